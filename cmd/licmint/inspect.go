@@ -1,0 +1,139 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/licmint/licmint/formats"
+	"github.com/spf13/cobra"
+)
+
+type inspectJSON struct {
+	Kind          string `json:"kind"`
+	Form          string `json:"form,omitempty"`
+	Canonical     string `json:"canonical,omitempty"`
+	ShortForm     string `json:"short_form,omitempty"`
+	Product       string `json:"product,omitempty"`
+	Version       int    `json:"version,omitempty"`
+	KeyID         int    `json:"key_id"`
+	Edition       int    `json:"edition"`
+	Trial         bool   `json:"trial"`
+	InstallBound  bool   `json:"install_bound"`
+	Generation    int    `json:"generation"`
+	Serial        string `json:"serial,omitempty"`
+	Issued        string `json:"issued,omitempty"`
+	Expires       string `json:"expires,omitempty"`
+	SignatureHex  string `json:"signature_hex,omitempty"`
+	Authenticated bool   `json:"authenticated"`
+	Error         string `json:"error,omitempty"`
+	ErrorKind     string `json:"error_kind,omitempty"`
+	Group         int    `json:"group,omitempty"`
+	Char          int    `json:"char,omitempty"`
+	Line          int    `json:"line,omitempty"`
+	Column        int    `json:"column,omitempty"`
+}
+
+func newInspectCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "inspect [--json] CODE | -",
+		Short: "Decode an Activation Code or Registration Key without trusting it",
+		Long: `Decode an Activation Code, short or signed form, and show its fields: product,
+edition, trial, install binding, generation, serial, dates. The signature is
+NOT checked: use 'licmint verify' for that. A Registration Key is shown too.
+
+The code may be given as several arguments (as pasted with spaces) or as -
+to read it from standard input, wrapped over lines as e-mail does. Exits 3
+when it cannot be decoded; the error names the group and character.`,
+		Example: `  licmint inspect PC-2081-0017D-0PHSS-4MQ4G-VDJ0W-DYQEG
+  licmint inspect --json - < code.txt`,
+		Args: minArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			input := strings.Join(args, " ")
+			if len(args) == 1 && args[0] == "-" {
+				b, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), formats.MaxInputLen+1))
+				if err != nil {
+					return fmt.Errorf("reading standard input: %w", err)
+				}
+				input = string(b)
+			}
+			rec, err := inspect(input)
+			if asJSON {
+				if perr := printJSON(cmd.OutOrStdout(), rec); perr != nil {
+					return perr
+				}
+			} else if err == nil {
+				printInspect(cmd.OutOrStdout(), rec)
+			}
+			if err != nil {
+				return invalid(err)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON, also when the code cannot be decoded")
+	return cmd
+}
+
+func inspect(input string) (inspectJSON, error) {
+	c, err := formats.ParseActivationCode(input)
+	if err != nil {
+		// A Registration Key is a fair thing to paste here too.
+		if k, rkErr := formats.ParseRegistrationKey(input); rkErr == nil {
+			return inspectJSON{Kind: "registration key", Canonical: k.String(), Product: k.Product.String(),
+				Trial: k.Trial, Serial: fmt.Sprintf("%014d", k.Serial)}, nil
+		}
+		rec := inspectJSON{Kind: "activation code", Error: err.Error(), ErrorKind: errorKind(err)}
+		var fe *formats.FormatError
+		if errors.As(err, &fe) {
+			rec.Group, rec.Char, rec.Line, rec.Column = fe.Group, fe.Char, fe.Line, fe.Column
+		}
+		return rec, err
+	}
+	rec := inspectJSON{
+		Kind: "activation code", Form: "short", Canonical: c.String(), ShortForm: c.ShortForm(),
+		Product: c.Product.String(), Version: int(c.Version), KeyID: int(c.KeyID), Edition: int(c.Edition),
+		Trial: c.Trial, InstallBound: c.Bound, Generation: int(c.Generation),
+		Serial: fmt.Sprintf("%014d", c.Serial), Issued: c.Issued.String(), Expires: c.Expires.String(),
+	}
+	if c.Signed {
+		rec.Form = "signed"
+		rec.SignatureHex = fmt.Sprintf("%x", c.Signature)
+	}
+	return rec, nil
+}
+
+func printInspect(w io.Writer, r inspectJSON) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	yes := func(b bool) string {
+		if b {
+			return "yes"
+		}
+		return "no"
+	}
+	fmt.Fprintf(tw, "kind\t%s\n", r.Kind)
+	fmt.Fprintf(tw, "code\t%s\n", r.Canonical)
+	fmt.Fprintf(tw, "product\t%s\n", r.Product)
+	fmt.Fprintf(tw, "trial\t%s\n", yes(r.Trial))
+	fmt.Fprintf(tw, "serial\t%s\n", r.Serial)
+	if r.Kind == "activation code" {
+		fmt.Fprintf(tw, "form\t%s\n", r.Form)
+		fmt.Fprintf(tw, "short form\t%s\n", r.ShortForm)
+		fmt.Fprintf(tw, "format version\t%d\n", r.Version)
+		fmt.Fprintf(tw, "key id\t%d\n", r.KeyID)
+		fmt.Fprintf(tw, "edition\t%d\n", r.Edition)
+		fmt.Fprintf(tw, "install-bound\t%s\n", yes(r.InstallBound))
+		fmt.Fprintf(tw, "generation\t%d\n", r.Generation)
+		fmt.Fprintf(tw, "issued\t%s\n", r.Issued)
+		fmt.Fprintf(tw, "expires\t%s\n", r.Expires)
+		sig := "none (short form)"
+		if r.Form == "signed" {
+			sig = "present, NOT verified (use licmint verify)"
+		}
+		fmt.Fprintf(tw, "signature\t%s\n", sig)
+	}
+	tw.Flush()
+}

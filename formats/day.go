@@ -1,0 +1,48 @@
+package formats
+
+import (
+	"fmt"
+	"time"
+)
+
+// Day is a calendar day in UTC, counted from the licmint epoch 2020-01-01.
+type Day uint16
+
+// Perpetual is the expiry of a code that never expires.
+const Perpetual Day = 0xFFFF
+
+// MaxDay is the last day a code can name (2199-06-05).
+const MaxDay Day = Perpetual - 1
+
+var epoch = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+
+const secondsPerDay = 24 * 60 * 60
+
+// DayOf returns the UTC day that contains t.
+func DayOf(t time.Time) (Day, error) {
+	d := t.Unix() - epoch.Unix()
+	if d < 0 || d/secondsPerDay > int64(MaxDay) {
+		return 0, fmt.Errorf("date %s is outside %s..%s", t.UTC().Format(time.DateOnly), Day(0), MaxDay)
+	}
+	return Day(d / secondsPerDay), nil
+}
+
+// ParseDay parses a date written YYYY-MM-DD.
+func ParseDay(s string) (Day, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return 0, fmt.Errorf("date %q: want YYYY-MM-DD", s)
+	}
+	return DayOf(t)
+}
+
+// Time returns midnight UTC at the start of d.
+func (d Day) Time() time.Time { return epoch.AddDate(0, 0, int(d)) }
+
+// String returns YYYY-MM-DD, or "perpetual" for Perpetual.
+func (d Day) String() string {
+	if d == Perpetual {
+		return "perpetual"
+	}
+	return d.Time().Format(time.DateOnly)
+}

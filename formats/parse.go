@@ -1,0 +1,319 @@
+package formats
+
+import "fmt"
+
+// ParseActivationCode decodes an Activation Code in either form without
+// checking its signature. It accepts any case; whitespace, line breaks and
+// hyphens anywhere between symbols; and O, I or L for 0, 1 and 1.
+func ParseActivationCode(s string) (ActivationCode, error) {
+	return parseAC(s, false, Product{})
+}
+
+// ParseSigned decodes the signed form of an Activation Code for product, as
+// ParseActivationCode does, and fails with ErrUnsigned on a short form and
+// ErrWrongProduct on another product's code. A zero product accepts any.
+// It does not check the signature and does not allocate unless it fails.
+func ParseSigned(s string, product Product) (ActivationCode, error) {
+	return parseAC(s, true, product)
+}
+
+// ParseSignedBytes is ParseSigned for a byte slice.
+func ParseSignedBytes(b []byte, product Product) (ActivationCode, error) {
+	return parseAC(b, true, product)
+}
+
+func parseAC[T ~string | ~[]byte](s T, wantSigned bool, product Product) (ActivationCode, error) {
+	var c ActivationCode
+	if len(s) > MaxInputLen {
+		return c, &FormatError{Kind: acKind, Err: ErrMalformed,
+			Msg:  fmt.Sprintf("input is %d bytes, more than %d", len(s), MaxInputLen),
+			Hint: "give one activation code"}
+	}
+	var syms [SignedSymbols]byte
+	n := -2 // symbols seen; the two product letters count from -2
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		v := symbolValue[ch]
+		if v == symSeparator {
+			continue
+		}
+		switch {
+		case n < 0:
+			if !isLetter(ch) {
+				return c, charError(s, i, n, fmt.Sprintf("%s: an activation code starts with the two-letter product code", quoteByte(ch)), "")
+			}
+			c.Product[n+2] = upper(ch)
+		case v == symInvalid:
+			hint := "activation codes use digits and the letters A-Z except I, L, O and U"
+			if ch == 'U' || ch == 'u' {
+				hint = "U is never used in an activation code: check the original"
+			}
+			return c, charError(s, i, n, fmt.Sprintf("%s is not a base32 symbol", quoteByte(ch)), hint)
+		case n >= SignedSymbols:
+			return c, charError(s, i, n, fmt.Sprintf("more than %d symbols", SignedSymbols),
+				"is there more than one code, or other text, in the input?")
+		default:
+			syms[n] = v
+		}
+		n++
+	}
+	switch {
+	case n == ShortSymbols:
+		if wantSigned {
+			return c, &FormatError{Kind: acKind, Err: ErrUnsigned,
+				Msg:  fmt.Sprintf("this is the %d-character short form, without the signature", ShortLen),
+				Hint: fmt.Sprintf("give the whole %d-character code", SignedLen)}
+		}
+	case n == SignedSymbols:
+		c.Signed = true
+	default:
+		return c, lengthError(n)
+	}
+	nsym := n
+
+	reg := crc30Update(crc30Init, c.Product[:])
+	reg = crcSymbols(reg, syms[:headerSymbols])
+	ok := crc30Sum(reg) == checkValue(syms[headerSymbols:])
+	if ok && c.Signed {
+		reg = crcSymbols(reg, syms[headerSymbols:ShortSymbols+signatureSymbols])
+		ok = crc30Sum(reg) == checkValue(syms[ShortSymbols+signatureSymbols:])
+	}
+	if !ok {
+		return c, typoError(s, c.Product, syms[:nsym])
+	}
+
+	var hb [HeaderSize]byte
+	packSymbols(hb[:], syms[:headerSymbols])
+	h, reserved := decodeHeader(c.Product, &hb)
+	if msg, err := h.validate(); err != nil {
+		hint := "this code was not made by a licmint encoder"
+		if err == ErrUnknownVersion {
+			hint = "a newer licmint may read it"
+		}
+		return c, &FormatError{Kind: acKind, Err: err, Msg: msg, Hint: hint}
+	}
+	if reserved != 0 {
+		return c, &FormatError{Kind: acKind, Err: ErrMalformed, Msg: "reserved header bits are set",
+			Hint: "this code was not made by a licmint encoder"}
+	}
+	c.Header = h
+	if c.Signed {
+		var sb [SignatureSize + 1]byte
+		packSymbols(sb[:], syms[ShortSymbols:ShortSymbols+signatureSymbols])
+		if sb[SignatureSize] != 0 {
+			return c, &FormatError{Kind: acKind, Err: ErrMalformed, Msg: "the signature's 3 spare bits are not zero",
+				Hint: "this code was not made by a licmint encoder"}
+		}
+		copy(c.Signature[:], sb[:SignatureSize])
+	}
+	if product != (Product{}) && product != c.Product {
+		return c, &FormatError{Kind: acKind, Err: ErrWrongProduct, Group: 1, Char: 1,
+			Msg:  fmt.Sprintf("this code is for product %s, not %s", c.Product, product),
+			Hint: fmt.Sprintf("give an activation code for %s", product)}
+	}
+	return c, nil
+}
+
+// acPosition maps symbol index n (-2 and -1 the product letters) to its
+// group and character in the canonical form.
+func acPosition(n int) (group, char int) {
+	switch {
+	case n < 0:
+		return 1, n + 3
+	case n < 4:
+		return 2, n + 1
+	}
+	return 3 + (n-4)/5, (n-4)%5 + 1
+}
+
+func charError[T ~string | ~[]byte](s T, off, n int, msg, hint string) *FormatError {
+	e := &FormatError{Kind: acKind, Err: ErrMalformed, Msg: msg, Hint: hint}
+	e.Group, e.Char = acPosition(n)
+	e.Line, e.Column = lineColumn(s, off)
+	return e
+}
+
+func lengthError(n int) *FormatError {
+	n = max(n, 0)
+	msg := fmt.Sprintf("%d symbols after the product code; a short code has %d, a signed code %d", n, ShortSymbols, SignedSymbols)
+	hint := "check that the whole code was copied"
+	switch n {
+	case ShortSymbols - 1, SignedSymbols - 1:
+		hint = "one character is missing"
+	case ShortSymbols + 1, SignedSymbols + 1:
+		hint = "one character too many"
+	}
+	return &FormatError{Kind: acKind, Err: ErrMalformed, Msg: msg, Hint: hint}
+}
+
+// typoError reports a check mismatch. When exactly one single-character
+// change or swap of neighbours would make the checks pass, it names that
+// position; the fix is only a suggestion, never applied.
+func typoError[T ~string | ~[]byte](s T, p Product, syms []byte) *FormatError {
+	e := &FormatError{Kind: acKind, Err: ErrTypo, Msg: "check symbols do not match",
+		Hint: "a character is probably mistyped, or two swapped; compare the code with the original"}
+	pos, fix, found := locateTypo(p, syms)
+	if !found {
+		return e
+	}
+	e.Group, e.Char = acPosition(pos)
+	if off := symbolOffset(s, pos); off >= 0 {
+		e.Line, e.Column = lineColumn(s, off)
+	}
+	e.Msg = "check symbols do not match: " + fix
+	return e
+}
+
+// locateTypo looks for the single change that explains a check mismatch:
+// a substituted symbol, two swapped neighbours or a wrong product letter. It
+// succeeds when exactly one candidate passes the checks.
+func locateTypo(p Product, syms []byte) (pos int, fix string, found bool) {
+	sy := newSyndromes(p, syms)
+	hits := 0
+	hit := func(at int, desc string) {
+		hits++
+		if hits == 1 {
+			pos, fix = at, desc
+		}
+	}
+	for i, orig := range syms {
+		if v, ok := sy.substitute(i, orig); ok && sy.cancelledBy(i, syms[i:i+1], []byte{v}) {
+			hit(i, fmt.Sprintf("perhaps %q should be %q", alphabet[orig], alphabet[v]))
+		}
+	}
+	for i := 0; i+1 < len(syms); i++ {
+		a, b := syms[i], syms[i+1]
+		if a != b && sy.cancelledBy(i, syms[i:i+2], []byte{b, a}) {
+			hit(i, fmt.Sprintf("perhaps %q and %q are swapped", alphabet[a], alphabet[b]))
+		}
+	}
+	for j := range p {
+		for c := byte('A'); c <= 'Z'; c++ {
+			q := p
+			q[j] = c
+			if c != p[j] && checksPass(q, syms) {
+				hit(j-2, fmt.Sprintf("perhaps product letter %q should be %q", p[j], c))
+			}
+		}
+	}
+	return pos, fix, hits == 1
+}
+
+// syndromes holds, for each check, the difference between the computed and
+// the written check value, and that difference run backwards through the
+// CRC to each symbol. A CRC is linear, so a change to a few symbols fixes a
+// check exactly when its effect equals the syndrome; testing a candidate
+// then costs a few operations instead of a whole CRC.
+type syndromes struct {
+	short, full         uint32
+	signed              bool
+	backShort, backFull [SignedSymbols]uint32
+}
+
+const (
+	lastShortCRC = headerSymbols - 1                   // last symbol the short check covers
+	lastFullCRC  = ShortSymbols + signatureSymbols - 1 // last symbol the whole-code check covers
+)
+
+func newSyndromes(p Product, syms []byte) *syndromes {
+	sy := &syndromes{signed: len(syms) == SignedSymbols}
+	reg := crcSymbols(crc30Update(crc30Init, p[:]), syms[:headerSymbols])
+	sy.short = crc30Sum(reg) ^ checkValue(syms[headerSymbols:])
+	back(&sy.backShort, lastShortCRC, sy.short)
+	if sy.signed {
+		reg = crcSymbols(reg, syms[headerSymbols:lastFullCRC+1])
+		sy.full = crc30Sum(reg) ^ checkValue(syms[lastFullCRC+1:])
+		back(&sy.backFull, lastFullCRC, sy.full)
+	}
+	return sy
+}
+
+func back(dst *[SignedSymbols]uint32, last int, syn uint32) {
+	for i := last; i >= 0; i-- {
+		dst[i] = syn
+		syn = crc30Unstep(syn)
+	}
+}
+
+// substitute returns the only value of symbol i that could fix the first
+// check covering it; cancelledBy then confirms it against every check.
+func (sy *syndromes) substitute(i int, orig byte) (byte, bool) {
+	var d byte // change in the symbol's ASCII byte, or in its value
+	switch {
+	case i <= lastShortCRC:
+		d = crc30InvLow[byte(sy.backShort[i])]
+	case i < ShortSymbols:
+		d = byte(sy.short>>(25-5*(i-headerSymbols))) & 31
+		return orig ^ d, d != 0
+	case !sy.signed:
+		return 0, false
+	case i <= lastFullCRC:
+		d = crc30InvLow[byte(sy.backFull[i])]
+	default:
+		d = byte(sy.full>>(25-5*(i-lastFullCRC-1))) & 31
+		return orig ^ d, d != 0
+	}
+	v := symbolValue[alphabet[orig]^d]
+	return v, d != 0 && v < 32 && alphabet[v] == alphabet[orig]^d
+}
+
+// cancelledBy reports whether replacing the adjacent symbols olds, starting
+// at pos, with news would make every check pass.
+func (sy *syndromes) cancelledBy(pos int, olds, news []byte) bool {
+	if !cancels(sy.short, &sy.backShort, lastShortCRC, pos, olds, news) {
+		return false
+	}
+	return !sy.signed || cancels(sy.full, &sy.backFull, lastFullCRC, pos, olds, news)
+}
+
+// cancels applies the test to one check, whose CRC covers symbols 0..last
+// and whose check symbols follow.
+func cancels(syn uint32, back *[SignedSymbols]uint32, last, pos int, olds, news []byte) bool {
+	var crcDiff, checkDiff uint32
+	end := -1 // last changed symbol the CRC covers
+	for j := range olds {
+		switch k := pos + j; {
+		case k <= last:
+			crcDiff = crc30Zero(crcDiff) ^ crc30Table[alphabet[olds[j]]^alphabet[news[j]]]
+			end = k
+		case k <= last+checkSymbols:
+			checkDiff ^= uint32(olds[j]^news[j]) << (25 - 5*(k-last-1))
+		}
+	}
+	switch {
+	case end < 0:
+		return checkDiff == syn
+	case checkDiff != 0: // the change straddles the end of the CRC
+		return end == last && crcDiff^checkDiff == syn
+	default:
+		return crcDiff == back[end]
+	}
+}
+
+func checksPass(p Product, syms []byte) bool {
+	reg := crcSymbols(crc30Update(crc30Init, p[:]), syms[:headerSymbols])
+	if crc30Sum(reg) != checkValue(syms[headerSymbols:]) {
+		return false
+	}
+	if len(syms) == ShortSymbols {
+		return true
+	}
+	reg = crcSymbols(reg, syms[headerSymbols:ShortSymbols+signatureSymbols])
+	return crc30Sum(reg) == checkValue(syms[ShortSymbols+signatureSymbols:])
+}
+
+// symbolOffset returns the byte offset in s of symbol n (-2 and -1 the
+// product letters), or -1.
+func symbolOffset[T ~string | ~[]byte](s T, n int) int {
+	k := -2
+	for i := 0; i < len(s); i++ {
+		if symbolValue[s[i]] == symSeparator {
+			continue
+		}
+		if k == n {
+			return i
+		}
+		k++
+	}
+	return -1
+}

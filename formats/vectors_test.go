@@ -1,0 +1,197 @@
+package formats_test
+
+import (
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/licmint/licmint/formats"
+)
+
+type acVectors struct {
+	TestKey struct {
+		Seed   string `json:"seed_hex"`
+		Public string `json:"public_key_hex"`
+	} `json:"test_key"`
+	Valid []struct {
+		Comment      string `json:"comment"`
+		Registration string `json:"registration_key"`
+		InstallID    string `json:"install_id"`
+		Fields       struct {
+			Product    string `json:"product"`
+			Version    uint8  `json:"version"`
+			KeyID      uint8  `json:"key_id"`
+			Edition    uint8  `json:"edition"`
+			Trial      bool   `json:"trial"`
+			Bound      bool   `json:"install_bound"`
+			Generation uint8  `json:"generation"`
+			Issued     string `json:"issued"`
+			Expires    string `json:"expires"`
+			Serial     string `json:"serial"`
+		} `json:"fields"`
+		MessageHex string   `json:"message_hex"`
+		Short      string   `json:"short"`
+		Signed     string   `json:"signed"`
+		Spellings  []string `json:"other_spellings"`
+	} `json:"valid"`
+	Invalid []struct {
+		Comment string `json:"comment"`
+		Input   string `json:"input"`
+		Want    string `json:"want"`
+		Product string `json:"product"`
+		Error   string `json:"error"`
+		Group   int    `json:"group"`
+		Char    int    `json:"char"`
+	} `json:"invalid"`
+}
+
+func loadJSON(t testing.TB, name string, v any) {
+	t.Helper()
+	b, err := os.ReadFile("../testdata/vectors/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+}
+
+// errorKind names the sentinel an error wraps, as the vector files do.
+func errorKind(err error) string {
+	for _, k := range []struct {
+		err  error
+		name string
+	}{
+		{formats.ErrTypo, "typo"},
+		{formats.ErrMalformed, "malformed"},
+		{formats.ErrUnknownVersion, "unknown_version"},
+		{formats.ErrUnsigned, "unsigned"},
+		{formats.ErrWrongProduct, "wrong_product"},
+	} {
+		if errors.Is(err, k.err) {
+			return k.name
+		}
+	}
+	if err == nil {
+		return ""
+	}
+	return "other: " + err.Error()
+}
+
+func day(t *testing.T, s string) formats.Day {
+	if s == "perpetual" {
+		return formats.Perpetual
+	}
+	d, err := formats.ParseDay(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestActivationCodeVectors(t *testing.T) {
+	var v acVectors
+	loadJSON(t, "activation_codes.json", &v)
+	pub, _ := hex.DecodeString(v.TestKey.Public)
+	seed, _ := hex.DecodeString(v.TestKey.Seed)
+	if got := ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey); !got.Equal(ed25519.PublicKey(pub)) {
+		t.Fatal("test key: public key does not match seed")
+	}
+	if len(v.Valid) == 0 || len(v.Invalid) == 0 {
+		t.Fatal("no vectors")
+	}
+	for _, tc := range v.Valid {
+		t.Run(tc.Comment, func(t *testing.T) {
+			f := tc.Fields
+			serial, _ := strconv.ParseUint(f.Serial, 10, 64)
+			want := formats.Header{
+				Product: formats.MustProduct(f.Product), Version: f.Version, KeyID: f.KeyID, Edition: f.Edition,
+				Trial: f.Trial, Bound: f.Bound, Generation: f.Generation,
+				Issued: day(t, f.Issued), Expires: day(t, f.Expires), Serial: serial,
+			}
+			for _, in := range append([]string{tc.Signed}, tc.Spellings...) {
+				c, err := formats.ParseSigned(in, want.Product)
+				if err != nil {
+					t.Fatalf("ParseSigned(%q): %v", in, err)
+				}
+				if c.Header != want {
+					t.Fatalf("header = %+v, want %+v", c.Header, want)
+				}
+				if c.String() != tc.Signed || c.ShortForm() != tc.Short {
+					t.Fatalf("canonical form %q, want %q", c.String(), tc.Signed)
+				}
+				msg, err := c.AppendMessage(nil, tc.InstallID)
+				if err != nil || hex.EncodeToString(msg) != tc.MessageHex {
+					t.Fatalf("message %x (%v), want %s", msg, err, tc.MessageHex)
+				}
+				if !ed25519.Verify(pub, msg, c.Signature[:]) {
+					t.Fatal("signature does not verify with the test key")
+				}
+			}
+			short, err := formats.ParseActivationCode(tc.Short)
+			if err != nil || short.Signed || short.Header != want {
+				t.Fatalf("short form: %+v, %v", short, err)
+			}
+			if _, err := formats.ParseSigned(tc.Short, want.Product); !errors.Is(err, formats.ErrUnsigned) {
+				t.Fatalf("short form where signed is needed: %v", err)
+			}
+			// The registration key carries the serial and trial flag.
+			rk, err := formats.ParseRegistrationKey(tc.Registration)
+			if err != nil || rk.Serial != serial || rk.Trial != f.Trial || rk.Product != want.Product {
+				t.Fatalf("registration key %q: %+v, %v", tc.Registration, rk, err)
+			}
+		})
+	}
+	for _, tc := range v.Invalid {
+		t.Run(tc.Comment, func(t *testing.T) {
+			var product formats.Product
+			if tc.Product != "" {
+				product = formats.MustProduct(tc.Product)
+			}
+			var err error
+			if tc.Want == "signed" {
+				_, err = formats.ParseSigned(tc.Input, product)
+			} else {
+				_, err = formats.ParseActivationCode(tc.Input)
+			}
+			if got := errorKind(err); got != tc.Error {
+				t.Fatalf("error kind %q (%v), want %q", got, err, tc.Error)
+			}
+			var fe *formats.FormatError
+			if !errors.As(err, &fe) {
+				t.Fatalf("%v is not a *FormatError", err)
+			}
+			if tc.Group != 0 && (fe.Group != tc.Group || fe.Char != tc.Char) {
+				t.Fatalf("position group %d char %d, want group %d char %d (%v)", fe.Group, fe.Char, tc.Group, tc.Char, err)
+			}
+		})
+	}
+}
+
+func TestRegistrationKeyVectors(t *testing.T) {
+	var v struct {
+		Vectors []struct {
+			Input, Canonical, Product, Serial, Error, Comment string
+			Trial                                             bool
+		} `json:"vectors"`
+	}
+	loadJSON(t, "registration_keys.json", &v)
+	for _, tc := range v.Vectors {
+		k, err := formats.ParseRegistrationKey(tc.Input)
+		if got := errorKind(err); got != tc.Error {
+			t.Errorf("%s: %q: error kind %q (%v), want %q", tc.Comment, tc.Input, got, err, tc.Error)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		serial, _ := strconv.ParseUint(tc.Serial, 10, 64)
+		if k.String() != tc.Canonical || k.Product.String() != tc.Product || k.Trial != tc.Trial || k.Serial != serial {
+			t.Errorf("%s: %q decodes to %+v (%s)", tc.Comment, tc.Input, k, k)
+		}
+	}
+}

@@ -1,0 +1,256 @@
+package ed25519v
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"sync"
+
+	"filippo.io/edwards25519"
+	"filippo.io/edwards25519/field"
+)
+
+// This file computes [c]P + [s]B with per-key precomputation, which
+// edwards25519.Point.VarTimeDoubleScalarBaseMult cannot offer: it rebuilds
+// the table for P on every call and always runs 256 doublings. Here each
+// 253-bit scalar is split into 128-bit halves, c = c0 + 2^128·c1, and
+// [c1](2^128·P) is looked up in a second table built once per key, so the
+// main loop runs about 128 doublings instead of 256.
+//
+// The formulas are those of Hisil, Wong, Carter and Dawson, "Twisted Edwards
+// Curves Revisited" (https://eprint.iacr.org/2008/522), in the
+// representations used by ref10 and filippo.io/edwards25519. Everything is
+// variable time, which is fine: verification handles only public data.
+
+const (
+	// aWidth is the NAF width for the per-key tables: 2^(aWidth-2) entries
+	// each for -A and -2^128·A.
+	aWidth = 6
+	// bWidth is the NAF width for the shared base point tables.
+	bWidth = 8
+	// nafLen holds the NAF of a 128-bit value, which may be one digit longer.
+	nafLen = 129
+)
+
+// d2 is 2·d, where d = -121665/121666 is the curve constant.
+var d2 = func() field.Element {
+	var d, inv field.Element
+	inv.Invert(new(field.Element).Mult32(new(field.Element).One(), 121666))
+	d.Mult32(&inv, 121665)
+	d.Negate(&d)
+	return *d.Add(&d, &d)
+}()
+
+// p3 is a point in extended coordinates: x = X/Z, y = Y/Z, xy = T/Z.
+type p3 struct{ X, Y, Z, T field.Element }
+
+// p2 is a point in projective coordinates: x = X/Z, y = Y/Z.
+type p2 struct{ X, Y, Z field.Element }
+
+// p1p1 is a point in completed coordinates: x = X/Z, y = Y/T.
+type p1p1 struct{ X, Y, Z, T field.Element }
+
+// cached is a point prepared as the second operand of an addition.
+type cached struct{ YplusX, YminusX, Z, T2d field.Element }
+
+func (v *p3) fromP1p1(p *p1p1) {
+	v.X.Multiply(&p.X, &p.T)
+	v.Y.Multiply(&p.Y, &p.Z)
+	v.Z.Multiply(&p.Z, &p.T)
+	v.T.Multiply(&p.X, &p.Y)
+}
+
+func (v *p2) fromP1p1(p *p1p1) {
+	v.X.Multiply(&p.X, &p.T)
+	v.Y.Multiply(&p.Y, &p.Z)
+	v.Z.Multiply(&p.Z, &p.T)
+}
+
+func (v *cached) fromP3(p *p3) {
+	v.YplusX.Add(&p.Y, &p.X)
+	v.YminusX.Subtract(&p.Y, &p.X)
+	v.Z.Set(&p.Z)
+	v.T2d.Multiply(&p.T, &d2)
+}
+
+// double sets v = 2·p ("dbl-2008-hwcd").
+func (v *p1p1) double(p *p2) {
+	var xx, yy, zz2, xy2 field.Element
+	xx.Square(&p.X)
+	yy.Square(&p.Y)
+	zz2.Square(&p.Z)
+	zz2.Add(&zz2, &zz2)
+	xy2.Add(&p.X, &p.Y)
+	xy2.Square(&xy2)
+	v.Y.Add(&yy, &xx)
+	v.Z.Subtract(&yy, &xx)
+	v.X.Subtract(&xy2, &v.Y)
+	v.T.Subtract(&zz2, &v.Z)
+}
+
+// add sets v = p + q, or p - q if neg ("add-2008-hwcd-3").
+func (v *p1p1) add(p *p3, q *cached, neg bool) {
+	qp, qm := &q.YplusX, &q.YminusX
+	if neg { // -(x, y) = (-x, y) swaps Y+X and Y-X and negates T.
+		qp, qm = qm, qp
+	}
+	var ypx, ymx, pp, mm, tt2d, zz2 field.Element
+	ypx.Add(&p.Y, &p.X)
+	ymx.Subtract(&p.Y, &p.X)
+	pp.Multiply(&ypx, qp)
+	mm.Multiply(&ymx, qm)
+	tt2d.Multiply(&p.T, &q.T2d)
+	zz2.Multiply(&p.Z, &q.Z)
+	zz2.Add(&zz2, &zz2)
+	v.X.Subtract(&pp, &mm)
+	v.Y.Add(&pp, &mm)
+	if neg {
+		v.Z.Subtract(&zz2, &tt2d)
+		v.T.Add(&zz2, &tt2d)
+	} else {
+		v.Z.Add(&zz2, &tt2d)
+		v.T.Subtract(&zz2, &tt2d)
+	}
+}
+
+// fillOddMultiples sets t[i] = (2i+1)·p.
+func fillOddMultiples(t []cached, p *p3) {
+	var pp p2
+	var r p1p1
+	pp.X, pp.Y, pp.Z = p.X, p.Y, p.Z
+	r.double(&pp)
+	var twoP p3
+	var twoPc cached
+	twoP.fromP1p1(&r)
+	twoPc.fromP3(&twoP)
+	cur := *p
+	for i := range t {
+		t[i].fromP3(&cur)
+		r.add(&cur, &twoPc, false)
+		cur.fromP1p1(&r)
+	}
+}
+
+// shift128 returns 2^128·p.
+func shift128(p *p3) p3 {
+	var acc p2
+	var r p1p1
+	acc.X, acc.Y, acc.Z = p.X, p.Y, p.Z
+	for i := range 128 {
+		r.double(&acc)
+		if i < 127 {
+			acc.fromP1p1(&r)
+		}
+	}
+	var out p3
+	out.fromP1p1(&r)
+	return out
+}
+
+func fromPoint(p *edwards25519.Point) p3 {
+	X, Y, Z, T := p.ExtendedCoordinates()
+	return p3{*X, *Y, *Z, *T}
+}
+
+// baseTables holds odd multiples of B and 2^128·B, shared by all keys.
+type baseTables struct {
+	lo, hi [1 << (bWidth - 2)]cached
+}
+
+// getBaseTables builds the base point tables on first use, so importing the
+// package costs nothing.
+var getBaseTables = sync.OnceValue(func() *baseTables {
+	t := new(baseTables)
+	b := fromPoint(edwards25519.NewGeneratorPoint())
+	fillOddMultiples(t.lo[:], &b)
+	b = shift128(&b)
+	fillOddMultiples(t.hi[:], &b)
+	return t
+})
+
+// keyTables holds odd multiples of -A and 2^128·(-A).
+type keyTables struct {
+	lo, hi [1 << (aWidth - 2)]cached
+}
+
+func (t *keyTables) init(negA *edwards25519.Point) {
+	a := fromPoint(negA)
+	fillOddMultiples(t.lo[:], &a)
+	a = shift128(&a)
+	fillOddMultiples(t.hi[:], &a)
+}
+
+// naf sets out to the width-w non-adjacent form of the 128-bit
+// little-endian value b: each digit is zero or odd with |d| < 2^(w-1), so
+// table index |d|/2 holds |d|·P. It returns the highest nonzero index, or -1.
+func naf(out *[nafLen]int8, b []byte, w uint) int {
+	x0 := binary.LittleEndian.Uint64(b[:8])
+	x1 := binary.LittleEndian.Uint64(b[8:16])
+	var x2 uint64 // carry out of bit 127 after subtracting a negative digit
+	top := -1
+	for i := 0; x0|x1|x2 != 0; i++ {
+		if x0&1 != 0 {
+			d := int64(x0 & (1<<w - 1))
+			if d >= 1<<(w-1) {
+				d -= 1 << w
+			}
+			out[i] = int8(d)
+			top = i
+			// x -= d clears the low w bits.
+			var c uint64
+			if d > 0 {
+				x0, c = bits.Sub64(x0, uint64(d), 0)
+				x1, c = bits.Sub64(x1, 0, c)
+				x2 -= c
+			} else {
+				x0, c = bits.Add64(x0, uint64(-d), 0)
+				x1, c = bits.Add64(x1, 0, c)
+				x2 += c
+			}
+		}
+		x0 = x0>>1 | x1<<63
+		x1 = x1>>1 | x2<<63
+		x2 >>= 1
+	}
+	return top
+}
+
+// mulAdd sets out to [c]·(-A) + [s]·B for 32-byte canonical little-endian
+// scalars c and s. It reports false only if the result is not a curve point,
+// which would mean an arithmetic bug.
+func (k *PublicKey) mulAdd(out *edwards25519.Point, c, s []byte) bool {
+	var nafs [4][nafLen]int8
+	top := max(
+		naf(&nafs[0], c[:16], aWidth), naf(&nafs[1], c[16:32], aWidth),
+		naf(&nafs[2], s[:16], bWidth), naf(&nafs[3], s[16:32], bWidth))
+	if top < 0 {
+		out.Set(edwards25519.NewIdentityPoint())
+		return true
+	}
+	tabs := [4][]cached{k.tables.lo[:], k.tables.hi[:], k.base.lo[:], k.base.hi[:]}
+
+	var acc p2
+	acc.Y.One()
+	acc.Z.One()
+	var r p1p1
+	var tmp p3
+	for i := top; ; i-- {
+		r.double(&acc)
+		for j := range nafs {
+			if d := nafs[j][i]; d > 0 {
+				tmp.fromP1p1(&r)
+				r.add(&tmp, &tabs[j][d/2], false)
+			} else if d < 0 {
+				tmp.fromP1p1(&r)
+				r.add(&tmp, &tabs[j][-d/2], true)
+			}
+		}
+		if i == 0 {
+			break
+		}
+		acc.fromP1p1(&r)
+	}
+	tmp.fromP1p1(&r)
+	// SetExtendedCoordinates also checks the point is on the curve.
+	_, err := out.SetExtendedCoordinates(&tmp.X, &tmp.Y, &tmp.Z, &tmp.T)
+	return err == nil
+}
