@@ -1,0 +1,224 @@
+// Package keyring reads and writes licmint's Ed25519 key files: public keys
+// as SPKI PEM (RFC 8410) or JSON Web Keys (RFC 8037), private keys as PKCS#8
+// PEM, each tagged with the key id that Activation Codes carry (FORMAT.md
+// section 10).
+package keyring
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// MaxFileSize bounds a keyring or key file.
+const MaxFileSize = 1 << 20
+
+// ErrNoKeyID: a PEM block without the key-id line that must precede it.
+var ErrNoKeyID = errors.New("no key-id line")
+
+// Key is a trusted public key and the id codes name it by.
+type Key struct {
+	ID     uint8
+	Public ed25519.PublicKey
+}
+
+// Keyring maps key ids to trusted public keys. It is immutable, so safe for
+// concurrent use.
+type Keyring struct {
+	keys []Key // sorted by id, ids unique
+}
+
+// New returns a keyring of keys, which must have distinct ids and be
+// 32-byte Ed25519 public keys.
+func New(keys ...Key) (*Keyring, error) {
+	r := &Keyring{}
+	for _, k := range keys {
+		if len(k.Public) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("keyring: key id %d: public key is %d bytes, want %d", k.ID, len(k.Public), ed25519.PublicKeySize)
+		}
+		if _, dup := r.Lookup(k.ID); dup {
+			return nil, fmt.Errorf("keyring: key id %d appears twice", k.ID)
+		}
+		r.keys = append(r.keys, Key{ID: k.ID, Public: bytes.Clone(k.Public)})
+		sort.Slice(r.keys, func(i, j int) bool { return r.keys[i].ID < r.keys[j].ID })
+	}
+	if len(r.keys) == 0 {
+		return nil, errors.New("keyring: no keys")
+	}
+	return r, nil
+}
+
+// Lookup returns the public key with the given id.
+func (r *Keyring) Lookup(id uint8) (ed25519.PublicKey, bool) {
+	for _, k := range r.keys {
+		if k.ID == id {
+			return k.Public, true
+		}
+	}
+	return nil, false
+}
+
+// Keys returns the keys, sorted by id.
+func (r *Keyring) Keys() []Key {
+	out := make([]Key, len(r.keys))
+	for i, k := range r.keys {
+		out[i] = Key{ID: k.ID, Public: bytes.Clone(k.Public)}
+	}
+	return out
+}
+
+// Parse reads a keyring: public key PEM blocks, each preceded by its key-id
+// line, or a JSON Web Key or JWK Set. A file holding a private key is
+// refused, so that secrets are never mistaken for a keyring.
+func Parse(data []byte) (*Keyring, error) {
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("keyring: %d bytes, more than %d", len(data), MaxFileSize)
+	}
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+		return parseJWKS(t)
+	}
+	return parsePEM(data)
+}
+
+// MustParse is Parse for a keyring embedded in a program's source; it
+// panics if the keyring is invalid.
+func MustParse(s string) *Keyring {
+	r, err := Parse([]byte(s))
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
+func parsePEM(data []byte) (*Keyring, error) {
+	var keys []Key
+	rest := data
+	for n := 1; ; n++ {
+		line := 1 + bytes.Count(data[:len(data)-len(rest)], []byte("\n"))
+		block, after := pem.Decode(rest)
+		if block == nil {
+			if len(keys) == 0 {
+				return nil, errors.New("keyring: no PEM block and no JSON: want a .pub.pem file, PEM blocks or a JWK Set")
+			}
+			break
+		}
+		preamble := rest[:len(rest)-len(after)]
+		if i := bytes.Index(preamble, []byte("-----BEGIN")); i >= 0 {
+			preamble = preamble[:i]
+		}
+		rest = after
+		where := fmt.Sprintf("keyring: PEM block %d (from line %d)", n, line)
+		if block.Type != "PUBLIC KEY" {
+			hint := ""
+			if strings.Contains(block.Type, "PRIVATE") {
+				hint = "; this is a private key: give the public key (.pub.pem) instead"
+			}
+			return nil, fmt.Errorf("%s: type %q, want \"PUBLIC KEY\"%s", where, block.Type, hint)
+		}
+		id, err := keyID(preamble)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+		pub, err := parseSPKI(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+		keys = append(keys, Key{ID: id, Public: pub})
+	}
+	return New(keys...)
+}
+
+// keyID reads the last "key-id: N" line of the text before a PEM block.
+func keyID(preamble []byte) (uint8, error) {
+	found, id := false, uint8(0)
+	for _, line := range strings.Split(string(preamble), "\n") {
+		v, ok := strings.CutPrefix(strings.TrimSpace(line), "key-id:")
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 8)
+		if err != nil {
+			return 0, fmt.Errorf("key-id %q: want a number from 0 to 255", strings.TrimSpace(v))
+		}
+		found, id = true, uint8(n)
+	}
+	if !found {
+		return 0, fmt.Errorf("%w before it (write \"key-id: N\" on the line above -----BEGIN)", ErrNoKeyID)
+	}
+	return id, nil
+}
+
+// The DER of an Ed25519 key is a fixed prefix and the key bytes (RFC 8410),
+// so no ASN.1 parser (nor crypto/x509, which pulls in net) is needed.
+var (
+	spkiPrefix  = []byte{0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00}
+	pkcs8Prefix = []byte{0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20}
+)
+
+func parseSPKI(der []byte) (ed25519.PublicKey, error) {
+	if len(der) != len(spkiPrefix)+ed25519.PublicKeySize || !bytes.HasPrefix(der, spkiPrefix) {
+		return nil, errors.New("not an Ed25519 public key (SubjectPublicKeyInfo, RFC 8410)")
+	}
+	return ed25519.PublicKey(bytes.Clone(der[len(spkiPrefix):])), nil
+}
+
+// MarshalPublicPEM returns a public key file: the key-id line, then the
+// SubjectPublicKeyInfo PEM block that `openssl pkey -pubin` reads.
+func MarshalPublicPEM(id uint8, pub ed25519.PublicKey) []byte {
+	der := append(bytes.Clone(spkiPrefix), pub...)
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "key-id: %d\n", id)
+	pem.Encode(&b, &pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	return b.Bytes()
+}
+
+// AppendPEM appends every key as MarshalPublicPEM writes it.
+func (r *Keyring) AppendPEM(dst []byte) []byte {
+	for _, k := range r.keys {
+		dst = append(dst, MarshalPublicPEM(k.ID, k.Public)...)
+	}
+	return dst
+}
+
+// MarshalPrivatePEM returns a private key file's plaintext: the key-id line,
+// then the PKCS#8 PEM block that `openssl pkey` reads. Encrypt it before it
+// touches a disk.
+func MarshalPrivatePEM(id uint8, priv ed25519.PrivateKey) []byte {
+	der := append(bytes.Clone(pkcs8Prefix), priv.Seed()...)
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "key-id: %d\n", id)
+	pem.Encode(&b, &pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	clear(der)
+	return b.Bytes()
+}
+
+// ParsePrivatePEM reads what MarshalPrivatePEM writes. Its errors never
+// contain key material.
+func ParsePrivatePEM(data []byte) (uint8, ed25519.PrivateKey, error) {
+	if len(data) > MaxFileSize {
+		return 0, nil, errors.New("private key: file too large")
+	}
+	block, _ := pem.Decode(data)
+	if block == nil {
+		return 0, nil, errors.New("private key: no PEM block")
+	}
+	if block.Type != "PRIVATE KEY" {
+		return 0, nil, fmt.Errorf("private key: PEM type %q, want \"PRIVATE KEY\" (PKCS#8)", block.Type)
+	}
+	defer clear(block.Bytes)
+	i := bytes.Index(data, []byte("-----BEGIN"))
+	id, err := keyID(data[:i])
+	if err != nil {
+		return 0, nil, fmt.Errorf("private key: %w", err)
+	}
+	der := block.Bytes
+	if len(der) != len(pkcs8Prefix)+ed25519.SeedSize || !bytes.HasPrefix(der, pkcs8Prefix) {
+		return 0, nil, errors.New("private key: not an Ed25519 PKCS#8 key (RFC 8410)")
+	}
+	return id, ed25519.NewKeyFromSeed(der[len(pkcs8Prefix):]), nil
+}
