@@ -1,0 +1,120 @@
+// Package state remembers what an offline verifier has seen, so that a
+// clock set back, a revocation list replayed or a replaced code reused can be
+// told apart from normal use (FORMAT.md section 13).
+package state
+
+import (
+	"errors"
+	"maps"
+	"sync"
+	"time"
+)
+
+// Outcomes of loading a state, matched with errors.Is. Both come with a
+// usable default state: the caller decides how much to trust a fresh start.
+var (
+	// ErrMissing: there is no saved state, as on a first run, or after
+	// someone deleted it.
+	ErrMissing = errors.New("no saved verifier state")
+	// ErrCorrupt: the saved state could not be read; it was set aside and
+	// a fresh state started.
+	ErrCorrupt = errors.New("verifier state is corrupt")
+)
+
+// MaxSerials bounds how many serials' generations a state remembers; the
+// oldest entries beyond it are dropped, which only weakens superseded
+// detection for codes not seen in a long time.
+const MaxSerials = 10000
+
+// State is what a verifier has seen. Every field only grows, so two states
+// merge by taking the larger of each.
+type State struct {
+	// LastSeen is the latest verification time seen.
+	LastSeen time.Time
+	// ListSequence is the highest revocation list sequence accepted.
+	ListSequence uint64
+	// Generations is the highest generation seen per serial.
+	Generations map[uint64]uint8
+}
+
+// Merge folds o into s.
+func (s *State) Merge(o State) {
+	if o.LastSeen.After(s.LastSeen) {
+		s.LastSeen = o.LastSeen
+	}
+	s.ListSequence = max(s.ListSequence, o.ListSequence)
+	for serial, g := range o.Generations {
+		s.SeeGeneration(serial, g)
+	}
+}
+
+// SeeGeneration records generation g of serial and reports the highest
+// generation seen for it, g included.
+func (s *State) SeeGeneration(serial uint64, g uint8) uint8 {
+	if s.Generations == nil {
+		s.Generations = map[uint64]uint8{}
+	}
+	if old, ok := s.Generations[serial]; ok && old >= g {
+		return old
+	}
+	if _, ok := s.Generations[serial]; !ok && len(s.Generations) >= MaxSerials {
+		// Forget the lowest serial rather than grow without bound.
+		var lowest uint64
+		first := true
+		for k := range s.Generations {
+			if first || k < lowest {
+				lowest, first = k, false
+			}
+		}
+		delete(s.Generations, lowest)
+	}
+	s.Generations[serial] = g
+	return g
+}
+
+// Clone returns a deep copy.
+func (s State) Clone() State {
+	s.Generations = maps.Clone(s.Generations)
+	return s
+}
+
+// Store keeps a State between runs. Implementations are safe for concurrent
+// use, also across processes where they say so.
+type Store interface {
+	// Load returns the saved state; with ErrMissing or ErrCorrupt it also
+	// returns a usable default.
+	Load() (State, error)
+	// Update applies fn to the saved state and saves the result
+	// atomically. If fn fails, nothing is saved.
+	Update(fn func(*State) error) error
+}
+
+// Memory is a Store that keeps the state in memory, for tests and for
+// products that persist it themselves.
+type Memory struct {
+	mu sync.Mutex
+	s  State
+	ok bool
+}
+
+// Load implements Store.
+func (m *Memory) Load() (State, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.ok {
+		return State{}, ErrMissing
+	}
+	return m.s.Clone(), nil
+}
+
+// Update implements Store.
+func (m *Memory) Update(fn func(*State) error) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.s.Clone()
+	if err := fn(&s); err != nil {
+		return err
+	}
+	m.s, m.ok = s, true
+	return nil
+}

@@ -1,0 +1,182 @@
+package state_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/licmint/licmint/verifier/state"
+)
+
+// A child process started by TestTwoProcesses runs updates and exits.
+func TestMain(m *testing.M) {
+	if path := os.Getenv("LICMINT_STATE_CHILD"); path != "" {
+		id, _ := strconv.Atoi(os.Getenv("LICMINT_STATE_ID"))
+		if err := bump(state.NewFile(path), id, 50); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// bump raises ListSequence by one n times and records serial id.
+func bump(s state.Store, id, n int) error {
+	for range n {
+		if err := s.Update(func(st *state.State) error {
+			st.ListSequence++
+			st.SeeGeneration(uint64(id), uint8(id))
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func TestFileRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	f := state.NewFile(path)
+	if _, err := f.Load(); !errors.Is(err, state.ErrMissing) {
+		t.Fatalf("missing file: %v", err)
+	}
+	now := time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC)
+	if err := f.Update(func(s *state.State) error {
+		s.LastSeen, s.ListSequence = now, 9
+		s.SeeGeneration(31415926535897, 2)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := f.Load()
+	if err != nil || !s.LastSeen.Equal(now) || s.ListSequence != 9 || s.Generations[31415926535897] != 2 {
+		t.Fatalf("%+v %v", s, err)
+	}
+	// A failing update saves nothing.
+	boom := errors.New("boom")
+	if err := f.Update(func(s *state.State) error { s.ListSequence = 100; return boom }); err != boom {
+		t.Fatal(err)
+	}
+	if s, _ := f.Load(); s.ListSequence != 9 {
+		t.Fatal("failed update was saved")
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm()&0o077 != 0 {
+		t.Errorf("state file mode %v is readable by others", fi.Mode().Perm())
+	}
+}
+
+func TestCorruptFile(t *testing.T) {
+	for name, content := range map[string]string{
+		"garbage":   "not json",
+		"truncated": `{"version": 1, "last_seen": "2027-01-02T03:04:05Z", "list_seq`,
+		"version":   `{"version": 2}`,
+		"serial":    `{"version": 1, "generations": {"abc": 1}}`,
+		"empty":     "",
+	} {
+		path := filepath.Join(t.TempDir(), "state.json")
+		os.WriteFile(path, []byte(content), 0o600)
+		f := state.NewFile(path)
+		s, err := f.Load()
+		if !errors.Is(err, state.ErrCorrupt) || s.ListSequence != 0 {
+			t.Errorf("%s: Load = %+v, %v", name, s, err)
+		}
+		// Update sets the corrupt file aside, saves, and says so.
+		err = f.Update(func(s *state.State) error { s.ListSequence = 1; return nil })
+		if !errors.Is(err, state.ErrCorrupt) {
+			t.Errorf("%s: Update = %v", name, err)
+		}
+		if s, err := f.Load(); err != nil || s.ListSequence != 1 {
+			t.Errorf("%s: after update: %+v %v", name, s, err)
+		}
+		if b, _ := os.ReadFile(path + ".corrupt"); string(b) != content {
+			t.Errorf("%s: corrupt file not kept aside", name)
+		}
+	}
+}
+
+// TestTwoProcesses has two processes update the same file at once: with the
+// lock, no update is lost.
+func TestTwoProcesses(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), "LICMINT_STATE_CHILD="+path, "LICMINT_STATE_ID="+strconv.Itoa(i+1))
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				errs[i] = fmt.Errorf("%v: %s", err, out)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := state.NewFile(path).Load()
+	if err != nil || s.ListSequence != 100 || s.Generations[1] != 1 || s.Generations[2] != 2 {
+		t.Fatalf("after two processes: %+v %v", s, err)
+	}
+}
+
+func TestMemoryAndMerge(t *testing.T) {
+	var m state.Memory
+	if _, err := m.Load(); !errors.Is(err, state.ErrMissing) {
+		t.Fatal(err)
+	}
+	if err := bump(&m, 3, 10); err != nil {
+		t.Fatal(err)
+	}
+	s, err := m.Load()
+	if err != nil || s.ListSequence != 10 {
+		t.Fatalf("%+v %v", s, err)
+	}
+	a := state.State{LastSeen: time.Unix(100, 0), ListSequence: 5}
+	a.SeeGeneration(1, 4)
+	b := state.State{LastSeen: time.Unix(50, 0), ListSequence: 7}
+	b.SeeGeneration(1, 2)
+	b.SeeGeneration(2, 1)
+	a.Merge(b)
+	if a.LastSeen.Unix() != 100 || a.ListSequence != 7 || a.Generations[1] != 4 || a.Generations[2] != 1 {
+		t.Fatalf("merge: %+v", a)
+	}
+	// Generations never go down.
+	if got := a.SeeGeneration(1, 0); got != 4 {
+		t.Fatalf("SeeGeneration lowered to %d", got)
+	}
+}
+
+func TestBounded(t *testing.T) {
+	var s state.State
+	for i := range state.MaxSerials + 10 {
+		s.SeeGeneration(uint64(i), 1)
+	}
+	if len(s.Generations) != state.MaxSerials {
+		t.Fatalf("%d serials remembered", len(s.Generations))
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(`{"version": 1, "last_seen": "2027-01-02T03:04:05Z", "list_sequence": 3, "generations": {"5": 1}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "s")
+		os.WriteFile(path, data, 0o600)
+		s, err := state.NewFile(path).Load()
+		if err != nil && !errors.Is(err, state.ErrCorrupt) {
+			t.Fatalf("unexpected error kind: %v", err)
+		}
+		_ = s
+	})
+}
