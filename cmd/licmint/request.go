@@ -1,0 +1,79 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+	"github.com/licmint/licmint/verifier/renewal"
+	"github.com/spf13/cobra"
+)
+
+func newRequestCmd() *cobra.Command {
+	var (
+		code, installID, out string
+		to                   []string
+		force                bool
+	)
+	cmd := &cobra.Command{
+		Use:   "request --code AC [--install-id ID] [--to age1...] [--out FILE]",
+		Short: "Make a renewal request for an offline install",
+		Long: `Make the renewal request an offline customer sends to the vendor: a text block
+holding the current Activation Code, the install id (for an install-bound
+code) and the time. With --to it is encrypted with age to the vendor's
+recipient, so that the install id reaches only the vendor. The vendor
+answers with 'licmint renew --request FILE'.
+
+The request is printed, or written to --out (never over an existing file
+without --force).`,
+		Example: `  licmint request --code PC-2081-... > renewal.txt
+  licmint request --code "$(cat code.txt)" --install-id host-7f3a --to age1... --out renewal.age`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if code == "" {
+				return usageError("--code is required")
+			}
+			req, err := renewal.NewRequest(code, installID, time.Now())
+			if err != nil {
+				return invalid(err)
+			}
+			if req.Code.Bound && installID == "" {
+				return usageError("this code is bound to an install: give its --install-id")
+			}
+			var text []byte
+			if len(to) > 0 {
+				var recipients []age.Recipient
+				for _, s := range to {
+					r, err := age.ParseX25519Recipient(strings.TrimSpace(s))
+					if err != nil {
+						return usageError("--to %q: %v", s, err)
+					}
+					recipients = append(recipients, r)
+				}
+				text, err = renewal.Seal(req, recipients...)
+			} else {
+				text, err = req.MarshalText()
+			}
+			if err != nil {
+				return err
+			}
+			if out == "" {
+				_, err = cmd.OutOrStdout().Write(text)
+				return err
+			}
+			return writeFileAtomic(out, force, 0o644, func(f *os.File) error {
+				_, err := f.Write(text)
+				return err
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&code, "code", "", "the current signed Activation Code")
+	f.StringVar(&installID, "install-id", "", "this install's id, for an install-bound code")
+	f.StringArrayVar(&to, "to", nil, "encrypt to this age recipient (repeatable)")
+	f.StringVar(&out, "out", "", "write the request to this file instead of standard output")
+	f.BoolVar(&force, "force", false, "overwrite --out if it exists")
+	return cmd
+}
+
