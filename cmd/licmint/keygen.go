@@ -1,0 +1,170 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"filippo.io/age"
+	"github.com/licmint/licmint/signer"
+	"github.com/spf13/cobra"
+)
+
+func newKeygenCmd() *cobra.Command {
+	var (
+		out, name  string
+		kid        int
+		recipients []string
+		force      bool
+		secret     secretFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "keygen --out DIR",
+		Short: "Make a vendor signing key",
+		Long: `Make an Ed25519 signing key and write two files to DIR:
+
+  NAME.key.age  the private key (PKCS#8 PEM with its key-id line), encrypted
+                with age: to a passphrase by default, or to one or more age
+                X25519 recipients (--recipient) for shared custody. Created
+                with mode 0600; 'age -d' decrypts it and 'openssl pkey'
+                reads the result.
+  NAME.pub.pem  the public key (SPKI PEM after a key-id line), which
+                products trust; 'openssl pkey -pubin' reads it.
+
+The key id (--kid, 0-255) is carried in every code the key signs, so that
+products can trust several keys during a rotation: make the new key with a
+new id, add its public key to the keyring (licmint pubkey), sign new codes
+with it, and retire the old one later.
+
+The passphrase is asked twice on the terminal, or read from
+--passphrase-file or LICMINT_PASSPHRASE. Existing files are never replaced
+without --force.`,
+		Example: `  licmint keygen --out keys
+  licmint keygen --out keys --name vendor-2027 --kid 2 --recipient age1... --recipient age1...
+  LICMINT_PASSPHRASE=... licmint keygen --out keys`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return usageError("--out DIR is required")
+			}
+			if kid < 0 || kid > 255 {
+				return usageError("--kid %d: want a key id from 0 to 255", kid)
+			}
+			if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
+				return usageError("--name %q: want a plain file name such as vendor", name)
+			}
+			if len(recipients) > 0 && (secret.passphraseFile != "") {
+				return usageError("give --recipient or a passphrase, not both: a passphrase-encrypted age file has no other recipients")
+			}
+			var rs []age.Recipient
+			for _, r := range recipients {
+				parsed, err := age.ParseRecipients(strings.NewReader(r))
+				if err != nil {
+					return usageError("--recipient %q: %v", r, err)
+				}
+				rs = append(rs, parsed...)
+			}
+			how := fmt.Sprintf("encrypted to %d age recipient(s)", len(rs))
+			if len(rs) == 0 {
+				p, err := secret.passphrase(cmd, true)
+				if err != nil {
+					return err
+				}
+				sr, err := age.NewScryptRecipient(p)
+				if err != nil {
+					return err
+				}
+				rs = append(rs, sr)
+				how = "encrypted with a passphrase"
+			}
+			privPath := filepath.Join(out, name+".key.age")
+			pubPath := filepath.Join(out, name+".pub.pem")
+			if !force {
+				for _, p := range []string{privPath, pubPath} {
+					if _, err := os.Lstat(p); err == nil {
+						return withHint(exitError, fmt.Errorf("%s exists", p), "choose another --name or --out, or give --force to replace it (the old key is lost)")
+					}
+				}
+			}
+			key, err := signer.GenerateKey(uint8(kid))
+			if err != nil {
+				return err
+			}
+			priv, err := key.Encrypt(rs...)
+			if err != nil {
+				return err
+			}
+			if err := os.MkdirAll(out, 0o755); err != nil {
+				return err
+			}
+			if err := writeNew(privPath, priv, 0o600, force); err != nil {
+				return err
+			}
+			if err := writeNew(pubPath, key.MarshalPublicPEM(), 0o644, force); err != nil {
+				os.Remove(privPath)
+				return err
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "private key %s (key id %d, %s)\n", privPath, kid, how)
+			fmt.Fprintf(w, "public key  %s\n", pubPath)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&out, "out", "", "`DIR` to write the key files to")
+	f.StringVar(&name, "name", "vendor", "file `NAME`: NAME.key.age and NAME.pub.pem")
+	f.IntVar(&kid, "kid", 1, "key id, 0-255, carried in every code the key signs")
+	f.StringArrayVar(&recipients, "recipient", nil, "encrypt to this age recipient (age1...) instead of a passphrase (repeatable)")
+	f.BoolVar(&force, "force", false, "replace existing key files")
+	f.StringVar(&secret.passphraseFile, "passphrase-file", "", "read the passphrase from the first line of `FILE` (or set "+passphraseEnv+")")
+	return cmd
+}
+
+// writeNew creates path with perm, failing if it exists (O_EXCL); with
+// force it replaces it atomically instead.
+func writeNew(path string, data []byte, perm os.FileMode, force bool) error {
+	if force {
+		tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+		if err != nil {
+			return err
+		}
+		defer os.Remove(tmp.Name())
+		if err := tmp.Chmod(perm); err != nil {
+			tmp.Close()
+			return err
+		}
+		if _, err := tmp.Write(data); err != nil {
+			tmp.Close()
+			return err
+		}
+		if err := tmp.Sync(); err != nil {
+			tmp.Close()
+			return err
+		}
+		if err := tmp.Close(); err != nil {
+			return err
+		}
+		return os.Rename(tmp.Name(), path)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if errors.Is(err, fs.ErrExist) {
+		return withHint(exitError, fmt.Errorf("%s exists", path), "give --force to replace it")
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	return f.Close()
+}

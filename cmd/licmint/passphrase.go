@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"filippo.io/age"
+	"github.com/licmint/licmint/signer"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// passphraseEnv lets automation give the key passphrase without a terminal.
+const passphraseEnv = "LICMINT_PASSPHRASE"
+
+// secretFlags are how a command gets the secret that opens a key file.
+type secretFlags struct {
+	passphraseFile string
+	identities     []string
+}
+
+func (s *secretFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&s.passphraseFile, "passphrase-file", "", "read the key passphrase from the first line of `FILE` (or set "+passphraseEnv+")")
+	f.StringArrayVar(&s.identities, "identity", nil, "age identity `FILE` for a key encrypted to recipients (repeatable)")
+}
+
+var errNoPassphrase = errors.New("no passphrase: standard input is not a terminal to ask on")
+
+const noPassphraseHint = "give --passphrase-file FILE or set " + passphraseEnv + " (or --identity FILE for a recipient-encrypted key)"
+
+// passphrase returns the passphrase from --passphrase-file, the
+// environment, or a terminal prompt; with confirm it asks twice.
+func (s *secretFlags) passphrase(cmd *cobra.Command, confirm bool) (string, error) {
+	if s.passphraseFile != "" {
+		b, err := os.ReadFile(s.passphraseFile)
+		if err != nil {
+			return "", withHint(exitError, fmt.Errorf("--passphrase-file: %w", err), "")
+		}
+		line, _, _ := strings.Cut(string(b), "\n")
+		line = strings.TrimSuffix(line, "\r")
+		if line == "" {
+			return "", withHint(exitError, fmt.Errorf("--passphrase-file %s: the first line is empty", s.passphraseFile), "")
+		}
+		return line, nil
+	}
+	if p, ok := os.LookupEnv(passphraseEnv); ok {
+		if p == "" {
+			return "", withHint(exitError, fmt.Errorf("%s is set but empty", passphraseEnv), "")
+		}
+		return p, nil
+	}
+	in, ok := cmd.InOrStdin().(*os.File)
+	if !ok || !term.IsTerminal(int(in.Fd())) {
+		return "", withHint(exitError, errNoPassphrase, noPassphraseHint)
+	}
+	ask := func(prompt string) (string, error) {
+		fmt.Fprint(cmd.ErrOrStderr(), prompt)
+		b, err := term.ReadPassword(int(in.Fd()))
+		fmt.Fprintln(cmd.ErrOrStderr())
+		if err != nil {
+			return "", fmt.Errorf("reading the passphrase: %w", err)
+		}
+		return string(b), nil
+	}
+	p, err := ask("Passphrase for the key: ")
+	if err != nil {
+		return "", err
+	}
+	if p == "" {
+		return "", withHint(exitError, errors.New("empty passphrase"), "")
+	}
+	if confirm {
+		again, err := ask("Same passphrase again: ")
+		if err != nil {
+			return "", err
+		}
+		if again != p {
+			return "", withHint(exitError, errors.New("the two passphrases differ"), "run keygen again")
+		}
+	}
+	return p, nil
+}
+
+// loadKey opens a private key file with --identity files or a passphrase,
+// warning when others can read the file.
+func (s *secretFlags) loadKey(cmd *cobra.Command, path string) (*signer.Key, error) {
+	if path == "" {
+		return nil, usageError("--key FILE is required: the private key file NAME.key.age that keygen wrote")
+	}
+	data, err := readLimited(path, signer.MaxKeyFileSize)
+	if err != nil {
+		return nil, withHint(exitError, fmt.Errorf("--key: %w", err), "")
+	}
+	warnKeyMode(cmd.ErrOrStderr(), path)
+	var ids []age.Identity
+	for _, f := range s.identities {
+		b, err := readLimited(f, 1<<20)
+		if err != nil {
+			return nil, withHint(exitError, fmt.Errorf("--identity: %w", err), "")
+		}
+		parsed, err := age.ParseIdentities(bytes.NewReader(b))
+		if err != nil {
+			// age's parse errors name the line, not its content.
+			return nil, withHint(exitError, fmt.Errorf("--identity %s: %w", f, err), "an identity file holds AGE-SECRET-KEY-1... lines, as age-keygen writes")
+		}
+		ids = append(ids, parsed...)
+	}
+	if len(ids) == 0 {
+		p, err := s.passphrase(cmd, false)
+		if err != nil {
+			return nil, err
+		}
+		id, err := age.NewScryptIdentity(p)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	k, err := signer.DecryptKey(data, ids...)
+	switch {
+	case errors.Is(err, signer.ErrWrongSecret):
+		return nil, withHint(exitError, fmt.Errorf("%s: %w", path, err), "check the passphrase or --identity; nothing was signed")
+	case err != nil:
+		return nil, withHint(exitError, fmt.Errorf("%s: %w", path, err), "restore the key file from your backup")
+	}
+	return k, nil
+}
+
+// warnKeyMode warns when a private key file is readable by group or others.
+func warnKeyMode(w io.Writer, path string) {
+	fi, err := os.Stat(path)
+	if err == nil && fi.Mode().Perm()&0o077 != 0 {
+		fmt.Fprintf(w, "licmint: warning: key file %s is readable by group or others (mode %04o); run: chmod 600 %s\n", path, fi.Mode().Perm(), path)
+	}
+}
+
+// readLimited reads a file, refusing one larger than limit.
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
+	}
+	return b, nil
+}

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/signer"
+	"github.com/spf13/cobra"
+)
+
+type signFlags struct {
+	key, catalogFile, issuer string
+	secret                   secretFlags
+	rk, edition              string
+	days                     int
+	expires, issued          string
+	installID                string
+	jwt, asJSON              bool
+	in, out                  string
+	force                    bool
+	workers                  int
+}
+
+type signJSON struct {
+	RK             string `json:"rk"`
+	Product        string `json:"product"`
+	Edition        string `json:"edition"`
+	EditionNumber  int    `json:"edition_number"`
+	Trial          bool   `json:"trial"`
+	Serial         string `json:"serial"`
+	KeyID          int    `json:"key_id"`
+	Generation     int    `json:"generation"`
+	InstallBound   bool   `json:"install_bound"`
+	Issued         string `json:"issued"`
+	Expires        string `json:"expires"`
+	ShortForm      string `json:"short_form"`
+	ActivationCode string `json:"activation_code"`
+	JWT            string `json:"jwt,omitempty"`
+}
+
+func newSignCmd() *cobra.Command {
+	var f signFlags
+	cmd := &cobra.Command{
+		Use:   "sign --key FILE (--rk RK --edition NAME | --in FILE --out FILE)",
+		Short: "Sign registrations into Activation Codes",
+		Long: `Sign a registration, or a batch of them, into Activation Codes (FORMAT.md)
+and, with --jwt, JWT license tokens (EdDSA, RFC 8037) of the same license.
+
+One registration: --rk and --edition, and optionally the term (--days N or
+--expires YYYY-MM-DD or --expires perpetual; by default a trial key gets the
+catalog's trial term and a full key its maintenance term), --issued (default
+today, UTC) and --install-id to bind the code to one installation. The same
+registration and key always give the same code, so a lost code is
+reproduced by signing its registration again.
+
+A batch: --in regs.csv|regs.jsonl --out codes.csv|codes.jsonl. Columns rk,
+edition, days or expires, issued, install_id; any other column is carried
+through (and put in the token's customer claim). The output adds serial,
+expires, activation_code (jwt) and error. A bad row gets its error in its
+own row and the others are still signed; the exit status is then 5. A
+Registration Key seen twice is an error on the later row. The output is
+written to a temporary file and renamed into place when complete; an
+existing output is not replaced without --force.
+
+The key file is opened with --identity FILE, or a passphrase from
+--passphrase-file, LICMINT_PASSPHRASE or the terminal. Perpetual codes
+have no JWT form, as a token always has an expiry.`,
+		Example: `  licmint sign --key keys/vendor.key.age --rk PC-0314-1592-6535-8978 --edition premium
+  licmint sign --key keys/vendor.key.age --rk PC-0314-1592-6535-8978 --edition standard \
+      --issued 2026-11-27 --days 730 --install-id "$MACHINE_ID" --jwt --json
+  licmint sign --key keys/vendor.key.age --identity ~/.age/release.txt --in regs.csv --out codes.csv --jwt`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			batch := f.in != "" || f.out != ""
+			if batch {
+				for _, flag := range []string{"rk", "edition", "days", "expires", "issued", "install-id", "json"} {
+					if cmd.Flags().Changed(flag) {
+						return usageError("--%s is for one registration; a batch takes it from the --in file's columns", flag)
+					}
+				}
+				if f.in == "" || f.out == "" {
+					return usageError("a batch needs both --in FILE and --out FILE")
+				}
+			} else {
+				if cmd.Flags().Changed("force") || cmd.Flags().Changed("workers") {
+					return usageError("--force and --workers are for a batch (--in, --out)")
+				}
+				if f.rk == "" || f.edition == "" {
+					return usageError("give --rk RK and --edition NAME, or --in FILE and --out FILE for a batch")
+				}
+			}
+			reg, err := f.registration(cmd)
+			if err != nil {
+				return err
+			}
+			s, err := f.signer(cmd)
+			if err != nil {
+				return err
+			}
+			if batch {
+				return signBatch(cmd, s, &f)
+			}
+			return signOne(cmd, s, &f, reg)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.key, "key", "", "private key `FILE` (NAME.key.age from keygen)")
+	f.secret.register(cmd)
+	fl.StringVar(&f.catalogFile, "catalog", "", "product catalog JSON `FILE` (default: the built-in catalog, product PC)")
+	fl.StringVar(&f.issuer, "issuer", signer.DefaultIssuer, "JWT iss claim: who issued the license")
+	fl.StringVar(&f.rk, "rk", "", "Registration Key to sign")
+	fl.StringVar(&f.edition, "edition", "", "edition `NAME` from the catalog")
+	fl.IntVar(&f.days, "days", 0, "term in days from the issue day (default: the catalog's trial or maintenance term)")
+	fl.StringVar(&f.expires, "expires", "", "first day not covered, YYYY-MM-DD, or perpetual")
+	fl.StringVar(&f.issued, "issued", "", "issue day, YYYY-MM-DD (default today, UTC)")
+	fl.StringVar(&f.installID, "install-id", "", "bind the code to this install id (1-255 bytes)")
+	fl.BoolVar(&f.jwt, "jwt", false, "also make the JWT license token")
+	fl.BoolVar(&f.asJSON, "json", false, "print the license as JSON")
+	fl.StringVar(&f.in, "in", "", "batch input `FILE`, .csv or .jsonl")
+	fl.StringVar(&f.out, "out", "", "batch output `FILE`, .csv or .jsonl")
+	fl.BoolVar(&f.force, "force", false, "replace an existing batch output")
+	fl.IntVar(&f.workers, "workers", 0, "batch signing goroutines (default: one per core)")
+	return cmd
+}
+
+// registration checks the single-registration flags before the key is
+// opened, so that a typo costs no passphrase.
+func (f *signFlags) registration(cmd *cobra.Command) (*signer.Registration, error) {
+	if f.in != "" {
+		return nil, nil
+	}
+	rk, err := formats.ParseRegistrationKey(f.rk)
+	if err != nil {
+		return nil, invalid(fmt.Errorf("--rk: %w", err))
+	}
+	reg := &signer.Registration{RK: rk, Edition: f.edition, InstallID: f.installID}
+	if cmd.Flags().Changed("days") {
+		if cmd.Flags().Changed("expires") {
+			return nil, usageError("give --days or --expires, not both")
+		}
+		if f.days < 1 || f.days > catalog.MaxTermDays {
+			return nil, usageError("--days %d: want 1 to %d", f.days, catalog.MaxTermDays)
+		}
+		reg.Days = f.days
+	}
+	switch {
+	case strings.EqualFold(f.expires, "perpetual"):
+		reg.Perpetual = true
+	case f.expires != "":
+		if reg.Expires, err = time.Parse(time.DateOnly, f.expires); err != nil {
+			return nil, usageError("--expires %q: want YYYY-MM-DD or perpetual", f.expires)
+		}
+	}
+	if f.issued != "" {
+		if reg.Issued, err = time.Parse(time.DateOnly, f.issued); err != nil {
+			return nil, usageError("--issued %q: want YYYY-MM-DD", f.issued)
+		}
+	}
+	if cmd.Flags().Changed("install-id") && f.installID == "" {
+		return nil, usageError("--install-id is empty; leave it out for a code that is not bound to an install")
+	}
+	return reg, nil
+}
+
+func (f *signFlags) signer(cmd *cobra.Command) (*signer.Signer, error) {
+	cat := catalog.Default()
+	if f.catalogFile != "" {
+		data, err := readLimited(f.catalogFile, catalog.MaxFileSize)
+		if err != nil {
+			return nil, withHint(exitError, fmt.Errorf("--catalog: %w", err), "")
+		}
+		if cat, err = catalog.Parse(data); err != nil {
+			return nil, withHint(exitError, fmt.Errorf("%s: %w", f.catalogFile, err), "fix the catalog file; see FORMAT.md section 9")
+		}
+	}
+	key, err := f.secret.loadKey(cmd, f.key)
+	if err != nil {
+		return nil, err
+	}
+	return signer.New(key, signer.WithCatalog(cat), signer.WithIssuer(f.issuer))
+}
+
+func signOne(cmd *cobra.Command, s *signer.Signer, f *signFlags, reg *signer.Registration) error {
+	var (
+		code formats.ActivationCode
+		tok  string
+		err  error
+	)
+	if f.jwt {
+		code, tok, err = s.SignToken(reg)
+	} else {
+		code, err = s.Sign(reg)
+	}
+	if err != nil {
+		return registrationError(err)
+	}
+	w := cmd.OutOrStdout()
+	if !f.asJSON {
+		fmt.Fprintln(w, code)
+		if tok != "" {
+			fmt.Fprintln(w, tok)
+		}
+		return nil
+	}
+	p, _ := s.Catalog().Product(code.Product.String())
+	ed, _ := p.EditionNumber(code.Edition)
+	return printJSON(w, signJSON{
+		RK: reg.RK.String(), Product: code.Product.String(), Edition: ed.Name, EditionNumber: int(code.Edition),
+		Trial: code.Trial, Serial: fmt.Sprintf("%014d", code.Serial), KeyID: int(code.KeyID),
+		Generation: int(code.Generation), InstallBound: code.Bound, Issued: code.Issued.String(),
+		Expires: code.Expires.String(), ShortForm: code.ShortForm(), ActivationCode: code.String(), JWT: tok,
+	})
+}
+
+// registrationError gives a registration the signer refused its exit
+// status and a hint.
+func registrationError(err error) error {
+	var fe *signer.FieldError
+	flag := ""
+	if errors.As(err, &fe) {
+		flag = "--" + strings.ReplaceAll(fe.Field, "_", "-")
+		fe.Field = "" // the message names the flag instead
+		err = fmt.Errorf("%s: %w", flag, fe)
+	}
+	hint := ""
+	switch {
+	case errors.Is(err, catalog.ErrUnknownProduct), errors.Is(err, catalog.ErrUnknownEdition):
+		hint = "see the catalog (--catalog FILE, or the built-in one: product PC, editions standard and premium)"
+	case errors.Is(err, signer.ErrPerpetualToken):
+		hint = "leave out --jwt, or give --days or --expires"
+	}
+	return withHint(exitInvalid, err, hint)
+}

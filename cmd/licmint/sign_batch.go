@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/licmint/licmint/signer"
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// signBatch signs the --in file into the --out file, with a progress bar
+// when stderr is a terminal and a summary line at the end.
+func signBatch(cmd *cobra.Command, s *signer.Signer, f *signFlags) error {
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	// An interrupt stops the batch; SignBatchFile then removes its
+	// temporary output.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	o := signer.BatchOptions{JWT: f.jwt, Workers: f.workers}
+	stderr := cmd.ErrOrStderr()
+	if tty, ok := stderr.(*os.File); ok && term.IsTerminal(int(tty.Fd())) {
+		if fi, err := os.Stat(f.in); err == nil {
+			bar := progressbar.NewOptions64(fi.Size(),
+				progressbar.OptionSetWriter(stderr),
+				progressbar.OptionSetDescription("signing"),
+				progressbar.OptionShowBytes(true),
+				progressbar.OptionShowCount(),
+				progressbar.OptionThrottle(100e6),
+				progressbar.OptionClearOnFinish())
+			o.Progress = func(_ int, inputBytes int64) { bar.Set64(inputBytes) }
+			defer bar.Finish()
+		}
+	}
+	st, err := s.SignBatchFile(ctx, f.out, f.in, f.force, o)
+	switch {
+	case errors.Is(err, signer.ErrOutputExists):
+		return withHint(exitError, err, "give --force to replace it, or another --out")
+	case errors.Is(err, context.Canceled):
+		return withHint(exitError, errors.New("interrupted; no output was written"), "")
+	case errors.Is(err, signer.ErrBadRow):
+		return withHint(exitInvalid, fmt.Errorf("%s: %w", f.in, err), "the first row must be a header naming the columns, such as rk,edition,days")
+	case err != nil:
+		return err
+	}
+	fmt.Fprintf(stderr, "licmint: signed %d, failed %d (%d duplicate), in %.1fs: %s\n",
+		st.Signed, st.Failed, st.Duplicates, st.Elapsed.Seconds(), f.out)
+	if st.Failed > 0 {
+		return withHint(exitPartial, fmt.Errorf("%d of %d rows failed; their error column says why", st.Failed, st.Signed+st.Failed),
+			"fix those rows and sign them again: the rows already signed reproduce the same codes")
+	}
+	return nil
+}

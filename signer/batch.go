@@ -1,0 +1,637 @@
+package signer
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/formats/catalog"
+)
+
+// Format is the file format of a batch.
+type Format uint8
+
+// Batch formats. CSV has a header row naming the columns; JSON Lines has
+// one object per line, its keys the column names.
+const (
+	CSV Format = iota + 1
+	JSONL
+)
+
+func (f Format) String() string {
+	switch f {
+	case CSV:
+		return "csv"
+	case JSONL:
+		return "jsonl"
+	}
+	return "Format(" + strconv.Itoa(int(f)) + ")"
+}
+
+// FormatOf returns the format a file name's extension names: .csv, or
+// .jsonl or .ndjson.
+func FormatOf(name string) (Format, error) {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".csv":
+		return CSV, nil
+	case ".jsonl", ".ndjson":
+		return JSONL, nil
+	}
+	return 0, fmt.Errorf("signer: %s: cannot tell the format; name the file .csv or .jsonl", name)
+}
+
+// Batch columns. The input needs rk and edition; days or expires, issued
+// and install_id are optional; any other column is a customer field,
+// carried through to the output (and into tokens). The output adds serial,
+// expires, activation_code, jwt (with BatchOptions.JWT) and error.
+const (
+	ColRK             = "rk"
+	ColEdition        = "edition"
+	ColDays           = "days"
+	ColExpires        = "expires"
+	ColIssued         = "issued"
+	ColInstallID      = "install_id"
+	ColSerial         = "serial"
+	ColActivationCode = "activation_code"
+	ColJWT            = "jwt"
+	ColError          = "error"
+)
+
+var (
+	inputColumns  = []string{ColRK, ColEdition, ColDays, ColExpires, ColIssued, ColInstallID}
+	resultColumns = []string{ColSerial, ColExpires, ColActivationCode, ColJWT, ColError}
+)
+
+// Index of each result in resultColumns.
+const (
+	resSerial = iota
+	resExpires
+	resCode
+	resJWT
+	resError
+)
+
+// BatchOptions configure SignBatch.
+type BatchOptions struct {
+	// In and Out are the formats; zero means CSV. CSV output needs CSV
+	// input, whose header fixes the columns.
+	In, Out Format
+	// JWT adds a jwt column with each code's JWT license token.
+	JWT bool
+	// Workers is the number of signing goroutines; zero means GOMAXPROCS.
+	Workers int
+	// Progress, if set, is called from one goroutine as rows are written,
+	// with the rows written so far and the input bytes read.
+	Progress func(rows int, inputBytes int64)
+}
+
+// BatchStats counts a batch's rows.
+type BatchStats struct {
+	// Signed rows have a code; Failed rows an error, among them the
+	// Duplicates, rows whose Registration Key an earlier row already had.
+	Signed, Failed, Duplicates int
+	// Elapsed is the time SignBatch took.
+	Elapsed time.Duration
+}
+
+// Batch sizing: rows travel in chunks, and at most window chunks per
+// worker exist at once, which bounds memory whatever the input's size.
+const (
+	chunkRows = 256
+	window    = 4
+)
+
+type inRow struct {
+	line int
+	vals []string // CSV fields, or JSON raw values
+	keys []string // JSON keys; CSV rows share the header
+	text []byte   // a JSON line, until a worker parses it
+	err  error
+}
+
+type rowResult struct {
+	vals   [resError + 1]string
+	signed bool
+	// dupKey is the product and serial, for finding repeated keys.
+	dupKey uint64
+}
+
+type chunk struct {
+	seq     int
+	rows    []inRow
+	res     []rowResult
+	out     []byte
+	ends    []int
+	inBytes int64
+}
+
+type batch struct {
+	s       *Signer
+	o       BatchOptions
+	header  []string       // CSV input header as written
+	colIdx  map[string]int // CSV: lower-case column name to index
+	outCols []string       // CSV output header
+	outRes  []int          // CSV: for each output column, the result it shows, or -1
+}
+
+// SignBatch signs every registration in src and writes src's rows to dst
+// with the results added, in input order. It streams: memory stays flat
+// however large the input, and it signs on every core. A row that cannot
+// be signed gets its reason in the error column and does not stop the
+// others; a Registration Key seen in an earlier row is an ErrDuplicate.
+// SignBatch returns an error only when it cannot go on: unreadable header,
+// I/O error, or ctx done.
+func (s *Signer) SignBatch(ctx context.Context, dst io.Writer, src io.Reader, o BatchOptions) (BatchStats, error) {
+	start := time.Now()
+	if o.In == 0 {
+		o.In = CSV
+	}
+	if o.Out == 0 {
+		o.Out = CSV
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.Out == CSV && o.In != CSV {
+		return BatchStats{}, errors.New("signer: CSV output needs CSV input, whose header fixes the columns; write JSON Lines (.jsonl) instead")
+	}
+	b := &batch{s: s, o: o}
+	counted := &countingReader{r: src}
+	var csvr *csvReader
+	var jsonr *jsonlReader
+	if o.In == CSV {
+		csvr = newCSVReader(counted)
+		if err := b.readHeader(csvr); err != nil {
+			return BatchStats{}, err
+		}
+	} else {
+		jsonr = newJSONLReader(counted)
+	}
+	w := bufio.NewWriterSize(dst, 256<<10)
+	if o.Out == CSV {
+		var line []byte
+		for i, c := range b.outCols {
+			if i > 0 {
+				line = append(line, ',')
+			}
+			line = appendCSV(line, c)
+		}
+		w.Write(append(line, '\n'))
+	}
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	free := make(chan *chunk, window*o.Workers)
+	for range cap(free) {
+		free <- &chunk{}
+	}
+	jobs := make(chan *chunk, cap(free))
+	done := make(chan *chunk, cap(free))
+
+	// Reader: rows into chunks, in order.
+	go func() {
+		defer close(jobs)
+		for seq := 0; ; seq++ {
+			var c *chunk
+			select {
+			case c = <-free:
+			case <-ctx.Done():
+				return
+			}
+			c.seq, c.rows = seq, c.rows[:0]
+			eof := false
+			for len(c.rows) < chunkRows {
+				var r inRow
+				var err error
+				if csvr != nil {
+					r.vals, r.line, err = csvr.read()
+				} else {
+					r.text, r.line, err = jsonr.read()
+				}
+				if err == io.EOF {
+					eof = true
+					break
+				}
+				var fe *FieldError
+				if errors.As(err, &fe) {
+					r.err = err
+				} else if err != nil {
+					cancel(fmt.Errorf("signer: reading the input: %w", err))
+					return
+				}
+				c.rows = append(c.rows, r)
+			}
+			c.inBytes = counted.n
+			if len(c.rows) > 0 {
+				jobs <- c
+			}
+			if eof {
+				return
+			}
+		}
+	}()
+
+	// Workers: sign and format.
+	var wg sync.WaitGroup
+	for range o.Workers {
+		wg.Go(func() {
+			for c := range jobs {
+				b.process(c)
+				done <- c
+			}
+		})
+	}
+	go func() { wg.Wait(); close(done) }()
+
+	// Writer: here, putting chunks back in order.
+	var stats BatchStats
+	seen := make(map[uint64]int32)
+	pending := make(map[int]*chunk, cap(free))
+	next, rows := 0, 0
+	var werr error
+	for c := range done {
+		if werr != nil || ctx.Err() != nil {
+			continue // drain, so that the workers finish
+		}
+		pending[c.seq] = c
+		for {
+			c, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			werr = b.write(w, c, seen, &stats)
+			rows += len(c.rows)
+			if o.Progress != nil {
+				o.Progress(rows, c.inBytes)
+			}
+			free <- c
+			if werr != nil {
+				cancel(werr)
+				break
+			}
+		}
+	}
+	stats.Elapsed = time.Since(start)
+	if err := context.Cause(ctx); err != nil {
+		return stats, err
+	}
+	if err := w.Flush(); err != nil {
+		return stats, fmt.Errorf("signer: writing the output: %w", err)
+	}
+	return stats, nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// readHeader reads the CSV header and plans the output columns.
+func (b *batch) readHeader(r *csvReader) error {
+	fields, line, err := r.read()
+	if err == io.EOF {
+		return fmt.Errorf("%w: the input is empty; want a header row such as rk,edition,days", ErrBadRow)
+	}
+	if err != nil {
+		return err
+	}
+	b.colIdx = make(map[string]int, len(fields))
+	for i, f := range fields {
+		name := strings.ToLower(strings.TrimSpace(f))
+		if _, dup := b.colIdx[name]; dup {
+			return &FieldError{Line: line, Column: i + 1, Err: fmt.Errorf("%w: header: column %q appears twice", ErrBadRow, f)}
+		}
+		b.colIdx[name] = i
+		b.header = append(b.header, strings.TrimSpace(f))
+	}
+	for _, need := range []string{ColRK, ColEdition} {
+		if _, ok := b.colIdx[need]; !ok {
+			hint := ""
+			if _, err := formats.ParseRegistrationKey(fields[0]); err == nil {
+				hint = "; the first row must be a header, such as rk,edition,days"
+			}
+			return &FieldError{Line: line, Err: fmt.Errorf("%w: the header has no %s column (it has %s)%s",
+				ErrBadRow, need, strings.Join(b.header, ", "), hint)}
+		}
+	}
+	b.outCols = slices.Clone(b.header)
+	for range b.outCols {
+		b.outRes = append(b.outRes, -1)
+	}
+	for ri, name := range resultColumns {
+		if ri == resJWT && !b.o.JWT {
+			continue
+		}
+		if i, ok := b.colIdx[name]; ok {
+			b.outRes[i] = ri
+			continue
+		}
+		b.outCols = append(b.outCols, name)
+		b.outRes = append(b.outRes, ri)
+	}
+	return nil
+}
+
+// process signs a chunk's rows and formats its output.
+func (b *batch) process(c *chunk) {
+	c.res = slices.Grow(c.res[:0], len(c.rows))[:len(c.rows)]
+	c.out, c.ends = c.out[:0], c.ends[:0]
+	for i := range c.rows {
+		r, res := &c.rows[i], &c.res[i]
+		*res = rowResult{}
+		b.sign(r, res)
+		c.out = b.appendRow(c.out, r, res)
+		c.ends = append(c.ends, len(c.out))
+	}
+}
+
+// field returns a column's text and its 1-based CSV column (0 for JSON).
+func (b *batch) field(r *inRow, name string) (string, int, error) {
+	if r.keys == nil {
+		i, ok := b.colIdx[name]
+		if !ok || i >= len(r.vals) {
+			return "", 0, nil
+		}
+		return strings.TrimSpace(r.vals[i]), i + 1, nil
+	}
+	i := slices.Index(r.keys, name)
+	if i < 0 {
+		return "", 0, nil
+	}
+	s, err := jsonText(r.vals[i])
+	return strings.TrimSpace(s), 0, err
+}
+
+func (b *batch) sign(r *inRow, res *rowResult) {
+	fail := func(err error) {
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			fe.Line = r.line
+			if fe.Column == 0 && fe.Field != "" && r.keys == nil {
+				if i, ok := b.colIdx[fe.Field]; ok {
+					fe.Column = i + 1
+				}
+			}
+		} else {
+			err = &FieldError{Line: r.line, Err: err}
+		}
+		res.vals[resError] = err.Error()
+	}
+	if r.err != nil {
+		fail(r.err)
+		return
+	}
+	if r.text != nil {
+		keys, vals, err := parseObject(r.text)
+		r.text = nil
+		if err != nil {
+			fail(err)
+			return
+		}
+		r.keys, r.vals = keys, vals
+		if r.keys == nil {
+			r.keys = []string{}
+		}
+	} else if len(r.vals) > len(b.header) {
+		fail(&FieldError{Column: len(b.header) + 1, Err: fmt.Errorf("%w: %d fields, but the header has %d columns", ErrBadRow, len(r.vals), len(b.header))})
+		return
+	}
+	reg, err := b.registration(r)
+	if err != nil {
+		fail(err)
+		return
+	}
+	var code formats.ActivationCode
+	if b.o.JWT {
+		code, res.vals[resJWT], err = b.s.SignToken(&reg)
+	} else {
+		code, err = b.s.Sign(&reg)
+	}
+	if err != nil {
+		fail(err)
+		return
+	}
+	res.signed = true
+	res.dupKey = (uint64(code.Product[0]-'A')*26+uint64(code.Product[1]-'A'))<<47 | code.Serial
+	res.vals[resSerial] = fmt.Sprintf("%014d", code.Serial)
+	res.vals[resExpires] = code.Expires.String()
+	res.vals[resCode] = code.String()
+}
+
+// registration reads a row's registration; errors are *FieldError.
+func (b *batch) registration(r *inRow) (Registration, error) {
+	var reg Registration
+	get := func(name string) (string, int, error) {
+		v, col, err := b.field(r, name)
+		if err != nil {
+			return "", col, &FieldError{Column: col, Field: name, Err: fmt.Errorf("%w: %v", ErrBadRow, err)}
+		}
+		return v, col, nil
+	}
+	bad := func(name string, col int, format string, a ...any) error {
+		return &FieldError{Column: col, Field: name, Err: fmt.Errorf("%w: "+format, append([]any{ErrBadRegistration}, a...)...)}
+	}
+	rk, col, err := get(ColRK)
+	if err != nil {
+		return reg, err
+	}
+	if rk == "" {
+		return reg, bad(ColRK, col, "no registration key")
+	}
+	if reg.RK, err = formats.ParseRegistrationKey(rk); err != nil {
+		return reg, &FieldError{Column: col, Field: ColRK, Err: err}
+	}
+	if reg.Edition, col, err = get(ColEdition); err != nil {
+		return reg, err
+	}
+	if reg.Edition == "" {
+		return reg, &FieldError{Column: col, Field: ColEdition, Err: fmt.Errorf("%w: no edition given", catalog.ErrUnknownEdition)}
+	}
+	days, dcol, err := get(ColDays)
+	if err != nil {
+		return reg, err
+	}
+	exp, ecol, err := get(ColExpires)
+	if err != nil {
+		return reg, err
+	}
+	switch {
+	case days != "" && exp != "":
+		return reg, bad(ColExpires, ecol, "give days or expires, not both")
+	case days != "":
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 1 || n > catalog.MaxTermDays {
+			return reg, bad(ColDays, dcol, "days %q: want a whole number from 1 to %d", days, catalog.MaxTermDays)
+		}
+		reg.Days = n
+	case strings.EqualFold(exp, "perpetual"):
+		reg.Perpetual = true
+	case exp != "":
+		if reg.Expires, err = parseDate(exp); err != nil {
+			return reg, bad(ColExpires, ecol, "%v", err)
+		}
+	}
+	issued, col, err := get(ColIssued)
+	if err != nil {
+		return reg, err
+	}
+	if issued != "" {
+		if reg.Issued, err = parseDate(issued); err != nil {
+			return reg, bad(ColIssued, col, "%v", err)
+		}
+	}
+	if reg.InstallID, _, err = get(ColInstallID); err != nil {
+		return reg, err
+	}
+	if b.o.JWT {
+		reg.Customer = b.customer(r)
+	}
+	return reg, nil
+}
+
+// parseDate reads YYYY-MM-DD.
+func parseDate(s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return t, fmt.Errorf("date %q: want YYYY-MM-DD", s)
+	}
+	return t, nil
+}
+
+// customer returns the row's customer fields: the columns that are
+// neither inputs nor results, when not empty.
+func (b *batch) customer(r *inRow) map[string]string {
+	var m map[string]string
+	names := r.keys
+	if names == nil {
+		names = b.header
+	}
+	for i, name := range names {
+		lower := strings.ToLower(name)
+		if i >= len(r.vals) || slices.Contains(inputColumns, lower) || slices.Contains(resultColumns, lower) {
+			continue
+		}
+		v := r.vals[i]
+		if r.keys != nil {
+			v, _ = jsonText(v)
+		}
+		if v == "" {
+			continue
+		}
+		if m == nil {
+			m = make(map[string]string)
+		}
+		m[name] = v
+	}
+	return m
+}
+
+// appendRow formats one output row.
+func (b *batch) appendRow(dst []byte, r *inRow, res *rowResult) []byte {
+	if b.o.Out == CSV {
+		for i, ri := range b.outRes {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			v := ""
+			if i < len(b.header) && i < len(r.vals) {
+				v = r.vals[i]
+			}
+			if ri >= 0 && (res.vals[ri] != "" || ri == resError) {
+				v = res.vals[ri]
+			}
+			dst = appendCSV(dst, v)
+		}
+		return append(dst, '\n')
+	}
+	dst = append(dst, '{')
+	n := 0
+	sep := func() {
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		n++
+	}
+	keys := r.keys
+	if keys == nil && r.text == nil && r.err == nil {
+		keys = b.header
+	}
+	for i, k := range keys {
+		if i >= len(r.vals) {
+			break
+		}
+		if ri := slices.Index(resultColumns, strings.ToLower(k)); ri >= 0 && res.vals[ri] != "" {
+			continue // replaced by the result below
+		}
+		sep()
+		dst = appendJSONString(dst, k)
+		dst = append(dst, ':')
+		if r.keys != nil {
+			dst = append(dst, r.vals[i]...)
+		} else {
+			dst = appendJSONString(dst, r.vals[i])
+		}
+	}
+	for ri, v := range res.vals {
+		if v == "" {
+			continue
+		}
+		sep()
+		dst = appendJSONString(dst, resultColumns[ri])
+		dst = append(dst, ':')
+		dst = appendJSONString(dst, v)
+	}
+	return append(dst, '}', '\n')
+}
+
+// write writes a chunk in order, turning repeated Registration Keys into
+// errors: the first row with a key keeps its code.
+func (b *batch) write(w *bufio.Writer, c *chunk, seen map[uint64]int32, st *BatchStats) error {
+	from := 0
+	for i := range c.rows {
+		row, res := &c.rows[i], &c.res[i]
+		out := c.out[from:c.ends[i]]
+		from = c.ends[i]
+		switch first, dup := seen[res.dupKey]; {
+		case !res.signed:
+			st.Failed++
+		case dup:
+			// Not signed after all: the row shows the error instead.
+			col := 0
+			if row.keys == nil {
+				col = b.colIdx[ColRK] + 1
+			}
+			*res = rowResult{}
+			res.vals[resError] = (&FieldError{Line: row.line, Column: col, Field: ColRK,
+				Err: fmt.Errorf("%w: line %d has it too, and keeps its code", ErrDuplicate, first)}).Error()
+			out = b.appendRow(nil, row, res)
+			st.Failed++
+			st.Duplicates++
+		default:
+			seen[res.dupKey] = int32(row.line)
+			st.Signed++
+		}
+		if _, err := w.Write(out); err != nil {
+			return fmt.Errorf("signer: writing the output: %w", err)
+		}
+	}
+	return nil
+}

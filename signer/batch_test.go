@@ -1,0 +1,294 @@
+package signer_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/signer"
+)
+
+const (
+	rk1 = "PC-0314-1592-6535-8978" // full, serial 31415926535897
+	rk2 = "PC-1271-8281-8284-5903" // trial, serial 27182818284590
+)
+
+func signCSV(t *testing.T, in string, o signer.BatchOptions) (string, signer.BatchStats) {
+	t.Helper()
+	var out bytes.Buffer
+	st, err := newSigner(t).SignBatch(context.Background(), &out, strings.NewReader(in), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), st
+}
+
+// CSV as people send it: BOM, CRLF, quotes, blank lines, stray spaces,
+// columns in any order and case, extra columns.
+func TestBatchCSVAsSent(t *testing.T) {
+	in := "\uFEFFCustomer, RK ,Edition,days,issued\r\n" +
+		"\r\n" +
+		"\"Smith, Jane\",  " + rk1 + "  , premium ,,2026-11-27\r\n" +
+		"   \r\n" +
+		"\"multi\nline \"\"quoted\"\"\",\"" + rk2 + "\",standard,10,2026-11-27\r\n"
+	out, st := signCSV(t, in, signer.BatchOptions{})
+	lines := strings.Split(out, "\n")
+	if lines[0] != "Customer,RK,Edition,days,issued,serial,expires,activation_code,error" {
+		t.Fatalf("header %q", lines[0])
+	}
+	if st.Signed != 2 || st.Failed != 0 {
+		t.Fatalf("stats %+v\n%s", st, out)
+	}
+	if !strings.HasPrefix(lines[1], `"Smith, Jane",`+rk1+`,premium,,2026-11-27,31415926535897,2027-11-27,PC-`) {
+		t.Fatalf("row 1: %q", lines[1])
+	}
+	if lines[2] != `"multi` || !strings.HasPrefix(lines[3], `line ""quoted""",`+rk2+`,standard,10,2026-11-27,27182818284590,2026-12-07,PC-`) {
+		t.Fatalf("row 2: %q %q", lines[2], lines[3])
+	}
+	// The codes are the ones Sign gives.
+	want, _ := newSigner(t).Sign(&signer.Registration{RK: mustRK(t, rk1), Edition: "premium", Issued: day1})
+	if !strings.Contains(lines[1], want.String()+",") {
+		t.Fatalf("row 1 has not the code %s", want)
+	}
+}
+
+func mustRK(t testing.TB, s string) formats.RegistrationKey {
+	k, err := formats.ParseRegistrationKey(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// Each bad row gets its own error with line, column and reason; the good
+// rows around it are signed.
+func TestBatchRowErrors(t *testing.T) {
+	in := "rk,edition,days,expires,issued,install_id\n" +
+		rk1 + ",standard,,,,\n" + // line 2: fine
+		"PC-0314-1592-6535-8979,standard,,,,\n" + // 3: typo
+		"PC-0000-0000-0000-0000x,standard,,,,\n" + // 4: malformed
+		"PC-0000-0000-0000-0013,gold,,,,\n" + // 5: unknown edition
+		"XY-0000-0000-0000-0013,standard,,,,\n" + // 6: unknown product
+		"PC-0000-0000-0000-0021,standard,ten,,,\n" + // 7: bad days
+		"PC-0000-0000-0000-0037,standard,,2026-02-30,,\n" + // 8: bad date
+		"PC-0000-0000-0000-0045,standard,,2026-01-01,2026-06-01,\n" + // 9: expires before issued
+		"PC-0000-0000-0000-0059,standard,5,2027-01-01,,\n" + // 10: both
+		"PC-0000-0000-0000-0068,standard,,,,x" + strings.Repeat("y", 255) + "\n" + // 11: install id
+		"PC-0000-0000-0000-0076,standard,,,2026-1-1,\n" + // 12: bad issued
+		"PC-0000-0000-0000-0084,standard,,,,,extra\n" + // 13: too many fields
+		"PC-0000-0000-0000-0092,\"standard\"x,,,,\n" + // 14: bad quoting
+		",standard\n" + // 15: no rk
+		"PC-1000-0000-0000-0015,standard,,perpetual,,\n" + // 16: trial perpetual
+		"PC-0000-0000-0000-0101,standard,0,,,\n" + // 17: zero days
+		rk1 + ",premium,,,,\n" // 18: duplicate of line 2
+	out, st := signCSV(t, in, signer.BatchOptions{})
+	// Read the output back as CSV, so that errors read without quoting.
+	records, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatalf("the output is not CSV: %v\n%s", err, out)
+	}
+	var lines []string
+	for _, r := range records {
+		lines = append(lines, strings.Join(r, ","))
+	}
+	if len(lines) != 18 || st.Signed != 1 || st.Failed != 16 || st.Duplicates != 1 {
+		t.Fatalf("stats %+v, %d lines:\n%s", st, len(lines), out)
+	}
+	for i, want := range []string{
+		2:  ",2027-11-27,,,31415926535897,PC-",
+		3:  "line 3, column 1 (rk): registration key: check digit does not match",
+		4:  "line 4, column 1 (rk): registration key, group 6 character 1 (line 1, column 23): more than 16 digits",
+		5:  `line 5, column 2 (edition): unknown edition "gold" for product PC; editions: standard, premium`,
+		6:  `line 6, column 1 (rk): unknown product "XY"`,
+		7:  `line 7, column 3 (days): invalid registration: days "ten": want a whole number from 1 to 36500`,
+		8:  `line 8, column 4 (expires): invalid registration: date "2026-02-30": want YYYY-MM-DD`,
+		9:  "line 9, column 4 (expires): invalid registration: expires 2026-01-01 is not after issued 2026-06-01",
+		10: "line 10, column 4 (expires): invalid registration: give days or expires, not both",
+		11: "line 11, column 6 (install_id): invalid registration: install id is 256 bytes, more than 255",
+		12: `line 12, column 5 (issued): invalid registration: date "2026-1-1"`,
+		13: "line 13, column 7: unreadable row: 7 fields, but the header has 6 columns",
+		14: `line 14, column 2: unreadable row: 'x' after a closing quote`,
+		15: "line 15, column 1 (rk): invalid registration: no registration key",
+		16: "line 16, column 4 (expires): invalid registration: a trial key cannot have a perpetual license",
+		17: `line 17, column 3 (days): invalid registration: days "0"`,
+		18: "line 18, column 1 (rk): duplicate registration key: line 2 has it too, and keeps its code",
+	} {
+		if i < 2 {
+			continue
+		}
+		if !strings.Contains(lines[i-1], want) {
+			t.Errorf("line %d: %q\nwant it to contain %q", i, lines[i-1], want)
+		}
+	}
+}
+
+// Many rows on several workers come out in input order, each with its own
+// code.
+func TestBatchOrder(t *testing.T) {
+	var in strings.Builder
+	in.WriteString("rk,edition,n\n")
+	const n = 3000
+	for i := range n {
+		k, _ := formats.NewRegistrationKey(formats.MustProduct("PC"), false, uint64(i))
+		fmt.Fprintf(&in, "%s,standard,%d\n", k, i)
+	}
+	out, st := signCSV(t, in.String(), signer.BatchOptions{Workers: 4})
+	if st.Signed != n {
+		t.Fatalf("stats %+v", st)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")[1:]
+	for i, l := range lines {
+		f := strings.Split(l, ",")
+		if f[2] != fmt.Sprint(i) || f[3] != fmt.Sprintf("%014d", i) {
+			t.Fatalf("row %d: %s", i, l)
+		}
+		c, err := formats.ParseSigned(f[5], formats.Product{})
+		if err != nil || c.Serial != uint64(i) {
+			t.Fatalf("row %d: code %s: %v", i, f[5], err)
+		}
+	}
+}
+
+func TestBatchJSONL(t *testing.T) {
+	in := `{"rk": "` + rk1 + `", "edition": "premium", "days": 30, "issued": "2026-11-27", "customer": {"id": 7}, "note": "vip"}` + "\n\n" +
+		`{"rk": "` + rk2 + `", "edition": "standard", "expires": null, "serial": "x"}` + "\n" +
+		`{"rk": "` + rk1 + `", "edition": "premium"` + "\n" +
+		`["not", "an", "object"]` + "\n" +
+		`{"rk": "PC-0000-0000-0000-0017", "edition": "standard", "rk": "again"}` + "\n"
+	var out bytes.Buffer
+	st, err := newSigner(t, signer.WithIssuer("acme")).SignBatch(context.Background(), &out, strings.NewReader(in),
+		signer.BatchOptions{In: signer.JSONL, Out: signer.JSONL, JWT: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Signed != 2 || st.Failed != 3 {
+		t.Fatalf("stats %+v\n%s", st, out.String())
+	}
+	var rows []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("output line %q: %v", l, err)
+		}
+		rows = append(rows, m)
+	}
+	if rows[0]["expires"] != "2026-12-27" || rows[0]["note"] != "vip" || rows[0]["customer"].(map[string]any)["id"] != float64(7) {
+		t.Fatalf("row 1: %v", rows[0])
+	}
+	c, err := parseToken(t, rows[0]["jwt"].(string), day1.AddDate(0, 0, 1))
+	if err != nil || c.Customer["note"] != "vip" || c.Customer["customer"] != `{"id": 7}` {
+		t.Fatalf("row 1 token: %+v %v", c, err)
+	}
+	if rows[1]["serial"] != "27182818284590" || rows[1]["error"] != nil {
+		t.Fatalf("row 2: %v", rows[1])
+	}
+	for i, want := range []string{"line 4: unreadable row: column", "line 5: unreadable row: column 2: want a JSON object", `line 6: unreadable row: column 61: key "rk" appears twice`} {
+		if e, _ := rows[i+2]["error"].(string); !strings.HasPrefix(e, want) {
+			t.Errorf("row %d: error %q, want %q", i+3, e, want)
+		}
+	}
+}
+
+func TestBatchCSVToJSONLAndJWT(t *testing.T) {
+	in := "rk,edition,email\n" + rk1 + ",standard,a@example.com\n" + rk1 + ",standard,b@example.com\n"
+	var out bytes.Buffer
+	st, err := newSigner(t).SignBatch(context.Background(), &out, strings.NewReader(in), signer.BatchOptions{Out: signer.JSONL, JWT: true})
+	if err != nil || st.Signed != 1 || st.Duplicates != 1 {
+		t.Fatalf("%+v %v", st, err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if !strings.HasPrefix(lines[0], `{"rk":"`+rk1+`","edition":"standard","email":"a@example.com","serial":"31415926535897","expires":"2027-11-27","activation_code":"PC-`) ||
+		!strings.Contains(lines[0], `"jwt":"ey`) {
+		t.Fatalf("row 1: %s", lines[0])
+	}
+	if !strings.Contains(lines[1], `"email":"b@example.com","error":"line 3, column 1 (rk): duplicate registration key`) {
+		t.Fatalf("row 2: %s", lines[1])
+	}
+}
+
+func TestBatchFatal(t *testing.T) {
+	s := newSigner(t)
+	for name, tc := range map[string]struct {
+		in   string
+		o    signer.BatchOptions
+		want string
+	}{
+		"empty":          {"", signer.BatchOptions{}, "the input is empty"},
+		"blank":          {"\n \n", signer.BatchOptions{}, "the input is empty"},
+		"no header":      {rk1 + ",standard\n", signer.BatchOptions{}, "no rk column (it has PC-0314-1592-6535-8978, standard); the first row must be a header"},
+		"no edition":     {"rk,days\n", signer.BatchOptions{}, "no edition column"},
+		"duplicate col":  {"rk,edition,RK\n", signer.BatchOptions{}, `line 1, column 3: unreadable row: header: column "RK" appears twice`},
+		"jsonl to csv":   {"{}\n", signer.BatchOptions{In: signer.JSONL}, "CSV output needs CSV input"},
+		"unclosed quote": {"\"rk,edition\n", signer.BatchOptions{}, "never closed"},
+	} {
+		_, err := s.SignBatch(context.Background(), new(bytes.Buffer), strings.NewReader(tc.in), tc.o)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", name, err, tc.want)
+		}
+	}
+}
+
+func TestBatchFile(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "regs.csv")
+	out := filepath.Join(dir, "codes.csv")
+	os.WriteFile(in, []byte("rk,edition\n"+rk1+",standard\n"), 0o644)
+	s := newSigner(t)
+	ctx := context.Background()
+	if _, err := s.SignBatchFile(ctx, out, in, false, signer.BatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := os.ReadFile(out)
+	if !bytes.Contains(first, []byte(",PC-")) {
+		t.Fatalf("output:\n%s", first)
+	}
+	// No overwrite without force, and nothing else left behind.
+	os.WriteFile(in, []byte("rk,edition\n"+rk2+",standard\n"), 0o644)
+	if _, err := s.SignBatchFile(ctx, out, in, false, signer.BatchOptions{}); !errors.Is(err, signer.ErrOutputExists) {
+		t.Fatalf("existing output: %v", err)
+	}
+	if again, _ := os.ReadFile(out); !bytes.Equal(again, first) {
+		t.Fatal("the existing output changed")
+	}
+	if _, err := s.SignBatchFile(ctx, out, in, true, signer.BatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := os.ReadFile(out); !bytes.Contains(again, []byte("27182818284590")) {
+		t.Fatalf("--force did not replace the output:\n%s", again)
+	}
+	// A failed batch leaves no output at all, not even a partial one.
+	os.WriteFile(in, []byte("nothing,useful\n"), 0o644)
+	failed := filepath.Join(dir, "failed.csv")
+	if _, err := s.SignBatchFile(ctx, failed, in, false, signer.BatchOptions{}); err == nil {
+		t.Fatal("bad header accepted")
+	}
+	// An interrupted one too.
+	os.WriteFile(in, []byte("rk,edition\n"+rk1+",standard\n"), 0o644)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := s.SignBatchFile(cancelled, failed, in, false, signer.BatchOptions{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled batch: %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != "codes.csv regs.csv" {
+		t.Fatalf("files left: %v", names)
+	}
+	if _, err := s.SignBatchFile(ctx, filepath.Join(dir, "x.txt"), in, false, signer.BatchOptions{}); err == nil || !strings.Contains(err.Error(), ".csv or .jsonl") {
+		t.Fatalf("unknown extension: %v", err)
+	}
+	if _, err := s.SignBatchFile(ctx, in, in, true, signer.BatchOptions{}); err == nil {
+		t.Fatal("output over the input accepted")
+	}
+}

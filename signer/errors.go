@@ -1,0 +1,75 @@
+package signer
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Outcomes, matched with errors.Is.
+var (
+	// ErrWrongSecret: the passphrase or age identity does not open the key
+	// file.
+	ErrWrongSecret = errors.New("wrong passphrase or identity")
+	// ErrBadKeyFile: the input is not a licmint private key file, or it is
+	// damaged or truncated.
+	ErrBadKeyFile = errors.New("not a valid private key file")
+	// ErrBadRegistration: a registration that cannot be signed as given: a
+	// bad date, term, install id or combination of fields.
+	ErrBadRegistration = errors.New("invalid registration")
+	// ErrDuplicate: a batch names the same Registration Key twice.
+	ErrDuplicate = errors.New("duplicate registration key")
+	// ErrBadRow: a batch row that cannot be read: bad CSV quoting, invalid
+	// JSON, too many fields or too long.
+	ErrBadRow = errors.New("unreadable row")
+)
+
+// FieldError reports a registration field, or a batch row, that could not
+// be signed. It wraps the outcome: ErrBadRegistration, ErrDuplicate,
+// ErrBadRow, catalog.ErrUnknownProduct or ErrUnknownEdition, or a formats
+// error for a bad Registration Key.
+type FieldError struct {
+	// Line is the input line of a batch row, from 1; 0 outside a batch.
+	Line int
+	// Column is the 1-based CSV column, 0 when not known or for JSON Lines.
+	Column int
+	// Field names the column or JSON key: rk, edition, days, expires,
+	// issued or install_id; empty for a whole row.
+	Field string
+	Err   error
+}
+
+func (e *FieldError) Error() string {
+	var b strings.Builder
+	sep := ""
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "line %d", e.Line)
+		sep = ", "
+	}
+	if e.Column > 0 {
+		fmt.Fprintf(&b, "%scolumn %d", sep, e.Column)
+		sep = " "
+	}
+	if e.Field != "" {
+		if sep == ", " {
+			sep = " "
+		}
+		if e.Column > 0 || e.Line > 0 {
+			fmt.Fprintf(&b, "%s(%s)", sep, e.Field)
+		} else {
+			b.WriteString(e.Field)
+		}
+	}
+	if b.Len() > 0 {
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// badField returns a FieldError wrapping ErrBadRegistration.
+func badField(field, format string, a ...any) error {
+	return &FieldError{Field: field, Err: fmt.Errorf("%w: "+format, append([]any{ErrBadRegistration}, a...)...)}
+}

@@ -1,0 +1,24 @@
+package signer
+
+import (
+	"time"
+
+	"github.com/licmint/licmint/formats/catalog"
+)
+
+// DefaultIssuer is the JWT iss claim unless WithIssuer says otherwise.
+const DefaultIssuer = "licmint"
+
+// Option configures a Signer.
+type Option func(*Signer)
+
+// WithCatalog signs against the vendor's catalog instead of
+// catalog.Default().
+func WithCatalog(c *catalog.Catalog) Option { return func(s *Signer) { s.catalog = c } }
+
+// WithNow sets the clock that gives the issue day of a registration that
+// has none. The default is time.Now; the day is taken in UTC.
+func WithNow(now func() time.Time) Option { return func(s *Signer) { s.now = now } }
+
+// WithIssuer sets the iss claim of JWT license tokens.
+func WithIssuer(iss string) Option { return func(s *Signer) { s.issuer = iss } }

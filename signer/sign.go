@@ -1,0 +1,204 @@
+package signer
+
+import (
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/formats/catalog"
+)
+
+// Registration is what a vendor signs: a Registration Key and the license
+// terms. The zero values of the optional fields take the catalog's
+// defaults, so a Registration with only RK and Edition set is complete.
+type Registration struct {
+	RK formats.RegistrationKey
+	// Edition is an edition name from the product's catalog entry.
+	Edition string
+	// Issued is the issue day (UTC); zero means today by the signer's clock.
+	Issued time.Time
+	// The term: at most one of Days, Expires and Perpetual. Days counts
+	// from Issued; Expires is the first day the code no longer covers.
+	// With none, a trial key gets the product's trial term and a full key
+	// its maintenance term. Trial keys cannot be perpetual.
+	Days      int
+	Expires   time.Time
+	Perpetual bool
+	// InstallID, when not empty, binds the code to one installation: it is
+	// signed but not stored in the code (FORMAT.md section 4.2).
+	InstallID string
+	// Generation counts replacements of a serial's code: 0 for the first.
+	Generation uint8
+	// Customer fields travel in batch output and JWT tokens, never in the
+	// Activation Code.
+	Customer map[string]string
+}
+
+// Signer signs registrations with one key. It is safe for concurrent use.
+type Signer struct {
+	key      *Key
+	catalog  *catalog.Catalog
+	products map[formats.Product]*catalog.Product
+	now      func() time.Time
+	issuer   string
+}
+
+// New returns a Signer that signs with key.
+func New(key *Key, opts ...Option) (*Signer, error) {
+	if key == nil {
+		return nil, errors.New("signer: no key")
+	}
+	s := &Signer{key: key, now: time.Now, issuer: DefaultIssuer}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.catalog == nil {
+		s.catalog = catalog.Default()
+	}
+	// Products indexed by their code, so that Sign finds one without
+	// making a string.
+	s.products = make(map[formats.Product]*catalog.Product, len(s.catalog.Products))
+	for _, p := range s.catalog.Products {
+		s.products[p.Code] = p
+	}
+	return s, nil
+}
+
+// KeyID returns the id of the signing key.
+func (s *Signer) KeyID() uint8 { return s.key.id }
+
+// Catalog returns the catalog the signer checks registrations against.
+func (s *Signer) Catalog() *catalog.Catalog { return s.catalog }
+
+// Sign signs reg and returns its signed Activation Code. Signing the same
+// registration with the same key always gives the same code, so a lost code
+// is reproduced by signing its registration again. Sign does not allocate
+// when it succeeds; the code's AppendText writes it out.
+//
+// Errors are *FieldError values naming the field at fault and wrapping
+// ErrBadRegistration, catalog.ErrUnknownProduct or catalog.ErrUnknownEdition.
+func (s *Signer) Sign(reg *Registration) (formats.ActivationCode, error) {
+	h, _, err := s.header(reg)
+	if err != nil {
+		return formats.ActivationCode{}, err
+	}
+	return s.signHeader(&h, reg.InstallID)
+}
+
+func (s *Signer) signHeader(h *formats.Header, installID string) (formats.ActivationCode, error) {
+	var buf [formats.MaxMessageLen]byte
+	msg, err := h.AppendMessage(buf[:0], installID)
+	if err != nil {
+		return formats.ActivationCode{}, &FieldError{Field: "install_id", Err: fmt.Errorf("%w: %v", ErrBadRegistration, err)}
+	}
+	c := formats.ActivationCode{Header: *h, Signed: true}
+	copy(c.Signature[:], ed25519.Sign(s.key.priv, msg))
+	return c, nil
+}
+
+// header resolves reg against the catalog into the header of its code.
+func (s *Signer) header(reg *Registration) (formats.Header, *catalog.Edition, error) {
+	var h formats.Header
+	rk := reg.RK
+	// Checked here rather than with formats.NewRegistrationKey, whose
+	// error path makes every call allocate.
+	if !rk.Product.Valid() || rk.Serial > formats.MaxSerial {
+		_, err := formats.NewRegistrationKey(rk.Product, rk.Trial, rk.Serial)
+		return h, nil, &FieldError{Field: "rk", Err: fmt.Errorf("%w: %v", ErrBadRegistration, err)}
+	}
+	p, ok := s.products[rk.Product]
+	if !ok {
+		_, err := s.catalog.Product(rk.Product.String())
+		return h, nil, &FieldError{Field: "rk", Err: err}
+	}
+	ed, err := s.edition(p, reg.Edition)
+	if err != nil {
+		return h, nil, &FieldError{Field: "edition", Err: err}
+	}
+	issuedAt := reg.Issued
+	if issuedAt.IsZero() {
+		issuedAt = s.now()
+	}
+	issued, err := formats.DayOf(issuedAt)
+	if err != nil {
+		return h, nil, badField("issued", "%v", err)
+	}
+	expires, err := s.expiry(p, reg, issued)
+	if err != nil {
+		return h, nil, err
+	}
+	if len(reg.InstallID) > formats.MaxInstallIDLen {
+		return h, nil, badField("install_id", "install id is %d bytes, more than %d", len(reg.InstallID), formats.MaxInstallIDLen)
+	}
+	h = formats.Header{
+		Product:    rk.Product,
+		Version:    formats.FormatVersion,
+		KeyID:      s.key.id,
+		Edition:    ed.Number,
+		Trial:      rk.Trial,
+		Bound:      reg.InstallID != "",
+		Generation: reg.Generation,
+		Issued:     issued,
+		Expires:    expires,
+		Serial:     rk.Serial,
+	}
+	return h, ed, nil
+}
+
+// edition finds an edition by name without allocating.
+func (s *Signer) edition(p *catalog.Product, name string) (*catalog.Edition, error) {
+	for i := range p.Editions {
+		if p.Editions[i].Name == name {
+			return &p.Editions[i], nil
+		}
+	}
+	if name == "" {
+		return nil, fmt.Errorf("%w: no edition given", catalog.ErrUnknownEdition)
+	}
+	_, err := p.Edition(name)
+	return nil, err
+}
+
+// expiry works out the code's expiry day from the registration's term.
+func (s *Signer) expiry(p *catalog.Product, reg *Registration, issued formats.Day) (formats.Day, error) {
+	terms := 0
+	for _, set := range []bool{reg.Days != 0, !reg.Expires.IsZero(), reg.Perpetual} {
+		if set {
+			terms++
+		}
+	}
+	switch {
+	case terms > 1:
+		return 0, badField("expires", "give one of days, expires and perpetual, not several")
+	case reg.Perpetual:
+		if reg.RK.Trial {
+			return 0, badField("expires", "a trial key cannot have a perpetual license")
+		}
+		return formats.Perpetual, nil
+	case !reg.Expires.IsZero():
+		e, err := formats.DayOf(reg.Expires)
+		if err != nil {
+			return 0, badField("expires", "%v", err)
+		}
+		if e <= issued {
+			return 0, badField("expires", "expires %s is not after issued %s", e, issued)
+		}
+		return e, nil
+	}
+	days := reg.Days
+	if days == 0 {
+		days = p.Maintenance()
+		if reg.RK.Trial {
+			days = p.Trial()
+		}
+	}
+	if days < 1 || days > catalog.MaxTermDays {
+		return 0, badField("days", "term of %d days; want 1 to %d", days, catalog.MaxTermDays)
+	}
+	if int(issued)+days > int(formats.MaxDay) {
+		return 0, badField("days", "issued %s plus %d days is after %s, the last day a code can name", issued, days, formats.MaxDay)
+	}
+	return issued + formats.Day(days), nil
+}
