@@ -1,0 +1,329 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/formats/keyring"
+	"github.com/licmint/licmint/verifier"
+	licjwt "github.com/licmint/licmint/verifier/jwt"
+	"github.com/spf13/cobra"
+)
+
+// verifyJSON is the --json record of verify, printed also on failure.
+type verifyJSON struct {
+	Status        string          `json:"status"`
+	ErrorKind     string          `json:"error_kind"`
+	Error         string          `json:"error,omitempty"`
+	Form          string          `json:"form"`
+	Product       string          `json:"product"`
+	Edition       string          `json:"edition"`
+	EditionNumber int             `json:"edition_number"`
+	Trial         bool            `json:"trial"`
+	InstallBound  bool            `json:"install_bound"`
+	Serial        string          `json:"serial"`
+	Generation    int             `json:"generation"`
+	KeyID         int             `json:"key_id"`
+	Issued        string          `json:"issued"`
+	Expires       string          `json:"expires"`
+	DaysLeft      *int            `json:"days_left"`
+	Features      map[string]bool `json:"features"`
+	Position      *positionJSON   `json:"position,omitempty"`
+}
+
+type positionJSON struct {
+	Group  int `json:"group"`
+	Char   int `json:"char"`
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
+}
+
+type verifyFlags struct {
+	pub, ring, product, catalog, at, installID string
+	asJSON                                     bool
+}
+
+func newVerifyCmd() *cobra.Command {
+	var f verifyFlags
+	cmd := &cobra.Command{
+		Use:   "verify (--pub FILE | --keyring FILE) [--at YYYY-MM-DD] [--install-id ID] [--json] CODE | TOKEN | -",
+		Short: "Check an Activation Code or JWT license token offline",
+		Long: `Verify a signed Activation Code, or a JWT license token that carries one, as a
+product does: decode it, check its signature against the trusted keys, and
+report the license and its status on the given day.
+
+Trusted keys come from --pub (a NAME.pub.pem file) or --keyring (key-id
+tagged PEM blocks or a JWK Set). The product is --product, or by default the
+one the code itself names, so that any trusted code verifies; give --product
+to check a code for a particular product. Editions and features come from
+--catalog (default: the built-in catalog). An install-bound code verifies
+only with its --install-id.
+
+Statuses: valid; expiring (within the catalog's warning days, default 60);
+grace (expired, within the grace days, default 30); expired (the product
+runs without update and scan); not_yet_valid. A code that cannot be trusted
+is invalid, with error_kind typo, malformed, unsigned, wrong_product,
+unknown_key, bad_signature, install_mismatch or bad_token.
+
+The code may be given as several arguments (as pasted with spaces) or as -
+to read it from standard input, wrapped over lines. Exits 0 when the license
+is in force (valid, expiring, grace), 4 when it is authentic but not in force,
+3 when it is invalid, 2 on usage errors and 1 when a file cannot be read.`,
+		Example: `  licmint verify --pub keys/vendor.pub.pem PC-2081-0017D-0PHSS-...-PNAB
+  licmint verify --keyring keyring.jwks --at 2027-11-01 --json - < code.txt
+  licmint verify --pub keys/vendor.pub.pem --install-id "$MACHINE_ID" "$TOKEN"`,
+		Args: minArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runVerify(cmd, &f, args) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.pub, "pub", "", "trusted public key `FILE` (NAME.pub.pem)")
+	fl.StringVar(&f.ring, "keyring", "", "trusted keyring `FILE`: PEM blocks or a JWK Set")
+	fl.StringVar(&f.product, "product", "", "product `CODE` the code must be for (default: the code's own)")
+	fl.StringVar(&f.catalog, "catalog", "", "catalog `FILE` for edition names and features (default: built-in)")
+	fl.StringVar(&f.at, "at", "", "check the status on this day, `YYYY-MM-DD` (default: today, UTC)")
+	fl.StringVar(&f.installID, "install-id", "", "this install's `ID`, for install-bound codes")
+	fl.BoolVar(&f.asJSON, "json", false, "print a JSON record, also when the code is invalid")
+	return cmd
+}
+
+func runVerify(cmd *cobra.Command, f *verifyFlags, args []string) error {
+	if (f.pub == "") == (f.ring == "") {
+		return usageError("give exactly one of --pub FILE and --keyring FILE: the keys to trust")
+	}
+	input := strings.Join(args, " ")
+	if len(args) == 1 && args[0] == "-" {
+		b, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), licjwt.MaxTokenLen+1))
+		if err != nil {
+			return fmt.Errorf("reading standard input: %w", err)
+		}
+		input = string(b)
+	}
+	isToken := looksLikeToken(input)
+
+	var opts []verifier.Option
+	if f.at != "" {
+		d, err := formats.ParseDay(f.at)
+		if err != nil {
+			return usageError("--at: %v", err)
+		}
+		opts = append(opts, verifier.WithNow(func() time.Time { return d.Time() }))
+	}
+	if cmd.Flags().Changed("install-id") {
+		opts = append(opts, verifier.WithInstallID(f.installID))
+	}
+	product := f.product
+	if product == "" {
+		product = productOf(input, isToken)
+	}
+	if _, err := formats.ParseProduct(product); err != nil {
+		return usageError("--product: %v", err)
+	}
+	cat := catalog.Default()
+	if f.catalog != "" {
+		data, err := readLimited(f.catalog, catalog.MaxFileSize)
+		if err != nil {
+			return withHint(exitError, fmt.Errorf("--catalog: %w", err), "")
+		}
+		if cat, err = catalog.Parse(data); err != nil {
+			return withHint(exitError, fmt.Errorf("%s: %w", f.catalog, err), "")
+		}
+	}
+	if p, err := cat.Product(product); err == nil {
+		opts = append(opts, verifier.WithCatalog(p))
+	}
+	keys, err := loadTrustedKeys(f)
+	if err != nil {
+		return err
+	}
+	v, err := verifier.New(product, keys, opts...)
+	if err != nil {
+		return usageError("%v", err)
+	}
+
+	rec := verifyJSON{Form: "activation_code", Features: map[string]bool{}}
+	var l verifier.License
+	if isToken {
+		rec.Form = "jwt"
+		l, err = licjwt.New(v).Verify(input)
+	} else {
+		l, err = v.Verify(input)
+	}
+	w := cmd.OutOrStdout()
+	if err != nil {
+		rec.Status, rec.ErrorKind, rec.Error = "invalid", errorKind(err), err.Error()
+		var fe *formats.FormatError
+		if errors.As(err, &fe) && fe.Group > 0 {
+			rec.Position = &positionJSON{fe.Group, fe.Char, fe.Line, fe.Column}
+		}
+		if f.asJSON {
+			if perr := printJSON(w, rec); perr != nil {
+				return perr
+			}
+		}
+		var ve *verifier.Error
+		if errors.As(err, &ve) {
+			return withHint(exitInvalid, err, ve.Hint)
+		}
+		return invalid(err)
+	}
+
+	fillLicense(&rec, &l)
+	if f.asJSON {
+		err = printJSON(w, rec)
+	} else {
+		err = printVerify(w, &rec, &l)
+	}
+	if err != nil {
+		return err
+	}
+	if !l.Status.InForce() {
+		return notInForce(&l)
+	}
+	return nil
+}
+
+// looksLikeToken tells a JWT (base64url parts separated by dots, the
+// header starting {" as eyJ) from an Activation Code, which has no dots.
+func looksLikeToken(s string) bool {
+	s = strings.TrimSpace(s)
+	return strings.HasPrefix(s, "eyJ") && strings.Contains(s, ".")
+}
+
+// productOf guesses the product an input names, to verify it against when
+// --product is not given: an Activation Code's first two letters, a
+// token's product claim. Nothing is trusted from it: the signature still
+// has to verify.
+func productOf(input string, isToken bool) string {
+	if isToken {
+		parts := strings.Split(strings.TrimSpace(input), ".")
+		if len(parts) < 2 {
+			return "PC"
+		}
+		b, err := base64.RawURLEncoding.DecodeString(parts[1])
+		var c struct {
+			Product string `json:"product"`
+		}
+		if err == nil && json.Unmarshal(b, &c) == nil && len(c.Product) == 2 {
+			return c.Product
+		}
+		return "PC"
+	}
+	var p []byte
+	for i := 0; i < len(input) && len(p) < 2; i++ {
+		switch ch := input[i]; {
+		case ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '-':
+		case ch|0x20 >= 'a' && ch|0x20 <= 'z':
+			p = append(p, ch)
+		default:
+			return "PC" // not a code: the parser will say so
+		}
+	}
+	if len(p) < 2 {
+		return "PC"
+	}
+	return string(p)
+}
+
+func loadTrustedKeys(f *verifyFlags) ([]verifier.Key, error) {
+	flag, path := "--pub", f.pub
+	if f.ring != "" {
+		flag, path = "--keyring", f.ring
+	}
+	data, err := readLimited(path, keyring.MaxFileSize)
+	if err != nil {
+		return nil, withHint(exitError, fmt.Errorf("%s: %w", flag, err), "")
+	}
+	ring, err := keyring.Parse(data)
+	if err != nil {
+		return nil, withHint(exitError, fmt.Errorf("%s: %w", path, err), "give a public key file NAME.pub.pem or a keyring from 'licmint pubkey'")
+	}
+	var keys []verifier.Key
+	for _, k := range ring.Keys() {
+		keys = append(keys, verifier.Key{ID: k.ID, Public: k.Public})
+	}
+	return keys, nil
+}
+
+func fillLicense(rec *verifyJSON, l *verifier.License) {
+	rec.Status = l.Status.String()
+	rec.Product, rec.Edition, rec.EditionNumber = l.Product.String(), l.Edition, int(l.EditionNumber)
+	rec.Trial, rec.InstallBound = l.Trial, l.Bound
+	rec.Serial, rec.Generation, rec.KeyID = fmt.Sprintf("%014d", l.Serial), int(l.Generation), int(l.KeyID)
+	rec.Issued, rec.Expires = l.Issued.String(), l.Expires.String()
+	if !l.Perpetual() {
+		left := l.DaysLeft
+		rec.DaysLeft = &left
+	}
+	rec.Features = l.Features.Map()
+}
+
+func printVerify(w io.Writer, r *verifyJSON, l *verifier.License) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	yes := map[bool]string{true: "yes", false: "no"}
+	fmt.Fprintf(tw, "status\t%s\n", r.Status)
+	fmt.Fprintf(tw, "product\t%s\n", r.Product)
+	if r.Edition != fmt.Sprint(r.EditionNumber) {
+		fmt.Fprintf(tw, "edition\t%s (%d)\n", r.Edition, r.EditionNumber)
+	} else {
+		fmt.Fprintf(tw, "edition\t%d (not in the catalog)\n", r.EditionNumber)
+	}
+	fmt.Fprintf(tw, "trial\t%s\n", yes[r.Trial])
+	fmt.Fprintf(tw, "serial\t%s\n", r.Serial)
+	fmt.Fprintf(tw, "generation\t%d\n", r.Generation)
+	fmt.Fprintf(tw, "install-bound\t%s\n", yes[r.InstallBound])
+	fmt.Fprintf(tw, "signed by\tkey id %d\n", r.KeyID)
+	fmt.Fprintf(tw, "issued\t%s\n", r.Issued)
+	switch {
+	case l.Perpetual():
+		fmt.Fprintf(tw, "expires\tnever (perpetual)\n")
+	case l.DaysLeft > 0:
+		fmt.Fprintf(tw, "expires\t%s (%d days left)\n", r.Expires, l.DaysLeft)
+	default:
+		fmt.Fprintf(tw, "expires\t%s (%d days ago)\n", r.Expires, -l.DaysLeft)
+	}
+	var feats []string
+	for _, name := range l.Features.Names() {
+		state := "off"
+		if r.Features[name] {
+			state = "on"
+		}
+		feats = append(feats, name+" "+state)
+	}
+	if len(feats) == 0 {
+		feats = []string{"none in the catalog"}
+	}
+	fmt.Fprintf(tw, "features\t%s\n", strings.Join(feats, ", "))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	var err error
+	switch l.Status {
+	case verifier.StatusExpiring:
+		_, err = fmt.Fprintf(w, "expires in %d days: renew before %s\n", l.DaysLeft, r.Expires)
+	case verifier.StatusGrace:
+		_, err = fmt.Fprintf(w, "expired on %s, in the grace period: renew now\n", r.Expires)
+	}
+	return err
+}
+
+// notInForce is the exit status 4 error for an authentic license that is
+// not in force.
+func notInForce(l *verifier.License) error {
+	switch l.Status {
+	case verifier.StatusNotYetValid:
+		return withHint(exitNotInForce, fmt.Errorf("the license is not valid until %s", l.Issued),
+			"check the clock (or --at); the code was issued on that day")
+	case verifier.StatusExpired:
+		return withHint(exitNotInForce, fmt.Errorf("the license expired on %s; its features are off", l.Expires),
+			"ask the vendor for a renewal code")
+	}
+	return withHint(exitNotInForce, fmt.Errorf("the license is %s", l.Status), "")
+}

@@ -1,0 +1,21 @@
+// Package verifier checks licmint Activation Codes offline (FORMAT.md
+// section 4), for embedding in the product they license.
+//
+// A product sets up one Verifier with its product code, the public
+// keys it trusts and its catalog entry, then calls Verify with the code a customer
+// entered. Verify decodes the code, checks its signature against the key
+// the code names and reports the license, its status on the verifier's
+// clock and the features it enables. It needs no network access, does not
+// allocate on success and costs less than one crypto/ed25519.Verify.
+//
+// Failures are errors matched with errors.Is: ErrMalformed and ErrTypo
+// (with the position in a *formats.FormatError), ErrUnsigned,
+// ErrWrongProduct, ErrUnknownKey, ErrBadSignature and ErrInstallMismatch.
+// A license that is authentic but not in force is not an error: its Status
+// says so, and its features are off, as the product keeps running without
+// update and scan features.
+//
+// This package imports no networking, process or JSON-token code, so that
+// embedding it stays small; JSON Web Token licenses are checked by the
+// subpackage verifier/jwt.
+package verifier

@@ -1,0 +1,52 @@
+package licjwt_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/signer"
+	"github.com/licmint/licmint/verifier"
+)
+
+// TestSignerTokens verifies tokens made by package signer, the licmint
+// signer, bound and unbound, so that the claim names and rules agree.
+func TestSignerTokens(t *testing.T) {
+	key, err := signer.NewKey(1, testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := signer.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rk, err := formats.ParseRegistrationKey("PC-0314-1592-6535-8978")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, install := range []string{"", "host-1"} {
+		reg := &signer.Registration{RK: rk, Edition: "premium", Issued: issued, Days: 365, InstallID: install,
+			Customer: map[string]string{"name": "Example Ltd"}}
+		code, tok, err := s.SignToken(reg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var opts []verifier.Option
+		if install != "" {
+			opts = append(opts, verifier.WithInstallID(install))
+		}
+		v, tv := newVerifiers(t, issued.Add(24*time.Hour), opts...)
+		got, err := tv.Verify(tok)
+		if err != nil {
+			t.Fatalf("install %q: %v", install, err)
+		}
+		want, err := v.Verify(code.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Serial != want.Serial || got.Edition != "premium" || got.Bound != (install != "") ||
+			got.Status != want.Status || got.Expires != want.Expires {
+			t.Fatalf("token %+v, code %+v", got, want)
+		}
+	}
+}

@@ -1,0 +1,214 @@
+package licjwt
+
+import (
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/licmint/licmint/verifier"
+)
+
+// MaxTokenLen bounds a token; longer input is refused before parsing.
+const MaxTokenLen = 16 << 10
+
+// Alg is the only JWS algorithm accepted.
+const Alg = "EdDSA"
+
+// ErrBadToken: the input is not an acceptable license token: not a JWT, an
+// algorithm other than EdDSA, a missing or malformed claim, an audience
+// without the product, or claims that disagree with the Activation Code.
+// Every error Verify returns for the token itself wraps it; errors for an
+// unknown kid, a failing signature, an audience without the product or a
+// bad activation_code claim also wrap verifier.ErrUnknownKey,
+// verifier.ErrBadSignature, verifier.ErrWrongProduct or the code's own
+// error.
+var ErrBadToken = errors.New("bad license token")
+
+// Verifier checks license tokens with a core verifier's keys, product,
+// catalog, clock and install id. It is safe for concurrent use.
+type Verifier struct {
+	core   *verifier.Verifier
+	parser *jwt.Parser
+}
+
+// New returns a token verifier that uses v for everything but the token
+// itself.
+func New(v *verifier.Verifier) *Verifier {
+	return &Verifier{core: v, parser: jwt.NewParser(
+		jwt.WithValidMethods([]string{Alg}),
+		jwt.WithStrictDecoding(),
+		jwt.WithJSONNumber(),
+		// Times are checked below: the license's status comes from its
+		// Activation Code, on the core verifier's clock.
+		jwt.WithoutClaimsValidation(),
+	)}
+}
+
+// claims are the token claims licmint signers write.
+type claims struct {
+	jwt.RegisteredClaims
+	Product        *string      `json:"product"`
+	EditionNumber  *json.Number `json:"edition_number"`
+	Trial          *bool        `json:"trial"`
+	InstallBound   *bool        `json:"install_bound"`
+	Generation     *json.Number `json:"generation"`
+	Serial         any          `json:"serial"`
+	ActivationCode string       `json:"activation_code"`
+}
+
+// tokenError is a rejected token. It wraps ErrBadToken and the sentinels
+// in also, and says what was wrong without repeating their names.
+type tokenError struct {
+	msg  string
+	also []error
+}
+
+func (e *tokenError) Error() string { return "license token: " + e.msg }
+
+func (e *tokenError) Unwrap() []error { return append([]error{ErrBadToken}, e.also...) }
+
+func badToken(also []error, format string, a ...any) error {
+	return &tokenError{msg: fmt.Sprintf(format, a...), also: also}
+}
+
+// Verify checks a license token and returns the license of the Activation
+// Code it carries. Errors wrap ErrBadToken or, for the carried code, the
+// core verifier's sentinels.
+func (t *Verifier) Verify(token string) (verifier.License, error) {
+	token = strings.TrimSpace(token)
+	if len(token) > MaxTokenLen {
+		return verifier.License{}, badToken(nil, "%d bytes, more than %d", len(token), MaxTokenLen)
+	}
+	if strings.Count(token, ".") != 2 {
+		return verifier.License{}, badToken(nil, "not a signed JWT (want three base64url parts separated by dots)")
+	}
+	var c claims
+	var keyErr error // key's own error, which jwt wraps in its words
+	tok, err := t.parser.ParseWithClaims(token, &c, func(tok *jwt.Token) (any, error) {
+		k, err := t.key(tok)
+		keyErr = err
+		return k, err
+	})
+	switch {
+	case keyErr != nil:
+		return verifier.License{}, keyErr
+	case err == nil:
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return verifier.License{}, badToken(nil, "not a well-formed JWT: %v", err)
+	case tok != nil && tok.Header["alg"] != Alg:
+		return verifier.License{}, badToken(nil, "alg %q: license tokens are signed with EdDSA only", fmt.Sprint(tok.Header["alg"]))
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		return verifier.License{}, badToken([]error{verifier.ErrBadSignature},
+			"the signature does not verify with key id %v: the token was altered or forged", tok.Header["kid"])
+	default:
+		return verifier.License{}, badToken(nil, "%v", err)
+	}
+
+	product := t.core.Product().String()
+	switch {
+	case c.ExpiresAt == nil:
+		return verifier.License{}, badToken(nil, "no exp claim")
+	case c.IssuedAt == nil:
+		return verifier.License{}, badToken(nil, "no iat claim")
+	case c.ExpiresAt.Before(c.IssuedAt.Time):
+		return verifier.License{}, badToken(nil, "exp %s is before iat %s",
+			c.ExpiresAt.UTC().Format(time.RFC3339), c.IssuedAt.UTC().Format(time.RFC3339))
+	case !contains(c.Audience, product):
+		return verifier.License{}, badToken([]error{verifier.ErrWrongProduct},
+			"audience %q does not include product %s", []string(c.Audience), product)
+	case c.ActivationCode == "":
+		return verifier.License{}, badToken(nil, "no activation_code claim")
+	}
+
+	l, err := t.core.Verify(c.ActivationCode)
+	if err != nil {
+		if errors.Is(err, verifier.ErrInstallMismatch) {
+			return verifier.License{}, err
+		}
+		return verifier.License{}, badToken([]error{err}, "activation_code claim: %v", err)
+	}
+	if err := agree(&c, &l); err != nil {
+		return verifier.License{}, err
+	}
+	return l, nil
+}
+
+// key returns the trusted key the token's kid names.
+func (t *Verifier) key(tok *jwt.Token) (any, error) {
+	kidValue, ok := tok.Header["kid"]
+	if !ok {
+		return nil, badToken(nil, "no kid in the header: it must name a trusted key id")
+	}
+	kid, ok := kidValue.(string)
+	if !ok {
+		return nil, badToken(nil, "kid %v is not a string", kidValue)
+	}
+	id, err := strconv.ParseUint(kid, 10, 8)
+	if err != nil || strconv.FormatUint(id, 10) != kid {
+		return nil, badToken(nil, "kid %q is not a key id from 0 to 255", kid)
+	}
+	pub, ok := t.core.PublicKey(uint8(id))
+	if !ok {
+		return nil, badToken([]error{verifier.ErrUnknownKey}, "kid %s is not a trusted key id", kid)
+	}
+	if _, crit := tok.Header["crit"]; crit {
+		return nil, badToken(nil, "crit header: no JWS extensions are supported")
+	}
+	return ed25519.PublicKey(pub), nil
+}
+
+func contains(aud jwt.ClaimStrings, s string) bool {
+	for _, a := range aud {
+		if a == s {
+			return true
+		}
+	}
+	return false
+}
+
+// agree checks that the token's claims, where present, say what its
+// Activation Code says.
+func agree(c *claims, l *verifier.License) error {
+	serial := fmt.Sprintf("%014d", l.Serial)
+	mismatch := func(claim string, got, want any) error {
+		return badToken(nil, "claim %s is %v but the activation code says %v", claim, got, want)
+	}
+	if c.Product != nil && *c.Product != l.Product.String() {
+		return mismatch("product", *c.Product, l.Product)
+	}
+	if c.EditionNumber != nil && c.EditionNumber.String() != strconv.Itoa(int(l.EditionNumber)) {
+		return mismatch("edition_number", *c.EditionNumber, l.EditionNumber)
+	}
+	if c.Trial != nil && *c.Trial != l.Trial {
+		return mismatch("trial", *c.Trial, l.Trial)
+	}
+	if c.InstallBound != nil && *c.InstallBound != l.Bound {
+		return mismatch("install_bound", *c.InstallBound, l.Bound)
+	}
+	if c.Generation != nil && c.Generation.String() != strconv.Itoa(int(l.Generation)) {
+		return mismatch("generation", *c.Generation, l.Generation)
+	}
+	if c.Subject != "" && c.Subject != serial {
+		return mismatch("sub", c.Subject, serial)
+	}
+	switch s := c.Serial.(type) {
+	case nil:
+	case string:
+		if s != serial {
+			return mismatch("serial", s, serial)
+		}
+	case json.Number:
+		if s.String() != strconv.FormatUint(l.Serial, 10) {
+			return mismatch("serial", s, serial)
+		}
+	default:
+		return badToken(nil, "claim serial is %T, want a string of 14 digits", s)
+	}
+	return nil
+}

@@ -1,0 +1,45 @@
+package verifier
+
+import (
+	"time"
+
+	"github.com/licmint/licmint/formats/catalog"
+)
+
+// An Option configures a Verifier.
+type Option func(*config)
+
+type config struct {
+	catalog     *catalog.Product
+	warn, grace int
+	warnSet     bool
+	graceSet    bool
+	now         func() time.Time
+	installID   string
+	installSet  bool
+}
+
+// WithCatalog names the product's editions and their features, and sets
+// the warning and grace days from its terms. Without it, editions are shown
+// by number and have no features; a product normally passes its own entry,
+// such as catalog.Default().Product("PC").
+func WithCatalog(p *catalog.Product) Option { return func(c *config) { c.catalog = p } }
+
+// WithWarnDays sets how many days before expiry a license is reported as
+// expiring, overriding the catalog (default catalog.DefaultWarningDays).
+func WithWarnDays(n int) Option { return func(c *config) { c.warn, c.warnSet = n, true } }
+
+// WithGraceDays sets how many days after expiry a license stays in force
+// as in grace, overriding the catalog (default catalog.DefaultGraceDays); 0
+// means none.
+func WithGraceDays(n int) Option { return func(c *config) { c.grace, c.graceSet = n, true } }
+
+// WithNow sets the clock, time.Now by default. Only its UTC day matters.
+func WithNow(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithInstallID sets this install's id, 1 to formats.MaxInstallIDLen bytes,
+// which install-bound codes must have been issued for. Unbound codes
+// ignore it.
+func WithInstallID(id string) Option {
+	return func(c *config) { c.installID, c.installSet = id, true }
+}

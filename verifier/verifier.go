@@ -1,0 +1,199 @@
+package verifier
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/verifier/internal/ed25519v"
+)
+
+// Verifier checks Activation Codes for one product against a fixed set of
+// trusted keys. It is immutable once New returns, so safe for concurrent
+// use (provided the WithNow clock is).
+type Verifier struct {
+	product     formats.Product
+	keys        [256]*ed25519v.PublicKey // by key id; pre-decoded, nil if untrusted
+	editions    [256]edition
+	warn, grace int
+	now         func() time.Time
+	installID   string
+}
+
+type edition struct {
+	name     string
+	features []string
+	all      uint64 // every feature's bit
+}
+
+// Key is a trusted Ed25519 public key and the id codes name it by. A
+// keyring.Key converts directly: Key{ID: k.ID, Public: k.Public}.
+type Key struct {
+	ID uint8
+	// Public is the 32-byte Ed25519 public key.
+	Public []byte
+}
+
+// New returns a Verifier for product (two letters, such as "PC") that
+// trusts keys, which must have distinct ids. It fails if a key is not a
+// valid Ed25519 public key or an option is out of range.
+//
+// Keys are plain bytes rather than a *keyring.Keyring so that the package
+// does not import crypto/ed25519, which would add about 225 KB to the
+// product's binary for code Verify does not use. To trust a keyring file:
+//
+//	for _, k := range ring.Keys() {
+//		keys = append(keys, verifier.Key{ID: k.ID, Public: k.Public})
+//	}
+func New(product string, keys []Key, opts ...Option) (*Verifier, error) {
+	p, err := formats.ParseProduct(product)
+	if err != nil {
+		return nil, fmt.Errorf("verifier: %w", err)
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("verifier: no keys: a verifier needs at least one trusted key")
+	}
+	cfg := config{now: time.Now}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	v := &Verifier{product: p, now: cfg.now,
+		warn: catalog.DefaultWarningDays, grace: catalog.DefaultGraceDays}
+	if v.now == nil {
+		return nil, errors.New("verifier: WithNow(nil): give a clock, such as time.Now")
+	}
+	for _, k := range keys {
+		if v.keys[k.ID] != nil {
+			return nil, fmt.Errorf("verifier: key id %d appears twice", k.ID)
+		}
+		pk, err := ed25519v.NewPublicKey(k.Public)
+		if err != nil {
+			return nil, fmt.Errorf("verifier: key id %d is not a valid Ed25519 public key (%d bytes; want %d, a point on the curve)",
+				k.ID, len(k.Public), ed25519v.PublicKeySize)
+		}
+		v.keys[k.ID] = pk
+	}
+	if cfg.installSet {
+		if n := len(cfg.installID); n == 0 || n > formats.MaxInstallIDLen {
+			return nil, fmt.Errorf("verifier: install id is %d bytes; want 1 to %d", n, formats.MaxInstallIDLen)
+		}
+		v.installID = cfg.installID
+	}
+
+	names := numberNames()
+	for i := range v.editions {
+		v.editions[i].name = names[i]
+	}
+	if c := cfg.catalog; c != nil {
+		if c.Code != (formats.Product{}) && c.Code != p {
+			return nil, fmt.Errorf("verifier: the catalog entry is for product %s, not %s", c.Code, p)
+		}
+		for _, e := range c.Editions {
+			if len(e.Features) > MaxFeatures {
+				return nil, fmt.Errorf("verifier: edition %s has %d features; at most %d are supported", e.Name, len(e.Features), MaxFeatures)
+			}
+			v.editions[e.Number] = edition{name: e.Name, features: append([]string(nil), e.Features...),
+				all: 1<<len(e.Features) - 1}
+		}
+		v.warn, v.grace = c.Warning(), c.Grace()
+	}
+	if cfg.warnSet {
+		v.warn = cfg.warn
+	}
+	if cfg.graceSet {
+		v.grace = cfg.grace
+	}
+	if v.warn < 0 || v.warn > catalog.MaxTermDays || v.grace < 0 || v.grace > catalog.MaxTermDays {
+		return nil, fmt.Errorf("verifier: warning days %d and grace days %d: want 0 to %d", v.warn, v.grace, catalog.MaxTermDays)
+	}
+	return v, nil
+}
+
+// numberNames holds the decimal names of editions the catalog omits, made
+// once so that Verify never formats a number.
+var numberNames = sync.OnceValue(func() *[256]string {
+	var n [256]string
+	for i := range n {
+		n[i] = strconv.Itoa(i)
+	}
+	return &n
+})
+
+// Product returns the product code the verifier accepts.
+func (v *Verifier) Product() formats.Product { return v.product }
+
+// PublicKey returns a copy of the trusted public key with the given id.
+func (v *Verifier) PublicKey(id uint8) ([]byte, bool) {
+	if k := v.keys[id]; k != nil {
+		return k.Bytes(), true
+	}
+	return nil, false
+}
+
+// Verify checks a signed Activation Code, as typed or pasted: any case,
+// with whitespace, line breaks and hyphens anywhere. It returns the license
+// when the code is authentic, whatever its status; otherwise an error
+// wrapping one of the package's sentinel errors. It does not allocate
+// unless it fails.
+func (v *Verifier) Verify(code string) (License, error) {
+	c, err := formats.ParseSigned(code, v.product)
+	if err != nil {
+		return License{}, err
+	}
+	return v.check(&c)
+}
+
+// VerifyBytes is Verify for a byte slice.
+func (v *Verifier) VerifyBytes(code []byte) (License, error) {
+	c, err := formats.ParseSignedBytes(code, v.product)
+	if err != nil {
+		return License{}, err
+	}
+	return v.check(&c)
+}
+
+func (v *Verifier) check(c *formats.ActivationCode) (License, error) {
+	key := v.keys[c.KeyID]
+	if key == nil {
+		return License{}, &Error{Err: ErrUnknownKey,
+			Msg:  fmt.Sprintf("signed with key id %d, which this verifier does not trust", c.KeyID),
+			Hint: "the code may come from another vendor or a newer key: check the keyring, or ask for a code signed with a trusted key"}
+	}
+	if c.Bound && v.installID == "" {
+		return License{}, &Error{Err: ErrInstallMismatch,
+			Msg:  "this code is bound to an install, and no install id was given",
+			Hint: "this code is bound to an install; pass its install id"}
+	}
+	// The message is at most MaxMessageLen bytes, so it stays on the stack.
+	var buf [formats.MaxMessageLen]byte
+	msg, err := c.AppendMessage(buf[:0], v.installID)
+	if err != nil {
+		return License{}, err // unreachable: the parser and New checked everything AppendMessage does
+	}
+	if !key.Verify(msg, c.Signature[:]) {
+		if c.Bound {
+			return License{}, &Error{Err: ErrInstallMismatch,
+				Msg:  "the signature does not verify with this install id: the code is bound to another install, or was altered",
+				Hint: "use the install id the code was issued for, or request a code for this install"}
+		}
+		return License{}, &Error{Err: ErrBadSignature,
+			Msg:  fmt.Sprintf("the signature does not verify with key id %d: the code was altered or forged", c.KeyID),
+			Hint: "copy the code again from the original; a code that still fails is not genuine"}
+	}
+
+	st, left := status(today(v.now()), c.Issued, c.Expires, v.warn, v.grace)
+	ed := &v.editions[c.Edition]
+	f := Features{names: ed.features}
+	if st.InForce() {
+		f.on = ed.all
+	}
+	return License{
+		Product: c.Product, Edition: ed.name, EditionNumber: c.Edition, Trial: c.Trial, Bound: c.Bound,
+		Serial: c.Serial, Generation: c.Generation, KeyID: c.KeyID, Issued: c.Issued, Expires: c.Expires,
+		DaysLeft: left, Status: st, Features: f,
+	}, nil
+}
