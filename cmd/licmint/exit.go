@@ -31,7 +31,6 @@ const exitCodesHelp = `licmint exits with one of these statuses:
   5  batch signing: some rows failed and are marked in the output; the
      others were signed`
 
-
 // cliError carries an exit status and an optional hint for the user.
 type cliError struct {
 	code int
@@ -48,7 +47,9 @@ func usageError(format string, a ...any) error {
 
 func invalid(err error) error { return &cliError{code: exitInvalid, err: err} }
 
-func withHint(code int, err error, hint string) error { return &cliError{code: code, err: err, hint: hint} }
+func withHint(code int, err error, hint string) error {
+	return &cliError{code: code, err: err, hint: hint}
+}
 
 // report prints err as `licmint: error:` and `licmint: hint:` lines and
 // returns the exit status it calls for.

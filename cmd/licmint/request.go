@@ -76,4 +76,3 @@ without --force).`,
 	f.BoolVar(&force, "force", false, "overwrite --out if it exists")
 	return cmd
 }
-

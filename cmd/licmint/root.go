@@ -37,7 +37,10 @@ product verifies with no network access. See FORMAT.md for the formats.`,
 	root.AddCommand(
 		newRKCmd(),
 		newInspectCmd(),
+		newKeygenCmd(), newPubkeyCmd(), newSignCmd(),
+		newVerifyCmd(),
 		newVersionCmd(),
+		newRequestCmd(),
 		&cobra.Command{Use: "exit-codes", Short: "Exit statuses of licmint commands", Long: exitCodesHelp},
 	)
 	return root
