@@ -22,19 +22,41 @@ var (
 	// ErrBadRow: a batch row that cannot be read: bad CSV quoting, invalid
 	// JSON, too many fields or too long.
 	ErrBadRow = errors.New("unreadable row")
+
+	// ErrUnknownKey: a code to renew or replace names a key id that is
+	// neither the signing key's nor one given with WithTrustedKeys.
+	ErrUnknownKey = errors.New("signed by an unknown key")
+	// ErrNotAuthentic: a code to renew or replace does not verify: it was
+	// altered, signed by another key under the same id, or, for an
+	// install-bound code, given with another install id.
+	ErrNotAuthentic = errors.New("signature does not verify")
+	// ErrInstallIDRequired: an install-bound code cannot be checked or
+	// signed again without the install id it is bound to.
+	ErrInstallIDRequired = errors.New("install id required")
+	// ErrNotRenewable: a code that Renew will not extend as asked: a trial
+	// or perpetual code, a term out of range, or an expiry out of reach.
+	ErrNotRenewable = errors.New("cannot renew")
+	// ErrNotReplaceable: a code at MaxGeneration has no next generation.
+	ErrNotReplaceable = errors.New("cannot replace")
+	// ErrBadEntry: a revocation entry spec that cannot be read (see
+	// ParseRevocationEntry).
+	ErrBadEntry = errors.New("invalid revocation entry")
 )
 
 // FieldError reports a registration field, or a batch row, that could not
 // be signed. It wraps the outcome: ErrBadRegistration, ErrDuplicate,
 // ErrBadRow, catalog.ErrUnknownProduct or ErrUnknownEdition, or a formats
-// error for a bad Registration Key.
+// error for a bad Registration Key. Renew, Replace and the revocation
+// entry parsers report through it too, with the fields code, install_id,
+// days, issued, serial and generation.
 type FieldError struct {
 	// Line is the input line of a batch row, from 1; 0 outside a batch.
 	Line int
 	// Column is the 1-based CSV column, 0 when not known or for JSON Lines.
 	Column int
 	// Field names the column or JSON key: rk, edition, days, expires,
-	// issued or install_id; empty for a whole row.
+	// issued or install_id; empty for a whole row. Renew and Replace name
+	// code as well, and revocation entries serial or generation.
 	Field string
 	Err   error
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/formats/revocation"
 	"github.com/licmint/licmint/signer"
 )
 
@@ -49,4 +50,72 @@ func ExampleFieldError() {
 	// true
 	// field: edition
 	// edition: unknown edition "gold" for product PC; editions: standard, premium
+}
+
+func ExampleSigner_Renew() {
+	key, _ := signer.NewKey(1, ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)))
+	s, _ := signer.New(key)
+	rk, _ := formats.ParseRegistrationKey("PC-0314-1592-6535-8978")
+	old, _ := s.Sign(&signer.Registration{RK: rk, Edition: "standard", Issued: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)})
+
+	// Renewed a month before expiry: a year more from the old expiry.
+	code, err := s.Renew(old, signer.Renewal{Issued: time.Date(2027, 10, 27, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("serial", code.Serial, "generation", code.Generation)
+	fmt.Println("issued", code.Issued, "expires", code.Expires, "was", old.Expires)
+
+	// A trial is not renewed: the customer buys a full key.
+	trial, _ := formats.ParseRegistrationKey("PC-1271-8281-8284-5903")
+	tc, _ := s.Sign(&signer.Registration{RK: trial, Edition: "standard"})
+	_, err = s.Renew(tc, signer.Renewal{})
+	fmt.Println(errors.Is(err, signer.ErrNotRenewable))
+
+	// A code that does not verify is never renewed.
+	forged := old
+	forged.Expires++
+	_, err = s.Renew(forged, signer.Renewal{})
+	fmt.Println(errors.Is(err, signer.ErrNotAuthentic))
+	// Output:
+	// serial 31415926535897 generation 0
+	// issued 2027-10-27 expires 2028-11-26 was 2027-11-27
+	// true
+	// true
+}
+
+func ExampleSigner_Replace() {
+	key, _ := signer.NewKey(1, ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)))
+	s, _ := signer.New(key)
+	rk, _ := formats.ParseRegistrationKey("PC-0314-1592-6535-8978")
+	stolen, _ := s.Sign(&signer.Registration{RK: rk, Edition: "standard", Issued: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)})
+	code, err := s.Replace(stolen, "")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("generation", stolen.Generation, "->", code.Generation, "expires", code.Expires)
+	// Revoke the stolen code: generations below the replacement's.
+	list, _ := s.RevocationList(rk.Product, 1, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC),
+		[]revocation.Entry{{Serial: code.Serial, Below: code.Generation}})
+	fmt.Println(len(list), "bytes")
+	// Output:
+	// generation 0 -> 1 expires 2027-11-27
+	// 100 bytes
+}
+
+func ExampleParseRevocationEntry() {
+	for _, spec := range []string{"31415926535897:2", "PC-0314-1592-6535-8978", "3141592653589"} {
+		e, err := signer.ParseRevocationEntry(spec, formats.MustProduct("PC"))
+		if err != nil {
+			fmt.Println(err, errors.Is(err, signer.ErrBadEntry))
+			continue
+		}
+		fmt.Printf("serial %014d below %d\n", e.Serial, e.Below)
+	}
+	// Output:
+	// serial 31415926535897 below 2
+	// serial 31415926535897 below 0
+	// column 1 (serial): invalid revocation entry: serial "3141592653589" has 13 digits; write all 14, leading zeros included true
 }

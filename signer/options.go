@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/formats/keyring"
 )
 
 // DefaultIssuer is the JWT iss claim unless WithIssuer says otherwise.
@@ -22,3 +23,9 @@ func WithNow(now func() time.Time) Option { return func(s *Signer) { s.now = now
 
 // WithIssuer sets the iss claim of JWT license tokens.
 func WithIssuer(iss string) Option { return func(s *Signer) { s.issuer = iss } }
+
+// WithTrustedKeys adds public keys that Renew and Replace accept codes
+// from, besides the signing key's own: the retired keys of a rotation, so
+// that their codes can be renewed under the new key. A trusted key under
+// the signing key's id must be the signing key's public key.
+func WithTrustedKeys(r *keyring.Keyring) Option { return func(s *Signer) { s.trusted = r } }

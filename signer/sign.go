@@ -1,6 +1,7 @@
 package signer
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/formats/keyring"
 )
 
 // Registration is what a vendor signs: a Registration Key and the license
@@ -43,6 +45,7 @@ type Signer struct {
 	products map[formats.Product]*catalog.Product
 	now      func() time.Time
 	issuer   string
+	trusted  *keyring.Keyring // besides key, for Renew and Replace
 }
 
 // New returns a Signer that signs with key.
@@ -56,6 +59,12 @@ func New(key *Key, opts ...Option) (*Signer, error) {
 	}
 	if s.catalog == nil {
 		s.catalog = catalog.Default()
+	}
+	if s.trusted != nil {
+		// Two keys under one id would make a code's key id ambiguous.
+		if pub, ok := s.trusted.Lookup(key.id); ok && !bytes.Equal(pub, key.priv.Public().(ed25519.PublicKey)) {
+			return nil, fmt.Errorf("signer: the trusted keys have another key under the signing key's id %d", key.id)
+		}
 	}
 	// Products indexed by their code, so that Sign finds one without
 	// making a string.

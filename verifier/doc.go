@@ -15,6 +15,14 @@
 // says so, and its features are off, as the product keeps running without
 // update and scan features.
 //
+// The license lifecycle (FORMAT.md sections 11 and 13) is opt-in.
+// LoadRevocationList puts a signed revocation list in force; WithState
+// gives the verifier a memory between runs, so that a replaced code is
+// reported as superseded and a clock set back as clock_rollback; and
+// VerifyRenewal checks a renewal code before the product installs it. A
+// code's status is the first that applies of revoked, superseded,
+// clock_rollback and the statuses of its dates.
+//
 // This package imports no networking, process or JSON-token code, so that
 // embedding it stays small; JSON Web Token licenses are checked by the
 // subpackage verifier/jwt.

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/formats/revocation"
 )
 
 // Outcomes of Verify, matched with errors.Is. The decoding outcomes are the
@@ -32,11 +33,39 @@ var (
 	// install id was configured or the signature fails with the configured
 	// one (bound to another install, or altered).
 	ErrInstallMismatch = errors.New("install mismatch")
+
+	// ErrNotRenewal: VerifyRenewal was given an authentic code that cannot
+	// replace the installed one: another serial, a lower generation, an
+	// expiry no later than the installed code's, or a code revoked or
+	// superseded here. The *Error says which.
+	ErrNotRenewal = errors.New("not a renewal")
+)
+
+// Outcomes of LoadRevocationList, matched with errors.Is. The verifier
+// keeps its last good list after any of them. All but ErrListReplayed are
+// package formats/revocation's sentinels, under names that say what they
+// are about here.
+var (
+	// ErrListReplayed: the list's sequence number is lower than one the
+	// verifier has already accepted, in this run or, with WithState, an
+	// earlier one: an outdated list, or an attempt to undo a revocation.
+	ErrListReplayed = errors.New("revocation list replayed")
+	// ErrListMalformed: not a revocation list, truncated, padded, or with
+	// entries out of order.
+	ErrListMalformed = revocation.ErrMalformed
+	// ErrListUnknownKey: signed by a key id the verifier does not trust.
+	ErrListUnknownKey = revocation.ErrUnknownKey
+	// ErrListBadSignature: the signature does not verify: the list was
+	// altered, or signed by an untrusted key under a trusted key's id.
+	ErrListBadSignature = revocation.ErrBadSignature
+	// ErrListWrongProduct: a list for another product.
+	ErrListWrongProduct = revocation.ErrWrongProduct
 )
 
 // Error reports a code that decodes but does not verify.
 type Error struct {
-	// Err is ErrUnknownKey, ErrBadSignature or ErrInstallMismatch.
+	// Err is ErrUnknownKey, ErrBadSignature, ErrInstallMismatch or
+	// ErrNotRenewal.
 	Err error
 	// Msg says what is wrong, Hint what to do.
 	Msg, Hint string

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/verifier/state"
 )
 
 // An Option configures a Verifier.
@@ -17,6 +18,9 @@ type config struct {
 	now         func() time.Time
 	installID   string
 	installSet  bool
+	store       state.Store
+	attachState func(*Verifier, state.Store)
+	tolerance   time.Duration
 }
 
 // WithCatalog names the product's editions and their features, and sets
@@ -43,3 +47,27 @@ func WithNow(now func() time.Time) Option { return func(c *config) { c.now = now
 func WithInstallID(id string) Option {
 	return func(c *config) { c.installID, c.installSet = id, true }
 }
+
+// WithState gives the verifier a memory between runs, such as
+// state.NewFile(path): the latest time seen, the highest revocation list
+// sequence accepted and the highest generation seen of each serial. With
+// it, Verify reports StatusSuperseded and StatusClockRollback, and
+// LoadRevocationList refuses lists older than one accepted in an earlier
+// run. New loads the state once; a missing or corrupt state starts afresh
+// and is reported by StateError. Without a store, Verify does no I/O.
+func WithState(s state.Store) Option {
+	// The state code is reached only through this function value, so that
+	// the linker leaves it out of products that never call WithState.
+	return func(c *config) { c.store, c.attachState = s, (*Verifier).attachState }
+}
+
+// DefaultRollbackTolerance is how far the clock may go back behind the
+// latest time seen before Verify reports StatusClockRollback: a day covers
+// time zone and daylight saving mistakes and clock drift between machines
+// sharing a state file.
+const DefaultRollbackTolerance = 24 * time.Hour
+
+// WithRollbackTolerance sets how far the clock may go back behind the
+// latest time seen (default DefaultRollbackTolerance). It matters only
+// with WithState.
+func WithRollbackTolerance(d time.Duration) Option { return func(c *config) { c.tolerance = d } }

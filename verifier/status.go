@@ -29,10 +29,17 @@ const (
 	// StatusNotYetValid: the clock is before the day the code was issued.
 	StatusNotYetValid
 
-	// Reserved for license lifecycle checks (revocation lists, replacement
-	// codes, clock rollback detection); Verify does not set them yet.
+	// StatusRevoked: the revocation list in force (LoadRevocationList)
+	// revokes this serial and generation. Features are off.
 	StatusRevoked
+	// StatusSuperseded: a higher generation of this serial has been seen
+	// (WithState), so this code was replaced, as after a theft. Features
+	// are off.
 	StatusSuperseded
+	// StatusClockRollback: the clock is further behind the latest time
+	// seen (WithState) than the rollback tolerance. Features are off; the
+	// product decides what to do, such as asking the user to set the clock
+	// right. DaysLeft still counts from the clock as it is.
 	StatusClockRollback
 )
 

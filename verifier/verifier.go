@@ -5,16 +5,19 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
 	"github.com/licmint/licmint/verifier/internal/ed25519v"
+	"github.com/licmint/licmint/verifier/state"
 )
 
 // Verifier checks Activation Codes for one product against a fixed set of
-// trusted keys. It is immutable once New returns, so safe for concurrent
-// use (provided the WithNow clock is).
+// trusted keys. It is safe for concurrent use (provided the WithNow clock
+// is): its configuration is fixed once New returns, the revocation list is
+// swapped atomically, and the state, if any, is guarded by a mutex.
 type Verifier struct {
 	product     formats.Product
 	keys        [256]*ed25519v.PublicKey // by key id; pre-decoded, nil if untrusted
@@ -22,6 +25,23 @@ type Verifier struct {
 	warn, grace int
 	now         func() time.Time
 	installID   string
+
+	// list is the revocation list in force, nil before the first
+	// LoadRevocationList; Verify reads it without a lock.
+	list   atomic.Pointer[revocationList]
+	listMu sync.Mutex // serialises LoadRevocationList
+
+	store     state.Store // nil: no memory between runs, and no I/O
+	tolerance time.Duration
+	// observe is (*Verifier).observeState with a store, else nil: called
+	// through a function value so that products without WithState do not
+	// link the state code.
+	observe  func(serial uint64, gen uint8, now time.Time, record bool) (superseded, rolledBack bool)
+	mu       sync.Mutex // guards the fields below
+	seen     state.State
+	saved    time.Time // LastSeen as last saved, to save it only hourly
+	stateErr error     // a corrupt or unreadable state, found by New or a save
+	saveErr  error     // from the latest failed save, nil after a good one
 }
 
 type edition struct {
@@ -57,7 +77,7 @@ func New(product string, keys []Key, opts ...Option) (*Verifier, error) {
 	if len(keys) == 0 {
 		return nil, errors.New("verifier: no keys: a verifier needs at least one trusted key")
 	}
-	cfg := config{now: time.Now}
+	cfg := config{now: time.Now, tolerance: DefaultRollbackTolerance}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -110,6 +130,13 @@ func New(product string, keys []Key, opts ...Option) (*Verifier, error) {
 	if v.warn < 0 || v.warn > catalog.MaxTermDays || v.grace < 0 || v.grace > catalog.MaxTermDays {
 		return nil, fmt.Errorf("verifier: warning days %d and grace days %d: want 0 to %d", v.warn, v.grace, catalog.MaxTermDays)
 	}
+	if cfg.tolerance < 0 {
+		return nil, fmt.Errorf("verifier: rollback tolerance %v is negative", cfg.tolerance)
+	}
+	v.tolerance = cfg.tolerance
+	if cfg.store != nil && cfg.attachState != nil {
+		cfg.attachState(v, cfg.store)
+	}
 	return v, nil
 }
 
@@ -144,7 +171,7 @@ func (v *Verifier) Verify(code string) (License, error) {
 	if err != nil {
 		return License{}, err
 	}
-	return v.check(&c)
+	return v.check(&c, true)
 }
 
 // VerifyBytes is Verify for a byte slice.
@@ -153,10 +180,13 @@ func (v *Verifier) VerifyBytes(code []byte) (License, error) {
 	if err != nil {
 		return License{}, err
 	}
-	return v.check(&c)
+	return v.check(&c, true)
 }
 
-func (v *Verifier) check(c *formats.ActivationCode) (License, error) {
+// check verifies a decoded code and works out its status. With record
+// false it leaves the state as it is, so that a refused renewal leaves no
+// trace.
+func (v *Verifier) check(c *formats.ActivationCode, record bool) (License, error) {
 	key := v.keys[c.KeyID]
 	if key == nil {
 		return License{}, &Error{Err: ErrUnknownKey,
@@ -185,7 +215,21 @@ func (v *Verifier) check(c *formats.ActivationCode) (License, error) {
 			Hint: "copy the code again from the original; a code that still fails is not genuine"}
 	}
 
-	st, left := status(today(v.now()), c.Issued, c.Expires, v.warn, v.grace)
+	now := v.now()
+	st, left := status(today(now), c.Issued, c.Expires, v.warn, v.grace)
+	// Lifecycle statuses override the dates, the most final first.
+	var superseded, rolledBack bool
+	if v.observe != nil {
+		superseded, rolledBack = v.observe(c.Serial, c.Generation, now, record)
+	}
+	switch list := v.list.Load(); {
+	case list != nil && list.list.Revoked(c.Serial, c.Generation):
+		st = StatusRevoked
+	case superseded:
+		st = StatusSuperseded
+	case rolledBack:
+		st = StatusClockRollback
+	}
 	ed := &v.editions[c.Edition]
 	f := Features{names: ed.features}
 	if st.InForce() {

@@ -13,8 +13,10 @@ import (
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
 	"github.com/licmint/licmint/formats/keyring"
+	"github.com/licmint/licmint/formats/revocation"
 	"github.com/licmint/licmint/verifier"
 	licjwt "github.com/licmint/licmint/verifier/jwt"
+	"github.com/licmint/licmint/verifier/state"
 	"github.com/spf13/cobra"
 )
 
@@ -37,6 +39,10 @@ type verifyJSON struct {
 	DaysLeft      *int            `json:"days_left"`
 	Features      map[string]bool `json:"features"`
 	Position      *positionJSON   `json:"position,omitempty"`
+	// CRLError says why --crl was refused; StateError what went wrong
+	// with --state. Neither changes the license's status.
+	CRLError   string `json:"crl_error,omitempty"`
+	StateError string `json:"state_error,omitempty"`
 }
 
 type positionJSON struct {
@@ -48,13 +54,15 @@ type positionJSON struct {
 
 type verifyFlags struct {
 	pub, ring, product, catalog, at, installID string
+	statePath, crl, renewFrom                  string
+	tolerance                                  time.Duration
 	asJSON                                     bool
 }
 
 func newVerifyCmd() *cobra.Command {
 	var f verifyFlags
 	cmd := &cobra.Command{
-		Use:   "verify (--pub FILE | --keyring FILE) [--at YYYY-MM-DD] [--install-id ID] [--json] CODE | TOKEN | -",
+		Use:   "verify (--pub FILE | --keyring FILE) [--at YYYY-MM-DD] [--install-id ID] [--state FILE] [--crl FILE] [--renew-from CODE] [--json] CODE | TOKEN | -",
 		Short: "Check an Activation Code or JWT license token offline",
 		Long: `Verify a signed Activation Code, or a JWT license token that carries one, as a
 product does: decode it, check its signature against the trusted keys, and
@@ -69,9 +77,22 @@ only with its --install-id.
 
 Statuses: valid; expiring (within the catalog's warning days, default 60);
 grace (expired, within the grace days, default 30); expired (the product
-runs without update and scan); not_yet_valid. A code that cannot be trusted
-is invalid, with error_kind typo, malformed, unsigned, wrong_product,
-unknown_key, bad_signature, install_mismatch or bad_token.
+runs without update and scan); not_yet_valid; and, from the checks below,
+revoked, superseded and clock_rollback, which come first in that order. A
+code that cannot be trusted is invalid, with error_kind typo, malformed,
+unsigned, wrong_product, unknown_key, bad_signature, install_mismatch,
+bad_token or not_renewal.
+
+--crl loads a signed revocation list (from 'licmint revoke'): a code it
+names is revoked. A list that is refused (tampered, truncated, signed by an
+untrusted key, or older than one --state has seen) is a warning, not an
+error: the code is checked without it, and --json reports crl_error.
+--state keeps the verifier's memory in a file, as a product does: a code
+whose serial has been seen at a higher generation is superseded, and a clock
+more than --tolerance behind the latest time seen is clock_rollback. A
+missing state file is created; a corrupt one is set aside with a warning.
+--renew-from checks that CODE may replace the installed code given: same
+serial, same or higher generation, a later expiry.
 
 The code may be given as several arguments (as pasted with spaces) or as -
 to read it from standard input, wrapped over lines. Exits 0 when the license
@@ -79,7 +100,9 @@ is in force (valid, expiring, grace), 4 when it is authentic but not in force,
 3 when it is invalid, 2 on usage errors and 1 when a file cannot be read.`,
 		Example: `  licmint verify --pub keys/vendor.pub.pem PC-2081-0017D-0PHSS-...-PNAB
   licmint verify --keyring keyring.jwks --at 2027-11-01 --json - < code.txt
-  licmint verify --pub keys/vendor.pub.pem --install-id "$MACHINE_ID" "$TOKEN"`,
+  licmint verify --pub keys/vendor.pub.pem --install-id "$MACHINE_ID" "$TOKEN"
+  licmint verify --pub keys/vendor.pub.pem --state verifier-state.json --crl PC.crl "$CODE"
+  licmint verify --pub keys/vendor.pub.pem --renew-from "$INSTALLED_CODE" "$NEW_CODE"`,
 		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runVerify(cmd, &f, args) },
 	}
@@ -90,6 +113,10 @@ is in force (valid, expiring, grace), 4 when it is authentic but not in force,
 	fl.StringVar(&f.catalog, "catalog", "", "catalog `FILE` for edition names and features (default: built-in)")
 	fl.StringVar(&f.at, "at", "", "check the status on this day, `YYYY-MM-DD` (default: today, UTC)")
 	fl.StringVar(&f.installID, "install-id", "", "this install's `ID`, for install-bound codes")
+	fl.StringVar(&f.statePath, "state", "", "verifier state `FILE`, created if missing, as a product keeps it")
+	fl.StringVar(&f.crl, "crl", "", "signed revocation list `FILE` to check the code against")
+	fl.DurationVar(&f.tolerance, "tolerance", verifier.DefaultRollbackTolerance, "how far the clock may go back behind the latest time in --state")
+	fl.StringVar(&f.renewFrom, "renew-from", "", "the installed `CODE`: check that the given code is its renewal")
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON record, also when the code is invalid")
 	return cmd
 }
@@ -118,6 +145,23 @@ func runVerify(cmd *cobra.Command, f *verifyFlags, args []string) error {
 	}
 	if cmd.Flags().Changed("install-id") {
 		opts = append(opts, verifier.WithInstallID(f.installID))
+	}
+	if f.tolerance < 0 {
+		return usageError("--tolerance %v is negative", f.tolerance)
+	}
+	opts = append(opts, verifier.WithRollbackTolerance(f.tolerance))
+	if f.statePath != "" {
+		opts = append(opts, verifier.WithState(state.NewFile(f.statePath)))
+	}
+	if f.renewFrom != "" && isToken {
+		return usageError("--renew-from checks Activation Codes; give the new code, not a token")
+	}
+	var crl []byte
+	if f.crl != "" {
+		var err error
+		if crl, err = readLimited(f.crl, revocation.HeaderSize+revocation.MaxEntries*revocation.EntrySize+64); err != nil {
+			return withHint(exitError, fmt.Errorf("--crl: %w", err), "")
+		}
 	}
 	product := f.product
 	if product == "" {
@@ -149,16 +193,33 @@ func runVerify(cmd *cobra.Command, f *verifyFlags, args []string) error {
 	}
 
 	rec := verifyJSON{Form: "activation_code", Features: map[string]bool{}}
+	stderr := cmd.ErrOrStderr()
+	if crl != nil {
+		if err := v.LoadRevocationList(crl); err != nil {
+			rec.CRLError = err.Error()
+			fmt.Fprintf(stderr, "licmint: warning: revocation list refused: %s: %v\n", f.crl, err)
+		}
+	}
 	var l verifier.License
-	if isToken {
+	switch {
+	case isToken:
 		rec.Form = "jwt"
 		l, err = licjwt.New(v).Verify(input)
-	} else {
+	case f.renewFrom != "":
+		l, err = v.VerifyRenewal(f.renewFrom, input)
+	default:
 		l, err = v.Verify(input)
+	}
+	if serr := v.StateError(); serr != nil {
+		rec.StateError = serr.Error()
+		fmt.Fprintf(stderr, "licmint: warning: verifier state: %v\n", serr)
 	}
 	w := cmd.OutOrStdout()
 	if err != nil {
 		rec.Status, rec.ErrorKind, rec.Error = "invalid", errorKind(err), err.Error()
+		if errors.Is(err, verifier.ErrNotRenewal) {
+			rec.ErrorKind = "not_renewal"
+		}
 		var fe *formats.FormatError
 		if errors.As(err, &fe) && fe.Group > 0 {
 			rec.Position = &positionJSON{fe.Group, fe.Char, fe.Line, fe.Column}
@@ -324,6 +385,15 @@ func notInForce(l *verifier.License) error {
 	case verifier.StatusExpired:
 		return withHint(exitNotInForce, fmt.Errorf("the license expired on %s; its features are off", l.Expires),
 			"ask the vendor for a renewal code")
+	case verifier.StatusRevoked:
+		return withHint(exitNotInForce, fmt.Errorf("the revocation list revokes serial %014d generation %d; its features are off", l.Serial, l.Generation),
+			"if the vendor replaced the code, enter the replacement; otherwise contact the vendor")
+	case verifier.StatusSuperseded:
+		return withHint(exitNotInForce, fmt.Errorf("a higher generation of serial %014d than %d has been seen here: the code was replaced", l.Serial, l.Generation),
+			"enter the latest code the vendor issued for this serial")
+	case verifier.StatusClockRollback:
+		return withHint(exitNotInForce, errors.New("the clock is behind the latest time the state has seen, by more than the tolerance"),
+			"set the clock right (or check --at and --tolerance)")
 	}
 	return withHint(exitNotInForce, fmt.Errorf("the license is %s", l.Status), "")
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,3 +64,45 @@ const testPubPEM = `key-id: 1
 MCowBQYDK2VwAyEAGfE7ZZVTuSRl9d9qVmw9D9wMGB+REmOqpMO2ZF371IA=
 -----END PUBLIC KEY-----
 `
+
+// TestVerifyLifecycleExitCodes: revoked, superseded and clock_rollback are
+// authentic but not in force (4); a refused renewal is invalid (3); a
+// refused revocation list leaves the exit status to the code.
+func TestVerifyLifecycleExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	pub := filepath.Join(dir, "test.pub.pem")
+	crl := filepath.Join(dir, "crl")
+	bad := filepath.Join(dir, "bad.crl")
+	st := filepath.Join(dir, "state.json")
+	// Sequence 2, revoking serial 31415926535897 below generation 1 (see
+	// testdata/verify_lifecycle.txt).
+	list, _ := base64.StdEncoding.DecodeString("TE1STAAAAAFQQwEAAAAAAAAAAAIJ/QAAAAAAAgAAAAAAMDkAABySlyQ22QFNbYMDLEUoZc2kZRad6kxu1PyZu9C2rJU4YRcxiMtaw1E0nW5HYodTC5jG5UY5rNoyu/DxpmvOy+kYA75/jUwO")
+	for name, data := range map[string][]byte{pub: []byte(testPubPEM), crl: list, bad: list[:40]} {
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const (
+		g0 = "PC-2081-0017D-0PHSS-4MQ4G-VDJ0W-DYQEG-7VK8P-00PX8-MTFHC-W0JH4-JZWYP-WDMTM-0TM7Y-ZNBZP-TPKAB-9FR6R-MTDYW-ZKS44-57JXC-EDY7X-NXZAN-C97KF-CW6NP-YHQQ3-EHJYM-JEP18-M08JX-PNAB"
+		g1 = "PC-2081-0117D-0PHSS-4MQ4G-VDJ06-P2RDC-SZN3N-GYNAV-8MG9Q-DJ5AG-ZH105-RY9ZK-TXX84-Z3C4C-459XJ-BSNBX-KSC30-QM2M6-WXDPT-2XFSQ-1451C-NFS9D-XDYTA-KXEMG-7JWM9-MF7Q9-610X8-6CBP"
+	)
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"--crl", crl, g0}, exitNotInForce},
+		{[]string{"--crl", crl, g1}, exitOK},
+		{[]string{"--crl", bad, g0}, exitOK},
+		{[]string{"--state", st, g1}, exitOK},
+		{[]string{"--state", st, g0}, exitNotInForce},                       // superseded
+		{[]string{"--state", st, "--at", "2026-12-01", g1}, exitNotInForce}, // clock_rollback
+		{[]string{"--renew-from", g0, g0}, exitInvalid},                     // not a renewal
+		{[]string{"--renew-from", g0, "--tolerance", "-1s", g0}, exitUsage},
+	} {
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"verify", "--pub", pub, "--at", "2027-01-01"}, tc.args...)
+		if got := run(args, strings.NewReader(""), &stdout, &stderr); got != tc.want {
+			t.Errorf("%v: exit %d, want %d\n%s%s", tc.args, got, tc.want, stdout.String(), stderr.String())
+		}
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/licmint/licmint/formats/revocation"
 )
 
 // MaxFileSize bounds a keyring or key file.
@@ -221,4 +223,19 @@ func ParsePrivatePEM(data []byte) (uint8, ed25519.PrivateKey, error) {
 		return 0, nil, errors.New("private key: not an Ed25519 PKCS#8 key (RFC 8410)")
 	}
 	return id, ed25519.NewKeyFromSeed(der[len(pkcs8Prefix):]), nil
+}
+
+// VerifyList checks a revocation list's signature with the keyring's key
+// keyID; as a method value it is the revocation.VerifyFunc that
+// revocation.Parse takes.
+func (r *Keyring) VerifyList(keyID uint8, context, body, sig []byte) error {
+	pub, ok := r.Lookup(keyID)
+	if !ok {
+		return revocation.ErrUnknownKey
+	}
+	msg := make([]byte, 0, len(context)+len(body))
+	if !ed25519.Verify(pub, append(append(msg, context...), body...), sig) {
+		return revocation.ErrBadSignature
+	}
+	return nil
 }

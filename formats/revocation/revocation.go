@@ -3,7 +3,7 @@
 package revocation
 
 import (
-	"crypto/ed25519"
+	"crypto"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -21,6 +21,8 @@ const (
 	EntrySize = 8
 	// MaxEntries bounds a list: 16 million serials, 128 MiB.
 	MaxEntries = 1 << 24
+	// SignatureSize is the size of the Ed25519 signature that ends a list.
+	SignatureSize = 64
 	// Context begins the message a list's signature covers.
 	Context = "licmint/revocation-list/v1\x00"
 )
@@ -107,9 +109,12 @@ func (l *List) Revoked(serial uint64, gen uint8) bool {
 	return ok && e.Revokes(gen)
 }
 
-// Sign encodes and signs a list. Entries may come in any order; a serial
-// listed twice keeps its strictest bound (0 beats any, else the highest).
-func Sign(priv ed25519.PrivateKey, keyID uint8, product formats.Product, seq uint64, issued formats.Day, entries []Entry) ([]byte, error) {
+// Sign encodes and signs a list with an Ed25519 key (an
+// ed25519.PrivateKey is a crypto.Signer). Entries may come in any order; a
+// serial listed twice keeps its strictest bound (0 beats any, else the
+// highest). The package takes a crypto.Signer rather than importing
+// crypto/ed25519 so that a product that only reads lists does not link it.
+func Sign(key crypto.Signer, keyID uint8, product formats.Product, seq uint64, issued formats.Day, entries []Entry) ([]byte, error) {
 	if !product.Valid() {
 		return nil, fmt.Errorf("revocation list: product code %q is not two letters", product[:])
 	}
@@ -134,7 +139,7 @@ func Sign(priv ed25519.PrivateKey, keyID uint8, product formats.Product, seq uin
 	if len(merged) > MaxEntries {
 		return nil, fmt.Errorf("revocation list: %d serials, more than %d", len(merged), MaxEntries)
 	}
-	buf := make([]byte, 0, len(Context)+HeaderSize+len(merged)*EntrySize+ed25519.SignatureSize)
+	buf := make([]byte, 0, len(Context)+HeaderSize+len(merged)*EntrySize+SignatureSize)
 	buf = append(buf, Context...)
 	buf = append(buf, magic[:]...)
 	buf = append(buf, product[0], product[1], keyID, 0)
@@ -145,18 +150,28 @@ func Sign(priv ed25519.PrivateKey, keyID uint8, product formats.Product, seq uin
 	for _, e := range merged {
 		buf = binary.BigEndian.AppendUint64(buf, e.Serial<<8|uint64(e.Below))
 	}
-	buf = append(buf, ed25519.Sign(priv, buf)...)
+	// Pure Ed25519 signs the message itself: no pre-hash.
+	sig, err := key.Sign(nil, buf, crypto.Hash(0))
+	if err != nil {
+		return nil, fmt.Errorf("revocation list: signing: %w", err)
+	}
+	if len(sig) != SignatureSize {
+		return nil, fmt.Errorf("revocation list: the key made a %d-byte signature; want Ed25519's %d", len(sig), SignatureSize)
+	}
+	buf = append(buf, sig...)
 	// The context is signed, not stored.
 	return buf[len(Context):], nil
 }
 
-// KeyFunc returns the trusted public key with the given id.
-type KeyFunc func(id uint8) (ed25519.PublicKey, bool)
+// VerifyFunc checks sig, the list's Ed25519 signature, over the message
+// context || body, with the trusted key keyID names. It returns nil,
+// ErrUnknownKey for a key id it does not trust, or ErrBadSignature.
+type VerifyFunc func(keyID uint8, context, body, sig []byte) error
 
-// Parse checks a list's shape, product and signature and returns it. The
-// list keeps a reference to data.
-func Parse(data []byte, product formats.Product, key KeyFunc) (*List, error) {
-	if len(data) < HeaderSize+ed25519.SignatureSize {
+// Parse checks a list's shape, product (unless zero) and signature and
+// returns it. The list keeps a reference to data.
+func Parse(data []byte, product formats.Product, verify VerifyFunc) (*List, error) {
+	if len(data) < HeaderSize+SignatureSize {
 		return nil, fmt.Errorf("%w: %d bytes, shorter than any list (truncated?)", ErrMalformed, len(data))
 	}
 	if [8]byte(data[:8]) != magic {
@@ -172,7 +187,7 @@ func Parse(data []byte, product formats.Product, key KeyFunc) (*List, error) {
 		Issued:   formats.Day(binary.BigEndian.Uint16(data[20:22])),
 	}
 	count := binary.BigEndian.Uint32(data[24:28])
-	if want := HeaderSize + int64(count)*EntrySize + ed25519.SignatureSize; int64(len(data)) != want {
+	if want := HeaderSize + int64(count)*EntrySize + SignatureSize; int64(len(data)) != want {
 		return nil, fmt.Errorf("%w: %d bytes, but its header promises %d entries (%d bytes): truncated or padded", ErrMalformed, len(data), count, want)
 	}
 	if data[11] != 0 || data[22] != 0 || data[23] != 0 || !l.Product.Valid() || l.Issued > formats.MaxDay || count > MaxEntries {
@@ -181,15 +196,15 @@ func Parse(data []byte, product formats.Product, key KeyFunc) (*List, error) {
 	if product != (formats.Product{}) && l.Product != product {
 		return nil, fmt.Errorf("%w: list for %s, not %s", ErrWrongProduct, l.Product, product)
 	}
-	pub, ok := key(l.KeyID)
-	if !ok {
-		return nil, fmt.Errorf("%w: key id %d", ErrUnknownKey, l.KeyID)
-	}
-	body, sig := data[:len(data)-ed25519.SignatureSize], data[len(data)-ed25519.SignatureSize:]
-	msg := make([]byte, 0, len(Context)+len(body))
-	msg = append(append(msg, Context...), body...)
-	if len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, msg, sig) {
-		return nil, ErrBadSignature
+	body, sig := data[:len(data)-SignatureSize], data[len(data)-SignatureSize:]
+	if err := verify(l.KeyID, []byte(Context), body, sig); err != nil {
+		switch {
+		case errors.Is(err, ErrUnknownKey):
+			return nil, fmt.Errorf("%w: key id %d", ErrUnknownKey, l.KeyID)
+		case errors.Is(err, ErrBadSignature):
+			return nil, fmt.Errorf("%w: the list was altered, or signed by an untrusted key under key id %d", ErrBadSignature, l.KeyID)
+		}
+		return nil, err
 	}
 	l.entries = body[HeaderSize:]
 	// Strictly ascending serials: one encoding per list, and binary search

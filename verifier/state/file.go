@@ -1,23 +1,24 @@
 package state
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
 // maxFileSize bounds a state file: MaxSerials entries fit easily.
 const maxFileSize = 1 << 20
 
-// File is a Store backed by a JSON file. Writes go to a temporary file that
-// is synced and renamed over the old one, so a crash leaves the old state or
-// the new, never half of one; a lock file beside it serialises processes
-// that update the same state.
+// File is a Store backed by a small text file (FORMAT.md section 13).
+// Writes go to a temporary file that is synced and renamed over the old
+// one, so a crash leaves the old state or the new, never half of one; a
+// lock file beside it serialises processes that update the same state.
 type File struct {
 	Path string
 	// LockTimeout bounds the wait for another process's update; zero
@@ -27,14 +28,6 @@ type File struct {
 
 // NewFile returns a Store saved at path.
 func NewFile(path string) *File { return &File{Path: path} }
-
-type fileFormat struct {
-	Version      int              `json:"version"`
-	LastSeen     time.Time        `json:"last_seen"`
-	ListSequence uint64           `json:"list_sequence"`
-	Generations  map[string]uint8 `json:"generations,omitempty"`
-	Extra        map[string]any   `json:"-"`
-}
 
 // Load implements Store.
 func (f *File) Load() (State, error) {
@@ -52,37 +45,71 @@ func (f *File) Load() (State, error) {
 	return s, nil
 }
 
+// The file is text rather than JSON so that a product using it does not
+// link encoding/json, which would double the verifier's size.
+const fileHeader = "licmint verifier state v1"
+
 func decode(data []byte) (State, error) {
+	var s State
 	if len(data) > maxFileSize {
-		return State{}, fmt.Errorf("%d bytes, more than %d", len(data), maxFileSize)
+		return s, fmt.Errorf("%d bytes, more than %d", len(data), maxFileSize)
 	}
-	var ff fileFormat
-	if err := json.Unmarshal(data, &ff); err != nil {
-		return State{}, err
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if lines[0] != fileHeader {
+		return s, fmt.Errorf("first line is not %q", fileHeader)
 	}
-	if ff.Version != 1 {
-		return State{}, fmt.Errorf("version %d, want 1", ff.Version)
-	}
-	s := State{LastSeen: ff.LastSeen, ListSequence: ff.ListSequence}
-	for k, g := range ff.Generations {
-		serial, err := strconv.ParseUint(k, 10, 64)
-		if err != nil {
-			return State{}, fmt.Errorf("serial %q is not a number", k)
+	seen := map[string]bool{}
+	for n, line := range lines[1:] {
+		key, val, ok := strings.Cut(line, ": ")
+		if !ok || (key != "generation" && seen[key]) {
+			return s, fmt.Errorf("line %d: want \"name: value\", each name once", n+2)
 		}
-		s.SeeGeneration(serial, g)
+		seen[key] = true
+		var err error
+		switch key {
+		case "last-seen":
+			s.LastSeen, err = time.Parse(time.RFC3339, val)
+		case "list-sequence":
+			s.ListSequence, err = strconv.ParseUint(val, 10, 64)
+		case "generation":
+			serial, gen, found := strings.Cut(val, " ")
+			var sv, gv uint64
+			if sv, err = strconv.ParseUint(serial, 10, 64); err == nil && found {
+				gv, err = strconv.ParseUint(gen, 10, 8)
+			}
+			if !found && err == nil {
+				err = errors.New("want \"serial generation\"")
+			}
+			s.SeeGeneration(sv, uint8(gv))
+		default:
+			err = fmt.Errorf("unknown name %q", key)
+		}
+		if err != nil {
+			return State{}, fmt.Errorf("line %d: %v", n+2, err)
+		}
 	}
 	return s, nil
 }
 
-func encode(s State) ([]byte, error) {
-	ff := fileFormat{Version: 1, LastSeen: s.LastSeen.UTC(), ListSequence: s.ListSequence}
-	if len(s.Generations) > 0 {
-		ff.Generations = map[string]uint8{}
-		for serial, g := range s.Generations {
-			ff.Generations[strconv.FormatUint(serial, 10)] = g
-		}
+func encode(s State) []byte {
+	b := append([]byte(fileHeader), "\nlast-seen: "...)
+	b = s.LastSeen.UTC().AppendFormat(b, time.RFC3339)
+	b = append(b, "\nlist-sequence: "...)
+	b = strconv.AppendUint(b, s.ListSequence, 10)
+	b = append(b, '\n')
+	serials := make([]uint64, 0, len(s.Generations))
+	for serial := range s.Generations {
+		serials = append(serials, serial)
 	}
-	return json.MarshalIndent(ff, "", "  ")
+	slices.Sort(serials)
+	for _, serial := range serials {
+		b = append(b, "generation: "...)
+		b = strconv.AppendUint(b, serial, 10)
+		b = append(b, ' ')
+		b = strconv.AppendUint(b, uint64(s.Generations[serial]), 10)
+		b = append(b, '\n')
+	}
+	return b
 }
 
 // Update implements Store. A missing file starts from the empty state; a
@@ -108,11 +135,7 @@ func (f *File) Update(fn func(*State) error) error {
 	if err := fn(&s); err != nil {
 		return err
 	}
-	data, err := encode(s)
-	if err != nil {
-		return err
-	}
-	if err := writeAtomic(f.Path, data); err != nil {
+	if err := writeAtomic(f.Path, encode(s)); err != nil {
 		return err
 	}
 	return loadErr

@@ -74,11 +74,14 @@ func TestFileRoundTrip(t *testing.T) {
 
 func TestCorruptFile(t *testing.T) {
 	for name, content := range map[string]string{
-		"garbage":   "not json",
-		"truncated": `{"version": 1, "last_seen": "2027-01-02T03:04:05Z", "list_seq`,
-		"version":   `{"version": 2}`,
-		"serial":    `{"version": 1, "generations": {"abc": 1}}`,
-		"empty":     "",
+		"garbage":    "not a state",
+		"truncated":  "licmint verifier state v1\nlast-seen: 2027-01-02T03:0",
+		"version":    "licmint verifier state v2\n",
+		"serial":     "licmint verifier state v1\ngeneration: abc 1\n",
+		"generation": "licmint verifier state v1\ngeneration: 5 256\n",
+		"twice":      "licmint verifier state v1\nlist-sequence: 1\nlist-sequence: 2\n",
+		"unknown":    "licmint verifier state v1\ncolour: blue\n",
+		"empty":      "",
 	} {
 		path := filepath.Join(t.TempDir(), "state.json")
 		os.WriteFile(path, []byte(content), 0o600)
@@ -169,7 +172,7 @@ func TestBounded(t *testing.T) {
 }
 
 func FuzzDecode(f *testing.F) {
-	f.Add([]byte(`{"version": 1, "last_seen": "2027-01-02T03:04:05Z", "list_sequence": 3, "generations": {"5": 1}}`))
+	f.Add([]byte("licmint verifier state v1\nlast-seen: 2027-01-02T03:04:05Z\nlist-sequence: 3\ngeneration: 5 1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(t.TempDir(), "s")
 		os.WriteFile(path, data, 0o600)

@@ -67,6 +67,12 @@ func (k *PublicKey) Bytes() []byte {
 // It mirrors crypto/ed25519.Verify (Go 1.26): 64-byte signatures only,
 // canonical S < l, cofactorless check that [S]B - [k]A encodes to R.
 func (k *PublicKey) Verify(message, sig []byte) bool {
+	return k.VerifyPrefixed(nil, message, sig)
+}
+
+// VerifyPrefixed is Verify of the message prefix || message, without
+// copying a large message to prepend a context string.
+func (k *PublicKey) VerifyPrefixed(prefix, message, sig []byte) bool {
 	if k.base == nil || len(sig) != SignatureSize {
 		return false
 	}
@@ -79,6 +85,7 @@ func (k *PublicKey) Verify(message, sig []byte) bool {
 	h := sha512.New()
 	h.Write(sig[:32])
 	h.Write(k.enc[:])
+	h.Write(prefix)
 	h.Write(message)
 	var digest [sha512.Size]byte
 	c, err := edwards25519.NewScalar().SetUniformBytes(h.Sum(digest[:0]))

@@ -1,0 +1,314 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"filippo.io/age"
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/formats/keyring"
+	"github.com/licmint/licmint/formats/renewal"
+	"github.com/licmint/licmint/signer"
+	openrenewal "github.com/licmint/licmint/verifier/renewal"
+	"github.com/spf13/cobra"
+)
+
+// maxRequestFile bounds a renewal request file: the request, sealed and
+// armored, in an e-mail.
+const maxRequestFile = 64 << 10
+
+// reissueJSON is the --json record of renew and replace.
+type reissueJSON struct {
+	ActivationCode     string `json:"activation_code"`
+	ShortForm          string `json:"short_form"`
+	Product            string `json:"product"`
+	Serial             string `json:"serial"`
+	Generation         int    `json:"generation"`
+	KeyID              int    `json:"key_id"`
+	InstallBound       bool   `json:"install_bound"`
+	Issued             string `json:"issued"`
+	Expires            string `json:"expires"`
+	PreviousExpires    string `json:"previous_expires,omitempty"`
+	PreviousGeneration *int   `json:"previous_generation,omitempty"`
+	RevokeEntry        string `json:"revoke_entry,omitempty"`
+}
+
+func newReissueJSON(c formats.ActivationCode) reissueJSON {
+	return reissueJSON{
+		ActivationCode: c.String(), ShortForm: c.ShortForm(), Product: c.Product.String(),
+		Serial: fmt.Sprintf("%014d", c.Serial), Generation: int(c.Generation), KeyID: int(c.KeyID),
+		InstallBound: c.Bound, Issued: c.Issued.String(), Expires: c.Expires.String(),
+	}
+}
+
+// lifecycleFlags are what renew and replace share: the key, the old keys
+// whose codes they accept, the catalog, the install id and --json.
+type lifecycleFlags struct {
+	key, ring, catalogFile string
+	secret                 secretFlags
+	installID              string
+	asJSON                 bool
+}
+
+func (f *lifecycleFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.key, "key", "", "private key `FILE` (NAME.key.age from keygen)")
+	f.secret.register(cmd)
+	fl.StringVar(&f.ring, "keyring", "", "also accept codes signed by these public keys, `FILE` (old keys after a rotation; PEM or JWK Set)")
+	fl.StringVar(&f.installID, "install-id", "", "the install `ID` an install-bound code is bound to")
+	fl.BoolVar(&f.asJSON, "json", false, "print the new code as a JSON record")
+}
+
+// signer opens the key and the trusted keyring. The keyring is read
+// first, so that a bad file costs no passphrase.
+func (f *lifecycleFlags) signer(cmd *cobra.Command) (*signer.Signer, error) {
+	opts := []signer.Option{}
+	if f.ring != "" {
+		data, err := readLimited(f.ring, keyring.MaxFileSize)
+		if err != nil {
+			return nil, withHint(exitError, fmt.Errorf("--keyring: %w", err), "")
+		}
+		r, err := keyring.Parse(data)
+		if err != nil {
+			return nil, withHint(exitError, fmt.Errorf("--keyring %s: %w", f.ring, err), "give public key files NAME.pub.pem or a keyring from 'licmint pubkey'")
+		}
+		opts = append(opts, signer.WithTrustedKeys(r))
+	}
+	cat := catalog.Default()
+	if f.catalogFile != "" {
+		data, err := readLimited(f.catalogFile, catalog.MaxFileSize)
+		if err != nil {
+			return nil, withHint(exitError, fmt.Errorf("--catalog: %w", err), "")
+		}
+		if cat, err = catalog.Parse(data); err != nil {
+			return nil, withHint(exitError, fmt.Errorf("%s: %w", f.catalogFile, err), "fix the catalog file; see FORMAT.md section 9")
+		}
+	}
+	key, err := f.secret.loadKey(cmd, f.key)
+	if err != nil {
+		return nil, err
+	}
+	s, err := signer.New(key, append(opts, signer.WithCatalog(cat))...)
+	if err != nil {
+		return nil, withHint(exitError, err, "the keyring must not hold another key under the signing key's id")
+	}
+	return s, nil
+}
+
+// lifecycleError gives a code that renew or replace refused its exit
+// status and a hint, naming the flag at fault; codeFrom says where the
+// code came from (--code, --request FILE or CODE).
+func lifecycleError(err error, codeFrom string) *cliError {
+	var fe *signer.FieldError
+	if errors.As(err, &fe) {
+		flag := map[string]string{"code": codeFrom, "install_id": "--install-id", "days": "--days", "issued": "--issued"}[fe.Field]
+		if flag == "" {
+			flag = fe.Field
+		}
+		fe.Field = "" // the message names the flag instead
+		err = fmt.Errorf("%s: %w", flag, fe)
+	}
+	hint := ""
+	switch {
+	case errors.Is(err, signer.ErrUnknownKey):
+		hint = "to accept codes of a retired key, give its public key: --keyring FILE (NAME.pub.pem, or a keyring from 'licmint pubkey')"
+	case errors.Is(err, signer.ErrNotAuthentic):
+		hint = "check that the code is complete and unchanged, and for an install-bound code its --install-id; nothing was signed"
+	case errors.Is(err, signer.ErrInstallIDRequired):
+		hint = "give --install-id ID, the install id the code was issued for"
+	case errors.Is(err, formats.ErrUnsigned):
+		hint = fmt.Sprintf("give the whole %d-character signed code", formats.SignedLen)
+	case errors.Is(err, signer.ErrNotReplaceable):
+		hint = "issue a new Registration Key with 'licmint rk new' and sign it"
+	case errors.Is(err, catalog.ErrUnknownProduct):
+		hint = "give the vendor catalog that has the product: --catalog FILE"
+	}
+	return &cliError{code: exitInvalid, err: err, hint: hint}
+}
+
+// readAllLimited reads r, refusing more than limit bytes.
+func readAllLimited(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("input is larger than %d bytes", limit)
+	}
+	return b, nil
+}
+
+// readIdentities reads age identity files.
+func readIdentities(flag string, paths []string) ([]age.Identity, error) {
+	var ids []age.Identity
+	for _, p := range paths {
+		b, err := readLimited(p, 1<<20)
+		if err != nil {
+			return nil, withHint(exitError, fmt.Errorf("%s: %w", flag, err), "")
+		}
+		parsed, err := age.ParseIdentities(bytes.NewReader(b))
+		if err != nil {
+			return nil, withHint(exitError, fmt.Errorf("%s %s: %w", flag, p, err), "an identity file holds AGE-SECRET-KEY-1... lines, as age-keygen writes")
+		}
+		ids = append(ids, parsed...)
+	}
+	return ids, nil
+}
+
+type renewFlags struct {
+	lifecycleFlags
+	request, code   string
+	requestIdentity []string
+	days            int
+	issued          string
+}
+
+func newRenewCmd() *cobra.Command {
+	var f renewFlags
+	cmd := &cobra.Command{
+		Use:   "renew --key FILE (--request FILE | --code AC) [--days N]",
+		Short: "Renew an Activation Code: same license, later expiry",
+		Long: `Renew a customer's Activation Code, as for an offline install at the end of a
+maintenance period: the new code is the same license (product, edition,
+serial, generation, install binding), issued today (or --issued) and signed
+with --key, and it expires --days after the OLD code's expiry (default: the
+catalog's maintenance term), counted from the old expiry even if it has
+passed, so that maintenance has no gaps. A code that lapsed longer ago than
+the term is refused with the term that reaches past today.
+
+The code comes from a renewal request (--request FILE, made by the product
+with 'licmint request', plain or sealed with age to the vendor) or from
+--code. A sealed request is opened with the --identity files that open the
+key, or with --request-identity. An install-bound code needs its install id,
+which the request carries; with --code give --install-id.
+
+Only authentic codes are renewed: the old code must verify against the
+signing key or a public key in --keyring (the retired keys of a rotation).
+Trial codes are not renewed (the customer buys a full key), nor perpetual
+ones. Prints the new code, or with --json a record including
+previous_expires. Exits 3 when the code is refused.`,
+		Example: `  licmint renew --key keys/vendor.key.age --request renewal.txt
+  licmint renew --key keys/vendor.key.age --identity vendor-id.txt --request renewal.age --json
+  licmint renew --key keys/vendor-2027.key.age --keyring keys/vendor.pub.pem --code PC-2081-... --days 730`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error { return runRenew(cmd, &f) },
+	}
+	f.register(cmd)
+	fl := cmd.Flags()
+	fl.StringVar(&f.request, "request", "", "renewal request `FILE` from 'licmint request', plain or sealed (- for standard input)")
+	fl.StringVar(&f.code, "code", "", "the current signed Activation Code, instead of a request")
+	fl.StringArrayVar(&f.requestIdentity, "request-identity", nil, "age identity `FILE` that opens a sealed request (repeatable; --identity files are tried too)")
+	fl.IntVar(&f.days, "days", 0, "extend the old expiry by `N` days (default: the catalog's maintenance term)")
+	fl.StringVar(&f.issued, "issued", "", "issue day of the new code, YYYY-MM-DD (default today, UTC)")
+	fl.StringVar(&f.catalogFile, "catalog", "", "product catalog JSON `FILE` (default: the built-in catalog, product PC)")
+	return cmd
+}
+
+func runRenew(cmd *cobra.Command, f *renewFlags) error {
+	if (f.request == "") == (f.code == "") {
+		return usageError("give --request FILE or --code AC: the code to renew")
+	}
+	r := signer.Renewal{}
+	if cmd.Flags().Changed("days") {
+		if f.days < 1 || f.days > catalog.MaxTermDays {
+			return usageError("--days %d: want 1 to %d", f.days, catalog.MaxTermDays)
+		}
+		r.Days = f.days
+	}
+	if f.issued != "" {
+		t, err := time.Parse(time.DateOnly, f.issued)
+		if err != nil {
+			return usageError("--issued %q: want YYYY-MM-DD", f.issued)
+		}
+		r.Issued = t
+	}
+	if cmd.Flags().Changed("install-id") && f.installID == "" {
+		return usageError("--install-id is empty; leave it out for a code that is not bound to an install")
+	}
+	code, installID, codeFrom, err := f.current(cmd)
+	if err != nil {
+		return err
+	}
+	r.InstallID = installID
+	// What the code alone rules out is said before the key is opened.
+	if err := signer.CheckRenewable(code); err != nil {
+		ce := lifecycleError(err, codeFrom)
+		if code.Trial {
+			ce.hint = "sign the customer's full Registration Key with 'licmint sign'"
+		}
+		return ce
+	}
+	if code.Bound && installID == "" {
+		if f.request != "" {
+			return withHint(exitInvalid, fmt.Errorf("--request %s: the code is bound to an install, but the request has no install-id line", f.request),
+				"ask the customer for a new request made with 'licmint request --install-id', or give --install-id")
+		}
+		return usageError("the code is bound to an install: give its --install-id")
+	}
+	s, err := f.signer(cmd)
+	if err != nil {
+		return err
+	}
+	renewed, err := s.Renew(code, r)
+	if err != nil {
+		return lifecycleError(err, codeFrom)
+	}
+	w := cmd.OutOrStdout()
+	if !f.asJSON {
+		_, err := fmt.Fprintln(w, renewed)
+		return err
+	}
+	rec := newReissueJSON(renewed)
+	rec.PreviousExpires = code.Expires.String()
+	return printJSON(w, rec)
+}
+
+// current reads the code to renew and its install id from --code or
+// --request, and says which for error messages.
+func (f *renewFlags) current(cmd *cobra.Command) (code formats.ActivationCode, installID, from string, err error) {
+	if f.code != "" {
+		from = "--code"
+		code, err = formats.ParseSigned(f.code, formats.Product{})
+		if err != nil {
+			return code, "", from, invalid(fmt.Errorf("--code: %w", err))
+		}
+		return code, f.installID, from, nil
+	}
+	from = "--request " + f.request
+	var data []byte
+	if f.request == "-" {
+		data, err = readAllLimited(cmd.InOrStdin(), maxRequestFile)
+	} else {
+		data, err = readLimited(f.request, maxRequestFile)
+	}
+	if err != nil {
+		return code, "", from, withHint(exitError, fmt.Errorf("--request: %w", err), "")
+	}
+	ids, err := readIdentities("--request-identity", f.requestIdentity)
+	if err != nil {
+		return code, "", from, err
+	}
+	more, err := readIdentities("--identity", f.secret.identities)
+	if err != nil {
+		return code, "", from, err
+	}
+	req, err := openrenewal.Open(data, append(ids, more...)...)
+	switch {
+	case errors.Is(err, renewal.ErrMalformed) || errors.Is(err, formats.ErrMalformed) || errors.Is(err, formats.ErrTypo):
+		return code, "", from, withHint(exitInvalid, fmt.Errorf("%s: %w", from, err), "ask the customer to send the request again, unchanged")
+	case err != nil:
+		return code, "", from, withHint(exitError, fmt.Errorf("%s: %w", from, err), "a sealed request opens with the vendor's age identity: give --request-identity FILE")
+	}
+	installID = req.InstallID
+	if f.installID != "" && installID != "" && f.installID != installID {
+		return code, "", from, usageError("--install-id %q differs from the request's install id %q", f.installID, installID)
+	}
+	if installID == "" {
+		installID = f.installID
+	}
+	return req.Code, installID, from, nil
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/signer"
+	"github.com/spf13/cobra"
+)
+
+func newReplaceCmd() *cobra.Command {
+	var f lifecycleFlags
+	cmd := &cobra.Command{
+		Use:   "replace --key FILE [--install-id ID] CODE | -",
+		Short: "Replace a stolen Activation Code with the next generation",
+		Long: `Issue the replacement of a stolen or leaked Activation Code to its rightful
+licensee: the same license, with the same issue and expiry days, one
+generation higher and signed with --key. A product that has seen the
+replacement reports the old code as superseded; to revoke the old code on
+every product, add the serial with the new generation (S:G, printed on
+standard error) to the next revocation list ('licmint revoke').
+
+Only authentic codes are replaced: the code must verify against the signing
+key or a public key in --keyring (the retired keys of a rotation). An
+install-bound code needs its --install-id; the replacement is bound to the
+same install. The code may be given as several arguments (as pasted with
+spaces) or as - to read it from standard input. Exits 3 when the code is
+refused.`,
+		Example: `  licmint replace --key keys/vendor.key.age PC-2081-0017D-0PHSS-...-PNAB
+  licmint replace --key keys/vendor.key.age --install-id host-7f3a --json - < stolen.txt`,
+		Args: minArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runReplace(cmd, &f, args) },
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&f.catalogFile, "catalog", "", "product catalog JSON `FILE` (default: the built-in catalog)")
+	return cmd
+}
+
+func runReplace(cmd *cobra.Command, f *lifecycleFlags, args []string) error {
+	input := strings.Join(args, " ")
+	if len(args) == 1 && args[0] == "-" {
+		b, err := readAllLimited(cmd.InOrStdin(), formats.MaxInputLen)
+		if err != nil {
+			return withHint(exitError, fmt.Errorf("reading standard input: %w", err), "")
+		}
+		input = string(b)
+	}
+	if cmd.Flags().Changed("install-id") && f.installID == "" {
+		return usageError("--install-id is empty; leave it out for a code that is not bound to an install")
+	}
+	code, err := formats.ParseSigned(input, formats.Product{})
+	if err != nil {
+		return invalid(err)
+	}
+	// What the code alone rules out is said before the key is opened.
+	if err := signer.CheckReplaceable(code); err != nil {
+		return lifecycleError(err, "CODE")
+	}
+	if code.Bound && f.installID == "" {
+		return usageError("the code is bound to an install: give its --install-id")
+	}
+	s, err := f.signer(cmd)
+	if err != nil {
+		return err
+	}
+	repl, err := s.Replace(code, f.installID)
+	if err != nil {
+		return lifecycleError(err, "CODE")
+	}
+	entry := fmt.Sprintf("%014d:%d", repl.Serial, repl.Generation)
+	fmt.Fprintf(cmd.ErrOrStderr(), "licmint: note: add serial %s to the next revocation list to revoke the old code (licmint revoke --serial %s ...)\n", entry, entry)
+	w := cmd.OutOrStdout()
+	if !f.asJSON {
+		_, err := fmt.Fprintln(w, repl)
+		return err
+	}
+	rec := newReissueJSON(repl)
+	prev := int(code.Generation)
+	rec.PreviousGeneration, rec.RevokeEntry = &prev, entry
+	return printJSON(w, rec)
+}

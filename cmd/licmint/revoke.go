@@ -1,0 +1,205 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/formats/keyring"
+	"github.com/licmint/licmint/formats/revocation"
+	"github.com/licmint/licmint/signer"
+	"github.com/spf13/cobra"
+)
+
+// revokeJSON is the --json record of revoke.
+type revokeJSON struct {
+	Out      string `json:"out"`
+	Product  string `json:"product"`
+	Sequence uint64 `json:"sequence"`
+	Issued   string `json:"issued"`
+	KeyID    int    `json:"key_id"`
+	Entries  int    `json:"entries"`
+	Bytes    int    `json:"bytes"`
+	SHA256   string `json:"sha256"`
+}
+
+type revokeFlags struct {
+	key           string
+	secret        secretFlags
+	seq           uint64
+	serials       []string
+	from, product string
+	out, issued   string
+	force, asJSON bool
+}
+
+func newRevokeCmd() *cobra.Command {
+	var f revokeFlags
+	cmd := &cobra.Command{
+		Use:   "revoke --key FILE --seq N (--serial S[:G]... | --from FILE) --out FILE",
+		Short: "Sign a revocation list for products to load offline",
+		Long: `Sign a revocation list (FORMAT.md section 11): a compact binary file naming
+revoked serials, with a sequence number and an issue day, shipped to
+products with their updates and checked offline. A product refuses a list
+whose sequence is lower than one it has accepted, so give each new list a
+higher --seq; a list replaces the previous one, so name every serial that
+is still revoked.
+
+Each entry is S or S:G. S is the 14-digit serial (leading zeros included),
+or a Registration Key or Activation Code, whose serial is taken. Without G
+every generation of the serial is revoked; with G (1-255) the codes of
+generations below G are, and G and later stay good: after 'licmint replace',
+give the serial and the replacement's generation that it printed. Entries
+come from --serial (repeatable) and from --from FILE (- for standard input):
+one a line, blank lines and # comments ignored. Any bad entry fails the
+whole list, with the line and column of each, as a list must name exactly
+what was meant. Keys and codes must be for --product (default PC).
+
+The list is written to a temporary file and renamed to --out when complete,
+so a failure leaves nothing behind; an existing --out is replaced only with
+--force. A summary is printed on standard error, or with --json a record on
+standard output.`,
+		Example: `  licmint revoke --key keys/vendor.key.age --seq 7 --serial 31415926535897:1 --out revoked.lmrl
+  licmint revoke --key keys/vendor.key.age --seq 8 --from revoked.txt --out revoked.lmrl --force --json`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error { return runRevoke(cmd, &f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.key, "key", "", "private key `FILE` (NAME.key.age from keygen)")
+	f.secret.register(cmd)
+	fl.Uint64Var(&f.seq, "seq", 0, "sequence number `N`, higher than the last list's")
+	fl.StringArrayVar(&f.serials, "serial", nil, "revoke `S[:G]`: a 14-digit serial, Registration Key or Activation Code, and optionally the first generation left good (repeatable)")
+	fl.StringVar(&f.from, "from", "", "read entries from `FILE`, one S[:G] a line (- for standard input)")
+	fl.StringVar(&f.product, "product", "PC", "product `CODE` the list is for")
+	fl.StringVar(&f.out, "out", "", "write the list to `FILE`")
+	fl.StringVar(&f.issued, "issued", "", "issue day, YYYY-MM-DD (default today, UTC)")
+	fl.BoolVar(&f.force, "force", false, "replace an existing --out")
+	fl.BoolVar(&f.asJSON, "json", false, "print a JSON record of the list on standard output")
+	return cmd
+}
+
+func runRevoke(cmd *cobra.Command, f *revokeFlags) error {
+	switch {
+	case f.out == "":
+		return usageError("--out FILE is required: where to write the list")
+	case !cmd.Flags().Changed("seq"):
+		return usageError("--seq N is required: higher than the sequence of the last list you shipped")
+	case len(f.serials) == 0 && f.from == "":
+		return usageError("give the serials to revoke: --serial S[:G] (repeatable) or --from FILE")
+	}
+	product, err := formats.ParseProduct(f.product)
+	if err != nil {
+		return usageError("--product: %v", err)
+	}
+	var issued time.Time
+	if f.issued != "" {
+		if issued, err = time.Parse(time.DateOnly, f.issued); err != nil {
+			return usageError("--issued %q: want YYYY-MM-DD", f.issued)
+		}
+	}
+	entries, err := f.entries(cmd, product)
+	if err != nil {
+		return err
+	}
+	// Said before the key is opened; writeFileAtomic checks again.
+	if !f.force {
+		if _, err := os.Lstat(f.out); err == nil {
+			return withHint(exitError, fmt.Errorf("%s already exists", f.out), "use --force to overwrite it, or choose another --out")
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	key, err := f.secret.loadKey(cmd, f.key)
+	if err != nil {
+		return err
+	}
+	s, err := signer.New(key)
+	if err != nil {
+		return err
+	}
+	data, err := s.RevocationList(product, f.seq, issued, entries)
+	if err != nil {
+		return withHint(exitInvalid, err, "")
+	}
+	// Read back as a product will, so that a list that would not load is
+	// never shipped.
+	ring, err := keyring.New(key.Public())
+	if err != nil {
+		return err
+	}
+	list, err := revocation.Parse(data, product, ring.VerifyList)
+	if err != nil {
+		return fmt.Errorf("the signed list does not read back: %w", err)
+	}
+	if err := writeFileAtomic(f.out, f.force, 0o644, func(w *os.File) error {
+		_, err := w.Write(data)
+		return err
+	}); err != nil {
+		return err
+	}
+	sum := sha256.Sum256(data)
+	rec := revokeJSON{
+		Out: f.out, Product: product.String(), Sequence: list.Sequence, Issued: list.Issued.String(),
+		KeyID: int(list.KeyID), Entries: list.Len(), Bytes: len(data), SHA256: hex.EncodeToString(sum[:]),
+	}
+	if f.asJSON {
+		return printJSON(cmd.OutOrStdout(), rec)
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "licmint: wrote %s: revocation list for %s, sequence %d, issued %s, %d serials, key id %d, %d bytes\n",
+		rec.Out, rec.Product, rec.Sequence, rec.Issued, rec.Entries, rec.KeyID, rec.Bytes)
+	return nil
+}
+
+// entries reads --serial and --from, checking every entry before the key
+// is opened.
+func (f *revokeFlags) entries(cmd *cobra.Command, product formats.Product) ([]revocation.Entry, error) {
+	var entries []revocation.Entry
+	for _, spec := range f.serials {
+		e, err := signer.ParseRevocationEntry(spec, product)
+		if err != nil {
+			var fe *signer.FieldError
+			if errors.As(err, &fe) {
+				fe.Field, fe.Column = "", 0 // the spec is quoted instead
+			}
+			return nil, withHint(exitInvalid, fmt.Errorf("--serial %q: %w", spec, err), entryHint)
+		}
+		entries = append(entries, e)
+	}
+	if f.from == "" {
+		return entries, nil
+	}
+	var in io.Reader = cmd.InOrStdin()
+	name := "standard input"
+	if f.from != "-" {
+		file, err := os.Open(f.from)
+		if err != nil {
+			return nil, withHint(exitError, fmt.Errorf("--from: %w", err), "")
+		}
+		defer file.Close()
+		in, name = file, f.from
+	}
+	more, err := signer.ReadRevocationEntries(in, product)
+	if err != nil {
+		var bad interface{ Unwrap() []error }
+		if errors.As(err, &bad) && len(bad.Unwrap()) > 1 {
+			var b strings.Builder
+			for _, e := range bad.Unwrap() {
+				b.WriteString("\n  " + e.Error())
+			}
+			err = errors.New(name + ": bad entries; nothing was signed:" + b.String())
+		} else {
+			err = fmt.Errorf("%s: %w", name, err)
+		}
+		return nil, withHint(exitInvalid, err, entryHint)
+	}
+	return append(entries, more...), nil
+}
+
+const entryHint = "an entry is a 14-digit serial, a Registration Key or an Activation Code, optionally followed by :G (1-255) to revoke only generations below G"
