@@ -35,12 +35,18 @@ product verifies with no network access. See FORMAT.md for the formats.`,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	root.AddCommand(
+		newDemoCmd(),
+		newKeygenCmd(),
+		newPubkeyCmd(),
 		newRKCmd(),
-		newInspectCmd(),
-		newKeygenCmd(), newPubkeyCmd(), newSignCmd(),
+		newSignCmd(),
 		newVerifyCmd(),
-		newVersionCmd(),
+		newInspectCmd(),
 		newRequestCmd(),
+		newRenewCmd(),
+		newReplaceCmd(),
+		newRevokeCmd(),
+		newVersionCmd(),
 		&cobra.Command{Use: "exit-codes", Short: "Exit statuses of licmint commands", Long: exitCodesHelp},
 	)
 	return root

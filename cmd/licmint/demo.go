@@ -1,0 +1,248 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/formats/revocation"
+	"github.com/licmint/licmint/signer"
+	"github.com/licmint/licmint/verifier"
+	"github.com/licmint/licmint/verifier/state"
+	"github.com/spf13/cobra"
+)
+
+//go:embed demodata/registrations.csv
+var demoRegistrations []byte
+
+// demoDay is the demo's fixed "today", so that its statuses are the same
+// on every run; --at changes it.
+const demoDay = "2027-10-15"
+
+type demoRow struct {
+	Scenario  string          `json:"scenario"`
+	RK        string          `json:"rk"`
+	Edition   string          `json:"edition"`
+	Code      string          `json:"activation_code,omitempty"`
+	Status    string          `json:"status"`
+	ErrorKind string          `json:"error_kind,omitempty"`
+	Error     string          `json:"error,omitempty"`
+	Expires   string          `json:"expires,omitempty"`
+	DaysLeft  *int            `json:"days_left,omitempty"`
+	Features  map[string]bool `json:"features,omitempty"`
+	Note      string          `json:"note,omitempty"`
+}
+
+func newDemoCmd() *cobra.Command {
+	var (
+		at     string
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Sign and verify sample registrations with a throwaway key",
+		Long: `Run the whole job on built-in sample registrations: make a signing key in
+memory, sign the registrations as a batch, replace a stolen code, put one on
+a revocation list, then verify every code as a product would and print a
+table of codes and statuses: full, trial, install-bound, expiring soon, in
+grace, expired, not yet valid, superseded, revoked and mistyped.
+
+Nothing is written to disk and no passphrase is asked; the key is discarded
+at the end. The clock is fixed at ` + demoDay + ` so that the statuses are the
+same on every run; --at moves it.`,
+		Example: `  licmint demo
+  licmint demo --at 2028-03-01
+  licmint demo --json`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			day, err := time.Parse(time.DateOnly, at)
+			if err != nil {
+				return usageError("--at %q: want YYYY-MM-DD", at)
+			}
+			rows, err := runDemo(cmd.Context(), day)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), rows)
+			}
+			printDemo(cmd.OutOrStdout(), day, rows)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&at, "at", demoDay, "the demo's today, YYYY-MM-DD")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the results as JSON")
+	return cmd
+}
+
+func runDemo(ctx context.Context, today time.Time) ([]demoRow, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	now := func() time.Time { return today.Add(12 * time.Hour) }
+	key, err := signer.GenerateKey(1)
+	if err != nil {
+		return nil, err
+	}
+	cat := catalog.Default()
+	s, err := signer.New(key, signer.WithCatalog(cat), signer.WithNow(now))
+	if err != nil {
+		return nil, err
+	}
+
+	// Sign the sample registrations through the batch pipeline, as a
+	// release engineer would.
+	var signed bytes.Buffer
+	if _, err := s.SignBatch(ctx, &signed, bytes.NewReader(demoRegistrations),
+		signer.BatchOptions{In: signer.CSV, Out: signer.JSONL, Workers: 1}); err != nil {
+		return nil, fmt.Errorf("demo: signing: %w", err)
+	}
+	var regs []map[string]string
+	sc := bufio.NewScanner(&signed)
+	for sc.Scan() {
+		var r map[string]string
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return nil, fmt.Errorf("demo: batch output: %w", err)
+		}
+		if r["error"] != "" {
+			return nil, fmt.Errorf("demo: sample %q: %s", r["scenario"], r["error"])
+		}
+		regs = append(regs, r)
+	}
+
+	// The product side: one state shared by every install, as on one
+	// machine, and a revocation list shipped with an update.
+	pc, err := cat.Product("PC")
+	if err != nil {
+		return nil, err
+	}
+	store := &state.Memory{}
+	keys := []verifier.Key{{ID: key.ID(), Public: key.Public().Public}}
+	product := func(installID string) (*verifier.Verifier, error) {
+		opts := []verifier.Option{verifier.WithCatalog(pc), verifier.WithNow(now), verifier.WithState(store)}
+		if installID != "" {
+			opts = append(opts, verifier.WithInstallID(installID))
+		}
+		return verifier.New("PC", keys, opts...)
+	}
+	plain, err := product("")
+	if err != nil {
+		return nil, err
+	}
+
+	var rows []demoRow
+	for _, r := range regs {
+		code := r["activation_code"]
+		row := demoRow{Scenario: r["scenario"], RK: r["rk"], Edition: r["edition"], Code: code, Note: r["note"]}
+		v := plain
+		if id := r["verify_on"]; id != "" {
+			if v, err = product(id); err != nil {
+				return nil, err
+			}
+		}
+		switch r["scenario"] {
+		case "stolen":
+			// The vendor replaces the stolen code; the product sees the
+			// replacement, after which the stolen one is superseded.
+			old, err := formats.ParseSigned(code, formats.Product{})
+			if err != nil {
+				return nil, err
+			}
+			repl, err := s.Replace(old, "")
+			if err != nil {
+				return nil, fmt.Errorf("demo: replace: %w", err)
+			}
+			next := demoRow{Scenario: "replacement", RK: row.RK, Edition: row.Edition, Code: repl.String(), Note: "generation 1, issued for the stolen code"}
+			verifyDemo(v, &next)
+			row.Note = "generation 0, superseded by its replacement"
+			verifyDemo(v, &row)
+			rows = append(rows, row, next)
+			continue
+		case "revoked":
+			c, err := formats.ParseSigned(code, formats.Product{})
+			if err != nil {
+				return nil, err
+			}
+			list, err := s.RevocationList(c.Product, 1, now(), []revocation.Entry{{Serial: c.Serial}})
+			if err != nil {
+				return nil, fmt.Errorf("demo: revocation list: %w", err)
+			}
+			if err := v.LoadRevocationList(list); err != nil {
+				return nil, fmt.Errorf("demo: revocation list: %w", err)
+			}
+		case "mistyped":
+			b := []byte(code)
+			b[40] = mistype(b[40])
+			row.Code = string(b)
+		}
+		verifyDemo(v, &row)
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// mistype returns another symbol, as a slip of the finger would.
+func mistype(c byte) byte {
+	if c == 'X' {
+		return 'Y'
+	}
+	return 'X'
+}
+
+func verifyDemo(v *verifier.Verifier, row *demoRow) {
+	lic, err := v.Verify(row.Code)
+	if err != nil {
+		row.Status, row.ErrorKind, row.Error = "invalid", errorKind(err), err.Error()
+		return
+	}
+	row.Status = lic.Status.String()
+	row.Expires = lic.Expires.String()
+	if !lic.Perpetual() {
+		d := lic.DaysLeft
+		row.DaysLeft = &d
+	}
+	row.Features = lic.Features.Map()
+}
+
+func printDemo(w io.Writer, today time.Time, rows []demoRow) {
+	fmt.Fprintf(w, "licmint demo: a throwaway key (id 1), made in memory, signed the sample registrations\n")
+	fmt.Fprintf(w, "and replaced the stolen code; a product verified each code offline on %s.\n\n", today.Format(time.DateOnly))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SCENARIO\tEDITION\tSHORT FORM\tSTATUS\tEXPIRES\tDAYS\tUPDATE+SCAN\tNOTE")
+	for _, r := range rows {
+		status := r.Status
+		if r.ErrorKind != "" {
+			status += " (" + r.ErrorKind + ")"
+		}
+		days := ""
+		if r.DaysLeft != nil {
+			days = fmt.Sprint(*r.DaysLeft)
+		}
+		features := "off"
+		if r.Features["update"] && r.Features["scan"] {
+			features = "on"
+		}
+		short := r.Code
+		if len(short) > formats.ShortLen {
+			short = short[:formats.ShortLen]
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Scenario, r.Edition, short, status, r.Expires, days, features, r.Note)
+	}
+	tw.Flush()
+	for _, r := range rows {
+		if r.Error != "" {
+			fmt.Fprintf(w, "\n%s: %s\n", r.Scenario, r.Error)
+		}
+	}
+	fmt.Fprintf(w, "\nA signed code in full (%d characters; support staff quote the first %d):\n%s\n",
+		len(rows[0].Code), formats.ShortLen, rows[0].Code)
+	fmt.Fprintln(w, "\nNothing was written to disk; the key is gone. Next: licmint keygen --out keys")
+}
