@@ -49,6 +49,7 @@ product verifies with no network access. See FORMAT.md for the formats.`,
 		newVersionCmd(),
 		&cobra.Command{Use: "exit-codes", Short: "Exit statuses of licmint commands", Long: exitCodesHelp},
 	)
+	addCompletionExamples(root)
 	return root
 }
 
@@ -79,4 +80,28 @@ func printJSON(w io.Writer, v any) error {
 	}
 	_, err = fmt.Fprintf(w, "%s\n", b)
 	return err
+}
+
+// addCompletionExamples adds cobra's completion command now, rather than at
+// Execute, so that its pages carry examples like every other command's and
+// appear in docs/cli.
+func addCompletionExamples(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Example = `  licmint completion bash > /etc/bash_completion.d/licmint
+  licmint completion zsh > "${fpath[1]}/_licmint"
+  licmint completion fish > ~/.config/fish/completions/licmint.fish
+  licmint completion powershell | Out-String | Invoke-Expression`
+		for _, sh := range c.Commands() {
+			sh.Example = map[string]string{
+				"bash":       "  source <(licmint completion bash)",
+				"zsh":        `  licmint completion zsh > "${fpath[1]}/_licmint"`,
+				"fish":       "  licmint completion fish | source",
+				"powershell": "  licmint completion powershell | Out-String | Invoke-Expression",
+			}[sh.Name()]
+		}
+	}
 }
