@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -97,18 +96,9 @@ func (s *secretFlags) loadKey(cmd *cobra.Command, path string) (*signer.Key, err
 		return nil, withHint(exitError, fmt.Errorf("--key: %w", err), "")
 	}
 	warnKeyMode(cmd.ErrOrStderr(), path)
-	var ids []age.Identity
-	for _, f := range s.identities {
-		b, err := readLimited(f, 1<<20)
-		if err != nil {
-			return nil, withHint(exitError, fmt.Errorf("--identity: %w", err), "")
-		}
-		parsed, err := age.ParseIdentities(bytes.NewReader(b))
-		if err != nil {
-			// age's parse errors name the line, not its content.
-			return nil, withHint(exitError, fmt.Errorf("--identity %s: %w", f, err), "an identity file holds AGE-SECRET-KEY-1... lines, as age-keygen writes")
-		}
-		ids = append(ids, parsed...)
+	ids, err := readIdentities("--identity", s.identities)
+	if err != nil {
+		return nil, err
 	}
 	if len(ids) == 0 {
 		p, err := s.passphrase(cmd, false)
@@ -137,21 +127,4 @@ func warnKeyMode(w io.Writer, path string) {
 	if err == nil && fi.Mode().Perm()&0o077 != 0 {
 		fmt.Fprintf(w, "licmint: warning: key file %s is readable by group or others (mode %04o); run: chmod 600 %s\n", path, fi.Mode().Perm(), path)
 	}
-}
-
-// readLimited reads a file, refusing one larger than limit.
-func readLimited(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
-	}
-	return b, nil
 }

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
-	"filippo.io/age"
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
 	"github.com/licmint/licmint/formats/keyring"
@@ -78,15 +75,9 @@ func (f *lifecycleFlags) signer(cmd *cobra.Command) (*signer.Signer, error) {
 		}
 		opts = append(opts, signer.WithTrustedKeys(r))
 	}
-	cat := catalog.Default()
-	if f.catalogFile != "" {
-		data, err := readLimited(f.catalogFile, catalog.MaxFileSize)
-		if err != nil {
-			return nil, withHint(exitError, fmt.Errorf("--catalog: %w", err), "")
-		}
-		if cat, err = catalog.Parse(data); err != nil {
-			return nil, withHint(exitError, fmt.Errorf("%s: %w", f.catalogFile, err), "fix the catalog file; see FORMAT.md section 9")
-		}
+	cat, err := loadCatalog(f.catalogFile)
+	if err != nil {
+		return nil, err
 	}
 	key, err := f.secret.loadKey(cmd, f.key)
 	if err != nil {
@@ -128,35 +119,6 @@ func lifecycleError(err error, codeFrom string) *cliError {
 		hint = "give the vendor catalog that has the product: --catalog FILE"
 	}
 	return &cliError{code: exitInvalid, err: err, hint: hint}
-}
-
-// readAllLimited reads r, refusing more than limit bytes.
-func readAllLimited(r io.Reader, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("input is larger than %d bytes", limit)
-	}
-	return b, nil
-}
-
-// readIdentities reads age identity files.
-func readIdentities(flag string, paths []string) ([]age.Identity, error) {
-	var ids []age.Identity
-	for _, p := range paths {
-		b, err := readLimited(p, 1<<20)
-		if err != nil {
-			return nil, withHint(exitError, fmt.Errorf("%s: %w", flag, err), "")
-		}
-		parsed, err := age.ParseIdentities(bytes.NewReader(b))
-		if err != nil {
-			return nil, withHint(exitError, fmt.Errorf("%s %s: %w", flag, p, err), "an identity file holds AGE-SECRET-KEY-1... lines, as age-keygen writes")
-		}
-		ids = append(ids, parsed...)
-	}
-	return ids, nil
 }
 
 type renewFlags struct {

@@ -167,15 +167,9 @@ func (f *signFlags) registration(cmd *cobra.Command) (*signer.Registration, erro
 }
 
 func (f *signFlags) signer(cmd *cobra.Command) (*signer.Signer, error) {
-	cat := catalog.Default()
-	if f.catalogFile != "" {
-		data, err := readLimited(f.catalogFile, catalog.MaxFileSize)
-		if err != nil {
-			return nil, withHint(exitError, fmt.Errorf("--catalog: %w", err), "")
-		}
-		if cat, err = catalog.Parse(data); err != nil {
-			return nil, withHint(exitError, fmt.Errorf("%s: %w", f.catalogFile, err), "fix the catalog file; see FORMAT.md section 9")
-		}
+	cat, err := loadCatalog(f.catalogFile)
+	if err != nil {
+		return nil, err
 	}
 	key, err := f.secret.loadKey(cmd, f.key)
 	if err != nil {

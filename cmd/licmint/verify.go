@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/licmint/licmint/formats"
-	"github.com/licmint/licmint/formats/catalog"
 	"github.com/licmint/licmint/formats/keyring"
 	"github.com/licmint/licmint/formats/revocation"
 	"github.com/licmint/licmint/verifier"
@@ -170,15 +169,9 @@ func runVerify(cmd *cobra.Command, f *verifyFlags, args []string) error {
 	if _, err := formats.ParseProduct(product); err != nil {
 		return usageError("--product: %v", err)
 	}
-	cat := catalog.Default()
-	if f.catalog != "" {
-		data, err := readLimited(f.catalog, catalog.MaxFileSize)
-		if err != nil {
-			return withHint(exitError, fmt.Errorf("--catalog: %w", err), "")
-		}
-		if cat, err = catalog.Parse(data); err != nil {
-			return withHint(exitError, fmt.Errorf("%s: %w", f.catalog, err), "")
-		}
+	cat, err := loadCatalog(f.catalog)
+	if err != nil {
+		return err
 	}
 	if p, err := cat.Product(product); err == nil {
 		opts = append(opts, verifier.WithCatalog(p))
