@@ -204,9 +204,12 @@ type rowError struct{ msg string }
 func (e rowError) Error() string { return e.msg }
 func (e rowError) Unwrap() error { return ErrBadRow }
 
-// appendCSV appends f as a CSV field, quoted when it needs to be.
+// appendCSV appends f as a CSV field, quoted when it needs to be: for
+// separators and quotes, and for the spaces and tabs at either end that the
+// reader trims from unquoted fields, and for a leading byte order mark,
+// which the reader drops at the start of a file.
 func appendCSV(dst []byte, f string) []byte {
-	if f == "" || !strings.ContainsAny(f, ",\"\r\n") && f[0] != ' ' && f[len(f)-1] != ' ' && f[0] != '\t' {
+	if f == "" || !strings.ContainsAny(f, ",\"\r\n") && !isBlank(f[0]) && !isBlank(f[len(f)-1]) && !strings.HasPrefix(f, "\ufeff") {
 		return append(dst, f...)
 	}
 	dst = append(dst, '"')
@@ -256,3 +259,5 @@ func appendJSONString(dst []byte, s string) []byte {
 	}
 	return append(dst, '"')
 }
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' }
