@@ -3,6 +3,7 @@ package formats
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 )
 
 // Activation Code sizes, per FORMAT.md sections 3 and 4.
@@ -174,20 +175,21 @@ func (h *Header) AppendMessage(dst []byte, installID string) ([]byte, error) {
 	return dst, nil
 }
 
-// symbols computes the code's symbols: the short form, then for a signed
-// code the signature and the whole-code check. It returns how many it wrote.
-func (c *ActivationCode) symbols(syms *[SignedSymbols]byte) int {
+// text writes the code's symbols as canonical characters: the short form,
+// then for a signed code the signature and the whole-code check. It returns
+// how many it wrote. The checks are computed over the same characters.
+func (c *ActivationCode) text(a *[SignedSymbols]byte) int {
 	hb := c.headerBytes()
-	unpackSymbols(syms[:headerSymbols], hb[:])
+	unpackText(a[:headerSymbols], hb[:])
 	reg := crc30Update(crc30Init, c.Product[:])
-	reg = crcSymbols(reg, syms[:headerSymbols])
-	putCheck(syms[headerSymbols:ShortSymbols], crc30Sum(reg))
+	reg = crc30Update(reg, a[:headerSymbols])
+	putCheckText(a[headerSymbols:ShortSymbols], crc30Sum(reg))
 	if !c.Signed {
 		return ShortSymbols
 	}
-	unpackSymbols(syms[ShortSymbols:ShortSymbols+signatureSymbols], c.Signature[:])
-	reg = crcSymbols(reg, syms[headerSymbols:ShortSymbols+signatureSymbols])
-	putCheck(syms[ShortSymbols+signatureSymbols:], crc30Sum(reg))
+	unpackText(a[ShortSymbols:ShortSymbols+signatureSymbols], c.Signature[:])
+	reg = crc30Update(reg, a[headerSymbols:ShortSymbols+signatureSymbols])
+	putCheckText(a[ShortSymbols+signatureSymbols:], crc30Sum(reg))
 	return SignedSymbols
 }
 
@@ -203,14 +205,14 @@ func (c *ActivationCode) AppendText(dst []byte) ([]byte, error) {
 	if err := c.Validate(); err != nil {
 		return dst, err
 	}
-	var syms [SignedSymbols]byte
-	n := c.symbols(&syms)
-	dst = append(dst, c.Product[0], c.Product[1])
-	for i, v := range syms[:n] {
-		if i == 0 || (i >= 4 && (i-4)%5 == 0) {
-			dst = append(dst, '-')
-		}
-		dst = append(dst, alphabet[v])
+	var a [SignedSymbols]byte
+	n := c.text(&a)
+	dst = slices.Grow(dst, 3+n+n/5)
+	dst = append(dst, c.Product[0], c.Product[1], '-')
+	dst = append(dst, a[:4]...)
+	for i := 4; i < n; i += 5 {
+		dst = append(dst, '-')
+		dst = append(dst, a[i:min(i+5, n)]...)
 	}
 	return dst, nil
 }
@@ -256,9 +258,10 @@ func crcSymbols(reg uint32, syms []byte) uint32 {
 	return crc30Update(reg, ascii[:len(syms)])
 }
 
-func putCheck(dst []byte, sum uint32) {
+// putCheckText writes a checksum as six canonical characters.
+func putCheckText(dst []byte, sum uint32) {
 	for i := range dst[:checkSymbols] {
-		dst[i] = byte(sum>>(25-5*i)) & 31
+		dst[i] = alphabet[sum>>(25-5*i)&31]
 	}
 }
 

@@ -2,6 +2,7 @@ package formats_test
 
 import (
 	"crypto/ed25519"
+	"github.com/licmint/licmint/internal/benchratio"
 	"math/rand/v2"
 	"testing"
 
@@ -36,6 +37,12 @@ func BenchmarkSignedCode(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	})
+	// Parse beside Verify in alternation: the ratio is the target (< 2%).
+	b.Run("ParseVsVerify", func(b *testing.B) {
+		benchratio.Compare(b,
+			func() { ed25519.Verify(pub, msg, sig) },
+			func() { formats.ParseSignedBytes(text, c.Product) })
 	})
 	b.Run("Encode", func(b *testing.B) {
 		b.ReportAllocs()

@@ -61,13 +61,14 @@ func packSymbols(dst, syms []byte) {
 	}
 }
 
-// unpackSymbols splits src into len(dst) 5-bit values, most significant bit
-// first; bits of src past 5*len(dst) are ignored, missing bits read as zero.
-func unpackSymbols(dst, src []byte) {
+// unpackText splits src into len(dst) 5-bit values, most significant bit
+// first, and writes each as its canonical character; bits of src past
+// 5*len(dst) are ignored, missing bits read as zero.
+func unpackText(dst, src []byte) {
 	for len(dst) >= 8 && len(src) >= 5 {
 		acc := uint64(src[0])<<32 | uint64(src[1])<<24 | uint64(src[2])<<16 | uint64(src[3])<<8 | uint64(src[4])
 		for i := range 8 {
-			dst[i] = byte(acc>>(35-5*i)) & 31
+			dst[i] = alphabet[acc>>(35-5*i)&31]
 		}
 		dst, src = dst[8:], src[5:]
 	}
@@ -85,6 +86,6 @@ func unpackSymbols(dst, src []byte) {
 			n += 8
 		}
 		n -= 5
-		dst[i] = byte(acc>>n) & 31
+		dst[i] = alphabet[acc>>n&31]
 	}
 }

@@ -29,8 +29,8 @@ func parseAC[T ~string | ~[]byte](s T, wantSigned bool, product Product) (Activa
 			Msg:  fmt.Sprintf("input is %d bytes, more than %d", len(s), MaxInputLen),
 			Hint: "give one activation code"}
 	}
-	var syms [SignedSymbols]byte
-	n := -2 // symbols seen; the two product letters count from -2
+	var syms, text [SignedSymbols]byte // values, and canonical characters for the checks
+	n := -2                            // symbols seen; the two product letters count from -2
 	for i := 0; i < len(s); i++ {
 		ch := s[i]
 		v := symbolValue[ch]
@@ -53,7 +53,7 @@ func parseAC[T ~string | ~[]byte](s T, wantSigned bool, product Product) (Activa
 			return c, charError(s, i, n, fmt.Sprintf("more than %d symbols", SignedSymbols),
 				"is there more than one code, or other text, in the input?")
 		default:
-			syms[n] = v
+			syms[n], text[n] = v, alphabet[v]
 		}
 		n++
 	}
@@ -72,10 +72,10 @@ func parseAC[T ~string | ~[]byte](s T, wantSigned bool, product Product) (Activa
 	nsym := n
 
 	reg := crc30Update(crc30Init, c.Product[:])
-	reg = crcSymbols(reg, syms[:headerSymbols])
+	reg = crc30Update(reg, text[:headerSymbols])
 	ok := crc30Sum(reg) == checkValue(syms[headerSymbols:])
 	if ok && c.Signed {
-		reg = crcSymbols(reg, syms[headerSymbols:ShortSymbols+signatureSymbols])
+		reg = crc30Update(reg, text[headerSymbols:ShortSymbols+signatureSymbols])
 		ok = crc30Sum(reg) == checkValue(syms[ShortSymbols+signatureSymbols:])
 	}
 	if !ok {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"github.com/licmint/licmint/internal/benchratio"
 	"io"
 	"runtime"
 	"sync"
@@ -42,6 +43,16 @@ func BenchmarkSign(b *testing.B) {
 		for b.Loop() {
 			ed25519.Sign(priv, msg)
 		}
+	})
+	// Both in alternation, for a ratio that machine drift cannot skew.
+	b.Run("SignVsEd25519", func(b *testing.B) {
+		buf := make([]byte, 0, formats.SignedLen)
+		benchratio.Compare(b,
+			func() { ed25519.Sign(priv, msg) },
+			func() {
+				c, _ := s.Sign(reg)
+				buf, _ = c.AppendText(buf[:0])
+			})
 	})
 	b.Run("Signer.Sign", func(b *testing.B) {
 		b.ReportAllocs()
