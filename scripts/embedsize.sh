@@ -104,6 +104,34 @@ MCowBQYDK2VwAyEAGfE7ZZVTuSRl9d9qVmw9D9wMGB+REmOqpMO2ZF371IA=
 }'
 verifierProg verifier-bare '' "$rawKeys" 'os.Stdout.WriteString(l.Status.String() + "\n")'
 verifierProg verifier-fmt '"fmt"' "$rawKeys" 'fmt.Println(l.Status, l.Edition, l.DaysLeft)'
+# Everything a product may use offline: a revocation list and a state
+# file, as well as the code.
+prog verifier-full <<GO
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/licmint/licmint/verifier"
+	"github.com/licmint/licmint/verifier/state"
+)
+
+$rawKeys
+
+func main() {
+	keys, _ := trustedKeys()
+	v, err := verifier.New("PC", keys, verifier.WithState(state.NewFile(os.Args[1])))
+	if err != nil {
+		panic(err)
+	}
+	if list, err := os.ReadFile(os.Args[2]); err == nil {
+		fmt.Println(v.LoadRevocationList(list))
+	}
+	l, err := v.Verify(os.Args[len(os.Args)-1])
+	fmt.Println(l.Status, l.Edition, l.DaysLeft, err, v.StateError())
+}
+GO
 verifierProg verifier-pem '"fmt"; "github.com/licmint/licmint/formats/keyring"' "$pemKeys" 'fmt.Println(l.Status, l.Edition, l.DaysLeft)'
 
 size() {
@@ -116,6 +144,7 @@ floor=$(size floor)
 vbare=$(size verifier-bare)
 vfmt=$(size verifier-fmt)
 vpem=$(size verifier-pem)
+vfull=$(size verifier-full)
 
 kb() { echo "$1" | awk '{ printf "%+.0f KB", $1 / 1024 }'; }
 echo "$(go version)"
@@ -124,4 +153,5 @@ printf '%-44s %9s bytes\n' "hello world, fmt" "$fmtb"
 printf '%-44s %9s bytes  %s over os-only\n' "floor: crypto/ed25519 + encoding + time" "$floor" "$(kb $((floor - bare)))"
 printf '%-44s %9s bytes  %s over os-only\n' "verifier, raw key bytes, os output" "$vbare" "$(kb $((vbare - bare)))"
 printf '%-44s %9s bytes  %s over fmt hello (budget +400 KB)\n' "verifier, raw key bytes, fmt output" "$vfmt" "$(kb $((vfmt - fmtb)))"
+printf '%-44s %9s bytes  %s over fmt hello\n' "verifier + revocation list + state file, fmt" "$vfull" "$(kb $((vfull - fmtb)))"
 printf '%-44s %9s bytes  %s over fmt hello\n' "verifier, PEM keyring (keyring.Parse), fmt" "$vpem" "$(kb $((vpem - fmtb)))"
