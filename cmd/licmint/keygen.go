@@ -19,6 +19,7 @@ func newKeygenCmd() *cobra.Command {
 		kid        int
 		recipients []string
 		force      bool
+		asJSON     bool
 		secret     secretFlags
 	)
 	cmd := &cobra.Command{
@@ -108,6 +109,20 @@ without --force.`,
 				return err
 			}
 			w := cmd.OutOrStdout()
+			if asJSON {
+				enc := "passphrase"
+				if len(recipients) > 0 {
+					enc = "recipients"
+				}
+				return printJSON(w, struct {
+					PrivateKey string `json:"private_key"`
+					PublicKey  string `json:"public_key"`
+					KeyID      int    `json:"key_id"`
+					Encryption string `json:"encryption"`
+					Recipients int    `json:"recipients"`
+					PublicHex  string `json:"public_key_hex"`
+				}{privPath, pubPath, kid, enc, len(recipients), fmt.Sprintf("%x", key.Public().Public)})
+			}
 			fmt.Fprintf(w, "private key %s (key id %d, %s)\n", privPath, kid, how)
 			fmt.Fprintf(w, "public key  %s\n", pubPath)
 			return nil
@@ -119,6 +134,7 @@ without --force.`,
 	f.IntVar(&kid, "kid", 1, "key id, 0-255, carried in every code the key signs")
 	f.StringArrayVar(&recipients, "recipient", nil, "encrypt to this age recipient (age1...) instead of a passphrase (repeatable)")
 	f.BoolVar(&force, "force", false, "replace existing key files")
+	f.BoolVar(&asJSON, "json", false, "print the files written as JSON")
 	f.StringVar(&secret.passphraseFile, "passphrase-file", "", "read the passphrase from the first line of `FILE` (or set "+passphraseEnv+")")
 	return cmd
 }
