@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"filippo.io/age"
 	"github.com/licmint/licmint/formats/catalog"
@@ -69,4 +70,20 @@ func readIdentities(flag string, paths []string) ([]age.Identity, error) {
 		ids = append(ids, parsed...)
 	}
 	return ids, nil
+}
+
+// parseRecipient reads an age recipient given on the command line. Its
+// errors never repeat the argument: someone may paste an identity, a secret
+// key, where the recipient belongs.
+func parseRecipient(flag, s string) ([]age.Recipient, error) {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(strings.ToUpper(s), "AGE-SECRET-KEY-") {
+		return nil, withHint(exitUsage, fmt.Errorf("%s: this is an age identity, a secret key, not a recipient", flag),
+			"give the public recipient (age1...), which age-keygen -y prints from the identity; keep the identity secret")
+	}
+	rs, err := age.ParseRecipients(strings.NewReader(s))
+	if err != nil {
+		return nil, withHint(exitUsage, fmt.Errorf("%s: not an age recipient", flag), "a recipient looks like age1... (age-keygen prints it as \"Public key\")")
+	}
+	return rs, nil
 }

@@ -62,9 +62,9 @@ without --force.`,
 			}
 			var rs []age.Recipient
 			for _, r := range recipients {
-				parsed, err := age.ParseRecipients(strings.NewReader(r))
+				parsed, err := parseRecipient("--recipient", r)
 				if err != nil {
-					return usageError("--recipient %q: %v", r, err)
+					return err
 				}
 				rs = append(rs, parsed...)
 			}
@@ -101,11 +101,7 @@ without --force.`,
 			if err := os.MkdirAll(out, 0o755); err != nil {
 				return err
 			}
-			if err := writeNew(privPath, priv, 0o600, force); err != nil {
-				return err
-			}
-			if err := writeNew(pubPath, key.MarshalPublicPEM(), 0o644, force); err != nil {
-				os.Remove(privPath)
+			if err := writeKeyFiles(privPath, priv, pubPath, key.MarshalPublicPEM(), force); err != nil {
 				return err
 			}
 			w := cmd.OutOrStdout()
@@ -139,32 +135,65 @@ without --force.`,
 	return cmd
 }
 
-// writeNew creates path with perm, failing if it exists (O_EXCL); with
-// force it replaces it atomically instead.
-func writeNew(path string, data []byte, perm os.FileMode, force bool) error {
-	if force {
-		tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-		if err != nil {
+// writeKeyFiles writes the private and public key files. Without force
+// each is created exclusively (O_EXCL) and a failure removes what this run
+// created; with force both are first written in full beside their targets,
+// then renamed over them, so a failure never leaves a new private key
+// without its public key, or the old key destroyed.
+func writeKeyFiles(privPath string, priv []byte, pubPath string, pub []byte, force bool) error {
+	if !force {
+		if err := createExclusive(privPath, priv, 0o600); err != nil {
 			return err
 		}
-		defer os.Remove(tmp.Name())
-		if err := tmp.Chmod(perm); err != nil {
-			tmp.Close()
+		if err := createExclusive(pubPath, pub, 0o644); err != nil {
+			os.Remove(privPath)
 			return err
 		}
-		if _, err := tmp.Write(data); err != nil {
-			tmp.Close()
-			return err
-		}
-		if err := tmp.Sync(); err != nil {
-			tmp.Close()
-			return err
-		}
-		if err := tmp.Close(); err != nil {
-			return err
-		}
-		return os.Rename(tmp.Name(), path)
+		return nil
 	}
+	privTmp, err := stage(privPath, priv, 0o600)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(privTmp)
+	pubTmp, err := stage(pubPath, pub, 0o644)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(pubTmp)
+	if err := os.Rename(privTmp, privPath); err != nil {
+		return err
+	}
+	return os.Rename(pubTmp, pubPath)
+}
+
+// stage writes data to a synced temporary file beside path and returns its
+// name.
+func stage(path string, data []byte, perm os.FileMode) (string, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return "", err
+	}
+	name := tmp.Name()
+	err = tmp.Chmod(perm)
+	if err == nil {
+		_, err = tmp.Write(data)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(name)
+		return "", err
+	}
+	return name, nil
+}
+
+// createExclusive creates path with perm, failing if it exists.
+func createExclusive(path string, data []byte, perm os.FileMode) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if errors.Is(err, fs.ErrExist) {
 		return withHint(exitError, fmt.Errorf("%s exists", path), "give --force to replace it")
@@ -172,15 +201,15 @@ func writeNew(path string, data []byte, perm os.FileMode, force bool) error {
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return f.Close()
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"strings"
 	"time"
 
 	"filippo.io/age"
@@ -45,11 +44,11 @@ without --force).`,
 			if len(to) > 0 {
 				var recipients []age.Recipient
 				for _, s := range to {
-					r, err := age.ParseX25519Recipient(strings.TrimSpace(s))
+					rs, err := parseRecipient("--to", s)
 					if err != nil {
-						return usageError("--to %q: %v", s, err)
+						return err
 					}
-					recipients = append(recipients, r)
+					recipients = append(recipients, rs...)
 				}
 				text, err = renewal.Seal(req, recipients...)
 			} else {
