@@ -25,10 +25,19 @@ const MaxKeyFileSize = 64 << 10
 const maxPlaintext = 4 << 10
 
 // Key is a vendor's Ed25519 signing key and the key id that every code it
-// signs carries. Its String and GoString methods never show the secret.
+// signs carries. Printing a Key shows its id and public key, never the
+// secret: String and GoString say so, and the secret is held by a closure,
+// which fmt prints as an address however it reaches it (a struct printed
+// field by field, a bad verb), where a slice or pointer would be followed.
 type Key struct {
-	id   uint8
-	priv ed25519.PrivateKey
+	id     uint8
+	secret func() ed25519.PrivateKey
+}
+
+func (k Key) priv() ed25519.PrivateKey { return k.secret() }
+
+func newKey(id uint8, priv ed25519.PrivateKey) *Key {
+	return &Key{id: id, secret: func() ed25519.PrivateKey { return priv }}
 }
 
 // GenerateKey returns a new random key with the given key id.
@@ -38,7 +47,7 @@ func GenerateKey(id uint8) (*Key, error) {
 		return nil, fmt.Errorf("signer: reading randomness: %w", err)
 	}
 	defer clear(seed[:])
-	return &Key{id: id, priv: ed25519.NewKeyFromSeed(seed[:])}, nil
+	return newKey(id, ed25519.NewKeyFromSeed(seed[:])), nil
 }
 
 // NewKey returns the key for an Ed25519 private key, which it copies.
@@ -48,7 +57,7 @@ func NewKey(id uint8, priv ed25519.PrivateKey) (*Key, error) {
 	}
 	// Rebuild from the seed so that a private key whose public half does
 	// not match its seed is never used.
-	return &Key{id: id, priv: ed25519.NewKeyFromSeed(priv.Seed())}, nil
+	return newKey(id, ed25519.NewKeyFromSeed(priv.Seed())), nil
 }
 
 // ID returns the key id.
@@ -56,21 +65,21 @@ func (k *Key) ID() uint8 { return k.id }
 
 // Public returns the public key with its id, as a keyring holds it.
 func (k *Key) Public() keyring.Key {
-	return keyring.Key{ID: k.id, Public: bytes.Clone(k.priv.Public().(ed25519.PublicKey))}
+	return keyring.Key{ID: k.id, Public: bytes.Clone(k.priv().Public().(ed25519.PublicKey))}
 }
 
 // MarshalPublicPEM returns the public key file, NAME.pub.pem.
 func (k *Key) MarshalPublicPEM() []byte {
-	return keyring.MarshalPublicPEM(k.id, k.priv.Public().(ed25519.PublicKey))
+	return keyring.MarshalPublicPEM(k.id, k.priv().Public().(ed25519.PublicKey))
 }
 
 // String describes the key by its id and public key, never its secret.
-func (k *Key) String() string {
-	return "licmint signing key " + strconv.Itoa(int(k.id)) + " (public " + fmt.Sprintf("%x", []byte(k.priv.Public().(ed25519.PublicKey))) + ")"
+func (k Key) String() string {
+	return "licmint signing key " + strconv.Itoa(int(k.id)) + " (public " + fmt.Sprintf("%x", []byte(k.priv().Public().(ed25519.PublicKey))) + ")"
 }
 
 // GoString keeps %#v from printing the secret.
-func (k *Key) GoString() string { return "signer.Key{" + k.String() + "}" }
+func (k Key) GoString() string { return "signer.Key{" + k.String() + "}" }
 
 // Encrypt returns the private key file, NAME.key.age: the key id and the
 // PKCS#8 PEM key (keyring.MarshalPrivatePEM), encrypted with age to the
@@ -81,7 +90,7 @@ func (k *Key) Encrypt(recipients ...age.Recipient) ([]byte, error) {
 	if len(recipients) == 0 {
 		return nil, errors.New("signer: encrypting the key: no passphrase or recipient")
 	}
-	plain := keyring.MarshalPrivatePEM(k.id, k.priv)
+	plain := keyring.MarshalPrivatePEM(k.id, k.priv())
 	defer clear(plain)
 	var out bytes.Buffer
 	aw := armor.NewWriter(&out)
@@ -144,7 +153,7 @@ func DecryptKey(data []byte, identities ...age.Identity) (*Key, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadKeyFile, err)
 	}
-	return &Key{id: id, priv: priv}, nil
+	return newKey(id, priv), nil
 }
 
 // decryptError classifies an age error. age's messages carry no secrets.

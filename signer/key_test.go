@@ -181,3 +181,28 @@ func TestKeyPublicPEM(t *testing.T) {
 		t.Fatal("NewKey accepted a 10-byte key")
 	}
 }
+
+// TestKeyNeverPrintsSecret formats a key every way fmt can, also inside
+// structs that fmt prints field by field.
+func TestKeyNeverPrintsSecret(t *testing.T) {
+	seed := bytes.Repeat([]byte{0xA7}, 32)
+	k, err := signer.NewKey(3, ed25519.NewKeyFromSeed(seed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type holder struct {
+		K signer.Key
+		k signer.Key
+		P *signer.Key
+	}
+	for _, v := range []any{k, *k, holder{*k, *k, k}, &holder{*k, *k, k}, []signer.Key{*k}} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%q", "%d"} {
+			out := fmt.Sprintf(verb, v)
+			for _, leak := range []string{"a7a7a7", "167, 167", "167 167", "\xa7\xa7"} {
+				if strings.Contains(strings.ToLower(out), leak) {
+					t.Fatalf("%s of %T shows the secret: %s", verb, v, out)
+				}
+			}
+		}
+	}
+}
