@@ -161,8 +161,8 @@ func (h *Header) AppendMessage(dst []byte, installID string) ([]byte, error) {
 		return dst, err
 	}
 	if h.Bound {
-		if len(installID) == 0 || len(installID) > MaxInstallIDLen {
-			return dst, fmt.Errorf("install id is %d bytes; an install-bound code needs 1 to %d", len(installID), MaxInstallIDLen)
+		if err := CheckInstallID(installID); err != nil {
+			return dst, err
 		}
 	}
 	hb := h.headerBytes()
@@ -272,3 +272,17 @@ func checkValue(syms []byte) uint32 {
 	}
 	return v
 }
+
+// CheckInstallID reports whether id can bind a code (FORMAT.md section 4.2):
+// 1 to MaxInstallIDLen bytes, with no space, tab, CR or LF at either end.
+func CheckInstallID(id string) error {
+	if len(id) == 0 || len(id) > MaxInstallIDLen {
+		return fmt.Errorf("install id is %d bytes; an install-bound code needs 1 to %d", len(id), MaxInstallIDLen)
+	}
+	if isBlank(id[0]) || isBlank(id[len(id)-1]) {
+		return fmt.Errorf("install id %q begins or ends with white space, which copying could lose; products must pass it trimmed", id)
+	}
+	return nil
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }

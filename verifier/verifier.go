@@ -98,8 +98,8 @@ func New(product string, keys []Key, opts ...Option) (*Verifier, error) {
 		v.keys[k.ID] = pk
 	}
 	if cfg.installSet {
-		if n := len(cfg.installID); n == 0 || n > formats.MaxInstallIDLen {
-			return nil, fmt.Errorf("verifier: install id is %d bytes; want 1 to %d", n, formats.MaxInstallIDLen)
+		if err := formats.CheckInstallID(cfg.installID); err != nil {
+			return nil, fmt.Errorf("verifier: %w", err)
 		}
 		v.installID = cfg.installID
 	}

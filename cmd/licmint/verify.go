@@ -100,7 +100,7 @@ is in force (valid, expiring, grace), 4 when it is authentic but not in force,
 		Example: `  licmint verify --pub keys/vendor.pub.pem PC-2081-0017D-0PHSS-...-PNAB
   licmint verify --keyring keyring.jwks --at 2027-11-01 --json - < code.txt
   licmint verify --pub keys/vendor.pub.pem --install-id "$MACHINE_ID" "$TOKEN"
-  licmint verify --pub keys/vendor.pub.pem --state verifier-state.json --crl PC.crl "$CODE"
+  licmint verify --pub keys/vendor.pub.pem --state verifier-state.txt --crl PC.crl "$CODE"
   licmint verify --pub keys/vendor.pub.pem --renew-from "$INSTALLED_CODE" "$NEW_CODE"`,
 		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runVerify(cmd, &f, args) },
@@ -112,7 +112,7 @@ is in force (valid, expiring, grace), 4 when it is authentic but not in force,
 	fl.StringVar(&f.catalog, "catalog", "", "catalog `FILE` for edition names and features (default: built-in)")
 	fl.StringVar(&f.at, "at", "", "check the status on this day, `YYYY-MM-DD` (default: today, UTC)")
 	fl.StringVar(&f.installID, "install-id", "", "this install's `ID`, for install-bound codes")
-	fl.StringVar(&f.statePath, "state", "", "verifier state `FILE`, created if missing, as a product keeps it")
+	fl.StringVar(&f.statePath, "state", "", "verifier state `FILE`, created if missing, as a product keeps it; it remembers the latest day seen, --at days included")
 	fl.StringVar(&f.crl, "crl", "", "signed revocation list `FILE` to check the code against")
 	fl.DurationVar(&f.tolerance, "tolerance", verifier.DefaultRollbackTolerance, "how far the clock may go back behind the latest time in --state")
 	fl.StringVar(&f.renewFrom, "renew-from", "", "the installed `CODE`: check that the given code is its renewal")
@@ -182,7 +182,7 @@ func runVerify(cmd *cobra.Command, f *verifyFlags, args []string) error {
 	}
 	v, err := verifier.New(product, keys, opts...)
 	if err != nil {
-		return usageError("%v", err)
+		return withHint(exitError, err, "check the --pub or --keyring file, the --catalog and --install-id")
 	}
 
 	rec := verifyJSON{Form: "activation_code", Features: map[string]bool{}}

@@ -73,7 +73,7 @@ func TestVerifyLifecycleExitCodes(t *testing.T) {
 	pub := filepath.Join(dir, "test.pub.pem")
 	crl := filepath.Join(dir, "crl")
 	bad := filepath.Join(dir, "bad.crl")
-	st := filepath.Join(dir, "state.json")
+	st := filepath.Join(dir, "state.txt")
 	// Sequence 2, revoking serial 31415926535897 below generation 1 (see
 	// testdata/verify_lifecycle.txt).
 	list, _ := base64.StdEncoding.DecodeString("TE1STAAAAAFQQwEAAAAAAAAAAAIJ/QAAAAAAAgAAAAAAMDkAABySlyQ22QFNbYMDLEUoZc2kZRad6kxu1PyZu9C2rJU4YRcxiMtaw1E0nW5HYodTC5jG5UY5rNoyu/DxpmvOy+kYA75/jUwO")
