@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/licmint/licmint/verifier/state"
@@ -30,6 +31,19 @@ func (v *Verifier) attachState(s state.Store) {
 		st = state.State{}
 	}
 	v.seen, v.saved, v.stateErr = st, st.LastSeen, err
+	// The list accepted in an earlier run stays in force: a list older than
+	// it, handed over later, is then refused rather than undoing it.
+	if st.List != nil {
+		l, lerr := v.parseList(st.List)
+		switch {
+		case lerr != nil:
+			v.stateErr = errors.Join(v.stateErr, fmt.Errorf("the saved revocation list does not load: %w", lerr))
+		case l.Sequence < st.ListSequence:
+			v.stateErr = errors.Join(v.stateErr, fmt.Errorf("the saved revocation list has sequence %d, below the %d accepted", l.Sequence, st.ListSequence))
+		default:
+			v.list.Store(l)
+		}
+	}
 }
 
 // observeState compares a verified code with the state, and with record true

@@ -473,8 +473,9 @@ func TestListSequenceRemembered(t *testing.T) {
 	if err := v.LoadRevocationList(signList(t, testKey, 3)); !errors.Is(err, verifier.ErrListReplayed) {
 		t.Fatalf("older list in a later run: %v", err)
 	}
-	if _, ok := v.RevocationList(); ok {
-		t.Fatal("refused list in force")
+	// The list saved in the earlier run stays in force.
+	if info, ok := v.RevocationList(); !ok || info.Sequence != 4 {
+		t.Fatalf("list in force after a refusal: %+v %v", info, ok)
 	}
 	if err := v.LoadRevocationList(signList(t, testKey, 4)); err != nil {
 		t.Fatalf("same list in a later run: %v", err)
@@ -653,4 +654,41 @@ func testRing(t testing.TB) *keyring.Keyring {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// TestRevocationSurvivesOlderList: a product shipped an older list after a
+// newer one revoked a code (by an update rolled back, or a file swapped)
+// keeps the newer list from its state, so the code stays revoked.
+func TestRevocationSurvivesOlderList(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.txt")
+	code := sign(t, testKey, header(), "")
+	revoking := signList(t, testKey, 2, revocation.Entry{Serial: header().Serial})
+	older := signList(t, testKey, 1)
+
+	v := newVerifier(t, verifier.WithState(state.NewFile(path)))
+	if err := v.LoadRevocationList(revoking); err != nil {
+		t.Fatal(err)
+	}
+	if status(t, v, code) != verifier.StatusRevoked {
+		t.Fatal("not revoked")
+	}
+
+	v = newVerifier(t, verifier.WithState(state.NewFile(path)))
+	if err := v.LoadRevocationList(older); !errors.Is(err, verifier.ErrListReplayed) {
+		t.Fatalf("older list: %v", err)
+	}
+	if status(t, v, code) != verifier.StatusRevoked {
+		t.Fatal("an older list undid the revocation")
+	}
+
+	// A saved list that was altered is reported and not used.
+	os.WriteFile(path+".list", older, 0o600)
+	v = newVerifier(t, verifier.WithState(state.NewFile(path)))
+	if err := v.StateError(); !errors.Is(err, state.ErrCorrupt) {
+		t.Fatalf("altered saved list: StateError = %v", err)
+	}
+	if _, ok := v.RevocationList(); ok {
+		t.Fatal("altered saved list in force")
+	}
 }

@@ -77,8 +77,10 @@ func (v *Verifier) LoadRevocationList(data []byte) error {
 	v.list.Store(l)
 	if v.store != nil {
 		v.mu.Lock()
-		newer := l.Sequence > v.seen.ListSequence
-		v.seen.ListSequence = max(v.seen.ListSequence, l.Sequence)
+		newer := l.Sequence > v.seen.ListSequence || v.seen.List == nil
+		if newer {
+			v.seen.ListSequence, v.seen.List = l.Sequence, data
+		}
 		v.mu.Unlock()
 		if newer {
 			v.save()

@@ -1,6 +1,8 @@
 package state
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -29,7 +31,9 @@ type File struct {
 // NewFile returns a Store saved at path.
 func NewFile(path string) *File { return &File{Path: path} }
 
-// Load implements Store.
+// Load implements Store. The revocation list is kept beside the state, in
+// Path+".list", and named in it by its SHA-256; a list that is missing or
+// does not match is left out, with ErrCorrupt, and the rest kept.
 func (f *File) Load() (State, error) {
 	data, err := os.ReadFile(f.Path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -38,31 +42,59 @@ func (f *File) Load() (State, error) {
 	if err != nil {
 		return State{}, fmt.Errorf("reading verifier state: %w", err)
 	}
-	s, err := decode(data)
+	s, listSum, err := decode(data)
 	if err != nil {
 		return State{}, fmt.Errorf("%w: %s: %v", ErrCorrupt, f.Path, err)
 	}
+	if listSum != "" {
+		list, err := readBounded(f.listPath(), maxListSize)
+		if err != nil || sha256Hex(list) != listSum {
+			return s, fmt.Errorf("%w: %s: the revocation list saved with it is missing or altered", ErrCorrupt, f.listPath())
+		}
+		s.List = list
+	}
 	return s, nil
+}
+
+func (f *File) listPath() string { return f.Path + ".list" }
+
+// maxListSize bounds a saved revocation list: 2^24 entries and the rest.
+const maxListSize = 1<<27 + 1<<10
+
+func readBounded(path string, limit int64) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > limit {
+		return nil, fmt.Errorf("%s: %d bytes, more than %d", path, fi.Size(), limit)
+	}
+	return os.ReadFile(path)
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // The file is text rather than JSON so that a product using it does not
 // link encoding/json, which would double the verifier's size.
 const fileHeader = "licmint verifier state v1"
 
-func decode(data []byte) (State, error) {
-	var s State
+// decode reads the state file; listSum is the SHA-256 of the saved list.
+func decode(data []byte) (s State, listSum string, err error) {
 	if len(data) > maxFileSize {
-		return s, fmt.Errorf("%d bytes, more than %d", len(data), maxFileSize)
+		return s, "", fmt.Errorf("%d bytes, more than %d", len(data), maxFileSize)
 	}
 	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 	if lines[0] != fileHeader {
-		return s, fmt.Errorf("first line is not %q", fileHeader)
+		return s, "", fmt.Errorf("first line is not %q", fileHeader)
 	}
 	seen := map[string]bool{}
 	for n, line := range lines[1:] {
 		key, val, ok := strings.Cut(line, ": ")
 		if !ok || (key != "generation" && seen[key]) {
-			return s, fmt.Errorf("line %d: want \"name: value\", each name once", n+2)
+			return s, "", fmt.Errorf("line %d: want \"name: value\", each name once", n+2)
 		}
 		seen[key] = true
 		var err error
@@ -71,6 +103,11 @@ func decode(data []byte) (State, error) {
 			s.LastSeen, err = time.Parse(time.RFC3339, val)
 		case "list-sequence":
 			s.ListSequence, err = strconv.ParseUint(val, 10, 64)
+		case "list-sha256":
+			if b, herr := hex.DecodeString(val); herr != nil || len(b) != sha256.Size {
+				err = errors.New("want 64 hexadecimal digits")
+			}
+			listSum = val
 		case "generation":
 			serial, gen, found := strings.Cut(val, " ")
 			var sv, gv uint64
@@ -85,10 +122,10 @@ func decode(data []byte) (State, error) {
 			err = fmt.Errorf("unknown name %q", key)
 		}
 		if err != nil {
-			return State{}, fmt.Errorf("line %d: %v", n+2, err)
+			return State{}, "", fmt.Errorf("line %d: %v", n+2, err)
 		}
 	}
-	return s, nil
+	return s, listSum, nil
 }
 
 func encode(s State) []byte {
@@ -97,6 +134,11 @@ func encode(s State) []byte {
 	b = append(b, "\nlist-sequence: "...)
 	b = strconv.AppendUint(b, s.ListSequence, 10)
 	b = append(b, '\n')
+	if s.List != nil {
+		b = append(b, "list-sha256: "...)
+		b = append(b, sha256Hex(s.List)...)
+		b = append(b, '\n')
+	}
 	serials := make([]uint64, 0, len(s.Generations))
 	for serial := range s.Generations {
 		serials = append(serials, serial)
@@ -132,8 +174,16 @@ func (f *File) Update(fn func(*State) error) error {
 	default:
 		return loadErr
 	}
+	oldList := s.List
 	if err := fn(&s); err != nil {
 		return err
+	}
+	// The list goes first, so that the state never names a list that is
+	// not there yet.
+	if s.List != nil && (oldList == nil || sha256Hex(oldList) != sha256Hex(s.List)) {
+		if err := writeAtomic(f.listPath(), s.List); err != nil {
+			return err
+		}
 	}
 	if err := writeAtomic(f.Path, encode(s)); err != nil {
 		return err

@@ -33,6 +33,9 @@ type State struct {
 	LastSeen time.Time
 	// ListSequence is the highest revocation list sequence accepted.
 	ListSequence uint64
+	// List is that list, as signed, so that a later run keeps it in force
+	// when it is handed an older one; nil if none. It is never modified.
+	List []byte
 	// Generations is the highest generation seen per serial.
 	Generations map[uint64]uint8
 }
@@ -41,6 +44,9 @@ type State struct {
 func (s *State) Merge(o State) {
 	if o.LastSeen.After(s.LastSeen) {
 		s.LastSeen = o.LastSeen
+	}
+	if o.ListSequence > s.ListSequence || (o.ListSequence == s.ListSequence && s.List == nil) {
+		s.List = o.List
 	}
 	s.ListSequence = max(s.ListSequence, o.ListSequence)
 	for serial, g := range o.Generations {

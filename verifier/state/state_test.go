@@ -183,3 +183,31 @@ func FuzzDecode(f *testing.F) {
 		_ = s
 	})
 }
+
+// TestListKeptBeside checks that the accepted revocation list is saved
+// beside the state, named by its hash, and that a changed copy is caught.
+func TestListKeptBeside(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.txt")
+	f := state.NewFile(path)
+	list := []byte("LMRL pretend list")
+	if err := f.Update(func(s *state.State) error { s.ListSequence, s.List = 3, list; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	s, err := f.Load()
+	if err != nil || string(s.List) != string(list) || s.ListSequence != 3 {
+		t.Fatalf("%+v %v", s, err)
+	}
+	// Merge keeps the list of the higher sequence.
+	var m state.State
+	m.Merge(state.State{ListSequence: 2, List: []byte("old")})
+	m.Merge(s)
+	m.Merge(state.State{ListSequence: 1, List: []byte("older")})
+	if string(m.List) != string(list) || m.ListSequence != 3 {
+		t.Fatalf("merge: %+v", m)
+	}
+	os.WriteFile(path+".list", []byte("swapped"), 0o600)
+	s, err = f.Load()
+	if !errors.Is(err, state.ErrCorrupt) || s.List != nil || s.ListSequence != 3 {
+		t.Fatalf("swapped list: %+v %v", s, err)
+	}
+}
