@@ -143,6 +143,9 @@ func runVerify(cmd *cobra.Command, f *verifyFlags, args []string) error {
 		opts = append(opts, verifier.WithNow(func() time.Time { return d.Time() }))
 	}
 	if cmd.Flags().Changed("install-id") {
+		if err := formats.CheckInstallID(f.installID); err != nil {
+			return usageError("--install-id: %v", err)
+		}
 		opts = append(opts, verifier.WithInstallID(f.installID))
 	}
 	if f.tolerance < 0 {

@@ -6,7 +6,10 @@
 // a key id the verifier trusts; its signature verifies with that key; it
 // has exp and iat claims and an aud that includes the product; and the
 // Activation Code in its activation_code claim verifies through the core
-// verifier and agrees with the token's other claims. The license, its
+// verifier, is not perpetual, and agrees with the token's other claims:
+// exp, iat, nbf, jti and edition_number must be exactly those a licmint
+// signer derives from the code, and the edition name the catalog's when the
+// core verifier has one that lists the edition. The license, its
 // status and its features are those of that code, so a token and the code
 // it carries always give the same answer: a token whose exp has passed
 // reports the code's expired or grace status rather than failing, as the

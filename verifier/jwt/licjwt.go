@@ -11,6 +11,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/verifier"
 )
 
@@ -22,7 +23,8 @@ const Alg = "EdDSA"
 
 // ErrBadToken: the input is not an acceptable license token: not a JWT, an
 // algorithm other than EdDSA, a missing or malformed claim, an audience
-// without the product, or claims that disagree with the Activation Code.
+// without the product, a perpetual Activation Code, or claims that
+// disagree with the Activation Code (see Verify).
 // Every error Verify returns for the token itself wraps it; errors for an
 // unknown kid, a failing signature, an audience without the product or a
 // bad activation_code claim also wrap verifier.ErrUnknownKey,
@@ -53,13 +55,42 @@ func New(v *verifier.Verifier) *Verifier {
 // claims are the token claims licmint signers write.
 type claims struct {
 	jwt.RegisteredClaims
+	// These hide RegisteredClaims' fields of the same names, so that agree
+	// sees the numbers as written.
+	ExpiresAt      *exactDate   `json:"exp"`
+	IssuedAt       *exactDate   `json:"iat"`
+	NotBefore      *exactDate   `json:"nbf"`
 	Product        *string      `json:"product"`
+	Edition        *string      `json:"edition"`
 	EditionNumber  *json.Number `json:"edition_number"`
 	Trial          *bool        `json:"trial"`
 	InstallBound   *bool        `json:"install_bound"`
 	Generation     *json.Number `json:"generation"`
 	Serial         any          `json:"serial"`
 	ActivationCode string       `json:"activation_code"`
+}
+
+// exactDate is a time claim and its JSON text. jwt.NumericDate drops
+// fractions of a second, which a signer never writes.
+type exactDate struct {
+	jwt.NumericDate
+	text string
+}
+
+func (d *exactDate) UnmarshalJSON(b []byte) error {
+	if err := d.NumericDate.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	d.text = string(b)
+	return nil
+}
+
+// is reports whether d was written as t's Unix time in whole seconds, as
+// signers write it.
+func (d *exactDate) is(t time.Time) bool { return d.text == strconv.FormatInt(t.Unix(), 10) }
+
+func (d *exactDate) String() string {
+	return fmt.Sprintf("%s (%s)", d.text, d.UTC().Format(time.RFC3339Nano))
 }
 
 // tokenError is a rejected token. It wraps ErrBadToken and the sentinels
@@ -80,6 +111,17 @@ func badToken(also []error, format string, a ...any) error {
 // Verify checks a license token and returns the license of the Activation
 // Code it carries. Errors wrap ErrBadToken or, for the carried code, the
 // core verifier's sentinels.
+//
+// The claims a licmint signer derives from the code must be present and
+// agree with it: exp is midnight UTC of the code's expiry day (the first
+// day it no longer covers), iat and nbf midnight UTC of its issue day, jti
+// its short form, and edition_number its edition. The edition name is
+// checked against the core verifier's catalog; when that catalog does not
+// list the edition (License.Edition is then its number), or there is no
+// catalog, the name cannot be checked and only has to be present.
+// product, trial, install_bound, generation, sub and serial must agree when
+// present. A perpetual code is refused: signers never put one in a token,
+// which always expires.
 func (t *Verifier) Verify(token string) (verifier.License, error) {
 	token = strings.TrimSpace(token)
 	if len(token) > MaxTokenLen {
@@ -172,18 +214,59 @@ func contains(aud jwt.ClaimStrings, s string) bool {
 	return false
 }
 
-// agree checks that the token's claims, where present, say what its
-// Activation Code says.
+// agree checks that the token's claims say what its Activation Code says:
+// the claims the signer derives from the code must be present and equal,
+// the others equal where present.
 func agree(c *claims, l *verifier.License) error {
 	serial := fmt.Sprintf("%014d", l.Serial)
 	mismatch := func(claim string, got, want any) error {
 		return badToken(nil, "claim %s is %v but the activation code says %v", claim, got, want)
 	}
+	missing := func(claim string) error { return badToken(nil, "no %s claim", claim) }
+	if l.Perpetual() {
+		return badToken(nil, "activation_code claim: the code is perpetual, and a license token must expire (exp)")
+	}
+	// Verify checked that exp and iat are present.
+	if want := l.Expires.Time(); !c.ExpiresAt.is(want) {
+		return mismatch("exp", c.ExpiresAt, wantTime(want))
+	}
+	issued := l.Issued.Time()
+	if !c.IssuedAt.is(issued) {
+		return mismatch("iat", c.IssuedAt, wantTime(issued))
+	}
+	switch {
+	case c.NotBefore == nil:
+		return missing("nbf")
+	case !c.NotBefore.is(issued):
+		return mismatch("nbf", c.NotBefore, wantTime(issued))
+	}
+	// Verify checked the code, so it parses.
+	code, err := formats.ParseSigned(c.ActivationCode, l.Product)
+	if err != nil {
+		return badToken([]error{err}, "activation_code claim: %v", err)
+	}
+	switch short := code.ShortForm(); {
+	case c.ID == "":
+		return missing("jti")
+	case c.ID != short:
+		return mismatch("jti", strconv.Quote(c.ID), strconv.Quote(short))
+	}
+	switch {
+	case c.EditionNumber == nil:
+		return missing("edition_number")
+	case c.EditionNumber.String() != strconv.Itoa(int(l.EditionNumber)):
+		return mismatch("edition_number", *c.EditionNumber, l.EditionNumber)
+	}
+	switch {
+	case c.Edition == nil:
+		return missing("edition")
+	// License.Edition is the edition's number when the verifier's catalog
+	// does not list it: then the signer's name for it is unknown here.
+	case l.Edition != strconv.Itoa(int(l.EditionNumber)) && *c.Edition != l.Edition:
+		return mismatch("edition", strconv.Quote(*c.Edition), strconv.Quote(l.Edition))
+	}
 	if c.Product != nil && *c.Product != l.Product.String() {
 		return mismatch("product", *c.Product, l.Product)
-	}
-	if c.EditionNumber != nil && c.EditionNumber.String() != strconv.Itoa(int(l.EditionNumber)) {
-		return mismatch("edition_number", *c.EditionNumber, l.EditionNumber)
 	}
 	if c.Trial != nil && *c.Trial != l.Trial {
 		return mismatch("trial", *c.Trial, l.Trial)
@@ -211,4 +294,9 @@ func agree(c *claims, l *verifier.License) error {
 		return badToken(nil, "claim serial is %T, want a string of 14 digits", s)
 	}
 	return nil
+}
+
+// wantTime shows t as a signer writes it in a time claim.
+func wantTime(t time.Time) string {
+	return fmt.Sprintf("%d (%s)", t.Unix(), t.UTC().Format(time.RFC3339))
 }

@@ -38,7 +38,14 @@ const (
 	boundInstall = "host-7f3a9c0e"
 )
 
-var issued = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+// issued is a time on the test codes' issue day, issueDay its midnight
+// (UTC), which iat and nbf say, and expiryDay midnight of their expiry day,
+// which exp says.
+var (
+	issued    = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	issueDay  = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	expiryDay = time.Date(2027, 11, 27, 0, 0, 0, 0, time.UTC)
+)
 
 func newVerifiers(t testing.TB, now time.Time, opts ...verifier.Option) (*verifier.Verifier, *licjwt.Verifier) {
 	t.Helper()
@@ -57,8 +64,8 @@ func newVerifiers(t testing.TB, now time.Time, opts ...verifier.Option) (*verifi
 // licenseClaims are the claims a licmint signer writes for standardCode.
 func licenseClaims() jwt.MapClaims {
 	return jwt.MapClaims{
-		"iss": "licmint", "aud": []string{"PC"}, "sub": "31415926535897", "jti": "t-1",
-		"iat": issued.Unix(), "nbf": issued.Unix(), "exp": time.Date(2027, 11, 27, 0, 0, 0, 0, time.UTC).Unix(),
+		"iss": "licmint", "aud": []string{"PC"}, "sub": "31415926535897", "jti": standardCode[:formats.ShortLen],
+		"iat": issueDay.Unix(), "nbf": issueDay.Unix(), "exp": expiryDay.Unix(),
 		"product": "PC", "edition": "standard", "edition_number": 1, "trial": false, "install_bound": false,
 		"generation": 0, "serial": "31415926535897", "activation_code": standardCode,
 		"customer": map[string]any{"name": "Example Ltd"},
@@ -123,6 +130,7 @@ func TestStatusFollowsCode(t *testing.T) {
 func TestInstallBoundToken(t *testing.T) {
 	c := licenseClaims()
 	c["activation_code"], c["install_bound"], c["sub"], c["serial"] = boundCode, true, "14142135623730", "14142135623730"
+	c["jti"] = boundCode[:formats.ShortLen]
 	c["install_id_sha256"] = "d3b0c8f0a7b1c7e9" // informational; the code's signature is what binds
 	tok := signToken(t, jwt.SigningMethodEdDSA, testKey, "1", c)
 	if _, tv := newVerifiers(t, issued, verifier.WithInstallID(boundInstall)); true {
@@ -198,7 +206,7 @@ func TestRejected(t *testing.T) {
 		{"no aud", signToken(t, jwt.SigningMethodEdDSA, testKey, "1", without("aud")), []error{verifier.ErrWrongProduct}},
 		{"no exp", signToken(t, jwt.SigningMethodEdDSA, testKey, "1", without("exp")), nil},
 		{"no iat", signToken(t, jwt.SigningMethodEdDSA, testKey, "1", without("iat")), nil},
-		{"exp before iat", signToken(t, jwt.SigningMethodEdDSA, testKey, "1", with("exp", issued.Unix()-1)), nil},
+		{"exp before iat", signToken(t, jwt.SigningMethodEdDSA, testKey, "1", with("exp", issueDay.Unix()-1)), nil},
 		{"exp not a number", signToken(t, jwt.SigningMethodEdDSA, testKey, "1", with("exp", "tomorrow")), nil},
 		{"no activation code", signToken(t, jwt.SigningMethodEdDSA, testKey, "1", without("activation_code")), nil},
 		{"mistyped activation code", signToken(t, jwt.SigningMethodEdDSA, testKey, "1", with("activation_code", string(typo))), []error{verifier.ErrTypo}},
@@ -206,7 +214,7 @@ func TestRejected(t *testing.T) {
 		{"serial disagrees", signToken(t, jwt.SigningMethodEdDSA, testKey, "1", with("serial", "00000000000001")), nil},
 		{"sub disagrees", signToken(t, jwt.SigningMethodEdDSA, testKey, "1", with("sub", "00000000000001")), nil},
 		{"trial disagrees", signToken(t, jwt.SigningMethodEdDSA, testKey, "1", with("trial", true)), nil},
-		{"edition disagrees", signToken(t, jwt.SigningMethodEdDSA, testKey, "1", with("edition_number", 2)), nil},
+		{"edition_number disagrees", signToken(t, jwt.SigningMethodEdDSA, testKey, "1", with("edition_number", 2)), nil},
 		{"generation disagrees", signToken(t, jwt.SigningMethodEdDSA, testKey, "1", with("generation", 1)), nil},
 		{"product disagrees", signToken(t, jwt.SigningMethodEdDSA, testKey, "1", with("product", "PD")), nil},
 		{"install_bound disagrees", signToken(t, jwt.SigningMethodEdDSA, testKey, "1", with("install_bound", true)), nil},
@@ -242,7 +250,8 @@ func TestRejected(t *testing.T) {
 // made from JSON text, as another implementation would write it.
 func TestClaimsAreJSON(t *testing.T) {
 	var c jwt.MapClaims
-	if err := json.Unmarshal([]byte(`{"iss":"licmint","aud":["PC"],"sub":"31415926535897","iat":1795773600,"exp":1827273600,
+	if err := json.Unmarshal([]byte(`{"iss":"licmint","aud":["PC"],"sub":"31415926535897","iat":1795737600,"nbf":1795737600,
+		"exp":1827273600,"jti":"PC-2081-0017D-0PHSS-4MQ4G-VDJ0W-DYQEG",
 		"product":"PC","edition":"standard","edition_number":1,"trial":false,"install_bound":false,"generation":0,
 		"serial":"31415926535897","activation_code":"`+standardCode+`"}`), &c); err != nil {
 		t.Fatal(err)
