@@ -52,8 +52,12 @@ func FormatOf(name string) (Format, error) {
 
 // Batch columns. The input needs rk and edition; days or expires, issued
 // and install_id are optional; any other column is a customer field,
-// carried through to the output (and into tokens). The output adds serial,
-// expires, activation_code, jwt (with BatchOptions.JWT) and error.
+// carried through to the output (and into tokens) as given. The output adds
+// serial, expires, activation_code, jwt (with BatchOptions.JWT) and error.
+// A CSV column with an empty name, as spreadsheets write, is no column: a
+// value under it, or beyond the header, is a row error. The install id is
+// signed byte for byte (FORMAT.md section 4.2), so one with spaces at
+// either end inside quotes or a JSON string is a row error, not trimmed.
 const (
 	ColRK             = "rk"
 	ColEdition        = "edition"
@@ -138,9 +142,10 @@ type chunk struct {
 type batch struct {
 	s       *Signer
 	o       BatchOptions
-	header  []string       // CSV input header as written
+	header  []string       // CSV input header as written; "" for an unnamed column
 	colIdx  map[string]int // CSV: lower-case column name to index
 	outCols []string       // CSV output header
+	outSrc  []int          // CSV: for each output column, the input column it copies, or -1
 	outRes  []int          // CSV: for each output column, the result it shows, or -1
 }
 
@@ -314,13 +319,24 @@ func (b *batch) readHeader(r *csvReader) error {
 		return err
 	}
 	b.colIdx = make(map[string]int, len(fields))
+	var named []string
 	for i, f := range fields {
-		name := strings.ToLower(strings.TrimSpace(f))
+		f = strings.TrimSpace(f)
+		b.header = append(b.header, f)
+		if f == "" {
+			// Spreadsheets write empty names for columns once touched,
+			// such as the trailing ",," of rk,edition,,: no column.
+			continue
+		}
+		name := strings.ToLower(f)
 		if _, dup := b.colIdx[name]; dup {
 			return &FieldError{Line: line, Column: i + 1, Err: fmt.Errorf("%w: header: column %q appears twice", ErrBadRow, f)}
 		}
 		b.colIdx[name] = i
-		b.header = append(b.header, strings.TrimSpace(f))
+		named = append(named, f)
+		b.outCols = append(b.outCols, f)
+		b.outSrc = append(b.outSrc, i)
+		b.outRes = append(b.outRes, -1)
 	}
 	for _, need := range []string{ColRK, ColEdition} {
 		if _, ok := b.colIdx[need]; !ok {
@@ -329,23 +345,37 @@ func (b *batch) readHeader(r *csvReader) error {
 				hint = "; the first row must be a header, such as rk,edition,days"
 			}
 			return &FieldError{Line: line, Err: fmt.Errorf("%w: the header has no %s column (it has %s)%s",
-				ErrBadRow, need, strings.Join(b.header, ", "), hint)}
+				ErrBadRow, need, strings.Join(named, ", "), hint)}
 		}
-	}
-	b.outCols = slices.Clone(b.header)
-	for range b.outCols {
-		b.outRes = append(b.outRes, -1)
 	}
 	for ri, name := range resultColumns {
 		if ri == resJWT && !b.o.JWT {
 			continue
 		}
 		if i, ok := b.colIdx[name]; ok {
-			b.outRes[i] = ri
+			b.outRes[slices.Index(b.outSrc, i)] = ri
 			continue
 		}
 		b.outCols = append(b.outCols, name)
+		b.outSrc = append(b.outSrc, -1)
 		b.outRes = append(b.outRes, ri)
+	}
+	return nil
+}
+
+// checkFields reports a CSV row's value that has no named column: beyond
+// the header, or under an empty name. Empty ones are fine, as spreadsheets
+// write them.
+func (b *batch) checkFields(vals []string) error {
+	for i, v := range vals {
+		if i < len(b.header) && b.header[i] != "" || strings.TrimSpace(v) == "" {
+			continue
+		}
+		where := fmt.Sprintf("beyond the header's %d columns", len(b.header))
+		if i < len(b.header) {
+			where = "which has no name in the header"
+		}
+		return &FieldError{Column: i + 1, Err: fmt.Errorf("%w: a value in column %d, %s; name the column in the header, or remove the value", ErrBadRow, i+1, where)}
 	}
 	return nil
 }
@@ -363,21 +393,22 @@ func (b *batch) process(c *chunk) {
 	}
 }
 
-// field returns a column's text and its 1-based CSV column (0 for JSON).
+// field returns a column's text as given and its 1-based CSV column (0
+// for JSON). The CSV reader has already trimmed unquoted fields.
 func (b *batch) field(r *inRow, name string) (string, int, error) {
 	if r.keys == nil {
 		i, ok := b.colIdx[name]
 		if !ok || i >= len(r.vals) {
 			return "", 0, nil
 		}
-		return strings.TrimSpace(r.vals[i]), i + 1, nil
+		return r.vals[i], i + 1, nil
 	}
 	i := slices.Index(r.keys, name)
 	if i < 0 {
 		return "", 0, nil
 	}
 	s, err := jsonText(r.vals[i])
-	return strings.TrimSpace(s), 0, err
+	return s, 0, err
 }
 
 func (b *batch) sign(r *inRow, res *rowResult) {
@@ -410,8 +441,8 @@ func (b *batch) sign(r *inRow, res *rowResult) {
 		if r.keys == nil {
 			r.keys = []string{}
 		}
-	} else if len(r.vals) > len(b.header) {
-		fail(&FieldError{Column: len(b.header) + 1, Err: fmt.Errorf("%w: %d fields, but the header has %d columns", ErrBadRow, len(r.vals), len(b.header))})
+	} else if err := b.checkFields(r.vals); err != nil {
+		fail(err)
 		return
 	}
 	reg, err := b.registration(r)
@@ -439,12 +470,18 @@ func (b *batch) sign(r *inRow, res *rowResult) {
 // registration reads a row's registration; errors are *FieldError.
 func (b *batch) registration(r *inRow) (Registration, error) {
 	var reg Registration
-	get := func(name string) (string, int, error) {
+	// Values parsed here may have spaces around them; the install id is
+	// signed byte for byte, so it is taken only as given.
+	raw := func(name string) (string, int, error) {
 		v, col, err := b.field(r, name)
 		if err != nil {
 			return "", col, &FieldError{Column: col, Field: name, Err: fmt.Errorf("%w: %v", ErrBadRow, err)}
 		}
 		return v, col, nil
+	}
+	get := func(name string) (string, int, error) {
+		v, col, err := raw(name)
+		return strings.TrimSpace(v), col, err
 	}
 	bad := func(name string, col int, format string, a ...any) error {
 		return &FieldError{Column: col, Field: name, Err: fmt.Errorf("%w: "+format, append([]any{ErrBadRegistration}, a...)...)}
@@ -498,14 +535,22 @@ func (b *batch) registration(r *inRow) (Registration, error) {
 			return reg, bad(ColIssued, col, "%v", err)
 		}
 	}
-	if reg.InstallID, _, err = get(ColInstallID); err != nil {
+	if reg.InstallID, col, err = raw(ColInstallID); err != nil {
 		return reg, err
+	}
+	if id := reg.InstallID; id != "" && (isSpace(id[0]) || isSpace(id[len(id)-1])) {
+		return reg, bad(ColInstallID, col, "install_id has spaces at either end; it is signed byte for byte, "+
+			"so give it exactly as the product shows it, without them")
 	}
 	if b.o.JWT {
 		reg.Customer = b.customer(r)
 	}
 	return reg, nil
 }
+
+// isSpace reports the bytes an install id must not begin or end with
+// (FORMAT.md section 4.2).
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // parseDate reads YYYY-MM-DD.
 func parseDate(s string) (time.Time, error) {
@@ -526,7 +571,7 @@ func (b *batch) customer(r *inRow) map[string]string {
 	}
 	for i, name := range names {
 		lower := strings.ToLower(name)
-		if i >= len(r.vals) || slices.Contains(inputColumns, lower) || slices.Contains(resultColumns, lower) {
+		if i >= len(r.vals) || r.keys == nil && name == "" || slices.Contains(inputColumns, lower) || slices.Contains(resultColumns, lower) {
 			continue
 		}
 		v := r.vals[i]
@@ -552,8 +597,8 @@ func (b *batch) appendRow(dst []byte, r *inRow, res *rowResult) []byte {
 				dst = append(dst, ',')
 			}
 			v := ""
-			if i < len(b.header) && i < len(r.vals) {
-				v = r.vals[i]
+			if src := b.outSrc[i]; src >= 0 && src < len(r.vals) {
+				v = r.vals[src]
 			}
 			if ri >= 0 && (res.vals[ri] != "" || ri == resError) {
 				v = res.vals[ri]
@@ -577,6 +622,9 @@ func (b *batch) appendRow(dst []byte, r *inRow, res *rowResult) []byte {
 	for i, k := range keys {
 		if i >= len(r.vals) {
 			break
+		}
+		if r.keys == nil && k == "" {
+			continue // an unnamed CSV column
 		}
 		if ri := slices.Index(resultColumns, strings.ToLower(k)); ri >= 0 && res.vals[ri] != "" {
 			continue // replaced by the result below

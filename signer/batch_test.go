@@ -114,7 +114,7 @@ func TestBatchRowErrors(t *testing.T) {
 		10: "line 10, column 4 (expires): invalid registration: give days or expires, not both",
 		11: "line 11, column 6 (install_id): invalid registration: install id is 256 bytes, more than 255",
 		12: `line 12, column 5 (issued): invalid registration: date "2026-1-1"`,
-		13: "line 13, column 7: unreadable row: 7 fields, but the header has 6 columns",
+		13: "line 13, column 7: unreadable row: a value in column 7, beyond the header's 6 columns",
 		14: `line 14, column 2: unreadable row: 'x' after a closing quote`,
 		15: "line 15, column 1 (rk): invalid registration: no registration key",
 		16: "line 16, column 4 (expires): invalid registration: a trial key cannot have a perpetual license",
@@ -290,5 +290,183 @@ func TestBatchFile(t *testing.T) {
 	}
 	if _, err := s.SignBatchFile(ctx, in, in, true, signer.BatchOptions{}); err == nil {
 		t.Fatal("output over the input accepted")
+	}
+}
+
+// The reviewer's case: an unclosed quote fails its own row, and the rows
+// after it are signed.
+func TestBatchCSVUnclosedQuote(t *testing.T) {
+	in := "rk,edition\n" +
+		rk1 + ",standard\n" +
+		"PC-0000-0000-0000-0013,\"premium\n" +
+		rk2 + ",standard\n" +
+		"PC-0000-0000-0000-0021,premium\n"
+	out, st := signCSV(t, in, signer.BatchOptions{})
+	if st.Signed != 3 || st.Failed != 1 {
+		t.Fatalf("stats %+v\n%s", st, out)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 5 || !strings.HasPrefix(lines[1], rk1+",standard,31415926535897,") ||
+		lines[2] != `,,,,,"line 3, column 2: unreadable row: the quoted field opened on line 3 is never closed; close it with a quote, or write a quote inside a field as """""` ||
+		!strings.HasPrefix(lines[3], rk2+",standard,27182818284590,") ||
+		!strings.HasPrefix(lines[4], "PC-0000-0000-0000-0021,premium,00000000000002,") {
+		t.Fatalf("output:\n%s", out)
+	}
+}
+
+// FuzzBatchCSVRows: whatever one-line mangles rows get (stray and unclosed
+// quotes, extra fields, blank lines, CRLF), every input row comes out
+// exactly once, in order: signed, or with an error naming its own line.
+// Each byte of the input picks a row's mangle.
+func FuzzBatchCSVRows(f *testing.F) {
+	f.Add([]byte{0, 1, 0, 0})
+	f.Add([]byte{2, 0, 2})
+	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1, 1, 0})
+	f.Add([]byte{3, 8, 1, 8, 2, 7, 5, 4, 1})
+	f.Add([]byte{9, 9, 10, 6, 6, 2, 2, 2, 0, 1})
+	mangles := []struct {
+		row  func(rk string, line int) string
+		good bool
+	}{
+		{func(rk string, n int) string { return fmt.Sprintf("%s,standard,%d", rk, n) }, true},
+		{func(rk string, n int) string { return fmt.Sprintf("%s,\"standard,%d", rk, n) }, false},    // never closed
+		{func(rk string, n int) string { return fmt.Sprintf("%s,standard,\"%d", rk, n) }, false},    // never closed, last field
+		{func(rk string, n int) string { return fmt.Sprintf("%s,\"standard\"x,%d", rk, n) }, false}, // junk after the quote
+		{func(rk string, n int) string { return fmt.Sprintf("%s,standard,%d,,", rk, n) }, true},     // empty extra fields
+		{func(rk string, n int) string { return fmt.Sprintf("%s,standard,%d,x", rk, n) }, false},    // a value beyond the header
+		{func(rk string, n int) string { return " ,, " }, false},                                    // blank: no row
+		{func(rk string, n int) string { return fmt.Sprintf("%s,standard,%d\r", rk, n) }, true},
+		{func(rk string, n int) string { return fmt.Sprintf("%s,\"standard\",%d", rk, n) }, true},
+		{func(rk string, n int) string { return fmt.Sprintf("  %s , standard ,%d", rk, n) }, true},
+		{func(rk string, n int) string { return fmt.Sprintf("%sx,standard,%d", rk, n) }, false}, // bad key
+	}
+	s := newSigner(f)
+	f.Fuzz(func(t *testing.T, picks []byte) {
+		if len(picks) > 64 {
+			picks = picks[:64]
+		}
+		in := []string{"rk,edition,n"}
+		var want []int // the lines that are rows
+		good := map[int]bool{}
+		for i, p := range picks {
+			line := i + 2
+			m := mangles[int(p)%len(mangles)]
+			k, _ := formats.NewRegistrationKey(formats.MustProduct("PC"), false, uint64(line))
+			in = append(in, m.row(k.String(), line))
+			if int(p)%len(mangles) != 6 {
+				want = append(want, line)
+				good[line] = m.good
+			}
+		}
+		text := strings.Join(in, "\n")
+		if len(picks)%2 == 0 {
+			text += "\n"
+		}
+		var out bytes.Buffer
+		st, err := s.SignBatch(context.Background(), &out, strings.NewReader(text), signer.BatchOptions{Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		records, err := csv.NewReader(strings.NewReader(out.String())).ReadAll()
+		if err != nil {
+			t.Fatalf("the output is not CSV: %v\n%s", err, out.String())
+		}
+		if len(records) != len(want)+1 || st.Signed+st.Failed != len(want) {
+			t.Fatalf("%d rows in, %d out, stats %+v\ninput:\n%s\noutput:\n%s", len(want), len(records)-1, st, text, out.String())
+		}
+		for i, r := range records[1:] {
+			line := want[i]
+			errText := r[len(r)-1]
+			switch {
+			case good[line] && (errText != "" || r[2] != fmt.Sprint(line)):
+				t.Fatalf("line %d: want it signed, got %q\ninput:\n%s", line, r, text)
+			case !good[line] && !strings.HasPrefix(errText, fmt.Sprintf("line %d, ", line)):
+				t.Fatalf("line %d: want its error, got %q\ninput:\n%s", line, r, text)
+			}
+		}
+	})
+}
+
+// Spreadsheets write unnamed trailing columns and trailing commas: empty
+// ones are no columns; a value without a named column is a row error.
+func TestBatchCSVUnnamedColumns(t *testing.T) {
+	in := "rk,edition,,note,,\r\n" +
+		rk1 + ",standard,,a,,\r\n" + // fine
+		rk2 + ",standard,,,,,,\r\n" + // empty fields beyond the header: fine
+		"PC-0000-0000-0000-0013,standard,x,,,\r\n" + // a value in an unnamed column
+		"PC-0000-0000-0000-0021,standard,,,,,,y\r\n" // a value beyond the header
+	out, st := signCSV(t, in, signer.BatchOptions{})
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if st.Signed != 2 || st.Failed != 2 || len(lines) != 5 || lines[0] != "rk,edition,note,serial,expires,activation_code,error" {
+		t.Fatalf("stats %+v\n%s", st, out)
+	}
+	for i, want := range []string{
+		rk1 + ",standard,a,31415926535897,",
+		rk2 + ",standard,,27182818284590,",
+		`PC-0000-0000-0000-0013,standard,,,,,"line 4, column 3: unreadable row: a value in column 3, which has no name in the header; name the column in the header, or remove the value"`,
+		"PC-0000-0000-0000-0021,standard,,,,,\"line 5, column 8: unreadable row: a value in column 8, beyond the header's 6 columns;",
+	} {
+		if !strings.HasPrefix(lines[i+1], want) {
+			t.Errorf("row %d: %q, want %q", i+1, lines[i+1], want)
+		}
+	}
+	// JSON Lines output and tokens have no unnamed keys either.
+	var js bytes.Buffer
+	if _, err := newSigner(t).SignBatch(context.Background(), &js, strings.NewReader(in), signer.BatchOptions{Out: signer.JSONL, JWT: true}); err != nil {
+		t.Fatal(err)
+	}
+	if first := strings.SplitN(js.String(), "\n", 2)[0]; strings.Contains(first, `"":`) || !strings.HasPrefix(first, `{"rk":"`+rk1+`","edition":"standard","note":"a","serial"`) {
+		t.Fatalf("JSON Lines: %s", first)
+	}
+	// A header with two unnamed columns is no duplicate.
+	if _, err := newSigner(t).SignBatch(context.Background(), new(bytes.Buffer), strings.NewReader("rk,,edition,,\n"), signer.BatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The install id is signed byte for byte: stray spaces the CSV reader
+// trims from an unquoted field are fine, but spaces inside quotes or a
+// JSON string are an error, not trimmed. Customer fields are kept as given.
+func TestBatchInstallIDAsGiven(t *testing.T) {
+	in := "rk,edition,install_id,name\n" +
+		rk1 + ",standard,  host-1  ,\" Jane \"\n" +
+		rk2 + ",standard,\" host-2\",x\n" +
+		"PC-0000-0000-0000-0013,standard,\"host-3\t\",x\n"
+	var buf bytes.Buffer
+	st, err := newSigner(t, signer.WithIssuer("acme")).SignBatch(context.Background(), &buf, strings.NewReader(in), signer.BatchOptions{JWT: true})
+	out := buf.String()
+	if err != nil || st.Signed != 1 || st.Failed != 2 {
+		t.Fatalf("stats %+v\n%s", st, out)
+	}
+	records, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := newSigner(t).Sign(&signer.Registration{RK: mustRK(t, rk1), Edition: "standard", InstallID: "host-1"})
+	if records[1][3] != " Jane " || records[1][6] != want.String() {
+		t.Fatalf("row 1: %q, want code %s", records[1], want)
+	}
+	c, err := parseToken(t, records[1][7], day1.AddDate(0, 0, 1))
+	if err != nil || c.Customer["name"] != " Jane " {
+		t.Fatalf("row 1 token: %+v %v", c, err)
+	}
+	for i, line := range []int{3, 4} {
+		e := records[i+2][8]
+		if !strings.HasPrefix(e, fmt.Sprintf("line %d, column 3 (install_id): invalid registration: install_id has spaces at either end;", line)) {
+			t.Errorf("line %d: error %q", line, e)
+		}
+	}
+
+	jin := `{"rk": "` + rk1 + `", "edition": "standard", "install_id": "host-1\n"}` + "\n" +
+		`{"rk": " ` + rk2 + ` ", "edition": " standard", "install_id": "host-2"}` + "\n"
+	var jout bytes.Buffer
+	st, err = newSigner(t).SignBatch(context.Background(), &jout, strings.NewReader(jin), signer.BatchOptions{In: signer.JSONL, Out: signer.JSONL})
+	if err != nil || st.Signed != 1 || st.Failed != 1 {
+		t.Fatalf("JSON Lines: %+v %v\n%s", st, err, jout.String())
+	}
+	jl := strings.Split(jout.String(), "\n")
+	if !strings.Contains(jl[0], `"error":"line 1 (install_id): invalid registration: install_id has spaces at either end;`) ||
+		!strings.Contains(jl[1], `"serial":"27182818284590"`) {
+		t.Fatalf("JSON Lines output:\n%s", jout.String())
 	}
 }

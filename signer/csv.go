@@ -2,6 +2,7 @@ package signer
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -20,7 +21,11 @@ type csvReader struct {
 	r     *bufio.Reader
 	line  int // line of the next byte, from 1
 	field []byte
-	size  int // bytes of the current record
+	// raw holds the current record's bytes, at most MaxRowLen+1, so that
+	// after a bad quoted field reading can go back to the line after its
+	// opening quote; again holds bytes given back, read before r.
+	raw   []byte
+	again []byte
 }
 
 func newCSVReader(r io.Reader) *csvReader {
@@ -38,8 +43,9 @@ var errRowTooLong = fmt.Errorf("%w: longer than %d bytes", ErrBadRow, MaxRowLen)
 
 // read returns the next record that is not blank, and the line it starts
 // on. At the end it returns io.EOF. A malformed record gives a *FieldError
-// wrapping ErrBadRow, with the line and column; reading then goes on after
-// the line where the problem was found.
+// wrapping ErrBadRow, with the line and column; reading then goes on at
+// the line after the one where the bad field starts (for a quoted field,
+// its opening quote), so that a stray quote costs only its own row.
 func (c *csvReader) read() (fields []string, line int, err error) {
 	for {
 		fields, line, err = c.record()
@@ -56,7 +62,7 @@ func (c *csvReader) read() (fields []string, line int, err error) {
 // record reads one record; a blank one gives nil fields and no error.
 func (c *csvReader) record() (fields []string, line int, err error) {
 	line = c.line
-	c.size = 0
+	c.raw = c.raw[:0]
 	blank := true
 	for col := 1; ; col++ {
 		f, end, err := c.readField(line, col)
@@ -83,17 +89,42 @@ func (c *csvReader) record() (fields []string, line int, err error) {
 	}
 }
 
+// next returns the next input byte, given back ones first.
+func (c *csvReader) next() (byte, error) {
+	if len(c.again) > 0 {
+		b := c.again[0]
+		c.again = c.again[1:]
+		return b, nil
+	}
+	return c.r.ReadByte()
+}
+
+func (c *csvReader) peek() (byte, bool) {
+	if len(c.again) > 0 {
+		return c.again[0], true
+	}
+	b, err := c.r.Peek(1)
+	return firstByte(b), err == nil
+}
+
+func firstByte(b []byte) byte {
+	if len(b) == 0 {
+		return 0
+	}
+	return b[0]
+}
+
 func (c *csvReader) readByte() (byte, error) {
-	b, err := c.r.ReadByte()
+	b, err := c.next()
 	if err != nil {
 		return 0, err
 	}
-	c.size++
-	if c.size > MaxRowLen {
-		return 0, errRowTooLong
-	}
+	c.raw = append(c.raw, b)
 	if b == '\n' {
 		c.line++
+	}
+	if len(c.raw) > MaxRowLen {
+		return 0, errRowTooLong
 	}
 	return b, nil
 }
@@ -102,15 +133,17 @@ func (c *csvReader) readByte() (byte, error) {
 // of the input it returns end with a nil error unless nothing was read.
 func (c *csvReader) readField(line, col int) (f string, end bool, err error) {
 	c.field = c.field[:0]
+	start, quoteLine := len(c.raw), c.line
 	fail := func(err error, msg string) (string, bool, error) {
-		if err == errRowTooLong {
-			msg = errRowTooLong.Error()
-		} else if msg == "" {
+		if msg == "" && err != errRowTooLong {
 			return "", true, err // a read error, not a bad row
+		}
+		if msg == "" {
+			msg = errRowTooLong.Error()
 		} else {
 			msg = ErrBadRow.Error() + ": " + msg
 		}
-		c.skipLine()
+		c.resume(start)
 		return "", true, &FieldError{Line: line, Column: col, Err: rowError{msg}}
 	}
 	b, err := c.readByte()
@@ -134,10 +167,14 @@ func (c *csvReader) readField(line, col int) (f string, end bool, err error) {
 		return c.text(true), b != ',' || err == io.EOF, nil
 	}
 	// Quoted: "" stands for one quote; commas and line breaks are data.
+	const fix = "close it with a quote, or write a quote inside a field as \"\""
 	for {
 		b, err = c.readByte()
 		if err == io.EOF {
-			return fail(nil, fmt.Sprintf("quoted field opened on line %d is never closed", line))
+			return fail(nil, fmt.Sprintf("the quoted field opened on line %d is never closed; %s", quoteLine, fix))
+		}
+		if err == errRowTooLong {
+			return fail(nil, fmt.Sprintf("the quoted field opened on line %d is not closed within %d bytes; %s", quoteLine, MaxRowLen, fix))
 		}
 		if err != nil {
 			return fail(err, "")
@@ -146,13 +183,14 @@ func (c *csvReader) readField(line, col int) (f string, end bool, err error) {
 			c.field = append(c.field, b)
 			continue
 		}
-		if next, _ := c.r.Peek(1); len(next) == 1 && next[0] == '"' {
+		if next, ok := c.peek(); ok && next == '"' {
 			c.readByte()
 			c.field = append(c.field, '"')
 			continue
 		}
 		break
 	}
+	closeLine := c.line
 	f = c.text(false)
 	b, err = c.readByte()
 	for err == nil && (b == ' ' || b == '\t' || b == '\r') {
@@ -168,7 +206,28 @@ func (c *csvReader) readField(line, col int) (f string, end bool, err error) {
 	case b == '\n':
 		return f, true, nil
 	}
+	if closeLine != quoteLine {
+		// Likely a stray quote, closed by one meant for a later row.
+		return fail(nil, fmt.Sprintf("the quoted field opened on line %d closes on line %d and is followed by %q; %s", quoteLine, closeLine, rune(b), fix))
+	}
 	return fail(nil, fmt.Sprintf("%q after a closing quote; a quote inside a quoted field is written \"\"", rune(b)))
+}
+
+// resume goes on, after a bad field that starts at raw[start:], at the
+// line after the one the field starts on: bytes read past that line are
+// given back, to be read again. Each byte is given back at most once per
+// bad field, and a record is at most MaxRowLen bytes, so this bounds the
+// extra reading; a field without a line end is skipped to its line's end.
+func (c *csvReader) resume(start int) {
+	i := bytes.IndexByte(c.raw[start:], '\n')
+	if i < 0 {
+		c.skipLine()
+		return
+	}
+	rest := c.raw[start+i+1:]
+	c.line -= bytes.Count(rest, []byte{'\n'})
+	c.again = append(bytes.Clone(rest), c.again...)
+	c.raw = c.raw[:start+i+1]
 }
 
 // text returns the field read; an unquoted one loses its trailing spaces
@@ -185,8 +244,11 @@ func (c *csvReader) text(trim bool) string {
 
 // skipLine discards the rest of the current line after a malformed record.
 func (c *csvReader) skipLine() {
+	if n := len(c.raw); n > 0 && c.raw[n-1] == '\n' {
+		return // the line end is read already
+	}
 	for {
-		b, err := c.r.ReadByte()
+		b, err := c.next()
 		if err != nil {
 			return
 		}

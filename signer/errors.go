@@ -20,7 +20,7 @@ var (
 	// ErrDuplicate: a batch names the same Registration Key twice.
 	ErrDuplicate = errors.New("duplicate registration key")
 	// ErrBadRow: a batch row that cannot be read: bad CSV quoting, invalid
-	// JSON, too many fields or too long.
+	// JSON, a value with no named column, or too long.
 	ErrBadRow = errors.New("unreadable row")
 
 	// ErrUnknownKey: a code to renew or replace names a key id that is

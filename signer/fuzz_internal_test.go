@@ -2,7 +2,9 @@ package signer
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -20,14 +22,19 @@ func FuzzCSVReader(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		r := newCSVReader(strings.NewReader(s))
+		var lines []int // where each record or error starts
 		for i := 0; ; i++ {
 			if i > len(s)+1 {
 				t.Fatal("no progress")
 			}
 			fields, line, err := r.read()
 			if err == io.EOF {
-				return
+				break
 			}
+			if len(lines) > 0 && line <= lines[len(lines)-1] {
+				t.Fatalf("record at line %d after one at line %d", line, lines[len(lines)-1])
+			}
+			lines = append(lines, line)
 			var fe *FieldError
 			if err != nil {
 				if !errors.As(err, &fe) || !errors.Is(err, ErrBadRow) || fe.Line < 1 || fe.Line != line {
@@ -47,7 +54,79 @@ func FuzzCSVReader(f *testing.F) {
 				t.Fatalf("record %q wrote as %q, read back as %q, %v", fields, out, back, err)
 			}
 		}
+		// Without quotes, records are lines: each line that is not blank
+		// gives one record or one error, good or bad, whatever the others.
+		if !strings.Contains(s, "\"") {
+			var want []int
+			for i, l := range strings.Split(strings.TrimPrefix(s, "\uFEFF"), "\n") {
+				if strings.Trim(l, " \t\r,") != "" {
+					want = append(want, i+1)
+				}
+			}
+			if !slices.Equal(lines, want) {
+				t.Fatalf("records at lines %v, want %v", lines, want)
+			}
+		}
 	})
+}
+
+// A quoted field that is never closed, or not closed within MaxRowLen,
+// costs its own row only: reading goes on at the line after its opening
+// quote. Closed quoted fields still span lines.
+func TestCSVReaderBadQuotes(t *testing.T) {
+	long := strings.Repeat("x,y\n", MaxRowLen/4+10) // no quote: all rows
+	for _, tc := range []struct {
+		name, in string
+		want     []string // "LINE:field|field" or "LINE!error text"
+	}{
+		{"unclosed", "h1,h2\nA,1\nB,\"premium\nC,3\nD,4\n",
+			[]string{"1:h1|h2", "2:A|1", "3!column 2: unreadable row: the quoted field opened on line 3 is never closed", "4:C|3", "5:D|4"}},
+		{"unclosed last line", "A,1\nB,\"x", []string{"1:A|1", "2!column 2: unreadable row: the quoted field opened on line 2 is never closed"}},
+		{"unclosed after a multi-line field", "\"a\nb\",\"c\nd,e\nf\n",
+			[]string{"1!column 2: unreadable row: the quoted field opened on line 2 is never closed", "3:d|e", "4:f"}},
+		{"closed by a later row's quote", "A,\"x\nB,2\nC,\"y\"\nD,4\n",
+			[]string{"1!column 2: unreadable row: the quoted field opened on line 1 closes on line 3 and is followed by 'y'", "2:B|2", "3:C|y", "4:D|4"}},
+		{"closed, spanning lines", "A,\"x\ny\",z\nB,2\n", []string{"1:A|x\ny|z", "3:B|2"}},
+		{"junk after a quote", "A,\"x\" y,z\nB,2\n", []string{"1!column 2: unreadable row: 'y' after a closing quote", "2:B|2"}},
+		{"not closed within the limit", "A,\"x\n" + long,
+			append([]string{fmt.Sprintf("1!column 2: unreadable row: the quoted field opened on line 1 is not closed within %d bytes", MaxRowLen)},
+				"2:x|y", "3:x|y")},
+		{"CRLF", "A,\"x\r\nB,2\r\n", []string{"1!column 2: unreadable row: the quoted field opened on line 1 is never closed", "2:B|2"}},
+	} {
+		r := newCSVReader(strings.NewReader(tc.in))
+		var got []string
+		for {
+			fields, line, err := r.read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				if !errors.Is(err, ErrBadRow) {
+					t.Fatalf("%s: %v is not ErrBadRow", tc.name, err)
+				}
+				got = append(got, fmt.Sprintf("%d!%v", line, err))
+			} else {
+				got = append(got, fmt.Sprintf("%d:%s", line, strings.Join(fields, "|")))
+			}
+			if len(got) == len(tc.want) {
+				break // the long input goes on with more rows
+			}
+		}
+		if len(got) != len(tc.want) {
+			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
+			continue
+		}
+		for i := range got {
+			w := tc.want[i]
+			if strings.Contains(w, "!") {
+				line, msg, _ := strings.Cut(w, "!")
+				w = line + "!line " + line + ", " + msg
+			}
+			if !strings.HasPrefix(got[i], w) {
+				t.Errorf("%s: record %d is %q, want %q", tc.name, i+1, got[i], w)
+			}
+		}
+	}
 }
 
 // FuzzParseObject: any line parses or fails with a row error; an object
