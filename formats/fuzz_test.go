@@ -9,8 +9,7 @@ import (
 )
 
 func seedFromVectors(f *testing.F) {
-	var v acVectors
-	loadJSON(f, "activation_codes.json", &v)
+	v := loadCodes(f)
 	for _, tc := range v.Valid {
 		f.Add(tc.Signed)
 		f.Add(tc.Short)

@@ -10,43 +10,17 @@ import (
 	"testing"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/vectors"
 )
 
-type acVectors struct {
-	TestKey struct {
-		Seed   string `json:"seed_hex"`
-		Public string `json:"public_key_hex"`
-	} `json:"test_key"`
-	Valid []struct {
-		Comment      string `json:"comment"`
-		Registration string `json:"registration_key"`
-		InstallID    string `json:"install_id"`
-		Fields       struct {
-			Product    string `json:"product"`
-			Version    uint8  `json:"version"`
-			KeyID      uint8  `json:"key_id"`
-			Edition    uint8  `json:"edition"`
-			Trial      bool   `json:"trial"`
-			Bound      bool   `json:"install_bound"`
-			Generation uint8  `json:"generation"`
-			Issued     string `json:"issued"`
-			Expires    string `json:"expires"`
-			Serial     string `json:"serial"`
-		} `json:"fields"`
-		MessageHex string   `json:"message_hex"`
-		Short      string   `json:"short"`
-		Signed     string   `json:"signed"`
-		Spellings  []string `json:"other_spellings"`
-	} `json:"valid"`
-	Invalid []struct {
-		Comment string `json:"comment"`
-		Input   string `json:"input"`
-		Want    string `json:"want"`
-		Product string `json:"product"`
-		Error   string `json:"error"`
-		Group   int    `json:"group"`
-		Char    int    `json:"char"`
-	} `json:"invalid"`
+// loadCodes reads testdata/vectors/activation_codes.json.
+func loadCodes(t testing.TB) *vectors.ActivationCodes {
+	t.Helper()
+	v, err := vectors.LoadActivationCodes("../testdata/vectors/activation_codes.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 func loadJSON(t testing.TB, name string, v any) {
@@ -94,8 +68,7 @@ func day(t *testing.T, s string) formats.Day {
 }
 
 func TestActivationCodeVectors(t *testing.T) {
-	var v acVectors
-	loadJSON(t, "activation_codes.json", &v)
+	v := loadCodes(t)
 	pub, _ := hex.DecodeString(v.TestKey.Public)
 	seed, _ := hex.DecodeString(v.TestKey.Seed)
 	if got := ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey); !got.Equal(ed25519.PublicKey(pub)) {

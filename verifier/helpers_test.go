@@ -3,10 +3,10 @@ package verifier_test
 import (
 	"crypto/ed25519"
 	"encoding/hex"
-	"encoding/json"
-	"os"
 	"testing"
 	"time"
+
+	"github.com/licmint/licmint/internal/vectors"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
@@ -74,47 +74,10 @@ func newVerifier(t testing.TB, opts ...verifier.Option) *verifier.Verifier {
 	return v
 }
 
-type acVectors struct {
-	TestKey struct {
-		Seed   string `json:"seed_hex"`
-		Public string `json:"public_key_hex"`
-	} `json:"test_key"`
-	Valid []struct {
-		Comment   string `json:"comment"`
-		InstallID string `json:"install_id"`
-		Fields    struct {
-			Product    string `json:"product"`
-			KeyID      uint8  `json:"key_id"`
-			Edition    uint8  `json:"edition"`
-			Trial      bool   `json:"trial"`
-			Bound      bool   `json:"install_bound"`
-			Generation uint8  `json:"generation"`
-			Issued     string `json:"issued"`
-			Expires    string `json:"expires"`
-			Serial     string `json:"serial"`
-		} `json:"fields"`
-		Short     string   `json:"short"`
-		Signed    string   `json:"signed"`
-		Spellings []string `json:"other_spellings"`
-	} `json:"valid"`
-	Invalid []struct {
-		Comment string `json:"comment"`
-		Input   string `json:"input"`
-		Product string `json:"product"`
-		Error   string `json:"error"`
-		Group   int    `json:"group"`
-		Char    int    `json:"char"`
-	} `json:"invalid"`
-}
-
-func loadVectors(t testing.TB) (acVectors, ed25519.PublicKey) {
+func loadVectors(t testing.TB) (*vectors.ActivationCodes, ed25519.PublicKey) {
 	t.Helper()
-	b, err := os.ReadFile("../testdata/vectors/activation_codes.json")
+	v, err := vectors.LoadActivationCodes("../testdata/vectors/activation_codes.json")
 	if err != nil {
-		t.Fatal(err)
-	}
-	var v acVectors
-	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatal(err)
 	}
 	pub, err := hex.DecodeString(v.TestKey.Public)
