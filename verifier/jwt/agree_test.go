@@ -113,18 +113,7 @@ func TestEditionWithoutCatalog(t *testing.T) {
 // token, so a token carrying one was not made by a licmint signer, whatever
 // its exp says.
 func TestPerpetualCodeToken(t *testing.T) {
-	key, err := signer.NewKey(1, testKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := signer.New(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rk, err := formats.ParseRegistrationKey("PC-0314-1592-6535-8978")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, rk := testSigner(t)
 	reg := &signer.Registration{RK: rk, Edition: "standard", Issued: issued, Perpetual: true}
 	if _, _, err := s.SignToken(reg); !errors.Is(err, signer.ErrPerpetualToken) {
 		t.Fatalf("SignToken of a perpetual registration: %v", err)

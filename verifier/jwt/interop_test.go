@@ -12,18 +12,7 @@ import (
 // TestSignerTokens verifies tokens made by package signer, the licmint
 // signer, bound and unbound, so that the claim names and rules agree.
 func TestSignerTokens(t *testing.T) {
-	key, err := signer.NewKey(1, testKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := signer.New(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rk, err := formats.ParseRegistrationKey("PC-0314-1592-6535-8978")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, rk := testSigner(t)
 	for _, install := range []string{"", "host-1"} {
 		reg := &signer.Registration{RK: rk, Edition: "premium", Issued: issued, Days: 365, InstallID: install,
 			Customer: map[string]string{"name": "Example Ltd"}}
@@ -49,4 +38,23 @@ func TestSignerTokens(t *testing.T) {
 			t.Fatalf("token %+v, code %+v", got, want)
 		}
 	}
+}
+
+// testSigner is a licmint signer with the test key, and the Registration
+// Key of the standard vector.
+func testSigner(t *testing.T) (*signer.Signer, formats.RegistrationKey) {
+	t.Helper()
+	key, err := signer.NewKey(1, testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := signer.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rk, err := formats.ParseRegistrationKey("PC-0314-1592-6535-8978")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, rk
 }
