@@ -2,29 +2,74 @@ package main
 
 import (
 	"encoding/base64"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
+// testClockVar names the variable through which TestScripts tells the
+// licmint processes it starts what day it is. Only this test binary reads
+// it: the licmint command has no such variable for a user or a product to
+// set.
+const testClockVar = "LICMINT_TEST_CLOCK"
+
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"licmint": func() { os.Exit(licmintMain()) }})
+	testscript.Main(m, map[string]func(){"licmint": func() {
+		if day := os.Getenv(testClockVar); day != "" {
+			t, err := time.Parse(time.DateOnly, day)
+			if err != nil {
+				panic(err)
+			}
+			// Midday, so that the day is the same in every time zone's
+			// reading of the UTC instant.
+			now = func() time.Time { return t.Add(12 * time.Hour) }
+		}
+		os.Exit(licmintMain())
+	}})
 }
 
-// TestScripts runs the command-line scenarios in testdata/*.txt.
+// scriptClocks are the days the command-line scenarios run on: the day the
+// tests run, and a day years ahead, so that a script that depends on the
+// day it was written fails now rather than on some later day.
+var scriptClocks = []string{"", "2033-06-15"}
+
+// TestScripts runs the command-line scenarios in testdata/*.txt, once for
+// each of scriptClocks.
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{
-		Dir:  "testdata",
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"b64decode": b64decode},
-		Setup: func(env *testscript.Env) error {
-			// A -race binary sleeps a second at exit by default: every
-			// exec in every script would pay it.
-			env.Setenv("GORACE", "atexit_sleep_ms=0")
-			return nil
-		},
-	})
+	for _, day := range scriptClocks {
+		name := day
+		if name == "" {
+			name = "today"
+		}
+		t.Run(name, func(t *testing.T) {
+			testscript.Run(t, testscript.Params{
+				Dir:  "testdata",
+				Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"b64decode": b64decode},
+				// [clock:DAY] holds when the commands' clock is set to DAY,
+				// for the lines that check what "today" means.
+				Condition: func(cond string) (bool, error) {
+					d, ok := strings.CutPrefix(cond, "clock:")
+					if !ok {
+						return false, fmt.Errorf("unknown condition %q", cond)
+					}
+					return d == day, nil
+				},
+				Setup: func(env *testscript.Env) error {
+					// A -race binary sleeps a second at exit by default:
+					// every exec in every script would pay it.
+					env.Setenv("GORACE", "atexit_sleep_ms=0")
+					if day != "" {
+						env.Setenv(testClockVar, day)
+					}
+					return nil
+				},
+			})
+		})
+	}
 }
 
 // b64decode IN OUT writes the bytes of the base64 file IN to OUT, so that

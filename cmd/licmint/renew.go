@@ -83,7 +83,7 @@ func (f *lifecycleFlags) signer(cmd *cobra.Command) (*signer.Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := signer.New(key, append(opts, signer.WithCatalog(cat))...)
+	s, err := signer.New(key, append(opts, signer.WithCatalog(cat), signer.WithNow(now))...)
 	if err != nil {
 		return nil, withHint(exitError, err, "the keyring must not hold another key under the signing key's id")
 	}

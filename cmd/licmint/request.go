@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"time"
 
 	"filippo.io/age"
 	"github.com/licmint/licmint/verifier/renewal"
@@ -33,7 +32,7 @@ without --force).`,
 			if code == "" {
 				return usageError("--code is required")
 			}
-			req, err := renewal.NewRequest(code, installID, time.Now())
+			req, err := renewal.NewRequest(code, installID, now())
 			if err != nil {
 				return invalid(err)
 			}

@@ -120,7 +120,7 @@ func runRevoke(cmd *cobra.Command, f *revokeFlags) error {
 	if err != nil {
 		return err
 	}
-	s, err := signer.New(key)
+	s, err := signer.New(key, signer.WithNow(now))
 	if err != nil {
 		return err
 	}

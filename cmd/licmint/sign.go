@@ -175,7 +175,7 @@ func (f *signFlags) signer(cmd *cobra.Command) (*signer.Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return signer.New(key, signer.WithCatalog(cat), signer.WithIssuer(f.issuer))
+	return signer.New(key, signer.WithCatalog(cat), signer.WithIssuer(f.issuer), signer.WithNow(now))
 }
 
 func signOne(cmd *cobra.Command, s *signer.Signer, f *signFlags, reg *signer.Registration) error {

@@ -134,7 +134,7 @@ func runVerify(cmd *cobra.Command, f *verifyFlags, args []string) error {
 	}
 	isToken := looksLikeToken(input)
 
-	var opts []verifier.Option
+	opts := []verifier.Option{verifier.WithNow(now)}
 	if f.at != "" {
 		d, err := formats.ParseDay(f.at)
 		if err != nil {
