@@ -1,0 +1,197 @@
+package licjwt_test
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/verifier"
+	licjwt "github.com/licmint/licmint/verifier/jwt"
+)
+
+// jwtVectors is testdata/vectors/jwts.json (FORMAT.md section 14).
+type jwtVectors struct {
+	TestKey struct {
+		Public string `json:"public_key_hex"`
+	} `json:"test_key"`
+	Valid []struct {
+		Comment      string
+		Registration struct {
+			RegistrationKey string            `json:"registration_key"`
+			Edition         string            `json:"edition"`
+			Issued          string            `json:"issued"`
+			Expires         string            `json:"expires"`
+			InstallID       string            `json:"install_id"`
+			Customer        map[string]string `json:"customer"`
+			Issuer          string            `json:"issuer"`
+		} `json:"registration"`
+		Header    json.RawMessage `json:"header"`
+		Claims    json.RawMessage `json:"claims"`
+		Token     string          `json:"token"`
+		VerifyAt  string          `json:"verify_at"`
+		InstallID string          `json:"install_id"`
+		License   struct {
+			Status        string          `json:"status"`
+			DaysLeft      int             `json:"days_left"`
+			Product       string          `json:"product"`
+			Edition       string          `json:"edition"`
+			EditionNumber uint8           `json:"edition_number"`
+			Trial         bool            `json:"trial"`
+			InstallBound  bool            `json:"install_bound"`
+			Serial        string          `json:"serial"`
+			Generation    uint8           `json:"generation"`
+			KeyID         uint8           `json:"key_id"`
+			Issued        string          `json:"issued"`
+			Expires       string          `json:"expires"`
+			Features      map[string]bool `json:"features"`
+		} `json:"license"`
+	} `json:"valid"`
+	Invalid []struct {
+		Comment, Token, Error string
+		VerifyAt              string `json:"verify_at"`
+		InstallID             string `json:"install_id"`
+	} `json:"invalid"`
+}
+
+// tokenErrorKind names what err wraps; the first match wins, as in
+// licmint's --json output (FORMAT.md section 14).
+func tokenErrorKind(err error) string {
+	for _, k := range []struct {
+		err  error
+		kind string
+	}{
+		{verifier.ErrUnknownKey, "unknown_key"},
+		{verifier.ErrBadSignature, "bad_signature"},
+		{verifier.ErrInstallMismatch, "install_mismatch"},
+		{verifier.ErrWrongProduct, "wrong_product"},
+		{licjwt.ErrBadToken, "bad_token"},
+	} {
+		if errors.Is(err, k.err) {
+			return k.kind
+		}
+	}
+	if err == nil {
+		return ""
+	}
+	return "other: " + err.Error()
+}
+
+func vectorVerifier(t *testing.T, pub []byte, at, installID string) *licjwt.Verifier {
+	t.Helper()
+	now, err := time.Parse(time.DateOnly, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, err := catalog.Default().Product("PC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := []verifier.Option{verifier.WithCatalog(pc), verifier.WithNow(func() time.Time { return now })}
+	if installID != "" {
+		opts = append(opts, verifier.WithInstallID(installID))
+	}
+	v, err := verifier.New("PC", []verifier.Key{{ID: 1, Public: pub}, {ID: 2, Public: pub}}, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return licjwt.New(v)
+}
+
+func vectorDay(t *testing.T, s string) formats.Day {
+	d, err := formats.ParseDay(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// sameJSON reports whether a and b are the same JSON value.
+func sameJSON(t *testing.T, a, b []byte) bool {
+	var x, y any
+	if err := json.Unmarshal(a, &x); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &y); err != nil {
+		t.Fatal(err)
+	}
+	xs, _ := json.Marshal(x)
+	ys, _ := json.Marshal(y)
+	return bytes.Equal(xs, ys)
+}
+
+func TestVectors(t *testing.T) {
+	b, err := os.ReadFile("../../testdata/vectors/jwts.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v jwtVectors
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	pub, err := hex.DecodeString(v.TestKey.Public)
+	if err != nil || len(pub) != ed25519.PublicKeySize || len(v.Valid) == 0 || len(v.Invalid) == 0 {
+		t.Fatalf("jwts.json: test key or vectors missing (%v)", err)
+	}
+	for _, tc := range v.Valid {
+		t.Run(tc.Comment, func(t *testing.T) {
+			// The token is the header and claims given, signed.
+			parts := strings.Split(tc.Token, ".")
+			if len(parts) != 3 {
+				t.Fatalf("%d parts", len(parts))
+			}
+			header, err1 := base64.RawURLEncoding.DecodeString(parts[0])
+			claims, err2 := base64.RawURLEncoding.DecodeString(parts[1])
+			sig, err3 := base64.RawURLEncoding.DecodeString(parts[2])
+			if err := errors.Join(err1, err2, err3); err != nil {
+				t.Fatal(err)
+			}
+			if !sameJSON(t, header, tc.Header) || !sameJSON(t, claims, tc.Claims) {
+				t.Fatalf("token header %s claims %s, want %s and %s", header, claims, tc.Header, tc.Claims)
+			}
+			if !ed25519.Verify(pub, []byte(parts[0]+"."+parts[1]), sig) {
+				t.Fatal("signature does not verify with the test key")
+			}
+
+			l, err := vectorVerifier(t, pub, tc.VerifyAt, tc.InstallID).Verify(tc.Token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := tc.License
+			if l.Status.String() != w.Status || l.DaysLeft != w.DaysLeft || l.Product.String() != w.Product ||
+				l.Edition != w.Edition || l.EditionNumber != w.EditionNumber || l.Trial != w.Trial || l.Bound != w.InstallBound ||
+				strconv.FormatUint(l.Serial, 10) != strings.TrimLeft(w.Serial, "0") || l.Generation != w.Generation ||
+				l.KeyID != w.KeyID || l.Issued != vectorDay(t, w.Issued) || l.Expires != vectorDay(t, w.Expires) {
+				t.Fatalf("license %+v, want %+v", l, w)
+			}
+			if m := l.Features.Map(); len(m) != len(w.Features) {
+				t.Fatalf("features %v, want %v", m, w.Features)
+			}
+			for name, on := range w.Features {
+				if l.Features.Enabled(name) != on {
+					t.Fatalf("feature %s: %v, want %v", name, l.Features.Enabled(name), on)
+				}
+			}
+		})
+	}
+	for _, tc := range v.Invalid {
+		t.Run(tc.Comment, func(t *testing.T) {
+			l, err := vectorVerifier(t, pub, tc.VerifyAt, tc.InstallID).Verify(tc.Token)
+			if got := tokenErrorKind(err); got != tc.Error {
+				t.Fatalf("error kind %q (%v), want %q", got, err, tc.Error)
+			}
+			if l.Status != verifier.StatusInvalid {
+				t.Fatalf("status %v with an error", l.Status)
+			}
+		})
+	}
+}
