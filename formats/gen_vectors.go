@@ -467,6 +467,7 @@ func main() {
 	add("product letter mistyped", "PX"+good[2:], "any", "", "typo", 1, 2)
 	shortTypo := goodShort[:len(goodShort)-1] + string(alphabet[(strings.IndexByte(alphabet, goodShort[len(goodShort)-1])+1)%32])
 	add("short form with a typo", shortTypo, "any", "", "typo", 7, 5)
+	add("FORMAT.md 6.1's worked example: P typed as R", strings.Replace(goodShort, "0PHSS", "0RHSS", 1), "any", "", "typo", 4, 2)
 	add("short form with a typo where a signed code is needed: unsigned comes first", shortTypo, "signed", "", "unsigned", 0, 0)
 	add("U is never a symbol", good[:10]+"U"+good[11:], "any", "", "malformed", 3, 3)
 	add("punctuation", good[:10]+"*"+good[11:], "any", "", "malformed", 3, 3)
