@@ -22,7 +22,11 @@ import (
 type Format uint8
 
 // Batch formats. CSV has a header row naming the columns; JSON Lines has
-// one object per line, its keys the column names.
+// one object per line, its keys the column names. Both are read as UTF-8
+// or UTF-16, with or without a byte order mark, and a CR, LF or CRLF ends
+// a line. In CSV a line break inside a quoted field is data, kept as
+// written; a CSV file whose header line has tabs and no comma is
+// tab-separated, as Excel's "Unicode Text" export writes.
 const (
 	CSV Format = iota + 1
 	JSONL
@@ -333,7 +337,7 @@ func (b *batch) readHeader(r *csvReader) error {
 			return &FieldError{Line: line, Column: i + 1, Err: fmt.Errorf("%w: header: column %q appears twice", ErrBadRow, f)}
 		}
 		b.colIdx[name] = i
-		named = append(named, f)
+		named = append(named, strconv.Quote(f)) // quoted: it may hold any byte
 		b.outCols = append(b.outCols, f)
 		b.outSrc = append(b.outSrc, i)
 		b.outRes = append(b.outRes, -1)
@@ -343,6 +347,16 @@ func (b *batch) readHeader(r *csvReader) error {
 			hint := ""
 			if _, err := formats.ParseRegistrationKey(fields[0]); err == nil {
 				hint = "; the first row must be a header, such as rk,edition,days"
+			}
+			var how []string
+			if r.encoding != "" {
+				how = append(how, r.encoding)
+			}
+			if r.sep == '\t' {
+				how = append(how, "tab-separated")
+			}
+			if how != nil {
+				hint += "; the file was read as " + strings.Join(how, ", ")
 			}
 			return &FieldError{Line: line, Err: fmt.Errorf("%w: the header has no %s column (it has %s)%s",
 				ErrBadRow, need, strings.Join(named, ", "), hint)}

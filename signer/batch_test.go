@@ -223,7 +223,7 @@ func TestBatchFatal(t *testing.T) {
 	}{
 		"empty":          {"", signer.BatchOptions{}, "the input is empty"},
 		"blank":          {"\n \n", signer.BatchOptions{}, "the input is empty"},
-		"no header":      {rk1 + ",standard\n", signer.BatchOptions{}, "no rk column (it has PC-0314-1592-6535-8978, standard); the first row must be a header"},
+		"no header":      {rk1 + ",standard\n", signer.BatchOptions{}, "no rk column (it has \"PC-0314-1592-6535-8978\", \"standard\"); the first row must be a header"},
 		"no edition":     {"rk,days\n", signer.BatchOptions{}, "no edition column"},
 		"duplicate col":  {"rk,edition,RK\n", signer.BatchOptions{}, `line 1, column 3: unreadable row: header: column "RK" appears twice`},
 		"jsonl to csv":   {"{}\n", signer.BatchOptions{In: signer.JSONL}, "CSV output needs CSV input"},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -13,30 +14,177 @@ import (
 // quote or a runaway line costs one row, not all memory.
 const MaxRowLen = 64 << 10
 
-// csvReader reads CSV as people send it (RFC 4180 and its variations): a
-// UTF-8 BOM, CRLF or LF line ends, quoted fields spanning lines, blank
-// lines, and spaces around fields and quotes. Unlike encoding/csv it bounds
-// each record and, after a malformed one, carries on with the next line.
+// csvReader reads CSV as people send it (RFC 4180 and its variations):
+// UTF-8 or UTF-16 (see newTextReader), CR, LF or CRLF line ends in any
+// mix, quoted fields spanning lines, blank lines, spaces around fields and
+// quotes, and tab-separated files. Unlike encoding/csv it bounds each
+// record and, after a malformed one, carries on with the next line.
+//
+// A line end inside a quoted field is data and is kept as written, CR
+// included; it still counts as a line end for the line numbers in errors,
+// as text editors count it.
 type csvReader struct {
-	r     *bufio.Reader
-	line  int // line of the next byte, from 1
+	r    *bufio.Reader
+	sep  byte // ',' or, for a tab-separated file, '\t'
+	line int  // line of the next byte, from 1
+	// cr reports that the last byte read was a CR, so that an LF right
+	// after it is part of the same line end.
+	cr    bool
 	field []byte
 	// raw holds the current record's bytes, at most MaxRowLen+1, so that
 	// after a bad quoted field reading can go back to the line after its
 	// opening quote; again holds bytes given back, read before r.
 	raw   []byte
 	again []byte
+	// encoding names how the text was decoded, for errors: "" for UTF-8.
+	encoding string
 }
 
 func newCSVReader(r io.Reader) *csvReader {
-	br, ok := r.(*bufio.Reader)
-	if !ok {
-		br = bufio.NewReaderSize(r, 64<<10)
+	br, encoding := newTextReader(r)
+	return &csvReader{r: br, sep: sniffSep(br), line: 1, encoding: encoding}
+}
+
+// sniffSep returns the separator: a tab when the first line that is not
+// blank has tabs but no comma, as Excel's "Unicode Text" export writes. A
+// comma-separated header without a comma is a single column, which never
+// names both rk and edition, so this takes no working CSV file for a
+// tab-separated one.
+func sniffSep(br *bufio.Reader) byte {
+	buf, _ := br.Peek(br.Size())
+	for len(buf) > 0 {
+		i := bytes.IndexAny(buf, "\r\n")
+		line := buf
+		if i >= 0 {
+			line, buf = buf[:i], buf[i+1:]
+		} else {
+			buf = nil
+		}
+		if len(bytes.Trim(line, " \t")) == 0 {
+			continue
+		}
+		if bytes.IndexByte(line, ',') < 0 && bytes.IndexByte(line, '\t') >= 0 {
+			return '\t'
+		}
+		break
 	}
-	if b, err := br.Peek(3); err == nil && string(b) == "\uFEFF" {
+	return ','
+}
+
+// newTextReader returns r's text as UTF-8, without a byte order mark, and
+// the encoding it was read in, "" for UTF-8. UTF-16, as Excel's "Unicode
+// Text" and PowerShell's redirection write, is decoded: it starts with a
+// byte order mark, or, without one, has a NUL in one of its first two
+// bytes, as UTF-16 text that starts with ASCII does and UTF-8 text never
+// sensibly does. Both formats' readers start here.
+func newTextReader(r io.Reader) (*bufio.Reader, string) {
+	br := bufio.NewReaderSize(r, MaxRowLen)
+	b, _ := br.Peek(3)
+	if len(b) == 3 && string(b) == "\uFEFF" {
 		br.Discard(3)
+		return br, ""
 	}
-	return &csvReader{r: br, line: 1}
+	if len(b) < 2 {
+		return br, ""
+	}
+	var u *utf16Reader
+	switch {
+	case b[0] == 0xFF && b[1] == 0xFE:
+		br.Discard(2)
+		u = &utf16Reader{r: br}
+	case b[0] == 0xFE && b[1] == 0xFF:
+		br.Discard(2)
+		u = &utf16Reader{r: br, bigEndian: true}
+	case b[0] != 0 && b[1] == 0:
+		u = &utf16Reader{r: br}
+	case b[0] == 0 && b[1] != 0:
+		u = &utf16Reader{r: br, bigEndian: true}
+	default:
+		return br, ""
+	}
+	name := "UTF-16 (little-endian)"
+	if u.bigEndian {
+		name = "UTF-16 (big-endian)"
+	}
+	return bufio.NewReaderSize(u, MaxRowLen), name
+}
+
+// utf16Reader decodes UTF-16 to UTF-8. An unpaired surrogate, or an odd
+// byte at the end, becomes U+FFFD, as unicode/utf16 decodes them: visible
+// in the output, and a row error where it lands in a key or a date.
+type utf16Reader struct {
+	r         *bufio.Reader
+	bigEndian bool
+	pending   []byte // the rest of a rune that did not fit
+	buf       [utf8.UTFMax]byte
+}
+
+func (u *utf16Reader) Read(p []byte) (n int, err error) {
+	for n < len(p) {
+		if len(u.pending) > 0 {
+			c := copy(p[n:], u.pending)
+			u.pending = u.pending[c:]
+			n += c
+			continue
+		}
+		if n > 0 && u.r.Buffered() < 2 {
+			break // return what there is rather than wait for more
+		}
+		r, err := u.rune()
+		if err != nil {
+			if err == io.EOF && n > 0 {
+				err = nil
+			}
+			return n, err
+		}
+		if utf8.RuneLen(r) <= len(p)-n {
+			n += utf8.EncodeRune(p[n:], r)
+			continue
+		}
+		u.pending = utf8.AppendRune(u.buf[:0], r)
+	}
+	return n, nil
+}
+
+// unit reads one UTF-16 code unit; an odd byte at the end gives U+FFFD.
+func (u *utf16Reader) unit() (rune, error) {
+	b, err := u.r.Peek(2)
+	switch {
+	case len(b) == 2:
+		u.r.Discard(2)
+		if u.bigEndian {
+			return rune(b[0])<<8 | rune(b[1]), nil
+		}
+		return rune(b[1])<<8 | rune(b[0]), nil
+	case len(b) == 1 && err == io.EOF:
+		u.r.Discard(1)
+		return utf8.RuneError, nil
+	}
+	return 0, err
+}
+
+func (u *utf16Reader) rune() (rune, error) {
+	r, err := u.unit()
+	if err != nil || !utf16.IsSurrogate(r) {
+		return r, err
+	}
+	if r >= 0xDC00 {
+		return utf8.RuneError, nil // a low surrogate without a high one
+	}
+	// A high surrogate needs a low one next; anything else is read on
+	// its own.
+	b, _ := u.r.Peek(2)
+	if len(b) == 2 {
+		lo := rune(b[1])<<8 | rune(b[0])
+		if u.bigEndian {
+			lo = rune(b[0])<<8 | rune(b[1])
+		}
+		if lo >= 0xDC00 && lo < 0xE000 {
+			u.r.Discard(2)
+			return utf16.DecodeRune(r, lo), nil
+		}
+	}
+	return utf8.RuneError, nil
 }
 
 var errRowTooLong = fmt.Errorf("%w: longer than %d bytes", ErrBadRow, MaxRowLen)
@@ -120,14 +268,39 @@ func (c *csvReader) readByte() (byte, error) {
 		return 0, err
 	}
 	c.raw = append(c.raw, b)
-	if b == '\n' {
-		c.line++
-	}
+	c.count(b)
 	if len(c.raw) > MaxRowLen {
 		return 0, errRowTooLong
 	}
 	return b, nil
 }
+
+// count counts b, a byte read, into the line number: CR, LF and CRLF each
+// end one line.
+func (c *csvReader) count(b byte) {
+	if b == '\r' || b == '\n' && !c.cr {
+		c.line++
+	}
+	c.cr = b == '\r'
+}
+
+// endLine finishes a line end that b began: the LF of a CRLF is read too.
+// The record it ends is complete, so the LF is not kept in raw.
+func (c *csvReader) endLine(b byte) {
+	if b != '\r' {
+		return
+	}
+	if next, ok := c.peek(); ok && next == '\n' {
+		c.next()
+		c.cr = false
+	}
+}
+
+func isLineEnd(b byte) bool { return b == '\n' || b == '\r' }
+
+// space reports the bytes trimmed around fields: spaces, and tabs unless
+// they separate the fields.
+func (c *csvReader) space(b byte) bool { return b == ' ' || b == '\t' && c.sep != '\t' }
 
 // readField reads one field; end reports the end of the record. At the end
 // of the input it returns end with a nil error unless nothing was read.
@@ -147,7 +320,7 @@ func (c *csvReader) readField(line, col int) (f string, end bool, err error) {
 		return "", true, &FieldError{Line: line, Column: col, Err: rowError{msg}}
 	}
 	b, err := c.readByte()
-	for err == nil && (b == ' ' || b == '\t') {
+	for err == nil && c.space(b) {
 		b, err = c.readByte()
 	}
 	if err == io.EOF {
@@ -157,16 +330,17 @@ func (c *csvReader) readField(line, col int) (f string, end bool, err error) {
 		return fail(err, "")
 	}
 	if b != '"' {
-		for err == nil && b != ',' && b != '\n' {
+		for err == nil && b != c.sep && !isLineEnd(b) {
 			c.field = append(c.field, b)
 			b, err = c.readByte()
 		}
 		if err != nil && err != io.EOF {
 			return fail(err, "")
 		}
-		return c.text(true), b != ',' || err == io.EOF, nil
+		c.endLine(b)
+		return c.text(true), b != c.sep || err == io.EOF, nil
 	}
-	// Quoted: "" stands for one quote; commas and line breaks are data.
+	// Quoted: "" stands for one quote; separators and line breaks are data.
 	const fix = "close it with a quote, or write a quote inside a field as \"\""
 	for {
 		b, err = c.readByte()
@@ -193,7 +367,7 @@ func (c *csvReader) readField(line, col int) (f string, end bool, err error) {
 	closeLine := c.line
 	f = c.text(false)
 	b, err = c.readByte()
-	for err == nil && (b == ' ' || b == '\t' || b == '\r') {
+	for err == nil && c.space(b) {
 		b, err = c.readByte()
 	}
 	switch {
@@ -201,9 +375,10 @@ func (c *csvReader) readField(line, col int) (f string, end bool, err error) {
 		return f, true, nil
 	case err != nil:
 		return fail(err, "")
-	case b == ',':
+	case b == c.sep:
 		return f, false, nil
-	case b == '\n':
+	case isLineEnd(b):
+		c.endLine(b)
 		return f, true, nil
 	}
 	if closeLine != quoteLine {
@@ -219,23 +394,34 @@ func (c *csvReader) readField(line, col int) (f string, end bool, err error) {
 // bad field, and a record is at most MaxRowLen bytes, so this bounds the
 // extra reading; a field without a line end is skipped to its line's end.
 func (c *csvReader) resume(start int) {
-	i := bytes.IndexByte(c.raw[start:], '\n')
+	i := bytes.IndexAny(c.raw[start:], "\r\n")
 	if i < 0 {
 		c.skipLine()
 		return
 	}
-	rest := c.raw[start+i+1:]
-	c.line -= bytes.Count(rest, []byte{'\n'})
+	end := start + i + 1
+	if c.raw[end-1] == '\r' && end < len(c.raw) && c.raw[end] == '\n' {
+		end++
+	}
+	rest := c.raw[end:]
+	// Uncount the line ends in rest, as count counted them.
+	c.cr = c.raw[end-1] == '\r'
+	cr := c.cr
+	for _, b := range rest {
+		if b == '\r' || b == '\n' && !cr {
+			c.line--
+		}
+		cr = b == '\r'
+	}
 	c.again = append(bytes.Clone(rest), c.again...)
-	c.raw = c.raw[:start+i+1]
+	c.raw = c.raw[:end]
 }
 
-// text returns the field read; an unquoted one loses its trailing spaces
-// and the CR of a CRLF line end.
+// text returns the field read; an unquoted one loses its trailing spaces.
 func (c *csvReader) text(trim bool) string {
 	f := c.field
 	if trim {
-		for len(f) > 0 && (f[len(f)-1] == ' ' || f[len(f)-1] == '\t' || f[len(f)-1] == '\r') {
+		for len(f) > 0 && c.space(f[len(f)-1]) {
 			f = f[:len(f)-1]
 		}
 	}
@@ -244,16 +430,18 @@ func (c *csvReader) text(trim bool) string {
 
 // skipLine discards the rest of the current line after a malformed record.
 func (c *csvReader) skipLine() {
-	if n := len(c.raw); n > 0 && c.raw[n-1] == '\n' {
-		return // the line end is read already
+	if n := len(c.raw); n > 0 && isLineEnd(c.raw[n-1]) {
+		c.endLine(c.raw[n-1]) // the line end is read already
+		return
 	}
 	for {
 		b, err := c.next()
 		if err != nil {
 			return
 		}
-		if b == '\n' {
-			c.line++
+		c.count(b)
+		if isLineEnd(b) {
+			c.endLine(b)
 			return
 		}
 	}

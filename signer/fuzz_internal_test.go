@@ -1,12 +1,18 @@
 package signer
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // FuzzCSVReader: any input reads without panicking, every error is a row
@@ -17,6 +23,8 @@ func FuzzCSVReader(f *testing.F) {
 		"rk,edition\nPC-0314-1592-6535-8978,standard\n",
 		"\uFEFFa, b ,\"c,d\"\r\n\r\n\"x\"\"y\",\"multi\nline\"\n",
 		"\"unclosed\nrow\n", "\"a\" x,b\n", "a,b,\n", ",,,\n  \n",
+		"a,b\rc,d\r\ne\n\rf", "\"x\ry\",\"\r\"\rz\r", "a\"b\rc\n\"\"\r", "h1\th2\r\n\"a\tb\"\tc\r",
+		"\xff\xfea\x00,\x00b\x00\r\x00", "a\x00\r\x00",
 	} {
 		f.Add(s)
 	}
@@ -49,17 +57,22 @@ func FuzzCSVReader(f *testing.F) {
 				}
 				out = appendCSV(out, f)
 			}
-			back, _, err := newCSVReader(strings.NewReader(string(out) + "\n")).read()
+			// Read back as plain comma-separated UTF-8, whatever its first
+			// bytes or tabs suggest.
+			again := &csvReader{r: bufio.NewReader(strings.NewReader(string(out) + "\n")), sep: ',', line: 1}
+			back, _, err := again.read()
 			if err != nil || strings.Join(back, "\x00") != strings.Join(fields, "\x00") {
 				t.Fatalf("record %q wrote as %q, read back as %q, %v", fields, out, back, err)
 			}
 		}
-		// Without quotes, records are lines: each line that is not blank
-		// gives one record or one error, good or bad, whatever the others.
-		if !strings.Contains(s, "\"") {
+		// Without quotes, records are lines, each ended by CR, LF or CRLF:
+		// each line that is not blank gives one record or one error, good
+		// or bad, whatever the others.
+		if !strings.Contains(s, "\"") && r.encoding == "" {
 			var want []int
-			for i, l := range strings.Split(strings.TrimPrefix(s, "\uFEFF"), "\n") {
-				if strings.Trim(l, " \t\r,") != "" {
+			text := strings.ReplaceAll(strings.TrimPrefix(s, "\uFEFF"), "\r\n", "\n")
+			for i, l := range strings.Split(strings.ReplaceAll(text, "\r", "\n"), "\n") {
+				if strings.Trim(l, " \t"+string(r.sep)) != "" {
 					want = append(want, i+1)
 				}
 			}
@@ -155,6 +168,49 @@ func FuzzParseObject(f *testing.F) {
 		keys2, vals2, err := parseObject(out)
 		if err != nil || strings.Join(keys2, "\x00") != strings.Join(keys, "\x00") || len(vals2) != len(vals) {
 			t.Fatalf("%q wrote as %q: %v", s, out, err)
+		}
+	})
+}
+
+// FuzzTextReader: any text encoded as UTF-16, in either byte order, with a
+// byte order mark, reads back as itself, however small the reads; other
+// input reads without panicking, UTF-8 as given and anything taken for
+// UTF-16 as valid UTF-8.
+func FuzzTextReader(f *testing.F) {
+	for _, s := range []string{"rk,edition\r\n", "Zoë, 😀\r", "\uFEFF", "\xff\xfe", "a\x00b", "\x00", "\xd8\x00\xdc", "\xff\xfe\x00\xd8a\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		br, enc := newTextReader(strings.NewReader(s))
+		got, err := io.ReadAll(br)
+		switch {
+		case err != nil:
+			t.Fatal(err)
+		case enc == "" && string(got) != strings.TrimPrefix(s, "\uFEFF"):
+			t.Fatalf("%q read as %q", s, got)
+		case enc != "" && !utf8.Valid(got):
+			t.Fatalf("%q read as %s gives invalid UTF-8 %q", s, enc, got)
+		}
+		runes := []rune(s) // invalid UTF-8 becomes U+FFFD
+		for _, big := range []bool{false, true} {
+			b := []byte{0xFF, 0xFE}
+			order := binary.AppendByteOrder(binary.LittleEndian)
+			if big {
+				b, order = []byte{0xFE, 0xFF}, binary.BigEndian
+			}
+			for _, u := range utf16.Encode(runes) {
+				b = order.AppendUint16(b, u)
+			}
+			br, enc := newTextReader(bytes.NewReader(b))
+			got, err := io.ReadAll(br)
+			if err != nil || string(got) != string(runes) || !strings.HasPrefix(enc, "UTF-16") {
+				t.Fatalf("%q as %s (big-endian %v) read as %q, %v", s, enc, big, got, err)
+			}
+			// Reads smaller than a rune.
+			u := &utf16Reader{r: bufio.NewReader(bytes.NewReader(b[2:])), bigEndian: big}
+			if got, err := io.ReadAll(iotest.OneByteReader(u)); err != nil || string(got) != string(runes) {
+				t.Fatalf("%q (big-endian %v) read byte by byte as %q, %v", s, big, got, err)
+			}
 		}
 	})
 }

@@ -10,16 +10,17 @@ import (
 )
 
 // jsonlReader splits JSON Lines input into lines; the workers parse them.
+// As for CSV, the text may be UTF-8 or UTF-16 (see newTextReader), and a
+// CR, LF or CRLF ends a line: JSON text holds no line break outside its
+// whitespace, so a bare CR is taken for the line end old Mac tools write.
 type jsonlReader struct {
 	r    *bufio.Reader
 	line int
+	buf  []byte
 }
 
 func newJSONLReader(r io.Reader) *jsonlReader {
-	br := bufio.NewReaderSize(r, MaxRowLen+1)
-	if b, err := br.Peek(3); err == nil && string(b) == "\uFEFF" {
-		br.Discard(3)
-	}
+	br, _ := newTextReader(r)
 	return &jsonlReader{r: br}
 }
 
@@ -28,27 +29,57 @@ func newJSONLReader(r io.Reader) *jsonlReader {
 // skips.
 func (j *jsonlReader) read() (text []byte, line int, err error) {
 	for {
-		b, err := j.r.ReadSlice('\n')
-		j.line++
-		line = j.line
-		if err == bufio.ErrBufferFull {
-			for err == bufio.ErrBufferFull {
-				_, err = j.r.ReadSlice('\n')
-			}
-			if err != nil && err != io.EOF {
-				return nil, line, err
-			}
-			return nil, line, &FieldError{Line: line, Err: errRowTooLong}
-		}
+		b, long, err := j.readLine()
 		if err != nil && err != io.EOF {
-			return nil, line, err
+			return nil, j.line + 1, err
+		}
+		if err == io.EOF && len(b) == 0 && !long {
+			return nil, j.line, io.EOF
+		}
+		j.line++
+		if long {
+			return nil, j.line, &FieldError{Line: j.line, Err: errRowTooLong}
 		}
 		if len(bytes.TrimSpace(b)) > 0 {
-			return bytes.Clone(b), line, nil
+			return bytes.Clone(b), j.line, nil
 		}
 		if err == io.EOF {
-			return nil, line, io.EOF
+			return nil, j.line, io.EOF
 		}
+	}
+}
+
+// readLine reads a line without its line end; long reports one longer
+// than MaxRowLen, of which it keeps nothing. At the end of the input it
+// returns the last line, if any, with io.EOF.
+func (j *jsonlReader) readLine() (line []byte, long bool, err error) {
+	j.buf = j.buf[:0]
+	for {
+		n := max(j.r.Buffered(), 1)
+		buf, err := j.r.Peek(n)
+		if len(buf) == 0 {
+			return j.buf, long, err
+		}
+		i := bytes.IndexAny(buf, "\r\n")
+		part := buf
+		if i >= 0 {
+			part = buf[:i]
+		}
+		if long || len(j.buf)+len(part) > MaxRowLen {
+			long = true
+		} else {
+			j.buf = append(j.buf, part...)
+		}
+		j.r.Discard(len(part))
+		if i < 0 {
+			continue
+		}
+		if b, _ := j.r.ReadByte(); b == '\r' {
+			if next, _ := j.r.Peek(1); len(next) == 1 && next[0] == '\n' {
+				j.r.Discard(1)
+			}
+		}
+		return j.buf, long, nil
 	}
 }
 
