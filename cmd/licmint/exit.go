@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/spf13/cobra"
 )
 
-// Exit statuses, documented in `licmint help exit-codes` and README.md.
+// Exit statuses, documented in `licmint exit-codes` and README.md.
 const (
 	exitOK         = 0 // done; for verify, the license is in force
 	exitError      = 1 // could not do the job: files, keys, I/O
@@ -19,23 +21,103 @@ const (
 	exitPartial    = 5 // batch: some rows failed; the others were done
 )
 
-const exitCodesHelp = `licmint exits with one of these statuses:
+// exitStatusTable documents the exit statuses.
+var exitStatusTable = []struct {
+	Status  int    `json:"status"`
+	Meaning string `json:"meaning"`
+}{
+	{exitOK, "success; for verify, the license is in force (valid, expiring or grace)"},
+	{exitError, "the job could not be done: a file, key or passphrase problem, or I/O"},
+	{exitUsage, "usage: unknown command or flag, wrong arguments"},
+	{exitInvalid, "invalid input: a key or code that is malformed, mistyped (typo), for another product, unsigned, or whose signature does not verify"},
+	{exitNotInForce, "verify: the code is authentic but not in force (expired, not yet valid, revoked, superseded, clock rolled back)"},
+	{exitPartial, "batch signing: some rows failed and are marked in the output; the others were signed"},
+}
 
-  0  success; for verify, the license is in force (valid, expiring or grace)
-  1  the job could not be done: a file, key or passphrase problem, or I/O
-  2  usage: unknown command or flag, wrong arguments
-  3  invalid input: a key or code that is malformed, mistyped (typo), for
-     another product, unsigned, or whose signature does not verify
-  4  verify: the code is authentic but not in force (expired, not yet
-     valid, revoked, superseded, clock rolled back)
-  5  batch signing: some rows failed and are marked in the output; the
-     others were signed`
+// exitCodesHelp is the text of `licmint exit-codes`, made from the tables
+// so that the text and the --json form say the same.
+func exitCodesHelp() string {
+	var b strings.Builder
+	b.WriteString("licmint exits with one of these statuses:\n\n")
+	for _, s := range exitStatusTable {
+		writeWrapped(&b, fmt.Sprintf("  %d  ", s.Status), s.Meaning)
+	}
+	b.WriteString(`
+With --json, every command prints one JSON object on standard output when it
+fails, and nothing else there; the error and hint lines still go to standard
+error, and the exit status is the same:
 
-// cliError carries an exit status and an optional hint for the user.
+  {"error": {"kind": "typo", "message": "...", "hint": "...",
+             "position": {"group": 7, "char": 5, "line": 1, "column": 37}}}
+
+hint is "" when there is none; position comes with a located key or code.
+verify's and inspect's records carry the error member among their fields
+(verify's also for status 4); rk check prints {"error": ..., "keys": [...]}
+and a batch {"error": ..., "out": ..., "signed": ..., "failed": ...}.
+
+The kinds, a closed list, with the status each comes with:
+
+`)
+	for _, k := range errorKindTable {
+		writeWrapped(&b, fmt.Sprintf("  %-17s %d  ", k.Kind, k.Status), k.Meaning)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// writeWrapped writes text after prefix, wrapped at 80 columns with the
+// continuation lines indented to the end of prefix.
+func writeWrapped(b *strings.Builder, prefix, text string) {
+	b.WriteString(prefix)
+	col := len(prefix)
+	for i, word := range strings.Fields(text) {
+		if i > 0 && col+1+len(word) > 80 {
+			b.WriteString("\n" + strings.Repeat(" ", len(prefix)))
+			col = len(prefix)
+		} else if i > 0 {
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(word)
+		col += len(word)
+	}
+	b.WriteByte('\n')
+}
+
+func newExitCodesCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "exit-codes",
+		Short: "Exit statuses of licmint commands, and the kinds of error --json reports",
+		Long:  exitCodesHelp(),
+		Example: `  licmint exit-codes
+  licmint exit-codes --json`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), struct {
+					ExitCodes  any `json:"exit_codes"`
+					ErrorKinds any `json:"error_kinds"`
+				}{exitStatusTable, errorKindTable})
+			}
+			_, err := fmt.Fprintln(cmd.OutOrStdout(), exitCodesHelp())
+			return err
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the statuses and kinds as JSON")
+	return cmd
+}
+
+// cliError carries an exit status, an optional hint for the user and,
+// where the error alone does not tell, the kind of failure.
 type cliError struct {
 	code int
+	kind string // "" derives it from err and code: see kindOf
 	err  error
 	hint string
+	// record is the command's --json record of the failure (verify,
+	// inspect, rk check, a batch): report fills in its error member and
+	// prints it as the one object on stdout.
+	record failureRecord
 }
 
 func (e *cliError) Error() string { return e.err.Error() }
@@ -51,25 +133,110 @@ func withHint(code int, err error, hint string) error {
 	return &cliError{code: code, err: err, hint: hint}
 }
 
-// report prints err as `licmint: error:` and `licmint: hint:` lines and
-// returns the exit status it calls for.
-func report(w io.Writer, err error) int {
-	code, hint := exitError, ""
+// keyError is an exit status 1 error of kind key: the signing key, a
+// trusted public key or the secret that opens a key cannot be used.
+func keyError(err error, hint string) error {
+	return &cliError{code: exitError, kind: kindKey, err: err, hint: hint}
+}
+
+// failureRecord is a --json record that reports a failure in its error
+// member.
+type failureRecord interface{ setError(*errorJSON) }
+
+// withRecord attaches rec to err, which --json then prints with the error
+// in it instead of a bare error object.
+func withRecord(err error, rec failureRecord) error {
+	ce, ok := err.(*cliError)
+	if !ok {
+		ce = &cliError{code: exitError, err: err}
+	}
+	ce.record = rec
+	return ce
+}
+
+// errorJSON is the error member of the object a failure prints with
+// --json. Message and Hint are the text of the error and hint lines.
+type errorJSON struct {
+	Kind     string        `json:"kind"`
+	Message  string        `json:"message"`
+	Hint     string        `json:"hint"`
+	Position *positionJSON `json:"position,omitempty"`
+}
+
+// describe returns the exit status err calls for and what to say about it.
+func describe(err error) (int, errorJSON) {
+	code, e := exitError, errorJSON{Message: err.Error()}
 	var ce *cliError
 	if errors.As(err, &ce) {
-		code, hint = ce.code, ce.hint
+		code, e.Hint = ce.code, ce.hint
 	} else if isCobraUsage(err) {
-		code, hint = exitUsage, "see 'licmint help'"
+		code, e.Hint = exitUsage, "see 'licmint help'"
 	}
 	var fe *formats.FormatError
-	if hint == "" && errors.As(err, &fe) {
-		hint = fe.Hint
+	if errors.As(err, &fe) {
+		if e.Hint == "" {
+			e.Hint = fe.Hint
+		}
+		if fe.Group > 0 {
+			e.Position = &positionJSON{fe.Group, fe.Char, fe.Line, fe.Column}
+		}
 	}
-	fmt.Fprintf(w, "licmint: error: %v\n", err)
-	if hint != "" {
-		fmt.Fprintf(w, "licmint: hint: %s\n", hint)
+	e.Kind = kindOf(err, code)
+	return code, e
+}
+
+// report prints err as `licmint: error:` and `licmint: hint:` lines on
+// stderr and, with --json, as the one JSON object on stdout, and returns
+// the exit status it calls for.
+func report(stdout, stderr io.Writer, err error, asJSON bool) int {
+	code, e := describe(err)
+	printError(stderr, e)
+	if asJSON {
+		var out any = struct {
+			Error *errorJSON `json:"error"`
+		}{&e}
+		var ce *cliError
+		if errors.As(err, &ce) && ce.record != nil {
+			ce.record.setError(&e)
+			out = ce.record
+		}
+		printJSON(stdout, out) // nothing more to do if stdout is gone
 	}
 	return code
+}
+
+// printError writes the error and hint lines of e.
+func printError(w io.Writer, e errorJSON) {
+	fmt.Fprintf(w, "licmint: error: %s\n", e.Message)
+	if e.Hint != "" {
+		fmt.Fprintf(w, "licmint: hint: %s\n", e.Hint)
+	}
+}
+
+// jsonRequested tells whether the command line asked for --json: the
+// parsed flag of cmd when cobra got as far as setting it, or else the raw
+// arguments before a bare --, so that a command line cobra refused (an
+// unknown flag or command) gets its error as JSON too.
+func jsonRequested(cmd *cobra.Command, args []string) bool {
+	if cmd != nil {
+		if f := cmd.Flags().Lookup("json"); f != nil && f.Changed {
+			return f.Value.String() == "true"
+		}
+	}
+	on := false
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "--json" {
+			on = true
+		} else if v, ok := strings.CutPrefix(a, "--json="); ok {
+			if b, err := strconv.ParseBool(v); err == nil {
+				on = b
+			}
+		}
+	}
+	return on
 }
 
 // isCobraUsage recognises the errors cobra makes for unknown commands and

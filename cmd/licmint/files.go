@@ -65,7 +65,7 @@ func readIdentities(flag string, paths []string) ([]age.Identity, error) {
 		parsed, err := age.ParseIdentities(bytes.NewReader(b))
 		if err != nil {
 			// age's parse errors name the line, not its content.
-			return nil, withHint(exitError, fmt.Errorf("%s %s: %w", flag, p, err), "an identity file holds AGE-SECRET-KEY-1... lines, as age-keygen writes")
+			return nil, keyError(fmt.Errorf("%s %s: %w", flag, p, err), "an identity file holds AGE-SECRET-KEY-1... lines, as age-keygen writes")
 		}
 		ids = append(ids, parsed...)
 	}

@@ -28,13 +28,17 @@ type inspectJSON struct {
 	Expires       string `json:"expires,omitempty"`
 	SignatureHex  string `json:"signature_hex,omitempty"`
 	Authenticated bool   `json:"authenticated"`
-	Error         string `json:"error,omitempty"`
 	ErrorKind     string `json:"error_kind,omitempty"`
 	Group         int    `json:"group,omitempty"`
 	Char          int    `json:"char,omitempty"`
 	Line          int    `json:"line,omitempty"`
 	Column        int    `json:"column,omitempty"`
+
+	// Error is the failure, with --json, when the code cannot be decoded.
+	Error *errorJSON `json:"error,omitempty"`
 }
+
+func (r *inspectJSON) setError(e *errorJSON) { r.Error = e }
 
 func newInspectCmd() *cobra.Command {
 	var asJSON bool
@@ -61,16 +65,13 @@ when it cannot be decoded; the error names the group and character.`,
 				input = string(b)
 			}
 			rec, err := inspect(input)
-			if asJSON {
-				if perr := printJSON(cmd.OutOrStdout(), rec); perr != nil {
-					return perr
-				}
-			} else if err == nil {
-				printInspect(cmd.OutOrStdout(), rec)
+			switch {
+			case err != nil:
+				return withRecord(invalid(err), &rec)
+			case asJSON:
+				return printJSON(cmd.OutOrStdout(), rec)
 			}
-			if err != nil {
-				return invalid(err)
-			}
+			printInspect(cmd.OutOrStdout(), rec)
 			return nil
 		},
 	}
@@ -86,7 +87,7 @@ func inspect(input string) (inspectJSON, error) {
 			return inspectJSON{Kind: "registration key", Canonical: k.String(), Product: k.Product.String(),
 				Trial: k.Trial, Serial: fmt.Sprintf("%014d", k.Serial)}, nil
 		}
-		rec := inspectJSON{Kind: "activation code", Error: err.Error(), ErrorKind: errorKind(err)}
+		rec := inspectJSON{Kind: "activation code", ErrorKind: errorKind(err)}
 		var fe *formats.FormatError
 		if errors.As(err, &fe) {
 			rec.Group, rec.Char, rec.Line, rec.Column = fe.Group, fe.Char, fe.Line, fe.Column

@@ -2,29 +2,91 @@ package main
 
 import (
 	"errors"
+	"io/fs"
+	"os"
 
+	"filippo.io/age"
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/formats/keyring"
+	"github.com/licmint/licmint/formats/renewal"
+	"github.com/licmint/licmint/formats/revocation"
+	"github.com/licmint/licmint/signer"
 	"github.com/licmint/licmint/verifier"
 	licjwt "github.com/licmint/licmint/verifier/jwt"
 )
 
-// errorKinds name the outcomes that --json output reports as error_kind.
-// The first match wins: a token error also wraps ErrBadToken, so the
-// specific outcomes come first, and a bad code inside a signed token is
-// bad_token rather than the code's own kind.
+// The kinds of failure, the "kind" of a --json error object: a closed
+// list, each kind with the one exit status it comes with. errorKindTable
+// documents them for `licmint exit-codes` and README.md.
+const (
+	kindUsage           = "usage"
+	kindFile            = "file"
+	kindKey             = "key"
+	kindInternal        = "internal"
+	kindMalformed       = "malformed"
+	kindTypo            = "typo"
+	kindUnsigned        = "unsigned"
+	kindWrongProduct    = "wrong_product"
+	kindUnknownKey      = "unknown_key"
+	kindBadSignature    = "bad_signature"
+	kindInstallMismatch = "install_mismatch"
+	kindBadToken        = "bad_token"
+	kindNotRenewal      = "not_renewal"
+	kindInvalid         = "invalid"
+	kindNotInForce      = "not_in_force"
+	kindPartial         = "partial"
+)
+
+// errorKindTable is the documented list of kinds, in the order of their
+// exit statuses.
+var errorKindTable = []struct {
+	Kind    string `json:"kind"`
+	Status  int    `json:"status"`
+	Meaning string `json:"meaning"`
+}{
+	{kindFile, exitError, "a file cannot be read, written or used: missing, already there (give --force), unreadable, too large, or not a valid catalog"},
+	{kindKey, exitError, "a key or its secret: wrong passphrase or identity, no passphrase to be had, not a key file, keys that clash"},
+	{kindInternal, exitError, "anything else: interrupted, no randomness, a bug"},
+	{kindUsage, exitUsage, "unknown command or flag, missing or extra arguments, a bad flag value"},
+	{kindMalformed, exitInvalid, "not shaped like a key, code or request"},
+	{kindTypo, exitInvalid, "a check digit or check symbols do not match: a mistyped character"},
+	{kindUnsigned, exitInvalid, "the short form, where the signed code is needed"},
+	{kindWrongProduct, exitInvalid, "a key or code for another product"},
+	{kindUnknownKey, exitInvalid, "signed by a key id that is not trusted"},
+	{kindBadSignature, exitInvalid, "the signature does not verify: altered or forged"},
+	{kindInstallMismatch, exitInvalid, "an install-bound code without its install id, or for another install"},
+	{kindBadToken, exitInvalid, "a JWT license token that is not valid"},
+	{kindNotRenewal, exitInvalid, "verify --renew-from: the code cannot replace the installed one"},
+	{kindInvalid, exitInvalid, "other input refused: an edition or product not in the catalog, a term out of range, a code that cannot be renewed or replaced, a bad revocation entry"},
+	{kindNotInForce, exitNotInForce, "verify: authentic but not in force; the record's status says why"},
+	{kindPartial, exitPartial, "batch signing: some rows failed"},
+}
+
+// errorKinds name the outcomes of invalid input (exit status 3), which
+// --json output also reports as error_kind. The first match wins: a token
+// error also wraps ErrBadToken, so the specific outcomes come first, and a
+// bad code inside a signed token is bad_token rather than the code's own
+// kind.
 var errorKinds = []struct {
 	err  error
 	kind string
 }{
-	{verifier.ErrUnknownKey, "unknown_key"},
-	{verifier.ErrBadSignature, "bad_signature"},
-	{verifier.ErrInstallMismatch, "install_mismatch"},
-	{formats.ErrWrongProduct, "wrong_product"},
-	{licjwt.ErrBadToken, "bad_token"},
-	{formats.ErrTypo, "typo"},
-	{formats.ErrUnsigned, "unsigned"},
-	{formats.ErrUnknownVersion, "malformed"},
-	{formats.ErrMalformed, "malformed"},
+	{verifier.ErrUnknownKey, kindUnknownKey},
+	{verifier.ErrBadSignature, kindBadSignature},
+	{verifier.ErrInstallMismatch, kindInstallMismatch},
+	{verifier.ErrNotRenewal, kindNotRenewal},
+	{signer.ErrUnknownKey, kindUnknownKey},
+	{signer.ErrNotAuthentic, kindBadSignature},
+	{signer.ErrInstallIDRequired, kindInstallMismatch},
+	{formats.ErrWrongProduct, kindWrongProduct},
+	{licjwt.ErrBadToken, kindBadToken},
+	{formats.ErrTypo, kindTypo},
+	{formats.ErrUnsigned, kindUnsigned},
+	{formats.ErrUnknownVersion, kindMalformed},
+	{formats.ErrMalformed, kindMalformed},
+	{renewal.ErrMalformed, kindMalformed},
+	{revocation.ErrMalformed, kindMalformed},
+	{signer.ErrBadRow, kindMalformed},
 }
 
 // errorKind returns the name of the outcome err wraps, or "" for none.
@@ -35,4 +97,59 @@ func errorKind(err error) string {
 		}
 	}
 	return ""
+}
+
+// keyErrors are the outcomes that make a job fail for its key (exit
+// status 1, kind key).
+var keyErrors = []error{signer.ErrWrongSecret, signer.ErrBadKeyFile, errNoPassphrase, keyring.ErrNoKeyID}
+
+// fileErrors are the outcomes that make a job fail for a file (exit
+// status 1, kind file).
+var fileErrors = []error{fs.ErrNotExist, fs.ErrExist, fs.ErrPermission, signer.ErrOutputExists}
+
+// kindOf returns the kind of an error that exits with code: the one its
+// *cliError names, or else one derived from the outcome it wraps.
+func kindOf(err error, code int) string {
+	var ce *cliError
+	if errors.As(err, &ce) && ce.kind != "" {
+		return ce.kind
+	}
+	switch code {
+	case exitUsage:
+		return kindUsage
+	case exitInvalid:
+		if k := errorKind(err); k != "" {
+			return k
+		}
+		return kindInvalid
+	case exitNotInForce:
+		return kindNotInForce
+	case exitPartial:
+		return kindPartial
+	}
+	for _, target := range keyErrors {
+		if errors.Is(err, target) {
+			return kindKey
+		}
+	}
+	var noMatch *age.NoIdentityMatchError
+	if errors.As(err, &noMatch) {
+		return kindKey
+	}
+	for _, target := range fileErrors {
+		if errors.Is(err, target) {
+			return kindFile
+		}
+	}
+	var pathErr *fs.PathError
+	var linkErr *os.LinkError
+	if errors.As(err, &pathErr) || errors.As(err, &linkErr) {
+		return kindFile
+	}
+	// A command that chose exit status 1 without naming a kind could not
+	// use a file; an error no command anticipated is internal.
+	if ce != nil {
+		return kindFile
+	}
+	return kindInternal
 }

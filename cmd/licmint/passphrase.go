@@ -43,26 +43,26 @@ func (s *secretFlags) passphrase(cmd *cobra.Command, confirm bool) (string, erro
 		line, _, _ := strings.Cut(string(b), "\n")
 		line = strings.TrimSuffix(line, "\r")
 		if line == "" {
-			return "", withHint(exitError, fmt.Errorf("--passphrase-file %s: the first line is empty", s.passphraseFile), "")
+			return "", keyError(fmt.Errorf("--passphrase-file %s: the first line is empty", s.passphraseFile), "")
 		}
 		return line, nil
 	}
 	if p, ok := os.LookupEnv(passphraseEnv); ok {
 		if p == "" {
-			return "", withHint(exitError, fmt.Errorf("%s is set but empty", passphraseEnv), "")
+			return "", keyError(fmt.Errorf("%s is set but empty", passphraseEnv), "")
 		}
 		return p, nil
 	}
 	in, ok := cmd.InOrStdin().(*os.File)
 	if !ok || !term.IsTerminal(int(in.Fd())) {
-		return "", withHint(exitError, errNoPassphrase, noPassphraseHint)
+		return "", keyError(errNoPassphrase, noPassphraseHint)
 	}
 	ask := func(prompt string) (string, error) {
 		fmt.Fprint(cmd.ErrOrStderr(), prompt)
 		b, err := term.ReadPassword(int(in.Fd()))
 		fmt.Fprintln(cmd.ErrOrStderr())
 		if err != nil {
-			return "", fmt.Errorf("reading the passphrase: %w", err)
+			return "", keyError(fmt.Errorf("reading the passphrase: %w", err), "")
 		}
 		return string(b), nil
 	}
@@ -71,7 +71,7 @@ func (s *secretFlags) passphrase(cmd *cobra.Command, confirm bool) (string, erro
 		return "", err
 	}
 	if p == "" {
-		return "", withHint(exitError, errors.New("empty passphrase"), "")
+		return "", keyError(errors.New("empty passphrase"), "")
 	}
 	if confirm {
 		again, err := ask("Same passphrase again: ")
@@ -79,7 +79,7 @@ func (s *secretFlags) passphrase(cmd *cobra.Command, confirm bool) (string, erro
 			return "", err
 		}
 		if again != p {
-			return "", withHint(exitError, errors.New("the two passphrases differ"), "run keygen again")
+			return "", keyError(errors.New("the two passphrases differ"), "run keygen again")
 		}
 	}
 	return p, nil
@@ -114,9 +114,9 @@ func (s *secretFlags) loadKey(cmd *cobra.Command, path string) (*signer.Key, err
 	k, err := signer.DecryptKey(data, ids...)
 	switch {
 	case errors.Is(err, signer.ErrWrongSecret):
-		return nil, withHint(exitError, fmt.Errorf("%s: %w", path, err), "check the passphrase or --identity; nothing was signed")
+		return nil, keyError(fmt.Errorf("%s: %w", path, err), "check the passphrase or --identity; nothing was signed")
 	case err != nil:
-		return nil, withHint(exitError, fmt.Errorf("%s: %w", path, err), "restore the key file from your backup")
+		return nil, keyError(fmt.Errorf("%s: %w", path, err), "restore the key file from your backup")
 	}
 	return k, nil
 }

@@ -12,6 +12,7 @@ func newPubkeyCmd() *cobra.Command {
 	var (
 		keys   []string
 		format string
+		asJSON bool
 	)
 	cmd := &cobra.Command{
 		Use:   "pubkey --key FILE... [--format pem|jwk|go]",
@@ -43,38 +44,62 @@ Private key files are refused: this command never needs a secret.`,
 					return withHint(exitError, fmt.Errorf("--key: %w", err), "")
 				}
 				if bytes.Contains(data, []byte("AGE ENCRYPTED FILE")) || bytes.HasPrefix(data, []byte("age-encryption.org/")) {
-					return withHint(exitError, fmt.Errorf("%s is an encrypted private key file", path), "give the public key, NAME.pub.pem, written beside it by keygen")
+					return keyError(fmt.Errorf("%s is an encrypted private key file", path), "give the public key, NAME.pub.pem, written beside it by keygen")
 				}
 				r, err := keyring.Parse(data)
 				if err != nil {
-					return withHint(exitError, fmt.Errorf("%s: %w", path, err), "")
+					return keyError(fmt.Errorf("%s: %w", path, err), "")
 				}
 				all = append(all, r.Keys()...)
 			}
 			r, err := keyring.New(all...)
 			if err != nil {
-				return withHint(exitError, err, "each key in a keyring needs its own key id (keygen --kid)")
+				return keyError(err, "each key in a keyring needs its own key id (keygen --kid)")
 			}
-			w := cmd.OutOrStdout()
+			var out []byte
 			switch format {
 			case "pem":
-				_, err = w.Write(r.AppendPEM(nil))
+				out = r.AppendPEM(nil)
 			case "jwk":
-				var b []byte
-				if b, err = r.MarshalJWKS(); err == nil {
-					_, err = fmt.Fprintf(w, "%s\n", b)
+				if out, err = r.MarshalJWKS(); err != nil {
+					return err
 				}
+				out = append(out, '\n')
 			case "go":
-				_, err = w.Write(appendGoKeys(nil, r))
+				out = appendGoKeys(nil, r)
 			default:
 				return usageError("--format %q: want pem, jwk or go", format)
 			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), pubkeyRecord(r, format, out))
+			}
+			_, err = cmd.OutOrStdout().Write(out)
 			return err
 		},
 	}
 	cmd.Flags().StringArrayVar(&keys, "key", nil, "public key or keyring `FILE` (repeatable)")
 	cmd.Flags().StringVar(&format, "format", "pem", "output format: pem, jwk or go")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON record: the key ids, the public keys in hex and the keyring in --format")
 	return cmd
+}
+
+type pubkeyJSON struct {
+	Keys    []pubkeyKeyJSON `json:"keys"`
+	Format  string          `json:"format"`
+	Keyring string          `json:"keyring"`
+}
+
+type pubkeyKeyJSON struct {
+	KeyID     int    `json:"key_id"`
+	PublicHex string `json:"public_key_hex"`
+}
+
+func pubkeyRecord(r *keyring.Keyring, format string, out []byte) pubkeyJSON {
+	rec := pubkeyJSON{Keys: []pubkeyKeyJSON{}, Format: format, Keyring: string(out)}
+	for _, k := range r.Keys() {
+		rec.Keys = append(rec.Keys, pubkeyKeyJSON{int(k.ID), fmt.Sprintf("%x", k.Public)})
+	}
+	return rec
 }
 
 // appendGoKeys writes the Go snippet of --format go: the keys as

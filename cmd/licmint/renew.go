@@ -71,7 +71,7 @@ func (f *lifecycleFlags) signer(cmd *cobra.Command) (*signer.Signer, error) {
 		}
 		r, err := keyring.Parse(data)
 		if err != nil {
-			return nil, withHint(exitError, fmt.Errorf("--keyring %s: %w", f.ring, err), "give public key files NAME.pub.pem or a keyring from 'licmint pubkey'")
+			return nil, keyError(fmt.Errorf("--keyring %s: %w", f.ring, err), "give public key files NAME.pub.pem or a keyring from 'licmint pubkey'")
 		}
 		opts = append(opts, signer.WithTrustedKeys(r))
 	}
@@ -85,7 +85,7 @@ func (f *lifecycleFlags) signer(cmd *cobra.Command) (*signer.Signer, error) {
 	}
 	s, err := signer.New(key, append(opts, signer.WithCatalog(cat), signer.WithNow(now))...)
 	if err != nil {
-		return nil, withHint(exitError, err, "the keyring must not hold another key under the signing key's id")
+		return nil, keyError(err, "the keyring must not hold another key under the signing key's id")
 	}
 	return s, nil
 }
@@ -263,7 +263,7 @@ func (f *renewFlags) current(cmd *cobra.Command) (code formats.ActivationCode, i
 	case errors.Is(err, renewal.ErrMalformed) || errors.Is(err, formats.ErrMalformed) || errors.Is(err, formats.ErrTypo):
 		return code, "", from, withHint(exitInvalid, fmt.Errorf("%s: %w", from, err), "ask the customer to send the request again, unchanged")
 	case err != nil:
-		return code, "", from, withHint(exitError, fmt.Errorf("%s: %w", from, err), "a sealed request opens with the vendor's age identity: give --request-identity FILE")
+		return code, "", from, keyError(fmt.Errorf("%s: %w", from, err), "a sealed request opens with the vendor's age identity: give --request-identity FILE")
 	}
 	installID = req.InstallID
 	if f.installID != "" && installID != "" && f.installID != installID {

@@ -12,7 +12,7 @@ func newRequestCmd() *cobra.Command {
 	var (
 		code, installID, out string
 		to                   []string
-		force                bool
+		force, asJSON        bool
 	)
 	cmd := &cobra.Command{
 		Use:   "request --code AC [--install-id ID] [--to age1...] [--out FILE]",
@@ -56,14 +56,25 @@ without --force).`,
 			if err != nil {
 				return err
 			}
+			rec := requestJSON{Out: out, Encrypted: len(to) > 0}
 			if out == "" {
+				if asJSON {
+					rec.Request = string(text)
+					return printJSON(cmd.OutOrStdout(), rec)
+				}
 				_, err = cmd.OutOrStdout().Write(text)
 				return err
 			}
-			return writeFileAtomic(out, force, 0o644, func(f *os.File) error {
+			if err := writeFileAtomic(out, force, 0o644, func(f *os.File) error {
 				_, err := f.Write(text)
 				return err
-			})
+			}); err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), rec)
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()
@@ -72,5 +83,14 @@ without --force).`,
 	f.StringArrayVar(&to, "to", nil, "encrypt to this age recipient (repeatable)")
 	f.StringVar(&out, "out", "", "write the request to this file instead of standard output")
 	f.BoolVar(&force, "force", false, "overwrite --out if it exists")
+	f.BoolVar(&asJSON, "json", false, "print a JSON record: the request, or the --out file it was written to")
 	return cmd
+}
+
+// requestJSON is the --json record of request: the request itself, or the
+// file it was written to.
+type requestJSON struct {
+	Request   string `json:"request,omitempty"`
+	Out       string `json:"out,omitempty"`
+	Encrypted bool   `json:"encrypted"`
 }

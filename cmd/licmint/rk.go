@@ -26,6 +26,7 @@ for an Activation Code. See FORMAT.md section 2.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
+	cmd.Flags().Bool("json", false, "print the help as JSON")
 	cmd.AddCommand(newRKNewCmd(), newRKCheckCmd())
 	return cmd
 }
@@ -42,6 +43,14 @@ type rkJSON struct {
 	Group     int    `json:"group,omitempty"`
 	Char      int    `json:"char,omitempty"`
 }
+
+// rkCheckJSON is the --json object of rk check when a key is invalid.
+type rkCheckJSON struct {
+	Error *errorJSON `json:"error"`
+	Keys  []rkJSON   `json:"keys"`
+}
+
+func (r *rkCheckJSON) setError(e *errorJSON) { r.Error = e }
 
 func rkRecord(k formats.RegistrationKey) rkJSON {
 	return rkJSON{Valid: true, Key: k.String(), Product: k.Product.String(), Trial: k.Trial, Serial: fmt.Sprintf("%014d", k.Serial)}
@@ -155,7 +164,8 @@ one per line from standard input. Exits 0 when all are valid, 3 otherwise.`,
 					records = append(records, r)
 					if !asJSON {
 						fmt.Fprintf(cmd.OutOrStdout(), "%-24s invalid\n", in)
-						report(cmd.ErrOrStderr(), fmt.Errorf("%q: %w", in, err))
+						_, e := describe(fmt.Errorf("%q: %w", in, err))
+						printError(cmd.ErrOrStderr(), e)
 					}
 					continue
 				}
@@ -170,13 +180,20 @@ one per line from standard input. Exits 0 when all are valid, 3 otherwise.`,
 					fmt.Fprintf(cmd.OutOrStdout(), "%-24s valid  %-5s  serial %s\n", k, kind, r.Serial)
 				}
 			}
-			if asJSON {
-				if err := printJSON(cmd.OutOrStdout(), records); err != nil {
-					return err
-				}
-			}
 			if bad > 0 {
-				return &cliError{code: exitInvalid, err: fmt.Errorf("%d of %d registration keys are invalid", bad, len(inputs))}
+				// The kind is the first invalid key's; each record has its own.
+				kind := ""
+				for _, r := range records {
+					if !r.Valid {
+						kind = r.ErrorKind
+						break
+					}
+				}
+				return &cliError{code: exitInvalid, kind: kind, err: fmt.Errorf("%d of %d registration keys are invalid", bad, len(inputs)),
+					record: &rkCheckJSON{Keys: records}}
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), records)
 			}
 			return nil
 		},

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -15,8 +17,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	if err := root.Execute(); err != nil {
-		return report(stderr, err)
+	if cmd, err := root.ExecuteC(); err != nil {
+		return report(stdout, stderr, err, jsonRequested(cmd, args))
 	}
 	return exitOK
 }
@@ -33,7 +35,16 @@ product verifies with no network access. See FORMAT.md for the formats.`,
 		// A bare "licmint" shows help rather than failing.
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
+	root.Flags().Bool("json", false, "print the help as JSON")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
+	root.SetHelpCommand(newHelpCmd())
+	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		if jsonFlag(c) {
+			printJSON(c.OutOrStdout(), helpRecord(c))
+			return
+		}
+		cobraHelp(c, args)
+	})
 	root.AddCommand(
 		newDemoCmd(),
 		newKeygenCmd(),
@@ -47,10 +58,60 @@ product verifies with no network access. See FORMAT.md for the formats.`,
 		newReplaceCmd(),
 		newRevokeCmd(),
 		newVersionCmd(),
-		&cobra.Command{Use: "exit-codes", Short: "Exit statuses of licmint commands", Long: exitCodesHelp},
+		newExitCodesCmd(),
 	)
 	addCompletionExamples(root)
 	return root
+}
+
+// cobraHelp is cobra's own help function, which prints a command's help
+// text.
+var cobraHelp = (&cobra.Command{}).HelpFunc()
+
+// jsonFlag tells whether cmd was given --json.
+func jsonFlag(cmd *cobra.Command) bool {
+	f := cmd.Flags().Lookup("json")
+	return f != nil && f.Value.String() == "true"
+}
+
+// helpJSON is the --json form of a command's help.
+type helpJSON struct {
+	Command string `json:"command"`
+	Help    string `json:"help"`
+}
+
+func helpRecord(cmd *cobra.Command) helpJSON {
+	var b bytes.Buffer
+	out := cmd.OutOrStdout()
+	cmd.SetOut(&b)
+	cobraHelp(cmd, nil)
+	cmd.SetOut(out)
+	return helpJSON{Command: cmd.CommandPath(), Help: b.String()}
+}
+
+// newHelpCmd replaces cobra's help command, which has no --json and
+// answers an unknown topic with success.
+func newHelpCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		Long: `Help shows the help of any command: its description, usage, flags and
+examples. 'licmint help exit-codes' lists the exit statuses and error kinds.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			target, rest, err := cmd.Root().Find(args)
+			if err != nil || len(rest) > 0 {
+				return &cliError{code: exitUsage, err: fmt.Errorf("unknown help topic %q", strings.Join(args, " ")), hint: "see 'licmint help' for the commands"}
+			}
+			target.InitDefaultHelpFlag()
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), helpRecord(target))
+			}
+			return target.Help()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the help as JSON")
+	return cmd
 }
 
 // exactArgs and rangeArgs report argument count errors as usage errors.
@@ -91,6 +152,10 @@ func addCompletionExamples(root *cobra.Command) {
 		if c.Name() != "completion" {
 			continue
 		}
+		c.Flags().Bool("json", false, "print the help as JSON")
+		// Runnable, as rk is, so that an unknown shell is a usage error
+		// rather than help and success.
+		c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
 		c.Example = `  licmint completion bash > /etc/bash_completion.d/licmint
   licmint completion zsh > "${fpath[1]}/_licmint"
   licmint completion fish > ~/.config/fish/completions/licmint.fish
@@ -102,6 +167,49 @@ func addCompletionExamples(root *cobra.Command) {
 				"fish":       "  licmint completion fish | source",
 				"powershell": "  licmint completion powershell | Out-String | Invoke-Expression",
 			}[sh.Name()]
+			jsonScript(sh)
 		}
+	}
+}
+
+// jsonScript gives a completion command --json, which prints the script as
+// the string member of an object. It writes the script itself, because
+// cobra's command writes to the stdout of the time the command was made.
+func jsonScript(sh *cobra.Command) {
+	asJSON := sh.Flags().Bool("json", false, "print the script as a JSON string")
+	sh.RunE = func(cmd *cobra.Command, args []string) error {
+		noDesc, _ := cmd.Flags().GetBool("no-descriptions")
+		var b bytes.Buffer
+		root := cmd.Root()
+		var err error
+		switch cmd.Name() {
+		case "bash":
+			err = root.GenBashCompletionV2(&b, !noDesc)
+		case "zsh":
+			if noDesc {
+				err = root.GenZshCompletionNoDesc(&b)
+			} else {
+				err = root.GenZshCompletion(&b)
+			}
+		case "fish":
+			err = root.GenFishCompletion(&b, !noDesc)
+		case "powershell":
+			if noDesc {
+				err = root.GenPowerShellCompletion(&b)
+			} else {
+				err = root.GenPowerShellCompletionWithDesc(&b)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if !*asJSON {
+			_, err = cmd.OutOrStdout().Write(b.Bytes())
+			return err
+		}
+		return printJSON(cmd.OutOrStdout(), struct {
+			Shell  string `json:"shell"`
+			Script string `json:"script"`
+		}{cmd.Name(), b.String()})
 	}
 }

@@ -77,7 +77,7 @@ have no JWT form, as a token always has an expiry.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			batch := f.in != "" || f.out != ""
 			if batch {
-				for _, flag := range []string{"rk", "edition", "days", "expires", "issued", "install-id", "json"} {
+				for _, flag := range []string{"rk", "edition", "days", "expires", "issued", "install-id"} {
 					if cmd.Flags().Changed(flag) {
 						return usageError("--%s is for one registration; a batch takes it from the --in file's columns", flag)
 					}
@@ -119,7 +119,7 @@ have no JWT form, as a token always has an expiry.`,
 	fl.StringVar(&f.issued, "issued", "", "issue day, YYYY-MM-DD (default today, UTC)")
 	fl.StringVar(&f.installID, "install-id", "", "bind the code to this install id (1-255 bytes)")
 	fl.BoolVar(&f.jwt, "jwt", false, "also make the JWT license token")
-	fl.BoolVar(&f.asJSON, "json", false, "print the license as JSON")
+	fl.BoolVar(&f.asJSON, "json", false, "print the license as JSON; for a batch, a summary")
 	fl.StringVar(&f.in, "in", "", "batch input `FILE`, .csv or .jsonl")
 	fl.StringVar(&f.out, "out", "", "batch output `FILE`, .csv or .jsonl")
 	fl.BoolVar(&f.force, "force", false, "replace an existing batch output")

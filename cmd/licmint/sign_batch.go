@@ -46,7 +46,7 @@ func signBatch(cmd *cobra.Command, s *signer.Signer, f *signFlags) error {
 	case errors.Is(err, signer.ErrOutputExists):
 		return withHint(exitError, err, "give --force to replace it, or another --out")
 	case errors.Is(err, context.Canceled):
-		return withHint(exitError, errors.New("interrupted; no output was written"), "")
+		return &cliError{code: exitError, kind: kindInternal, err: errors.New("interrupted; no output was written")}
 	case errors.Is(err, signer.ErrBadRow):
 		return withHint(exitInvalid, fmt.Errorf("%s: %w", f.in, err), "the first row must be a header naming the columns, such as rk,edition,days")
 	case err != nil:
@@ -54,9 +54,24 @@ func signBatch(cmd *cobra.Command, s *signer.Signer, f *signFlags) error {
 	}
 	fmt.Fprintf(stderr, "licmint: signed %d, failed %d (%d duplicate), in %.1fs: %s\n",
 		st.Signed, st.Failed, st.Duplicates, st.Elapsed.Seconds(), f.out)
+	rec := batchJSON{Out: f.out, Signed: st.Signed, Failed: st.Failed, Duplicates: st.Duplicates}
 	if st.Failed > 0 {
-		return withHint(exitPartial, fmt.Errorf("%d of %d rows failed; their error column says why", st.Failed, st.Signed+st.Failed),
-			"fix those rows and sign them again: the rows already signed reproduce the same codes")
+		return withRecord(withHint(exitPartial, fmt.Errorf("%d of %d rows failed; their error column says why", st.Failed, st.Signed+st.Failed),
+			"fix those rows and sign them again: the rows already signed reproduce the same codes"), &rec)
+	}
+	if f.asJSON {
+		return printJSON(cmd.OutOrStdout(), rec)
 	}
 	return nil
 }
+
+// batchJSON is the --json summary of a batch.
+type batchJSON struct {
+	Error      *errorJSON `json:"error,omitempty"`
+	Out        string     `json:"out"`
+	Signed     int        `json:"signed"`
+	Failed     int        `json:"failed"`
+	Duplicates int        `json:"duplicates"`
+}
+
+func (r *batchJSON) setError(e *errorJSON) { r.Error = e }

@@ -23,7 +23,7 @@ import (
 type verifyJSON struct {
 	Status        string          `json:"status"`
 	ErrorKind     string          `json:"error_kind"`
-	Error         string          `json:"error,omitempty"`
+	Error         *errorJSON      `json:"error,omitempty"`
 	Form          string          `json:"form"`
 	Product       string          `json:"product"`
 	Edition       string          `json:"edition"`
@@ -43,6 +43,8 @@ type verifyJSON struct {
 	CRLError   string `json:"crl_error,omitempty"`
 	StateError string `json:"state_error,omitempty"`
 }
+
+func (r *verifyJSON) setError(e *errorJSON) { r.Error = e }
 
 type positionJSON struct {
 	Group  int `json:"group"`
@@ -185,7 +187,7 @@ func runVerify(cmd *cobra.Command, f *verifyFlags, args []string) error {
 	}
 	v, err := verifier.New(product, keys, opts...)
 	if err != nil {
-		return withHint(exitError, err, "check the --pub or --keyring file, the --catalog and --install-id")
+		return keyError(err, "check the --pub or --keyring file, the --catalog and --install-id")
 	}
 
 	rec := verifyJSON{Form: "activation_code", Features: map[string]bool{}}
@@ -212,39 +214,32 @@ func runVerify(cmd *cobra.Command, f *verifyFlags, args []string) error {
 	}
 	w := cmd.OutOrStdout()
 	if err != nil {
-		rec.Status, rec.ErrorKind, rec.Error = "invalid", errorKind(err), err.Error()
-		if errors.Is(err, verifier.ErrNotRenewal) {
-			rec.ErrorKind = "not_renewal"
-		}
+		rec.Status, rec.ErrorKind = "invalid", errorKind(err)
 		var fe *formats.FormatError
 		if errors.As(err, &fe) && fe.Group > 0 {
 			rec.Position = &positionJSON{fe.Group, fe.Char, fe.Line, fe.Column}
 		}
-		if f.asJSON {
-			if perr := printJSON(w, rec); perr != nil {
-				return perr
-			}
-		}
 		var ve *verifier.Error
 		if errors.As(err, &ve) {
-			return withHint(exitInvalid, err, ve.Hint)
+			return withRecord(withHint(exitInvalid, err, ve.Hint), &rec)
 		}
-		return invalid(err)
+		return withRecord(invalid(err), &rec)
 	}
 
 	fillLicense(&rec, &l)
-	if f.asJSON {
-		err = printJSON(w, rec)
-	} else {
-		err = printVerify(w, &rec, &l)
-	}
-	if err != nil {
-		return err
-	}
 	if !l.Status.InForce() {
-		return notInForce(&l)
+		// The record is printed by report, with the error in it.
+		if !f.asJSON {
+			if err := printVerify(w, &rec, &l); err != nil {
+				return err
+			}
+		}
+		return withRecord(notInForce(&l), &rec)
 	}
-	return nil
+	if f.asJSON {
+		return printJSON(w, rec)
+	}
+	return printVerify(w, &rec, &l)
 }
 
 // looksLikeToken tells a JWT (base64url parts separated by dots, the
@@ -300,7 +295,7 @@ func loadTrustedKeys(f *verifyFlags) ([]verifier.Key, error) {
 	}
 	ring, err := keyring.Parse(data)
 	if err != nil {
-		return nil, withHint(exitError, fmt.Errorf("%s: %w", path, err), "give a public key file NAME.pub.pem or a keyring from 'licmint pubkey'")
+		return nil, keyError(fmt.Errorf("%s: %w", path, err), "give a public key file NAME.pub.pem or a keyring from 'licmint pubkey'")
 	}
 	var keys []verifier.Key
 	for _, k := range ring.Keys() {
