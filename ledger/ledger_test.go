@@ -67,7 +67,8 @@ func postgresDSN(t testing.TB) string {
 	if strings.Contains(base, "?") {
 		sep = "&"
 	}
-	return base + sep + "search_path=" + schema
+	// A startup option that psql takes too, unlike search_path.
+	return base + sep + "options=-csearch_path%3D" + schema
 }
 
 func open(t testing.TB, dsn string, opts ...ledger.Option) *ledger.Ledger {
