@@ -57,6 +57,7 @@ product verifies with no network access. See FORMAT.md for the formats.`,
 		newRenewCmd(),
 		newReplaceCmd(),
 		newRevokeCmd(),
+		newLedgerCmd(),
 		newVersionCmd(),
 		newExitCodesCmd(),
 	)

@@ -1,0 +1,607 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/ledger"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// ledgerEnv names the ledger when --ledger is not given.
+const ledgerEnv = "LICMINT_LEDGER"
+
+const ledgerFlagHelp = "the issuance ledger: `DSN` sqlite:PATH, PATH.db or postgres://… (default $" + ledgerEnv + ")"
+
+// addLedgerFlag adds --ledger to a command that records to or reads from
+// the ledger; its value falls back on LICMINT_LEDGER.
+func addLedgerFlag(fl *pflag.FlagSet, dsn *string) {
+	fl.StringVar(dsn, "ledger", "", ledgerFlagHelp)
+}
+
+// ledgerDSN returns the ledger the command was given, or "" for none.
+func ledgerDSN(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	return os.Getenv(ledgerEnv)
+}
+
+// openLedger opens the ledger dsn names, for writing unless readOnly: a
+// ledger that takes no writes fails here, before anything is signed.
+func openLedger(ctx context.Context, dsn string, readOnly bool) (*ledger.Ledger, error) {
+	if _, _, err := ledger.ParseDSN(dsn); err != nil {
+		return nil, usageError("--ledger: %v", err)
+	}
+	l, err := ledger.Open(ctx, dsn, ledger.WithNow(now))
+	if err != nil {
+		hint := "check --ledger (or $" + ledgerEnv + "): the file or the database, and that you may write to it"
+		if errors.Is(err, ledger.ErrSchemaTooNew) {
+			hint = "a newer licmint has migrated this ledger; use that version"
+		}
+		return nil, withHint(exitError, err, hint)
+	}
+	if !readOnly {
+		if err := l.Ping(ctx); err != nil {
+			l.Close()
+			return nil, withHint(exitError, fmt.Errorf("ledger: %w", err), "the ledger must take writes before licmint signs anything: check its file's permissions or the database role")
+		}
+	}
+	return l, nil
+}
+
+// needLedger opens the command's ledger, which it cannot do without.
+func needLedger(cmd *cobra.Command, flag string, readOnly bool) (*ledger.Ledger, error) {
+	dsn := ledgerDSN(flag)
+	if dsn == "" {
+		return nil, usageError("%s needs a ledger: give --ledger DSN or set %s", cmd.CommandPath(), ledgerEnv)
+	}
+	return openLedger(cmd.Context(), dsn, readOnly)
+}
+
+func newLedgerCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "ledger",
+		Short: "Keep and query the issuance ledger",
+		Long: `The issuance ledger records every Registration Key minted, every license and
+code issued, and an append-only, hash-chained log of events (docs/ledger.md).
+Give it with --ledger DSN or $` + ledgerEnv + `: sqlite:PATH or a path ending .db
+for an SQLite file, postgres://… for PostgreSQL. Commands that sign (sign,
+renew, replace, revoke) record to it when given one.`,
+		Example: `  licmint ledger init --ledger licenses.db
+  licmint ledger find --ledger licenses.db --rk PC-0314-1592-6535-8978
+  licmint ledger expiring --ledger licenses.db --within 60 --csv
+  licmint ledger verify --ledger postgres://licmint@db/licmint`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newLedgerInitCmd(), newLedgerHeadCmd(), newLedgerVerifyCmd(), newLedgerFindCmd(), newLedgerExpiringCmd(), newLedgerExportCmd())
+	return cmd
+}
+
+func newLedgerInitCmd() *cobra.Command {
+	var dsn string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "init --ledger DSN",
+		Short: "Create a ledger, or bring its schema up to date",
+		Long: `Create the ledger's tables, or apply the migrations a newer licmint brings.
+Every command that opens a ledger does this too; init only says so. An
+older licmint refuses a ledger whose schema is newer than it knows.`,
+		Example: `  licmint ledger init --ledger licenses.db
+  licmint ledger init --ledger postgres://licmint@db.internal/licmint`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, err := needLedger(cmd, dsn, false)
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			head, err := l.Head(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), map[string]any{"store": l.Store(), "schema_version": ledger.SchemaVersion(), "events": head.Seq})
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "ledger ready: %s, schema version %d, %d events\n", l.Store(), ledger.SchemaVersion(), head.Seq)
+			return nil
+		},
+	}
+	addLedgerFlag(cmd.Flags(), &dsn)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON record")
+	return cmd
+}
+
+type headJSON struct {
+	Seq  int64  `json:"seq"`
+	Hash string `json:"hash"`
+}
+
+func newLedgerHeadCmd() *cobra.Command {
+	var dsn string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "head --ledger DSN",
+		Short: "Print the event chain's head, to anchor elsewhere",
+		Long: `Print the newest event's sequence number and hash. Record it somewhere the
+ledger's writers cannot change (a ticket, an email, a git commit): every
+later head extends it, and 'licmint ledger verify' proves that no event up
+to it was changed since.`,
+		Example: `  licmint ledger head --ledger licenses.db >> anchors.txt`,
+		Args:    exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, err := needLedger(cmd, dsn, true)
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			h, err := l.Head(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), headJSON{Seq: h.Seq, Hash: fmt.Sprintf("%x", h.Hash)})
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), h)
+			return nil
+		},
+	}
+	addLedgerFlag(cmd.Flags(), &dsn)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON record")
+	return cmd
+}
+
+func newLedgerVerifyCmd() *cobra.Command {
+	var dsn string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "verify --ledger DSN",
+		Short: "Recompute the event chain and name the first event that does not match",
+		Long: `Recompute every event's hash from the first, check that each row agrees with
+its body and that every recorded code is the one its event names, and print
+the head reached. An edited, deleted, inserted or reordered event is named;
+the exit status is then 3. Compare the head with one anchored earlier.`,
+		Example: `  licmint ledger verify --ledger licenses.db`,
+		Args:    exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, err := needLedger(cmd, dsn, true)
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			h, err := l.Verify(cmd.Context())
+			if err != nil {
+				var ce *ledger.ChainError
+				if errors.As(err, &ce) {
+					return withHint(exitInvalid, err, fmt.Sprintf("events up to %d verify; restore the ledger from a backup and compare, or investigate who wrote to the database", h.Seq))
+				}
+				return err
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), headJSON{Seq: h.Seq, Hash: fmt.Sprintf("%x", h.Hash)})
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "chain verifies: %d events, head %x\n", h.Seq, h.Hash)
+			return nil
+		},
+	}
+	addLedgerFlag(cmd.Flags(), &dsn)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON record")
+	return cmd
+}
+
+// licenseJSON is the ledger's record of a license, as find, expiring and
+// export print it.
+type licenseJSON struct {
+	Product      string `json:"product"`
+	Serial       string `json:"serial"`
+	Generation   int    `json:"generation"`
+	Edition      string `json:"edition"`
+	Trial        bool   `json:"trial"`
+	InstallID    string `json:"install_id,omitempty"`
+	KeyID        int    `json:"key_id"`
+	Issued       string `json:"issued"`
+	Expires      string `json:"expires"`
+	Owner        string `json:"owner,omitempty"`
+	Customer     string `json:"customer,omitempty"`
+	Order        string `json:"order,omitempty"`
+	Revoked      string `json:"revoked,omitempty"`
+	RevokeReason string `json:"revoke_reason,omitempty"`
+	Notified     string `json:"notified_expires,omitempty"`
+	Code         string `json:"activation_code,omitempty"`
+	JWT          string `json:"jwt,omitempty"`
+}
+
+func licenseRecord(l *ledger.License, c *ledger.Code) licenseJSON {
+	r := licenseJSON{Product: l.Product.String(), Serial: fmt.Sprintf("%014d", l.Serial), Generation: int(l.Generation), Edition: l.Edition,
+		Trial: l.Trial, InstallID: l.InstallID, KeyID: int(l.KeyID), Issued: l.Issued.String(), Expires: l.Expires.String(),
+		Owner: l.Owner, Customer: l.Customer, Order: l.Order, RevokeReason: l.RevokeReason}
+	if l.Revoked {
+		r.Revoked = "all generations"
+		if l.RevokedBelow > 0 {
+			r.Revoked = fmt.Sprintf("generations below %d", l.RevokedBelow)
+		}
+	}
+	if l.NotifiedExpires != 0 {
+		r.Notified = l.NotifiedExpires.String()
+	}
+	if c != nil {
+		r.Code, r.JWT = c.Code, c.JWT
+	}
+	return r
+}
+
+type historyJSON struct {
+	License *licenseJSON `json:"license,omitempty"`
+	Keys    []keyJSON    `json:"registration_keys"`
+	Codes   []codeJSON   `json:"codes"`
+	Events  []eventJSON  `json:"events"`
+}
+
+type keyJSON struct {
+	Key      string `json:"rk"`
+	State    string `json:"state"`
+	Purpose  string `json:"purpose"`
+	Edition  string `json:"edition"`
+	Days     int    `json:"days,omitempty"`
+	Order    string `json:"order,omitempty"`
+	Customer string `json:"customer,omitempty"`
+	MintedAt string `json:"minted_at"`
+	MintedBy string `json:"minted_by"`
+}
+
+type codeJSON struct {
+	Generation int    `json:"generation"`
+	Issued     string `json:"issued"`
+	Expires    string `json:"expires"`
+	Code       string `json:"activation_code"`
+	JWT        string `json:"jwt,omitempty"`
+	Event      int64  `json:"event"`
+}
+
+type eventJSON struct {
+	Seq  int64           `json:"seq"`
+	Kind string          `json:"kind"`
+	Body json.RawMessage `json:"body"`
+}
+
+func historyRecord(h *ledger.History) historyJSON {
+	out := historyJSON{Keys: []keyJSON{}, Codes: []codeJSON{}, Events: []eventJSON{}}
+	if h.License != nil {
+		r := licenseRecord(h.License, nil)
+		out.License = &r
+	}
+	for _, k := range h.Keys {
+		out.Keys = append(out.Keys, keyJSON{Key: k.Key.String(), State: k.State, Purpose: string(k.Purpose), Edition: k.Edition, Days: k.Days,
+			Order: k.Order, Customer: k.Customer, MintedAt: k.MintedAt.Format("2006-01-02T15:04:05Z07:00"), MintedBy: k.MintedBy})
+	}
+	for _, c := range h.Codes {
+		out.Codes = append(out.Codes, codeJSON{Generation: int(c.Generation), Issued: c.Issued.String(), Expires: c.Expires.String(), Code: c.Code, JWT: c.JWT, Event: c.Event})
+	}
+	for _, e := range h.Events {
+		out.Events = append(out.Events, eventJSON{Seq: e.Seq, Kind: e.Kind, Body: e.Body})
+	}
+	return out
+}
+
+func newLedgerFindCmd() *cobra.Command {
+	var (
+		dsn                                string
+		rk, serial, order, customer, owner string
+		code                               string
+		asJSON                             bool
+	)
+	cmd := &cobra.Command{
+		Use:   "find --ledger DSN (--rk KEY | --serial [PC-]SERIAL | --order REF | --customer REF | --owner EMAIL | --code SHORT-FORM)",
+		Short: "Show licenses and their whole history",
+		Long: `Find licenses by the Registration Key that registered them, their serial
+(with the product: PC-31415926535897, or --serial alone for PC), the shop's
+order or customer reference, the portal account that owns them, or the
+37-character short form of a code that customers quote, and show each one's
+keys, every code issued (lost codes are retrieved here), and every event.`,
+		Example: `  licmint ledger find --ledger licenses.db --rk PC-0314-1592-6535-8978
+  licmint ledger find --ledger licenses.db --code PC-2082-0017D-0PHSS-4MQ4G-VDJ0F-K5E7B
+  licmint ledger find --ledger licenses.db --order A-1001 --json`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var q ledger.Query
+			n := 0
+			for _, s := range []string{rk, serial, order, customer, owner, code} {
+				if s != "" {
+					n++
+				}
+			}
+			if n != 1 {
+				return usageError("give exactly one of --rk, --serial, --order, --customer, --owner and --code")
+			}
+			switch {
+			case rk != "":
+				k, err := formats.ParseRegistrationKey(rk)
+				if err != nil {
+					return invalid(fmt.Errorf("--rk: %w", err))
+				}
+				q.RK = &k
+			case serial != "":
+				p, s, err := parseProductSerial(serial)
+				if err != nil {
+					return usageError("--serial %q: %v", serial, err)
+				}
+				q.Product, q.Serial = p, s
+			case code != "":
+				c, err := formats.ParseActivationCode(code)
+				if err != nil {
+					return invalid(fmt.Errorf("--code: %w", err))
+				}
+				q.ShortForm = c.ShortForm()
+			}
+			q.Order, q.Customer, q.Owner = order, customer, owner
+			l, err := needLedger(cmd, dsn, true)
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			hs, err := l.Find(cmd.Context(), q)
+			if errors.Is(err, ledger.ErrNotMinted) {
+				return withHint(exitInvalid, err, "the key was never minted into this ledger, nor imported")
+			}
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				out := make([]historyJSON, 0, len(hs))
+				for _, h := range hs {
+					out = append(out, historyRecord(h))
+				}
+				return printJSON(cmd.OutOrStdout(), out)
+			}
+			if len(hs) == 0 {
+				return withHint(exitInvalid, errors.New("no license found"), "check the reference; 'licmint ledger find --help' lists what can be searched")
+			}
+			printHistories(cmd.OutOrStdout(), hs)
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	addLedgerFlag(fl, &dsn)
+	fl.StringVar(&rk, "rk", "", "a Registration Key")
+	fl.StringVar(&serial, "serial", "", "a license serial, 14 digits, optionally after the product: PC-31415926535897")
+	fl.StringVar(&order, "order", "", "the shop's order reference")
+	fl.StringVar(&customer, "customer", "", "the shop's customer reference")
+	fl.StringVar(&owner, "owner", "", "the portal account (email) that owns the license")
+	fl.StringVar(&code, "code", "", "an Activation Code or its 37-character short form")
+	fl.BoolVar(&asJSON, "json", false, "print a JSON array of histories")
+	return cmd
+}
+
+// parseProductSerial reads PC-31415926535897, or a bare serial for PC.
+func parseProductSerial(s string) (formats.Product, uint64, error) {
+	p := formats.MustProduct("PC")
+	if i := strings.IndexByte(s, '-'); i >= 0 {
+		var err error
+		if p, err = formats.ParseProduct(s[:i]); err != nil {
+			return p, 0, err
+		}
+		s = s[i+1:]
+	}
+	var serial uint64
+	if len(s) == 0 || len(s) > 14 {
+		return p, 0, errors.New("want 1 to 14 digits")
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return p, 0, fmt.Errorf("%q is not a digit", c)
+		}
+		serial = serial*10 + uint64(c-'0')
+	}
+	return p, serial, nil
+}
+
+func printHistories(w io.Writer, hs []*ledger.History) {
+	for i, h := range hs {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		if l := h.License; l != nil {
+			r := licenseRecord(l, nil)
+			fmt.Fprintf(tw, "license\t%s-%s\n", r.Product, r.Serial)
+			fmt.Fprintf(tw, "edition\t%s%s\n", r.Edition, map[bool]string{true: " (trial)"}[r.Trial])
+			fmt.Fprintf(tw, "generation\t%d\n", r.Generation)
+			fmt.Fprintf(tw, "issued\t%s\n", r.Issued)
+			fmt.Fprintf(tw, "expires\t%s\n", r.Expires)
+			for _, kv := range [][2]string{{"install id", r.InstallID}, {"owner", r.Owner}, {"customer", r.Customer}, {"order", r.Order},
+				{"revoked", strings.TrimSpace(r.Revoked + " " + r.RevokeReason)}, {"notified", r.Notified}} {
+				if kv[1] != "" {
+					fmt.Fprintf(tw, "%s\t%s\n", kv[0], kv[1])
+				}
+			}
+		}
+		for _, k := range h.Keys {
+			fmt.Fprintf(tw, "key\t%s %s %s, %s\n", k.Key, k.Purpose, k.Edition, k.State)
+		}
+		for _, c := range h.Codes {
+			fmt.Fprintf(tw, "code\tgeneration %d, %s to %s (event %d)\n\t%s\n", c.Generation, c.Issued, c.Expires, c.Event, c.Code)
+		}
+		tw.Flush()
+		for _, e := range h.Events {
+			fmt.Fprintf(w, "event %d\t%s %s by %s\n", e.Seq, e.At.Format("2006-01-02 15:04:05Z"), e.Kind, e.Actor)
+		}
+	}
+}
+
+func newLedgerExpiringCmd() *cobra.Command {
+	var (
+		dsn          string
+		within       int
+		at           string
+		asJSON       bool
+		asCSV        bool
+		markNotified bool
+	)
+	cmd := &cobra.Command{
+		Use:   "expiring --ledger DSN [--within DAYS] [--json|--csv] [--mark-notified]",
+		Short: "List licenses whose maintenance ends soon and whose owner was not told",
+		Long: `List the licenses whose maintenance ends within --within days (60 by default,
+as the FAQ promises customers at least 60 days' notice), that are in force
+and not trials, and whose owner has not been notified for this expiry.
+--mark-notified records the notice for each license listed, once per term:
+run it from cron after the notices are sent, and a rerun lists none of them
+again. Two hosts marking at once record each notice once.`,
+		Example: `  licmint ledger expiring --ledger licenses.db --within 60
+  licmint ledger expiring --ledger licenses.db --csv --mark-notified > notices.csv`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if asJSON && asCSV {
+				return usageError("give --json or --csv, not both")
+			}
+			if within < 0 || within > 3650 {
+				return usageError("--within %d: want 0 to 3650 days", within)
+			}
+			today, err := formats.DayOf(now())
+			if err != nil {
+				return err
+			}
+			if at != "" {
+				if today, err = formats.ParseDay(at); err != nil {
+					return usageError("--at: %v", err)
+				}
+			}
+			l, err := needLedger(cmd, dsn, !markNotified)
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			lics, err := l.Expiring(cmd.Context(), today, within)
+			if err != nil {
+				return err
+			}
+			recs := make([]licenseJSON, 0, len(lics))
+			for _, lic := range lics {
+				if markNotified {
+					marked, err := l.MarkNotified(cmd.Context(), lic.Product, lic.Serial, lic.Expires, lic.Owner)
+					if err != nil {
+						return err
+					}
+					if !marked {
+						continue // another host has just notified it
+					}
+					lic.NotifiedExpires = lic.Expires
+				}
+				recs = append(recs, licenseRecord(lic, nil))
+			}
+			return printLicenses(cmd.OutOrStdout(), recs, asJSON, asCSV)
+		},
+	}
+	fl := cmd.Flags()
+	addLedgerFlag(fl, &dsn)
+	fl.IntVar(&within, "within", 60, "days ahead")
+	fl.StringVar(&at, "at", "", "count from this day, `YYYY-MM-DD` (default today, UTC)")
+	fl.BoolVar(&asJSON, "json", false, "print a JSON array")
+	fl.BoolVar(&asCSV, "csv", false, "print CSV with a header row")
+	fl.BoolVar(&markNotified, "mark-notified", false, "record a notice for each license listed")
+	return cmd
+}
+
+var licenseCSVHeader = []string{"product", "serial", "generation", "edition", "trial", "install_id", "key_id", "issued", "expires",
+	"owner", "customer", "order", "revoked", "revoke_reason", "notified_expires", "activation_code", "jwt"}
+
+func (r licenseJSON) csvRow() []string {
+	return []string{r.Product, r.Serial, fmt.Sprint(r.Generation), r.Edition, fmt.Sprint(r.Trial), r.InstallID, fmt.Sprint(r.KeyID), r.Issued, r.Expires,
+		r.Owner, r.Customer, r.Order, r.Revoked, r.RevokeReason, r.Notified, r.Code, r.JWT}
+}
+
+func printLicenses(w io.Writer, recs []licenseJSON, asJSON, asCSV bool) error {
+	switch {
+	case asJSON:
+		return printJSON(w, recs)
+	case asCSV:
+		cw := csv.NewWriter(w)
+		cw.Write(licenseCSVHeader)
+		for _, r := range recs {
+			cw.Write(r.csvRow())
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "license\tedition\texpires\towner\tcustomer")
+	for _, r := range recs {
+		fmt.Fprintf(tw, "%s-%s\t%s\t%s\t%s\t%s\n", r.Product, r.Serial, r.Edition, r.Expires, r.Owner, r.Customer)
+	}
+	return tw.Flush()
+}
+
+func newLedgerExportCmd() *cobra.Command {
+	var (
+		dsn, format, out string
+		force            bool
+	)
+	cmd := &cobra.Command{
+		Use:   "export --ledger DSN [--format csv|jsonl] [--out FILE]",
+		Short: "Write every license with its current code, as CSV or JSON Lines",
+		Long: `Write every license in the ledger with its current code and token, one per
+row, as CSV (with a header row) or JSON Lines. The output holds bearer
+credentials: keep it where the ledger is kept. With --out the file appears
+only when complete, and an existing one is kept unless --force.`,
+		Example: `  licmint ledger export --ledger licenses.db --out licenses.csv
+  licmint ledger export --ledger licenses.db --format jsonl | gzip > licenses.jsonl.gz`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format == "" {
+				format = "csv"
+				if strings.HasSuffix(out, ".jsonl") {
+					format = "jsonl"
+				}
+			}
+			if format != "csv" && format != "jsonl" {
+				return usageError("--format %q: want csv or jsonl", format)
+			}
+			l, err := needLedger(cmd, dsn, true)
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			write := func(w io.Writer) error { return exportLicenses(cmd.Context(), l, w, format) }
+			if out == "" {
+				return write(cmd.OutOrStdout())
+			}
+			return writeFileAtomic(out, force, 0o600, func(f *os.File) error { return write(f) })
+		},
+	}
+	fl := cmd.Flags()
+	addLedgerFlag(fl, &dsn)
+	fl.StringVar(&format, "format", "", "csv or jsonl (default: from --out's extension, else csv)")
+	fl.StringVarP(&out, "out", "o", "", "write to `FILE` instead of standard output")
+	fl.BoolVar(&force, "force", false, "replace an existing --out file")
+	return cmd
+}
+
+func exportLicenses(ctx context.Context, l *ledger.Ledger, w io.Writer, format string) error {
+	cw := csv.NewWriter(w)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if format == "csv" {
+		cw.Write(licenseCSVHeader)
+	}
+	err := l.Licenses(ctx, func(lic *ledger.License, c *ledger.Code) error {
+		r := licenseRecord(lic, c)
+		if format == "csv" {
+			return cw.Write(r.csvRow())
+		}
+		return enc.Encode(r)
+	})
+	cw.Flush()
+	if err != nil {
+		return err
+	}
+	return cw.Error()
+}

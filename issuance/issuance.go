@@ -1,0 +1,327 @@
+// Package issuance is the vendor's side of licensing as one service, shared
+// by the CLI and the portal: minting Registration Keys, signing them into
+// Activation Codes (FORMAT.md), renewing, replacing and revoking, under the
+// rules of the issuance ledger (docs/ledger.md) when there is one.
+package issuance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/formats/revocation"
+	"github.com/licmint/licmint/ledger"
+	"github.com/licmint/licmint/signer"
+)
+
+// Service issues codes with a signer and records them in a ledger.
+type Service struct {
+	signer *signer.Signer
+	ledger *ledger.Ledger
+}
+
+// New returns a Service signing with s. l may be nil: then nothing is
+// recorded and no rule that needs a record applies, as licmint works with
+// no ledger.
+func New(s *signer.Signer, l *ledger.Ledger) *Service { return &Service{signer: s, ledger: l} }
+
+// Signer returns the service's signer.
+func (s *Service) Signer() *signer.Signer { return s.signer }
+
+// Ledger returns the service's ledger, or nil.
+func (s *Service) Ledger() *ledger.Ledger { return s.ledger }
+
+// ErrNoLedger: the operation needs a ledger.
+var ErrNoLedger = errors.New("issuance: this needs a ledger")
+
+// Mint makes new Registration Keys in the ledger.
+func (s *Service) Mint(ctx context.Context, r ledger.MintRequest) (ledger.Minted, error) {
+	if s.ledger == nil {
+		return ledger.Minted{}, ErrNoLedger
+	}
+	// Keys for what the catalog does not sell could never be signed.
+	p, err := s.signer.Catalog().Product(r.Product.String())
+	if err != nil {
+		return ledger.Minted{}, err
+	}
+	if _, err := p.Edition(r.Edition); err != nil {
+		return ledger.Minted{}, err
+	}
+	return s.ledger.Mint(ctx, r)
+}
+
+// Registration asks for a Registration Key's Activation Code.
+type Registration struct {
+	signer.Registration
+	// Token also makes a JWT license token.
+	Token bool
+	// Owner is the account the license is registered to, if any.
+	Owner string
+	// AllowUnminted records a key the ledger never minted, as imported,
+	// instead of refusing it.
+	AllowUnminted bool
+}
+
+// Issued is a code the service issued or found.
+type Issued struct {
+	Code formats.ActivationCode
+	JWT  string
+	// Existing is set when the key was already registered on the same
+	// terms: Code is the license's current code, and nothing was signed.
+	Existing bool
+	// License is the ledger's record, with a ledger.
+	License *ledger.License
+}
+
+// Register signs r's code. With a ledger, the key must have been minted
+// (or AllowUnminted set), and a key minted with an edition and a term is
+// signed with them unless r gives its own, which must then agree.
+func (s *Service) Register(ctx context.Context, r *Registration) (Issued, error) {
+	out, err := s.RegisterBatch(ctx, []*Registration{r})
+	if err != nil {
+		return Issued{}, err
+	}
+	return out[0].Issued, out[0].Err
+}
+
+// Result is the outcome of one registration of a batch.
+type Result struct {
+	Issued
+	Err error
+}
+
+// RegisterBatch registers each of regs, as Register does, recording them
+// in the ledger together. Each result has its own error; the error
+// returned is for the ledger failing.
+func (s *Service) RegisterBatch(ctx context.Context, regs []*Registration) ([]Result, error) {
+	out := make([]Result, len(regs))
+	var rows []ledger.Registration
+	var at []int
+	for i, r := range regs {
+		reg := r.Registration
+		if s.ledger != nil {
+			if err := s.applyMinted(ctx, &reg, r.AllowUnminted); err != nil {
+				out[i].Err = err
+				continue
+			}
+		}
+		var is Issued
+		var err error
+		if r.Token {
+			is.Code, is.JWT, err = s.signer.SignToken(&reg)
+		} else {
+			is.Code, err = s.signer.Sign(&reg)
+		}
+		if err != nil {
+			out[i].Err = err
+			continue
+		}
+		out[i].Issued = is
+		if s.ledger != nil {
+			rows = append(rows, ledger.Registration{RK: reg.RK, Edition: reg.Edition, Owner: r.Owner,
+				Issue:         ledger.Issue{Code: is.Code, JWT: is.JWT, InstallID: reg.InstallID},
+				Customer:      reg.Customer["customer"],
+				Order:         reg.Customer["order"],
+				AllowUnminted: r.AllowUnminted})
+			at = append(at, i)
+		}
+	}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	recorded, err := s.ledger.Register(ctx, rows)
+	for j, rec := range recorded {
+		i := at[j]
+		switch {
+		case rec.Err != nil:
+			out[i] = Result{Err: rec.Err}
+		case rec.Existing:
+			code, perr := formats.ParseActivationCode(rec.Code.Code)
+			if perr != nil {
+				out[i] = Result{Err: fmt.Errorf("issuance: the ledger's code for %s: %w", rows[j].RK, perr)}
+				continue
+			}
+			out[i] = Result{Issued: Issued{Code: code, JWT: rec.Code.JWT, Existing: true, License: rec.License}}
+		default:
+			out[i].License = rec.License
+		}
+	}
+	return out, err
+}
+
+// applyMinted fills in the edition and term a key was minted with, and
+// refuses a key the ledger does not know unless allowUnminted.
+func (s *Service) applyMinted(ctx context.Context, reg *signer.Registration, allowUnminted bool) error {
+	rk, err := s.ledger.RegistrationKey(ctx, reg.RK)
+	if errors.Is(err, ledger.ErrNotMinted) && allowUnminted {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if reg.Edition == "" {
+		reg.Edition = rk.Edition
+	}
+	if rk.Days > 0 && reg.Days == 0 && reg.Expires.IsZero() && !reg.Perpetual {
+		reg.Days = rk.Days
+	}
+	return nil
+}
+
+// Renewal asks to extend a license.
+type Renewal struct {
+	// Code is the customer's current code, which must be authentic.
+	Code formats.ActivationCode
+	signer.Renewal
+	// Key is the renewal Registration Key that pays for it, if any: with
+	// a ledger it must have been minted for renewals, and its term is used
+	// unless Days is set.
+	Key *formats.RegistrationKey
+	// Owner, if set, must own the license.
+	Owner string
+}
+
+// Renew extends a license. With a ledger, the code's generation must be
+// the license's current one and the license not revoked, and the renewal
+// extends the ledger's current code, which may be newer than the one the
+// customer holds.
+func (s *Service) Renew(ctx context.Context, r *Renewal) (Issued, error) {
+	if err := signer.CheckRenewable(r.Code); err != nil {
+		return Issued{}, err
+	}
+	if s.ledger == nil {
+		if r.Key != nil {
+			return Issued{}, fmt.Errorf("%w: a renewal key is checked against the ledger", ErrNoLedger)
+		}
+		c, err := s.signer.Renew(r.Code, r.Renewal)
+		return Issued{Code: c}, err
+	}
+	// Authentic before anything is recorded; the result is discarded if
+	// the ledger holds a newer code of the generation.
+	candidate, err := s.signer.Renew(r.Code, r.Renewal)
+	if err != nil {
+		return Issued{}, err
+	}
+	lic, code, err := s.ledger.Renew(ctx, ledger.Renewal{Product: r.Code.Product, Serial: r.Code.Serial, Generation: r.Code.Generation, RenewalKey: r.Key, Owner: r.Owner},
+		func(lic *ledger.License, cur *ledger.Code, key *ledger.RegistrationKey) (ledger.Issue, error) {
+			opts := r.Renewal
+			opts.InstallID = lic.InstallID
+			if key != nil && key.Days > 0 && r.Days == 0 {
+				opts.Days = key.Days
+			}
+			c := candidate
+			if cur.Code != r.Code.String() || opts.Days != r.Days {
+				from, err := formats.ParseActivationCode(cur.Code)
+				if err != nil {
+					return ledger.Issue{}, err
+				}
+				if c, err = s.signer.Renew(from, opts); err != nil {
+					return ledger.Issue{}, err
+				}
+			}
+			return ledger.Issue{Code: c, InstallID: lic.InstallID}, nil
+		})
+	if err != nil {
+		return Issued{}, err
+	}
+	c, err := formats.ParseActivationCode(code.Code)
+	return Issued{Code: c, License: lic}, err
+}
+
+// Replacement asks for a license's next generation.
+type Replacement struct {
+	// Code is the code to replace. With a ledger it may be left zero and
+	// the license named by Product and Serial: the ledger's current code
+	// is replaced.
+	Code      *formats.ActivationCode
+	Product   formats.Product
+	Serial    uint64
+	InstallID string
+	// RevokeOld also revokes the earlier generations (with a ledger: on
+	// the next revocation list).
+	RevokeOld bool
+	Reason    string
+	// Owner, if set, must own the license; NewOwner moves it.
+	Owner, NewOwner string
+}
+
+// Replace issues the next generation of a license, as for a stolen code.
+// With a ledger the generation comes from the ledger, so that no two hosts
+// issue the same one.
+func (s *Service) Replace(ctx context.Context, r *Replacement) (Issued, error) {
+	if s.ledger == nil {
+		if r.Code == nil {
+			return Issued{}, fmt.Errorf("%w: without one, give the code to replace", ErrNoLedger)
+		}
+		c, err := s.signer.Replace(*r.Code, r.InstallID)
+		return Issued{Code: c}, err
+	}
+	p, serial := r.Product, r.Serial
+	if r.Code != nil {
+		p, serial = r.Code.Product, r.Code.Serial
+		// Authentic before anything is recorded.
+		if err := signer.CheckReplaceable(*r.Code); err != nil {
+			return Issued{}, err
+		}
+		if _, err := s.signer.Replace(*r.Code, r.InstallID); err != nil {
+			return Issued{}, err
+		}
+	}
+	lic, code, err := s.ledger.Replace(ctx, ledger.Replacement{Product: p, Serial: serial, RevokeOld: r.RevokeOld, Reason: r.Reason, Owner: r.Owner, NewOwner: r.NewOwner},
+		func(lic *ledger.License, cur *ledger.Code, next uint8) (ledger.Issue, error) {
+			from, err := formats.ParseActivationCode(cur.Code)
+			if err != nil {
+				return ledger.Issue{}, err
+			}
+			c, err := s.signer.Replace(from, lic.InstallID)
+			return ledger.Issue{Code: c, InstallID: lic.InstallID}, err
+		})
+	if err != nil {
+		return Issued{}, err
+	}
+	c, err := formats.ParseActivationCode(code.Code)
+	return Issued{Code: c, License: lic}, err
+}
+
+// ListRequest asks for a revocation list.
+type ListRequest struct {
+	Product formats.Product
+	// Entries are revoked now (with a ledger, recorded first).
+	Entries []revocation.Entry
+	Reason  string
+	// Seq and Issued are for lists made without a ledger; with one, the
+	// ledger numbers the lists and the day is today.
+	Seq    uint64
+	Issued time.Time
+}
+
+// RevocationList makes a signed revocation list. With a ledger, the
+// entries are recorded as revocations and the list holds every revocation
+// of the product, under the next sequence number.
+func (s *Service) RevocationList(ctx context.Context, r *ListRequest) (seq uint64, list []byte, err error) {
+	if s.ledger == nil {
+		list, err = s.signer.RevocationList(r.Product, r.Seq, r.Issued, r.Entries)
+		return r.Seq, list, err
+	}
+	if r.Seq != 0 {
+		return 0, nil, errors.New("issuance: with a ledger, the ledger numbers the lists: give no sequence number")
+	}
+	reason := r.Reason
+	if reason == "" {
+		reason = "revoked"
+	}
+	for _, e := range r.Entries {
+		if _, err := s.ledger.Revoke(ctx, r.Product, e.Serial, e.Below, reason); err != nil {
+			return 0, nil, err
+		}
+	}
+	l, err := s.ledger.IssueRevocationList(ctx, r.Product, func(seq uint64, entries []revocation.Entry) ([]byte, error) {
+		return s.signer.RevocationList(r.Product, seq, r.Issued, entries)
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	return l.Seq, l.List, nil
+}

@@ -1,0 +1,162 @@
+package issuance_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/formats/revocation"
+	"github.com/licmint/licmint/issuance"
+	"github.com/licmint/licmint/ledger"
+	"github.com/licmint/licmint/signer"
+)
+
+var (
+	now   = time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC)
+	clock = func() time.Time { return now }
+	pc    = formats.MustProduct("PC")
+	ctx   = context.Background()
+)
+
+func newSigner(t *testing.T, seed byte) *signer.Signer {
+	t.Helper()
+	b := make([]byte, ed25519.SeedSize)
+	b[0] = seed
+	k, err := signer.NewKey(1, ed25519.NewKeyFromSeed(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := signer.New(k, signer.WithNow(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func newService(t *testing.T) *issuance.Service {
+	t.Helper()
+	l, err := ledger.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "l.db"), ledger.WithNow(clock), ledger.WithActor("test"),
+		ledger.WithRand(rand.NewChaCha8([32]byte{3})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return issuance.New(newSigner(t, 1), l)
+}
+
+func mint(t *testing.T, s *issuance.Service, r ledger.MintRequest) formats.RegistrationKey {
+	t.Helper()
+	r.Product, r.Count = pc, 1
+	if r.Edition == "" {
+		r.Edition = "standard"
+	}
+	m, err := s.Mint(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.Keys[0]
+}
+
+func TestWithoutLedger(t *testing.T) {
+	s := issuance.New(newSigner(t, 1), nil)
+	rk, _ := formats.ParseRegistrationKey("PC-0314-1592-6535-8978")
+	is, err := s.Register(ctx, &issuance.Registration{Registration: signer.Registration{RK: rk, Edition: "standard"}})
+	if err != nil || is.License != nil {
+		t.Fatal(err)
+	}
+	want, _ := newSigner(t, 1).Sign(&signer.Registration{RK: rk, Edition: "standard"})
+	if is.Code != want {
+		t.Fatal("the service signs otherwise than the signer")
+	}
+	if _, err := s.Mint(ctx, ledger.MintRequest{Product: pc, Edition: "standard", Count: 1}); !errors.Is(err, issuance.ErrNoLedger) {
+		t.Fatal(err)
+	}
+	rep, err := s.Replace(ctx, &issuance.Replacement{Code: &is.Code})
+	if err != nil || rep.Code.Generation != 1 {
+		t.Fatal(err)
+	}
+	seq, list, err := s.RevocationList(ctx, &issuance.ListRequest{Product: pc, Seq: 4, Issued: now, Entries: []revocation.Entry{{Serial: rk.Serial, Below: 1}}})
+	if err != nil || seq != 4 || len(list) == 0 {
+		t.Fatal(seq, err)
+	}
+}
+
+func TestRegisterUsesMintedTerms(t *testing.T) {
+	s := newService(t)
+	k := mint(t, s, ledger.MintRequest{Edition: "premium", Days: 30})
+	is, err := s.Register(ctx, &issuance.Registration{Registration: signer.Registration{RK: k}, Token: true, Owner: "jane@example.com"})
+	if err != nil || is.Existing || is.JWT == "" || is.Code.Expires-is.Code.Issued != 30 || is.License.Edition != "premium" {
+		t.Fatalf("%+v %v", is, err)
+	}
+	again, err := s.Register(ctx, &issuance.Registration{Registration: signer.Registration{RK: k, Edition: "premium"}})
+	if err != nil || !again.Existing || again.Code != is.Code || again.JWT != is.JWT {
+		t.Fatalf("again: %+v %v", again, err)
+	}
+	if _, err := s.Register(ctx, &issuance.Registration{Registration: signer.Registration{RK: k, Edition: "premium", Days: 31}}); !errors.Is(err, ledger.ErrOtherTerms) {
+		t.Fatalf("another term: %v", err)
+	}
+	legacy, _ := formats.ParseRegistrationKey("PC-0314-1592-6535-8978")
+	if _, err := s.Register(ctx, &issuance.Registration{Registration: signer.Registration{RK: legacy, Edition: "standard"}}); !errors.Is(err, ledger.ErrNotMinted) {
+		t.Fatalf("unminted: %v", err)
+	}
+	if _, err := s.Register(ctx, &issuance.Registration{Registration: signer.Registration{RK: legacy, Edition: "standard"}, AllowUnminted: true}); err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	if _, err := s.Mint(ctx, ledger.MintRequest{Product: pc, Edition: "gold", Count: 1}); !errors.Is(err, catalog.ErrUnknownEdition) {
+		t.Fatalf("minting an edition the catalog lacks: %v", err)
+	}
+}
+
+func TestRenewFromTheLedgersCode(t *testing.T) {
+	s := newService(t)
+	k := mint(t, s, ledger.MintRequest{})
+	first, err := s.Register(ctx, &issuance.Registration{Registration: signer.Registration{RK: k}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	renewal := mint(t, s, ledger.MintRequest{Purpose: ledger.PurposeRenewal, Days: 100})
+	r1, err := s.Renew(ctx, &issuance.Renewal{Code: first.Code, Key: &renewal})
+	if err != nil || r1.Code.Expires != first.Code.Expires+100 {
+		t.Fatalf("renew with a 100-day key: %+v %v", r1, err)
+	}
+	// The customer still holds the first code: the renewal extends the
+	// ledger's newer one.
+	r2, err := s.Renew(ctx, &issuance.Renewal{Code: first.Code})
+	if err != nil || r2.Code.Expires != r1.Code.Expires+365 {
+		t.Fatalf("renew from an older code: %+v %v", r2, err)
+	}
+	if _, err := s.Renew(ctx, &issuance.Renewal{Code: first.Code, Key: &renewal}); !errors.Is(err, ledger.ErrUsed) {
+		t.Fatalf("renewal key twice: %v", err)
+	}
+	// A code the signer does not trust is refused before anything is
+	// recorded.
+	forged := first.Code
+	forged.Signature[0] ^= 1
+	if _, err := s.Renew(ctx, &issuance.Renewal{Code: forged}); !errors.Is(err, signer.ErrNotAuthentic) {
+		t.Fatalf("forged: %v", err)
+	}
+	rep, err := s.Replace(ctx, &issuance.Replacement{Product: pc, Serial: k.Serial, RevokeOld: true, Reason: "stolen"})
+	if err != nil || rep.Code.Generation != 1 || rep.Code.Expires != r2.Code.Expires {
+		t.Fatalf("replace by serial: %+v %v", rep, err)
+	}
+	if _, err := s.Renew(ctx, &issuance.Renewal{Code: r2.Code}); !errors.Is(err, ledger.ErrSuperseded) {
+		t.Fatalf("renewing the stolen generation: %v", err)
+	}
+	seq, list, err := s.RevocationList(ctx, &issuance.ListRequest{Product: pc, Issued: now})
+	if err != nil || seq != 1 {
+		t.Fatal(seq, err)
+	}
+	parsed, err := revocation.Parse(list, pc, func(uint8, []byte, []byte, []byte) error { return nil })
+	if err != nil || !parsed.Revoked(k.Serial, 0) || parsed.Revoked(k.Serial, 1) {
+		t.Fatalf("list: %v", err)
+	}
+	if _, _, err := s.RevocationList(ctx, &issuance.ListRequest{Product: pc, Seq: 9}); err == nil {
+		t.Fatal("a sequence number given with a ledger was accepted")
+	}
+}

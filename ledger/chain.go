@@ -1,0 +1,233 @@
+package ledger
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Event kinds.
+const (
+	EventMinted    = "minted"
+	EventImported  = "imported"
+	EventSigned    = "signed"
+	EventRenewed   = "renewed"
+	EventReplaced  = "replaced"
+	EventRevoked   = "revoked"
+	EventVoided    = "voided"
+	EventNotified  = "notified"
+	EventListIssue = "list_issued"
+	EventMoved     = "moved"
+)
+
+// An Event is one entry of the ledger's append-only log. Body is the
+// event's canonical bytes: a JSON object whose first members repeat Seq,
+// At, Actor, Kind, Product and Serial. Hash is SHA-256 over the previous
+// event's hash (32 zero bytes before the first event) followed by Body, so
+// that editing, deleting or reordering any event changes every later hash.
+type Event struct {
+	Seq      int64
+	At       time.Time
+	Actor    string
+	Kind     string
+	Product  string
+	Serial   uint64
+	Body     []byte
+	PrevHash [32]byte
+	Hash     [32]byte
+}
+
+// eventHead is what every event's body starts with, in this order.
+type eventHead struct {
+	Seq     int64  `json:"seq"`
+	At      string `json:"at"`
+	Actor   string `json:"actor"`
+	Kind    string `json:"kind"`
+	Product string `json:"product"`
+	Serial  string `json:"serial"`
+}
+
+// eventBody joins the head and the kind's own fields into one canonical
+// JSON object: members in a fixed order, no white space. The kind's fields
+// never reuse a head member's name.
+func eventBody(h eventHead, data any) ([]byte, error) {
+	hb, err := json.Marshal(h)
+	if err != nil {
+		return nil, err
+	}
+	if data == nil {
+		return hb, nil
+	}
+	db, err := json.Marshal(data)
+	if err != nil {
+		return nil, err
+	}
+	if len(db) <= 2 || db[0] != '{' {
+		return hb, nil
+	}
+	// {"seq":…,"serial":"…"} + {"a":…} → {"seq":…,"serial":"…","a":…}
+	return append(append(hb[:len(hb)-1], ','), db[1:]...), nil
+}
+
+func chainHash(prev [32]byte, body []byte) [32]byte {
+	h := sha256.New()
+	h.Write(prev[:])
+	h.Write(body)
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// serialText writes a serial as FORMAT.md does, 14 digits.
+func serialText(s uint64) string { return fmt.Sprintf("%014d", s) }
+
+// Head is the newest event's sequence number and hash: anchoring it
+// elsewhere (a ticket, an email, a git commit) lets an auditor later prove
+// that no event up to it was changed.
+type Head struct {
+	Seq  int64
+	Hash [32]byte
+}
+
+func (h Head) String() string { return fmt.Sprintf("%d %x", h.Seq, h.Hash) }
+
+// Head returns the chain's head; an empty ledger has Seq 0 and a zero hash.
+func (l *Ledger) Head(ctx context.Context) (Head, error) {
+	return readHead(ctx, l.db)
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func readHead(ctx context.Context, q queryer) (Head, error) {
+	var h Head
+	var hash string
+	err := q.QueryRowContext(ctx, `SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1`).Scan(&h.Seq, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Head{}, nil
+	}
+	if err != nil {
+		return h, err
+	}
+	if h.Hash, err = decodeHash(hash); err != nil {
+		return h, fmt.Errorf("event %d: %w", h.Seq, err)
+	}
+	return h, nil
+}
+
+func decodeHash(s string) ([32]byte, error) {
+	var h [32]byte
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != 32 {
+		return h, fmt.Errorf("hash %q is not 64 hex digits", s)
+	}
+	copy(h[:], b)
+	return h, nil
+}
+
+// ChainError says which event first fails the chain's check.
+type ChainError struct {
+	Seq    int64
+	Reason string
+}
+
+func (e *ChainError) Error() string {
+	return fmt.Sprintf("ledger: event %d: %s", e.Seq, e.Reason)
+}
+
+// ErrChain is wrapped by every *ChainError.
+var ErrChain = errors.New("ledger: the event chain does not verify")
+
+func (e *ChainError) Unwrap() error { return ErrChain }
+
+// Verify recomputes the event chain from the first event and returns a
+// *ChainError naming the first event that does not match: an edited body
+// or column, a deleted or inserted event, or events out of order. It also
+// checks that every code recorded is the one its event names. On success
+// it returns the head it reached.
+func (l *Ledger) Verify(ctx context.Context) (Head, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT seq, at, actor, kind, product, serial, body, prev_hash, hash FROM events ORDER BY seq`)
+	if err != nil {
+		return Head{}, err
+	}
+	defer rows.Close()
+	var prev Head
+	for rows.Next() {
+		var e Event
+		var at, prevHash, hash, body string
+		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Kind, &e.Product, &e.Serial, &body, &prevHash, &hash); err != nil {
+			return prev, err
+		}
+		if e.Seq != prev.Seq+1 {
+			return prev, &ChainError{Seq: e.Seq, Reason: fmt.Sprintf("follows event %d: events are missing or out of order", prev.Seq)}
+		}
+		ph, err := decodeHash(prevHash)
+		if err != nil {
+			return prev, &ChainError{Seq: e.Seq, Reason: "prev_hash: " + err.Error()}
+		}
+		if ph != prev.Hash {
+			return prev, &ChainError{Seq: e.Seq, Reason: "prev_hash is not the hash of the event before it"}
+		}
+		want := chainHash(prev.Hash, []byte(body))
+		if got, err := decodeHash(hash); err != nil || got != want {
+			return prev, &ChainError{Seq: e.Seq, Reason: "hash does not match the event's body: the event was changed"}
+		}
+		var head eventHead
+		dec := json.NewDecoder(bytes.NewReader([]byte(body)))
+		if err := dec.Decode(&head); err != nil {
+			return prev, &ChainError{Seq: e.Seq, Reason: "body is not a JSON object: " + err.Error()}
+		}
+		if head.Seq != e.Seq || head.At != at || head.Actor != e.Actor || head.Kind != e.Kind ||
+			head.Product != e.Product || head.Serial != serialText(e.Serial) {
+			return prev, &ChainError{Seq: e.Seq, Reason: "its columns differ from its body: the row was changed"}
+		}
+		prev = Head{Seq: e.Seq, Hash: want}
+	}
+	if err := rows.Err(); err != nil {
+		return prev, err
+	}
+	return prev, l.verifyCodes(ctx)
+}
+
+// verifyCodes checks every recorded code against the SHA-256 that its
+// event carries, so that a code swapped in the codes table is found.
+func (l *Ledger) verifyCodes(ctx context.Context) error {
+	rows, err := l.db.QueryContext(ctx, `SELECT c.code, c.event, e.body FROM codes c LEFT JOIN events e ON e.seq = c.event`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		var seq int64
+		var body sql.NullString
+		if err := rows.Scan(&code, &seq, &body); err != nil {
+			return err
+		}
+		var ev struct {
+			CodeSHA256 string `json:"code_sha256"`
+		}
+		if !body.Valid {
+			return &ChainError{Seq: seq, Reason: "a recorded code names this event, which does not exist"}
+		}
+		if err := json.Unmarshal([]byte(body.String), &ev); err != nil || ev.CodeSHA256 != codeHash(code) {
+			return &ChainError{Seq: seq, Reason: "the code recorded for this event is not the one the event names"}
+		}
+	}
+	return rows.Err()
+}
+
+func codeHash(code string) string {
+	h := sha256.Sum256([]byte(code))
+	return hex.EncodeToString(h[:])
+}

@@ -1,0 +1,150 @@
+// Package ledger is the vendor's record of minted Registration Keys,
+// licenses, every code issued and a hash-chained event log, kept in SQLite
+// or PostgreSQL as docs/ledger.md describes.
+package ledger
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"strings"
+	"time"
+)
+
+// Ledger is an open ledger. Its methods are safe for concurrent use, also
+// by several processes and hosts on one database: every change runs in a
+// transaction that holds the ledger's write lock.
+type Ledger struct {
+	db    *sql.DB
+	store store
+	now   func() time.Time
+	rand  io.Reader
+	actor string
+}
+
+// An Option configures a Ledger.
+type Option func(*Ledger)
+
+// WithNow sets the clock for event times and the default day, time.Now by
+// default.
+func WithNow(now func() time.Time) Option { return func(l *Ledger) { l.now = now } }
+
+// WithRand sets the randomness that minted serials are drawn from,
+// crypto/rand by default.
+func WithRand(r io.Reader) Option { return func(l *Ledger) { l.rand = r } }
+
+// WithActor names who the events of this Ledger are recorded for, such as
+// "alice@build-7". The default is the user and host name of the process.
+func WithActor(actor string) Option { return func(l *Ledger) { l.actor = actor } }
+
+// DefaultActor returns user@host for the running process.
+func DefaultActor() string {
+	name := "unknown"
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown"
+	}
+	return name + "@" + host
+}
+
+// Open opens the ledger that dsn names, creating or migrating its schema:
+//
+//	sqlite:PATH or PATH.db     an SQLite file, created if missing
+//	sqlite::memory:            an SQLite ledger in memory, for one process
+//	postgres://… postgresql://… a PostgreSQL database
+//
+// A database whose schema is newer than this program knows is refused with
+// ErrSchemaTooNew, never downgraded.
+func Open(ctx context.Context, dsn string, opts ...Option) (*Ledger, error) {
+	l := &Ledger{now: time.Now, rand: rand.Reader}
+	for _, o := range opts {
+		o(l)
+	}
+	if l.actor == "" {
+		l.actor = DefaultActor()
+	}
+	kind, target, err := ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	switch kind {
+	case "sqlite":
+		l.db, l.store, err = openSQLite(target)
+	case "postgres":
+		l.db, l.store, err = openPostgres(target)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ledger %s: %w", redactDSN(dsn), err)
+	}
+	if err := l.migrate(ctx); err != nil {
+		l.db.Close()
+		return nil, fmt.Errorf("ledger %s: %w", redactDSN(dsn), err)
+	}
+	return l, nil
+}
+
+// ParseDSN tells which store dsn names, "sqlite" or "postgres", and the
+// target to open: a file name, ":memory:" or a PostgreSQL URL.
+func ParseDSN(dsn string) (kind, target string, err error) {
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		target = strings.TrimPrefix(dsn, "sqlite:")
+		if target == "" {
+			return "", "", fmt.Errorf("ledger: %q names no file: write sqlite:PATH", dsn)
+		}
+		return "sqlite", target, nil
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return "postgres", dsn, nil
+	case strings.HasSuffix(dsn, ".db") && !strings.Contains(dsn, "://"):
+		return "sqlite", dsn, nil
+	case dsn == "":
+		return "", "", errors.New("ledger: no ledger given: use sqlite:PATH, PATH.db or postgres://…")
+	}
+	return "", "", fmt.Errorf("ledger: cannot tell the store of %q: use sqlite:PATH, a path ending .db, or postgres://…", redactDSN(dsn))
+}
+
+// redactDSN hides a password in a PostgreSQL URL, so that no error or log
+// line carries it.
+func redactDSN(dsn string) string {
+	i := strings.Index(dsn, "://")
+	if i < 0 {
+		return dsn
+	}
+	rest := dsn[i+3:]
+	at := strings.LastIndex(rest[:max(0, strings.IndexAny(rest+"/", "/?"))], "@")
+	if at < 0 {
+		return dsn
+	}
+	cred := rest[:at]
+	if c := strings.Index(cred, ":"); c >= 0 {
+		cred = cred[:c] + ":xxxxx"
+	}
+	out := dsn[:i+3] + cred + rest[at:]
+	if q := strings.Index(out, "password="); q >= 0 {
+		end := strings.IndexByte(out[q:], '&')
+		if end < 0 {
+			end = len(out) - q
+		}
+		out = out[:q] + "password=xxxxx" + out[q+end:]
+	}
+	return out
+}
+
+// Close closes the database.
+func (l *Ledger) Close() error { return l.db.Close() }
+
+// Ping checks that the database answers, and that it takes writes.
+func (l *Ledger) Ping(ctx context.Context) error {
+	return l.update(ctx, func(*tx) error { return nil })
+}
+
+// Store names the kind of database: "sqlite" or "postgres".
+func (l *Ledger) Store() string { return l.store.name() }

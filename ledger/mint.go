@@ -1,0 +1,169 @@
+package ledger
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/licmint/licmint/formats"
+)
+
+// MaxMint bounds how many keys one Mint call makes.
+const MaxMint = 100_000
+
+// MintRequest describes the Registration Keys to mint for one sale.
+type MintRequest struct {
+	Product formats.Product
+	Edition string
+	Trial   bool
+	Days    int // the term in days; 0 means the catalog's
+	Purpose Purpose
+	Count   int
+	// Order and Customer are the shop's references. When Order is set, a
+	// second Mint with the same Order returns the keys minted the first
+	// time and mints nothing, so that a retried webhook is harmless.
+	Order    string
+	Customer string
+}
+
+// Minted is the outcome of Mint.
+type Minted struct {
+	Keys []formats.RegistrationKey
+	// Existing is set when the order had been minted before: Keys are
+	// those keys, and nothing new was minted.
+	Existing bool
+}
+
+// Mint makes Count new random Registration Keys, unique across every key
+// ever minted into this ledger or imported, and records them.
+func (l *Ledger) Mint(ctx context.Context, r MintRequest) (Minted, error) {
+	if !r.Product.Valid() {
+		return Minted{}, fmt.Errorf("ledger: mint: product %q is not two capital letters", r.Product[:])
+	}
+	if r.Count < 1 || r.Count > MaxMint {
+		return Minted{}, fmt.Errorf("ledger: mint: count %d is not between 1 and %d", r.Count, MaxMint)
+	}
+	if r.Edition == "" {
+		return Minted{}, errors.New("ledger: mint: no edition")
+	}
+	if r.Days < 0 {
+		return Minted{}, fmt.Errorf("ledger: mint: negative term %d days", r.Days)
+	}
+	if r.Purpose == "" {
+		r.Purpose = PurposeLicense
+	}
+	if r.Purpose != PurposeLicense && r.Purpose != PurposeRenewal {
+		return Minted{}, fmt.Errorf("ledger: mint: purpose %q is not license or renewal", r.Purpose)
+	}
+	if r.Purpose == PurposeRenewal && r.Trial {
+		return Minted{}, errors.New("ledger: mint: a renewal key cannot be a trial key")
+	}
+	var out Minted
+	err := l.update(ctx, func(t *tx) error {
+		out = Minted{}
+		if r.Order != "" {
+			existing, err := orderKeys(ctx, t.sql, r.Order)
+			if err != nil {
+				return err
+			}
+			if len(existing) > 0 {
+				for _, k := range existing {
+					if k.Key.Product != r.Product || k.Edition != r.Edition || k.Key.Trial != r.Trial || k.Days != r.Days || k.Purpose != r.Purpose {
+						return fmt.Errorf("%w: order %q has %s keys for %s %s", ErrOrderTerms, r.Order, k.Purpose, k.Key.Product, k.Edition)
+					}
+					out.Keys = append(out.Keys, k.Key)
+				}
+				if len(existing) != r.Count {
+					return fmt.Errorf("%w: order %q was minted with %d keys, not %d", ErrOrderTerms, r.Order, len(existing), r.Count)
+				}
+				out.Existing = true
+				return nil
+			}
+		}
+		for len(out.Keys) < r.Count {
+			k, err := formats.RandomRegistrationKey(l.rand, r.Product, r.Trial)
+			if err != nil {
+				return err
+			}
+			rec := &RegistrationKey{Key: k, Edition: r.Edition, Days: r.Days, Purpose: r.Purpose, Order: r.Order,
+				Customer: r.Customer, State: StateMinted, MintedAt: t.at, MintedBy: l.actor}
+			ok, err := t.insertRK(rec)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue // the serial is taken: draw again
+			}
+			if _, err := t.event(EventMinted, k.Product, k.Serial, mintEvent{RK: k.String(), Trial: k.Trial, Edition: r.Edition,
+				Days: r.Days, Purpose: string(r.Purpose), Order: r.Order, Customer: r.Customer}); err != nil {
+				return err
+			}
+			out.Keys = append(out.Keys, k)
+		}
+		// In the order a retried order returns them.
+		slices.SortFunc(out.Keys, func(a, b formats.RegistrationKey) int { return cmp.Compare(a.Serial, b.Serial) })
+		return nil
+	})
+	if err != nil {
+		return Minted{}, err
+	}
+	return out, nil
+}
+
+type mintEvent struct {
+	RK       string `json:"rk"`
+	Trial    bool   `json:"trial"`
+	Edition  string `json:"edition"`
+	Days     int    `json:"days"`
+	Purpose  string `json:"purpose"`
+	Order    string `json:"order,omitempty"`
+	Customer string `json:"customer,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+func orderKeys(ctx context.Context, q queryer, order string) ([]*RegistrationKey, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+rkColumns+` FROM registration_keys WHERE order_ref = $1 ORDER BY serial`, order)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*RegistrationKey
+	for rows.Next() {
+		r, err := scanRK(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// RegistrationKey returns what the ledger knows of k; ErrNotMinted if it
+// was never minted.
+func (l *Ledger) RegistrationKey(ctx context.Context, k formats.RegistrationKey) (*RegistrationKey, error) {
+	return getRK(ctx, l.db, k)
+}
+
+// Void makes a minted, unused key unusable, recording why.
+func (l *Ledger) Void(ctx context.Context, k formats.RegistrationKey, reason string) error {
+	return l.update(ctx, func(t *tx) error {
+		r, err := getRK(ctx, t.sql, k)
+		if err != nil {
+			return err
+		}
+		switch r.State {
+		case StateVoid:
+			return nil
+		case StateRegistered:
+			return fmt.Errorf("%w: %s was registered as license %s; revoke that license instead", ErrUsed, k, serialText(r.License))
+		}
+		if err := t.setRKState(k, StateVoid, 0); err != nil {
+			return err
+		}
+		_, err = t.event(EventVoided, k.Product, k.Serial, mintEvent{RK: k.String(), Trial: k.Trial, Edition: r.Edition, Days: r.Days,
+			Purpose: string(r.Purpose), Order: r.Order, Customer: r.Customer, Reason: reason})
+		return err
+	})
+}

@@ -1,0 +1,352 @@
+package ledger
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/formats/revocation"
+)
+
+// ListFunc builds and signs revocation list seq of the product from the
+// entries revoked in the ledger, sorted by serial, returning the encoded
+// list.
+type ListFunc func(seq uint64, entries []revocation.Entry) ([]byte, error)
+
+// IssuedList is a revocation list the ledger issued.
+type IssuedList struct {
+	Product formats.Product
+	Seq     uint64
+	Entries int
+	List    []byte
+}
+
+// IssueRevocationList builds the product's next revocation list from every
+// revocation recorded, with the next sequence number, which no other host
+// can take at the same time, and records it.
+func (l *Ledger) IssueRevocationList(ctx context.Context, p formats.Product, build ListFunc) (*IssuedList, error) {
+	var out *IssuedList
+	err := l.update(ctx, func(t *tx) error {
+		var last int64
+		if err := t.sql.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM revocation_lists WHERE product = $1`, p.String()).Scan(&last); err != nil {
+			return err
+		}
+		rows, err := t.sql.QueryContext(ctx, `SELECT serial, revoked_below FROM licenses WHERE product = $1 AND revoked_below IS NOT NULL ORDER BY serial`, p.String())
+		if err != nil {
+			return err
+		}
+		var entries []revocation.Entry
+		for rows.Next() {
+			var serial, below int64
+			if err := rows.Scan(&serial, &below); err != nil {
+				rows.Close()
+				return err
+			}
+			entries = append(entries, revocation.Entry{Serial: uint64(serial), Below: uint8(below)})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		seq := uint64(last) + 1
+		list, err := build(seq, entries)
+		if err != nil {
+			return err
+		}
+		ev, err := t.event(EventListIssue, p, 0, listEvent{Seq: seq, Entries: len(entries), ListSHA256: hashHex(list)})
+		if err != nil {
+			return err
+		}
+		if err := t.exec(`INSERT INTO revocation_lists (product, seq, issued, list, event) VALUES ($1, $2, $3, $4, $5)`,
+			p.String(), int64(seq), int(mustDay(t.at)), list, ev); err != nil {
+			return err
+		}
+		out = &IssuedList{Product: p, Seq: seq, Entries: len(entries), List: list}
+		return nil
+	})
+	return out, err
+}
+
+type listEvent struct {
+	Seq        uint64 `json:"list_seq"`
+	Entries    int    `json:"entries"`
+	ListSHA256 string `json:"list_sha256"`
+}
+
+func hashHex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+func mustDay(t time.Time) formats.Day {
+	d, err := formats.DayOf(t)
+	if err != nil {
+		return 0
+	}
+	return d
+}
+
+// LatestRevocationList returns the product's newest list, or nil if none
+// was issued.
+func (l *Ledger) LatestRevocationList(ctx context.Context, p formats.Product) (*IssuedList, error) {
+	out := &IssuedList{Product: p}
+	var seq int64
+	err := l.db.QueryRowContext(ctx, `SELECT seq, list FROM revocation_lists WHERE product = $1 ORDER BY seq DESC LIMIT 1`, p.String()).Scan(&seq, &out.List)
+	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	out.Seq = uint64(seq)
+	return out, nil
+}
+
+// Expiring returns the licenses whose maintenance ends from today to today
+// plus within days and whose owner has not been notified for that expiry:
+// in force (not revoked), not trials, not perpetual; soonest first.
+func (l *Ledger) Expiring(ctx context.Context, today formats.Day, within int) ([]*License, error) {
+	if within < 0 {
+		return nil, fmt.Errorf("ledger: expiring within %d days", within)
+	}
+	rows, err := l.db.QueryContext(ctx, `SELECT `+licenseColumns+` FROM licenses
+WHERE expires >= $1 AND expires <= $2 AND expires <> $3 AND trial = 0
+  AND (revoked_below IS NULL OR (revoked_below > 0 AND generation >= revoked_below))
+  AND (notified_expires IS NULL OR notified_expires <> expires)
+ORDER BY expires, product, serial`, int(today), int(today)+within, int(formats.Perpetual))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*License
+	for rows.Next() {
+		lic, err := scanLicense(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, lic)
+	}
+	return out, rows.Err()
+}
+
+type notifyEvent struct {
+	Expires string `json:"expires"`
+	To      string `json:"to,omitempty"`
+}
+
+// MarkNotified records that the license's owner was told of its expiry,
+// once per expiry: it reports false, and records nothing, when that expiry
+// was already notified, as when two hosts send notices at once.
+func (l *Ledger) MarkNotified(ctx context.Context, p formats.Product, serial uint64, expires formats.Day, to string) (bool, error) {
+	marked := false
+	err := l.update(ctx, func(t *tx) error {
+		lic, err := getLicense(ctx, t.sql, p, serial)
+		if err != nil {
+			return err
+		}
+		if lic.NotifiedExpires == expires || lic.Expires != expires {
+			return nil
+		}
+		lic.NotifiedExpires = expires
+		if err := t.putLicense(lic, false); err != nil {
+			return err
+		}
+		if _, err := t.event(EventNotified, p, serial, notifyEvent{Expires: expires.String(), To: to}); err != nil {
+			return err
+		}
+		marked = true
+		return nil
+	})
+	return marked, err
+}
+
+// Query selects licenses for Find; set one field.
+type Query struct {
+	RK        *formats.RegistrationKey
+	Product   formats.Product // with Serial
+	Serial    uint64
+	Order     string
+	Customer  string
+	Owner     string
+	ShortForm string // the 37-character short form customers quote
+}
+
+// History is a license with every code it was issued and every event
+// about it, oldest first, and the keys that registered or renewed it.
+type History struct {
+	License *License
+	Keys    []*RegistrationKey
+	Codes   []*Code
+	Events  []*Event
+}
+
+// MaxFind bounds how many licenses one Find returns.
+const MaxFind = 1000
+
+// Find returns the histories of the licenses the query selects. A key
+// minted but never registered has a History with no License.
+func (l *Ledger) Find(ctx context.Context, q Query) ([]*History, error) {
+	var where string
+	var arg []any
+	switch {
+	case q.RK != nil:
+		rk, err := getRK(ctx, l.db, *q.RK)
+		if err != nil {
+			return nil, err
+		}
+		if rk.License == 0 {
+			return []*History{{Keys: []*RegistrationKey{rk}}}, nil
+		}
+		where, arg = `product = $1 AND serial = $2`, []any{q.RK.Product.String(), int64(rk.License)}
+	case q.Serial != 0:
+		if !q.Product.Valid() {
+			return nil, errors.New("ledger: find by serial needs the product")
+		}
+		where, arg = `product = $1 AND serial = $2`, []any{q.Product.String(), int64(q.Serial)}
+	case q.Order != "":
+		where, arg = `order_ref = $1`, []any{q.Order}
+	case q.Customer != "":
+		where, arg = `customer = $1`, []any{q.Customer}
+	case q.Owner != "":
+		where, arg = `owner = $1`, []any{q.Owner}
+	case q.ShortForm != "":
+		where, arg = `(product, serial) IN (SELECT product, serial FROM codes WHERE short_form = $1)`, []any{q.ShortForm}
+	default:
+		return nil, errors.New("ledger: find: give a key, serial, order, customer, owner or short form")
+	}
+	rows, err := l.db.QueryContext(ctx, `SELECT `+licenseColumns+` FROM licenses WHERE `+where+` ORDER BY product, serial LIMIT `+fmt.Sprint(MaxFind), arg...)
+	if err != nil {
+		return nil, err
+	}
+	var out []*History
+	for rows.Next() {
+		lic, err := scanLicense(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, &History{License: lic})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, h := range out {
+		if err := l.fillHistory(ctx, h); err != nil {
+			return nil, err
+		}
+	}
+	if len(out) == 0 && q.Order != "" {
+		// An order whose keys are not yet registered.
+		keys, err := orderKeys(ctx, l.db, q.Order)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range keys {
+			out = append(out, &History{Keys: []*RegistrationKey{k}})
+		}
+	}
+	return out, nil
+}
+
+func (l *Ledger) fillHistory(ctx context.Context, h *History) error {
+	p, s := h.License.Product.String(), int64(h.License.Serial)
+	rows, err := l.db.QueryContext(ctx, `SELECT `+rkColumns+` FROM registration_keys WHERE product = $1 AND license = $2 ORDER BY minted_at, serial`, p, s)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		k, err := scanRK(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		h.Keys = append(h.Keys, k)
+	}
+	rows.Close()
+	if rows, err = l.db.QueryContext(ctx, `SELECT `+codeColumns+` FROM codes WHERE product = $1 AND serial = $2 ORDER BY event`, p, s); err != nil {
+		return err
+	}
+	for rows.Next() {
+		c, err := scanCode(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		h.Codes = append(h.Codes, c)
+	}
+	rows.Close()
+	if rows, err = l.db.QueryContext(ctx, `SELECT seq, at, actor, kind, product, serial, body, prev_hash, hash FROM events WHERE product = $1 AND serial = $2 ORDER BY seq`, p, s); err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return err
+		}
+		h.Events = append(h.Events, e)
+	}
+	return rows.Err()
+}
+
+func scanEvent(sc interface{ Scan(...any) error }) (*Event, error) {
+	var e Event
+	var at, body, prev, hash string
+	var serial int64
+	if err := sc.Scan(&e.Seq, &at, &e.Actor, &e.Kind, &e.Product, &serial, &body, &prev, &hash); err != nil {
+		return nil, err
+	}
+	e.Serial, e.Body = uint64(serial), []byte(body)
+	e.At, _ = time.Parse(time.RFC3339Nano, at)
+	e.PrevHash, _ = decodeHash(prev)
+	e.Hash, _ = decodeHash(hash)
+	return &e, nil
+}
+
+// Licenses calls fn for every license with its current code, in product
+// and serial order, for exports. It reads a page of licenses at a time, so
+// that memory stays flat however large the ledger.
+func (l *Ledger) Licenses(ctx context.Context, fn func(*License, *Code) error) error {
+	const page = 500
+	lastProduct, lastSerial := "", int64(-1)
+	for {
+		rows, err := l.db.QueryContext(ctx, `SELECT `+licenseColumns+` FROM licenses
+WHERE product > $1 OR (product = $1 AND serial > $2) ORDER BY product, serial LIMIT `+fmt.Sprint(page), lastProduct, lastSerial)
+		if err != nil {
+			return err
+		}
+		var lics []*License
+		for rows.Next() {
+			lic, err := scanLicense(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			lics = append(lics, lic)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, lic := range lics {
+			code, err := l.CurrentCode(ctx, lic)
+			if err != nil {
+				return err
+			}
+			if err := fn(lic, code); err != nil {
+				return err
+			}
+		}
+		if len(lics) < page {
+			return nil
+		}
+		last := lics[len(lics)-1]
+		lastProduct, lastSerial = last.Product.String(), int64(last.Serial)
+	}
+}

@@ -1,0 +1,396 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/licmint/licmint/formats"
+)
+
+// MaxBatch is how many registrations Register records in one transaction;
+// a longer slice is recorded in several, each complete on its own, so that
+// an interrupted batch keeps the rows it finished and a rerun adds only the
+// rest.
+const MaxBatch = 2000
+
+// A Registration is a code signed for a Registration Key, to be recorded.
+type Registration struct {
+	RK      formats.RegistrationKey
+	Edition string
+	// Issue is the signed code, generation 0, and its token if any.
+	Issue Issue
+	// Owner is the account the license is registered to, if any.
+	Owner string
+	// Customer and Order are kept for keys imported without being minted;
+	// a minted key keeps the references it was minted with.
+	Customer, Order string
+	// AllowUnminted records a key that was never minted, as imported,
+	// instead of refusing it with ErrNotMinted: for legacy keys.
+	AllowUnminted bool
+}
+
+// Registered is the outcome of one Registration.
+type Registered struct {
+	License *License
+	Code    *Code
+	// Existing is set when the key was already registered on the same
+	// terms: nothing was recorded, and Code is the license's current code.
+	Existing bool
+	Err      error
+}
+
+// Register records registrations and their codes. A key must have been
+// minted (or AllowUnminted given), not be void, and be for a new license;
+// a code must carry the key's edition and term. A key already registered
+// on the same terms (edition, install id, issue and expiry days) is no
+// error: its result is Existing. Each result has its own Err; the error
+// returned is for the ledger itself failing, and then the results of the
+// transactions already committed stay recorded.
+func (l *Ledger) Register(ctx context.Context, regs []Registration) ([]Registered, error) {
+	out := make([]Registered, len(regs))
+	for start := 0; start < len(regs); start += MaxBatch {
+		end := min(start+MaxBatch, len(regs))
+		err := l.update(ctx, func(t *tx) error {
+			for i := start; i < end; i++ {
+				r, err := t.register(&regs[i])
+				if err != nil && !isRuleError(err) {
+					return err
+				}
+				out[i] = r
+				out[i].Err = err
+			}
+			return nil
+		})
+		if err != nil {
+			for i := start; i < end; i++ {
+				out[i] = Registered{Err: err}
+			}
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// ruleError marks an outcome of the ledger's rules, which fails its row
+// only, as against a database error, which fails the transaction.
+type ruleError struct{ error }
+
+func (e ruleError) Unwrap() error { return e.error }
+
+func rule(format string, a ...any) error { return ruleError{fmt.Errorf(format, a...)} }
+
+func isRuleError(err error) bool {
+	var r ruleError
+	return errors.As(err, &r)
+}
+
+func (t *tx) register(r *Registration) (Registered, error) {
+	c := r.Issue.Code
+	k := r.RK
+	if c.Product != k.Product || c.Serial != k.Serial || c.Trial != k.Trial || c.Generation != 0 {
+		return Registered{}, fmt.Errorf("ledger: the code is not generation 0 of %s", k)
+	}
+	rec, err := getRK(t.ctx, t.sql, k)
+	imported := false
+	switch {
+	case errors.Is(err, ErrNotMinted) && r.AllowUnminted:
+		imported = true
+		rec = &RegistrationKey{Key: k, Edition: r.Edition, Purpose: PurposeLicense, Order: r.Order, Customer: r.Customer,
+			State: StateMinted, MintedAt: t.at, MintedBy: t.l.actor}
+	case errors.Is(err, ErrNotMinted):
+		return Registered{}, rule("%w: %s", ErrNotMinted, k)
+	case err != nil:
+		return Registered{}, err
+	}
+	switch {
+	case rec.State == StateVoid:
+		return Registered{}, rule("%w: %s", ErrVoid, k)
+	case rec.Purpose == PurposeRenewal:
+		return Registered{}, rule("%w: %s renews an existing license; it cannot start one", ErrRenewalKey, k)
+	case rec.Edition != r.Edition:
+		return Registered{}, rule("%w: %s was sold for edition %s, not %s", ErrOtherTerms, k, rec.Edition, r.Edition)
+	case rec.Days != 0 && c.Expires != formats.Perpetual && int(c.Expires)-int(c.Issued) != rec.Days:
+		return Registered{}, rule("%w: %s was sold with a %d-day term, not %d", ErrOtherTerms, k, rec.Days, int(c.Expires)-int(c.Issued))
+	case rec.State == StateRegistered:
+		return t.existing(r)
+	}
+	if imported {
+		if _, err := t.insertRK(rec); err != nil {
+			return Registered{}, err
+		}
+		if _, err := t.event(EventImported, k.Product, k.Serial, mintEvent{RK: k.String(), Trial: k.Trial, Edition: r.Edition,
+			Purpose: string(PurposeLicense), Order: r.Order, Customer: r.Customer}); err != nil {
+			return Registered{}, err
+		}
+	}
+	lic := &License{Product: k.Product, Serial: k.Serial, Generation: 0, Edition: r.Edition, Trial: k.Trial,
+		InstallID: r.Issue.InstallID, KeyID: c.KeyID, Issued: c.Issued, Expires: c.Expires, Owner: r.Owner,
+		Customer: rec.Customer, Order: rec.Order}
+	if err := t.putLicense(lic, true); err != nil {
+		return Registered{}, err
+	}
+	code, err := t.addCode(EventSigned, lic, r.Issue, codeEvent{RK: k.String(), Owner: r.Owner})
+	if err != nil {
+		return Registered{}, err
+	}
+	if err := t.setRKState(k, StateRegistered, k.Serial); err != nil {
+		return Registered{}, err
+	}
+	return Registered{License: lic, Code: code}, nil
+}
+
+// existing answers a registration of a key already registered: the same
+// terms give the license's current code, others an error that says which.
+func (t *tx) existing(r *Registration) (Registered, error) {
+	k, c := r.RK, r.Issue.Code
+	lic, err := getLicense(t.ctx, t.sql, k.Product, k.Serial)
+	if err != nil {
+		return Registered{}, err
+	}
+	first, err := scanCode(t.sql.QueryRowContext(t.ctx, `SELECT `+codeColumns+` FROM codes WHERE product = $1 AND serial = $2 AND generation = 0 ORDER BY event LIMIT 1`,
+		k.Product.String(), int64(k.Serial)))
+	if err != nil {
+		return Registered{}, fmt.Errorf("ledger: license %s has no first code: %w", serialText(k.Serial), err)
+	}
+	switch {
+	case r.Owner != "" && lic.Owner != "" && r.Owner != lic.Owner:
+		return Registered{}, rule("%w", ErrOtherOwner)
+	case lic.InstallID != r.Issue.InstallID:
+		return Registered{}, rule("%w: %s is registered for install id %q", ErrOtherTerms, k, lic.InstallID)
+	case first.Issued != c.Issued || first.Expires != c.Expires:
+		return Registered{}, rule("%w: %s was registered issued %s, expiring %s; sign it with those days to get its code again",
+			ErrOtherTerms, k, first.Issued, first.Expires)
+	}
+	cur, err := currentCode(t.ctx, t.sql, lic)
+	if err != nil {
+		return Registered{}, err
+	}
+	return Registered{License: lic, Code: cur, Existing: true}, nil
+}
+
+// Renewal asks to extend a license.
+type Renewal struct {
+	Product formats.Product
+	Serial  uint64
+	// Generation is that of the code the customer holds; an older one
+	// than the license's current generation is superseded and refused.
+	Generation uint8
+	// RenewalKey, if set, is the renewal Registration Key that pays for
+	// the renewal; it is used up.
+	RenewalKey *formats.RegistrationKey
+	// Owner, if set, must own the license.
+	Owner string
+}
+
+// RenewFunc signs the renewed code for the license as it stands, with the
+// term of the renewal key when one was given.
+type RenewFunc func(lic *License, current *Code, key *RegistrationKey) (Issue, error)
+
+// Renew extends a license: sign is called under the write lock, and its
+// code recorded as the license's new current code.
+func (l *Ledger) Renew(ctx context.Context, r Renewal, sign RenewFunc) (*License, *Code, error) {
+	var lic *License
+	var code *Code
+	err := l.update(ctx, func(t *tx) (err error) {
+		lic, err = getLicense(ctx, t.sql, r.Product, r.Serial)
+		if err != nil {
+			return err
+		}
+		if err := checkAccess(lic, r.Owner); err != nil {
+			return err
+		}
+		if lic.RevokesCurrent() {
+			return fmt.Errorf("%w: %s serial %s: %s", ErrRevoked, lic.Product, serialText(lic.Serial), lic.RevokeReason)
+		}
+		if r.Generation > lic.Generation {
+			return fmt.Errorf("%w: the code is generation %d, and the ledger knows generations up to %d only", ErrNoLicense, r.Generation, lic.Generation)
+		}
+		if r.Generation < lic.Generation {
+			return fmt.Errorf("%w: the code is generation %d and the license is at generation %d; renew the current code", ErrSuperseded, r.Generation, lic.Generation)
+		}
+		var key *RegistrationKey
+		if r.RenewalKey != nil {
+			if key, err = getRK(ctx, t.sql, *r.RenewalKey); err != nil {
+				return err
+			}
+			switch {
+			case key.State == StateVoid:
+				return fmt.Errorf("%w: %s", ErrVoid, key.Key)
+			case key.Purpose != PurposeRenewal:
+				return fmt.Errorf("%w: %s", ErrNotRenewal, key.Key)
+			case key.State == StateRegistered:
+				return fmt.Errorf("%w: %s has already renewed a license", ErrUsed, key.Key)
+			case key.Key.Product != lic.Product:
+				return fmt.Errorf("%w: %s is for product %s", ErrNotRenewal, key.Key, key.Key.Product)
+			case key.Edition != lic.Edition:
+				return fmt.Errorf("%w: %s renews edition %s, and the license is %s", ErrOtherTerms, key.Key, key.Edition, lic.Edition)
+			}
+		}
+		cur, err := currentCode(ctx, t.sql, lic)
+		if err != nil {
+			return err
+		}
+		is, err := sign(lic, cur, key)
+		if err != nil {
+			return err
+		}
+		c := is.Code
+		if c.Product != lic.Product || c.Serial != lic.Serial || c.Generation != lic.Generation {
+			return errors.New("ledger: the renewed code is not for the license's current generation")
+		}
+		ev := codeEvent{PreviousExpires: lic.Expires.String()}
+		if key != nil {
+			ev.RK = key.Key.String()
+			if err := t.setRKState(key.Key, StateRegistered, lic.Serial); err != nil {
+				return err
+			}
+		}
+		lic.Issued, lic.Expires, lic.KeyID = c.Issued, c.Expires, c.KeyID
+		if err := t.putLicense(lic, false); err != nil {
+			return err
+		}
+		code, err = t.addCode(EventRenewed, lic, is, ev)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return lic, code, nil
+}
+
+// RevokesCurrent reports whether the license's current generation is
+// revoked.
+func (l *License) RevokesCurrent() bool {
+	return l.Revoked && (l.RevokedBelow == 0 || l.Generation < l.RevokedBelow)
+}
+
+func checkAccess(lic *License, owner string) error {
+	if owner != "" && lic.Owner != owner {
+		// Said the same way as a missing license, so that nobody learns
+		// of another account's licenses.
+		return fmt.Errorf("%w: %s serial %s", ErrNoLicense, lic.Product, serialText(lic.Serial))
+	}
+	return nil
+}
+
+// Replacement asks for a license's next generation, as for a stolen code.
+type Replacement struct {
+	Product formats.Product
+	Serial  uint64
+	// RevokeOld also revokes every earlier generation, to be listed on
+	// the next revocation list.
+	RevokeOld bool
+	Reason    string
+	// Owner, if set, must own the license.
+	Owner string
+	// NewOwner, if set, moves the license to that account.
+	NewOwner string
+}
+
+// ReplaceFunc signs the license's code at generation next.
+type ReplaceFunc func(lic *License, current *Code, next uint8) (Issue, error)
+
+// Replace issues the license's next generation: the ledger hands out each
+// generation once, however many hosts ask at the same time.
+func (l *Ledger) Replace(ctx context.Context, r Replacement, sign ReplaceFunc) (*License, *Code, error) {
+	var lic *License
+	var code *Code
+	err := l.update(ctx, func(t *tx) (err error) {
+		lic, err = getLicense(ctx, t.sql, r.Product, r.Serial)
+		if err != nil {
+			return err
+		}
+		if err := checkAccess(lic, r.Owner); err != nil {
+			return err
+		}
+		if lic.RevokesCurrent() && lic.RevokedBelow == 0 {
+			return fmt.Errorf("%w: %s serial %s: %s", ErrRevoked, lic.Product, serialText(lic.Serial), lic.RevokeReason)
+		}
+		if lic.Generation == formats.MaxGeneration {
+			return fmt.Errorf("%w (%d)", ErrLastGeneration, formats.MaxGeneration)
+		}
+		cur, err := currentCode(ctx, t.sql, lic)
+		if err != nil {
+			return err
+		}
+		next := lic.Generation + 1
+		is, err := sign(lic, cur, next)
+		if err != nil {
+			return err
+		}
+		c := is.Code
+		if c.Product != lic.Product || c.Serial != lic.Serial || c.Generation != next {
+			return fmt.Errorf("ledger: the replacement is not generation %d of the license", next)
+		}
+		ev := codeEvent{}
+		lic.Generation, lic.Issued, lic.Expires, lic.KeyID = next, c.Issued, c.Expires, c.KeyID
+		if r.NewOwner != "" && r.NewOwner != lic.Owner {
+			lic.Owner, ev.Owner = r.NewOwner, r.NewOwner
+		}
+		if code, err = t.addCode(EventReplaced, lic, is, ev); err != nil {
+			return err
+		}
+		if r.RevokeOld {
+			if err := t.revoke(lic, next, r.Reason); err != nil {
+				return err
+			}
+		}
+		return t.putLicense(lic, false)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return lic, code, nil
+}
+
+type revokeEvent struct {
+	Below  uint8  `json:"below"`
+	Reason string `json:"reason"`
+}
+
+// revoke records that the generations below below (all of them for 0)
+// are revoked; the caller writes lic back.
+func (t *tx) revoke(lic *License, below uint8, reason string) error {
+	if lic.Revoked && (lic.RevokedBelow == 0 || (below != 0 && below <= lic.RevokedBelow)) {
+		return nil // already revoked at least that far
+	}
+	lic.Revoked, lic.RevokedBelow, lic.RevokeReason = true, below, reason
+	_, err := t.event(EventRevoked, lic.Product, lic.Serial, revokeEvent{Below: below, Reason: reason})
+	return err
+}
+
+// Revoke revokes a license's generations below below, or every generation
+// when below is 0, for the next revocation list. Revoking what is already
+// revoked changes nothing.
+func (l *Ledger) Revoke(ctx context.Context, p formats.Product, serial uint64, below uint8, reason string) (*License, error) {
+	if reason == "" {
+		return nil, errors.New("ledger: revoke: give a reason")
+	}
+	var lic *License
+	err := l.update(ctx, func(t *tx) (err error) {
+		if lic, err = getLicense(ctx, t.sql, p, serial); err != nil {
+			return err
+		}
+		if err := t.revoke(lic, below, reason); err != nil {
+			return err
+		}
+		return t.putLicense(lic, false)
+	})
+	return lic, err
+}
+
+// License returns the license with the serial.
+func (l *Ledger) License(ctx context.Context, p formats.Product, serial uint64) (*License, error) {
+	return getLicense(ctx, l.db, p, serial)
+}
+
+// CurrentCode returns the newest code of the license's current generation.
+func (l *Ledger) CurrentCode(ctx context.Context, lic *License) (*Code, error) {
+	c, err := currentCode(ctx, l.db, lic)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %s serial %s has no code", ErrNoLicense, lic.Product, serialText(lic.Serial))
+	}
+	return c, err
+}

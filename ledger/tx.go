@@ -1,0 +1,226 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/licmint/licmint/formats"
+)
+
+// tx is one writing transaction: it holds the write lock, and appends
+// events to the chain from the head it read once.
+type tx struct {
+	ctx  context.Context
+	sql  *sql.Tx
+	l    *Ledger
+	head Head
+	at   time.Time
+}
+
+// update runs fn in a transaction under the write lock. The ledger's
+// heartbeat row is written first, so that a database that takes no writes
+// fails here, before fn (and any signing in it) runs.
+func (l *Ledger) update(ctx context.Context, fn func(*tx) error) error {
+	return l.inTx(ctx, func(s *sql.Tx) error {
+		t := &tx{ctx: ctx, sql: s, l: l, at: l.now()}
+		if _, err := s.ExecContext(ctx, `INSERT INTO ledger_meta (key, value) VALUES ('last_write', $1)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value`, formatTime(t.at)); err != nil {
+			return fmt.Errorf("the ledger does not take writes: %w", err)
+		}
+		h, err := readHead(ctx, s)
+		if err != nil {
+			return err
+		}
+		t.head = h
+		return fn(t)
+	})
+}
+
+func (t *tx) exec(q string, args ...any) error {
+	_, err := t.sql.ExecContext(t.ctx, q, args...)
+	return err
+}
+
+// event appends an event of kind about product/serial with the kind's own
+// fields in data, and returns its sequence number.
+func (t *tx) event(kind string, product formats.Product, serial uint64, data any) (int64, error) {
+	h := eventHead{Seq: t.head.Seq + 1, At: formatTime(t.at), Actor: t.l.actor, Kind: kind, Product: product.String(), Serial: serialText(serial)}
+	body, err := eventBody(h, data)
+	if err != nil {
+		return 0, err
+	}
+	hash := chainHash(t.head.Hash, body)
+	if err := t.exec(`INSERT INTO events (seq, at, actor, kind, product, serial, body, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		h.Seq, h.At, h.Actor, h.Kind, h.Product, int64(serial), string(body), hex.EncodeToString(t.head.Hash[:]), hex.EncodeToString(hash[:])); err != nil {
+		return 0, err
+	}
+	t.head = Head{Seq: h.Seq, Hash: hash}
+	return h.Seq, nil
+}
+
+const rkColumns = `product, serial, rk, trial, edition, days, purpose, order_ref, customer, state, license, minted_at, minted_by`
+
+func scanRK(sc interface{ Scan(...any) error }) (*RegistrationKey, error) {
+	var r RegistrationKey
+	var product, rk, purpose, at string
+	var trial int
+	var serial int64
+	var license sql.NullInt64
+	if err := sc.Scan(&product, &serial, &rk, &trial, &r.Edition, &r.Days, &purpose, &r.Order, &r.Customer, &r.State, &license, &at, &r.MintedBy); err != nil {
+		return nil, err
+	}
+	k, err := formats.ParseRegistrationKey(rk)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: recorded key %q: %w", rk, err)
+	}
+	r.Key, r.Purpose, r.License = k, Purpose(purpose), uint64(license.Int64)
+	r.MintedAt, _ = time.Parse(time.RFC3339Nano, at)
+	return &r, nil
+}
+
+func getRK(ctx context.Context, q queryer, k formats.RegistrationKey) (*RegistrationKey, error) {
+	r, err := scanRK(q.QueryRowContext(ctx, `SELECT `+rkColumns+` FROM registration_keys WHERE product = $1 AND serial = $2`, k.Product.String(), int64(k.Serial)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %s", ErrNotMinted, k)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if r.Key != k {
+		// The same serial minted as a trial key and typed as a full one,
+		// or the other way round: not the key that was sold.
+		return nil, fmt.Errorf("%w: %s", ErrNotMinted, k)
+	}
+	return r, nil
+}
+
+func (t *tx) insertRK(r *RegistrationKey) (bool, error) {
+	res, err := t.sql.ExecContext(t.ctx, `INSERT INTO registration_keys (`+rkColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING`,
+		r.Key.Product.String(), int64(r.Key.Serial), r.Key.String(), b2i(r.Key.Trial), r.Edition, r.Days, string(r.Purpose), r.Order, r.Customer, r.State, nullSerial(r.License), formatTime(r.MintedAt), r.MintedBy)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func (t *tx) setRKState(k formats.RegistrationKey, state string, license uint64) error {
+	return t.exec(`UPDATE registration_keys SET state = $1, license = $2 WHERE product = $3 AND serial = $4`,
+		state, nullSerial(license), k.Product.String(), int64(k.Serial))
+}
+
+func nullSerial(s uint64) sql.NullInt64 { return sql.NullInt64{Int64: int64(s), Valid: s != 0} }
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+const licenseColumns = `product, serial, generation, edition, trial, install_id, key_id, issued, expires, owner, customer, order_ref, revoked_below, revoke_reason, notified_expires`
+
+func scanLicense(sc interface{ Scan(...any) error }) (*License, error) {
+	var l License
+	var product string
+	var serial int64
+	var gen, trial, kid, issued, expires int
+	var below, notified sql.NullInt64
+	if err := sc.Scan(&product, &serial, &gen, &l.Edition, &trial, &l.InstallID, &kid, &issued, &expires, &l.Owner, &l.Customer, &l.Order, &below, &l.RevokeReason, &notified); err != nil {
+		return nil, err
+	}
+	p, err := formats.ParseProduct(product)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: recorded product %q: %w", product, err)
+	}
+	l.Product, l.Serial, l.Generation, l.Trial, l.KeyID = p, uint64(serial), uint8(gen), trial != 0, uint8(kid)
+	l.Issued, l.Expires = formats.Day(issued), formats.Day(expires)
+	l.Revoked, l.RevokedBelow = below.Valid, uint8(below.Int64)
+	l.NotifiedExpires = formats.Day(notified.Int64)
+	return &l, nil
+}
+
+func getLicense(ctx context.Context, q queryer, p formats.Product, serial uint64) (*License, error) {
+	l, err := scanLicense(q.QueryRowContext(ctx, `SELECT `+licenseColumns+` FROM licenses WHERE product = $1 AND serial = $2`, p.String(), int64(serial)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %s serial %s", ErrNoLicense, p, serialText(serial))
+	}
+	return l, err
+}
+
+func (t *tx) putLicense(l *License, insert bool) error {
+	var below sql.NullInt64
+	if l.Revoked {
+		below = sql.NullInt64{Int64: int64(l.RevokedBelow), Valid: true}
+	}
+	notified := sql.NullInt64{Int64: int64(l.NotifiedExpires), Valid: l.NotifiedExpires != 0}
+	args := []any{l.Product.String(), int64(l.Serial), int(l.Generation), l.Edition, b2i(l.Trial), l.InstallID, int(l.KeyID),
+		int(l.Issued), int(l.Expires), l.Owner, l.Customer, l.Order, below, l.RevokeReason, notified}
+	if insert {
+		return t.exec(`INSERT INTO licenses (`+licenseColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, args...)
+	}
+	return t.exec(`UPDATE licenses SET generation = $3, edition = $4, trial = $5, install_id = $6, key_id = $7, issued = $8, expires = $9,
+	owner = $10, customer = $11, order_ref = $12, revoked_below = $13, revoke_reason = $14, notified_expires = $15
+WHERE product = $1 AND serial = $2`, args...)
+}
+
+// codeEvent is an event that issues a code. It names the code by its
+// hash, never the code itself, which is a bearer credential.
+type codeEvent struct {
+	Generation      uint8  `json:"generation"`
+	Edition         string `json:"edition"`
+	InstallID       string `json:"install_id,omitempty"`
+	KeyID           uint8  `json:"key_id"`
+	Issued          string `json:"issued"`
+	Expires         string `json:"expires"`
+	CodeSHA256      string `json:"code_sha256"`
+	JWTSHA256       string `json:"jwt_sha256,omitempty"`
+	RK              string `json:"rk,omitempty"`
+	Owner           string `json:"owner,omitempty"`
+	PreviousExpires string `json:"previous_expires,omitempty"`
+}
+
+// addCode records an issued code with its event of kind; ev carries the
+// kind's own fields, and addCode fills in the code's.
+func (t *tx) addCode(kind string, lic *License, is Issue, ev codeEvent) (*Code, error) {
+	c := is.Code
+	text := c.String()
+	ev.Generation, ev.Edition, ev.InstallID, ev.KeyID = c.Generation, lic.Edition, lic.InstallID, c.KeyID
+	ev.Issued, ev.Expires, ev.CodeSHA256 = c.Issued.String(), c.Expires.String(), codeHash(text)
+	if is.JWT != "" {
+		ev.JWTSHA256 = codeHash(is.JWT)
+	}
+	seq, err := t.event(kind, lic.Product, lic.Serial, ev)
+	if err != nil {
+		return nil, err
+	}
+	code := &Code{Product: lic.Product, Serial: lic.Serial, Generation: c.Generation, Issued: c.Issued, Expires: c.Expires, Code: text, JWT: is.JWT, Event: seq}
+	err = t.exec(`INSERT INTO codes (product, serial, generation, issued, expires, short_form, code, jwt, event) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		lic.Product.String(), int64(lic.Serial), int(c.Generation), int(c.Issued), int(c.Expires), c.ShortForm(), text, is.JWT, seq)
+	return code, err
+}
+
+const codeColumns = `product, serial, generation, issued, expires, code, jwt, event`
+
+func scanCode(sc interface{ Scan(...any) error }) (*Code, error) {
+	var c Code
+	var product string
+	var serial int64
+	var gen, issued, expires int
+	if err := sc.Scan(&product, &serial, &gen, &issued, &expires, &c.Code, &c.JWT, &c.Event); err != nil {
+		return nil, err
+	}
+	c.Product, _ = formats.ParseProduct(product)
+	c.Serial, c.Generation, c.Issued, c.Expires = uint64(serial), uint8(gen), formats.Day(issued), formats.Day(expires)
+	return &c, nil
+}
+
+// currentCode returns the newest code of the license's current generation.
+func currentCode(ctx context.Context, q queryer, lic *License) (*Code, error) {
+	return scanCode(q.QueryRowContext(ctx, `SELECT `+codeColumns+` FROM codes WHERE product = $1 AND serial = $2 AND generation = $3 ORDER BY event DESC LIMIT 1`,
+		lic.Product.String(), int64(lic.Serial), int(lic.Generation)))
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""Recompute a licmint ledger's event chain without licmint (docs/ledger.md).
+
+    python3 scripts/ledger-audit.py ledger.db
+    psql -At -F $'\\t' -c 'SELECT seq, prev_hash, hash, body FROM events ORDER BY seq' "$DSN" \\
+        | python3 scripts/ledger-audit.py -
+
+Prints the head (sequence number and hash) and exits 0 when every event
+matches; otherwise names the first event that does not, and exits 1.
+"""
+import hashlib
+import json
+import sqlite3
+import sys
+
+
+def rows(source):
+    if source == "-":
+        for line in sys.stdin:
+            seq, prev, digest, body = line.rstrip("\n").split("\t", 3)
+            yield int(seq), prev, digest, body
+    else:
+        db = sqlite3.connect("file:%s?mode=ro" % source, uri=True)
+        yield from db.execute("SELECT seq, prev_hash, hash, body FROM events ORDER BY seq")
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    head_seq, head = 0, bytes(32)
+    for seq, prev, digest, body in rows(sys.argv[1]):
+        if seq != head_seq + 1:
+            sys.exit("event %d follows event %d: events are missing or out of order" % (seq, head_seq))
+        if bytes.fromhex(prev) != head:
+            sys.exit("event %d: prev_hash is not the hash of the event before it" % seq)
+        want = hashlib.sha256(head + body.encode("utf-8")).digest()
+        if bytes.fromhex(digest) != want:
+            sys.exit("event %d: hash does not match its body" % seq)
+        if json.loads(body)["seq"] != seq:
+            sys.exit("event %d: its body names another sequence number" % seq)
+        head_seq, head = seq, want
+    print(head_seq, head.hex())
+
+
+if __name__ == "__main__":
+    main()
