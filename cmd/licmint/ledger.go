@@ -84,6 +84,7 @@ renew, replace, revoke) record to it when given one.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
+	cmd.Flags().Bool("json", false, "print the help as JSON")
 	cmd.AddCommand(newLedgerInitCmd(), newLedgerHeadCmd(), newLedgerVerifyCmd(), newLedgerFindCmd(), newLedgerExpiringCmd(), newLedgerExportCmd())
 	return cmd
 }
@@ -543,7 +544,7 @@ func printLicenses(w io.Writer, recs []licenseJSON, asJSON, asCSV bool) error {
 func newLedgerExportCmd() *cobra.Command {
 	var (
 		dsn, format, out string
-		force            bool
+		force, asJSON    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "export --ledger DSN [--format csv|jsonl] [--out FILE]",
@@ -558,7 +559,7 @@ only when complete, and an existing one is kept unless --force.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format == "" {
 				format = "csv"
-				if strings.HasSuffix(out, ".jsonl") {
+				if asJSON || strings.HasSuffix(out, ".jsonl") {
 					format = "jsonl"
 				}
 			}
@@ -582,6 +583,7 @@ only when complete, and an existing one is kept unless --force.`,
 	fl.StringVar(&format, "format", "", "csv or jsonl (default: from --out's extension, else csv)")
 	fl.StringVarP(&out, "out", "o", "", "write to `FILE` instead of standard output")
 	fl.BoolVar(&force, "force", false, "replace an existing --out file")
+	fl.BoolVar(&asJSON, "json", false, "JSON Lines, as --format jsonl; errors as a JSON object")
 	return cmd
 }
 
