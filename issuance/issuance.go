@@ -170,6 +170,63 @@ func (s *Service) applyMinted(ctx context.Context, reg *signer.Registration, all
 	return nil
 }
 
+// BatchOptions returns o with the hooks that apply the ledger's rules to
+// a batch (signer.BatchOptions Prepare and Record): a key's sold terms
+// filled in before signing, and each code recorded before the output shows
+// it, a key already registered on the same terms getting its recorded
+// code. Without a ledger it returns o.
+func (s *Service) BatchOptions(o signer.BatchOptions, allowUnminted bool) signer.BatchOptions {
+	if s.ledger == nil {
+		return o
+	}
+	o.Prepare = func(ctx context.Context, regs []*signer.Registration) []error {
+		keys := make([]formats.RegistrationKey, len(regs))
+		for i, r := range regs {
+			keys[i] = r.RK
+		}
+		errs := make([]error, len(regs))
+		known, err := s.ledger.RegistrationKeys(ctx, keys)
+		for i, r := range regs {
+			rec, ok := known[r.RK]
+			switch {
+			case err != nil:
+				errs[i] = err
+			case !ok && !allowUnminted:
+				errs[i] = &signer.FieldError{Field: "rk", Err: fmt.Errorf("%w: %s", ledger.ErrNotMinted, r.RK)}
+			case ok && rec.Days > 0 && r.Days == 0 && r.Expires.IsZero() && !r.Perpetual:
+				r.Days = rec.Days
+			}
+		}
+		return errs
+	}
+	o.Record = func(ctx context.Context, rows []signer.SignedRow) error {
+		regs := make([]ledger.Registration, len(rows))
+		for i, r := range rows {
+			regs[i] = ledger.Registration{RK: r.Registration.RK, Edition: r.Registration.Edition,
+				Issue:    ledger.Issue{Code: r.Code, JWT: r.JWT, InstallID: r.Registration.InstallID},
+				Customer: r.Registration.Customer["customer"], Order: r.Registration.Customer["order"], AllowUnminted: allowUnminted}
+		}
+		recorded, err := s.ledger.Register(ctx, regs)
+		if err != nil {
+			return err
+		}
+		for i, rec := range recorded {
+			switch {
+			case rec.Err != nil:
+				rows[i].Err = &signer.FieldError{Field: "rk", Err: rec.Err}
+			case rec.Existing:
+				code, err := formats.ParseActivationCode(rec.Code.Code)
+				if err != nil {
+					return fmt.Errorf("issuance: the ledger's code for %s: %w", regs[i].RK, err)
+				}
+				rows[i].Code, rows[i].JWT = code, rec.Code.JWT
+			}
+		}
+		return nil
+	}
+	return o
+}
+
 // Renewal asks to extend a license.
 type Renewal struct {
 	// Code is the customer's current code, which must be authentic.

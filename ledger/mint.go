@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/licmint/licmint/formats"
 )
@@ -166,4 +167,36 @@ func (l *Ledger) Void(ctx context.Context, k formats.RegistrationKey, reason str
 			Purpose: string(r.Purpose), Order: r.Order, Customer: r.Customer, Reason: reason})
 		return err
 	})
+}
+
+// RegistrationKeys returns what the ledger knows of each of keys that it
+// minted or imported, by key.
+func (l *Ledger) RegistrationKeys(ctx context.Context, keys []formats.RegistrationKey) (map[formats.RegistrationKey]*RegistrationKey, error) {
+	out := make(map[formats.RegistrationKey]*RegistrationKey, len(keys))
+	const page = 500
+	for start := 0; start < len(keys); start += page {
+		part := keys[start:min(start+page, len(keys))]
+		args := make([]any, len(part))
+		ph := make([]string, len(part))
+		for i, k := range part {
+			args[i], ph[i] = k.String(), fmt.Sprintf("$%d", i+1)
+		}
+		rows, err := l.db.QueryContext(ctx, `SELECT `+rkColumns+` FROM registration_keys WHERE rk IN (`+strings.Join(ph, ",")+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			r, err := scanRK(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[r.Key] = r
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

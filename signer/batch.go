@@ -101,6 +101,27 @@ type BatchOptions struct {
 	// Progress, if set, is called from one goroutine as rows are written,
 	// with the rows written so far and the input bytes read.
 	Progress func(rows int, inputBytes int64)
+	// Prepare, if set, sees each chunk's registrations before they are
+	// signed, from the signing goroutines, and may fill in their terms; a
+	// non-nil error in its result fails that row. An issuance ledger uses
+	// it to apply the terms a key was sold with.
+	Prepare func(ctx context.Context, regs []*Registration) []error
+	// Record, if set, sees the signed rows in input order, from one
+	// goroutine, before they are written: it may fail a row, or give it the
+	// code already on record, by setting the row's Err or Code and JWT. An
+	// error it returns stops the batch. An issuance ledger uses it to
+	// record each code before the output shows it.
+	Record func(ctx context.Context, rows []SignedRow) error
+}
+
+// A SignedRow is a signed registration, as BatchOptions.Record sees it.
+type SignedRow struct {
+	Line         int
+	Registration *Registration
+	Code         formats.ActivationCode
+	JWT          string
+	// Err, set by Record, fails the row: its code is not written.
+	Err error
 }
 
 // BatchStats counts a batch's rows.
@@ -130,6 +151,11 @@ type inRow struct {
 type rowResult struct {
 	vals   [resError + 1]string
 	signed bool
+	// reg and code are kept for BatchOptions.Record.
+	reg  Registration
+	code formats.ActivationCode
+	// regErr is a row's registration error, before it is signed.
+	regErr error
 	// dupKey is the product and serial, for finding repeated keys.
 	dupKey uint64
 }
@@ -144,6 +170,7 @@ type chunk struct {
 }
 
 type batch struct {
+	ctx     context.Context
 	s       *Signer
 	o       BatchOptions
 	header  []string       // CSV input header as written; "" for an unnamed column
@@ -174,7 +201,9 @@ func (s *Signer) SignBatch(ctx context.Context, dst io.Writer, src io.Reader, o 
 	if o.Out == CSV && o.In != CSV {
 		return BatchStats{}, errors.New("signer: CSV output needs CSV input, whose header fixes the columns; write JSON Lines (.jsonl) instead")
 	}
-	b := &batch{s: s, o: o}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	b := &batch{ctx: ctx, s: s, o: o}
 	counted := &countingReader{r: src}
 	var csvr *csvReader
 	var jsonr *jsonlReader
@@ -198,8 +227,6 @@ func (s *Signer) SignBatch(ctx context.Context, dst io.Writer, src io.Reader, o 
 		w.Write(append(line, '\n'))
 	}
 
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
 	free := make(chan *chunk, window*o.Workers)
 	for range cap(free) {
 		free <- &chunk{}
@@ -281,6 +308,9 @@ func (s *Signer) SignBatch(ctx context.Context, dst io.Writer, src io.Reader, o 
 			delete(pending, next)
 			next++
 			werr = b.write(w, c, seen, &stats)
+			if werr == nil && ctx.Err() != nil {
+				werr = context.Cause(ctx)
+			}
 			rows += len(c.rows)
 			if o.Progress != nil {
 				o.Progress(rows, c.inBytes)
@@ -399,11 +429,37 @@ func (b *batch) process(c *chunk) {
 	c.res = slices.Grow(c.res[:0], len(c.rows))[:len(c.rows)]
 	c.out, c.ends = c.out[:0], c.ends[:0]
 	for i := range c.rows {
+		c.res[i] = rowResult{}
+		b.parse(&c.rows[i], &c.res[i])
+	}
+	if b.o.Prepare != nil {
+		b.prepare(c)
+	}
+	for i := range c.rows {
 		r, res := &c.rows[i], &c.res[i]
-		*res = rowResult{}
 		b.sign(r, res)
 		c.out = b.appendRow(c.out, r, res)
 		c.ends = append(c.ends, len(c.out))
+	}
+}
+
+// prepare hands the chunk's registrations to BatchOptions.Prepare.
+func (b *batch) prepare(c *chunk) {
+	var regs []*Registration
+	var at []int
+	for i := range c.res {
+		if c.res[i].regErr == nil {
+			regs = append(regs, &c.res[i].reg)
+			at = append(at, i)
+		}
+	}
+	if len(regs) == 0 {
+		return
+	}
+	for j, err := range b.o.Prepare(b.ctx, regs) {
+		if err != nil && j < len(at) {
+			c.res[at[j]].regErr = err
+		}
 	}
 }
 
@@ -425,30 +481,34 @@ func (b *batch) field(r *inRow, name string) (string, int, error) {
 	return s, 0, err
 }
 
-func (b *batch) sign(r *inRow, res *rowResult) {
-	fail := func(err error) {
-		var fe *FieldError
-		if errors.As(err, &fe) {
-			fe.Line = r.line
-			if fe.Column == 0 && fe.Field != "" && r.keys == nil {
-				if i, ok := b.colIdx[fe.Field]; ok {
-					fe.Column = i + 1
-				}
+// fail puts err, located at the row, in the row's error column.
+func (b *batch) fail(r *inRow, res *rowResult, err error) {
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		fe.Line = r.line
+		if fe.Column == 0 && fe.Field != "" && r.keys == nil {
+			if i, ok := b.colIdx[fe.Field]; ok {
+				fe.Column = i + 1
 			}
-		} else {
-			err = &FieldError{Line: r.line, Err: err}
 		}
-		res.vals[resError] = err.Error()
+	} else {
+		err = &FieldError{Line: r.line, Err: err}
 	}
+	res.vals[resError] = err.Error()
+}
+
+// parse reads a row's registration into res.reg, or its error into
+// res.regErr.
+func (b *batch) parse(r *inRow, res *rowResult) {
 	if r.err != nil {
-		fail(r.err)
+		res.regErr = r.err
 		return
 	}
 	if r.text != nil {
 		keys, vals, err := parseObject(r.text)
 		r.text = nil
 		if err != nil {
-			fail(err)
+			res.regErr = err
 			return
 		}
 		r.keys, r.vals = keys, vals
@@ -456,25 +516,37 @@ func (b *batch) sign(r *inRow, res *rowResult) {
 			r.keys = []string{}
 		}
 	} else if err := b.checkFields(r.vals); err != nil {
-		fail(err)
+		res.regErr = err
 		return
 	}
-	reg, err := b.registration(r)
-	if err != nil {
-		fail(err)
+	res.reg, res.regErr = b.registration(r)
+}
+
+func (b *batch) sign(r *inRow, res *rowResult) {
+	if res.regErr != nil {
+		b.fail(r, res, res.regErr)
 		return
 	}
 	var code formats.ActivationCode
+	var err error
 	if b.o.JWT {
-		code, res.vals[resJWT], err = b.s.SignToken(&reg)
+		code, res.vals[resJWT], err = b.s.SignToken(&res.reg)
 	} else {
-		code, err = b.s.Sign(&reg)
+		code, err = b.s.Sign(&res.reg)
 	}
 	if err != nil {
-		fail(err)
+		b.fail(r, res, err)
 		return
 	}
 	res.signed = true
+	if b.o.Record != nil {
+		res.code = code
+	}
+	b.setCode(res, code)
+}
+
+// setCode shows code in the row's result columns.
+func (b *batch) setCode(res *rowResult, code formats.ActivationCode) {
 	res.dupKey = (uint64(code.Product[0]-'A')*26+uint64(code.Product[1]-'A'))<<47 | code.Serial
 	res.vals[resSerial] = fmt.Sprintf("%014d", code.Serial)
 	res.vals[resExpires] = code.Expires.String()
@@ -665,34 +737,85 @@ func (b *batch) appendRow(dst []byte, r *inRow, res *rowResult) []byte {
 }
 
 // write writes a chunk in order, turning repeated Registration Keys into
-// errors: the first row with a key keeps its code.
+// errors (the first row with a key keeps its code) and handing the signed
+// rows to BatchOptions.Record first.
 func (b *batch) write(w *bufio.Writer, c *chunk, seen map[uint64]int32, st *BatchStats) error {
+	redo := make([]bool, len(c.rows))
+	for i := range c.rows {
+		row, res := &c.rows[i], &c.res[i]
+		if !res.signed {
+			continue
+		}
+		first, dup := seen[res.dupKey]
+		if !dup {
+			seen[res.dupKey] = int32(row.line)
+			continue
+		}
+		// Not signed after all: the row shows the error instead.
+		col := 0
+		if row.keys == nil {
+			col = b.colIdx[ColRK] + 1
+		}
+		*res = rowResult{}
+		res.vals[resError] = (&FieldError{Line: row.line, Column: col, Field: ColRK,
+			Err: fmt.Errorf("%w: line %d has it too, and keeps its code", ErrDuplicate, first)}).Error()
+		redo[i] = true
+		st.Duplicates++
+	}
+	if b.o.Record != nil {
+		if err := b.record(c, redo); err != nil {
+			return err
+		}
+	}
 	from := 0
 	for i := range c.rows {
 		row, res := &c.rows[i], &c.res[i]
 		out := c.out[from:c.ends[i]]
 		from = c.ends[i]
-		switch first, dup := seen[res.dupKey]; {
-		case !res.signed:
-			st.Failed++
-		case dup:
-			// Not signed after all: the row shows the error instead.
-			col := 0
-			if row.keys == nil {
-				col = b.colIdx[ColRK] + 1
-			}
-			*res = rowResult{}
-			res.vals[resError] = (&FieldError{Line: row.line, Column: col, Field: ColRK,
-				Err: fmt.Errorf("%w: line %d has it too, and keeps its code", ErrDuplicate, first)}).Error()
+		if redo[i] {
 			out = b.appendRow(nil, row, res)
-			st.Failed++
-			st.Duplicates++
-		default:
-			seen[res.dupKey] = int32(row.line)
+		}
+		if res.signed {
 			st.Signed++
+		} else {
+			st.Failed++
 		}
 		if _, err := w.Write(out); err != nil {
 			return fmt.Errorf("signer: writing the output: %w", err)
+		}
+	}
+	return nil
+}
+
+// record hands the chunk's signed rows to BatchOptions.Record and applies
+// what it decided, marking the rows to format again.
+func (b *batch) record(c *chunk, redo []bool) error {
+	var rows []SignedRow
+	var at []int
+	for i := range c.res {
+		if res := &c.res[i]; res.signed {
+			rows = append(rows, SignedRow{Line: c.rows[i].line, Registration: &res.reg, Code: res.code, JWT: res.vals[resJWT]})
+			at = append(at, i)
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := b.o.Record(b.ctx, rows); err != nil {
+		return err
+	}
+	for j, sr := range rows {
+		i := at[j]
+		res := &c.res[i]
+		switch {
+		case sr.Err != nil:
+			*res = rowResult{}
+			b.fail(&c.rows[i], res, sr.Err)
+			redo[i] = true
+		case sr.Code != res.code || sr.JWT != res.vals[resJWT]:
+			res.code, res.vals[resJWT] = sr.Code, sr.JWT
+			b.setCode(res, sr.Code)
+			redo[i] = true
 		}
 	}
 	return nil

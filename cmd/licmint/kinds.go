@@ -10,6 +10,7 @@ import (
 	"github.com/licmint/licmint/formats/keyring"
 	"github.com/licmint/licmint/formats/renewal"
 	"github.com/licmint/licmint/formats/revocation"
+	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/signer"
 	"github.com/licmint/licmint/verifier"
 	licjwt "github.com/licmint/licmint/verifier/jwt"
@@ -33,6 +34,14 @@ const (
 	kindBadToken        = "bad_token"
 	kindNotRenewal      = "not_renewal"
 	kindInvalid         = "invalid"
+	kindNotMinted       = "not_minted"
+	kindVoid            = "void"
+	kindRegistered      = "registered"
+	kindSuperseded      = "superseded"
+	kindRevoked         = "revoked"
+	kindNoLicense       = "no_license"
+	kindChain           = "chain"
+	kindLedger          = "ledger"
 	kindNotInForce      = "not_in_force"
 	kindPartial         = "partial"
 )
@@ -46,6 +55,7 @@ var errorKindTable = []struct {
 }{
 	{kindFile, exitError, "a file cannot be read, written or used: missing, already there (give --force), unreadable, too large, or not a valid catalog"},
 	{kindKey, exitError, "a key or its secret: wrong passphrase or identity, no passphrase to be had, not a key file, keys that clash"},
+	{kindLedger, exitError, "the issuance ledger cannot be opened or written: unreachable, read-only, or migrated by a newer licmint"},
 	{kindInternal, exitError, "anything else: interrupted, no randomness, a bug"},
 	{kindUsage, exitUsage, "unknown command or flag, missing or extra arguments, a bad flag value"},
 	{kindMalformed, exitInvalid, "not shaped like a key, code or request"},
@@ -58,6 +68,13 @@ var errorKindTable = []struct {
 	{kindBadToken, exitInvalid, "a JWT license token that is not valid"},
 	{kindNotRenewal, exitInvalid, "verify --renew-from: the code cannot replace the installed one"},
 	{kindInvalid, exitInvalid, "other input refused: an edition or product not in the catalog, a term out of range, a code that cannot be renewed or replaced, a bad revocation entry"},
+	{kindNotMinted, exitInvalid, "ledger: the Registration Key was never minted (sign --allow-unminted imports legacy keys)"},
+	{kindVoid, exitInvalid, "ledger: the Registration Key was voided"},
+	{kindRegistered, exitInvalid, "ledger: the key is already registered on other terms or to another account, or a renewal key was used, or an order was minted on other terms"},
+	{kindSuperseded, exitInvalid, "ledger: the code's generation was replaced; renew or replace the current one"},
+	{kindRevoked, exitInvalid, "ledger: the license is revoked"},
+	{kindNoLicense, exitInvalid, "ledger: no such license, or a key that is not for this use"},
+	{kindChain, exitInvalid, "ledger verify: an event was changed, deleted or reordered"},
 	{kindNotInForce, exitNotInForce, "verify: authentic but not in force; the record's status says why"},
 	{kindPartial, exitPartial, "batch signing: some rows failed"},
 }
@@ -87,6 +104,19 @@ var errorKinds = []struct {
 	{renewal.ErrMalformed, kindMalformed},
 	{revocation.ErrMalformed, kindMalformed},
 	{signer.ErrBadRow, kindMalformed},
+	{ledger.ErrNotMinted, kindNotMinted},
+	{ledger.ErrVoid, kindVoid},
+	{ledger.ErrOtherTerms, kindRegistered},
+	{ledger.ErrOtherOwner, kindRegistered},
+	{ledger.ErrUsed, kindRegistered},
+	{ledger.ErrOrderTerms, kindRegistered},
+	{ledger.ErrSuperseded, kindSuperseded},
+	{ledger.ErrRevoked, kindRevoked},
+	{ledger.ErrNoLicense, kindNoLicense},
+	{ledger.ErrRenewalKey, kindNoLicense},
+	{ledger.ErrNotRenewal, kindNoLicense},
+	{ledger.ErrLastGeneration, kindInvalid},
+	{ledger.ErrChain, kindChain},
 }
 
 // errorKind returns the name of the outcome err wraps, or "" for none.

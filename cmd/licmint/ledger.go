@@ -48,12 +48,13 @@ func openLedger(ctx context.Context, dsn string, readOnly bool) (*ledger.Ledger,
 		if errors.Is(err, ledger.ErrSchemaTooNew) {
 			hint = "a newer licmint has migrated this ledger; use that version"
 		}
-		return nil, withHint(exitError, err, hint)
+		return nil, &cliError{code: exitError, kind: kindLedger, err: err, hint: hint}
 	}
 	if !readOnly {
 		if err := l.Ping(ctx); err != nil {
 			l.Close()
-			return nil, withHint(exitError, fmt.Errorf("ledger: %w", err), "the ledger must take writes before licmint signs anything: check its file's permissions or the database role")
+			return nil, &cliError{code: exitError, kind: kindLedger, err: fmt.Errorf("ledger: %w", err),
+				hint: "the ledger must take writes before licmint signs anything: check its file's permissions or the database role"}
 		}
 	}
 	return l, nil

@@ -9,6 +9,7 @@ import (
 	"github.com/licmint/licmint/formats/catalog"
 	"github.com/licmint/licmint/formats/keyring"
 	"github.com/licmint/licmint/formats/renewal"
+	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/signer"
 	openrenewal "github.com/licmint/licmint/verifier/renewal"
 	"github.com/spf13/cobra"
@@ -49,6 +50,7 @@ type lifecycleFlags struct {
 	secret                 secretFlags
 	installID              string
 	asJSON                 bool
+	ledger                 ledgerFlags
 }
 
 func (f *lifecycleFlags) register(cmd *cobra.Command) {
@@ -58,6 +60,7 @@ func (f *lifecycleFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.ring, "keyring", "", "also accept codes signed by these public keys, `FILE` (old keys after a rotation; PEM or JWK Set)")
 	fl.StringVar(&f.installID, "install-id", "", "the install `ID` an install-bound code is bound to")
 	fl.BoolVar(&f.asJSON, "json", false, "print the new code as a JSON record")
+	f.ledger.register(cmd)
 }
 
 // signer opens the key and the trusted keyring. The keyring is read
@@ -123,6 +126,7 @@ func lifecycleError(err error, codeFrom string) *cliError {
 
 type renewFlags struct {
 	lifecycleFlags
+	renewalKey      string
 	request, code   string
 	requestIdentity []string
 	days            int
@@ -167,6 +171,7 @@ previous_expires. Exits 3 when the code is refused.`,
 	fl.IntVar(&f.days, "days", 0, "extend the old expiry by `N` days (default: the catalog's maintenance term)")
 	fl.StringVar(&f.issued, "issued", "", "issue day of the new code, YYYY-MM-DD (default today, UTC)")
 	fl.StringVar(&f.catalogFile, "catalog", "", "product catalog JSON `FILE` (default: the built-in catalog, product PC)")
+	fl.StringVar(&f.renewalKey, "renewal-key", "", "with --ledger: the renewal Registration `KEY` the customer bought, used up by this renewal; its term applies unless --days")
 	return cmd
 }
 
@@ -211,14 +216,32 @@ func runRenew(cmd *cobra.Command, f *renewFlags) error {
 		}
 		return usageError("the code is bound to an install: give its --install-id")
 	}
+	var key *formats.RegistrationKey
+	if f.renewalKey != "" {
+		k, err := formats.ParseRegistrationKey(f.renewalKey)
+		if err != nil {
+			return invalid(fmt.Errorf("--renewal-key: %w", err))
+		}
+		key = &k
+	}
+	l, err := f.ledger.open(cmd)
+	if err != nil {
+		return err
+	}
+	if l != nil {
+		defer l.Close()
+	} else if key != nil {
+		return usageError("--renewal-key is checked against the ledger: give --ledger DSN")
+	}
 	s, err := f.signer(cmd)
 	if err != nil {
 		return err
 	}
-	renewed, err := s.Renew(code, r)
+	is, err := service(s, l).Renew(cmd.Context(), &issuance.Renewal{Code: code, Renewal: r, Key: key})
 	if err != nil {
-		return lifecycleError(err, codeFrom)
+		return ledgerError(err, func(err error) error { return lifecycleError(err, codeFrom) })
 	}
+	renewed := is.Code
 	w := cmd.OutOrStdout()
 	if !f.asJSON {
 		_, err := fmt.Fprintln(w, renewed)
@@ -226,6 +249,10 @@ func runRenew(cmd *cobra.Command, f *renewFlags) error {
 	}
 	rec := newReissueJSON(renewed)
 	rec.PreviousExpires = code.Expires.String()
+	if is.License != nil && renewed.Expires-formats.Day(max(r.Days, 0)) != code.Expires {
+		// The ledger renewed a newer code of the license than the one given.
+		rec.PreviousExpires = ""
+	}
 	return printJSON(w, rec)
 }
 

@@ -5,12 +5,19 @@ import (
 	"strings"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/signer"
 	"github.com/spf13/cobra"
 )
 
+type replaceFlags struct {
+	lifecycleFlags
+	revokeOld bool
+	reason    string
+}
+
 func newReplaceCmd() *cobra.Command {
-	var f lifecycleFlags
+	var f replaceFlags
 	cmd := &cobra.Command{
 		Use:   "replace --key FILE [--install-id ID] CODE | -",
 		Short: "Replace a stolen Activation Code with the next generation",
@@ -34,10 +41,12 @@ refused.`,
 	}
 	f.register(cmd)
 	cmd.Flags().StringVar(&f.catalogFile, "catalog", "", "product catalog JSON `FILE` (default: the built-in catalog)")
+	cmd.Flags().BoolVar(&f.revokeOld, "revoke-old", false, "with --ledger: also revoke the earlier generations on the next list ('licmint revoke --ledger')")
+	cmd.Flags().StringVar(&f.reason, "reason", "stolen", "with --ledger: why, recorded with the replacement")
 	return cmd
 }
 
-func runReplace(cmd *cobra.Command, f *lifecycleFlags, args []string) error {
+func runReplace(cmd *cobra.Command, f *replaceFlags, args []string) error {
 	input := strings.Join(args, " ")
 	if len(args) == 1 && args[0] == "-" {
 		b, err := readAllLimited(cmd.InOrStdin(), formats.MaxInputLen)
@@ -60,23 +69,40 @@ func runReplace(cmd *cobra.Command, f *lifecycleFlags, args []string) error {
 	if code.Bound && f.installID == "" {
 		return usageError("the code is bound to an install: give its --install-id")
 	}
+	l, err := f.ledger.open(cmd)
+	if err != nil {
+		return err
+	}
+	if l != nil {
+		defer l.Close()
+	} else if f.revokeOld {
+		return usageError("--revoke-old records the revocation in the ledger: give --ledger DSN, or revoke with 'licmint revoke --serial S:G'")
+	}
 	s, err := f.signer(cmd)
 	if err != nil {
 		return err
 	}
-	repl, err := s.Replace(code, f.installID)
+	is, err := service(s, l).Replace(cmd.Context(), &issuance.Replacement{Code: &code, InstallID: f.installID, RevokeOld: f.revokeOld, Reason: f.reason})
 	if err != nil {
-		return lifecycleError(err, "CODE")
+		return ledgerError(err, func(err error) error { return lifecycleError(err, "CODE") })
 	}
+	repl := is.Code
 	entry := fmt.Sprintf("%014d:%d", repl.Serial, repl.Generation)
-	fmt.Fprintf(cmd.ErrOrStderr(), "licmint: note: add serial %s to the next revocation list to revoke the old code (licmint revoke --serial %s ...)\n", entry, entry)
+	switch {
+	case f.revokeOld:
+		fmt.Fprintf(cmd.ErrOrStderr(), "licmint: note: the earlier generations are revoked in the ledger; 'licmint revoke --ledger' puts them on the next list\n")
+	case l != nil:
+		fmt.Fprintf(cmd.ErrOrStderr(), "licmint: note: to revoke the old code, give --revoke-old, or record it with 'licmint revoke --ledger --serial %s'\n", entry)
+	default:
+		fmt.Fprintf(cmd.ErrOrStderr(), "licmint: note: add serial %s to the next revocation list to revoke the old code (licmint revoke --serial %s ...)\n", entry, entry)
+	}
 	w := cmd.OutOrStdout()
 	if !f.asJSON {
 		_, err := fmt.Fprintln(w, repl)
 		return err
 	}
 	rec := newReissueJSON(repl)
-	prev := int(code.Generation)
+	prev := int(repl.Generation) - 1
 	rec.PreviousGeneration, rec.RevokeEntry = &prev, entry
 	return printJSON(w, rec)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/signer"
 	"github.com/spf13/cobra"
 )
@@ -23,6 +24,8 @@ type signFlags struct {
 	in, out                  string
 	force                    bool
 	workers                  int
+	ledger                   ledgerFlags
+	allowUnminted            bool
 }
 
 type signJSON struct {
@@ -40,6 +43,9 @@ type signJSON struct {
 	ShortForm      string `json:"short_form"`
 	ActivationCode string `json:"activation_code"`
 	JWT            string `json:"jwt,omitempty"`
+	// Existing: with a ledger, the key was already registered on these
+	// terms, and this is the license's current code.
+	Existing bool `json:"existing,omitempty"`
 }
 
 func newSignCmd() *cobra.Command {
@@ -89,7 +95,7 @@ have no JWT form, as a token always has an expiry.`,
 				if cmd.Flags().Changed("force") || cmd.Flags().Changed("workers") {
 					return usageError("--force and --workers are for a batch (--in, --out)")
 				}
-				if f.rk == "" || f.edition == "" {
+				if f.rk == "" || f.edition == "" && ledgerDSN(f.ledger.dsn) == "" {
 					return usageError("give --rk RK and --edition NAME, or --in FILE and --out FILE for a batch")
 				}
 			}
@@ -97,14 +103,24 @@ have no JWT form, as a token always has an expiry.`,
 			if err != nil {
 				return err
 			}
+			l, err := f.ledger.open(cmd)
+			if err != nil {
+				return err
+			}
+			if l != nil {
+				defer l.Close()
+			} else if f.allowUnminted {
+				return usageError("--allow-unminted is for signing with a ledger: give --ledger DSN")
+			}
 			s, err := f.signer(cmd)
 			if err != nil {
 				return err
 			}
+			svc := service(s, l)
 			if batch {
-				return signBatch(cmd, s, &f)
+				return signBatch(cmd, svc, &f)
 			}
-			return signOne(cmd, s, &f, reg)
+			return signOne(cmd, svc, &f, reg)
 		},
 	}
 	fl := cmd.Flags()
@@ -124,6 +140,8 @@ have no JWT form, as a token always has an expiry.`,
 	fl.StringVar(&f.out, "out", "", "batch output `FILE`, .csv or .jsonl")
 	fl.BoolVar(&f.force, "force", false, "replace an existing batch output")
 	fl.IntVar(&f.workers, "workers", 0, "batch signing goroutines (default: one per core)")
+	f.ledger.register(cmd)
+	fl.BoolVar(&f.allowUnminted, "allow-unminted", false, "with --ledger: sign and record keys the ledger never minted (importing legacy keys)")
 	return cmd
 }
 
@@ -178,20 +196,15 @@ func (f *signFlags) signer(cmd *cobra.Command) (*signer.Signer, error) {
 	return signer.New(key, signer.WithCatalog(cat), signer.WithIssuer(f.issuer), signer.WithNow(now))
 }
 
-func signOne(cmd *cobra.Command, s *signer.Signer, f *signFlags, reg *signer.Registration) error {
-	var (
-		code formats.ActivationCode
-		tok  string
-		err  error
-	)
-	if f.jwt {
-		code, tok, err = s.SignToken(reg)
-	} else {
-		code, err = s.Sign(reg)
-	}
+func signOne(cmd *cobra.Command, svc *issuance.Service, f *signFlags, reg *signer.Registration) error {
+	is, err := svc.Register(cmd.Context(), &issuance.Registration{Registration: *reg, Token: f.jwt, AllowUnminted: f.allowUnminted})
 	if err != nil {
-		return registrationError(err)
+		return ledgerError(err, registrationError)
 	}
+	if is.Existing {
+		fmt.Fprintf(cmd.ErrOrStderr(), "licmint: %s was already registered on these terms; this is the license's current code\n", reg.RK)
+	}
+	code, tok, s := is.Code, is.JWT, svc.Signer()
 	w := cmd.OutOrStdout()
 	if !f.asJSON {
 		fmt.Fprintln(w, code)
@@ -203,7 +216,7 @@ func signOne(cmd *cobra.Command, s *signer.Signer, f *signFlags, reg *signer.Reg
 	p, _ := s.Catalog().Product(code.Product.String())
 	ed, _ := p.EditionNumber(code.Edition)
 	return printJSON(w, signJSON{
-		RK: reg.RK.String(), Product: code.Product.String(), Edition: ed.Name, EditionNumber: int(code.Edition),
+		RK: reg.RK.String(), Existing: is.Existing, Product: code.Product.String(), Edition: ed.Name, EditionNumber: int(code.Edition),
 		Trial: code.Trial, Serial: fmt.Sprintf("%014d", code.Serial), KeyID: int(code.KeyID),
 		Generation: int(code.Generation), InstallBound: code.Bound, Issued: code.Issued.String(),
 		Expires: code.Expires.String(), ShortForm: code.ShortForm(), ActivationCode: code.String(), JWT: tok,

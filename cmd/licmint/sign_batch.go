@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/signer"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -16,7 +17,7 @@ import (
 
 // signBatch signs the --in file into the --out file, with a progress bar
 // when stderr is a terminal and a summary line at the end.
-func signBatch(cmd *cobra.Command, s *signer.Signer, f *signFlags) error {
+func signBatch(cmd *cobra.Command, svc *issuance.Service, f *signFlags) error {
 	ctx := cmd.Context()
 	if ctx == nil {
 		ctx = context.Background()
@@ -26,7 +27,7 @@ func signBatch(cmd *cobra.Command, s *signer.Signer, f *signFlags) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	o := signer.BatchOptions{JWT: f.jwt, Workers: f.workers}
+	o := svc.BatchOptions(signer.BatchOptions{JWT: f.jwt, Workers: f.workers}, f.allowUnminted)
 	stderr := cmd.ErrOrStderr()
 	if tty, ok := stderr.(*os.File); ok && term.IsTerminal(int(tty.Fd())) {
 		if fi, err := os.Stat(f.in); err == nil {
@@ -41,7 +42,7 @@ func signBatch(cmd *cobra.Command, s *signer.Signer, f *signFlags) error {
 			defer bar.Finish()
 		}
 	}
-	st, err := s.SignBatchFile(ctx, f.out, f.in, f.force, o)
+	st, err := svc.Signer().SignBatchFile(ctx, f.out, f.in, f.force, o)
 	switch {
 	case errors.Is(err, signer.ErrOutputExists):
 		return withHint(exitError, err, "give --force to replace it, or another --out")
@@ -49,6 +50,8 @@ func signBatch(cmd *cobra.Command, s *signer.Signer, f *signFlags) error {
 		return &cliError{code: exitError, kind: kindInternal, err: errors.New("interrupted; no output was written")}
 	case errors.Is(err, signer.ErrBadRow):
 		return withHint(exitInvalid, fmt.Errorf("%s: %w", f.in, err), "the first row must be a header naming the columns, such as rk,edition,days")
+	case err != nil && svc.Ledger() != nil:
+		return ledgerError(err, func(err error) error { return err })
 	case err != nil:
 		return err
 	}
