@@ -73,7 +73,7 @@ type step struct {
 	// Exactly one of Code and List.
 	Code      *string `json:"code,omitempty"`
 	Want      *want   `json:"want,omitempty"`
-	List      string  `json:"revocation_list_hex,omitempty"`
+	List      *string `json:"revocation_list_hex,omitempty"`
 	WantError *string `json:"want_list_error,omitempty"`
 }
 
@@ -219,7 +219,7 @@ func at(s string) time.Time {
 func verifyStep(code string, w *want) step { return step{Code: &code, Want: w} }
 
 func listStep(data []byte, wantErr string) step {
-	return step{List: hex.EncodeToString(data), WantError: &wantErr}
+	return step{List: ptr(hex.EncodeToString(data)), WantError: &wantErr}
 }
 
 func signList(keyID int, product string, seq uint64, entries ...revocation.Entry) []byte {
