@@ -45,4 +45,3 @@ func Unmarshal(data []byte) (State, error) {
 	}
 	return s, nil
 }
-
