@@ -4,10 +4,6 @@
 # Sets LICMINT_TEST_POSTGRES to its URL.
 
 pg_start() {
-	if ! command -v pg_config >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-		echo "installing postgresql"
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-	fi
 	local bin
 	bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 	PG_DIR=$(mktemp -d /tmp/licmint-pg.XXXXXX)

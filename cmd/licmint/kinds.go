@@ -4,9 +4,9 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"strings"
 
 	"filippo.io/age"
-	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/keyring"
 	"github.com/licmint/licmint/formats/renewal"
 	"github.com/licmint/licmint/formats/revocation"
@@ -79,28 +79,17 @@ var errorKindTable = []struct {
 	{kindPartial, exitPartial, "batch signing: some rows failed"},
 }
 
-// errorKinds name the outcomes of invalid input (exit status 3), which
-// --json output also reports as error_kind. The first match wins: a token
-// error also wraps ErrBadToken, so the specific outcomes come first, and a
-// bad code inside a signed token is bad_token rather than the code's own
-// kind.
+// errorKinds name the outcomes of invalid input (exit status 3) that are
+// the CLI's own, beyond the verifier's (verifier.ErrorKind). The first
+// match wins.
 var errorKinds = []struct {
 	err  error
 	kind string
 }{
-	{verifier.ErrUnknownKey, kindUnknownKey},
-	{verifier.ErrBadSignature, kindBadSignature},
-	{verifier.ErrInstallMismatch, kindInstallMismatch},
 	{verifier.ErrNotRenewal, kindNotRenewal},
 	{signer.ErrUnknownKey, kindUnknownKey},
 	{signer.ErrNotAuthentic, kindBadSignature},
 	{signer.ErrInstallIDRequired, kindInstallMismatch},
-	{formats.ErrWrongProduct, kindWrongProduct},
-	{licjwt.ErrBadToken, kindBadToken},
-	{formats.ErrTypo, kindTypo},
-	{formats.ErrUnsigned, kindUnsigned},
-	{formats.ErrUnknownVersion, kindMalformed},
-	{formats.ErrMalformed, kindMalformed},
 	{renewal.ErrMalformed, kindMalformed},
 	{revocation.ErrMalformed, kindMalformed},
 	{signer.ErrBadRow, kindMalformed},
@@ -119,11 +108,29 @@ var errorKinds = []struct {
 	{ledger.ErrChain, kindChain},
 }
 
-// errorKind returns the name of the outcome err wraps, or "" for none.
+// errorKind returns the error_kind that --json output reports for err, or
+// "" for none: the verifier's kind, except that a token that is not a
+// well-formed signed token, or carries a code that does not decode, is
+// bad_token (a token whose code decodes keeps the code's verdict, such as
+// bad_signature); then the CLI's own outcomes. A revocation list's kinds
+// are for the list's record, not an error object: they read as malformed.
 func errorKind(err error) string {
-	for _, k := range errorKinds {
-		if errors.Is(err, k.err) {
-			return k.kind
+	k := verifier.ErrorKind(err)
+	if errors.Is(err, licjwt.ErrBadToken) {
+		switch k {
+		case "", kindTypo, kindUnsigned, kindMalformed:
+			return kindBadToken
+		}
+	}
+	if strings.HasPrefix(k, "list_") {
+		return kindMalformed
+	}
+	if k != "" {
+		return k
+	}
+	for _, e := range errorKinds {
+		if errors.Is(err, e.err) {
+			return e.kind
 		}
 	}
 	return ""

@@ -1,0 +1,201 @@
+/*
+ * licmint.h - the licmint verifier as a C library (liblicmint.so or
+ * liblicmint.a, built by scripts/build-dist.sh from package verifier).
+ *
+ * It checks Activation Codes offline (FORMAT.md) exactly as the Go package
+ * does: same statuses, same error kinds, same results for every case of
+ * testdata/conformance/cases.json.
+ *
+ * Threads: every function may be called from any thread, concurrently,
+ * also on the same verifier. lm_error_message reports the latest failure
+ * on a verifier, whichever thread made it; the lm_license of each call is
+ * that call's own.
+ *
+ * Memory: the library never keeps a pointer it is given; it copies what it
+ * needs before returning. Every output goes into memory the caller owns.
+ * The only library-owned objects are verifiers (lm_verifier_new, released
+ * by lm_verifier_free) and the static strings of lm_version,
+ * lm_result_name and lm_status_name, which are never freed.
+ *
+ * Arguments: a NULL, oversized or out-of-range argument is reported as
+ * LM_ERR_ARGUMENT (or, for a code, LM_ERR_MALFORMED) and never crashes.
+ * A freed or unknown verifier is LM_ERR_HANDLE.
+ */
+#ifndef LICMINT_H
+#define LICMINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The version of this header; lm_version() gives the library's. */
+#define LM_VERSION "1.0.0"
+
+/* Sizes and bounds. */
+#define LM_PUBLIC_KEY_SIZE 32       /* an Ed25519 public key */
+#define LM_MAX_KEYS 256             /* key ids are 0 to 255 */
+#define LM_MAX_CODE_LEN 1024        /* longer input is LM_ERR_MALFORMED */
+#define LM_MAX_INSTALL_ID_LEN 255
+#define LM_MAX_PATH_LEN 4096
+#define LM_MAX_CATALOG_LEN (1 << 20)
+#define LM_MAX_LIST_LEN (28 + 8 * (1 << 24) + 64) /* FORMAT.md section 11 */
+#define LM_MAX_NAME_LEN 63          /* edition and feature names, in bytes */
+#define LM_MAX_FEATURES 64
+#define LM_PERPETUAL 65535          /* lm_license.expires of a perpetual code */
+/* Days count from 2020-01-01 UTC; this gives the Unix time of a day. */
+#define LM_DAY_TO_UNIX(day) (((int64_t)(day) + 18262) * 86400)
+
+/* lm_result: what a call did. The names (lm_result_name) are the error
+ * kinds of FORMAT.md section 7 and licmint --json. */
+typedef int32_t lm_result;
+enum {
+	LM_OK = 0,                  /* for lm_verify: authentic; see status */
+	LM_ERR_MALFORMED = 1,       /* not an Activation Code */
+	LM_ERR_TYPO = 2,            /* check symbols do not match: mistyped */
+	LM_ERR_UNSIGNED = 3,        /* the short form, which has no signature */
+	LM_ERR_WRONG_PRODUCT = 4,   /* a code for another product */
+	LM_ERR_UNKNOWN_KEY = 5,     /* signed with a key id not trusted */
+	LM_ERR_BAD_SIGNATURE = 6,   /* altered or forged */
+	LM_ERR_INSTALL_MISMATCH = 7,/* bound to another install, or none given */
+	LM_ERR_LIST_MALFORMED = 20, /* lm_load_revocation_list: not a list */
+	LM_ERR_LIST_UNKNOWN_KEY = 21,
+	LM_ERR_LIST_BAD_SIGNATURE = 22,
+	LM_ERR_LIST_WRONG_PRODUCT = 23,
+	LM_ERR_LIST_REPLAYED = 24,  /* older than a list already accepted */
+	LM_ERR_ARGUMENT = 40,       /* NULL, too long, or out of range */
+	LM_ERR_HANDLE = 41          /* not a verifier, freed, or failed to start */
+};
+
+/* lm_status: where a license stands on the verifier's clock. Features are
+ * on in VALID, EXPIRING and GRACE only. */
+typedef int32_t lm_status;
+enum {
+	LM_STATUS_INVALID = 0,      /* no license: lm_verify failed */
+	LM_STATUS_VALID = 1,
+	LM_STATUS_EXPIRING = 2,     /* within the warning days of expiry */
+	LM_STATUS_GRACE = 3,        /* expired, within the grace days */
+	LM_STATUS_EXPIRED = 4,
+	LM_STATUS_NOT_YET_VALID = 5,
+	LM_STATUS_REVOKED = 6,      /* by the revocation list in force */
+	LM_STATUS_SUPERSEDED = 7,   /* a replacement has been seen (state) */
+	LM_STATUS_CLOCK_ROLLBACK = 8 /* the clock went back (state) */
+};
+
+/* A verifier. Opaque: made by lm_verifier_new, released by
+ * lm_verifier_free. */
+typedef struct lm_verifier lm_verifier;
+
+/* A trusted public key and the id codes name it by. */
+typedef struct lm_key {
+	uint8_t id;
+	uint8_t public_key[LM_PUBLIC_KEY_SIZE];
+} lm_key;
+
+/* Options. All-zero (or a NULL options pointer) means the defaults. */
+typedef struct lm_options {
+	/* This install's id, NUL-terminated, 1 to 255 bytes, for
+	 * install-bound codes. NULL: none. */
+	const char *install_id;
+	/* A fixed clock, in seconds since 1970-01-01 UTC. 0: the system
+	 * clock. */
+	int64_t now_unix;
+	/* Warning and grace days: 0 takes the catalog's (60 and 30 by
+	 * default); -1 means none; otherwise 1 to 36500. */
+	int32_t warn_days;
+	int32_t grace_days;
+	/* A state file (FORMAT.md section 13), NUL-terminated: remembers the
+	 * clock, revocation lists and generations between runs. NULL: none. */
+	const char *state_path;
+	/* A catalog (FORMAT.md section 9) as JSON, catalog_len bytes, that
+	 * names the product's editions and features. NULL: the built-in
+	 * catalog's entry if it has the product, else editions by number and
+	 * no features. */
+	const char *catalog_json;
+	size_t catalog_len;
+} lm_options;
+
+/* A verified license, filled in by lm_verify. */
+typedef struct lm_license {
+	lm_status status;
+	lm_result error;             /* as returned */
+	/* Where a decoding error is, when known, else 0: group (1 is the
+	 * product code) and character in the canonical form, and line and
+	 * column (bytes, from 1) in the input. */
+	int32_t error_group, error_char, error_line, error_column;
+	/* The rest is zero unless lm_verify returned LM_OK. */
+	char product[3];             /* NUL-terminated */
+	char edition[LM_MAX_NAME_LEN + 1]; /* catalog name, or the number in decimal */
+	uint8_t edition_number;
+	uint8_t trial;               /* 0 or 1 */
+	uint8_t install_bound;       /* 0 or 1 */
+	uint8_t generation;
+	uint8_t key_id;
+	uint64_t serial;             /* the Registration Key's 14-digit serial */
+	int32_t issued;              /* days since 2020-01-01: first day covered */
+	int32_t expires;             /* first day not covered, or LM_PERPETUAL */
+	int32_t days_left;           /* to expires; 0 or less after; 0 if perpetual */
+	uint32_t n_features;         /* the edition's features, 0 to 64 */
+	uint64_t features;           /* bit i set: feature i is on (lm_feature_name) */
+} lm_license;
+
+#ifndef LM_NO_PROTOTYPES
+
+/* The library's version, LM_VERSION of the header it was built with.
+ * Static. */
+const char *lm_version(void);
+
+/* A verifier for product (two letters, such as "PC") that trusts n_keys
+ * keys, with distinct ids. On LM_OK, *out is a new verifier. On failure,
+ * *out is a verifier that only reports why, through lm_error_message, and
+ * returns LM_ERR_HANDLE from every other call. Either way the caller owns
+ * *out and releases it with lm_verifier_free. out NULL: LM_ERR_ARGUMENT. */
+lm_result lm_verifier_new(const char *product, const lm_key *keys, size_t n_keys,
+                          const lm_options *options, lm_verifier **out);
+
+/* Checks a signed Activation Code of len bytes, as typed or pasted (any
+ * case, spaces and line breaks anywhere; not NUL-terminated), and fills in
+ * *out, which the caller owns. Returns LM_OK for an authentic code, whatever
+ * its status, or the error kind. */
+lm_result lm_verify(lm_verifier *v, const char *code, size_t len, lm_license *out);
+
+/* Checks a signed revocation list of len bytes (FORMAT.md section 11) and
+ * puts it in force; it is copied. After a refusal the last good list stays
+ * in force. */
+lm_result lm_load_revocation_list(lm_verifier *v, const uint8_t *data, size_t len);
+
+/* The name of feature index (0 to n_features - 1) of edition number
+ * edition, as the verifier's catalog has it, NUL-terminated into buf of
+ * len bytes (LM_MAX_NAME_LEN + 1 always suffices). */
+lm_result lm_feature_name(lm_verifier *v, uint8_t edition, uint32_t index, char *buf, size_t len);
+
+/* The bit of feature name (NUL-terminated) of edition number edition in
+ * lm_license.features, or -1 if the edition has no such feature. */
+int32_t lm_feature_bit(lm_verifier *v, uint8_t edition, const char *name);
+
+/* Copies the message of the latest failure on v, NUL-terminated and cut to
+ * fit, into buf of len bytes, and returns its whole length (without the
+ * NUL), as snprintf does. No secret is ever in it. v may be NULL. */
+size_t lm_error_message(lm_verifier *v, char *buf, size_t len);
+
+/* Copies what went wrong with the state file, if anything, as
+ * lm_error_message does; returns 0 when all is well. A state problem never
+ * changes a license's status: products log it. */
+size_t lm_state_error(lm_verifier *v, char *buf, size_t len);
+
+/* Releases v. NULL, or a verifier already released, is ignored. */
+void lm_verifier_free(lm_verifier *v);
+
+/* Static names: "typo", "bad_signature", ...; "valid", "expiring", ... */
+const char *lm_result_name(lm_result r);
+const char *lm_status_name(lm_status s);
+
+#endif /* LM_NO_PROTOTYPES */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LICMINT_H */

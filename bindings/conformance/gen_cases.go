@@ -1,0 +1,491 @@
+//go:build ignore
+
+// gen_cases writes testdata/conformance/cases.json, the verifier
+// conformance suite (see doc.go). Expected outcomes come from each case's
+// definition: statuses and days left from the dates by the rules of
+// FORMAT.md section 3.1, typo positions from where the damage was done, and
+// decoding errors from the normative vectors in testdata/vectors.
+//
+//	go run gen_cases.go
+package main
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/formats/revocation"
+)
+
+const (
+	outFile     = "../../testdata/conformance/cases.json"
+	vectorsFile = "../../testdata/vectors/activation_codes.json"
+)
+
+// Test keys 1 and 2 are trusted by every case; key 3 signs what no verifier
+// trusts. Their seeds derive from public strings: TEST ONLY.
+func seed(id int) [32]byte {
+	return sha256.Sum256([]byte(fmt.Sprintf("licmint conformance TEST ONLY key %d - never use for real licenses", id)))
+}
+
+func priv(id int) ed25519.PrivateKey { s := seed(id); return ed25519.NewKeyFromSeed(s[:]) }
+
+type key struct {
+	ID     int    `json:"id"`
+	Seed   string `json:"seed_hex"`
+	Public string `json:"public_key_hex"`
+}
+
+// want is the outcome of one verification. Every field is always written,
+// so that a runner compares them all.
+type want struct {
+	Status    string `json:"status"`
+	ErrorKind string `json:"error_kind"`
+	// Group and Char locate a decoding error in the canonical form (group
+	// 1 is the product code), 0 for an error with no position. Null where
+	// the suite fixes no position: FORMAT.md does not require a verifier to
+	// locate every error, so a runner does not compare them.
+	Group *int `json:"group"`
+	Char  *int `json:"char"`
+	// The license, for an authentic code; zero values otherwise.
+	Product       string   `json:"product"`
+	Edition       string   `json:"edition"`
+	EditionNumber int      `json:"edition_number"`
+	Trial         bool     `json:"trial"`
+	Bound         bool     `json:"install_bound"`
+	Serial        uint64   `json:"serial"`
+	Generation    int      `json:"generation"`
+	KeyID         int      `json:"key_id"`
+	Issued        string   `json:"issued"`
+	Expires       string   `json:"expires"`
+	DaysLeft      int      `json:"days_left"`
+	Features      []string `json:"features_on"`
+}
+
+type step struct {
+	// Exactly one of Code and List.
+	Code      *string `json:"code,omitempty"`
+	Want      *want   `json:"want,omitempty"`
+	List      *string `json:"revocation_list_hex,omitempty"`
+	WantError *string `json:"want_list_error,omitempty"`
+}
+
+type run struct {
+	Now       string `json:"now"`
+	InstallID string `json:"install_id,omitempty"`
+	WarnDays  *int   `json:"warn_days,omitempty"`
+	GraceDays *int   `json:"grace_days,omitempty"`
+	Steps     []step `json:"steps"`
+}
+
+type kase struct {
+	Name    string `json:"name"`
+	Product string `json:"product"`
+	State   bool   `json:"state"`
+	Runs    []run  `json:"runs"`
+}
+
+// license is the definition a code is signed from.
+type license struct {
+	product         string
+	keyID           int
+	signWith        int // key that signs; keyID's own when 0
+	edition, gen    int
+	trial, bound    bool
+	issued, expires string // dates; expires "perpetual"
+	serial          uint64
+	installID       string
+}
+
+var std = license{product: "PC", keyID: 1, edition: 1, issued: "2026-11-27", expires: "2027-11-27", serial: 31415926535897}
+
+func date(s string) time.Time {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return t
+}
+
+func day(s string) formats.Day {
+	if s == "perpetual" {
+		return formats.Perpetual
+	}
+	d, err := formats.DayOf(date(s))
+	if err != nil {
+		log.Fatal(err)
+	}
+	return d
+}
+
+func (l license) header() formats.Header {
+	return formats.Header{Product: formats.MustProduct(l.product), Version: 1, KeyID: uint8(l.keyID),
+		Edition: uint8(l.edition), Trial: l.trial, Bound: l.bound, Generation: uint8(l.gen),
+		Issued: day(l.issued), Expires: day(l.expires), Serial: l.serial}
+}
+
+// sign returns the canonical signed code; damage, if not nil, alters the
+// signature before encoding, so that the checks still pass.
+func (l license) sign(damage func(sig []byte)) string {
+	c := formats.ActivationCode{Header: l.header(), Signed: true}
+	msg, err := c.AppendMessage(nil, l.installID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	k := l.signWith
+	if k == 0 {
+		k = l.keyID
+	}
+	copy(c.Signature[:], ed25519.Sign(priv(k), msg))
+	if damage != nil {
+		damage(c.Signature[:])
+	}
+	return c.String()
+}
+
+// editions of the built-in catalog (FORMAT.md section 9), for product PC.
+var editions = map[int]string{1: "standard", 2: "premium"}
+
+const (
+	defaultWarn  = 60
+	defaultGrace = 30
+)
+
+// expect works out what verifying l at now gives, by FORMAT.md section
+// 3.1: in force on issued <= day < expires (UTC), expiring within the
+// warning days, in grace for the grace days after expiry. override, if not
+// empty, is a lifecycle status (revoked, superseded, clock_rollback).
+func expect(l license, now time.Time, warn, grace int, override string) *want {
+	today := now.UTC().Truncate(24 * time.Hour)
+	w := &want{Group: ptr(0), Char: ptr(0), Product: l.product, EditionNumber: l.edition, Trial: l.trial, Bound: l.bound,
+		Serial: l.serial, Generation: l.gen, KeyID: l.keyID, Issued: l.issued, Expires: l.expires,
+		Edition: fmt.Sprint(l.edition), Features: []string{}}
+	named := l.product == "PC" && editions[l.edition] != ""
+	if named {
+		w.Edition = editions[l.edition]
+	}
+	switch {
+	case today.Before(date(l.issued)):
+		w.Status = "not_yet_valid"
+	case l.expires == "perpetual":
+		w.Status = "valid"
+	}
+	if l.expires != "perpetual" {
+		w.DaysLeft = int(date(l.expires).Sub(today) / (24 * time.Hour))
+		if w.Status == "" {
+			switch left := w.DaysLeft; {
+			case left > warn:
+				w.Status = "valid"
+			case left > 0:
+				w.Status = "expiring"
+			case -left < grace:
+				w.Status = "grace"
+			default:
+				w.Status = "expired"
+			}
+		}
+	}
+	if override != "" {
+		w.Status = override
+	}
+	if named && (w.Status == "valid" || w.Status == "expiring" || w.Status == "grace") {
+		w.Features = []string{"update", "scan"}
+	}
+	return w
+}
+
+func failure(kind string, group, char int) *want {
+	return &want{Status: "invalid", ErrorKind: kind, Group: &group, Char: &char, Features: []string{}}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func at(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return t
+}
+
+// verify is a step checking l's code at the run's time.
+func verifyStep(code string, w *want) step { return step{Code: &code, Want: w} }
+
+func listStep(data []byte, wantErr string) step {
+	return step{List: ptr(hex.EncodeToString(data)), WantError: &wantErr}
+}
+
+func signList(keyID int, product string, seq uint64, entries ...revocation.Entry) []byte {
+	b, err := revocation.Sign(priv(keyID), uint8(keyID), formats.MustProduct(product), seq, day("2027-01-01"), entries)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return b
+}
+
+func main() {
+	var cases []kase
+	add := func(name string, r ...run) { cases = append(cases, kase{Name: name, Product: "PC", Runs: r}) }
+	addState := func(name string, r ...run) {
+		cases = append(cases, kase{Name: name, Product: "PC", State: true, Runs: r})
+	}
+	// One verification of l at now with the default terms.
+	one := func(name string, l license, now string) {
+		add(name, run{Now: now, InstallID: l.installID, Steps: []step{verifyStep(l.sign(nil), expect(l, at(now), defaultWarn, defaultGrace, ""))}})
+	}
+
+	// Dates: every status the clock decides, and the edges of each.
+	one("valid, standard edition", std, "2027-01-15T10:00:00Z")
+	one("issue day, first second", std, "2026-11-27T00:00:00Z")
+	one("the second before the issue day: not yet valid", std, "2026-11-26T23:59:59Z")
+	one("61 days left: valid", std, "2027-09-27T12:00:00Z")
+	one("60 days left: expiring", std, "2027-09-28T12:00:00Z")
+	one("last day in force: expiring, 1 day left", std, "2027-11-26T23:59:59Z")
+	one("expiry day: grace, 0 days left", std, "2027-11-27T00:00:00Z")
+	one("last day of grace", std, "2027-12-26T23:00:00Z")
+	one("after grace: expired, features off", std, "2027-12-27T00:00:00Z")
+	one("a clock far in the future: expired", std, "2150-01-01T00:00:00Z")
+	one("a clock before the licmint epoch: not yet valid", std, "2019-12-31T23:59:59Z")
+	one("only the UTC day matters", std, "2027-09-28T00:00:00+09:00")
+	one("perpetual", license{product: "PC", keyID: 1, edition: 2, issued: "2026-11-27", expires: "perpetual", serial: 1}, "2190-01-01T00:00:00Z")
+	one("trial", license{product: "PC", keyID: 1, edition: 1, trial: true, issued: "2026-11-27", expires: "2026-12-27", serial: 27182818284590}, "2026-12-01T00:00:00Z")
+	one("premium edition signed with key id 2", license{product: "PC", keyID: 2, edition: 2, issued: "2026-11-27", expires: "2027-11-27", serial: 16180339887498}, "2027-03-01T00:00:00Z")
+	one("an edition the catalog does not name: shown by number, no features", license{product: "PC", keyID: 1, edition: 200, issued: "2026-11-27", expires: "2027-11-27", serial: 99999999999999, gen: 255}, "2027-03-01T00:00:00Z")
+	one("replacement, generation 1", license{product: "PC", keyID: 1, edition: 1, gen: 1, issued: "2026-11-27", expires: "2027-11-27", serial: 31415926535897}, "2027-03-01T00:00:00Z")
+	one("smallest serial and dates", license{product: "PC", keyID: 1, edition: 1, issued: "2020-01-01", expires: "2020-01-02", serial: 0}, "2020-01-01T12:00:00Z")
+
+	// Terms set by the product.
+	{
+		now := "2027-10-20T00:00:00Z" // 38 days left
+		add("warning days set to 10: 38 days left is valid",
+			run{Now: now, WarnDays: ptr(10), Steps: []step{verifyStep(std.sign(nil), expect(std, at(now), 10, defaultGrace, ""))}})
+		now = "2027-11-27T00:00:00Z"
+		add("grace days set to 0: the expiry day is expired",
+			run{Now: now, GraceDays: ptr(0), Steps: []step{verifyStep(std.sign(nil), expect(std, at(now), defaultWarn, 0, ""))}})
+	}
+
+	// Spellings: as typed or pasted.
+	{
+		code, now := std.sign(nil), "2027-01-15T10:00:00Z"
+		w := expect(std, at(now), defaultWarn, defaultGrace, "")
+		add("lower case, spaces for hyphens, line breaks, no hyphens, Crockford aliases",
+			run{Now: now, Steps: []step{
+				verifyStep(strings.ToLower(code), w),
+				verifyStep(strings.ReplaceAll(code, "-", " "), w),
+				verifyStep(" "+code[:60]+"\r\n  "+code[60:120]+"\n"+code[120:]+"\n", w),
+				verifyStep(strings.ReplaceAll(code, "-", ""), w),
+				verifyStep(code[:2]+strings.NewReplacer("0", "o", "1", "L").Replace(code[2:]), w),
+			}})
+	}
+
+	// Install-bound codes.
+	{
+		bound := license{product: "PC", keyID: 1, edition: 1, bound: true, issued: "2026-11-27", expires: "2027-11-27",
+			serial: 14142135623730, installID: "host-7f3a9c0e"}
+		code, now := bound.sign(nil), "2027-02-01T00:00:00Z"
+		add("install-bound, on its install", run{Now: now, InstallID: "host-7f3a9c0e",
+			Steps: []step{verifyStep(code, expect(bound, at(now), defaultWarn, defaultGrace, ""))}})
+		add("install-bound, on another install", run{Now: now, InstallID: "host-7f3a9c0f",
+			Steps: []step{verifyStep(code, failure("install_mismatch", 0, 0))}})
+		add("install-bound, no install id given", run{Now: now,
+			Steps: []step{verifyStep(code, failure("install_mismatch", 0, 0))}})
+		unbound := std
+		add("an unbound code ignores the install id", run{Now: now, InstallID: "host-7f3a9c0e",
+			Steps: []step{verifyStep(unbound.sign(nil), expect(unbound, at(now), defaultWarn, defaultGrace, ""))}})
+		long := bound
+		long.installID, long.serial = strings.Repeat("x", 255), 2
+		add("install id of 255 bytes", run{Now: now, InstallID: long.installID,
+			Steps: []step{verifyStep(long.sign(nil), expect(long, at(now), defaultWarn, defaultGrace, ""))}})
+	}
+
+	// Authenticity.
+	{
+		now := "2027-02-01T00:00:00Z"
+		untrusted := std
+		untrusted.keyID = 3
+		add("signed with a key id the verifier does not trust", run{Now: now,
+			Steps: []step{verifyStep(untrusted.sign(nil), failure("unknown_key", 0, 0))}})
+		forged := std
+		forged.signWith = 3
+		add("signed by another key under a trusted key id", run{Now: now,
+			Steps: []step{verifyStep(forged.sign(nil), failure("bad_signature", 0, 0))}})
+		add("signature altered, checks recomputed", run{Now: now,
+			Steps: []step{verifyStep(std.sign(func(s []byte) { s[10] ^= 1 }), failure("bad_signature", 0, 0))}})
+		changed := std
+		changed.edition = 2
+		add("edition altered, checks recomputed", run{Now: now,
+			Steps: []step{verifyStep(withHeader(std.sign(nil), changed), failure("bad_signature", 0, 0))}})
+		other := std
+		other.product, other.serial = "PD", 57721566490153
+		add("a code for another product", run{Now: now,
+			Steps: []step{verifyStep(other.sign(nil), failure("wrong_product", 1, 1))}})
+		cases = append(cases, kase{Name: "a product the built-in catalog does not name: editions by number, no features", Product: "PD",
+			Runs: []run{{Now: now, Steps: []step{verifyStep(other.sign(nil), expect(other, at(now), defaultWarn, defaultGrace, ""))}}}})
+	}
+
+	// Decoding: the normative invalid vectors, as a verifier reports them.
+	{
+		var vec struct {
+			Invalid []struct {
+				Comment, Input, Want, Product, Error string
+				Group, Char                          int
+			} `json:"invalid"`
+		}
+		b, err := os.ReadFile(vectorsFile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &vec); err != nil {
+			log.Fatal(err)
+		}
+		var steps []step
+		for _, v := range vec.Invalid {
+			kind := v.Error
+			if kind == "unknown_version" {
+				kind = "malformed" // FORMAT.md section 7: a verifier's kinds are fixed
+			}
+			w := failure(kind, v.Group, v.Char)
+			if v.Group == 0 {
+				// The vectors leave the position open.
+				w.Group, w.Char = nil, nil
+			}
+			steps = append(steps, verifyStep(v.Input, w))
+		}
+		steps = append(steps, verifyStep(strings.Repeat(" ", 1025), failure("malformed", 0, 0)))
+		add("every invalid Activation Code vector, and input over 1024 bytes", run{Now: "2027-02-01T00:00:00Z", Steps: steps})
+	}
+
+	// Revocation lists.
+	{
+		now := "2027-02-01T00:00:00Z"
+		gen1 := std
+		gen1.gen = 1
+		l1 := signList(1, "PC", 1, revocation.Entry{Serial: std.serial})
+		l2 := signList(2, "PC", 2, revocation.Entry{Serial: std.serial, Below: 1})
+		t := at(now)
+		add("a list revoking every generation of a serial", run{Now: now, Steps: []step{
+			verifyStep(std.sign(nil), expect(std, t, defaultWarn, defaultGrace, "")),
+			listStep(l1, ""),
+			verifyStep(std.sign(nil), expect(std, t, defaultWarn, defaultGrace, "revoked")),
+			verifyStep(gen1.sign(nil), expect(gen1, t, defaultWarn, defaultGrace, "revoked")),
+		}})
+		add("a list revoking the generations below 1: the replacement stays good", run{Now: now, Steps: []step{
+			listStep(l2, ""),
+			verifyStep(std.sign(nil), expect(std, t, defaultWarn, defaultGrace, "revoked")),
+			verifyStep(gen1.sign(nil), expect(gen1, t, defaultWarn, defaultGrace, "")),
+		}})
+		add("an older list after a newer one is refused, and the newer stays in force", run{Now: now, Steps: []step{
+			listStep(l2, ""),
+			listStep(l1, "list_replayed"),
+			listStep(l2, ""),
+			verifyStep(gen1.sign(nil), expect(gen1, t, defaultWarn, defaultGrace, "")),
+		}})
+		bad := append([]byte(nil), l1...)
+		bad[len(bad)-1] ^= 1
+		add("refused lists leave none in force", run{Now: now, Steps: []step{
+			listStep(signList(1, "PD", 1, revocation.Entry{Serial: std.serial}), "list_wrong_product"),
+			listStep(signList(3, "PC", 1, revocation.Entry{Serial: std.serial}), "list_unknown_key"),
+			listStep(bad, "list_bad_signature"),
+			listStep(l1[:len(l1)-1], "list_malformed"),
+			listStep(nil, "list_malformed"),
+			verifyStep(std.sign(nil), expect(std, t, defaultWarn, defaultGrace, "")),
+		}})
+	}
+
+	// State kept between runs.
+	{
+		gen1 := std
+		gen1.gen = 1
+		t := "2027-02-01T00:00:00Z"
+		addState("a replaced code is superseded once its replacement has been seen, also in a later run",
+			run{Now: t, Steps: []step{
+				verifyStep(std.sign(nil), expect(std, at(t), defaultWarn, defaultGrace, "")),
+				verifyStep(gen1.sign(nil), expect(gen1, at(t), defaultWarn, defaultGrace, "")),
+				verifyStep(std.sign(nil), expect(std, at(t), defaultWarn, defaultGrace, "superseded")),
+			}},
+			run{Now: t, Steps: []step{
+				verifyStep(std.sign(nil), expect(std, at(t), defaultWarn, defaultGrace, "superseded")),
+			}})
+		back, near := "2027-01-29T00:00:00Z", "2027-01-31T06:00:00Z"
+		addState("a clock set back more than a day is clock_rollback; within a day it is not",
+			run{Now: t, Steps: []step{verifyStep(std.sign(nil), expect(std, at(t), defaultWarn, defaultGrace, ""))}},
+			run{Now: near, Steps: []step{verifyStep(std.sign(nil), expect(std, at(near), defaultWarn, defaultGrace, ""))}},
+			run{Now: back, Steps: []step{verifyStep(std.sign(nil), expect(std, at(back), defaultWarn, defaultGrace, "clock_rollback"))}})
+		l1 := signList(1, "PC", 1, revocation.Entry{Serial: std.serial})
+		l2 := signList(2, "PC", 2, revocation.Entry{Serial: std.serial, Below: 1})
+		addState("a list accepted in an earlier run stays in force, and an older one is refused",
+			run{Now: t, Steps: []step{listStep(l2, "")}},
+			run{Now: t, Steps: []step{
+				verifyStep(std.sign(nil), expect(std, at(t), defaultWarn, defaultGrace, "revoked")),
+				listStep(l1, "list_replayed"),
+				verifyStep(gen1.sign(nil), expect(gen1, at(t), defaultWarn, defaultGrace, "")),
+			}})
+	}
+
+	// Typos, located: damage done at a known place of a good code.
+	{
+		code, now := std.sign(nil), "2027-02-01T00:00:00Z"
+		var steps []step
+		for _, d := range []struct{ group, char int }{{2, 1}, {3, 5}, {7, 5}, {8, 1}, {20, 3}, {29, 4}} {
+			steps = append(steps, verifyStep(mistype(code, d.group, d.char), failure("typo", d.group, d.char)))
+		}
+		add("one character mistyped, in the header, the checks and the signature", run{Now: now, Steps: steps})
+	}
+
+	var keys []key
+	for id := 1; id <= 2; id++ {
+		s := seed(id)
+		keys = append(keys, key{ID: id, Seed: hex.EncodeToString(s[:]), Public: hex.EncodeToString(priv(id).Public().(ed25519.PublicKey))})
+	}
+	out, err := json.MarshalIndent(struct {
+		Comment string `json:"comment"`
+		Warning string `json:"warning"`
+		Keys    []key  `json:"keys"`
+		Cases   []kase `json:"cases"`
+	}{
+		Comment: "Verifier conformance suite (bindings/conformance). Written by bindings/conformance/gen_cases.go; do not edit. " +
+			"Each case makes a verifier for its product, trusting keys, with the built-in catalog (FORMAT.md section 9) when it names the product; " +
+			"each run is a verifier made afresh at the run's clock (now) with its install id and terms, sharing the case's state if state is true; " +
+			"each step verifies a code or loads a revocation list, in order.",
+		Warning: "TEST ONLY: these keys' seeds are public; never sign or trust real licenses with them",
+		Keys:    keys,
+		Cases:   cases,
+	}, "", "  ")
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(outFile, append(out, '\n'), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%d cases\n", len(cases))
+}
+
+const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// mistype replaces the character at group, char (from 1) of a canonical
+// code with the next symbol of the alphabet.
+func mistype(code string, group, char int) string {
+	groups := strings.Split(code, "-")
+	g := []byte(groups[group-1])
+	g[char-1] = alphabet[(strings.IndexByte(alphabet, g[char-1])+1)%len(alphabet)]
+	groups[group-1] = string(g)
+	return strings.Join(groups, "-")
+}
+
+// withHeader re-encodes code with l's header and code's signature, so the
+// checks pass and only the signature can tell.
+func withHeader(code string, l license) string {
+	c, err := formats.ParseActivationCode(code)
+	if err != nil {
+		log.Fatal(err)
+	}
+	c.Header = l.header()
+	return c.String()
+}
