@@ -41,6 +41,11 @@ var (
 	ErrNotRenewal = errors.New("not a renewal")
 )
 
+// ErrWeakKey is wrapped by New's error for a trusted key of small order,
+// under which anyone could forge codes, or one not canonically encoded. No
+// key made by licmint keygen is either (formats.CheckPublicKey).
+var ErrWeakKey = formats.ErrWeakKey
+
 // Outcomes of LoadRevocationList, matched with errors.Is. The verifier
 // keeps its last good list after any of them. All but ErrListReplayed are
 // package formats/revocation's sentinels, under names that say what they

@@ -60,7 +60,8 @@ type Key struct {
 
 // New returns a Verifier for product (two letters, such as "PC") that
 // trusts keys, which must have distinct ids. It fails if a key is not a
-// valid Ed25519 public key or an option is out of range.
+// valid Ed25519 public key, or is one no key generator makes (wrapping
+// ErrWeakKey; see formats.CheckPublicKey), or if an option is out of range.
 //
 // Keys are plain bytes rather than a *keyring.Keyring so that the package
 // does not import crypto/ed25519, which would add about 225 KB to the
@@ -90,10 +91,14 @@ func New(product string, keys []Key, opts ...Option) (*Verifier, error) {
 		if v.keys[k.ID] != nil {
 			return nil, fmt.Errorf("verifier: key id %d appears twice", k.ID)
 		}
+		// ed25519v accepts what crypto/ed25519 accepts, small-order keys
+		// included; the check of every key licmint trusts refuses them.
+		if err := formats.CheckPublicKey(k.Public); err != nil {
+			return nil, fmt.Errorf("verifier: key id %d: %w", k.ID, err)
+		}
 		pk, err := ed25519v.NewPublicKey(k.Public)
 		if err != nil {
-			return nil, fmt.Errorf("verifier: key id %d is not a valid Ed25519 public key (%d bytes; want %d, a point on the curve)",
-				k.ID, len(k.Public), ed25519v.PublicKeySize)
+			return nil, fmt.Errorf("verifier: key id %d: %w", k.ID, err) // unreachable: CheckPublicKey decoded it
 		}
 		v.keys[k.ID] = pk
 	}
