@@ -81,7 +81,6 @@ func (v *Verifier) Reset(code string) error {
 
 	now := v.now().Round(0) // the wall clock, as in observeState
 	issued := c.Issued.Time()
-	askNew := fmt.Sprintf("if the clock is right, ask the vendor for a reset code for install %q and the remembered day", v.installID)
 	v.mu.Lock()
 	snap := v.seen.Clone()
 	v.mu.Unlock()
@@ -93,13 +92,14 @@ func (v *Verifier) Reset(code string) error {
 		_, used := s.Resets[id]
 		switch seen := s.LastSeen; {
 		case used:
-			return refuse(ErrResetUsed, askNew+" if it is locked again",
+			return refuse(ErrResetUsed, fmt.Sprintf("if this install is locked again, ask the vendor for a new reset code for install %q and the day it remembers", v.installID),
 				"this reset code was already used on this install; a reset code clears one lock once")
 		case seen.IsZero():
 			return refuse(ErrResetNotLocked, "nothing needs resetting",
 				"this install remembers no time: there is no lock to clear")
 		case today(seen) != int64(c.Remembered):
-			return refuse(ErrResetNotLocked, askNew+", "+dayOf(seen),
+			return refuse(ErrResetNotLocked,
+				fmt.Sprintf("if the clock is right, ask the vendor for a reset code for install %q and day %s", v.installID, dayOf(seen)),
 				"the code clears a lock at %s, but this install remembers %s", c.Remembered, dayOf(seen))
 		case !now.Before(seen.Add(-v.tolerance)):
 			return refuse(ErrResetNotLocked, "nothing needs resetting; keep the code in case the clock is set back",
