@@ -16,6 +16,9 @@ var errorKinds = []struct {
 	err  error
 	kind string
 }{
+	{verifier.ErrResetUsed, "reset_used"},
+	{verifier.ErrResetNotLocked, "reset_not_locked"},
+	{verifier.ErrResetTooEarly, "reset_too_early"},
 	{verifier.ErrUnknownKey, "unknown_key"},
 	{verifier.ErrBadSignature, "bad_signature"},
 	{verifier.ErrInstallMismatch, "install_mismatch"},

@@ -46,6 +46,7 @@ product verifies with no network access. See FORMAT.md for the formats.`,
 		newRenewCmd(),
 		newReplaceCmd(),
 		newRevokeCmd(),
+		newResetCodeCmd(),
 		newVersionCmd(),
 		&cobra.Command{Use: "exit-codes", Short: "Exit statuses of licmint commands", Long: exitCodesHelp},
 	)
