@@ -67,15 +67,24 @@ var (
 	ErrListWrongProduct = revocation.ErrWrongProduct
 )
 
-// Error reports a code that decodes but does not verify.
+// Error reports a code that decodes but does not verify, or a reset code
+// that Reset refuses.
 type Error struct {
 	// Err is ErrUnknownKey, ErrBadSignature, ErrInstallMismatch or
-	// ErrNotRenewal.
+	// ErrNotRenewal; from Reset, ErrUnknownKey, ErrInstallMismatch,
+	// ErrResetUsed, ErrResetNotLocked or ErrResetTooEarly.
 	Err error
 	// Msg says what is wrong, Hint what to do.
 	Msg, Hint string
+
+	reset bool // about a reset code rather than an Activation Code
 }
 
-func (e *Error) Error() string { return "activation code: " + e.Msg }
+func (e *Error) Error() string {
+	if e.reset {
+		return "reset code: " + e.Msg
+	}
+	return "activation code: " + e.Msg
+}
 
 func (e *Error) Unwrap() error { return e.Err }

@@ -36,7 +36,7 @@ type Verifier struct {
 	// observe is (*Verifier).observeState with a store, else nil: called
 	// through a function value so that products without WithState do not
 	// link the state code.
-	observe  func(serial uint64, gen uint8, now time.Time, record bool) (superseded, rolledBack bool)
+	observe  func(serial uint64, gen uint8, now time.Time, record bool) (superseded bool, rolledBackFrom time.Time)
 	mu       sync.Mutex // guards the fields below
 	seen     state.State
 	saved    time.Time // LastSeen as last saved, to save it only hourly
@@ -223,17 +223,21 @@ func (v *Verifier) check(c *formats.ActivationCode, record bool) (License, error
 	now := v.now()
 	st, left := status(today(now), c.Issued, c.Expires, v.warn, v.grace)
 	// Lifecycle statuses override the dates, the most final first.
-	var superseded, rolledBack bool
+	var superseded bool
+	var lastSeen time.Time // the time the clock rolled back from
 	if v.observe != nil {
-		superseded, rolledBack = v.observe(c.Serial, c.Generation, now, record)
+		superseded, lastSeen = v.observe(c.Serial, c.Generation, now, record)
 	}
 	switch list := v.list.Load(); {
 	case list != nil && list.list.Revoked(c.Serial, c.Generation):
 		st = StatusRevoked
 	case superseded:
 		st = StatusSuperseded
-	case rolledBack:
+	case !lastSeen.IsZero():
 		st = StatusClockRollback
+	}
+	if st != StatusClockRollback {
+		lastSeen = time.Time{}
 	}
 	ed := &v.editions[c.Edition]
 	f := Features{names: ed.features}
@@ -243,6 +247,6 @@ func (v *Verifier) check(c *formats.ActivationCode, record bool) (License, error
 	return License{
 		Product: c.Product, Edition: ed.name, EditionNumber: c.Edition, Trial: c.Trial, Bound: c.Bound,
 		Serial: c.Serial, Generation: c.Generation, KeyID: c.KeyID, Issued: c.Issued, Expires: c.Expires,
-		DaysLeft: left, Status: st, Features: f,
+		DaysLeft: left, Status: st, Features: f, LastSeen: lastSeen,
 	}, nil
 }

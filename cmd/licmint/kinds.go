@@ -33,6 +33,9 @@ const (
 	kindBadToken        = "bad_token"
 	kindNotRenewal      = "not_renewal"
 	kindInvalid         = "invalid"
+	kindResetUsed       = "reset_used"
+	kindResetNotLocked  = "reset_not_locked"
+	kindResetTooEarly   = "reset_too_early"
 	kindNotInForce      = "not_in_force"
 	kindPartial         = "partial"
 )
@@ -58,6 +61,9 @@ var errorKindTable = []struct {
 	{kindBadToken, exitInvalid, "a JWT license token that is not valid"},
 	{kindNotRenewal, exitInvalid, "verify --renew-from: the code cannot replace the installed one"},
 	{kindInvalid, exitInvalid, "other input refused: an edition or product not in the catalog, a term out of range, a code that cannot be renewed or replaced, a bad revocation entry"},
+	{kindResetUsed, exitInvalid, "verify --reset-code: the reset code was already used"},
+	{kindResetNotLocked, exitInvalid, "verify --reset-code: this install is not locked at the code's day"},
+	{kindResetTooEarly, exitInvalid, "verify --reset-code: the clock is before the reset code's issue day"},
 	{kindNotInForce, exitNotInForce, "verify: authentic but not in force; the record's status says why"},
 	{kindPartial, exitPartial, "batch signing: some rows failed"},
 }

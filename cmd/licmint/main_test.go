@@ -48,7 +48,7 @@ func TestScripts(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			testscript.Run(t, testscript.Params{
 				Dir:  "testdata",
-				Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"b64decode": b64decode},
+				Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"b64decode": b64decode, "envfile": envfile},
 				// [clock:DAY] holds when the commands' clock is set to DAY,
 				// for the lines that check what "today" means.
 				Condition: func(cond string) (bool, error) {
@@ -81,4 +81,13 @@ func b64decode(ts *testscript.TestScript, neg bool, args []string) {
 	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(ts.ReadFile(args[0])))
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), b, 0o644))
+}
+
+// envfile VAR FILE sets VAR to the contents of FILE, trimmed, so that a
+// script can pass what one command printed as another's argument.
+func envfile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: envfile VAR FILE")
+	}
+	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile(args[1])))
 }

@@ -6,12 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/licmint/licmint/formats"
 )
 
 // maxFileSize bounds a state file: MaxSerials entries fit easily.
@@ -93,7 +96,7 @@ func decode(data []byte) (s State, listSum string, err error) {
 	seen := map[string]bool{}
 	for n, line := range lines[1:] {
 		key, val, ok := strings.Cut(line, ": ")
-		if !ok || (key != "generation" && seen[key]) {
+		if !ok || (key != "generation" && key != "reset" && seen[key]) {
 			return s, "", fmt.Errorf("line %d: want \"name: value\", each name once", n+2)
 		}
 		seen[key] = true
@@ -108,6 +111,13 @@ func decode(data []byte) (s State, listSum string, err error) {
 				err = errors.New("want 64 hexadecimal digits")
 			}
 			listSum = val
+		case "reset":
+			day, id, found := strings.Cut(val, " ")
+			var d time.Time
+			if d, err = time.Parse(time.DateOnly, day); err == nil && (!found || !isResetID(id)) {
+				err = fmt.Errorf("want \"YYYY-MM-DD ID\", the ID %d lower-case hexadecimal digits", 2*formats.ResetHeaderSize)
+			}
+			s.AddReset(id, d)
 		case "generation":
 			serial, gen, found := strings.Cut(val, " ")
 			var sv, gv uint64
@@ -151,7 +161,30 @@ func encode(s State) []byte {
 		b = strconv.AppendUint(b, uint64(s.Generations[serial]), 10)
 		b = append(b, '\n')
 	}
+	// Without resets the file is what earlier versions wrote, so that they
+	// still read it.
+	for _, id := range slices.Sorted(maps.Keys(s.Resets)) {
+		b = append(b, "reset: "...)
+		b = s.Resets[id].UTC().AppendFormat(b, time.DateOnly)
+		b = append(b, ' ')
+		b = append(b, id...)
+		b = append(b, '\n')
+	}
 	return b
+}
+
+// isResetID reports whether id is a reset code's id: its header bytes in
+// lower-case hexadecimal.
+func isResetID(id string) bool {
+	if len(id) != 2*formats.ResetHeaderSize {
+		return false
+	}
+	for _, c := range []byte(id) {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // Update implements Store. A missing file starts from the empty state; a
