@@ -178,12 +178,6 @@ func errDone(path string) error {
 // "." + base + partialInfix + decimal digits.
 const partialInfix = ".partial-"
 
-// openNamedTemp creates a hidden temporary file of this package's naming in
-// dir.
-func openNamedTemp(dir, base string) (*os.File, error) {
-	return os.CreateTemp(dir, "."+base+partialInfix+"*")
-}
-
 // isPartialName reports whether name is one of this package's temporary
 // names.
 func isPartialName(name string) bool {

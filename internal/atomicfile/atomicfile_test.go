@@ -191,7 +191,9 @@ func TestSweep(t *testing.T) {
 	defer live.Abort()
 	wantFiles(t, dir, ".a.csv.partial-x", filepath.Base(live.tmpName), "notes.partial-2")
 	// Another process's sweep leaves the live writer's file alone.
-	swept.Delete(dir)
+	sweptMu.Lock()
+	delete(swept, dir)
+	sweptMu.Unlock()
 	if err := WriteFile(filepath.Join(dir, "c.csv"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}

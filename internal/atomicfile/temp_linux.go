@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"os"
 	"strconv"
-	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -14,11 +13,13 @@ import (
 var unnamedDisabled bool
 
 // procFD tells whether /proc/self/fd is there, through which linkat names
-// an unnamed file without privileges.
-var procFD = sync.OnceValue(func() bool {
+// an unnamed file without privileges. (Not a package-level sync.OnceValue:
+// its initialisation would be linked into every product embedding the
+// verifier, state files or not.)
+func procFD() bool {
 	_, err := os.Stat("/proc/self/fd")
 	return err == nil
-})
+}
 
 // openTemp opens an unnamed file in dir where the kernel and file system
 // allow it, and a named one otherwise. The file is locked against sweeps.
