@@ -107,7 +107,7 @@ func (f *File) Commit() (err error) {
 				}
 				return err
 			}
-			return syncDir(filepath.Dir(f.path))
+			return SyncDir(filepath.Dir(f.path))
 		}
 		// An unnamed file cannot replace another directly: give it a
 		// temporary name (which a sweep would remove after a kill), then
@@ -123,7 +123,7 @@ func (f *File) Commit() (err error) {
 		if err == nil {
 			os.Remove(f.tmpName)
 			f.tmpName = ""
-			return syncDir(filepath.Dir(f.path))
+			return SyncDir(filepath.Dir(f.path))
 		}
 		// No hard links on this file system: rename, checking first.
 		if _, err := os.Lstat(f.path); err == nil {
@@ -134,7 +134,7 @@ func (f *File) Commit() (err error) {
 		return err
 	}
 	f.tmpName = ""
-	return syncDir(filepath.Dir(f.path))
+	return SyncDir(filepath.Dir(f.path))
 }
 
 // Abort discards the file. It does nothing after Commit, so that it can

@@ -19,8 +19,9 @@ func sweepOld(path string, fi fs.FileInfo) {
 	}
 }
 
-// syncDir makes the names just linked or renamed in dir durable.
-func syncDir(dir string) error {
+// SyncDir makes the names just linked, renamed or removed in dir durable.
+// File systems that cannot sync a directory are not an error.
+func SyncDir(dir string) error {
 	if runtime.GOOS == "windows" {
 		return nil // directories cannot be synced there; NTFS logs renames
 	}
