@@ -20,6 +20,10 @@ import (
 	"strings"
 )
 
+// unnamedDisabled makes Linux use named temporary files too, for tests of
+// the fallback.
+var unnamedDisabled bool
+
 // Option configures Create and WriteFile.
 type Option func(*options)
 

@@ -9,9 +9,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// unnamedDisabled turns O_TMPFILE off, for tests of the fallback.
-var unnamedDisabled bool
-
 // procFD tells whether /proc/self/fd is there, through which linkat names
 // an unnamed file without privileges. (Not a package-level sync.OnceValue:
 // its initialisation would be linked into every product embedding the
