@@ -10,16 +10,10 @@ import (
 // lockWriter marks f as being written: the kernel drops the lock when the
 // writer exits, however it exits, which is how a sweep tells a dead
 // writer's file from a live one's, on this host or another sharing the
-// directory.
-func lockWriter(f *os.File) error {
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
-		if err != syscall.EINTR {
-			if err == syscall.ENOTSUP || err == syscall.EOPNOTSUPP {
-				return nil // no locks here: sweeps go by age alone
-			}
-			return err
-		}
+// directory. Where there are no locks (ENOLCK, ENOTSUP) sweeps go by age
+// alone, which is no reason to fail the write.
+func lockWriter(f *os.File) {
+	for syscall.Flock(int(f.Fd()), syscall.LOCK_EX) == syscall.EINTR {
 	}
 }
 
@@ -35,8 +29,8 @@ func sweepOne(path string) {
 	}
 	defer f.Close()
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		if err == syscall.ENOTSUP || err == syscall.EOPNOTSUPP {
-			sweepOld(path, fi)
+		if err != syscall.EWOULDBLOCK {
+			sweepOld(path, fi) // no locks here
 		}
 		return
 	}

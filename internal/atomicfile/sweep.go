@@ -27,11 +27,7 @@ func openNamed(dir, base string) (*os.File, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		if err := lockWriter(f); err != nil {
-			f.Close()
-			os.Remove(name)
-			return nil, "", err
-		}
+		lockWriter(f)
 		// A sweep in another process may have taken the file for a dead
 		// writer's between its creation and the lock, and removed it: then
 		// start again.

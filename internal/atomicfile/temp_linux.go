@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 
 	"golang.org/x/sys/unix"
@@ -25,11 +26,9 @@ func openTemp(dir, base string) (f *os.File, tmpName string, err error) {
 		fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, 0o600)
 		switch {
 		case err == nil:
-			f := os.NewFile(uintptr(fd), dir)
-			if err := lockWriter(f); err != nil {
-				f.Close()
-				return nil, "", err
-			}
+			// Named for the target, which errors then mention.
+			f := os.NewFile(uintptr(fd), filepath.Join(dir, base))
+			lockWriter(f)
 			return f, "", nil
 		case err == unix.EOPNOTSUPP, err == unix.EISDIR, err == unix.EINVAL:
 			// An old kernel or a file system without unnamed files.
