@@ -8,21 +8,21 @@ import (
 	"io/fs"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/atomicfile"
 )
 
 // maxFileSize bounds a state file: MaxSerials entries fit easily.
 const maxFileSize = 1 << 20
 
 // File is a Store backed by a small text file (FORMAT.md section 13).
-// Writes go to a temporary file that is synced and renamed over the old
-// one, so a crash leaves the old state or the new, never half of one; a
+// Writes go through internal/atomicfile, so a crash leaves the old state
+// or the new, never half of one; a
 // lock file beside it serialises processes that update the same state.
 type File struct {
 	Path string
@@ -231,32 +231,11 @@ func (f *File) timeout() time.Duration {
 	return 10 * time.Second
 }
 
-// writeAtomic replaces path with data: temporary file, fsync, rename, fsync
-// of the directory.
+// writeAtomic replaces path with data, so that a crash leaves the old
+// content or the new.
 func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
+	if err := atomicfile.WriteFile(path, data, 0o600, atomicfile.Replace()); err != nil {
 		return fmt.Errorf("saving verifier state: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // a no-op after the rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("saving verifier state: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("saving verifier state: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("saving verifier state: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("saving verifier state: %w", err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }
