@@ -22,10 +22,13 @@ const (
 const exitCodesHelp = `licmint exits with one of these statuses:
 
   0  success; for verify, the license is in force (valid, expiring or grace)
-  1  the job could not be done: a file, key or passphrase problem, or I/O
-  2  usage: unknown command or flag, wrong arguments
+  1  the job could not be done: a file, key or passphrase problem (such as
+     a file larger than its limit), or I/O
+  2  usage: unknown command or flag, wrong arguments, --out naming the
+     --in file
   3  invalid input: a key or code that is malformed, mistyped (typo), for
-     another product, unsigned, or whose signature does not verify
+     another product, unsigned, whose signature does not verify, or
+     longer than its limit
   4  verify: the code is authentic but not in force (expired, not yet
      valid, revoked, superseded, clock rolled back)
   5  batch signing: some rows failed and are marked in the output; the
