@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 
 	"github.com/licmint/licmint/internal/atomicfile"
-	"github.com/licmint/licmint/signer"
 )
 
 // A key pair is two files, and no file system renames two files as one.
@@ -136,7 +135,7 @@ func (p *keyPair) backup(path string) error {
 	if !noHardLinks(err) {
 		return err
 	}
-	data, rerr := readLimited(path, signer.MaxKeyFileSize)
+	data, rerr := readLimited(path, keyFileInput)
 	if rerr != nil {
 		return rerr
 	}
@@ -248,7 +247,9 @@ func exists(path string) bool {
 	return err == nil
 }
 
-func sameFile(a, b string) bool {
+// sameEntry reports whether a and b are links to one file, not following
+// symbolic links: unlike sameFile, a symbolic link to a key is not the key.
+func sameEntry(a, b string) bool {
 	fa, err := os.Lstat(a)
 	if err != nil {
 		return false
@@ -260,13 +261,13 @@ func sameFile(a, b string) bool {
 // sameContent reports whether a and b are the same file or hold the same
 // bytes (key files are small).
 func sameContent(a, b string) bool {
-	if sameFile(a, b) {
+	if sameEntry(a, b) {
 		return true
 	}
-	da, err := readLimited(a, signer.MaxKeyFileSize)
+	da, err := readLimited(a, keyFileInput)
 	if err != nil {
 		return false
 	}
-	db, err := readLimited(b, signer.MaxKeyFileSize)
+	db, err := readLimited(b, keyFileInput)
 	return err == nil && bytes.Equal(da, db)
 }

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/keyring"
-	"github.com/licmint/licmint/formats/revocation"
 	"github.com/licmint/licmint/verifier"
 	licjwt "github.com/licmint/licmint/verifier/jwt"
 	"github.com/licmint/licmint/verifier/state"
@@ -140,13 +140,9 @@ func runVerify(cmd *cobra.Command, f *verifyFlags, args []string) error {
 	if (f.pub == "") == (f.ring == "") {
 		return usageError("give exactly one of --pub FILE and --keyring FILE: the keys to trust")
 	}
-	input := strings.Join(args, " ")
-	if len(args) == 1 && args[0] == "-" {
-		b, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), licjwt.MaxTokenLen+1))
-		if err != nil {
-			return fmt.Errorf("reading standard input: %w", err)
-		}
-		input = string(b)
+	input, err := readCodeInput(cmd, args)
+	if err != nil {
+		return err
 	}
 	isToken := looksLikeToken(input)
 
@@ -173,6 +169,12 @@ func runVerify(cmd *cobra.Command, f *verifyFlags, args []string) error {
 	}
 	opts = append(opts, verifier.WithRollbackTolerance(f.tolerance))
 	if f.statePath != "" {
+		// A device or FIFO given as the state would be locked beside and
+		// replaced on saving: refuse it before the verifier touches it.
+		if fi, err := os.Stat(f.statePath); err == nil && !fi.Mode().IsRegular() {
+			return withHint(exitError, fmt.Errorf("--state %s: not a regular file", f.statePath),
+				"give a file for the verifier state; licmint creates it if missing and replaces it on saving")
+		}
 		opts = append(opts, verifier.WithState(state.NewFile(f.statePath)))
 	}
 	if f.renewFrom != "" && isToken {
@@ -181,8 +183,8 @@ func runVerify(cmd *cobra.Command, f *verifyFlags, args []string) error {
 	var crl []byte
 	if f.crl != "" {
 		var err error
-		if crl, err = readLimited(f.crl, revocation.HeaderSize+revocation.MaxEntries*revocation.EntrySize+64); err != nil {
-			return withHint(exitError, fmt.Errorf("--crl: %w", err), "")
+		if crl, err = readCRL(f.crl); err != nil {
+			return fileError("--crl", err)
 		}
 	}
 	product := f.product
@@ -322,9 +324,9 @@ func loadTrustedKeys(f *verifyFlags) ([]verifier.Key, error) {
 	if f.ring != "" {
 		flag, path = "--keyring", f.ring
 	}
-	data, err := readLimited(path, keyring.MaxFileSize)
+	data, err := readLimited(path, publicKeyInput)
 	if err != nil {
-		return nil, withHint(exitError, fmt.Errorf("%s: %w", flag, err), "")
+		return nil, fileError(flag, err)
 	}
 	ring, err := keyring.Parse(data)
 	if err != nil {

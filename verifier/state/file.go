@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -17,8 +18,14 @@ import (
 	"github.com/licmint/licmint/internal/atomicfile"
 )
 
-// maxFileSize bounds a state file: MaxSerials entries fit easily.
-const maxFileSize = 1 << 20
+// Limits of the files File reads; reading stops one byte past them.
+const (
+	// MaxFileSize bounds a state file: MaxSerials entries fit easily.
+	MaxFileSize = 1 << 20
+	// MaxListSize bounds the revocation list saved beside it: 2^24
+	// entries and the rest.
+	MaxListSize = 1<<27 + 1<<10
+)
 
 // File is a Store backed by a small text file (FORMAT.md section 13).
 // Writes go through internal/atomicfile, so a crash leaves the old state
@@ -38,9 +45,12 @@ func NewFile(path string) *File { return &File{Path: path} }
 // Path+".list", and named in it by its SHA-256; a list that is missing or
 // does not match is left out, with ErrCorrupt, and the rest kept.
 func (f *File) Load() (State, error) {
-	data, err := os.ReadFile(f.Path)
+	data, err := readBounded(f.Path, MaxFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return State{}, fmt.Errorf("%w: %s does not exist", ErrMissing, f.Path)
+	}
+	if errors.Is(err, errTooLarge) {
+		return State{}, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	if err != nil {
 		return State{}, fmt.Errorf("reading verifier state: %w", err)
@@ -50,7 +60,7 @@ func (f *File) Load() (State, error) {
 		return State{}, fmt.Errorf("%w: %s: %v", ErrCorrupt, f.Path, err)
 	}
 	if listSum != "" {
-		list, err := readBounded(f.listPath(), maxListSize)
+		list, err := readBounded(f.listPath(), MaxListSize)
 		if err != nil || sha256Hex(list) != listSum {
 			return s, fmt.Errorf("%w: %s: the revocation list saved with it is missing or altered", ErrCorrupt, f.listPath())
 		}
@@ -61,18 +71,36 @@ func (f *File) Load() (State, error) {
 
 func (f *File) listPath() string { return f.Path + ".list" }
 
-// maxListSize bounds a saved revocation list: 2^24 entries and the rest.
-const maxListSize = 1<<27 + 1<<10
+var (
+	errTooLarge   = errors.New("too large")
+	errNotRegular = errors.New("not a regular file")
+)
 
+// readBounded reads the regular file at path, stopping one byte past limit
+// rather than trusting its size. Anything else, such as /dev/zero or a
+// FIFO, is refused unread: it is no state file, and Update must not set it
+// aside or replace it as it does a corrupt one.
 func readBounded(path string, limit int64) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, err
 	}
-	if fi.Size() > limit {
-		return nil, fmt.Errorf("%s: %d bytes, more than %d", path, fi.Size(), limit)
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %w", path, errNotRegular)
 	}
-	return os.ReadFile(path)
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: %w: more than %d bytes", path, errTooLarge, limit)
+	}
+	return data, nil
 }
 
 func sha256Hex(b []byte) string {
@@ -86,8 +114,8 @@ const fileHeader = "licmint verifier state v1"
 
 // decode reads the state file; listSum is the SHA-256 of the saved list.
 func decode(data []byte) (s State, listSum string, err error) {
-	if len(data) > maxFileSize {
-		return s, "", fmt.Errorf("%d bytes, more than %d", len(data), maxFileSize)
+	if len(data) > MaxFileSize {
+		return s, "", fmt.Errorf("%d bytes, more than %d", len(data), MaxFileSize)
 	}
 	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 	if lines[0] != fileHeader {
