@@ -31,9 +31,30 @@ func DayOf(t time.Time) (Day, error) {
 func ParseDay(s string) (Day, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return 0, fmt.Errorf("date %q: want YYYY-MM-DD", s)
+		return 0, fmt.Errorf("date %q: %s", s, noSuchDay(s))
 	}
 	return DayOf(t)
+}
+
+// noSuchDay says why s, which time.Parse refused, is not a day: a
+// well-formed date can still name a month or day that does not exist.
+func noSuchDay(s string) string {
+	var y, m, d int
+	if len(s) != len(time.DateOnly) || s[4] != '-' || s[7] != '-' {
+		return "want YYYY-MM-DD"
+	}
+	if _, err := fmt.Sscanf(s, "%4d-%2d-%2d", &y, &m, &d); err != nil {
+		return "want YYYY-MM-DD"
+	}
+	if m < 1 || m > 12 {
+		return fmt.Sprintf("there is no month %d", m)
+	}
+	// Day 0 of the next month is the last of this one.
+	last := time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	if d < 1 || d > last {
+		return fmt.Sprintf("there is no such day: %s %d has %d days", time.Month(m), y, last)
+	}
+	return "want YYYY-MM-DD"
 }
 
 // Time returns midnight UTC at the start of d.

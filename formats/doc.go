@@ -1,5 +1,5 @@
-// Package formats implements the licmint Registration Key and Activation Code
-// encodings specified in FORMAT.md at the root of the module.
+// Package formats implements the licmint Registration Key, Activation Code
+// and reset code encodings specified in FORMAT.md at the root of the module.
 //
 // Decoding is forgiving about how people type and paste codes (any case,
 // whitespace, line breaks and hyphens between symbols, Crockford's aliases)

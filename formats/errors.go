@@ -24,13 +24,17 @@ var (
 	ErrUnsigned = errors.New("short form without signature")
 	// ErrWrongProduct: a well-formed key or code for another product.
 	ErrWrongProduct = errors.New("wrong product")
+	// ErrWeakKey: a public key that decodes but that no key generator
+	// makes: of small order, so that anyone can forge signatures under it,
+	// or not canonically encoded (CheckPublicKey).
+	ErrWeakKey = errors.New("weak public key")
 )
 
 // FormatError reports a key or code that could not be decoded, with the
 // position of the problem where one is known.
 type FormatError struct {
-	// Kind says what the input was taken for: "registration key" or
-	// "activation code".
+	// Kind says what the input was taken for: "registration key",
+	// "activation code" or "public key".
 	Kind string
 	// Err is one of the sentinel errors above.
 	Err error

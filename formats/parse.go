@@ -30,32 +30,9 @@ func parseAC[T ~string | ~[]byte](s T, wantSigned bool, product Product) (Activa
 			Hint: "give one activation code"}
 	}
 	var syms, text [SignedSymbols]byte // values, and canonical characters for the checks
-	n := -2                            // symbols seen; the two product letters count from -2
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		v := symbolValue[ch]
-		if v == symSeparator {
-			continue
-		}
-		switch {
-		case n < 0:
-			if !isLetter(ch) {
-				return c, charError(s, i, n, fmt.Sprintf("%s: an activation code starts with the two-letter product code", quoteByte(ch)), "")
-			}
-			c.Product[n+2] = upper(ch)
-		case v == symInvalid:
-			hint := "activation codes use digits and the letters A-Z except I, L, O and U"
-			if ch == 'U' || ch == 'u' {
-				hint = "U is never used in an activation code: check the original"
-			}
-			return c, charError(s, i, n, fmt.Sprintf("%s is not a base32 symbol", quoteByte(ch)), hint)
-		case n >= SignedSymbols:
-			return c, charError(s, i, n, fmt.Sprintf("more than %d symbols", SignedSymbols),
-				"is there more than one code, or other text, in the input?")
-		default:
-			syms[n], text[n] = v, alphabet[v]
-		}
-		n++
+	n, fe := scanSymbols(s, &acSigned, &c.Product, &syms, &text)
+	if fe != nil {
+		return c, fe
 	}
 	switch {
 	case n == ShortSymbols:
@@ -79,7 +56,11 @@ func parseAC[T ~string | ~[]byte](s T, wantSigned bool, product Product) (Activa
 		ok = crc30Sum(reg) == checkValue(syms[ShortSymbols+signatureSymbols:])
 	}
 	if !ok {
-		return c, typoError(s, c.Product, syms[:nsym])
+		form := &acShort
+		if c.Signed {
+			form = &acSigned
+		}
+		return c, typoError(s, c.Product, syms[:nsym], form)
 	}
 
 	var hb [HeaderSize]byte
@@ -114,6 +95,61 @@ func parseAC[T ~string | ~[]byte](s T, wantSigned bool, product Product) (Activa
 	return c, nil
 }
 
+// textForm describes one of the base32 text forms (FORMAT.md sections 3, 4
+// and 14), so that reading symbols, reporting positions and locating typos
+// are written once for all of them.
+type textForm struct {
+	kind string // what the input is taken for, as in FormatError.Kind
+	a    string // kind with its article, for messages
+	// longest is the most symbols any valid text of the kind has.
+	longest int
+	// checks holds, for each CRC-30 check, the last symbol its CRC covers
+	// (after the product code); its six check symbols follow that symbol.
+	checks []int
+	// position maps symbol index n (-2 and -1 the product letters) to its
+	// group and character in the canonical form.
+	position func(n int) (group, char int)
+}
+
+var (
+	acShort  = textForm{kind: acKind, a: "an activation code", longest: SignedSymbols, checks: []int{lastShortCRC}, position: acPosition}
+	acSigned = textForm{kind: acKind, a: "an activation code", longest: SignedSymbols, checks: []int{lastShortCRC, lastFullCRC}, position: acPosition}
+)
+
+// scanSymbols reads the product code into p and the symbols after it into
+// syms, with their canonical characters in text, skipping separators. It
+// returns how many symbols it read, or the first bad character.
+func scanSymbols[T ~string | ~[]byte](s T, f *textForm, p *Product, syms, text *[SignedSymbols]byte) (int, *FormatError) {
+	n := -2 // symbols seen; the two product letters count from -2
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		v := symbolValue[ch]
+		if v == symSeparator {
+			continue
+		}
+		switch {
+		case n < 0:
+			if !isLetter(ch) {
+				return 0, charError(s, i, n, f, fmt.Sprintf("%s: %s starts with the two-letter product code", quoteByte(ch), f.a), "")
+			}
+			p[n+2] = upper(ch)
+		case v == symInvalid:
+			hint := f.kind + "s use digits and the letters A-Z except I, L, O and U"
+			if ch == 'U' || ch == 'u' {
+				hint = "U is never used in " + f.a + ": check the original"
+			}
+			return 0, charError(s, i, n, f, fmt.Sprintf("%s is not a base32 symbol", quoteByte(ch)), hint)
+		case n >= len(syms):
+			return 0, charError(s, i, n, f, fmt.Sprintf("more than %d symbols", f.longest),
+				"is there more than one code, or other text, in the input?")
+		default:
+			syms[n], text[n] = v, alphabet[v]
+		}
+		n++
+	}
+	return max(n, 0), nil
+}
+
 // acPosition maps symbol index n (-2 and -1 the product letters) to its
 // group and character in the canonical form.
 func acPosition(n int) (group, char int) {
@@ -126,15 +162,14 @@ func acPosition(n int) (group, char int) {
 	return 3 + (n-4)/5, (n-4)%5 + 1
 }
 
-func charError[T ~string | ~[]byte](s T, off, n int, msg, hint string) *FormatError {
-	e := &FormatError{Kind: acKind, Err: ErrMalformed, Msg: msg, Hint: hint}
-	e.Group, e.Char = acPosition(n)
+func charError[T ~string | ~[]byte](s T, off, n int, f *textForm, msg, hint string) *FormatError {
+	e := &FormatError{Kind: f.kind, Err: ErrMalformed, Msg: msg, Hint: hint}
+	e.Group, e.Char = f.position(n)
 	e.Line, e.Column = lineColumn(s, off)
 	return e
 }
 
 func lengthError(n int) *FormatError {
-	n = max(n, 0)
 	msg := fmt.Sprintf("%d symbols after the product code; a short code has %d, a signed code %d", n, ShortSymbols, SignedSymbols)
 	hint := "check that the whole code was copied"
 	switch n {
@@ -149,14 +184,14 @@ func lengthError(n int) *FormatError {
 // typoError reports a check mismatch. When exactly one single-character
 // change or swap of neighbours would make the checks pass, it names that
 // position; the fix is only a suggestion, never applied.
-func typoError[T ~string | ~[]byte](s T, p Product, syms []byte) *FormatError {
-	e := &FormatError{Kind: acKind, Err: ErrTypo, Msg: "check symbols do not match",
+func typoError[T ~string | ~[]byte](s T, p Product, syms []byte, f *textForm) *FormatError {
+	e := &FormatError{Kind: f.kind, Err: ErrTypo, Msg: "check symbols do not match",
 		Hint: "a character is probably mistyped, or two swapped; compare the code with the original"}
-	pos, fix, found := locateTypo(p, syms)
+	pos, fix, found := locateTypo(p, syms, f.checks)
 	if !found {
 		return e
 	}
-	e.Group, e.Char = acPosition(pos)
+	e.Group, e.Char = f.position(pos)
 	if off := symbolOffset(s, pos); off >= 0 {
 		e.Line, e.Column = lineColumn(s, off)
 	}
@@ -166,9 +201,10 @@ func typoError[T ~string | ~[]byte](s T, p Product, syms []byte) *FormatError {
 
 // locateTypo looks for the single change that explains a check mismatch:
 // a substituted symbol, two swapped neighbours or a wrong product letter. It
-// succeeds when exactly one candidate passes the checks.
-func locateTypo(p Product, syms []byte) (pos int, fix string, found bool) {
-	sy := newSyndromes(p, syms)
+// succeeds when exactly one candidate passes the checks, whose CRCs end at
+// the symbols checks names.
+func locateTypo(p Product, syms []byte, checks []int) (pos int, fix string, found bool) {
+	sy := newSyndromes(p, syms, checks)
 	hits := 0
 	hit := func(at int, desc string) {
 		hits++
@@ -191,7 +227,7 @@ func locateTypo(p Product, syms []byte) (pos int, fix string, found bool) {
 		for c := byte('A'); c <= 'Z'; c++ {
 			q := p
 			q[j] = c
-			if c != p[j] && checksPass(q, syms) {
+			if c != p[j] && checksPass(q, syms, checks) {
 				hit(j-2, fmt.Sprintf("perhaps product letter %q should be %q", p[j], c))
 			}
 		}
@@ -205,25 +241,30 @@ func locateTypo(p Product, syms []byte) (pos int, fix string, found bool) {
 // check exactly when its effect equals the syndrome; testing a candidate
 // then costs a few operations instead of a whole CRC.
 type syndromes struct {
-	short, full         uint32
-	signed              bool
-	backShort, backFull [SignedSymbols]uint32
+	n    int               // checks
+	last [maxChecks]int    // last symbol each check's CRC covers
+	syn  [maxChecks]uint32 // each check's syndrome
+	back [maxChecks][SignedSymbols]uint32
 }
 
 const (
+	maxChecks    = 2                                   // a signed Activation Code has the most
 	lastShortCRC = headerSymbols - 1                   // last symbol the short check covers
 	lastFullCRC  = ShortSymbols + signatureSymbols - 1 // last symbol the whole-code check covers
 )
 
-func newSyndromes(p Product, syms []byte) *syndromes {
-	sy := &syndromes{signed: len(syms) == SignedSymbols}
-	reg := crcSymbols(crc30Update(crc30Init, p[:]), syms[:headerSymbols])
-	sy.short = crc30Sum(reg) ^ checkValue(syms[headerSymbols:])
-	back(&sy.backShort, lastShortCRC, sy.short)
-	if sy.signed {
-		reg = crcSymbols(reg, syms[headerSymbols:lastFullCRC+1])
-		sy.full = crc30Sum(reg) ^ checkValue(syms[lastFullCRC+1:])
-		back(&sy.backFull, lastFullCRC, sy.full)
+// newSyndromes computes the syndromes of syms, whose checks' CRCs end at
+// the symbols checks names; each CRC runs on from the one before it.
+func newSyndromes(p Product, syms []byte, checks []int) *syndromes {
+	sy := &syndromes{n: len(checks)}
+	reg := crc30Update(crc30Init, p[:])
+	from := 0
+	for k, last := range checks {
+		reg = crcSymbols(reg, syms[from:last+1])
+		sy.last[k] = last
+		sy.syn[k] = crc30Sum(reg) ^ checkValue(syms[last+1:])
+		back(&sy.back[k], last, sy.syn[k])
+		from = last + 1
 	}
 	return sy
 }
@@ -238,32 +279,29 @@ func back(dst *[SignedSymbols]uint32, last int, syn uint32) {
 // substitute returns the only value of symbol i that could fix the first
 // check covering it; cancelledBy then confirms it against every check.
 func (sy *syndromes) substitute(i int, orig byte) (byte, bool) {
-	var d byte // change in the symbol's ASCII byte, or in its value
-	switch {
-	case i <= lastShortCRC:
-		d = crc30InvLow[byte(sy.backShort[i])]
-	case i < ShortSymbols:
-		d = byte(sy.short>>(25-5*(i-headerSymbols))) & 31
-		return orig ^ d, d != 0
-	case !sy.signed:
-		return 0, false
-	case i <= lastFullCRC:
-		d = crc30InvLow[byte(sy.backFull[i])]
-	default:
-		d = byte(sy.full>>(25-5*(i-lastFullCRC-1))) & 31
-		return orig ^ d, d != 0
+	for k, last := range sy.last[:sy.n] {
+		switch {
+		case i <= last: // a change in the symbol's ASCII byte
+			d := crc30InvLow[byte(sy.back[k][i])]
+			v := symbolValue[alphabet[orig]^d]
+			return v, d != 0 && v < 32 && alphabet[v] == alphabet[orig]^d
+		case i <= last+checkSymbols: // a change in a check symbol's value
+			d := byte(sy.syn[k]>>(25-5*(i-last-1))) & 31
+			return orig ^ d, d != 0
+		}
 	}
-	v := symbolValue[alphabet[orig]^d]
-	return v, d != 0 && v < 32 && alphabet[v] == alphabet[orig]^d
+	return 0, false
 }
 
 // cancelledBy reports whether replacing the adjacent symbols olds, starting
 // at pos, with news would make every check pass.
 func (sy *syndromes) cancelledBy(pos int, olds, news []byte) bool {
-	if !cancels(sy.short, &sy.backShort, lastShortCRC, pos, olds, news) {
-		return false
+	for k := range sy.n {
+		if !cancels(sy.syn[k], &sy.back[k], sy.last[k], pos, olds, news) {
+			return false
+		}
 	}
-	return !sy.signed || cancels(sy.full, &sy.backFull, lastFullCRC, pos, olds, news)
+	return true
 }
 
 // cancels applies the test to one check, whose CRC covers symbols 0..last
@@ -290,16 +328,19 @@ func cancels(syn uint32, back *[SignedSymbols]uint32, last, pos int, olds, news 
 	}
 }
 
-func checksPass(p Product, syms []byte) bool {
-	reg := crcSymbols(crc30Update(crc30Init, p[:]), syms[:headerSymbols])
-	if crc30Sum(reg) != checkValue(syms[headerSymbols:]) {
-		return false
+// checksPass reports whether every check of syms, whose CRCs end at the
+// symbols checks names, matches.
+func checksPass(p Product, syms []byte, checks []int) bool {
+	reg := crc30Update(crc30Init, p[:])
+	from := 0
+	for _, last := range checks {
+		reg = crcSymbols(reg, syms[from:last+1])
+		if crc30Sum(reg) != checkValue(syms[last+1:]) {
+			return false
+		}
+		from = last + 1
 	}
-	if len(syms) == ShortSymbols {
-		return true
-	}
-	reg = crcSymbols(reg, syms[headerSymbols:ShortSymbols+signatureSymbols])
-	return crc30Sum(reg) == checkValue(syms[ShortSymbols+signatureSymbols:])
+	return true
 }
 
 // symbolOffset returns the byte offset in s of symbol n (-2 and -1 the

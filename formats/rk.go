@@ -154,6 +154,10 @@ func parseRK[T ~string | ~[]byte](s T) (RegistrationKey, error) {
 					"after the two-letter product code a registration key has only digits")
 			}
 			d[n-2] = v
+		case v > 9:
+			// Past the key, so no group of it: the position is the input's.
+			return fail(ErrMalformed, i, -1, fmt.Sprintf("%s after the last digit", quoteByte(c)),
+				"a registration key ends with its 16th digit; remove what follows it")
 		default:
 			return fail(ErrMalformed, i, n, fmt.Sprintf("more than %d digits", RKDigits),
 				"a registration key has four groups of four digits")

@@ -105,7 +105,7 @@ func TestBatchRowErrors(t *testing.T) {
 	for i, want := range []string{
 		2:  ",2027-11-27,,,31415926535897,PC-",
 		3:  "line 3, column 1 (rk): registration key: check digit does not match",
-		4:  "line 4, column 1 (rk): registration key, group 6 character 1 (line 1, column 23): more than 16 digits",
+		4:  "line 4, column 1 (rk): registration key (line 1, column 23): 'x' after the last digit",
 		5:  `line 5, column 2 (edition): unknown edition "gold" for product PC; editions: standard, premium`,
 		6:  `line 6, column 1 (rk): unknown product "XY"`,
 		7:  `line 7, column 3 (days): invalid registration: days "ten": want a whole number from 1 to 36500`,

@@ -1,6 +1,7 @@
 package signer
 
 import (
+	"io"
 	"time"
 
 	"github.com/licmint/licmint/formats/catalog"
@@ -29,3 +30,7 @@ func WithIssuer(iss string) Option { return func(s *Signer) { s.issuer = iss } }
 // that their codes can be renewed under the new key. A trusted key under
 // the signing key's id must be the signing key's public key.
 func WithTrustedKeys(r *keyring.Keyring) Option { return func(s *Signer) { s.trusted = r } }
+
+// WithRand sets the source of the random nonces in reset codes; the
+// default is crypto/rand. Tests pass a fixed reader to get fixed codes.
+func WithRand(r io.Reader) Option { return func(s *Signer) { s.rand = r } }

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/licmint/licmint/formats"
@@ -44,6 +45,7 @@ type Signer struct {
 	catalog  *catalog.Catalog
 	products map[formats.Product]*catalog.Product
 	now      func() time.Time
+	rand     io.Reader // nonces of reset codes; nil means crypto/rand
 	issuer   string
 	trusted  *keyring.Keyring // besides key, for Renew and Replace
 }

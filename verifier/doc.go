@@ -21,7 +21,10 @@
 // reported as superseded and a clock set back as clock_rollback; and
 // VerifyRenewal checks a renewal code before the product installs it. A
 // code's status is the first that applies of revoked, superseded,
-// clock_rollback and the statuses of its dates.
+// clock_rollback and the statuses of its dates. A clock once set far
+// ahead locks an install in clock_rollback (License.LastSeen names the
+// time remembered) until Reset accepts a reset code, which the vendor
+// signs for that install and day.
 //
 // This package imports no networking, process or JSON-token code, so that
 // embedding it stays small; JSON Web Token licenses are checked by the

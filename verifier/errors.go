@@ -41,6 +41,11 @@ var (
 	ErrNotRenewal = errors.New("not a renewal")
 )
 
+// ErrWeakKey is wrapped by New's error for a trusted key of small order,
+// under which anyone could forge codes, or one not canonically encoded. No
+// key made by licmint keygen is either (formats.CheckPublicKey).
+var ErrWeakKey = formats.ErrWeakKey
+
 // Outcomes of LoadRevocationList, matched with errors.Is. The verifier
 // keeps its last good list after any of them. All but ErrListReplayed are
 // package formats/revocation's sentinels, under names that say what they
@@ -62,15 +67,24 @@ var (
 	ErrListWrongProduct = revocation.ErrWrongProduct
 )
 
-// Error reports a code that decodes but does not verify.
+// Error reports a code that decodes but does not verify, or a reset code
+// that Reset refuses.
 type Error struct {
 	// Err is ErrUnknownKey, ErrBadSignature, ErrInstallMismatch or
-	// ErrNotRenewal.
+	// ErrNotRenewal; from Reset, ErrUnknownKey, ErrInstallMismatch,
+	// ErrResetUsed, ErrResetNotLocked or ErrResetTooEarly.
 	Err error
 	// Msg says what is wrong, Hint what to do.
 	Msg, Hint string
+
+	reset bool // about a reset code rather than an Activation Code
 }
 
-func (e *Error) Error() string { return "activation code: " + e.Msg }
+func (e *Error) Error() string {
+	if e.reset {
+		return "reset code: " + e.Msg
+	}
+	return "activation code: " + e.Msg
+}
 
 func (e *Error) Unwrap() error { return e.Err }

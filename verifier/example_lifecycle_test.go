@@ -67,3 +67,35 @@ func Example_lifecycle() {
 	// renewal refused: true
 	// activation code: not a renewal: the new code expires 2027-11-27, which does not extend the installed code's expiry, 2027-11-27
 }
+
+// ExampleVerifier_Reset shows a clock once set ten years ahead put right
+// with a reset code (the first of testdata/vectors/reset_codes.json).
+func ExampleVerifier_Reset() {
+	const resetCode = "PC-208R4-44XTQ-P0VR0-GBGPE-17W54-12M7R-CTEKF-KGSK3-A7ACN-6TCBD-38C3N-8TXNS-8JYHD-9W743-B70FB-3SX24-HDV25-NMFCV-4NPAC-T3Z2E-EGRQK-8VPX4-JQMJ0-XA2RA-F7JMJ"
+	clock := time.Date(2036, 11, 29, 9, 0, 0, 0, time.UTC)
+	var store state.Memory
+	v, err := verifier.New("PC", trustedKeys, verifier.WithState(&store), verifier.WithInstallID("host-7f3a9c0e"),
+		verifier.WithNow(func() time.Time { return clock }))
+	if err != nil {
+		panic(err)
+	}
+	v.Verify(standardCode) // the state remembers 2036-11-29
+
+	clock = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	l, _ := v.Verify(standardCode)
+	fmt.Println(l.Status, "remembered:", l.LastSeen.Format(time.DateOnly))
+
+	// The product asks the customer for a reset code for its install id
+	// and that day, which the vendor issues with licmint reset-code.
+	if err := v.Reset(resetCode); err != nil {
+		fmt.Println(err)
+	}
+	l, _ = v.Verify(standardCode)
+	fmt.Println(l.Status)
+	err = v.Reset(resetCode)
+	fmt.Println("used:", errors.Is(err, verifier.ErrResetUsed))
+	// Output:
+	// clock_rollback remembered: 2036-11-29
+	// valid
+	// used: true
+}

@@ -1,6 +1,10 @@
 package verifier
 
-import "github.com/licmint/licmint/formats"
+import (
+	"time"
+
+	"github.com/licmint/licmint/formats"
+)
 
 // License is a verified Activation Code and where it stands.
 type License struct {
@@ -26,6 +30,10 @@ type License struct {
 	// a perpetual code.
 	DaysLeft int
 	Status   Status
+	// LastSeen is, for StatusClockRollback, the latest time the state has
+	// seen, which the clock is behind: the day a reset code must name
+	// (Verifier.Reset) if the clock is right now. Zero for other statuses.
+	LastSeen time.Time
 	// Features says which of the edition's features the license enables.
 	Features Features
 }

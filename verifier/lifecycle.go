@@ -49,15 +49,18 @@ func (v *Verifier) attachState(s state.Store) {
 // observeState compares a verified code with the state, and with record true
 // records it: the latest time seen, never moving back, and the highest
 // generation of its serial. It saves the state when something worth
-// remembering changed.
-func (v *Verifier) observeState(serial uint64, gen uint8, now time.Time, record bool) (superseded, rolledBack bool) {
+// remembering changed. rolledBackFrom is the latest time seen when the
+// clock is behind it by more than the tolerance, else zero.
+func (v *Verifier) observeState(serial uint64, gen uint8, now time.Time, record bool) (superseded bool, rolledBackFrom time.Time) {
 	// Strip the monotonic reading: comparisons must use the wall clock,
 	// which is what a user sets back.
 	now = now.Round(0)
 	v.mu.Lock()
 	highest, known := v.seen.Generations[serial]
 	superseded = known && highest > gen
-	rolledBack = now.Before(v.seen.LastSeen.Add(-v.tolerance))
+	if now.Before(v.seen.LastSeen.Add(-v.tolerance)) {
+		rolledBackFrom = v.seen.LastSeen
+	}
 	save := false
 	if record {
 		if !known || gen > highest {
@@ -73,7 +76,7 @@ func (v *Verifier) observeState(serial uint64, gen uint8, now time.Time, record 
 	if save {
 		v.save()
 	}
-	return superseded, rolledBack
+	return superseded, rolledBackFrom
 }
 
 // save merges the in-memory state into the store, taking the larger of

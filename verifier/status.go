@@ -39,7 +39,9 @@ const (
 	// StatusClockRollback: the clock is further behind the latest time
 	// seen (WithState) than the rollback tolerance. Features are off; the
 	// product decides what to do, such as asking the user to set the clock
-	// right. DaysLeft still counts from the clock as it is.
+	// right. DaysLeft still counts from the clock as it is, and
+	// License.LastSeen is the time the clock is behind. If the clock is
+	// right, a reset code for that day (Verifier.Reset) clears the lock.
 	StatusClockRollback
 )
 

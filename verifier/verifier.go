@@ -36,7 +36,7 @@ type Verifier struct {
 	// observe is (*Verifier).observeState with a store, else nil: called
 	// through a function value so that products without WithState do not
 	// link the state code.
-	observe  func(serial uint64, gen uint8, now time.Time, record bool) (superseded, rolledBack bool)
+	observe  func(serial uint64, gen uint8, now time.Time, record bool) (superseded bool, rolledBackFrom time.Time)
 	mu       sync.Mutex // guards the fields below
 	seen     state.State
 	saved    time.Time // LastSeen as last saved, to save it only hourly
@@ -60,7 +60,8 @@ type Key struct {
 
 // New returns a Verifier for product (two letters, such as "PC") that
 // trusts keys, which must have distinct ids. It fails if a key is not a
-// valid Ed25519 public key or an option is out of range.
+// valid Ed25519 public key, or is one no key generator makes (wrapping
+// ErrWeakKey; see formats.CheckPublicKey), or if an option is out of range.
 //
 // Keys are plain bytes rather than a *keyring.Keyring so that the package
 // does not import crypto/ed25519, which would add about 225 KB to the
@@ -90,10 +91,14 @@ func New(product string, keys []Key, opts ...Option) (*Verifier, error) {
 		if v.keys[k.ID] != nil {
 			return nil, fmt.Errorf("verifier: key id %d appears twice", k.ID)
 		}
+		// ed25519v accepts what crypto/ed25519 accepts, small-order keys
+		// included; the check of every key licmint trusts refuses them.
+		if err := formats.CheckPublicKey(k.Public); err != nil {
+			return nil, fmt.Errorf("verifier: key id %d: %w", k.ID, err)
+		}
 		pk, err := ed25519v.NewPublicKey(k.Public)
 		if err != nil {
-			return nil, fmt.Errorf("verifier: key id %d is not a valid Ed25519 public key (%d bytes; want %d, a point on the curve)",
-				k.ID, len(k.Public), ed25519v.PublicKeySize)
+			return nil, fmt.Errorf("verifier: key id %d: %w", k.ID, err) // unreachable: CheckPublicKey decoded it
 		}
 		v.keys[k.ID] = pk
 	}
@@ -218,17 +223,21 @@ func (v *Verifier) check(c *formats.ActivationCode, record bool) (License, error
 	now := v.now()
 	st, left := status(today(now), c.Issued, c.Expires, v.warn, v.grace)
 	// Lifecycle statuses override the dates, the most final first.
-	var superseded, rolledBack bool
+	var superseded bool
+	var lastSeen time.Time // the time the clock rolled back from
 	if v.observe != nil {
-		superseded, rolledBack = v.observe(c.Serial, c.Generation, now, record)
+		superseded, lastSeen = v.observe(c.Serial, c.Generation, now, record)
 	}
 	switch list := v.list.Load(); {
 	case list != nil && list.list.Revoked(c.Serial, c.Generation):
 		st = StatusRevoked
 	case superseded:
 		st = StatusSuperseded
-	case rolledBack:
+	case !lastSeen.IsZero():
 		st = StatusClockRollback
+	}
+	if st != StatusClockRollback {
+		lastSeen = time.Time{}
 	}
 	ed := &v.editions[c.Edition]
 	f := Features{names: ed.features}
@@ -238,6 +247,6 @@ func (v *Verifier) check(c *formats.ActivationCode, record bool) (License, error
 	return License{
 		Product: c.Product, Edition: ed.name, EditionNumber: c.Edition, Trial: c.Trial, Bound: c.Bound,
 		Serial: c.Serial, Generation: c.Generation, KeyID: c.KeyID, Issued: c.Issued, Expires: c.Expires,
-		DaysLeft: left, Status: st, Features: f,
+		DaysLeft: left, Status: st, Features: f, LastSeen: lastSeen,
 	}, nil
 }

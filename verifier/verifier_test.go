@@ -2,6 +2,7 @@ package verifier_test
 
 import (
 	"crypto/ed25519"
+	"encoding/hex"
 	"errors"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/internal/torsion"
 	"github.com/licmint/licmint/verifier"
 )
 
@@ -376,6 +378,45 @@ func TestVerifyAllocs(t *testing.T) {
 			}
 		}); n != 0 {
 			t.Errorf("Verify allocates %v times on success", n)
+		}
+	}
+}
+
+// TestWeakKeysRefused: New refuses keys of small order, in any encoding,
+// and keys not canonically encoded. Under the identity key the signature
+// R = identity, S = 0 verifies for any message, so trusting it would let
+// anyone forge codes.
+func TestWeakKeysRefused(t *testing.T) {
+	identity := make([]byte, ed25519.PublicKeySize)
+	identity[0] = 1
+	forged := formats.ActivationCode{Header: header(), Signed: true}
+	forged.Signature[0] = 1 // R = identity, S = 0
+	msg, err := forged.AppendMessage(nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ed25519.Verify(identity, msg, forged.Signature[:]) {
+		t.Fatal("the forgery this test guards against does not verify in crypto/ed25519")
+	}
+
+	nonCanonical := make([]byte, ed25519.PublicKeySize) // y = p + 3, a point of large order
+	for i := range nonCanonical {
+		nonCanonical[i] = 0xff
+	}
+	nonCanonical[0], nonCanonical[31] = 0xf0, 0x7f
+	cases := map[string][]byte{"non-canonical": nonCanonical}
+	for _, e := range torsion.Encodings() {
+		cases[hex.EncodeToString(e.Bytes)] = e.Bytes
+	}
+	for name, key := range cases {
+		ring := append(testKeys(), verifier.Key{ID: 7, Public: key})
+		v, err := verifier.New("PC", ring)
+		if v != nil || !errors.Is(err, verifier.ErrWeakKey) {
+			t.Errorf("%s: New = %v, %v; want nil, ErrWeakKey", name, v, err)
+			continue
+		}
+		if !strings.Contains(err.Error(), "key id 7") {
+			t.Errorf("%s: %q does not name the key id", name, err)
 		}
 	}
 }

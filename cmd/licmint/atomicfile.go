@@ -3,55 +3,36 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
+
+	"github.com/licmint/licmint/internal/atomicfile"
 )
 
-// writeFileAtomic creates path through a temporary file in the same
-// directory that write fills; only a complete, synced file is renamed into
-// place, so an error or an interrupt never leaves a file that looks
-// finished. An existing path is kept unless force is set.
-func writeFileAtomic(path string, force bool, perm fs.FileMode, write func(*os.File) error) (err error) {
-	if !force {
-		if _, err := os.Lstat(path); err == nil {
-			return withHint(exitError, fmt.Errorf("%s already exists", path), "use --force to overwrite it, or choose another --out")
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
+// writeFileAtomic creates path through internal/atomicfile with what write
+// writes: only a complete, synced file appears, so an error, an interrupt
+// or a kill never leaves a file that looks finished. An existing path is
+// kept unless force is set.
+func writeFileAtomic(path string, force bool, perm fs.FileMode, write func(io.Writer) error) error {
+	var opts []atomicfile.Option
+	if force {
+		opts = append(opts, atomicfile.Replace())
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".partial-*")
+	f, err := atomicfile.Create(path, perm, opts...)
 	if err != nil {
+		return existsHint(path, err)
+	}
+	defer f.Abort()
+	if err := write(f); err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err := tmp.Chmod(perm); err != nil {
-		return err
+	return existsHint(path, f.Commit())
+}
+
+// existsHint says what to do about an output file that exists.
+func existsHint(path string, err error) error {
+	if errors.Is(err, fs.ErrExist) {
+		return withHint(exitError, fmt.Errorf("%s already exists", path), "use --force to overwrite it, or choose another --out")
 	}
-	if err := write(tmp); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if !force {
-		// Link fails if path appeared meanwhile, so nothing is overwritten.
-		err := os.Link(tmp.Name(), path)
-		if err == nil {
-			return os.Remove(tmp.Name())
-		}
-		if errors.Is(err, fs.ErrExist) {
-			return withHint(exitError, fmt.Errorf("%s already exists", path), "use --force to overwrite it, or choose another --out")
-		}
-		// A file system without hard links: rename, having checked above.
-	}
-	return os.Rename(tmp.Name(), path)
+	return err
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -27,9 +28,9 @@ var exitStatusTable = []struct {
 	Meaning string `json:"meaning"`
 }{
 	{exitOK, "success; for verify, the license is in force (valid, expiring or grace)"},
-	{exitError, "the job could not be done: a file, key or passphrase problem, or I/O"},
-	{exitUsage, "usage: unknown command or flag, wrong arguments"},
-	{exitInvalid, "invalid input: a key or code that is malformed, mistyped (typo), for another product, unsigned, or whose signature does not verify"},
+	{exitError, "the job could not be done: a file, key or passphrase problem (such as a file larger than its limit), the ledger, or I/O"},
+	{exitUsage, "usage: unknown command or flag, wrong arguments, --out naming the --in file"},
+	{exitInvalid, "invalid input: a key or code that is malformed, mistyped (typo), for another product, unsigned, whose signature does not verify, or longer than its limit; or refused by the ledger"},
 	{exitNotInForce, "verify: the code is authentic but not in force (expired, not yet valid, revoked, superseded, clock rolled back)"},
 	{exitPartial, "batch signing: some rows failed and are marked in the output; the others were signed"},
 }
@@ -118,6 +119,9 @@ type cliError struct {
 	// inspect, rk check, a batch): report fills in its error member and
 	// prints it as the one object on stdout.
 	record failureRecord
+	// jsonLine prints the error object on one line, as the last line of a
+	// command whose --json output is JSON Lines (rk check).
+	jsonLine bool
 }
 
 func (e *cliError) Error() string { return e.err.Error() }
@@ -200,7 +204,14 @@ func report(stdout, stderr io.Writer, err error, asJSON bool) int {
 			ce.record.setError(&e)
 			out = ce.record
 		}
-		printJSON(stdout, out) // nothing more to do if stdout is gone
+		// Nothing more to do if stdout is gone.
+		if ce != nil && ce.jsonLine {
+			enc := json.NewEncoder(stdout)
+			enc.SetEscapeHTML(false)
+			enc.Encode(out)
+		} else {
+			printJSON(stdout, out)
+		}
 	}
 	return code
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/licmint/licmint/formats"
@@ -56,13 +55,9 @@ when it cannot be decoded; the error names the group and character.`,
   licmint inspect --json - < code.txt`,
 		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			input := strings.Join(args, " ")
-			if len(args) == 1 && args[0] == "-" {
-				b, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), formats.MaxInputLen+1))
-				if err != nil {
-					return fmt.Errorf("reading standard input: %w", err)
-				}
-				input = string(b)
+			input, err := readCodeInput(cmd, args)
+			if err != nil {
+				return err
 			}
 			rec, err := inspect(input)
 			switch {

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"filippo.io/age"
@@ -81,12 +78,15 @@ without --force.`,
 				rs = append(rs, sr)
 				how = "encrypted with a passphrase"
 			}
-			privPath := filepath.Join(out, name+".key.age")
-			pubPath := filepath.Join(out, name+".pub.pem")
+			pair := newKeyPair(out, name)
+			privPath, pubPath := pair.privPath(), pair.pubPath()
+			if err := pair.recoverPair(cmd.ErrOrStderr()); err != nil {
+				return err
+			}
 			if !force {
-				for _, p := range []string{privPath, pubPath} {
-					if _, err := os.Lstat(p); err == nil {
-						return withHint(exitError, fmt.Errorf("%s exists", p), "choose another --name or --out, or give --force to replace it (the old key is lost)")
+				for _, p := range pair.paths() {
+					if exists(p) {
+						return keyExistsError(p)
 					}
 				}
 			}
@@ -101,7 +101,7 @@ without --force.`,
 			if err := os.MkdirAll(out, 0o755); err != nil {
 				return err
 			}
-			if err := writeKeyFiles(privPath, priv, pubPath, key.MarshalPublicPEM(), force); err != nil {
+			if err := pair.write(priv, key.MarshalPublicPEM(), force); err != nil {
 				return err
 			}
 			w := cmd.OutOrStdout()
@@ -133,83 +133,4 @@ without --force.`,
 	f.BoolVar(&asJSON, "json", false, "print the files written as JSON")
 	f.StringVar(&secret.passphraseFile, "passphrase-file", "", "read the passphrase from the first line of `FILE` (or set "+passphraseEnv+")")
 	return cmd
-}
-
-// writeKeyFiles writes the private and public key files. Without force
-// each is created exclusively (O_EXCL) and a failure removes what this run
-// created; with force both are first written in full beside their targets,
-// then renamed over them, so a failure never leaves a new private key
-// without its public key, or the old key destroyed.
-func writeKeyFiles(privPath string, priv []byte, pubPath string, pub []byte, force bool) error {
-	if !force {
-		if err := createExclusive(privPath, priv, 0o600); err != nil {
-			return err
-		}
-		if err := createExclusive(pubPath, pub, 0o644); err != nil {
-			os.Remove(privPath)
-			return err
-		}
-		return nil
-	}
-	privTmp, err := stage(privPath, priv, 0o600)
-	if err != nil {
-		return err
-	}
-	defer os.Remove(privTmp)
-	pubTmp, err := stage(pubPath, pub, 0o644)
-	if err != nil {
-		return err
-	}
-	defer os.Remove(pubTmp)
-	if err := os.Rename(privTmp, privPath); err != nil {
-		return err
-	}
-	return os.Rename(pubTmp, pubPath)
-}
-
-// stage writes data to a synced temporary file beside path and returns its
-// name.
-func stage(path string, data []byte, perm os.FileMode) (string, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return "", err
-	}
-	name := tmp.Name()
-	err = tmp.Chmod(perm)
-	if err == nil {
-		_, err = tmp.Write(data)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(name)
-		return "", err
-	}
-	return name, nil
-}
-
-// createExclusive creates path with perm, failing if it exists.
-func createExclusive(path string, data []byte, perm os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if errors.Is(err, fs.ErrExist) {
-		return withHint(exitError, fmt.Errorf("%s exists", path), "give --force to replace it")
-	}
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(path)
-	}
-	return err
 }

@@ -42,6 +42,9 @@ const (
 	kindNoLicense       = "no_license"
 	kindChain           = "chain"
 	kindLedger          = "ledger"
+	kindResetUsed       = "reset_used"
+	kindResetNotLocked  = "reset_not_locked"
+	kindResetTooEarly   = "reset_too_early"
 	kindNotInForce      = "not_in_force"
 	kindPartial         = "partial"
 )
@@ -75,6 +78,9 @@ var errorKindTable = []struct {
 	{kindRevoked, exitInvalid, "ledger: the license is revoked"},
 	{kindNoLicense, exitInvalid, "ledger: no such license, or a key that is not for this use"},
 	{kindChain, exitInvalid, "ledger verify: an event was changed, deleted or reordered"},
+	{kindResetUsed, exitInvalid, "verify --reset-code: the reset code was already used"},
+	{kindResetNotLocked, exitInvalid, "verify --reset-code: this install is not locked at the code's day"},
+	{kindResetTooEarly, exitInvalid, "verify --reset-code: the clock is before the reset code's issue day"},
 	{kindNotInForce, exitNotInForce, "verify: authentic but not in force; the record's status says why"},
 	{kindPartial, exitPartial, "batch signing: some rows failed"},
 }

@@ -576,7 +576,7 @@ only when complete, and an existing one is kept unless --force.`,
 			if out == "" {
 				return write(cmd.OutOrStdout())
 			}
-			return writeFileAtomic(out, force, 0o600, func(f *os.File) error { return write(f) })
+			return writeFileAtomic(out, force, 0o600, write)
 		},
 	}
 	fl := cmd.Flags()

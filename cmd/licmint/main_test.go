@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"encoding/base64"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +50,7 @@ func TestScripts(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			testscript.Run(t, testscript.Params{
 				Dir:  "testdata",
-				Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"b64decode": b64decode},
+				Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"b64decode": b64decode, "envfile": envfile, "bigfile": bigfile},
 				// [clock:DAY] holds when the commands' clock is set to DAY,
 				// for the lines that check what "today" means.
 				Condition: func(cond string) (bool, error) {
@@ -81,4 +83,38 @@ func b64decode(ts *testscript.TestScript, neg bool, args []string) {
 	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(ts.ReadFile(args[0])))
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), b, 0o644))
+}
+
+// envfile VAR FILE sets VAR to the contents of FILE, trimmed, so that a
+// script can pass what one command printed as another's argument.
+func envfile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: envfile VAR FILE")
+	}
+	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile(args[1])))
+}
+
+// bigfile NAME SIZE [HEAD TAIL] writes a file of SIZE bytes (a number, or
+// with a K or M suffix for KiB and MiB) of the letter x and no line end,
+// between the contents of the files HEAD and TAIL if given, for the tests
+// of input limits.
+func bigfile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || (len(args) != 2 && len(args) != 4) {
+		ts.Fatalf("usage: bigfile NAME SIZE [HEAD TAIL]")
+	}
+	size, shift := args[1], 0
+	switch {
+	case strings.HasSuffix(size, "K"):
+		size, shift = strings.TrimSuffix(size, "K"), 10
+	case strings.HasSuffix(size, "M"):
+		size, shift = strings.TrimSuffix(size, "M"), 20
+	}
+	n, err := strconv.Atoi(size)
+	ts.Check(err)
+	var head, tail string
+	if len(args) == 4 {
+		head, tail = ts.ReadFile(args[2]), ts.ReadFile(args[3])
+	}
+	data := append([]byte(head), bytes.Repeat([]byte{'x'}, n<<shift)...)
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), append(data, tail...), 0o600))
 }

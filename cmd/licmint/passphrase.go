@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"filippo.io/age"
+	"github.com/licmint/licmint/formats/keyring"
 	"github.com/licmint/licmint/signer"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -36,9 +37,10 @@ const noPassphraseHint = "give --passphrase-file FILE or set " + passphraseEnv +
 // environment, or a terminal prompt; with confirm it asks twice.
 func (s *secretFlags) passphrase(cmd *cobra.Command, confirm bool) (string, error) {
 	if s.passphraseFile != "" {
-		b, err := os.ReadFile(s.passphraseFile)
+		b, err := readLimited(s.passphraseFile, passphraseInput)
+		defer clear(b)
 		if err != nil {
-			return "", withHint(exitError, fmt.Errorf("--passphrase-file: %w", err), "")
+			return "", fileError("--passphrase-file", err)
 		}
 		line, _, _ := strings.Cut(string(b), "\n")
 		line = strings.TrimSuffix(line, "\r")
@@ -91,9 +93,15 @@ func (s *secretFlags) loadKey(cmd *cobra.Command, path string) (*signer.Key, err
 	if path == "" {
 		return nil, usageError("--key FILE is required: the private key file NAME.key.age that keygen wrote")
 	}
-	data, err := readLimited(path, signer.MaxKeyFileSize)
+	data, err := readLimited(path, keyFileInput)
 	if err != nil {
-		return nil, withHint(exitError, fmt.Errorf("--key: %w", err), "")
+		return nil, fileError("--key", err)
+	}
+	// Said before the mode warning and the passphrase: neither is any use
+	// for a public key.
+	if _, err := keyring.Parse(data); err == nil {
+		return nil, withHint(exitError, fmt.Errorf("--key %s: this is a public key; signing needs the private key", path),
+			"--key wants the private key file NAME.key.age that keygen wrote beside NAME.pub.pem")
 	}
 	warnKeyMode(cmd.ErrOrStderr(), path)
 	ids, err := readIdentities("--identity", s.identities)

@@ -39,9 +39,9 @@ Private key files are refused: this command never needs a secret.`,
 			}
 			var all []keyring.Key
 			for _, path := range keys {
-				data, err := readLimited(path, keyring.MaxFileSize)
+				data, err := readLimited(path, publicKeyInput)
 				if err != nil {
-					return withHint(exitError, fmt.Errorf("--key: %w", err), "")
+					return fileError("--key", err)
 				}
 				if bytes.Contains(data, []byte("AGE ENCRYPTED FILE")) || bytes.HasPrefix(data, []byte("age-encryption.org/")) {
 					return keyError(fmt.Errorf("%s is an encrypted private key file", path), "give the public key, NAME.pub.pem, written beside it by keygen")

@@ -5,6 +5,8 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"go/format"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -32,6 +34,34 @@ func TestGoKeysSnippet(t *testing.T) {
 	for _, k := range []ed25519.PublicKey{a, b} {
 		if !strings.Contains(string(snippet), fmt.Sprintf("0x%02x, 0x%02x,", k[0], k[1])) {
 			t.Errorf("key bytes missing:\n%s", snippet)
+		}
+	}
+}
+
+// TestWeakKeyExit: a key file holding a key of small order is a bad key
+// file, exit 1, for every command that reads one; weak_keys.txt checks the
+// messages.
+func TestWeakKeyExit(t *testing.T) {
+	dir := t.TempDir()
+	identity := make([]byte, ed25519.PublicKeySize)
+	identity[0] = 1
+	pem := filepath.Join(dir, "identity.pub.pem")
+	if err := os.WriteFile(pem, keyring.MarshalPublicPEM(1, identity), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code := "PC-2081-0017D-0PHSS-4MQ4G-VDJ0W-DYQEG-04000-00000-00000-00000-00000-00000-00000-00000-00000-00000-00000-00000-00000-00000-00000-00000-00000-00000-00000-00000-0009P-YX40"
+	for _, args := range [][]string{
+		{"pubkey", "--key", pem},
+		{"pubkey", "--key", pem, "--format", "jwk"},
+		{"verify", "--pub", pem, "--at", "2027-01-01", code},
+		{"verify", "--keyring", pem, "--at", "2027-01-01", "--json", code},
+	} {
+		var out, errOut bytes.Buffer
+		if got := run(args, strings.NewReader(""), &out, &errOut); got != exitError {
+			t.Errorf("licmint %s: exit %d, want %d\n%s%s", strings.Join(args, " "), got, exitError, out.String(), errOut.String())
+		}
+		if !strings.Contains(errOut.String(), "of small order") {
+			t.Errorf("licmint %s: stderr %q does not say why", strings.Join(args, " "), errOut.String())
 		}
 	}
 }

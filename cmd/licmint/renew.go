@@ -15,10 +15,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// maxRequestFile bounds a renewal request file: the request, sealed and
-// armored, in an e-mail.
-const maxRequestFile = 64 << 10
-
 // reissueJSON is the --json record of renew and replace.
 type reissueJSON struct {
 	ActivationCode     string `json:"activation_code"`
@@ -68,9 +64,9 @@ func (f *lifecycleFlags) register(cmd *cobra.Command) {
 func (f *lifecycleFlags) signer(cmd *cobra.Command) (*signer.Signer, error) {
 	opts := []signer.Option{}
 	if f.ring != "" {
-		data, err := readLimited(f.ring, keyring.MaxFileSize)
+		data, err := readLimited(f.ring, publicKeyInput)
 		if err != nil {
-			return nil, withHint(exitError, fmt.Errorf("--keyring: %w", err), "")
+			return nil, fileError("--keyring", err)
 		}
 		r, err := keyring.Parse(data)
 		if err != nil {
@@ -268,14 +264,9 @@ func (f *renewFlags) current(cmd *cobra.Command) (code formats.ActivationCode, i
 		return code, f.installID, from, nil
 	}
 	from = "--request " + f.request
-	var data []byte
-	if f.request == "-" {
-		data, err = readAllLimited(cmd.InOrStdin(), maxRequestFile)
-	} else {
-		data, err = readLimited(f.request, maxRequestFile)
-	}
+	data, err := readStdinOr(cmd, f.request, requestInput)
 	if err != nil {
-		return code, "", from, withHint(exitError, fmt.Errorf("--request: %w", err), "")
+		return code, "", from, fileError("--request", err)
 	}
 	ids, err := readIdentities("--request-identity", f.requestIdentity)
 	if err != nil {

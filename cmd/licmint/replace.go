@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/issuance"
@@ -47,13 +46,9 @@ refused.`,
 }
 
 func runReplace(cmd *cobra.Command, f *replaceFlags, args []string) error {
-	input := strings.Join(args, " ")
-	if len(args) == 1 && args[0] == "-" {
-		b, err := readAllLimited(cmd.InOrStdin(), formats.MaxInputLen)
-		if err != nil {
-			return withHint(exitError, fmt.Errorf("reading standard input: %w", err), "")
-		}
-		input = string(b)
+	input, err := readCodeInput(cmd, args)
+	if err != nil {
+		return err
 	}
 	if cmd.Flags().Changed("install-id") && f.installID == "" {
 		return usageError("--install-id is empty; leave it out for a code that is not bound to an install")

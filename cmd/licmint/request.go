@@ -1,7 +1,7 @@
 package main
 
 import (
-	"os"
+	"io"
 
 	"filippo.io/age"
 	"github.com/licmint/licmint/verifier/renewal"
@@ -65,7 +65,7 @@ without --force).`,
 				_, err = cmd.OutOrStdout().Write(text)
 				return err
 			}
-			if err := writeFileAtomic(out, force, 0o644, func(f *os.File) error {
+			if err := writeFileAtomic(out, force, 0o644, func(f io.Writer) error {
 				_, err := f.Write(text)
 				return err
 			}); err != nil {

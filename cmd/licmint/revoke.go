@@ -138,7 +138,7 @@ func runRevoke(cmd *cobra.Command, f *revokeFlags) error {
 	if err != nil {
 		return fmt.Errorf("the signed list does not read back: %w", err)
 	}
-	if err := writeFileAtomic(f.out, f.force, 0o644, func(w *os.File) error {
+	if err := writeFileAtomic(f.out, f.force, 0o644, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	}); err != nil {

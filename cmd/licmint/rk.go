@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -42,15 +43,8 @@ type rkJSON struct {
 	ErrorKind string `json:"error_kind,omitempty"`
 	Group     int    `json:"group,omitempty"`
 	Char      int    `json:"char,omitempty"`
+	Line      int    `json:"line,omitempty"` // of standard input
 }
-
-// rkCheckJSON is the --json object of rk check when a key is invalid.
-type rkCheckJSON struct {
-	Error *errorJSON `json:"error"`
-	Keys  []rkJSON   `json:"keys"`
-}
-
-func (r *rkCheckJSON) setError(e *errorJSON) { r.Error = e }
 
 func rkRecord(k formats.RegistrationKey) rkJSON {
 	return rkJSON{Valid: true, Key: k.String(), Product: k.Product.String(), Trial: k.Trial, Serial: fmt.Sprintf("%014d", k.Serial)}
@@ -137,89 +131,145 @@ func newRKCheckCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check RK... | -",
 		Short: "Check Registration Keys for typos",
-		Long: `Check each Registration Key: its shape, its characters and its check digit,
+		Long: fmt.Sprintf(`Check each Registration Key: its shape, its characters and its check digit,
 which catches every single mistyped digit and every swap of two neighbouring
 digits. Give keys as arguments (quote a key typed with spaces) or - to read
-one per line from standard input. Exits 0 when all are valid, 3 otherwise.`,
+one per line from standard input; each key is checked and printed as it is
+read, so any number of keys may be piped through. A line longer than %d
+bytes is an invalid key. Exits 0 when all are valid, 3 otherwise.`, formats.MaxInputLen),
 		Example: `  licmint rk check PC-0314-1592-6535-8978
   licmint rk check "pc 0314 1592 6535 8978" PC-1271-8281-8284-5903
   licmint rk check --json - < keys.txt`,
 		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			inputs, err := argsOrLines(cmd.InOrStdin(), args)
-			if err != nil {
-				return err
+			w := bufio.NewWriter(cmd.OutOrStdout())
+			c := rkChecker{w: w, stderr: cmd.ErrOrStderr()}
+			if asJSON {
+				c.enc = json.NewEncoder(w)
+				c.enc.SetEscapeHTML(false)
 			}
-			var records []rkJSON
-			bad := 0
-			for _, in := range inputs {
-				k, err := formats.ParseRegistrationKey(in)
-				if err != nil {
-					bad++
-					r := rkJSON{Input: in, Error: err.Error(), ErrorKind: errorKind(err)}
-					var fe *formats.FormatError
-					if errors.As(err, &fe) {
-						r.Group, r.Char = fe.Group, fe.Char
-					}
-					records = append(records, r)
-					if !asJSON {
-						fmt.Fprintf(cmd.OutOrStdout(), "%-24s invalid\n", in)
-						_, e := describe(fmt.Errorf("%q: %w", in, err))
-						printError(cmd.ErrOrStderr(), e)
-					}
-					continue
-				}
-				r := rkRecord(k)
-				r.Input = in
-				records = append(records, r)
-				if !asJSON {
-					kind := "full"
-					if k.Trial {
-						kind = "trial"
-					}
-					fmt.Fprintf(cmd.OutOrStdout(), "%-24s valid  %-5s  serial %s\n", k, kind, r.Serial)
-				}
-			}
-			if bad > 0 {
-				// The kind is the first invalid key's; each record has its own.
-				kind := ""
-				for _, r := range records {
-					if !r.Valid {
-						kind = r.ErrorKind
+			var err error
+			if len(args) == 1 && args[0] == "-" {
+				err = c.lines(cmd.InOrStdin())
+			} else {
+				for _, a := range args {
+					if err = c.check(a, 0, nil); err != nil {
 						break
 					}
 				}
-				return &cliError{code: exitInvalid, kind: kind, err: fmt.Errorf("%d of %d registration keys are invalid", bad, len(inputs)),
-					record: &rkCheckJSON{Keys: records}}
 			}
-			if asJSON {
-				return printJSON(cmd.OutOrStdout(), records)
+			if ferr := w.Flush(); err == nil {
+				err = ferr
+			}
+			if err != nil {
+				return err
+			}
+			if c.total == 0 {
+				return usageError("no input on standard input")
+			}
+			if c.bad > 0 {
+				// The kind is the first invalid key's; each line has its own.
+				return &cliError{code: exitInvalid, kind: c.firstKind, jsonLine: true,
+					err: fmt.Errorf("%d of %d registration keys are invalid", c.bad, c.total)}
 			}
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array, one record per key")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON Lines, one record per key")
 	return cmd
 }
 
-// argsOrLines returns the arguments, or the non-blank lines of stdin when
-// the only argument is -.
-func argsOrLines(stdin io.Reader, args []string) ([]string, error) {
-	if len(args) != 1 || args[0] != "-" {
-		return args, nil
-	}
-	var lines []string
-	sc := bufio.NewScanner(stdin)
-	for sc.Scan() {
-		if s := strings.TrimSpace(sc.Text()); s != "" {
-			lines = append(lines, s)
+// rkChecker checks keys one at a time and prints each result at once, so
+// that its memory does not grow with the input.
+type rkChecker struct {
+	w          *bufio.Writer
+	stderr     io.Writer
+	enc        *json.Encoder // JSON Lines, or nil for text
+	total, bad int
+	firstKind  string // the kind of the first invalid key
+}
+
+// lines checks the keys of r, one a line; blank lines are skipped. Lines
+// are read through a fixed buffer: a line longer than formats.MaxInputLen
+// is an invalid key and is skipped to its end, never held whole.
+func (c *rkChecker) lines(r io.Reader) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	for n := 1; ; n++ {
+		line, err := br.ReadSlice('\n')
+		var tooLong error
+		if err == bufio.ErrBufferFull || len(line) > formats.MaxInputLen+2 { // room for CR LF
+			for err == bufio.ErrBufferFull {
+				_, err = br.ReadSlice('\n')
+			}
+			tooLong = &formats.FormatError{Kind: "registration key", Err: formats.ErrMalformed,
+				Msg:  fmt.Sprintf("the line is longer than %d bytes", formats.MaxInputLen),
+				Hint: "give one key a line, such as PC-0123-4567-8901-2345"}
+		}
+		if err != nil && err != io.EOF {
+			return withHint(exitError, fmt.Errorf("reading standard input: %w", err), "")
+		}
+		if tooLong != nil {
+			if cerr := c.check("", n, tooLong); cerr != nil {
+				return cerr
+			}
+		} else if s := strings.TrimSpace(string(line)); s != "" {
+			if cerr := c.check(s, n, nil); cerr != nil {
+				return cerr
+			}
+		}
+		if err == io.EOF {
+			return nil
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("reading standard input: %w", err)
+}
+
+// check checks and prints one key, from line n of standard input when n >
+// 0; readErr is what made its line unreadable.
+func (c *rkChecker) check(in string, n int, readErr error) error {
+	c.total++
+	k, err := formats.RegistrationKey{}, readErr
+	if err == nil {
+		k, err = formats.ParseRegistrationKey(in)
 	}
-	if len(lines) == 0 {
-		return nil, usageError("no input on standard input")
+	var r rkJSON
+	if err != nil {
+		c.bad++
+		r = rkJSON{Input: in, Error: err.Error(), ErrorKind: errorKind(err)}
+		if c.firstKind == "" {
+			c.firstKind = r.ErrorKind
+		}
+		var fe *formats.FormatError
+		if errors.As(err, &fe) {
+			r.Group, r.Char = fe.Group, fe.Char
+		}
+	} else {
+		r = rkRecord(k)
+		r.Input = in
 	}
-	return lines, nil
+	r.Line = n
+	if c.enc != nil {
+		return c.enc.Encode(r)
+	}
+	if err == nil {
+		kind := "full"
+		if k.Trial {
+			kind = "trial"
+		}
+		_, werr := fmt.Fprintf(c.w, "%-24s valid  %-5s  serial %s\n", k, kind, r.Serial)
+		return werr
+	}
+	shown := fmt.Sprintf("%q", in)
+	if readErr != nil {
+		in, shown = fmt.Sprintf("(line %d)", n), fmt.Sprintf("standard input line %d", n)
+	} else if n > 0 {
+		shown = fmt.Sprintf("line %d: %q", n, in)
+	}
+	fmt.Fprintf(c.w, "%-24s invalid\n", in)
+	// Flushed first so that on a terminal each error follows its key.
+	if werr := c.w.Flush(); werr != nil {
+		return werr
+	}
+	_, e := describe(fmt.Errorf("%s: %w", shown, err))
+	printError(c.stderr, e)
+	return nil
 }

@@ -58,6 +58,7 @@ product verifies with no network access. See FORMAT.md for the formats.`,
 		newReplaceCmd(),
 		newRevokeCmd(),
 		newLedgerCmd(),
+		newResetCodeCmd(),
 		newVersionCmd(),
 		newExitCodesCmd(),
 	)

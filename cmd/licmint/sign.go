@@ -91,6 +91,10 @@ have no JWT form, as a token always has an expiry.`,
 				if f.in == "" || f.out == "" {
 					return usageError("a batch needs both --in FILE and --out FILE")
 				}
+				if sameFile(f.in, f.out) {
+					return withHint(exitUsage, fmt.Errorf("--out %s is the --in file", f.out),
+						"give another --out: the input is read while the output is written, and is kept")
+				}
 			} else {
 				if cmd.Flags().Changed("force") || cmd.Flags().Changed("workers") {
 					return usageError("--force and --workers are for a batch (--in, --out)")

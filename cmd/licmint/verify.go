@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/keyring"
-	"github.com/licmint/licmint/formats/revocation"
 	"github.com/licmint/licmint/verifier"
 	licjwt "github.com/licmint/licmint/verifier/jwt"
 	"github.com/licmint/licmint/verifier/state"
@@ -37,7 +37,12 @@ type verifyJSON struct {
 	Expires       string          `json:"expires"`
 	DaysLeft      *int            `json:"days_left"`
 	Features      map[string]bool `json:"features"`
-	Position      *positionJSON   `json:"position,omitempty"`
+	// Remembered is, for clock_rollback, the day of the latest time the
+	// state has seen: the day a reset code must name.
+	Remembered string        `json:"remembered,omitempty"`
+	Position   *positionJSON `json:"position,omitempty"`
+	// ResetCleared is the day whose lock --reset-code cleared.
+	ResetCleared string `json:"reset_cleared,omitempty"`
 	// CRLError says why --crl was refused; StateError what went wrong
 	// with --state. Neither changes the license's status.
 	CRLError   string `json:"crl_error,omitempty"`
@@ -55,7 +60,7 @@ type positionJSON struct {
 
 type verifyFlags struct {
 	pub, ring, product, catalog, at, installID string
-	statePath, crl, renewFrom                  string
+	statePath, crl, renewFrom, resetCode       string
 	tolerance                                  time.Duration
 	asJSON                                     bool
 }
@@ -63,7 +68,7 @@ type verifyFlags struct {
 func newVerifyCmd() *cobra.Command {
 	var f verifyFlags
 	cmd := &cobra.Command{
-		Use:   "verify (--pub FILE | --keyring FILE) [--at YYYY-MM-DD] [--install-id ID] [--state FILE] [--crl FILE] [--renew-from CODE] [--json] CODE | TOKEN | -",
+		Use:   "verify (--pub FILE | --keyring FILE) [--at YYYY-MM-DD] [--install-id ID] [--state FILE] [--reset-code CODE] [--crl FILE] [--renew-from CODE] [--json] CODE | TOKEN | -",
 		Short: "Check an Activation Code or JWT license token offline",
 		Long: `Verify a signed Activation Code, or a JWT license token that carries one, as a
 product does: decode it, check its signature against the trusted keys, and
@@ -90,8 +95,15 @@ untrusted key, or older than one --state has seen) is a warning, not an
 error: the code is checked without it, and --json reports crl_error.
 --state keeps the verifier's memory in a file, as a product does: a code
 whose serial has been seen at a higher generation is superseded, and a clock
-more than --tolerance behind the latest time seen is clock_rollback. A
-missing state file is created; a corrupt one is set aside with a warning.
+more than --tolerance behind the latest time seen is clock_rollback, and
+the day remembered is named (--json: remembered). A missing state file is
+created; a corrupt one is set aside with a warning.
+--reset-code applies a reset code from the vendor ('licmint reset-code')
+before the check: if the state remembers the day the code names and the
+clock is behind it, the lock is cleared, once. It needs --state and
+--install-id. A refused reset code is invalid input: error_kind
+reset_used, reset_not_locked, reset_too_early, install_mismatch (a code
+for another install), wrong_product, typo or malformed.
 --renew-from checks that CODE may replace the installed code given: same
 serial, same or higher generation, a later expiry.
 
@@ -103,6 +115,7 @@ is in force (valid, expiring, grace), 4 when it is authentic but not in force,
   licmint verify --keyring keyring.jwks --at 2027-11-01 --json - < code.txt
   licmint verify --pub keys/vendor.pub.pem --install-id "$MACHINE_ID" "$TOKEN"
   licmint verify --pub keys/vendor.pub.pem --state verifier-state.txt --crl PC.crl "$CODE"
+  licmint verify --pub keys/vendor.pub.pem --state verifier-state.txt --install-id "$MACHINE_ID" --reset-code "$RESET" "$CODE"
   licmint verify --pub keys/vendor.pub.pem --renew-from "$INSTALLED_CODE" "$NEW_CODE"`,
 		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runVerify(cmd, &f, args) },
@@ -115,6 +128,7 @@ is in force (valid, expiring, grace), 4 when it is authentic but not in force,
 	fl.StringVar(&f.at, "at", "", "check the status on this day, `YYYY-MM-DD` (default: today, UTC)")
 	fl.StringVar(&f.installID, "install-id", "", "this install's `ID`, for install-bound codes")
 	fl.StringVar(&f.statePath, "state", "", "verifier state `FILE`, created if missing, as a product keeps it; it remembers the latest day seen, --at days included")
+	fl.StringVar(&f.resetCode, "reset-code", "", "a reset `CODE` from the vendor: clear this install's clock_rollback lock first (needs --state and --install-id)")
 	fl.StringVar(&f.crl, "crl", "", "signed revocation list `FILE` to check the code against")
 	fl.DurationVar(&f.tolerance, "tolerance", verifier.DefaultRollbackTolerance, "how far the clock may go back behind the latest time in --state")
 	fl.StringVar(&f.renewFrom, "renew-from", "", "the installed `CODE`: check that the given code is its renewal")
@@ -126,23 +140,23 @@ func runVerify(cmd *cobra.Command, f *verifyFlags, args []string) error {
 	if (f.pub == "") == (f.ring == "") {
 		return usageError("give exactly one of --pub FILE and --keyring FILE: the keys to trust")
 	}
-	input := strings.Join(args, " ")
-	if len(args) == 1 && args[0] == "-" {
-		b, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), licjwt.MaxTokenLen+1))
-		if err != nil {
-			return fmt.Errorf("reading standard input: %w", err)
-		}
-		input = string(b)
+	input, err := readCodeInput(cmd, args)
+	if err != nil {
+		return err
 	}
 	isToken := looksLikeToken(input)
 
-	opts := []verifier.Option{verifier.WithNow(now)}
+	clock := now
 	if f.at != "" {
 		d, err := formats.ParseDay(f.at)
 		if err != nil {
 			return usageError("--at: %v", err)
 		}
-		opts = append(opts, verifier.WithNow(func() time.Time { return d.Time() }))
+		clock = func() time.Time { return d.Time() }
+	}
+	opts := []verifier.Option{verifier.WithNow(clock)}
+	if f.resetCode != "" && (f.statePath == "" || !cmd.Flags().Changed("install-id")) {
+		return usageError("--reset-code needs --state FILE and --install-id ID: it clears this install's remembered time in the state")
 	}
 	if cmd.Flags().Changed("install-id") {
 		if err := formats.CheckInstallID(f.installID); err != nil {
@@ -155,6 +169,12 @@ func runVerify(cmd *cobra.Command, f *verifyFlags, args []string) error {
 	}
 	opts = append(opts, verifier.WithRollbackTolerance(f.tolerance))
 	if f.statePath != "" {
+		// A device or FIFO given as the state would be locked beside and
+		// replaced on saving: refuse it before the verifier touches it.
+		if fi, err := os.Stat(f.statePath); err == nil && !fi.Mode().IsRegular() {
+			return withHint(exitError, fmt.Errorf("--state %s: not a regular file", f.statePath),
+				"give a file for the verifier state; licmint creates it if missing and replaces it on saving")
+		}
 		opts = append(opts, verifier.WithState(state.NewFile(f.statePath)))
 	}
 	if f.renewFrom != "" && isToken {
@@ -163,8 +183,8 @@ func runVerify(cmd *cobra.Command, f *verifyFlags, args []string) error {
 	var crl []byte
 	if f.crl != "" {
 		var err error
-		if crl, err = readLimited(f.crl, revocation.HeaderSize+revocation.MaxEntries*revocation.EntrySize+64); err != nil {
-			return withHint(exitError, fmt.Errorf("--crl: %w", err), "")
+		if crl, err = readCRL(f.crl); err != nil {
+			return fileError("--crl", err)
 		}
 	}
 	product := f.product
@@ -198,6 +218,15 @@ func runVerify(cmd *cobra.Command, f *verifyFlags, args []string) error {
 			fmt.Fprintf(stderr, "licmint: warning: revocation list refused: %s: %v\n", f.crl, err)
 		}
 	}
+	out := cmd.OutOrStdout()
+	if f.resetCode != "" {
+		if err := v.Reset(f.resetCode); err != nil {
+			return verifyFailed(f, &rec, err)
+		}
+		c, _ := formats.ParseResetCode(f.resetCode, formats.Product{}) // accepted just now
+		rec.ResetCleared = c.Remembered.String()
+		fmt.Fprintf(stderr, "licmint: note: reset code accepted: this install no longer remembers %s\n", rec.ResetCleared)
+	}
 	var l verifier.License
 	switch {
 	case isToken:
@@ -212,34 +241,40 @@ func runVerify(cmd *cobra.Command, f *verifyFlags, args []string) error {
 		rec.StateError = serr.Error()
 		fmt.Fprintf(stderr, "licmint: warning: verifier state: %v\n", serr)
 	}
-	w := cmd.OutOrStdout()
 	if err != nil {
-		rec.Status, rec.ErrorKind = "invalid", errorKind(err)
-		var fe *formats.FormatError
-		if errors.As(err, &fe) && fe.Group > 0 {
-			rec.Position = &positionJSON{fe.Group, fe.Char, fe.Line, fe.Column}
-		}
-		var ve *verifier.Error
-		if errors.As(err, &ve) {
-			return withRecord(withHint(exitInvalid, err, ve.Hint), &rec)
-		}
-		return withRecord(invalid(err), &rec)
+		return verifyFailed(f, &rec, err)
 	}
 
 	fillLicense(&rec, &l)
 	if !l.Status.InForce() {
 		// The record is printed by report, with the error in it.
 		if !f.asJSON {
-			if err := printVerify(w, &rec, &l); err != nil {
+			if err := printVerify(out, &rec, &l); err != nil {
 				return err
 			}
 		}
-		return withRecord(notInForce(&l), &rec)
+		return withRecord(notInForce(&l, clock(), f.installID), &rec)
 	}
 	if f.asJSON {
-		return printJSON(w, rec)
+		return printJSON(out, rec)
 	}
-	return printVerify(w, &rec, &l)
+	return printVerify(out, &rec, &l)
+}
+
+// verifyFailed reports a code, token or reset code that verify refused:
+// exit status 3, and with --json the record, which report prints with the
+// error in it.
+func verifyFailed(f *verifyFlags, rec *verifyJSON, err error) error {
+	rec.Status, rec.ErrorKind = "invalid", errorKind(err)
+	var fe *formats.FormatError
+	if errors.As(err, &fe) && fe.Group > 0 {
+		rec.Position = &positionJSON{fe.Group, fe.Char, fe.Line, fe.Column}
+	}
+	var ve *verifier.Error
+	if errors.As(err, &ve) {
+		return withRecord(withHint(exitInvalid, err, ve.Hint), rec)
+	}
+	return withRecord(invalid(err), rec)
 }
 
 // looksLikeToken tells a JWT (base64url parts separated by dots, the
@@ -289,9 +324,9 @@ func loadTrustedKeys(f *verifyFlags) ([]verifier.Key, error) {
 	if f.ring != "" {
 		flag, path = "--keyring", f.ring
 	}
-	data, err := readLimited(path, keyring.MaxFileSize)
+	data, err := readLimited(path, publicKeyInput)
 	if err != nil {
-		return nil, withHint(exitError, fmt.Errorf("%s: %w", flag, err), "")
+		return nil, fileError(flag, err)
 	}
 	ring, err := keyring.Parse(data)
 	if err != nil {
@@ -315,6 +350,9 @@ func fillLicense(rec *verifyJSON, l *verifier.License) {
 		rec.DaysLeft = &left
 	}
 	rec.Features = l.Features.Map()
+	if !l.LastSeen.IsZero() {
+		rec.Remembered = l.LastSeen.UTC().Format(time.DateOnly)
+	}
 }
 
 func printVerify(w io.Writer, r *verifyJSON, l *verifier.License) error {
@@ -367,8 +405,9 @@ func printVerify(w io.Writer, r *verifyJSON, l *verifier.License) error {
 }
 
 // notInForce is the exit status 4 error for an authentic license that is
-// not in force.
-func notInForce(l *verifier.License) error {
+// not in force; clock is the time it was checked at, installID the
+// install's id, if given.
+func notInForce(l *verifier.License, clock time.Time, installID string) error {
 	switch l.Status {
 	case verifier.StatusNotYetValid:
 		return withHint(exitNotInForce, fmt.Errorf("the license is not valid until %s", l.Issued),
@@ -383,8 +422,15 @@ func notInForce(l *verifier.License) error {
 		return withHint(exitNotInForce, fmt.Errorf("a higher generation of serial %014d than %d has been seen here: the code was replaced", l.Serial, l.Generation),
 			"enter the latest code the vendor issued for this serial")
 	case verifier.StatusClockRollback:
-		return withHint(exitNotInForce, errors.New("the clock is behind the latest time the state has seen, by more than the tolerance"),
-			"set the clock right (or check --at and --tolerance)")
+		seen := l.LastSeen.UTC().Format(time.DateOnly)
+		install := "this install's id"
+		if installID != "" {
+			install = fmt.Sprintf("install %q", installID)
+		}
+		return withHint(exitNotInForce,
+			fmt.Errorf("the clock reads %s but this install has seen %s, more than the tolerance later: the clock was set back, or was once set ahead; its features are off",
+				clock.UTC().Format(time.DateOnly), seen),
+			fmt.Sprintf("if the clock is right, ask the vendor for a reset code for %s and day %s (licmint reset-code) and give it with --reset-code; otherwise set the clock right (or check --at and --tolerance)", install, seen))
 	}
 	return withHint(exitNotInForce, fmt.Errorf("the license is %s", l.Status), "")
 }

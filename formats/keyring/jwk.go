@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/licmint/licmint/formats"
 )
 
 // JSONWebKey is an Ed25519 public key as a JWK (RFC 8037 section 2), with
@@ -85,6 +87,9 @@ func parseJWK(data []byte) (Key, error) {
 	x, err := base64.RawURLEncoding.Strict().DecodeString(j.X)
 	if err != nil || len(x) != ed25519.PublicKeySize {
 		return Key{}, errors.New(`"x" is not 32 bytes of unpadded base64url`)
+	}
+	if err := formats.CheckPublicKey(x); err != nil {
+		return Key{}, err
 	}
 	return Key{ID: uint8(id), Public: x}, nil
 }

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/revocation"
 )
 
@@ -35,13 +36,14 @@ type Keyring struct {
 	keys []Key // sorted by id, ids unique
 }
 
-// New returns a keyring of keys, which must have distinct ids and be
-// 32-byte Ed25519 public keys.
+// New returns a keyring of keys, which must have distinct ids and pass
+// formats.CheckPublicKey: no key of small order, under which anyone could
+// forge signatures, nor a non-canonical encoding.
 func New(keys ...Key) (*Keyring, error) {
 	r := &Keyring{}
 	for _, k := range keys {
-		if len(k.Public) != ed25519.PublicKeySize {
-			return nil, fmt.Errorf("keyring: key id %d: public key is %d bytes, want %d", k.ID, len(k.Public), ed25519.PublicKeySize)
+		if err := formats.CheckPublicKey(k.Public); err != nil {
+			return nil, fmt.Errorf("keyring: key id %d: %w", k.ID, err)
 		}
 		if _, dup := r.Lookup(k.ID); dup {
 			return nil, fmt.Errorf("keyring: key id %d appears twice", k.ID)
@@ -166,7 +168,11 @@ func parseSPKI(der []byte) (ed25519.PublicKey, error) {
 	if len(der) != len(spkiPrefix)+ed25519.PublicKeySize || !bytes.HasPrefix(der, spkiPrefix) {
 		return nil, errors.New("not an Ed25519 public key (SubjectPublicKeyInfo, RFC 8410)")
 	}
-	return ed25519.PublicKey(bytes.Clone(der[len(spkiPrefix):])), nil
+	pub := der[len(spkiPrefix):]
+	if err := formats.CheckPublicKey(pub); err != nil {
+		return nil, err
+	}
+	return ed25519.PublicKey(bytes.Clone(pub)), nil
 }
 
 // MarshalPublicPEM returns a public key file: the key-id line, then the

@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"strings"
 	"testing"
 
+	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/keyring"
+	"github.com/licmint/licmint/internal/torsion"
 )
 
 func testKey(b byte) ed25519.PrivateKey { return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{b}, 32)) }
@@ -127,6 +131,49 @@ func TestParseErrors(t *testing.T) {
 	if _, err := keyring.New(keyring.Key{ID: 1, Public: pub[:31]}); err == nil {
 		t.Error("31-byte key accepted")
 	}
+}
+
+// TestWeakKeys: a keyring never holds a key of small order, under which
+// anyone can forge signatures, nor a non-canonical encoding, whether it is
+// built, read from PEM or read from a JWK Set.
+func TestWeakKeys(t *testing.T) {
+	good := testKey(1).Public().(ed25519.PublicKey)
+	nonCanonical := append([]byte{0xf0}, bytes.Repeat([]byte{0xff}, 30)...) // y = p + 3
+	nonCanonical = append(nonCanonical, 0x7f)
+	weak := [][]byte{nonCanonical}
+	for _, e := range torsion.Encodings() {
+		weak = append(weak, e.Bytes)
+	}
+	for _, w := range weak {
+		pemFile := append(keyring.MarshalPublicPEM(1, good), keyring.MarshalPublicPEM(2, w)...)
+		jwks := `{"keys":[` + jwkJSON(1, good) + `,` + jwkJSON(2, w) + `]}`
+		for name, f := range map[string]func() error{
+			"New": func() error {
+				_, err := keyring.New(keyring.Key{ID: 1, Public: good}, keyring.Key{ID: 2, Public: w})
+				return err
+			},
+			"PEM":  func() error { _, err := keyring.Parse(pemFile); return err },
+			"JWKS": func() error { _, err := keyring.Parse([]byte(jwks)); return err },
+		} {
+			err := f()
+			if !errors.Is(err, formats.ErrWeakKey) {
+				t.Errorf("%s: key %x: got %v, want ErrWeakKey", name, w, err)
+				continue
+			}
+			where := map[string]string{"New": "key id 2", "PEM": "PEM block 2 (from line 5)", "JWKS": "JWK 2"}[name]
+			if !strings.Contains(err.Error(), where) {
+				t.Errorf("%s: %q does not say where (%s)", name, err, where)
+			}
+		}
+	}
+}
+
+func jwkJSON(id uint8, pub []byte) string {
+	b, err := json.Marshal(keyring.JWK(id, pub))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
 }
 
 func TestParsePrivateErrors(t *testing.T) {

@@ -23,6 +23,9 @@ const (
 	MaxEntries = 1 << 24
 	// SignatureSize is the size of the Ed25519 signature that ends a list.
 	SignatureSize = 64
+	// MaxSize bounds a list file: the header, MaxEntries entries and the
+	// signature.
+	MaxSize = HeaderSize + MaxEntries*EntrySize + SignatureSize
 	// Context begins the message a list's signature covers.
 	Context = "licmint/revocation-list/v1\x00"
 )
@@ -167,6 +170,21 @@ func Sign(key crypto.Signer, keyID uint8, product formats.Product, seq uint64, i
 // context || body, with the trusted key keyID names. It returns nil,
 // ErrUnknownKey for a key id it does not trust, or ErrBadSignature.
 type VerifyFunc func(keyID uint8, context, body, sig []byte) error
+
+// SizeOf returns the size of the list whose first HeaderSize bytes are
+// header, from its entry count, so that a reader can stop there; ok is
+// false when header is not a version 1 list's or counts more than
+// MaxEntries.
+func SizeOf(header []byte) (size int64, ok bool) {
+	if len(header) < HeaderSize || [8]byte(header[:8]) != magic {
+		return 0, false
+	}
+	count := binary.BigEndian.Uint32(header[24:28])
+	if count > MaxEntries {
+		return 0, false
+	}
+	return HeaderSize + int64(count)*EntrySize + SignatureSize, true
+}
 
 // Parse checks a list's shape, product (unless zero) and signature and
 // returns it. The list keeps a reference to data.

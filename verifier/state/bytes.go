@@ -28,8 +28,8 @@ func Unmarshal(data []byte) (State, error) {
 	} else {
 		list = nil
 	}
-	if len(list) > maxListSize {
-		return State{}, fmt.Errorf("%w: the revocation list is %d bytes, more than %d", ErrCorrupt, len(list), maxListSize)
+	if len(list) > MaxListSize {
+		return State{}, fmt.Errorf("%w: the revocation list is %d bytes, more than %d", ErrCorrupt, len(list), MaxListSize)
 	}
 	s, listSum, err := decode(text)
 	if err != nil {

@@ -5,21 +5,31 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/atomicfile"
 )
 
-// maxFileSize bounds a state file: MaxSerials entries fit easily.
-const maxFileSize = 1 << 20
+// Limits of the files File reads; reading stops one byte past them.
+const (
+	// MaxFileSize bounds a state file: MaxSerials entries fit easily.
+	MaxFileSize = 1 << 20
+	// MaxListSize bounds the revocation list saved beside it: 2^24
+	// entries and the rest.
+	MaxListSize = 1<<27 + 1<<10
+)
 
 // File is a Store backed by a small text file (FORMAT.md section 13).
-// Writes go to a temporary file that is synced and renamed over the old
-// one, so a crash leaves the old state or the new, never half of one; a
+// Writes go through internal/atomicfile, so a crash leaves the old state
+// or the new, never half of one; a
 // lock file beside it serialises processes that update the same state.
 type File struct {
 	Path string
@@ -35,9 +45,12 @@ func NewFile(path string) *File { return &File{Path: path} }
 // Path+".list", and named in it by its SHA-256; a list that is missing or
 // does not match is left out, with ErrCorrupt, and the rest kept.
 func (f *File) Load() (State, error) {
-	data, err := os.ReadFile(f.Path)
+	data, err := readBounded(f.Path, MaxFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return State{}, fmt.Errorf("%w: %s does not exist", ErrMissing, f.Path)
+	}
+	if errors.Is(err, errTooLarge) {
+		return State{}, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	if err != nil {
 		return State{}, fmt.Errorf("reading verifier state: %w", err)
@@ -47,7 +60,7 @@ func (f *File) Load() (State, error) {
 		return State{}, fmt.Errorf("%w: %s: %v", ErrCorrupt, f.Path, err)
 	}
 	if listSum != "" {
-		list, err := readBounded(f.listPath(), maxListSize)
+		list, err := readBounded(f.listPath(), MaxListSize)
 		if err != nil || sha256Hex(list) != listSum {
 			return s, fmt.Errorf("%w: %s: the revocation list saved with it is missing or altered", ErrCorrupt, f.listPath())
 		}
@@ -58,18 +71,36 @@ func (f *File) Load() (State, error) {
 
 func (f *File) listPath() string { return f.Path + ".list" }
 
-// maxListSize bounds a saved revocation list: 2^24 entries and the rest.
-const maxListSize = 1<<27 + 1<<10
+var (
+	errTooLarge   = errors.New("too large")
+	errNotRegular = errors.New("not a regular file")
+)
 
+// readBounded reads the regular file at path, stopping one byte past limit
+// rather than trusting its size. Anything else, such as /dev/zero or a
+// FIFO, is refused unread: it is no state file, and Update must not set it
+// aside or replace it as it does a corrupt one.
 func readBounded(path string, limit int64) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, err
 	}
-	if fi.Size() > limit {
-		return nil, fmt.Errorf("%s: %d bytes, more than %d", path, fi.Size(), limit)
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %w", path, errNotRegular)
 	}
-	return os.ReadFile(path)
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: %w: more than %d bytes", path, errTooLarge, limit)
+	}
+	return data, nil
 }
 
 func sha256Hex(b []byte) string {
@@ -83,8 +114,8 @@ const fileHeader = "licmint verifier state v1"
 
 // decode reads the state file; listSum is the SHA-256 of the saved list.
 func decode(data []byte) (s State, listSum string, err error) {
-	if len(data) > maxFileSize {
-		return s, "", fmt.Errorf("%d bytes, more than %d", len(data), maxFileSize)
+	if len(data) > MaxFileSize {
+		return s, "", fmt.Errorf("%d bytes, more than %d", len(data), MaxFileSize)
 	}
 	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 	if lines[0] != fileHeader {
@@ -93,7 +124,7 @@ func decode(data []byte) (s State, listSum string, err error) {
 	seen := map[string]bool{}
 	for n, line := range lines[1:] {
 		key, val, ok := strings.Cut(line, ": ")
-		if !ok || (key != "generation" && seen[key]) {
+		if !ok || (key != "generation" && key != "reset" && seen[key]) {
 			return s, "", fmt.Errorf("line %d: want \"name: value\", each name once", n+2)
 		}
 		seen[key] = true
@@ -108,6 +139,13 @@ func decode(data []byte) (s State, listSum string, err error) {
 				err = errors.New("want 64 hexadecimal digits")
 			}
 			listSum = val
+		case "reset":
+			day, id, found := strings.Cut(val, " ")
+			var d time.Time
+			if d, err = time.Parse(time.DateOnly, day); err == nil && (!found || !isResetID(id)) {
+				err = fmt.Errorf("want \"YYYY-MM-DD ID\", the ID %d lower-case hexadecimal digits", 2*formats.ResetHeaderSize)
+			}
+			s.AddReset(id, d)
 		case "generation":
 			serial, gen, found := strings.Cut(val, " ")
 			var sv, gv uint64
@@ -151,7 +189,30 @@ func encode(s State) []byte {
 		b = strconv.AppendUint(b, uint64(s.Generations[serial]), 10)
 		b = append(b, '\n')
 	}
+	// Without resets the file is what earlier versions wrote, so that they
+	// still read it.
+	for _, id := range slices.Sorted(maps.Keys(s.Resets)) {
+		b = append(b, "reset: "...)
+		b = s.Resets[id].UTC().AppendFormat(b, time.DateOnly)
+		b = append(b, ' ')
+		b = append(b, id...)
+		b = append(b, '\n')
+	}
 	return b
+}
+
+// isResetID reports whether id is a reset code's id: its header bytes in
+// lower-case hexadecimal.
+func isResetID(id string) bool {
+	if len(id) != 2*formats.ResetHeaderSize {
+		return false
+	}
+	for _, c := range []byte(id) {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // Update implements Store. A missing file starts from the empty state; a
@@ -198,32 +259,11 @@ func (f *File) timeout() time.Duration {
 	return 10 * time.Second
 }
 
-// writeAtomic replaces path with data: temporary file, fsync, rename, fsync
-// of the directory.
+// writeAtomic replaces path with data, so that a crash leaves the old
+// content or the new.
 func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
+	if err := atomicfile.WriteFile(path, data, 0o600, atomicfile.Replace()); err != nil {
 		return fmt.Errorf("saving verifier state: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // a no-op after the rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("saving verifier state: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("saving verifier state: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("saving verifier state: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("saving verifier state: %w", err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }

@@ -26,8 +26,13 @@ var (
 // detection for codes not seen in a long time.
 const MaxSerials = 10000
 
+// MaxResets bounds how many accepted reset codes a state remembers; the
+// ones that cleared the earliest days go first.
+const MaxResets = 100
+
 // State is what a verifier has seen. Every field only grows, so two states
-// merge by taking the larger of each.
+// merge by taking the larger of each; the one exception is LastSeen, which
+// an accepted reset code moves back (see Merge).
 type State struct {
 	// LastSeen is the latest verification time seen.
 	LastSeen time.Time
@@ -38,12 +43,31 @@ type State struct {
 	List []byte
 	// Generations is the highest generation seen per serial.
 	Generations map[uint64]uint8
+	// Resets are the reset codes accepted (FORMAT.md section 16), by their
+	// id, each with the start (midnight UTC) of the remembered day it
+	// cleared. A code listed here is refused the next time.
+	Resets map[string]time.Time
 }
 
-// Merge folds o into s.
+// Merge folds o into s. A reset code accepted in one state and not yet
+// known to the other declares the other's LastSeen wrong if it is at or
+// after the start of the day the reset cleared, so that LastSeen is then
+// taken from the state that accepted the reset: a process that saved
+// before the reset cannot bring the lock back.
 func (s *State) Merge(o State) {
-	if o.LastSeen.After(s.LastSeen) {
-		s.LastSeen = o.LastSeen
+	mine, theirs := s.LastSeen, o.LastSeen
+	if clearedBy(o.Resets, s.Resets, mine) {
+		mine = time.Time{}
+	}
+	if clearedBy(s.Resets, o.Resets, theirs) {
+		theirs = time.Time{}
+	}
+	s.LastSeen = mine
+	if theirs.After(mine) {
+		s.LastSeen = theirs
+	}
+	for id, day := range o.Resets {
+		s.AddReset(id, day)
 	}
 	if o.ListSequence > s.ListSequence || (o.ListSequence == s.ListSequence && s.List == nil) {
 		s.List = o.List
@@ -78,9 +102,42 @@ func (s *State) SeeGeneration(serial uint64, g uint8) uint8 {
 	return g
 }
 
+// clearedBy reports whether t, a LastSeen from a state that knows the
+// resets in known, was cleared by one of resets that it does not know.
+func clearedBy(resets, known map[string]time.Time, t time.Time) bool {
+	for id, day := range resets {
+		if _, ok := known[id]; !ok && !t.Before(day) {
+			return true
+		}
+	}
+	return false
+}
+
+// AddReset records the reset code id, which cleared the day starting at
+// day. Beyond MaxResets it forgets the one that cleared the earliest day.
+func (s *State) AddReset(id string, day time.Time) {
+	if s.Resets == nil {
+		s.Resets = map[string]time.Time{}
+	}
+	if _, ok := s.Resets[id]; ok {
+		return
+	}
+	if len(s.Resets) >= MaxResets {
+		var oldest string
+		for k, d := range s.Resets {
+			if oldest == "" || d.Before(s.Resets[oldest]) || (d.Equal(s.Resets[oldest]) && k < oldest) {
+				oldest = k
+			}
+		}
+		delete(s.Resets, oldest)
+	}
+	s.Resets[id] = day
+}
+
 // Clone returns a deep copy.
 func (s State) Clone() State {
 	s.Generations = maps.Clone(s.Generations)
+	s.Resets = maps.Clone(s.Resets)
 	return s
 }
 

@@ -211,3 +211,101 @@ func TestListKeptBeside(t *testing.T) {
 		t.Fatalf("swapped list: %+v %v", s, err)
 	}
 }
+
+// TestResets checks that accepted reset codes are saved and read back, and
+// that a file without them is what earlier versions wrote.
+func TestResets(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.txt")
+	f := state.NewFile(path)
+	seen := time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC)
+	if err := f.Update(func(s *state.State) error { s.LastSeen = seen; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	old := "licmint verifier state v1\nlast-seen: 2027-01-02T03:04:05Z\nlist-sequence: 0\n"
+	if b, _ := os.ReadFile(path); string(b) != old {
+		t.Fatalf("a state without resets changed format:\n%s", b)
+	}
+	day := time.Date(2036, 11, 29, 0, 0, 0, 0, time.UTC)
+	if err := f.Update(func(s *state.State) error {
+		s.AddReset("101182109dd5ec0de010", day)
+		s.AddReset("101182109dd5ec0de020", day.AddDate(0, 0, 1))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	want := old + "reset: 2036-11-29 101182109dd5ec0de010\nreset: 2036-11-30 101182109dd5ec0de020\n"
+	if string(b) != want {
+		t.Fatalf("saved\n%s\nwant\n%s", b, want)
+	}
+	s, err := f.Load()
+	if err != nil || len(s.Resets) != 2 || !s.Resets["101182109dd5ec0de010"].Equal(day) {
+		t.Fatalf("%+v %v", s, err)
+	}
+	for name, line := range map[string]string{
+		"no id":     "reset: 2036-11-29\n",
+		"short id":  "reset: 2036-11-29 1011\n",
+		"upper id":  "reset: 2036-11-29 101182109DD5EC0DE010\n",
+		"bad day":   "reset: 2036-13-29 101182109dd5ec0de010\n",
+		"order":     "reset: 101182109dd5ec0de010 2036-11-29\n",
+		"extra":     "reset: 2036-11-29 101182109dd5ec0de010 x\n",
+		"no values": "reset: \n",
+	} {
+		os.WriteFile(path, []byte(old+line), 0o600)
+		if _, err := f.Load(); !errors.Is(err, state.ErrCorrupt) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestMergeAfterReset: a state that has not seen a reset cannot bring the
+// lock it cleared back, and the reset is then known to both.
+func TestMergeAfterReset(t *testing.T) {
+	day := time.Date(2036, 11, 29, 0, 0, 0, 0, time.UTC)
+	locked := state.State{LastSeen: day.Add(8 * time.Hour)}
+	reset := locked.Clone()
+	reset.LastSeen = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	reset.AddReset("aa", day)
+
+	a := reset.Clone()
+	a.Merge(locked)
+	b := locked.Clone()
+	b.Merge(reset)
+	for _, m := range []state.State{a, b} {
+		if !m.LastSeen.Equal(reset.LastSeen) || len(m.Resets) != 1 {
+			t.Fatalf("merge: %+v", m)
+		}
+	}
+	// A time before the cleared day is kept, and a later one from a state
+	// that knows the reset too.
+	earlier := state.State{LastSeen: time.Date(2027, 5, 1, 0, 0, 0, 0, time.UTC)}
+	c := reset.Clone()
+	c.Merge(earlier)
+	if !c.LastSeen.Equal(earlier.LastSeen) {
+		t.Fatalf("earlier time lost: %v", c.LastSeen)
+	}
+	later := reset.Clone()
+	later.LastSeen = day.AddDate(0, 0, 5)
+	d := reset.Clone()
+	d.Merge(later)
+	if !d.LastSeen.Equal(later.LastSeen) {
+		t.Fatalf("later time from a state that knows the reset lost: %v", d.LastSeen)
+	}
+}
+
+func TestResetsBounded(t *testing.T) {
+	var s state.State
+	start := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range state.MaxResets + 5 {
+		s.AddReset(fmt.Sprintf("%020x", i), start.AddDate(0, 0, i))
+	}
+	if len(s.Resets) != state.MaxResets {
+		t.Fatalf("%d resets remembered", len(s.Resets))
+	}
+	if _, ok := s.Resets[fmt.Sprintf("%020x", 0)]; ok {
+		t.Fatal("the earliest reset was kept")
+	}
+	if _, ok := s.Resets[fmt.Sprintf("%020x", state.MaxResets+4)]; !ok {
+		t.Fatal("the latest reset was dropped")
+	}
+}

@@ -1,0 +1,43 @@
+package formats
+
+import (
+	"errors"
+	"testing"
+)
+
+// TestParseDayNoSuchDay checks that a date shaped right but naming no day
+// says so, rather than asking for the shape it has.
+func TestParseDayNoSuchDay(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"2026-02-30", `date "2026-02-30": there is no such day: February 2026 has 28 days`},
+		{"2025-02-29", `date "2025-02-29": there is no such day: February 2025 has 28 days`},
+		{"2026-04-31", `date "2026-04-31": there is no such day: April 2026 has 30 days`},
+		{"2026-02-00", `date "2026-02-00": there is no such day: February 2026 has 28 days`},
+		{"2026-13-01", `date "2026-13-01": there is no month 13`},
+		{"2026-2-1", `date "2026-2-1": want YYYY-MM-DD`},
+		{"tomorrow", `date "tomorrow": want YYYY-MM-DD`},
+	} {
+		_, err := ParseDay(tc.in)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("ParseDay(%q) = %v, want %s", tc.in, err, tc.want)
+		}
+	}
+	if _, err := ParseDay("2024-02-29"); err != nil {
+		t.Errorf("ParseDay(2024-02-29): %v", err)
+	}
+}
+
+// TestRKTrailingCharacter checks that a character after a whole key is
+// named with its position, not counted as a 17th digit.
+func TestRKTrailingCharacter(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"PC-0314-1592-6535-8978\x00", "registration key (line 1, column 23): byte 0x00 after the last digit"},
+		{"PC-0314-1592-6535-8978 X", "registration key (line 1, column 24): 'X' after the last digit"},
+		{"PC-0314-1592-6535-89781", "registration key, group 6 character 1 (line 1, column 23): more than 16 digits"},
+	} {
+		_, err := ParseRegistrationKey(tc.in)
+		if err == nil || err.Error() != tc.want || !errors.Is(err, ErrMalformed) {
+			t.Errorf("ParseRegistrationKey(%q) = %v, want %s", tc.in, err, tc.want)
+		}
+	}
+}
