@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/formats/catalog"
 	"github.com/licmint/licmint/formats/revocation"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/signer"
@@ -38,18 +39,23 @@ var ErrNoLedger = errors.New("issuance: this needs a ledger")
 
 // Mint makes new Registration Keys in the ledger.
 func (s *Service) Mint(ctx context.Context, r ledger.MintRequest) (ledger.Minted, error) {
-	if s.ledger == nil {
+	return Mint(ctx, s.ledger, s.signer.Catalog(), r)
+}
+
+// Mint makes new Registration Keys in l for an edition that cat sells:
+// keys for anything else could never be signed. It needs no signing key.
+func Mint(ctx context.Context, l *ledger.Ledger, cat *catalog.Catalog, r ledger.MintRequest) (ledger.Minted, error) {
+	if l == nil {
 		return ledger.Minted{}, ErrNoLedger
 	}
-	// Keys for what the catalog does not sell could never be signed.
-	p, err := s.signer.Catalog().Product(r.Product.String())
+	p, err := cat.Product(r.Product.String())
 	if err != nil {
 		return ledger.Minted{}, err
 	}
 	if _, err := p.Edition(r.Edition); err != nil {
 		return ledger.Minted{}, err
 	}
-	return s.ledger.Mint(ctx, r)
+	return l.Mint(ctx, r)
 }
 
 // Registration asks for a Registration Key's Activation Code.
@@ -326,7 +332,11 @@ func (s *Service) Replace(ctx context.Context, r *Replacement) (Issued, error) {
 			return Issued{}, err
 		}
 	}
-	lic, code, err := s.ledger.Replace(ctx, ledger.Replacement{Product: p, Serial: serial, RevokeOld: r.RevokeOld, Reason: r.Reason, Owner: r.Owner, NewOwner: r.NewOwner},
+	rep := ledger.Replacement{Product: p, Serial: serial, RevokeOld: r.RevokeOld, Reason: r.Reason, Owner: r.Owner, NewOwner: r.NewOwner}
+	if r.Code != nil {
+		rep.Generation, rep.CheckGeneration = r.Code.Generation, true
+	}
+	lic, code, err := s.ledger.Replace(ctx, rep,
 		func(lic *ledger.License, cur *ledger.Code, next uint8) (ledger.Issue, error) {
 			from, err := formats.ParseActivationCode(cur.Code)
 			if err != nil {

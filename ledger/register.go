@@ -287,6 +287,11 @@ type Replacement struct {
 	Owner string
 	// NewOwner, if set, moves the license to that account.
 	NewOwner string
+	// Generation, with CheckGeneration, is that of the code reported:
+	// one the license has moved past was replaced already, and is refused
+	// with ErrSuperseded rather than replaced again.
+	Generation      uint8
+	CheckGeneration bool
 }
 
 // ReplaceFunc signs the license's code at generation next.
@@ -307,6 +312,9 @@ func (l *Ledger) Replace(ctx context.Context, r Replacement, sign ReplaceFunc) (
 		}
 		if lic.RevokesCurrent() && lic.RevokedBelow == 0 {
 			return fmt.Errorf("%w: %s serial %s: %s", ErrRevoked, lic.Product, serialText(lic.Serial), lic.RevokeReason)
+		}
+		if r.CheckGeneration && r.Generation < lic.Generation {
+			return fmt.Errorf("%w: the code is generation %d and was replaced by generation %d", ErrSuperseded, r.Generation, lic.Generation)
 		}
 		if lic.Generation == formats.MaxGeneration {
 			return fmt.Errorf("%w (%d)", ErrLastGeneration, formats.MaxGeneration)

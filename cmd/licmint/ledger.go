@@ -28,9 +28,10 @@ func addLedgerFlag(fl *pflag.FlagSet, dsn *string) {
 	fl.StringVar(dsn, "ledger", "", ledgerFlagHelp)
 }
 
-// ledgerDSN returns the ledger the command was given, or "" for none.
-func ledgerDSN(flag string) string {
-	if flag != "" {
+// ledgerDSN returns the ledger the command was given, or "" for none:
+// --ledger, or else $LICMINT_LEDGER; --ledger "" means none.
+func ledgerDSN(cmd *cobra.Command, flag string) string {
+	if cmd.Flags().Changed("ledger") {
 		return flag
 	}
 	return os.Getenv(ledgerEnv)
@@ -62,7 +63,7 @@ func openLedger(ctx context.Context, dsn string, readOnly bool) (*ledger.Ledger,
 
 // needLedger opens the command's ledger, which it cannot do without.
 func needLedger(cmd *cobra.Command, flag string, readOnly bool) (*ledger.Ledger, error) {
-	dsn := ledgerDSN(flag)
+	dsn := ledgerDSN(cmd, flag)
 	if dsn == "" {
 		return nil, usageError("%s needs a ledger: give --ledger DSN or set %s", cmd.CommandPath(), ledgerEnv)
 	}

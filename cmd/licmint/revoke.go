@@ -14,6 +14,7 @@ import (
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/keyring"
 	"github.com/licmint/licmint/formats/revocation"
+	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/signer"
 	"github.com/spf13/cobra"
 )
@@ -38,12 +39,14 @@ type revokeFlags struct {
 	from, product string
 	out, issued   string
 	force, asJSON bool
+	ledger        ledgerFlags
+	reason        string
 }
 
 func newRevokeCmd() *cobra.Command {
 	var f revokeFlags
 	cmd := &cobra.Command{
-		Use:   "revoke --key FILE --seq N (--serial S[:G]... | --from FILE) --out FILE",
+		Use:   "revoke --key FILE (--seq N | --ledger DSN) (--serial S[:G]... | --from FILE) --out FILE",
 		Short: "Sign a revocation list for products to load offline",
 		Long: `Sign a revocation list (FORMAT.md section 11): a compact binary file naming
 revoked serials, with a sequence number and an issue day, shipped to
@@ -65,9 +68,17 @@ what was meant. Keys and codes must be for --product (default PC).
 The list is written to a temporary file and renamed to --out when complete,
 so a failure leaves nothing behind; an existing --out is replaced only with
 --force. A summary is printed on standard error, or with --json a record on
-standard output.`,
+standard output.
+
+With --ledger (or $` + ledgerEnv + `) the ledger keeps the list: the entries given are
+recorded as revocations (with --reason), and the list holds every serial
+the ledger has revoked for the product ('licmint replace --revoke-old'
+records some too), under the next sequence number and today's date, so no
+--seq is kept by hand and two hosts never issue the same number. With a
+ledger, entries may be left out to reissue the current list.`,
 		Example: `  licmint revoke --key keys/vendor.key.age --seq 7 --serial 31415926535897:1 --out revoked.lmrl
-  licmint revoke --key keys/vendor.key.age --seq 8 --from revoked.txt --out revoked.lmrl --force --json`,
+  licmint revoke --key keys/vendor.key.age --seq 8 --from revoked.txt --out revoked.lmrl --force --json
+  licmint revoke --key keys/vendor.key.age --ledger licenses.db --serial 31415926535897 --reason chargeback --out revoked.lmrl`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error { return runRevoke(cmd, &f) },
 	}
@@ -82,16 +93,23 @@ standard output.`,
 	fl.StringVar(&f.issued, "issued", "", "issue day, YYYY-MM-DD (default today, UTC)")
 	fl.BoolVar(&f.force, "force", false, "replace an existing --out")
 	fl.BoolVar(&f.asJSON, "json", false, "print a JSON record of the list on standard output")
+	f.ledger.register(cmd)
+	fl.StringVar(&f.reason, "reason", "revoked", "with --ledger: why the serials given are revoked, as recorded")
 	return cmd
 }
 
 func runRevoke(cmd *cobra.Command, f *revokeFlags) error {
+	withLedger := ledgerDSN(cmd, f.ledger.dsn) != ""
 	switch {
 	case f.out == "":
 		return usageError("--out FILE is required: where to write the list")
-	case !cmd.Flags().Changed("seq"):
-		return usageError("--seq N is required: higher than the sequence of the last list you shipped")
-	case len(f.serials) == 0 && f.from == "":
+	case withLedger && cmd.Flags().Changed("seq"):
+		return usageError("--seq: with a ledger, the ledger numbers the lists; leave --seq out")
+	case withLedger && cmd.Flags().Changed("issued"):
+		return usageError("--issued: with a ledger, a list is issued today; leave --issued out")
+	case !withLedger && !cmd.Flags().Changed("seq"):
+		return usageError("--seq N is required: higher than the sequence of the last list you shipped (or keep a --ledger, which numbers them)")
+	case !withLedger && len(f.serials) == 0 && f.from == "":
 		return usageError("give the serials to revoke: --serial S[:G] (repeatable) or --from FILE")
 	}
 	product, err := formats.ParseProduct(f.product)
@@ -116,6 +134,13 @@ func runRevoke(cmd *cobra.Command, f *revokeFlags) error {
 			return err
 		}
 	}
+	l, err := f.ledger.open(cmd)
+	if err != nil {
+		return err
+	}
+	if l != nil {
+		defer l.Close()
+	}
 	key, err := f.secret.loadKey(cmd, f.key)
 	if err != nil {
 		return err
@@ -124,9 +149,9 @@ func runRevoke(cmd *cobra.Command, f *revokeFlags) error {
 	if err != nil {
 		return err
 	}
-	data, err := s.RevocationList(product, f.seq, issued, entries)
+	_, data, err := service(s, l).RevocationList(cmd.Context(), &issuance.ListRequest{Product: product, Entries: entries, Reason: f.reason, Seq: f.seq, Issued: issued})
 	if err != nil {
-		return withHint(exitInvalid, err, "")
+		return ledgerError(err, func(err error) error { return withHint(exitInvalid, err, "") })
 	}
 	// Read back as a product will, so that a list that would not load is
 	// never shipped.

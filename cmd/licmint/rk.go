@@ -57,6 +57,8 @@ func newRKNewCmd() *cobra.Command {
 		count   int
 		start   int64
 		asJSON  bool
+		led     ledgerFlags
+		mint    mintFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "new",
@@ -64,10 +66,21 @@ func newRKNewCmd() *cobra.Command {
 		Long: `Make Registration Keys for a product, one per line. Serials are drawn at
 random from a cryptographic generator so that keys cannot be guessed, and
 are never repeated within one run; --start issues a sequential range
-instead. Keep a record of what you issue: licmint does not.`,
+instead.
+
+With --ledger (or $` + ledgerEnv + `) the keys are minted into the issuance
+ledger with what they are sold as: --edition, --days (the term; default the
+catalog's), --purpose license or renewal, and the shop's --order and
+--customer references. They are then unique across every key the ledger has
+ever minted, on every host, and 'licmint sign --ledger' signs only them. An
+--order is minted once: asking again for the same order prints the same
+keys. --out FILE writes them as CSV for the shop (rk, product, edition,
+trial, days, purpose, order, customer), appearing only when complete.`,
 		Example: `  licmint rk new --product PC
   licmint rk new --product PC --trial --count 100 > trial-keys.txt
-  licmint rk new --product PC --count 1000 --start 10000000000000`,
+  licmint rk new --product PC --count 1000 --start 10000000000000
+  licmint rk new --ledger licenses.db --edition premium --count 2 --order A-1001 --customer acme --out rks.csv
+  licmint rk new --ledger licenses.db --edition standard --purpose renewal --order A-1002`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := formats.ParseProduct(product)
@@ -76,6 +89,12 @@ instead. Keep a record of what you issue: licmint does not.`,
 			}
 			if count < 1 || count > maxRKCount {
 				return usageError("--count %d: want 1 to %d", count, maxRKCount)
+			}
+			if dsn := ledgerDSN(cmd, led.dsn); dsn != "" || mint.used(cmd) {
+				if cmd.Flags().Changed("start") {
+					return usageError("--start makes sequential keys, which a ledger does not mint: leave it out")
+				}
+				return mintKeys(cmd, &led, &mint, p, trial, count, asJSON)
 			}
 			sequential := cmd.Flags().Changed("start")
 			if sequential && (start < 0 || uint64(start)+uint64(count)-1 > formats.MaxSerial) {
@@ -123,6 +142,8 @@ instead. Keep a record of what you issue: licmint does not.`,
 	f.IntVar(&count, "count", 1, fmt.Sprintf("how many keys, at most %d", maxRKCount))
 	f.Int64Var(&start, "start", 0, "issue sequential serials from this one instead of random ones")
 	f.BoolVar(&asJSON, "json", false, "print a JSON array")
+	led.register(cmd)
+	mint.register(cmd)
 	return cmd
 }
 

@@ -99,7 +99,7 @@ have no JWT form, as a token always has an expiry.`,
 				if cmd.Flags().Changed("force") || cmd.Flags().Changed("workers") {
 					return usageError("--force and --workers are for a batch (--in, --out)")
 				}
-				if f.rk == "" || f.edition == "" && ledgerDSN(f.ledger.dsn) == "" {
+				if f.rk == "" || f.edition == "" && ledgerDSN(cmd, f.ledger.dsn) == "" {
 					return usageError("give --rk RK and --edition NAME, or --in FILE and --out FILE for a batch")
 				}
 			}
