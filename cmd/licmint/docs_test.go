@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/spf13/cobra/doc"
@@ -48,6 +49,20 @@ func TestDocsUpToDate(t *testing.T) {
 		have, err := os.ReadFile(filepath.Join(want, filepath.Base(f)))
 		if err != nil || !bytes.Equal(got, have) {
 			t.Errorf("docs/cli/%s is stale: run go test ./cmd/licmint -run TestDocsUpToDate -update", filepath.Base(f))
+		}
+	}
+}
+
+// TestReadmeListsEveryKind keeps README's table of --json error kinds
+// complete.
+func TestReadmeListsEveryKind(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range errorKindTable {
+		if !strings.Contains(string(readme), "`"+k.Kind+"`") {
+			t.Errorf("README.md's exit codes section does not list the kind %q", k.Kind)
 		}
 	}
 }
