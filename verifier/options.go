@@ -21,6 +21,7 @@ type config struct {
 	store       state.Store
 	attachState func(*Verifier, state.Store)
 	tolerance   time.Duration
+	sigCheck    func(publicKey, message, sig []byte) bool
 }
 
 // WithCatalog names the product's editions and their features, and sets
@@ -71,3 +72,16 @@ const DefaultRollbackTolerance = 24 * time.Hour
 // latest time seen (default DefaultRollbackTolerance). It matters only
 // with WithState.
 func WithRollbackTolerance(d time.Duration) Option { return func(c *config) { c.tolerance = d } }
+
+// WithSignatureCheck replaces the verifier's own Ed25519 signature check
+// with verify, for a platform whose native implementation is much faster
+// than Go's, such as Node's crypto.verify under WebAssembly
+// (bindings/wasm). verify must answer exactly as crypto/ed25519.Verify does
+// (RFC 8032, cofactorless, S < l): crypto/ed25519.Verify itself fits. It
+// gets one of the trusted keys (32 bytes), the signed message and the
+// signature, in fresh slices it may keep; a verifier with it allocates on
+// every check. Everything else, parsing, the key refused at New, the
+// message's layout and the status, stays the verifier's.
+func WithSignatureCheck(verify func(publicKey, message, sig []byte) bool) Option {
+	return func(c *config) { c.sigCheck = verify }
+}

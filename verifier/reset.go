@@ -73,7 +73,7 @@ func (v *Verifier) Reset(code string) error {
 	if err != nil {
 		return err // unreachable: the parser and New checked everything AppendMessage does
 	}
-	if !key.Verify(msg, c.Signature[:]) {
+	if !v.verifySig(key, nil, msg, c.Signature[:]) {
 		return refuse(ErrInstallMismatch,
 			fmt.Sprintf("ask the vendor for a reset code for install %q, or copy the code again from the original", v.installID),
 			"the signature does not verify with install id %q: the code was issued for another install, or altered", v.installID)

@@ -31,7 +31,7 @@ func (v *Verifier) parseList(data []byte) (*revocationList, error) {
 		if key == nil {
 			return revocation.ErrUnknownKey
 		}
-		if !key.VerifyPrefixed(context, body, sig) {
+		if !v.verifySig(key, context, body, sig) {
 			return revocation.ErrBadSignature
 		}
 		return nil

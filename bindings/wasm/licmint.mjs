@@ -11,11 +11,157 @@
 //   //   r.errorKind ('typo', 'bad_signature', ...), r.message, r.group, r.char
 //   // r.edition, r.expires ('YYYY-MM-DD' or 'perpetual'), r.daysLeft,
 //   // r.features ({update: true, ...}), r.inForce, r.serial, ...
+//
+// The Ed25519 signature check: Go's, compiled to WebAssembly, is 30 to 70
+// times slower than native code, so in Node verify() hands it to Node's own
+// crypto.verify (v.signatureCheck === 'node'), and all else (parsing, the
+// signed message, the status) stays Go's. Browsers have no synchronous
+// native Ed25519 (WebCrypto's is async), so there verify() uses Go's
+// ('go', a few milliseconds a code) unless the app passes a synchronous
+// check of its own as the signatureCheck option ('custom').
 
 let ready; // the module's API, once loaded
 
 // MAX_INPUT_LEN bounds a code, in bytes (FORMAT.md section 6).
 const MAX_INPUT_LEN = 1024;
+// SCRATCH_LEN holds a code's signed message and signature (FORMAT.md
+// section 4), through which the signature check gets them; a revocation
+// list, larger, gets an array of its own.
+const SCRATCH_LEN = 1024;
+
+/** The catalog used when createVerifier is given none (FORMAT.md section 9). */
+export const builtinCatalog = `{
+  "products": {
+    "PC": {
+      "name": "Example product",
+      "editions": [
+        {"name": "standard", "number": 1, "features": ["update", "scan"]},
+        {"name": "premium", "number": 2, "features": ["update", "scan"]}
+      ]
+    }
+  }
+}`;
+
+// The catalog's limits and default terms, as formats/catalog has them.
+const MAX_CATALOG_SIZE = 1 << 20;
+const MAX_TERM_DAYS = 36500;
+const TERMS = { trial_days: 30, maintenance_days: 365, warning_days: 60, grace_days: 30 };
+
+/**
+ * Reads a catalog (FORMAT.md section 9) with the rules of Go's
+ * catalog.Parse, which the module leaves out to stay small (its JSON
+ * decoder is a quarter of the module): unknown fields, duplicate edition
+ * names or numbers and terms out of range are errors. Field names match
+ * in any case, as Go's do. testdata/vectors/catalogs.json holds both to
+ * the same answers.
+ * @param {string} text the catalog's JSON
+ * @returns {object} products by code, each {name, editions: [{name,
+ *   number, features}], trial_days, maintenance_days, warning_days,
+ *   grace_days}, terms with defaults applied
+ */
+export function parseCatalog(text) {
+  const bad = (msg) => {
+    throw new Error('licmint: catalog: ' + msg);
+  };
+  if (typeof text !== 'string') bad('want the JSON text');
+  if (text.length > MAX_CATALOG_SIZE || (text.length > MAX_CATALOG_SIZE / 3 && new TextEncoder().encode(text).length > MAX_CATALOG_SIZE)) {
+    bad(`more than ${MAX_CATALOG_SIZE} bytes`);
+  }
+  let doc;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    bad(e.message);
+  }
+  const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  // fields returns o's fields by their names in want, in any case; null
+  // stands for a field left out, as in Go.
+  const fields = (o, want, where) => {
+    if (o === null) return {};
+    if (!isObject(o)) bad(`${where}: want an object`);
+    const got = {};
+    for (const [k, v] of Object.entries(o)) {
+      const name = want.includes(k) ? k : want.find((w) => w === k.toLowerCase());
+      if (name === undefined) bad(`${where}: unknown field "${k}"`);
+      if (v !== null) got[name] = v;
+    }
+    return got;
+  };
+  const str = (v, where) => {
+    if (v !== undefined && typeof v !== 'string') bad(`${where}: want a string`);
+    return v ?? '';
+  };
+  const int = (v, min, max, where) => {
+    if (v === undefined) return 0;
+    if (!Number.isInteger(v) || v < min || v > max) bad(`${where} is ${JSON.stringify(v)}; want ${min} to ${max}`);
+    return v;
+  };
+  const trimmed = (s) => s !== '' && s.trim() === s;
+  const top = fields(doc, ['products'], 'the catalog');
+  if (top.products !== undefined && !isObject(top.products)) bad('products: want an object');
+  const codes = Object.keys(top.products ?? {});
+  if (codes.length === 0) bad('no products; want {"products": {"PC": {...}}}');
+  const products = {};
+  for (const code of codes) {
+    if (!/^[A-Z]{2}$/.test(code)) bad(`product code ${JSON.stringify(code)}: want two upper-case letters, such as PC`);
+    const where = `product ${code}`;
+    if (top.products[code] === null) bad(`product ${JSON.stringify(code)} is null`);
+    const f = fields(top.products[code], ['name', 'editions', ...Object.keys(TERMS)], where);
+    const p = { name: str(f.name, `${where}: name`), editions: [] };
+    if (f.editions !== undefined && !Array.isArray(f.editions)) bad(`${where}: editions: want an array`);
+    const names = new Set();
+    const numbers = new Set();
+    for (const [i, raw] of (f.editions ?? []).entries()) {
+      const e = fields(raw, ['name', 'number', 'features'], `${where}: edition ${i + 1}`);
+      const name = str(e.name, `${where}: edition ${i + 1}: name`);
+      const number = int(e.number, 0, 255, `${where}: edition ${i + 1}: number`);
+      if (!trimmed(name)) bad(`${where}: edition ${i + 1}: name ${JSON.stringify(name)} is empty or has surrounding spaces`);
+      if (names.has(name)) bad(`${where}: edition name ${JSON.stringify(name)} appears twice`);
+      if (numbers.has(number)) bad(`${where}: edition number ${number} appears twice`);
+      names.add(name);
+      numbers.add(number);
+      if (e.features !== undefined && !Array.isArray(e.features)) bad(`${where}: edition ${name}: features: want an array`);
+      const features = (e.features ?? []).map((x) => (x === null ? '' : str(x, `${where}: edition ${name}: feature`)));
+      for (const x of features) {
+        if (!trimmed(x)) bad(`${where}: edition ${name}: feature name ${JSON.stringify(x)} is empty or has surrounding spaces`);
+      }
+      p.editions.push({ name, number, features });
+    }
+    if (p.editions.length === 0) bad(`${where}: no editions`);
+    for (const [term, def] of Object.entries(TERMS)) {
+      p[term] = int(f[term], 0, MAX_TERM_DAYS, `${where}: ${term}`) || def;
+    }
+    products[code] = p;
+  }
+  return products;
+}
+
+/**
+ * Returns, in Node, the check that signatureCheck 'native' uses: a
+ * synchronous (publicKey, message, signature) => boolean by Node's own
+ * Ed25519 (crypto.verify, OpenSSL), which answers as Go's
+ * crypto/ed25519.Verify does for every key licmint trusts; elsewhere
+ * undefined.
+ */
+export async function nodeSignatureCheck() {
+  if (!globalThis.process?.versions?.node) return undefined;
+  const { createPublicKey, verify } = await import('node:crypto');
+  const imported = new WeakMap(); // KeyObjects by the array given
+  return (publicKey, message, signature) => {
+    let key = imported.get(publicKey);
+    if (key === undefined) {
+      key = null; // a key Node will not take verifies nothing
+      if (publicKey.length === 32) {
+        try {
+          const x = Buffer.from(publicKey).toString('base64url');
+          key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
+        } catch {}
+      }
+      imported.set(publicKey, key);
+    }
+    return key !== null && signature.length === 64 && verify(null, message, key, signature);
+  };
+}
 
 async function load(wasm) {
   await import('./wasm_exec.js'); // defines globalThis.Go
@@ -50,9 +196,14 @@ function fail(msg) {
  * @param {Date} [o.now] a fixed clock; the system clock by default
  * @param {number} [o.warnDays] days before expiry reported as expiring (catalog's: 60)
  * @param {number} [o.graceDays] days after expiry still in force (catalog's: 30)
- * @param {string} [o.catalog] a catalog as JSON (FORMAT.md section 9); the built-in one by default
+ * @param {string} [o.catalog] a catalog as JSON (FORMAT.md section 9); builtinCatalog by default
  * @param {Uint8Array|null} [o.state] the state from an earlier v.state(), or null to start one;
  *   without it the verifier remembers nothing (no superseded or clock_rollback)
+ * @param {'native'|'go'|function} [o.signatureCheck] who checks Ed25519 signatures:
+ *   'native' (the default) Node's crypto.verify where there is one, else Go's;
+ *   'go' always Go's; or a synchronous function (publicKey, message,
+ *   signature) => boolean, all Uint8Arrays, that must answer as RFC 8032
+ *   (and Go's crypto/ed25519.Verify) does. v.signatureCheck says which is used.
  * @param {BufferSource} [o.wasm] licmint.wasm's bytes, if not beside this file
  */
 export async function createVerifier(o) {
@@ -69,18 +220,38 @@ export async function createVerifier(o) {
   }
   if (o.installId !== undefined && typeof o.installId !== 'string') fail('installId: want a string');
   if (o.catalog !== undefined && typeof o.catalog !== 'string') fail('catalog: want the JSON text');
+  const sc = o.signatureCheck ?? 'native';
+  if (sc !== 'native' && sc !== 'go' && typeof sc !== 'function') fail("signatureCheck: want 'native', 'go' or a function");
   if (o.state !== undefined && o.state !== null && !(o.state instanceof Uint8Array)) fail('state: want a Uint8Array or null');
+
+  // The product's catalog entry: from the catalog given, which must list
+  // it, or from the built-in one if it does (else editions go by number).
+  const products = parseCatalog(o.catalog ?? builtinCatalog);
+  const entry = products[o.product.toUpperCase()] ?? null;
+  if (entry === null && o.catalog !== undefined) {
+    throw new Error(`licmint: unknown product ${JSON.stringify(o.product)}; the catalog has ${Object.keys(products).sort().join(', ')}`);
+  }
+
+  let check = typeof sc === 'function' ? sc : undefined;
+  let signatureCheck = check ? 'custom' : 'go';
+  if (sc === 'native' && (check = await nodeSignatureCheck())) signatureCheck = 'node';
+  // Copies, which the app cannot change behind the verifier's back.
+  const pubs = o.keys.map((k) => k.public.slice());
 
   ready ??= load(o.wasm);
   const api = await ready;
   const r = api.newVerifier({
     product: o.product,
-    keys: o.keys.map((k) => ({ id: k.id, public: k.public })),
+    keys: o.keys.map((k, i) => ({ id: k.id, public: pubs[i] })),
     installId: o.installId,
     nowMs: o.now?.getTime(),
     warnDays: o.warnDays,
     graceDays: o.graceDays,
-    catalog: o.catalog,
+    entry,
+    // Go calls check(key's index in keys, bytes, message length, length):
+    // the message and then the signature, in scratch for a code.
+    check: check && ((i, bytes, n, len) => check(pubs[i], bytes.subarray(0, n), bytes.subarray(n, len)) === true),
+    scratch: check && new Uint8Array(SCRATCH_LEN),
     state: o.state,
   });
   if (r.error) throw new Error('licmint: ' + r.error);
@@ -88,12 +259,16 @@ export async function createVerifier(o) {
   let closed = false;
   const live = () => closed && fail('the verifier is closed');
   return {
+    /** Who checks signatures: 'node', 'go' or 'custom' (see signatureCheck). */
+    signatureCheck,
     /** Checks a signed Activation Code, as typed or pasted. */
     verify(code) {
       live();
       if (typeof code !== 'string') fail('verify: want the code as a string');
       // A longer string is longer still in UTF-8: not copied into Go.
-      return api.verify(id, code.length > MAX_INPUT_LEN ? null : code);
+      const res = api.verify(id, code.length > MAX_INPUT_LEN ? null : code);
+      if (typeof res !== 'string') throw new Error('licmint: ' + res.error);
+      return JSON.parse(res);
     },
     /** Checks a signed revocation list and puts it in force:
      *  {errorKind: '', message: ''} if accepted, else why not. */

@@ -4,11 +4,20 @@
 // JavaScript, used through the ES module licmint.mjs, which documents the
 // API. It has no network and no file system: the verifier's state goes in
 // and out as bytes (state.Marshal), and the app keeps it where it likes.
+//
+// Two things keep the module small and fast, both measured in
+// BENCHMARKS.md. It links no encoding/json: licmint.mjs reads the catalog
+// with JSON.parse and hands over the one product's entry, and verify
+// answers with JSON text it writes by hand. And where the host has a fast
+// Ed25519 (Node's crypto.verify), licmint.mjs passes it in and the verifier
+// uses it through verifier.WithSignatureCheck instead of Go's, which is
+// slow in WebAssembly.
 package main
 
 import (
+	"bytes"
 	"errors"
-	"fmt"
+	"strconv"
 	"syscall/js"
 	"time"
 
@@ -23,6 +32,7 @@ type entry struct {
 	v     *verifier.Verifier
 	store *state.Memory // nil without state
 	err   error         // a state handed in that did not load
+	out   []byte        // verify's answer, reused
 }
 
 var (
@@ -48,7 +58,14 @@ func export(fn func(js.Value, []js.Value) any) js.Func {
 	return js.FuncOf(func(this js.Value, args []js.Value) (res any) {
 		defer func() {
 			if r := recover(); r != nil {
-				res = map[string]any{"error": "internal error: " + fmt.Sprint(r)}
+				msg := "internal error"
+				switch r := r.(type) {
+				case error:
+					msg += ": " + r.Error()
+				case string:
+					msg += ": " + r
+				}
+				res = map[string]any{"error": msg}
 			}
 		}()
 		return fn(this, args)
@@ -71,8 +88,10 @@ func failure(err error) any { return map[string]any{"error": err.Error()} }
 
 // newVerifier(opts) takes what licmint.mjs checked and converted: product,
 // keys [{id, public: Uint8Array}], installId, nowMs, warnDays, graceDays,
-// catalog (JSON text), state (Uint8Array, or null for a fresh state, or
-// undefined for none). It returns {id} or {error}.
+// entry (the product's catalog entry, checked by licmint.mjs's
+// parseCatalog, or null), check and scratch (see signatureCheck; both
+// undefined for Go's own check), and state (Uint8Array, or null for a
+// fresh state, or undefined for none). It returns {id} or {error}.
 func newVerifier(_ js.Value, args []js.Value) any {
 	o := args[0]
 	var keys []verifier.Key
@@ -94,18 +113,11 @@ func newVerifier(_ js.Value, args []js.Value) any {
 	if d := o.Get("graceDays"); d.Type() == js.TypeNumber {
 		opts = append(opts, verifier.WithGraceDays(d.Int()))
 	}
-	product := o.Get("product").String()
-	cat := catalog.Default()
-	if c := o.Get("catalog"); c.Type() == js.TypeString {
-		var err error
-		if cat, err = catalog.Parse([]byte(c.String())); err != nil {
-			return failure(err)
-		}
+	if p := o.Get("entry"); p.Type() == js.TypeObject {
+		opts = append(opts, verifier.WithCatalog(catalogEntry(p)))
 	}
-	if p, err := cat.Product(product); err == nil {
-		opts = append(opts, verifier.WithCatalog(p))
-	} else if o.Get("catalog").Type() == js.TypeString {
-		return failure(err)
+	if check := o.Get("check"); check.Type() == js.TypeFunction {
+		opts = append(opts, verifier.WithSignatureCheck(signatureCheck(keys, check, o.Get("scratch"))))
 	}
 	e := &entry{}
 	if st := o.Get("state"); !st.IsUndefined() {
@@ -121,7 +133,7 @@ func newVerifier(_ js.Value, args []js.Value) any {
 		}
 		opts = append(opts, verifier.WithState(e.store))
 	}
-	v, err := verifier.New(product, keys, opts...)
+	v, err := verifier.New(o.Get("product").String(), keys, opts...)
 	if err != nil {
 		return failure(err)
 	}
@@ -131,9 +143,51 @@ func newVerifier(_ js.Value, args []js.Value) any {
 	return map[string]any{"id": nextID}
 }
 
+// catalogEntry converts a product's entry, as licmint.mjs's parseCatalog
+// returns it (terms with defaults applied), into a catalog.Product.
+func catalogEntry(p js.Value) *catalog.Product {
+	c := &catalog.Product{Name: p.Get("name").String(),
+		WarningDays: p.Get("warning_days").Int(), GraceDays: p.Get("grace_days").Int()}
+	for i, es := 0, p.Get("editions"); i < es.Length(); i++ {
+		e := es.Index(i)
+		ed := catalog.Edition{Name: e.Get("name").String(), Number: uint8(e.Get("number").Int())}
+		for j, fs := 0, e.Get("features"); j < fs.Length(); j++ {
+			ed.Features = append(ed.Features, fs.Index(j).String())
+		}
+		c.Editions = append(c.Editions, ed)
+	}
+	return c
+}
+
+// signatureCheck returns the verifier.WithSignatureCheck function that
+// calls check(keyIndex, bytes, messageLength) in JavaScript, keyIndex
+// being the key's place in keys and bytes the message followed by the
+// signature. They go through scratch, a Uint8Array that licmint.mjs
+// allocated once, in one copy: each call across the boundary costs more
+// than a small allocation.
+func signatureCheck(keys []verifier.Key, check, scratch js.Value) func(pub, msg, sig []byte) bool {
+	room := scratch.Get("length").Int()
+	var buf []byte
+	return func(pub, msg, sig []byte) bool {
+		i := 0
+		for i < len(keys) && !bytes.Equal(keys[i].Public, pub) {
+			i++
+		}
+		buf = append(append(buf[:0], msg...), sig...)
+		to := scratch
+		if len(buf) > room { // a revocation list
+			to = js.Global().Get("Uint8Array").New(len(buf))
+		}
+		js.CopyBytesToJS(to, buf)
+		return check.Invoke(i, to, len(msg), len(buf)).Bool()
+	}
+}
+
 func lookup(v js.Value) *entry { return verifiers[v.Int()] }
 
-// verify(id, code) returns the outcome as licmint.mjs documents it.
+// verify(id, code) returns the outcome as licmint.mjs documents it, in
+// JSON: one string crosses to JavaScript, rather than a property set
+// across the boundary for each field.
 func verify(_ js.Value, args []js.Value) any {
 	e := lookup(args[0])
 	if e == nil {
@@ -150,27 +204,83 @@ func verify(_ js.Value, args []js.Value) any {
 	} else {
 		lic, err = e.v.Verify(code.String())
 	}
-	r := map[string]any{"status": lic.Status.String(), "errorKind": verifier.ErrorKind(err), "message": "", "group": 0, "char": 0}
+	e.out = appendResult(e.out[:0], &lic, err)
+	return string(e.out)
+}
+
+// appendResult appends a verify outcome as a JSON object to b.
+func appendResult(b []byte, lic *verifier.License, err error) []byte {
+	b = appendString(b, `{"status":`, lic.Status.String())
+	b = appendString(b, `,"errorKind":`, verifier.ErrorKind(err))
 	if err != nil {
-		r["message"] = err.Error()
+		b = appendString(b, `,"message":`, err.Error())
 		var fe *formats.FormatError
-		if errors.As(err, &fe) {
-			r["group"], r["char"], r["line"], r["column"] = fe.Group, fe.Char, fe.Line, fe.Column
+		if !errors.As(err, &fe) {
+			return append(b, `,"group":0,"char":0}`...)
 		}
-		return r
+		b = appendInt(b, `,"group":`, fe.Group)
+		b = appendInt(b, `,"char":`, fe.Char)
+		b = appendInt(b, `,"line":`, fe.Line)
+		b = appendInt(b, `,"column":`, fe.Column)
+		return append(b, '}')
 	}
-	// An object rather than a map, whose order Go would shuffle: keys in
-	// catalog order.
-	features := js.Global().Get("Object").New()
+	b = append(b, `,"message":"","group":0,"char":0`...)
+	b = appendString(b, `,"product":`, lic.Product.String())
+	b = appendString(b, `,"edition":`, lic.Edition)
+	b = appendInt(b, `,"editionNumber":`, int(lic.EditionNumber))
+	b = appendBool(b, `,"trial":`, lic.Trial)
+	b = appendBool(b, `,"installBound":`, lic.Bound)
+	b = appendInt(b, `,"serial":`, int(lic.Serial)) // 14 digits: exact in a double
+	b = appendInt(b, `,"generation":`, int(lic.Generation))
+	b = appendInt(b, `,"keyId":`, int(lic.KeyID))
+	b = appendString(b, `,"issued":`, lic.Issued.String())
+	b = appendString(b, `,"expires":`, lic.Expires.String())
+	b = appendInt(b, `,"daysLeft":`, lic.DaysLeft)
+	// An object, in catalog order, as JSON.parse keeps it.
+	sep := `,"features":{`
 	for _, f := range lic.Features.Names() {
-		features.Set(f, lic.Features.Enabled(f))
+		b = appendBool(appendString(b, sep, f), ":", lic.Features.Enabled(f))
+		sep = ","
 	}
-	r["product"], r["edition"], r["editionNumber"] = lic.Product.String(), lic.Edition, int(lic.EditionNumber)
-	r["trial"], r["installBound"], r["serial"] = lic.Trial, lic.Bound, float64(lic.Serial) // 14 digits: exact in a double
-	r["generation"], r["keyId"] = int(lic.Generation), int(lic.KeyID)
-	r["issued"], r["expires"], r["daysLeft"] = lic.Issued.String(), lic.Expires.String(), lic.DaysLeft
-	r["features"], r["inForce"] = features, lic.Status.InForce()
-	return r
+	if sep != "," {
+		b = append(b, sep...)
+	}
+	b = appendBool(b, `},"inForce":`, lic.Status.InForce())
+	return append(b, '}')
+}
+
+// The appenders are not inlined: in WebAssembly each inlined append costs
+// about a kilobyte of code.
+
+//go:noinline
+func appendInt(b []byte, prefix string, v int) []byte {
+	return strconv.AppendInt(append(b, prefix...), int64(v), 10)
+}
+
+//go:noinline
+func appendBool(b []byte, prefix string, v bool) []byte {
+	return strconv.AppendBool(append(b, prefix...), v)
+}
+
+// appendString appends prefix and then s as a JSON string. Go strings from
+// JavaScript are valid UTF-8, so only quotes, backslashes and control
+// characters need escaping.
+//
+//go:noinline
+func appendString(b []byte, prefix, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(append(b, prefix...), '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }
 
 // loadRevocationList(id, bytes) returns {errorKind, message}, both empty
