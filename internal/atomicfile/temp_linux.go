@@ -6,8 +6,19 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
+	"unsafe"
+)
 
-	"golang.org/x/sys/unix"
+// Linux's constants for unnamed files. The standard library's syscall
+// package lacks them, and golang.org/x/sys/unix would add its package
+// initialisation to every product that embeds the verifier.
+const (
+	// oTmpfile is O_TMPFILE: __O_TMPFILE (the same on every architecture
+	// Go supports on Linux) with O_DIRECTORY.
+	oTmpfile        = 0o20000000 | syscall.O_DIRECTORY
+	atFDCWD         = -0x64
+	atSymlinkFollow = 0x400
 )
 
 // procFD tells whether /proc/self/fd is there, through which linkat names
@@ -23,14 +34,14 @@ func procFD() bool {
 // allow it, and a named one otherwise. The file is locked against sweeps.
 func openTemp(dir, base string) (f *os.File, tmpName string, err error) {
 	if !unnamedDisabled && procFD() {
-		fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, 0o600)
+		fd, err := syscall.Open(dir, oTmpfile|syscall.O_WRONLY|syscall.O_CLOEXEC, 0o600)
 		switch {
 		case err == nil:
 			// Named for the target, which errors then mention.
 			f := os.NewFile(uintptr(fd), filepath.Join(dir, base))
 			lockWriter(f)
 			return f, "", nil
-		case err == unix.EOPNOTSUPP, err == unix.EISDIR, err == unix.EINVAL:
+		case err == syscall.EOPNOTSUPP, err == syscall.EISDIR, err == syscall.EINVAL:
 			// An old kernel or a file system without unnamed files.
 		default:
 			return nil, "", &fs.PathError{Op: "create temporary file in", Path: dir, Err: err}
@@ -42,11 +53,35 @@ func openTemp(dir, base string) (f *os.File, tmpName string, err error) {
 // linkUnnamed gives the unnamed file f the name path; it fails with
 // fs.ErrExist if path exists.
 func linkUnnamed(f *os.File, path string) error {
-	err := unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(int(f.Fd())), unix.AT_FDCWD, path, unix.AT_SYMLINK_FOLLOW)
-	if err != nil {
+	if err := linkat("/proc/self/fd/"+strconv.Itoa(int(f.Fd())), path); err != nil {
 		return &fs.PathError{Op: "link", Path: path, Err: err}
 	}
 	return nil
+}
+
+// linkat is linkat(2) with AT_SYMLINK_FOLLOW, which links the file that
+// /proc/self/fd/N stands for, not the link itself.
+func linkat(oldpath, newpath string) error {
+	o, err := syscall.BytePtrFromString(oldpath)
+	if err != nil {
+		return err
+	}
+	n, err := syscall.BytePtrFromString(newpath)
+	if err != nil {
+		return err
+	}
+	cwd := atFDCWD // a variable: a negative constant does not convert to uintptr
+	for {
+		_, _, e := syscall.Syscall6(syscall.SYS_LINKAT, uintptr(cwd), uintptr(unsafe.Pointer(o)),
+			uintptr(cwd), uintptr(unsafe.Pointer(n)), atSymlinkFollow, 0)
+		switch e {
+		case 0:
+			return nil
+		case syscall.EINTR:
+			continue
+		}
+		return e
+	}
 }
 
 // linkTempName gives the unnamed file f a temporary name of this package's
