@@ -56,7 +56,7 @@ func (s *Signer) SignToken(reg *Registration) (formats.ActivationCode, string, e
 	if err != nil {
 		return code, "", err
 	}
-	serial := fmt.Sprintf("%014d", h.Serial)
+	serial := h.Serial.String()
 	c := Claims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    s.issuer,

@@ -36,7 +36,7 @@ type Verifier struct {
 	// observe is (*Verifier).observeState with a store, else nil: called
 	// through a function value so that products without WithState do not
 	// link the state code.
-	observe  func(serial uint64, gen uint8, now time.Time, record bool) (superseded bool, rolledBackFrom time.Time)
+	observe  func(serial formats.Serial, gen uint8, now time.Time, record bool) (superseded bool, rolledBackFrom time.Time)
 	mu       sync.Mutex // guards the fields below
 	seen     state.State
 	saved    time.Time // LastSeen as last saved, to save it only hourly

@@ -34,7 +34,7 @@ type reissueJSON struct {
 func newReissueJSON(c formats.ActivationCode) reissueJSON {
 	return reissueJSON{
 		ActivationCode: c.String(), ShortForm: c.ShortForm(), Product: c.Product.String(),
-		Serial: fmt.Sprintf("%014d", c.Serial), Generation: int(c.Generation), KeyID: int(c.KeyID),
+		Serial: c.Serial.String(), Generation: int(c.Generation), KeyID: int(c.KeyID),
 		InstallBound: c.Bound, Issued: c.Issued.String(), Expires: c.Expires.String(),
 	}
 }

@@ -218,7 +218,7 @@ func contains(aud jwt.ClaimStrings, s string) bool {
 // the claims the signer derives from the code must be present and equal,
 // the others equal where present.
 func agree(c *claims, l *verifier.License) error {
-	serial := fmt.Sprintf("%014d", l.Serial)
+	serial := l.Serial.String()
 	mismatch := func(claim string, got, want any) error {
 		return badToken(nil, "claim %s is %v but the activation code says %v", claim, got, want)
 	}
@@ -287,7 +287,7 @@ func agree(c *claims, l *verifier.License) error {
 			return mismatch("serial", s, serial)
 		}
 	case json.Number:
-		if s.String() != strconv.FormatUint(l.Serial, 10) {
+		if s.String() != strconv.FormatUint(uint64(l.Serial), 10) {
 			return mismatch("serial", s, serial)
 		}
 	default:

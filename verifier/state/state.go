@@ -8,6 +8,8 @@ import (
 	"maps"
 	"sync"
 	"time"
+
+	"github.com/licmint/licmint/formats"
 )
 
 // Outcomes of loading a state, matched with errors.Is. Both come with a
@@ -42,7 +44,7 @@ type State struct {
 	// when it is handed an older one; nil if none. It is never modified.
 	List []byte
 	// Generations is the highest generation seen per serial.
-	Generations map[uint64]uint8
+	Generations map[formats.Serial]uint8
 	// Resets are the reset codes accepted (FORMAT.md section 16), by their
 	// id, each with the start (midnight UTC) of the remembered day it
 	// cleared. A code listed here is refused the next time.
@@ -80,16 +82,16 @@ func (s *State) Merge(o State) {
 
 // SeeGeneration records generation g of serial and reports the highest
 // generation seen for it, g included.
-func (s *State) SeeGeneration(serial uint64, g uint8) uint8 {
+func (s *State) SeeGeneration(serial formats.Serial, g uint8) uint8 {
 	if s.Generations == nil {
-		s.Generations = map[uint64]uint8{}
+		s.Generations = map[formats.Serial]uint8{}
 	}
 	if old, ok := s.Generations[serial]; ok && old >= g {
 		return old
 	}
 	if _, ok := s.Generations[serial]; !ok && len(s.Generations) >= MaxSerials {
 		// Forget the lowest serial rather than grow without bound.
-		var lowest uint64
+		var lowest formats.Serial
 		first := true
 		for k := range s.Generations {
 			if first || k < lowest {
