@@ -28,5 +28,5 @@
 //
 // This package imports no networking, process or JSON-token code, so that
 // embedding it stays small; JSON Web Token licenses are checked by the
-// subpackage verifier/jwt.
+// subpackage verifier/licjwt.
 package verifier

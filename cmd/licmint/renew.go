@@ -11,7 +11,7 @@ import (
 	"github.com/licmint/licmint/formats/renewal"
 	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/signer"
-	openrenewal "github.com/licmint/licmint/verifier/renewal"
+	"github.com/licmint/licmint/verifier/renewseal"
 	"github.com/spf13/cobra"
 )
 
@@ -276,7 +276,7 @@ func (f *renewFlags) current(cmd *cobra.Command) (code formats.ActivationCode, i
 	if err != nil {
 		return code, "", from, err
 	}
-	req, err := openrenewal.Open(data, append(ids, more...)...)
+	req, err := renewseal.Open(data, append(ids, more...)...)
 	switch {
 	case errors.Is(err, renewal.ErrMalformed) || errors.Is(err, formats.ErrMalformed) || errors.Is(err, formats.ErrTypo):
 		return code, "", from, withHint(exitInvalid, fmt.Errorf("%s: %w", from, err), "ask the customer to send the request again, unchanged")

@@ -15,7 +15,7 @@ import (
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
 	"github.com/licmint/licmint/verifier"
-	licjwt "github.com/licmint/licmint/verifier/jwt"
+	"github.com/licmint/licmint/verifier/licjwt"
 )
 
 // jwtVectors is testdata/vectors/jwts.json (FORMAT.md section 14).
