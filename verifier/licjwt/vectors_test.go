@@ -160,6 +160,15 @@ func TestVectors(t *testing.T) {
 			if !ed25519.Verify(pub, []byte(parts[0]+"."+parts[1]), sig) {
 				t.Fatal("signature does not verify with the test key")
 			}
+			// Claims is the one definition: it reads the payload and writes
+			// it back byte for byte, in the signers' order.
+			var c licjwt.Claims
+			if err := json.Unmarshal(claims, &c); err != nil {
+				t.Fatal(err)
+			}
+			if again, err := json.Marshal(&c); err != nil || !bytes.Equal(again, claims) {
+				t.Fatalf("claims re-encode as %s (%v), want %s", again, err, claims)
+			}
 
 			l, err := vectorVerifier(t, pub, tc.VerifyAt, tc.InstallID).Verify(tc.Token)
 			if err != nil {
