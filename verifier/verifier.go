@@ -196,12 +196,12 @@ func (v *Verifier) check(c *formats.ActivationCode, record bool) (License, error
 	if key == nil {
 		return License{}, &Error{Err: ErrUnknownKey,
 			Msg:  fmt.Sprintf("signed with key id %d, which this verifier does not trust", c.KeyID),
-			Hint: "the code may come from another vendor or a newer key: check the keyring, or ask for a code signed with a trusted key"}
+			Hint: "the code may come from another vendor, or be signed with a newer key than this version of the product knows: ask the vendor for a code it accepts"}
 	}
 	if c.Bound && v.installID == "" {
 		return License{}, &Error{Err: ErrInstallMismatch,
 			Msg:  "this code is bound to an install, and no install id was given",
-			Hint: "this code is bound to an install; pass its install id"}
+			Hint: "this code is bound to one install, and the product did not say which install it is on: ask the vendor for help"}
 	}
 	// The message is at most MaxMessageLen bytes, so it stays on the stack.
 	var buf [formats.MaxMessageLen]byte
@@ -213,7 +213,7 @@ func (v *Verifier) check(c *formats.ActivationCode, record bool) (License, error
 		if c.Bound {
 			return License{}, &Error{Err: ErrInstallMismatch,
 				Msg:  "the signature does not verify with this install id: the code is bound to another install, or was altered",
-				Hint: "use the install id the code was issued for, or request a code for this install"}
+				Hint: "enter the code on the install it was issued for, or ask the vendor for a code for this install"}
 		}
 		return License{}, &Error{Err: ErrBadSignature,
 			Msg:  fmt.Sprintf("the signature does not verify with key id %d: the code was altered or forged", c.KeyID),

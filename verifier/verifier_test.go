@@ -287,7 +287,7 @@ func TestInstallBinding(t *testing.T) {
 	}
 	var ve *verifier.Error
 	_, err := newVerifier(t).Verify(code)
-	if !errors.Is(err, verifier.ErrInstallMismatch) || !errors.As(err, &ve) || !strings.Contains(ve.Hint, "pass its install id") {
+	if !errors.Is(err, verifier.ErrInstallMismatch) || !errors.As(err, &ve) || !strings.Contains(ve.Hint, "did not say which install") {
 		t.Fatalf("no install id: %v", err)
 	}
 	_, err = newVerifier(t, verifier.WithInstallID("install-B")).Verify(code)

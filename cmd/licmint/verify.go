@@ -272,7 +272,7 @@ func verifyFailed(f *verifyFlags, rec *verifyJSON, err error) error {
 	}
 	var ve *verifier.Error
 	if errors.As(err, &ve) {
-		return withRecord(withHint(exitInvalid, err, ve.Hint), rec)
+		return withRecord(withHint(exitInvalid, err, verifierHint(f.installID, ve)), rec)
 	}
 	return withRecord(invalid(err), rec)
 }
