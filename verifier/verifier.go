@@ -169,8 +169,10 @@ func (v *Verifier) PublicKey(id uint8) ([]byte, bool) {
 // Verify checks a signed Activation Code, as typed or pasted: any case,
 // with whitespace, line breaks and hyphens anywhere. It returns the license
 // when the code is authentic, whatever its status; otherwise an error
-// wrapping one of the package's sentinel errors. It does not allocate
-// unless it fails.
+// wrapping one of the package's sentinel errors. Without WithState it does
+// not allocate unless it fails; with WithState, a new serial or generation
+// to remember, or a time an hour past the last saved, allocates and writes
+// the state.
 func (v *Verifier) Verify(code string) (License, error) {
 	c, err := formats.ParseSigned(code, v.product)
 	if err != nil {

@@ -23,9 +23,10 @@ var (
 	ErrCorrupt = errors.New("verifier state is corrupt")
 )
 
-// MaxSerials bounds how many serials' generations a state remembers; the
-// oldest entries beyond it are dropped, which only weakens superseded
-// detection for codes not seen in a long time.
+// MaxSerials bounds how many serials' generations a state remembers. A new
+// serial beyond it pushes out the lowest serial remembered, whenever it was
+// seen: the state keeps no times per serial. That only weakens superseded
+// detection for the serial dropped.
 const MaxSerials = 10000
 
 // MaxResets bounds how many accepted reset codes a state remembers; the
