@@ -279,10 +279,12 @@ func CheckInstallID(id string) error {
 	if len(id) == 0 || len(id) > MaxInstallIDLen {
 		return fmt.Errorf("install id is %d bytes; an install-bound code needs 1 to %d", len(id), MaxInstallIDLen)
 	}
-	if isBlank(id[0]) || isBlank(id[len(id)-1]) {
+	if isSpaceOrLineEnd(id[0]) || isSpaceOrLineEnd(id[len(id)-1]) {
 		return fmt.Errorf("install id %q begins or ends with white space, which copying could lose; products must pass it trimmed", id)
 	}
 	return nil
 }
 
-func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+// isSpaceOrLineEnd reports a space, tab, CR or LF: what copying an install
+// id may add or drop at its ends.
+func isSpaceOrLineEnd(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
