@@ -7,60 +7,16 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/internal/vectors"
 	"github.com/licmint/licmint/verifier"
 	"github.com/licmint/licmint/verifier/licjwt"
 )
-
-// jwtVectors is testdata/vectors/jwts.json (FORMAT.md section 14).
-type jwtVectors struct {
-	TestKey struct {
-		Public string `json:"public_key_hex"`
-	} `json:"test_key"`
-	Valid []struct {
-		Comment      string
-		Registration struct {
-			RegistrationKey string            `json:"registration_key"`
-			Edition         string            `json:"edition"`
-			Issued          string            `json:"issued"`
-			Expires         string            `json:"expires"`
-			InstallID       string            `json:"install_id"`
-			Customer        map[string]string `json:"customer"`
-			Issuer          string            `json:"issuer"`
-		} `json:"registration"`
-		Header    json.RawMessage `json:"header"`
-		Claims    json.RawMessage `json:"claims"`
-		Token     string          `json:"token"`
-		VerifyAt  string          `json:"verify_at"`
-		InstallID string          `json:"install_id"`
-		License   struct {
-			Status        string          `json:"status"`
-			DaysLeft      int             `json:"days_left"`
-			Product       string          `json:"product"`
-			Edition       string          `json:"edition"`
-			EditionNumber uint8           `json:"edition_number"`
-			Trial         bool            `json:"trial"`
-			InstallBound  bool            `json:"install_bound"`
-			Serial        string          `json:"serial"`
-			Generation    uint8           `json:"generation"`
-			KeyID         uint8           `json:"key_id"`
-			Issued        string          `json:"issued"`
-			Expires       string          `json:"expires"`
-			Features      map[string]bool `json:"features"`
-		} `json:"license"`
-	} `json:"valid"`
-	Invalid []struct {
-		Comment, Token, Error string
-		VerifyAt              string `json:"verify_at"`
-		InstallID             string `json:"install_id"`
-	} `json:"invalid"`
-}
 
 // tokenErrorKind names what err wraps; the first match wins, as in
 // licmint's --json output (FORMAT.md section 14).
@@ -129,12 +85,8 @@ func sameJSON(t *testing.T, a, b []byte) bool {
 }
 
 func TestVectors(t *testing.T) {
-	b, err := os.ReadFile("../../testdata/vectors/jwts.json")
+	v, err := vectors.LoadJWTs("../../testdata/vectors/jwts.json")
 	if err != nil {
-		t.Fatal(err)
-	}
-	var v jwtVectors
-	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatal(err)
 	}
 	pub, err := hex.DecodeString(v.TestKey.Public)
