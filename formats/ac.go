@@ -67,7 +67,7 @@ type Header struct {
 	// longer covers, or Perpetual.
 	Issued, Expires Day
 	// Serial is the Registration Key's serial, at most MaxSerial.
-	Serial uint64
+	Serial Serial
 }
 
 // ActivationCode is a decoded Activation Code in either form.
@@ -89,8 +89,8 @@ func (h *Header) words() (hi, lo uint64) {
 	}
 	hi = uint64(h.Version&15)<<60 | uint64(h.KeyID)<<52 | uint64(h.Edition)<<44 |
 		b(h.Trial)<<43 | b(h.Bound)<<42 | uint64(h.Generation)<<34 |
-		uint64(h.Issued)<<18 | uint64(h.Expires)<<2 | h.Serial>>45&3
-	lo = (h.Serial & (1<<45 - 1)) << 19 // then 6 reserved zero bits
+		uint64(h.Issued)<<18 | uint64(h.Expires)<<2 | uint64(h.Serial)>>45&3
+	lo = (uint64(h.Serial) & (1<<45 - 1)) << 19 // then 6 reserved zero bits
 	return hi, lo
 }
 
@@ -120,7 +120,7 @@ func decodeHeader(p Product, b *[HeaderSize]byte) (h Header, reserved uint8) {
 		Generation: uint8(hi >> 34),
 		Issued:     Day(hi >> 18),
 		Expires:    Day(hi >> 2),
-		Serial:     (hi&3)<<45 | lo>>19,
+		Serial:     Serial((hi&3)<<45 | lo>>19),
 	}
 	return h, uint8(lo>>13) & 63
 }
@@ -279,10 +279,12 @@ func CheckInstallID(id string) error {
 	if len(id) == 0 || len(id) > MaxInstallIDLen {
 		return fmt.Errorf("install id is %d bytes; an install-bound code needs 1 to %d", len(id), MaxInstallIDLen)
 	}
-	if isBlank(id[0]) || isBlank(id[len(id)-1]) {
+	if isSpaceOrLineEnd(id[0]) || isSpaceOrLineEnd(id[len(id)-1]) {
 		return fmt.Errorf("install id %q begins or ends with white space, which copying could lose; products must pass it trimmed", id)
 	}
 	return nil
 }
 
-func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+// isSpaceOrLineEnd reports a space, tab, CR or LF: what copying an install
+// id may add or drop at its ends.
+func isSpaceOrLineEnd(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }

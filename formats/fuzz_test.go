@@ -85,7 +85,7 @@ func FuzzEncodeDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, p0, p1 byte, kid, edition uint8, trial, bound bool, gen uint8, issued, expires uint16, serial uint64, sig []byte) {
 		c := formats.ActivationCode{Header: formats.Header{
 			Product: formats.Product{p0, p1}, Version: formats.FormatVersion, KeyID: kid, Edition: edition,
-			Trial: trial, Bound: bound, Generation: gen, Issued: formats.Day(issued), Expires: formats.Day(expires), Serial: serial,
+			Trial: trial, Bound: bound, Generation: gen, Issued: formats.Day(issued), Expires: formats.Day(expires), Serial: formats.Serial(serial),
 		}, Signed: true}
 		copy(c.Signature[:], sig)
 		text, err := c.AppendText(nil)

@@ -26,11 +26,11 @@ const rkKind = "registration key"
 type RegistrationKey struct {
 	Product Product
 	Trial   bool   // digit 1: 1 for a trial key, 0 for a full one
-	Serial  uint64 // digits 2-15, at most MaxSerial
+	Serial  Serial // digits 2-15, at most MaxSerial
 }
 
 // NewRegistrationKey returns the key for serial, which must be at most MaxSerial.
-func NewRegistrationKey(p Product, trial bool, serial uint64) (RegistrationKey, error) {
+func NewRegistrationKey(p Product, trial bool, serial Serial) (RegistrationKey, error) {
 	k := RegistrationKey{Product: p, Trial: trial, Serial: serial}
 	if !p.Valid() {
 		return k, fmt.Errorf("registration key: product code %q is not two letters", p[:])
@@ -55,7 +55,7 @@ func RandomRegistrationKey(r io.Reader, p Product, trial bool) (RegistrationKey,
 		// Rejection sampling from 47 bits keeps the serial uniform.
 		s := binary.BigEndian.Uint64(b[:]) >> 17
 		if s <= MaxSerial {
-			return NewRegistrationKey(p, trial, s)
+			return NewRegistrationKey(p, trial, Serial(s))
 		}
 	}
 }
@@ -178,7 +178,7 @@ func parseRK[T ~string | ~[]byte](s T) (RegistrationKey, error) {
 	}
 	k.Trial = d[0] == 1
 	for _, v := range d[1:15] {
-		k.Serial = k.Serial*10 + uint64(v)
+		k.Serial = k.Serial*10 + Serial(v)
 	}
 	return k, nil
 }

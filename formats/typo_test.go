@@ -29,7 +29,7 @@ func randomCode(t testing.TB, r *rand.Rand) formats.ActivationCode {
 		Product: formats.Product{byte('A' + r.IntN(26)), byte('A' + r.IntN(26))},
 		Version: formats.FormatVersion, KeyID: uint8(r.Uint32()), Edition: uint8(r.Uint32()),
 		Trial: r.IntN(2) == 0, Generation: uint8(r.Uint32()),
-		Issued: issued, Expires: expires, Serial: r.Uint64N(formats.MaxSerial + 1),
+		Issued: issued, Expires: expires, Serial: formats.Serial(r.Uint64N(formats.MaxSerial + 1)),
 	}, Signed: true}
 	msg, err := c.AppendMessage(nil, "")
 	if err != nil {

@@ -80,7 +80,8 @@ func TestActivationCodeVectors(t *testing.T) {
 	for _, tc := range v.Valid {
 		t.Run(tc.Comment, func(t *testing.T) {
 			f := tc.Fields
-			serial, _ := strconv.ParseUint(f.Serial, 10, 64)
+			u, _ := strconv.ParseUint(f.Serial, 10, 64)
+			serial := formats.Serial(u)
 			want := formats.Header{
 				Product: formats.MustProduct(f.Product), Version: f.Version, KeyID: f.KeyID, Edition: f.Edition,
 				Trial: f.Trial, Bound: f.Bound, Generation: f.Generation,
@@ -163,8 +164,7 @@ func TestRegistrationKeyVectors(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		serial, _ := strconv.ParseUint(tc.Serial, 10, 64)
-		if k.String() != tc.Canonical || k.Product.String() != tc.Product || k.Trial != tc.Trial || k.Serial != serial {
+		if k.String() != tc.Canonical || k.Product.String() != tc.Product || k.Trial != tc.Trial || k.Serial.String() != tc.Serial {
 			t.Errorf("%s: %q decodes to %+v (%s)", tc.Comment, tc.Input, k, k)
 		}
 	}

@@ -300,7 +300,7 @@ type Replacement struct {
 	// is replaced.
 	Code      *formats.ActivationCode
 	Product   formats.Product
-	Serial    uint64
+	Serial    formats.Serial
 	InstallID string
 	// RevokeOld also revokes the earlier generations (with a ledger: on
 	// the next revocation list).

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/licmint/licmint/formats"
 )
 
 // Event kinds.
@@ -37,7 +39,7 @@ type Event struct {
 	Actor    string
 	Kind     string
 	Product  string
-	Serial   uint64
+	Serial   formats.Serial
 	Body     []byte
 	PrevHash [32]byte
 	Hash     [32]byte
@@ -85,9 +87,6 @@ func chainHash(prev [32]byte, body []byte) [32]byte {
 }
 
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
-// serialText writes a serial as FORMAT.md does, 14 digits.
-func serialText(s uint64) string { return fmt.Sprintf("%014d", s) }
 
 // Head is the newest event's sequence number and hash: anchoring it
 // elsewhere (a ticket, an email, a git commit) lets an auditor later prove
@@ -188,7 +187,7 @@ func (l *Ledger) Verify(ctx context.Context) (Head, error) {
 			return prev, &ChainError{Seq: e.Seq, Reason: "body is not a JSON object: " + err.Error()}
 		}
 		if head.Seq != e.Seq || head.At != at || head.Actor != e.Actor || head.Kind != e.Kind ||
-			head.Product != e.Product || head.Serial != serialText(e.Serial) {
+			head.Product != e.Product || head.Serial != e.Serial.String() {
 			return prev, &ChainError{Seq: e.Seq, Reason: "its columns differ from its body: the row was changed"}
 		}
 		prev = Head{Seq: e.Seq, Hash: want}

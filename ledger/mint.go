@@ -158,7 +158,7 @@ func (l *Ledger) Void(ctx context.Context, k formats.RegistrationKey, reason str
 		case StateVoid:
 			return nil
 		case StateRegistered:
-			return fmt.Errorf("%w: %s was registered as license %s; revoke that license instead", ErrUsed, k, serialText(r.License))
+			return fmt.Errorf("%w: %s was registered as license %s; revoke that license instead", ErrUsed, k, r.License.String())
 		}
 		if err := t.setRKState(k, StateVoid, 0); err != nil {
 			return err

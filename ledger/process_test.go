@@ -66,7 +66,7 @@ func worker(arg string) error {
 	}
 	chunk := len(regs) / perWorker
 	for i := 0; i < perWorker; i++ {
-		if _, _, err := l.Replace(ctx, ledger.Replacement{Product: pc, Serial: serial, RevokeOld: true, Reason: "stolen"},
+		if _, _, err := l.Replace(ctx, ledger.Replacement{Product: pc, Serial: formats.Serial(serial), RevokeOld: true, Reason: "stolen"},
 			func(lic *ledger.License, cur *ledger.Code, next uint8) (ledger.Issue, error) {
 				old, err := formats.ParseActivationCode(cur.Code)
 				if err != nil {
@@ -113,7 +113,7 @@ func TestProcesses(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make([]error, workers)
 		for w := 0; w < workers; w++ {
-			arg := []string{dsn, strconv.FormatUint(shared.Serial, 10)}
+			arg := []string{dsn, strconv.FormatUint(uint64(shared.Serial), 10)}
 			for _, k := range keys[w*keysPerWorker : (w+1)*keysPerWorker] {
 				arg = append(arg, k.String())
 			}

@@ -47,7 +47,7 @@ func (l *Ledger) IssueRevocationList(ctx context.Context, p formats.Product, bui
 				rows.Close()
 				return err
 			}
-			entries = append(entries, revocation.Entry{Serial: uint64(serial), Below: uint8(below)})
+			entries = append(entries, revocation.Entry{Serial: formats.Serial(serial), Below: uint8(below)})
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -142,7 +142,7 @@ type notifyEvent struct {
 // MarkNotified records that the license's owner was told of its expiry,
 // once per expiry: it reports false, and records nothing, when that expiry
 // was already notified, as when two hosts send notices at once.
-func (l *Ledger) MarkNotified(ctx context.Context, p formats.Product, serial uint64, expires formats.Day, to string) (bool, error) {
+func (l *Ledger) MarkNotified(ctx context.Context, p formats.Product, serial formats.Serial, expires formats.Day, to string) (bool, error) {
 	marked := false
 	err := l.update(ctx, func(t *tx) error {
 		lic, err := getLicense(ctx, t.sql, p, serial)
@@ -169,7 +169,7 @@ func (l *Ledger) MarkNotified(ctx context.Context, p formats.Product, serial uin
 type Query struct {
 	RK        *formats.RegistrationKey
 	Product   formats.Product // with Serial
-	Serial    uint64
+	Serial    formats.Serial
 	Order     string
 	Customer  string
 	Owner     string
@@ -302,7 +302,7 @@ func scanEvent(sc interface{ Scan(...any) error }) (*Event, error) {
 	if err := sc.Scan(&e.Seq, &at, &e.Actor, &e.Kind, &e.Product, &serial, &body, &prev, &hash); err != nil {
 		return nil, err
 	}
-	e.Serial, e.Body = uint64(serial), []byte(body)
+	e.Serial, e.Body = formats.Serial(serial), []byte(body)
 	e.At, _ = time.Parse(time.RFC3339Nano, at)
 	e.PrevHash, _ = decodeHash(prev)
 	e.Hash, _ = decodeHash(hash)

@@ -51,7 +51,7 @@ type RegistrationKey struct {
 	Customer string
 	State    string
 	// License is the serial the key registered or renewed, once used.
-	License  uint64
+	License  formats.Serial
 	MintedAt time.Time
 	MintedBy string
 }
@@ -60,7 +60,7 @@ type RegistrationKey struct {
 // terms.
 type License struct {
 	Product    formats.Product
-	Serial     uint64
+	Serial     formats.Serial
 	Generation uint8
 	Edition    string
 	Trial      bool
@@ -83,7 +83,7 @@ type License struct {
 // Code is an issued Activation Code, and its JWT when one was made.
 type Code struct {
 	Product    formats.Product
-	Serial     uint64
+	Serial     formats.Serial
 	Generation uint8
 	Issued     formats.Day
 	Expires    formats.Day

@@ -152,7 +152,7 @@ func (t *tx) existing(r *Registration) (Registered, error) {
 	first, err := scanCode(t.sql.QueryRowContext(t.ctx, `SELECT `+codeColumns+` FROM codes WHERE product = $1 AND serial = $2 AND generation = 0 ORDER BY event LIMIT 1`,
 		k.Product.String(), int64(k.Serial)))
 	if err != nil {
-		return Registered{}, fmt.Errorf("ledger: license %s has no first code: %w", serialText(k.Serial), err)
+		return Registered{}, fmt.Errorf("ledger: license %s has no first code: %w", k.Serial, err)
 	}
 	switch {
 	case r.Owner != "" && lic.Owner != "" && r.Owner != lic.Owner:
@@ -173,7 +173,7 @@ func (t *tx) existing(r *Registration) (Registered, error) {
 // Renewal asks to extend a license.
 type Renewal struct {
 	Product formats.Product
-	Serial  uint64
+	Serial  formats.Serial
 	// Generation is that of the code the customer holds; an older one
 	// than the license's current generation is superseded and refused.
 	Generation uint8
@@ -202,7 +202,7 @@ func (l *Ledger) Renew(ctx context.Context, r Renewal, sign RenewFunc) (*License
 			return err
 		}
 		if lic.RevokesCurrent() {
-			return fmt.Errorf("%w: %s serial %s: %s", ErrRevoked, lic.Product, serialText(lic.Serial), lic.RevokeReason)
+			return fmt.Errorf("%w: %s serial %s: %s", ErrRevoked, lic.Product, lic.Serial, lic.RevokeReason)
 		}
 		if r.Generation > lic.Generation {
 			return fmt.Errorf("%w: the code is generation %d, and the ledger knows generations up to %d only", ErrNoLicense, r.Generation, lic.Generation)
@@ -270,7 +270,7 @@ func checkAccess(lic *License, owner string) error {
 	if owner != "" && lic.Owner != owner {
 		// Said the same way as a missing license, so that nobody learns
 		// of another account's licenses.
-		return fmt.Errorf("%w: %s serial %s", ErrNoLicense, lic.Product, serialText(lic.Serial))
+		return fmt.Errorf("%w: %s serial %s", ErrNoLicense, lic.Product, lic.Serial)
 	}
 	return nil
 }
@@ -278,7 +278,7 @@ func checkAccess(lic *License, owner string) error {
 // Replacement asks for a license's next generation, as for a stolen code.
 type Replacement struct {
 	Product formats.Product
-	Serial  uint64
+	Serial  formats.Serial
 	// RevokeOld also revokes every earlier generation, to be listed on
 	// the next revocation list.
 	RevokeOld bool
@@ -311,7 +311,7 @@ func (l *Ledger) Replace(ctx context.Context, r Replacement, sign ReplaceFunc) (
 			return err
 		}
 		if lic.RevokesCurrent() && lic.RevokedBelow == 0 {
-			return fmt.Errorf("%w: %s serial %s: %s", ErrRevoked, lic.Product, serialText(lic.Serial), lic.RevokeReason)
+			return fmt.Errorf("%w: %s serial %s: %s", ErrRevoked, lic.Product, lic.Serial, lic.RevokeReason)
 		}
 		if r.CheckGeneration && r.Generation < lic.Generation {
 			return fmt.Errorf("%w: the code is generation %d and was replaced by generation %d", ErrSuperseded, r.Generation, lic.Generation)
@@ -372,7 +372,7 @@ func (t *tx) revoke(lic *License, below uint8, reason string) error {
 // Revoke revokes a license's generations below below, or every generation
 // when below is 0, for the next revocation list. Revoking what is already
 // revoked changes nothing.
-func (l *Ledger) Revoke(ctx context.Context, p formats.Product, serial uint64, below uint8, reason string) (*License, error) {
+func (l *Ledger) Revoke(ctx context.Context, p formats.Product, serial formats.Serial, below uint8, reason string) (*License, error) {
 	if reason == "" {
 		return nil, errors.New("ledger: revoke: give a reason")
 	}
@@ -390,7 +390,7 @@ func (l *Ledger) Revoke(ctx context.Context, p formats.Product, serial uint64, b
 }
 
 // License returns the license with the serial.
-func (l *Ledger) License(ctx context.Context, p formats.Product, serial uint64) (*License, error) {
+func (l *Ledger) License(ctx context.Context, p formats.Product, serial formats.Serial) (*License, error) {
 	return getLicense(ctx, l.db, p, serial)
 }
 
@@ -398,7 +398,7 @@ func (l *Ledger) License(ctx context.Context, p formats.Product, serial uint64) 
 func (l *Ledger) CurrentCode(ctx context.Context, lic *License) (*Code, error) {
 	c, err := currentCode(ctx, l.db, lic)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: %s serial %s has no code", ErrNoLicense, lic.Product, serialText(lic.Serial))
+		return nil, fmt.Errorf("%w: %s serial %s has no code", ErrNoLicense, lic.Product, lic.Serial)
 	}
 	return c, err
 }

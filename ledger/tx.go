@@ -47,8 +47,8 @@ func (t *tx) exec(q string, args ...any) error {
 
 // event appends an event of kind about product/serial with the kind's own
 // fields in data, and returns its sequence number.
-func (t *tx) event(kind string, product formats.Product, serial uint64, data any) (int64, error) {
-	h := eventHead{Seq: t.head.Seq + 1, At: formatTime(t.at), Actor: t.l.actor, Kind: kind, Product: product.String(), Serial: serialText(serial)}
+func (t *tx) event(kind string, product formats.Product, serial formats.Serial, data any) (int64, error) {
+	h := eventHead{Seq: t.head.Seq + 1, At: formatTime(t.at), Actor: t.l.actor, Kind: kind, Product: product.String(), Serial: serial.String()}
 	body, err := eventBody(h, data)
 	if err != nil {
 		return 0, err
@@ -77,7 +77,7 @@ func scanRK(sc interface{ Scan(...any) error }) (*RegistrationKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ledger: recorded key %q: %w", rk, err)
 	}
-	r.Key, r.Purpose, r.License = k, Purpose(purpose), uint64(license.Int64)
+	r.Key, r.Purpose, r.License = k, Purpose(purpose), formats.Serial(license.Int64)
 	r.MintedAt, _ = time.Parse(time.RFC3339Nano, at)
 	return &r, nil
 }
@@ -108,12 +108,12 @@ func (t *tx) insertRK(r *RegistrationKey) (bool, error) {
 	return n == 1, err
 }
 
-func (t *tx) setRKState(k formats.RegistrationKey, state string, license uint64) error {
+func (t *tx) setRKState(k formats.RegistrationKey, state string, license formats.Serial) error {
 	return t.exec(`UPDATE registration_keys SET state = $1, license = $2 WHERE product = $3 AND serial = $4`,
 		state, nullSerial(license), k.Product.String(), int64(k.Serial))
 }
 
-func nullSerial(s uint64) sql.NullInt64 { return sql.NullInt64{Int64: int64(s), Valid: s != 0} }
+func nullSerial(s formats.Serial) sql.NullInt64 { return sql.NullInt64{Int64: int64(s), Valid: s != 0} }
 
 func b2i(b bool) int {
 	if b {
@@ -137,17 +137,17 @@ func scanLicense(sc interface{ Scan(...any) error }) (*License, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ledger: recorded product %q: %w", product, err)
 	}
-	l.Product, l.Serial, l.Generation, l.Trial, l.KeyID = p, uint64(serial), uint8(gen), trial != 0, uint8(kid)
+	l.Product, l.Serial, l.Generation, l.Trial, l.KeyID = p, formats.Serial(serial), uint8(gen), trial != 0, uint8(kid)
 	l.Issued, l.Expires = formats.Day(issued), formats.Day(expires)
 	l.Revoked, l.RevokedBelow = below.Valid, uint8(below.Int64)
 	l.NotifiedExpires = formats.Day(notified.Int64)
 	return &l, nil
 }
 
-func getLicense(ctx context.Context, q queryer, p formats.Product, serial uint64) (*License, error) {
+func getLicense(ctx context.Context, q queryer, p formats.Product, serial formats.Serial) (*License, error) {
 	l, err := scanLicense(q.QueryRowContext(ctx, `SELECT `+licenseColumns+` FROM licenses WHERE product = $1 AND serial = $2`, p.String(), int64(serial)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: %s serial %s", ErrNoLicense, p, serialText(serial))
+		return nil, fmt.Errorf("%w: %s serial %s", ErrNoLicense, p, serial)
 	}
 	return l, err
 }
@@ -215,7 +215,7 @@ func scanCode(sc interface{ Scan(...any) error }) (*Code, error) {
 		return nil, err
 	}
 	c.Product, _ = formats.ParseProduct(product)
-	c.Serial, c.Generation, c.Issued, c.Expires = uint64(serial), uint8(gen), formats.Day(issued), formats.Day(expires)
+	c.Serial, c.Generation, c.Issued, c.Expires = formats.Serial(serial), uint8(gen), formats.Day(issued), formats.Day(expires)
 	return &c, nil
 }
 

@@ -28,7 +28,7 @@ func main() {
 	fmt.Fprintln(w, "rk,edition,days,issued,customer")
 	for i := range n {
 		// Every tenth key a trial; serials spread out and distinct.
-		k, err := formats.NewRegistrationKey(formats.MustProduct("PC"), i%10 == 0, uint64(i)*7919+13)
+		k, err := formats.NewRegistrationKey(formats.MustProduct("PC"), i%10 == 0, formats.Serial(i)*7919+13)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)

@@ -547,7 +547,7 @@ func (b *batch) sign(r *inRow, res *rowResult) {
 
 // setCode shows code in the row's result columns.
 func (b *batch) setCode(res *rowResult, code formats.ActivationCode) {
-	res.dupKey = (uint64(code.Product[0]-'A')*26+uint64(code.Product[1]-'A'))<<47 | code.Serial
+	res.dupKey = (uint64(code.Product[0]-'A')*26+uint64(code.Product[1]-'A'))<<47 | uint64(code.Serial)
 	res.vals[resSerial] = fmt.Sprintf("%014d", code.Serial)
 	res.vals[resExpires] = code.Expires.String()
 	res.vals[resCode] = code.String()

@@ -137,7 +137,7 @@ func TestBatchOrder(t *testing.T) {
 	in.WriteString("rk,edition,n\n")
 	const n = 3000
 	for i := range n {
-		k, _ := formats.NewRegistrationKey(formats.MustProduct("PC"), false, uint64(i))
+		k, _ := formats.NewRegistrationKey(formats.MustProduct("PC"), false, formats.Serial(i))
 		fmt.Fprintf(&in, "%s,standard,%d\n", k, i)
 	}
 	out, st := signCSV(t, in.String(), signer.BatchOptions{Workers: 4})
@@ -151,7 +151,7 @@ func TestBatchOrder(t *testing.T) {
 			t.Fatalf("row %d: %s", i, l)
 		}
 		c, err := formats.ParseSigned(f[5], formats.Product{})
-		if err != nil || c.Serial != uint64(i) {
+		if err != nil || c.Serial != formats.Serial(i) {
 			t.Fatalf("row %d: code %s: %v", i, f[5], err)
 		}
 	}
@@ -351,7 +351,7 @@ func FuzzBatchCSVRows(f *testing.F) {
 		for i, p := range picks {
 			line := i + 2
 			m := mangles[int(p)%len(mangles)]
-			k, _ := formats.NewRegistrationKey(formats.MustProduct("PC"), false, uint64(line))
+			k, _ := formats.NewRegistrationKey(formats.MustProduct("PC"), false, formats.Serial(line))
 			in = append(in, m.row(k.String(), line))
 			if int(p)%len(mangles) != 6 {
 				want = append(want, line)

@@ -75,7 +75,7 @@ func BenchmarkBatch(b *testing.B) {
 	var in bytes.Buffer
 	in.WriteString("rk,edition,days,issued,customer\n")
 	for i := range rows {
-		k, _ := formats.NewRegistrationKey(formats.MustProduct("PC"), i%10 == 0, uint64(i)*7919)
+		k, _ := formats.NewRegistrationKey(formats.MustProduct("PC"), i%10 == 0, formats.Serial(i)*7919)
 		fmt.Fprintf(&in, "%s,premium,,2026-11-27,customer %d\n", k, i)
 	}
 	s, err := signer.New(testKey(b, 1))

@@ -112,7 +112,7 @@ func ExampleParseRevocationEntry() {
 			fmt.Println(err, errors.Is(err, signer.ErrBadEntry))
 			continue
 		}
-		fmt.Printf("serial %014d below %d\n", e.Serial, e.Below)
+		fmt.Printf("serial %s below %d\n", e.Serial, e.Below)
 	}
 	// Output:
 	// serial 31415926535897 below 2

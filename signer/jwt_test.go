@@ -12,14 +12,15 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/licmint/licmint/signer"
+	"github.com/licmint/licmint/verifier/licjwt"
 )
 
 // parseToken verifies a token the way a product would: EdDSA only, the key
 // chosen by kid, the audience its product code.
-func parseToken(t *testing.T, tok string, at time.Time) (*signer.Claims, error) {
+func parseToken(t *testing.T, tok string, at time.Time) (*licjwt.Claims, error) {
 	t.Helper()
 	pub := testKey(t, 1).Public().Public
-	var c signer.Claims
+	var c licjwt.Claims
 	_, err := jwt.ParseWithClaims(tok, &c, func(tk *jwt.Token) (any, error) {
 		if tk.Header["kid"] != "1" {
 			return nil, errors.New("unknown kid")
@@ -49,8 +50,8 @@ func TestSignToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256([]byte("host-1"))
-	if c.Subject != "31415926535897" || c.Serial != c.Subject || c.Product != "PC" || c.Edition != "premium" ||
-		c.EditionNumber != 2 || c.Trial || !c.InstallBound || c.InstallIDSHA256 != hex.EncodeToString(sum[:]) ||
+	if c.Subject != "31415926535897" || c.Serial != c.Subject || *c.Product != "PC" || *c.Edition != "premium" ||
+		*c.EditionNumber != 2 || *c.Trial || !*c.InstallBound || c.InstallIDSHA256 != hex.EncodeToString(sum[:]) ||
 		c.ActivationCode != code.String() || c.ID != code.ShortForm() || c.Customer["email"] != "ops@example.com" ||
 		!c.IssuedAt.Time.Equal(day1) || !c.NotBefore.Time.Equal(day1) || !c.ExpiresAt.Time.Equal(code.Expires.Time()) ||
 		strings.Join(c.Features, ",") != "update,scan" {

@@ -17,7 +17,7 @@ import (
 
 // testRK returns the full PC Registration Key with serial n.
 func testRK(n int) string {
-	k, _ := formats.NewRegistrationKey(formats.MustProduct("PC"), false, uint64(n))
+	k, _ := formats.NewRegistrationKey(formats.MustProduct("PC"), false, formats.Serial(n))
 	return k.String()
 }
 

@@ -126,7 +126,7 @@ func plainEntry(b []byte) (revocation.Entry, bool) {
 		if c < '0' || c > '9' {
 			return e, false
 		}
-		e.Serial = e.Serial*10 + uint64(c-'0')
+		e.Serial = e.Serial*10 + formats.Serial(c-'0')
 	}
 	switch rest := b[14:]; {
 	case len(rest) == 0:
@@ -190,15 +190,15 @@ func parseGeneration(g string) (uint8, bool) {
 
 // parseSerial reads S: 14 digits, a Registration Key or an Activation
 // Code.
-func parseSerial(s string, product formats.Product) (uint64, *FieldError) {
+func parseSerial(s string, product formats.Product) (formats.Serial, *FieldError) {
 	allDigits := s != ""
-	var serial uint64
+	var serial formats.Serial
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			allDigits = false
 			break
 		}
-		serial = serial*10 + uint64(s[i]-'0')
+		serial = serial*10 + formats.Serial(s[i]-'0')
 	}
 	if allDigits {
 		if len(s) != 14 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/revocation"
 	"github.com/licmint/licmint/signer"
 )
@@ -22,13 +23,13 @@ func BenchmarkRevocationList(b *testing.B) {
 	var text bytes.Buffer
 	for i := range entries {
 		// Spread over the serial range, out of order, a few bounded.
-		serial := uint64(i) * 99_999_989 % 99_999_999_999_989
+		serial := formats.Serial(i) * 99_999_989 % 99_999_999_999_989
 		e := revocation.Entry{Serial: serial}
 		if i%10 == 0 {
 			e.Below = uint8(1 + i%7)
-			fmt.Fprintf(&text, "%014d:%d\n", serial, e.Below)
+			fmt.Fprintf(&text, "%s:%d\n", serial, e.Below)
 		} else {
-			fmt.Fprintf(&text, "%014d\n", serial)
+			fmt.Fprintf(&text, "%s\n", serial)
 		}
 		entries[i] = e
 	}

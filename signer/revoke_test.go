@@ -39,7 +39,7 @@ func TestRevocationList(t *testing.T) {
 		t.Fatalf("list %+v, %d entries", l, l.Len())
 	}
 	for _, tc := range []struct {
-		serial uint64
+		serial formats.Serial
 		gen    uint8
 		want   bool
 	}{

@@ -70,7 +70,7 @@ var list1M = func() func(testing.TB) []byte {
 	once := sync.OnceValues(func() ([]byte, error) {
 		entries := make([]revocation.Entry, 1_000_000)
 		for i := range entries {
-			entries[i] = revocation.Entry{Serial: uint64(i) * (formats.MaxSerial / 1_000_000), Below: uint8(i)}
+			entries[i] = revocation.Entry{Serial: formats.Serial(i) * (formats.MaxSerial / 1_000_000), Below: uint8(i)}
 		}
 		entries[0] = revocation.Entry{Serial: header().Serial, Below: 0}
 		return revocation.Sign(testKey, 1, formats.MustProduct("PC"), 1, day("2027-01-01"), entries)
@@ -124,7 +124,7 @@ func BenchmarkLoadRevocationList1M(b *testing.B) {
 func BenchmarkSignRevocationList1M(b *testing.B) {
 	entries := make([]revocation.Entry, 1_000_000)
 	for i := range entries {
-		entries[i] = revocation.Entry{Serial: uint64(len(entries)-i) * 7919}
+		entries[i] = revocation.Entry{Serial: formats.Serial(len(entries)-i) * 7919}
 	}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -5,8 +5,9 @@
 // keys it trusts and its catalog entry, then calls Verify with the code a customer
 // entered. Verify decodes the code, checks its signature against the key
 // the code names and reports the license, its status on the verifier's
-// clock and the features it enables. It needs no network access, does not
-// allocate on success and costs less than one crypto/ed25519.Verify.
+// clock and the features it enables. It needs no network access, costs
+// less than one crypto/ed25519.Verify, and without a state (WithState)
+// does not allocate on success.
 //
 // Failures are errors matched with errors.Is: ErrMalformed and ErrTypo
 // (with the position in a *formats.FormatError), ErrUnsigned,
@@ -28,5 +29,5 @@
 //
 // This package imports no networking, process or JSON-token code, so that
 // embedding it stays small; JSON Web Token licenses are checked by the
-// subpackage verifier/jwt.
+// subpackage verifier/licjwt.
 package verifier

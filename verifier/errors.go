@@ -74,7 +74,9 @@ type Error struct {
 	// ErrNotRenewal; from Reset, ErrUnknownKey, ErrInstallMismatch,
 	// ErrResetUsed, ErrResetNotLocked or ErrResetTooEarly.
 	Err error
-	// Msg says what is wrong, Hint what to do.
+	// Msg says what is wrong. Hint says what the product's user can do
+	// about it, in words a product can show that user; it names no API,
+	// flag or file, which are the product's own.
 	Msg, Hint string
 
 	reset bool // about a reset code rather than an Activation Code

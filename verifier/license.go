@@ -18,7 +18,7 @@ type License struct {
 	// configured install id.
 	Bound bool
 	// Serial is the Registration Key's serial, shown as 14 digits.
-	Serial     uint64
+	Serial     formats.Serial
 	Generation uint8
 	// KeyID names the key that signed the code.
 	KeyID uint8

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/verifier/state"
 )
 
@@ -51,7 +52,7 @@ func (v *Verifier) attachState(s state.Store) {
 // generation of its serial. It saves the state when something worth
 // remembering changed. rolledBackFrom is the latest time seen when the
 // clock is behind it by more than the tolerance, else zero.
-func (v *Verifier) observeState(serial uint64, gen uint8, now time.Time, record bool) (superseded bool, rolledBackFrom time.Time) {
+func (v *Verifier) observeState(serial formats.Serial, gen uint8, now time.Time, record bool) (superseded bool, rolledBackFrom time.Time) {
 	// Strip the monotonic reading: comparisons must use the wall clock,
 	// which is what a user sets back.
 	now = now.Round(0)

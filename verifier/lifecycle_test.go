@@ -42,7 +42,7 @@ func child(path, id string) error {
 	}
 	// Each child sees its own serial, at generation n, and list sequence n.
 	h := header()
-	h.Serial, h.Generation = uint64(1000+n), uint8(n)
+	h.Serial, h.Generation = formats.Serial(1000+n), uint8(n)
 	for range 20 {
 		if _, err := v.Verify(sign(&testing.T{}, testKey, h, "")); err != nil {
 			return err
@@ -241,7 +241,7 @@ func compareDecoders(t *testing.T, data []byte, key revocation.VerifyFunc) {
 	}
 	for i := range want.Len() {
 		e := want.Entry(i)
-		for _, s := range []uint64{e.Serial - 1, e.Serial, e.Serial + 1} {
+		for _, s := range []formats.Serial{e.Serial - 1, e.Serial, e.Serial + 1} {
 			for _, g := range []uint8{0, 1, 2, 3, 254, 255} {
 				h := header()
 				h.Serial, h.Generation = s, g

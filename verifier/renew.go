@@ -33,7 +33,7 @@ func (v *Verifier) VerifyRenewal(current, next string) (License, error) {
 	const ask = "ask the vendor for a renewal of the installed code"
 	switch {
 	case l.Serial != cur.Serial:
-		return refuse(ask, "the new code is for serial %014d, the installed one for serial %014d", l.Serial, cur.Serial)
+		return refuse(ask, "the new code is for serial %s, the installed one for serial %s", l.Serial, cur.Serial)
 	case l.Generation < cur.Generation:
 		return refuse("keep the installed code: the new one is older",
 			"the new code is generation %d, lower than the installed generation %d", l.Generation, cur.Generation)
@@ -45,7 +45,7 @@ func (v *Verifier) VerifyRenewal(current, next string) (License, error) {
 		return refuse(ask, "the new code is revoked by the revocation list in force")
 	case l.Status == StatusSuperseded:
 		return refuse("enter the latest code the vendor issued for this serial",
-			"a higher generation of serial %014d than the new code's %d has been seen here", l.Serial, l.Generation)
+			"a higher generation of serial %s than the new code's %d has been seen here", l.Serial, l.Generation)
 	}
 	if v.observe != nil {
 		v.observe(l.Serial, l.Generation, v.now(), true)

@@ -65,7 +65,7 @@ func (v *Verifier) Reset(code string) error {
 			"signed with key id %d, which this verifier does not trust", c.KeyID)
 	}
 	if v.installID == "" {
-		return refuse(ErrInstallMismatch, "pass this install's id",
+		return refuse(ErrInstallMismatch, "a reset code is for one install, and the product did not say which install it is on: ask the vendor for help",
 			"a reset code is for one install, and no install id was given")
 	}
 	var buf [formats.MaxResetMessageLen]byte

@@ -37,7 +37,7 @@ type Verifier struct {
 	// observe is (*Verifier).observeState with a store, else nil: called
 	// through a function value so that products without WithState do not
 	// link the state code.
-	observe  func(serial uint64, gen uint8, now time.Time, record bool) (superseded bool, rolledBackFrom time.Time)
+	observe  func(serial formats.Serial, gen uint8, now time.Time, record bool) (superseded bool, rolledBackFrom time.Time)
 	mu       sync.Mutex // guards the fields below
 	seen     state.State
 	saved    time.Time // LastSeen as last saved, to save it only hourly
@@ -170,8 +170,11 @@ func (v *Verifier) PublicKey(id uint8) ([]byte, bool) {
 // Verify checks a signed Activation Code, as typed or pasted: any case,
 // with whitespace, line breaks and hyphens anywhere. It returns the license
 // when the code is authentic, whatever its status; otherwise an error
-// wrapping one of the package's sentinel errors. It does not allocate
-// unless it fails or WithSignatureCheck is in use.
+// wrapping one of the package's sentinel errors. Without WithState or
+// WithSignatureCheck it does not allocate unless it fails; WithSignatureCheck
+// allocates copies for the function; with WithState, a new serial or
+// generation to remember, or a time an hour past the last saved, allocates
+// and writes the state.
 func (v *Verifier) Verify(code string) (License, error) {
 	c, err := formats.ParseSigned(code, v.product)
 	if err != nil {
@@ -197,12 +200,12 @@ func (v *Verifier) check(c *formats.ActivationCode, record bool) (License, error
 	if key == nil {
 		return License{}, &Error{Err: ErrUnknownKey,
 			Msg:  fmt.Sprintf("signed with key id %d, which this verifier does not trust", c.KeyID),
-			Hint: "the code may come from another vendor or a newer key: check the keyring, or ask for a code signed with a trusted key"}
+			Hint: "the code may come from another vendor, or be signed with a newer key than this version of the product knows: ask the vendor for a code it accepts"}
 	}
 	if c.Bound && v.installID == "" {
 		return License{}, &Error{Err: ErrInstallMismatch,
 			Msg:  "this code is bound to an install, and no install id was given",
-			Hint: "this code is bound to an install; pass its install id"}
+			Hint: "this code is bound to one install, and the product did not say which install it is on: ask the vendor for help"}
 	}
 	// The message is at most MaxMessageLen bytes, so it stays on the stack.
 	var buf [formats.MaxMessageLen]byte
@@ -214,7 +217,7 @@ func (v *Verifier) check(c *formats.ActivationCode, record bool) (License, error
 		if c.Bound {
 			return License{}, &Error{Err: ErrInstallMismatch,
 				Msg:  "the signature does not verify with this install id: the code is bound to another install, or was altered",
-				Hint: "use the install id the code was issued for, or request a code for this install"}
+				Hint: "enter the code on the install it was issued for, or ask the vendor for a code for this install"}
 		}
 		return License{}, &Error{Err: ErrBadSignature,
 			Msg:  fmt.Sprintf("the signature does not verify with key id %d: the code was altered or forged", c.KeyID),

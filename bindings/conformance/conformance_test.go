@@ -88,7 +88,7 @@ func result(lic verifier.License, err error) outcome {
 		return o
 	}
 	o.Product, o.Edition, o.EditionNumber = lic.Product.String(), lic.Edition, int(lic.EditionNumber)
-	o.Trial, o.Bound, o.Serial, o.Generation, o.KeyID = lic.Trial, lic.Bound, lic.Serial, int(lic.Generation), int(lic.KeyID)
+	o.Trial, o.Bound, o.Serial, o.Generation, o.KeyID = lic.Trial, lic.Bound, uint64(lic.Serial), int(lic.Generation), int(lic.KeyID)
 	o.Issued, o.Expires, o.DaysLeft = lic.Issued.String(), lic.Expires.String(), lic.DaysLeft
 	for _, f := range lic.Features.Names() {
 		if lic.Features.Enabled(f) {

@@ -100,7 +100,7 @@ type license struct {
 	edition, gen    int
 	trial, bound    bool
 	issued, expires string // dates; expires "perpetual"
-	serial          uint64
+	serial          formats.Serial
 	installID       string
 }
 
@@ -165,7 +165,7 @@ const (
 func expect(l license, now time.Time, warn, grace int, override string) *want {
 	today := now.UTC().Truncate(24 * time.Hour)
 	w := &want{Group: ptr(0), Char: ptr(0), Product: l.product, EditionNumber: l.edition, Trial: l.trial, Bound: l.bound,
-		Serial: l.serial, Generation: l.gen, KeyID: l.keyID, Issued: l.issued, Expires: l.expires,
+		Serial: uint64(l.serial), Generation: l.gen, KeyID: l.keyID, Issued: l.issued, Expires: l.expires,
 		Edition: fmt.Sprint(l.edition), Features: []string{}}
 	named := l.product == "PC" && editions[l.edition] != ""
 	if named {

@@ -14,7 +14,7 @@ import (
 	"github.com/licmint/licmint/formats/keyring"
 	"github.com/licmint/licmint/formats/revocation"
 	"github.com/licmint/licmint/signer"
-	licjwt "github.com/licmint/licmint/verifier/jwt"
+	"github.com/licmint/licmint/verifier/licjwt"
 	"github.com/spf13/cobra"
 )
 

@@ -80,7 +80,7 @@ func inspect(input string) (inspectJSON, error) {
 		// A Registration Key is a fair thing to paste here too.
 		if k, rkErr := formats.ParseRegistrationKey(input); rkErr == nil {
 			return inspectJSON{Kind: "registration key", Canonical: k.String(), Product: k.Product.String(),
-				Trial: k.Trial, Serial: fmt.Sprintf("%014d", k.Serial)}, nil
+				Trial: k.Trial, Serial: k.Serial.String()}, nil
 		}
 		rec := inspectJSON{Kind: "activation code", ErrorKind: errorKind(err)}
 		var fe *formats.FormatError
@@ -93,7 +93,7 @@ func inspect(input string) (inspectJSON, error) {
 		Kind: "activation code", Form: "short", Canonical: c.String(), ShortForm: c.ShortForm(),
 		Product: c.Product.String(), Version: int(c.Version), KeyID: int(c.KeyID), Edition: int(c.Edition),
 		Trial: c.Trial, InstallBound: c.Bound, Generation: int(c.Generation),
-		Serial: fmt.Sprintf("%014d", c.Serial), Issued: c.Issued.String(), Expires: c.Expires.String(),
+		Serial: c.Serial.String(), Issued: c.Issued.String(), Expires: c.Expires.String(),
 	}
 	if c.Signed {
 		rec.Form = "signed"

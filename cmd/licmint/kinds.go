@@ -13,7 +13,7 @@ import (
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/signer"
 	"github.com/licmint/licmint/verifier"
-	licjwt "github.com/licmint/licmint/verifier/jwt"
+	"github.com/licmint/licmint/verifier/licjwt"
 )
 
 // The kinds of failure, the "kind" of a --json error object: a closed

@@ -225,7 +225,7 @@ type licenseJSON struct {
 }
 
 func licenseRecord(l *ledger.License, c *ledger.Code) licenseJSON {
-	r := licenseJSON{Product: l.Product.String(), Serial: fmt.Sprintf("%014d", l.Serial), Generation: int(l.Generation), Edition: l.Edition,
+	r := licenseJSON{Product: l.Product.String(), Serial: l.Serial.String(), Generation: int(l.Generation), Edition: l.Edition,
 		Trial: l.Trial, InstallID: l.InstallID, KeyID: int(l.KeyID), Issued: l.Issued.String(), Expires: l.Expires.String(),
 		Owner: l.Owner, Customer: l.Customer, Order: l.Order, RevokeReason: l.RevokeReason}
 	if l.Revoked {
@@ -386,7 +386,7 @@ keys, every code issued (lost codes are retrieved here), and every event.`,
 }
 
 // parseProductSerial reads PC-31415926535897, or a bare serial for PC.
-func parseProductSerial(s string) (formats.Product, uint64, error) {
+func parseProductSerial(s string) (formats.Product, formats.Serial, error) {
 	p := formats.MustProduct("PC")
 	if i := strings.IndexByte(s, '-'); i >= 0 {
 		var err error
@@ -395,7 +395,7 @@ func parseProductSerial(s string) (formats.Product, uint64, error) {
 		}
 		s = s[i+1:]
 	}
-	var serial uint64
+	var serial formats.Serial
 	if len(s) == 0 || len(s) > 14 {
 		return p, 0, errors.New("want 1 to 14 digits")
 	}
@@ -403,7 +403,7 @@ func parseProductSerial(s string) (formats.Product, uint64, error) {
 		if c < '0' || c > '9' {
 			return p, 0, fmt.Errorf("%q is not a digit", c)
 		}
-		serial = serial*10 + uint64(c-'0')
+		serial = serial*10 + formats.Serial(c-'0')
 	}
 	return p, serial, nil
 }

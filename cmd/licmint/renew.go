@@ -11,7 +11,7 @@ import (
 	"github.com/licmint/licmint/formats/renewal"
 	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/signer"
-	openrenewal "github.com/licmint/licmint/verifier/renewal"
+	"github.com/licmint/licmint/verifier/renewseal"
 	"github.com/spf13/cobra"
 )
 
@@ -34,7 +34,7 @@ type reissueJSON struct {
 func newReissueJSON(c formats.ActivationCode) reissueJSON {
 	return reissueJSON{
 		ActivationCode: c.String(), ShortForm: c.ShortForm(), Product: c.Product.String(),
-		Serial: fmt.Sprintf("%014d", c.Serial), Generation: int(c.Generation), KeyID: int(c.KeyID),
+		Serial: c.Serial.String(), Generation: int(c.Generation), KeyID: int(c.KeyID),
 		InstallBound: c.Bound, Issued: c.Issued.String(), Expires: c.Expires.String(),
 	}
 }
@@ -276,7 +276,7 @@ func (f *renewFlags) current(cmd *cobra.Command) (code formats.ActivationCode, i
 	if err != nil {
 		return code, "", from, err
 	}
-	req, err := openrenewal.Open(data, append(ids, more...)...)
+	req, err := renewseal.Open(data, append(ids, more...)...)
 	switch {
 	case errors.Is(err, renewal.ErrMalformed) || errors.Is(err, formats.ErrMalformed) || errors.Is(err, formats.ErrTypo):
 		return code, "", from, withHint(exitInvalid, fmt.Errorf("%s: %w", from, err), "ask the customer to send the request again, unchanged")

@@ -82,7 +82,7 @@ func runReplace(cmd *cobra.Command, f *replaceFlags, args []string) error {
 		return ledgerError(err, func(err error) error { return lifecycleError(err, "CODE") })
 	}
 	repl := is.Code
-	entry := fmt.Sprintf("%014d:%d", repl.Serial, repl.Generation)
+	entry := fmt.Sprintf("%s:%d", repl.Serial, repl.Generation)
 	switch {
 	case f.revokeOld:
 		fmt.Fprintf(cmd.ErrOrStderr(), "licmint: note: the earlier generations are revoked in the ledger; 'licmint revoke --ledger' puts them on the next list\n")

@@ -4,7 +4,7 @@ import (
 	"io"
 
 	"filippo.io/age"
-	"github.com/licmint/licmint/verifier/renewal"
+	"github.com/licmint/licmint/verifier/renewseal"
 	"github.com/spf13/cobra"
 )
 
@@ -32,7 +32,7 @@ without --force).`,
 			if code == "" {
 				return usageError("--code is required")
 			}
-			req, err := renewal.NewRequest(code, installID, now())
+			req, err := renewseal.NewRequest(code, installID, now())
 			if err != nil {
 				return invalid(err)
 			}
@@ -49,7 +49,7 @@ without --force).`,
 					}
 					recipients = append(recipients, rs...)
 				}
-				text, err = renewal.Seal(req, recipients...)
+				text, err = renewseal.Seal(req, recipients...)
 			} else {
 				text, err = req.MarshalText()
 			}

@@ -47,7 +47,7 @@ type rkJSON struct {
 }
 
 func rkRecord(k formats.RegistrationKey) rkJSON {
-	return rkJSON{Valid: true, Key: k.String(), Product: k.Product.String(), Trial: k.Trial, Serial: fmt.Sprintf("%014d", k.Serial)}
+	return rkJSON{Valid: true, Key: k.String(), Product: k.Product.String(), Trial: k.Trial, Serial: k.Serial.String()}
 }
 
 func newRKNewCmd() *cobra.Command {
@@ -104,11 +104,11 @@ trial, days, purpose, order, customer), appearing only when complete.`,
 			if asJSON {
 				w.WriteString("[\n")
 			}
-			seen := make(map[uint64]struct{}, count)
+			seen := make(map[formats.Serial]struct{}, count)
 			for i := 0; i < count; {
 				var k formats.RegistrationKey
 				if sequential {
-					k, err = formats.NewRegistrationKey(p, trial, uint64(start)+uint64(i))
+					k, err = formats.NewRegistrationKey(p, trial, formats.Serial(start)+formats.Serial(i))
 				} else {
 					k, err = formats.RandomRegistrationKey(nil, p, trial)
 				}

@@ -221,7 +221,7 @@ func signOne(cmd *cobra.Command, svc *issuance.Service, f *signFlags, reg *signe
 	ed, _ := p.EditionNumber(code.Edition)
 	return printJSON(w, signJSON{
 		RK: reg.RK.String(), Existing: is.Existing, Product: code.Product.String(), Edition: ed.Name, EditionNumber: int(code.Edition),
-		Trial: code.Trial, Serial: fmt.Sprintf("%014d", code.Serial), KeyID: int(code.KeyID),
+		Trial: code.Trial, Serial: code.Serial.String(), KeyID: int(code.KeyID),
 		Generation: int(code.Generation), InstallBound: code.Bound, Issued: code.Issued.String(),
 		Expires: code.Expires.String(), ShortForm: code.ShortForm(), ActivationCode: code.String(), JWT: tok,
 	})

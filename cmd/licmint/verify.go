@@ -14,7 +14,7 @@ import (
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/keyring"
 	"github.com/licmint/licmint/verifier"
-	licjwt "github.com/licmint/licmint/verifier/jwt"
+	"github.com/licmint/licmint/verifier/licjwt"
 	"github.com/licmint/licmint/verifier/state"
 	"github.com/spf13/cobra"
 )
@@ -272,7 +272,7 @@ func verifyFailed(f *verifyFlags, rec *verifyJSON, err error) error {
 	}
 	var ve *verifier.Error
 	if errors.As(err, &ve) {
-		return withRecord(withHint(exitInvalid, err, ve.Hint), rec)
+		return withRecord(withHint(exitInvalid, err, verifierHint(f.installID, ve)), rec)
 	}
 	return withRecord(invalid(err), rec)
 }
@@ -343,7 +343,7 @@ func fillLicense(rec *verifyJSON, l *verifier.License) {
 	rec.Status = l.Status.String()
 	rec.Product, rec.Edition, rec.EditionNumber = l.Product.String(), l.Edition, int(l.EditionNumber)
 	rec.Trial, rec.InstallBound = l.Trial, l.Bound
-	rec.Serial, rec.Generation, rec.KeyID = fmt.Sprintf("%014d", l.Serial), int(l.Generation), int(l.KeyID)
+	rec.Serial, rec.Generation, rec.KeyID = l.Serial.String(), int(l.Generation), int(l.KeyID)
 	rec.Issued, rec.Expires = l.Issued.String(), l.Expires.String()
 	if !l.Perpetual() {
 		left := l.DaysLeft
@@ -416,10 +416,10 @@ func notInForce(l *verifier.License, clock time.Time, installID string) error {
 		return withHint(exitNotInForce, fmt.Errorf("the license expired on %s; its features are off", l.Expires),
 			"ask the vendor for a renewal code")
 	case verifier.StatusRevoked:
-		return withHint(exitNotInForce, fmt.Errorf("the revocation list revokes serial %014d generation %d; its features are off", l.Serial, l.Generation),
+		return withHint(exitNotInForce, fmt.Errorf("the revocation list revokes serial %s generation %d; its features are off", l.Serial, l.Generation),
 			"if the vendor replaced the code, enter the replacement; otherwise contact the vendor")
 	case verifier.StatusSuperseded:
-		return withHint(exitNotInForce, fmt.Errorf("a higher generation of serial %014d than %d has been seen here: the code was replaced", l.Serial, l.Generation),
+		return withHint(exitNotInForce, fmt.Errorf("a higher generation of serial %s than %d has been seen here: the code was replaced", l.Serial, l.Generation),
 			"enter the latest code the vendor issued for this serial")
 	case verifier.StatusClockRollback:
 		seen := l.LastSeen.UTC().Format(time.DateOnly)

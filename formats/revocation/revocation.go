@@ -49,7 +49,7 @@ var (
 // Entry revokes the codes of Serial whose generation is below Below; Below
 // 0 revokes every generation.
 type Entry struct {
-	Serial uint64
+	Serial formats.Serial
 	Below  uint8
 }
 
@@ -79,20 +79,20 @@ func (l *List) Len() int { return len(l.entries) / EntrySize }
 // Entry returns entry i, in serial order.
 func (l *List) Entry(i int) Entry {
 	v := binary.BigEndian.Uint64(l.entries[i*EntrySize:])
-	return Entry{Serial: v >> 8, Below: uint8(v)}
+	return Entry{Serial: formats.Serial(v >> 8), Below: uint8(v)}
 }
 
 // Lookup returns the entry for serial, if the list has one. It does not
 // allocate.
-func (l *List) Lookup(serial uint64) (Entry, bool) {
-	b := serial >> bucketShift
+func (l *List) Lookup(serial formats.Serial) (Entry, bool) {
+	b := uint64(serial) >> bucketShift
 	if b >= uint64(len(l.bucket)-1) {
 		return Entry{}, false
 	}
 	lo, hi := int(l.bucket[b]), int(l.bucket[b+1])
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if s := binary.BigEndian.Uint64(l.entries[m*EntrySize:]) >> 8; s < serial {
+		if s := binary.BigEndian.Uint64(l.entries[m*EntrySize:]) >> 8; s < uint64(serial) {
 			lo = m + 1
 		} else {
 			hi = m
@@ -107,7 +107,7 @@ func (l *List) Lookup(serial uint64) (Entry, bool) {
 }
 
 // Revoked reports whether the list revokes generation gen of serial.
-func (l *List) Revoked(serial uint64, gen uint8) bool {
+func (l *List) Revoked(serial formats.Serial, gen uint8) bool {
 	e, ok := l.Lookup(serial)
 	return ok && e.Revokes(gen)
 }
@@ -151,7 +151,7 @@ func Sign(key crypto.Signer, keyID uint8, product formats.Product, seq uint64, i
 	buf = append(buf, 0, 0)
 	buf = binary.BigEndian.AppendUint32(buf, uint32(len(merged)))
 	for _, e := range merged {
-		buf = binary.BigEndian.AppendUint64(buf, e.Serial<<8|uint64(e.Below))
+		buf = binary.BigEndian.AppendUint64(buf, uint64(e.Serial)<<8|uint64(e.Below))
 	}
 	// Pure Ed25519 signs the message itself: no pre-hash.
 	sig, err := key.Sign(nil, buf, crypto.Hash(0))
@@ -228,7 +228,7 @@ func Parse(data []byte, product formats.Product, verify VerifyFunc) (*List, erro
 	// Strictly ascending serials: one encoding per list, and binary search
 	// stays correct.
 	l.bucket = make([]uint32, formats.MaxSerial>>bucketShift+2)
-	var prev uint64
+	var prev formats.Serial
 	next := 0 // first bucket not yet started
 	for i := range l.Len() {
 		e := l.Entry(i)

@@ -44,7 +44,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("%+v len %d", l, l.Len())
 	}
 	for _, tc := range []struct {
-		serial uint64
+		serial formats.Serial
 		gen    uint8
 		want   bool
 	}{
@@ -103,7 +103,7 @@ func TestMillion(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	entries := make([]revocation.Entry, 1_000_000)
 	for i := range entries {
-		entries[i] = revocation.Entry{Serial: r.Uint64N(formats.MaxSerial + 1), Below: uint8(r.IntN(3))}
+		entries[i] = revocation.Entry{Serial: formats.Serial(r.Uint64N(formats.MaxSerial + 1)), Below: uint8(r.IntN(3))}
 	}
 	data, err := revocation.Sign(priv, 3, pc, 1, 2522, entries)
 	if err != nil {
@@ -148,7 +148,7 @@ func BenchmarkList(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 2))
 	entries := make([]revocation.Entry, 1_000_000)
 	for i := range entries {
-		entries[i] = revocation.Entry{Serial: r.Uint64N(formats.MaxSerial + 1)}
+		entries[i] = revocation.Entry{Serial: formats.Serial(r.Uint64N(formats.MaxSerial + 1))}
 	}
 	data, _ := revocation.Sign(priv, 3, pc, 1, 2522, entries)
 	b.Run("Sign1M", func(b *testing.B) {

@@ -47,7 +47,7 @@ func (e entry) entry(t *testing.T) revocation.Entry {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return revocation.Entry{Serial: s, Below: e.Below}
+	return revocation.Entry{Serial: formats.Serial(s), Below: e.Below}
 }
 
 func loadListVectors(t *testing.T) (*listVectors, ed25519.PrivateKey) {

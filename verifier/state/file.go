@@ -155,7 +155,7 @@ func decode(data []byte) (s State, listSum string, err error) {
 			if !found && err == nil {
 				err = errors.New("want \"serial generation\"")
 			}
-			s.SeeGeneration(sv, uint8(gv))
+			s.SeeGeneration(formats.Serial(sv), uint8(gv))
 		default:
 			err = fmt.Errorf("unknown name %q", key)
 		}
@@ -177,14 +177,14 @@ func encode(s State) []byte {
 		b = append(b, sha256Hex(s.List)...)
 		b = append(b, '\n')
 	}
-	serials := make([]uint64, 0, len(s.Generations))
+	serials := make([]formats.Serial, 0, len(s.Generations))
 	for serial := range s.Generations {
 		serials = append(serials, serial)
 	}
 	slices.Sort(serials)
 	for _, serial := range serials {
 		b = append(b, "generation: "...)
-		b = strconv.AppendUint(b, serial, 10)
+		b = strconv.AppendUint(b, uint64(serial), 10)
 		b = append(b, ' ')
 		b = strconv.AppendUint(b, uint64(s.Generations[serial]), 10)
 		b = append(b, '\n')

@@ -8,6 +8,8 @@ import (
 	"maps"
 	"sync"
 	"time"
+
+	"github.com/licmint/licmint/formats"
 )
 
 // Outcomes of loading a state, matched with errors.Is. Both come with a
@@ -21,9 +23,10 @@ var (
 	ErrCorrupt = errors.New("verifier state is corrupt")
 )
 
-// MaxSerials bounds how many serials' generations a state remembers; the
-// oldest entries beyond it are dropped, which only weakens superseded
-// detection for codes not seen in a long time.
+// MaxSerials bounds how many serials' generations a state remembers. A new
+// serial beyond it pushes out the lowest serial remembered, whenever it was
+// seen: the state keeps no times per serial. That only weakens superseded
+// detection for the serial dropped.
 const MaxSerials = 10000
 
 // MaxResets bounds how many accepted reset codes a state remembers; the
@@ -42,7 +45,7 @@ type State struct {
 	// when it is handed an older one; nil if none. It is never modified.
 	List []byte
 	// Generations is the highest generation seen per serial.
-	Generations map[uint64]uint8
+	Generations map[formats.Serial]uint8
 	// Resets are the reset codes accepted (FORMAT.md section 16), by their
 	// id, each with the start (midnight UTC) of the remembered day it
 	// cleared. A code listed here is refused the next time.
@@ -80,16 +83,16 @@ func (s *State) Merge(o State) {
 
 // SeeGeneration records generation g of serial and reports the highest
 // generation seen for it, g included.
-func (s *State) SeeGeneration(serial uint64, g uint8) uint8 {
+func (s *State) SeeGeneration(serial formats.Serial, g uint8) uint8 {
 	if s.Generations == nil {
-		s.Generations = map[uint64]uint8{}
+		s.Generations = map[formats.Serial]uint8{}
 	}
 	if old, ok := s.Generations[serial]; ok && old >= g {
 		return old
 	}
 	if _, ok := s.Generations[serial]; !ok && len(s.Generations) >= MaxSerials {
 		// Forget the lowest serial rather than grow without bound.
-		var lowest uint64
+		var lowest formats.Serial
 		first := true
 		for k := range s.Generations {
 			if first || k < lowest {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/verifier/state"
 )
 
@@ -32,7 +33,7 @@ func bump(s state.Store, id, n int) error {
 	for range n {
 		if err := s.Update(func(st *state.State) error {
 			st.ListSequence++
-			st.SeeGeneration(uint64(id), uint8(id))
+			st.SeeGeneration(formats.Serial(id), uint8(id))
 			return nil
 		}); err != nil {
 			return err
@@ -164,7 +165,7 @@ func TestMemoryAndMerge(t *testing.T) {
 func TestBounded(t *testing.T) {
 	var s state.State
 	for i := range state.MaxSerials + 10 {
-		s.SeeGeneration(uint64(i), 1)
+		s.SeeGeneration(formats.Serial(i), 1)
 	}
 	if len(s.Generations) != state.MaxSerials {
 		t.Fatalf("%d serials remembered", len(s.Generations))

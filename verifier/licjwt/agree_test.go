@@ -12,7 +12,7 @@ import (
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/signer"
 	"github.com/licmint/licmint/verifier"
-	licjwt "github.com/licmint/licmint/verifier/jwt"
+	"github.com/licmint/licmint/verifier/licjwt"
 )
 
 // wantRefused checks that err refuses a token for its claim named claim,

@@ -1,7 +1,8 @@
-// Package renewal seals renewal requests (FORMAT.md section 12) with age, so
-// that a product's install id reaches only the vendor. It is apart from the
-// core verifier, which stays free of age.
-package renewal
+// Package renewseal makes renewal requests (FORMAT.md section 12, package
+// formats/renewal) in a product and seals them with age, so that a
+// product's install id reaches only the vendor. It is apart from the core
+// verifier, which stays free of age.
+package renewseal
 
 import (
 	"bytes"

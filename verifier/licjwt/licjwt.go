@@ -52,47 +52,6 @@ func New(v *verifier.Verifier) *Verifier {
 	)}
 }
 
-// claims are the token claims licmint signers write.
-type claims struct {
-	jwt.RegisteredClaims
-	// These hide RegisteredClaims' fields of the same names, so that agree
-	// sees the numbers as written.
-	ExpiresAt      *exactDate   `json:"exp"`
-	IssuedAt       *exactDate   `json:"iat"`
-	NotBefore      *exactDate   `json:"nbf"`
-	Product        *string      `json:"product"`
-	Edition        *string      `json:"edition"`
-	EditionNumber  *json.Number `json:"edition_number"`
-	Trial          *bool        `json:"trial"`
-	InstallBound   *bool        `json:"install_bound"`
-	Generation     *json.Number `json:"generation"`
-	Serial         any          `json:"serial"`
-	ActivationCode string       `json:"activation_code"`
-}
-
-// exactDate is a time claim and its JSON text. jwt.NumericDate drops
-// fractions of a second, which a signer never writes.
-type exactDate struct {
-	jwt.NumericDate
-	text string
-}
-
-func (d *exactDate) UnmarshalJSON(b []byte) error {
-	if err := d.NumericDate.UnmarshalJSON(b); err != nil {
-		return err
-	}
-	d.text = string(b)
-	return nil
-}
-
-// is reports whether d was written as t's Unix time in whole seconds, as
-// signers write it.
-func (d *exactDate) is(t time.Time) bool { return d.text == strconv.FormatInt(t.Unix(), 10) }
-
-func (d *exactDate) String() string {
-	return fmt.Sprintf("%s (%s)", d.text, d.UTC().Format(time.RFC3339Nano))
-}
-
 // tokenError is a rejected token. It wraps ErrBadToken and the sentinels
 // in also, and says what was wrong without repeating their names.
 type tokenError struct {
@@ -130,7 +89,7 @@ func (t *Verifier) Verify(token string) (verifier.License, error) {
 	if strings.Count(token, ".") != 2 {
 		return verifier.License{}, badToken(nil, "not a signed JWT (want three base64url parts separated by dots)")
 	}
-	var c claims
+	var c Claims
 	var keyErr error // key's own error, which jwt wraps in its words
 	tok, err := t.parser.ParseWithClaims(token, &c, func(tok *jwt.Token) (any, error) {
 		k, err := t.key(tok)
@@ -217,8 +176,8 @@ func contains(aud jwt.ClaimStrings, s string) bool {
 // agree checks that the token's claims say what its Activation Code says:
 // the claims the signer derives from the code must be present and equal,
 // the others equal where present.
-func agree(c *claims, l *verifier.License) error {
-	serial := fmt.Sprintf("%014d", l.Serial)
+func agree(c *Claims, l *verifier.License) error {
+	serial := l.Serial.String()
 	mismatch := func(claim string, got, want any) error {
 		return badToken(nil, "claim %s is %v but the activation code says %v", claim, got, want)
 	}
@@ -227,17 +186,17 @@ func agree(c *claims, l *verifier.License) error {
 		return badToken(nil, "activation_code claim: the code is perpetual, and a license token must expire (exp)")
 	}
 	// Verify checked that exp and iat are present.
-	if want := l.Expires.Time(); !c.ExpiresAt.is(want) {
+	if want := l.Expires.Time(); !c.ExpiresAt.Is(want) {
 		return mismatch("exp", c.ExpiresAt, wantTime(want))
 	}
 	issued := l.Issued.Time()
-	if !c.IssuedAt.is(issued) {
+	if !c.IssuedAt.Is(issued) {
 		return mismatch("iat", c.IssuedAt, wantTime(issued))
 	}
 	switch {
 	case c.NotBefore == nil:
 		return missing("nbf")
-	case !c.NotBefore.is(issued):
+	case !c.NotBefore.Is(issued):
 		return mismatch("nbf", c.NotBefore, wantTime(issued))
 	}
 	// Verify checked the code, so it parses.
@@ -254,7 +213,7 @@ func agree(c *claims, l *verifier.License) error {
 	switch {
 	case c.EditionNumber == nil:
 		return missing("edition_number")
-	case c.EditionNumber.String() != strconv.Itoa(int(l.EditionNumber)):
+	case *c.EditionNumber != l.EditionNumber:
 		return mismatch("edition_number", *c.EditionNumber, l.EditionNumber)
 	}
 	switch {
@@ -274,7 +233,7 @@ func agree(c *claims, l *verifier.License) error {
 	if c.InstallBound != nil && *c.InstallBound != l.Bound {
 		return mismatch("install_bound", *c.InstallBound, l.Bound)
 	}
-	if c.Generation != nil && c.Generation.String() != strconv.Itoa(int(l.Generation)) {
+	if c.Generation != nil && *c.Generation != l.Generation {
 		return mismatch("generation", *c.Generation, l.Generation)
 	}
 	if c.Subject != "" && c.Subject != serial {
@@ -287,7 +246,7 @@ func agree(c *claims, l *verifier.License) error {
 			return mismatch("serial", s, serial)
 		}
 	case json.Number:
-		if s.String() != strconv.FormatUint(l.Serial, 10) {
+		if s.String() != strconv.FormatUint(uint64(l.Serial), 10) {
 			return mismatch("serial", s, serial)
 		}
 	default:

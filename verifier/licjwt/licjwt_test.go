@@ -20,7 +20,7 @@ import (
 	"github.com/licmint/licmint/formats/catalog"
 	"github.com/licmint/licmint/formats/keyring"
 	"github.com/licmint/licmint/verifier"
-	licjwt "github.com/licmint/licmint/verifier/jwt"
+	"github.com/licmint/licmint/verifier/licjwt"
 )
 
 // The TEST ONLY key of testdata/vectors, whose seed is public, and codes it

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/licmint/licmint/verifier"
-	licjwt "github.com/licmint/licmint/verifier/jwt"
+	"github.com/licmint/licmint/verifier/licjwt"
 )
 
 // Example checks a license token and tells the outcomes apart. The token

@@ -7,61 +7,16 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/internal/vectors"
 	"github.com/licmint/licmint/verifier"
-	licjwt "github.com/licmint/licmint/verifier/jwt"
+	"github.com/licmint/licmint/verifier/licjwt"
 )
-
-// jwtVectors is testdata/vectors/jwts.json (FORMAT.md section 14).
-type jwtVectors struct {
-	TestKey struct {
-		Public string `json:"public_key_hex"`
-	} `json:"test_key"`
-	Valid []struct {
-		Comment      string
-		Registration struct {
-			RegistrationKey string            `json:"registration_key"`
-			Edition         string            `json:"edition"`
-			Issued          string            `json:"issued"`
-			Expires         string            `json:"expires"`
-			InstallID       string            `json:"install_id"`
-			Customer        map[string]string `json:"customer"`
-			Issuer          string            `json:"issuer"`
-		} `json:"registration"`
-		Header    json.RawMessage `json:"header"`
-		Claims    json.RawMessage `json:"claims"`
-		Token     string          `json:"token"`
-		VerifyAt  string          `json:"verify_at"`
-		InstallID string          `json:"install_id"`
-		License   struct {
-			Status        string          `json:"status"`
-			DaysLeft      int             `json:"days_left"`
-			Product       string          `json:"product"`
-			Edition       string          `json:"edition"`
-			EditionNumber uint8           `json:"edition_number"`
-			Trial         bool            `json:"trial"`
-			InstallBound  bool            `json:"install_bound"`
-			Serial        string          `json:"serial"`
-			Generation    uint8           `json:"generation"`
-			KeyID         uint8           `json:"key_id"`
-			Issued        string          `json:"issued"`
-			Expires       string          `json:"expires"`
-			Features      map[string]bool `json:"features"`
-		} `json:"license"`
-	} `json:"valid"`
-	Invalid []struct {
-		Comment, Token, Error string
-		VerifyAt              string `json:"verify_at"`
-		InstallID             string `json:"install_id"`
-	} `json:"invalid"`
-}
 
 // tokenErrorKind names what err wraps; the first match wins, as in
 // licmint's --json output (FORMAT.md section 14).
@@ -130,12 +85,8 @@ func sameJSON(t *testing.T, a, b []byte) bool {
 }
 
 func TestVectors(t *testing.T) {
-	b, err := os.ReadFile("../../testdata/vectors/jwts.json")
+	v, err := vectors.LoadJWTs("../../testdata/vectors/jwts.json")
 	if err != nil {
-		t.Fatal(err)
-	}
-	var v jwtVectors
-	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatal(err)
 	}
 	pub, err := hex.DecodeString(v.TestKey.Public)
@@ -161,6 +112,15 @@ func TestVectors(t *testing.T) {
 			if !ed25519.Verify(pub, []byte(parts[0]+"."+parts[1]), sig) {
 				t.Fatal("signature does not verify with the test key")
 			}
+			// Claims is the one definition: it reads the payload and writes
+			// it back byte for byte, in the signers' order.
+			var c licjwt.Claims
+			if err := json.Unmarshal(claims, &c); err != nil {
+				t.Fatal(err)
+			}
+			if again, err := json.Marshal(&c); err != nil || !bytes.Equal(again, claims) {
+				t.Fatalf("claims re-encode as %s (%v), want %s", again, err, claims)
+			}
 
 			l, err := vectorVerifier(t, pub, tc.VerifyAt, tc.InstallID).Verify(tc.Token)
 			if err != nil {
@@ -169,7 +129,7 @@ func TestVectors(t *testing.T) {
 			w := tc.License
 			if l.Status.String() != w.Status || l.DaysLeft != w.DaysLeft || l.Product.String() != w.Product ||
 				l.Edition != w.Edition || l.EditionNumber != w.EditionNumber || l.Trial != w.Trial || l.Bound != w.InstallBound ||
-				strconv.FormatUint(l.Serial, 10) != strings.TrimLeft(w.Serial, "0") || l.Generation != w.Generation ||
+				l.Serial.String() != w.Serial || l.Generation != w.Generation ||
 				l.KeyID != w.KeyID || l.Issued != vectorDay(t, w.Issued) || l.Expires != vectorDay(t, w.Expires) {
 				t.Fatalf("license %+v, want %+v", l, w)
 			}
