@@ -351,6 +351,12 @@ func main() {
 			if kind == "unknown_version" {
 				kind = "malformed" // FORMAT.md section 7: a verifier's kinds are fixed
 			}
+			if v.Want == "any" && len(strings.TrimSpace(v.Input)) == formats.ShortLen {
+				// A decoding vector for a short form: a verifier needs the
+				// signed form, and says so before it looks for typos
+				// (FORMAT.md section 15).
+				kind, v.Group, v.Char = "unsigned", 0, 0
+			}
 			w := failure(kind, v.Group, v.Char)
 			if v.Group == 0 {
 				// The vectors leave the position open.
