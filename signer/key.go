@@ -128,10 +128,10 @@ func (k *Key) extSign(sig *[ed25519.SignatureSize]byte, msg []byte) error {
 	return nil
 }
 
-// cryptoSigner returns the key as a crypto.Signer, for the signing code of
-// other packages (JWT, revocation lists); errors of a key held elsewhere
-// wrap ErrSigningKey there too.
-func (k *Key) cryptoSigner() crypto.Signer {
+// Signer returns the key as a crypto.Signer: the ed25519.PrivateKey of a
+// key held in memory (which keygen --import moves into a token), or else
+// the signer it was made with, whose errors then wrap ErrSigningKey.
+func (k *Key) Signer() crypto.Signer {
 	if k.secret != nil {
 		return k.secret()
 	}

@@ -386,7 +386,7 @@ func (k *Key) find(u *URI) error {
 		if len(others) > 0 {
 			return &Error{Key: k.name, Err: fmt.Errorf("%w: the token has only the public key; the private key is not in this token, or this PIN's user cannot see it", ErrNoObject)}
 		}
-		return &Error{Key: k.name, Err: fmt.Errorf("%w: the token has no private key by that name; check object= in the URI (pkcs11-tool --list-objects lists them), or make one with licmint keygen --pkcs11", ErrNoObject)}
+		return &Error{Key: k.name, Err: fmt.Errorf("%w: the token has no private key with this label or id", ErrNoObject)}
 	}
 	k.priv = privs[0]
 	attrs, err := k.ctx.GetAttributeValue(k.anchor, k.priv, []*p11.Attribute{

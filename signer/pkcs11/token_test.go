@@ -213,7 +213,7 @@ func TestFaults(t *testing.T) {
 		{"missing module", URI{Token: softhsm.Token, Object: "faults", ModulePath: "/nonexistent/libpkcs11.so"}, softhsm.PIN, ErrModule, "no such file"},
 		{"no module", URI{Token: softhsm.Token, Object: "faults"}, softhsm.PIN, ErrModule, "module-path="},
 		{"not a module", URI{Token: softhsm.Token, Object: "faults", ModulePath: "/etc/hostname"}, softhsm.PIN, ErrModule, "cannot be loaded"},
-		{"missing object", URI{Token: softhsm.Token, Object: "nosuch", ModulePath: softhsmLib}, softhsm.PIN, ErrNoObject, "no private key by that name"},
+		{"missing object", URI{Token: softhsm.Token, Object: "nosuch", ModulePath: softhsmLib}, softhsm.PIN, ErrNoObject, "no private key with this label"},
 		{"not Ed25519", URI{Token: softhsm.Token, Object: "p256", ModulePath: softhsmLib}, softhsm.PIN, ErrNotEd25519, "an ECDSA key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
