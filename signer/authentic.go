@@ -57,7 +57,7 @@ func needInstallID(c *formats.ActivationCode, installID string) error {
 // one from WithTrustedKeys.
 func (s *Signer) trustedKey(id uint8) (ed25519.PublicKey, bool) {
 	if id == s.key.id {
-		return s.key.priv().Public().(ed25519.PublicKey), true
+		return s.key.pub, true
 	}
 	if s.trusted != nil {
 		return s.trusted.Lookup(id)

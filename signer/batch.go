@@ -171,6 +171,7 @@ type chunk struct {
 
 type batch struct {
 	ctx     context.Context
+	cancel  context.CancelCauseFunc
 	s       *Signer
 	o       BatchOptions
 	header  []string       // CSV input header as written; "" for an unnamed column
@@ -186,7 +187,7 @@ type batch struct {
 // be signed gets its reason in the error column and does not stop the
 // others; a Registration Key seen in an earlier row is an ErrDuplicate.
 // SignBatch returns an error only when it cannot go on: unreadable header,
-// I/O error, or ctx done.
+// I/O error, a signing key that failed (ErrSigningKey), or ctx done.
 func (s *Signer) SignBatch(ctx context.Context, dst io.Writer, src io.Reader, o BatchOptions) (BatchStats, error) {
 	start := time.Now()
 	if o.In == 0 {
@@ -203,7 +204,7 @@ func (s *Signer) SignBatch(ctx context.Context, dst io.Writer, src io.Reader, o 
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	b := &batch{ctx: ctx, s: s, o: o}
+	b := &batch{ctx: ctx, cancel: cancel, s: s, o: o}
 	counted := &countingReader{r: src}
 	var csvr *csvReader
 	var jsonr *jsonlReader
@@ -533,6 +534,11 @@ func (b *batch) sign(r *inRow, res *rowResult) {
 		code, res.vals[resJWT], err = b.s.SignToken(&res.reg)
 	} else {
 		code, err = b.s.Sign(&res.reg)
+	}
+	if errors.Is(err, ErrSigningKey) {
+		// Not the row's fault: the key is gone for every row after it.
+		b.cancel(err)
+		return
 	}
 	if err != nil {
 		b.fail(r, res, err)

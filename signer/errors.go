@@ -14,6 +14,16 @@ var (
 	// ErrBadKeyFile: the input is not a licmint private key file, or it is
 	// damaged or truncated.
 	ErrBadKeyFile = errors.New("not a valid private key file")
+	// ErrSigningKey: a signing key held elsewhere, such as in a hardware
+	// security module, failed to sign: the token was removed, the session
+	// closed, the login expired. A batch stops at it, with nothing written.
+	ErrSigningKey = errors.New("the signing key failed")
+	// ErrKeyMismatch: a signing key whose private half does not match the
+	// public key given for it.
+	ErrKeyMismatch = errors.New("the private key does not match the public key")
+	// ErrNotExportable: a key held elsewhere has no private key to write to
+	// a key file.
+	ErrNotExportable = errors.New("signer: the key is held by its signer and cannot be written to a file")
 	// ErrBadRegistration: a registration that cannot be signed as given: a
 	// bad date, term, install id or combination of fields.
 	ErrBadRegistration = errors.New("invalid registration")

@@ -64,7 +64,7 @@ func (s *Signer) SignToken(reg *Registration) (formats.ActivationCode, string, e
 	}
 	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, &c)
 	t.Header["kid"] = strconv.Itoa(int(h.KeyID))
-	tok, err := t.SignedString(s.key.priv())
+	tok, err := t.SignedString(s.key.Signer())
 	if err != nil {
 		return code, "", fmt.Errorf("signer: signing the token: %w", err)
 	}

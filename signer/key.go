@@ -3,6 +3,7 @@ package signer
 import (
 	"bufio"
 	"bytes"
+	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
@@ -25,19 +26,27 @@ const MaxKeyFileSize = 64 << 10
 const maxPlaintext = 4 << 10
 
 // Key is a vendor's Ed25519 signing key and the key id that every code it
-// signs carries. Printing a Key shows its id and public key, never the
-// secret: String and GoString say so, and the secret is held by a closure,
-// which fmt prints as an address however it reaches it (a struct printed
-// field by field, a bad verb), where a slice or pointer would be followed.
+// signs carries: a private key in memory (from a key file), or any
+// crypto.Signer that signs Ed25519, such as a key in a hardware security
+// module (signer/pkcs11). Printing a Key shows its id and public key, never
+// the secret: String and GoString say so, and the secret is held by a
+// closure, which fmt prints as an address however it reaches it (a struct
+// printed field by field, a bad verb), where a slice or pointer would be
+// followed.
 type Key struct {
-	id     uint8
+	id  uint8
+	pub ed25519.PublicKey
+	// secret is the private key of a key held in memory, nil for one held
+	// elsewhere, which ext signs with. Signing with secret directly keeps
+	// the file key's path free of allocations.
 	secret func() ed25519.PrivateKey
+	ext    func() crypto.Signer
 }
 
 func (k Key) priv() ed25519.PrivateKey { return k.secret() }
 
 func newKey(id uint8, priv ed25519.PrivateKey) *Key {
-	return &Key{id: id, secret: func() ed25519.PrivateKey { return priv }}
+	return &Key{id: id, pub: priv.Public().(ed25519.PublicKey), secret: func() ed25519.PrivateKey { return priv }}
 }
 
 // GenerateKey returns a new random key with the given key id.
@@ -60,22 +69,106 @@ func NewKey(id uint8, priv ed25519.PrivateKey) (*Key, error) {
 	return newKey(id, ed25519.NewKeyFromSeed(priv.Seed())), nil
 }
 
+// NewKeyFromSigner returns the key for a crypto.Signer whose Public is an
+// ed25519.PublicKey and whose Sign, given crypto.Hash(0), signs the whole
+// message with Ed25519 (RFC 8032), as an ed25519.PrivateKey does and as a
+// PKCS#11 token does with CKM_EDDSA. It signs a test message and checks
+// the signature against Public, so that a signer whose private half is
+// not Public's is refused before it signs anything: that error wraps
+// ErrKeyMismatch, and one from the signer wraps ErrSigningKey.
+//
+// The signer must be safe for concurrent use; batch signing calls it from
+// every worker. An ed25519.PrivateKey is copied and signed with directly.
+func NewKeyFromSigner(id uint8, s crypto.Signer) (*Key, error) {
+	if priv, ok := s.(ed25519.PrivateKey); ok {
+		return NewKey(id, priv)
+	}
+	if s == nil {
+		return nil, errors.New("signer: no signer")
+	}
+	pub, ok := s.Public().(ed25519.PublicKey)
+	if !ok || len(pub) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("signer: the signer's public key is a %T, not an Ed25519 public key", s.Public())
+	}
+	k := &Key{id: id, pub: bytes.Clone(pub), ext: func() crypto.Signer { return s }}
+	msg := []byte("licmint: checking that the signing key's halves match")
+	var sig [ed25519.SignatureSize]byte
+	if err := k.sign(&sig, msg); err != nil {
+		return nil, err
+	}
+	if !ed25519.Verify(k.pub, msg, sig[:]) {
+		return nil, fmt.Errorf("%w: its signature does not verify with its public key %x", ErrKeyMismatch, []byte(k.pub))
+	}
+	return k, nil
+}
+
+// sign writes msg's Ed25519 signature to sig. Only a key held elsewhere
+// can fail, with an error wrapping ErrSigningKey.
+func (k *Key) sign(sig *[ed25519.SignatureSize]byte, msg []byte) error {
+	if k.secret != nil {
+		copy(sig[:], ed25519.Sign(k.secret(), msg))
+		return nil
+	}
+	return k.extSign(sig, msg)
+}
+
+// extSign is sign's slow path, kept out of line so that sign stays small
+// enough to inline and ed25519.Sign's result stays on the stack.
+func (k *Key) extSign(sig *[ed25519.SignatureSize]byte, msg []byte) error {
+	// A copy, so that msg does not escape through the interface call and
+	// the callers' stack buffers stay on the stack.
+	out, err := k.ext().Sign(nil, bytes.Clone(msg), crypto.Hash(0))
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrSigningKey, err)
+	}
+	if len(out) != ed25519.SignatureSize {
+		return fmt.Errorf("%w: the signer returned %d bytes, not an Ed25519 signature of %d", ErrSigningKey, len(out), ed25519.SignatureSize)
+	}
+	copy(sig[:], out)
+	return nil
+}
+
+// Signer returns the key as a crypto.Signer: the ed25519.PrivateKey of a
+// key held in memory (which keygen --import moves into a token), or else
+// the signer it was made with, whose errors then wrap ErrSigningKey.
+func (k *Key) Signer() crypto.Signer {
+	if k.secret != nil {
+		return k.secret()
+	}
+	return keySigner{k}
+}
+
+type keySigner struct{ k *Key }
+
+func (s keySigner) Public() crypto.PublicKey { return s.k.pub }
+
+func (s keySigner) Sign(_ io.Reader, msg []byte, opts crypto.SignerOpts) ([]byte, error) {
+	if opts != nil && opts.HashFunc() != crypto.Hash(0) {
+		return nil, errors.New("signer: Ed25519 signs the whole message, not a digest")
+	}
+	var sig [ed25519.SignatureSize]byte
+	if err := s.k.sign(&sig, msg); err != nil {
+		return nil, err
+	}
+	return sig[:], nil
+}
+
 // ID returns the key id.
 func (k *Key) ID() uint8 { return k.id }
 
 // Public returns the public key with its id, as a keyring holds it.
 func (k *Key) Public() keyring.Key {
-	return keyring.Key{ID: k.id, Public: bytes.Clone(k.priv().Public().(ed25519.PublicKey))}
+	return keyring.Key{ID: k.id, Public: bytes.Clone(k.pub)}
 }
 
 // MarshalPublicPEM returns the public key file, NAME.pub.pem.
 func (k *Key) MarshalPublicPEM() []byte {
-	return keyring.MarshalPublicPEM(k.id, k.priv().Public().(ed25519.PublicKey))
+	return keyring.MarshalPublicPEM(k.id, k.pub)
 }
 
 // String describes the key by its id and public key, never its secret.
 func (k Key) String() string {
-	return "licmint signing key " + strconv.Itoa(int(k.id)) + " (public " + fmt.Sprintf("%x", []byte(k.priv().Public().(ed25519.PublicKey))) + ")"
+	return "licmint signing key " + strconv.Itoa(int(k.id)) + " (public " + fmt.Sprintf("%x", []byte(k.pub)) + ")"
 }
 
 // GoString keeps %#v from printing the secret.
@@ -83,12 +176,16 @@ func (k Key) GoString() string { return "signer.Key{" + k.String() + "}" }
 
 // Encrypt returns the private key file, NAME.key.age: the key id and the
 // PKCS#8 PEM key (keyring.MarshalPrivatePEM), encrypted with age to the
-// recipients and ASCII-armored. Give one age.ScryptRecipient for a
+// recipients and ASCII-armored. A key held elsewhere (NewKeyFromSigner)
+// has no private key to write, and gives ErrNotExportable. Give one age.ScryptRecipient for a
 // passphrase, or any number of X25519 recipients for shared custody. The
 // age command decrypts it and `openssl pkey` reads the result.
 func (k *Key) Encrypt(recipients ...age.Recipient) ([]byte, error) {
 	if len(recipients) == 0 {
 		return nil, errors.New("signer: encrypting the key: no passphrase or recipient")
+	}
+	if k.secret == nil {
+		return nil, ErrNotExportable
 	}
 	plain := keyring.MarshalPrivatePEM(k.id, k.priv())
 	defer clear(plain)

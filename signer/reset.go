@@ -1,7 +1,6 @@
 package signer
 
 import (
-	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
@@ -71,6 +70,8 @@ func (s *Signer) ResetCode(product formats.Product, installID string, remembered
 	if err != nil {
 		return formats.ResetCode{}, err // unreachable: every field was checked above
 	}
-	copy(c.Signature[:], ed25519.Sign(s.key.priv(), msg))
+	if err := s.key.sign(&c.Signature, msg); err != nil {
+		return formats.ResetCode{}, err
+	}
 	return c, nil
 }

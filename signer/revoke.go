@@ -33,7 +33,7 @@ func (s *Signer) RevocationList(product formats.Product, seq uint64, issued time
 	if err != nil {
 		return nil, badField("issued", "%v", err)
 	}
-	return revocation.Sign(s.key.priv(), s.key.id, product, seq, day, entries)
+	return revocation.Sign(s.key.Signer(), s.key.id, product, seq, day, entries)
 }
 
 // ParseRevocationEntry reads one revocation entry spec, "S" or "S:G". S

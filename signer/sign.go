@@ -2,7 +2,6 @@ package signer
 
 import (
 	"bytes"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -64,7 +63,7 @@ func New(key *Key, opts ...Option) (*Signer, error) {
 	}
 	if s.trusted != nil {
 		// Two keys under one id would make a code's key id ambiguous.
-		if pub, ok := s.trusted.Lookup(key.id); ok && !bytes.Equal(pub, key.priv().Public().(ed25519.PublicKey)) {
+		if pub, ok := s.trusted.Lookup(key.id); ok && !bytes.Equal(pub, key.pub) {
 			return nil, fmt.Errorf("signer: the trusted keys have another key under the signing key's id %d", key.id)
 		}
 	}
@@ -105,7 +104,9 @@ func (s *Signer) signHeader(h *formats.Header, installID string) (formats.Activa
 		return formats.ActivationCode{}, &FieldError{Field: "install_id", Err: fmt.Errorf("%w: %v", ErrBadRegistration, err)}
 	}
 	c := formats.ActivationCode{Header: *h, Signed: true}
-	copy(c.Signature[:], ed25519.Sign(s.key.priv(), msg))
+	if err := s.key.sign(&c.Signature, msg); err != nil {
+		return formats.ActivationCode{}, err
+	}
 	return c, nil
 }
 

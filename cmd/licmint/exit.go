@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/signer"
 	"github.com/spf13/cobra"
 )
 
@@ -175,6 +176,11 @@ func describe(err error) (int, errorJSON) {
 		code, e.Hint = ce.code, ce.hint
 	} else if isCobraUsage(err) {
 		code, e.Hint = exitUsage, "see 'licmint help'"
+	}
+	if errors.Is(err, signer.ErrSigningKey) {
+		// Whatever the command made of it, a key that failed while
+		// signing is never the input's fault.
+		code, e.Hint = exitError, "nothing was signed and no output written; when the key is reachable again, run the same command: the same registrations give the same codes"
 	}
 	var fe *formats.FormatError
 	if errors.As(err, &fe) {

@@ -18,6 +18,8 @@ func newKeygenCmd() *cobra.Command {
 		force      bool
 		asJSON     bool
 		secret     secretFlags
+		token      string // --pkcs11 URI
+		importFile string
 	)
 	cmd := &cobra.Command{
 		Use:   "keygen --out DIR",
@@ -39,10 +41,22 @@ with it, and retire the old one later.
 
 The passphrase is asked twice on the terminal, or read from
 --passphrase-file or LICMINT_PASSPHRASE. Existing files are never replaced
-without --force.`,
+without --force.
+
+With --pkcs11 URI the private key is made inside a hardware security module
+or other PKCS#11 token (RFC 7512 URI: token=, object= for the new key's
+label, module-path= for the token's library), sensitive and never
+extractable, and only NAME.pub.pem is written. --import FILE moves an
+existing NAME.key.age into the token instead (opened with --identity or a
+passphrase); the token then signs the same codes byte for byte. The key id
+is kept in the token as the key objects' CKA_ID. The PIN comes from
+LICMINT_PKCS11_PIN, a pin-source=file:/path attribute, or the terminal; a
+pin-value in the URI is refused, as the process list would show it.`,
 		Example: `  licmint keygen --out keys
   licmint keygen --out keys --name vendor-2027 --kid 2 --recipient age1... --recipient age1...
-  LICMINT_PASSPHRASE=... licmint keygen --out keys`,
+  LICMINT_PASSPHRASE=... licmint keygen --out keys
+  licmint keygen --out keys --kid 2 --pkcs11 'pkcs11:token=licmint;object=vendor?module-path=/usr/lib/softhsm/libsofthsm2.so'
+  licmint keygen --out keys --pkcs11 'pkcs11:token=licmint;object=vendor?module-path=...' --import keys/vendor.key.age`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
@@ -53,6 +67,10 @@ without --force.`,
 			}
 			if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
 				return usageError("--name %q: want a plain file name such as vendor", name)
+			}
+			if token != "" || importFile != "" {
+				return keygenToken(cmd, tokenKeygen{uri: token, importFile: importFile, out: out, name: name, kid: kid, force: force,
+					recipients: len(recipients) > 0, asJSON: asJSON, secret: &secret})
 			}
 			if len(recipients) > 0 && (secret.passphraseFile != "") {
 				return usageError("give --recipient or a passphrase, not both: a passphrase-encrypted age file has no other recipients")
@@ -132,5 +150,8 @@ without --force.`,
 	f.BoolVar(&force, "force", false, "replace existing key files")
 	f.BoolVar(&asJSON, "json", false, "print the files written as JSON")
 	f.StringVar(&secret.passphraseFile, "passphrase-file", "", "read the passphrase from the first line of `FILE` (or set "+passphraseEnv+")")
+	f.StringVar(&token, "pkcs11", "", "make the key in the PKCS#11 token this `URI` names (pkcs11:token=...;object=...?module-path=...)")
+	f.StringVar(&importFile, "import", "", "with --pkcs11: move the key in this NAME.key.age `FILE` into the token")
+	f.StringArrayVar(&secret.identities, "identity", nil, "with --import: age identity `FILE` that opens the key file (repeatable)")
 	return cmd
 }

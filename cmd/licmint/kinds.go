@@ -144,7 +144,7 @@ func errorKind(err error) string {
 
 // keyErrors are the outcomes that make a job fail for its key (exit
 // status 1, kind key).
-var keyErrors = []error{signer.ErrWrongSecret, signer.ErrBadKeyFile, errNoPassphrase, keyring.ErrNoKeyID}
+var keyErrors = []error{signer.ErrWrongSecret, signer.ErrBadKeyFile, errNoPassphrase, keyring.ErrNoKeyID, signer.ErrSigningKey}
 
 // fileErrors are the outcomes that make a job fail for a file (exit
 // status 1, kind file).

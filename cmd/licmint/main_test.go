@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/licmint/licmint/internal/softhsm"
+	"github.com/licmint/licmint/signer/pkcs11"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -50,10 +52,16 @@ func TestScripts(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			testscript.Run(t, testscript.Params{
 				Dir:  "testdata",
-				Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"b64decode": b64decode, "envfile": envfile, "bigfile": bigfile},
+				Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"b64decode": b64decode, "envfile": envfile, "bigfile": bigfile, "softhsm-init": softhsmInit},
 				// [clock:DAY] holds when the commands' clock is set to DAY,
 				// for the lines that check what "today" means.
 				Condition: func(cond string) (bool, error) {
+					switch cond {
+					case "softhsm": // SoftHSM2 is installed and this build can reach it
+						return pkcs11.Supported && softhsm.Module() != "", nil
+					case "pkcs11": // this build has PKCS#11 support (cgo)
+						return pkcs11.Supported, nil
+					}
 					d, ok := strings.CutPrefix(cond, "clock:")
 					if !ok {
 						return false, fmt.Errorf("unknown condition %q", cond)
@@ -117,4 +125,17 @@ func bigfile(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	data := append([]byte(head), bytes.Repeat([]byte{'x'}, n<<shift)...)
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), append(data, tail...), 0o600))
+}
+
+// softhsm-init makes a throwaway SoftHSM2 token in the script's work
+// directory, labelled licmint with the user PIN 1234, and sets
+// SOFTHSM2_CONF for the commands after it and MODULE to the library's path.
+func softhsmInit(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: softhsm-init")
+	}
+	conf, err := softhsm.Setup(ts.MkAbs("softhsm"))
+	ts.Check(err)
+	ts.Setenv("SOFTHSM2_CONF", conf)
+	ts.Setenv("MODULE", softhsm.Module())
 }

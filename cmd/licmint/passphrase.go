@@ -14,6 +14,10 @@ import (
 	"golang.org/x/term"
 )
 
+// keyFlagUsage describes --key, the signing key, for every command that
+// signs.
+const keyFlagUsage = "private key `FILE` (NAME.key.age from keygen), or a key in an HSM: pkcs11:token=...;object=...?module-path=... (RFC 7512)"
+
 // passphraseEnv lets automation give the key passphrase without a terminal.
 const passphraseEnv = "LICMINT_PASSPHRASE"
 
@@ -21,12 +25,14 @@ const passphraseEnv = "LICMINT_PASSPHRASE"
 type secretFlags struct {
 	passphraseFile string
 	identities     []string
+	pub            string // with a PKCS#11 key: the public key it must match
 }
 
 func (s *secretFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&s.passphraseFile, "passphrase-file", "", "read the key passphrase from the first line of `FILE` (or set "+passphraseEnv+")")
 	f.StringArrayVar(&s.identities, "identity", nil, "age identity `FILE` for a key encrypted to recipients (repeatable)")
+	f.StringVar(&s.pub, "pub", "", "with a pkcs11: --key, the public key `FILE` (NAME.pub.pem) the token's key must match; its key id is used")
 }
 
 var errNoPassphrase = errors.New("no passphrase: standard input is not a terminal to ask on")
@@ -88,10 +94,17 @@ func (s *secretFlags) passphrase(cmd *cobra.Command, confirm bool) (string, erro
 }
 
 // loadKey opens a private key file with --identity files or a passphrase,
-// warning when others can read the file.
+// warning when others can read the file, or a key in a token that a
+// PKCS#11 URI names.
 func (s *secretFlags) loadKey(cmd *cobra.Command, path string) (*signer.Key, error) {
 	if path == "" {
-		return nil, usageError("--key FILE is required: the private key file NAME.key.age that keygen wrote")
+		return nil, usageError("--key FILE is required: the private key file NAME.key.age that keygen wrote, or a pkcs11: URI")
+	}
+	if isKeyURI(path) {
+		return s.loadTokenKey(cmd, path)
+	}
+	if s.pub != "" {
+		return nil, usageError("--pub is for a key in a token (--key pkcs11:...); a key file carries its own public key")
 	}
 	data, err := readLimited(path, keyFileInput)
 	if err != nil {

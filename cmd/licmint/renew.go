@@ -51,7 +51,7 @@ type lifecycleFlags struct {
 
 func (f *lifecycleFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.key, "key", "", "private key `FILE` (NAME.key.age from keygen)")
+	fl.StringVar(&f.key, "key", "", keyFlagUsage)
 	f.secret.register(cmd)
 	fl.StringVar(&f.ring, "keyring", "", "also accept codes signed by these public keys, `FILE` (old keys after a rotation; PEM or JWK Set)")
 	fl.StringVar(&f.installID, "install-id", "", "the install `ID` an install-bound code is bound to")

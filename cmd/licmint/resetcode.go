@@ -55,7 +55,7 @@ The code is printed on standard output, or with --json a record.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runResetCode(cmd, &f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.key, "key", "", "private key `FILE` (NAME.key.age from keygen)")
+	fl.StringVar(&f.key, "key", "", keyFlagUsage)
 	f.secret.register(cmd)
 	fl.StringVar(&f.installID, "install-id", "", "the install `ID` the product reports, exactly")
 	fl.StringVar(&f.remembered, "remembered", "", "the day the product remembers, `YYYY-MM-DD`, as its clock_rollback message names it")

@@ -83,7 +83,7 @@ ledger, entries may be left out to reissue the current list.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runRevoke(cmd, &f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.key, "key", "", "private key `FILE` (NAME.key.age from keygen)")
+	fl.StringVar(&f.key, "key", "", keyFlagUsage)
 	f.secret.register(cmd)
 	fl.Uint64Var(&f.seq, "seq", 0, "sequence number `N`, higher than the last list's")
 	fl.StringArrayVar(&f.serials, "serial", nil, "revoke `S[:G]`: a 14-digit serial, Registration Key or Activation Code, and optionally the first generation left good (repeatable)")

@@ -73,7 +73,11 @@ written to a temporary file and renamed into place when complete; an
 existing output is not replaced without --force.
 
 The key file is opened with --identity FILE, or a passphrase from
---passphrase-file, LICMINT_PASSPHRASE or the terminal. Perpetual codes
+--passphrase-file, LICMINT_PASSPHRASE or the terminal. A key in a hardware
+security module is named by a PKCS#11 URI instead (--key
+'pkcs11:token=...;object=...?module-path=...', made with keygen --pkcs11),
+with its PIN from LICMINT_PKCS11_PIN, pin-source=file:PATH or the
+terminal; every command that signs takes one. Perpetual codes
 have no JWT form, as a token always has an expiry.`,
 		Example: `  licmint sign --key keys/vendor.key.age --rk PC-0314-1592-6535-8978 --edition premium
   licmint sign --key keys/vendor.key.age --rk PC-0314-1592-6535-8978 --edition standard \
@@ -128,7 +132,7 @@ have no JWT form, as a token always has an expiry.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.key, "key", "", "private key `FILE` (NAME.key.age from keygen)")
+	fl.StringVar(&f.key, "key", "", keyFlagUsage)
 	f.secret.register(cmd)
 	fl.StringVar(&f.catalogFile, "catalog", "", "product catalog JSON `FILE` (default: the built-in catalog, product PC)")
 	fl.StringVar(&f.issuer, "issuer", signer.DefaultIssuer, "JWT iss claim: who issued the license")
