@@ -125,7 +125,7 @@ func TestKeyFailingMidBatch(t *testing.T) {
 	var in strings.Builder
 	in.WriteString("rk,edition,issued\n")
 	for i := range 3000 {
-		rk, err := formats.NewRegistrationKey(pc, false, uint64(i)*7919)
+		rk, err := formats.NewRegistrationKey(pc, false, formats.Serial(i)*7919)
 		if err != nil {
 			t.Fatal(err)
 		}

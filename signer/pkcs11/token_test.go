@@ -80,7 +80,7 @@ func batchInput(t testing.TB, n int) string {
 	var b strings.Builder
 	b.WriteString("rk,edition,issued\n")
 	for i := range n {
-		rk, err := formats.NewRegistrationKey(formats.MustProduct("PC"), i%10 == 0, uint64(i)*7919)
+		rk, err := formats.NewRegistrationKey(formats.MustProduct("PC"), i%10 == 0, formats.Serial(i)*7919)
 		if err != nil {
 			t.Fatal(err)
 		}
