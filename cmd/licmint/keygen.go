@@ -71,7 +71,7 @@ without --force.`,
 				if err != nil {
 					return err
 				}
-				sr, err := age.NewScryptRecipient(p)
+				sr, err := passphraseRecipient(p)
 				if err != nil {
 					return err
 				}
