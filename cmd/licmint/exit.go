@@ -183,14 +183,10 @@ func describe(err error) (int, errorJSON) {
 		code, e.Hint = exitError, "nothing was signed and no output written; when the key is reachable again, run the same command: the same registrations give the same codes"
 	}
 	var fe *formats.FormatError
-	if errors.As(err, &fe) {
-		if e.Hint == "" {
-			e.Hint = fe.Hint
-		}
-		if fe.Group > 0 {
-			e.Position = &positionJSON{fe.Group, fe.Char, fe.Line, fe.Column}
-		}
+	if errors.As(err, &fe) && e.Hint == "" {
+		e.Hint = fe.Hint
 	}
+	e.Position = positionOf(err)
 	e.Kind = kindOf(err, code)
 	return code, e
 }

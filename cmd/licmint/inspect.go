@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -10,28 +9,21 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// inspectJSON is the --json record of inspect, printed also when the input
+// cannot be decoded.
 type inspectJSON struct {
-	Kind          string `json:"kind"`
-	Form          string `json:"form,omitempty"`
-	Canonical     string `json:"canonical,omitempty"`
-	ShortForm     string `json:"short_form,omitempty"`
-	Product       string `json:"product,omitempty"`
+	Kind string `json:"kind"`           // "activation code" or "registration key"
+	Form string `json:"form,omitempty"` // a code's: short or signed
+	// RK is a Registration Key's canonical form; its product, trial and
+	// serial are a code's members of the same names.
+	RK string `json:"rk,omitempty"`
+	activationJSON
 	Version       int    `json:"version,omitempty"`
-	KeyID         int    `json:"key_id"`
-	Edition       int    `json:"edition"`
-	Trial         bool   `json:"trial"`
-	InstallBound  bool   `json:"install_bound"`
-	Generation    int    `json:"generation"`
-	Serial        string `json:"serial,omitempty"`
-	Issued        string `json:"issued,omitempty"`
-	Expires       string `json:"expires,omitempty"`
 	SignatureHex  string `json:"signature_hex,omitempty"`
 	Authenticated bool   `json:"authenticated"`
 	ErrorKind     string `json:"error_kind,omitempty"`
-	Group         int    `json:"group,omitempty"`
-	Char          int    `json:"char,omitempty"`
-	Line          int    `json:"line,omitempty"`
-	Column        int    `json:"column,omitempty"`
+	// Position locates a typo, as in verify's record and the error member.
+	Position *positionJSON `json:"position,omitempty"`
 
 	// Error is the failure, with --json, when the code cannot be decoded.
 	Error *errorJSON `json:"error,omitempty"`
@@ -79,22 +71,14 @@ func inspect(input string) (inspectJSON, error) {
 	if err != nil {
 		// A Registration Key is a fair thing to paste here too.
 		if k, rkErr := formats.ParseRegistrationKey(input); rkErr == nil {
-			return inspectJSON{Kind: "registration key", Canonical: k.String(), Product: k.Product.String(),
-				Trial: k.Trial, Serial: k.Serial.String()}, nil
+			rec := inspectJSON{Kind: "registration key", RK: k.String()}
+			rec.Product, rec.Trial, rec.Serial = k.Product.String(), k.Trial, k.Serial.String()
+			return rec, nil
 		}
-		rec := inspectJSON{Kind: "activation code", ErrorKind: errorKind(err)}
-		var fe *formats.FormatError
-		if errors.As(err, &fe) {
-			rec.Group, rec.Char, rec.Line, rec.Column = fe.Group, fe.Char, fe.Line, fe.Column
-		}
-		return rec, err
+		return inspectJSON{Kind: "activation code", ErrorKind: errorKind(err), Position: positionOf(err)}, err
 	}
-	rec := inspectJSON{
-		Kind: "activation code", Form: "short", Canonical: c.String(), ShortForm: c.ShortForm(),
-		Product: c.Product.String(), Version: int(c.Version), KeyID: int(c.KeyID), Edition: int(c.Edition),
-		Trial: c.Trial, InstallBound: c.Bound, Generation: int(c.Generation),
-		Serial: c.Serial.String(), Issued: c.Issued.String(), Expires: c.Expires.String(),
-	}
+	// No catalog: what the code says, not what a vendor calls it.
+	rec := inspectJSON{Kind: "activation code", Form: "short", activationJSON: newActivationJSON(&c, nil), Version: int(c.Version)}
 	if c.Signed {
 		rec.Form = "signed"
 		rec.SignatureHex = fmt.Sprintf("%x", c.Signature)
@@ -111,7 +95,11 @@ func printInspect(w io.Writer, r inspectJSON) {
 		return "no"
 	}
 	fmt.Fprintf(tw, "kind\t%s\n", r.Kind)
-	fmt.Fprintf(tw, "code\t%s\n", r.Canonical)
+	if r.RK != "" {
+		fmt.Fprintf(tw, "code\t%s\n", r.RK)
+	} else {
+		fmt.Fprintf(tw, "code\t%s\n", r.ActivationCode)
+	}
 	fmt.Fprintf(tw, "product\t%s\n", r.Product)
 	fmt.Fprintf(tw, "trial\t%s\n", yes(r.Trial))
 	fmt.Fprintf(tw, "serial\t%s\n", r.Serial)
@@ -120,7 +108,7 @@ func printInspect(w io.Writer, r inspectJSON) {
 		fmt.Fprintf(tw, "short form\t%s\n", r.ShortForm)
 		fmt.Fprintf(tw, "format version\t%d\n", r.Version)
 		fmt.Fprintf(tw, "key id\t%d\n", r.KeyID)
-		fmt.Fprintf(tw, "edition\t%d\n", r.Edition)
+		fmt.Fprintf(tw, "edition\t%d\n", r.EditionNumber)
 		fmt.Fprintf(tw, "install-bound\t%s\n", yes(r.InstallBound))
 		fmt.Fprintf(tw, "generation\t%d\n", r.Generation)
 		fmt.Fprintf(tw, "issued\t%s\n", r.Issued)

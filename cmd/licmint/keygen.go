@@ -89,7 +89,7 @@ pin-value in the URI is refused, as the process list would show it.`,
 				if err != nil {
 					return err
 				}
-				sr, err := age.NewScryptRecipient(p)
+				sr, err := passphraseRecipient(p)
 				if err != nil {
 					return err
 				}

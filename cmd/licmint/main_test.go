@@ -16,10 +16,20 @@ import (
 )
 
 // testClockVar names the variable through which TestScripts tells the
-// licmint processes it starts what day it is. Only this test binary reads
-// it: the licmint command has no such variable for a user or a product to
-// set.
-const testClockVar = "LICMINT_TEST_CLOCK"
+// licmint processes it starts what day it is, and testScryptVar the scrypt
+// work factor their keygen encrypts with. Only this test binary reads
+// them: the licmint command has no such variables for a user or a product
+// to set.
+const (
+	testClockVar  = "LICMINT_TEST_CLOCK"
+	testScryptVar = "LICMINT_TEST_SCRYPT_WORK_FACTOR"
+)
+
+// testScryptWorkFactor is the work factor of the passphrase-protected keys
+// the scripts make: age's default costs about a second for each keygen and
+// for each sign that opens the key, which made keygen.txt most of the
+// suite's time.
+const testScryptWorkFactor = 10
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){"licmint": func() {
@@ -31,6 +41,13 @@ func TestMain(m *testing.M) {
 			// Midday, so that the day is the same in every time zone's
 			// reading of the UTC instant.
 			now = func() time.Time { return t.Add(12 * time.Hour) }
+		}
+		if wf := os.Getenv(testScryptVar); wf != "" {
+			n, err := strconv.Atoi(wf)
+			if err != nil {
+				panic(err)
+			}
+			scryptWorkFactor = n
 		}
 		os.Exit(licmintMain())
 	}})
@@ -72,6 +89,7 @@ func TestScripts(t *testing.T) {
 					// A -race binary sleeps a second at exit by default:
 					// every exec in every script would pay it.
 					env.Setenv("GORACE", "atexit_sleep_ms=0")
+					env.Setenv(testScryptVar, strconv.Itoa(testScryptWorkFactor))
 					if day != "" {
 						env.Setenv(testClockVar, day)
 					}

@@ -15,28 +15,13 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// reissueJSON is the --json record of renew and replace.
+// reissueJSON is the --json record of renew and replace: the new code, and
+// what it replaced.
 type reissueJSON struct {
-	ActivationCode     string `json:"activation_code"`
-	ShortForm          string `json:"short_form"`
-	Product            string `json:"product"`
-	Serial             string `json:"serial"`
-	Generation         int    `json:"generation"`
-	KeyID              int    `json:"key_id"`
-	InstallBound       bool   `json:"install_bound"`
-	Issued             string `json:"issued"`
-	Expires            string `json:"expires"`
+	activationJSON
 	PreviousExpires    string `json:"previous_expires,omitempty"`
 	PreviousGeneration *int   `json:"previous_generation,omitempty"`
 	RevokeEntry        string `json:"revoke_entry,omitempty"`
-}
-
-func newReissueJSON(c formats.ActivationCode) reissueJSON {
-	return reissueJSON{
-		ActivationCode: c.String(), ShortForm: c.ShortForm(), Product: c.Product.String(),
-		Serial: c.Serial.String(), Generation: int(c.Generation), KeyID: int(c.KeyID),
-		InstallBound: c.Bound, Issued: c.Issued.String(), Expires: c.Expires.String(),
-	}
 }
 
 // lifecycleFlags are what renew and replace share: the key, the old keys
@@ -243,7 +228,7 @@ func runRenew(cmd *cobra.Command, f *renewFlags) error {
 		_, err := fmt.Fprintln(w, renewed)
 		return err
 	}
-	rec := newReissueJSON(renewed)
+	rec := reissueJSON{activationJSON: newActivationJSON(&renewed, s.Catalog())}
 	rec.PreviousExpires = code.Expires.String()
 	if is.License != nil && renewed.Expires-formats.Day(max(r.Days, 0)) != code.Expires {
 		// The ledger renewed a newer code of the license than the one given.

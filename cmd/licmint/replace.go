@@ -96,7 +96,7 @@ func runReplace(cmd *cobra.Command, f *replaceFlags, args []string) error {
 		_, err := fmt.Fprintln(w, repl)
 		return err
 	}
-	rec := newReissueJSON(repl)
+	rec := reissueJSON{activationJSON: newActivationJSON(&repl, s.Catalog())}
 	prev := int(repl.Generation) - 1
 	rec.PreviousGeneration, rec.RevokeEntry = &prev, entry
 	return printJSON(w, rec)

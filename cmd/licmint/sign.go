@@ -28,21 +28,12 @@ type signFlags struct {
 	allowUnminted            bool
 }
 
+// signJSON is the --json record of sign: the Registration Key and the code
+// signed for it.
 type signJSON struct {
-	RK             string `json:"rk"`
-	Product        string `json:"product"`
-	Edition        string `json:"edition"`
-	EditionNumber  int    `json:"edition_number"`
-	Trial          bool   `json:"trial"`
-	Serial         string `json:"serial"`
-	KeyID          int    `json:"key_id"`
-	Generation     int    `json:"generation"`
-	InstallBound   bool   `json:"install_bound"`
-	Issued         string `json:"issued"`
-	Expires        string `json:"expires"`
-	ShortForm      string `json:"short_form"`
-	ActivationCode string `json:"activation_code"`
-	JWT            string `json:"jwt,omitempty"`
+	RK string `json:"rk"`
+	activationJSON
+	JWT string `json:"jwt,omitempty"`
 	// Existing: with a ledger, the key was already registered on these
 	// terms, and this is the license's current code.
 	Existing bool `json:"existing,omitempty"`
@@ -221,14 +212,7 @@ func signOne(cmd *cobra.Command, svc *issuance.Service, f *signFlags, reg *signe
 		}
 		return nil
 	}
-	p, _ := s.Catalog().Product(code.Product.String())
-	ed, _ := p.EditionNumber(code.Edition)
-	return printJSON(w, signJSON{
-		RK: reg.RK.String(), Existing: is.Existing, Product: code.Product.String(), Edition: ed.Name, EditionNumber: int(code.Edition),
-		Trial: code.Trial, Serial: code.Serial.String(), KeyID: int(code.KeyID),
-		Generation: int(code.Generation), InstallBound: code.Bound, Issued: code.Issued.String(),
-		Expires: code.Expires.String(), ShortForm: code.ShortForm(), ActivationCode: code.String(), JWT: tok,
-	})
+	return printJSON(w, signJSON{RK: reg.RK.String(), activationJSON: newActivationJSON(&code, s.Catalog()), JWT: tok, Existing: is.Existing})
 }
 
 // registrationError gives a registration the signer refused its exit

@@ -1,12 +1,11 @@
 package main
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -21,22 +20,14 @@ import (
 
 // verifyJSON is the --json record of verify, printed also on failure.
 type verifyJSON struct {
-	Status        string          `json:"status"`
-	ErrorKind     string          `json:"error_kind"`
-	Error         *errorJSON      `json:"error,omitempty"`
-	Form          string          `json:"form"`
-	Product       string          `json:"product"`
-	Edition       string          `json:"edition"`
-	EditionNumber int             `json:"edition_number"`
-	Trial         bool            `json:"trial"`
-	InstallBound  bool            `json:"install_bound"`
-	Serial        string          `json:"serial"`
-	Generation    int             `json:"generation"`
-	KeyID         int             `json:"key_id"`
-	Issued        string          `json:"issued"`
-	Expires       string          `json:"expires"`
-	DaysLeft      *int            `json:"days_left"`
-	Features      map[string]bool `json:"features"`
+	Status    string     `json:"status"`
+	ErrorKind string     `json:"error_kind"`
+	Error     *errorJSON `json:"error,omitempty"`
+	Form      string     `json:"form"` // activation_code or jwt
+	activationJSON
+	// DaysLeft is nil for a perpetual license.
+	DaysLeft *int            `json:"days_left"`
+	Features map[string]bool `json:"features"`
 	// Remembered is, for clock_rollback, the day of the latest time the
 	// state has seen: the day a reset code must name.
 	Remembered string        `json:"remembered,omitempty"`
@@ -47,26 +38,28 @@ type verifyJSON struct {
 	// with --state. Neither changes the license's status.
 	CRLError   string `json:"crl_error,omitempty"`
 	StateError string `json:"state_error,omitempty"`
+
+	// featureNames are the edition's features in the catalog's order, for
+	// the text form.
+	featureNames []string
 }
 
 func (r *verifyJSON) setError(e *errorJSON) { r.Error = e }
 
-type positionJSON struct {
-	Group  int `json:"group"`
-	Char   int `json:"char"`
-	Line   int `json:"line,omitempty"`
-	Column int `json:"column,omitempty"`
-}
-
-type verifyFlags struct {
+// verifyOptions are verify's flags and what validate makes of them.
+type verifyOptions struct {
 	pub, ring, product, catalog, at, installID string
 	statePath, crl, renewFrom, resetCode       string
 	tolerance                                  time.Duration
 	asJSON                                     bool
+
+	// Set by validate.
+	hasInstallID bool             // --install-id was given
+	clock        func() time.Time // --at, or now
 }
 
 func newVerifyCmd() *cobra.Command {
-	var f verifyFlags
+	var o verifyOptions
 	cmd := &cobra.Command{
 		Use:   "verify (--pub FILE | --keyring FILE) [--at YYYY-MM-DD] [--install-id ID] [--state FILE] [--reset-code CODE] [--crl FILE] [--renew-from CODE] [--json] CODE | TOKEN | -",
 		Short: "Check an Activation Code or JWT license token offline",
@@ -118,122 +111,96 @@ is in force (valid, expiring, grace), 4 when it is authentic but not in force,
   licmint verify --pub keys/vendor.pub.pem --state verifier-state.txt --install-id "$MACHINE_ID" --reset-code "$RESET" "$CODE"
   licmint verify --pub keys/vendor.pub.pem --renew-from "$INSTALLED_CODE" "$NEW_CODE"`,
 		Args: minArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runVerify(cmd, &f, args) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.validate(cmd); err != nil {
+				return err
+			}
+			return o.run(cmd, args)
+		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.pub, "pub", "", "trusted public key `FILE` (NAME.pub.pem)")
-	fl.StringVar(&f.ring, "keyring", "", "trusted keyring `FILE`: PEM blocks or a JWK Set")
-	fl.StringVar(&f.product, "product", "", "product `CODE` the code must be for (default: the code's own)")
-	fl.StringVar(&f.catalog, "catalog", "", "catalog `FILE` for edition names and features (default: built-in)")
-	fl.StringVar(&f.at, "at", "", "check the status on this day, `YYYY-MM-DD` (default: today, UTC)")
-	fl.StringVar(&f.installID, "install-id", "", "this install's `ID`, for install-bound codes")
-	fl.StringVar(&f.statePath, "state", "", "verifier state `FILE`, created if missing, as a product keeps it; it remembers the latest day seen, --at days included")
-	fl.StringVar(&f.resetCode, "reset-code", "", "a reset `CODE` from the vendor: clear this install's clock_rollback lock first (needs --state and --install-id)")
-	fl.StringVar(&f.crl, "crl", "", "signed revocation list `FILE` to check the code against")
-	fl.DurationVar(&f.tolerance, "tolerance", verifier.DefaultRollbackTolerance, "how far the clock may go back behind the latest time in --state")
-	fl.StringVar(&f.renewFrom, "renew-from", "", "the installed `CODE`: check that the given code is its renewal")
-	fl.BoolVar(&f.asJSON, "json", false, "print a JSON record, also when the code is invalid")
+	fl.StringVar(&o.pub, "pub", "", "trusted public key `FILE` (NAME.pub.pem)")
+	fl.StringVar(&o.ring, "keyring", "", "trusted keyring `FILE`: PEM blocks or a JWK Set")
+	fl.StringVar(&o.product, "product", "", "product `CODE` the code must be for (default: the code's own)")
+	fl.StringVar(&o.catalog, "catalog", "", "catalog `FILE` for edition names and features (default: built-in)")
+	fl.StringVar(&o.at, "at", "", "check the status on this day, `YYYY-MM-DD` (default: today, UTC)")
+	fl.StringVar(&o.installID, "install-id", "", "this install's `ID`, for install-bound codes")
+	fl.StringVar(&o.statePath, "state", "", "verifier state `FILE`, created if missing, as a product keeps it; it remembers the latest day seen, --at days included")
+	fl.StringVar(&o.resetCode, "reset-code", "", "a reset `CODE` from the vendor: clear this install's clock_rollback lock first (needs --state and --install-id)")
+	fl.StringVar(&o.crl, "crl", "", "signed revocation list `FILE` to check the code against")
+	fl.DurationVar(&o.tolerance, "tolerance", verifier.DefaultRollbackTolerance, "how far the clock may go back behind the latest time in --state")
+	fl.StringVar(&o.renewFrom, "renew-from", "", "the installed `CODE`: check that the given code is its renewal")
+	fl.BoolVar(&o.asJSON, "json", false, "print a JSON record, also when the code is invalid")
 	return cmd
 }
 
-func runVerify(cmd *cobra.Command, f *verifyFlags, args []string) error {
-	if (f.pub == "") == (f.ring == "") {
+// validate checks the flags, before any file or standard input is read.
+func (o *verifyOptions) validate(cmd *cobra.Command) error {
+	if (o.pub == "") == (o.ring == "") {
 		return usageError("give exactly one of --pub FILE and --keyring FILE: the keys to trust")
 	}
+	o.clock = now
+	if o.at != "" {
+		d, err := formats.ParseDay(o.at)
+		if err != nil {
+			return usageError("--at: %v", err)
+		}
+		o.clock = func() time.Time { return d.Time() }
+	}
+	o.hasInstallID = cmd.Flags().Changed("install-id")
+	if o.resetCode != "" && (o.statePath == "" || !o.hasInstallID) {
+		return usageError("--reset-code needs --state FILE and --install-id ID: it clears this install's remembered time in the state")
+	}
+	if o.hasInstallID {
+		if err := formats.CheckInstallID(o.installID); err != nil {
+			return usageError("--install-id: %v", err)
+		}
+	}
+	if o.tolerance < 0 {
+		return usageError("--tolerance %v is negative", o.tolerance)
+	}
+	if o.product != "" {
+		if _, err := formats.ParseProduct(o.product); err != nil {
+			return usageError("--product: %v", err)
+		}
+	}
+	return nil
+}
+
+// run reads the code or token, checks it as a product would and prints
+// the record.
+func (o *verifyOptions) run(cmd *cobra.Command, args []string) error {
 	input, err := readCodeInput(cmd, args)
 	if err != nil {
 		return err
 	}
-	isToken := looksLikeToken(input)
-
-	clock := now
-	if f.at != "" {
-		d, err := formats.ParseDay(f.at)
-		if err != nil {
-			return usageError("--at: %v", err)
-		}
-		clock = func() time.Time { return d.Time() }
-	}
-	opts := []verifier.Option{verifier.WithNow(clock)}
-	if f.resetCode != "" && (f.statePath == "" || !cmd.Flags().Changed("install-id")) {
-		return usageError("--reset-code needs --state FILE and --install-id ID: it clears this install's remembered time in the state")
-	}
-	if cmd.Flags().Changed("install-id") {
-		if err := formats.CheckInstallID(f.installID); err != nil {
-			return usageError("--install-id: %v", err)
-		}
-		opts = append(opts, verifier.WithInstallID(f.installID))
-	}
-	if f.tolerance < 0 {
-		return usageError("--tolerance %v is negative", f.tolerance)
-	}
-	opts = append(opts, verifier.WithRollbackTolerance(f.tolerance))
-	if f.statePath != "" {
-		// A device or FIFO given as the state would be locked beside and
-		// replaced on saving: refuse it before the verifier touches it.
-		if fi, err := os.Stat(f.statePath); err == nil && !fi.Mode().IsRegular() {
-			return withHint(exitError, fmt.Errorf("--state %s: not a regular file", f.statePath),
-				"give a file for the verifier state; licmint creates it if missing and replaces it on saving")
-		}
-		opts = append(opts, verifier.WithState(state.NewFile(f.statePath)))
-	}
-	if f.renewFrom != "" && isToken {
-		return usageError("--renew-from checks Activation Codes; give the new code, not a token")
-	}
-	var crl []byte
-	if f.crl != "" {
-		var err error
-		if crl, err = readCRL(f.crl); err != nil {
-			return fileError("--crl", err)
-		}
-	}
-	product := f.product
-	if product == "" {
-		product = productOf(input, isToken)
-	}
-	if _, err := formats.ParseProduct(product); err != nil {
-		return usageError("--product: %v", err)
-	}
-	cat, err := loadCatalog(f.catalog)
-	if err != nil {
-		return err
-	}
-	if p, err := cat.Product(product); err == nil {
-		opts = append(opts, verifier.WithCatalog(p))
-	}
-	keys, err := loadTrustedKeys(f)
-	if err != nil {
-		return err
-	}
-	v, err := verifier.New(product, keys, opts...)
-	if err != nil {
-		return keyError(err, "check the --pub or --keyring file, the --catalog and --install-id")
-	}
-
 	rec := verifyJSON{Form: "activation_code", Features: map[string]bool{}}
-	stderr := cmd.ErrOrStderr()
-	if crl != nil {
-		if err := v.LoadRevocationList(crl); err != nil {
-			rec.CRLError = err.Error()
-			fmt.Fprintf(stderr, "licmint: warning: revocation list refused: %s: %v\n", f.crl, err)
+	isToken := looksLikeToken(input)
+	if isToken {
+		if o.renewFrom != "" {
+			return usageError("--renew-from checks Activation Codes; give the new code, not a token")
 		}
+		rec.Form = "jwt"
 	}
-	out := cmd.OutOrStdout()
-	if f.resetCode != "" {
-		if err := v.Reset(f.resetCode); err != nil {
-			return verifyFailed(f, &rec, err)
+	v, err := o.verifier(cmd, input, isToken, &rec)
+	if err != nil {
+		return err
+	}
+	stderr := cmd.ErrOrStderr()
+	if o.resetCode != "" {
+		if err := v.Reset(o.resetCode); err != nil {
+			return verifyFailed(&rec, o.installID, err)
 		}
-		c, _ := formats.ParseResetCode(f.resetCode, formats.Product{}) // accepted just now
+		c, _ := formats.ParseResetCode(o.resetCode, formats.Product{}) // accepted just now
 		rec.ResetCleared = c.Remembered.String()
 		fmt.Fprintf(stderr, "licmint: note: reset code accepted: this install no longer remembers %s\n", rec.ResetCleared)
 	}
 	var l verifier.License
 	switch {
 	case isToken:
-		rec.Form = "jwt"
 		l, err = licjwt.New(v).Verify(input)
-	case f.renewFrom != "":
-		l, err = v.VerifyRenewal(f.renewFrom, input)
+	case o.renewFrom != "":
+		l, err = v.VerifyRenewal(o.renewFrom, input)
 	default:
 		l, err = v.Verify(input)
 	}
@@ -242,87 +209,99 @@ func runVerify(cmd *cobra.Command, f *verifyFlags, args []string) error {
 		fmt.Fprintf(stderr, "licmint: warning: verifier state: %v\n", serr)
 	}
 	if err != nil {
-		return verifyFailed(f, &rec, err)
+		return verifyFailed(&rec, o.installID, err)
 	}
 
-	fillLicense(&rec, &l)
+	rec.setLicense(&l)
+	if !isToken {
+		c, _ := formats.ParseSigned(input, l.Product) // verified just now
+		rec.ShortForm, rec.ActivationCode = c.ShortForm(), c.String()
+	}
+	var failure error
 	if !l.Status.InForce() {
-		// The record is printed by report, with the error in it.
-		if !f.asJSON {
-			if err := printVerify(out, &rec, &l); err != nil {
-				return err
-			}
+		failure = withRecord(notInForce(&l, o.clock(), o.installID), &rec)
+		if o.asJSON {
+			return failure // report prints the record, with the error in it
 		}
-		return withRecord(notInForce(&l, clock(), f.installID), &rec)
 	}
-	if f.asJSON {
-		return printJSON(out, rec)
+	if err := o.print(cmd.OutOrStdout(), &rec); err != nil {
+		return err
 	}
-	return printVerify(out, &rec, &l)
+	return failure
 }
 
-// verifyFailed reports a code, token or reset code that verify refused:
-// exit status 3, and with --json the record, which report prints with the
-// error in it.
-func verifyFailed(f *verifyFlags, rec *verifyJSON, err error) error {
-	rec.Status, rec.ErrorKind = "invalid", errorKind(err)
-	var fe *formats.FormatError
-	if errors.As(err, &fe) && fe.Group > 0 {
-		rec.Position = &positionJSON{fe.Group, fe.Char, fe.Line, fe.Column}
+// verifier reads the files the flags name and returns the verifier for the
+// product of the code or token in input: --product, or the one it names.
+// A revocation list that is refused is a warning, kept in rec.
+func (o *verifyOptions) verifier(cmd *cobra.Command, input string, isToken bool, rec *verifyJSON) (*verifier.Verifier, error) {
+	opts := []verifier.Option{verifier.WithNow(o.clock), verifier.WithRollbackTolerance(o.tolerance)}
+	if o.hasInstallID {
+		opts = append(opts, verifier.WithInstallID(o.installID))
 	}
-	var ve *verifier.Error
-	if errors.As(err, &ve) {
-		return withRecord(withHint(exitInvalid, err, verifierHint(f.installID, ve)), rec)
+	if o.statePath != "" {
+		// A device or FIFO given as the state would be locked beside and
+		// replaced on saving: refuse it before the verifier touches it.
+		if fi, err := os.Stat(o.statePath); err == nil && !fi.Mode().IsRegular() {
+			return nil, withHint(exitError, fmt.Errorf("--state %s: not a regular file", o.statePath),
+				"give a file for the verifier state; licmint creates it if missing and replaces it on saving")
+		}
+		opts = append(opts, verifier.WithState(state.NewFile(o.statePath)))
 	}
-	return withRecord(invalid(err), rec)
+	var crl []byte
+	if o.crl != "" {
+		var err error
+		if crl, err = readCRL(o.crl); err != nil {
+			return nil, fileError("--crl", err)
+		}
+	}
+	cat, err := loadCatalog(o.catalog)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := o.trustedKeys()
+	if err != nil {
+		return nil, err
+	}
+	product, err := o.productOf(input, isToken)
+	if err != nil {
+		return nil, verifyFailed(rec, o.installID, err)
+	}
+	if p, err := cat.Product(product.String()); err == nil {
+		opts = append(opts, verifier.WithCatalog(p))
+	}
+	v, err := verifier.New(product.String(), keys, opts...)
+	if err != nil {
+		return nil, keyError(err, "check the --pub or --keyring file, the --catalog and --install-id")
+	}
+	if crl != nil {
+		if err := v.LoadRevocationList(crl); err != nil {
+			rec.CRLError = err.Error()
+			fmt.Fprintf(cmd.ErrOrStderr(), "licmint: warning: revocation list refused: %s: %v\n", o.crl, err)
+		}
+	}
+	return v, nil
 }
 
-// looksLikeToken tells a JWT (base64url parts separated by dots, the
-// header starting {" as eyJ) from an Activation Code, which has no dots.
-func looksLikeToken(s string) bool {
-	s = strings.TrimSpace(s)
-	return strings.HasPrefix(s, "eyJ") && strings.Contains(s, ".")
+// productOf returns --product, or else the product that input names: an
+// Activation Code's, or a token's (licjwt.Product). Nothing is trusted
+// from it: the signature still has to verify. Input that names no product
+// is refused with the error verifying it would give.
+func (o *verifyOptions) productOf(input string, isToken bool) (formats.Product, error) {
+	switch {
+	case o.product != "":
+		return formats.ParseProduct(o.product) // validate checked it
+	case isToken:
+		return licjwt.Product(input)
+	}
+	c, err := formats.ParseSigned(input, formats.Product{})
+	return c.Product, err
 }
 
-// productOf guesses the product an input names, to verify it against when
-// --product is not given: an Activation Code's first two letters, a
-// token's product claim. Nothing is trusted from it: the signature still
-// has to verify.
-func productOf(input string, isToken bool) string {
-	if isToken {
-		parts := strings.Split(strings.TrimSpace(input), ".")
-		if len(parts) < 2 {
-			return "PC"
-		}
-		b, err := base64.RawURLEncoding.DecodeString(parts[1])
-		var c struct {
-			Product string `json:"product"`
-		}
-		if err == nil && json.Unmarshal(b, &c) == nil && len(c.Product) == 2 {
-			return c.Product
-		}
-		return "PC"
-	}
-	var p []byte
-	for i := 0; i < len(input) && len(p) < 2; i++ {
-		switch ch := input[i]; {
-		case ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '-':
-		case ch|0x20 >= 'a' && ch|0x20 <= 'z':
-			p = append(p, ch)
-		default:
-			return "PC" // not a code: the parser will say so
-		}
-	}
-	if len(p) < 2 {
-		return "PC"
-	}
-	return string(p)
-}
-
-func loadTrustedKeys(f *verifyFlags) ([]verifier.Key, error) {
-	flag, path := "--pub", f.pub
-	if f.ring != "" {
-		flag, path = "--keyring", f.ring
+// trustedKeys reads the keys of --pub or --keyring.
+func (o *verifyOptions) trustedKeys() ([]verifier.Key, error) {
+	flag, path := "--pub", o.pub
+	if o.ring != "" {
+		flag, path = "--keyring", o.ring
 	}
 	data, err := readLimited(path, publicKeyInput)
 	if err != nil {
@@ -339,28 +318,51 @@ func loadTrustedKeys(f *verifyFlags) ([]verifier.Key, error) {
 	return keys, nil
 }
 
-func fillLicense(rec *verifyJSON, l *verifier.License) {
-	rec.Status = l.Status.String()
-	rec.Product, rec.Edition, rec.EditionNumber = l.Product.String(), l.Edition, int(l.EditionNumber)
-	rec.Trial, rec.InstallBound = l.Trial, l.Bound
-	rec.Serial, rec.Generation, rec.KeyID = l.Serial.String(), int(l.Generation), int(l.KeyID)
-	rec.Issued, rec.Expires = l.Issued.String(), l.Expires.String()
+// verifyFailed reports a code, token or reset code that verify refused:
+// exit status 3, and with --json the record, which report prints with the
+// error in it.
+func verifyFailed(rec *verifyJSON, installID string, err error) error {
+	rec.Status, rec.ErrorKind = "invalid", errorKind(err)
+	rec.Position = positionOf(err)
+	var ve *verifier.Error
+	if errors.As(err, &ve) {
+		return withRecord(withHint(exitInvalid, err, verifierHint(installID, ve)), rec)
+	}
+	return withRecord(invalid(err), rec)
+}
+
+// looksLikeToken tells a JWT (base64url parts separated by dots, the
+// header starting {" as eyJ) from an Activation Code, which has no dots.
+func looksLikeToken(s string) bool {
+	s = strings.TrimSpace(s)
+	return strings.HasPrefix(s, "eyJ") && strings.Contains(s, ".")
+}
+
+// setLicense fills in the verified license and where it stands.
+func (r *verifyJSON) setLicense(l *verifier.License) {
+	r.Status = l.Status.String()
+	r.activationJSON = verifiedActivationJSON(l)
 	if !l.Perpetual() {
 		left := l.DaysLeft
-		rec.DaysLeft = &left
+		r.DaysLeft = &left
 	}
-	rec.Features = l.Features.Map()
+	r.Features, r.featureNames = l.Features.Map(), l.Features.Names()
 	if !l.LastSeen.IsZero() {
-		rec.Remembered = l.LastSeen.UTC().Format(time.DateOnly)
+		r.Remembered = l.LastSeen.UTC().Format(time.DateOnly)
 	}
 }
 
-func printVerify(w io.Writer, r *verifyJSON, l *verifier.License) error {
+// print writes the record of a verified license: as JSON with --json, or
+// else as the text a person reads.
+func (o *verifyOptions) print(w io.Writer, r *verifyJSON) error {
+	if o.asJSON {
+		return printJSON(w, r)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	yes := map[bool]string{true: "yes", false: "no"}
 	fmt.Fprintf(tw, "status\t%s\n", r.Status)
 	fmt.Fprintf(tw, "product\t%s\n", r.Product)
-	if r.Edition != fmt.Sprint(r.EditionNumber) {
+	if r.Edition != strconv.Itoa(r.EditionNumber) {
 		fmt.Fprintf(tw, "edition\t%s (%d)\n", r.Edition, r.EditionNumber)
 	} else {
 		fmt.Fprintf(tw, "edition\t%d (not in the catalog)\n", r.EditionNumber)
@@ -372,20 +374,16 @@ func printVerify(w io.Writer, r *verifyJSON, l *verifier.License) error {
 	fmt.Fprintf(tw, "signed by\tkey id %d\n", r.KeyID)
 	fmt.Fprintf(tw, "issued\t%s\n", r.Issued)
 	switch {
-	case l.Perpetual():
+	case r.DaysLeft == nil:
 		fmt.Fprintf(tw, "expires\tnever (perpetual)\n")
-	case l.DaysLeft > 0:
-		fmt.Fprintf(tw, "expires\t%s (%d days left)\n", r.Expires, l.DaysLeft)
+	case *r.DaysLeft > 0:
+		fmt.Fprintf(tw, "expires\t%s (%d days left)\n", r.Expires, *r.DaysLeft)
 	default:
-		fmt.Fprintf(tw, "expires\t%s (%d days ago)\n", r.Expires, -l.DaysLeft)
+		fmt.Fprintf(tw, "expires\t%s (%d days ago)\n", r.Expires, -*r.DaysLeft)
 	}
 	var feats []string
-	for _, name := range l.Features.Names() {
-		state := "off"
-		if r.Features[name] {
-			state = "on"
-		}
-		feats = append(feats, name+" "+state)
+	for _, name := range r.featureNames {
+		feats = append(feats, name+" "+map[bool]string{true: "on", false: "off"}[r.Features[name]])
 	}
 	if len(feats) == 0 {
 		feats = []string{"none in the catalog"}
@@ -395,10 +393,10 @@ func printVerify(w io.Writer, r *verifyJSON, l *verifier.License) error {
 		return err
 	}
 	var err error
-	switch l.Status {
-	case verifier.StatusExpiring:
-		_, err = fmt.Fprintf(w, "expires in %d days: renew before %s\n", l.DaysLeft, r.Expires)
-	case verifier.StatusGrace:
+	switch r.Status {
+	case verifier.StatusExpiring.String():
+		_, err = fmt.Fprintf(w, "expires in %d days: renew before %s\n", *r.DaysLeft, r.Expires)
+	case verifier.StatusGrace.String():
 		_, err = fmt.Fprintf(w, "expired on %s, in the grace period: renew now\n", r.Expires)
 	}
 	return err

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,6 +104,34 @@ func TestVerifyLifecycleExitCodes(t *testing.T) {
 		args := append([]string{"verify", "--pub", pub, "--at", "2027-01-01"}, tc.args...)
 		if got := run(args, strings.NewReader(""), &stdout, &stderr); got != tc.want {
 			t.Errorf("%v: exit %d, want %d\n%s%s", tc.args, got, tc.want, stdout.String(), stderr.String())
+		}
+	}
+}
+
+// readSpy is standard input that records whether it was read.
+type readSpy struct{ read bool }
+
+func (r *readSpy) Read([]byte) (int, error) { r.read = true; return 0, io.EOF }
+
+// TestVerifyFlagsBeforeInput checks that verify refuses bad flags before it
+// reads standard input or any file: a mistake costs no pasted code.
+func TestVerifyFlagsBeforeInput(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.pub.pem")
+	for _, args := range [][]string{
+		{"--at", "tomorrow"},
+		{"--tolerance", "-1h"},
+		{"--install-id", ""},
+		{"--product", "P1"},
+		{"--reset-code", "PC-0000"},
+	} {
+		stdin := &readSpy{}
+		var out bytes.Buffer
+		args := append(append([]string{"verify", "--pub", missing}, args...), "-")
+		if got := run(args, stdin, &out, &out); got != exitUsage {
+			t.Errorf("%v: exit %d, want %d\n%s", args, got, exitUsage, out.String())
+		}
+		if stdin.read {
+			t.Errorf("%v: standard input was read before the flags were checked", args)
 		}
 	}
 }

@@ -259,3 +259,36 @@ func agree(c *Claims, l *verifier.License) error {
 func wantTime(t time.Time) string {
 	return fmt.Sprintf("%d (%s)", t.Unix(), t.UTC().Format(time.RFC3339))
 }
+
+// Product returns the product a token is for, read from its claims without
+// checking anything: its product claim, or else its audience if that names
+// one product. A caller that takes tokens for several products uses it to
+// choose the verifier to give the token to; nothing the token says is
+// trusted until Verify accepts it. Errors wrap ErrBadToken.
+func Product(token string) (formats.Product, error) {
+	token = strings.TrimSpace(token)
+	if len(token) > MaxTokenLen {
+		return formats.Product{}, badToken(nil, "%d bytes, more than %d", len(token), MaxTokenLen)
+	}
+	var c struct {
+		jwt.RegisteredClaims
+		Product *string `json:"product"`
+	}
+	if _, _, err := jwt.NewParser().ParseUnverified(token, &c); err != nil {
+		return formats.Product{}, badToken(nil, "not a well-formed JWT: %v", err)
+	}
+	var name string
+	switch {
+	case c.Product != nil:
+		name = *c.Product
+	case len(c.Audience) == 1:
+		name = c.Audience[0]
+	default:
+		return formats.Product{}, badToken(nil, "no product claim, and the audience %q does not name one product", []string(c.Audience))
+	}
+	p, err := formats.ParseProduct(name)
+	if err != nil {
+		return formats.Product{}, badToken(nil, "product %q: %v", name, err)
+	}
+	return p, nil
+}

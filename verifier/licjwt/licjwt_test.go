@@ -261,3 +261,31 @@ func TestClaimsAreJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestProduct checks the product read from a token before it is verified.
+func TestProduct(t *testing.T) {
+	withClaims := func(edit func(jwt.MapClaims)) string {
+		c := licenseClaims()
+		edit(c)
+		return signToken(t, jwt.SigningMethodEdDSA, otherKey, "1", c)
+	}
+	for _, tc := range []struct {
+		name, token, want string
+	}{
+		{"product claim", withClaims(func(c jwt.MapClaims) { c["product"], c["aud"] = "PD", []string{"PC", "PD"} }), "PD"},
+		{"audience", withClaims(func(c jwt.MapClaims) { delete(c, "product"); c["aud"] = "PE" }), "PE"},
+		{"padded", " \n" + withClaims(func(c jwt.MapClaims) {}) + "\n", "PC"},
+		{"two audiences", withClaims(func(c jwt.MapClaims) { delete(c, "product"); c["aud"] = []string{"PC", "PD"} }), ""},
+		{"bad product", withClaims(func(c jwt.MapClaims) { c["product"] = "P1" }), ""},
+		{"not a JWT", "eyJhbGciOiJFZERTQSJ9.bm90IGpzb24.", ""},
+		{"too long", strings.Repeat("a", licjwt.MaxTokenLen+1), ""},
+	} {
+		p, err := licjwt.Product(tc.token)
+		switch {
+		case tc.want == "" && !errors.Is(err, licjwt.ErrBadToken):
+			t.Errorf("%s: %v, %v; want ErrBadToken", tc.name, p, err)
+		case tc.want != "" && (err != nil || p.String() != tc.want):
+			t.Errorf("%s: %v, %v; want %s", tc.name, p, err, tc.want)
+		}
+	}
+}
