@@ -3,9 +3,11 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/licmint/licmint/formats"
@@ -464,4 +466,31 @@ func (l *Ledger) Outbox(ctx context.Context, limit int) ([]*Mail, error) {
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// Secret returns the random 32-byte secret called name, made on first use
+// and then the same for every instance on the database: the portal keys
+// its CSRF tokens with one, so that a form served by one instance posts to
+// another.
+func (l *Ledger) Secret(ctx context.Context, name string) ([]byte, error) {
+	fresh := make([]byte, 32)
+	if _, err := io.ReadFull(l.rand, fresh); err != nil {
+		return nil, err
+	}
+	var value string
+	err := l.inTx(ctx, func(s *sql.Tx) error {
+		if _, err := s.ExecContext(ctx, `INSERT INTO ledger_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`,
+			"secret:"+name, hex.EncodeToString(fresh)); err != nil {
+			return err
+		}
+		return s.QueryRowContext(ctx, `SELECT value FROM ledger_meta WHERE key = $1`, "secret:"+name).Scan(&value)
+	})
+	if err != nil {
+		return nil, err
+	}
+	b, err := hex.DecodeString(value)
+	if err != nil || len(b) != 32 {
+		return nil, fmt.Errorf("ledger: secret %s is not 64 hex digits", name)
+	}
+	return b, nil
 }

@@ -2,6 +2,7 @@ package ledger_test
 
 import (
 	"context"
+	crand "crypto/rand"
 	"errors"
 	"strings"
 	"testing"
@@ -169,5 +170,25 @@ func TestOutbox(t *testing.T) {
 			t.Fatalf("sent mail: %+v", sent)
 		}
 		verifyChain(t, l)
+	})
+}
+
+func TestSecret(t *testing.T) {
+	eachStore(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		// Fresh randomness for each instance, as in production: the
+		// helper's seeded reader would make every secret alike.
+		open := func(t *testing.T, dsn string) *ledger.Ledger { return open(t, dsn, ledger.WithRand(crand.Reader)) }
+		a, err := open(t, dsn).Secret(ctx, "csrf")
+		if err != nil || len(a) != 32 {
+			t.Fatalf("secret: %x, %v", a, err)
+		}
+		b, err := open(t, dsn).Secret(ctx, "csrf")
+		if err != nil || string(a) != string(b) {
+			t.Fatalf("a second instance got another secret: %v", err)
+		}
+		if c, _ := open(t, dsn).Secret(ctx, "other"); string(c) == string(a) {
+			t.Fatal("two names share a secret")
+		}
 	})
 }
