@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -283,4 +284,21 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) forgotLogin(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "forgot-login", page{Title: "Forgot your login id?"})
+}
+
+// AddAccount makes a confirmed account with a password, as a vendor does
+// for a customer (and the demo for its demo account).
+func (s *Server) AddAccount(ctx context.Context, email, password string) error {
+	email, err := parseEmail(email)
+	if err != nil {
+		return fmt.Errorf("portal: %s", err)
+	}
+	if err := checkNewPassword(password, email); err != nil {
+		return fmt.Errorf("portal: %s", err)
+	}
+	hash, err := hashPassword(s.rand, password)
+	if err != nil {
+		return err
+	}
+	return s.led.CreateAccount(ctx, ledger.Account{Email: email, PasswordHash: hash, Confirmed: true}, ledger.Token{})
 }
