@@ -40,6 +40,15 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value`, formatTime(t.at)); err 
 	})
 }
 
+// productText is the events' product column: empty for events about no
+// product, such as the portal's account events.
+func productText(p formats.Product) string {
+	if p == (formats.Product{}) {
+		return ""
+	}
+	return p.String()
+}
+
 func (t *tx) exec(q string, args ...any) error {
 	_, err := t.sql.ExecContext(t.ctx, q, args...)
 	return err
@@ -48,10 +57,18 @@ func (t *tx) exec(q string, args ...any) error {
 // event appends an event of kind about product/serial with the kind's own
 // fields in data, and returns its sequence number.
 func (t *tx) event(kind string, product formats.Product, serial formats.Serial, data any) (int64, error) {
-	h := eventHead{Seq: t.head.Seq + 1, At: formatTime(t.at), Actor: t.l.actor, Kind: kind, Product: product.String(), Serial: serial.String()}
+	actor := t.l.actor
+	c, fromClient := clientOf(t.ctx)
+	if fromClient {
+		actor = c.Actor
+	}
+	h := eventHead{Seq: t.head.Seq + 1, At: formatTime(t.at), Actor: actor, Kind: kind, Product: productText(product), Serial: serial.String()}
 	body, err := eventBody(h, data)
 	if err != nil {
 		return 0, err
+	}
+	if fromClient && c.IP != "" {
+		body = withClientIP(body, c.IP)
 	}
 	hash := chainHash(t.head.Hash, body)
 	if err := t.exec(`INSERT INTO events (seq, at, actor, kind, product, serial, body, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,

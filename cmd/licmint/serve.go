@@ -1,0 +1,420 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"filippo.io/age"
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/issuance"
+	"github.com/licmint/licmint/ledger"
+	"github.com/licmint/licmint/portal"
+	"github.com/licmint/licmint/signer"
+	"github.com/licmint/licmint/verifier"
+	"github.com/spf13/cobra"
+)
+
+// SMTP credentials come from the environment, never from a flag value,
+// which any user of the host can read in the process list.
+const (
+	smtpUserEnv = "LICMINT_SMTP_USERNAME"
+	smtpPassEnv = "LICMINT_SMTP_PASSWORD"
+)
+
+// The demo's account, shown at start.
+const (
+	demoEmail    = "demo@example.com"
+	demoPassword = "demo-password"
+)
+
+type serveFlags struct {
+	ledger                  ledgerFlags
+	key, catalogFile        string
+	secret                  secretFlags
+	requestIdentity         []string
+	addr, publicURL         string
+	smtp, mailFrom, support string
+	tlsCert, tlsKey         string
+	demo, asJSON            bool
+	shutdownGrace           time.Duration
+	mailInterval            time.Duration
+	// Tests only: ready is called once the portal listens, and smtpTLS
+	// trusts the test relay's certificate.
+	ready   func(url string)
+	smtpTLS *tls.Config
+}
+
+func newServeCmd() *cobra.Command {
+	f := &serveFlags{}
+	cmd := &cobra.Command{
+		Use:   "serve --ledger DSN --key FILE [--addr HOST:PORT] | serve --demo",
+		Short: "Run the Customer Licensing Portal",
+		Long: `Run the Customer Licensing Portal: a web site where customers sign up with
+their email address, register the Registration Keys they bought and get
+their Activation Codes, find them again, renew (also offline, with a request
+from 'licmint request'), and report a stolen code to have it replaced. Every
+page works without JavaScript.
+
+The portal keeps its accounts, sessions, rate limits and mail outbox in the
+ledger (--ledger or $LICMINT_LEDGER), so that several instances can share one
+PostgreSQL database. The signing key is opened once at start, with --identity
+files or the passphrase from $LICMINT_PASSPHRASE or --passphrase-file; the
+--identity files (and --request-identity) also open renewal requests sealed to
+the portal.
+
+Mail (confirmation and reset links, codes) goes to the outbox first. With
+--smtp it is sent to that relay, with STARTTLS, and retried with backoff while
+the relay is down; credentials come from $LICMINT_SMTP_USERNAME and
+$LICMINT_SMTP_PASSWORD and are sent only over TLS. A relay on localhost that
+offers no STARTTLS is used without credentials. Without --smtp mail stays in
+the outbox: 'licmint serve outbox' lists it.
+
+Serve over TLS with --tls-cert and --tls-key (cookies are then Secure), or
+behind a TLS proxy with --public-url https://... SIGINT and SIGTERM stop the
+portal after the requests in flight finish.
+
+--demo runs on an in-memory ledger with a throwaway key and a demo account,
+prints sample Registration Keys (full, trial, renewal), and shows the outbox
+at /outbox instead of sending mail. Nothing is kept when it stops.`,
+		Example: `  licmint serve --demo
+  LICMINT_PASSPHRASE=... licmint serve --ledger licenses.db --key keys/vendor.key.age --addr 127.0.0.1:8080
+  licmint serve --ledger postgres://portal@db/licmint --key keys/vendor.key.age --identity vendor-id.txt \
+      --public-url https://licenses.example.com --smtp mail.example.com:587 --mail-from licenses@example.com
+  licmint serve outbox --ledger licenses.db`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error { return runServe(cmd, f) },
+	}
+	fl := cmd.Flags()
+	f.ledger.register(cmd)
+	fl.StringVar(&f.key, "key", "", "private key `FILE` (NAME.key.age from keygen), opened once at start")
+	f.secret.register(cmd)
+	fl.StringArrayVar(&f.requestIdentity, "request-identity", nil, "age identity `FILE` that opens renewal requests sealed to the portal (repeatable; --identity files are tried too)")
+	fl.StringVar(&f.catalogFile, "catalog", "", "product catalog JSON `FILE` (default: the built-in catalog, product PC)")
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
+	fl.StringVar(&f.publicURL, "public-url", "", "the `URL` customers reach the portal at, which mailed links start with (default: the listen address)")
+	fl.StringVar(&f.smtp, "smtp", "", "send mail through the relay at `HOST:PORT` (default: keep it in the outbox)")
+	fl.StringVar(&f.mailFrom, "mail-from", "", "the `ADDRESS` mail is sent from (required with --smtp)")
+	fl.StringVar(&f.support, "support", "", "how customers reach support, shown on the forgot-login-id page, such as an email `ADDRESS`")
+	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this certificate `FILE` (PEM, with --tls-key)")
+	fl.StringVar(&f.tlsKey, "tls-key", "", "the private key `FILE` of --tls-cert")
+	fl.BoolVar(&f.demo, "demo", false, "run a demo: in-memory ledger, throwaway key, demo account, outbox page")
+	fl.BoolVar(&f.asJSON, "json", false, "print the address (and the demo's account and keys) as a JSON record")
+	f.shutdownGrace, f.mailInterval = 15*time.Second, 30*time.Second
+	cmd.AddCommand(newServeOutboxCmd())
+	return cmd
+}
+
+// serveJSON is what serve prints at start.
+type serveJSON struct {
+	URL       string         `json:"url"`
+	Recipient string         `json:"request_recipient,omitempty"`
+	Demo      *serveDemoJSON `json:"demo,omitempty"`
+}
+
+type serveDemoJSON struct {
+	Email    string   `json:"email"`
+	Password string   `json:"password"`
+	Full     []string `json:"full_keys"`
+	Trial    []string `json:"trial_keys"`
+	Renewal  []string `json:"renewal_keys"`
+}
+
+func runServe(cmd *cobra.Command, f *serveFlags) error {
+	switch {
+	case (f.tlsCert == "") != (f.tlsKey == ""):
+		return usageError("give --tls-cert and --tls-key together")
+	case f.smtp != "" && f.mailFrom == "":
+		return usageError("--smtp needs --mail-from ADDRESS, the sender of the portal's mail")
+	case f.demo && (cmd.Flags().Changed("ledger") || f.key != ""):
+		return usageError("--demo makes its own in-memory ledger and key: leave out --ledger and --key")
+	}
+	if f.smtp != "" {
+		if _, _, err := net.SplitHostPort(f.smtp); err != nil {
+			return usageError("--smtp %q: want HOST:PORT", f.smtp)
+		}
+	}
+	var tlsCert tls.Certificate
+	if f.tlsCert != "" {
+		var err error
+		if tlsCert, err = tls.LoadX509KeyPair(f.tlsCert, f.tlsKey); err != nil {
+			return withHint(exitError, fmt.Errorf("--tls-cert/--tls-key: %w", err), "give a PEM certificate (with its chain) and its PEM private key")
+		}
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var (
+		led  *ledger.Ledger
+		key  *signer.Key
+		ids  []age.Identity
+		demo *serveDemoJSON
+		err  error
+	)
+	cat, err := loadCatalog(f.catalogFile)
+	if err != nil {
+		return err
+	}
+	if f.demo {
+		if led, err = ledger.Open(ctx, "sqlite::memory:", ledger.WithNow(now), ledger.WithActor("demo")); err != nil {
+			return err
+		}
+		if key, err = signer.GenerateKey(1); err != nil {
+			return err
+		}
+		id, err := age.GenerateX25519Identity()
+		if err != nil {
+			return err
+		}
+		ids = []age.Identity{id}
+	} else {
+		dsn := ledgerDSN(cmd, f.ledger.dsn)
+		if dsn == "" {
+			return usageError("give --ledger DSN (or set $%s): the portal keeps its accounts and licenses there; or try --demo", ledgerEnv)
+		}
+		if led, err = openLedger(ctx, dsn, false); err != nil {
+			return err
+		}
+		if ids, err = readIdentities("--request-identity", f.requestIdentity); err != nil {
+			led.Close()
+			return err
+		}
+		more, err := readIdentities("--identity", f.secret.identities)
+		if err != nil {
+			led.Close()
+			return err
+		}
+		ids = append(ids, more...)
+		if key, err = f.secret.loadKey(cmd, f.key); err != nil {
+			led.Close()
+			return err
+		}
+	}
+	defer led.Close()
+	s, err := signer.New(key, signer.WithCatalog(cat), signer.WithNow(now))
+	if err != nil {
+		return keyError(err, "")
+	}
+	svc := issuance.New(s, led)
+
+	l, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return withHint(exitError, fmt.Errorf("--addr %s: %w", f.addr, err), "choose a free address, such as --addr 127.0.0.1:8081")
+	}
+	defer l.Close()
+	scheme := "http"
+	if f.tlsCert != "" {
+		scheme = "https"
+	}
+	public := f.publicURL
+	if public == "" {
+		public = scheme + "://" + l.Addr().String()
+	}
+	stderr := cmd.ErrOrStderr()
+	opts := []portal.Option{portal.WithPublicURL(public), portal.WithNow(now), portal.WithDemo(f.demo),
+		portal.WithTrustedKeys(verifier.Key{ID: key.ID(), Public: key.Public().Public}),
+		portal.WithSecureCookies(f.tlsCert != "" || len(public) > 8 && public[:8] == "https://"),
+		portal.WithLog(func(format string, a ...any) { fmt.Fprintf(stderr, "licmint: "+format+"\n", a...) })}
+	recipient := ""
+	for _, id := range ids {
+		if x, ok := id.(*age.X25519Identity); ok {
+			recipient = x.Recipient().String()
+			break
+		}
+	}
+	if len(ids) > 0 {
+		opts = append(opts, portal.WithRequestIdentities(recipient, ids...))
+	}
+	if f.support != "" {
+		opts = append(opts, portal.WithSupport(f.support))
+	}
+	if f.smtp != "" {
+		opts = append(opts, portal.WithMail(&portal.SMTP{Addr: f.smtp, Username: os.Getenv(smtpUserEnv), Password: os.Getenv(smtpPassEnv), TLS: f.smtpTLS}, f.mailFrom))
+	}
+	p, err := portal.New(ctx, svc, opts...)
+	if err != nil {
+		return &cliError{code: exitError, kind: kindLedger, err: err}
+	}
+	if f.demo {
+		if demo, err = seedDemo(ctx, p, svc); err != nil {
+			return err
+		}
+	}
+
+	srv := &http.Server{Handler: p.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	served := make(chan error, 1)
+	go func() {
+		if f.tlsCert != "" {
+			srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{tlsCert}, MinVersion: tls.VersionTLS12}
+			served <- srv.ServeTLS(l, "", "")
+			return
+		}
+		served <- srv.Serve(l)
+	}()
+	mailCtx, stopMail := context.WithCancel(ctx)
+	mailDone := make(chan struct{})
+	go func() { p.RunMailer(mailCtx, f.mailInterval); close(mailDone) }()
+	defer func() { stopMail(); <-mailDone }()
+
+	if err := printServe(cmd, f, public, recipient, demo); err != nil {
+		return err
+	}
+	if f.ready != nil {
+		f.ready(public)
+	}
+	select {
+	case err := <-served:
+		return withHint(exitError, fmt.Errorf("serving: %w", err), "")
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stderr, "licmint: stopping: finishing the requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), f.shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return withHint(exitError, fmt.Errorf("stopping: %w", err), "some requests did not finish in time")
+	}
+	return nil
+}
+
+// seedDemo makes the demo's account and sample keys.
+func seedDemo(ctx context.Context, p *portal.Server, svc *issuance.Service) (*serveDemoJSON, error) {
+	if err := p.AddAccount(ctx, demoEmail, demoPassword); err != nil {
+		return nil, err
+	}
+	d := &serveDemoJSON{Email: demoEmail, Password: demoPassword}
+	pc := formats.MustProduct("PC")
+	for _, k := range []struct {
+		trial   bool
+		purpose ledger.Purpose
+		out     *[]string
+	}{{false, ledger.PurposeLicense, &d.Full}, {true, ledger.PurposeLicense, &d.Trial}, {false, ledger.PurposeRenewal, &d.Renewal}} {
+		m, err := svc.Mint(ctx, ledger.MintRequest{Product: pc, Edition: "standard", Trial: k.trial, Purpose: k.purpose, Count: 2, Order: "demo-" + string(k.purpose) + fmt.Sprint(k.trial)})
+		if err != nil {
+			return nil, err
+		}
+		for _, key := range m.Keys {
+			*k.out = append(*k.out, key.String())
+		}
+	}
+	return d, nil
+}
+
+func printServe(cmd *cobra.Command, f *serveFlags, public, recipient string, demo *serveDemoJSON) error {
+	w := cmd.OutOrStdout()
+	if f.asJSON {
+		return printJSON(w, serveJSON{URL: public, Recipient: recipient, Demo: demo})
+	}
+	fmt.Fprintf(w, "licmint: the Customer Licensing Portal is at %s\n", public)
+	if recipient != "" {
+		fmt.Fprintf(w, "renewal requests sealed to %s are opened\n", recipient)
+	}
+	if demo == nil {
+		if f.smtp == "" {
+			fmt.Fprintln(w, "mail stays in the outbox (no --smtp): 'licmint serve outbox' lists it")
+		}
+		return nil
+	}
+	fmt.Fprintf(w, "\nDemo: an in-memory ledger and a throwaway key; nothing is kept. Mail is shown at %s/outbox.\n", public)
+	fmt.Fprintf(w, "Log in as %s with the password %s, or sign up.\n\n", demo.Email, demo.Password)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SAMPLE REGISTRATION KEY\tKIND")
+	for _, k := range demo.Full {
+		fmt.Fprintf(tw, "%s\tfull (standard edition, 1 year)\n", k)
+	}
+	for _, k := range demo.Trial {
+		fmt.Fprintf(tw, "%s\ttrial\n", k)
+	}
+	for _, k := range demo.Renewal {
+		fmt.Fprintf(tw, "%s\trenewal (enter it on Renew)\n", k)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nPress Ctrl-C to stop.")
+	return nil
+}
+
+func newServeOutboxCmd() *cobra.Command {
+	var (
+		led    ledgerFlags
+		limit  int
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:   "outbox --ledger DSN",
+		Short: "List the portal's mail outbox",
+		Long: `List the portal's mail, newest first: who it is to, its subject, and whether it
+was sent, is queued, or is being retried after a failure (with the number
+of attempts, the next attempt and the relay's last error). Message bodies
+are not shown: they carry links and codes. Sent messages keep no body.`,
+		Example: `  licmint serve outbox --ledger licenses.db
+  licmint serve outbox --ledger licenses.db --json --limit 10`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if limit < 1 || limit > ledger.MaxOutbox {
+				return usageError("--limit %d: want 1 to %d", limit, ledger.MaxOutbox)
+			}
+			l, err := needLedger(cmd, led.dsn, true)
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			ms, err := l.Outbox(cmd.Context(), limit)
+			if err != nil {
+				return ledgerError(err, func(err error) error { return err })
+			}
+			return printOutbox(cmd, ms, asJSON)
+		},
+	}
+	led.register(cmd)
+	cmd.Flags().IntVar(&limit, "limit", 100, "list at most `N` messages")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the messages as JSON")
+	return cmd
+}
+
+type outboxJSON struct {
+	ID          int64  `json:"id"`
+	To          string `json:"to"`
+	Subject     string `json:"subject"`
+	Queued      string `json:"queued"`
+	Attempts    int    `json:"attempts"`
+	NextAttempt string `json:"next_attempt,omitempty"`
+	LastError   string `json:"last_error,omitempty"`
+	Sent        string `json:"sent,omitempty"`
+	Status      string `json:"status"`
+}
+
+func printOutbox(cmd *cobra.Command, ms []*ledger.Mail, asJSON bool) error {
+	recs := make([]outboxJSON, len(ms))
+	for i, m := range ms {
+		r := outboxJSON{ID: m.ID, To: m.To, Subject: m.Subject, Queued: m.Queued.UTC().Format(time.RFC3339), Attempts: m.Attempts,
+			LastError: m.LastError, Status: "queued"}
+		switch {
+		case !m.Sent.IsZero():
+			r.Status, r.Sent = "sent", m.Sent.UTC().Format(time.RFC3339)
+		case m.LastError != "":
+			r.Status, r.NextAttempt = "retrying", m.NextAttempt.UTC().Format(time.RFC3339)
+		}
+		recs[i] = r
+	}
+	w := cmd.OutOrStdout()
+	if asJSON {
+		return printJSON(w, recs)
+	}
+	if len(recs) == 0 {
+		fmt.Fprintln(w, "The outbox is empty.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tQUEUED\tTO\tSUBJECT\tSTATUS\tATTEMPTS\tNEXT\tLAST ERROR")
+	for _, r := range recs {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.ID, r.Queued, r.To, r.Subject, r.Status, r.Attempts, r.NextAttempt, r.LastError)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,194 @@
+package ledger_test
+
+import (
+	"context"
+	crand "crypto/rand"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/licmint/licmint/ledger"
+)
+
+func TestAccountsTokensSessions(t *testing.T) {
+	eachStore(t, func(t *testing.T, dsn string) {
+		now := day0
+		l := open(t, dsn, ledger.WithNow(func() time.Time { return now }))
+		ctx := ledger.WithClient(context.Background(), "ann@example.com", "192.0.2.7")
+		a := ledger.Account{Email: "ann@example.com", PasswordHash: "$argon2id$x"}
+		confirm := ledger.Token{Hash: "c1", Expires: now.Add(24 * time.Hour)}
+		if err := l.CreateAccount(ctx, a, confirm, ledger.Mail{To: a.Email, Subject: "Confirm", Body: "link"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.CreateAccount(ctx, a, ledger.Token{}); !errors.Is(err, ledger.ErrAccountExists) {
+			t.Fatalf("second account: %v", err)
+		}
+		got, err := l.Account(ctx, a.Email)
+		if err != nil || got.Confirmed || got.PasswordHash != a.PasswordHash {
+			t.Fatalf("account: %+v, %v", got, err)
+		}
+		if _, err := l.Account(ctx, "bob@example.com"); !errors.Is(err, ledger.ErrNoAccount) {
+			t.Fatalf("missing account: %v", err)
+		}
+		if _, err := l.ConfirmAccount(ctx, "nope"); !errors.Is(err, ledger.ErrTokenInvalid) {
+			t.Fatalf("unknown token: %v", err)
+		}
+		if email, err := l.ConfirmAccount(ctx, "c1"); err != nil || email != a.Email {
+			t.Fatalf("confirm: %q, %v", email, err)
+		}
+		if _, err := l.ConfirmAccount(ctx, "c1"); !errors.Is(err, ledger.ErrTokenInvalid) {
+			t.Fatalf("token used twice: %v", err)
+		}
+		if got, _ := l.Account(ctx, a.Email); !got.Confirmed {
+			t.Fatal("not confirmed")
+		}
+
+		// A reset token of one purpose does not confirm, and expires.
+		if err := l.AddToken(ctx, ledger.Token{Hash: "r1", Email: a.Email, Purpose: ledger.TokenReset, Expires: now.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.ConfirmAccount(ctx, "r1"); !errors.Is(err, ledger.ErrTokenInvalid) {
+			t.Fatalf("reset token as confirmation: %v", err)
+		}
+		if err := l.StartSession(ctx, "s1", a.Email, now.Add(12*time.Hour), ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.StartSession(ctx, "s2", a.Email, now.Add(12*time.Hour), "s1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Session(ctx, "s1", now); !errors.Is(err, ledger.ErrNoSession) {
+			t.Fatalf("replaced session: %v", err)
+		}
+		if s, err := l.Session(ctx, "s2", now); err != nil || s.Email != a.Email {
+			t.Fatalf("session: %+v, %v", s, err)
+		}
+		if _, err := l.Session(ctx, "s2", now.Add(12*time.Hour)); !errors.Is(err, ledger.ErrNoSession) {
+			t.Fatalf("expired session: %v", err)
+		}
+		now = now.Add(time.Hour)
+		if _, err := l.ResetPassword(ctx, "r1", "$argon2id$y"); !errors.Is(err, ledger.ErrTokenInvalid) {
+			t.Fatalf("expired reset token: %v", err)
+		}
+		now = now.Add(-time.Second)
+		if _, err := l.ResetPassword(ctx, "r1", "$argon2id$y"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Session(ctx, "s2", now); !errors.Is(err, ledger.ErrNoSession) {
+			t.Fatalf("a reset keeps the sessions: %v", err)
+		}
+		if got, _ := l.Account(ctx, a.Email); got.PasswordHash != "$argon2id$y" {
+			t.Fatalf("password not set: %+v", got)
+		}
+		if err := l.EndSession(ctx, "s2"); err != nil {
+			t.Fatal(err)
+		}
+
+		// Every change is an event naming the client, and the chain holds.
+		verifyChain(t, l)
+		db := rawDB(t, dsn)
+		var n int
+		if err := db.QueryRow(`SELECT COUNT(*) FROM events WHERE actor = 'ann@example.com' AND body LIKE '%"client_ip":"192.0.2.7"}'`).Scan(&n); err != nil || n < 8 {
+			t.Fatalf("events with the client: %d, %v", n, err)
+		}
+		var secrets int
+		db.QueryRow(`SELECT COUNT(*) FROM account_tokens WHERE hash NOT IN ('c1', 'r1')`).Scan(&secrets)
+		if secrets != 0 {
+			t.Fatal("tokens stored other than as given")
+		}
+	})
+}
+
+func TestRateHits(t *testing.T) {
+	eachStore(t, func(t *testing.T, dsn string) {
+		now := day0
+		l := open(t, dsn, ledger.WithNow(func() time.Time { return now }))
+		ctx := context.Background()
+		for i := 1; i <= 3; i++ {
+			if n, err := l.RateHits(ctx, "login:ip:192.0.2.1", 15*time.Minute, true); err != nil || n != i {
+				t.Fatalf("hit %d: %d, %v", i, n, err)
+			}
+		}
+		if n, _ := l.RateHits(ctx, "login:ip:192.0.2.1", 15*time.Minute, false); n != 3 {
+			t.Fatalf("count: %d", n)
+		}
+		if n, _ := l.RateHits(ctx, "login:ip:192.0.2.2", 15*time.Minute, false); n != 0 {
+			t.Fatalf("other bucket: %d", n)
+		}
+		now = now.Add(15 * time.Minute)
+		if n, _ := l.RateHits(ctx, "login:ip:192.0.2.1", 15*time.Minute, false); n != 0 {
+			t.Fatalf("next window: %d", n)
+		}
+		if n, _ := l.RateHits(ctx, "login:ip:192.0.2.1", 15*time.Minute, true); n != 1 {
+			t.Fatalf("next window hit: %d", n)
+		}
+		var rows int
+		rawDB(t, dsn).QueryRow(`SELECT COUNT(*) FROM rate_limits`).Scan(&rows)
+		if rows != 1 {
+			t.Fatalf("expired windows kept: %d rows", rows)
+		}
+	})
+}
+
+func TestOutbox(t *testing.T) {
+	eachStore(t, func(t *testing.T, dsn string) {
+		now := day0
+		l := open(t, dsn, ledger.WithNow(func() time.Time { return now }))
+		ctx := ledger.WithClient(context.Background(), "portal", "")
+		if err := l.QueueMail(ctx, ledger.Mail{To: "a@example.com", Subject: "one", Body: "secret link"}, ledger.Mail{To: "b@example.com", Subject: "two", Body: "b"}); err != nil {
+			t.Fatal(err)
+		}
+		ms, err := l.ClaimMail(ctx, 10, time.Minute)
+		if err != nil || len(ms) != 2 || ms[0].Subject != "one" || ms[0].Attempts != 1 {
+			t.Fatalf("claim: %+v, %v", ms, err)
+		}
+		// Claimed mail is not handed out again until its lease ends.
+		if again, _ := l.ClaimMail(ctx, 10, time.Minute); len(again) != 0 {
+			t.Fatalf("claimed twice: %+v", again)
+		}
+		if err := l.MailSent(ctx, ms[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.MailFailed(ctx, ms[1].ID, "relay down", now.Add(2*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(time.Minute)
+		if due, _ := l.ClaimMail(ctx, 10, time.Minute); len(due) != 0 {
+			t.Fatalf("due before its retry: %+v", due)
+		}
+		now = now.Add(time.Minute)
+		due, _ := l.ClaimMail(ctx, 10, time.Minute)
+		if len(due) != 1 || due[0].Attempts != 2 || due[0].LastError != "relay down" {
+			t.Fatalf("retry: %+v", due)
+		}
+		all, err := l.Outbox(ctx, 0)
+		if err != nil || len(all) != 2 {
+			t.Fatalf("outbox: %v", err)
+		}
+		sent := all[1]
+		if sent.Sent.IsZero() || sent.Body != "" || strings.Contains(sent.Body, "secret") {
+			t.Fatalf("sent mail: %+v", sent)
+		}
+		verifyChain(t, l)
+	})
+}
+
+func TestSecret(t *testing.T) {
+	eachStore(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		// Fresh randomness for each instance, as in production: the
+		// helper's seeded reader would make every secret alike.
+		open := func(t *testing.T, dsn string) *ledger.Ledger { return open(t, dsn, ledger.WithRand(crand.Reader)) }
+		a, err := open(t, dsn).Secret(ctx, "csrf")
+		if err != nil || len(a) != 32 {
+			t.Fatalf("secret: %x, %v", a, err)
+		}
+		b, err := open(t, dsn).Secret(ctx, "csrf")
+		if err != nil || string(a) != string(b) {
+			t.Fatalf("a second instance got another secret: %v", err)
+		}
+		if c, _ := open(t, dsn).Secret(ctx, "other"); string(c) == string(a) {
+			t.Fatal("two names share a secret")
+		}
+	})
+}

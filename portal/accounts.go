@@ -1,0 +1,304 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/licmint/licmint/ledger"
+)
+
+// MaxEmail is the longest login id taken, in bytes (RFC 5321's limit on a
+// path).
+const MaxEmail = 254
+
+// parseEmail returns the login id for what was typed: an address alone,
+// with no display name, in lower case.
+func parseEmail(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return "", errors.New("Enter your email address.")
+	}
+	if len(s) > MaxEmail || !utf8.ValidString(s) {
+		return "", fmt.Errorf("An email address has at most %d characters.", MaxEmail)
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") && !strings.HasSuffix(s, "@localhost") {
+		return "", errors.New("This is not an email address: write it as name@example.com.")
+	}
+	return s, nil
+}
+
+func checkNewPassword(password, email string) error {
+	switch {
+	case len(password) < MinPassword:
+		return fmt.Errorf("Choose a password of at least %d characters.", MinPassword)
+	case len(password) > MaxPassword:
+		return fmt.Errorf("A password has at most %d characters.", MaxPassword)
+	case strings.EqualFold(password, email):
+		return errors.New("Choose a password other than your email address.")
+	}
+	return nil
+}
+
+func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "signup", page{Title: "Sign up"})
+}
+
+func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
+	v := visitOf(r)
+	typed := r.PostFormValue("email")
+	p := page{Title: "Sign up", Email: typed}
+	if s.limited(w, r, "signup", p, bucket{"signup:ip:" + v.ip, s.limits.SignupIP}) {
+		return
+	}
+	email, err := parseEmail(typed)
+	if err == nil {
+		err = checkNewPassword(r.PostFormValue("password"), email)
+	}
+	if err != nil {
+		p.Error = err.Error()
+		s.render(w, r, http.StatusUnprocessableEntity, "signup", p)
+		return
+	}
+	s.count(r, bucket{"signup:ip:" + v.ip, s.limits.SignupIP})
+	hash, err := hashPassword(s.rand, r.PostFormValue("password"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	token, th, err := newToken(s.rand)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	err = s.led.CreateAccount(r.Context(), ledger.Account{Email: email, PasswordHash: hash},
+		ledger.Token{Hash: th, Expires: s.now().Add(ConfirmLifetime)},
+		ledger.Mail{To: email, Subject: "Confirm your email address",
+			Body: "Welcome to the licensing portal.\n\nTo confirm your email address, open this link within 24 hours:\n\n" +
+				s.link("/confirm", token) + "\n\nIf you did not sign up, ignore this message.\n"})
+	if errors.Is(err, ledger.ErrAccountExists) {
+		// The same answer as for a new account, so that sign-up does not
+		// tell who has one; the owner of the address is told instead.
+		err = s.led.QueueMail(r.Context(), ledger.Mail{To: email, Subject: "You already have an account",
+			Body: "Someone, perhaps you, tried to sign up again with this email address.\n\nYou already have an account: log in at\n\n" +
+				s.publicURL + "/login\n\nor, if you forgot your password, reset it at\n\n" + s.publicURL + "/forgot\n"})
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.kickMailer()
+	s.render(w, r, http.StatusOK, "message", page{Title: "Check your mail",
+		Notice: "We have sent a confirmation link to " + email + ". Follow it to confirm your address, then log in. Your email address is your login id, and it cannot be changed later."})
+}
+
+func (s *Server) confirmForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "confirm", page{Title: "Confirm your email address", Token: r.URL.Query().Get("token")})
+}
+
+func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
+	token := r.PostFormValue("token")
+	_, err := s.led.ConfirmAccount(r.Context(), tokenHash(token))
+	switch {
+	case errors.Is(err, ledger.ErrTokenInvalid):
+		s.render(w, r, http.StatusBadRequest, "confirm", page{Title: "Confirm your email address",
+			Error: "This confirmation link is unknown, used already or expired. Log in to have a new one sent."})
+	case err != nil:
+		s.fail(w, r, err)
+	default:
+		s.render(w, r, http.StatusOK, "login", page{Title: "Log in", Notice: "Your email address is confirmed. You can log in now."})
+	}
+}
+
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "login", page{Title: "Log in"})
+}
+
+// errLogin is the one answer to a wrong login id or password, so that it
+// never tells whether an account exists.
+const errLogin = "The email address or the password is not right."
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	v := visitOf(r)
+	typed := r.PostFormValue("email")
+	p := page{Title: "Log in", Email: typed}
+	email, emailErr := parseEmail(typed)
+	ipBucket := bucket{"login:ip:" + v.ip, s.limits.LoginIP}
+	accBucket := bucket{"login:account:" + email, s.limits.LoginAccount}
+	if emailErr != nil {
+		accBucket.key = ""
+	}
+	if s.limited(w, r, "login", p, ipBucket, accBucket) {
+		return
+	}
+	s.count(r, ipBucket)
+	password := r.PostFormValue("password")
+	var acc *ledger.Account
+	var err error
+	if emailErr == nil && len(password) <= MaxPassword {
+		acc, err = s.led.Account(r.Context(), email)
+		if err != nil && !errors.Is(err, ledger.ErrNoAccount) {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	stored := dummyHash
+	if acc != nil {
+		stored = acc.PasswordHash
+	}
+	ok, err := checkPassword(stored, password)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if acc == nil || !ok {
+		s.count(r, accBucket)
+		p.Error = errLogin
+		s.render(w, r, http.StatusUnauthorized, "login", p)
+		return
+	}
+	if !acc.Confirmed {
+		token, th, err := newToken(s.rand)
+		if err == nil {
+			err = s.led.AddToken(r.Context(), ledger.Token{Hash: th, Email: email, Purpose: ledger.TokenConfirm, Expires: s.now().Add(ConfirmLifetime)},
+				ledger.Mail{To: email, Subject: "Confirm your email address",
+					Body: "To confirm your email address, open this link within 24 hours:\n\n" + s.link("/confirm", token) + "\n"})
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.kickMailer()
+		p.Error = "Confirm your email address first: we have sent you a new link."
+		s.render(w, r, http.StatusForbidden, "login", p)
+		return
+	}
+	// A new id at every log-in, and the old one ended: an id that someone
+	// planted in the browser before never becomes a logged-in session.
+	id, hash, err := newToken(s.rand)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx := ledger.WithClient(r.Context(), email, v.ip)
+	if err := s.led.StartSession(ctx, hash, email, s.now().Add(SessionLifetime), tokenHash(v.id)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.setCookie(w, id)
+	http.Redirect(w, r, "/licenses", http.StatusSeeOther)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	v := visitOf(r)
+	if err := s.led.EndSession(r.Context(), tokenHash(v.id)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, _, err := newToken(s.rand)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.setCookie(w, id)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "forgot", page{Title: "Forgot your password?"})
+}
+
+func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
+	v := visitOf(r)
+	typed := r.PostFormValue("email")
+	p := page{Title: "Forgot your password?", Email: typed}
+	email, err := parseEmail(typed)
+	if err != nil {
+		p.Error = err.Error()
+		s.render(w, r, http.StatusUnprocessableEntity, "forgot", p)
+		return
+	}
+	buckets := []bucket{{"reset:ip:" + v.ip, s.limits.ResetIP}, {"reset:account:" + email, s.limits.ResetAccount}}
+	if s.limited(w, r, "forgot", p, buckets...) {
+		return
+	}
+	s.count(r, buckets...)
+	acc, err := s.led.Account(r.Context(), email)
+	switch {
+	case errors.Is(err, ledger.ErrNoAccount):
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	default:
+		token, th, err := newToken(s.rand)
+		if err == nil {
+			err = s.led.AddToken(r.Context(), ledger.Token{Hash: th, Email: acc.Email, Purpose: ledger.TokenReset, Expires: s.now().Add(ResetLifetime)},
+				ledger.Mail{To: acc.Email, Subject: "Reset your password",
+					Body: "To choose a new password for the licensing portal, open this link within one hour. It works once.\n\n" +
+						s.link("/reset", token) + "\n\nIf you did not ask for this, ignore this message: your password stays as it is.\n"})
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.kickMailer()
+	}
+	s.render(w, r, http.StatusOK, "message", page{Title: "Check your mail",
+		Notice: "If an account exists for " + email + ", we have sent it a link to reset the password. The link works once, for one hour."})
+}
+
+func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "reset", page{Title: "Choose a new password", Token: r.URL.Query().Get("token")})
+}
+
+func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
+	token := r.PostFormValue("token")
+	p := page{Title: "Choose a new password", Token: token}
+	password := r.PostFormValue("password")
+	if err := checkNewPassword(password, ""); err != nil {
+		p.Error = err.Error()
+		s.render(w, r, http.StatusUnprocessableEntity, "reset", p)
+		return
+	}
+	hash, err := hashPassword(s.rand, password)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	_, err = s.led.ResetPassword(r.Context(), tokenHash(token), hash)
+	switch {
+	case errors.Is(err, ledger.ErrTokenInvalid):
+		p.Error = "This reset link is unknown, used already or expired. Ask for a new one on the Forgot password page."
+		s.render(w, r, http.StatusBadRequest, "reset", p)
+	case err != nil:
+		s.fail(w, r, err)
+	default:
+		s.render(w, r, http.StatusOK, "login", page{Title: "Log in", Notice: "Your password is changed. Log in with it now."})
+	}
+}
+
+func (s *Server) forgotLogin(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "forgot-login", page{Title: "Forgot your login id?"})
+}
+
+// AddAccount makes a confirmed account with a password, as a vendor does
+// for a customer (and the demo for its demo account).
+func (s *Server) AddAccount(ctx context.Context, email, password string) error {
+	email, err := parseEmail(email)
+	if err != nil {
+		return fmt.Errorf("portal: %s", err)
+	}
+	if err := checkNewPassword(password, email); err != nil {
+		return fmt.Errorf("portal: %s", err)
+	}
+	hash, err := hashPassword(s.rand, password)
+	if err != nil {
+		return err
+	}
+	return s.led.CreateAccount(ctx, ledger.Account{Email: email, PasswordHash: hash, Confirmed: true}, ledger.Token{})
+}

@@ -1,0 +1,208 @@
+package portal_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/licmint/licmint/ledger"
+	"github.com/licmint/licmint/verifier"
+)
+
+// artefactsEnv names a directory for the browser tests' screenshots;
+// without it they go to a temporary directory. They are never committed.
+const artefactsEnv = "LICMINT_ARTIFACTS"
+
+// chrome starts a headless Chromium for the test, or skips it when none is
+// installed (.ci/run installs Debian's chromium).
+func chrome(t *testing.T) context.Context {
+	t.Helper()
+	var path string
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		t.Skip("Chromium is absent: install it (apt-get install chromium) to run the browser tests")
+	}
+	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1000, 800),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true)}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(acancel)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(bcancel)
+	return bctx
+}
+
+// shooter writes numbered screenshots of each page to the artefact
+// directory.
+type shooter struct {
+	t   *testing.T
+	dir string
+	n   int
+}
+
+func newShooter(t *testing.T) *shooter {
+	dir := os.Getenv(artefactsEnv)
+	if dir == "" {
+		dir = t.TempDir()
+	} else {
+		dir = filepath.Join(dir, "portal-browser")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots: %s", dir)
+	return &shooter{t: t, dir: dir}
+}
+
+func (s *shooter) shot(ctx context.Context, name string) {
+	s.t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		s.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	s.n++
+	if err := os.WriteFile(filepath.Join(s.dir, fmt.Sprintf("%02d-%s.png", s.n, name)), png, 0o644); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// TestBrowser drives Chromium through the whole flow of issue 12, then
+// its error paths, and checks that no page needs a sideways scroll at
+// 360 px.
+func TestBrowser(t *testing.T) {
+	ctx := chrome(t)
+	e := newEnv(t)
+	full := e.mint(2, false, ledger.PurposeLicense)
+	renewal := e.mint(1, false, ledger.PurposeRenewal)[0]
+	shots := newShooter(t)
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			shots.shot(ctx, "failed")
+			html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+			t.Fatalf("%s: %v\n%s", what, err, html)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return strings.TrimSpace(s)
+	}
+	const email, password = "ann@example.com", "correct horse battery"
+
+	// 1. Sign up.
+	do("sign up", chromedp.Navigate(e.url("/signup")), chromedp.SendKeys(chromedp.CSS("#email"), email),
+		chromedp.SendKeys(chromedp.CSS("#password"), password))
+	shots.shot(ctx, "signup")
+	do("sign up", chromedp.Click(chromedp.CSS("main form button")), chromedp.WaitVisible(chromedp.CSS(`[role="status"]`)))
+	shots.shot(ctx, "check-mail")
+	// 2. Confirm by the link mailed through the SMTP relay.
+	link := e.mail.link(t, email, "Confirm your email address")
+	do("confirm", chromedp.Navigate(link), chromedp.Click(chromedp.CSS("main form button")), chromedp.WaitVisible(chromedp.CSS(`[role="status"]`)))
+	if s := text(`[role="status"]`); !strings.Contains(s, "confirmed") {
+		t.Fatalf("confirmation: %q", s)
+	}
+	// 3. Log in, with the keyboard: Enter in the password field submits.
+	do("log in", chromedp.SendKeys(chromedp.CSS("#email"), email), chromedp.SendKeys(chromedp.CSS("#password"), password+"\r"),
+		chromedp.WaitVisible(chromedp.CSS(".who")))
+	// 4. Register a key, typed in lower case with spaces.
+	typed := strings.ToLower(strings.ReplaceAll(full[0].String(), "-", " "))
+	do("register", chromedp.Navigate(e.url("/register")), chromedp.SendKeys(chromedp.CSS("#rk"), typed))
+	shots.shot(ctx, "register")
+	do("register", chromedp.Click(chromedp.CSS("main form button")), chromedp.WaitVisible(chromedp.CSS("[data-activation-code]")))
+	// 5. See the code.
+	ac := text("[data-activation-code]")
+	shots.shot(ctx, "registered")
+	// 6. The product accepts it.
+	product := &memState{}
+	v := e.product(product)
+	if lic, err := v.Verify(ac); err != nil || lic.Status != verifier.StatusValid {
+		t.Fatalf("verifier: %+v, %v", lic, err)
+	}
+	do("licenses", chromedp.Navigate(e.url("/licenses")), chromedp.WaitVisible(chromedp.CSS(".license")))
+	if got := text(".license [data-activation-code]"); got != ac {
+		t.Fatalf("licenses page shows %q", got)
+	}
+	shots.shot(ctx, "licenses")
+	// 7. Report it stolen; 8. see the replacement.
+	do("report stolen", chromedp.Navigate(e.url("/report-stolen")), chromedp.Click(chromedp.CSS("form.stolen button")),
+		chromedp.WaitVisible(chromedp.CSS("[data-activation-code]")))
+	repl := text("[data-activation-code]")
+	shots.shot(ctx, "replaced")
+	if repl == ac {
+		t.Fatal("the replacement is the stolen code")
+	}
+	// 9. The product takes the new code, and then reports the old one
+	// superseded.
+	if lic, err := v.Verify(repl); err != nil || lic.Generation != 1 {
+		t.Fatalf("replacement: %+v, %v", lic, err)
+	}
+	if lic, _ := v.Verify(ac); lic.Status != verifier.StatusSuperseded {
+		t.Fatalf("the stolen code after the replacement: %v", lic.Status)
+	}
+	// 10. Renew with a renewal key.
+	do("renew", chromedp.Navigate(e.url("/renew")), chromedp.SendKeys(chromedp.CSS("#rk"), renewal.String()))
+	shots.shot(ctx, "renew")
+	do("renew", chromedp.Click(chromedp.CSS(`form[action="/renew"]:not([enctype]) button`)), chromedp.WaitVisible(chromedp.CSS("[data-activation-code]")))
+	renewed := text("[data-activation-code]")
+	shots.shot(ctx, "renewed")
+	before, _ := v.Verify(repl)
+	if lic, err := v.Verify(renewed); err != nil || lic.Expires != before.Expires+365 {
+		t.Fatalf("renewed: %+v, %v", lic, err)
+	}
+
+	// No page needs a sideways scroll at 360 px.
+	do("narrow", chromedp.EmulateViewport(360, 740))
+	for _, path := range []string{"/licenses", "/register", "/renew", "/report-stolen"} {
+		do(path, chromedp.Navigate(e.url(path)))
+		w, err := chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth"))
+		if err != nil || w > 360 {
+			shots.shot(ctx, "too-wide")
+			t.Errorf("%s at 360 px is %d px wide (%v)", path, w, err)
+		}
+	}
+	shots.shot(ctx, "licenses-360")
+	do("wide", chromedp.EmulateViewport(1000, 800))
+
+	// Error paths: a mistyped key, another account's key, a wrong
+	// password.
+	bad := []byte(full[1].String())
+	bad[8] = 'x'
+	do("mistyped", chromedp.Navigate(e.url("/register")), chromedp.SendKeys(chromedp.CSS("#rk"), string(bad)),
+		chromedp.Click(chromedp.CSS("main form button")), chromedp.WaitVisible(chromedp.CSS(`[role="alert"]`)))
+	if s := text(`[role="alert"]`); !strings.Contains(s, "mistyped at character") {
+		t.Fatalf("mistyped key: %q", s)
+	}
+	shots.shot(ctx, "mistyped")
+	bob := e.signup("bob@example.com", "another good password")
+	bob.submit("/register", "/register", map[string][]string{"rk": {full[1].String()}})
+	do("another's key", chromedp.Navigate(e.url("/register")), chromedp.SendKeys(chromedp.CSS("#rk"), full[1].String()),
+		chromedp.Click(chromedp.CSS("main form button")), chromedp.WaitVisible(chromedp.CSS(`[role="alert"]`)))
+	if s := text(`[role="alert"]`); !strings.Contains(s, "cannot be registered") || strings.Contains(s, "bob") {
+		t.Fatalf("another account's key: %q", s)
+	}
+	do("log out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS("#password")))
+	do("wrong password", chromedp.SendKeys(chromedp.CSS("#email"), email), chromedp.SendKeys(chromedp.CSS("#password"), "not my password\r"),
+		chromedp.WaitVisible(chromedp.CSS(`[role="alert"]`)))
+	if s := text(`[role="alert"]`); s != "The email address or the password is not right." {
+		t.Fatalf("wrong password: %q", s)
+	}
+	shots.shot(ctx, "wrong-password")
+}

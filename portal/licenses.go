@@ -1,0 +1,534 @@
+package portal
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/issuance"
+	"github.com/licmint/licmint/ledger"
+	"github.com/licmint/licmint/signer"
+	"github.com/licmint/licmint/verifier"
+	"github.com/licmint/licmint/verifier/renewseal"
+)
+
+// codeView is an Activation Code as a page shows it.
+type codeView struct {
+	License    string // the license's id in forms, PRODUCT-SERIAL
+	Text       string
+	Generation int
+	Expires    string
+	Status     string
+}
+
+// licenseView is a row of the licenses page.
+type licenseView struct {
+	ID                string
+	Product, Edition  string
+	Trial             bool
+	Status            string
+	Maintenance       string // the last day covered
+	DaysLeft          string
+	Code              codeView
+	JWT               bool
+	Earlier           []codeView
+	Renewable         bool
+	Replaceable       bool
+	Generation        int
+	InstallBound      bool
+	ProductAndEdition string
+}
+
+func licenseID(p formats.Product, serial formats.Serial) string {
+	return p.String() + "-" + serial.String()
+}
+
+// parseLicenseID reads PRODUCT-SERIAL as licenseID writes it.
+func parseLicenseID(s string) (formats.Product, formats.Serial, bool) {
+	ps, ss, ok := strings.Cut(s, "-")
+	if !ok || len(ss) != 14 {
+		return formats.Product{}, 0, false
+	}
+	p, err := formats.ParseProduct(ps)
+	if err != nil {
+		return formats.Product{}, 0, false
+	}
+	serial, err := strconv.ParseUint(ss, 10, 64)
+	return p, formats.Serial(serial), err == nil && serial <= formats.MaxSerial
+}
+
+// status tells where a code stands today, as the product would see it.
+func (s *Server) status(lic *ledger.License, code string) (verifier.License, error) {
+	cp, err := s.svc.Signer().Catalog().Product(lic.Product.String())
+	if err != nil {
+		return verifier.License{}, err
+	}
+	opts := []verifier.Option{verifier.WithCatalog(cp), verifier.WithNow(s.now)}
+	if lic.InstallID != "" {
+		opts = append(opts, verifier.WithInstallID(lic.InstallID))
+	}
+	v, err := verifier.New(lic.Product.String(), s.keys, opts...)
+	if err != nil {
+		return verifier.License{}, err
+	}
+	return v.Verify(code)
+}
+
+// view turns a license's history into a row of the licenses page.
+func (s *Server) view(h *ledger.History) licenseView {
+	lic := h.License
+	lv := licenseView{ID: licenseID(lic.Product, lic.Serial), Product: lic.Product.String(), Edition: lic.Edition, Trial: lic.Trial,
+		Generation: int(lic.Generation), InstallBound: lic.InstallID != ""}
+	lv.ProductAndEdition = lv.Product + " " + lv.Edition
+	var current *ledger.Code
+	for _, c := range h.Codes {
+		if c.Generation == lic.Generation {
+			current = c // codes come oldest first: the last is the newest
+		}
+	}
+	for _, c := range h.Codes {
+		if c.Generation < lic.Generation && (len(lv.Earlier) == 0 || lv.Earlier[len(lv.Earlier)-1].Generation != int(c.Generation)) {
+			st := "superseded"
+			if lic.Revoked && (lic.RevokedBelow == 0 || c.Generation < lic.RevokedBelow) {
+				st = "revoked"
+			}
+			lv.Earlier = append(lv.Earlier, codeView{License: lv.ID, Text: c.Code, Generation: int(c.Generation), Expires: lastDay(c.Expires), Status: st})
+		}
+	}
+	if current == nil {
+		lv.Status = "no code"
+		return lv
+	}
+	lv.Code = codeView{License: lv.ID, Text: current.Code, Generation: int(current.Generation), Expires: lastDay(current.Expires)}
+	lv.JWT = current.JWT != ""
+	lv.Maintenance = lastDay(current.Expires)
+	vl, err := s.status(lic, current.Code)
+	switch {
+	case lic.RevokesCurrent():
+		lv.Status = "revoked"
+	case err != nil:
+		lv.Status = "unknown"
+	default:
+		lv.Status = vl.Status.String()
+		if !vl.Perpetual() {
+			lv.DaysLeft = strconv.Itoa(max(vl.DaysLeft, 0))
+		}
+	}
+	lv.Code.Status = lv.Status
+	lv.Renewable = !lic.Trial && current.Expires != formats.Perpetual && !lic.RevokesCurrent()
+	lv.Replaceable = !lic.Revoked || lic.RevokedBelow != 0
+	return lv
+}
+
+// lastDay is the last day a code covers: its expiry is the first day it
+// no longer does.
+func lastDay(d formats.Day) string {
+	if d == formats.Perpetual {
+		return "perpetual"
+	}
+	return (d - 1).String()
+}
+
+// myLicenses returns the account's licenses.
+func (s *Server) myLicenses(r *http.Request) ([]licenseView, error) {
+	hs, err := s.led.Find(r.Context(), ledger.Query{Owner: visitOf(r).account})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]licenseView, 0, len(hs))
+	for _, h := range hs {
+		if h.License != nil {
+			out = append(out, s.view(h))
+		}
+	}
+	return out, nil
+}
+
+// myLicense returns the account's license with the id, or false when the
+// account has no such license.
+func (s *Server) myLicense(r *http.Request, id string) (*ledger.History, bool, error) {
+	p, serial, ok := parseLicenseID(id)
+	if !ok {
+		return nil, false, nil
+	}
+	hs, err := s.led.Find(r.Context(), ledger.Query{Product: p, Serial: serial})
+	if err != nil || len(hs) != 1 || hs[0].License == nil || hs[0].License.Owner != visitOf(r).account {
+		return nil, false, err
+	}
+	return hs[0], true, nil
+}
+
+func (s *Server) licenses(w http.ResponseWriter, r *http.Request) {
+	ls, err := s.myLicenses(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "licenses", page{Title: "My licenses", Licenses: ls})
+}
+
+func (s *Server) jwt(w http.ResponseWriter, r *http.Request) {
+	h, ok, err := s.myLicense(r, r.URL.Query().Get("license"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var token string
+	if ok {
+		for _, c := range h.Codes {
+			if c.Generation == h.License.Generation {
+				token = c.JWT
+			}
+		}
+	}
+	if token == "" {
+		s.render(w, r, http.StatusNotFound, "message", page{Title: "No token", Error: "This license's current code has no JWT license token."})
+		return
+	}
+	w.Header().Set("Content-Type", "application/jwt")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.jwt"`, licenseID(h.License.Product, h.License.Serial)))
+	io.WriteString(w, token+"\n")
+}
+
+// rkError words a Registration Key that did not parse, with where the
+// mistake is when that is known.
+func rkError(err error) string {
+	var fe *formats.FormatError
+	if !errors.As(err, &fe) {
+		return "This is not a Registration Key: it has two letters and four groups of four digits, such as PC-1234-5678-9012-3456."
+	}
+	at := ""
+	if fe.Group > 0 {
+		at = fmt.Sprintf(" at character %d of group %d", fe.Char, fe.Group)
+	}
+	msg := fmt.Sprintf("This Registration Key is mistyped%s: %s.", at, fe.Msg)
+	if fe.Hint != "" {
+		msg += " " + strings.ToUpper(fe.Hint[:1]) + fe.Hint[1:] + "."
+	}
+	return msg
+}
+
+// errRefusedKey is the one answer for a key never minted, void or another
+// account's, so that the portal never tells which, or whose.
+const errRefusedKey = "This Registration Key cannot be registered. Check it against your purchase, or contact support."
+
+func (s *Server) registerBuckets(r *http.Request) []bucket {
+	v := visitOf(r)
+	return []bucket{{"register:ip:" + v.ip, s.limits.RegisterIP}, {"register:account:" + v.account, s.limits.RegisterAccount}}
+}
+
+func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "register", page{Title: "Register your product"})
+}
+
+func (s *Server) register(w http.ResponseWriter, r *http.Request) {
+	v := visitOf(r)
+	typed := r.PostFormValue("rk")
+	p := page{Title: "Register your product", RK: typed}
+	buckets := s.registerBuckets(r)
+	if s.limited(w, r, "register", p, buckets...) {
+		return
+	}
+	refuse := func(msg string) {
+		s.count(r, buckets...)
+		p.Error = msg
+		s.render(w, r, http.StatusUnprocessableEntity, "register", p)
+	}
+	rk, err := formats.ParseRegistrationKey(typed)
+	if err != nil {
+		refuse(rkError(err))
+		return
+	}
+	// The account's own key again: its license's current code, which may
+	// be a renewal or a replacement of the first.
+	if rec, err := s.led.RegistrationKey(r.Context(), rk); err == nil && rec.State == ledger.StateRegistered && rec.Purpose == ledger.PurposeLicense {
+		if h, ok, err := s.myLicense(r, licenseID(rk.Product, rec.License)); err == nil && ok {
+			lv := s.view(h)
+			p.Code, p.Notice = &lv.Code, "This key is registered to your account already. Its Activation Code:"
+			s.render(w, r, http.StatusOK, "register", p)
+			return
+		}
+	}
+	is, err := s.svc.Register(r.Context(), &issuance.Registration{Registration: signer.Registration{RK: rk}, Token: true, Owner: v.account})
+	switch {
+	case errors.Is(err, ledger.ErrRenewalKey):
+		refuse("This is a renewal key: enter it on the Renew page, for the license it renews.")
+		return
+	case errors.Is(err, ledger.ErrNotMinted), errors.Is(err, ledger.ErrVoid), errors.Is(err, ledger.ErrOtherOwner), errors.Is(err, ledger.ErrOtherTerms):
+		refuse(errRefusedKey)
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	}
+	code := is.Code.String()
+	kind := "Activation Code"
+	if rk.Trial {
+		kind = "trial Activation Code"
+	}
+	s.mail(r, v.account, "Your Activation Code for "+rk.Product.String(),
+		fmt.Sprintf("You registered the Registration Key %s.\n\nYour %s (%s %s, maintenance until %s):\n\n%s\n\nKeep it: enter it in the product to activate it. You can find it again under My licenses.\n",
+			rk, kind, rk.Product, is.License.Edition, lastDay(is.Code.Expires), code))
+	p.RK = ""
+	p.Notice = fmt.Sprintf("Registered. Your %s is below; we have emailed it to %s too.", kind, v.account)
+	p.Code = &codeView{License: licenseID(rk.Product, rk.Serial), Text: code, Generation: int(is.Code.Generation), Expires: lastDay(is.Code.Expires)}
+	s.render(w, r, http.StatusOK, "register", p)
+}
+
+// mail queues a message for the account; a failure is logged, as the
+// code it carries is shown and kept under My licenses all the same.
+func (s *Server) mail(r *http.Request, to, subject, body string) {
+	if err := s.led.QueueMail(r.Context(), ledger.Mail{To: to, Subject: subject, Body: body}); err != nil {
+		s.logf("portal: queueing mail to %s: %v", to, err)
+		return
+	}
+	s.kickMailer()
+}
+
+// done shows the current code of one of the account's licenses on the
+// page name after a renewal or a replacement (post, redirect, get: a
+// reload does not renew or replace again).
+func (s *Server) done(r *http.Request, p *page) error {
+	id := r.URL.Query().Get("done")
+	if id == "" {
+		return nil
+	}
+	h, ok, err := s.myLicense(r, id)
+	if err != nil || !ok {
+		return err
+	}
+	lv := s.view(h)
+	p.Code = &lv.Code
+	return nil
+}
+
+func (s *Server) renewPage(w http.ResponseWriter, r *http.Request, status int, p page) {
+	ls, err := s.myLicenses(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, l := range ls {
+		if l.Renewable {
+			p.Licenses = append(p.Licenses, l)
+		}
+	}
+	p.Title, p.Recipient = "Renew", s.recipient
+	s.render(w, r, status, "renew", p)
+}
+
+func (s *Server) renewForm(w http.ResponseWriter, r *http.Request) {
+	var p page
+	if err := s.done(r, &p); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.Code != nil {
+		p.Notice = "Renewed. Your new Activation Code is below; we have emailed it to you too. Enter it in the product."
+	}
+	s.renewPage(w, r, http.StatusOK, p)
+}
+
+func (s *Server) renew(w http.ResponseWriter, r *http.Request) {
+	v := visitOf(r)
+	typed, reqText := r.PostFormValue("rk"), r.PostFormValue("request")
+	p := page{RK: typed, Request: reqText, Selected: r.PostFormValue("license")}
+	buckets := s.registerBuckets(r)
+	if s.limited(w, r, "renew", p, buckets...) {
+		return
+	}
+	refuse := func(msg string, counted bool) {
+		if counted {
+			s.count(r, buckets...)
+		}
+		p.Error = msg
+		s.renewPage(w, r, http.StatusUnprocessableEntity, p)
+	}
+	reqData := []byte(strings.TrimSpace(reqText))
+	if r.MultipartForm != nil {
+		if fhs := r.MultipartForm.File["request"]; len(fhs) > 0 && fhs[0].Size > 0 {
+			f, err := fhs[0].Open()
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			reqData, err = io.ReadAll(io.LimitReader(f, MaxForm))
+			f.Close()
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+	}
+	var key *formats.RegistrationKey
+	if strings.TrimSpace(typed) != "" {
+		k, err := formats.ParseRegistrationKey(typed)
+		if err != nil {
+			refuse(rkError(err), true)
+			return
+		}
+		key = &k
+	}
+	ren := &issuance.Renewal{Key: key, Owner: v.account}
+	if len(reqData) > 0 {
+		// Offline: the product's request names the code and install.
+		req, err := renewseal.Open(reqData, s.ids...)
+		if err != nil {
+			refuse("The renewal request could not be read: "+err.Error()+". Paste or upload the whole file that the product's 'licmint request' wrote.", false)
+			return
+		}
+		ren.Code, ren.InstallID = req.Code, req.InstallID
+		if key == nil {
+			s.renewedOnline(w, r, req.Code, refuse)
+			return
+		}
+	} else {
+		if key == nil {
+			refuse("Enter the renewal Registration Key you bought, or give the product's renewal request.", false)
+			return
+		}
+		h, ok, err := s.myLicense(r, p.Selected)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if !ok {
+			refuse("Choose one of your licenses to renew.", false)
+			return
+		}
+		cur, err := s.led.CurrentCode(r.Context(), h.License)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if ren.Code, err = formats.ParseActivationCode(cur.Code); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		ren.InstallID = h.License.InstallID
+	}
+	is, err := s.svc.Renew(r.Context(), ren)
+	switch {
+	case errors.Is(err, ledger.ErrNotMinted), errors.Is(err, ledger.ErrVoid):
+		refuse("This Registration Key cannot renew a license. Check it against your purchase, or contact support.", true)
+		return
+	case errors.Is(err, ledger.ErrNotRenewal):
+		refuse("This key is not a renewal key, or is for another product: a key for a new license is entered on Register your product.", true)
+		return
+	case errors.Is(err, ledger.ErrUsed):
+		refuse("This renewal key has been used already.", true)
+		return
+	case errors.Is(err, ledger.ErrOtherTerms):
+		refuse("This renewal key is for another edition than this license's.", true)
+		return
+	case errors.Is(err, ledger.ErrNoLicense):
+		refuse("The code in the request is not one of your licenses.", true)
+		return
+	case errors.Is(err, ledger.ErrSuperseded):
+		refuse("The code in the request was replaced: your license's current code is under My licenses.", false)
+		return
+	case errors.Is(err, ledger.ErrRevoked):
+		refuse("This license is revoked, and cannot be renewed. Contact support.", false)
+		return
+	case errors.Is(err, signer.ErrNotRenewable):
+		refuse("Trial and perpetual licenses are not renewed: register a full Registration Key instead.", false)
+		return
+	case errors.Is(err, signer.ErrNotAuthentic), errors.Is(err, signer.ErrUnknownKey), errors.Is(err, signer.ErrInstallIDRequired):
+		refuse("The code in the request is not one this portal issued, or was changed.", true)
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	}
+	id := licenseID(is.Code.Product, is.Code.Serial)
+	s.mail(r, v.account, "Your renewed Activation Code for "+is.Code.Product.String(),
+		fmt.Sprintf("Your license %s is renewed: maintenance until %s.\n\nYour new Activation Code:\n\n%s\n\nEnter it in the product.\n",
+			id, lastDay(is.Code.Expires), is.Code))
+	http.Redirect(w, r, "/renew?done="+id, http.StatusSeeOther)
+}
+
+// renewedOnline answers an offline request without a renewal key: when the
+// license was renewed since the code in the request (a renewal key
+// entered here), the product needs the license's current code; otherwise
+// the customer has to buy the renewal first.
+func (s *Server) renewedOnline(w http.ResponseWriter, r *http.Request, held formats.ActivationCode, refuse func(string, bool)) {
+	h, ok, err := s.myLicense(r, licenseID(held.Product, held.Serial))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !ok {
+		refuse("The code in the request is not one of your licenses.", true)
+		return
+	}
+	lic := h.License
+	cur, err := s.led.CurrentCode(r.Context(), lic)
+	switch {
+	case err != nil:
+		s.fail(w, r, err)
+	case held.Generation < lic.Generation:
+		refuse("The code in the request was replaced: your license's current code is under My licenses.", false)
+	case cur.Expires <= held.Expires:
+		refuse("This license has not been renewed since the code in the request. Enter the renewal Registration Key you bought together with the request.", false)
+	default:
+		http.Redirect(w, r, "/renew?done="+licenseID(lic.Product, lic.Serial), http.StatusSeeOther)
+	}
+}
+
+func (s *Server) stolenPage(w http.ResponseWriter, r *http.Request, status int, p page) {
+	ls, err := s.myLicenses(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, l := range ls {
+		if l.Replaceable {
+			p.Licenses = append(p.Licenses, l)
+		}
+	}
+	p.Title = "Report a stolen code"
+	s.render(w, r, status, "stolen", p)
+}
+
+func (s *Server) stolenForm(w http.ResponseWriter, r *http.Request) {
+	var p page
+	if err := s.done(r, &p); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.Code != nil {
+		p.Notice = "The stolen code is invalidated: it goes on the next revocation list. Your replacement Activation Code is below; we have emailed it to you too."
+	}
+	s.stolenPage(w, r, http.StatusOK, p)
+}
+
+func (s *Server) reportStolen(w http.ResponseWriter, r *http.Request) {
+	v := visitOf(r)
+	id := r.PostFormValue("license")
+	prod, serial, ok := parseLicenseID(id)
+	if !ok {
+		s.stolenPage(w, r, http.StatusUnprocessableEntity, page{Error: "Choose one of your licenses."})
+		return
+	}
+	is, err := s.svc.Replace(r.Context(), &issuance.Replacement{Product: prod, Serial: serial, RevokeOld: true,
+		Reason: "reported stolen by the licensee", Owner: v.account})
+	switch {
+	case errors.Is(err, ledger.ErrNoLicense):
+		s.stolenPage(w, r, http.StatusUnprocessableEntity, page{Error: "Choose one of your licenses."})
+		return
+	case errors.Is(err, ledger.ErrRevoked), errors.Is(err, ledger.ErrLastGeneration), errors.Is(err, signer.ErrNotReplaceable):
+		s.stolenPage(w, r, http.StatusUnprocessableEntity, page{Error: "This license's code cannot be replaced here. Contact support."})
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	}
+	s.mail(r, v.account, "Your replacement Activation Code for "+prod.String(),
+		fmt.Sprintf("You reported the code of license %s stolen. It is invalidated, and products stop accepting it once they have seen the replacement or the next revocation list.\n\nYour replacement Activation Code (generation %d):\n\n%s\n\nEnter it in your product.\n",
+			id, is.Code.Generation, is.Code))
+	http.Redirect(w, r, "/report-stolen?done="+id, http.StatusSeeOther)
+}

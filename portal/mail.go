@@ -1,0 +1,246 @@
+package portal
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"mime"
+	"mime/quotedprintable"
+	"net"
+	"net/http"
+	"net/smtp"
+	"strings"
+	"time"
+
+	"github.com/licmint/licmint/ledger"
+)
+
+// Sender hands a message to a mail relay.
+type Sender interface {
+	// Send sends msg, a complete RFC 5322 message, from from to to.
+	Send(ctx context.Context, from, to string, msg []byte) error
+}
+
+// SMTP sends mail through a relay. It upgrades the connection with
+// STARTTLS whenever the relay offers it, and requires it unless the
+// relay is on the loopback interface (the usual local relay, which may
+// offer none). Credentials, if any, are sent only over TLS.
+type SMTP struct {
+	Addr               string // host:port
+	Username, Password string
+	// TLS is the configuration for STARTTLS; nil verifies the relay's
+	// certificate for its host name against the system's roots.
+	TLS *tls.Config
+	// Hello is the name the portal greets the relay with, "localhost" by
+	// default.
+	Hello   string
+	Timeout time.Duration // for the whole exchange; 30 s by default
+}
+
+// ErrInsecureRelay: the relay offers no STARTTLS and is not local, or
+// credentials would have been sent in the clear.
+var ErrInsecureRelay = errors.New("portal: the mail relay offers no STARTTLS")
+
+// Send implements Sender.
+func (m *SMTP) Send(ctx context.Context, from, to string, msg []byte) error {
+	host, _, err := net.SplitHostPort(m.Addr)
+	if err != nil {
+		return fmt.Errorf("portal: mail relay %q: %w", m.Addr, err)
+	}
+	timeout := m.Timeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	d := net.Dialer{Timeout: timeout}
+	conn, err := d.DialContext(ctx, "tcp", m.Addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(timeout))
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	hello := m.Hello
+	if hello == "" {
+		hello = "localhost"
+	}
+	if err := c.Hello(hello); err != nil {
+		return err
+	}
+	secure := false
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		cfg := m.TLS
+		if cfg == nil {
+			cfg = &tls.Config{ServerName: host}
+		}
+		if err := c.StartTLS(cfg); err != nil {
+			return err
+		}
+		secure = true
+	} else if !isLoopback(host) {
+		return fmt.Errorf("%w: %s is not on this host, and mail to it would travel in the clear", ErrInsecureRelay, m.Addr)
+	}
+	if m.Username != "" {
+		if !secure {
+			return fmt.Errorf("%w: the credentials are not sent without TLS", ErrInsecureRelay)
+		}
+		if err := c.Auth(smtp.PlainAuth("", m.Username, m.Password, host)); err != nil {
+			return err
+		}
+	}
+	if err := c.Mail(from); err != nil {
+		return err
+	}
+	if err := c.Rcpt(to); err != nil {
+		return err
+	}
+	w, err := c.Data()
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(msg); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return c.Quit()
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// message builds the RFC 5322 message for m: plain text, quoted-printable,
+// so that long lines such as codes and links survive any relay.
+func (s *Server) message(m *ledger.Mail) []byte {
+	var b bytes.Buffer
+	domain := s.mailFrom[strings.LastIndexByte(s.mailFrom, '@')+1:]
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <outbox-%d-%d@%s>\r\n",
+		s.mailFrom, m.To, mime.QEncoding.Encode("utf-8", m.Subject), s.now().UTC().Format(time.RFC1123Z), m.ID, m.Queued.Unix(), domain)
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
+	qp := quotedprintable.NewWriter(&b)
+	qp.Write([]byte(strings.ReplaceAll(m.Body, "\n", "\r\n")))
+	qp.Close()
+	return b.Bytes()
+}
+
+// Mail delivery: each due message is claimed for mailLease, so that two
+// instances never send it at once; a failure is retried after a backoff
+// that doubles from retryFirst up to retryMax, for as long as it takes:
+// mail is never dropped, and `licmint serve outbox` shows its attempts.
+const (
+	mailLease  = 2 * time.Minute
+	mailBatch  = 20
+	retryFirst = 30 * time.Second
+	retryMax   = time.Hour
+)
+
+func retryAfter(attempts int) time.Duration {
+	d := retryFirst
+	for i := 1; i < attempts && d < retryMax; i++ {
+		d *= 2
+	}
+	return min(d, retryMax)
+}
+
+// DeliverMail sends the outbox's due messages once, and returns how many
+// it sent. Without WithMail it sends nothing.
+func (s *Server) DeliverMail(ctx context.Context) (int, error) {
+	if s.sender == nil {
+		return 0, nil
+	}
+	ctx = ledger.WithClient(ctx, "portal", "")
+	ms, err := s.led.ClaimMail(ctx, mailBatch, mailLease)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, m := range ms {
+		if err := s.sender.Send(ctx, s.mailFrom, m.To, s.message(m)); err != nil {
+			s.logf("portal: mail %d to %s, attempt %d: %v", m.ID, m.To, m.Attempts, err)
+			if ferr := s.led.MailFailed(ctx, m.ID, err.Error(), s.now().Add(retryAfter(m.Attempts))); ferr != nil {
+				return sent, ferr
+			}
+			continue
+		}
+		if err := s.led.MailSent(ctx, m.ID); err != nil {
+			return sent, err
+		}
+		sent++
+	}
+	return sent, nil
+}
+
+// RunMailer delivers mail until ctx ends: at once when a page queues a
+// message, and every interval for retries and for mail queued by other
+// instances.
+func (s *Server) RunMailer(ctx context.Context, interval time.Duration) {
+	if s.sender == nil {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := s.DeliverMail(ctx); err != nil && ctx.Err() == nil {
+			s.logf("portal: delivering mail: %v", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-s.kick:
+		}
+	}
+}
+
+func (s *Server) kickMailer() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// mailView is a message on the demo's outbox page.
+type mailView struct {
+	ID      int64
+	To      string
+	Subject string
+	Body    string
+	Status  string
+	Queued  string
+}
+
+func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
+	ms, err := s.led.Outbox(r.Context(), 100)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := page{Title: "Outbox"}
+	for _, m := range ms {
+		p.Mail = append(p.Mail, mailView{ID: m.ID, To: m.To, Subject: m.Subject, Body: m.Body, Status: MailStatus(m), Queued: m.Queued.UTC().Format(time.DateTime)})
+	}
+	s.render(w, r, http.StatusOK, "outbox", p)
+}
+
+// MailStatus words where a message of the outbox stands.
+func MailStatus(m *ledger.Mail) string {
+	switch {
+	case !m.Sent.IsZero():
+		return "sent " + m.Sent.UTC().Format(time.DateTime)
+	case m.LastError != "":
+		return fmt.Sprintf("retrying at %s after %d attempts: %s", m.NextAttempt.UTC().Format(time.DateTime), m.Attempts, m.LastError)
+	default:
+		return "queued"
+	}
+}

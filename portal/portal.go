@@ -1,0 +1,348 @@
+// Package portal is the Customer Licensing Portal that `licmint serve`
+// runs: customers sign up, register their Registration Keys, get their
+// Activation Codes back, renew and report stolen codes, on the vendor's
+// issuance ledger. It is a thin layer of HTTP handlers and server-rendered
+// pages over package issuance, which holds the licensing rules; the
+// portal's own state (accounts, sessions, rate limits, the mail outbox)
+// lives in the ledger too, so that several instances can share one
+// database.
+//
+// Every page works without JavaScript. The HTML contract that automated
+// checks rely on is stable: the paths /signup, /login, /logout, /forgot,
+// /register, /licenses, /renew and /report-stolen; the form fields email,
+// password, rk and request, and a hidden csrf field in every form; each
+// Activation Code shown in an element with a data-activation-code
+// attribute; and form errors in an element with role="alert".
+package portal
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+	"github.com/licmint/licmint/issuance"
+	"github.com/licmint/licmint/ledger"
+	"github.com/licmint/licmint/verifier"
+)
+
+// Lifetimes of the portal's tokens and sessions.
+const (
+	SessionLifetime = 12 * time.Hour
+	ConfirmLifetime = 24 * time.Hour
+	ResetLifetime   = time.Hour
+)
+
+// MaxForm bounds a request body: a form, or an uploaded renewal request.
+const MaxForm = 64 << 10
+
+// Limit is a rate limit: at most Max counted attempts in each Window.
+type Limit struct {
+	Max    int
+	Window time.Duration
+}
+
+// Limits are the rate limits the portal applies, per client IP address
+// and per account (the login id given). Which attempts count is said for
+// each; a request over a limit is refused with 429 before it is tried.
+type Limits struct {
+	// LoginIP counts every log-in attempt from an address; LoginAccount
+	// the failed ones for a login id.
+	LoginIP, LoginAccount Limit
+	// RegisterIP and RegisterAccount count the Registration Keys refused:
+	// mistyped, never minted, void or another account's. A key's check
+	// digit stops only 9 in 10 guesses; these limits and the ledger's
+	// minted-key check stop the rest.
+	RegisterIP, RegisterAccount Limit
+	// ResetIP and ResetAccount count every password reset request, and
+	// SignupIP every sign-up, so that the portal cannot be made to mail
+	// anyone without end.
+	ResetIP, ResetAccount Limit
+	SignupIP              Limit
+}
+
+// DefaultLimits are the limits README.md documents.
+var DefaultLimits = Limits{
+	LoginIP:         Limit{30, 15 * time.Minute},
+	LoginAccount:    Limit{10, 15 * time.Minute},
+	RegisterIP:      Limit{30, time.Hour},
+	RegisterAccount: Limit{10, time.Hour},
+	ResetIP:         Limit{10, time.Hour},
+	ResetAccount:    Limit{3, time.Hour},
+	SignupIP:        Limit{10, time.Hour},
+}
+
+// Server is the portal. Its Handler is safe for concurrent use.
+type Server struct {
+	svc       *issuance.Service
+	led       *ledger.Ledger
+	keys      []verifier.Key
+	publicURL string
+	now       func() time.Time
+	rand      io.Reader
+	ids       []age.Identity
+	recipient string
+	demo      bool
+	secure    bool
+	limits    Limits
+	mailFrom  string
+	sender    Sender
+	support   string
+	logf      func(format string, args ...any)
+
+	csrfKey []byte
+	kick    chan struct{}
+}
+
+// An Option configures a Server.
+type Option func(*Server)
+
+// WithPublicURL sets the absolute URL the portal is reached at, which
+// mailed links start with, such as https://licenses.example.com.
+func WithPublicURL(u string) Option {
+	return func(s *Server) { s.publicURL = strings.TrimRight(u, "/") }
+}
+
+// WithNow sets the clock, time.Now by default: token and session expiry,
+// rate-limit windows and the days left of licenses are read from it.
+func WithNow(now func() time.Time) Option { return func(s *Server) { s.now = now } }
+
+// WithRand sets the source of tokens, session ids and salts, crypto/rand
+// by default.
+func WithRand(r io.Reader) Option { return func(s *Server) { s.rand = r } }
+
+// WithTrustedKeys sets the public keys that the licenses page checks
+// codes with, to tell their status as the product would. Required.
+func WithTrustedKeys(keys ...verifier.Key) Option {
+	return func(s *Server) { s.keys = append(s.keys, keys...) }
+}
+
+// WithRequestIdentities sets the age identities that open renewal
+// requests sealed to the portal, and the recipient shown to customers.
+func WithRequestIdentities(recipient string, ids ...age.Identity) Option {
+	return func(s *Server) { s.recipient, s.ids = recipient, ids }
+}
+
+// WithDemo shows the outbox at /outbox, for the demo, where mail is kept
+// rather than sent.
+func WithDemo(on bool) Option { return func(s *Server) { s.demo = on } }
+
+// WithSecureCookies marks the cookies Secure and sends HSTS, for a portal
+// served over TLS.
+func WithSecureCookies(on bool) Option { return func(s *Server) { s.secure = on } }
+
+// WithLimits replaces DefaultLimits.
+func WithLimits(l Limits) Option { return func(s *Server) { s.limits = l } }
+
+// WithMail sends the outbox's messages through sender, from the address
+// from. Without it mail stays in the outbox.
+func WithMail(sender Sender, from string) Option {
+	return func(s *Server) { s.sender, s.mailFrom = sender, from }
+}
+
+// WithSupport sets how customers reach support, shown where the portal
+// cannot help, such as a forgotten login id.
+func WithSupport(contact string) Option { return func(s *Server) { s.support = contact } }
+
+// WithLog sets where the portal reports its own failures, such as the
+// database or the mail relay failing; by default it reports nothing.
+// Customers never see these details.
+func WithLog(logf func(format string, args ...any)) Option { return func(s *Server) { s.logf = logf } }
+
+// New returns a portal over svc, which must have a ledger.
+func New(ctx context.Context, svc *issuance.Service, opts ...Option) (*Server, error) {
+	s := &Server{svc: svc, now: time.Now, rand: rand.Reader, limits: DefaultLimits, mailFrom: "licenses@localhost",
+		support: "the vendor's customer service", kick: make(chan struct{}, 1), logf: func(string, ...any) {}}
+	for _, o := range opts {
+		o(s)
+	}
+	if svc == nil || svc.Ledger() == nil {
+		return nil, errors.New("portal: the issuance service needs a ledger")
+	}
+	if len(s.keys) == 0 {
+		return nil, errors.New("portal: no public keys to check codes with: give WithTrustedKeys")
+	}
+	if u, err := url.Parse(s.publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, errors.New("portal: the public URL must be absolute, http:// or https://, such as https://licenses.example.com")
+	}
+	s.led = svc.Ledger()
+	key, err := s.led.Secret(ctx, "portal-csrf")
+	if err != nil {
+		return nil, err
+	}
+	s.csrfKey = key
+	return s, nil
+}
+
+// PublicURL returns the URL that mailed links start with.
+func (s *Server) PublicURL() string { return s.publicURL }
+
+const sessionCookie = "licmint_session"
+
+// visit is what the handlers know of a request: the cookie's id, the
+// account logged in (if any), the client, and the form's CSRF token.
+type visit struct {
+	id      string
+	account string
+	ip      string
+	csrf    string
+}
+
+type visitKey struct{}
+
+func visitOf(r *http.Request) *visit { return r.Context().Value(visitKey{}).(*visit) }
+
+// csrfToken binds a form to the cookie id: a page from another site
+// cannot read the cookie, and so cannot compute the token.
+func (s *Server) csrfToken(id string) string {
+	m := hmac.New(sha256.New, s.csrfKey)
+	m.Write([]byte("csrf\x00" + id))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (s *Server) setCookie(w http.ResponseWriter, id string) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, Secure: s.secure,
+		SameSite: http.SameSiteLaxMode})
+}
+
+// clientIP is the address the request came from. The portal is meant to
+// be reached directly or through a proxy on the same host; it does not
+// trust X-Forwarded-For, which any client can write.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// Handler returns the portal's HTTP handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(staticFS)))
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /signup", s.signupForm)
+	mux.HandleFunc("POST /signup", s.signup)
+	mux.HandleFunc("GET /confirm", s.confirmForm)
+	mux.HandleFunc("POST /confirm", s.confirm)
+	mux.HandleFunc("GET /login", s.loginForm)
+	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("GET /forgot", s.forgotForm)
+	mux.HandleFunc("POST /forgot", s.forgot)
+	mux.HandleFunc("GET /reset", s.resetForm)
+	mux.HandleFunc("POST /reset", s.reset)
+	mux.HandleFunc("GET /forgot-login", s.forgotLogin)
+	mux.HandleFunc("GET /register", s.needLogin(s.registerForm))
+	mux.HandleFunc("POST /register", s.needLogin(s.register))
+	mux.HandleFunc("GET /licenses", s.needLogin(s.licenses))
+	mux.HandleFunc("GET /licenses/jwt", s.needLogin(s.jwt))
+	mux.HandleFunc("GET /renew", s.needLogin(s.renewForm))
+	mux.HandleFunc("POST /renew", s.needLogin(s.renew))
+	mux.HandleFunc("GET /report-stolen", s.needLogin(s.stolenForm))
+	mux.HandleFunc("POST /report-stolen", s.needLogin(s.reportStolen))
+	if s.demo {
+		mux.HandleFunc("GET /outbox", s.outbox)
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.render(w, r, http.StatusNotFound, "message", page{Title: "Not found", Error: "There is no such page here."})
+	})
+	return s.secured(mux)
+}
+
+// secured sets the security headers, bounds the body, finds the visit
+// from its cookie and checks the CSRF token of every state-changing
+// request before any handler runs.
+func (s *Server) secured(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		// Reset and confirmation links carry tokens: never pass them on.
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cache-Control", "no-store")
+		if s.secure {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, MaxForm)
+
+		v := &visit{ip: clientIP(r)}
+		if c, err := r.Cookie(sessionCookie); err == nil && len(c.Value) == 43 {
+			v.id = c.Value
+			if sess, err := s.led.Session(r.Context(), tokenHash(c.Value), s.now()); err == nil {
+				v.account = sess.Email
+			}
+		}
+		if v.id == "" {
+			// A visitor without a session gets an id all the same, which
+			// its forms' CSRF tokens are bound to; it is stored nowhere
+			// and never becomes a logged-in session.
+			id, _, err := newToken(s.rand)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			v.id = id
+			s.setCookie(w, id)
+		}
+		v.csrf = s.csrfToken(v.id)
+		ctx := context.WithValue(r.Context(), visitKey{}, v)
+		actor := v.account
+		if actor == "" {
+			actor = "portal"
+		}
+		r = r.WithContext(ledger.WithClient(ctx, actor, v.ip))
+
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			var got string
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+				if err := r.ParseMultipartForm(MaxForm); err == nil {
+					got = r.PostFormValue("csrf")
+				}
+			} else {
+				got = r.PostFormValue("csrf")
+			}
+			if !hmac.Equal([]byte(got), []byte(v.csrf)) {
+				s.render(w, r, http.StatusForbidden, "message", page{Title: "Form expired",
+					Error: "This form has expired or did not come from this site. Go back, reload the page and try again."})
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// needLogin sends a visitor who is not logged in to the log-in page.
+func (s *Server) needLogin(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if visitOf(r).account == "" {
+			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			return
+		}
+		h(w, r)
+	}
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	if visitOf(r).account != "" {
+		http.Redirect(w, r, "/licenses", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// link returns the absolute URL of path with a token, as mailed.
+func (s *Server) link(path, token string) string {
+	return s.publicURL + path + "?token=" + url.QueryEscape(token)
+}

@@ -1,0 +1,147 @@
+package portal
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticDir embed.FS
+
+var staticFS, _ = fs.Sub(staticDir, "static")
+
+// page is what every template is rendered with; each page uses the fields
+// it needs.
+type page struct {
+	Title   string
+	Account string
+	CSRF    string
+	Demo    bool
+	Error   string // shown in role="alert"
+	Notice  string // shown in role="status"
+	Support string
+
+	Email, RK, Request string // echoed form values
+	Token              string
+	Code               *codeView
+	Licenses           []licenseView
+	Mail               []mailView
+	Recipient          string
+	Selected           string
+}
+
+var funcs = template.FuncMap{
+	// linkify splits a mail body into text and the links it holds, so
+	// that the demo's outbox page can show them as links.
+	"linkify": func(body string) []mailPart {
+		var parts []mailPart
+		for _, line := range strings.SplitAfter(body, "\n") {
+			trimmed := strings.TrimSpace(line)
+			if strings.HasPrefix(trimmed, "http://") || strings.HasPrefix(trimmed, "https://") {
+				parts = append(parts, mailPart{Link: trimmed}, mailPart{Text: "\n"})
+				continue
+			}
+			parts = append(parts, mailPart{Text: line})
+		}
+		return parts
+	},
+}
+
+type mailPart struct{ Text, Link string }
+
+var templates = func() map[string]*template.Template {
+	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
+	pages, _ := fs.Glob(templateFS, "templates/*.html")
+	out := map[string]*template.Template{}
+	for _, p := range pages {
+		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
+		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, p))
+	}
+	return out
+}()
+
+// render writes the page name with p, filling in what every page has.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	if v, ok := r.Context().Value(visitKey{}).(*visit); ok {
+		p.Account, p.CSRF = v.account, v.csrf
+	}
+	p.Demo, p.Support = s.demo, s.support
+	var b bytes.Buffer
+	if err := templates[name].ExecuteTemplate(&b, "layout.html", p); err != nil {
+		s.logf("portal: page %s: %v", name, err)
+		http.Error(w, "the page could not be shown", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
+}
+
+// fail answers an error of the portal itself, such as the database
+// failing: the customer learns that nothing went wrong on their side, and
+// the log gets the details, never the customer.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	s.logf("portal: %s %s: %v", r.Method, r.URL.Path, err)
+	s.render(w, r, http.StatusInternalServerError, "message", page{Title: "Something went wrong",
+		Error: "The portal could not do this just now. Nothing was lost: please try again in a few minutes."})
+}
+
+// limited tells whether a counted bucket has reached its limit, and then
+// answers 429 on the page name with p.
+func (s *Server) limited(w http.ResponseWriter, r *http.Request, name string, p page, checks ...bucket) bool {
+	for _, c := range checks {
+		if c.key == "" || c.limit.Max <= 0 {
+			continue
+		}
+		n, err := s.led.RateHits(r.Context(), c.key, c.limit.Window, false)
+		if err != nil {
+			s.fail(w, r, err)
+			return true
+		}
+		if n >= c.limit.Max {
+			wait := c.limit.Window - s.now().Sub(s.now().Truncate(c.limit.Window))
+			p.Error = fmt.Sprintf("Too many attempts. Please wait %s and try again.", roundUp(wait))
+			w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+			s.render(w, r, http.StatusTooManyRequests, name, p)
+			return true
+		}
+	}
+	return false
+}
+
+// count counts an attempt in each bucket.
+func (s *Server) count(r *http.Request, buckets ...bucket) {
+	for _, b := range buckets {
+		if b.key == "" || b.limit.Max <= 0 {
+			continue
+		}
+		if _, err := s.led.RateHits(r.Context(), b.key, b.limit.Window, true); err != nil {
+			s.logf("portal: rate limit %s: %v", b.key, err)
+		}
+	}
+}
+
+type bucket struct {
+	key   string
+	limit Limit
+}
+
+func roundUp(d time.Duration) string {
+	m := int((d + time.Minute - 1) / time.Minute)
+	if m <= 1 {
+		return "a minute"
+	}
+	return fmt.Sprintf("%d minutes", m)
+}
