@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/user"
 	"strings"
@@ -25,6 +26,8 @@ type Ledger struct {
 	now   func() time.Time
 	rand  io.Reader
 	actor string
+	// existingOnly refuses to create a ledger: see ExistingOnly.
+	existingOnly bool
 }
 
 // An Option configures a Ledger.
@@ -41,6 +44,15 @@ func WithRand(r io.Reader) Option { return func(l *Ledger) { l.rand = r } }
 // WithActor names who the events of this Ledger are recorded for, such as
 // "alice@build-7". The default is the user and host name of the process.
 func WithActor(actor string) Option { return func(l *Ledger) { l.actor = actor } }
+
+// ErrNoLedger: ExistingOnly was given and there is no ledger to open.
+var ErrNoLedger = errors.New("ledger: there is no ledger there")
+
+// ExistingOnly makes Open refuse to create a ledger: a missing SQLite file,
+// or a PostgreSQL database without the ledger's tables, is ErrNoLedger
+// rather than a new, empty ledger. For commands that only read, where a
+// mistyped name must not look like an empty ledger.
+func ExistingOnly() Option { return func(l *Ledger) { l.existingOnly = true } }
 
 // DefaultActor returns user@host for the running process.
 func DefaultActor() string {
@@ -75,6 +87,12 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Ledger, error) {
 	if err != nil {
 		return nil, err
 	}
+	if l.existingOnly && kind == "sqlite" && target != ":memory:" {
+		file, _, _ := strings.Cut(target, "?")
+		if _, err := os.Stat(file); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrNoLedger, err)
+		}
+	}
 	switch kind {
 	case "sqlite":
 		l.db, l.store, err = openSQLite(target)
@@ -83,6 +101,14 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Ledger, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("ledger %s: %w", redactDSN(dsn), err)
+	}
+	if l.existingOnly {
+		var n int
+		err := l.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n)
+		if err != nil || n == 0 {
+			l.db.Close()
+			return nil, fmt.Errorf("%w: %s has no ledger tables", ErrNoLedger, redactDSN(dsn))
+		}
 	}
 	if err := l.migrate(ctx); err != nil {
 		l.db.Close()
@@ -112,30 +138,26 @@ func ParseDSN(dsn string) (kind, target string, err error) {
 }
 
 // redactDSN hides a password in a PostgreSQL URL, so that no error or log
-// line carries it.
+// line carries it: the user's password and a password parameter become
+// xxxxx, and a URL that does not parse shows only its scheme.
 func redactDSN(dsn string) string {
-	i := strings.Index(dsn, "://")
-	if i < 0 {
+	scheme, _, ok := strings.Cut(dsn, "://")
+	if !ok {
 		return dsn
 	}
-	rest := dsn[i+3:]
-	at := strings.LastIndex(rest[:max(0, strings.IndexAny(rest+"/", "/?"))], "@")
-	if at < 0 {
-		return dsn
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return scheme + "://(unreadable URL)"
 	}
-	cred := rest[:at]
-	if c := strings.Index(cred, ":"); c >= 0 {
-		cred = cred[:c] + ":xxxxx"
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
-	out := dsn[:i+3] + cred + rest[at:]
-	if q := strings.Index(out, "password="); q >= 0 {
-		end := strings.IndexByte(out[q:], '&')
-		if end < 0 {
-			end = len(out) - q
-		}
-		out = out[:q] + "password=xxxxx" + out[q+end:]
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
 	}
-	return out
+	return u.String()
 }
 
 // Close closes the database.

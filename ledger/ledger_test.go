@@ -636,3 +636,24 @@ func TestReadOnlyFailsBeforeSigning(t *testing.T) {
 		t.Fatalf("replace on a read-only ledger: signed %v, %v", signed, err)
 	}
 }
+
+// TestExistingOnly: a reader never creates a ledger where there is none.
+func TestExistingOnly(t *testing.T) {
+	eachStore(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		if _, err := ledger.Open(ctx, dsn, ledger.ExistingOnly()); !errors.Is(err, ledger.ErrNoLedger) {
+			t.Fatalf("no ledger yet: %v", err)
+		}
+		if kind, target, _ := ledger.ParseDSN(dsn); kind == "sqlite" {
+			if _, err := os.Stat(target); err == nil {
+				t.Fatal("the failed open created the file")
+			}
+		}
+		open(t, dsn).Close()
+		l, err := ledger.Open(ctx, dsn, ledger.ExistingOnly())
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Close()
+	})
+}

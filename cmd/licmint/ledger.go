@@ -43,11 +43,18 @@ func openLedger(ctx context.Context, dsn string, readOnly bool) (*ledger.Ledger,
 	if _, _, err := ledger.ParseDSN(dsn); err != nil {
 		return nil, usageError("--ledger: %v", err)
 	}
-	l, err := ledger.Open(ctx, dsn, ledger.WithNow(now))
+	opts := []ledger.Option{ledger.WithNow(now)}
+	if readOnly {
+		opts = append(opts, ledger.ExistingOnly())
+	}
+	l, err := ledger.Open(ctx, dsn, opts...)
 	if err != nil {
 		hint := "check --ledger (or $" + ledgerEnv + "): the file or the database, and that you may write to it"
-		if errors.Is(err, ledger.ErrSchemaTooNew) {
+		switch {
+		case errors.Is(err, ledger.ErrSchemaTooNew):
 			hint = "a newer licmint has migrated this ledger; use that version"
+		case errors.Is(err, ledger.ErrNoLedger):
+			hint = "check the name; 'licmint ledger init --ledger DSN' creates a ledger"
 		}
 		return nil, &cliError{code: exitError, kind: kindLedger, err: err, hint: hint}
 	}
