@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/licmint/licmint/internal/atomicfile"
 )
@@ -270,4 +271,22 @@ func sameContent(a, b string) bool {
 	}
 	db, err := readLimited(b, keyFileInput)
 	return err == nil && bytes.Equal(da, db)
+}
+
+// checkPairComplete refuses a key file whose pair a keygen --force left
+// half replaced (its commit file is there): the private and public files
+// may then be of different keys, and signing with one while products trust
+// the other would issue codes that do not verify.
+func checkPairComplete(flag, path string) error {
+	for _, suffix := range []string{".key.age", ".pub.pem"} {
+		if base, ok := strings.CutSuffix(path, suffix); ok && exists(base+commitSuffix) {
+			dir, name := filepath.Split(base)
+			if dir == "" {
+				dir = "."
+			}
+			return keyError(fmt.Errorf("%s %s: an interrupted 'keygen --force' left this key pair half replaced (%s is there)", flag, path, base+commitSuffix),
+				fmt.Sprintf("run 'licmint keygen --out %s --name %s' once: it completes the replacement, keeps the old pair's backups until then, and says which pair is in place", filepath.Clean(dir), name))
+		}
+	}
+	return nil
 }

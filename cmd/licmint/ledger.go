@@ -366,15 +366,15 @@ keys, every code issued (lost codes are retrieved here), and every event.`,
 			if err != nil {
 				return err
 			}
+			if len(hs) == 0 {
+				return withHint(exitInvalid, errors.New("no license found"), "check the reference; 'licmint ledger find --help' lists what can be searched")
+			}
 			if asJSON {
 				out := make([]historyJSON, 0, len(hs))
 				for _, h := range hs {
 					out = append(out, historyRecord(h))
 				}
 				return printJSON(cmd.OutOrStdout(), out)
-			}
-			if len(hs) == 0 {
-				return withHint(exitInvalid, errors.New("no license found"), "check the reference; 'licmint ledger find --help' lists what can be searched")
 			}
 			printHistories(cmd.OutOrStdout(), hs)
 			return nil

@@ -151,32 +151,41 @@ func mintKeys(cmd *cobra.Command, led *ledgerFlags, f *mintFlags, p formats.Prod
 	if err != nil {
 		return err
 	}
-	if f.out != "" && !f.force && exists(f.out) {
-		return withHint(exitError, fmt.Errorf("%s already exists", f.out), "use --force to overwrite it, or choose another --out")
-	}
 	l, err := openLedger(cmd.Context(), dsn, false)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	m, err := issuance.Mint(cmd.Context(), l, cat, ledger.MintRequest{Product: p, Edition: f.edition, Trial: trial, Days: f.days,
-		Purpose: ledger.Purpose(f.purpose), Count: count, Order: f.order, Customer: f.customer})
-	switch {
-	case errors.Is(err, catalog.ErrUnknownProduct), errors.Is(err, catalog.ErrUnknownEdition):
-		return withHint(exitInvalid, err, "mint keys for what the catalog sells (--catalog FILE, or the built-in one: product PC, editions standard and premium)")
-	case err != nil:
-		return ledgerError(err, func(err error) error { return usageError("%v", err) })
+	var recs []mintedJSON
+	mint := func() error {
+		m, err := issuance.Mint(cmd.Context(), l, cat, ledger.MintRequest{Product: p, Edition: f.edition, Trial: trial, Days: f.days,
+			Purpose: ledger.Purpose(f.purpose), Count: count, Order: f.order, Customer: f.customer})
+		switch {
+		case errors.Is(err, catalog.ErrUnknownProduct), errors.Is(err, catalog.ErrUnknownEdition):
+			return withHint(exitInvalid, err, "mint keys for what the catalog sells (--catalog FILE, or the built-in one: product PC, editions standard and premium)")
+		case err != nil:
+			return ledgerError(err, func(err error) error { return usageError("%v", err) })
+		}
+		if m.Existing {
+			fmt.Fprintf(cmd.ErrOrStderr(), "licmint: order %s was minted before: these are its keys; nothing new was minted\n", f.order)
+		}
+		for _, k := range m.Keys {
+			recs = append(recs, mintedJSON{RK: k.String(), Product: k.Product.String(), Edition: f.edition, Trial: k.Trial, Days: f.days,
+				Purpose: f.purpose, Order: f.order, Customer: f.customer})
+		}
+		return nil
 	}
-	if m.Existing {
-		fmt.Fprintf(cmd.ErrOrStderr(), "licmint: order %s was minted before: these are its keys; nothing new was minted\n", f.order)
-	}
-	recs := make([]mintedJSON, len(m.Keys))
-	for i, k := range m.Keys {
-		recs[i] = mintedJSON{RK: k.String(), Product: k.Product.String(), Edition: f.edition, Trial: k.Trial, Days: f.days,
-			Purpose: f.purpose, Order: f.order, Customer: f.customer}
-	}
-	if f.out != "" {
+	if f.out == "" {
+		if err := mint(); err != nil {
+			return err
+		}
+	} else {
+		// The output file is created first, so that keys are never minted
+		// into the ledger with nowhere to write them.
 		if err := writeFileAtomic(f.out, f.force, 0o644, func(w io.Writer) error {
+			if err := mint(); err != nil {
+				return err
+			}
 			cw := csv.NewWriter(w)
 			cw.Write(mintedCSVHeader)
 			for _, r := range recs {
@@ -189,6 +198,9 @@ func mintKeys(cmd *cobra.Command, led *ledgerFlags, f *mintFlags, p formats.Prod
 			cw.Flush()
 			return cw.Error()
 		}); err != nil {
+			if len(recs) > 0 && f.order != "" {
+				return withHint(exitError, err, fmt.Sprintf("the keys are minted for order %s: run the command again to write them", f.order))
+			}
 			return err
 		}
 		fmt.Fprintf(cmd.ErrOrStderr(), "licmint: minted %d keys into the ledger: %s\n", len(recs), f.out)

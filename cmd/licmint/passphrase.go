@@ -106,6 +106,9 @@ func (s *secretFlags) loadKey(cmd *cobra.Command, path string) (*signer.Key, err
 	if s.pub != "" {
 		return nil, usageError("--pub is for a key in a token (--key pkcs11:...); a key file carries its own public key")
 	}
+	if err := checkPairComplete("--key", path); err != nil {
+		return nil, err
+	}
 	data, err := readLimited(path, keyFileInput)
 	if err != nil {
 		return nil, fileError("--key", err)

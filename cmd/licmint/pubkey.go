@@ -39,6 +39,9 @@ Private key files are refused: this command never needs a secret.`,
 			}
 			var all []keyring.Key
 			for _, path := range keys {
+				if err := checkPairComplete("--key", path); err != nil {
+					return err
+				}
 				data, err := readLimited(path, publicKeyInput)
 				if err != nil {
 					return fileError("--key", err)

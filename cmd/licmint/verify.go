@@ -303,6 +303,9 @@ func (o *verifyOptions) trustedKeys() ([]verifier.Key, error) {
 	if o.ring != "" {
 		flag, path = "--keyring", o.ring
 	}
+	if err := checkPairComplete(flag, path); err != nil {
+		return nil, err
+	}
 	data, err := readLimited(path, publicKeyInput)
 	if err != nil {
 		return nil, fileError(flag, err)
