@@ -75,7 +75,8 @@ type Issued struct {
 	Code formats.ActivationCode
 	JWT  string
 	// Existing is set when the key was already registered on the same
-	// terms: Code is the license's current code, and nothing was signed.
+	// terms, or, for Renew, the code had been renewed already: Code is the
+	// license's current code, and nothing was signed.
 	Existing bool
 	// License is the ledger's record, with a ledger.
 	License *ledger.License
@@ -267,8 +268,16 @@ func (s *Service) Renew(ctx context.Context, r *Renewal) (Issued, error) {
 	if err != nil {
 		return Issued{}, err
 	}
+	var renewedSince *ledger.Code
 	lic, code, err := s.ledger.Renew(ctx, ledger.Renewal{Product: r.Code.Product, Serial: r.Code.Serial, Generation: r.Code.Generation, RenewalKey: r.Key, Owner: r.Owner},
 		func(lic *ledger.License, cur *ledger.Code, key *ledger.RegistrationKey) (ledger.Issue, error) {
+			if key == nil && cur.Code != r.Code.String() && cur.Expires > r.Code.Expires {
+				// The code was renewed already (the same request sent
+				// twice, or an old code): the answer is the renewal on
+				// record, not another year. A renewal key pays for one.
+				renewedSince = cur
+				return ledger.Issue{}, errRenewedSince
+			}
 			opts := r.Renewal
 			opts.InstallID = lic.InstallID
 			if key != nil && key.Days > 0 && r.Days == 0 {
@@ -286,12 +295,23 @@ func (s *Service) Renew(ctx context.Context, r *Renewal) (Issued, error) {
 			}
 			return ledger.Issue{Code: c, InstallID: lic.InstallID}, nil
 		})
+	if errors.Is(err, errRenewedSince) {
+		if lic, err = s.ledger.License(ctx, r.Code.Product, r.Code.Serial); err != nil {
+			return Issued{}, err
+		}
+		c, err := formats.ParseActivationCode(renewedSince.Code)
+		return Issued{Code: c, License: lic, Existing: true}, err
+	}
 	if err != nil {
 		return Issued{}, err
 	}
 	c, err := formats.ParseActivationCode(code.Code)
 	return Issued{Code: c, License: lic}, err
 }
+
+// errRenewedSince stops a renewal of a code that the ledger has renewed
+// since: nothing is recorded, and Renew answers with the renewal on record.
+var errRenewedSince = errors.New("issuance: renewed since")
 
 // Replacement asks for a license's next generation.
 type Replacement struct {

@@ -125,11 +125,15 @@ func TestRenewFromTheLedgersCode(t *testing.T) {
 	if err != nil || r1.Code.Expires != first.Code.Expires+100 {
 		t.Fatalf("renew with a 100-day key: %+v %v", r1, err)
 	}
-	// The customer still holds the first code: the renewal extends the
-	// ledger's newer one.
-	r2, err := s.Renew(ctx, &issuance.Renewal{Code: first.Code})
-	if err != nil || r2.Code.Expires != r1.Code.Expires+365 {
-		t.Fatalf("renew from an older code: %+v %v", r2, err)
+	// The first code again, as a request sent twice: the renewal on
+	// record, not another year.
+	again, err := s.Renew(ctx, &issuance.Renewal{Code: first.Code})
+	if err != nil || !again.Existing || again.Code != r1.Code || again.License == nil {
+		t.Fatalf("renew an old code again: %+v %v", again, err)
+	}
+	r2, err := s.Renew(ctx, &issuance.Renewal{Code: r1.Code})
+	if err != nil || r2.Existing || r2.Code.Expires != r1.Code.Expires+365 {
+		t.Fatalf("renew the current code: %+v %v", r2, err)
 	}
 	if _, err := s.Renew(ctx, &issuance.Renewal{Code: first.Code, Key: &renewal}); !errors.Is(err, ledger.ErrUsed) {
 		t.Fatalf("renewal key twice: %v", err)

@@ -223,6 +223,9 @@ func runRenew(cmd *cobra.Command, f *renewFlags) error {
 		return ledgerError(err, func(err error) error { return lifecycleError(err, codeFrom) })
 	}
 	renewed := is.Code
+	if is.Existing {
+		fmt.Fprintf(cmd.ErrOrStderr(), "licmint: this code was renewed already; this is the renewal on record (renew the current code, or give --renewal-key, to extend it again)\n")
+	}
 	w := cmd.OutOrStdout()
 	if !f.asJSON {
 		_, err := fmt.Fprintln(w, renewed)
