@@ -15,6 +15,7 @@ import (
 	"github.com/licmint/licmint/formats/revocation"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/signer"
+	"github.com/licmint/licmint/signer/batch"
 )
 
 // Service issues codes with a signer and records them in a ledger.
@@ -176,16 +177,16 @@ func (s *Service) applyMinted(ctx context.Context, reg *signer.Registration, all
 	return nil
 }
 
-// BatchOptions returns o with the hooks that apply the ledger's rules to
-// a batch (signer.BatchOptions Prepare and Record): a key's sold terms
-// filled in before signing, and each code recorded before the output shows
-// it, a key already registered on the same terms getting its recorded
-// code. Without a ledger it returns o.
-func (s *Service) BatchOptions(o signer.BatchOptions, allowUnminted bool) signer.BatchOptions {
+// BatchOptions returns the batch.Run options that apply the ledger's
+// rules to a batch (batch.WithPrepare and batch.WithRecord): a key's sold
+// terms filled in before signing, and each code recorded before the output
+// shows it, a key already registered on the same terms getting its
+// recorded code. Without a ledger it returns none.
+func (s *Service) BatchOptions(allowUnminted bool) []batch.Option {
 	if s.ledger == nil {
-		return o
+		return nil
 	}
-	o.Prepare = func(ctx context.Context, regs []*signer.Registration) []error {
+	prepare := func(ctx context.Context, regs []*signer.Registration) []error {
 		keys := make([]formats.RegistrationKey, len(regs))
 		for i, r := range regs {
 			keys[i] = r.RK
@@ -205,7 +206,7 @@ func (s *Service) BatchOptions(o signer.BatchOptions, allowUnminted bool) signer
 		}
 		return errs
 	}
-	o.Record = func(ctx context.Context, rows []signer.SignedRow) error {
+	record := func(ctx context.Context, rows []batch.SignedRow) error {
 		regs := make([]ledger.Registration, len(rows))
 		for i, r := range rows {
 			regs[i] = ledger.Registration{RK: r.Registration.RK, Edition: r.Registration.Edition,
@@ -230,7 +231,7 @@ func (s *Service) BatchOptions(o signer.BatchOptions, allowUnminted bool) signer
 		}
 		return nil
 	}
-	return o
+	return []batch.Option{batch.WithPrepare(prepare), batch.WithRecord(record)}
 }
 
 // Renewal asks to extend a license.

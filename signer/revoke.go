@@ -12,9 +12,9 @@ import (
 	"github.com/licmint/licmint/formats/revocation"
 )
 
-// MaxEntryLine bounds a line of a revocation entry file: a signed
+// maxEntryLine bounds a line of a revocation entry file: a signed
 // Activation Code and a comment fit with room to spare.
-const MaxEntryLine = 4096
+const maxEntryLine = 4096
 
 // maxEntryErrors is how many bad lines ReadRevocationEntries reports one
 // by one; it counts the rest.
@@ -65,7 +65,7 @@ func ParseRevocationEntry(spec string, product formats.Product) (revocation.Entr
 func ReadRevocationEntries(r io.Reader, product formats.Product) ([]revocation.Entry, error) {
 	sc := bufio.NewScanner(r)
 	// Room for a whole line and its CR LF, and no more.
-	sc.Buffer(make([]byte, 0, MaxEntryLine+2), MaxEntryLine+2)
+	sc.Buffer(make([]byte, 0, maxEntryLine+2), maxEntryLine+2)
 	var (
 		entries []revocation.Entry
 		errs    []error
@@ -100,7 +100,7 @@ func ReadRevocationEntries(r io.Reader, product formats.Product) ([]revocation.E
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			err = fmt.Errorf("%w: longer than %d bytes; give one serial, key or code a line", ErrBadEntry, MaxEntryLine)
+			err = fmt.Errorf("%w: longer than %d bytes; give one serial, key or code a line", ErrBadEntry, maxEntryLine)
 		}
 		errs = append(errs, &FieldError{Line: line + 1, Err: err})
 		bad++

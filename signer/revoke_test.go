@@ -173,7 +173,7 @@ func TestReadRevocationEntries(t *testing.T) {
 	}
 
 	// A line too long to be an entry.
-	in = "31415926535897\n" + strings.Repeat("1", 2*signer.MaxEntryLine) + "\n"
+	in = "31415926535897\n" + strings.Repeat("1", 2*4096) + "\n"
 	_, err = signer.ReadRevocationEntries(strings.NewReader(in), pc)
 	if !errors.As(err, &fe) || fe.Line != 2 || !strings.Contains(err.Error(), "longer than 4096 bytes") {
 		t.Errorf("long line: %v", err)

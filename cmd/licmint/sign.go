@@ -95,6 +95,11 @@ have no JWT form, as a token always has an expiry.`,
 					return withHint(exitUsage, fmt.Errorf("--out %s is the --in file", f.out),
 						"give another --out: the input is read while the output is written, and is kept")
 				}
+				for _, name := range []string{f.in, f.out} {
+					if _, err := batchFormat(name); err != nil {
+						return err
+					}
+				}
 			} else {
 				if cmd.Flags().Changed("force") || cmd.Flags().Changed("workers") {
 					return usageError("--force and --workers are for a batch (--in, --out)")

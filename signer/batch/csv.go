@@ -1,4 +1,4 @@
-package signer
+package batch
 
 import (
 	"bufio"
@@ -7,12 +7,14 @@ import (
 	"io"
 	"strings"
 	"unicode/utf16"
+
+	"github.com/licmint/licmint/signer"
 	"unicode/utf8"
 )
 
-// MaxRowLen bounds one batch row, CSV record or JSON line, so that a stray
+// maxRowLen bounds one batch row, CSV record or JSON line, so that a stray
 // quote or a runaway line costs one row, not all memory.
-const MaxRowLen = 64 << 10
+const maxRowLen = 64 << 10
 
 // csvReader reads CSV as people send it (RFC 4180 and its variations):
 // UTF-8 or UTF-16 (see newTextReader), CR, LF or CRLF line ends in any
@@ -31,7 +33,7 @@ type csvReader struct {
 	// after it is part of the same line end.
 	cr    bool
 	field []byte
-	// raw holds the current record's bytes, at most MaxRowLen+1, so that
+	// raw holds the current record's bytes, at most maxRowLen+1, so that
 	// after a bad quoted field reading can go back to the line after its
 	// opening quote; again holds bytes given back, read before r.
 	raw   []byte
@@ -78,7 +80,7 @@ func sniffSep(br *bufio.Reader) byte {
 // bytes, as UTF-16 text that starts with ASCII does and UTF-8 text never
 // sensibly does. Both formats' readers start here.
 func newTextReader(r io.Reader) (*bufio.Reader, string) {
-	br := bufio.NewReaderSize(r, MaxRowLen)
+	br := bufio.NewReaderSize(r, maxRowLen)
 	b, _ := br.Peek(3)
 	if len(b) == 3 && string(b) == "\uFEFF" {
 		br.Discard(3)
@@ -106,7 +108,7 @@ func newTextReader(r io.Reader) (*bufio.Reader, string) {
 	if u.bigEndian {
 		name = "UTF-16 (big-endian)"
 	}
-	return bufio.NewReaderSize(u, MaxRowLen), name
+	return bufio.NewReaderSize(u, maxRowLen), name
 }
 
 // utf16Reader decodes UTF-16 to UTF-8. An unpaired surrogate, or an odd
@@ -187,10 +189,10 @@ func (u *utf16Reader) rune() (rune, error) {
 	return utf8.RuneError, nil
 }
 
-var errRowTooLong = fmt.Errorf("%w: longer than %d bytes", ErrBadRow, MaxRowLen)
+var errRowTooLong = fmt.Errorf("%w: longer than %d bytes", ErrBadRow, maxRowLen)
 
 // read returns the next record that is not blank, and the line it starts
-// on. At the end it returns io.EOF. A malformed record gives a *FieldError
+// on. At the end it returns io.EOF. A malformed record gives a *signer.FieldError
 // wrapping ErrBadRow, with the line and column; reading then goes on at
 // the line after the one where the bad field starts (for a quoted field,
 // its opening quote), so that a stray quote costs only its own row.
@@ -269,7 +271,7 @@ func (c *csvReader) readByte() (byte, error) {
 	}
 	c.raw = append(c.raw, b)
 	c.count(b)
-	if len(c.raw) > MaxRowLen {
+	if len(c.raw) > maxRowLen {
 		return 0, errRowTooLong
 	}
 	return b, nil
@@ -317,7 +319,7 @@ func (c *csvReader) readField(line, col int) (f string, end bool, err error) {
 			msg = ErrBadRow.Error() + ": " + msg
 		}
 		c.resume(start)
-		return "", true, &FieldError{Line: line, Column: col, Err: rowError{msg}}
+		return "", true, &signer.FieldError{Line: line, Column: col, Err: rowError{msg}}
 	}
 	b, err := c.readByte()
 	for err == nil && c.space(b) {
@@ -348,7 +350,7 @@ func (c *csvReader) readField(line, col int) (f string, end bool, err error) {
 			return fail(nil, fmt.Sprintf("the quoted field opened on line %d is never closed; %s", quoteLine, fix))
 		}
 		if err == errRowTooLong {
-			return fail(nil, fmt.Sprintf("the quoted field opened on line %d is not closed within %d bytes; %s", quoteLine, MaxRowLen, fix))
+			return fail(nil, fmt.Sprintf("the quoted field opened on line %d is not closed within %d bytes; %s", quoteLine, maxRowLen, fix))
 		}
 		if err != nil {
 			return fail(err, "")
@@ -391,7 +393,7 @@ func (c *csvReader) readField(line, col int) (f string, end bool, err error) {
 // resume goes on, after a bad field that starts at raw[start:], at the
 // line after the one the field starts on: bytes read past that line are
 // given back, to be read again. Each byte is given back at most once per
-// bad field, and a record is at most MaxRowLen bytes, so this bounds the
+// bad field, and a record is at most maxRowLen bytes, so this bounds the
 // extra reading; a field without a line end is skipped to its line's end.
 func (c *csvReader) resume(start int) {
 	i := bytes.IndexAny(c.raw[start:], "\r\n")

@@ -1,4 +1,14 @@
-package signer
+// Package batch signs files of registrations: it reads CSV or JSON Lines,
+// signs every row on every core with a signer.Signer, and writes the rows
+// back in input order with their codes, or with the reason a row could not
+// be signed.
+//
+//	stats, err := batch.Run(ctx, s, batch.NewCSVReader(in), batch.NewCSVWriter(out))
+//
+// A bad row costs that row only: it gets its reason, with line and column,
+// in its own error column, and the others are signed. Memory stays flat
+// however large the input.
+package batch
 
 import (
 	"bufio"
@@ -6,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -16,10 +25,23 @@ import (
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/signer"
 )
 
-// Format is the file format of a batch.
-type Format uint8
+// Outcomes of a row, matched with errors.Is; a row's error is a
+// *signer.FieldError with its line and, for CSV, its column.
+var (
+	// ErrBadRow: a row that cannot be read: bad CSV quoting, invalid
+	// JSON, a value with no named column, or too long. Run returns it too
+	// for input that has no usable header.
+	ErrBadRow = errors.New("unreadable row")
+	// ErrDuplicate: a row names a Registration Key that an earlier row
+	// already named; the earlier row keeps its code.
+	ErrDuplicate = errors.New("duplicate registration key")
+)
+
+// format is a file format of a batch.
+type format uint8
 
 // Batch formats. CSV has a header row naming the columns; JSON Lines has
 // one object per line, its keys the column names. Both are read as UTF-8
@@ -28,56 +50,71 @@ type Format uint8
 // written; a CSV file whose header line has tabs and no comma is
 // tab-separated, as Excel's "Unicode Text" export writes.
 const (
-	CSV Format = iota + 1
-	JSONL
+	formatCSV format = iota + 1
+	formatJSONL
 )
 
-func (f Format) String() string {
-	switch f {
-	case CSV:
-		return "csv"
-	case JSONL:
-		return "jsonl"
-	}
-	return "Format(" + strconv.Itoa(int(f)) + ")"
+// A Reader reads registrations, one a row: see NewCSVReader and
+// NewJSONLReader. One Run consumes it.
+//
+// The input needs the columns rk and edition; days or expires, issued and
+// install_id are optional; any other column is a customer field, carried
+// through to the output (and into tokens) as given. A CSV column with an
+// empty name, as spreadsheets write, is no column: a value under it, or
+// beyond the header, is a row error. The install id is signed byte for
+// byte (FORMAT.md section 4.2), so one with spaces at either end inside
+// quotes or a JSON string is a row error, not trimmed.
+type Reader struct {
+	src    io.Reader
+	format format
 }
 
-// FormatOf returns the format a file name's extension names: .csv, or
-// .jsonl or .ndjson.
-func FormatOf(name string) (Format, error) {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".csv":
-		return CSV, nil
-	case ".jsonl", ".ndjson":
-		return JSONL, nil
-	}
-	return 0, fmt.Errorf("signer: %s: cannot tell the format; name the file .csv or .jsonl", name)
+// NewCSVReader returns a Reader of CSV as people send it: a header row
+// naming the columns in any order and case; UTF-8 or UTF-16, with or
+// without a byte order mark; CR, LF or CRLF line ends in any mix; quoted
+// fields, in which a line break is data, kept as written; blank lines;
+// spaces around fields; and tab-separated files, as Excel's "Unicode Text"
+// export writes them (a header line with tabs and no comma).
+func NewCSVReader(r io.Reader) *Reader { return &Reader{src: r, format: formatCSV} }
+
+// NewJSONLReader returns a Reader of JSON Lines: one object a line, its
+// keys the column names, read as UTF-8 or UTF-16 with any line ends.
+func NewJSONLReader(r io.Reader) *Reader { return &Reader{src: r, format: formatJSONL} }
+
+// A Writer writes the rows read, in input order, with the results added:
+// the columns serial, expires, activation_code, jwt (WithJWT) and error.
+// See NewCSVWriter and NewJSONLWriter.
+type Writer struct {
+	dst    io.Writer
+	format format
 }
 
-// Batch columns. The input needs rk and edition; days or expires, issued
-// and install_id are optional; any other column is a customer field,
-// carried through to the output (and into tokens) as given. The output adds
-// serial, expires, activation_code, jwt (with BatchOptions.JWT) and error.
-// A CSV column with an empty name, as spreadsheets write, is no column: a
-// value under it, or beyond the header, is a row error. The install id is
-// signed byte for byte (FORMAT.md section 4.2), so one with spaces at
-// either end inside quotes or a JSON string is a row error, not trimmed.
+// NewCSVWriter returns a Writer of CSV: the input's header, then the
+// result columns it does not have. It needs a CSV Reader, whose header
+// fixes the columns.
+func NewCSVWriter(w io.Writer) *Writer { return &Writer{dst: w, format: formatCSV} }
+
+// NewJSONLWriter returns a Writer of JSON Lines: each row's columns as an
+// object's keys, then its results.
+func NewJSONLWriter(w io.Writer) *Writer { return &Writer{dst: w, format: formatJSONL} }
+
+// The column names.
 const (
-	ColRK             = "rk"
-	ColEdition        = "edition"
-	ColDays           = "days"
-	ColExpires        = "expires"
-	ColIssued         = "issued"
-	ColInstallID      = "install_id"
-	ColSerial         = "serial"
-	ColActivationCode = "activation_code"
-	ColJWT            = "jwt"
-	ColError          = "error"
+	colRK             = "rk"
+	colEdition        = "edition"
+	colDays           = "days"
+	colExpires        = "expires"
+	colIssued         = "issued"
+	colInstallID      = "install_id"
+	colSerial         = "serial"
+	colActivationCode = "activation_code"
+	colJWT            = "jwt"
+	colError          = "error"
 )
 
 var (
-	inputColumns  = []string{ColRK, ColEdition, ColDays, ColExpires, ColIssued, ColInstallID}
-	resultColumns = []string{ColSerial, ColExpires, ColActivationCode, ColJWT, ColError}
+	inputColumns  = []string{colRK, colEdition, colDays, colExpires, colIssued, colInstallID}
+	resultColumns = []string{colSerial, colExpires, colActivationCode, colJWT, colError}
 )
 
 // Index of each result in resultColumns.
@@ -89,47 +126,65 @@ const (
 	resError
 )
 
-// BatchOptions configure SignBatch.
-type BatchOptions struct {
-	// In and Out are the formats; zero means CSV. CSV output needs CSV
-	// input, whose header fixes the columns.
-	In, Out Format
-	// JWT adds a jwt column with each code's JWT license token.
-	JWT bool
-	// Workers is the number of signing goroutines; zero means GOMAXPROCS.
-	Workers int
-	// Progress, if set, is called from one goroutine as rows are written,
-	// with the rows written so far and the input bytes read.
-	Progress func(rows int, inputBytes int64)
-	// Prepare, if set, sees each chunk's registrations before they are
-	// signed, from the signing goroutines, and may fill in their terms; a
-	// non-nil error in its result fails that row. An issuance ledger uses
-	// it to apply the terms a key was sold with.
-	Prepare func(ctx context.Context, regs []*Registration) []error
-	// Record, if set, sees the signed rows in input order, from one
-	// goroutine, before they are written: it may fail a row, or give it the
-	// code already on record, by setting the row's Err or Code and JWT. An
-	// error it returns stops the batch. An issuance ledger uses it to
-	// record each code before the output shows it.
-	Record func(ctx context.Context, rows []SignedRow) error
+// An Option configures Run.
+type Option func(*config)
+
+type config struct {
+	jwt      bool
+	workers  int
+	progress func(rows int, inputBytes int64)
+	prepare  func(ctx context.Context, regs []*signer.Registration) []error
+	record   func(ctx context.Context, rows []SignedRow) error
 }
 
-// A SignedRow is a signed registration, as BatchOptions.Record sees it.
+// WithJWT adds a jwt column with each code's JWT license token
+// (signer.Signer.SignToken), whose claims carry the row's customer fields.
+func WithJWT() Option { return func(c *config) { c.jwt = true } }
+
+// WithWorkers sets the number of signing goroutines; the default, and any
+// n below 1, is GOMAXPROCS.
+func WithWorkers(n int) Option { return func(c *config) { c.workers = n } }
+
+// WithProgress has f called, from one goroutine, as rows are written, with
+// the rows written so far and the input bytes read.
+func WithProgress(f func(rows int, inputBytes int64)) Option {
+	return func(c *config) { c.progress = f }
+}
+
+// WithPrepare has f see each chunk's registrations before they are signed,
+// from the signing goroutines; it may fill in their terms, and a non-nil
+// error in its result fails that row. An issuance ledger uses it to apply
+// the terms a key was sold with.
+func WithPrepare(f func(ctx context.Context, regs []*signer.Registration) []error) Option {
+	return func(c *config) { c.prepare = f }
+}
+
+// WithRecord has f see the signed rows in input order, from one goroutine,
+// before they are written: it may fail a row, or give it the code already
+// on record, by setting the row's Err or Code and JWT. An error f returns
+// stops the batch. An issuance ledger uses it to record each code before
+// the output shows it.
+func WithRecord(f func(ctx context.Context, rows []SignedRow) error) Option {
+	return func(c *config) { c.record = f }
+}
+
+// A SignedRow is a signed registration, as WithRecord's function sees it.
 type SignedRow struct {
 	Line         int
-	Registration *Registration
+	Registration *signer.Registration
 	Code         formats.ActivationCode
 	JWT          string
-	// Err, set by Record, fails the row: its code is not written.
+	// Err, set by the Record function, fails the row: its code is not
+	// written.
 	Err error
 }
 
-// BatchStats counts a batch's rows.
-type BatchStats struct {
+// Stats counts a batch's rows.
+type Stats struct {
 	// Signed rows have a code; Failed rows an error, among them the
 	// Duplicates, rows whose Registration Key an earlier row already had.
 	Signed, Failed, Duplicates int
-	// Elapsed is the time SignBatch took.
+	// Elapsed is the time Run took.
 	Elapsed time.Duration
 }
 
@@ -151,8 +206,8 @@ type inRow struct {
 type rowResult struct {
 	vals   [resError + 1]string
 	signed bool
-	// reg and code are kept for BatchOptions.Record.
-	reg  Registration
+	// reg and code are kept for the Record function.
+	reg  signer.Registration
 	code formats.ActivationCode
 	// regErr is a row's registration error, before it is signed.
 	regErr error
@@ -171,8 +226,9 @@ type chunk struct {
 
 type batch struct {
 	ctx     context.Context
-	s       *Signer
-	o       BatchOptions
+	s       *signer.Signer
+	o       config
+	out     format
 	header  []string       // CSV input header as written; "" for an unnamed column
 	colIdx  map[string]int // CSV: lower-case column name to index
 	outCols []string       // CSV output header
@@ -180,43 +236,42 @@ type batch struct {
 	outRes  []int          // CSV: for each output column, the result it shows, or -1
 }
 
-// SignBatch signs every registration in src and writes src's rows to dst
-// with the results added, in input order. It streams: memory stays flat
+// Run signs every registration that r reads with s and writes r's rows to
+// w with the results added, in input order. It streams: memory stays flat
 // however large the input, and it signs on every core. A row that cannot
 // be signed gets its reason in the error column and does not stop the
 // others; a Registration Key seen in an earlier row is an ErrDuplicate.
-// SignBatch returns an error only when it cannot go on: unreadable header,
-// I/O error, or ctx done.
-func (s *Signer) SignBatch(ctx context.Context, dst io.Writer, src io.Reader, o BatchOptions) (BatchStats, error) {
+// Run returns an error only when it cannot go on: an input with no usable
+// header (ErrBadRow), an I/O error, an error from the Record function, or
+// ctx done. It flushes w's buffer but does not close its io.Writer.
+func Run(ctx context.Context, s *signer.Signer, r *Reader, w *Writer, opts ...Option) (Stats, error) {
 	start := time.Now()
-	if o.In == 0 {
-		o.In = CSV
+	var o config
+	for _, opt := range opts {
+		opt(&o)
 	}
-	if o.Out == 0 {
-		o.Out = CSV
+	if o.workers <= 0 {
+		o.workers = runtime.GOMAXPROCS(0)
 	}
-	if o.Workers <= 0 {
-		o.Workers = runtime.GOMAXPROCS(0)
-	}
-	if o.Out == CSV && o.In != CSV {
-		return BatchStats{}, errors.New("signer: CSV output needs CSV input, whose header fixes the columns; write JSON Lines (.jsonl) instead")
+	if w.format == formatCSV && r.format != formatCSV {
+		return Stats{}, errors.New("batch: CSV output needs CSV input, whose header fixes the columns; write JSON Lines (.jsonl) instead")
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	b := &batch{ctx: ctx, s: s, o: o}
-	counted := &countingReader{r: src}
+	b := &batch{ctx: ctx, s: s, o: o, out: w.format}
+	counted := &countingReader{r: r.src}
 	var csvr *csvReader
 	var jsonr *jsonlReader
-	if o.In == CSV {
+	if r.format == formatCSV {
 		csvr = newCSVReader(counted)
 		if err := b.readHeader(csvr); err != nil {
-			return BatchStats{}, err
+			return Stats{}, err
 		}
 	} else {
 		jsonr = newJSONLReader(counted)
 	}
-	w := bufio.NewWriterSize(dst, 256<<10)
-	if o.Out == CSV {
+	bw := bufio.NewWriterSize(w.dst, 256<<10)
+	if b.out == formatCSV {
 		var line []byte
 		for i, c := range b.outCols {
 			if i > 0 {
@@ -224,10 +279,10 @@ func (s *Signer) SignBatch(ctx context.Context, dst io.Writer, src io.Reader, o 
 			}
 			line = appendCSV(line, c)
 		}
-		w.Write(append(line, '\n'))
+		bw.Write(append(line, '\n'))
 	}
 
-	free := make(chan *chunk, window*o.Workers)
+	free := make(chan *chunk, window*o.workers)
 	for range cap(free) {
 		free <- &chunk{}
 	}
@@ -258,11 +313,11 @@ func (s *Signer) SignBatch(ctx context.Context, dst io.Writer, src io.Reader, o 
 					eof = true
 					break
 				}
-				var fe *FieldError
+				var fe *signer.FieldError
 				if errors.As(err, &fe) {
 					r.err = err
 				} else if err != nil {
-					cancel(fmt.Errorf("signer: reading the input: %w", err))
+					cancel(fmt.Errorf("batch: reading the input: %w", err))
 					return
 				}
 				c.rows = append(c.rows, r)
@@ -279,7 +334,7 @@ func (s *Signer) SignBatch(ctx context.Context, dst io.Writer, src io.Reader, o 
 
 	// Workers: sign and format.
 	var wg sync.WaitGroup
-	for range o.Workers {
+	for range o.workers {
 		wg.Go(func() {
 			for c := range jobs {
 				b.process(c)
@@ -290,7 +345,7 @@ func (s *Signer) SignBatch(ctx context.Context, dst io.Writer, src io.Reader, o 
 	go func() { wg.Wait(); close(done) }()
 
 	// Writer: here, putting chunks back in order.
-	var stats BatchStats
+	var stats Stats
 	seen := make(map[uint64]int32)
 	pending := make(map[int]*chunk, cap(free))
 	next, rows := 0, 0
@@ -307,13 +362,13 @@ func (s *Signer) SignBatch(ctx context.Context, dst io.Writer, src io.Reader, o 
 			}
 			delete(pending, next)
 			next++
-			werr = b.write(w, c, seen, &stats)
+			werr = b.write(bw, c, seen, &stats)
 			if werr == nil && ctx.Err() != nil {
 				werr = context.Cause(ctx)
 			}
 			rows += len(c.rows)
-			if o.Progress != nil {
-				o.Progress(rows, c.inBytes)
+			if o.progress != nil {
+				o.progress(rows, c.inBytes)
 			}
 			free <- c
 			if werr != nil {
@@ -326,8 +381,8 @@ func (s *Signer) SignBatch(ctx context.Context, dst io.Writer, src io.Reader, o 
 	if err := context.Cause(ctx); err != nil {
 		return stats, err
 	}
-	if err := w.Flush(); err != nil {
-		return stats, fmt.Errorf("signer: writing the output: %w", err)
+	if err := bw.Flush(); err != nil {
+		return stats, fmt.Errorf("batch: writing the output: %w", err)
 	}
 	return stats, nil
 }
@@ -364,7 +419,7 @@ func (b *batch) readHeader(r *csvReader) error {
 		}
 		name := strings.ToLower(f)
 		if _, dup := b.colIdx[name]; dup {
-			return &FieldError{Line: line, Column: i + 1, Err: fmt.Errorf("%w: header: column %q appears twice", ErrBadRow, f)}
+			return &signer.FieldError{Line: line, Column: i + 1, Err: fmt.Errorf("%w: header: column %q appears twice", ErrBadRow, f)}
 		}
 		b.colIdx[name] = i
 		named = append(named, strconv.Quote(f)) // quoted: it may hold any byte
@@ -372,7 +427,7 @@ func (b *batch) readHeader(r *csvReader) error {
 		b.outSrc = append(b.outSrc, i)
 		b.outRes = append(b.outRes, -1)
 	}
-	for _, need := range []string{ColRK, ColEdition} {
+	for _, need := range []string{colRK, colEdition} {
 		if _, ok := b.colIdx[need]; !ok {
 			hint := ""
 			if _, err := formats.ParseRegistrationKey(fields[0]); err == nil {
@@ -388,12 +443,12 @@ func (b *batch) readHeader(r *csvReader) error {
 			if how != nil {
 				hint += "; the file was read as " + strings.Join(how, ", ")
 			}
-			return &FieldError{Line: line, Err: fmt.Errorf("%w: the header has no %s column (it has %s)%s",
+			return &signer.FieldError{Line: line, Err: fmt.Errorf("%w: the header has no %s column (it has %s)%s",
 				ErrBadRow, need, strings.Join(named, ", "), hint)}
 		}
 	}
 	for ri, name := range resultColumns {
-		if ri == resJWT && !b.o.JWT {
+		if ri == resJWT && !b.o.jwt {
 			continue
 		}
 		if i, ok := b.colIdx[name]; ok {
@@ -419,7 +474,7 @@ func (b *batch) checkFields(vals []string) error {
 		if i < len(b.header) {
 			where = "which has no name in the header"
 		}
-		return &FieldError{Column: i + 1, Err: fmt.Errorf("%w: a value in column %d, %s; name the column in the header, or remove the value", ErrBadRow, i+1, where)}
+		return &signer.FieldError{Column: i + 1, Err: fmt.Errorf("%w: a value in column %d, %s; name the column in the header, or remove the value", ErrBadRow, i+1, where)}
 	}
 	return nil
 }
@@ -432,7 +487,7 @@ func (b *batch) process(c *chunk) {
 		c.res[i] = rowResult{}
 		b.parse(&c.rows[i], &c.res[i])
 	}
-	if b.o.Prepare != nil {
+	if b.o.prepare != nil {
 		b.prepare(c)
 	}
 	for i := range c.rows {
@@ -443,9 +498,9 @@ func (b *batch) process(c *chunk) {
 	}
 }
 
-// prepare hands the chunk's registrations to BatchOptions.Prepare.
+// prepare hands the chunk's registrations to the Prepare function.
 func (b *batch) prepare(c *chunk) {
-	var regs []*Registration
+	var regs []*signer.Registration
 	var at []int
 	for i := range c.res {
 		if c.res[i].regErr == nil {
@@ -456,7 +511,7 @@ func (b *batch) prepare(c *chunk) {
 	if len(regs) == 0 {
 		return
 	}
-	for j, err := range b.o.Prepare(b.ctx, regs) {
+	for j, err := range b.o.prepare(b.ctx, regs) {
 		if err != nil && j < len(at) {
 			c.res[at[j]].regErr = err
 		}
@@ -483,7 +538,7 @@ func (b *batch) field(r *inRow, name string) (string, int, error) {
 
 // fail puts err, located at the row, in the row's error column.
 func (b *batch) fail(r *inRow, res *rowResult, err error) {
-	var fe *FieldError
+	var fe *signer.FieldError
 	if errors.As(err, &fe) {
 		fe.Line = r.line
 		if fe.Column == 0 && fe.Field != "" && r.keys == nil {
@@ -492,7 +547,7 @@ func (b *batch) fail(r *inRow, res *rowResult, err error) {
 			}
 		}
 	} else {
-		err = &FieldError{Line: r.line, Err: err}
+		err = &signer.FieldError{Line: r.line, Err: err}
 	}
 	res.vals[resError] = err.Error()
 }
@@ -529,7 +584,7 @@ func (b *batch) sign(r *inRow, res *rowResult) {
 	}
 	var code formats.ActivationCode
 	var err error
-	if b.o.JWT {
+	if b.o.jwt {
 		code, res.vals[resJWT], err = b.s.SignToken(&res.reg)
 	} else {
 		code, err = b.s.Sign(&res.reg)
@@ -539,7 +594,7 @@ func (b *batch) sign(r *inRow, res *rowResult) {
 		return
 	}
 	res.signed = true
-	if b.o.Record != nil {
+	if b.o.record != nil {
 		res.code = code
 	}
 	b.setCode(res, code)
@@ -553,15 +608,15 @@ func (b *batch) setCode(res *rowResult, code formats.ActivationCode) {
 	res.vals[resCode] = code.String()
 }
 
-// registration reads a row's registration; errors are *FieldError.
-func (b *batch) registration(r *inRow) (Registration, error) {
-	var reg Registration
+// registration reads a row's registration; errors are *signer.FieldError.
+func (b *batch) registration(r *inRow) (signer.Registration, error) {
+	var reg signer.Registration
 	// Values parsed here may have spaces around them; the install id is
 	// signed byte for byte, so it is taken only as given.
 	raw := func(name string) (string, int, error) {
 		v, col, err := b.field(r, name)
 		if err != nil {
-			return "", col, &FieldError{Column: col, Field: name, Err: fmt.Errorf("%w: %v", ErrBadRow, err)}
+			return "", col, &signer.FieldError{Column: col, Field: name, Err: fmt.Errorf("%w: %v", ErrBadRow, err)}
 		}
 		return v, col, nil
 	}
@@ -570,65 +625,65 @@ func (b *batch) registration(r *inRow) (Registration, error) {
 		return strings.TrimSpace(v), col, err
 	}
 	bad := func(name string, col int, format string, a ...any) error {
-		return &FieldError{Column: col, Field: name, Err: fmt.Errorf("%w: "+format, append([]any{ErrBadRegistration}, a...)...)}
+		return &signer.FieldError{Column: col, Field: name, Err: fmt.Errorf("%w: "+format, append([]any{signer.ErrBadRegistration}, a...)...)}
 	}
-	rk, col, err := get(ColRK)
+	rk, col, err := get(colRK)
 	if err != nil {
 		return reg, err
 	}
 	if rk == "" {
-		return reg, bad(ColRK, col, "no registration key")
+		return reg, bad(colRK, col, "no registration key")
 	}
 	if reg.RK, err = formats.ParseRegistrationKey(rk); err != nil {
-		return reg, &FieldError{Column: col, Field: ColRK, Err: err}
+		return reg, &signer.FieldError{Column: col, Field: colRK, Err: err}
 	}
-	if reg.Edition, col, err = get(ColEdition); err != nil {
+	if reg.Edition, col, err = get(colEdition); err != nil {
 		return reg, err
 	}
 	if reg.Edition == "" {
-		return reg, &FieldError{Column: col, Field: ColEdition, Err: fmt.Errorf("%w: no edition given", catalog.ErrUnknownEdition)}
+		return reg, &signer.FieldError{Column: col, Field: colEdition, Err: fmt.Errorf("%w: no edition given", catalog.ErrUnknownEdition)}
 	}
-	days, dcol, err := get(ColDays)
+	days, dcol, err := get(colDays)
 	if err != nil {
 		return reg, err
 	}
-	exp, ecol, err := get(ColExpires)
+	exp, ecol, err := get(colExpires)
 	if err != nil {
 		return reg, err
 	}
 	switch {
 	case days != "" && exp != "":
-		return reg, bad(ColExpires, ecol, "give days or expires, not both")
+		return reg, bad(colExpires, ecol, "give days or expires, not both")
 	case days != "":
 		n, err := strconv.Atoi(days)
 		if err != nil || n < 1 || n > catalog.MaxTermDays {
-			return reg, bad(ColDays, dcol, "days %q: want a whole number from 1 to %d", days, catalog.MaxTermDays)
+			return reg, bad(colDays, dcol, "days %q: want a whole number from 1 to %d", days, catalog.MaxTermDays)
 		}
 		reg.Days = n
 	case strings.EqualFold(exp, "perpetual"):
 		reg.Perpetual = true
 	case exp != "":
 		if reg.Expires, err = parseDate(exp); err != nil {
-			return reg, bad(ColExpires, ecol, "%v", err)
+			return reg, bad(colExpires, ecol, "%v", err)
 		}
 	}
-	issued, col, err := get(ColIssued)
+	issued, col, err := get(colIssued)
 	if err != nil {
 		return reg, err
 	}
 	if issued != "" {
 		if reg.Issued, err = parseDate(issued); err != nil {
-			return reg, bad(ColIssued, col, "%v", err)
+			return reg, bad(colIssued, col, "%v", err)
 		}
 	}
-	if reg.InstallID, col, err = raw(ColInstallID); err != nil {
+	if reg.InstallID, col, err = raw(colInstallID); err != nil {
 		return reg, err
 	}
 	if id := reg.InstallID; id != "" && (isSpace(id[0]) || isSpace(id[len(id)-1])) {
-		return reg, bad(ColInstallID, col, "install_id has spaces at either end; it is signed byte for byte, "+
+		return reg, bad(colInstallID, col, "install_id has spaces at either end; it is signed byte for byte, "+
 			"so give it exactly as the product shows it, without them")
 	}
-	if b.o.JWT {
+	if b.o.jwt {
 		reg.Customer = b.customer(r)
 	}
 	return reg, nil
@@ -677,7 +732,7 @@ func (b *batch) customer(r *inRow) map[string]string {
 
 // appendRow formats one output row.
 func (b *batch) appendRow(dst []byte, r *inRow, res *rowResult) []byte {
-	if b.o.Out == CSV {
+	if b.out == formatCSV {
 		for i, ri := range b.outRes {
 			if i > 0 {
 				dst = append(dst, ',')
@@ -738,8 +793,8 @@ func (b *batch) appendRow(dst []byte, r *inRow, res *rowResult) []byte {
 
 // write writes a chunk in order, turning repeated Registration Keys into
 // errors (the first row with a key keeps its code) and handing the signed
-// rows to BatchOptions.Record first.
-func (b *batch) write(w *bufio.Writer, c *chunk, seen map[uint64]int32, st *BatchStats) error {
+// rows to the Record function first.
+func (b *batch) write(w *bufio.Writer, c *chunk, seen map[uint64]int32, st *Stats) error {
 	redo := make([]bool, len(c.rows))
 	for i := range c.rows {
 		row, res := &c.rows[i], &c.res[i]
@@ -754,15 +809,15 @@ func (b *batch) write(w *bufio.Writer, c *chunk, seen map[uint64]int32, st *Batc
 		// Not signed after all: the row shows the error instead.
 		col := 0
 		if row.keys == nil {
-			col = b.colIdx[ColRK] + 1
+			col = b.colIdx[colRK] + 1
 		}
 		*res = rowResult{}
-		res.vals[resError] = (&FieldError{Line: row.line, Column: col, Field: ColRK,
+		res.vals[resError] = (&signer.FieldError{Line: row.line, Column: col, Field: colRK,
 			Err: fmt.Errorf("%w: line %d has it too, and keeps its code", ErrDuplicate, first)}).Error()
 		redo[i] = true
 		st.Duplicates++
 	}
-	if b.o.Record != nil {
+	if b.o.record != nil {
 		if err := b.record(c, redo); err != nil {
 			return err
 		}
@@ -781,13 +836,13 @@ func (b *batch) write(w *bufio.Writer, c *chunk, seen map[uint64]int32, st *Batc
 			st.Failed++
 		}
 		if _, err := w.Write(out); err != nil {
-			return fmt.Errorf("signer: writing the output: %w", err)
+			return fmt.Errorf("batch: writing the output: %w", err)
 		}
 	}
 	return nil
 }
 
-// record hands the chunk's signed rows to BatchOptions.Record and applies
+// record hands the chunk's signed rows to the Record function and applies
 // what it decided, marking the rows to format again.
 func (b *batch) record(c *chunk, redo []bool) error {
 	var rows []SignedRow
@@ -801,7 +856,7 @@ func (b *batch) record(c *chunk, redo []bool) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	if err := b.o.Record(b.ctx, rows); err != nil {
+	if err := b.o.record(b.ctx, rows); err != nil {
 		return err
 	}
 	for j, sr := range rows {
