@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
@@ -171,7 +170,7 @@ func (s *Service) applyMinted(ctx context.Context, reg *signer.Registration, all
 	if reg.Edition == "" {
 		reg.Edition = rk.Edition
 	}
-	if rk.Days > 0 && reg.Days == 0 && reg.Expires.IsZero() && !reg.Perpetual {
+	if rk.Days > 0 && reg.Days == 0 && reg.Expires == 0 {
 		reg.Days = rk.Days
 	}
 	return nil
@@ -200,7 +199,7 @@ func (s *Service) BatchOptions(allowUnminted bool) []batch.Option {
 				errs[i] = err
 			case !ok && !allowUnminted:
 				errs[i] = &signer.FieldError{Field: "rk", Err: fmt.Errorf("%w: %s", ledger.ErrNotMinted, r.RK)}
-			case ok && rec.Days > 0 && r.Days == 0 && r.Expires.IsZero() && !r.Perpetual:
+			case ok && rec.Days > 0 && r.Days == 0 && r.Expires == 0:
 				r.Days = rec.Days
 			}
 		}
@@ -360,9 +359,10 @@ type ListRequest struct {
 	Entries []revocation.Entry
 	Reason  string
 	// Seq and Issued are for lists made without a ledger; with one, the
-	// ledger numbers the lists and the day is today.
+	// ledger numbers the lists and the day is today. A nil Issued means
+	// today by the signer's clock.
 	Seq    uint64
-	Issued time.Time
+	Issued *formats.Day
 }
 
 // RevocationList makes a signed revocation list. With a ledger, the

@@ -21,7 +21,7 @@ func BenchmarkSign(b *testing.B) {
 	reg := &signer.Registration{
 		RK:      formats.RegistrationKey{Product: formats.MustProduct("PC"), Serial: 31415926535897},
 		Edition: "premium",
-		Issued:  time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC),
+		Issued:  new(dayOf(time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))),
 	}
 	code, err := s.Sign(reg)
 	if err != nil {

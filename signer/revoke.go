@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/revocation"
@@ -21,17 +20,14 @@ const maxEntryLine = 4096
 const maxEntryErrors = 10
 
 // RevocationList signs a revocation list (FORMAT.md section 11) for
-// product with the signer's key: sequence seq, issued on the day of issued
-// (zero means today by the signer's clock), revoking entries, which may
+// product with the signer's key: sequence seq, issued on the day issued
+// (nil means today by the signer's clock), revoking entries, which may
 // come in any order and name a serial more than once (the strictest bound
 // wins). Products load it offline with revocation.Parse.
-func (s *Signer) RevocationList(product formats.Product, seq uint64, issued time.Time, entries []revocation.Entry) ([]byte, error) {
-	if issued.IsZero() {
-		issued = s.now()
-	}
-	day, err := formats.DayOf(issued)
+func (s *Signer) RevocationList(product formats.Product, seq uint64, issued *formats.Day, entries []revocation.Entry) ([]byte, error) {
+	day, err := s.day(issued)
 	if err != nil {
-		return nil, badField("issued", "%v", err)
+		return nil, err
 	}
 	return revocation.Sign(s.key.priv(), s.key.id, product, seq, day, entries)
 }

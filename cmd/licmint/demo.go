@@ -172,7 +172,7 @@ func runDemo(ctx context.Context, today time.Time) ([]demoRow, error) {
 			if err != nil {
 				return nil, err
 			}
-			list, err := s.RevocationList(c.Product, 1, now(), []revocation.Entry{{Serial: c.Serial}})
+			list, err := s.RevocationList(c.Product, 1, nil, []revocation.Entry{{Serial: c.Serial}})
 			if err != nil {
 				return nil, fmt.Errorf("demo: revocation list: %w", err)
 			}

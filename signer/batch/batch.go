@@ -206,9 +206,11 @@ type inRow struct {
 type rowResult struct {
 	vals   [resError + 1]string
 	signed bool
-	// reg and code are kept for the Record function.
-	reg  signer.Registration
-	code formats.ActivationCode
+	// reg and code are kept for the Record function; reg.Issued, when
+	// set, points to issued.
+	reg    signer.Registration
+	issued formats.Day
+	code   formats.ActivationCode
 	// regErr is a row's registration error, before it is signed.
 	regErr error
 	// dupKey is the product and serial, for finding repeated keys.
@@ -574,7 +576,7 @@ func (b *batch) parse(r *inRow, res *rowResult) {
 		res.regErr = err
 		return
 	}
-	res.reg, res.regErr = b.registration(r)
+	res.regErr = b.registration(r, res)
 }
 
 func (b *batch) sign(r *inRow, res *rowResult) {
@@ -608,9 +610,10 @@ func (b *batch) setCode(res *rowResult, code formats.ActivationCode) {
 	res.vals[resCode] = code.String()
 }
 
-// registration reads a row's registration; errors are *signer.FieldError.
-func (b *batch) registration(r *inRow) (signer.Registration, error) {
-	var reg signer.Registration
+// registration reads a row's registration into res; errors are
+// *signer.FieldError.
+func (b *batch) registration(r *inRow, res *rowResult) error {
+	reg := &res.reg
 	// Values parsed here may have spaces around them; the install id is
 	// signed byte for byte, so it is taken only as given.
 	raw := func(name string) (string, int, error) {
@@ -629,78 +632,70 @@ func (b *batch) registration(r *inRow) (signer.Registration, error) {
 	}
 	rk, col, err := get(colRK)
 	if err != nil {
-		return reg, err
+		return err
 	}
 	if rk == "" {
-		return reg, bad(colRK, col, "no registration key")
+		return bad(colRK, col, "no registration key")
 	}
 	if reg.RK, err = formats.ParseRegistrationKey(rk); err != nil {
-		return reg, &signer.FieldError{Column: col, Field: colRK, Err: err}
+		return &signer.FieldError{Column: col, Field: colRK, Err: err}
 	}
 	if reg.Edition, col, err = get(colEdition); err != nil {
-		return reg, err
+		return err
 	}
 	if reg.Edition == "" {
-		return reg, &signer.FieldError{Column: col, Field: colEdition, Err: fmt.Errorf("%w: no edition given", catalog.ErrUnknownEdition)}
+		return &signer.FieldError{Column: col, Field: colEdition, Err: fmt.Errorf("%w: no edition given", catalog.ErrUnknownEdition)}
 	}
 	days, dcol, err := get(colDays)
 	if err != nil {
-		return reg, err
+		return err
 	}
 	exp, ecol, err := get(colExpires)
 	if err != nil {
-		return reg, err
+		return err
 	}
 	switch {
 	case days != "" && exp != "":
-		return reg, bad(colExpires, ecol, "give days or expires, not both")
+		return bad(colExpires, ecol, "give days or expires, not both")
 	case days != "":
 		n, err := strconv.Atoi(days)
 		if err != nil || n < 1 || n > catalog.MaxTermDays {
-			return reg, bad(colDays, dcol, "days %q: want a whole number from 1 to %d", days, catalog.MaxTermDays)
+			return bad(colDays, dcol, "days %q: want a whole number from 1 to %d", days, catalog.MaxTermDays)
 		}
 		reg.Days = n
 	case strings.EqualFold(exp, "perpetual"):
-		reg.Perpetual = true
+		reg.Expires = formats.Perpetual
 	case exp != "":
-		if reg.Expires, err = parseDate(exp); err != nil {
-			return reg, bad(colExpires, ecol, "%v", err)
+		if reg.Expires, err = formats.ParseDay(exp); err != nil {
+			return bad(colExpires, ecol, "%v", err)
 		}
 	}
 	issued, col, err := get(colIssued)
 	if err != nil {
-		return reg, err
+		return err
 	}
 	if issued != "" {
-		if reg.Issued, err = parseDate(issued); err != nil {
-			return reg, bad(colIssued, col, "%v", err)
+		if res.issued, err = formats.ParseDay(issued); err != nil {
+			return bad(colIssued, col, "%v", err)
 		}
+		reg.Issued = &res.issued
 	}
 	if reg.InstallID, col, err = raw(colInstallID); err != nil {
-		return reg, err
+		return err
 	}
 	if id := reg.InstallID; id != "" && (isSpace(id[0]) || isSpace(id[len(id)-1])) {
-		return reg, bad(colInstallID, col, "install_id has spaces at either end; it is signed byte for byte, "+
+		return bad(colInstallID, col, "install_id has spaces at either end; it is signed byte for byte, "+
 			"so give it exactly as the product shows it, without them")
 	}
 	if b.o.jwt {
 		reg.Customer = b.customer(r)
 	}
-	return reg, nil
+	return nil
 }
 
 // isSpace reports the bytes an install id must not begin or end with
 // (FORMAT.md section 4.2).
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
-
-// parseDate reads YYYY-MM-DD.
-func parseDate(s string) (time.Time, error) {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return t, fmt.Errorf("date %q: want YYYY-MM-DD", s)
-	}
-	return t, nil
-}
 
 // customer returns the row's customer fields: the columns that are
 // neither inputs nor results, when not empty.

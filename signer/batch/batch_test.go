@@ -51,7 +51,7 @@ func TestBatchCSVAsSent(t *testing.T) {
 		t.Fatalf("row 2: %q %q", lines[2], lines[3])
 	}
 	// The codes are the ones Sign gives.
-	want, _ := newSigner(t).Sign(&signer.Registration{RK: mustRK(t, rk1), Edition: "premium", Issued: day1})
+	want, _ := newSigner(t).Sign(&signer.Registration{RK: mustRK(t, rk1), Edition: "premium", Issued: new(dayOf(day1))})
 	if !strings.Contains(lines[1], want.String()+",") {
 		t.Fatalf("row 1 has not the code %s", want)
 	}
@@ -98,7 +98,7 @@ func TestBatchRowErrors(t *testing.T) {
 		5:  `line 5, column 2 (edition): unknown edition "gold" for product PC; editions: standard, premium`,
 		6:  `line 6, column 1 (rk): unknown product "XY"`,
 		7:  `line 7, column 3 (days): invalid registration: days "ten": want a whole number from 1 to 36500`,
-		8:  `line 8, column 4 (expires): invalid registration: date "2026-02-30": want YYYY-MM-DD`,
+		8:  `line 8, column 4 (expires): invalid registration: date "2026-02-30": there is no such day: February 2026 has 28 days`,
 		9:  "line 9, column 4 (expires): invalid registration: expires 2026-01-01 is not after issued 2026-06-01",
 		10: "line 10, column 4 (expires): invalid registration: give days or expires, not both",
 		11: "line 11, column 6 (install_id): invalid registration: install id is 256 bytes, more than 255",

@@ -32,7 +32,7 @@ func BenchmarkBatch(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	reg := &signer.Registration{RK: mustRK(b, "PC-0314-1592-6535-8978"), Edition: "premium", Issued: day1}
+	reg := &signer.Registration{RK: mustRK(b, "PC-0314-1592-6535-8978"), Edition: "premium", Issued: new(dayOf(day1))}
 	code, _ := s.Sign(reg)
 	msg, _ := code.AppendMessage(nil, "")
 	priv := ed25519.NewKeyFromSeed(testSeed(1))

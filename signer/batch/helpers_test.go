@@ -84,3 +84,12 @@ func parseToken(t *testing.T, tok string, at time.Time) (*signer.Claims, error) 
 		jwt.WithExpirationRequired(), jwt.WithTimeFunc(func() time.Time { return at }))
 	return &c, err
 }
+
+// dayOf returns the day of t, which a test gives in range.
+func dayOf(t time.Time) formats.Day {
+	d, err := formats.DayOf(t)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
