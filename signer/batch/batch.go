@@ -197,20 +197,25 @@ const (
 
 type inRow struct {
 	line int
-	vals []string // CSV fields, or JSON raw values
-	keys []string // JSON keys; CSV rows share the header
-	text []byte   // a JSON line, until a worker parses it
-	err  error
+	// CSV fields, or JSON raw values; a CSV row's fields are
+	// chunk.vals[from:to] once its chunk is read.
+	vals     []string
+	from, to int
+	keys     []string // JSON keys; CSV rows share the header
+	text     []byte   // a JSON line, until a worker parses it
+	err      error
 }
 
+// rowResult is a row's outcome: a code, or an error's text. The code's
+// columns are written from code itself, without a string per column.
 type rowResult struct {
-	vals   [resError + 1]string
 	signed bool
-	// reg and code are kept for the Record function; reg.Issued, when
-	// set, points to issued.
+	code   formats.ActivationCode
+	jwt    string
+	errMsg string
+	// reg.Issued, when set, points to issued.
 	reg    signer.Registration
 	issued formats.Day
-	code   formats.ActivationCode
 	// regErr is a row's registration error, before it is signed.
 	regErr error
 	// dupKey is the product and serial, for finding repeated keys.
@@ -218,8 +223,12 @@ type rowResult struct {
 }
 
 type chunk struct {
-	seq     int
-	rows    []inRow
+	seq  int
+	rows []inRow
+	// CSV: the rows' fields, read into one buffer, then made into one
+	// string and sliced.
+	fields  fieldBuf
+	vals    []string
 	res     []rowResult
 	out     []byte
 	ends    []int
@@ -302,12 +311,16 @@ func Run(ctx context.Context, s *signer.Signer, r *Reader, w *Writer, opts ...Op
 				return
 			}
 			c.seq, c.rows = seq, c.rows[:0]
+			c.fields.reset()
 			eof := false
 			for len(c.rows) < chunkRows {
 				var r inRow
 				var err error
 				if csvr != nil {
-					r.vals, r.line, err = csvr.read()
+					var n int
+					r.from = len(c.fields.ends)
+					n, r.line, err = csvr.readInto(&c.fields)
+					r.to = r.from + n
 				} else {
 					r.text, r.line, err = jsonr.read()
 				}
@@ -315,14 +328,22 @@ func Run(ctx context.Context, s *signer.Signer, r *Reader, w *Writer, opts ...Op
 					eof = true
 					break
 				}
-				var fe *signer.FieldError
-				if errors.As(err, &fe) {
+				if err != nil {
+					if fe := (*signer.FieldError)(nil); !errors.As(err, &fe) {
+						cancel(fmt.Errorf("batch: reading the input: %w", err))
+						return
+					}
 					r.err = err
-				} else if err != nil {
-					cancel(fmt.Errorf("batch: reading the input: %w", err))
-					return
 				}
 				c.rows = append(c.rows, r)
+			}
+			if csvr != nil {
+				c.vals = c.fields.strings(c.vals[:0])
+				for i := range c.rows {
+					if r := &c.rows[i]; r.to > r.from {
+						r.vals = c.vals[r.from:r.to]
+					}
+				}
 			}
 			c.inBytes = counted.n
 			if len(c.rows) > 0 {
@@ -551,7 +572,7 @@ func (b *batch) fail(r *inRow, res *rowResult, err error) {
 	} else {
 		err = &signer.FieldError{Line: r.line, Err: err}
 	}
-	res.vals[resError] = err.Error()
+	res.errMsg = err.Error()
 }
 
 // parse reads a row's registration into res.reg, or its error into
@@ -584,30 +605,74 @@ func (b *batch) sign(r *inRow, res *rowResult) {
 		b.fail(r, res, res.regErr)
 		return
 	}
-	var code formats.ActivationCode
 	var err error
 	if b.o.jwt {
-		code, res.vals[resJWT], err = b.s.SignToken(&res.reg)
+		res.code, res.jwt, err = b.s.SignToken(&res.reg)
 	} else {
-		code, err = b.s.Sign(&res.reg)
+		res.code, err = b.s.Sign(&res.reg)
 	}
 	if err != nil {
 		b.fail(r, res, err)
 		return
 	}
 	res.signed = true
-	if b.o.record != nil {
-		res.code = code
-	}
-	b.setCode(res, code)
+	res.dupKey = (uint64(res.code.Product[0]-'A')*26+uint64(res.code.Product[1]-'A'))<<47 | res.code.Serial
 }
 
-// setCode shows code in the row's result columns.
-func (b *batch) setCode(res *rowResult, code formats.ActivationCode) {
-	res.dupKey = (uint64(code.Product[0]-'A')*26+uint64(code.Product[1]-'A'))<<47 | code.Serial
-	res.vals[resSerial] = fmt.Sprintf("%014d", code.Serial)
-	res.vals[resExpires] = code.Expires.String()
-	res.vals[resCode] = code.String()
+// has reports whether the row has a value for the result column ri.
+func (res *rowResult) has(ri int) bool {
+	switch ri {
+	case resJWT:
+		return res.jwt != ""
+	case resError:
+		return res.errMsg != ""
+	}
+	return res.signed
+}
+
+// appendResult appends the text of the result column ri, quoted as a
+// JSON string or, with csv, as a CSV field.
+func (res *rowResult) appendResult(dst []byte, ri int, csv bool) []byte {
+	switch ri {
+	case resJWT, resError:
+		v := res.jwt
+		if ri == resError {
+			v = res.errMsg
+		}
+		if csv {
+			return appendCSV(dst, v)
+		}
+		return appendJSONString(dst, v)
+	}
+	if !res.signed {
+		return dst
+	}
+	// Digits, dashes and letters: no quoting in CSV, no escape in JSON.
+	if !csv {
+		dst = append(dst, '"')
+	}
+	switch ri {
+	case resSerial:
+		dst = appendSerial(dst, res.code.Serial)
+	case resExpires:
+		dst, _ = res.code.Expires.AppendText(dst)
+	case resCode:
+		dst, _ = res.code.AppendText(dst)
+	}
+	if !csv {
+		dst = append(dst, '"')
+	}
+	return dst
+}
+
+// appendSerial appends a serial as its 14 digits, leading zeros included.
+func appendSerial(dst []byte, serial uint64) []byte {
+	var buf [20]byte
+	d := strconv.AppendUint(buf[:0], serial, 10)
+	for range 14 - len(d) {
+		dst = append(dst, '0')
+	}
+	return append(dst, d...)
 }
 
 // registration reads a row's registration into res; errors are
@@ -732,14 +797,13 @@ func (b *batch) appendRow(dst []byte, r *inRow, res *rowResult) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			v := ""
+			if ri >= 0 && (res.has(ri) || ri == resError) {
+				dst = res.appendResult(dst, ri, true)
+				continue
+			}
 			if src := b.outSrc[i]; src >= 0 && src < len(r.vals) {
-				v = r.vals[src]
+				dst = appendCSV(dst, r.vals[src])
 			}
-			if ri >= 0 && (res.vals[ri] != "" || ri == resError) {
-				v = res.vals[ri]
-			}
-			dst = appendCSV(dst, v)
 		}
 		return append(dst, '\n')
 	}
@@ -762,7 +826,7 @@ func (b *batch) appendRow(dst []byte, r *inRow, res *rowResult) []byte {
 		if r.keys == nil && k == "" {
 			continue // an unnamed CSV column
 		}
-		if ri := slices.Index(resultColumns, strings.ToLower(k)); ri >= 0 && res.vals[ri] != "" {
+		if ri := slices.Index(resultColumns, strings.ToLower(k)); ri >= 0 && res.has(ri) {
 			continue // replaced by the result below
 		}
 		sep()
@@ -774,14 +838,14 @@ func (b *batch) appendRow(dst []byte, r *inRow, res *rowResult) []byte {
 			dst = appendJSONString(dst, r.vals[i])
 		}
 	}
-	for ri, v := range res.vals {
-		if v == "" {
+	for ri, name := range resultColumns {
+		if !res.has(ri) {
 			continue
 		}
 		sep()
-		dst = appendJSONString(dst, resultColumns[ri])
+		dst = appendJSONString(dst, name)
 		dst = append(dst, ':')
-		dst = appendJSONString(dst, v)
+		dst = res.appendResult(dst, ri, false)
 	}
 	return append(dst, '}', '\n')
 }
@@ -807,7 +871,7 @@ func (b *batch) write(w *bufio.Writer, c *chunk, seen map[uint64]int32, st *Stat
 			col = b.colIdx[colRK] + 1
 		}
 		*res = rowResult{}
-		res.vals[resError] = (&signer.FieldError{Line: row.line, Column: col, Field: colRK,
+		res.errMsg = (&signer.FieldError{Line: row.line, Column: col, Field: colRK,
 			Err: fmt.Errorf("%w: line %d has it too, and keeps its code", ErrDuplicate, first)}).Error()
 		redo[i] = true
 		st.Duplicates++
@@ -844,7 +908,7 @@ func (b *batch) record(c *chunk, redo []bool) error {
 	var at []int
 	for i := range c.res {
 		if res := &c.res[i]; res.signed {
-			rows = append(rows, SignedRow{Line: c.rows[i].line, Registration: &res.reg, Code: res.code, JWT: res.vals[resJWT]})
+			rows = append(rows, SignedRow{Line: c.rows[i].line, Registration: &res.reg, Code: res.code, JWT: res.jwt})
 			at = append(at, i)
 		}
 	}
@@ -862,9 +926,8 @@ func (b *batch) record(c *chunk, redo []bool) error {
 			*res = rowResult{}
 			b.fail(&c.rows[i], res, sr.Err)
 			redo[i] = true
-		case sr.Code != res.code || sr.JWT != res.vals[resJWT]:
-			res.code, res.vals[resJWT] = sr.Code, sr.JWT
-			b.setCode(res, sr.Code)
+		case sr.Code != res.code || sr.JWT != res.jwt:
+			res.code, res.jwt = sr.Code, sr.JWT
 			redo[i] = true
 		}
 	}

@@ -197,44 +197,77 @@ var errRowTooLong = fmt.Errorf("%w: longer than %d bytes", ErrBadRow, maxRowLen)
 // the line after the one where the bad field starts (for a quoted field,
 // its opening quote), so that a stray quote costs only its own row.
 func (c *csvReader) read() (fields []string, line int, err error) {
+	var buf fieldBuf
+	n, line, err := c.readInto(&buf)
+	if err != nil {
+		return nil, line, err
+	}
+	return buf.strings(make([]string, 0, n)), line, nil
+}
+
+// fieldBuf holds records' fields in one buffer, so that a batch makes one
+// string for a chunk of rows rather than one for each field.
+type fieldBuf struct {
+	text []byte // the fields, one after another
+	ends []int  // where each field ends in text
+}
+
+func (f *fieldBuf) reset() { f.text, f.ends = f.text[:0], f.ends[:0] }
+
+// strings appends the fields to dst as strings: substrings of one string.
+func (f *fieldBuf) strings(dst []string) []string {
+	s, from := string(f.text), 0
+	for _, end := range f.ends {
+		dst = append(dst, s[from:end])
+		from = end
+	}
+	return dst
+}
+
+// readInto reads as read does, appending the record's fields to dst and
+// returning their number; on an error it appends none.
+func (c *csvReader) readInto(dst *fieldBuf) (n, line int, err error) {
 	for {
-		fields, line, err = c.record()
-		if err != nil {
-			return nil, line, err
+		n, line, err = c.record(dst)
+		if err != nil || n > 0 {
+			return n, line, err
 		}
-		if fields == nil {
-			continue // blank line
-		}
-		return fields, line, nil
+		// a blank line
 	}
 }
 
-// record reads one record; a blank one gives nil fields and no error.
-func (c *csvReader) record() (fields []string, line int, err error) {
+// record reads one record into dst; a blank one, or an error, adds no
+// field.
+func (c *csvReader) record(dst *fieldBuf) (n, line int, err error) {
 	line = c.line
 	c.raw = c.raw[:0]
+	textLen, endsLen := len(dst.text), len(dst.ends)
+	undo := func() { dst.text, dst.ends = dst.text[:textLen], dst.ends[:endsLen] }
 	blank := true
 	for col := 1; ; col++ {
 		f, end, err := c.readField(line, col)
 		if err == io.EOF {
 			if col == 1 {
-				return nil, line, io.EOF
+				return 0, line, io.EOF
 			}
 			// "a,b," at the very end: the last field is empty.
-			f, end, err = "", true, nil
+			f, end, err = nil, true, nil
 		}
 		if err != nil {
-			return nil, line, err
+			undo()
+			return 0, line, err
 		}
-		if f != "" {
+		if len(f) > 0 {
 			blank = false
 		}
-		fields = append(fields, f)
+		dst.text = append(dst.text, f...)
+		dst.ends = append(dst.ends, len(dst.text))
 		if end {
 			if blank {
-				return nil, line, nil
+				undo()
+				return 0, line, nil
 			}
-			return fields, line, nil
+			return col, line, nil
 		}
 	}
 }
@@ -304,14 +337,15 @@ func isLineEnd(b byte) bool { return b == '\n' || b == '\r' }
 // they separate the fields.
 func (c *csvReader) space(b byte) bool { return b == ' ' || b == '\t' && c.sep != '\t' }
 
-// readField reads one field; end reports the end of the record. At the end
-// of the input it returns end with a nil error unless nothing was read.
-func (c *csvReader) readField(line, col int) (f string, end bool, err error) {
+// readField reads one field, valid until the next call; end reports the
+// end of the record. At the end of the input it returns end with a nil
+// error unless nothing was read.
+func (c *csvReader) readField(line, col int) (f []byte, end bool, err error) {
 	c.field = c.field[:0]
 	start, quoteLine := len(c.raw), c.line
-	fail := func(err error, msg string) (string, bool, error) {
+	fail := func(err error, msg string) ([]byte, bool, error) {
 		if msg == "" && err != errRowTooLong {
-			return "", true, err // a read error, not a bad row
+			return nil, true, err // a read error, not a bad row
 		}
 		if msg == "" {
 			msg = errRowTooLong.Error()
@@ -319,14 +353,14 @@ func (c *csvReader) readField(line, col int) (f string, end bool, err error) {
 			msg = ErrBadRow.Error() + ": " + msg
 		}
 		c.resume(start)
-		return "", true, &signer.FieldError{Line: line, Column: col, Err: rowError{msg}}
+		return nil, true, &signer.FieldError{Line: line, Column: col, Err: rowError{msg}}
 	}
 	b, err := c.readByte()
 	for err == nil && c.space(b) {
 		b, err = c.readByte()
 	}
 	if err == io.EOF {
-		return "", true, io.EOF
+		return nil, true, io.EOF
 	}
 	if err != nil {
 		return fail(err, "")
@@ -420,14 +454,14 @@ func (c *csvReader) resume(start int) {
 }
 
 // text returns the field read; an unquoted one loses its trailing spaces.
-func (c *csvReader) text(trim bool) string {
+func (c *csvReader) text(trim bool) []byte {
 	f := c.field
 	if trim {
 		for len(f) > 0 && c.space(f[len(f)-1]) {
 			f = f[:len(f)-1]
 		}
 	}
-	return string(f)
+	return f
 }
 
 // skipLine discards the rest of the current line after a malformed record.
