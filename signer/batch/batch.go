@@ -40,15 +40,9 @@ var (
 	ErrDuplicate = errors.New("duplicate registration key")
 )
 
-// format is a file format of a batch.
+// format is a batch's file format: see NewCSVReader and NewJSONLReader.
 type format uint8
 
-// Batch formats. CSV has a header row naming the columns; JSON Lines has
-// one object per line, its keys the column names. Both are read as UTF-8
-// or UTF-16, with or without a byte order mark, and a CR, LF or CRLF ends
-// a line. In CSV a line break inside a quoted field is data, kept as
-// written; a CSV file whose header line has tabs and no comma is
-// tab-separated, as Excel's "Unicode Text" export writes.
 const (
 	formatCSV format = iota + 1
 	formatJSONL
@@ -254,7 +248,7 @@ type batch struct {
 // others; a Registration Key seen in an earlier row is an ErrDuplicate.
 // Run returns an error only when it cannot go on: an input with no usable
 // header (ErrBadRow), an I/O error, an error from the Record function, or
-// ctx done. It flushes w's buffer but does not close its io.Writer.
+// ctx done. It does not close w's io.Writer.
 func Run(ctx context.Context, s *signer.Signer, r *Reader, w *Writer, opts ...Option) (Stats, error) {
 	start := time.Now()
 	var o config
