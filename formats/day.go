@@ -62,8 +62,16 @@ func (d Day) Time() time.Time { return epoch.AddDate(0, 0, int(d)) }
 
 // String returns YYYY-MM-DD, or "perpetual" for Perpetual.
 func (d Day) String() string {
+	var buf [len(time.DateOnly)]byte
+	b, _ := d.AppendText(buf[:0])
+	return string(b)
+}
+
+// AppendText appends d as String writes it, without allocating when b has
+// room.
+func (d Day) AppendText(b []byte) ([]byte, error) {
 	if d == Perpetual {
-		return "perpetual"
+		return append(b, "perpetual"...), nil
 	}
-	return d.Time().Format(time.DateOnly)
+	return d.Time().AppendFormat(b, time.DateOnly), nil
 }

@@ -27,6 +27,20 @@ func TestParseDayNoSuchDay(t *testing.T) {
 	}
 }
 
+// TestDayAppendText: a day appends as String writes it, without
+// allocating, so that a batch writes expiry days without a string each.
+func TestDayAppendText(t *testing.T) {
+	buf := make([]byte, 0, 16)
+	for d, want := range map[Day]string{0: "2020-01-01", 2522: "2026-11-27", MaxDay: "2199-06-05", Perpetual: "perpetual"} {
+		if got, _ := d.AppendText(buf[:0]); string(got) != want || d.String() != want {
+			t.Errorf("day %d: AppendText %q, String %q, want %q", d, got, d.String(), want)
+		}
+		if n := testing.AllocsPerRun(10, func() { buf, _ = d.AppendText(buf[:0]) }); n != 0 {
+			t.Errorf("day %d: AppendText allocates %v times", d, n)
+		}
+	}
+}
+
 // TestRKTrailingCharacter checks that a character after a whole key is
 // named with its position, not counted as a 17th digit.
 func TestRKTrailingCharacter(t *testing.T) {

@@ -14,9 +14,16 @@ type Serial uint64
 // no key has, is written in full rather than cut.
 func (s Serial) String() string {
 	var b [20]byte // a uint64 has at most 20 digits
+	return string(s.AppendText(b[:0]))
+}
+
+// AppendText appends s as String writes it, and does not allocate when
+// dst has room.
+func (s Serial) AppendText(dst []byte) []byte {
+	var b [20]byte
 	d := strconv.AppendUint(b[:0], uint64(s), 10)
-	if pad := SerialDigits - len(d); pad > 0 {
-		return "00000000000000"[:pad] + string(d)
+	for range SerialDigits - len(d) {
+		dst = append(dst, '0')
 	}
-	return string(d)
+	return append(dst, d...)
 }

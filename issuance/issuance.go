@@ -8,13 +8,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
 	"github.com/licmint/licmint/formats/revocation"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/signer"
+	"github.com/licmint/licmint/signer/batch"
 )
 
 // Service issues codes with a signer and records them in a ledger.
@@ -171,22 +171,22 @@ func (s *Service) applyMinted(ctx context.Context, reg *signer.Registration, all
 	if reg.Edition == "" {
 		reg.Edition = rk.Edition
 	}
-	if rk.Days > 0 && reg.Days == 0 && reg.Expires.IsZero() && !reg.Perpetual {
+	if rk.Days > 0 && reg.Days == 0 && reg.Expires == 0 {
 		reg.Days = rk.Days
 	}
 	return nil
 }
 
-// BatchOptions returns o with the hooks that apply the ledger's rules to
-// a batch (signer.BatchOptions Prepare and Record): a key's sold terms
-// filled in before signing, and each code recorded before the output shows
-// it, a key already registered on the same terms getting its recorded
-// code. Without a ledger it returns o.
-func (s *Service) BatchOptions(o signer.BatchOptions, allowUnminted bool) signer.BatchOptions {
+// BatchOptions returns the batch.Run options that apply the ledger's
+// rules to a batch (batch.WithPrepare and batch.WithRecord): a key's sold
+// terms filled in before signing, and each code recorded before the output
+// shows it, a key already registered on the same terms getting its
+// recorded code. Without a ledger it returns none.
+func (s *Service) BatchOptions(allowUnminted bool) []batch.Option {
 	if s.ledger == nil {
-		return o
+		return nil
 	}
-	o.Prepare = func(ctx context.Context, regs []*signer.Registration) []error {
+	prepare := func(ctx context.Context, regs []*signer.Registration) []error {
 		keys := make([]formats.RegistrationKey, len(regs))
 		for i, r := range regs {
 			keys[i] = r.RK
@@ -200,13 +200,13 @@ func (s *Service) BatchOptions(o signer.BatchOptions, allowUnminted bool) signer
 				errs[i] = err
 			case !ok && !allowUnminted:
 				errs[i] = &signer.FieldError{Field: "rk", Err: fmt.Errorf("%w: %s", ledger.ErrNotMinted, r.RK)}
-			case ok && rec.Days > 0 && r.Days == 0 && r.Expires.IsZero() && !r.Perpetual:
+			case ok && rec.Days > 0 && r.Days == 0 && r.Expires == 0:
 				r.Days = rec.Days
 			}
 		}
 		return errs
 	}
-	o.Record = func(ctx context.Context, rows []signer.SignedRow) error {
+	record := func(ctx context.Context, rows []batch.SignedRow) error {
 		regs := make([]ledger.Registration, len(rows))
 		for i, r := range rows {
 			regs[i] = ledger.Registration{RK: r.Registration.RK, Edition: r.Registration.Edition,
@@ -231,7 +231,7 @@ func (s *Service) BatchOptions(o signer.BatchOptions, allowUnminted bool) signer
 		}
 		return nil
 	}
-	return o
+	return []batch.Option{batch.WithPrepare(prepare), batch.WithRecord(record)}
 }
 
 // Renewal asks to extend a license.
@@ -379,9 +379,10 @@ type ListRequest struct {
 	Entries []revocation.Entry
 	Reason  string
 	// Seq and Issued are for lists made without a ledger; with one, the
-	// ledger numbers the lists and the day is today.
+	// ledger numbers the lists and the day is today. A nil Issued means
+	// today by the signer's clock.
 	Seq    uint64
-	Issued time.Time
+	Issued *formats.Day
 }
 
 // RevocationList makes a signed revocation list. With a ledger, the

@@ -390,7 +390,7 @@ func TestReplaceRevokeList(t *testing.T) {
 			t.Fatalf("replace of a revoked license: %v", err)
 		}
 		build := func(seq uint64, entries []revocation.Entry) ([]byte, error) {
-			return s.RevocationList(pc, seq, day0, entries)
+			return s.RevocationList(pc, seq, nil, entries)
 		}
 		for want := uint64(1); want <= 2; want++ {
 			list, err := l.IssueRevocationList(ctx, pc, build)

@@ -78,7 +78,7 @@ func worker(arg string) error {
 			return fmt.Errorf("replace: %w", err)
 		}
 		if _, err := l.IssueRevocationList(ctx, pc, func(seq uint64, e []revocation.Entry) ([]byte, error) {
-			return s.RevocationList(pc, seq, day0, e)
+			return s.RevocationList(pc, seq, nil, e)
 		}); err != nil {
 			return fmt.Errorf("list: %w", err)
 		}

@@ -27,11 +27,6 @@ var (
 	// ErrBadRegistration: a registration that cannot be signed as given: a
 	// bad date, term, install id or combination of fields.
 	ErrBadRegistration = errors.New("invalid registration")
-	// ErrDuplicate: a batch names the same Registration Key twice.
-	ErrDuplicate = errors.New("duplicate registration key")
-	// ErrBadRow: a batch row that cannot be read: bad CSV quoting, invalid
-	// JSON, a value with no named column, or too long.
-	ErrBadRow = errors.New("unreadable row")
 
 	// ErrUnknownKey: a code to renew or replace names a key id that is
 	// neither the signing key's nor one given with WithTrustedKeys.
@@ -54,9 +49,10 @@ var (
 )
 
 // FieldError reports a registration field, or a batch row, that could not
-// be signed. It wraps the outcome: ErrBadRegistration, ErrDuplicate,
-// ErrBadRow, catalog.ErrUnknownProduct or ErrUnknownEdition, or a formats
-// error for a bad Registration Key. Renew, Replace and the revocation
+// be signed. It wraps the outcome: ErrBadRegistration,
+// catalog.ErrUnknownProduct or ErrUnknownEdition, a formats error for a
+// bad Registration Key, or for a batch row batch.ErrBadRow or
+// batch.ErrDuplicate. Renew, Replace and the revocation
 // entry parsers report through it too, with the fields code, install_id,
 // days, issued, serial and generation.
 type FieldError struct {

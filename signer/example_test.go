@@ -4,7 +4,6 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
@@ -19,10 +18,11 @@ func Example() {
 	key, _ := signer.NewKey(1, ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)))
 	s, _ := signer.New(key)
 	rk, _ := formats.ParseRegistrationKey("PC-0314-1592-6535-8978")
+	issued, _ := formats.ParseDay("2026-11-27")
 	code, err := s.Sign(&signer.Registration{
 		RK:      rk,
 		Edition: "standard",
-		Issued:  time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC),
+		Issued:  &issued, // nil: today
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -56,10 +56,12 @@ func ExampleSigner_Renew() {
 	key, _ := signer.NewKey(1, ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)))
 	s, _ := signer.New(key)
 	rk, _ := formats.ParseRegistrationKey("PC-0314-1592-6535-8978")
-	old, _ := s.Sign(&signer.Registration{RK: rk, Edition: "standard", Issued: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)})
+	issued, _ := formats.ParseDay("2026-11-27")
+	old, _ := s.Sign(&signer.Registration{RK: rk, Edition: "standard", Issued: &issued})
 
 	// Renewed a month before expiry: a year more from the old expiry.
-	code, err := s.Renew(old, signer.Renewal{Issued: time.Date(2027, 10, 27, 0, 0, 0, 0, time.UTC)})
+	renewed, _ := formats.ParseDay("2027-10-27")
+	code, err := s.Renew(old, signer.Renewal{Issued: &renewed})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -89,7 +91,8 @@ func ExampleSigner_Replace() {
 	key, _ := signer.NewKey(1, ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)))
 	s, _ := signer.New(key)
 	rk, _ := formats.ParseRegistrationKey("PC-0314-1592-6535-8978")
-	stolen, _ := s.Sign(&signer.Registration{RK: rk, Edition: "standard", Issued: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)})
+	issued, _ := formats.ParseDay("2026-11-27")
+	stolen, _ := s.Sign(&signer.Registration{RK: rk, Edition: "standard", Issued: &issued})
 	code, err := s.Replace(stolen, "")
 	if err != nil {
 		fmt.Println(err)
@@ -97,7 +100,8 @@ func ExampleSigner_Replace() {
 	}
 	fmt.Println("generation", stolen.Generation, "->", code.Generation, "expires", code.Expires)
 	// Revoke the stolen code: generations below the replacement's.
-	list, _ := s.RevocationList(rk.Product, 1, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC),
+	listed, _ := formats.ParseDay("2026-12-01")
+	list, _ := s.RevocationList(rk.Product, 1, &listed,
 		[]revocation.Entry{{Serial: code.Serial, Below: code.Generation}})
 	fmt.Println(len(list), "bytes")
 	// Output:

@@ -17,7 +17,9 @@ import (
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/revocation"
+	"github.com/licmint/licmint/internal/atomicfile"
 	"github.com/licmint/licmint/signer"
+	"github.com/licmint/licmint/signer/batch"
 )
 
 // heldSigner signs like a key held elsewhere (an HSM): through the
@@ -81,16 +83,16 @@ func TestKeyFromSignerSignsTheSame(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		crl, err := s.RevocationList(pc, 7, day1, []revocation.Entry{{Serial: 42}})
+		crl, err := s.RevocationList(pc, 7, new(dayOf(day1)), []revocation.Entry{{Serial: 42}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var batch bytes.Buffer
+		var batchOut bytes.Buffer
 		in := "rk,edition\n" + trialRK.String() + ",premium\n" + fullRK.String() + ",standard\n"
-		if _, err := s.SignBatch(context.Background(), &batch, strings.NewReader(in), signer.BatchOptions{}); err != nil {
+		if _, err := batch.Run(context.Background(), s, batch.NewCSVReader(strings.NewReader(in)), batch.NewCSVWriter(&batchOut)); err != nil {
 			t.Fatal(err)
 		}
-		return []string{code.String(), tok, rc.String(), fmt.Sprintf("%x", crl), batch.String()}
+		return []string{code.String(), tok, rc.String(), fmt.Sprintf("%x", crl), batchOut.String()}
 	}
 	want, got := outputs(file), outputs(ext)
 	for i := range want {
@@ -147,7 +149,7 @@ func TestKeyFailingMidBatch(t *testing.T) {
 	}
 	h.budget.Store(1000)
 	var out bytes.Buffer
-	_, err = s.SignBatchFile(context.Background(), outPath, inPath, false, signer.BatchOptions{Workers: 2})
+	_, err = signBatchFile(s, outPath, inPath, batch.WithWorkers(2))
 	if !errors.Is(err, signer.ErrSigningKey) || !strings.Contains(err.Error(), "CKR_SESSION_HANDLE_INVALID") {
 		t.Fatalf("batch with a failing key: %v, want ErrSigningKey with the cause", err)
 	}
@@ -158,14 +160,34 @@ func TestKeyFailingMidBatch(t *testing.T) {
 		t.Fatalf("Sign with a failing key: %v, want ErrSigningKey", err)
 	}
 	h.budget.Store(math.MaxInt64)
-	if _, err := s.SignBatch(context.Background(), &out, strings.NewReader(in.String()), signer.BatchOptions{Workers: 2}); err != nil {
+	if _, err := batch.Run(context.Background(), s, batch.NewCSVReader(strings.NewReader(in.String())), batch.NewCSVWriter(&out), batch.WithWorkers(2)); err != nil {
 		t.Fatal(err)
 	}
 	var want bytes.Buffer
-	if _, err := newSigner(t).SignBatch(context.Background(), &want, strings.NewReader(in.String()), signer.BatchOptions{}); err != nil {
+	if _, err := batch.Run(context.Background(), newSigner(t), batch.NewCSVReader(strings.NewReader(in.String())), batch.NewCSVWriter(&want)); err != nil {
 		t.Fatal(err)
 	}
 	if out.String() != want.String() {
 		t.Fatal("the rerun's codes differ from the file key's")
 	}
+}
+
+// signBatchFile signs the CSV file in into out as the CLI does: out
+// appears only when the batch is complete.
+func signBatchFile(s *signer.Signer, out, in string, opts ...batch.Option) (batch.Stats, error) {
+	f, err := atomicfile.Create(out, 0o600)
+	if err != nil {
+		return batch.Stats{}, err
+	}
+	defer f.Abort()
+	src, err := os.Open(in)
+	if err != nil {
+		return batch.Stats{}, err
+	}
+	defer src.Close()
+	st, err := batch.Run(context.Background(), s, batch.NewCSVReader(src), batch.NewCSVWriter(f), opts...)
+	if err != nil {
+		return st, err
+	}
+	return st, f.Commit()
 }

@@ -3,7 +3,9 @@ package signer_test
 import (
 	"crypto/ed25519"
 	"testing"
+	"time"
 
+	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/signer"
 )
 
@@ -23,4 +25,13 @@ func testKey(tb testing.TB, id uint8) *signer.Key {
 		tb.Fatal(err)
 	}
 	return k
+}
+
+// dayOf returns the day of t, which a test gives in range.
+func dayOf(t time.Time) formats.Day {
+	d, err := formats.DayOf(t)
+	if err != nil {
+		panic(err)
+	}
+	return d
 }

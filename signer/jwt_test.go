@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/signer"
 	"github.com/licmint/licmint/verifier/licjwt"
 )
@@ -101,7 +102,7 @@ func TestSignTokenTampering(t *testing.T) {
 }
 
 func TestSignTokenPerpetual(t *testing.T) {
-	_, _, err := newSigner(t).SignToken(&signer.Registration{RK: fullRK, Edition: "standard", Perpetual: true})
+	_, _, err := newSigner(t).SignToken(&signer.Registration{RK: fullRK, Edition: "standard", Expires: formats.Perpetual})
 	if !errors.Is(err, signer.ErrPerpetualToken) {
 		t.Fatalf("perpetual token: %v", err)
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/internal/vectors"
@@ -25,8 +24,8 @@ func TestTokenVectors(t *testing.T) {
 	if err != nil || len(seed) != ed25519.SeedSize || len(v.Valid) == 0 {
 		t.Fatalf("jwts.json: test key or vectors missing (%v)", err)
 	}
-	date := func(s string) time.Time {
-		d, err := time.Parse(time.DateOnly, s)
+	date := func(s string) formats.Day {
+		d, err := formats.ParseDay(s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,7 +54,7 @@ func TestTokenVectors(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := tc.Registration
-			_, tok, err := s.SignToken(&signer.Registration{RK: rk, Edition: r.Edition, Issued: date(r.Issued),
+			_, tok, err := s.SignToken(&signer.Registration{RK: rk, Edition: r.Edition, Issued: new(date(r.Issued)),
 				Expires: date(r.Expires), InstallID: r.InstallID, Customer: r.Customer})
 			if err != nil {
 				t.Fatal(err)

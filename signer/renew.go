@@ -2,7 +2,6 @@ package signer
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
@@ -17,9 +16,9 @@ type Renewal struct {
 	// its signature and signing the renewed code both need. An unbound
 	// code ignores it.
 	InstallID string
-	// Issued is the renewed code's issue day (UTC); zero means today by
-	// the signer's clock.
-	Issued time.Time
+	// Issued is the renewed code's issue day; nil means today by the
+	// signer's clock.
+	Issued *formats.Day
 }
 
 // CheckRenewable reports why Renew would refuse current whatever the key
@@ -68,13 +67,9 @@ func (s *Signer) Renew(current formats.ActivationCode, r Renewal) (formats.Activ
 	if days < 1 || days > catalog.MaxTermDays {
 		return formats.ActivationCode{}, &FieldError{Field: "days", Err: fmt.Errorf("%w: term of %d days; want 1 to %d", ErrNotRenewable, days, catalog.MaxTermDays)}
 	}
-	issuedAt := r.Issued
-	if issuedAt.IsZero() {
-		issuedAt = s.now()
-	}
-	issued, err := formats.DayOf(issuedAt)
+	issued, err := s.day(r.Issued)
 	if err != nil {
-		return formats.ActivationCode{}, badField("issued", "%v", err)
+		return formats.ActivationCode{}, err
 	}
 	old := current.Expires
 	if int(old)+days > int(formats.MaxDay) {

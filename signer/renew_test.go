@@ -44,23 +44,23 @@ func wantFieldError(t *testing.T, name string, err error, field string, is error
 
 func TestRenewExtendsFromOldExpiry(t *testing.T) {
 	s := newSigner(t)
-	old := signed(t, s, signer.Registration{RK: fullRK, Edition: "premium", Issued: day1}) // expires 2027-11-27
+	old := signed(t, s, signer.Registration{RK: fullRK, Edition: "premium", Issued: new(dayOf(day1))}) // expires 2027-11-27
 	for _, tc := range []struct {
 		name   string
-		issued time.Time
+		issued formats.Day
 		days   int
 		want   time.Time
 	}{
-		{"before expiry, maintenance term", date(2027, 10, 1), 0, date(2028, 11, 26)}, // 365 days, 2028 is a leap year
-		{"after expiry, still from it", date(2028, 2, 1), 0, date(2028, 11, 26)},
-		{"explicit days", date(2027, 10, 1), 30, date(2027, 12, 27)},
+		{"before expiry, maintenance term", dayOf(date(2027, 10, 1)), 0, date(2028, 11, 26)}, // 365 days, 2028 is a leap year
+		{"after expiry, still from it", dayOf(date(2028, 2, 1)), 0, date(2028, 11, 26)},
+		{"explicit days", dayOf(date(2027, 10, 1)), 30, date(2027, 12, 27)},
 	} {
-		code, err := s.Renew(old, signer.Renewal{Days: tc.days, Issued: tc.issued})
+		code, err := s.Renew(old, signer.Renewal{Days: tc.days, Issued: &tc.issued})
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
 		want := old.Header
-		want.Issued, want.Expires = mustDay(t, tc.issued), mustDay(t, tc.want)
+		want.Issued, want.Expires = tc.issued, mustDay(t, tc.want)
 		if code.Header != want {
 			t.Errorf("%s: header\n%+v, want\n%+v", tc.name, code.Header, want)
 		}
@@ -75,8 +75,8 @@ func TestRenewExtendsFromOldExpiry(t *testing.T) {
 
 func TestRenewKeepsLicense(t *testing.T) {
 	s := newSigner(t)
-	old := signed(t, s, signer.Registration{RK: fullRK, Edition: "standard", Issued: day1, InstallID: "host-7", Generation: 3})
-	code, err := s.Renew(old, signer.Renewal{InstallID: "host-7", Issued: date(2027, 11, 1)})
+	old := signed(t, s, signer.Registration{RK: fullRK, Edition: "standard", Issued: new(dayOf(day1)), InstallID: "host-7", Generation: 3})
+	code, err := s.Renew(old, signer.Renewal{InstallID: "host-7", Issued: new(dayOf(date(2027, 11, 1)))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,8 +90,8 @@ func TestRenewKeepsLicense(t *testing.T) {
 		t.Fatal(err)
 	}
 	xs := newSigner(t, signer.WithCatalog(c))
-	xy := signed(t, xs, signer.Registration{RK: formats.RegistrationKey{Product: formats.MustProduct("XY"), Serial: 5}, Edition: "pro", Issued: day1})
-	code, err = xs.Renew(xy, signer.Renewal{Issued: day1})
+	xy := signed(t, xs, signer.Registration{RK: formats.RegistrationKey{Product: formats.MustProduct("XY"), Serial: 5}, Edition: "pro", Issued: new(dayOf(day1))})
+	code, err = xs.Renew(xy, signer.Renewal{Issued: new(dayOf(day1))})
 	if err != nil || code.Expires != xy.Expires+90 || code.Edition != 7 {
 		t.Fatalf("catalog term: %+v, %v", code.Header, err)
 	}
@@ -99,7 +99,7 @@ func TestRenewKeepsLicense(t *testing.T) {
 
 func TestRenewAfterKeyRotation(t *testing.T) {
 	oldSigner, _ := signer.New(testKey(t, 2), fixedNow)
-	old := signed(t, oldSigner, signer.Registration{RK: fullRK, Edition: "premium", Issued: day1})
+	old := signed(t, oldSigner, signer.Registration{RK: fullRK, Edition: "premium", Issued: new(dayOf(day1))})
 	s := newSigner(t)
 	_, err := s.Renew(old, signer.Renewal{})
 	wantFieldError(t, "unknown key", err, "code", signer.ErrUnknownKey, "key id 2 is neither the signing key's (1) nor a trusted key")
@@ -128,11 +128,11 @@ func TestRenewAfterKeyRotation(t *testing.T) {
 
 func TestRenewErrors(t *testing.T) {
 	s := newSigner(t)
-	full := signed(t, s, signer.Registration{RK: fullRK, Edition: "premium", Issued: day1})
-	bound := signed(t, s, signer.Registration{RK: fullRK, Edition: "premium", Issued: day1, InstallID: "host-7"})
-	trial := signed(t, s, signer.Registration{RK: trialRK, Edition: "premium", Issued: day1})
-	perpetual := signed(t, s, signer.Registration{RK: fullRK, Edition: "premium", Issued: day1, Perpetual: true})
-	late := signed(t, s, signer.Registration{RK: fullRK, Edition: "premium", Issued: date(2199, 1, 1), Expires: date(2199, 3, 1)})
+	full := signed(t, s, signer.Registration{RK: fullRK, Edition: "premium", Issued: new(dayOf(day1))})
+	bound := signed(t, s, signer.Registration{RK: fullRK, Edition: "premium", Issued: new(dayOf(day1)), InstallID: "host-7"})
+	trial := signed(t, s, signer.Registration{RK: trialRK, Edition: "premium", Issued: new(dayOf(day1))})
+	perpetual := signed(t, s, signer.Registration{RK: fullRK, Edition: "premium", Issued: new(dayOf(day1)), Expires: formats.Perpetual})
+	late := signed(t, s, signer.Registration{RK: fullRK, Edition: "premium", Issued: new(dayOf(date(2199, 1, 1))), Expires: dayOf(date(2199, 3, 1))})
 	short := full
 	short.Signed = false
 	badSig := full
@@ -160,16 +160,16 @@ func TestRenewErrors(t *testing.T) {
 		"bound, id too long":     {bound, signer.Renewal{InstallID: long}, "install_id", signer.ErrBadRegistration, "256 bytes"},
 		"negative days":          {full, signer.Renewal{Days: -1}, "days", signer.ErrNotRenewable, "term of -1 days; want 1 to 36500"},
 		"days too many":          {full, signer.Renewal{Days: 36501}, "days", signer.ErrNotRenewable, "want 1 to 36500"},
-		"beyond the last day":    {late, signer.Renewal{Days: 365, Issued: date(2199, 2, 1)}, "days", signer.ErrNotRenewable, "after 2199-06-05, the last day a code can name"},
-		"lapsed too long":        {full, signer.Renewal{Issued: date(2029, 1, 10)}, "days", signer.ErrNotRenewable, "lapsed on 2027-11-27, and 365 days from then end on 2028-11-26, not after the issue day 2029-01-10; a term of at least 411 days"},
-		"bad issue day":          {full, signer.Renewal{Issued: date(2019, 1, 1)}, "issued", signer.ErrBadRegistration, "outside"},
+		"beyond the last day":    {late, signer.Renewal{Days: 365, Issued: new(dayOf(date(2199, 2, 1)))}, "days", signer.ErrNotRenewable, "after 2199-06-05, the last day a code can name"},
+		"lapsed too long":        {full, signer.Renewal{Issued: new(dayOf(date(2029, 1, 10)))}, "days", signer.ErrNotRenewable, "lapsed on 2027-11-27, and 365 days from then end on 2028-11-26, not after the issue day 2029-01-10; a term of at least 411 days"},
+		"bad issue day":          {full, signer.Renewal{Issued: new(formats.Perpetual)}, "issued", signer.ErrBadRegistration, "day 65535 is not a date"},
 		"product not in catalog": {xy, signer.Renewal{}, "code", catalog.ErrUnknownProduct, `unknown product "XY"`},
 	} {
 		_, err := s.Renew(tc.code, tc.r)
 		wantFieldError(t, name, err, tc.field, tc.is, tc.want)
 	}
 	// The suggested term is enough.
-	if _, err := s.Renew(full, signer.Renewal{Issued: date(2029, 1, 10), Days: 411}); err != nil {
+	if _, err := s.Renew(full, signer.Renewal{Issued: new(dayOf(date(2029, 1, 10))), Days: 411}); err != nil {
 		t.Fatalf("renewal with the suggested term: %v", err)
 	}
 	// A code signed for XY by another signer's catalog is still checked

@@ -11,7 +11,7 @@ import (
 
 func TestReplace(t *testing.T) {
 	s := newSigner(t)
-	old := signed(t, s, signer.Registration{RK: fullRK, Edition: "premium", Issued: day1, Generation: 4})
+	old := signed(t, s, signer.Registration{RK: fullRK, Edition: "premium", Issued: new(dayOf(day1)), Generation: 4})
 	code, err := s.Replace(old, "")
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +29,7 @@ func TestReplace(t *testing.T) {
 	}
 
 	// A bound code stays bound to the same install.
-	bound := signed(t, s, signer.Registration{RK: fullRK, Edition: "standard", Issued: day1, InstallID: "host-7"})
+	bound := signed(t, s, signer.Registration{RK: fullRK, Edition: "standard", Issued: new(dayOf(day1)), InstallID: "host-7"})
 	code, err = s.Replace(bound, "host-7")
 	if err != nil || !code.Bound || code.Generation != 1 {
 		t.Fatalf("bound: %+v, %v", code.Header, err)
@@ -37,7 +37,7 @@ func TestReplace(t *testing.T) {
 	verify(t, code, "host-7")
 
 	// An old key's code, with the old key trusted, gets the new key id.
-	old2 := signed(t, mustSigner(t, testKey(t, 2)), signer.Registration{RK: fullRK, Edition: "premium", Issued: day1})
+	old2 := signed(t, mustSigner(t, testKey(t, 2)), signer.Registration{RK: fullRK, Edition: "premium", Issued: new(dayOf(day1))})
 	ring, _ := keyring.New(testKey(t, 2).Public())
 	code, err = newSigner(t, signer.WithTrustedKeys(ring)).Replace(old2, "")
 	if err != nil || code.KeyID != 1 || code.Generation != 1 {
@@ -57,10 +57,10 @@ func mustSigner(t *testing.T, k *signer.Key, opts ...signer.Option) *signer.Sign
 
 func TestReplaceErrors(t *testing.T) {
 	s := newSigner(t)
-	full := signed(t, s, signer.Registration{RK: fullRK, Edition: "premium", Issued: day1})
-	last := signed(t, s, signer.Registration{RK: fullRK, Edition: "premium", Issued: day1, Generation: formats.MaxGeneration})
-	bound := signed(t, s, signer.Registration{RK: fullRK, Edition: "premium", Issued: day1, InstallID: "host-7"})
-	other := signed(t, mustSigner(t, testKey(t, 3)), signer.Registration{RK: fullRK, Edition: "premium", Issued: day1})
+	full := signed(t, s, signer.Registration{RK: fullRK, Edition: "premium", Issued: new(dayOf(day1))})
+	last := signed(t, s, signer.Registration{RK: fullRK, Edition: "premium", Issued: new(dayOf(day1)), Generation: formats.MaxGeneration})
+	bound := signed(t, s, signer.Registration{RK: fullRK, Edition: "premium", Issued: new(dayOf(day1)), InstallID: "host-7"})
+	other := signed(t, mustSigner(t, testKey(t, 3)), signer.Registration{RK: fullRK, Edition: "premium", Issued: new(dayOf(day1))})
 	short := full
 	short.Signed = false
 	badSig := full

@@ -6,32 +6,28 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/revocation"
 )
 
-// MaxEntryLine bounds a line of a revocation entry file: a signed
+// maxEntryLine bounds a line of a revocation entry file: a signed
 // Activation Code and a comment fit with room to spare.
-const MaxEntryLine = 4096
+const maxEntryLine = 4096
 
 // maxEntryErrors is how many bad lines ReadRevocationEntries reports one
 // by one; it counts the rest.
 const maxEntryErrors = 10
 
 // RevocationList signs a revocation list (FORMAT.md section 11) for
-// product with the signer's key: sequence seq, issued on the day of issued
-// (zero means today by the signer's clock), revoking entries, which may
+// product with the signer's key: sequence seq, issued on the day issued
+// (nil means today by the signer's clock), revoking entries, which may
 // come in any order and name a serial more than once (the strictest bound
 // wins). Products load it offline with revocation.Parse.
-func (s *Signer) RevocationList(product formats.Product, seq uint64, issued time.Time, entries []revocation.Entry) ([]byte, error) {
-	if issued.IsZero() {
-		issued = s.now()
-	}
-	day, err := formats.DayOf(issued)
+func (s *Signer) RevocationList(product formats.Product, seq uint64, issued *formats.Day, entries []revocation.Entry) ([]byte, error) {
+	day, err := s.day(issued)
 	if err != nil {
-		return nil, badField("issued", "%v", err)
+		return nil, err
 	}
 	return revocation.Sign(s.key.Signer(), s.key.id, product, seq, day, entries)
 }
@@ -65,7 +61,7 @@ func ParseRevocationEntry(spec string, product formats.Product) (revocation.Entr
 func ReadRevocationEntries(r io.Reader, product formats.Product) ([]revocation.Entry, error) {
 	sc := bufio.NewScanner(r)
 	// Room for a whole line and its CR LF, and no more.
-	sc.Buffer(make([]byte, 0, MaxEntryLine+2), MaxEntryLine+2)
+	sc.Buffer(make([]byte, 0, maxEntryLine+2), maxEntryLine+2)
 	var (
 		entries []revocation.Entry
 		errs    []error
@@ -100,7 +96,7 @@ func ReadRevocationEntries(r io.Reader, product formats.Product) ([]revocation.E
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			err = fmt.Errorf("%w: longer than %d bytes; give one serial, key or code a line", ErrBadEntry, MaxEntryLine)
+			err = fmt.Errorf("%w: longer than %d bytes; give one serial, key or code a line", ErrBadEntry, maxEntryLine)
 		}
 		errs = append(errs, &FieldError{Line: line + 1, Err: err})
 		bad++

@@ -49,7 +49,7 @@ func BenchmarkRevocationList(b *testing.B) {
 	b.Run("RevocationList", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := s.RevocationList(pc, 1, day1, entries); err != nil {
+			if _, err := s.RevocationList(pc, 1, nil, entries); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -63,7 +63,7 @@ func BenchmarkRevocationList(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := s.RevocationList(pc, 1, day1, es); err != nil {
+			if _, err := s.RevocationList(pc, 1, nil, es); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/keyring"
@@ -27,7 +26,7 @@ func trustKey(t testing.TB) revocation.VerifyFunc {
 func TestRevocationList(t *testing.T) {
 	s := newSigner(t)
 	entries := []revocation.Entry{{Serial: 31415926535897, Below: 2}, {Serial: 42}, {Serial: 7, Below: 1}, {Serial: 42, Below: 5}}
-	data, err := s.RevocationList(pc, 7, date(2027, 1, 2), entries)
+	data, err := s.RevocationList(pc, 7, new(dayOf(date(2027, 1, 2))), entries)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +52,7 @@ func TestRevocationList(t *testing.T) {
 		}
 	}
 	// The issue day defaults to today; an empty list is a valid list.
-	data, err = s.RevocationList(pc, 8, time.Time{}, nil)
+	data, err = s.RevocationList(pc, 8, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,10 +64,10 @@ func TestRevocationList(t *testing.T) {
 	if _, err := revocation.Parse(data, pc, mustRing(t, keyring.Key{ID: 1, Public: other}).VerifyList); !errors.Is(err, revocation.ErrBadSignature) {
 		t.Fatalf("other key: %v", err)
 	}
-	if _, err := s.RevocationList(pc, 1, date(2019, 1, 1), nil); !errors.Is(err, signer.ErrBadRegistration) {
+	if _, err := s.RevocationList(pc, 1, new(formats.Perpetual), nil); !errors.Is(err, signer.ErrBadRegistration) {
 		t.Fatalf("bad issue day: %v", err)
 	}
-	if _, err := s.RevocationList(pc, 1, day1, []revocation.Entry{{Serial: formats.MaxSerial + 1}}); err == nil {
+	if _, err := s.RevocationList(pc, 1, nil, []revocation.Entry{{Serial: formats.MaxSerial + 1}}); err == nil {
 		t.Fatal("a serial over 14 digits was signed")
 	}
 }
@@ -173,7 +172,7 @@ func TestReadRevocationEntries(t *testing.T) {
 	}
 
 	// A line too long to be an entry.
-	in = "31415926535897\n" + strings.Repeat("1", 2*signer.MaxEntryLine) + "\n"
+	in = "31415926535897\n" + strings.Repeat("1", 2*4096) + "\n"
 	_, err = signer.ReadRevocationEntries(strings.NewReader(in), pc)
 	if !errors.As(err, &fe) || fe.Line != 2 || !strings.Contains(err.Error(), "longer than 4096 bytes") {
 		t.Errorf("long line: %v", err)

@@ -19,15 +19,17 @@ type Registration struct {
 	RK formats.RegistrationKey
 	// Edition is an edition name from the product's catalog entry.
 	Edition string
-	// Issued is the issue day (UTC); zero means today by the signer's clock.
-	Issued time.Time
-	// The term: at most one of Days, Expires and Perpetual. Days counts
-	// from Issued; Expires is the first day the code no longer covers.
-	// With none, a trial key gets the product's trial term and a full key
-	// its maintenance term. Trial keys cannot be perpetual.
-	Days      int
-	Expires   time.Time
-	Perpetual bool
+	// Issued is the issue day; nil means today by the signer's clock. A
+	// pointer, as every Day is a date, the zero one 2020-01-01 included:
+	// Issued: new(day) sets it.
+	Issued *formats.Day
+	// The term: Days or Expires, not both. Days counts from Issued;
+	// Expires is the first day the code no longer covers, or
+	// formats.Perpetual for a code that never expires, which a trial key
+	// cannot have. With neither (zero), a trial key gets the product's
+	// trial term and a full key its maintenance term.
+	Days    int
+	Expires formats.Day
 	// InstallID, when not empty, binds the code to one installation: it is
 	// signed but not stored in the code (FORMAT.md section 4.2).
 	InstallID string
@@ -129,13 +131,9 @@ func (s *Signer) header(reg *Registration) (formats.Header, *catalog.Edition, er
 	if err != nil {
 		return h, nil, &FieldError{Field: "edition", Err: err}
 	}
-	issuedAt := reg.Issued
-	if issuedAt.IsZero() {
-		issuedAt = s.now()
-	}
-	issued, err := formats.DayOf(issuedAt)
+	issued, err := s.day(reg.Issued)
 	if err != nil {
-		return h, nil, badField("issued", "%v", err)
+		return h, nil, err
 	}
 	expires, err := s.expiry(p, reg, issued)
 	if err != nil {
@@ -175,28 +173,17 @@ func (s *Signer) edition(p *catalog.Product, name string) (*catalog.Edition, err
 
 // expiry works out the code's expiry day from the registration's term.
 func (s *Signer) expiry(p *catalog.Product, reg *Registration, issued formats.Day) (formats.Day, error) {
-	terms := 0
-	for _, set := range []bool{reg.Days != 0, !reg.Expires.IsZero(), reg.Perpetual} {
-		if set {
-			terms++
-		}
-	}
-	switch {
-	case terms > 1:
-		return 0, badField("expires", "give one of days, expires and perpetual, not several")
-	case reg.Perpetual:
+	switch e := reg.Expires; {
+	case reg.Days != 0 && e != 0:
+		return 0, badField("expires", "give days or expires, not both")
+	case e == formats.Perpetual:
 		if reg.RK.Trial {
 			return 0, badField("expires", "a trial key cannot have a perpetual license")
 		}
 		return formats.Perpetual, nil
-	case !reg.Expires.IsZero():
-		e, err := formats.DayOf(reg.Expires)
-		if err != nil {
-			return 0, badField("expires", "%v", err)
-		}
-		if e <= issued {
-			return 0, badField("expires", "expires %s is not after issued %s", e, issued)
-		}
+	case e != 0 && e <= issued:
+		return 0, badField("expires", "expires %s is not after issued %s", e, issued)
+	case e != 0:
 		return e, nil
 	}
 	days := reg.Days
@@ -213,4 +200,20 @@ func (s *Signer) expiry(p *catalog.Product, reg *Registration, issued formats.Da
 		return 0, badField("days", "issued %s plus %d days is after %s, the last day a code can name", issued, days, formats.MaxDay)
 	}
 	return issued + formats.Day(days), nil
+}
+
+// day returns *d, or today by the signer's clock when d is nil; errors
+// name the field issued.
+func (s *Signer) day(d *formats.Day) (formats.Day, error) {
+	if d == nil {
+		today, err := formats.DayOf(s.now())
+		if err != nil {
+			return 0, badField("issued", "today by the signer's clock: %v", err)
+		}
+		return today, nil
+	}
+	if *d > formats.MaxDay {
+		return 0, badField("issued", "day %d is not a date", *d)
+	}
+	return *d, nil
 }

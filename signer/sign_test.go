@@ -72,7 +72,7 @@ func TestSignDefaults(t *testing.T) {
 }
 
 func TestSignDeterministic(t *testing.T) {
-	reg := &signer.Registration{RK: fullRK, Edition: "premium", Issued: day1, InstallID: "host-42", Generation: 3}
+	reg := &signer.Registration{RK: fullRK, Edition: "premium", Issued: new(dayOf(day1)), InstallID: "host-42", Generation: 3}
 	a, err := newSigner(t).Sign(reg)
 	if err != nil {
 		t.Fatal(err)
@@ -104,11 +104,11 @@ func TestSignTerms(t *testing.T) {
 		t.Fatalf("days: %v %v", code.Header, err)
 	}
 	exp := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
-	code, err = s.Sign(&signer.Registration{RK: fullRK, Edition: "standard", Expires: exp})
+	code, err = s.Sign(&signer.Registration{RK: fullRK, Edition: "standard", Expires: dayOf(exp)})
 	if err != nil || code.Expires.Time() != exp {
 		t.Fatalf("expires: %v %v", code.Header, err)
 	}
-	code, err = s.Sign(&signer.Registration{RK: fullRK, Edition: "standard", Perpetual: true})
+	code, err = s.Sign(&signer.Registration{RK: fullRK, Edition: "standard", Expires: formats.Perpetual})
 	if err != nil || code.Expires != formats.Perpetual {
 		t.Fatalf("perpetual: %v %v", code.Header, err)
 	}
@@ -145,13 +145,13 @@ func TestSignErrors(t *testing.T) {
 		"no edition":        {signer.Registration{RK: fullRK}, "edition", catalog.ErrUnknownEdition, "no edition"},
 		"bad product":       {signer.Registration{RK: formats.RegistrationKey{Product: formats.Product{'p', '1'}}, Edition: "standard"}, "rk", signer.ErrBadRegistration, "product code"},
 		"serial too big":    {signer.Registration{RK: formats.RegistrationKey{Product: fullRK.Product, Serial: formats.MaxSerial + 1}, Edition: "standard"}, "rk", signer.ErrBadRegistration, "more than 14 digits"},
-		"expires before":    {signer.Registration{RK: fullRK, Edition: "standard", Issued: day1, Expires: day1.AddDate(0, 0, -1)}, "expires", signer.ErrBadRegistration, "expires 2026-11-26 is not after issued 2026-11-27"},
-		"expires same day":  {signer.Registration{RK: fullRK, Edition: "standard", Issued: day1, Expires: day1}, "expires", signer.ErrBadRegistration, "not after"},
-		"days and expires":  {signer.Registration{RK: fullRK, Edition: "standard", Days: 5, Expires: day1.AddDate(1, 0, 0)}, "expires", signer.ErrBadRegistration, "not several"},
+		"expires before":    {signer.Registration{RK: fullRK, Edition: "standard", Issued: new(dayOf(day1)), Expires: dayOf(day1.AddDate(0, 0, -1))}, "expires", signer.ErrBadRegistration, "expires 2026-11-26 is not after issued 2026-11-27"},
+		"expires same day":  {signer.Registration{RK: fullRK, Edition: "standard", Issued: new(dayOf(day1)), Expires: dayOf(day1)}, "expires", signer.ErrBadRegistration, "not after"},
+		"days and expires":  {signer.Registration{RK: fullRK, Edition: "standard", Days: 5, Expires: dayOf(day1.AddDate(1, 0, 0))}, "expires", signer.ErrBadRegistration, "not both"},
 		"negative days":     {signer.Registration{RK: fullRK, Edition: "standard", Days: -1}, "days", signer.ErrBadRegistration, "want 1 to 36500"},
-		"days past range":   {signer.Registration{RK: fullRK, Edition: "standard", Issued: time.Date(2199, 1, 1, 0, 0, 0, 0, time.UTC), Days: 365}, "days", signer.ErrBadRegistration, "last day a code can name"},
-		"issued too early":  {signer.Registration{RK: fullRK, Edition: "standard", Issued: time.Date(2019, 12, 31, 0, 0, 0, 0, time.UTC)}, "issued", signer.ErrBadRegistration, "outside"},
-		"trial perpetual":   {signer.Registration{RK: trialRK, Edition: "standard", Perpetual: true}, "expires", signer.ErrBadRegistration, "trial key cannot"},
+		"days past range":   {signer.Registration{RK: fullRK, Edition: "standard", Issued: new(dayOf(time.Date(2199, 1, 1, 0, 0, 0, 0, time.UTC))), Days: 365}, "days", signer.ErrBadRegistration, "last day a code can name"},
+		"issued not a date": {signer.Registration{RK: fullRK, Edition: "standard", Issued: new(formats.Perpetual)}, "issued", signer.ErrBadRegistration, "day 65535 is not a date"},
+		"trial perpetual":   {signer.Registration{RK: trialRK, Edition: "standard", Expires: formats.Perpetual}, "expires", signer.ErrBadRegistration, "trial key cannot"},
 		"install id length": {signer.Registration{RK: fullRK, Edition: "standard", InstallID: long}, "install_id", signer.ErrBadRegistration, "256 bytes, more than 255"},
 	} {
 		_, err := s.Sign(&tc.reg)

@@ -15,6 +15,7 @@ import (
 	"github.com/licmint/licmint/formats/catalog"
 	"github.com/licmint/licmint/formats/revocation"
 	"github.com/licmint/licmint/signer"
+	"github.com/licmint/licmint/signer/batch"
 	"github.com/licmint/licmint/verifier"
 	"github.com/licmint/licmint/verifier/state"
 	"github.com/spf13/cobra"
@@ -101,8 +102,8 @@ func runDemo(ctx context.Context, today time.Time) ([]demoRow, error) {
 	// Sign the sample registrations through the batch pipeline, as a
 	// release engineer would.
 	var signed bytes.Buffer
-	if _, err := s.SignBatch(ctx, &signed, bytes.NewReader(demoRegistrations),
-		signer.BatchOptions{In: signer.CSV, Out: signer.JSONL, Workers: 1}); err != nil {
+	if _, err := batch.Run(ctx, s, batch.NewCSVReader(bytes.NewReader(demoRegistrations)), batch.NewJSONLWriter(&signed),
+		batch.WithWorkers(1)); err != nil {
 		return nil, fmt.Errorf("demo: signing: %w", err)
 	}
 	var regs []map[string]string
@@ -171,7 +172,7 @@ func runDemo(ctx context.Context, today time.Time) ([]demoRow, error) {
 			if err != nil {
 				return nil, err
 			}
-			list, err := s.RevocationList(c.Product, 1, now(), []revocation.Entry{{Serial: c.Serial}})
+			list, err := s.RevocationList(c.Product, 1, nil, []revocation.Entry{{Serial: c.Serial}})
 			if err != nil {
 				return nil, fmt.Errorf("demo: revocation list: %w", err)
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/licmint/licmint/formats/revocation"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/signer"
+	"github.com/licmint/licmint/signer/batch"
 	"github.com/licmint/licmint/verifier"
 	"github.com/licmint/licmint/verifier/licjwt"
 )
@@ -98,7 +99,7 @@ var errorKinds = []struct {
 	{signer.ErrInstallIDRequired, kindInstallMismatch},
 	{renewal.ErrMalformed, kindMalformed},
 	{revocation.ErrMalformed, kindMalformed},
-	{signer.ErrBadRow, kindMalformed},
+	{batch.ErrBadRow, kindMalformed},
 	{ledger.ErrNotMinted, kindNotMinted},
 	{ledger.ErrVoid, kindVoid},
 	{ledger.ErrOtherTerms, kindRegistered},
@@ -148,7 +149,7 @@ var keyErrors = []error{signer.ErrWrongSecret, signer.ErrBadKeyFile, errNoPassph
 
 // fileErrors are the outcomes that make a job fail for a file (exit
 // status 1, kind file).
-var fileErrors = []error{fs.ErrNotExist, fs.ErrExist, fs.ErrPermission, signer.ErrOutputExists}
+var fileErrors = []error{fs.ErrNotExist, fs.ErrExist, fs.ErrPermission}
 
 // kindOf returns the kind of an error that exits with code: the one its
 // *cliError names, or else one derived from the outcome it wraps.

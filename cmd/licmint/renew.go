@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
@@ -167,12 +166,9 @@ func runRenew(cmd *cobra.Command, f *renewFlags) error {
 		}
 		r.Days = f.days
 	}
-	if f.issued != "" {
-		t, err := time.Parse(time.DateOnly, f.issued)
-		if err != nil {
-			return usageError("--issued %q: want YYYY-MM-DD", f.issued)
-		}
-		r.Issued = t
+	var err error
+	if r.Issued, err = dayFlag("issued", f.issued); err != nil {
+		return err
 	}
 	if cmd.Flags().Changed("install-id") && f.installID == "" {
 		return usageError("--install-id is empty; leave it out for a code that is not bound to an install")

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/keyring"
@@ -116,11 +115,9 @@ func runRevoke(cmd *cobra.Command, f *revokeFlags) error {
 	if err != nil {
 		return usageError("--product: %v", err)
 	}
-	var issued time.Time
-	if f.issued != "" {
-		if issued, err = time.Parse(time.DateOnly, f.issued); err != nil {
-			return usageError("--issued %q: want YYYY-MM-DD", f.issued)
-		}
+	issued, err := dayFlag("issued", f.issued)
+	if err != nil {
+		return err
 	}
 	entries, err := f.entries(cmd, product)
 	if err != nil {

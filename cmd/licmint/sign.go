@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
@@ -90,6 +89,11 @@ have no JWT form, as a token always has an expiry.`,
 					return withHint(exitUsage, fmt.Errorf("--out %s is the --in file", f.out),
 						"give another --out: the input is read while the output is written, and is kept")
 				}
+				for _, name := range []string{f.in, f.out} {
+					if _, err := batchFormat(name); err != nil {
+						return err
+					}
+				}
 			} else {
 				if cmd.Flags().Changed("force") || cmd.Flags().Changed("workers") {
 					return usageError("--force and --workers are for a batch (--in, --out)")
@@ -166,21 +170,32 @@ func (f *signFlags) registration(cmd *cobra.Command) (*signer.Registration, erro
 	}
 	switch {
 	case strings.EqualFold(f.expires, "perpetual"):
-		reg.Perpetual = true
+		reg.Expires = formats.Perpetual
 	case f.expires != "":
-		if reg.Expires, err = time.Parse(time.DateOnly, f.expires); err != nil {
-			return nil, usageError("--expires %q: want YYYY-MM-DD or perpetual", f.expires)
+		if reg.Expires, err = formats.ParseDay(f.expires); err != nil {
+			return nil, usageError("--expires: %v; or give perpetual", err)
 		}
 	}
-	if f.issued != "" {
-		if reg.Issued, err = time.Parse(time.DateOnly, f.issued); err != nil {
-			return nil, usageError("--issued %q: want YYYY-MM-DD", f.issued)
-		}
+	if reg.Issued, err = dayFlag("issued", f.issued); err != nil {
+		return nil, err
 	}
 	if cmd.Flags().Changed("install-id") && f.installID == "" {
 		return nil, usageError("--install-id is empty; leave it out for a code that is not bound to an install")
 	}
 	return reg, nil
+}
+
+// dayFlag reads the day a flag gives, or nil when it gives none: today
+// by the signer's clock.
+func dayFlag(name, value string) (*formats.Day, error) {
+	if value == "" {
+		return nil, nil
+	}
+	d, err := formats.ParseDay(value)
+	if err != nil {
+		return nil, usageError("--%s: %v", name, err)
+	}
+	return &d, nil
 }
 
 func (f *signFlags) signer(cmd *cobra.Command) (*signer.Signer, error) {

@@ -4,12 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/signer"
+	"github.com/licmint/licmint/signer/batch"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -22,12 +27,15 @@ func signBatch(cmd *cobra.Command, svc *issuance.Service, f *signFlags) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	// An interrupt stops the batch; SignBatchFile then removes its
+	// An interrupt stops the batch; signBatchFile then removes its
 	// temporary output.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	o := svc.BatchOptions(signer.BatchOptions{JWT: f.jwt, Workers: f.workers}, f.allowUnminted)
+	opts := append(svc.BatchOptions(f.allowUnminted), batch.WithWorkers(f.workers))
+	if f.jwt {
+		opts = append(opts, batch.WithJWT())
+	}
 	stderr := cmd.ErrOrStderr()
 	if tty, ok := stderr.(*os.File); ok && term.IsTerminal(int(tty.Fd())) {
 		if fi, err := os.Stat(f.in); err == nil {
@@ -38,17 +46,18 @@ func signBatch(cmd *cobra.Command, svc *issuance.Service, f *signFlags) error {
 				progressbar.OptionShowCount(),
 				progressbar.OptionThrottle(100e6),
 				progressbar.OptionClearOnFinish())
-			o.Progress = func(_ int, inputBytes int64) { bar.Set64(inputBytes) }
+			opts = append(opts, batch.WithProgress(func(_ int, inputBytes int64) { bar.Set64(inputBytes) }))
 			defer bar.Finish()
 		}
 	}
-	st, err := svc.Signer().SignBatchFile(ctx, f.out, f.in, f.force, o)
+	st, err := signBatchFile(ctx, svc.Signer(), f.out, f.in, f.force, opts...)
+	var ce *cliError
 	switch {
-	case errors.Is(err, signer.ErrOutputExists):
-		return withHint(exitError, err, "give --force to replace it, or another --out")
+	case errors.As(err, &ce):
+		return err
 	case errors.Is(err, context.Canceled):
 		return &cliError{code: exitError, kind: kindInternal, err: errors.New("interrupted; no output was written")}
-	case errors.Is(err, signer.ErrBadRow):
+	case errors.Is(err, batch.ErrBadRow):
 		return withHint(exitInvalid, fmt.Errorf("%s: %w", f.in, err), "the first row must be a header naming the columns, such as rk,edition,days")
 	case err != nil && svc.Ledger() != nil:
 		return ledgerError(err, func(err error) error { return err })
@@ -66,6 +75,55 @@ func signBatch(cmd *cobra.Command, svc *issuance.Service, f *signFlags) error {
 		return printJSON(cmd.OutOrStdout(), rec)
 	}
 	return nil
+}
+
+// batchFormats are the file name extensions of the batch formats, and
+// their readers and writers.
+var batchFormats = []struct {
+	ext       []string
+	newReader func(io.Reader) *batch.Reader
+	newWriter func(io.Writer) *batch.Writer
+}{
+	{[]string{".csv"}, batch.NewCSVReader, batch.NewCSVWriter},
+	{[]string{".jsonl", ".ndjson"}, batch.NewJSONLReader, batch.NewJSONLWriter},
+}
+
+// batchFormat returns the index in batchFormats of the format name's
+// extension names.
+func batchFormat(name string) (int, error) {
+	ext := strings.ToLower(filepath.Ext(name))
+	for i, f := range batchFormats {
+		if slices.Contains(f.ext, ext) {
+			return i, nil
+		}
+	}
+	return 0, withHint(exitUsage, fmt.Errorf("%s: cannot tell the format", name), "name the file .csv or .jsonl")
+}
+
+// signBatchFile runs batch.Run from the file in to the file out, each in
+// the format its extension names. The output is written through
+// writeFileAtomic: it appears only when complete and synced, so that a
+// failed, interrupted or killed batch never leaves a file that looks
+// finished, nor a temporary one; an existing out is kept unless force.
+func signBatchFile(ctx context.Context, s *signer.Signer, out, in string, force bool, opts ...batch.Option) (st batch.Stats, err error) {
+	fin, err := batchFormat(in)
+	if err != nil {
+		return st, err
+	}
+	fout, err := batchFormat(out)
+	if err != nil {
+		return st, err
+	}
+	err = writeFileAtomic(out, force, 0o600, func(w io.Writer) error {
+		src, err := os.Open(in)
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		st, err = batch.Run(ctx, s, batchFormats[fin].newReader(src), batchFormats[fout].newWriter(w), opts...)
+		return err
+	})
+	return st, err
 }
 
 // batchJSON is the --json summary of a batch.

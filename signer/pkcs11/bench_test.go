@@ -14,6 +14,7 @@ import (
 	"github.com/licmint/licmint/internal/benchratio"
 	"github.com/licmint/licmint/internal/softhsm"
 	"github.com/licmint/licmint/signer"
+	"github.com/licmint/licmint/signer/batch"
 )
 
 // benchSigners returns signers for one key as a file key and in the
@@ -44,7 +45,7 @@ func benchSigners(b *testing.B) (file, hsm *signer.Signer) {
 // file key, in alternation; ratio is the token's time over the file key's.
 func BenchmarkSign(b *testing.B) {
 	file, hsm := benchSigners(b)
-	reg := &signer.Registration{RK: formats.RegistrationKey{Product: formats.MustProduct("PC"), Serial: 31415926535897}, Edition: "premium", Issued: day1}
+	reg := &signer.Registration{RK: formats.RegistrationKey{Product: formats.MustProduct("PC"), Serial: 31415926535897}, Edition: "premium", Issued: new(formats.Day(2522))}
 	sign := func(s *signer.Signer) func() {
 		return func() {
 			if _, err := s.Sign(reg); err != nil {
@@ -61,19 +62,19 @@ func BenchmarkSign(b *testing.B) {
 func BenchmarkBatch100k(b *testing.B) {
 	file, hsm := benchSigners(b)
 	in := batchInput(b, 100_000)
-	batch := func(s *signer.Signer) func() {
+	run := func(s *signer.Signer) func() {
 		return func() {
-			st, err := s.SignBatch(context.Background(), io.Discard, strings.NewReader(in), signer.BatchOptions{})
+			st, err := batch.Run(context.Background(), s, batch.NewCSVReader(strings.NewReader(in)), batch.NewCSVWriter(io.Discard))
 			if err != nil || st.Signed != 100_000 {
 				b.Fatal(st, err)
 			}
 		}
 	}
-	benchratio.Compare(b, batch(file), batch(hsm))
+	benchratio.Compare(b, run(file), run(hsm))
 	// The same codes both ways, or the comparison means nothing.
 	var a, c bytes.Buffer
-	file.SignBatch(context.Background(), &a, strings.NewReader(in[:2000]), signer.BatchOptions{})
-	hsm.SignBatch(context.Background(), &c, strings.NewReader(in[:2000]), signer.BatchOptions{})
+	batch.Run(context.Background(), file, batch.NewCSVReader(strings.NewReader(in[:2000])), batch.NewCSVWriter(&a))
+	batch.Run(context.Background(), hsm, batch.NewCSVReader(strings.NewReader(in[:2000])), batch.NewCSVWriter(&c))
 	if a.String() != c.String() {
 		b.Fatal("the token's batch differs from the file key's")
 	}

@@ -18,8 +18,10 @@ import (
 	"time"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/atomicfile"
 	"github.com/licmint/licmint/internal/softhsm"
 	"github.com/licmint/licmint/signer"
+	"github.com/licmint/licmint/signer/batch"
 	p11 "github.com/miekg/pkcs11"
 )
 
@@ -92,7 +94,7 @@ func batchInput(t testing.TB, n int) string {
 func signBatch(t testing.TB, s *signer.Signer, in string) string {
 	t.Helper()
 	var out bytes.Buffer
-	if _, err := s.SignBatch(context.Background(), &out, strings.NewReader(in), signer.BatchOptions{}); err != nil {
+	if _, err := batch.Run(context.Background(), s, batch.NewCSVReader(strings.NewReader(in)), batch.NewCSVWriter(&out)); err != nil {
 		t.Fatal(err)
 	}
 	return out.String()
@@ -256,7 +258,7 @@ func TestSessionDropMidBatch(t *testing.T) {
 	if err := os.WriteFile(in, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err = newSigner(t, key).SignBatchFile(context.Background(), out, in, false, signer.BatchOptions{Workers: 2})
+	_, err = signBatchFile(newSigner(t, key), out, in, batch.WithWorkers(2))
 	var e *Error
 	if !errors.Is(err, signer.ErrSigningKey) || !errors.Is(err, ErrToken) || !errors.As(err, &e) || !strings.Contains(err.Error(), `object "dropped"`) {
 		t.Fatalf("batch with a dropped session: %v, want ErrSigningKey from the token", err)
@@ -273,7 +275,7 @@ func TestSessionDropMidBatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := newSigner(t, key).SignBatchFile(context.Background(), out, in, false, signer.BatchOptions{Workers: 2}); err != nil {
+	if _, err := signBatchFile(newSigner(t, key), out, in, batch.WithWorkers(2)); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(out)
@@ -306,4 +308,24 @@ func (d *dropping) Sign(r io.Reader, msg []byte, opts crypto.SignerOpts) ([]byte
 		}
 	}
 	return d.Key.Sign(r, msg, opts)
+}
+
+// signBatchFile signs the CSV file in into out as the CLI does: out
+// appears only when the batch is complete.
+func signBatchFile(s *signer.Signer, out, in string, opts ...batch.Option) (batch.Stats, error) {
+	f, err := atomicfile.Create(out, 0o600)
+	if err != nil {
+		return batch.Stats{}, err
+	}
+	defer f.Abort()
+	src, err := os.Open(in)
+	if err != nil {
+		return batch.Stats{}, err
+	}
+	defer src.Close()
+	st, err := batch.Run(context.Background(), s, batch.NewCSVReader(src), batch.NewCSVWriter(f), opts...)
+	if err != nil {
+		return st, err
+	}
+	return st, f.Commit()
 }

@@ -114,7 +114,7 @@ func TestEditionWithoutCatalog(t *testing.T) {
 // its exp says.
 func TestPerpetualCodeToken(t *testing.T) {
 	s, rk := testSigner(t)
-	reg := &signer.Registration{RK: rk, Edition: "standard", Issued: issued, Perpetual: true}
+	reg := &signer.Registration{RK: rk, Edition: "standard", Issued: issuedDay(t), Expires: formats.Perpetual}
 	if _, _, err := s.SignToken(reg); !errors.Is(err, signer.ErrPerpetualToken) {
 		t.Fatalf("SignToken of a perpetual registration: %v", err)
 	}

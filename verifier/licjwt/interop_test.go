@@ -14,7 +14,7 @@ import (
 func TestSignerTokens(t *testing.T) {
 	s, rk := testSigner(t)
 	for _, install := range []string{"", "host-1"} {
-		reg := &signer.Registration{RK: rk, Edition: "premium", Issued: issued, Days: 365, InstallID: install,
+		reg := &signer.Registration{RK: rk, Edition: "premium", Issued: issuedDay(t), Days: 365, InstallID: install,
 			Customer: map[string]string{"name": "Example Ltd"}}
 		code, tok, err := s.SignToken(reg)
 		if err != nil {
@@ -57,4 +57,13 @@ func testSigner(t *testing.T) (*signer.Signer, formats.RegistrationKey) {
 		t.Fatal(err)
 	}
 	return s, rk
+}
+
+// issuedDay is the day of issued, as a signer.Registration takes it.
+func issuedDay(t testing.TB) *formats.Day {
+	d, err := formats.DayOf(issued)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &d
 }

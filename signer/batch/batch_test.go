@@ -1,19 +1,16 @@
-package signer_test
+package batch_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/signer"
+	"github.com/licmint/licmint/signer/batch"
 )
 
 const (
@@ -21,10 +18,10 @@ const (
 	rk2 = "PC-1271-8281-8284-5903" // trial, serial 27182818284590
 )
 
-func signCSV(t *testing.T, in string, o signer.BatchOptions) (string, signer.BatchStats) {
+func signCSV(t *testing.T, in string, f fmts, opts ...batch.Option) (string, batch.Stats) {
 	t.Helper()
 	var out bytes.Buffer
-	st, err := newSigner(t).SignBatch(context.Background(), &out, strings.NewReader(in), o)
+	st, err := run(newSigner(t), &out, strings.NewReader(in), f, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +36,7 @@ func TestBatchCSVAsSent(t *testing.T) {
 		"\"Smith, Jane\",  " + rk1 + "  , premium ,,2026-11-27\r\n" +
 		"   \r\n" +
 		"\"multi\nline \"\"quoted\"\"\",\"" + rk2 + "\",standard,10,2026-11-27\r\n"
-	out, st := signCSV(t, in, signer.BatchOptions{})
+	out, st := signCSV(t, in, fmts{})
 	lines := strings.Split(out, "\n")
 	if lines[0] != "Customer,RK,Edition,days,issued,serial,expires,activation_code,error" {
 		t.Fatalf("header %q", lines[0])
@@ -54,18 +51,10 @@ func TestBatchCSVAsSent(t *testing.T) {
 		t.Fatalf("row 2: %q %q", lines[2], lines[3])
 	}
 	// The codes are the ones Sign gives.
-	want, _ := newSigner(t).Sign(&signer.Registration{RK: mustRK(t, rk1), Edition: "premium", Issued: day1})
+	want, _ := newSigner(t).Sign(&signer.Registration{RK: mustRK(t, rk1), Edition: "premium", Issued: new(dayOf(day1))})
 	if !strings.Contains(lines[1], want.String()+",") {
 		t.Fatalf("row 1 has not the code %s", want)
 	}
-}
-
-func mustRK(t testing.TB, s string) formats.RegistrationKey {
-	k, err := formats.ParseRegistrationKey(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
 }
 
 // Each bad row gets its own error with line, column and reason; the good
@@ -89,7 +78,7 @@ func TestBatchRowErrors(t *testing.T) {
 		"PC-1000-0000-0000-0015,standard,,perpetual,,\n" + // 16: trial perpetual
 		"PC-0000-0000-0000-0101,standard,0,,,\n" + // 17: zero days
 		rk1 + ",premium,,,,\n" // 18: duplicate of line 2
-	out, st := signCSV(t, in, signer.BatchOptions{})
+	out, st := signCSV(t, in, fmts{})
 	// Read the output back as CSV, so that errors read without quoting.
 	records, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if err != nil {
@@ -109,7 +98,7 @@ func TestBatchRowErrors(t *testing.T) {
 		5:  `line 5, column 2 (edition): unknown edition "gold" for product PC; editions: standard, premium`,
 		6:  `line 6, column 1 (rk): unknown product "XY"`,
 		7:  `line 7, column 3 (days): invalid registration: days "ten": want a whole number from 1 to 36500`,
-		8:  `line 8, column 4 (expires): invalid registration: date "2026-02-30": want YYYY-MM-DD`,
+		8:  `line 8, column 4 (expires): invalid registration: date "2026-02-30": there is no such day: February 2026 has 28 days`,
 		9:  "line 9, column 4 (expires): invalid registration: expires 2026-01-01 is not after issued 2026-06-01",
 		10: "line 10, column 4 (expires): invalid registration: give days or expires, not both",
 		11: "line 11, column 6 (install_id): invalid registration: install id is 256 bytes, more than 255",
@@ -140,7 +129,7 @@ func TestBatchOrder(t *testing.T) {
 		k, _ := formats.NewRegistrationKey(formats.MustProduct("PC"), false, formats.Serial(i))
 		fmt.Fprintf(&in, "%s,standard,%d\n", k, i)
 	}
-	out, st := signCSV(t, in.String(), signer.BatchOptions{Workers: 4})
+	out, st := signCSV(t, in.String(), fmts{}, batch.WithWorkers(4))
 	if st.Signed != n {
 		t.Fatalf("stats %+v", st)
 	}
@@ -164,8 +153,8 @@ func TestBatchJSONL(t *testing.T) {
 		`["not", "an", "object"]` + "\n" +
 		`{"rk": "PC-0000-0000-0000-0017", "edition": "standard", "rk": "again"}` + "\n"
 	var out bytes.Buffer
-	st, err := newSigner(t, signer.WithIssuer("acme")).SignBatch(context.Background(), &out, strings.NewReader(in),
-		signer.BatchOptions{In: signer.JSONL, Out: signer.JSONL, JWT: true})
+	st, err := run(newSigner(t, signer.WithIssuer("acme")), &out, strings.NewReader(in),
+		fmts{jsonlIn: true, jsonlOut: true}, batch.WithJWT())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +189,7 @@ func TestBatchJSONL(t *testing.T) {
 func TestBatchCSVToJSONLAndJWT(t *testing.T) {
 	in := "rk,edition,email\n" + rk1 + ",standard,a@example.com\n" + rk1 + ",standard,b@example.com\n"
 	var out bytes.Buffer
-	st, err := newSigner(t).SignBatch(context.Background(), &out, strings.NewReader(in), signer.BatchOptions{Out: signer.JSONL, JWT: true})
+	st, err := run(newSigner(t), &out, strings.NewReader(in), fmts{jsonlOut: true}, batch.WithJWT())
 	if err != nil || st.Signed != 1 || st.Duplicates != 1 {
 		t.Fatalf("%+v %v", st, err)
 	}
@@ -218,78 +207,21 @@ func TestBatchFatal(t *testing.T) {
 	s := newSigner(t)
 	for name, tc := range map[string]struct {
 		in   string
-		o    signer.BatchOptions
+		o    fmts
 		want string
 	}{
-		"empty":          {"", signer.BatchOptions{}, "the input is empty"},
-		"blank":          {"\n \n", signer.BatchOptions{}, "the input is empty"},
-		"no header":      {rk1 + ",standard\n", signer.BatchOptions{}, "no rk column (it has \"PC-0314-1592-6535-8978\", \"standard\"); the first row must be a header"},
-		"no edition":     {"rk,days\n", signer.BatchOptions{}, "no edition column"},
-		"duplicate col":  {"rk,edition,RK\n", signer.BatchOptions{}, `line 1, column 3: unreadable row: header: column "RK" appears twice`},
-		"jsonl to csv":   {"{}\n", signer.BatchOptions{In: signer.JSONL}, "CSV output needs CSV input"},
-		"unclosed quote": {"\"rk,edition\n", signer.BatchOptions{}, "never closed"},
+		"empty":          {"", fmts{}, "the input is empty"},
+		"blank":          {"\n \n", fmts{}, "the input is empty"},
+		"no header":      {rk1 + ",standard\n", fmts{}, "no rk column (it has \"PC-0314-1592-6535-8978\", \"standard\"); the first row must be a header"},
+		"no edition":     {"rk,days\n", fmts{}, "no edition column"},
+		"duplicate col":  {"rk,edition,RK\n", fmts{}, `line 1, column 3: unreadable row: header: column "RK" appears twice`},
+		"jsonl to csv":   {"{}\n", fmts{jsonlIn: true}, "CSV output needs CSV input"},
+		"unclosed quote": {"\"rk,edition\n", fmts{}, "never closed"},
 	} {
-		_, err := s.SignBatch(context.Background(), new(bytes.Buffer), strings.NewReader(tc.in), tc.o)
+		_, err := run(s, new(bytes.Buffer), strings.NewReader(tc.in), tc.o)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want %q", name, err, tc.want)
 		}
-	}
-}
-
-func TestBatchFile(t *testing.T) {
-	dir := t.TempDir()
-	in := filepath.Join(dir, "regs.csv")
-	out := filepath.Join(dir, "codes.csv")
-	os.WriteFile(in, []byte("rk,edition\n"+rk1+",standard\n"), 0o644)
-	s := newSigner(t)
-	ctx := context.Background()
-	if _, err := s.SignBatchFile(ctx, out, in, false, signer.BatchOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	first, _ := os.ReadFile(out)
-	if !bytes.Contains(first, []byte(",PC-")) {
-		t.Fatalf("output:\n%s", first)
-	}
-	// No overwrite without force, and nothing else left behind.
-	os.WriteFile(in, []byte("rk,edition\n"+rk2+",standard\n"), 0o644)
-	if _, err := s.SignBatchFile(ctx, out, in, false, signer.BatchOptions{}); !errors.Is(err, signer.ErrOutputExists) {
-		t.Fatalf("existing output: %v", err)
-	}
-	if again, _ := os.ReadFile(out); !bytes.Equal(again, first) {
-		t.Fatal("the existing output changed")
-	}
-	if _, err := s.SignBatchFile(ctx, out, in, true, signer.BatchOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if again, _ := os.ReadFile(out); !bytes.Contains(again, []byte("27182818284590")) {
-		t.Fatalf("--force did not replace the output:\n%s", again)
-	}
-	// A failed batch leaves no output at all, not even a partial one.
-	os.WriteFile(in, []byte("nothing,useful\n"), 0o644)
-	failed := filepath.Join(dir, "failed.csv")
-	if _, err := s.SignBatchFile(ctx, failed, in, false, signer.BatchOptions{}); err == nil {
-		t.Fatal("bad header accepted")
-	}
-	// An interrupted one too.
-	os.WriteFile(in, []byte("rk,edition\n"+rk1+",standard\n"), 0o644)
-	cancelled, cancel := context.WithCancel(ctx)
-	cancel()
-	if _, err := s.SignBatchFile(cancelled, failed, in, false, signer.BatchOptions{}); !errors.Is(err, context.Canceled) {
-		t.Fatalf("cancelled batch: %v", err)
-	}
-	entries, _ := os.ReadDir(dir)
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	if strings.Join(names, " ") != "codes.csv regs.csv" {
-		t.Fatalf("files left: %v", names)
-	}
-	if _, err := s.SignBatchFile(ctx, filepath.Join(dir, "x.txt"), in, false, signer.BatchOptions{}); err == nil || !strings.Contains(err.Error(), ".csv or .jsonl") {
-		t.Fatalf("unknown extension: %v", err)
-	}
-	if _, err := s.SignBatchFile(ctx, in, in, true, signer.BatchOptions{}); err == nil {
-		t.Fatal("output over the input accepted")
 	}
 }
 
@@ -301,7 +233,7 @@ func TestBatchCSVUnclosedQuote(t *testing.T) {
 		"PC-0000-0000-0000-0013,\"premium\n" +
 		rk2 + ",standard\n" +
 		"PC-0000-0000-0000-0021,premium\n"
-	out, st := signCSV(t, in, signer.BatchOptions{})
+	out, st := signCSV(t, in, fmts{})
 	if st.Signed != 3 || st.Failed != 1 {
 		t.Fatalf("stats %+v\n%s", st, out)
 	}
@@ -363,7 +295,7 @@ func FuzzBatchCSVRows(f *testing.F) {
 			text += "\n"
 		}
 		var out bytes.Buffer
-		st, err := s.SignBatch(context.Background(), &out, strings.NewReader(text), signer.BatchOptions{Workers: 2})
+		st, err := run(s, &out, strings.NewReader(text), fmts{}, batch.WithWorkers(2))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -395,7 +327,7 @@ func TestBatchCSVUnnamedColumns(t *testing.T) {
 		rk2 + ",standard,,,,,,\r\n" + // empty fields beyond the header: fine
 		"PC-0000-0000-0000-0013,standard,x,,,\r\n" + // a value in an unnamed column
 		"PC-0000-0000-0000-0021,standard,,,,,,y\r\n" // a value beyond the header
-	out, st := signCSV(t, in, signer.BatchOptions{})
+	out, st := signCSV(t, in, fmts{})
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	if st.Signed != 2 || st.Failed != 2 || len(lines) != 5 || lines[0] != "rk,edition,note,serial,expires,activation_code,error" {
 		t.Fatalf("stats %+v\n%s", st, out)
@@ -412,14 +344,14 @@ func TestBatchCSVUnnamedColumns(t *testing.T) {
 	}
 	// JSON Lines output and tokens have no unnamed keys either.
 	var js bytes.Buffer
-	if _, err := newSigner(t).SignBatch(context.Background(), &js, strings.NewReader(in), signer.BatchOptions{Out: signer.JSONL, JWT: true}); err != nil {
+	if _, err := run(newSigner(t), &js, strings.NewReader(in), fmts{jsonlOut: true}, batch.WithJWT()); err != nil {
 		t.Fatal(err)
 	}
 	if first := strings.SplitN(js.String(), "\n", 2)[0]; strings.Contains(first, `"":`) || !strings.HasPrefix(first, `{"rk":"`+rk1+`","edition":"standard","note":"a","serial"`) {
 		t.Fatalf("JSON Lines: %s", first)
 	}
 	// A header with two unnamed columns is no duplicate.
-	if _, err := newSigner(t).SignBatch(context.Background(), new(bytes.Buffer), strings.NewReader("rk,,edition,,\n"), signer.BatchOptions{}); err != nil {
+	if _, err := run(newSigner(t), new(bytes.Buffer), strings.NewReader("rk,,edition,,\n"), fmts{}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -433,7 +365,7 @@ func TestBatchInstallIDAsGiven(t *testing.T) {
 		rk2 + ",standard,\" host-2\",x\n" +
 		"PC-0000-0000-0000-0013,standard,\"host-3\t\",x\n"
 	var buf bytes.Buffer
-	st, err := newSigner(t, signer.WithIssuer("acme")).SignBatch(context.Background(), &buf, strings.NewReader(in), signer.BatchOptions{JWT: true})
+	st, err := run(newSigner(t, signer.WithIssuer("acme")), &buf, strings.NewReader(in), fmts{}, batch.WithJWT())
 	out := buf.String()
 	if err != nil || st.Signed != 1 || st.Failed != 2 {
 		t.Fatalf("stats %+v\n%s", st, out)
@@ -460,7 +392,7 @@ func TestBatchInstallIDAsGiven(t *testing.T) {
 	jin := `{"rk": "` + rk1 + `", "edition": "standard", "install_id": "host-1\n"}` + "\n" +
 		`{"rk": " ` + rk2 + ` ", "edition": " standard", "install_id": "host-2"}` + "\n"
 	var jout bytes.Buffer
-	st, err = newSigner(t).SignBatch(context.Background(), &jout, strings.NewReader(jin), signer.BatchOptions{In: signer.JSONL, Out: signer.JSONL})
+	st, err = run(newSigner(t), &jout, strings.NewReader(jin), fmts{jsonlIn: true, jsonlOut: true})
 	if err != nil || st.Signed != 1 || st.Failed != 1 {
 		t.Fatalf("JSON Lines: %+v %v\n%s", st, err, jout.String())
 	}
@@ -468,5 +400,34 @@ func TestBatchInstallIDAsGiven(t *testing.T) {
 	if !strings.Contains(jl[0], `"error":"line 1 (install_id): invalid registration: install_id has spaces at either end;`) ||
 		!strings.Contains(jl[1], `"serial":"27182818284590"`) {
 		t.Fatalf("JSON Lines output:\n%s", jout.String())
+	}
+}
+
+// TestRunAllocs: a row costs no allocation of its own (a chunk's fields
+// are read into one string, and the results are appended to the output
+// in place), so that the garbage collector does not take cores from
+// signing: twice the rows cost about the same allocations, a fixed cost a
+// batch and one string a chunk.
+func TestRunAllocs(t *testing.T) {
+	s := newSigner(t)
+	allocs := func(rows int) float64 {
+		var in strings.Builder
+		in.WriteString("rk,edition,days,issued,customer\n")
+		for i := range rows {
+			k, _ := formats.NewRegistrationKey(formats.MustProduct("PC"), i%10 == 0, formats.Serial(i)*7919)
+			fmt.Fprintf(&in, "%s,premium,,2026-11-27,customer %d\n", k, i)
+		}
+		var out bytes.Buffer
+		return testing.AllocsPerRun(2, func() {
+			out.Reset()
+			if st, err := run(s, &out, strings.NewReader(in.String()), fmts{}, batch.WithWorkers(2)); err != nil || st.Signed != rows {
+				t.Fatal(st, err)
+			}
+		})
+	}
+	const rows = 4000
+	small, large := allocs(rows), allocs(2*rows)
+	if perRow := (large - small) / rows; perRow > 0.02 {
+		t.Errorf("%v allocations a row (%v for %d rows, %v for %d)", perRow, small, rows, large, 2*rows)
 	}
 }

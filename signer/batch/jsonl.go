@@ -1,4 +1,4 @@
-package signer
+package batch
 
 import (
 	"bufio"
@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/licmint/licmint/signer"
 )
 
 // jsonlReader splits JSON Lines input into lines; the workers parse them.
@@ -25,7 +27,7 @@ func newJSONLReader(r io.Reader) *jsonlReader {
 }
 
 // read returns the next line that is not blank and its number, io.EOF at
-// the end, or a *FieldError for a line longer than MaxRowLen, which it
+// the end, or a *signer.FieldError for a line longer than maxRowLen, which it
 // skips.
 func (j *jsonlReader) read() (text []byte, line int, err error) {
 	for {
@@ -38,7 +40,7 @@ func (j *jsonlReader) read() (text []byte, line int, err error) {
 		}
 		j.line++
 		if long {
-			return nil, j.line, &FieldError{Line: j.line, Err: errRowTooLong}
+			return nil, j.line, &signer.FieldError{Line: j.line, Err: errRowTooLong}
 		}
 		if len(bytes.TrimSpace(b)) > 0 {
 			return bytes.Clone(b), j.line, nil
@@ -50,7 +52,7 @@ func (j *jsonlReader) read() (text []byte, line int, err error) {
 }
 
 // readLine reads a line without its line end; long reports one longer
-// than MaxRowLen, of which it keeps nothing. At the end of the input it
+// than maxRowLen, of which it keeps nothing. At the end of the input it
 // returns the last line, if any, with io.EOF.
 func (j *jsonlReader) readLine() (line []byte, long bool, err error) {
 	j.buf = j.buf[:0]
@@ -65,7 +67,7 @@ func (j *jsonlReader) readLine() (line []byte, long bool, err error) {
 		if i >= 0 {
 			part = buf[:i]
 		}
-		if long || len(j.buf)+len(part) > MaxRowLen {
+		if long || len(j.buf)+len(part) > maxRowLen {
 			long = true
 		} else {
 			j.buf = append(j.buf, part...)

@@ -1,4 +1,4 @@
-package signer
+package batch
 
 import (
 	"bufio"
@@ -7,12 +7,14 @@ import (
 	"io"
 	"strings"
 	"unicode/utf16"
+
+	"github.com/licmint/licmint/signer"
 	"unicode/utf8"
 )
 
-// MaxRowLen bounds one batch row, CSV record or JSON line, so that a stray
+// maxRowLen bounds one batch row, CSV record or JSON line, so that a stray
 // quote or a runaway line costs one row, not all memory.
-const MaxRowLen = 64 << 10
+const maxRowLen = 64 << 10
 
 // csvReader reads CSV as people send it (RFC 4180 and its variations):
 // UTF-8 or UTF-16 (see newTextReader), CR, LF or CRLF line ends in any
@@ -31,7 +33,7 @@ type csvReader struct {
 	// after it is part of the same line end.
 	cr    bool
 	field []byte
-	// raw holds the current record's bytes, at most MaxRowLen+1, so that
+	// raw holds the current record's bytes, at most maxRowLen+1, so that
 	// after a bad quoted field reading can go back to the line after its
 	// opening quote; again holds bytes given back, read before r.
 	raw   []byte
@@ -78,7 +80,7 @@ func sniffSep(br *bufio.Reader) byte {
 // bytes, as UTF-16 text that starts with ASCII does and UTF-8 text never
 // sensibly does. Both formats' readers start here.
 func newTextReader(r io.Reader) (*bufio.Reader, string) {
-	br := bufio.NewReaderSize(r, MaxRowLen)
+	br := bufio.NewReaderSize(r, maxRowLen)
 	b, _ := br.Peek(3)
 	if len(b) == 3 && string(b) == "\uFEFF" {
 		br.Discard(3)
@@ -106,7 +108,7 @@ func newTextReader(r io.Reader) (*bufio.Reader, string) {
 	if u.bigEndian {
 		name = "UTF-16 (big-endian)"
 	}
-	return bufio.NewReaderSize(u, MaxRowLen), name
+	return bufio.NewReaderSize(u, maxRowLen), name
 }
 
 // utf16Reader decodes UTF-16 to UTF-8. An unpaired surrogate, or an odd
@@ -187,52 +189,85 @@ func (u *utf16Reader) rune() (rune, error) {
 	return utf8.RuneError, nil
 }
 
-var errRowTooLong = fmt.Errorf("%w: longer than %d bytes", ErrBadRow, MaxRowLen)
+var errRowTooLong = fmt.Errorf("%w: longer than %d bytes", ErrBadRow, maxRowLen)
 
 // read returns the next record that is not blank, and the line it starts
-// on. At the end it returns io.EOF. A malformed record gives a *FieldError
+// on. At the end it returns io.EOF. A malformed record gives a *signer.FieldError
 // wrapping ErrBadRow, with the line and column; reading then goes on at
 // the line after the one where the bad field starts (for a quoted field,
 // its opening quote), so that a stray quote costs only its own row.
 func (c *csvReader) read() (fields []string, line int, err error) {
+	var buf fieldBuf
+	n, line, err := c.readInto(&buf)
+	if err != nil {
+		return nil, line, err
+	}
+	return buf.strings(make([]string, 0, n)), line, nil
+}
+
+// fieldBuf holds records' fields in one buffer, so that a batch makes one
+// string for a chunk of rows rather than one for each field.
+type fieldBuf struct {
+	text []byte // the fields, one after another
+	ends []int  // where each field ends in text
+}
+
+func (f *fieldBuf) reset() { f.text, f.ends = f.text[:0], f.ends[:0] }
+
+// strings appends the fields to dst as strings: substrings of one string.
+func (f *fieldBuf) strings(dst []string) []string {
+	s, from := string(f.text), 0
+	for _, end := range f.ends {
+		dst = append(dst, s[from:end])
+		from = end
+	}
+	return dst
+}
+
+// readInto reads as read does, appending the record's fields to dst and
+// returning their number; on an error it appends none.
+func (c *csvReader) readInto(dst *fieldBuf) (n, line int, err error) {
 	for {
-		fields, line, err = c.record()
-		if err != nil {
-			return nil, line, err
+		n, line, err = c.record(dst)
+		if err != nil || n > 0 {
+			return n, line, err
 		}
-		if fields == nil {
-			continue // blank line
-		}
-		return fields, line, nil
+		// a blank line
 	}
 }
 
-// record reads one record; a blank one gives nil fields and no error.
-func (c *csvReader) record() (fields []string, line int, err error) {
+// record reads one record into dst; a blank one, or an error, adds no
+// field.
+func (c *csvReader) record(dst *fieldBuf) (n, line int, err error) {
 	line = c.line
 	c.raw = c.raw[:0]
+	textLen, endsLen := len(dst.text), len(dst.ends)
+	undo := func() { dst.text, dst.ends = dst.text[:textLen], dst.ends[:endsLen] }
 	blank := true
 	for col := 1; ; col++ {
 		f, end, err := c.readField(line, col)
 		if err == io.EOF {
 			if col == 1 {
-				return nil, line, io.EOF
+				return 0, line, io.EOF
 			}
 			// "a,b," at the very end: the last field is empty.
-			f, end, err = "", true, nil
+			f, end, err = nil, true, nil
 		}
 		if err != nil {
-			return nil, line, err
+			undo()
+			return 0, line, err
 		}
-		if f != "" {
+		if len(f) > 0 {
 			blank = false
 		}
-		fields = append(fields, f)
+		dst.text = append(dst.text, f...)
+		dst.ends = append(dst.ends, len(dst.text))
 		if end {
 			if blank {
-				return nil, line, nil
+				undo()
+				return 0, line, nil
 			}
-			return fields, line, nil
+			return col, line, nil
 		}
 	}
 }
@@ -269,7 +304,7 @@ func (c *csvReader) readByte() (byte, error) {
 	}
 	c.raw = append(c.raw, b)
 	c.count(b)
-	if len(c.raw) > MaxRowLen {
+	if len(c.raw) > maxRowLen {
 		return 0, errRowTooLong
 	}
 	return b, nil
@@ -302,14 +337,15 @@ func isLineEnd(b byte) bool { return b == '\n' || b == '\r' }
 // they separate the fields.
 func (c *csvReader) space(b byte) bool { return b == ' ' || b == '\t' && c.sep != '\t' }
 
-// readField reads one field; end reports the end of the record. At the end
-// of the input it returns end with a nil error unless nothing was read.
-func (c *csvReader) readField(line, col int) (f string, end bool, err error) {
+// readField reads one field, valid until the next call; end reports the
+// end of the record. At the end of the input it returns end with a nil
+// error unless nothing was read.
+func (c *csvReader) readField(line, col int) (f []byte, end bool, err error) {
 	c.field = c.field[:0]
 	start, quoteLine := len(c.raw), c.line
-	fail := func(err error, msg string) (string, bool, error) {
+	fail := func(err error, msg string) ([]byte, bool, error) {
 		if msg == "" && err != errRowTooLong {
-			return "", true, err // a read error, not a bad row
+			return nil, true, err // a read error, not a bad row
 		}
 		if msg == "" {
 			msg = errRowTooLong.Error()
@@ -317,14 +353,14 @@ func (c *csvReader) readField(line, col int) (f string, end bool, err error) {
 			msg = ErrBadRow.Error() + ": " + msg
 		}
 		c.resume(start)
-		return "", true, &FieldError{Line: line, Column: col, Err: rowError{msg}}
+		return nil, true, &signer.FieldError{Line: line, Column: col, Err: rowError{msg}}
 	}
 	b, err := c.readByte()
 	for err == nil && c.space(b) {
 		b, err = c.readByte()
 	}
 	if err == io.EOF {
-		return "", true, io.EOF
+		return nil, true, io.EOF
 	}
 	if err != nil {
 		return fail(err, "")
@@ -348,7 +384,7 @@ func (c *csvReader) readField(line, col int) (f string, end bool, err error) {
 			return fail(nil, fmt.Sprintf("the quoted field opened on line %d is never closed; %s", quoteLine, fix))
 		}
 		if err == errRowTooLong {
-			return fail(nil, fmt.Sprintf("the quoted field opened on line %d is not closed within %d bytes; %s", quoteLine, MaxRowLen, fix))
+			return fail(nil, fmt.Sprintf("the quoted field opened on line %d is not closed within %d bytes; %s", quoteLine, maxRowLen, fix))
 		}
 		if err != nil {
 			return fail(err, "")
@@ -391,7 +427,7 @@ func (c *csvReader) readField(line, col int) (f string, end bool, err error) {
 // resume goes on, after a bad field that starts at raw[start:], at the
 // line after the one the field starts on: bytes read past that line are
 // given back, to be read again. Each byte is given back at most once per
-// bad field, and a record is at most MaxRowLen bytes, so this bounds the
+// bad field, and a record is at most maxRowLen bytes, so this bounds the
 // extra reading; a field without a line end is skipped to its line's end.
 func (c *csvReader) resume(start int) {
 	i := bytes.IndexAny(c.raw[start:], "\r\n")
@@ -418,14 +454,14 @@ func (c *csvReader) resume(start int) {
 }
 
 // text returns the field read; an unquoted one loses its trailing spaces.
-func (c *csvReader) text(trim bool) string {
+func (c *csvReader) text(trim bool) []byte {
 	f := c.field
 	if trim {
 		for len(f) > 0 && c.space(f[len(f)-1]) {
 			f = f[:len(f)-1]
 		}
 	}
-	return string(f)
+	return f
 }
 
 // skipLine discards the rest of the current line after a malformed record.

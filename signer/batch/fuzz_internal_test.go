@@ -1,4 +1,4 @@
-package signer
+package batch
 
 import (
 	"bufio"
@@ -13,6 +13,8 @@ import (
 	"testing/iotest"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/licmint/licmint/signer"
 )
 
 // FuzzCSVReader: any input reads without panicking, every error is a row
@@ -43,7 +45,7 @@ func FuzzCSVReader(f *testing.F) {
 				t.Fatalf("record at line %d after one at line %d", line, lines[len(lines)-1])
 			}
 			lines = append(lines, line)
-			var fe *FieldError
+			var fe *signer.FieldError
 			if err != nil {
 				if !errors.As(err, &fe) || !errors.Is(err, ErrBadRow) || fe.Line < 1 || fe.Line != line {
 					t.Fatalf("error %v (%T) at line %d", err, err, line)
@@ -83,11 +85,11 @@ func FuzzCSVReader(f *testing.F) {
 	})
 }
 
-// A quoted field that is never closed, or not closed within MaxRowLen,
+// A quoted field that is never closed, or not closed within maxRowLen,
 // costs its own row only: reading goes on at the line after its opening
 // quote. Closed quoted fields still span lines.
 func TestCSVReaderBadQuotes(t *testing.T) {
-	long := strings.Repeat("x,y\n", MaxRowLen/4+10) // no quote: all rows
+	long := strings.Repeat("x,y\n", maxRowLen/4+10) // no quote: all rows
 	for _, tc := range []struct {
 		name, in string
 		want     []string // "LINE:field|field" or "LINE!error text"
@@ -102,7 +104,7 @@ func TestCSVReaderBadQuotes(t *testing.T) {
 		{"closed, spanning lines", "A,\"x\ny\",z\nB,2\n", []string{"1:A|x\ny|z", "3:B|2"}},
 		{"junk after a quote", "A,\"x\" y,z\nB,2\n", []string{"1!column 2: unreadable row: 'y' after a closing quote", "2:B|2"}},
 		{"not closed within the limit", "A,\"x\n" + long,
-			append([]string{fmt.Sprintf("1!column 2: unreadable row: the quoted field opened on line 1 is not closed within %d bytes", MaxRowLen)},
+			append([]string{fmt.Sprintf("1!column 2: unreadable row: the quoted field opened on line 1 is not closed within %d bytes", maxRowLen)},
 				"2:x|y", "3:x|y")},
 		{"CRLF", "A,\"x\r\nB,2\r\n", []string{"1!column 2: unreadable row: the quoted field opened on line 1 is never closed", "2:B|2"}},
 	} {
@@ -159,7 +161,7 @@ func FuzzParseObject(f *testing.F) {
 			}
 			return
 		}
-		b := &batch{o: BatchOptions{Out: JSONL}}
+		b := &batch{out: formatJSONL}
 		row := &inRow{keys: keys, vals: vals}
 		if row.keys == nil {
 			row.keys = []string{}

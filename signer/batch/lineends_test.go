@@ -1,8 +1,7 @@
-package signer_test
+package batch_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -12,7 +11,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/licmint/licmint/formats"
-	"github.com/licmint/licmint/signer"
+	"github.com/licmint/licmint/signer/batch"
 )
 
 // testRK returns the full PC Registration Key with serial n.
@@ -22,11 +21,11 @@ func testRK(n int) string {
 }
 
 // signRows signs in to JSON Lines and returns the output rows.
-func signRows(t *testing.T, in string, o signer.BatchOptions) ([]map[string]any, signer.BatchStats) {
+func signRows(t *testing.T, in string, o fmts) ([]map[string]any, batch.Stats) {
 	t.Helper()
-	o.Out = signer.JSONL
+	o.jsonlOut = true
 	var out bytes.Buffer
-	st, err := newSigner(t).SignBatch(context.Background(), &out, strings.NewReader(in), o)
+	st, err := run(newSigner(t), &out, strings.NewReader(in), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +50,7 @@ func str(v any) string { s, _ := v.(string); return s }
 func TestBatchBareCR(t *testing.T) {
 	a, b, c, d := testRK(1), testRK(2), testRK(3), testRK(4)
 	in := "rk,edition\r\n" + a + ",premium\n" + b + ",premium\r" + c + ",premium\r\n" + d + ",standard\n"
-	rows, st := signRows(t, in, signer.BatchOptions{})
+	rows, st := signRows(t, in, fmts{})
 	if st.Signed != 4 || st.Failed != 0 || len(rows) != 4 {
 		t.Fatalf("stats %+v, rows %v", st, rows)
 	}
@@ -71,7 +70,7 @@ func TestBatchBareCR(t *testing.T) {
 		b + ",gold,\"q\"\r" + // 11: unknown edition
 		c + ",\"premium\r" + // 12: never closed
 		d + ",standard" // 13, no line end
-	rows, st = signRows(t, in, signer.BatchOptions{})
+	rows, st = signRows(t, in, fmts{})
 	if st.Signed != 2 || st.Failed != 4 || len(rows) != 6 {
 		t.Fatalf("stats %+v, rows %v", st, rows)
 	}
@@ -99,7 +98,7 @@ func TestBatchJSONLBareCR(t *testing.T) {
 		`{"rk": "` + b + `", "edition": "standard"}` + "\r\n\r" +
 		`{"rk": "x", "edition": "standard"}` + "\n" +
 		`{"rk": "` + c + `", "edition": "standard"}`
-	rows, st := signRows(t, in, signer.BatchOptions{In: signer.JSONL})
+	rows, st := signRows(t, in, fmts{jsonlIn: true})
 	if st.Signed != 3 || st.Failed != 1 || len(rows) != 4 {
 		t.Fatalf("stats %+v, rows %v", st, rows)
 	}
@@ -157,7 +156,7 @@ func TestBatchLineEndsProperty(t *testing.T) {
 			end()
 		}
 		var out bytes.Buffer
-		st, err := s.SignBatch(context.Background(), &out, strings.NewReader(in.String()), signer.BatchOptions{Out: signer.JSONL, Workers: 2})
+		st, err := run(s, &out, strings.NewReader(in.String()), fmts{jsonlOut: true}, batch.WithWorkers(2))
 		if err != nil {
 			t.Fatalf("input %q: %v", in.String(), err)
 		}
@@ -210,7 +209,7 @@ func TestBatchUTF16(t *testing.T) {
 		rk1 + ",premium,\"Zoë, 😀\"\r\n" +
 		"PC-0000-0000-0000-0014,standard,x\r\n" +
 		rk2 + ",standard,\"a\tb\"\r\n"
-	want, _ := signCSV(t, csvText, signer.BatchOptions{})
+	want, _ := signCSV(t, csvText, fmts{})
 	if !strings.Contains(want, "Zoë, 😀") || strings.Count(want, ",PC-") != 2 {
 		t.Fatalf("UTF-8 output:\n%s", want)
 	}
@@ -227,7 +226,7 @@ func TestBatchUTF16(t *testing.T) {
 		{"Unicode Text", tsv, false, true},
 	} {
 		var out bytes.Buffer
-		_, err := newSigner(t).SignBatch(context.Background(), &out, bytes.NewReader(utf16Bytes(tc.text, tc.big, tc.bom)), signer.BatchOptions{})
+		_, err := run(newSigner(t), &out, bytes.NewReader(utf16Bytes(tc.text, tc.big, tc.bom)), fmts{})
 		if err != nil || out.String() != want {
 			t.Errorf("%s: %v\n%s\nwant\n%s", tc.name, err, out.String(), want)
 		}
@@ -236,7 +235,7 @@ func TestBatchUTF16(t *testing.T) {
 	// JSON Lines in UTF-16 read too.
 	jl := `{"rk": "` + rk1 + `", "edition": "standard", "note": "Zoë 😀"}` + "\r\n"
 	var out bytes.Buffer
-	st, err := newSigner(t).SignBatch(context.Background(), &out, bytes.NewReader(utf16Bytes(jl, false, true)), signer.BatchOptions{In: signer.JSONL, Out: signer.JSONL})
+	st, err := run(newSigner(t), &out, bytes.NewReader(utf16Bytes(jl, false, true)), fmts{jsonlIn: true, jsonlOut: true})
 	if err != nil || st.Signed != 1 || !strings.Contains(out.String(), `"note":"Zoë 😀"`) {
 		t.Fatalf("JSON Lines: %+v %v\n%s", st, err, out.String())
 	}
@@ -247,7 +246,7 @@ func TestBatchUTF16(t *testing.T) {
 		utf16Bytes("rk;edition\r\n", false, true),
 		[]byte("rk,ed\x00ition\x1b\n"),
 	} {
-		_, err := newSigner(t).SignBatch(context.Background(), new(bytes.Buffer), bytes.NewReader(in), signer.BatchOptions{})
+		_, err := run(newSigner(t), new(bytes.Buffer), bytes.NewReader(in), fmts{})
 		if err == nil || strings.ContainsFunc(err.Error(), func(r rune) bool { return r < 0x20 }) {
 			t.Errorf("%q: error %q", in, err)
 		}
