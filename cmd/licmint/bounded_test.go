@@ -92,3 +92,19 @@ func (e *endless) Read(p []byte) (int, error) {
 	e.n += int64(len(p))
 	return len(p), nil
 }
+
+// TestRKCheckEndless: rk check on an input with no line end, such as
+// /dev/zero, stops with exit 3 instead of reading forever.
+func TestRKCheckEndless(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if got := run([]string{"rk", "check", "-"}, zeroReader{}, &stdout, &stderr); got != exitInvalid || !strings.Contains(stderr.String(), "no line end") {
+		t.Fatalf("exit %d\n%s", got, stderr.String())
+	}
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}

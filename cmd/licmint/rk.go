@@ -200,6 +200,10 @@ bytes is an invalid key. Exits 0 when all are valid, 3 otherwise.`, formats.MaxI
 	return cmd
 }
 
+// maxKeysSkip bounds how far rk check looks for the end of a line too long
+// to be a key.
+const maxKeysSkip = 16 << 20
+
 // rkChecker checks keys one at a time and prints each result at once, so
 // that its memory does not grow with the input.
 type rkChecker struct {
@@ -219,8 +223,14 @@ func (c *rkChecker) lines(r io.Reader) error {
 		line, err := br.ReadSlice('\n')
 		var tooLong error
 		if err == bufio.ErrBufferFull || len(line) > formats.MaxInputLen+2 { // room for CR LF
-			for err == bufio.ErrBufferFull {
-				_, err = br.ReadSlice('\n')
+			// Skipped to its end, but not forever: a line with no end in
+			// maxKeysSkip bytes (/dev/zero, a binary file) stops the check.
+			for skipped := len(line); err == bufio.ErrBufferFull; skipped += len(line) {
+				if skipped > maxKeysSkip {
+					return withHint(exitInvalid, fmt.Errorf("standard input line %d: no line end in %d MiB: not a list of keys", n, maxKeysSkip>>20),
+						"give one key a line, such as PC-0123-4567-8901-2345")
+				}
+				line, err = br.ReadSlice('\n')
 			}
 			tooLong = &formats.FormatError{Kind: "registration key", Err: formats.ErrMalformed,
 				Msg:  fmt.Sprintf("the line is longer than %d bytes", formats.MaxInputLen),

@@ -40,6 +40,8 @@ type csvReader struct {
 	again []byte
 	// encoding names how the text was decoded, for errors: "" for UTF-8.
 	encoding string
+	// skipErr stops reading: a bad row's line had no end (errNoLineEnd).
+	skipErr error
 }
 
 func newCSVReader(r io.Reader) *csvReader {
@@ -191,6 +193,14 @@ func (u *utf16Reader) rune() (rune, error) {
 
 var errRowTooLong = fmt.Errorf("%w: longer than %d bytes", ErrBadRow, maxRowLen)
 
+// maxSkip bounds how far past a bad row the readers look for its line's
+// end. A row longer than maxRowLen is skipped to go on with the next; a
+// line with no end in this many bytes is no batch (/dev/zero, a binary
+// file), and reading stops with errNoLineEnd rather than going on forever.
+const maxSkip = 16 << 20
+
+var errNoLineEnd = fmt.Errorf("the input has no line end in %d MiB: it is not a CSV or JSON Lines batch", maxSkip>>20)
+
 // read returns the next record that is not blank, and the line it starts
 // on. At the end it returns io.EOF. A malformed record gives a *signer.FieldError
 // wrapping ErrBadRow, with the line and column; reading then goes on at
@@ -240,6 +250,9 @@ func (c *csvReader) readInto(dst *fieldBuf) (n, line int, err error) {
 // field.
 func (c *csvReader) record(dst *fieldBuf) (n, line int, err error) {
 	line = c.line
+	if c.skipErr != nil {
+		return 0, line, c.skipErr
+	}
 	c.raw = c.raw[:0]
 	textLen, endsLen := len(dst.text), len(dst.ends)
 	undo := func() { dst.text, dst.ends = dst.text[:textLen], dst.ends[:endsLen] }
@@ -470,7 +483,11 @@ func (c *csvReader) skipLine() {
 		c.endLine(c.raw[n-1]) // the line end is read already
 		return
 	}
-	for {
+	for n := 0; ; n++ {
+		if n == maxSkip {
+			c.skipErr = errNoLineEnd
+			return
+		}
 		b, err := c.next()
 		if err != nil {
 			return

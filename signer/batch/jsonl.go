@@ -56,7 +56,7 @@ func (j *jsonlReader) read() (text []byte, line int, err error) {
 // returns the last line, if any, with io.EOF.
 func (j *jsonlReader) readLine() (line []byte, long bool, err error) {
 	j.buf = j.buf[:0]
-	for {
+	for skipped := 0; ; {
 		n := max(j.r.Buffered(), 1)
 		buf, err := j.r.Peek(n)
 		if len(buf) == 0 {
@@ -69,6 +69,9 @@ func (j *jsonlReader) readLine() (line []byte, long bool, err error) {
 		}
 		if long || len(j.buf)+len(part) > maxRowLen {
 			long = true
+			if skipped += len(part); skipped > maxSkip {
+				return nil, true, errNoLineEnd
+			}
 		} else {
 			j.buf = append(j.buf, part...)
 		}

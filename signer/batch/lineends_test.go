@@ -2,9 +2,11 @@ package batch_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -254,4 +256,31 @@ func TestBatchUTF16(t *testing.T) {
 			t.Errorf("%q: error %q does not name the encoding", in, err)
 		}
 	}
+}
+
+// TestEndlessLine: an input with no line end, such as /dev/zero, ends the
+// batch with an error once the readers have looked maxSkip bytes for one,
+// rather than reading forever.
+func TestEndlessLine(t *testing.T) {
+	endless := io.MultiReader(strings.NewReader("rk,edition\nPC-0314-1592-6535-8978,standard\n"), zeros{})
+	for name, r := range map[string]*batch.Reader{
+		"csv":   batch.NewCSVReader(endless),
+		"jsonl": batch.NewJSONLReader(io.MultiReader(strings.NewReader(`{"rk":"PC-0314-1592-6535-8978","edition":"standard"}`+"\n"), zeros{})),
+	} {
+		w := batch.NewJSONLWriter(io.Discard)
+		if name == "csv" {
+			w = batch.NewCSVWriter(io.Discard)
+		}
+		_, err := batch.Run(context.Background(), newSigner(t), r, w)
+		if err == nil || !strings.Contains(err.Error(), "no line end") {
+			t.Errorf("%s: endless input: %v", name, err)
+		}
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
