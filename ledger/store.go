@@ -92,7 +92,7 @@ func openSQLite(file string) (read, write *sql.DB, _ store, err error) {
 
 // writerCacheKiB is the page cache of the writing connection: the index
 // pages that the rows of a batch land on, spread by their random serials.
-const writerCacheKiB = 32 << 10
+const writerCacheKiB = 8 << 10
 
 type postgresStore struct{}
 
