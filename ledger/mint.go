@@ -102,7 +102,7 @@ func (l *Ledger) Mint(ctx context.Context, r MintRequest) (Minted, error) {
 				}
 			}
 			recorded := make(map[uint64]bool)
-			err := t.queryBySerial(`SELECT serial FROM registration_keys WHERE product = $1 AND serial IN (%s)`, r.Product, serials,
+			err := t.queryBySerial(`SELECT serial FROM registration_keys WHERE product = $1 AND serial %s`, r.Product, serials,
 				func(rows *sql.Rows) error {
 					var s int64
 					err := rows.Scan(&s)
@@ -230,12 +230,12 @@ func (l *Ledger) RegistrationKeys(ctx context.Context, keys []formats.Registrati
 // serialPage bounds the serials one IN (…) list holds.
 const serialPage = 500
 
-// queryBySerial runs query, whose $1 is the product and whose %s is filled
-// with the placeholders of an IN list, for pages of serials, and calls scan
-// for each row.
+// queryBySerial runs query, whose $1 is the product and whose %s is
+// filled with a match of the serial column against a page of serials, and
+// calls scan for each row.
 func (t *tx) queryBySerial(query string, p formats.Product, serials []int64, scan func(*sql.Rows) error) error {
-	return inLists(t.l.store.numbered(), serials, func(list string, args []any) error {
-		rows, err := t.sql.QueryContext(t.ctx, fmt.Sprintf(query, list), append([]any{p.String()}, args...)...)
+	return inLists(t.l.store.numbered(), serials, func(match string, args []any) error {
+		rows, err := t.sql.QueryContext(t.ctx, fmt.Sprintf(query, match), append([]any{p.String()}, args...)...)
 		if err != nil {
 			return err
 		}
@@ -249,21 +249,29 @@ func (t *tx) queryBySerial(query string, p formats.Product, serials []int64, sca
 	})
 }
 
-// inLists calls fn for pages of serials, with the placeholders of an IN
-// list, numbered from $2 ($1 is the product) or not, and the serials as
-// arguments.
-func inLists(numbered bool, serials []int64, fn func(list string, args []any) error) error {
+// inLists calls fn for pages of serials with the text that matches a
+// column against them and its arguments, after $1 (the product): for
+// PostgreSQL "= ANY($2)" and the page as one array, since a cached
+// statement's generic plan for "IN ($2, $3, …)" searches the index by
+// product alone and filters every row of it; for SQLite "IN (?, ?, …)".
+func inLists(numbered bool, serials []int64, fn func(match string, args []any) error) error {
 	var ph strings.Builder
 	for start := 0; start < len(serials); start += serialPage {
 		part := serials[start:min(start+serialPage, len(serials))]
+		if numbered {
+			if err := fn("= ANY($2)", []any{part}); err != nil {
+				return err
+			}
+			continue
+		}
 		args := make([]any, len(part))
 		for i, s := range part {
 			args[i] = s
 		}
 		ph.Reset()
-		writePlaceholders(&ph, numbered, 2, 1, len(part))
-		list := ph.String()
-		if err := fn(list[1:len(list)-1], args); err != nil {
+		ph.WriteString("IN ")
+		writePlaceholders(&ph, false, 2, 1, len(part))
+		if err := fn(ph.String(), args); err != nil {
 			return err
 		}
 	}

@@ -114,7 +114,7 @@ func (t *tx) registerAll(regs []Registration, out []Registered) error {
 		used: make(map[formats.Product][]int64)}
 	again := make(map[formats.Product][]int64)
 	for p, ss := range serials {
-		err := t.queryBySerial(`SELECT `+rkColumns+` FROM registration_keys WHERE product = $1 AND serial IN (%s)`, p, ss,
+		err := t.queryBySerial(`SELECT `+rkColumns+` FROM registration_keys WHERE product = $1 AND serial %s`, p, ss,
 			func(rows *sql.Rows) error {
 				r, err := scanRK(rows)
 				if err != nil {
@@ -142,8 +142,8 @@ func (t *tx) registerAll(regs []Registration, out []Registered) error {
 		out[i].Err = err
 	}
 	for p, ss := range rs.used {
-		err := inLists(t.l.store.numbered(), ss, func(list string, args []any) error {
-			_, err := t.sql.ExecContext(t.ctx, `UPDATE registration_keys SET state = '`+StateRegistered+`', license = serial WHERE product = $1 AND serial IN (`+list+`)`,
+		err := inLists(t.l.store.numbered(), ss, func(match string, args []any) error {
+			_, err := t.sql.ExecContext(t.ctx, `UPDATE registration_keys SET state = '`+StateRegistered+`', license = serial WHERE product = $1 AND serial `+match,
 				append([]any{p.String()}, args...)...)
 			return err
 		})
@@ -157,7 +157,7 @@ func (t *tx) registerAll(regs []Registration, out []Registered) error {
 // loadLicenses reads the licenses with the serials, and their codes.
 func (t *tx) loadLicenses(serials map[formats.Product][]int64, into map[serialKey]*licenseState) error {
 	for p, ss := range serials {
-		err := t.queryBySerial(`SELECT `+licenseColumns+` FROM licenses WHERE product = $1 AND serial IN (%s)`, p, ss,
+		err := t.queryBySerial(`SELECT `+licenseColumns+` FROM licenses WHERE product = $1 AND serial %s`, p, ss,
 			func(rows *sql.Rows) error {
 				lic, err := scanLicense(rows)
 				if err == nil {
@@ -168,7 +168,7 @@ func (t *tx) loadLicenses(serials map[formats.Product][]int64, into map[serialKe
 		if err != nil {
 			return err
 		}
-		err = t.queryBySerial(`SELECT `+codeColumns+` FROM codes WHERE product = $1 AND serial IN (%s) ORDER BY serial, event`, p, ss,
+		err = t.queryBySerial(`SELECT `+codeColumns+` FROM codes WHERE product = $1 AND serial %s ORDER BY serial, event`, p, ss,
 			func(rows *sql.Rows) error {
 				c, err := scanCode(rows)
 				if err != nil {
