@@ -24,7 +24,7 @@ var (
 	ctx   = context.Background()
 )
 
-func newSigner(t *testing.T, seed byte) *signer.Signer {
+func newSigner(t testing.TB, seed byte) *signer.Signer {
 	t.Helper()
 	b := make([]byte, ed25519.SeedSize)
 	b[0] = seed

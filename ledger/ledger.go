@@ -21,7 +21,8 @@ import (
 // by several processes and hosts on one database: every change runs in a
 // transaction that holds the ledger's write lock.
 type Ledger struct {
-	db    *sql.DB
+	db    *sql.DB // for reads
+	wdb   *sql.DB // for writing transactions; may be db
 	store store
 	now   func() time.Time
 	rand  io.Reader
@@ -95,9 +96,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Ledger, error) {
 	}
 	switch kind {
 	case "sqlite":
-		l.db, l.store, err = openSQLite(target)
+		l.db, l.wdb, l.store, err = openSQLite(target)
 	case "postgres":
-		l.db, l.store, err = openPostgres(target)
+		l.db, l.wdb, l.store, err = openPostgres(target)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("ledger %s: %w", redactDSN(dsn), err)
@@ -111,7 +112,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Ledger, error) {
 		}
 	}
 	if err := l.migrate(ctx); err != nil {
-		l.db.Close()
+		l.Close()
 		return nil, fmt.Errorf("ledger %s: %w", redactDSN(dsn), err)
 	}
 	return l, nil
@@ -161,7 +162,13 @@ func redactDSN(dsn string) string {
 }
 
 // Close closes the database.
-func (l *Ledger) Close() error { return l.db.Close() }
+func (l *Ledger) Close() error {
+	err := l.db.Close()
+	if l.wdb != l.db {
+		err = errors.Join(err, l.wdb.Close())
+	}
+	return err
+}
 
 // Ping checks that the database answers, and that it takes writes.
 func (l *Ledger) Ping(ctx context.Context) error {

@@ -18,13 +18,9 @@ import (
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/revocation"
 	"github.com/licmint/licmint/ledger"
+	"github.com/licmint/licmint/ledger/ledgertest"
 	"github.com/licmint/licmint/signer"
 )
-
-// postgresEnv names the variable holding a PostgreSQL URL for the tests;
-// .ci/run starts a throwaway cluster and sets it, so CI runs every test on
-// both stores. Each test gets its own schema.
-const postgresEnv = "LICMINT_TEST_POSTGRES"
 
 var (
 	day0  = time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC)
@@ -33,42 +29,14 @@ var (
 )
 
 // eachStore runs f against a new, empty ledger on SQLite and, when
-// postgresEnv is set, on PostgreSQL.
+// ledgertest.PostgresEnv is set, on PostgreSQL.
 func eachStore(t *testing.T, f func(t *testing.T, dsn string)) {
 	t.Run("sqlite", func(t *testing.T) {
 		f(t, "sqlite:"+filepath.Join(t.TempDir(), "ledger.db"))
 	})
 	t.Run("postgres", func(t *testing.T) {
-		f(t, postgresDSN(t))
+		f(t, ledgertest.PostgresDSN(t))
 	})
-}
-
-var schemaSeq = rand.New(rand.NewPCG(uint64(os.Getpid()), 7))
-
-// postgresDSN returns a URL for a new, empty schema, dropped at the end.
-func postgresDSN(t testing.TB) string {
-	base := os.Getenv(postgresEnv)
-	if base == "" {
-		t.Skipf("no PostgreSQL: set %s to a database URL (.ci/run does) to run this test on PostgreSQL", postgresEnv)
-	}
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema := fmt.Sprintf("t%d_%d", os.Getpid(), schemaSeq.Uint32())
-	if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-		db.Close()
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	// A startup option that psql takes too, unlike search_path.
-	return base + sep + "options=-csearch_path%3D" + schema
 }
 
 func open(t testing.TB, dsn string, opts ...ledger.Option) *ledger.Ledger {
@@ -354,6 +322,53 @@ func TestRegister(t *testing.T) {
 	})
 }
 
+// A batch records its rows with a query per table, not per row: a key
+// repeated within one call, or a trial key typed for a full key's serial,
+// is answered as one row at a time would be.
+func TestRegisterBatch(t *testing.T) {
+	eachStore(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		l, s := open(t, dsn), testSigner(t)
+		keys := mint(t, l, ledger.MintRequest{Count: 3})
+		trial, _ := formats.NewRegistrationKey(pc, true, keys[2].Serial)
+		legacy, _ := formats.NewRegistrationKey(pc, false, 12345678901234)
+		imp := reg(t, s, legacy, "standard", "")
+		imp.AllowUnminted = true
+		trialReg := reg(t, s, trial, "standard", "")
+		trialReg.AllowUnminted = true
+		out, err := l.Register(ctx, []ledger.Registration{
+			reg(t, s, keys[0], "standard", ""), reg(t, s, keys[1], "standard", ""), reg(t, s, keys[0], "standard", ""),
+			reg(t, s, keys[1], "premium", ""), imp, imp, trialReg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case out[0].Err != nil || out[0].Existing || out[1].Err != nil || out[4].Err != nil || out[4].Existing:
+			t.Fatalf("first rows: %+v", out)
+		case out[2].Err != nil || !out[2].Existing || out[2].Code.Code != out[0].Code.Code:
+			t.Fatalf("repeated key: %+v", out[2])
+		case !errors.Is(out[3].Err, ledger.ErrOtherTerms):
+			t.Fatalf("repeated key, other edition: %v", out[3].Err)
+		case out[5].Err != nil || !out[5].Existing || out[5].Code.Code != out[4].Code.Code:
+			t.Fatalf("repeated import: %+v", out[5])
+		case !errors.Is(out[6].Err, ledger.ErrNotMinted):
+			t.Fatalf("trial key of a minted serial: %v", out[6].Err)
+		}
+		for i, k := range []formats.RegistrationKey{keys[0], keys[1], legacy} {
+			rk, err := l.RegistrationKey(ctx, k)
+			if err != nil || rk.State != ledger.StateRegistered || rk.License != k.Serial {
+				t.Fatalf("key %d: %+v, %v", i, rk, err)
+			}
+		}
+		if rk, _ := l.RegistrationKey(ctx, keys[2]); rk.State != ledger.StateMinted {
+			t.Fatalf("key 2: %+v", rk)
+		}
+		if h := verifyChain(t, l); h.Seq != 3+2+1+1 {
+			t.Fatalf("%d events, want 3 minted, 2 signed, 1 imported, 1 signed", h.Seq)
+		}
+	})
+}
+
 func TestReplaceRevokeList(t *testing.T) {
 	eachStore(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
@@ -571,7 +586,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 				if strings.HasPrefix(dsn, "sqlite:") {
 					dsn = "sqlite:" + filepath.Join(t.TempDir(), "ledger.db")
 				} else {
-					dsn = postgresDSN(t)
+					dsn = ledgertest.PostgresDSN(t)
 				}
 				l, s := open(t, dsn), testSigner(t)
 				keys := mint(t, l, ledger.MintRequest{Count: 2})

@@ -3,6 +3,7 @@ package ledger
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -83,25 +84,50 @@ func (l *Ledger) Mint(ctx context.Context, r MintRequest) (Minted, error) {
 				return nil
 			}
 		}
+		// Draw the keys still needed, drop those whose serial is taken,
+		// and draw again for them: few, as serials are 47 bits.
+		taken := make(map[formats.Serial]bool)
 		for len(out.Keys) < r.Count {
-			k, err := formats.RandomRegistrationKey(l.rand, r.Product, r.Trial)
+			var drawn []formats.RegistrationKey
+			var serials []int64
+			for range r.Count - len(out.Keys) {
+				k, err := formats.RandomRegistrationKey(l.rand, r.Product, r.Trial)
+				if err != nil {
+					return err
+				}
+				if !taken[k.Serial] {
+					taken[k.Serial] = true
+					drawn = append(drawn, k)
+					serials = append(serials, int64(k.Serial))
+				}
+			}
+			recorded := make(map[formats.Serial]bool)
+			err := t.queryBySerial(`SELECT serial FROM registration_keys WHERE product = $1 AND serial %s`, r.Product, serials,
+				func(rows *sql.Rows) error {
+					var s int64
+					err := rows.Scan(&s)
+					recorded[formats.Serial(s)] = true
+					return err
+				})
 			if err != nil {
 				return err
 			}
-			rec := &RegistrationKey{Key: k, Edition: r.Edition, Days: r.Days, Purpose: r.Purpose, Order: r.Order,
-				Customer: r.Customer, State: StateMinted, MintedAt: t.at, MintedBy: l.actor}
-			ok, err := t.insertRK(rec)
-			if err != nil {
-				return err
+			// In serial order, as a shop's list of the keys is: a batch
+			// registering them in that order then updates neighbouring
+			// rows, and writes fewer pages.
+			slices.SortFunc(drawn, func(a, b formats.RegistrationKey) int { return cmp.Compare(a.Serial, b.Serial) })
+			for _, k := range drawn {
+				if recorded[k.Serial] {
+					continue
+				}
+				t.insertRK(&RegistrationKey{Key: k, Edition: r.Edition, Days: r.Days, Purpose: r.Purpose, Order: r.Order,
+					Customer: r.Customer, State: StateMinted, MintedAt: t.at, MintedBy: l.actor})
+				if _, err := t.event(EventMinted, k.Product, k.Serial, mintEvent{RK: k.String(), Trial: k.Trial, Edition: r.Edition,
+					Days: r.Days, Purpose: string(r.Purpose), Order: r.Order, Customer: r.Customer}); err != nil {
+					return err
+				}
+				out.Keys = append(out.Keys, k)
 			}
-			if !ok {
-				continue // the serial is taken: draw again
-			}
-			if _, err := t.event(EventMinted, k.Product, k.Serial, mintEvent{RK: k.String(), Trial: k.Trial, Edition: r.Edition,
-				Days: r.Days, Purpose: string(r.Purpose), Order: r.Order, Customer: r.Customer}); err != nil {
-				return err
-			}
-			out.Keys = append(out.Keys, k)
 		}
 		// In the order a retried order returns them.
 		slices.SortFunc(out.Keys, func(a, b formats.RegistrationKey) int { return cmp.Compare(a.Serial, b.Serial) })
@@ -199,4 +225,55 @@ func (l *Ledger) RegistrationKeys(ctx context.Context, keys []formats.Registrati
 		}
 	}
 	return out, nil
+}
+
+// serialPage bounds the serials one IN (…) list holds.
+const serialPage = 500
+
+// queryBySerial runs query, whose $1 is the product and whose %s is
+// filled with a match of the serial column against a page of serials, and
+// calls scan for each row.
+func (t *tx) queryBySerial(query string, p formats.Product, serials []int64, scan func(*sql.Rows) error) error {
+	return inLists(t.l.store.numbered(), serials, func(match string, args []any) error {
+		rows, err := t.sql.QueryContext(t.ctx, fmt.Sprintf(query, match), append([]any{p.String()}, args...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
+// inLists calls fn for pages of serials with the text that matches a
+// column against them and its arguments, after $1 (the product): for
+// PostgreSQL "= ANY($2)" and the page as one array, since a cached
+// statement's generic plan for "IN ($2, $3, …)" searches the index by
+// product alone and filters every row of it; for SQLite "IN (?, ?, …)".
+func inLists(numbered bool, serials []int64, fn func(match string, args []any) error) error {
+	var ph strings.Builder
+	for start := 0; start < len(serials); start += serialPage {
+		part := serials[start:min(start+serialPage, len(serials))]
+		if numbered {
+			if err := fn("= ANY($2)", []any{part}); err != nil {
+				return err
+			}
+			continue
+		}
+		args := make([]any, len(part))
+		for i, s := range part {
+			args[i] = s
+		}
+		ph.Reset()
+		ph.WriteString("IN ")
+		writePlaceholders(&ph, false, 2, 1, len(part))
+		if err := fn(ph.String(), args); err != nil {
+			return err
+		}
+	}
+	return nil
 }

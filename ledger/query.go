@@ -209,11 +209,11 @@ func (l *Ledger) Find(ctx context.Context, q Query) ([]*History, error) {
 		}
 		where, arg = `product = $1 AND serial = $2`, []any{q.Product.String(), int64(q.Serial)}
 	case q.Order != "":
-		where, arg = `order_ref = $1`, []any{q.Order}
+		where, arg = `order_ref = $1 AND order_ref <> ''`, []any{q.Order}
 	case q.Customer != "":
-		where, arg = `customer = $1`, []any{q.Customer}
+		where, arg = `customer = $1 AND customer <> ''`, []any{q.Customer}
 	case q.Owner != "":
-		where, arg = `owner = $1`, []any{q.Owner}
+		where, arg = `owner = $1 AND owner <> ''`, []any{q.Owner}
 	case q.ShortForm != "":
 		where, arg = `(product, serial) IN (SELECT product, serial FROM codes WHERE short_form = $1)`, []any{q.ShortForm}
 	default:
@@ -256,7 +256,13 @@ func (l *Ledger) Find(ctx context.Context, q Query) ([]*History, error) {
 
 func (l *Ledger) fillHistory(ctx context.Context, h *History) error {
 	p, s := h.License.Product.String(), int64(h.License.Serial)
-	rows, err := l.db.QueryContext(ctx, `SELECT `+rkColumns+` FROM registration_keys WHERE product = $1 AND license = $2 ORDER BY minted_at, serial`, p, s)
+	// The key that registered the license has its serial; renewal keys
+	// are found through their own index (migration 0002).
+	rows, err := l.db.QueryContext(ctx, `SELECT `+rkColumns+` FROM (
+	SELECT `+rkColumns+` FROM registration_keys WHERE product = $1 AND serial = $2 AND license = $2
+	UNION ALL
+	SELECT `+rkColumns+` FROM registration_keys WHERE product = $1 AND license = $2 AND license <> serial) AS k
+ORDER BY minted_at, serial`, p, s)
 	if err != nil {
 		return err
 	}

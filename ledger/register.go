@@ -52,17 +52,7 @@ func (l *Ledger) Register(ctx context.Context, regs []Registration) ([]Registere
 	out := make([]Registered, len(regs))
 	for start := 0; start < len(regs); start += MaxBatch {
 		end := min(start+MaxBatch, len(regs))
-		err := l.update(ctx, func(t *tx) error {
-			for i := start; i < end; i++ {
-				r, err := t.register(&regs[i])
-				if err != nil && !isRuleError(err) {
-					return err
-				}
-				out[i] = r
-				out[i].Err = err
-			}
-			return nil
-		})
+		err := l.update(ctx, func(t *tx) error { return t.registerAll(regs[start:end], out[start:end]) })
 		if err != nil {
 			for i := start; i < end; i++ {
 				out[i] = Registered{Err: err}
@@ -86,23 +76,140 @@ func isRuleError(err error) bool {
 	return errors.As(err, &r)
 }
 
-func (t *tx) register(r *Registration) (Registered, error) {
+// serialKey names a key, or the license it registered, by product and
+// serial.
+type serialKey struct {
+	product formats.Product
+	serial  formats.Serial
+}
+
+// licenseState is a license as a registration of its key again needs it.
+type licenseState struct {
+	lic            *License
+	first, current *Code // its first code, and its newest of the current generation
+}
+
+// registrations is what one transaction of Register knows: the keys its
+// registrations name and the licenses of those already registered, read
+// with one query per table rather than one per row, and then what it
+// records itself, so that a key repeated in regs is answered as a rerun
+// would be.
+type registrations struct {
+	rks      map[serialKey]*RegistrationKey
+	licenses map[serialKey]*licenseState
+	// used are the minted keys registered now, to be marked so.
+	used map[formats.Product][]int64
+}
+
+func (t *tx) registerAll(regs []Registration, out []Registered) error {
+	serials := make(map[formats.Product][]int64)
+	for i := range regs {
+		c, k := regs[i].Issue.Code, regs[i].RK
+		if c.Product != k.Product || c.Serial != k.Serial || c.Trial != k.Trial || c.Generation != 0 {
+			return fmt.Errorf("ledger: the code is not generation 0 of %s", k)
+		}
+		serials[k.Product] = append(serials[k.Product], int64(k.Serial))
+	}
+	rs := &registrations{rks: make(map[serialKey]*RegistrationKey, len(regs)), licenses: make(map[serialKey]*licenseState),
+		used: make(map[formats.Product][]int64)}
+	again := make(map[formats.Product][]int64)
+	for p, ss := range serials {
+		err := t.queryBySerial(`SELECT `+rkColumns+` FROM registration_keys WHERE product = $1 AND serial %s`, p, ss,
+			func(rows *sql.Rows) error {
+				r, err := scanRK(rows)
+				if err != nil {
+					return err
+				}
+				rs.rks[serialKey{r.Key.Product, r.Key.Serial}] = r
+				if r.State == StateRegistered && r.Purpose == PurposeLicense {
+					again[p] = append(again[p], int64(r.Key.Serial))
+				}
+				return nil
+			})
+		if err != nil {
+			return err
+		}
+	}
+	if err := t.loadLicenses(again, rs.licenses); err != nil {
+		return err
+	}
+	for i := range regs {
+		r, err := t.register(&regs[i], rs)
+		if err != nil && !isRuleError(err) {
+			return err
+		}
+		out[i] = r
+		out[i].Err = err
+	}
+	for p, ss := range rs.used {
+		err := inLists(t.l.store.numbered(), ss, func(match string, args []any) error {
+			_, err := t.sql.ExecContext(t.ctx, `UPDATE registration_keys SET state = '`+StateRegistered+`', license = serial WHERE product = $1 AND serial `+match,
+				append([]any{p.String()}, args...)...)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadLicenses reads the licenses with the serials, and their codes.
+func (t *tx) loadLicenses(serials map[formats.Product][]int64, into map[serialKey]*licenseState) error {
+	for p, ss := range serials {
+		err := t.queryBySerial(`SELECT `+licenseColumns+` FROM licenses WHERE product = $1 AND serial %s`, p, ss,
+			func(rows *sql.Rows) error {
+				lic, err := scanLicense(rows)
+				if err == nil {
+					into[serialKey{lic.Product, lic.Serial}] = &licenseState{lic: lic}
+				}
+				return err
+			})
+		if err != nil {
+			return err
+		}
+		err = t.queryBySerial(`SELECT `+codeColumns+` FROM codes WHERE product = $1 AND serial %s ORDER BY serial, event`, p, ss,
+			func(rows *sql.Rows) error {
+				c, err := scanCode(rows)
+				if err != nil {
+					return err
+				}
+				st := into[serialKey{c.Product, c.Serial}]
+				if st == nil {
+					return nil
+				}
+				if c.Generation == 0 && st.first == nil {
+					st.first = c
+				}
+				if c.Generation == st.lic.Generation {
+					st.current = c
+				}
+				return nil
+			})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) register(r *Registration, rs *registrations) (Registered, error) {
 	c := r.Issue.Code
 	k := r.RK
-	if c.Product != k.Product || c.Serial != k.Serial || c.Trial != k.Trial || c.Generation != 0 {
-		return Registered{}, fmt.Errorf("ledger: the code is not generation 0 of %s", k)
-	}
-	rec, err := getRK(t.ctx, t.sql, k)
+	id := serialKey{k.Product, k.Serial}
+	rec := rs.rks[id]
 	imported := false
 	switch {
-	case errors.Is(err, ErrNotMinted) && r.AllowUnminted:
+	case rec != nil && rec.Key != k:
+		// The same serial minted as a trial key and typed as a full one,
+		// or the other way round: not the key that was sold.
+		return Registered{}, rule("%w: %s (its serial is that of %s)", ErrNotMinted, k, rec.Key)
+	case rec == nil && r.AllowUnminted:
 		imported = true
 		rec = &RegistrationKey{Key: k, Edition: r.Edition, Purpose: PurposeLicense, Order: r.Order, Customer: r.Customer,
 			State: StateMinted, MintedAt: t.at, MintedBy: t.l.actor}
-	case errors.Is(err, ErrNotMinted):
+	case rec == nil:
 		return Registered{}, rule("%w: %s", ErrNotMinted, k)
-	case err != nil:
-		return Registered{}, err
 	}
 	switch {
 	case rec.State == StateVoid:
@@ -114,16 +221,18 @@ func (t *tx) register(r *Registration) (Registered, error) {
 	case rec.Days != 0 && c.Expires != formats.Perpetual && int(c.Expires)-int(c.Issued) != rec.Days:
 		return Registered{}, rule("%w: %s was sold with a %d-day term, not %d", ErrOtherTerms, k, rec.Days, int(c.Expires)-int(c.Issued))
 	case rec.State == StateRegistered:
-		return t.existing(r)
+		return existing(r, rs.licenses[id])
 	}
+	rec.State, rec.License = StateRegistered, k.Serial
 	if imported {
-		if _, err := t.insertRK(rec); err != nil {
-			return Registered{}, err
-		}
+		t.insertRK(rec)
 		if _, err := t.event(EventImported, k.Product, k.Serial, mintEvent{RK: k.String(), Trial: k.Trial, Edition: r.Edition,
 			Purpose: string(PurposeLicense), Order: r.Order, Customer: r.Customer}); err != nil {
 			return Registered{}, err
 		}
+		rs.rks[id] = rec
+	} else {
+		rs.used[k.Product] = append(rs.used[k.Product], int64(k.Serial))
 	}
 	lic := &License{Product: k.Product, Serial: k.Serial, Generation: 0, Edition: r.Edition, Trial: k.Trial,
 		InstallID: r.Issue.InstallID, KeyID: c.KeyID, Issued: c.Issued, Expires: c.Expires, Owner: r.Owner,
@@ -135,25 +244,21 @@ func (t *tx) register(r *Registration) (Registered, error) {
 	if err != nil {
 		return Registered{}, err
 	}
-	if err := t.setRKState(k, StateRegistered, k.Serial); err != nil {
-		return Registered{}, err
-	}
+	rs.licenses[id] = &licenseState{lic: lic, first: code, current: code}
 	return Registered{License: lic, Code: code}, nil
 }
 
 // existing answers a registration of a key already registered: the same
 // terms give the license's current code, others an error that says which.
-func (t *tx) existing(r *Registration) (Registered, error) {
+func existing(r *Registration, st *licenseState) (Registered, error) {
 	k, c := r.RK, r.Issue.Code
-	lic, err := getLicense(t.ctx, t.sql, k.Product, k.Serial)
-	if err != nil {
-		return Registered{}, err
+	switch {
+	case st == nil:
+		return Registered{}, fmt.Errorf("ledger: %s is registered, and its license %s is missing", k, k.Serial.String())
+	case st.first == nil || st.current == nil:
+		return Registered{}, fmt.Errorf("ledger: license %s has no first or no current code", k.Serial.String())
 	}
-	first, err := scanCode(t.sql.QueryRowContext(t.ctx, `SELECT `+codeColumns+` FROM codes WHERE product = $1 AND serial = $2 AND generation = 0 ORDER BY event LIMIT 1`,
-		k.Product.String(), int64(k.Serial)))
-	if err != nil {
-		return Registered{}, fmt.Errorf("ledger: license %s has no first code: %w", k.Serial, err)
-	}
+	lic, first := st.lic, st.first
 	switch {
 	case r.Owner != "" && lic.Owner != "" && r.Owner != lic.Owner:
 		return Registered{}, rule("%w", ErrOtherOwner)
@@ -163,11 +268,7 @@ func (t *tx) existing(r *Registration) (Registered, error) {
 		return Registered{}, rule("%w: %s was registered issued %s, expiring %s; sign it with those days to get its code again",
 			ErrOtherTerms, k, first.Issued, first.Expires)
 	}
-	cur, err := currentCode(t.ctx, t.sql, lic)
-	if err != nil {
-		return Registered{}, err
-	}
-	return Registered{License: lic, Code: cur, Existing: true}, nil
+	return Registered{License: lic, Code: st.current, Existing: true}, nil
 }
 
 // Renewal asks to extend a license.

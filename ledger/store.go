@@ -24,6 +24,9 @@ type store interface {
 	name() string
 	// lock takes the write lock for the rest of tx.
 	lock(ctx context.Context, tx *sql.Tx) error
+	// numbered tells whether the long placeholder lists of multi-row
+	// statements are numbered ($1, $2…) or not (?, ?…).
+	numbered() bool
 }
 
 //go:embed migrations
@@ -33,11 +36,19 @@ type sqliteStore struct{}
 
 func (sqliteStore) name() string { return "sqlite" }
 
+// SQLite looks numbered placeholders up by name, in time that grows with
+// their count: thousands of them cost more than the rows.
+func (sqliteStore) numbered() bool { return false }
+
 // SQLite transactions begin IMMEDIATE (see openSQLite), which takes the
 // database's write lock at BEGIN: there is nothing more to do.
 func (sqliteStore) lock(context.Context, *sql.Tx) error { return nil }
 
-func openSQLite(file string) (*sql.DB, store, error) {
+// openSQLite opens file for reading, through a pool of connections, and
+// for writing, through one: SQLite takes one writer at a time anyway, and a
+// connection whose writes no other connection interleaves keeps its page
+// cache from one transaction to the next instead of reading it again.
+func openSQLite(file string) (read, write *sql.DB, _ store, err error) {
 	q := url.Values{}
 	q.Add("_txlock", "immediate")
 	// Writers wait for each other rather than fail at once; WAL lets
@@ -59,19 +70,35 @@ func openSQLite(file string) (*sql.DB, store, error) {
 		// One connection: every connection to :memory: is its own database.
 		dsn = "file::memory:?" + q.Encode()
 	}
-	db, err := sql.Open("sqlite", dsn)
+	read, err = sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if mem {
-		db.SetMaxOpenConns(1)
+		read.SetMaxOpenConns(1)
+		return read, read, sqliteStore{}, nil
 	}
-	return db, sqliteStore{}, nil
+	// The writer's cache holds the pages a batch's inserts touch
+	// (writerCacheKiB).
+	write, err = sql.Open("sqlite", dsn+fmt.Sprintf("&_pragma=cache_size(-%d)", writerCacheKiB))
+	if err != nil {
+		read.Close()
+		return nil, nil, nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	return read, write, sqliteStore{}, nil
 }
+
+// writerCacheKiB is the page cache of the writing connection: the index
+// pages that the rows of a batch land on, spread by their random serials.
+const writerCacheKiB = 8 << 10
 
 type postgresStore struct{}
 
 func (postgresStore) name() string { return "postgres" }
+
+func (postgresStore) numbered() bool { return true }
 
 // writeLockKey is the advisory lock every writing transaction holds, so
 // that events form one chain and numbers are handed out once, across
@@ -83,12 +110,12 @@ func (postgresStore) lock(ctx context.Context, tx *sql.Tx) error {
 	return err
 }
 
-func openPostgres(dsn string) (*sql.DB, store, error) {
+func openPostgres(dsn string) (read, write *sql.DB, _ store, err error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return db, postgresStore{}, nil
+	return db, db, postgresStore{}, nil
 }
 
 // ErrSchemaTooNew: the database was migrated by a newer licmint.
@@ -179,7 +206,7 @@ func (l *Ledger) migrate(ctx context.Context) error {
 // inTx runs fn in a transaction holding the write lock, and commits if fn
 // returns nil.
 func (l *Ledger) inTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
-	tx, err := l.db.BeginTx(ctx, nil)
+	tx, err := l.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/licmint/licmint/formats"
@@ -19,6 +21,11 @@ type tx struct {
 	l    *Ledger
 	head Head
 	at   time.Time
+	// Rows inserted by the transaction are written together when fn
+	// returns, many to a statement: a statement's cost is mostly its
+	// parsing and round trip, not its rows. Nothing in a transaction
+	// reads back what it inserts.
+	events, rks, licenses, codes insertBuf
 }
 
 // update runs fn in a transaction under the write lock. The ledger's
@@ -36,7 +43,19 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value`, formatTime(t.at)); err 
 			return err
 		}
 		t.head = h
-		return fn(t)
+		t.events = insertBuf{table: "events", columns: eventColumns}
+		t.rks = insertBuf{table: "registration_keys", columns: rkColumns}
+		t.licenses = insertBuf{table: "licenses", columns: licenseColumns}
+		t.codes = insertBuf{table: "codes", columns: codeInsertColumns}
+		if err := fn(t); err != nil {
+			return err
+		}
+		for _, b := range []*insertBuf{&t.rks, &t.events, &t.licenses, &t.codes} {
+			if err := t.flush(b); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -49,10 +68,70 @@ func productText(p formats.Product) string {
 	return p.String()
 }
 
+// insertBuf collects the rows of one table for multi-row INSERTs.
+type insertBuf struct {
+	table, columns string
+	args           []any
+}
+
+func (b *insertBuf) add(vals ...any) { b.args = append(b.args, vals...) }
+
+// maxParams keeps a statement within SQLite's 32766 parameters and
+// PostgreSQL's 65535; maxRows keeps its text small.
+const (
+	maxParams = 30000
+	maxRows   = 500
+)
+
+// flush inserts b's rows, as many to a statement as the limits allow.
+func (t *tx) flush(b *insertBuf) error {
+	ncol := strings.Count(b.columns, ",") + 1
+	var q strings.Builder
+	for len(b.args) > 0 {
+		n := min(len(b.args)/ncol, maxRows, maxParams/ncol)
+		q.Reset()
+		q.WriteString("INSERT INTO " + b.table + " (" + b.columns + ") VALUES ")
+		writePlaceholders(&q, t.l.store.numbered(), 1, n, ncol)
+		if _, err := t.sql.ExecContext(t.ctx, q.String(), b.args[:n*ncol]...); err != nil {
+			return fmt.Errorf("ledger: recording to %s: %w", b.table, err)
+		}
+		b.args = b.args[n*ncol:]
+	}
+	return nil
+}
+
+// writePlaceholders writes rows groups of ncol placeholders, numbered from
+// first, ($1,$2),($3,$4), or not, (?,?),(?,?).
+func writePlaceholders(q *strings.Builder, numbered bool, first, rows, ncol int) {
+	var num [20]byte
+	p := first
+	for r := range rows {
+		if r > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteByte('(')
+		for c := range ncol {
+			if c > 0 {
+				q.WriteByte(',')
+			}
+			if !numbered {
+				q.WriteByte('?')
+				continue
+			}
+			q.WriteByte('$')
+			q.Write(strconv.AppendInt(num[:0], int64(p), 10))
+			p++
+		}
+		q.WriteByte(')')
+	}
+}
+
 func (t *tx) exec(q string, args ...any) error {
 	_, err := t.sql.ExecContext(t.ctx, q, args...)
 	return err
 }
+
+const eventColumns = `seq, at, actor, kind, product, serial, body, prev_hash, hash`
 
 // event appends an event of kind about product/serial with the kind's own
 // fields in data, and returns its sequence number.
@@ -71,10 +150,7 @@ func (t *tx) event(kind string, product formats.Product, serial formats.Serial, 
 		body = withClientIP(body, c.IP)
 	}
 	hash := chainHash(t.head.Hash, body)
-	if err := t.exec(`INSERT INTO events (seq, at, actor, kind, product, serial, body, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		h.Seq, h.At, h.Actor, h.Kind, h.Product, int64(serial), string(body), hex.EncodeToString(t.head.Hash[:]), hex.EncodeToString(hash[:])); err != nil {
-		return 0, err
-	}
+	t.events.add(h.Seq, h.At, h.Actor, h.Kind, h.Product, int64(serial), string(body), hex.EncodeToString(t.head.Hash[:]), hex.EncodeToString(hash[:]))
 	t.head = Head{Seq: h.Seq, Hash: hash}
 	return h.Seq, nil
 }
@@ -115,14 +191,10 @@ func getRK(ctx context.Context, q queryer, k formats.RegistrationKey) (*Registra
 	return r, nil
 }
 
-func (t *tx) insertRK(r *RegistrationKey) (bool, error) {
-	res, err := t.sql.ExecContext(t.ctx, `INSERT INTO registration_keys (`+rkColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING`,
-		r.Key.Product.String(), int64(r.Key.Serial), r.Key.String(), b2i(r.Key.Trial), r.Edition, r.Days, string(r.Purpose), r.Order, r.Customer, r.State, nullSerial(r.License), formatTime(r.MintedAt), r.MintedBy)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+// insertRK records a key the caller has checked is new.
+func (t *tx) insertRK(r *RegistrationKey) {
+	t.rks.add(r.Key.Product.String(), int64(r.Key.Serial), r.Key.String(), b2i(r.Key.Trial), r.Edition, r.Days, string(r.Purpose),
+		r.Order, r.Customer, r.State, nullSerial(r.License), formatTime(r.MintedAt), r.MintedBy)
 }
 
 func (t *tx) setRKState(k formats.RegistrationKey, state string, license formats.Serial) error {
@@ -178,7 +250,8 @@ func (t *tx) putLicense(l *License, insert bool) error {
 	args := []any{l.Product.String(), int64(l.Serial), int(l.Generation), l.Edition, b2i(l.Trial), l.InstallID, int(l.KeyID),
 		int(l.Issued), int(l.Expires), l.Owner, l.Customer, l.Order, below, l.RevokeReason, notified}
 	if insert {
-		return t.exec(`INSERT INTO licenses (`+licenseColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, args...)
+		t.licenses.add(args...)
+		return nil
 	}
 	return t.exec(`UPDATE licenses SET generation = $3, edition = $4, trial = $5, install_id = $6, key_id = $7, issued = $8, expires = $9,
 	owner = $10, customer = $11, order_ref = $12, revoked_below = $13, revoke_reason = $14, notified_expires = $15
@@ -216,10 +289,11 @@ func (t *tx) addCode(kind string, lic *License, is Issue, ev codeEvent) (*Code, 
 		return nil, err
 	}
 	code := &Code{Product: lic.Product, Serial: lic.Serial, Generation: c.Generation, Issued: c.Issued, Expires: c.Expires, Code: text, JWT: is.JWT, Event: seq}
-	err = t.exec(`INSERT INTO codes (product, serial, generation, issued, expires, short_form, code, jwt, event) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		lic.Product.String(), int64(lic.Serial), int(c.Generation), int(c.Issued), int(c.Expires), c.ShortForm(), text, is.JWT, seq)
-	return code, err
+	t.codes.add(lic.Product.String(), int64(lic.Serial), int(c.Generation), int(c.Issued), int(c.Expires), c.ShortForm(), text, is.JWT, seq)
+	return code, nil
 }
+
+const codeInsertColumns = `product, serial, generation, issued, expires, short_form, code, jwt, event`
 
 const codeColumns = `product, serial, generation, issued, expires, code, jwt, event`
 

@@ -14,6 +14,8 @@ import (
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
 	"github.com/licmint/licmint/formats/revocation"
+	"github.com/licmint/licmint/issuance"
+	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/signer"
 	"github.com/licmint/licmint/signer/batch"
 	"github.com/licmint/licmint/verifier"
@@ -51,10 +53,12 @@ func newDemoCmd() *cobra.Command {
 		Use:   "demo",
 		Short: "Sign and verify sample registrations with a throwaway key",
 		Long: `Run the whole job on built-in sample registrations: make a signing key in
-memory, sign the registrations as a batch, replace a stolen code, put one on
-a revocation list, then verify every code as a product would and print a
-table of codes and statuses: full, trial, install-bound, expiring soon, in
-grace, expired, not yet valid, superseded, revoked and mistyped.
+memory, sign the registrations as a batch recorded in an issuance ledger
+(SQLite, in memory), replace a stolen code, put one on a revocation list,
+then verify every code as a product would and print a table of codes and
+statuses: full, trial, install-bound, expiring soon, in grace, expired, not
+yet valid, superseded, revoked and mistyped; and the ledger's history of
+the stolen license.
 
 Nothing is written to disk and no passphrase is asked; the key is discarded
 at the end. The clock is fixed at ` + demoDay + ` so that the statuses are the
@@ -68,14 +72,14 @@ same on every run; --at moves it.`,
 			if err != nil {
 				return usageError("--at %q: want YYYY-MM-DD", at)
 			}
-			rows, err := runDemo(cmd.Context(), day)
+			rows, stolen, err := runDemo(cmd.Context(), day)
 			if err != nil {
 				return err
 			}
 			if asJSON {
 				return printJSON(cmd.OutOrStdout(), rows)
 			}
-			printDemo(cmd.OutOrStdout(), day, rows)
+			printDemo(cmd.OutOrStdout(), day, rows, stolen)
 			return nil
 		},
 	}
@@ -84,37 +88,51 @@ same on every run; --at moves it.`,
 	return cmd
 }
 
-func runDemo(ctx context.Context, today time.Time) ([]demoRow, error) {
+// demoActor is who the demo's ledger records the events for, the same on
+// every run.
+const demoActor = "vendor@demo"
+
+// runDemo returns the rows of the demo's table, and the ledger's history
+// of the stolen license.
+func runDemo(ctx context.Context, today time.Time) ([]demoRow, *ledger.History, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	now := func() time.Time { return today.Add(12 * time.Hour) }
 	key, err := signer.GenerateKey(1)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cat := catalog.Default()
 	s, err := signer.New(key, signer.WithCatalog(cat), signer.WithNow(now))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	// The vendor's ledger, in memory: the sample keys were sold before it
+	// was kept, so they are recorded as imported.
+	l, err := ledger.Open(ctx, "sqlite::memory:", ledger.WithNow(now), ledger.WithActor(demoActor))
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo: ledger: %w", err)
+	}
+	defer l.Close()
+	svc := issuance.New(s, l)
 
 	// Sign the sample registrations through the batch pipeline, as a
-	// release engineer would.
+	// release engineer would, recording each code.
 	var signed bytes.Buffer
 	if _, err := batch.Run(ctx, s, batch.NewCSVReader(bytes.NewReader(demoRegistrations)), batch.NewJSONLWriter(&signed),
-		batch.WithWorkers(1)); err != nil {
-		return nil, fmt.Errorf("demo: signing: %w", err)
+		append(svc.BatchOptions(true), batch.WithWorkers(1))...); err != nil {
+		return nil, nil, fmt.Errorf("demo: signing: %w", err)
 	}
 	var regs []map[string]string
 	sc := bufio.NewScanner(&signed)
 	for sc.Scan() {
 		var r map[string]string
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			return nil, fmt.Errorf("demo: batch output: %w", err)
+			return nil, nil, fmt.Errorf("demo: batch output: %w", err)
 		}
 		if r["error"] != "" {
-			return nil, fmt.Errorf("demo: sample %q: %s", r["scenario"], r["error"])
+			return nil, nil, fmt.Errorf("demo: sample %q: %s", r["scenario"], r["error"])
 		}
 		regs = append(regs, r)
 	}
@@ -123,7 +141,7 @@ func runDemo(ctx context.Context, today time.Time) ([]demoRow, error) {
 	// machine, and a revocation list shipped with an update.
 	pc, err := cat.Product("PC")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	store := &state.Memory{}
 	keys := []verifier.Key{{ID: key.ID(), Public: key.Public().Public}}
@@ -136,32 +154,39 @@ func runDemo(ctx context.Context, today time.Time) ([]demoRow, error) {
 	}
 	plain, err := product("")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	var rows []demoRow
+	var stolen *ledger.History
 	for _, r := range regs {
 		code := r["activation_code"]
 		row := demoRow{Scenario: r["scenario"], RK: r["rk"], Edition: r["edition"], Code: code, Note: r["note"]}
 		v := plain
 		if id := r["verify_on"]; id != "" {
 			if v, err = product(id); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		switch r["scenario"] {
 		case "stolen":
-			// The vendor replaces the stolen code; the product sees the
-			// replacement, after which the stolen one is superseded.
+			// The vendor replaces the stolen code, and revokes it on the
+			// next list; the product sees the replacement, after which
+			// the stolen one is superseded.
 			old, err := formats.ParseSigned(code, formats.Product{})
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			repl, err := s.Replace(old, "")
+			repl, err := svc.Replace(ctx, &issuance.Replacement{Code: &old, RevokeOld: true, Reason: "reported stolen"})
 			if err != nil {
-				return nil, fmt.Errorf("demo: replace: %w", err)
+				return nil, nil, fmt.Errorf("demo: replace: %w", err)
 			}
-			next := demoRow{Scenario: "replacement", RK: row.RK, Edition: row.Edition, Code: repl.String(), Note: "generation 1, issued for the stolen code"}
+			hs, err := l.Find(ctx, ledger.Query{Product: old.Product, Serial: old.Serial})
+			if err != nil || len(hs) != 1 {
+				return nil, nil, fmt.Errorf("demo: the stolen license's history: %v", err)
+			}
+			stolen = hs[0]
+			next := demoRow{Scenario: "replacement", RK: row.RK, Edition: row.Edition, Code: repl.Code.String(), Note: "generation 1, issued for the stolen code"}
 			verifyDemo(v, &next)
 			row.Note = "generation 0, superseded by its replacement"
 			verifyDemo(v, &row)
@@ -170,14 +195,16 @@ func runDemo(ctx context.Context, today time.Time) ([]demoRow, error) {
 		case "revoked":
 			c, err := formats.ParseSigned(code, formats.Product{})
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			list, err := s.RevocationList(c.Product, 1, nil, []revocation.Entry{{Serial: c.Serial}})
+			// The ledger numbers the list and puts every revocation on it.
+			_, list, err := svc.RevocationList(ctx, &issuance.ListRequest{Product: c.Product,
+				Entries: []revocation.Entry{{Serial: c.Serial}}, Reason: "chargeback"})
 			if err != nil {
-				return nil, fmt.Errorf("demo: revocation list: %w", err)
+				return nil, nil, fmt.Errorf("demo: revocation list: %w", err)
 			}
 			if err := v.LoadRevocationList(list); err != nil {
-				return nil, fmt.Errorf("demo: revocation list: %w", err)
+				return nil, nil, fmt.Errorf("demo: revocation list: %w", err)
 			}
 		case "mistyped":
 			b := []byte(code)
@@ -187,7 +214,7 @@ func runDemo(ctx context.Context, today time.Time) ([]demoRow, error) {
 		verifyDemo(v, &row)
 		rows = append(rows, row)
 	}
-	return rows, nil
+	return rows, stolen, nil
 }
 
 // mistype returns another symbol, as a slip of the finger would.
@@ -213,9 +240,9 @@ func verifyDemo(v *verifier.Verifier, row *demoRow) {
 	row.Features = lic.Features.Map()
 }
 
-func printDemo(w io.Writer, today time.Time, rows []demoRow) {
+func printDemo(w io.Writer, today time.Time, rows []demoRow, stolen *ledger.History) {
 	fmt.Fprintf(w, "licmint demo: a throwaway key (id 1), made in memory, signed the sample registrations\n")
-	fmt.Fprintf(w, "and replaced the stolen code; a product verified each code offline on %s.\n\n", today.Format(time.DateOnly))
+	fmt.Fprintf(w, "into a ledger and replaced the stolen code; a product verified each code offline on %s.\n\n", today.Format(time.DateOnly))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SCENARIO\tEDITION\tSHORT FORM\tSTATUS\tEXPIRES\tDAYS\tUPDATE+SCAN\tNOTE")
 	for _, r := range rows {
@@ -242,6 +269,11 @@ func printDemo(w io.Writer, today time.Time, rows []demoRow) {
 		if r.Error != "" {
 			fmt.Fprintf(w, "\n%s: %s\n", r.Scenario, r.Error)
 		}
+	}
+	if stolen != nil {
+		fmt.Fprintf(w, "\nThe ledger (in memory here; --ledger FILE.db keeps one) recorded every code and event.\n")
+		fmt.Fprintf(w, "The stolen license's history, as 'licmint ledger find --serial %s-%014d' shows it:\n\n", stolen.License.Product, stolen.License.Serial)
+		printHistories(w, []*ledger.History{stolen})
 	}
 	fmt.Fprintf(w, "\nA signed code in full (%d characters; support staff quote the first %d):\n%s\n",
 		len(rows[0].Code), formats.ShortLen, rows[0].Code)

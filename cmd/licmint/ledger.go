@@ -94,7 +94,7 @@ renew, replace, revoke) record to it when given one.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	cmd.Flags().Bool("json", false, "print the help as JSON")
-	cmd.AddCommand(newLedgerInitCmd(), newLedgerHeadCmd(), newLedgerVerifyCmd(), newLedgerFindCmd(), newLedgerExpiringCmd(), newLedgerExportCmd())
+	cmd.AddCommand(newLedgerInitCmd(), newLedgerHeadCmd(), newLedgerVerifyCmd(), newLedgerFindCmd(), newLedgerExpiringCmd(), newLedgerExportCmd(), newLedgerImportCmd())
 	return cmd
 }
 

@@ -77,6 +77,12 @@ func signBatch(cmd *cobra.Command, svc *issuance.Service, f *signFlags) error {
 	return nil
 }
 
+// The batch formats, as indexes in batchFormats.
+const (
+	batchCSV = iota
+	batchJSONL
+)
+
 // batchFormats are the file name extensions of the batch formats, and
 // their readers and writers.
 var batchFormats = []struct {
