@@ -55,6 +55,14 @@ func Mint(ctx context.Context, l *ledger.Ledger, cat *catalog.Catalog, r ledger.
 	if _, err := p.Edition(r.Edition); err != nil {
 		return ledger.Minted{}, err
 	}
+	if r.Days == 0 {
+		// The catalog's term, recorded with the key, so that the ledger
+		// holds every signing of it to the term it was sold with.
+		r.Days = p.Maintenance()
+		if r.Trial {
+			r.Days = p.Trial()
+		}
+	}
 	return l.Mint(ctx, r)
 }
 
@@ -400,12 +408,7 @@ func (s *Service) RevocationList(ctx context.Context, r *ListRequest) (seq uint6
 	if reason == "" {
 		reason = "revoked"
 	}
-	for _, e := range r.Entries {
-		if _, err := s.ledger.Revoke(ctx, r.Product, e.Serial, e.Below, reason); err != nil {
-			return 0, nil, err
-		}
-	}
-	l, err := s.ledger.IssueRevocationList(ctx, r.Product, func(seq uint64, entries []revocation.Entry) ([]byte, error) {
+	l, err := s.ledger.RevokeAndIssueList(ctx, r.Product, r.Entries, reason, func(seq uint64, entries []revocation.Entry) ([]byte, error) {
 		return s.signer.RevocationList(r.Product, seq, r.Issued, entries)
 	})
 	if err != nil {

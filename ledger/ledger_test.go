@@ -672,3 +672,48 @@ func TestExistingOnly(t *testing.T) {
 		l.Close()
 	})
 }
+
+// TestRevokeAhead: a revocation names issued generations only, and a
+// replacement is never issued already revoked; a list with a bad entry
+// records nothing.
+func TestRevokeAhead(t *testing.T) {
+	eachStore(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		l, s := open(t, dsn), testSigner(t)
+		k := mint(t, l, ledger.MintRequest{})[0]
+		register(t, l, reg(t, s, k, "standard", ""))
+		if _, err := l.Revoke(ctx, pc, k.Serial, 5, "ahead"); !errors.Is(err, ledger.ErrNotIssued) {
+			t.Fatalf("revoking generations not issued: %v", err)
+		}
+		build := func(seq uint64, e []revocation.Entry) ([]byte, error) { return s.RevocationList(pc, seq, nil, e) }
+		if _, err := l.RevokeAndIssueList(ctx, pc, []revocation.Entry{{Serial: k.Serial}, {Serial: 4242}}, "bad batch", build); !errors.Is(err, ledger.ErrNoLicense) {
+			t.Fatalf("a list with an unknown serial: %v", err)
+		}
+		if lic, _ := l.License(ctx, pc, k.Serial); lic.Revoked {
+			t.Fatal("a failed list recorded its first revocation")
+		}
+		if latest, _ := l.LatestRevocationList(ctx, pc); latest != nil {
+			t.Fatal("a failed list was issued")
+		}
+		if _, err := l.Revoke(ctx, pc, k.Serial, 1, "stolen"); err != nil {
+			t.Fatal(err)
+		}
+		// Generation 0 is revoked; its replacement, generation 1, is not.
+		if _, _, err := l.Replace(ctx, ledger.Replacement{Product: pc, Serial: k.Serial}, func(lic *ledger.License, cur *ledger.Code, next uint8) (ledger.Issue, error) {
+			old, _ := formats.ParseActivationCode(cur.Code)
+			c, err := s.Replace(old, "")
+			return ledger.Issue{Code: c}, err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Revoke(ctx, pc, k.Serial, 0, "all"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := l.Replace(ctx, ledger.Replacement{Product: pc, Serial: k.Serial}, func(*ledger.License, *ledger.Code, uint8) (ledger.Issue, error) {
+			t.Fatal("signed a replacement of a license revoked in full")
+			return ledger.Issue{}, nil
+		}); !errors.Is(err, ledger.ErrRevoked) {
+			t.Fatalf("replacing a revoked license: %v", err)
+		}
+	})
+}

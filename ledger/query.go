@@ -30,8 +30,24 @@ type IssuedList struct {
 // revocation recorded, with the next sequence number, which no other host
 // can take at the same time, and records it.
 func (l *Ledger) IssueRevocationList(ctx context.Context, p formats.Product, build ListFunc) (*IssuedList, error) {
+	return l.RevokeAndIssueList(ctx, p, nil, "", build)
+}
+
+// RevokeAndIssueList records the revocations in entries, for reason, as
+// Revoke does, and issues the product's next list as IssueRevocationList
+// does, all in one transaction: a bad entry, or a list that cannot be
+// built, records nothing.
+func (l *Ledger) RevokeAndIssueList(ctx context.Context, p formats.Product, entries []revocation.Entry, reason string, build ListFunc) (*IssuedList, error) {
+	if len(entries) > 0 && reason == "" {
+		return nil, errors.New("ledger: revoke: give a reason")
+	}
 	var out *IssuedList
 	err := l.update(ctx, func(t *tx) error {
+		for _, e := range entries {
+			if _, err := t.revokeSerial(p, e.Serial, e.Below, reason); err != nil {
+				return err
+			}
+		}
 		var last int64
 		if err := t.sql.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM revocation_lists WHERE product = $1`, p.String()).Scan(&last); err != nil {
 			return err

@@ -21,6 +21,7 @@ var (
 	ErrSuperseded     = errors.New("ledger: the code's generation has been superseded")
 	ErrRevoked        = errors.New("ledger: the license is revoked")
 	ErrOrderTerms     = errors.New("ledger: the order was minted on other terms")
+	ErrNotIssued      = errors.New("ledger: that generation has not been issued")
 	ErrLastGeneration = errors.New("ledger: the license has reached the last generation")
 )
 

@@ -218,7 +218,9 @@ func (t *tx) register(r *Registration, rs *registrations) (Registered, error) {
 		return Registered{}, rule("%w: %s renews an existing license; it cannot start one", ErrRenewalKey, k)
 	case rec.Edition != r.Edition:
 		return Registered{}, rule("%w: %s was sold for edition %s, not %s", ErrOtherTerms, k, rec.Edition, r.Edition)
-	case rec.Days != 0 && c.Expires != formats.Perpetual && int(c.Expires)-int(c.Issued) != rec.Days:
+	case rec.Days != 0 && c.Expires == formats.Perpetual:
+		return Registered{}, rule("%w: %s was sold with a %d-day term, not a perpetual license", ErrOtherTerms, k, rec.Days)
+	case rec.Days != 0 && int(c.Expires)-int(c.Issued) != rec.Days:
 		return Registered{}, rule("%w: %s was sold with a %d-day term, not %d", ErrOtherTerms, k, rec.Days, int(c.Expires)-int(c.Issued))
 	case rec.State == StateRegistered:
 		return existing(r, rs.licenses[id])
@@ -411,7 +413,9 @@ func (l *Ledger) Replace(ctx context.Context, r Replacement, sign ReplaceFunc) (
 		if err := checkAccess(lic, r.Owner); err != nil {
 			return err
 		}
-		if lic.RevokesCurrent() && lic.RevokedBelow == 0 {
+		if lic.Revoked && (lic.RevokedBelow == 0 || lic.Generation+1 < lic.RevokedBelow) {
+			// Every generation, or the next one too, is revoked: a
+			// replacement would be revoked as it is issued.
 			return fmt.Errorf("%w: %s serial %s: %s", ErrRevoked, lic.Product, lic.Serial, lic.RevokeReason)
 		}
 		if r.CheckGeneration && r.Generation < lic.Generation {
@@ -479,15 +483,28 @@ func (l *Ledger) Revoke(ctx context.Context, p formats.Product, serial formats.S
 	}
 	var lic *License
 	err := l.update(ctx, func(t *tx) (err error) {
-		if lic, err = getLicense(ctx, t.sql, p, serial); err != nil {
-			return err
-		}
-		if err := t.revoke(lic, below, reason); err != nil {
-			return err
-		}
-		return t.putLicense(lic, false)
+		lic, err = t.revokeSerial(p, serial, below, reason)
+		return err
 	})
 	return lic, err
+}
+
+// revokeSerial records a revocation of the license's generations below
+// below (every one for 0), which must all have been issued: revoking
+// generations to come would revoke the license's next replacement.
+func (t *tx) revokeSerial(p formats.Product, serial formats.Serial, below uint8, reason string) (*License, error) {
+	lic, err := getLicense(t.ctx, t.sql, p, serial)
+	if err != nil {
+		return nil, err
+	}
+	if below != 0 && int(below) > int(lic.Generation)+1 {
+		return nil, fmt.Errorf("%w: %s serial %s is at generation %d, so %s:%d would revoke generations not issued yet; give %s:%d at most, or %s to revoke every generation",
+			ErrNotIssued, p, serial, lic.Generation, serial, below, serial, lic.Generation+1, serial)
+	}
+	if err := t.revoke(lic, below, reason); err != nil {
+		return nil, err
+	}
+	return lic, t.putLicense(lic, false)
 }
 
 // License returns the license with the serial.

@@ -112,6 +112,7 @@ var errorKinds = []struct {
 	{ledger.ErrRenewalKey, kindNoLicense},
 	{ledger.ErrNotRenewal, kindNoLicense},
 	{ledger.ErrLastGeneration, kindInvalid},
+	{ledger.ErrNotIssued, kindInvalid},
 	{ledger.ErrChain, kindChain},
 }
 

@@ -53,6 +53,7 @@ var ledgerHints = []struct {
 	{ledger.ErrRenewalKey, "a renewal key renews an existing license: give it to 'licmint renew --renewal-key'"},
 	{ledger.ErrNotRenewal, "give a key minted with 'licmint rk new --purpose renewal'"},
 	{ledger.ErrLastGeneration, "issue the customer a new Registration Key"},
+	{ledger.ErrNotIssued, "'licmint ledger find --serial S' shows the license's generation"},
 }
 
 // ledgerError gives an error from an operation with a ledger its exit
