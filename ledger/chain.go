@@ -161,6 +161,7 @@ func (l *Ledger) Verify(ctx context.Context) (Head, error) {
 	}
 	defer rows.Close()
 	var prev Head
+	st := newReplay()
 	for rows.Next() {
 		var e Event
 		var at, prevHash, hash, body string
@@ -190,37 +191,197 @@ func (l *Ledger) Verify(ctx context.Context) (Head, error) {
 			head.Product != e.Product || head.Serial != e.Serial.String() {
 			return prev, &ChainError{Seq: e.Seq, Reason: "its columns differ from its body: the row was changed"}
 		}
+		if err := st.apply(&e, []byte(body)); err != nil {
+			return prev, err
+		}
 		prev = Head{Seq: e.Seq, Hash: want}
 	}
 	if err := rows.Err(); err != nil {
 		return prev, err
 	}
-	return prev, l.verifyCodes(ctx)
+	if err := l.verifyCodes(ctx); err != nil {
+		return prev, err
+	}
+	return prev, st.check(ctx, l.db, prev.Seq)
+}
+
+// replay rebuilds from the events what the keys and licenses tables must
+// hold, so that Verify finds a row changed, added or removed behind the
+// log's back: a key un-voided or slipped in, a license un-revoked.
+type replay struct {
+	keys map[string]string // key text → state
+	lics map[replayKey]*replayedLicense
+}
+
+type replayKey struct {
+	product string
+	serial  formats.Serial
+}
+
+type replayedLicense struct {
+	generation int
+	expires    string
+	revoked    bool
+	below      int
+}
+
+func newReplay() *replay {
+	return &replay{keys: map[string]string{}, lics: map[replayKey]*replayedLicense{}}
+}
+
+// apply takes one event into the state.
+func (r *replay) apply(e *Event, body []byte) error {
+	var f struct {
+		RK         string `json:"rk"`
+		Generation *int   `json:"generation"`
+		Expires    string `json:"expires"`
+		Below      *int   `json:"below"`
+	}
+	if err := json.Unmarshal(body, &f); err != nil {
+		return &ChainError{Seq: e.Seq, Reason: "body: " + err.Error()}
+	}
+	key := replayKey{e.Product, e.Serial}
+	lic := r.lics[key]
+	needLicense := func() error {
+		if lic == nil {
+			return &ChainError{Seq: e.Seq, Reason: "it is about a license no earlier event issued"}
+		}
+		return nil
+	}
+	switch e.Kind {
+	case EventMinted, EventImported:
+		r.keys[f.RK] = StateMinted
+	case EventVoided:
+		r.keys[f.RK] = StateVoid
+	case EventSigned:
+		r.keys[f.RK] = StateRegistered
+		r.lics[key] = &replayedLicense{generation: deref(f.Generation), expires: f.Expires}
+	case EventRenewed:
+		if err := needLicense(); err != nil {
+			return err
+		}
+		lic.expires = f.Expires
+		if f.RK != "" {
+			r.keys[f.RK] = StateRegistered
+		}
+	case EventReplaced:
+		if err := needLicense(); err != nil {
+			return err
+		}
+		lic.generation, lic.expires = deref(f.Generation), f.Expires
+	case EventRevoked:
+		if err := needLicense(); err != nil {
+			return err
+		}
+		b := deref(f.Below)
+		if !lic.revoked || lic.below != 0 && (b == 0 || b > lic.below) {
+			lic.revoked, lic.below = true, b
+		}
+	}
+	return nil
+}
+
+func deref(p *int) int {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// check compares the tables with the state the events give; seq is the
+// head, which errors name.
+func (r *replay) check(ctx context.Context, q queryer, seq int64) error {
+	bad := func(format string, a ...any) error {
+		return &ChainError{Seq: seq, Reason: "the tables do not agree with the events: " + fmt.Sprintf(format, a...)}
+	}
+	rows, err := q.QueryContext(ctx, `SELECT rk, state FROM registration_keys`)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for rows.Next() {
+		var rk, state string
+		if err := rows.Scan(&rk, &state); err != nil {
+			rows.Close()
+			return err
+		}
+		n++
+		if want, ok := r.keys[rk]; !ok || want != state {
+			rows.Close()
+			if !ok {
+				return bad("registration key %s has no event that minted or imported it", rk)
+			}
+			return bad("registration key %s is %s, and the events say %s", rk, state, want)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if n != len(r.keys) {
+		return bad("%d registration keys are recorded, and the events name %d", n, len(r.keys))
+	}
+	if rows, err = q.QueryContext(ctx, `SELECT product, serial, generation, expires, revoked_below FROM licenses`); err != nil {
+		return err
+	}
+	defer rows.Close()
+	n = 0
+	for rows.Next() {
+		var product string
+		var serial int64
+		var gen, expires int
+		var below sql.NullInt64
+		if err := rows.Scan(&product, &serial, &gen, &expires, &below); err != nil {
+			return err
+		}
+		n++
+		lic, ok := r.lics[replayKey{product, formats.Serial(serial)}]
+		switch {
+		case !ok:
+			return bad("license %s-%s has no event that issued it", product, formats.Serial(serial))
+		case gen != lic.generation || formats.Day(expires).String() != lic.expires:
+			return bad("license %s-%s is at generation %d, expiring %s, and the events say %d, %s",
+				product, formats.Serial(serial), gen, formats.Day(expires), lic.generation, lic.expires)
+		case below.Valid != lic.revoked || below.Valid && int(below.Int64) != lic.below:
+			return bad("license %s-%s's revocation differs from its events", product, formats.Serial(serial))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if n != len(r.lics) {
+		return bad("%d licenses are recorded, and the events issued %d", n, len(r.lics))
+	}
+	return nil
 }
 
 // verifyCodes checks every recorded code against the SHA-256 that its
 // event carries, so that a code swapped in the codes table is found.
 func (l *Ledger) verifyCodes(ctx context.Context) error {
-	rows, err := l.db.QueryContext(ctx, `SELECT c.code, c.event, e.body FROM codes c LEFT JOIN events e ON e.seq = c.event`)
+	rows, err := l.db.QueryContext(ctx, `SELECT c.code, c.jwt, c.event, e.body FROM codes c LEFT JOIN events e ON e.seq = c.event`)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var code string
+		var code, jwt string
 		var seq int64
 		var body sql.NullString
-		if err := rows.Scan(&code, &seq, &body); err != nil {
+		if err := rows.Scan(&code, &jwt, &seq, &body); err != nil {
 			return err
 		}
 		var ev struct {
 			CodeSHA256 string `json:"code_sha256"`
+			JWTSHA256  string `json:"jwt_sha256"`
 		}
 		if !body.Valid {
 			return &ChainError{Seq: seq, Reason: "a recorded code names this event, which does not exist"}
 		}
 		if err := json.Unmarshal([]byte(body.String), &ev); err != nil || ev.CodeSHA256 != codeHash(code) {
 			return &ChainError{Seq: seq, Reason: "the code recorded for this event is not the one the event names"}
+		}
+		if (jwt != "" || ev.JWTSHA256 != "") && ev.JWTSHA256 != codeHash(jwt) {
+			return &ChainError{Seq: seq, Reason: "the token recorded for this event is not the one the event names"}
 		}
 	}
 	return rows.Err()
