@@ -269,6 +269,10 @@ func existing(r *Registration, st *licenseState) (Registered, error) {
 	case first.Issued != c.Issued || first.Expires != c.Expires:
 		return Registered{}, rule("%w: %s was registered issued %s, expiring %s; sign it with those days to get its code again",
 			ErrOtherTerms, k, first.Issued, first.Expires)
+	case lic.RevokesCurrent():
+		// Its code is on the revocation lists: handing it out again
+		// would only look like a license.
+		return Registered{}, rule("%w: %s's license %s is revoked (%s)", ErrRevoked, k, lic.Serial, lic.RevokeReason)
 	}
 	return Registered{License: lic, Code: st.current, Existing: true}, nil
 }
