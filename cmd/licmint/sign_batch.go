@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"io"
 	"os"
 	"os/signal"
@@ -58,7 +59,9 @@ func signBatch(cmd *cobra.Command, svc *issuance.Service, f *signFlags) error {
 	case errors.Is(err, context.Canceled):
 		return &cliError{code: exitError, kind: kindInternal, err: errors.New("interrupted; no output was written")}
 	case errors.Is(err, batch.ErrBadRow):
-		return withHint(exitInvalid, fmt.Errorf("%s: %w", f.in, err), "the first row must be a header naming the columns, such as rk,edition,days")
+		return withHint(exitInvalid, fmt.Errorf("%s: %w", f.in, err), "a batch is CSV or JSON Lines, its first row a header naming the columns, such as rk,edition,days")
+	case errors.As(err, new(*fs.PathError)):
+		return err // a file, not the ledger
 	case err != nil && svc.Ledger() != nil:
 		return ledgerError(err, func(err error) error { return err })
 	case err != nil:

@@ -199,7 +199,7 @@ var errRowTooLong = fmt.Errorf("%w: longer than %d bytes", ErrBadRow, maxRowLen)
 // file), and reading stops with errNoLineEnd rather than going on forever.
 const maxSkip = 16 << 20
 
-var errNoLineEnd = fmt.Errorf("the input has no line end in %d MiB: it is not a CSV or JSON Lines batch", maxSkip>>20)
+var errNoLineEnd = fmt.Errorf("%w: the input has no line end in %d MiB: it is not a CSV or JSON Lines batch", ErrBadRow, maxSkip>>20)
 
 // read returns the next record that is not blank, and the line it starts
 // on. At the end it returns io.EOF. A malformed record gives a *signer.FieldError
