@@ -738,19 +738,16 @@ func (b *batch) registration(r *inRow, res *rowResult) error {
 	if reg.InstallID, col, err = raw(colInstallID); err != nil {
 		return err
 	}
-	if id := reg.InstallID; id != "" && (isSpace(id[0]) || isSpace(id[len(id)-1])) {
-		return bad(colInstallID, col, "install_id has spaces at either end; it is signed byte for byte, "+
-			"so give it exactly as the product shows it, without them")
+	if id := reg.InstallID; id != "" {
+		if err := formats.CheckInstallID(id); err != nil {
+			return bad(colInstallID, col, "%v", err)
+		}
 	}
 	if b.o.jwt {
 		reg.Customer = b.customer(r)
 	}
 	return nil
 }
-
-// isSpace reports the bytes an install id must not begin or end with
-// (FORMAT.md section 4.2).
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // customer returns the row's customer fields: the columns that are
 // neither inputs nor results, when not empty.
