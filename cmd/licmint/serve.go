@@ -108,7 +108,7 @@ at /outbox instead of sending mail. Nothing is kept when it stops.`,
 	fl.BoolVar(&f.demo, "demo", false, "run a demo: in-memory ledger, throwaway key, demo account, outbox page")
 	fl.BoolVar(&f.asJSON, "json", false, "print the address (and the demo's account and keys) as a JSON record")
 	f.shutdownGrace, f.mailInterval = 15*time.Second, 30*time.Second
-	cmd.AddCommand(newServeOutboxCmd())
+	cmd.AddCommand(newServeOutboxCmd(), newServeTokenCmd())
 	return cmd
 }
 
