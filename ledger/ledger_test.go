@@ -515,11 +515,22 @@ func TestExpiringAndNotified(t *testing.T) {
 		if err != nil || !marked {
 			t.Fatal(marked, err)
 		}
-		if marked, err = l.MarkNotified(ctx, pc, keys[0].Serial, got[0].Expires, "jane@example.com"); err != nil || marked {
+		// A second notice of the same expiry is neither marked nor mailed.
+		notice := ledger.Mail{To: "jane@example.com", Subject: "Maintenance ends", Body: "renew"}
+		if marked, err = l.MarkNotified(ctx, pc, keys[0].Serial, got[0].Expires, "jane@example.com", notice); err != nil || marked {
 			t.Fatalf("notified twice: %v %v", marked, err)
 		}
-		if got, _ = l.Expiring(ctx, today, 60); len(got) != 1 || got[0].Serial != keys[1].Serial {
-			t.Fatalf("after notice: %v", got)
+		if n, err := l.MailQueued(ctx); err != nil || n != 0 {
+			t.Fatalf("a notice not marked was queued: %d, %v", n, err)
+		}
+		if marked, err = l.MarkNotified(ctx, pc, keys[1].Serial, got[1].Expires, "jane@example.com", notice); err != nil || !marked {
+			t.Fatal(marked, err)
+		}
+		if n, err := l.MailQueued(ctx); err != nil || n != 1 {
+			t.Fatalf("the notice marked: %d queued, %v", n, err)
+		}
+		if got, _ = l.Expiring(ctx, today, 60); len(got) != 0 {
+			t.Fatalf("after notices: %v", got)
 		}
 		verifyChain(t, l)
 	})

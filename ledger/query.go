@@ -157,8 +157,10 @@ type notifyEvent struct {
 
 // MarkNotified records that the license's owner was told of its expiry,
 // once per expiry: it reports false, and records nothing, when that expiry
-// was already notified, as when two hosts send notices at once.
-func (l *Ledger) MarkNotified(ctx context.Context, p formats.Product, serial formats.Serial, expires formats.Day, to string) (bool, error) {
+// was already notified, as when two hosts send notices at once. The mail
+// given is queued in the same transaction, only when the mark is made, so
+// that a notice is queued once and never marked without being queued.
+func (l *Ledger) MarkNotified(ctx context.Context, p formats.Product, serial formats.Serial, expires formats.Day, to string, mail ...Mail) (bool, error) {
 	marked := false
 	err := l.update(ctx, func(t *tx) error {
 		lic, err := getLicense(ctx, t.sql, p, serial)
@@ -173,6 +175,9 @@ func (l *Ledger) MarkNotified(ctx context.Context, p formats.Product, serial for
 			return err
 		}
 		if _, err := t.event(EventNotified, p, serial, notifyEvent{Expires: expires.String(), To: to}); err != nil {
+			return err
+		}
+		if err := t.queueMail(mail); err != nil {
 			return err
 		}
 		marked = true

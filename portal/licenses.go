@@ -265,6 +265,9 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if !is.Existing {
+		s.codeIssued(issuedRegistered)
+	}
 	code := is.Code.String()
 	kind := "Activation Code"
 	if rk.Trial {
@@ -444,6 +447,9 @@ func (s *Server) renew(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if !is.Existing {
+		s.codeIssued(issuedRenewed)
+	}
 	id := licenseID(is.Code.Product, is.Code.Serial)
 	s.mail(r, v.account, "Your renewed Activation Code for "+is.Code.Product.String(),
 		fmt.Sprintf("Your license %s is renewed: maintenance until %s.\n\nYour new Activation Code:\n\n%s\n\nEnter it in the product.\n",
@@ -527,6 +533,7 @@ func (s *Server) reportStolen(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.codeIssued(issuedReplaced)
 	s.mail(r, v.account, "Your replacement Activation Code for "+prod.String(),
 		fmt.Sprintf("You reported the code of license %s stolen. It is invalidated, and products stop accepting it once they have seen the replacement or the next revocation list.\n\nYour replacement Activation Code (generation %d):\n\n%s\n\nEnter it in your product.\n",
 			id, is.Code.Generation, is.Code))

@@ -101,6 +101,7 @@ type Server struct {
 
 	csrfKey []byte
 	kick    chan struct{}
+	metrics *metrics
 }
 
 // An Option configures a Server.
@@ -180,6 +181,7 @@ func New(ctx context.Context, svc *issuance.Service, opts ...Option) (*Server, e
 		return nil, err
 	}
 	s.csrfKey = key
+	s.metrics = newMetrics(s)
 	return s, nil
 }
 
@@ -256,7 +258,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusNotFound, "message", page{Title: "Not found", Error: "There is no such page here."})
 	})
-	return s.secured(mux)
+	return s.vendorRoutes(mux, s.secured(mux))
 }
 
 // secured sets the security headers, bounds the body, finds the visit

@@ -46,6 +46,7 @@ type serveFlags struct {
 	demo, asJSON            bool
 	shutdownGrace           time.Duration
 	mailInterval            time.Duration
+	notifyEvery             time.Duration
 	// Tests only: ready is called once the portal listens, and smtpTLS
 	// trusts the test relay's certificate.
 	ready   func(url string)
@@ -77,6 +78,14 @@ $LICMINT_SMTP_PASSWORD and are sent only over TLS. A relay on localhost that
 offers no STARTTLS is used without credentials. Without --smtp mail stays in
 the outbox: 'licmint serve outbox' lists it.
 
+With --notify-every the portal mails each license's owner once per term, 60
+days before its maintenance ends, with a renewal link; every instance may run
+it, as the ledger records each notice once.
+
+The shop API (/api/v1/, described at /api/openapi.json) mints keys for orders
+and reads and revokes licenses, with tokens from 'licmint serve token'.
+/healthz, /readyz and /metrics (Prometheus) are for the operator.
+
 Serve over TLS with --tls-cert and --tls-key (cookies are then Secure), or
 behind a TLS proxy with --public-url https://... SIGINT and SIGTERM stop the
 portal after the requests in flight finish.
@@ -107,8 +116,9 @@ at /outbox instead of sending mail. Nothing is kept when it stops.`,
 	fl.StringVar(&f.tlsKey, "tls-key", "", "the private key `FILE` of --tls-cert")
 	fl.BoolVar(&f.demo, "demo", false, "run a demo: in-memory ledger, throwaway key, demo account, outbox page")
 	fl.BoolVar(&f.asJSON, "json", false, "print the address (and the demo's account and keys) as a JSON record")
+	fl.DurationVar(&f.notifyEvery, "notify-every", 0, "mail each license owner once per term, 60 days before maintenance ends, checking every `INTERVAL` such as 24h (default: off)")
 	f.shutdownGrace, f.mailInterval = 15*time.Second, 30*time.Second
-	cmd.AddCommand(newServeOutboxCmd())
+	cmd.AddCommand(newServeOutboxCmd(), newServeTokenCmd())
 	return cmd
 }
 
@@ -131,6 +141,8 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 	switch {
 	case (f.tlsCert == "") != (f.tlsKey == ""):
 		return usageError("give --tls-cert and --tls-key together")
+	case f.notifyEvery < 0:
+		return usageError("--notify-every %s: want a positive interval, such as 24h", f.notifyEvery)
 	case f.smtp != "" && f.mailFrom == "":
 		return usageError("--smtp needs --mail-from ADDRESS, the sender of the portal's mail")
 	case f.demo && (cmd.Flags().Changed("ledger") || f.key != ""):
@@ -263,6 +275,9 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 	mailDone := make(chan struct{})
 	go func() { p.RunMailer(mailCtx, f.mailInterval); close(mailDone) }()
 	defer func() { stopMail(); <-mailDone }()
+	noticesDone := make(chan struct{})
+	go func() { p.RunNotices(mailCtx, f.notifyEvery); close(noticesDone) }()
+	defer func() { stopMail(); <-noticesDone }()
 
 	if err := printServe(cmd, f, public, recipient, demo); err != nil {
 		return err

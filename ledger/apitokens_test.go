@@ -1,0 +1,56 @@
+package ledger_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/licmint/licmint/ledger"
+)
+
+func TestAPITokens(t *testing.T) {
+	eachStore(t, func(t *testing.T, dsn string) {
+		l := open(t, dsn, ledger.WithNow(func() time.Time { return day0 }), ledger.WithActor("vendor@test"))
+		ctx := context.Background()
+		h1, h2 := strings.Repeat("a", 64), strings.Repeat("b", 64)
+		if _, err := l.CreateAPIToken(ctx, h1, "shop", "admin"); err == nil {
+			t.Fatal("a scope that is not mint, read or revoke was taken")
+		}
+		if _, err := l.CreateAPIToken(ctx, "short", "shop", ledger.ScopeMint); err == nil {
+			t.Fatal("a hash that is not SHA-256 hex was taken")
+		}
+		id1, err := l.CreateAPIToken(ctx, h1, "shop", ledger.ScopeMint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id2, err := l.CreateAPIToken(ctx, h2, "crm", ledger.ScopeRead)
+		if err != nil || id2 == id1 {
+			t.Fatalf("second token: %d, %v", id2, err)
+		}
+		tok, err := l.APIToken(ctx, h1)
+		if err != nil || tok.ID != id1 || tok.Scope != ledger.ScopeMint || tok.Name != "shop" || tok.CreatedBy != "vendor@test" || !tok.Created.Equal(day0) {
+			t.Fatalf("token: %+v, %v", tok, err)
+		}
+		if _, err := l.APIToken(ctx, strings.Repeat("c", 64)); !errors.Is(err, ledger.ErrNoAPIToken) {
+			t.Fatalf("unknown token: %v", err)
+		}
+		if err := l.RevokeAPIToken(ctx, id1); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.RevokeAPIToken(ctx, id1); !errors.Is(err, ledger.ErrNoAPIToken) {
+			t.Fatalf("revoked twice: %v", err)
+		}
+		if _, err := l.APIToken(ctx, h1); !errors.Is(err, ledger.ErrNoAPIToken) {
+			t.Fatalf("revoked token still in force: %v", err)
+		}
+		all, err := l.APITokens(ctx)
+		if err != nil || len(all) != 2 || all[0].Revoked.IsZero() || !all[1].Revoked.IsZero() {
+			t.Fatalf("list: %v, %v", all, err)
+		}
+		if _, err := l.Verify(ctx); err != nil {
+			t.Fatalf("verify after token events: %v", err)
+		}
+	})
+}

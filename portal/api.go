@@ -1,0 +1,452 @@
+package portal
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/ledger"
+)
+
+// The shop API: JSON over HTTP(S) under /api/v1/, for the vendor's shop
+// and back office, with bearer tokens of one scope each (ledger.ScopeMint,
+// ScopeRead, ScopeRevoke). openapi.json describes it; keep the two in step.
+
+// Sizes of the shop API.
+const (
+	// MaxAPIBody bounds a request body.
+	MaxAPIBody = 64 << 10
+	// MaxAPIMint bounds the keys one mint call makes.
+	MaxAPIMint = 1000
+	// MaxOrderRef bounds an order reference, and MaxReason a revocation's
+	// reason.
+	MaxOrderRef = 200
+	MaxReason   = 500
+	// MaxExpiringWithin bounds expiring_within, in days, and MaxExpiring
+	// the licenses one listing returns.
+	MaxExpiringWithin = 3660
+	MaxExpiring       = 1000
+)
+
+// APITokenPrefix starts every shop API token, so that a token pasted
+// where it should not be is easy to find by secret scanners.
+const APITokenPrefix = "lmt_"
+
+// apiTokenLen is the length of a token: the prefix and 32 random bytes in
+// unpadded base64url.
+const apiTokenLen = len(APITokenPrefix) + 43
+
+//go:embed openapi.json
+var openAPIDoc []byte
+
+// OpenAPI returns the shop API's OpenAPI 3.1 document, as served at
+// /api/openapi.json.
+func OpenAPI() []byte { return bytes.Clone(openAPIDoc) }
+
+// CreateAPIToken makes a shop API token of the scope, records its hash in
+// the ledger, and returns the token, which is shown once and kept nowhere,
+// with its id for listing and revoking.
+func CreateAPIToken(ctx context.Context, led *ledger.Ledger, name, scope string) (token string, id int64, err error) {
+	secret, _, err := newToken(rand.Reader)
+	if err != nil {
+		return "", 0, err
+	}
+	// The ledger keeps the hash of the whole token, as it is presented.
+	token = APITokenPrefix + secret
+	if id, err = led.CreateAPIToken(ctx, tokenHash(token), name, scope); err != nil {
+		return "", 0, err
+	}
+	return token, id, nil
+}
+
+// Error kinds of the shop API, with the status each is answered with.
+const (
+	apiUnauthorized     = "unauthorized"       // 401
+	apiForbidden        = "forbidden"          // 403
+	apiInvalid          = "invalid_request"    // 400
+	apiNotFound         = "not_found"          // 404
+	apiMethodNotAllowed = "method_not_allowed" // 405
+	apiConflict         = "conflict"           // 409
+	apiUnprocessable    = "unprocessable"      // 422
+	apiInternal         = "internal"           // 500
+)
+
+var apiStatus = map[string]int{
+	apiUnauthorized: http.StatusUnauthorized, apiForbidden: http.StatusForbidden, apiInvalid: http.StatusBadRequest,
+	apiNotFound: http.StatusNotFound, apiMethodNotAllowed: http.StatusMethodNotAllowed, apiConflict: http.StatusConflict,
+	apiUnprocessable: http.StatusUnprocessableEntity, apiInternal: http.StatusInternalServerError,
+}
+
+type apiErrorBody struct {
+	Error struct {
+		Kind    string `json:"kind"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":{"kind":"internal","message":"the answer could not be written"}}`)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+func apiError(w http.ResponseWriter, kind, format string, a ...any) {
+	var e apiErrorBody
+	e.Error.Kind, e.Error.Message = kind, fmt.Sprintf(format, a...)
+	writeJSON(w, apiStatus[kind], e)
+}
+
+// apiFail answers a failure of the ledger or the service: the caller sees
+// that it failed, the log sees why.
+func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+	s.logf("portal: %s %s: %v", r.Method, r.URL.Path, err)
+	apiError(w, apiInternal, "the request could not be done just now; nothing was changed that a retry would repeat")
+}
+
+type tokenKey struct{}
+
+// bearer admits a request with a token in force of the scope, and records
+// the token as the actor of whatever it changes in the ledger.
+func (s *Server) bearer(scope string, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth := r.Header.Get("Authorization")
+		scheme, token, _ := strings.Cut(auth, " ")
+		if auth == "" || !strings.EqualFold(scheme, "Bearer") {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="licmint"`)
+			apiError(w, apiUnauthorized, "no bearer token: send Authorization: Bearer TOKEN, with a token from 'licmint serve token create'")
+			return
+		}
+		token = strings.TrimSpace(token)
+		var tok *ledger.APIToken
+		var err error
+		if len(token) != apiTokenLen || !strings.HasPrefix(token, APITokenPrefix) {
+			err = ledger.ErrNoAPIToken
+		} else {
+			tok, err = s.led.APIToken(r.Context(), tokenHash(token))
+		}
+		if errors.Is(err, ledger.ErrNoAPIToken) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="licmint", error="invalid_token"`)
+			apiError(w, apiUnauthorized, "the bearer token is unknown or revoked")
+			return
+		}
+		if err != nil {
+			s.apiFail(w, r, err)
+			return
+		}
+		if tok.Scope != scope {
+			apiError(w, apiForbidden, "this token's scope is %s; this call needs a token of scope %s", tok.Scope, scope)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, MaxAPIBody)
+		ctx := ledger.WithClient(r.Context(), fmt.Sprintf("api-token:%d:%s", tok.ID, tok.Name), clientIP(r))
+		h(w, r.WithContext(context.WithValue(ctx, tokenKey{}, tok)))
+	})
+}
+
+// decodeJSON reads one JSON object of the request into v, strictly: an
+// unknown field or trailing data is an error, said in the answer.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		apiError(w, apiInvalid, "the body must be JSON (Content-Type: application/json), not %s", ct)
+		return false
+	}
+	d := json.NewDecoder(r.Body)
+	d.DisallowUnknownFields()
+	err := d.Decode(v)
+	if err == nil && d.More() {
+		err = errors.New("more than one JSON value")
+	}
+	if err == nil {
+		if _, terr := d.Token(); terr != io.EOF {
+			err = errors.New("data after the JSON object")
+		}
+	}
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			apiError(w, apiInvalid, "the body is longer than %d bytes", MaxAPIBody)
+		} else {
+			apiError(w, apiInvalid, "the body is not the JSON object this call takes: %v", err)
+		}
+		return false
+	}
+	return true
+}
+
+// printable reports whether s is text a person typed: no control
+// characters, which would corrupt logs and mail.
+func printable(s string) bool {
+	return strings.IndexFunc(s, func(c rune) bool { return unicode.IsControl(c) || c == unicode.ReplacementChar }) < 0
+}
+
+// MintRequest is the body of POST /api/v1/registration-keys. Its fields
+// are a stable contract with the vendor's shop.
+type MintRequest struct {
+	Product string `json:"product"`
+	Edition string `json:"edition"`
+	Count   int    `json:"count"`
+	Order   string `json:"order"`
+	Trial   bool   `json:"trial"`
+}
+
+// MintResponse is the answer to a mint call: 201 when the keys were
+// minted, 200 when the order had been minted before and these are its keys.
+type MintResponse struct {
+	Order            string   `json:"order"`
+	RegistrationKeys []string `json:"registration_keys"`
+}
+
+// check says what is wrong with the request, given the product's parse
+// error, or returns "".
+func (req *MintRequest) check(productErr error) string {
+	switch {
+	case productErr != nil:
+		return fmt.Sprintf("product %q: want a product code of two capital letters, such as PC", req.Product)
+	case req.Edition == "" || len(req.Edition) > MaxOrderRef || !printable(req.Edition):
+		return "edition: give the edition sold, such as standard"
+	case req.Count < 1 || req.Count > MaxAPIMint:
+		return fmt.Sprintf("count %d: want 1 to %d keys", req.Count, MaxAPIMint)
+	case req.Order == "" || len(req.Order) > MaxOrderRef || !printable(req.Order):
+		return fmt.Sprintf("order: give the shop's order reference, 1 to %d printable bytes; a retried call with the same order mints nothing new", MaxOrderRef)
+	}
+	return ""
+}
+
+func (s *Server) apiMint(w http.ResponseWriter, r *http.Request) {
+	var req MintRequest
+	if !decodeJSON(w, r, &req) {
+		return
+	}
+	p, err := formats.ParseProduct(req.Product)
+	if err == nil && p.String() != req.Product {
+		err = errors.New("not in capitals") // as the contract writes it
+	}
+	if msg := req.check(err); msg != "" {
+		apiError(w, apiInvalid, "%s", msg)
+		return
+	}
+	m, err := s.svc.Mint(r.Context(), ledger.MintRequest{Product: p, Edition: req.Edition, Trial: req.Trial, Count: req.Count, Order: req.Order})
+	switch {
+	case errors.Is(err, catalog.ErrUnknownProduct) || errors.Is(err, catalog.ErrUnknownEdition):
+		apiError(w, apiUnprocessable, "%v: the catalog does not sell %s %s", err, req.Product, req.Edition)
+		return
+	case errors.Is(err, ledger.ErrOrderTerms):
+		apiError(w, apiConflict, "%v; an order's keys are minted once, so use a new order reference for another sale", err)
+		return
+	case err != nil:
+		s.apiFail(w, r, err)
+		return
+	}
+	out := MintResponse{Order: req.Order, RegistrationKeys: make([]string, len(m.Keys))}
+	for i, k := range m.Keys {
+		out.RegistrationKeys[i] = k.String()
+	}
+	status := http.StatusOK
+	if !m.Existing {
+		status = http.StatusCreated
+		s.metrics.minted.Add(float64(len(m.Keys)))
+	}
+	writeJSON(w, status, out)
+}
+
+// LicenseJSON is a license as the shop API shows it.
+type LicenseJSON struct {
+	License         string `json:"license"` // PRODUCT-SERIAL, as the API's paths take it
+	Product         string `json:"product"`
+	Serial          string `json:"serial"`
+	Generation      int    `json:"generation"`
+	Edition         string `json:"edition"`
+	Trial           bool   `json:"trial"`
+	Issued          string `json:"issued"`
+	Expires         string `json:"expires"`
+	Owner           string `json:"owner"`
+	Customer        string `json:"customer"`
+	Order           string `json:"order"`
+	Revoked         bool   `json:"revoked"`
+	RevokedBelow    int    `json:"revoked_below"`
+	RevokeReason    string `json:"revoke_reason"`
+	NotifiedExpires string `json:"notified_expires,omitempty"`
+}
+
+func licenseJSON(l *ledger.License) LicenseJSON {
+	out := LicenseJSON{License: licenseID(l.Product, l.Serial), Product: l.Product.String(), Serial: l.Serial.String(),
+		Generation: int(l.Generation), Edition: l.Edition, Trial: l.Trial, Issued: l.Issued.String(), Expires: l.Expires.String(),
+		Owner: l.Owner, Customer: l.Customer, Order: l.Order, Revoked: l.Revoked, RevokedBelow: int(l.RevokedBelow), RevokeReason: l.RevokeReason}
+	if l.NotifiedExpires != 0 {
+		out.NotifiedExpires = l.NotifiedExpires.String()
+	}
+	return out
+}
+
+// HistoryJSON is the answer to GET /api/v1/licenses/{license}.
+type HistoryJSON struct {
+	License          LicenseJSON `json:"license"`
+	RegistrationKeys []KeyJSON   `json:"registration_keys"`
+	Codes            []CodeJSON  `json:"codes"`
+	Events           []EventJSON `json:"events"`
+}
+
+// KeyJSON is a Registration Key that registered or renewed a license.
+type KeyJSON struct {
+	RegistrationKey string `json:"registration_key"`
+	Purpose         string `json:"purpose"`
+	State           string `json:"state"`
+	Order           string `json:"order"`
+}
+
+// CodeJSON is an Activation Code issued for a license.
+type CodeJSON struct {
+	Generation     int    `json:"generation"`
+	Issued         string `json:"issued"`
+	Expires        string `json:"expires"`
+	ActivationCode string `json:"activation_code"`
+}
+
+// EventJSON is one event of a license's history in the ledger.
+type EventJSON struct {
+	Seq   int64  `json:"seq"`
+	At    string `json:"at"`
+	Actor string `json:"actor"`
+	Kind  string `json:"kind"`
+}
+
+// apiLicenseID reads the {license} path value, or answers 400.
+func apiLicenseID(w http.ResponseWriter, r *http.Request) (formats.Product, formats.Serial, bool) {
+	id := r.PathValue("license")
+	p, serial, ok := parseLicenseID(id)
+	if !ok || serial == 0 {
+		apiError(w, apiInvalid, "license %q: want PRODUCT-SERIAL, such as PC-31415926535897 (14 digits)", id)
+		return p, 0, false
+	}
+	return p, serial, true
+}
+
+func (s *Server) apiLicense(w http.ResponseWriter, r *http.Request) {
+	p, serial, ok := apiLicenseID(w, r)
+	if !ok {
+		return
+	}
+	hs, err := s.led.Find(r.Context(), ledger.Query{Product: p, Serial: serial})
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if len(hs) != 1 || hs[0].License == nil {
+		apiError(w, apiNotFound, "no license %s in the ledger: a key minted but never registered has no license yet", licenseID(p, serial))
+		return
+	}
+	h := hs[0]
+	out := HistoryJSON{License: licenseJSON(h.License), RegistrationKeys: []KeyJSON{}, Codes: []CodeJSON{}, Events: []EventJSON{}}
+	for _, k := range h.Keys {
+		out.RegistrationKeys = append(out.RegistrationKeys, KeyJSON{RegistrationKey: k.Key.String(), Purpose: string(k.Purpose), State: k.State, Order: k.Order})
+	}
+	for _, c := range h.Codes {
+		out.Codes = append(out.Codes, CodeJSON{Generation: int(c.Generation), Issued: c.Issued.String(), Expires: c.Expires.String(), ActivationCode: c.Code})
+	}
+	for _, e := range h.Events {
+		out.Events = append(out.Events, EventJSON{Seq: e.Seq, At: e.At.UTC().Format("2006-01-02T15:04:05.999999999Z07:00"), Actor: e.Actor, Kind: e.Kind})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// RevokeRequest is the body of POST /api/v1/licenses/{license}/revoke.
+type RevokeRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) apiRevoke(w http.ResponseWriter, r *http.Request) {
+	p, serial, ok := apiLicenseID(w, r)
+	if !ok {
+		return
+	}
+	var req RevokeRequest
+	if !decodeJSON(w, r, &req) {
+		return
+	}
+	if req.Reason = strings.TrimSpace(req.Reason); req.Reason == "" || len(req.Reason) > MaxReason || !printable(req.Reason) {
+		apiError(w, apiInvalid, "reason: say why the license is revoked, such as chargeback, in 1 to %d printable bytes", MaxReason)
+		return
+	}
+	lic, err := s.led.Revoke(r.Context(), p, serial, 0, req.Reason)
+	if errors.Is(err, ledger.ErrNoLicense) {
+		apiError(w, apiNotFound, "no license %s in the ledger", licenseID(p, serial))
+		return
+	}
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		License LicenseJSON `json:"license"`
+	}{licenseJSON(lic)})
+}
+
+// ExpiringJSON is the answer to GET /api/v1/licenses?expiring_within=N.
+type ExpiringJSON struct {
+	Today    string        `json:"today"`
+	Within   int           `json:"expiring_within"`
+	Licenses []LicenseJSON `json:"licenses"`
+	// Truncated is set when more than MaxExpiring licenses matched.
+	Truncated bool `json:"truncated"`
+}
+
+func (s *Server) apiExpiring(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	v := q.Get("expiring_within")
+	within, err := strconv.Atoi(v)
+	if v == "" || err != nil || within < 0 || within > MaxExpiringWithin {
+		apiError(w, apiInvalid, "expiring_within %q: give a number of days, 0 to %d, such as ?expiring_within=60", v, MaxExpiringWithin)
+		return
+	}
+	today, err := formats.DayOf(s.now())
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	lics, err := s.led.Expiring(r.Context(), today, within)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	out := ExpiringJSON{Today: today.String(), Within: within, Licenses: []LicenseJSON{}}
+	if len(lics) > MaxExpiring {
+		lics, out.Truncated = lics[:MaxExpiring], true
+	}
+	for _, l := range lics {
+		out.Licenses = append(out.Licenses, licenseJSON(l))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.Write(openAPIDoc)
+}
+
+// methodNotAllowed answers a known API path called with another method.
+func methodNotAllowed(allow string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		apiError(w, apiMethodNotAllowed, "%s %s: this path takes %s", r.Method, r.URL.Path, allow)
+	}
+}
