@@ -24,6 +24,9 @@ type IssuedList struct {
 	Seq     uint64
 	Entries int
 	List    []byte
+	// Issued is when the ledger recorded the list, to the ledger's clock;
+	// set by LatestRevocationList, for HTTP's Last-Modified.
+	Issued time.Time
 }
 
 // IssueRevocationList builds the product's next revocation list from every
@@ -112,7 +115,9 @@ func mustDay(t time.Time) formats.Day {
 func (l *Ledger) LatestRevocationList(ctx context.Context, p formats.Product) (*IssuedList, error) {
 	out := &IssuedList{Product: p}
 	var seq int64
-	err := l.db.QueryRowContext(ctx, `SELECT seq, list FROM revocation_lists WHERE product = $1 ORDER BY seq DESC LIMIT 1`, p.String()).Scan(&seq, &out.List)
+	var at string
+	err := l.db.QueryRowContext(ctx, `SELECT r.seq, r.list, e.at FROM revocation_lists r JOIN events e ON e.seq = r.event
+WHERE r.product = $1 ORDER BY r.seq DESC LIMIT 1`, p.String()).Scan(&seq, &out.List, &at)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil
@@ -120,6 +125,9 @@ func (l *Ledger) LatestRevocationList(ctx context.Context, p formats.Product) (*
 		return nil, err
 	}
 	out.Seq = uint64(seq)
+	if out.Issued, err = time.Parse(time.RFC3339Nano, at); err != nil {
+		return nil, fmt.Errorf("ledger: revocation list %d of %s: its event's time %q: %v", seq, p, at, err)
+	}
 	return out, nil
 }
 

@@ -53,7 +53,7 @@ func (c *clock) add(d time.Duration) {
 // env is a portal on a fresh SQLite ledger, with a real SMTP relay in
 // process that the portal's mailer delivers to.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	clock *clock
 	led   *ledger.Ledger
 	svc   *issuance.Service
@@ -65,23 +65,37 @@ type env struct {
 
 func newEnv(t *testing.T, opts ...portal.Option) *env {
 	t.Helper()
+	return newEnvOn(t, "sqlite:"+filepath.Join(t.TempDir(), "ledger.db"), nil, opts...)
+}
+
+// newEnvOn is newEnv on the ledger at dsn. With peer, it is another
+// instance of peer's portal: the same clock, key and mail relay.
+func newEnvOn(t testing.TB, dsn string, peer *env, opts ...portal.Option) *env {
+	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, clock: &clock{t: day0}}
-	led, err := ledger.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "ledger.db"), ledger.WithNow(e.clock.now), ledger.WithActor("vendor@test"))
+	if peer != nil {
+		e.clock, e.key, e.mail = peer.clock, peer.key, peer.mail
+	}
+	led, err := ledger.Open(ctx, dsn, ledger.WithNow(e.clock.now), ledger.WithActor("vendor@test"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { led.Close() })
 	e.led = led
-	if e.key, err = signer.GenerateKey(1); err != nil {
-		t.Fatal(err)
+	if e.key == nil {
+		if e.key, err = signer.GenerateKey(1); err != nil {
+			t.Fatal(err)
+		}
 	}
 	s, err := signer.New(e.key, signer.WithCatalog(catalog.Default()), signer.WithNow(e.clock.now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.svc = issuance.New(s, led)
-	e.mail = startMailServer(t, nil)
+	if e.mail == nil {
+		e.mail = startMailServer(t, nil)
+	}
 	e.ts = httptest.NewUnstartedServer(nil)
 	base := []portal.Option{portal.WithPublicURL("http://" + e.ts.Listener.Addr().String()), portal.WithNow(e.clock.now),
 		portal.WithTrustedKeys(verifier.Key{ID: e.key.ID(), Public: e.key.Public().Public}),
@@ -243,7 +257,7 @@ type received struct {
 	Auth                    bool
 }
 
-func startMailServer(t *testing.T, tlsConf *tls.Config) *mailServer {
+func startMailServer(t testing.TB, tlsConf *tls.Config) *mailServer {
 	t.Helper()
 	m := &mailServer{}
 	s := smtp.NewServer(m)
@@ -329,7 +343,7 @@ func (m *mailServer) setFail(on bool) { m.mu.Lock(); m.fail = on; m.mu.Unlock() 
 
 // wait returns the newest message to to whose subject has subject, waiting
 // up to ten seconds for it.
-func (m *mailServer) wait(t *testing.T, to, subject string) received {
+func (m *mailServer) wait(t testing.TB, to, subject string) received {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -351,7 +365,7 @@ func (m *mailServer) wait(t *testing.T, to, subject string) received {
 var linkRE = regexp.MustCompile(`https?://\S+`)
 
 // link returns the link in the newest message to to about subject.
-func (m *mailServer) link(t *testing.T, to, subject string) string {
+func (m *mailServer) link(t testing.TB, to, subject string) string {
 	t.Helper()
 	r := m.wait(t, to, subject)
 	l := linkRE.FindString(r.Body)

@@ -78,6 +78,7 @@ func (s *Server) vendorRoutes(pages *http.ServeMux, portal http.Handler) http.Ha
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{ErrorLog: nil}))
 	mux.HandleFunc("GET /api/openapi.json", s.openAPI)
+	mux.HandleFunc("GET /crl/{product}", s.crl)
 	mux.Handle("POST /api/v1/registration-keys", s.bearer(ledger.ScopeMint, s.apiMint))
 	mux.Handle("/api/v1/registration-keys", methodNotAllowed("POST"))
 	mux.Handle("GET /api/v1/licenses", s.bearer(ledger.ScopeRead, s.apiExpiring))
