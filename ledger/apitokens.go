@@ -74,7 +74,7 @@ func (l *Ledger) CreateAPIToken(ctx context.Context, hash, name, scope string) (
 	var id int64
 	err := l.update(ctx, func(t *tx) error {
 		if err := t.sql.QueryRowContext(ctx, `INSERT INTO api_tokens (hash, name, scope, created_at, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-			hash, name, scope, formatTime(t.at), t.l.actor).Scan(&id); err != nil {
+			hash, name, scope, formatTime(t.at), t.actor()).Scan(&id); err != nil {
 			return err
 		}
 		_, err := t.event(EventAPITokenCreated, formats.Product{}, 0, apiTokenEvent{ID: id, Name: name, Scope: scope})

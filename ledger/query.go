@@ -316,18 +316,8 @@ ORDER BY minted_at, serial`, p, s)
 		h.Codes = append(h.Codes, c)
 	}
 	rows.Close()
-	if rows, err = l.db.QueryContext(ctx, `SELECT seq, at, actor, kind, product, serial, body, prev_hash, hash FROM events WHERE product = $1 AND serial = $2 ORDER BY seq`, p, s); err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return err
-		}
-		h.Events = append(h.Events, e)
-	}
-	return rows.Err()
+	h.Events, err = l.Events(ctx, h.License.Product, h.License.Serial)
+	return err
 }
 
 func scanEvent(sc interface{ Scan(...any) error }) (*Event, error) {

@@ -443,11 +443,17 @@ func (l *Ledger) Replace(ctx context.Context, r Replacement, sign ReplaceFunc) (
 		}
 		ev := codeEvent{}
 		lic.Generation, lic.Issued, lic.Expires, lic.KeyID = next, c.Issued, c.Expires, c.KeyID
+		from := lic.Owner
 		if r.NewOwner != "" && r.NewOwner != lic.Owner {
 			lic.Owner, ev.Owner = r.NewOwner, r.NewOwner
 		}
 		if code, err = t.addCode(EventReplaced, lic, is, ev); err != nil {
 			return err
+		}
+		if ev.Owner != "" {
+			if _, err := t.event(EventMoved, lic.Product, lic.Serial, moveEvent{From: from, To: ev.Owner}); err != nil {
+				return err
+			}
 		}
 		if r.RevokeOld {
 			if err := t.revoke(lic, next, r.Reason); err != nil {
@@ -460,6 +466,11 @@ func (l *Ledger) Replace(ctx context.Context, r Replacement, sign ReplaceFunc) (
 		return nil, nil, err
 	}
 	return lic, code, nil
+}
+
+type moveEvent struct {
+	From string `json:"from"`
+	To   string `json:"to"`
 }
 
 type revokeEvent struct {

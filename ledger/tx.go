@@ -136,12 +136,8 @@ const eventColumns = `seq, at, actor, kind, product, serial, body, prev_hash, ha
 // event appends an event of kind about product/serial with the kind's own
 // fields in data, and returns its sequence number.
 func (t *tx) event(kind string, product formats.Product, serial formats.Serial, data any) (int64, error) {
-	actor := t.l.actor
 	c, fromClient := clientOf(t.ctx)
-	if fromClient {
-		actor = c.Actor
-	}
-	h := eventHead{Seq: t.head.Seq + 1, At: formatTime(t.at), Actor: actor, Kind: kind, Product: productText(product), Serial: serial.String()}
+	h := eventHead{Seq: t.head.Seq + 1, At: formatTime(t.at), Actor: t.actor(), Kind: kind, Product: productText(product), Serial: serial.String()}
 	body, err := eventBody(h, data)
 	if err != nil {
 		return 0, err
