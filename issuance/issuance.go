@@ -416,3 +416,25 @@ func (s *Service) RevocationList(ctx context.Context, r *ListRequest) (seq uint6
 	}
 	return l.Seq, l.List, nil
 }
+
+// ResetCode signs a reset code that clears the clock_rollback lock at
+// remembered for the install installID of a license (signer.ResetCode),
+// and, with a ledger, records that it was issued for the license, whose
+// serial must be known. The code is a credential: the ledger keeps only
+// its hash.
+func (s *Service) ResetCode(ctx context.Context, p formats.Product, serial formats.Serial, installID string, remembered formats.Day) (formats.ResetCode, error) {
+	if s.ledger != nil {
+		// Known before anything is signed.
+		if _, err := s.ledger.License(ctx, p, serial); err != nil {
+			return formats.ResetCode{}, err
+		}
+	}
+	c, err := s.signer.ResetCode(p, installID, remembered)
+	if err != nil || s.ledger == nil {
+		return c, err
+	}
+	if err := s.ledger.RecordResetCode(ctx, p, serial, installID, c.Remembered, c.Issued, c.String()); err != nil {
+		return formats.ResetCode{}, err
+	}
+	return c, nil
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,5 +163,47 @@ func TestRenewFromTheLedgersCode(t *testing.T) {
 	}
 	if _, _, err := s.RevocationList(ctx, &issuance.ListRequest{Product: pc, Seq: 9}); err == nil {
 		t.Fatal("a sequence number given with a ledger was accepted")
+	}
+}
+
+func TestResetCodeIsRecorded(t *testing.T) {
+	s := newService(t)
+	k := mint(t, s, ledger.MintRequest{})
+	if _, err := s.Register(ctx, &issuance.Registration{Registration: signer.Registration{RK: k, InstallID: "host-1"}}); err != nil {
+		t.Fatal(err)
+	}
+	today, _ := formats.DayOf(now)
+	// An unknown serial signs nothing; a bad day records nothing.
+	if _, err := s.ResetCode(ctx, pc, k.Serial+1, "host-1", today+30); !errors.Is(err, ledger.ErrNoLicense) {
+		t.Fatalf("unknown serial: %v", err)
+	}
+	if _, err := s.ResetCode(ctx, pc, k.Serial, "host-1", today); !errors.Is(err, signer.ErrBadReset) {
+		t.Fatalf("remembered today: %v", err)
+	}
+	c, err := s.ResetCode(ctx, pc, k.Serial, "host-1", today+30)
+	if err != nil || c.Remembered != today+30 || c.Issued != today {
+		t.Fatalf("%+v %v", c, err)
+	}
+	seed := make([]byte, ed25519.SeedSize)
+	seed[0] = 1
+	msg, err := c.AppendMessage(nil, "host-1")
+	if err != nil || !ed25519.Verify(ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey), msg, c.Signature[:]) {
+		t.Fatalf("the reset code is not signed for host-1: %v", err)
+	}
+	hs, err := s.Ledger().Find(ctx, ledger.Query{RK: &k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recorded int
+	for _, e := range hs[0].Events {
+		if e.Kind == ledger.EventResetCodeIssued {
+			recorded++
+			if strings.Contains(string(e.Body), c.String()) {
+				t.Fatal("the event carries the reset code itself")
+			}
+		}
+	}
+	if recorded != 1 {
+		t.Fatalf("%d reset code events", recorded)
 	}
 }
