@@ -68,11 +68,12 @@ func newMetrics(s *Server) *metrics {
 // codeIssued counts an Activation Code issued by a portal page.
 func (s *Server) codeIssued(kind string) { s.metrics.issued.WithLabelValues(kind).Inc() }
 
-// vendorRoutes puts the shop API, the health checks and the metrics in
-// front of the customer pages (portal, whose routes are in pages), and
+// vendorRoutes puts the shop API, the health checks, the metrics and the
+// support console (console, whose routes are in consolePages) in front of
+// the customer pages (portal, whose routes are in pages), and
 // measures every request. The API has no cookies and no CSRF check: its
 // bearer tokens are not sent by browsers on their own.
-func (s *Server) vendorRoutes(pages *http.ServeMux, portal http.Handler) http.Handler {
+func (s *Server) vendorRoutes(pages *http.ServeMux, portal http.Handler, consolePages *http.ServeMux, console http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
@@ -90,14 +91,19 @@ func (s *Server) vendorRoutes(pages *http.ServeMux, portal http.Handler) http.Ha
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		apiError(w, apiNotFound, "%s is no endpoint of the shop API: /api/openapi.json lists them", r.URL.Path)
 	})
+	mux.Handle("/console/", console)
+	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusSeeOther))
 	mux.Handle("/", portal)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		_, route := mux.Handler(r)
-		if route == "/" {
+		switch route {
+		case "/":
 			// A customer page: name it by the portal's own pattern.
 			_, route = pages.Handler(r)
+		case "/console/":
+			_, route = consolePages.Handler(r)
 		}
 		if route == "" {
 			route = "other" // a redirect to a cleaned path

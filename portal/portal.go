@@ -13,6 +13,24 @@
 // password, rk and request, and a hidden csrf field in every form; each
 // Activation Code shown in an element with a data-activation-code
 // attribute; and form errors in an element with role="alert".
+//
+// The support console, for the vendor's staff, is under /console/, with a
+// cookie, sessions and CSRF tokens of its own: /console/login (fields
+// email, password), /console/totp (code; on the first log-in the page
+// shows the TOTP secret in data-totp-secret and the otpauth URI in
+// data-totp-uri), /console/logout, the search /console/?q= (a
+// Registration Key, an Activation Code or its short form, an email
+// address, a serial or an order reference; results are links with
+// data-result), the license page /console/licenses/PRODUCT-SERIAL (its
+// history rows carry data-event) with the actions resend, replace
+// (revoke_old, reason), revoke (reason), move (email, reason) and
+// reset-code (install_id, remembered) at /console/licenses/ID/ACTION, the
+// key page /console/keys/RK with void (reason), and
+// /console/revocation-list (product). Each action's GET page says what it
+// will do; its POST, with csrf, does it. Admins also have /console/staff
+// (email, role, password; /console/staff/remove?email=) and
+// /console/tokens (name, scope; /console/tokens/ID/revoke); support users
+// get 403 there.
 package portal
 
 import (
@@ -68,6 +86,10 @@ type Limits struct {
 	// anyone without end.
 	ResetIP, ResetAccount Limit
 	SignupIP              Limit
+	// TOTPAccount counts the wrong or replayed TOTP codes given for a
+	// staff user of the console: with six digits, 5 tries in 15 minutes
+	// leave a guesser about one chance in 7000 a day.
+	TOTPAccount Limit
 }
 
 // DefaultLimits are the limits README.md documents.
@@ -79,6 +101,7 @@ var DefaultLimits = Limits{
 	ResetIP:         Limit{10, time.Hour},
 	ResetAccount:    Limit{3, time.Hour},
 	SignupIP:        Limit{10, time.Hour},
+	TOTPAccount:     Limit{5, 15 * time.Minute},
 }
 
 // Server is the portal. Its Handler is safe for concurrent use.
@@ -258,7 +281,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusNotFound, "message", page{Title: "Not found", Error: "There is no such page here."})
 	})
-	return s.vendorRoutes(mux, s.secured(mux))
+	console := s.consoleMux()
+	return s.vendorRoutes(mux, s.secured(mux), console, s.consoleSecured(console))
 }
 
 // secured sets the security headers, bounds the body, finds the visit

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/console/*.html
 var templateFS embed.FS
 
 //go:embed static

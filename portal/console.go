@@ -1,0 +1,405 @@
+package portal
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/licmint/licmint/ledger"
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+)
+
+// The support console, under /console/, is the vendor's side of the
+// portal: staff users (ledger.RoleSupport, ledger.RoleAdmin) log in with a
+// password and a TOTP code (RFC 6238), search licenses and act on them.
+// Its sessions, cookie and CSRF tokens are its own, apart from the
+// customers': a customer's session never reaches it.
+
+// Lifetimes of the console's sessions: a session half way (the password
+// right, the TOTP code not yet given) lasts TOTPPendingLifetime.
+const (
+	StaffSessionLifetime = 8 * time.Hour
+	TOTPPendingLifetime  = 5 * time.Minute
+)
+
+// TOTP parameters: those every authenticator app takes (SHA-1, six
+// digits, 30-second steps), and one step of clock skew either way.
+const (
+	TOTPPeriod = 30
+	TOTPDigits = 6
+	TOTPSkew   = 1
+	// TOTPIssuer names the console in authenticator apps.
+	TOTPIssuer = "licmint console"
+	// totpSecretSize is the secret's size in bytes (RFC 4226 asks for at
+	// least 16; 20 is what the apps expect).
+	totpSecretSize = 20
+)
+
+var totpOpts = totp.ValidateOpts{Period: TOTPPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+
+const staffCookie = "licmint_staff"
+
+// staffVisit is what the console's handlers know of a request.
+type staffVisit struct {
+	id       string
+	email    string
+	role     string
+	verified bool
+	ip       string
+	csrf     string
+}
+
+type staffVisitKey struct{}
+
+func staffOf(r *http.Request) *staffVisit { return r.Context().Value(staffVisitKey{}).(*staffVisit) }
+
+func (s *Server) setStaffCookie(w http.ResponseWriter, id string) {
+	http.SetCookie(w, &http.Cookie{Name: staffCookie, Value: id, Path: "/console", HttpOnly: true, Secure: s.secure,
+		SameSite: http.SameSiteStrictMode})
+}
+
+// consoleSecured is secured for the console: headers, a bounded body, the
+// staff session from its own cookie, and the CSRF check of every POST,
+// with tokens that a customer page's token never matches.
+func (s *Server) consoleSecured(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cache-Control", "no-store")
+		if s.secure {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, MaxForm)
+
+		v := &staffVisit{ip: clientIP(r)}
+		if c, err := r.Cookie(staffCookie); err == nil && len(c.Value) == 43 {
+			v.id = c.Value
+			if sess, err := s.led.StaffSession(r.Context(), tokenHash(c.Value), s.now()); err == nil {
+				v.email, v.role, v.verified = sess.Email, sess.Role, sess.Verified
+			}
+		}
+		if v.id == "" {
+			id, _, err := newToken(s.rand)
+			if err != nil {
+				s.consoleFail(w, r, err)
+				return
+			}
+			v.id = id
+			s.setStaffCookie(w, id)
+		}
+		v.csrf = s.csrfToken("console\x00" + v.id)
+		ctx := context.WithValue(r.Context(), staffVisitKey{}, v)
+		actor := "console"
+		if v.verified {
+			actor = "console:" + v.email
+		}
+		r = r.WithContext(ledger.WithClient(ctx, actor, v.ip))
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if !hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(v.csrf)) {
+				s.consoleRender(w, r, http.StatusForbidden, "message", consolePage{Title: "Form expired",
+					Error: "This form has expired or did not come from this console. Go back, reload the page and try again."})
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// needStaff lets only a fully logged-in staff user through.
+func (s *Server) needStaff(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v := staffOf(r)
+		switch {
+		case v.verified:
+			h(w, r)
+		case v.email != "":
+			http.Redirect(w, r, "/console/totp", http.StatusSeeOther)
+		default:
+			http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+		}
+	}
+}
+
+// needAdmin lets only an admin through; a support user gets 403.
+func (s *Server) needAdmin(h http.HandlerFunc) http.HandlerFunc {
+	return s.needStaff(func(w http.ResponseWriter, r *http.Request) {
+		if staffOf(r).role != ledger.RoleAdmin {
+			s.consoleRender(w, r, http.StatusForbidden, "message", consolePage{Title: "Admins only",
+				Error: "Only an admin manages staff users and API tokens. Ask an admin of the console."})
+			return
+		}
+		h(w, r)
+	})
+}
+
+func (s *Server) consoleLoginForm(w http.ResponseWriter, r *http.Request) {
+	s.consoleRender(w, r, http.StatusOK, "login", consolePage{Title: "Staff log-in"})
+}
+
+func (s *Server) consoleLogin(w http.ResponseWriter, r *http.Request) {
+	v := staffOf(r)
+	typed := r.PostFormValue("email")
+	p := consolePage{Title: "Staff log-in", Email: typed}
+	email, emailErr := parseEmail(typed)
+	ipBucket := bucket{"console:login:ip:" + v.ip, s.limits.LoginIP}
+	accBucket := bucket{"console:login:account:" + email, s.limits.LoginAccount}
+	if emailErr != nil {
+		accBucket.key = ""
+	}
+	if s.consoleLimited(w, r, "login", p, ipBucket, accBucket) {
+		return
+	}
+	s.count(r, ipBucket)
+	password := r.PostFormValue("password")
+	var st *ledger.Staff
+	if emailErr == nil && len(password) <= MaxPassword {
+		var err error
+		if st, err = s.led.Staff(r.Context(), email); err != nil && !errors.Is(err, ledger.ErrNoStaff) {
+			s.consoleFail(w, r, err)
+			return
+		}
+	}
+	stored := dummyHash
+	if st != nil {
+		stored = st.PasswordHash
+	}
+	ok, err := checkPassword(stored, password)
+	if err != nil {
+		s.consoleFail(w, r, err)
+		return
+	}
+	if st == nil || !ok {
+		s.count(r, accBucket)
+		p.Error = errLogin
+		s.consoleRender(w, r, http.StatusUnauthorized, "login", p)
+		return
+	}
+	// A new id for the half-way session, and the id held before ended.
+	s.startStaffSession(w, r, email, false)
+}
+
+// startStaffSession gives the browser a new session id, ending the one it
+// held, so that an id planted before a log-in step never gains by it.
+func (s *Server) startStaffSession(w http.ResponseWriter, r *http.Request, email string, verified bool) {
+	v := staffOf(r)
+	id, hash, err := newToken(s.rand)
+	if err != nil {
+		s.consoleFail(w, r, err)
+		return
+	}
+	life, next := TOTPPendingLifetime, "/console/totp"
+	if verified {
+		life, next = StaffSessionLifetime, "/console/"
+	}
+	ctx := ledger.WithClient(r.Context(), "console:"+email, v.ip)
+	if err := s.led.StartStaffSession(ctx, hash, email, verified, s.now().Add(life), tokenHash(v.id)); err != nil {
+		s.consoleFail(w, r, err)
+		return
+	}
+	s.setStaffCookie(w, id)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// needPassword lets through a staff user whose password was right, to
+// give the TOTP code.
+func (s *Server) needPassword(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v := staffOf(r)
+		switch {
+		case v.verified:
+			http.Redirect(w, r, "/console/", http.StatusSeeOther)
+		case v.email == "":
+			http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+		default:
+			h(w, r)
+		}
+	}
+}
+
+// totpPage fills in the enrolment for a user who has not yet entered a
+// code: the secret as text and as an otpauth URI, made on first use.
+func (s *Server) totpPage(r *http.Request, p *consolePage) error {
+	email := staffOf(r).email
+	st, err := s.led.Staff(r.Context(), email)
+	if err != nil {
+		return err
+	}
+	p.Title = "Enter your authenticator code"
+	if st.TOTPConfirmed {
+		return nil
+	}
+	fresh := make([]byte, totpSecretSize)
+	if _, err := io.ReadFull(s.rand, fresh); err != nil {
+		return err
+	}
+	secret, err := s.led.StaffTOTPSecret(r.Context(), email, base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(fresh))
+	if err != nil {
+		return err
+	}
+	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(secret)
+	if err != nil {
+		return fmt.Errorf("portal: the TOTP secret of %s is not base32: %w", email, err)
+	}
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: TOTPIssuer, AccountName: email, Period: TOTPPeriod, Digits: otp.DigitsSix,
+		Algorithm: otp.AlgorithmSHA1, Secret: raw})
+	if err != nil {
+		return err
+	}
+	p.Title = "Set up your authenticator"
+	p.TOTPSecret, p.TOTPURI = key.Secret(), template.URL(key.URL())
+	return nil
+}
+
+func (s *Server) totpForm(w http.ResponseWriter, r *http.Request) {
+	var p consolePage
+	if err := s.totpPage(r, &p); err != nil {
+		s.consoleFail(w, r, err)
+		return
+	}
+	s.consoleRender(w, r, http.StatusOK, "totp", p)
+}
+
+// matchTOTP returns the time step whose code is code, within the skew of
+// now, or false.
+func matchTOTP(secret, code string, now time.Time) (int64, bool) {
+	step := now.Unix() / TOTPPeriod
+	for d := int64(-TOTPSkew); d <= TOTPSkew; d++ {
+		want, err := totp.GenerateCodeCustom(secret, time.Unix((step+d)*TOTPPeriod, 0), totpOpts)
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return step + d, true
+		}
+	}
+	return 0, false
+}
+
+func (s *Server) totpCheck(w http.ResponseWriter, r *http.Request) {
+	v := staffOf(r)
+	buckets := []bucket{{"console:totp:ip:" + v.ip, s.limits.LoginIP}, {"console:totp:account:" + v.email, s.limits.TOTPAccount}}
+	refuse := func(status int, msg string) {
+		var p consolePage
+		if err := s.totpPage(r, &p); err != nil {
+			s.consoleFail(w, r, err)
+			return
+		}
+		p.Error = msg
+		s.consoleRender(w, r, status, "totp", p)
+	}
+	var p consolePage
+	if err := s.totpPage(r, &p); err != nil {
+		s.consoleFail(w, r, err)
+		return
+	}
+	if s.consoleLimited(w, r, "totp", p, buckets...) {
+		return
+	}
+	code := strings.Join(strings.Fields(r.PostFormValue("code")), "")
+	st, err := s.led.Staff(r.Context(), v.email)
+	if err != nil {
+		s.consoleFail(w, r, err)
+		return
+	}
+	step, ok := int64(0), false
+	if len(code) == TOTPDigits && st.TOTPSecret != "" {
+		step, ok = matchTOTP(st.TOTPSecret, code, s.now())
+	}
+	if !ok {
+		s.count(r, buckets...)
+		refuse(http.StatusUnauthorized, fmt.Sprintf("This code is not right. Enter the %d digits your authenticator shows now.", TOTPDigits))
+		return
+	}
+	switch err := s.led.UseTOTPStep(r.Context(), v.email, step); {
+	case errors.Is(err, ledger.ErrTOTPReplayed):
+		s.count(r, buckets...)
+		refuse(http.StatusUnauthorized, "This code was used already. Wait for your authenticator to show the next one.")
+		return
+	case err != nil:
+		s.consoleFail(w, r, err)
+		return
+	}
+	s.startStaffSession(w, r, v.email, true)
+}
+
+func (s *Server) consoleLogout(w http.ResponseWriter, r *http.Request) {
+	v := staffOf(r)
+	if err := s.led.EndStaffSession(r.Context(), tokenHash(v.id)); err != nil {
+		s.consoleFail(w, r, err)
+		return
+	}
+	id, _, err := newToken(s.rand)
+	if err != nil {
+		s.consoleFail(w, r, err)
+		return
+	}
+	s.setStaffCookie(w, id)
+	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+}
+
+// consoleLimited is limited for the console's pages.
+func (s *Server) consoleLimited(w http.ResponseWriter, r *http.Request, name string, p consolePage, checks ...bucket) bool {
+	for _, c := range checks {
+		if c.key == "" || c.limit.Max <= 0 {
+			continue
+		}
+		n, err := s.led.RateHits(r.Context(), c.key, c.limit.Window, false)
+		if err != nil {
+			s.consoleFail(w, r, err)
+			return true
+		}
+		if n >= c.limit.Max {
+			wait := c.limit.Window - s.now().Sub(s.now().Truncate(c.limit.Window))
+			p.Error = fmt.Sprintf("Too many attempts. Please wait %s and try again.", roundUp(wait))
+			w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+			s.consoleRender(w, r, http.StatusTooManyRequests, name, p)
+			return true
+		}
+	}
+	return false
+}
+
+// AddStaff makes a staff user of the console with a role (ledger.RoleSupport
+// or RoleAdmin) and a password, stored as customers' are (argon2id). The
+// user sets up TOTP at the first log-in.
+func AddStaff(ctx context.Context, led *ledger.Ledger, email, role, password string) error {
+	return addStaff(ctx, led, rand.Reader, email, role, password)
+}
+
+func addStaff(ctx context.Context, led *ledger.Ledger, rnd io.Reader, email, role, password string) error {
+	if !ledger.ValidRole(role) {
+		return &InputError{Field: "role", Msg: fmt.Sprintf("Choose the role: %s or %s.", ledger.RoleSupport, ledger.RoleAdmin)}
+	}
+	email, err := parseEmail(email)
+	if err != nil {
+		return &InputError{Field: "email", Msg: err.Error()}
+	}
+	if err := checkNewPassword(password, email); err != nil {
+		return &InputError{Field: "password", Msg: err.Error()}
+	}
+	hash, err := hashPassword(rnd, password)
+	if err != nil {
+		return err
+	}
+	return led.CreateStaff(ctx, ledger.Staff{Email: email, Role: role, PasswordHash: hash})
+}
+
+// InputError is a value given to AddStaff that is not acceptable; Msg says
+// why, in words for the person who typed it.
+type InputError struct {
+	Field string
+	Msg   string
+}
+
+func (e *InputError) Error() string { return e.Field + ": " + e.Msg }
