@@ -23,13 +23,13 @@ const (
 
 // Events of the console.
 const (
-	EventStaffCreated       = "staff_created"
-	EventStaffDisabled      = "staff_disabled"
-	EventStaffTOTPEnrolled  = "staff_totp_enrolled"
-	EventStaffSessionStart  = "staff_session_started"
-	EventStaffSessionEnd    = "staff_session_ended"
-	EventCodeResent         = "code_resent"
-	EventResetCodeIssued    = "reset_code_issued"
+	EventStaffCreated      = "staff_created"
+	EventStaffDisabled     = "staff_disabled"
+	EventStaffTOTPEnrolled = "staff_totp_enrolled"
+	EventStaffSessionStart = "staff_session_started"
+	EventStaffSessionEnd   = "staff_session_ended"
+	EventCodeResent        = "code_resent"
+	EventResetCodeIssued   = "reset_code_issued"
 )
 
 // Outcomes of the console's records.
