@@ -84,6 +84,11 @@ it, as the ledger records each notice once.
 
 The shop API (/api/v1/, described at /api/openapi.json) mints keys for orders
 and reads and revokes licenses, with tokens from 'licmint serve token'.
+The support console at /console/ is for the vendor's staff, added with
+'licmint serve adduser': they log in with a password and a TOTP code, find
+licenses by key, code, email, serial or order, and resend, replace, revoke,
+move, void, make reset codes and publish revocation lists; admins also
+manage staff users and API tokens there.
 /healthz, /readyz and /metrics (Prometheus) are for the operator.
 
 Serve over TLS with --tls-cert and --tls-key (cookies are then Secure), or
@@ -118,7 +123,7 @@ at /outbox instead of sending mail. Nothing is kept when it stops.`,
 	fl.BoolVar(&f.asJSON, "json", false, "print the address (and the demo's account and keys) as a JSON record")
 	fl.DurationVar(&f.notifyEvery, "notify-every", 0, "mail each license owner once per term, 60 days before maintenance ends, checking every `INTERVAL` such as 24h (default: off)")
 	f.shutdownGrace, f.mailInterval = 15*time.Second, 30*time.Second
-	cmd.AddCommand(newServeOutboxCmd(), newServeTokenCmd())
+	cmd.AddCommand(newServeOutboxCmd(), newServeTokenCmd(), newServeAddUserCmd())
 	return cmd
 }
 
