@@ -1,0 +1,109 @@
+package portal_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/licmint/licmint/ledger"
+	"github.com/licmint/licmint/portal"
+)
+
+// TestConsoleBrowser drives Chromium through the support console as staff
+// use it: log in with the TOTP code of the secret the enrolment page shows
+// (computed here at the test's clock), search by key, then replace, move
+// and revoke from the license page, each through its confirmation page.
+func TestConsoleBrowser(t *testing.T) {
+	ctx := chrome(t)
+	e := newEnv(t)
+	key := e.mint(1, false, ledger.PurposeLicense)[0]
+	ann := e.signup("ann@example.com", "correct horse battery")
+	ann.submit("/register", "/register", url.Values{"rk": {key.String()}})
+	if len(ann.codes()) != 1 {
+		t.Fatalf("register: %s", alert(ann.last))
+	}
+	e.signup("bob@example.com", "another good password")
+	if err := portal.AddStaff(context.Background(), e.led, "sam@vendor.test", ledger.RoleSupport, staffPassword); err != nil {
+		t.Fatal(err)
+	}
+	shots := newShooter(t)
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			shots.shot(ctx, "console-failed")
+			html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+			t.Fatalf("%s: %v\n%s", what, err, html)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return strings.TrimSpace(s)
+	}
+
+	// Log in: the password, then the enrolment page's secret, whose code
+	// an authenticator would show now.
+	do("log in", chromedp.Navigate(e.url("/console/login")), chromedp.SendKeys(chromedp.CSS("#email"), "sam@vendor.test"),
+		chromedp.SendKeys(chromedp.CSS("#password"), staffPassword+"\r"), chromedp.WaitVisible(chromedp.CSS("[data-totp-secret]")))
+	shots.shot(ctx, "console-enrol")
+	secret := text("[data-totp-secret]")
+	do("totp", chromedp.SendKeys(chromedp.CSS("#code"), e.totpCode(secret)+"\r"), chromedp.WaitVisible(chromedp.CSS(".who")))
+
+	// Search by the key the customer quotes.
+	do("search", chromedp.SendKeys(chromedp.CSS("#q"), key.String()+"\r"), chromedp.WaitVisible(chromedp.CSS("[data-result]")))
+	shots.shot(ctx, "console-search")
+	do("license page", chromedp.Click(chromedp.CSS("[data-result]")), chromedp.WaitVisible(chromedp.CSS(`[data-action="replace"]`)))
+	first := text("[data-activation-code]")
+
+	// Replace, revoking the old generation.
+	do("replace", chromedp.Click(chromedp.CSS(`[data-action="replace"]`)), chromedp.WaitVisible(chromedp.CSS("#reason")),
+		chromedp.Click(chromedp.CSS("#revoke_old")), chromedp.SendKeys(chromedp.CSS("#reason"), "laptop stolen"))
+	shots.shot(ctx, "console-replace-confirm")
+	do("replace", chromedp.Click(chromedp.CSS("[data-confirm]")), chromedp.WaitVisible(chromedp.CSS(`[role="status"]`)))
+	if s := text(`[role="status"]`); !strings.HasPrefix(s, "Replaced") {
+		t.Fatalf("after replace: %q", s)
+	}
+	if text("[data-activation-code]") == first {
+		t.Fatal("the license page shows the replaced code")
+	}
+	shots.shot(ctx, "console-replaced")
+
+	// Move to bob, the rightful licensee.
+	do("move", chromedp.Click(chromedp.CSS(`[data-action="move"]`)), chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), "bob@example.com"), chromedp.SendKeys(chromedp.CSS("#reason"), "sold twice"),
+		chromedp.Click(chromedp.CSS("[data-confirm]")), chromedp.WaitVisible(chromedp.CSS(`[role="status"]`)))
+	if s := text(`[role="status"]`); !strings.HasPrefix(s, "Moved") {
+		t.Fatalf("after move: %q", s)
+	}
+
+	// Revoke with a reason.
+	do("revoke", chromedp.Click(chromedp.CSS(`[data-action="revoke"]`)), chromedp.WaitVisible(chromedp.CSS("#reason")),
+		chromedp.SendKeys(chromedp.CSS("#reason"), "chargeback"), chromedp.Click(chromedp.CSS("[data-confirm]")),
+		chromedp.WaitVisible(chromedp.CSS(`[role="status"]`)))
+	if s := text(`[role="status"]`); !strings.HasPrefix(s, "Revoked") {
+		t.Fatalf("after revoke: %q", s)
+	}
+	shots.shot(ctx, "console-history")
+	hist := text("table.history")
+	for _, want := range []string{"replaced", "moved", "revoked", "console:sam@vendor.test"} {
+		if !strings.Contains(hist, want) {
+			t.Errorf("the history lacks %q:\n%s", want, hist)
+		}
+	}
+	lic, err := e.led.License(context.Background(), pc, key.Serial)
+	if err != nil || lic.Owner != "bob@example.com" || !lic.RevokesCurrent() || lic.Generation != 2 {
+		t.Fatalf("the ledger after the console: %+v %v", lic, err)
+	}
+
+	// The console fits a narrow window too.
+	do("narrow", chromedp.EmulateViewport(360, 740), chromedp.Navigate(e.url("/console/?q="+url.QueryEscape(key.String()))))
+	if w, err := chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth")); err != nil || w > 360 {
+		shots.shot(ctx, "console-too-wide")
+		t.Errorf("the search page at 360 px is %d px wide (%v)", w, err)
+	}
+}
