@@ -71,25 +71,33 @@ func (t *tx) actor() string {
 	return t.l.actor
 }
 
-// CreateStaff records a new staff user; an existing login id, disabled or
-// not, is ErrStaffExists.
+// CreateStaff records a new staff user; a login id in use is
+// ErrStaffExists. A removed user's login id is taken again: the user comes
+// back with the new role and password, and enrols a new TOTP secret at the
+// next log-in, as when a secret leaked.
 func (l *Ledger) CreateStaff(ctx context.Context, s Staff) error {
 	if !ValidRole(s.Role) {
 		return fmt.Errorf("ledger: staff role %q is not support or admin", s.Role)
 	}
 	return l.update(ctx, func(t *tx) error {
-		var n int
-		if err := t.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM staff WHERE email = $1`, s.Email).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
+		var disabled sql.NullString
+		err := t.sql.QueryRowContext(ctx, `SELECT disabled_at FROM staff WHERE email = $1`, s.Email).Scan(&disabled)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			err = t.exec(`INSERT INTO staff (email, role, password_hash, totp_secret, totp_confirmed, totp_last_step, created_at, created_by)
+VALUES ($1, $2, $3, '', 0, 0, $4, $5)`, s.Email, s.Role, s.PasswordHash, formatTime(t.at), t.actor())
+		case err != nil:
+		case !disabled.Valid:
 			return ErrStaffExists
+		default:
+			// The last step stays: no code of the old secret's time counts.
+			err = t.exec(`UPDATE staff SET role = $2, password_hash = $3, totp_secret = '', totp_confirmed = 0, created_at = $4, created_by = $5,
+	disabled_at = NULL WHERE email = $1`, s.Email, s.Role, s.PasswordHash, formatTime(t.at), t.actor())
 		}
-		if err := t.exec(`INSERT INTO staff (email, role, password_hash, totp_secret, totp_confirmed, totp_last_step, created_at, created_by)
-VALUES ($1, $2, $3, '', 0, 0, $4, $5)`, s.Email, s.Role, s.PasswordHash, formatTime(t.at), t.actor()); err != nil {
+		if err != nil {
 			return err
 		}
-		_, err := t.event(EventStaffCreated, formats.Product{}, 0, staffEvent{Staff: s.Email, Role: s.Role})
+		_, err = t.event(EventStaffCreated, formats.Product{}, 0, staffEvent{Staff: s.Email, Role: s.Role})
 		return err
 	})
 }

@@ -103,6 +103,14 @@ func TestStaffAndSessions(t *testing.T) {
 		if err != nil || len(list) != 1 || list[0].Disabled.IsZero() {
 			t.Fatalf("list: %+v, %v", list, err)
 		}
+		// Added again: a new password and role, and a new secret to enrol.
+		if err := l.CreateStaff(ctx, ledger.Staff{Email: "sam@vendor.test", Role: ledger.RoleAdmin, PasswordHash: "$argon2id$y"}); err != nil {
+			t.Fatal(err)
+		}
+		if s, err := l.Staff(ctx, "sam@vendor.test"); err != nil || s.Role != ledger.RoleAdmin || s.PasswordHash != "$argon2id$y" ||
+			s.TOTPSecret != "" || s.TOTPConfirmed || s.TOTPLastStep != 100 {
+			t.Fatalf("added again: %+v, %v", s, err)
+		}
 
 		verifyChain(t, l)
 		var kinds []string
@@ -117,7 +125,7 @@ func TestStaffAndSessions(t *testing.T) {
 			rows.Scan(&k, &a)
 			kinds = append(kinds, k+"/"+a)
 		}
-		want := "staff_created/root@build staff_totp_enrolled/root@build staff_session_started/console:sam@vendor.test staff_disabled/root@build"
+		want := "staff_created/root@build staff_totp_enrolled/root@build staff_session_started/console:sam@vendor.test staff_disabled/root@build staff_created/root@build"
 		if strings.Join(kinds, " ") != want {
 			t.Fatalf("events:\n got %s\nwant %s", strings.Join(kinds, " "), want)
 		}

@@ -698,7 +698,7 @@ func (s *Server) staffAdd(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &ie):
 		p.Error = ie.Msg
 	case errors.Is(err, ledger.ErrStaffExists):
-		p.Error = "A staff user with this login id exists already (perhaps removed: login ids are not reused)."
+		p.Error = "A staff user with this login id exists already."
 	case err != nil:
 		s.consoleFail(w, r, err)
 		return

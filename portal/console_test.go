@@ -197,7 +197,7 @@ func TestConsoleSessionFixation(t *testing.T) {
 
 func TestConsoleRoles(t *testing.T) {
 	e := newEnv(t)
-	sam, _ := e.staff("sam@vendor.test", ledger.RoleSupport)
+	sam, samSecret := e.staff("sam@vendor.test", ledger.RoleSupport)
 	e.clock.add(30 * time.Second)
 	ada, _ := e.staff("ada@vendor.test", ledger.RoleAdmin)
 
@@ -281,6 +281,15 @@ func TestConsoleRoles(t *testing.T) {
 	ada.submit("/console/staff/remove?email=ada@vendor.test", "/console/staff/remove?email=ada@vendor.test", url.Values{})
 	if ada.code != http.StatusUnprocessableEntity {
 		t.Fatalf("an admin removed themselves: %d", ada.code)
+	}
+	// Added again, sam sets up a new authenticator: the old secret is gone.
+	ada.submit("/console/staff", "/console/staff", url.Values{"email": {"sam@vendor.test"}, "role": {"support"}, "password": {staffPassword}})
+	if ada.code != http.StatusOK {
+		t.Fatalf("sam added again: %d %q", ada.code, alert(ada.last))
+	}
+	sam.submit("/console/login", "/console/login", url.Values{"email": {"sam@vendor.test"}, "password": {staffPassword}})
+	if m := secretRE.FindStringSubmatch(sam.last); m == nil || m[1] == samSecret {
+		t.Fatalf("sam's enrolment after being added again: %v", m)
 	}
 }
 

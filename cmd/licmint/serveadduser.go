@@ -36,7 +36,9 @@ its argon2id hash. At the first log-in, at /console/login, the user sets
 up an authenticator app (TOTP); every log-in then needs its code.
 
 Admins add and remove staff users in the console too; this command makes
-the first admin.`,
+the first admin. Adding a removed user again restores them with the new role
+and password, and a new authenticator to set up (as when a TOTP secret
+leaked).`,
 		Example: `  licmint serve adduser --ledger licenses.db --role admin ada@vendor.example
   licmint serve adduser --ledger licenses.db --role support --password-file pw.txt --json sam@vendor.example`,
 		Args: exactArgs(1),
@@ -62,7 +64,7 @@ the first admin.`,
 			case errors.As(err, &ie):
 				return withHint(exitInvalid, fmt.Errorf("the password: %s", ie.Msg), "")
 			case errors.Is(err, ledger.ErrStaffExists):
-				return withHint(exitInvalid, fmt.Errorf("%s: %w", email, err), "login ids are not reused, also of removed users: choose another address")
+				return withHint(exitInvalid, fmt.Errorf("%s: %w", email, err), "an admin removes a staff user in the console (Staff users); a removed user may be added again")
 			case err != nil:
 				return ledgerError(err, func(err error) error { return err })
 			}
