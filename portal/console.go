@@ -289,19 +289,14 @@ func matchTOTP(secret, code string, now time.Time) (int64, bool) {
 func (s *Server) totpCheck(w http.ResponseWriter, r *http.Request) {
 	v := staffOf(r)
 	buckets := []bucket{{"console:totp:ip:" + v.ip, s.limits.LoginIP}, {"console:totp:account:" + v.email, s.limits.TOTPAccount}}
-	refuse := func(status int, msg string) {
-		var p consolePage
-		if err := s.totpPage(r, &p); err != nil {
-			s.consoleFail(w, r, err)
-			return
-		}
-		p.Error = msg
-		s.consoleRender(w, r, status, "totp", p)
-	}
 	var p consolePage
 	if err := s.totpPage(r, &p); err != nil {
 		s.consoleFail(w, r, err)
 		return
+	}
+	refuse := func(status int, msg string) {
+		p.Error = msg
+		s.consoleRender(w, r, status, "totp", p)
 	}
 	if s.consoleLimited(w, r, "totp", p, buckets...) {
 		return
