@@ -9,12 +9,14 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
 	"github.com/licmint/licmint/formats/revocation"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/signer"
 	"github.com/licmint/licmint/signer/batch"
+	"github.com/licmint/licmint/verifier/licjwt"
 )
 
 // Service issues codes with a signer and records them in a ledger.
@@ -158,12 +160,55 @@ func (s *Service) RegisterBatch(ctx context.Context, regs []*Registration) ([]Re
 				out[i] = Result{Err: fmt.Errorf("issuance: the ledger's code for %s: %w", rows[j].RK, perr)}
 				continue
 			}
-			out[i] = Result{Issued: Issued{Code: code, JWT: rec.Code.JWT, Existing: true, License: rec.License}}
+			is := Issued{Code: code, JWT: rec.Code.JWT, Existing: true, License: rec.License}
+			if regs[i].Token && is.JWT == "" {
+				// First signed without a token: make the one asked for now,
+				// and record it, as it would have been then.
+				if is.JWT, perr = s.recordToken(ctx, code, rec.License, regs[i].Customer); perr != nil {
+					out[i] = Result{Err: perr}
+					continue
+				}
+			}
+			out[i] = Result{Issued: is}
 		default:
 			out[i].License = rec.License
 		}
 	}
 	return out, err
+}
+
+// recordToken makes the JWT license token of a code the ledger issued
+// without one, and records it; the ledger answers with the token on
+// record, which another host may have made first.
+func (s *Service) recordToken(ctx context.Context, code formats.ActivationCode, lic *ledger.License, customer map[string]string) (string, error) {
+	installID := ""
+	if lic != nil {
+		installID = lic.InstallID
+	}
+	tok, err := s.signer.Token(code, installID, customer)
+	if err != nil {
+		return "", err
+	}
+	return s.ledger.RecordToken(ctx, code, tok)
+}
+
+// nextToken makes the token of a renewed or replaced code c when one is
+// asked for or the code it follows had one (a license used as a token
+// stays one), with the customer claims of that earlier token.
+func (s *Service) nextToken(c formats.ActivationCode, installID string, asked bool, prev string) (string, error) {
+	if !asked && prev == "" {
+		return "", nil
+	}
+	var customer map[string]string
+	if prev != "" {
+		var claims licjwt.Claims
+		// The token is the ledger's own record, signed by the vendor:
+		// only its customer claims are carried over.
+		if _, _, err := jwt.NewParser().ParseUnverified(prev, &claims); err == nil {
+			customer = claims.Customer
+		}
+	}
+	return s.signer.Token(c, installID, customer)
 }
 
 // applyMinted fills in the edition and term a key was minted with, and
@@ -234,7 +279,14 @@ func (s *Service) BatchOptions(allowUnminted bool) []batch.Option {
 				if err != nil {
 					return fmt.Errorf("issuance: the ledger's code for %s: %w", regs[i].RK, err)
 				}
-				rows[i].Code, rows[i].JWT = code, rec.Code.JWT
+				jwt := rec.Code.JWT
+				if rows[i].JWT != "" && jwt == "" {
+					if jwt, err = s.recordToken(ctx, code, rec.License, rows[i].Registration.Customer); err != nil {
+						rows[i].Err = &signer.FieldError{Field: "rk", Err: err}
+						continue
+					}
+				}
+				rows[i].Code, rows[i].JWT = code, jwt
 			}
 		}
 		return nil
@@ -253,6 +305,9 @@ type Renewal struct {
 	Key *formats.RegistrationKey
 	// Owner, if set, must own the license.
 	Owner string
+	// Token also makes the renewed code's JWT license token. With a
+	// ledger, a license whose current code has a token gets one anyway.
+	Token bool
 }
 
 // Renew extends a license. With a ledger, the code's generation must be
@@ -268,7 +323,11 @@ func (s *Service) Renew(ctx context.Context, r *Renewal) (Issued, error) {
 			return Issued{}, fmt.Errorf("%w: a renewal key is checked against the ledger", ErrNoLedger)
 		}
 		c, err := s.signer.Renew(r.Code, r.Renewal)
-		return Issued{Code: c}, err
+		if err != nil || !r.Token {
+			return Issued{Code: c}, err
+		}
+		tok, err := s.signer.Token(c, r.InstallID, nil)
+		return Issued{Code: c, JWT: tok}, err
 	}
 	// Authentic before anything is recorded; the result is discarded if
 	// the ledger holds a newer code of the generation.
@@ -301,20 +360,24 @@ func (s *Service) Renew(ctx context.Context, r *Renewal) (Issued, error) {
 					return ledger.Issue{}, err
 				}
 			}
-			return ledger.Issue{Code: c, InstallID: lic.InstallID}, nil
+			tok, err := s.nextToken(c, lic.InstallID, r.Token, cur.JWT)
+			if err != nil {
+				return ledger.Issue{}, err
+			}
+			return ledger.Issue{Code: c, JWT: tok, InstallID: lic.InstallID}, nil
 		})
 	if errors.Is(err, errRenewedSince) {
 		if lic, err = s.ledger.License(ctx, r.Code.Product, r.Code.Serial); err != nil {
 			return Issued{}, err
 		}
 		c, err := formats.ParseActivationCode(renewedSince.Code)
-		return Issued{Code: c, License: lic, Existing: true}, err
+		return Issued{Code: c, JWT: renewedSince.JWT, License: lic, Existing: true}, err
 	}
 	if err != nil {
 		return Issued{}, err
 	}
 	c, err := formats.ParseActivationCode(code.Code)
-	return Issued{Code: c, License: lic}, err
+	return Issued{Code: c, JWT: code.JWT, License: lic}, err
 }
 
 // errRenewedSince stops a renewal of a code that the ledger has renewed
@@ -336,6 +399,9 @@ type Replacement struct {
 	Reason    string
 	// Owner, if set, must own the license; NewOwner moves it.
 	Owner, NewOwner string
+	// Token also makes the new code's JWT license token. With a ledger, a
+	// license whose current code has a token gets one anyway.
+	Token bool
 }
 
 // Replace issues the next generation of a license, as for a stolen code.
@@ -347,7 +413,11 @@ func (s *Service) Replace(ctx context.Context, r *Replacement) (Issued, error) {
 			return Issued{}, fmt.Errorf("%w: without one, give the code to replace", ErrNoLedger)
 		}
 		c, err := s.signer.Replace(*r.Code, r.InstallID)
-		return Issued{Code: c}, err
+		if err != nil || !r.Token {
+			return Issued{Code: c}, err
+		}
+		tok, err := s.signer.Token(c, r.InstallID, nil)
+		return Issued{Code: c, JWT: tok}, err
 	}
 	p, serial := r.Product, r.Serial
 	if r.Code != nil {
@@ -371,13 +441,17 @@ func (s *Service) Replace(ctx context.Context, r *Replacement) (Issued, error) {
 				return ledger.Issue{}, err
 			}
 			c, err := s.signer.Replace(from, lic.InstallID)
-			return ledger.Issue{Code: c, InstallID: lic.InstallID}, err
+			if err != nil {
+				return ledger.Issue{}, err
+			}
+			tok, err := s.nextToken(c, lic.InstallID, r.Token, cur.JWT)
+			return ledger.Issue{Code: c, JWT: tok, InstallID: lic.InstallID}, err
 		})
 	if err != nil {
 		return Issued{}, err
 	}
 	c, err := formats.ParseActivationCode(code.Code)
-	return Issued{Code: c, License: lic}, err
+	return Issued{Code: c, JWT: code.JWT, License: lic}, err
 }
 
 // ListRequest asks for a revocation list.

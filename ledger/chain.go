@@ -26,6 +26,9 @@ const (
 	EventNotified  = "notified"
 	EventListIssue = "list_issued"
 	EventMoved     = "moved"
+	// EventTokenMade records a JWT license token made later for a code
+	// issued without one.
+	EventTokenMade = "token_made"
 )
 
 // An Event is one entry of the ledger's append-only log. Body is the
@@ -269,6 +272,10 @@ func (r *replay) apply(e *Event, body []byte) error {
 			return err
 		}
 		lic.generation, lic.expires = deref(f.Generation), f.Expires
+	case EventTokenMade:
+		if err := needLicense(); err != nil {
+			return err
+		}
 	case EventRevoked:
 		if err := needLicense(); err != nil {
 			return err
@@ -358,6 +365,31 @@ func (r *replay) check(ctx context.Context, q queryer, seq int64) error {
 // verifyCodes checks every recorded code against the SHA-256 that its
 // event carries, so that a code swapped in the codes table is found.
 func (l *Ledger) verifyCodes(ctx context.Context) error {
+	// A token made later is named by its own event, by the code's hash.
+	later := map[string]string{}
+	trows, err := l.db.QueryContext(ctx, `SELECT seq, body FROM events WHERE kind = $1`, EventTokenMade)
+	if err != nil {
+		return err
+	}
+	defer trows.Close()
+	for trows.Next() {
+		var seq int64
+		var body string
+		var ev tokenEvent
+		if err := trows.Scan(&seq, &body); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(body), &ev); err != nil {
+			return &ChainError{Seq: seq, Reason: "body: " + err.Error()}
+		}
+		if _, dup := later[ev.CodeSHA256]; dup {
+			return &ChainError{Seq: seq, Reason: "a second token for one code"}
+		}
+		later[ev.CodeSHA256] = ev.JWTSHA256
+	}
+	if err := trows.Err(); err != nil {
+		return err
+	}
 	rows, err := l.db.QueryContext(ctx, `SELECT c.code, c.jwt, c.event, e.body FROM codes c LEFT JOIN events e ON e.seq = c.event`)
 	if err != nil {
 		return err
@@ -380,7 +412,11 @@ func (l *Ledger) verifyCodes(ctx context.Context) error {
 		if err := json.Unmarshal([]byte(body.String), &ev); err != nil || ev.CodeSHA256 != codeHash(code) {
 			return &ChainError{Seq: seq, Reason: "the code recorded for this event is not the one the event names"}
 		}
-		if (jwt != "" || ev.JWTSHA256 != "") && ev.JWTSHA256 != codeHash(jwt) {
+		want, made := ev.JWTSHA256, later[ev.CodeSHA256]
+		if want == "" {
+			want = made
+		}
+		if (jwt != "" || want != "") && want != codeHash(jwt) {
 			return &ChainError{Seq: seq, Reason: "the token recorded for this event is not the one the event names"}
 		}
 	}

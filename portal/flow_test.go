@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/verifier"
+	"github.com/licmint/licmint/verifier/licjwt"
 )
 
 // TestFlow goes through every page a customer uses, as issue 12 lists
@@ -91,6 +93,11 @@ func TestFlow(t *testing.T) {
 		t.Fatalf("renewed code: %+v, %v (old expiry %s)", renewed, err, old.Expires)
 	}
 	e.mail.wait(t, "ann@example.com", "renewed")
+	// The token follows the license through the replacement and renewal.
+	tok = b.get("/licenses/jwt?license=" + id)
+	if b.code != 200 || !strings.Contains(tok, ".") || tokenCode(t, tok) != codes[0] {
+		t.Fatalf("JWT download after renewal: %d %q", b.code, tok)
+	}
 	// The key is used up.
 	b.submit("/renew", "/renew", url.Values{"license": {id}, "rk": {renewal.String()}})
 	if !strings.Contains(b.last, `role="alert">This renewal key has been used already`) {
@@ -125,4 +132,14 @@ func licenseOf(t *testing.T, page string) string {
 	}
 	rest := page[i+len("<dt>License</dt><dd>"):]
 	return rest[:strings.Index(rest, "<")]
+}
+
+// tokenCode is the activation_code claim of a JWT license token.
+func tokenCode(t *testing.T, tok string) string {
+	t.Helper()
+	var c licjwt.Claims
+	if _, _, err := jwt.NewParser().ParseUnverified(strings.TrimSpace(tok), &c); err != nil {
+		t.Fatalf("token %q: %v", tok, err)
+	}
+	return c.ActivationCode
 }

@@ -43,6 +43,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -122,6 +123,8 @@ type Server struct {
 	support   string
 	logf      func(format string, args ...any)
 
+	proxies []netip.Prefix
+
 	csrfKey []byte
 	kick    chan struct{}
 	metrics *metrics
@@ -163,6 +166,20 @@ func WithDemo(on bool) Option { return func(s *Server) { s.demo = on } }
 // WithSecureCookies marks the cookies Secure and sends HSTS, for a portal
 // served over TLS.
 func WithSecureCookies(on bool) Option { return func(s *Server) { s.secure = on } }
+
+// WithTrustedProxies names the reverse proxies and load balancers in
+// front of the portal. A request from one of them is taken to come from
+// the address they report in X-Forwarded-For, which rate limits and the
+// ledger's events then use; without this every client behind a proxy
+// would share the proxy's limits. A header from any other peer is
+// ignored, as any client can write one.
+func WithTrustedProxies(prefixes ...netip.Prefix) Option {
+	return func(s *Server) {
+		for _, p := range prefixes {
+			s.proxies = append(s.proxies, p.Masked())
+		}
+	}
+}
 
 // WithLimits replaces DefaultLimits.
 func WithLimits(l Limits) Option { return func(s *Server) { s.limits = l } }
@@ -239,15 +256,80 @@ func (s *Server) setCookie(w http.ResponseWriter, id string) {
 		SameSite: http.SameSiteLaxMode})
 }
 
-// clientIP is the address the request came from. The portal is meant to
-// be reached directly or through a proxy on the same host; it does not
-// trust X-Forwarded-For, which any client can write.
+// clientIP is the address the request came from: the peer's, or, when
+// the peer is a trusted proxy (WithTrustedProxies), the address that the
+// proxies say they received the request from.
 func clientIP(r *http.Request) string {
+	if ip, ok := r.Context().Value(clientIPKey{}).(string); ok {
+		return ip
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+type clientIPKey struct{}
+
+// MaxForwardedFor bounds the X-Forwarded-For hops read: a chain of
+// proxies longer than this is not a deployment but a forged header.
+const MaxForwardedFor = 16
+
+// forwardedFor is the client address the trusted proxies report in
+// X-Forwarded-For, read from the right: each trusted proxy appends the
+// address it received the request from, and the first address not of a
+// trusted proxy is the client. Anything left of it was written by the
+// client and is not believed. It reports false when the header names no
+// address that can be used, so that the peer's address is kept.
+func forwardedFor(h http.Header, trusted []netip.Prefix) (string, bool) {
+	var hops []string
+	for _, v := range h.Values("X-Forwarded-For") {
+		for part := range strings.SplitSeq(v, ",") {
+			if len(hops) == MaxForwardedFor {
+				return "", false
+			}
+			hops = append(hops, strings.TrimSpace(part))
+		}
+	}
+	client := ""
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(hops[i])
+		if err != nil {
+			break
+		}
+		client = a.Unmap().String()
+		if !isTrusted(a, trusted) {
+			break
+		}
+	}
+	return client, client != ""
+}
+
+func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
+	a = a.Unmap()
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// fromProxies resolves the client address once for every handler, when
+// the peer is a trusted proxy.
+func (s *Server) fromProxies(next http.Handler) http.Handler {
+	if len(s.proxies) == 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if peer, err := netip.ParseAddrPort(r.RemoteAddr); err == nil && isTrusted(peer.Addr(), s.proxies) {
+			if ip, ok := forwardedFor(r.Header, s.proxies); ok {
+				r = r.WithContext(context.WithValue(r.Context(), clientIPKey{}, ip))
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Handler returns the portal's HTTP handler.
@@ -282,7 +364,7 @@ func (s *Server) Handler() http.Handler {
 		s.render(w, r, http.StatusNotFound, "message", page{Title: "Not found", Error: "There is no such page here."})
 	})
 	console := s.consoleMux()
-	return s.vendorRoutes(mux, s.secured(mux), console, s.consoleSecured(console))
+	return s.fromProxies(s.vendorRoutes(mux, s.secured(mux), console, s.consoleSecured(console)))
 }
 
 // secured sets the security headers, bounds the body, finds the visit

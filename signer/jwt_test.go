@@ -107,3 +107,53 @@ func TestSignTokenPerpetual(t *testing.T) {
 		t.Fatalf("perpetual token: %v", err)
 	}
 }
+
+// Token makes, for a code signed earlier, the token SignToken made with
+// it; and only for an authentic, bound-as-given, expiring code.
+func TestTokenOfCode(t *testing.T) {
+	s := newSigner(t, signer.WithIssuer("acme"))
+	reg := &signer.Registration{RK: fullRK, Edition: "premium", InstallID: "host-1",
+		Customer: map[string]string{"email": "ops@example.com"}}
+	code, want, err := s.SignToken(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Token(code, "host-1", reg.Customer)
+	if err != nil || got != want {
+		t.Fatalf("Token of the code: %v\n got %s\nwant %s", err, got, want)
+	}
+	renewed, err := s.Renew(code, signer.Renewal{InstallID: "host-1", Days: 365})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := s.Token(renewed, "host-1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := parseToken(t, tok, day1.AddDate(0, 1, 0)); err != nil || c.ActivationCode != renewed.String() || !c.ExpiresAt.Time.Equal(renewed.Expires.Time()) {
+		t.Fatalf("renewed code's token: %v %+v", err, c)
+	}
+
+	if _, err := s.Token(code, "host-2", nil); !errors.Is(err, signer.ErrNotAuthentic) {
+		t.Errorf("another install id: %v", err)
+	}
+	tampered := code
+	tampered.Expires++
+	if _, err := s.Token(tampered, "host-1", nil); !errors.Is(err, signer.ErrNotAuthentic) {
+		t.Errorf("tampered code: %v", err)
+	}
+	short, err := formats.ParseActivationCode(code.ShortForm())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Token(short, "host-1", nil); !errors.Is(err, formats.ErrUnsigned) {
+		t.Errorf("short form: %v", err)
+	}
+	perpetual, err := s.Sign(&signer.Registration{RK: fullRK, Edition: "standard", Expires: formats.Perpetual})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Token(perpetual, "", nil); !errors.Is(err, signer.ErrPerpetualToken) {
+		t.Errorf("perpetual code: %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
@@ -21,6 +22,7 @@ type reissueJSON struct {
 	PreviousExpires    string `json:"previous_expires,omitempty"`
 	PreviousGeneration *int   `json:"previous_generation,omitempty"`
 	RevokeEntry        string `json:"revoke_entry,omitempty"`
+	JWT                string `json:"jwt,omitempty"`
 }
 
 // lifecycleFlags are what renew and replace share: the key, the old keys
@@ -28,8 +30,8 @@ type reissueJSON struct {
 type lifecycleFlags struct {
 	key, ring, catalogFile string
 	secret                 secretFlags
-	installID              string
-	asJSON                 bool
+	installID, issuer      string
+	asJSON, jwt            bool
 	ledger                 ledgerFlags
 }
 
@@ -40,6 +42,8 @@ func (f *lifecycleFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.ring, "keyring", "", "also accept codes signed by these public keys, `FILE` (old keys after a rotation; PEM or JWK Set)")
 	fl.StringVar(&f.installID, "install-id", "", "the install `ID` an install-bound code is bound to")
 	fl.BoolVar(&f.asJSON, "json", false, "print the new code as a JSON record")
+	fl.BoolVar(&f.jwt, "jwt", false, "also make the new code's JWT license token (with --ledger, a license whose code had one gets one anyway)")
+	fl.StringVar(&f.issuer, "issuer", signer.DefaultIssuer, "JWT iss claim: who issued the license")
 	f.ledger.register(cmd)
 }
 
@@ -66,11 +70,21 @@ func (f *lifecycleFlags) signer(cmd *cobra.Command) (*signer.Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := signer.New(key, append(opts, signer.WithCatalog(cat), signer.WithNow(now))...)
+	s, err := signer.New(key, append(opts, signer.WithCatalog(cat), signer.WithIssuer(f.issuer), signer.WithNow(now))...)
 	if err != nil {
 		return nil, keyError(err, "the keyring must not hold another key under the signing key's id")
 	}
 	return s, nil
+}
+
+// printReissued prints a renewed or replaced code, and its token on the
+// next line if one was made.
+func printReissued(w io.Writer, is *issuance.Issued) error {
+	if _, err := fmt.Fprintln(w, is.Code); err != nil || is.JWT == "" {
+		return err
+	}
+	_, err := fmt.Fprintln(w, is.JWT)
+	return err
 }
 
 // lifecycleError gives a code that renew or replace refused its exit
@@ -100,6 +114,8 @@ func lifecycleError(err error, codeFrom string) *cliError {
 		hint = "issue a new Registration Key with 'licmint rk new' and sign it"
 	case errors.Is(err, catalog.ErrUnknownProduct):
 		hint = "give the vendor catalog that has the product: --catalog FILE"
+	case errors.Is(err, signer.ErrPerpetualToken):
+		hint = "leave out --jwt: a perpetual license has no JWT form"
 	}
 	return &cliError{code: exitInvalid, err: err, hint: hint}
 }
@@ -214,7 +230,7 @@ func runRenew(cmd *cobra.Command, f *renewFlags) error {
 	if err != nil {
 		return err
 	}
-	is, err := service(s, l).Renew(cmd.Context(), &issuance.Renewal{Code: code, Renewal: r, Key: key})
+	is, err := service(s, l).Renew(cmd.Context(), &issuance.Renewal{Code: code, Renewal: r, Key: key, Token: f.jwt})
 	if err != nil {
 		return ledgerError(err, func(err error) error { return lifecycleError(err, codeFrom) })
 	}
@@ -224,10 +240,9 @@ func runRenew(cmd *cobra.Command, f *renewFlags) error {
 	}
 	w := cmd.OutOrStdout()
 	if !f.asJSON {
-		_, err := fmt.Fprintln(w, renewed)
-		return err
+		return printReissued(w, &is)
 	}
-	rec := reissueJSON{activationJSON: newActivationJSON(&renewed, s.Catalog())}
+	rec := reissueJSON{activationJSON: newActivationJSON(&renewed, s.Catalog()), JWT: is.JWT}
 	rec.PreviousExpires = code.Expires.String()
 	if is.License != nil && renewed.Expires-formats.Day(max(r.Days, 0)) != code.Expires {
 		// The ledger renewed a newer code of the license than the one given.

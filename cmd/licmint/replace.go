@@ -77,7 +77,7 @@ func runReplace(cmd *cobra.Command, f *replaceFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	is, err := service(s, l).Replace(cmd.Context(), &issuance.Replacement{Code: &code, InstallID: f.installID, RevokeOld: f.revokeOld, Reason: f.reason})
+	is, err := service(s, l).Replace(cmd.Context(), &issuance.Replacement{Code: &code, InstallID: f.installID, RevokeOld: f.revokeOld, Reason: f.reason, Token: f.jwt})
 	if err != nil {
 		return ledgerError(err, func(err error) error { return lifecycleError(err, "CODE") })
 	}
@@ -93,10 +93,9 @@ func runReplace(cmd *cobra.Command, f *replaceFlags, args []string) error {
 	}
 	w := cmd.OutOrStdout()
 	if !f.asJSON {
-		_, err := fmt.Fprintln(w, repl)
-		return err
+		return printReissued(w, &is)
 	}
-	rec := reissueJSON{activationJSON: newActivationJSON(&repl, s.Catalog())}
+	rec := reissueJSON{activationJSON: newActivationJSON(&repl, s.Catalog()), JWT: is.JWT}
 	prev := int(repl.Generation) - 1
 	rec.PreviousGeneration, rec.RevokeEntry = &prev, entry
 	return printJSON(w, rec)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"syscall"
@@ -47,6 +48,7 @@ type serveFlags struct {
 	shutdownGrace           time.Duration
 	mailInterval            time.Duration
 	notifyEvery             time.Duration
+	trustedProxies          []string
 	// Tests only: ready is called once the portal listens, and smtpTLS
 	// trusts the test relay's certificate.
 	ready   func(url string)
@@ -92,8 +94,11 @@ manage staff users and API tokens there.
 /healthz, /readyz and /metrics (Prometheus) are for the operator.
 
 Serve over TLS with --tls-cert and --tls-key (cookies are then Secure), or
-behind a TLS proxy with --public-url https://... SIGINT and SIGTERM stop the
-portal after the requests in flight finish.
+behind a TLS proxy with --public-url https://... Name the proxies and load
+balancers with --trusted-proxy, so that rate limits count each client by the
+address they forward (X-Forwarded-For) rather than all by the proxy's; the
+header is ignored from any other peer. SIGINT and SIGTERM stop the portal
+after the requests in flight finish.
 
 --demo runs on an in-memory ledger with a throwaway key and a demo account,
 prints sample Registration Keys (full, trial, renewal), and shows the outbox
@@ -122,9 +127,28 @@ at /outbox instead of sending mail. Nothing is kept when it stops.`,
 	fl.BoolVar(&f.demo, "demo", false, "run a demo: in-memory ledger, throwaway key, demo account, outbox page")
 	fl.BoolVar(&f.asJSON, "json", false, "print the address (and the demo's account and keys) as a JSON record")
 	fl.DurationVar(&f.notifyEvery, "notify-every", 0, "mail each license owner once per term, 60 days before maintenance ends, checking every `INTERVAL` such as 24h (default: off)")
+	fl.StringArrayVar(&f.trustedProxies, "trusted-proxy", nil, "believe X-Forwarded-For from the proxy or load balancer at `CIDR` or address, for rate limits and the ledger's client addresses (repeatable)")
 	f.shutdownGrace, f.mailInterval = 15*time.Second, 30*time.Second
 	cmd.AddCommand(newServeOutboxCmd(), newServeTokenCmd(), newServeAddUserCmd())
 	return cmd
+}
+
+// parseTrustedProxies reads --trusted-proxy values: a CIDR prefix, or a
+// single address.
+func parseTrustedProxies(values []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range values {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			a, aerr := netip.ParseAddr(v)
+			if aerr != nil {
+				return nil, usageError("--trusted-proxy %q: want an address or a CIDR prefix, such as 10.0.0.0/8 or 192.0.2.7", v)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // serveJSON is what serve prints at start.
@@ -153,6 +177,10 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 	case f.demo && (cmd.Flags().Changed("ledger") || f.key != ""):
 		return usageError("--demo makes its own in-memory ledger and key: leave out --ledger and --key")
 	}
+	proxies, err := parseTrustedProxies(f.trustedProxies)
+	if err != nil {
+		return err
+	}
 	if f.smtp != "" {
 		if _, _, err := net.SplitHostPort(f.smtp); err != nil {
 			return usageError("--smtp %q: want HOST:PORT", f.smtp)
@@ -173,7 +201,6 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 		key  *signer.Key
 		ids  []age.Identity
 		demo *serveDemoJSON
-		err  error
 	)
 	cat, err := loadCatalog(f.catalogFile)
 	if err != nil {
@@ -237,6 +264,7 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 	stderr := cmd.ErrOrStderr()
 	opts := []portal.Option{portal.WithPublicURL(public), portal.WithNow(now), portal.WithDemo(f.demo),
 		portal.WithTrustedKeys(verifier.Key{ID: key.ID(), Public: key.Public().Public}),
+		portal.WithTrustedProxies(proxies...),
 		portal.WithSecureCookies(f.tlsCert != "" || len(public) > 8 && public[:8] == "https://"),
 		portal.WithLog(func(format string, a ...any) { fmt.Fprintf(stderr, "licmint: "+format+"\n", a...) })}
 	recipient := ""
