@@ -6,7 +6,6 @@ import (
 	"sync"
 
 	"filippo.io/edwards25519"
-	"filippo.io/edwards25519/field"
 )
 
 // This file computes [c]P + [s]B with per-key precomputation, which
@@ -31,26 +30,26 @@ const (
 	nafLen = 129
 )
 
-// d2 is 2·d, where d = -121665/121666 is the curve constant.
-var d2 = func() field.Element {
-	var d, inv field.Element
-	inv.Invert(new(field.Element).Mult32(new(field.Element).One(), 121666))
+// d = -121665/121666 is the curve constant, and d2 is 2·d.
+var d, d2 = func() (fe, fe) {
+	var d, d2, inv fe
+	inv.Invert(new(fe).Mult32(new(fe).One(), 121666))
 	d.Mult32(&inv, 121665)
 	d.Negate(&d)
-	return *d.Add(&d, &d)
+	return d, *d2.Add(&d, &d)
 }()
 
 // p3 is a point in extended coordinates: x = X/Z, y = Y/Z, xy = T/Z.
-type p3 struct{ X, Y, Z, T field.Element }
+type p3 struct{ X, Y, Z, T fe }
 
 // p2 is a point in projective coordinates: x = X/Z, y = Y/Z.
-type p2 struct{ X, Y, Z field.Element }
+type p2 struct{ X, Y, Z fe }
 
 // p1p1 is a point in completed coordinates: x = X/Z, y = Y/T.
-type p1p1 struct{ X, Y, Z, T field.Element }
+type p1p1 struct{ X, Y, Z, T fe }
 
 // cached is a point prepared as the second operand of an addition.
-type cached struct{ YplusX, YminusX, Z, T2d field.Element }
+type cached struct{ YplusX, YminusX, Z, T2d fe }
 
 func (v *p3) fromP1p1(p *p1p1) {
 	v.X.Multiply(&p.X, &p.T)
@@ -74,7 +73,7 @@ func (v *cached) fromP3(p *p3) {
 
 // double sets v = 2·p ("dbl-2008-hwcd").
 func (v *p1p1) double(p *p2) {
-	var xx, yy, zz2, xy2 field.Element
+	var xx, yy, zz2, xy2 fe
 	xx.Square(&p.X)
 	yy.Square(&p.Y)
 	zz2.Square(&p.Z)
@@ -93,7 +92,7 @@ func (v *p1p1) add(p *p3, q *cached, neg bool) {
 	if neg { // -(x, y) = (-x, y) swaps Y+X and Y-X and negates T.
 		qp, qm = qm, qp
 	}
-	var ypx, ymx, pp, mm, tt2d, zz2 field.Element
+	var ypx, ymx, pp, mm, tt2d, zz2 fe
 	ypx.Add(&p.Y, &p.X)
 	ymx.Subtract(&p.Y, &p.X)
 	pp.Multiply(&ypx, qp)
@@ -148,7 +147,7 @@ func shift128(p *p3) p3 {
 
 func fromPoint(p *edwards25519.Point) p3 {
 	X, Y, Z, T := p.ExtendedCoordinates()
-	return p3{*X, *Y, *Z, *T}
+	return p3{feFrom(X), feFrom(Y), feFrom(Z), feFrom(T)}
 }
 
 // baseTables holds odd multiples of B and 2^128·B, shared by all keys.
@@ -214,16 +213,16 @@ func naf(out *[nafLen]int8, b []byte, w uint) int {
 	return top
 }
 
-// mulAdd sets out to [c]·(-A) + [s]·B for 32-byte canonical little-endian
-// scalars c and s. It reports false only if the result is not a curve point,
-// which would mean an arithmetic bug.
-func (k *PublicKey) mulAdd(out *edwards25519.Point, c, s []byte) bool {
+// mulAdd sets out to the encoding of [c]·(-A) + [s]·B for 32-byte canonical
+// little-endian scalars c and s. It reports false only if the result is not
+// a curve point, which would mean an arithmetic bug.
+func (k *PublicKey) mulAdd(out *[32]byte, c, s []byte) bool {
 	var nafs [4][nafLen]int8
 	top := max(
 		naf(&nafs[0], c[:16], aWidth), naf(&nafs[1], c[16:32], aWidth),
 		naf(&nafs[2], s[:16], bWidth), naf(&nafs[3], s[16:32], bWidth))
 	if top < 0 {
-		out.Set(edwards25519.NewIdentityPoint())
+		*out = [32]byte{1} // the identity, (0, 1)
 		return true
 	}
 	tabs := [4][]cached{k.tables.lo[:], k.tables.hi[:], k.base.lo[:], k.base.hi[:]}
@@ -250,7 +249,29 @@ func (k *PublicKey) mulAdd(out *edwards25519.Point, c, s []byte) bool {
 		acc.fromP1p1(&r)
 	}
 	tmp.fromP1p1(&r)
-	// SetExtendedCoordinates also checks the point is on the curve.
-	_, err := out.SetExtendedCoordinates(&tmp.X, &tmp.Y, &tmp.Z, &tmp.T)
-	return err == nil
+	return tmp.encode(out)
+}
+
+// encode sets out to p's encoding (RFC 8032, section 5.1.2) and reports
+// whether p is on the curve, as edwards25519.Point.SetExtendedCoordinates
+// checks, so that the whole computation stays in fe.
+func (p *p3) encode(out *[32]byte) bool {
+	var zInv, x, y, t, xx, yy, lhs, rhs fe
+	zInv.Invert(&p.Z) // 0 for Z = 0, which then fails the check
+	x.Multiply(&p.X, &zInv)
+	y.Multiply(&p.Y, &zInv)
+	t.Multiply(&p.T, &zInv)
+	// -x² + y² = 1 + d·x²·y², and t = x·y.
+	xx.Square(&x)
+	yy.Square(&y)
+	lhs.Subtract(&yy, &xx)
+	rhs.Multiply(&xx, &yy)
+	rhs.Multiply(&rhs, &d)
+	rhs.Add(&rhs, new(fe).One())
+	if lhs.Equal(&rhs) != 1 || t.Equal(new(fe).Multiply(&x, &y)) != 1 {
+		return false
+	}
+	copy(out[:], y.Bytes())
+	out[31] |= byte(x.IsNegative() << 7)
+	return true
 }

@@ -100,9 +100,9 @@ func (k *PublicKey) VerifyPrefixed(prefix, message, sig []byte) bool {
 
 	// [S]B = R + [k]A  <=>  [k](-A) + [S]B = R, compared by encoding as
 	// the stdlib does (cofactorless, and a non-canonical R never matches).
-	var R edwards25519.Point
+	var R [32]byte
 	if !k.mulAdd(&R, c.Bytes(), S.Bytes()) {
 		return false
 	}
-	return bytes.Equal(sig[:32], R.Bytes())
+	return bytes.Equal(sig[:32], R[:])
 }
