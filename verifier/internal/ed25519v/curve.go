@@ -11,9 +11,9 @@ import (
 // This file computes [c]P + [s]B with per-key precomputation, which
 // edwards25519.Point.VarTimeDoubleScalarBaseMult cannot offer: it rebuilds
 // the table for P on every call and always runs 256 doublings. Here each
-// 253-bit scalar is split into 128-bit halves, c = c0 + 2^128·c1, and
-// [c1](2^128·P) is looked up in a second table built once per key, so the
-// main loop runs about 128 doublings instead of 256.
+// 253-bit scalar is split into four 64-bit quarters, c = c0 + 2^64·c1 +
+// 2^128·c2 + 2^192·c3, and [ci](2^(64i)·P) is looked up in a table built
+// once per key, so the main loop runs about 64 doublings instead of 256.
 //
 // The formulas are those of Hisil, Wong, Carter and Dawson, "Twisted Edwards
 // Curves Revisited" (https://eprint.iacr.org/2008/522), in the
@@ -22,12 +22,16 @@ import (
 
 const (
 	// aWidth is the NAF width for the per-key tables: 2^(aWidth-2) entries
-	// each for -A and -2^128·A.
+	// each for -A, -2^64·A, -2^128·A and -2^192·A.
 	aWidth = 6
 	// bWidth is the NAF width for the shared base point tables.
 	bWidth = 8
-	// nafLen holds the NAF of a 128-bit value, which may be one digit longer.
-	nafLen = 129
+	// chunks is the number of parts a scalar is split into, of chunkBits
+	// bits each.
+	chunks    = 4
+	chunkBits = 64
+	// nafLen holds the NAF of a chunk, which may be one digit longer.
+	nafLen = chunkBits + 1
 )
 
 // d = -121665/121666 is the curve constant, and d2 is 2·d.
@@ -129,14 +133,14 @@ func fillOddMultiples(t []cached, p *p3) {
 	}
 }
 
-// shift128 returns 2^128·p.
-func shift128(p *p3) p3 {
+// shift returns 2^chunkBits·p.
+func shift(p *p3) p3 {
 	var acc p2
 	var r p1p1
 	acc.X, acc.Y, acc.Z = p.X, p.Y, p.Z
-	for i := range 128 {
+	for i := range chunkBits {
 		r.double(&acc)
-		if i < 127 {
+		if i < chunkBits-1 {
 			acc.fromP1p1(&r)
 		}
 	}
@@ -150,43 +154,45 @@ func fromPoint(p *edwards25519.Point) p3 {
 	return p3{feFrom(X), feFrom(Y), feFrom(Z), feFrom(T)}
 }
 
-// baseTables holds odd multiples of B and 2^128·B, shared by all keys.
-type baseTables struct {
-	lo, hi [1 << (bWidth - 2)]cached
-}
+// baseTables holds odd multiples of 2^(64i)·B, i < chunks, shared by all
+// keys.
+type baseTables [chunks][1 << (bWidth - 2)]cached
 
 // getBaseTables builds the base point tables on first use, so importing the
 // package costs nothing.
 var getBaseTables = sync.OnceValue(func() *baseTables {
 	t := new(baseTables)
 	b := fromPoint(edwards25519.NewGeneratorPoint())
-	fillOddMultiples(t.lo[:], &b)
-	b = shift128(&b)
-	fillOddMultiples(t.hi[:], &b)
+	for i := range t {
+		if i > 0 {
+			b = shift(&b)
+		}
+		fillOddMultiples(t[i][:], &b)
+	}
 	return t
 })
 
-// keyTables holds odd multiples of -A and 2^128·(-A).
-type keyTables struct {
-	lo, hi [1 << (aWidth - 2)]cached
-}
+// keyTables holds odd multiples of 2^(64i)·(-A), i < chunks.
+type keyTables [chunks][1 << (aWidth - 2)]cached
 
 func (t *keyTables) init(negA *edwards25519.Point) {
 	a := fromPoint(negA)
-	fillOddMultiples(t.lo[:], &a)
-	a = shift128(&a)
-	fillOddMultiples(t.hi[:], &a)
+	for i := range t {
+		if i > 0 {
+			a = shift(&a)
+		}
+		fillOddMultiples(t[i][:], &a)
+	}
 }
 
-// naf sets out to the width-w non-adjacent form of the 128-bit
+// naf sets out to the width-w non-adjacent form of the 64-bit
 // little-endian value b: each digit is zero or odd with |d| < 2^(w-1), so
 // table index |d|/2 holds |d|·P. It returns the highest nonzero index, or -1.
 func naf(out *[nafLen]int8, b []byte, w uint) int {
 	x0 := binary.LittleEndian.Uint64(b[:8])
-	x1 := binary.LittleEndian.Uint64(b[8:16])
-	var x2 uint64 // carry out of bit 127 after subtracting a negative digit
+	var x1 uint64 // carry out of bit 63 after subtracting a negative digit
 	top := -1
-	for i := 0; x0|x1|x2 != 0; i++ {
+	for i := 0; x0|x1 != 0; i++ {
 		if x0&1 != 0 {
 			d := int64(x0 & (1<<w - 1))
 			if d >= 1<<(w-1) {
@@ -198,17 +204,14 @@ func naf(out *[nafLen]int8, b []byte, w uint) int {
 			var c uint64
 			if d > 0 {
 				x0, c = bits.Sub64(x0, uint64(d), 0)
-				x1, c = bits.Sub64(x1, 0, c)
-				x2 -= c
+				x1 -= c
 			} else {
 				x0, c = bits.Add64(x0, uint64(-d), 0)
-				x1, c = bits.Add64(x1, 0, c)
-				x2 += c
+				x1 += c
 			}
 		}
 		x0 = x0>>1 | x1<<63
-		x1 = x1>>1 | x2<<63
-		x2 >>= 1
+		x1 >>= 1
 	}
 	return top
 }
@@ -217,15 +220,19 @@ func naf(out *[nafLen]int8, b []byte, w uint) int {
 // little-endian scalars c and s. It reports false only if the result is not
 // a curve point, which would mean an arithmetic bug.
 func (k *PublicKey) mulAdd(out *[32]byte, c, s []byte) bool {
-	var nafs [4][nafLen]int8
-	top := max(
-		naf(&nafs[0], c[:16], aWidth), naf(&nafs[1], c[16:32], aWidth),
-		naf(&nafs[2], s[:16], bWidth), naf(&nafs[3], s[16:32], bWidth))
+	var nafs [2 * chunks][nafLen]int8
+	var tabs [2 * chunks][]cached
+	top := -1
+	for i := range chunks {
+		top = max(top,
+			naf(&nafs[i], c[8*i:8*i+8], aWidth),
+			naf(&nafs[chunks+i], s[8*i:8*i+8], bWidth))
+		tabs[i], tabs[chunks+i] = k.tables[i][:], k.base[i][:]
+	}
 	if top < 0 {
 		*out = [32]byte{1} // the identity, (0, 1)
 		return true
 	}
-	tabs := [4][]cached{k.tables.lo[:], k.tables.hi[:], k.base.lo[:], k.base.hi[:]}
 
 	var acc p2
 	acc.Y.One()

@@ -13,9 +13,9 @@ import (
 // TestNAF checks that naf's digits are well formed and sum back to the input.
 func TestNAF(t *testing.T) {
 	rng := rand.New(rand.NewChaCha8([32]byte{'n', 'a', 'f'}))
-	inputs := [][]byte{make([]byte, 16), bytes.Repeat([]byte{0xff}, 16)}
+	inputs := [][]byte{make([]byte, 8), bytes.Repeat([]byte{0xff}, 8)}
 	for range 1000 {
-		b := make([]byte, 16)
+		b := make([]byte, 8)
 		for i := range b {
 			b[i] = byte(rng.Uint32())
 		}
