@@ -96,8 +96,8 @@ func firstCase(t testing.TB) (pub, code string) {
 // Verifier.Verify in Go, in alternation: each iteration runs n verifies
 // natively, then n in a Node process (timed inside it, after a warm-up).
 // ratio is Node's time over Go's (target ≤ 3). The sub-benchmarks are
-// createVerifier's signatureCheck: native (Node's Ed25519, the default in
-// Node) and go (Go's, compiled to WebAssembly, as in a browser).
+// createVerifier's signatureCheck: native (Node's Ed25519) and go (Go's,
+// compiled to WebAssembly, the default).
 func BenchmarkNodeVsGo(b *testing.B) {
 	dir := buildDist(b)
 	pub, code := firstCase(b)
