@@ -91,6 +91,12 @@ test('a signatureCheck function decides, and gets the key, message and signature
   await assert.rejects(createVerifier({ product: 'PC', keys, signatureCheck: 'fast' }), /signatureCheck/);
 });
 
+test("Go's signature check is the default, in Node too", async () => {
+  const v = await createVerifier({ product: 'PC', keys });
+  assert.equal(v.signatureCheck, 'go');
+  v.close();
+});
+
 // Node's Ed25519 must answer as Go's crypto/ed25519.Verify, which
 // ed25519v matches: on Wycheproof's vectors, and on the "Taming the many
 // EdDSAs" edge cases, where Go accepts cases 0 to 3 and 11 (their README);

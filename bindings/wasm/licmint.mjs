@@ -12,13 +12,12 @@
 //   // r.edition, r.expires ('YYYY-MM-DD' or 'perpetual'), r.daysLeft,
 //   // r.features ({update: true, ...}), r.inForce, r.serial, ...
 //
-// The Ed25519 signature check: Go's, compiled to WebAssembly, is 30 to 70
-// times slower than native code, so in Node verify() hands it to Node's own
-// crypto.verify (v.signatureCheck === 'node'), and all else (parsing, the
-// signed message, the status) stays Go's. Browsers have no synchronous
-// native Ed25519 (WebCrypto's is async), so there verify() uses Go's
-// ('go', a few milliseconds a code) unless the app passes a synchronous
-// check of its own as the signatureCheck option ('custom').
+// The Ed25519 signature check is Go's by default (v.signatureCheck ===
+// 'go'), in Node and in browsers alike: with a field built for
+// WebAssembly's 64-bit multiply it takes less time than Node's own
+// crypto.verify, called through the boundary (BENCHMARKS.md). Node's
+// ('native') or a synchronous check of the app's ('custom') can be chosen
+// with the signatureCheck option.
 
 let ready; // the module's API, once loaded
 
@@ -200,8 +199,8 @@ function fail(msg) {
  * @param {Uint8Array|null} [o.state] the state from an earlier v.state(), or null to start one;
  *   without it the verifier remembers nothing (no superseded or clock_rollback)
  * @param {'native'|'go'|function} [o.signatureCheck] who checks Ed25519 signatures:
- *   'native' (the default) Node's crypto.verify where there is one, else Go's;
- *   'go' always Go's; or a synchronous function (publicKey, message,
+ *   'go' (the default) Go's, in the module; 'native' Node's crypto.verify
+ *   where there is one, else Go's; or a synchronous function (publicKey, message,
  *   signature) => boolean, all Uint8Arrays, that must answer as RFC 8032
  *   (and Go's crypto/ed25519.Verify) does. v.signatureCheck says which is used.
  * @param {BufferSource} [o.wasm] licmint.wasm's bytes, if not beside this file
@@ -220,7 +219,7 @@ export async function createVerifier(o) {
   }
   if (o.installId !== undefined && typeof o.installId !== 'string') fail('installId: want a string');
   if (o.catalog !== undefined && typeof o.catalog !== 'string') fail('catalog: want the JSON text');
-  const sc = o.signatureCheck ?? 'native';
+  const sc = o.signatureCheck ?? 'go';
   if (sc !== 'native' && sc !== 'go' && typeof sc !== 'function') fail("signatureCheck: want 'native', 'go' or a function");
   if (o.state !== undefined && o.state !== null && !(o.state instanceof Uint8Array)) fail('state: want a Uint8Array or null');
 

@@ -8,10 +8,10 @@
 // Two things keep the module small and fast, both measured in
 // BENCHMARKS.md. It links no encoding/json: licmint.mjs reads the catalog
 // with JSON.parse and hands over the one product's entry, and verify
-// answers with JSON text it writes by hand. And where the host has a fast
-// Ed25519 (Node's crypto.verify), licmint.mjs passes it in and the verifier
-// uses it through verifier.WithSignatureCheck instead of Go's, which is
-// slow in WebAssembly.
+// answers with JSON text it writes by hand. The Ed25519 check is Go's,
+// whose field arithmetic has a WebAssembly form (verifier/internal/ed25519v,
+// fe32.go); an app may pass another (Node's crypto.verify, say), which the
+// verifier then uses through verifier.WithSignatureCheck.
 package main
 
 import (

@@ -6,15 +6,14 @@ import (
 	"sync"
 
 	"filippo.io/edwards25519"
-	"filippo.io/edwards25519/field"
 )
 
 // This file computes [c]P + [s]B with per-key precomputation, which
 // edwards25519.Point.VarTimeDoubleScalarBaseMult cannot offer: it rebuilds
 // the table for P on every call and always runs 256 doublings. Here each
-// 253-bit scalar is split into 128-bit halves, c = c0 + 2^128·c1, and
-// [c1](2^128·P) is looked up in a second table built once per key, so the
-// main loop runs about 128 doublings instead of 256.
+// 253-bit scalar is split into four 64-bit quarters, c = c0 + 2^64·c1 +
+// 2^128·c2 + 2^192·c3, and [ci](2^(64i)·P) is looked up in a table built
+// once per key, so the main loop runs about 64 doublings instead of 256.
 //
 // The formulas are those of Hisil, Wong, Carter and Dawson, "Twisted Edwards
 // Curves Revisited" (https://eprint.iacr.org/2008/522), in the
@@ -23,34 +22,38 @@ import (
 
 const (
 	// aWidth is the NAF width for the per-key tables: 2^(aWidth-2) entries
-	// each for -A and -2^128·A.
+	// each for -A, -2^64·A, -2^128·A and -2^192·A.
 	aWidth = 6
 	// bWidth is the NAF width for the shared base point tables.
 	bWidth = 8
-	// nafLen holds the NAF of a 128-bit value, which may be one digit longer.
-	nafLen = 129
+	// chunks is the number of parts a scalar is split into, of chunkBits
+	// bits each.
+	chunks    = 4
+	chunkBits = 64
+	// nafLen holds the NAF of a chunk, which may be one digit longer.
+	nafLen = chunkBits + 1
 )
 
-// d2 is 2·d, where d = -121665/121666 is the curve constant.
-var d2 = func() field.Element {
-	var d, inv field.Element
-	inv.Invert(new(field.Element).Mult32(new(field.Element).One(), 121666))
+// d = -121665/121666 is the curve constant, and d2 is 2·d.
+var d, d2 = func() (fe, fe) {
+	var d, d2, inv fe
+	inv.Invert(new(fe).Mult32(new(fe).One(), 121666))
 	d.Mult32(&inv, 121665)
 	d.Negate(&d)
-	return *d.Add(&d, &d)
+	return d, *d2.Add(&d, &d)
 }()
 
 // p3 is a point in extended coordinates: x = X/Z, y = Y/Z, xy = T/Z.
-type p3 struct{ X, Y, Z, T field.Element }
+type p3 struct{ X, Y, Z, T fe }
 
 // p2 is a point in projective coordinates: x = X/Z, y = Y/Z.
-type p2 struct{ X, Y, Z field.Element }
+type p2 struct{ X, Y, Z fe }
 
 // p1p1 is a point in completed coordinates: x = X/Z, y = Y/T.
-type p1p1 struct{ X, Y, Z, T field.Element }
+type p1p1 struct{ X, Y, Z, T fe }
 
 // cached is a point prepared as the second operand of an addition.
-type cached struct{ YplusX, YminusX, Z, T2d field.Element }
+type cached struct{ YplusX, YminusX, Z, T2d fe }
 
 func (v *p3) fromP1p1(p *p1p1) {
 	v.X.Multiply(&p.X, &p.T)
@@ -74,7 +77,7 @@ func (v *cached) fromP3(p *p3) {
 
 // double sets v = 2·p ("dbl-2008-hwcd").
 func (v *p1p1) double(p *p2) {
-	var xx, yy, zz2, xy2 field.Element
+	var xx, yy, zz2, xy2 fe
 	xx.Square(&p.X)
 	yy.Square(&p.Y)
 	zz2.Square(&p.Z)
@@ -93,7 +96,7 @@ func (v *p1p1) add(p *p3, q *cached, neg bool) {
 	if neg { // -(x, y) = (-x, y) swaps Y+X and Y-X and negates T.
 		qp, qm = qm, qp
 	}
-	var ypx, ymx, pp, mm, tt2d, zz2 field.Element
+	var ypx, ymx, pp, mm, tt2d, zz2 fe
 	ypx.Add(&p.Y, &p.X)
 	ymx.Subtract(&p.Y, &p.X)
 	pp.Multiply(&ypx, qp)
@@ -130,14 +133,14 @@ func fillOddMultiples(t []cached, p *p3) {
 	}
 }
 
-// shift128 returns 2^128·p.
-func shift128(p *p3) p3 {
+// shift returns 2^chunkBits·p.
+func shift(p *p3) p3 {
 	var acc p2
 	var r p1p1
 	acc.X, acc.Y, acc.Z = p.X, p.Y, p.Z
-	for i := range 128 {
+	for i := range chunkBits {
 		r.double(&acc)
-		if i < 127 {
+		if i < chunkBits-1 {
 			acc.fromP1p1(&r)
 		}
 	}
@@ -148,46 +151,48 @@ func shift128(p *p3) p3 {
 
 func fromPoint(p *edwards25519.Point) p3 {
 	X, Y, Z, T := p.ExtendedCoordinates()
-	return p3{*X, *Y, *Z, *T}
+	return p3{feFrom(X), feFrom(Y), feFrom(Z), feFrom(T)}
 }
 
-// baseTables holds odd multiples of B and 2^128·B, shared by all keys.
-type baseTables struct {
-	lo, hi [1 << (bWidth - 2)]cached
-}
+// baseTables holds odd multiples of 2^(64i)·B, i < chunks, shared by all
+// keys.
+type baseTables [chunks][1 << (bWidth - 2)]cached
 
 // getBaseTables builds the base point tables on first use, so importing the
 // package costs nothing.
 var getBaseTables = sync.OnceValue(func() *baseTables {
 	t := new(baseTables)
 	b := fromPoint(edwards25519.NewGeneratorPoint())
-	fillOddMultiples(t.lo[:], &b)
-	b = shift128(&b)
-	fillOddMultiples(t.hi[:], &b)
+	for i := range t {
+		if i > 0 {
+			b = shift(&b)
+		}
+		fillOddMultiples(t[i][:], &b)
+	}
 	return t
 })
 
-// keyTables holds odd multiples of -A and 2^128·(-A).
-type keyTables struct {
-	lo, hi [1 << (aWidth - 2)]cached
-}
+// keyTables holds odd multiples of 2^(64i)·(-A), i < chunks.
+type keyTables [chunks][1 << (aWidth - 2)]cached
 
 func (t *keyTables) init(negA *edwards25519.Point) {
 	a := fromPoint(negA)
-	fillOddMultiples(t.lo[:], &a)
-	a = shift128(&a)
-	fillOddMultiples(t.hi[:], &a)
+	for i := range t {
+		if i > 0 {
+			a = shift(&a)
+		}
+		fillOddMultiples(t[i][:], &a)
+	}
 }
 
-// naf sets out to the width-w non-adjacent form of the 128-bit
+// naf sets out to the width-w non-adjacent form of the 64-bit
 // little-endian value b: each digit is zero or odd with |d| < 2^(w-1), so
 // table index |d|/2 holds |d|·P. It returns the highest nonzero index, or -1.
 func naf(out *[nafLen]int8, b []byte, w uint) int {
 	x0 := binary.LittleEndian.Uint64(b[:8])
-	x1 := binary.LittleEndian.Uint64(b[8:16])
-	var x2 uint64 // carry out of bit 127 after subtracting a negative digit
+	var x1 uint64 // carry out of bit 63 after subtracting a negative digit
 	top := -1
-	for i := 0; x0|x1|x2 != 0; i++ {
+	for i := 0; x0|x1 != 0; i++ {
 		if x0&1 != 0 {
 			d := int64(x0 & (1<<w - 1))
 			if d >= 1<<(w-1) {
@@ -199,34 +204,35 @@ func naf(out *[nafLen]int8, b []byte, w uint) int {
 			var c uint64
 			if d > 0 {
 				x0, c = bits.Sub64(x0, uint64(d), 0)
-				x1, c = bits.Sub64(x1, 0, c)
-				x2 -= c
+				x1 -= c
 			} else {
 				x0, c = bits.Add64(x0, uint64(-d), 0)
-				x1, c = bits.Add64(x1, 0, c)
-				x2 += c
+				x1 += c
 			}
 		}
 		x0 = x0>>1 | x1<<63
-		x1 = x1>>1 | x2<<63
-		x2 >>= 1
+		x1 >>= 1
 	}
 	return top
 }
 
-// mulAdd sets out to [c]·(-A) + [s]·B for 32-byte canonical little-endian
-// scalars c and s. It reports false only if the result is not a curve point,
-// which would mean an arithmetic bug.
-func (k *PublicKey) mulAdd(out *edwards25519.Point, c, s []byte) bool {
-	var nafs [4][nafLen]int8
-	top := max(
-		naf(&nafs[0], c[:16], aWidth), naf(&nafs[1], c[16:32], aWidth),
-		naf(&nafs[2], s[:16], bWidth), naf(&nafs[3], s[16:32], bWidth))
+// mulAdd sets out to the encoding of [c]·(-A) + [s]·B for 32-byte canonical
+// little-endian scalars c and s. It reports false only if the result is not
+// a curve point, which would mean an arithmetic bug.
+func (k *PublicKey) mulAdd(out *[32]byte, c, s []byte) bool {
+	var nafs [2 * chunks][nafLen]int8
+	var tabs [2 * chunks][]cached
+	top := -1
+	for i := range chunks {
+		top = max(top,
+			naf(&nafs[i], c[8*i:8*i+8], aWidth),
+			naf(&nafs[chunks+i], s[8*i:8*i+8], bWidth))
+		tabs[i], tabs[chunks+i] = k.tables[i][:], k.base[i][:]
+	}
 	if top < 0 {
-		out.Set(edwards25519.NewIdentityPoint())
+		*out = [32]byte{1} // the identity, (0, 1)
 		return true
 	}
-	tabs := [4][]cached{k.tables.lo[:], k.tables.hi[:], k.base.lo[:], k.base.hi[:]}
 
 	var acc p2
 	acc.Y.One()
@@ -250,7 +256,29 @@ func (k *PublicKey) mulAdd(out *edwards25519.Point, c, s []byte) bool {
 		acc.fromP1p1(&r)
 	}
 	tmp.fromP1p1(&r)
-	// SetExtendedCoordinates also checks the point is on the curve.
-	_, err := out.SetExtendedCoordinates(&tmp.X, &tmp.Y, &tmp.Z, &tmp.T)
-	return err == nil
+	return tmp.encode(out)
+}
+
+// encode sets out to p's encoding (RFC 8032, section 5.1.2) and reports
+// whether p is on the curve, as edwards25519.Point.SetExtendedCoordinates
+// checks, so that the whole computation stays in fe.
+func (p *p3) encode(out *[32]byte) bool {
+	var zInv, x, y, t, xx, yy, lhs, rhs fe
+	zInv.Invert(&p.Z) // 0 for Z = 0, which then fails the check
+	x.Multiply(&p.X, &zInv)
+	y.Multiply(&p.Y, &zInv)
+	t.Multiply(&p.T, &zInv)
+	// -x² + y² = 1 + d·x²·y², and t = x·y.
+	xx.Square(&x)
+	yy.Square(&y)
+	lhs.Subtract(&yy, &xx)
+	rhs.Multiply(&xx, &yy)
+	rhs.Multiply(&rhs, &d)
+	rhs.Add(&rhs, new(fe).One())
+	if lhs.Equal(&rhs) != 1 || t.Equal(new(fe).Multiply(&x, &y)) != 1 {
+		return false
+	}
+	copy(out[:], y.Bytes())
+	out[31] |= byte(x.IsNegative() << 7)
+	return true
 }

@@ -23,7 +23,7 @@ var (
 )
 
 // PublicKey is a decoded Ed25519 public key with precomputed tables (about
-// 5 KiB). It is immutable after NewPublicKey returns, so it is safe for
+// 10 KiB). It is immutable after NewPublicKey returns, so it is safe for
 // concurrent use. The zero value rejects every signature.
 type PublicKey struct {
 	// enc is the encoding of A, hashed into every challenge.
@@ -31,8 +31,8 @@ type PublicKey struct {
 	// negA is -A, decoded and negated once instead of on every call as
 	// crypto/ed25519.Verify does.
 	negA edwards25519.Point
-	// tables holds multiples of -A and -2^128·A for mulAdd; base is the
-	// shared table for B, and nil in a zero PublicKey.
+	// tables holds multiples of -A, -2^64·A, -2^128·A and -2^192·A for
+	// mulAdd; base is the shared tables for B, and nil in a zero PublicKey.
 	tables keyTables
 	base   *baseTables
 }
@@ -100,9 +100,9 @@ func (k *PublicKey) VerifyPrefixed(prefix, message, sig []byte) bool {
 
 	// [S]B = R + [k]A  <=>  [k](-A) + [S]B = R, compared by encoding as
 	// the stdlib does (cofactorless, and a non-canonical R never matches).
-	var R edwards25519.Point
+	var R [32]byte
 	if !k.mulAdd(&R, c.Bytes(), S.Bytes()) {
 		return false
 	}
-	return bytes.Equal(sig[:32], R.Bytes())
+	return bytes.Equal(sig[:32], R[:])
 }
