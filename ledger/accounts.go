@@ -420,14 +420,23 @@ func (l *Ledger) ClaimMail(ctx context.Context, max int, lease time.Duration) ([
 	return out, err
 }
 
-// MailSent records that the relay took message id, and empties its body.
-func (l *Ledger) MailSent(ctx context.Context, id int64) error {
+// MailSent records that the relay took the messages ids, and empties
+// their bodies: one transaction for all, so that a mailer records what it
+// sent with one commit.
+func (l *Ledger) MailSent(ctx context.Context, ids ...int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
 	return l.update(ctx, func(t *tx) error {
-		if err := t.exec(`UPDATE mail_outbox SET sent_at = $1, body = '', last_error = '' WHERE id = $2 AND sent_at IS NULL`, formatTime(t.at), id); err != nil {
-			return err
+		for _, id := range ids {
+			if err := t.exec(`UPDATE mail_outbox SET sent_at = $1, body = '', last_error = '' WHERE id = $2 AND sent_at IS NULL`, formatTime(t.at), id); err != nil {
+				return err
+			}
+			if _, err := t.event(EventMailSent, formats.Product{}, 0, mailEvent{MailID: id}); err != nil {
+				return err
+			}
 		}
-		_, err := t.event(EventMailSent, formats.Product{}, 0, mailEvent{MailID: id})
-		return err
+		return nil
 	})
 }
 

@@ -21,6 +21,9 @@ type tx struct {
 	l    *Ledger
 	head Head
 	at   time.Time
+	// by, when set, is the client the events are recorded for, in place
+	// of ctx's: a group's transaction records the calls of several.
+	by *Client
 	// Rows inserted by the transaction are written together when fn
 	// returns, many to a statement: a statement's cost is mostly its
 	// parsing and round trip, not its rows. Nothing in a transaction
@@ -138,6 +141,9 @@ const eventColumns = `seq, at, actor, kind, product, serial, body, prev_hash, ha
 func (t *tx) event(kind string, product formats.Product, serial formats.Serial, data any) (int64, error) {
 	actor := t.l.actor
 	c, fromClient := clientOf(t.ctx)
+	if t.by != nil {
+		c, fromClient = *t.by, t.by.Actor != ""
+	}
 	if fromClient {
 		actor = c.Actor
 	}

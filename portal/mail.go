@@ -164,21 +164,25 @@ func (s *Server) DeliverMail(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	sent := 0
+	// What the relay took is recorded together, once the claim's messages
+	// are sent: one commit, not one a message. A crash in between sends
+	// them again when their lease ends, as a crash after any send would:
+	// mail goes at least once. A stop (ctx ending) still records them.
+	var sent []int64
 	for _, m := range ms {
-		if err := s.sender.Send(ctx, s.mailFrom, m.To, s.message(m)); err != nil {
+		if err = s.sender.Send(ctx, s.mailFrom, m.To, s.message(m)); err != nil {
 			s.logf("portal: mail %d to %s, attempt %d: %v", m.ID, m.To, m.Attempts, err)
-			if ferr := s.led.MailFailed(ctx, m.ID, err.Error(), s.now().Add(retryAfter(m.Attempts))); ferr != nil {
-				return sent, ferr
+			if err = s.led.MailFailed(ctx, m.ID, err.Error(), s.now().Add(retryAfter(m.Attempts))); err != nil {
+				break
 			}
 			continue
 		}
-		if err := s.led.MailSent(ctx, m.ID); err != nil {
-			return sent, err
-		}
-		sent++
+		sent = append(sent, m.ID)
 	}
-	return sent, nil
+	if rerr := s.led.MailSent(context.WithoutCancel(ctx), sent...); rerr != nil {
+		return 0, rerr
+	}
+	return len(sent), err
 }
 
 // RunMailer delivers mail until ctx ends: at once when a page queues a
