@@ -1,5 +1,7 @@
 package ledger
 
+import "database/sql"
+
 // HoldWriter takes the token of l's group of registrations, as a running
 // transaction holds it, until release: the calls made meanwhile wait, and
 // Joined counts them.
@@ -13,3 +15,6 @@ func Joined(l *Ledger) int {
 	defer l.group.mu.Unlock()
 	return len(l.group.pending)
 }
+
+// ReadStats returns the statistics of l's pool of reading connections.
+func ReadStats(l *Ledger) sql.DBStats { return l.db.Stats() }
