@@ -140,7 +140,8 @@ func (s *Server) message(m *ledger.Mail) []byte {
 // mail is never dropped, and `licmint serve outbox` shows its attempts.
 const (
 	mailLease  = 2 * time.Minute
-	mailBatch  = 20
+	mailBatch  = 50
+	mailGather = 50 * time.Millisecond
 	retryFirst = 30 * time.Second
 	retryMax   = time.Hour
 )
@@ -185,7 +186,7 @@ func (s *Server) DeliverMail(ctx context.Context) (int, error) {
 	return len(sent), err
 }
 
-// RunMailer delivers mail until ctx ends: at once when a page queues a
+// RunMailer delivers mail until ctx ends: shortly after a page queues a
 // message, and every interval for retries and for mail queued by other
 // instances.
 func (s *Server) RunMailer(ctx context.Context, interval time.Duration) {
@@ -195,14 +196,26 @@ func (s *Server) RunMailer(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if _, err := s.DeliverMail(ctx); err != nil && ctx.Err() == nil {
+		n, err := s.DeliverMail(ctx)
+		if err != nil && ctx.Err() == nil {
 			s.logf("portal: delivering mail: %v", err)
+		}
+		if err == nil && n == mailBatch {
+			continue // more may be due
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		case <-s.kick:
+			// Each round costs two commits (the claim, and what was
+			// sent) however many messages it sends: under load, let the
+			// pages served meanwhile queue theirs too.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(mailGather):
+			}
 		}
 	}
 }
