@@ -243,16 +243,6 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		refuse(rkError(err))
 		return
 	}
-	// The account's own key again: its license's current code, which may
-	// be a renewal or a replacement of the first.
-	if rec, err := s.led.RegistrationKey(r.Context(), rk); err == nil && rec.State == ledger.StateRegistered && rec.Purpose == ledger.PurposeLicense {
-		if h, ok, err := s.myLicense(r, licenseID(rk.Product, rec.License)); err == nil && ok {
-			lv := s.view(h)
-			p.Code, p.Notice = &lv.Code, "This key is registered to your account already. Its Activation Code:"
-			s.render(w, r, http.StatusOK, "register", p)
-			return
-		}
-	}
 	kind := "Activation Code"
 	if rk.Trial {
 		kind = "trial Activation Code"
@@ -268,6 +258,20 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		Mail: func(reg *signer.Registration, is issuance.Issued) []ledger.Mail {
 			return []ledger.Mail{codeMail(reg.Edition, is.Code)}
 		}})
+	// The account's own key again, registered on another day, or since
+	// revoked: its license's current code, which may be a renewal or a
+	// replacement of the first. Asked only then, rather than before every
+	// registration, which it would cost a query.
+	if is.Existing || errors.Is(err, ledger.ErrOtherTerms) || errors.Is(err, ledger.ErrRevoked) {
+		if rec, rerr := s.led.RegistrationKey(r.Context(), rk); rerr == nil && rec.State == ledger.StateRegistered && rec.Purpose == ledger.PurposeLicense {
+			if h, ok, herr := s.myLicense(r, licenseID(rk.Product, rec.License)); herr == nil && ok {
+				lv := s.view(h)
+				p.Code, p.Notice = &lv.Code, "This key is registered to your account already. Its Activation Code:"
+				s.render(w, r, http.StatusOK, "register", p)
+				return
+			}
+		}
+	}
 	switch {
 	case errors.Is(err, ledger.ErrRenewalKey):
 		refuse("This is a renewal key: enter it on the Renew page, for the license it renews.")
@@ -280,8 +284,8 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if is.Existing {
-		// Registered by this account in a request that raced this one:
-		// its code, recorded then, is mailed again.
+		// Registered on the same terms outside the portal, to no account:
+		// its code, recorded then, is mailed.
 		m := codeMail(is.License.Edition, is.Code)
 		s.mail(r, m.To, m.Subject, m.Body)
 	} else {
