@@ -78,6 +78,11 @@ type Registration struct {
 	// AllowUnminted records a key the ledger never minted, as imported,
 	// instead of refusing it.
 	AllowUnminted bool
+	// Mail, with a ledger, makes the messages that tell the owner of the
+	// code signed for reg (its edition and term filled in). They are
+	// queued in the ledger's outbox by the transaction that records the
+	// code, and only if it does: none for a key registered already.
+	Mail func(reg *signer.Registration, is Issued) []ledger.Mail
 }
 
 // Issued is a code the service issued or found.
@@ -142,6 +147,9 @@ func (s *Service) RegisterBatch(ctx context.Context, regs []*Registration) ([]Re
 				Customer:      reg.Customer["customer"],
 				Order:         reg.Customer["order"],
 				AllowUnminted: r.AllowUnminted})
+			if r.Mail != nil {
+				rows[len(rows)-1].Mail = r.Mail(&reg, is)
+			}
 			at = append(at, i)
 		}
 	}

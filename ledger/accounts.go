@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/hex"
@@ -8,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/licmint/licmint/formats"
@@ -391,43 +393,49 @@ func (l *Ledger) ClaimMail(ctx context.Context, max int, lease time.Duration) ([
 	var out []*Mail
 	err := l.inTx(ctx, func(s *sql.Tx) error {
 		at := l.now()
-		rows, err := s.QueryContext(ctx, `SELECT `+mailColumns+` FROM mail_outbox WHERE sent_at IS NULL AND next_attempt <= $1 ORDER BY next_attempt, id LIMIT `+fmt.Sprint(max), formatTime(at))
+		// One statement, whatever the count; the write lock keeps two
+		// instances from claiming the same messages.
+		rows, err := s.QueryContext(ctx, `UPDATE mail_outbox SET attempts = attempts + 1, next_attempt = $1
+WHERE id IN (SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt <= $2 ORDER BY next_attempt, id LIMIT `+fmt.Sprint(max)+`)
+RETURNING `+mailColumns, formatTime(at.Add(lease)), formatTime(at))
 		if err != nil {
 			return err
 		}
+		defer rows.Close()
 		for rows.Next() {
 			m, err := scanMail(rows)
 			if err != nil {
-				rows.Close()
 				return err
 			}
 			out = append(out, m)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		return rows.Err()
+	})
+	slices.SortFunc(out, func(a, b *Mail) int { return cmp.Compare(a.ID, b.ID) })
+	return out, err
+}
+
+// MailSent records that the relay took the messages ids, and empties
+// their bodies: one transaction for all, so that a mailer records what it
+// sent with one commit.
+func (l *Ledger) MailSent(ctx context.Context, ids ...int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return l.update(ctx, func(t *tx) error {
+		err := inLists(t.l.store.numbered(), ids, func(match string, args []any) error {
+			return t.exec(`UPDATE mail_outbox SET sent_at = $1, body = '', last_error = '' WHERE sent_at IS NULL AND id `+match,
+				append([]any{formatTime(t.at)}, args...)...)
+		})
+		if err != nil {
 			return err
 		}
-		for _, m := range out {
-			m.Attempts++
-			m.NextAttempt = at.Add(lease)
-			if _, err := s.ExecContext(ctx, `UPDATE mail_outbox SET attempts = $1, next_attempt = $2 WHERE id = $3`,
-				m.Attempts, formatTime(m.NextAttempt), m.ID); err != nil {
+		for _, id := range ids {
+			if _, err := t.event(EventMailSent, formats.Product{}, 0, mailEvent{MailID: id}); err != nil {
 				return err
 			}
 		}
 		return nil
-	})
-	return out, err
-}
-
-// MailSent records that the relay took message id, and empties its body.
-func (l *Ledger) MailSent(ctx context.Context, id int64) error {
-	return l.update(ctx, func(t *tx) error {
-		if err := t.exec(`UPDATE mail_outbox SET sent_at = $1, body = '', last_error = '' WHERE id = $2 AND sent_at IS NULL`, formatTime(t.at), id); err != nil {
-			return err
-		}
-		_, err := t.event(EventMailSent, formats.Product{}, 0, mailEvent{MailID: id})
-		return err
 	})
 }
 

@@ -135,18 +135,20 @@ func TestOutbox(t *testing.T) {
 		now := day0
 		l := open(t, dsn, ledger.WithNow(func() time.Time { return now }))
 		ctx := ledger.WithClient(context.Background(), "portal", "")
-		if err := l.QueueMail(ctx, ledger.Mail{To: "a@example.com", Subject: "one", Body: "secret link"}, ledger.Mail{To: "b@example.com", Subject: "two", Body: "b"}); err != nil {
+		if err := l.QueueMail(ctx, ledger.Mail{To: "a@example.com", Subject: "one", Body: "secret link"}, ledger.Mail{To: "b@example.com", Subject: "two", Body: "b"},
+			ledger.Mail{To: "c@example.com", Subject: "three", Body: "secret code"}); err != nil {
 			t.Fatal(err)
 		}
 		ms, err := l.ClaimMail(ctx, 10, time.Minute)
-		if err != nil || len(ms) != 2 || ms[0].Subject != "one" || ms[0].Attempts != 1 {
+		if err != nil || len(ms) != 3 || ms[0].Subject != "one" || ms[0].Attempts != 1 {
 			t.Fatalf("claim: %+v, %v", ms, err)
 		}
 		// Claimed mail is not handed out again until its lease ends.
 		if again, _ := l.ClaimMail(ctx, 10, time.Minute); len(again) != 0 {
 			t.Fatalf("claimed twice: %+v", again)
 		}
-		if err := l.MailSent(ctx, ms[0].ID); err != nil {
+		// A mailer records the messages it sent together.
+		if err := l.MailSent(ctx, ms[0].ID, ms[2].ID); err != nil {
 			t.Fatal(err)
 		}
 		if err := l.MailFailed(ctx, ms[1].ID, "relay down", now.Add(2*time.Minute)); err != nil {
@@ -162,12 +164,16 @@ func TestOutbox(t *testing.T) {
 			t.Fatalf("retry: %+v", due)
 		}
 		all, err := l.Outbox(ctx, 0)
-		if err != nil || len(all) != 2 {
+		if err != nil || len(all) != 3 {
 			t.Fatalf("outbox: %v", err)
 		}
-		sent := all[1]
-		if sent.Sent.IsZero() || sent.Body != "" || strings.Contains(sent.Body, "secret") {
-			t.Fatalf("sent mail: %+v", sent)
+		for _, sent := range []*ledger.Mail{all[0], all[2]} {
+			if sent.Sent.IsZero() || sent.Body != "" || strings.Contains(sent.Body, "secret") {
+				t.Fatalf("sent mail: %+v", sent)
+			}
+		}
+		if all[1].Subject != "two" || !all[1].Sent.IsZero() {
+			t.Fatalf("the failed message: %+v", all[1])
 		}
 		verifyChain(t, l)
 	})
@@ -190,5 +196,37 @@ func TestSecret(t *testing.T) {
 		if c, _ := open(t, dsn).Secret(ctx, "other"); string(c) == string(a) {
 			t.Fatal("two names share a secret")
 		}
+	})
+}
+
+// A registration's mail is queued by the transaction that records its
+// code, and only then: a key registered again, or refused, queues none.
+func TestRegisterQueuesMail(t *testing.T) {
+	eachStore(t, func(t *testing.T, dsn string) {
+		l := open(t, dsn)
+		s := testSigner(t)
+		ctx := context.Background()
+		keys := mint(t, l, ledger.MintRequest{Count: 2})
+		if err := l.Void(ctx, keys[1], "test"); err != nil {
+			t.Fatal(err)
+		}
+		withMail := func(r ledger.Registration, subject string) ledger.Registration {
+			r.Owner = "ann@example.com"
+			r.Mail = []ledger.Mail{{To: "ann@example.com", Subject: subject, Body: r.Issue.Code.String()}}
+			return r
+		}
+		first := withMail(reg(t, s, keys[0], "standard", ""), "new")
+		out, err := l.Register(ctx, []ledger.Registration{first, withMail(reg(t, s, keys[1], "standard", ""), "void")})
+		if err != nil || out[0].Err != nil || out[0].Existing || !errors.Is(out[1].Err, ledger.ErrVoid) {
+			t.Fatalf("register: %+v, %v", out, err)
+		}
+		if again := register(t, l, withMail(first, "again")); !again.Existing {
+			t.Fatalf("again: %+v", again)
+		}
+		ms, err := l.Outbox(ctx, 0)
+		if err != nil || len(ms) != 1 || ms[0].Subject != "new" || ms[0].Body != first.Issue.Code.String() {
+			t.Fatalf("outbox: %+v, %v", ms, err)
+		}
+		verifyChain(t, l)
 	})
 }

@@ -29,6 +29,7 @@ type Ledger struct {
 	actor string
 	// existingOnly refuses to create a ledger: see ExistingOnly.
 	existingOnly bool
+	group        group
 }
 
 // An Option configures a Ledger.
@@ -77,7 +78,7 @@ func DefaultActor() string {
 // A database whose schema is newer than this program knows is refused with
 // ErrSchemaTooNew, never downgraded.
 func Open(ctx context.Context, dsn string, opts ...Option) (*Ledger, error) {
-	l := &Ledger{now: time.Now, rand: rand.Reader}
+	l := &Ledger{now: time.Now, rand: rand.Reader, group: group{token: make(chan struct{}, 1)}}
 	for _, o := range opts {
 		o(l)
 	}

@@ -29,6 +29,14 @@ type Registration struct {
 	// AllowUnminted records a key that was never minted, as imported,
 	// instead of refusing it with ErrNotMinted: for legacy keys.
 	AllowUnminted bool
+	// Mail is queued in the outbox in the transaction that records the
+	// code, and only if it does (not for an Existing result): a code
+	// recorded is a code mailed, with one commit rather than two.
+	Mail []Mail
+
+	// by is the client of the call that a group's transaction records
+	// this row for.
+	by *Client
 }
 
 // Registered is the outcome of one Registration.
@@ -49,6 +57,11 @@ type Registered struct {
 // returned is for the ledger itself failing, and then the results of the
 // transactions already committed stay recorded.
 func (l *Ledger) Register(ctx context.Context, regs []Registration) ([]Registered, error) {
+	if len(regs) <= MaxBatch {
+		// A call of one transaction shares it with the calls made at the
+		// same time (group commit).
+		return l.registerJoined(ctx, regs)
+	}
 	out := make([]Registered, len(regs))
 	for start := 0; start < len(regs); start += MaxBatch {
 		end := min(start+MaxBatch, len(regs))
@@ -134,7 +147,9 @@ func (t *tx) registerAll(regs []Registration, out []Registered) error {
 		return err
 	}
 	for i := range regs {
+		t.by = regs[i].by
 		r, err := t.register(&regs[i], rs)
+		t.by = nil
 		if err != nil && !isRuleError(err) {
 			return err
 		}
@@ -244,6 +259,9 @@ func (t *tx) register(r *Registration, rs *registrations) (Registered, error) {
 	}
 	code, err := t.addCode(EventSigned, lic, r.Issue, codeEvent{RK: k.String(), Owner: r.Owner})
 	if err != nil {
+		return Registered{}, err
+	}
+	if err := t.queueMail(r.Mail); err != nil {
 		return Registered{}, err
 	}
 	rs.licenses[id] = &licenseState{lic: lic, first: code, current: code}

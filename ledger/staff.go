@@ -63,9 +63,18 @@ type staffEvent struct {
 	Role  string `json:"role,omitempty"`
 }
 
+// client is whom the transaction acts for: the registration being
+// recorded in a group commit, or the context's client.
+func (t *tx) client() (Client, bool) {
+	if t.by != nil {
+		return *t.by, t.by.Actor != ""
+	}
+	return clientOf(t.ctx)
+}
+
 // actor is who the transaction's events are recorded for.
 func (t *tx) actor() string {
-	if c, ok := clientOf(t.ctx); ok {
+	if c, ok := t.client(); ok {
 		return c.Actor
 	}
 	return t.l.actor

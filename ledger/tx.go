@@ -21,6 +21,9 @@ type tx struct {
 	l    *Ledger
 	head Head
 	at   time.Time
+	// by, when set, is the client the events are recorded for, in place
+	// of ctx's: a group's transaction records the calls of several.
+	by *Client
 	// Rows inserted by the transaction are written together when fn
 	// returns, many to a statement: a statement's cost is mostly its
 	// parsing and round trip, not its rows. Nothing in a transaction
@@ -136,7 +139,7 @@ const eventColumns = `seq, at, actor, kind, product, serial, body, prev_hash, ha
 // event appends an event of kind about product/serial with the kind's own
 // fields in data, and returns its sequence number.
 func (t *tx) event(kind string, product formats.Product, serial formats.Serial, data any) (int64, error) {
-	c, fromClient := clientOf(t.ctx)
+	c, fromClient := t.client()
 	h := eventHead{Seq: t.head.Seq + 1, At: formatTime(t.at), Actor: t.actor(), Kind: kind, Product: productText(product), Serial: serial.String()}
 	body, err := eventBody(h, data)
 	if err != nil {

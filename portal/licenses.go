@@ -243,17 +243,35 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		refuse(rkError(err))
 		return
 	}
-	// The account's own key again: its license's current code, which may
-	// be a renewal or a replacement of the first.
-	if rec, err := s.led.RegistrationKey(r.Context(), rk); err == nil && rec.State == ledger.StateRegistered && rec.Purpose == ledger.PurposeLicense {
-		if h, ok, err := s.myLicense(r, licenseID(rk.Product, rec.License)); err == nil && ok {
-			lv := s.view(h)
-			p.Code, p.Notice = &lv.Code, "This key is registered to your account already. Its Activation Code:"
-			s.render(w, r, http.StatusOK, "register", p)
-			return
+	kind := "Activation Code"
+	if rk.Trial {
+		kind = "trial Activation Code"
+	}
+	codeMail := func(edition string, code formats.ActivationCode) ledger.Mail {
+		return ledger.Mail{To: v.account, Subject: "Your Activation Code for " + rk.Product.String(),
+			Body: fmt.Sprintf("You registered the Registration Key %s.\n\nYour %s (%s %s, maintenance until %s):\n\n%s\n\nKeep it: enter it in the product to activate it. You can find it again under My licenses.\n",
+				rk, kind, rk.Product, edition, lastDay(code.Expires), code)}
+	}
+	// The mail is queued by the transaction that records the code: one
+	// commit, and no code recorded without its mail.
+	is, err := s.svc.Register(r.Context(), &issuance.Registration{Registration: signer.Registration{RK: rk}, Token: true, Owner: v.account,
+		Mail: func(reg *signer.Registration, is issuance.Issued) []ledger.Mail {
+			return []ledger.Mail{codeMail(reg.Edition, is.Code)}
+		}})
+	// The account's own key again, registered on another day, or since
+	// revoked: its license's current code, which may be a renewal or a
+	// replacement of the first. Asked only then, rather than before every
+	// registration, which it would cost a query.
+	if is.Existing || errors.Is(err, ledger.ErrOtherTerms) || errors.Is(err, ledger.ErrRevoked) {
+		if rec, rerr := s.led.RegistrationKey(r.Context(), rk); rerr == nil && rec.State == ledger.StateRegistered && rec.Purpose == ledger.PurposeLicense {
+			if h, ok, herr := s.myLicense(r, licenseID(rk.Product, rec.License)); herr == nil && ok {
+				lv := s.view(h)
+				p.Code, p.Notice = &lv.Code, "This key is registered to your account already. Its Activation Code:"
+				s.render(w, r, http.StatusOK, "register", p)
+				return
+			}
 		}
 	}
-	is, err := s.svc.Register(r.Context(), &issuance.Registration{Registration: signer.Registration{RK: rk}, Token: true, Owner: v.account})
 	switch {
 	case errors.Is(err, ledger.ErrRenewalKey):
 		refuse("This is a renewal key: enter it on the Renew page, for the license it renews.")
@@ -265,17 +283,16 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if !is.Existing {
+	if is.Existing {
+		// Registered on the same terms outside the portal, to no account:
+		// its code, recorded then, is mailed.
+		m := codeMail(is.License.Edition, is.Code)
+		s.mail(r, m.To, m.Subject, m.Body)
+	} else {
 		s.codeIssued(issuedRegistered)
+		s.kickMailer()
 	}
 	code := is.Code.String()
-	kind := "Activation Code"
-	if rk.Trial {
-		kind = "trial Activation Code"
-	}
-	s.mail(r, v.account, "Your Activation Code for "+rk.Product.String(),
-		fmt.Sprintf("You registered the Registration Key %s.\n\nYour %s (%s %s, maintenance until %s):\n\n%s\n\nKeep it: enter it in the product to activate it. You can find it again under My licenses.\n",
-			rk, kind, rk.Product, is.License.Edition, lastDay(is.Code.Expires), code))
 	p.RK = ""
 	p.Notice = fmt.Sprintf("Registered. Your %s is below; we have emailed it to %s too.", kind, v.account)
 	p.Code = &codeView{License: licenseID(rk.Product, rk.Serial), Text: code, Generation: int(is.Code.Generation), Expires: lastDay(is.Code.Expires)}

@@ -2,10 +2,12 @@ package portal_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/url"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -28,6 +30,12 @@ const (
 // a second and the p50 and p99 latency of one. On SQLite, and on
 // PostgreSQL with one and two instances when LICMINT_TEST_POSTGRES is
 // set. Bound it with -benchtime Nx: each registration mints a key first.
+//
+// On Linux it reports the CPU time a registration costs: this process's
+// (the portals, their mailers, the clients and the SMTP relay:
+// cpu-ms/reg) and, on PostgreSQL on this host, the server's
+// (db-cpu-ms/reg), and how many cores each kept busy: where the time goes
+// on a machine that runs them all.
 func BenchmarkRegistrations(b *testing.B) {
 	b.Run("sqlite", func(b *testing.B) {
 		loadRegistrations(b, "sqlite:"+filepath.Join(b.TempDir(), "ledger.db"), 1)
@@ -67,12 +75,25 @@ func loadRegistrations(b *testing.B, dsn string, instances int) {
 	close(work)
 	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
 	defer cancel()
+	var dbCPU func() time.Duration
+	if strings.HasPrefix(dsn, "postgres") {
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer db.Close()
+		dbCPU = postgresCPU(db)
+	}
+	var dbCPU0 time.Duration
+	if dbCPU != nil {
+		dbCPU0 = dbCPU()
+	}
 
 	lat := make([][]time.Duration, len(workers))
 	errs := make(chan error, len(workers))
 	var wg sync.WaitGroup
 	b.ResetTimer()
-	start := time.Now()
+	start, cpu0 := time.Now(), processCPU()
 	for i, w := range workers {
 		wg.Add(1)
 		go func() {
@@ -93,8 +114,12 @@ func loadRegistrations(b *testing.B, dsn string, instances int) {
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), processCPU()-cpu0
 	b.StopTimer()
+	var dbUsed time.Duration
+	if dbCPU != nil {
+		dbUsed = dbCPU() - dbCPU0
+	}
 	close(errs)
 	for err := range errs {
 		b.Fatal(err)
@@ -105,4 +130,12 @@ func loadRegistrations(b *testing.B, dsn string, instances int) {
 	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "regs/s")
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
+	if cpu > 0 {
+		b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(len(all)), "cpu-ms/reg")
+		b.ReportMetric(cpu.Seconds()/elapsed.Seconds(), "cores")
+	}
+	if dbUsed > 0 {
+		b.ReportMetric(float64(dbUsed)/float64(time.Millisecond)/float64(len(all)), "db-cpu-ms/reg")
+		b.ReportMetric(dbUsed.Seconds()/elapsed.Seconds(), "db-cores")
+	}
 }

@@ -45,26 +45,110 @@ var ErrInsecureRelay = errors.New("portal: the mail relay offers no STARTTLS")
 
 // Send implements Sender.
 func (m *SMTP) Send(ctx context.Context, from, to string, msg []byte) error {
-	host, _, err := net.SplitHostPort(m.Addr)
-	if err != nil {
-		return fmt.Errorf("portal: mail relay %q: %w", m.Addr, err)
-	}
-	timeout := m.Timeout
-	if timeout == 0 {
-		timeout = 30 * time.Second
-	}
-	d := net.Dialer{Timeout: timeout}
-	conn, err := d.DialContext(ctx, "tcp", m.Addr)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(timeout))
-	c, err := smtp.NewClient(conn, host)
+	c, err := m.dial(ctx)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
+	if err := sendOne(c.Client, from, to, msg); err != nil {
+		return err
+	}
+	return c.Quit()
+}
+
+// outgoing is a message for sendBatch.
+type outgoing struct {
+	to  string
+	msg []byte
+}
+
+// batchSender is a Sender that sends several messages over one
+// connection, as the mailer's rounds do when they can; it returns an error
+// or nil for each message.
+type batchSender interface {
+	sendBatch(ctx context.Context, from string, msgs []outgoing) []error
+}
+
+// sendBatch sends msgs in one session with the relay: under load a round
+// of the mailer sends dozens, each of which would otherwise cost a
+// connection, a TLS handshake and a log-in. A message the relay refuses
+// fails alone; a broken session fails the rest.
+func (m *SMTP) sendBatch(ctx context.Context, from string, msgs []outgoing) []error {
+	errs := make([]error, len(msgs))
+	fail := func(from int, err error) []error {
+		for i := from; i < len(errs); i++ {
+			errs[i] = err
+		}
+		return errs
+	}
+	c, err := m.dial(ctx)
+	if err != nil {
+		return fail(0, err)
+	}
+	defer c.Close()
+	for i, o := range msgs {
+		if err := ctx.Err(); err != nil {
+			return fail(i, err)
+		}
+		c.conn.SetDeadline(time.Now().Add(m.timeout()))
+		if errs[i] = sendOne(c.Client, from, o.to, o.msg); errs[i] != nil {
+			if err := c.Reset(); err != nil {
+				return fail(i+1, err)
+			}
+		}
+	}
+	// Every message was taken or refused at its end of data: a failing
+	// QUIT changes neither.
+	c.Quit()
+	return errs
+}
+
+func (m *SMTP) timeout() time.Duration {
+	if m.Timeout == 0 {
+		return 30 * time.Second
+	}
+	return m.Timeout
+}
+
+// smtpConn is a session with the relay and its connection.
+type smtpConn struct {
+	*smtp.Client
+	conn net.Conn
+}
+
+func (c *smtpConn) Close() error {
+	c.Client.Close()
+	return c.conn.Close()
+}
+
+// dial opens a session with the relay: greeted, upgraded with STARTTLS
+// whenever offered (required unless the relay is on loopback), and logged
+// in if credentials are set, only over TLS.
+func (m *SMTP) dial(ctx context.Context) (*smtpConn, error) {
+	host, _, err := net.SplitHostPort(m.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("portal: mail relay %q: %w", m.Addr, err)
+	}
+	d := net.Dialer{Timeout: m.timeout()}
+	conn, err := d.DialContext(ctx, "tcp", m.Addr)
+	if err != nil {
+		return nil, err
+	}
+	conn.SetDeadline(time.Now().Add(m.timeout()))
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	sc := &smtpConn{Client: c, conn: conn}
+	if err := m.hello(sc.Client, host); err != nil {
+		sc.Close()
+		return nil, err
+	}
+	return sc, nil
+}
+
+func (m *SMTP) hello(c *smtp.Client, host string) error {
 	hello := m.Hello
 	if hello == "" {
 		hello = "localhost"
@@ -93,6 +177,11 @@ func (m *SMTP) Send(ctx context.Context, from, to string, msg []byte) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// sendOne sends one message in an open session.
+func sendOne(c *smtp.Client, from, to string, msg []byte) error {
 	if err := c.Mail(from); err != nil {
 		return err
 	}
@@ -106,10 +195,7 @@ func (m *SMTP) Send(ctx context.Context, from, to string, msg []byte) error {
 	if _, err := w.Write(msg); err != nil {
 		return err
 	}
-	if err := w.Close(); err != nil {
-		return err
-	}
-	return c.Quit()
+	return w.Close()
 }
 
 func isLoopback(host string) bool {
@@ -140,7 +226,8 @@ func (s *Server) message(m *ledger.Mail) []byte {
 // mail is never dropped, and `licmint serve outbox` shows its attempts.
 const (
 	mailLease  = 2 * time.Minute
-	mailBatch  = 20
+	mailBatch  = 50
+	mailGather = 50 * time.Millisecond
 	retryFirst = 30 * time.Second
 	retryMax   = time.Hour
 )
@@ -164,24 +251,42 @@ func (s *Server) DeliverMail(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	sent := 0
-	for _, m := range ms {
-		if err := s.sender.Send(ctx, s.mailFrom, m.To, s.message(m)); err != nil {
-			s.logf("portal: mail %d to %s, attempt %d: %v", m.ID, m.To, m.Attempts, err)
-			if ferr := s.led.MailFailed(ctx, m.ID, err.Error(), s.now().Add(retryAfter(m.Attempts))); ferr != nil {
-				return sent, ferr
-			}
+	// What the relay took is recorded together, once the claim's messages
+	// are sent: one commit, not one a message. A crash in between sends
+	// them again when their lease ends, as a crash after any send would:
+	// mail goes at least once. A stop (ctx ending) still records them.
+	var sent []int64
+	results := make([]error, len(ms))
+	if bs, ok := s.sender.(batchSender); ok && len(ms) > 1 {
+		out := make([]outgoing, len(ms))
+		for i, m := range ms {
+			out[i] = outgoing{to: m.To, msg: s.message(m)}
+		}
+		results = bs.sendBatch(ctx, s.mailFrom, out)
+	} else {
+		for i, m := range ms {
+			results[i] = s.sender.Send(ctx, s.mailFrom, m.To, s.message(m))
+		}
+	}
+	for i, m := range ms {
+		if results[i] == nil {
+			sent = append(sent, m.ID)
 			continue
 		}
-		if err := s.led.MailSent(ctx, m.ID); err != nil {
-			return sent, err
+		s.logf("portal: mail %d to %s, attempt %d: %v", m.ID, m.To, m.Attempts, results[i])
+		// Not recorded, the failure is retried when the claim's lease
+		// ends: the messages sent are recorded all the same.
+		if ferr := s.led.MailFailed(ctx, m.ID, results[i].Error(), s.now().Add(retryAfter(m.Attempts))); ferr != nil && err == nil {
+			err = ferr
 		}
-		sent++
 	}
-	return sent, nil
+	if rerr := s.led.MailSent(context.WithoutCancel(ctx), sent...); rerr != nil {
+		return 0, rerr
+	}
+	return len(sent), err
 }
 
-// RunMailer delivers mail until ctx ends: at once when a page queues a
+// RunMailer delivers mail until ctx ends: shortly after a page queues a
 // message, and every interval for retries and for mail queued by other
 // instances.
 func (s *Server) RunMailer(ctx context.Context, interval time.Duration) {
@@ -191,14 +296,26 @@ func (s *Server) RunMailer(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if _, err := s.DeliverMail(ctx); err != nil && ctx.Err() == nil {
+		n, err := s.DeliverMail(ctx)
+		if err != nil && ctx.Err() == nil {
 			s.logf("portal: delivering mail: %v", err)
+		}
+		if err == nil && n == mailBatch {
+			continue // more may be due
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		case <-s.kick:
+			// Each round costs two commits (the claim, and what was
+			// sent) however many messages it sends: under load, let the
+			// pages served meanwhile queue theirs too.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(mailGather):
+			}
 		}
 	}
 }
