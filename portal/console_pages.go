@@ -63,6 +63,7 @@ type consoleLicense struct {
 	Actions           []*consoleAction
 	Owner             string
 	ProductAndEdition string
+	Generation        uint8
 }
 
 type eventView struct {
@@ -313,7 +314,7 @@ func (s *Server) consoleView(h *ledger.History) *consoleLicense {
 	id := licenseID(lic.Product, lic.Serial)
 	lv := s.view(h)
 	cl := &consoleLicense{ID: id, Path: "/console/licenses/" + id, Owner: lic.Owner, Code: lv.Code.Text,
-		ProductAndEdition: lv.ProductAndEdition, Events: events(h.Events)}
+		ProductAndEdition: lv.ProductAndEdition, Events: events(h.Events), Generation: lic.Generation}
 	cl.Fields = [][2]string{{"Product and edition", lv.ProductAndEdition}, {"Trial", strconv.FormatBool(lic.Trial)},
 		{"Generation", strconv.Itoa(int(lic.Generation))}, {"Status", lv.Status + " (" + licenseState(lic) + ")"},
 		{"Maintenance until", lv.Maintenance}, {"Owner account", orNone(lic.Owner)}, {"Customer", orNone(lic.Customer)},
@@ -351,6 +352,8 @@ func (s *Server) consoleLicensePage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) licenseActions(cl *consoleLicense) []*consoleAction {
 	base := cl.Path + "/"
 	owner := orNone(cl.Owner)
+	// The generation the page showed: what replace and move act on.
+	shown := actionField{Name: "generation", Type: "hidden", Value: strconv.Itoa(int(cl.Generation))}
 	return []*consoleAction{
 		{Name: "resend", Title: "Resend the Activation Code", Button: "Resend to " + owner, Path: base + "resend",
 			What: []string{"The license's current Activation Code is mailed to its owner account, " + owner + ".", "Nothing about the license changes."},
@@ -358,7 +361,7 @@ func (s *Server) licenseActions(cl *consoleLicense) []*consoleAction {
 		{Name: "replace", Title: "Replace the code", Button: "Replace", Path: base + "replace",
 			What: []string{"A new Activation Code, the license's next generation, is issued and mailed to " + owner + ".",
 				"Products that see the new code stop accepting the older ones. Tick 'Revoke' to also put the older generations on the next revocation list, as for a stolen code."},
-			Fields: []actionField{{Name: "revoke_old", Label: "Revoke the older generations", Type: "checkbox"},
+			Fields: []actionField{shown, {Name: "revoke_old", Label: "Revoke the older generations", Type: "checkbox"},
 				{Name: "reason", Label: "Reason", Type: "text", Hint: "recorded in the history; needed to revoke"}},
 			run: s.actReplace},
 		{Name: "revoke", Title: "Revoke the license", Button: "Revoke", Path: base + "revoke",
@@ -369,7 +372,7 @@ func (s *Server) licenseActions(cl *consoleLicense) []*consoleAction {
 		{Name: "move", Title: "Move to another account", Button: "Move", Path: base + "move",
 			What: []string{"The license goes to the account you name, the rightful licensee: its current code is invalidated (revoked, for the next list), and a replacement is issued to the new owner and mailed to them.",
 				"The current owner, " + owner + ", no longer sees it."},
-			Fields: []actionField{{Name: "email", Label: "New owner's email address (their portal login id)", Type: "email", Required: true},
+			Fields: []actionField{shown, {Name: "email", Label: "New owner's email address (their portal login id)", Type: "email", Required: true},
 				{Name: "reason", Label: "Reason", Type: "text", Required: true}},
 			run: s.actMove},
 		{Name: "reset-code", Title: "Make a reset code for a clock lock", Button: "Make the reset code", Path: base + "reset-code",
@@ -474,10 +477,38 @@ func replaceErr(err error) error {
 		return inputErr("", "This license is revoked: it cannot be replaced.")
 	case errors.Is(err, ledger.ErrLastGeneration):
 		return inputErr("", "This license has reached its last generation: it cannot be replaced again.")
+	case errors.Is(err, ledger.ErrSuperseded):
+		return errReplacedMeanwhile
 	case errors.Is(err, signer.ErrNotReplaceable):
 		return inputErr("", "This license's code cannot be replaced: %v.", err)
 	}
 	return err
+}
+
+var errReplacedMeanwhile = inputErr("", "This license was replaced meanwhile, by someone else or the customer: nothing was done. Check its history, and act again from its page if it is still needed.")
+
+// shownCode returns the code that a replace or move form was confirmed
+// for: the current code of the generation its page showed. Replacing it
+// (the ledger checks the generation in the transaction) refuses a license
+// replaced since, so that two staff users acting at once, or one form
+// sent twice, make one generation.
+func (s *Server) shownCode(r *http.Request, h *ledger.History) (*formats.ActivationCode, error) {
+	g, err := strconv.ParseUint(r.PostFormValue("generation"), 10, 8)
+	if err != nil {
+		return nil, inputErr("", "This form does not say which generation of the license it acts on: open the action from the license's page and confirm it there.")
+	}
+	if uint8(g) != h.License.Generation {
+		return nil, errReplacedMeanwhile
+	}
+	cur, err := s.led.CurrentCode(r.Context(), h.License)
+	if err != nil {
+		return nil, err
+	}
+	c, err := formats.ParseActivationCode(cur.Code)
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 func (s *Server) actReplace(r *http.Request, h *ledger.History) (string, string, error) {
@@ -487,7 +518,11 @@ func (s *Server) actReplace(r *http.Request, h *ledger.History) (string, string,
 		return "", "", err
 	}
 	lic := h.License
-	is, err := s.svc.Replace(r.Context(), &issuance.Replacement{Product: lic.Product, Serial: lic.Serial, RevokeOld: revokeOld, Reason: why})
+	shown, err := s.shownCode(r, h)
+	if err != nil {
+		return "", "", err
+	}
+	is, err := s.svc.Replace(r.Context(), &issuance.Replacement{Code: shown, InstallID: lic.InstallID, RevokeOld: revokeOld, Reason: why})
 	if err != nil {
 		return "", "", replaceErr(err)
 	}
@@ -538,7 +573,11 @@ func (s *Server) actMove(r *http.Request, h *ledger.History) (string, string, er
 	if err != nil {
 		return "", "", err
 	}
-	is, err := s.svc.Replace(r.Context(), &issuance.Replacement{Product: lic.Product, Serial: lic.Serial, RevokeOld: true,
+	shown, err := s.shownCode(r, h)
+	if err != nil {
+		return "", "", err
+	}
+	is, err := s.svc.Replace(r.Context(), &issuance.Replacement{Code: shown, InstallID: lic.InstallID, RevokeOld: true,
 		Reason: "moved to " + to + ": " + why, NewOwner: to})
 	if err != nil {
 		return "", "", replaceErr(err)

@@ -351,8 +351,11 @@ func consoleDo(t *testing.T, b *browser, path, says string, fields url.Values) {
 	if b.code != http.StatusOK || !strings.Contains(b.last, says) || !strings.Contains(b.last, "data-confirm") {
 		t.Fatalf("confirmation of %s: %d\n%s", path, b.code, b.last)
 	}
-	fields.Set("csrf", b.csrf())
-	b.post(path, fields)
+	form := hiddenFields(b.last)
+	for k, v := range fields {
+		form[k] = v
+	}
+	b.post(path, form)
 	if b.code != http.StatusOK || alert(b.last) != "" {
 		t.Fatalf("%s: %d %q", path, b.code, alert(b.last))
 	}
@@ -492,7 +495,7 @@ func TestConsoleSearchAndActions(t *testing.T) {
 		t.Fatalf("after revoke: %+v", lic)
 	}
 	sam.get("/console/licenses/" + id + "/replace")
-	sam.post("/console/licenses/"+id+"/replace", url.Values{"csrf": {sam.csrf()}})
+	sam.post("/console/licenses/"+id+"/replace", hiddenFields(sam.last))
 	if sam.code != http.StatusUnprocessableEntity || !strings.Contains(alert(sam.last), "revoked") {
 		t.Fatalf("replace a revoked license: %d %q", sam.code, alert(sam.last))
 	}

@@ -24,7 +24,9 @@
 // data-result), the license page /console/licenses/PRODUCT-SERIAL (its
 // history rows carry data-event) with the actions resend, replace
 // (revoke_old, reason), revoke (reason), move (email, reason) and
-// reset-code (install_id, remembered) at /console/licenses/ID/ACTION, the
+// reset-code (install_id, remembered) at /console/licenses/ID/ACTION (the
+// forms of replace and move also carry the generation their page showed,
+// in a hidden field generation: a license replaced since is not), the
 // key page /console/keys/RK with void (reason), and
 // /console/revocation-list (product). Each action's GET page says what it
 // will do; its POST, with csrf, does it. Admins also have /console/staff

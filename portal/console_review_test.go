@@ -1,0 +1,128 @@
+package portal_test
+
+import (
+	"context"
+	"github.com/licmint/licmint/formats"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/licmint/licmint/ledger"
+)
+
+// registered returns the key of a license that ann registered, and ann.
+func (e *env) registered() (formats.RegistrationKey, *browser) {
+	e.t.Helper()
+	key := e.mint(1, false, ledger.PurposeLicense)[0]
+	ann := e.signup("ann@example.com", "correct horse battery")
+	ann.submit("/register", "/register", url.Values{"rk": {key.String()}})
+	if len(ann.codes()) != 1 {
+		e.t.Fatalf("registration: %d %s", ann.code, alert(ann.last))
+	}
+	return key, ann
+}
+
+// Two staff users replacing (or moving) the same license from the pages
+// they loaded get one new generation, not two: the second is told that
+// the license was replaced meanwhile, whether it comes after the first
+// or at the same moment.
+func TestConsoleDoubleReplace(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	key, _ := e.registered()
+	id := "PC-" + key.Serial.String()
+	e.signup("bob@example.com", "another good password")
+	e.signup("cat@example.com", "a third good password")
+	sam, _ := e.staff("sam@vendor.test", ledger.RoleSupport)
+	e.clock.add(30 * time.Second)
+	kim, _ := e.staff("kim@vendor.test", ledger.RoleSupport)
+	generation := func() uint8 {
+		hs, err := e.led.Find(ctx, ledger.Query{Product: pc, Serial: key.Serial})
+		if err != nil || len(hs) != 1 {
+			t.Fatal(err)
+		}
+		return hs[0].License.Generation
+	}
+
+	for _, tc := range []struct {
+		action string
+		sam    url.Values
+		kim    url.Values
+	}{
+		{"replace", url.Values{"reason": {"first"}}, url.Values{"reason": {"second"}}},
+		{"move", url.Values{"email": {"bob@example.com"}, "reason": {"sold twice"}}, url.Values{"email": {"cat@example.com"}, "reason": {"sold twice"}}},
+	} {
+		path := "/console/licenses/" + id + "/" + tc.action
+		// One after the other, from pages loaded before either acted.
+		before := generation()
+		samForm, kimForm := confirmForm(t, sam, path, tc.sam), confirmForm(t, kim, path, tc.kim)
+		sam.post(path, samForm)
+		if sam.code != http.StatusOK || alert(sam.last) != "" {
+			t.Fatalf("%s: %d %q", tc.action, sam.code, alert(sam.last))
+		}
+		kim.post(path, kimForm)
+		if kim.code != http.StatusUnprocessableEntity || !strings.Contains(alert(kim.last), "meanwhile") {
+			t.Errorf("%s from an older page: %d %q", tc.action, kim.code, alert(kim.last))
+		}
+		if g := generation(); g != before+1 {
+			t.Fatalf("%s twice from the same page: generation %d to %d", tc.action, before, g)
+		}
+
+		// At the same moment.
+		before = generation()
+		samForm, kimForm = confirmForm(t, sam, path, tc.kim), confirmForm(t, kim, path, tc.sam)
+		var wg sync.WaitGroup
+		for _, p := range []struct {
+			b *browser
+			f url.Values
+		}{{sam, samForm}, {kim, kimForm}} {
+			wg.Go(func() {
+				req, _ := http.NewRequest("POST", e.url(path), strings.NewReader(p.f.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				resp, err := p.b.c.Do(req)
+				if err == nil {
+					resp.Body.Close()
+				}
+			})
+		}
+		wg.Wait()
+		if g := generation(); g != before+1 {
+			t.Fatalf("%s twice at once: generation %d to %d", tc.action, before, g)
+		}
+	}
+	if _, err := e.led.Verify(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// confirmForm loads an action's confirmation page and returns what its
+// form posts: its hidden fields, with fields filled in.
+func confirmForm(t *testing.T, b *browser, path string, fields url.Values) url.Values {
+	t.Helper()
+	b.get(path)
+	if b.code != http.StatusOK || !strings.Contains(b.last, "data-confirm") {
+		t.Fatalf("confirmation of %s: %d\n%s", path, b.code, b.last)
+	}
+	f := hiddenFields(b.last)
+	for k, v := range fields {
+		f[k] = v
+	}
+	return f
+}
+
+var hiddenRE = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+
+// hiddenFields returns the hidden inputs of the page's forms, csrf among
+// them, as a browser posts them.
+func hiddenFields(page string) url.Values {
+	f := url.Values{}
+	for _, m := range hiddenRE.FindAllStringSubmatch(page, -1) {
+		f.Set(m[1], html.UnescapeString(m[2]))
+	}
+	return f
+}
