@@ -442,8 +442,8 @@ func inputErr(field, format string, a ...any) error {
 func reason(r *http.Request, required bool) (string, error) {
 	why := strings.TrimSpace(r.PostFormValue("reason"))
 	switch {
-	case len(why) > MaxReason || !ledger.ValidTokenName(why):
-		return "", inputErr("reason", "Give a reason of at most %d characters, on one line.", MaxReason)
+	case len(why) > MaxReason || !printable(why):
+		return "", inputErr("reason", "Give a reason on one line, of at most %d bytes (a letter outside English takes 2 to 4).", MaxReason)
 	case required && why == "":
 		return "", inputErr("reason", "Give a reason: it is recorded in the license's history.")
 	}
@@ -588,9 +588,12 @@ func (s *Server) actMove(r *http.Request, h *ledger.History) (string, string, er
 }
 
 func (s *Server) actResetCode(r *http.Request, h *ledger.History) (string, string, error) {
-	install := strings.TrimSpace(r.PostFormValue("install_id"))
-	if err := formats.CheckInstallID(install); err != nil || install == "" {
-		return "", "", inputErr("install_id", "Enter the install id exactly as the product shows it.")
+	// Only what FORMAT.md rules out at an install id's ends is trimmed:
+	// any other character, such as a no-break space, is part of the id
+	// the code is signed for.
+	install := strings.Trim(r.PostFormValue("install_id"), " \t\r\n")
+	if err := formats.CheckInstallID(install); err != nil || !printable(install) {
+		return "", "", inputErr("install_id", "Enter the install id exactly as the product shows it: 1 to %d bytes of text on one line.", formats.MaxInstallIDLen)
 	}
 	remembered, err := formats.ParseDay(strings.TrimSpace(r.PostFormValue("remembered")))
 	if err != nil {

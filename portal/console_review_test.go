@@ -2,7 +2,9 @@ package portal_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/portal"
 	"html"
 	"net/http"
 	"net/url"
@@ -125,4 +127,69 @@ func hiddenFields(page string) url.Values {
 		f.Set(m[1], html.UnescapeString(m[2]))
 	}
 	return f
+}
+
+// A reason may be as long as documented (MaxReason bytes), and no longer;
+// one with a line break or control character is refused, with a message
+// that says so.
+func TestConsoleReasonBounds(t *testing.T) {
+	e := newEnv(t)
+	key, _ := e.registered()
+	id := "PC-" + key.Serial.String()
+	sam, _ := e.staff("sam@vendor.test", ledger.RoleSupport)
+	path := "/console/licenses/" + id + "/revoke"
+	for _, bad := range []string{"", "   ", strings.Repeat("x", portal.MaxReason+1), "two\nlines", "bell\x07", "bad \xff utf-8"} {
+		sam.post(path, confirmForm(t, sam, path, url.Values{"reason": {bad}}))
+		if sam.code != http.StatusUnprocessableEntity || alert(sam.last) == "" {
+			t.Errorf("reason %q: %d %q", bad, sam.code, alert(sam.last))
+		}
+	}
+	if lic, _ := e.led.License(context.Background(), pc, key.Serial); lic.Revoked {
+		t.Fatal("revoked with a refused reason")
+	}
+	long := strings.Repeat("chargeback, ", portal.MaxReason/12)
+	long = strings.TrimSpace(long[:min(len(long), portal.MaxReason)])
+	consoleDo(t, sam, path, "Every generation", url.Values{"reason": {long}})
+	if lic, _ := e.led.License(context.Background(), pc, key.Serial); lic.RevokeReason != long {
+		t.Fatalf("reason of %d bytes: %q", len(long), lic.RevokeReason)
+	}
+}
+
+// A reset code is signed for the install id exactly as typed, odd Unicode
+// and all, but for the spaces, tabs and line ends that FORMAT.md rules out
+// at its ends; one that cannot have been typed from a product's screen is
+// refused.
+func TestConsoleResetCodeInstallID(t *testing.T) {
+	e := newEnv(t)
+	key, _ := e.registered()
+	id := "PC-" + key.Serial.String()
+	sam, _ := e.staff("sam@vendor.test", ledger.RoleSupport)
+	path := "/console/licenses/" + id + "/reset-code"
+	today, _ := formats.DayOf(e.clock.now())
+	remembered := (today + 30).String()
+	for _, bad := range []string{"", "  \t", strings.Repeat("x", formats.MaxInstallIDLen+1), "host\x00id", "host\nid", "bad \xff utf-8"} {
+		sam.post(path, confirmForm(t, sam, path, url.Values{"install_id": {bad}, "remembered": {remembered}}))
+		if sam.code != http.StatusUnprocessableEntity || !strings.Contains(alert(sam.last), "install id") {
+			t.Errorf("install id %q: %d %q", bad, sam.code, alert(sam.last))
+		}
+	}
+	for typed, install := range map[string]string{
+		" host-7f3a\r\n":        "host-7f3a",
+		"host-7f3a\u00a0":       "host-7f3a\u00a0", // a no-break space is part of the id
+		"\u3000hôte-機械-e\u0301": "\u3000hôte-機械-e\u0301",
+	} {
+		consoleDo(t, sam, path, "clears that lock once", url.Values{"install_id": {typed}, "remembered": {remembered}})
+		m := resetRE.FindStringSubmatch(sam.last)
+		if m == nil {
+			t.Fatalf("install id %q: no reset code:\n%s", typed, sam.last)
+		}
+		c, err := formats.ParseResetCode(html.UnescapeString(m[1]), pc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, err := c.AppendMessage(nil, install)
+		if err != nil || !ed25519.Verify(e.key.Public().Public, msg, c.Signature[:]) {
+			t.Errorf("typed %q: the reset code is not for install %q (%v)", typed, install, err)
+		}
+	}
 }
