@@ -160,10 +160,9 @@ func (s *Server) consoleLogin(w http.ResponseWriter, r *http.Request) {
 	if emailErr != nil {
 		accBucket.key = ""
 	}
-	if s.consoleLimited(w, r, "login", p, ipBucket, accBucket) {
+	if s.consoleLimited(w, r, "login", p, accBucket) || s.consoleReserve(w, r, "login", p, ipBucket) {
 		return
 	}
-	s.count(r, ipBucket)
 	password := r.PostFormValue("password")
 	var st *ledger.Staff
 	if emailErr == nil && len(password) <= MaxPassword {
@@ -288,7 +287,8 @@ func matchTOTP(secret, code string, now time.Time) (int64, bool) {
 
 func (s *Server) totpCheck(w http.ResponseWriter, r *http.Request) {
 	v := staffOf(r)
-	buckets := []bucket{{"console:totp:ip:" + v.ip, s.limits.LoginIP}, {"console:totp:account:" + v.email, s.limits.TOTPAccount}}
+	ipBucket := bucket{"console:totp:ip:" + v.ip, s.limits.LoginIP}
+	accBucket := bucket{"console:totp:account:" + v.email, s.limits.TOTPAccount}
 	var p consolePage
 	if err := s.totpPage(r, &p); err != nil {
 		s.consoleFail(w, r, err)
@@ -298,7 +298,14 @@ func (s *Server) totpCheck(w http.ResponseWriter, r *http.Request) {
 		p.Error = msg
 		s.consoleRender(w, r, status, "totp", p)
 	}
-	if s.consoleLimited(w, r, "totp", p, buckets...) {
+	if s.consoleLimited(w, r, "totp", p, ipBucket) {
+		return
+	}
+	// The account's attempt is counted before the code is checked, and
+	// refused if it is one too many: counted only after a wrong code, a
+	// burst of guesses sent at once would all be checked before the first
+	// was counted.
+	if s.consoleReserve(w, r, "totp", p, accBucket) {
 		return
 	}
 	code := strings.Join(strings.Fields(r.PostFormValue("code")), "")
@@ -312,13 +319,13 @@ func (s *Server) totpCheck(w http.ResponseWriter, r *http.Request) {
 		step, ok = matchTOTP(st.TOTPSecret, code, s.now())
 	}
 	if !ok {
-		s.count(r, buckets...)
+		s.count(r, ipBucket)
 		refuse(http.StatusUnauthorized, fmt.Sprintf("This code is not right. Enter the %d digits your authenticator shows now.", TOTPDigits))
 		return
 	}
 	switch err := s.led.UseTOTPStep(r.Context(), v.email, step); {
 	case errors.Is(err, ledger.ErrTOTPReplayed):
-		s.count(r, buckets...)
+		s.count(r, ipBucket)
 		refuse(http.StatusUnauthorized, "This code was used already. Wait for your authenticator to show the next one.")
 		return
 	case err != nil:
@@ -355,14 +362,37 @@ func (s *Server) consoleLimited(w http.ResponseWriter, r *http.Request, name str
 			return true
 		}
 		if n >= c.limit.Max {
-			wait := c.limit.Window - s.now().Sub(s.now().Truncate(c.limit.Window))
-			p.Error = fmt.Sprintf("Too many attempts. Please wait %s and try again.", roundUp(wait))
-			w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-			s.consoleRender(w, r, http.StatusTooManyRequests, name, p)
+			s.consoleTooMany(w, r, name, p, c.limit)
 			return true
 		}
 	}
 	return false
+}
+
+// consoleReserve counts an attempt in b before it is tried, and refuses
+// it (true) when that goes over b's limit: one statement counts and
+// reads, so attempts sent at once are held to the limit too.
+func (s *Server) consoleReserve(w http.ResponseWriter, r *http.Request, name string, p consolePage, b bucket) bool {
+	if b.limit.Max <= 0 {
+		return false
+	}
+	n, err := s.led.RateHits(r.Context(), b.key, b.limit.Window, true)
+	if err != nil {
+		s.consoleFail(w, r, err)
+		return true
+	}
+	if n > b.limit.Max {
+		s.consoleTooMany(w, r, name, p, b.limit)
+		return true
+	}
+	return false
+}
+
+func (s *Server) consoleTooMany(w http.ResponseWriter, r *http.Request, name string, p consolePage, l Limit) {
+	wait := l.Window - s.now().Sub(s.now().Truncate(l.Window))
+	p.Error = fmt.Sprintf("Too many attempts. Please wait %s and try again.", roundUp(wait))
+	w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+	s.consoleRender(w, r, http.StatusTooManyRequests, name, p)
 }
 
 // AddStaff makes a staff user of the console with a role (ledger.RoleSupport

@@ -3,6 +3,7 @@ package portal_test
 import (
 	"context"
 	"crypto/ed25519"
+	"fmt"
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/portal"
 	"html"
@@ -191,5 +192,94 @@ func TestConsoleResetCodeInstallID(t *testing.T) {
 		if err != nil || !ed25519.Verify(e.key.Public().Public, msg, c.Signature[:]) {
 			t.Errorf("typed %q: the reset code is not for install %q (%v)", typed, install, err)
 		}
+	}
+}
+
+// A burst of TOTP guesses sent at once is held to the account's limit as
+// guesses sent one by one are: no more than TOTPAccount.Max of them are
+// checked at all.
+func TestConsoleTOTPBurst(t *testing.T) {
+	e := newEnv(t)
+	_, secret := e.staff("sam@vendor.test", ledger.RoleSupport)
+	e.clock.add(30 * time.Second)
+	b := e.browser()
+	b.submit("/console/login", "/console/login", url.Values{"email": {"sam@vendor.test"}, "password": {staffPassword}})
+	form := hiddenFields(b.last)
+	good := e.totpCode(secret)
+	const burst = 40
+	codes := make(chan int, burst)
+	var wg sync.WaitGroup
+	for i := range burst {
+		f := url.Values{"csrf": form["csrf"], "code": {fmt.Sprintf("%06d", (i*7919+13)%1000000)}}
+		if f.Get("code") == good {
+			f.Set("code", "999999")
+		}
+		wg.Go(func() {
+			req, _ := http.NewRequest("POST", e.url("/console/totp"), strings.NewReader(f.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, err := b.c.Do(req)
+			if err != nil {
+				codes <- 0
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		})
+	}
+	wg.Wait()
+	close(codes)
+	checked := 0
+	for c := range codes {
+		switch c {
+		case http.StatusUnauthorized:
+			checked++
+		case http.StatusTooManyRequests:
+		default:
+			t.Errorf("a guess answered %d", c)
+		}
+	}
+	if checked > portal.DefaultLimits.TOTPAccount.Max {
+		t.Fatalf("%d of %d guesses sent at once were checked; the limit is %d", checked, burst, portal.DefaultLimits.TOTPAccount.Max)
+	}
+}
+
+// The console's log-in limit per IP address, which counts every attempt,
+// holds for attempts sent at once too.
+func TestConsoleLoginBurst(t *testing.T) {
+	limits := portal.DefaultLimits
+	limits.LoginIP = portal.Limit{Max: 3, Window: 15 * time.Minute}
+	e := newEnv(t, portal.WithLimits(limits))
+	b := e.browser()
+	b.get("/console/login")
+	csrf := b.csrf()
+	const burst = 12
+	codes := make(chan int, burst)
+	var wg sync.WaitGroup
+	for i := range burst {
+		f := url.Values{"csrf": {csrf}, "email": {fmt.Sprintf("guess%d@vendor.test", i)}, "password": {"a guessed password"}}
+		wg.Go(func() {
+			req, _ := http.NewRequest("POST", e.url("/console/login"), strings.NewReader(f.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, err := b.c.Do(req)
+			if err != nil {
+				codes <- 0
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		})
+	}
+	wg.Wait()
+	close(codes)
+	tried := 0
+	for c := range codes {
+		if c == http.StatusUnauthorized {
+			tried++
+		} else if c != http.StatusTooManyRequests {
+			t.Errorf("an attempt answered %d", c)
+		}
+	}
+	if tried > limits.LoginIP.Max {
+		t.Fatalf("%d of %d attempts sent at once were tried; the limit is %d", tried, burst, limits.LoginIP.Max)
 	}
 }

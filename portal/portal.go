@@ -89,9 +89,11 @@ type Limits struct {
 	// anyone without end.
 	ResetIP, ResetAccount Limit
 	SignupIP              Limit
-	// TOTPAccount counts the wrong or replayed TOTP codes given for a
-	// staff user of the console: with six digits, 5 tries in 15 minutes
-	// leave a guesser about one chance in 7000 a day.
+	// TOTPAccount counts every TOTP code given for a staff user of the
+	// console, counted before it is checked so that a burst sent at once
+	// is held to it too. With six digits, three of them accepted at a
+	// time (one step of skew either way), 5 tries in 15 minutes leave a
+	// guesser who has the password about one chance in 700 a day.
 	TOTPAccount Limit
 }
 
