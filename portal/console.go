@@ -32,6 +32,12 @@ const (
 	TOTPPendingLifetime  = 5 * time.Minute
 )
 
+// StaffEnrolLifetime is how long a new staff user's first password lets
+// them set up their authenticator: whoever has the password first does,
+// so the password an admin handed over is good for enrolling only so
+// long. After it, an admin removes the user and adds them again.
+const StaffEnrolLifetime = 72 * time.Hour
+
 // TOTP parameters: those every authenticator app takes (SHA-1, six
 // digits, 30-second steps), and one step of clock skew either way.
 const (
@@ -187,6 +193,11 @@ func (s *Server) consoleLogin(w http.ResponseWriter, r *http.Request) {
 		s.consoleRender(w, r, http.StatusUnauthorized, "login", p)
 		return
 	}
+	if s.enrolExpired(st) {
+		p.Error = errEnrolExpired
+		s.consoleRender(w, r, http.StatusForbidden, "login", p)
+		return
+	}
 	// A new id for the half-way session, and the id held before ended.
 	s.startStaffSession(w, r, email, false)
 }
@@ -229,9 +240,32 @@ func (s *Server) needPassword(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// enrolExpired reports whether st never set up an authenticator and the
+// time to do so with the first password is over.
+func (s *Server) enrolExpired(st *ledger.Staff) bool {
+	return !st.TOTPConfirmed && !s.now().Before(st.Created.Add(StaffEnrolLifetime))
+}
+
+var errEnrolExpired = fmt.Sprintf("The time to set up your authenticator (%d hours from when you were added) is over. Ask an admin to remove you and add you again, with a new first password.",
+	int(StaffEnrolLifetime.Hours()))
+
 // totpPage fills in the enrolment for a user who has not yet entered a
-// code: the secret as text and as an otpauth URI, made on first use.
-func (s *Server) totpPage(r *http.Request, p *consolePage) error {
+// code: the secret as text and as an otpauth URI, made on first use. It
+// reports false, having answered, when the time to enrol is over.
+func (s *Server) totpPage(w http.ResponseWriter, r *http.Request, p *consolePage) bool {
+	if err := s.fillTOTPPage(r, p); errors.Is(err, errEnrolOver) {
+		s.consoleRender(w, r, http.StatusForbidden, "message", consolePage{Title: "Set-up expired", Error: errEnrolExpired})
+		return false
+	} else if err != nil {
+		s.consoleFail(w, r, err)
+		return false
+	}
+	return true
+}
+
+var errEnrolOver = errors.New("portal: the time to enrol is over")
+
+func (s *Server) fillTOTPPage(r *http.Request, p *consolePage) error {
 	email := staffOf(r).email
 	st, err := s.led.Staff(r.Context(), email)
 	if err != nil {
@@ -240,6 +274,9 @@ func (s *Server) totpPage(r *http.Request, p *consolePage) error {
 	p.Title = "Enter your authenticator code"
 	if st.TOTPConfirmed {
 		return nil
+	}
+	if s.enrolExpired(st) {
+		return errEnrolOver
 	}
 	fresh := make([]byte, totpSecretSize)
 	if _, err := io.ReadFull(s.rand, fresh); err != nil {
@@ -265,11 +302,9 @@ func (s *Server) totpPage(r *http.Request, p *consolePage) error {
 
 func (s *Server) totpForm(w http.ResponseWriter, r *http.Request) {
 	var p consolePage
-	if err := s.totpPage(r, &p); err != nil {
-		s.consoleFail(w, r, err)
-		return
+	if s.totpPage(w, r, &p) {
+		s.consoleRender(w, r, http.StatusOK, "totp", p)
 	}
-	s.consoleRender(w, r, http.StatusOK, "totp", p)
 }
 
 // matchTOTP returns the time step whose code is code, within the skew of
@@ -290,8 +325,7 @@ func (s *Server) totpCheck(w http.ResponseWriter, r *http.Request) {
 	ipBucket := bucket{"console:totp:ip:" + v.ip, s.limits.LoginIP}
 	accBucket := bucket{"console:totp:account:" + v.email, s.limits.TOTPAccount}
 	var p consolePage
-	if err := s.totpPage(r, &p); err != nil {
-		s.consoleFail(w, r, err)
+	if !s.totpPage(w, r, &p) {
 		return
 	}
 	refuse := func(status int, msg string) {

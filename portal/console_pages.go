@@ -74,7 +74,8 @@ type eventView struct {
 
 type staffView struct {
 	Email, Role, Created, CreatedBy, Disabled string
-	Enrolled                                  bool
+	// Enrol says where the user's authenticator stands.
+	Enrol string
 }
 
 type tokenView struct {
@@ -722,7 +723,14 @@ func (s *Server) staffList(w http.ResponseWriter, r *http.Request, status int, p
 		return
 	}
 	for _, st := range list {
-		v := staffView{Email: st.Email, Role: st.Role, Created: day(st.Created), CreatedBy: st.CreatedBy, Enrolled: st.TOTPConfirmed}
+		v := staffView{Email: st.Email, Role: st.Role, Created: day(st.Created), CreatedBy: st.CreatedBy, Enrol: "set up"}
+		switch {
+		case st.TOTPConfirmed:
+		case s.enrolExpired(st):
+			v.Enrol = "set-up expired: remove and add again"
+		default:
+			v.Enrol = "at first log-in, until " + day(st.Created.Add(StaffEnrolLifetime))
+		}
 		if !st.Disabled.IsZero() {
 			v.Disabled = day(st.Disabled)
 		}
@@ -749,7 +757,7 @@ func (s *Server) staffAdd(w http.ResponseWriter, r *http.Request) {
 		s.staffList(w, r, http.StatusUnprocessableEntity, p)
 		return
 	}
-	p.Email, p.Notice = "", "Added. They log in at /console/login and set up their authenticator there."
+	p.Email, p.Notice = "", fmt.Sprintf("Added. They log in at /console/login and set up their authenticator there, within %d hours.", int(StaffEnrolLifetime.Hours()))
 	s.staffList(w, r, http.StatusOK, p)
 }
 

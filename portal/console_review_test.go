@@ -283,3 +283,38 @@ func TestConsoleLoginBurst(t *testing.T) {
 		t.Fatalf("%d of %d attempts sent at once were tried; the limit is %d", tried, burst, limits.LoginIP.Max)
 	}
 }
+
+// The first password is the key to enrolling an authenticator, so it is
+// good for StaffEnrolLifetime only: a staff user who has not set up their
+// authenticator by then (or an attacker who learnt the password later)
+// is told to ask an admin, who removes and adds them again.
+func TestConsoleEnrolmentExpires(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	ada, adaSecret := e.staff("ada@vendor.test", ledger.RoleAdmin)
+	if err := portal.AddStaff(ctx, e.led, "sam@vendor.test", ledger.RoleSupport, staffPassword); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.add(portal.StaffEnrolLifetime + time.Minute)
+	late := e.browser()
+	late.submit("/console/login", "/console/login", url.Values{"email": {"sam@vendor.test"}, "password": {staffPassword}})
+	if secretRE.MatchString(late.last) || late.code != http.StatusForbidden || !strings.Contains(alert(late.last), "Ask an admin to remove you and add you again") {
+		t.Fatalf("enrolment after %v: %d %q", portal.StaffEnrolLifetime, late.code, alert(late.last))
+	}
+	late.get("/console/totp")
+	if secretRE.MatchString(late.last) {
+		t.Fatal("the secret is shown after the enrolment expired")
+	}
+	ada.staffLogin("ada@vendor.test", adaSecret)
+	ada.get("/console/staff")
+	if !strings.Contains(ada.last, "expired") {
+		t.Fatalf("the staff list does not say the set-up expired:\n%s", ada.last)
+	}
+	// Removed and added again, sam enrols.
+	ada.submit("/console/staff/remove?email=sam@vendor.test", "/console/staff/remove?email=sam@vendor.test", url.Values{})
+	ada.submit("/console/staff", "/console/staff", url.Values{"email": {"sam@vendor.test"}, "role": {"support"}, "password": {staffPassword}})
+	late.submit("/console/login", "/console/login", url.Values{"email": {"sam@vendor.test"}, "password": {staffPassword}})
+	if !secretRE.MatchString(late.last) {
+		t.Fatalf("enrolment after being added again: %d %q", late.code, alert(late.last))
+	}
+}
