@@ -451,6 +451,8 @@ func reason(r *http.Request, required bool) (string, error) {
 	return why, nil
 }
 
+var errResendRevoked = inputErr("", "This license is revoked: its code no longer works, so it is not mailed.")
+
 func (s *Server) actResend(r *http.Request, h *ledger.History) (string, string, error) {
 	lic := h.License
 	if lic.Owner == "" {
@@ -461,9 +463,15 @@ func (s *Server) actResend(r *http.Request, h *ledger.History) (string, string, 
 		return "", "", err
 	}
 	id := licenseID(lic.Product, lic.Serial)
+	if lic.RevokesCurrent() {
+		return "", "", errResendRevoked
+	}
 	err = s.led.ResendCode(r.Context(), lic.Product, lic.Serial, ledger.Mail{To: lic.Owner, Subject: "Your Activation Code for " + lic.Product.String(),
 		Body: fmt.Sprintf("As you asked our support, here is the current Activation Code of your license %s (maintenance until %s):\n\n%s\n\nEnter it in the product. You can find it again under My licenses:\n\n%s/licenses\n",
 			id, lastDay(cur.Expires), cur.Code, s.publicURL)})
+	if errors.Is(err, ledger.ErrRevoked) {
+		return "", "", errResendRevoked // revoked meanwhile
+	}
 	if err != nil {
 		return "", "", err
 	}

@@ -318,3 +318,27 @@ func TestConsoleEnrolmentExpires(t *testing.T) {
 		t.Fatalf("enrolment after being added again: %d %q", late.code, alert(late.last))
 	}
 }
+
+// A revoked license's code is not resent: it no longer works, and a mail
+// calling it "the current Activation Code" would mislead the owner.
+func TestConsoleResendRevoked(t *testing.T) {
+	e := newEnv(t)
+	key, _ := e.registered()
+	id := "PC-" + key.Serial.String()
+	sam, _ := e.staff("sam@vendor.test", ledger.RoleSupport)
+	consoleDo(t, sam, "/console/licenses/"+id+"/revoke", "Every generation", url.Values{"reason": {"chargeback"}})
+	path := "/console/licenses/" + id + "/resend"
+	sam.post(path, confirmForm(t, sam, path, url.Values{}))
+	if sam.code != http.StatusUnprocessableEntity || !strings.Contains(alert(sam.last), "revoked") {
+		t.Fatalf("resend of a revoked license: %d %q", sam.code, alert(sam.last))
+	}
+	es, err := e.led.Events(context.Background(), pc, key.Serial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range es {
+		if ev.Kind == ledger.EventCodeResent {
+			t.Fatal("a revoked code was resent")
+		}
+	}
+}
