@@ -408,7 +408,8 @@ type Replacement struct {
 	// Owner, if set, must own the license; NewOwner moves it.
 	Owner, NewOwner string
 	// Token also makes the new code's JWT license token. With a ledger, a
-	// license whose current code has a token gets one anyway.
+	// license whose current code has a token gets one anyway, with that
+	// token's customer claims unless the license moves to a new owner.
 	Token bool
 }
 
@@ -452,7 +453,13 @@ func (s *Service) Replace(ctx context.Context, r *Replacement) (Issued, error) {
 			if err != nil {
 				return ledger.Issue{}, err
 			}
-			tok, err := s.nextToken(c, lic.InstallID, r.Token, cur.JWT)
+			asked, prev := r.Token, cur.JWT
+			if r.NewOwner != "" && r.NewOwner != lic.Owner && prev != "" {
+				// Moved: still a token, but the earlier one's customer
+				// claims are the previous licensee's, not the new owner's.
+				asked, prev = true, ""
+			}
+			tok, err := s.nextToken(c, lic.InstallID, asked, prev)
 			return ledger.Issue{Code: c, JWT: tok, InstallID: lic.InstallID}, err
 		})
 	if err != nil {

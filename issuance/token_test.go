@@ -94,3 +94,28 @@ func TestTokensWithoutLedger(t *testing.T) {
 		t.Fatalf("replace --jwt: %v", err)
 	}
 }
+
+// A license moved to another owner keeps its token, but not the customer
+// claims of the licensee it was taken from: they describe someone else,
+// and the new owner must not receive them.
+func TestMovedTokenDropsCustomerClaims(t *testing.T) {
+	s := newService(t)
+	k := mint(t, s, ledger.MintRequest{})
+	first, err := s.Register(ctx, &issuance.Registration{Registration: signer.Registration{RK: k,
+		Customer: map[string]string{"name": "Ann Example", "company": "Ann Ltd"}}, Token: true})
+	if err != nil || first.JWT == "" {
+		t.Fatalf("%+v %v", first, err)
+	}
+	same, err := s.Replace(ctx, &issuance.Replacement{Product: pc, Serial: k.Serial, NewOwner: ""})
+	if err != nil || claimsOf(t, same.JWT).Customer["name"] != "Ann Example" {
+		t.Fatalf("a replacement for the same owner lost the customer claims: %v", err)
+	}
+	moved, err := s.Replace(ctx, &issuance.Replacement{Product: pc, Serial: k.Serial, RevokeOld: true, Reason: "moved",
+		NewOwner: "bob@example.com"})
+	if err != nil || moved.JWT == "" || moved.License.Owner != "bob@example.com" {
+		t.Fatalf("move: %+v %v", moved, err)
+	}
+	if c := claimsOf(t, moved.JWT); c.ActivationCode != moved.Code.String() || len(c.Customer) != 0 {
+		t.Fatalf("the moved license's token carries the previous licensee's claims: %v", c.Customer)
+	}
+}

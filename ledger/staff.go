@@ -310,7 +310,8 @@ type resendEvent struct {
 }
 
 // ResendCode queues mail carrying the license's current code to its owner,
-// with an event about the license, in one transaction.
+// with an event about the license, in one transaction. A license whose
+// current code is revoked is ErrRevoked: that code no longer works.
 func (l *Ledger) ResendCode(ctx context.Context, p formats.Product, serial formats.Serial, m Mail) error {
 	return l.update(ctx, func(t *tx) error {
 		lic, err := getLicense(ctx, t.sql, p, serial)
@@ -319,6 +320,9 @@ func (l *Ledger) ResendCode(ctx context.Context, p formats.Product, serial forma
 		}
 		if lic.Owner == "" || m.To != lic.Owner {
 			return fmt.Errorf("%w: %s serial %s has no owner account to mail", ErrNoAccount, p, serial)
+		}
+		if lic.RevokesCurrent() {
+			return fmt.Errorf("%w: %s serial %s: %s", ErrRevoked, p, serial, lic.RevokeReason)
 		}
 		cur, err := currentCode(ctx, t.sql, lic)
 		if err != nil {

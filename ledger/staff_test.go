@@ -131,3 +131,27 @@ func TestStaffAndSessions(t *testing.T) {
 		}
 	})
 }
+
+// A revoked license's code is not resent: the check is in the transaction
+// that queues the mail, so a revocation at the same moment holds too.
+func TestResendRevoked(t *testing.T) {
+	eachStore(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		l, s := open(t, dsn), testSigner(t)
+		keys := mint(t, l, ledger.MintRequest{Count: 1})
+		r := reg(t, s, keys[0], "standard", "")
+		r.Owner = "ops@globex.example"
+		register(t, l, r)
+		m := ledger.Mail{To: "ops@globex.example", Subject: "Your code", Body: "..."}
+		if err := l.ResendCode(ctx, pc, keys[0].Serial, m); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Revoke(ctx, pc, keys[0].Serial, 0, "chargeback"); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.ResendCode(ctx, pc, keys[0].Serial, m); !errors.Is(err, ledger.ErrRevoked) {
+			t.Fatalf("resend of a revoked license: %v", err)
+		}
+		verifyChain(t, l)
+	})
+}

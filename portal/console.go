@@ -32,6 +32,12 @@ const (
 	TOTPPendingLifetime  = 5 * time.Minute
 )
 
+// StaffEnrolLifetime is how long a new staff user's first password lets
+// them set up their authenticator: whoever has the password first does,
+// so the password an admin handed over is good for enrolling only so
+// long. After it, an admin removes the user and adds them again.
+const StaffEnrolLifetime = 72 * time.Hour
+
 // TOTP parameters: those every authenticator app takes (SHA-1, six
 // digits, 30-second steps), and one step of clock skew either way.
 const (
@@ -160,10 +166,9 @@ func (s *Server) consoleLogin(w http.ResponseWriter, r *http.Request) {
 	if emailErr != nil {
 		accBucket.key = ""
 	}
-	if s.consoleLimited(w, r, "login", p, ipBucket, accBucket) {
+	if s.consoleLimited(w, r, "login", p, accBucket) || s.consoleReserve(w, r, "login", p, ipBucket) {
 		return
 	}
-	s.count(r, ipBucket)
 	password := r.PostFormValue("password")
 	var st *ledger.Staff
 	if emailErr == nil && len(password) <= MaxPassword {
@@ -186,6 +191,11 @@ func (s *Server) consoleLogin(w http.ResponseWriter, r *http.Request) {
 		s.count(r, accBucket)
 		p.Error = errLogin
 		s.consoleRender(w, r, http.StatusUnauthorized, "login", p)
+		return
+	}
+	if s.enrolExpired(st) {
+		p.Error = errEnrolExpired
+		s.consoleRender(w, r, http.StatusForbidden, "login", p)
 		return
 	}
 	// A new id for the half-way session, and the id held before ended.
@@ -230,9 +240,32 @@ func (s *Server) needPassword(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// enrolExpired reports whether st never set up an authenticator and the
+// time to do so with the first password is over.
+func (s *Server) enrolExpired(st *ledger.Staff) bool {
+	return !st.TOTPConfirmed && !s.now().Before(st.Created.Add(StaffEnrolLifetime))
+}
+
+var errEnrolExpired = fmt.Sprintf("The time to set up your authenticator (%d hours from when you were added) is over. Ask an admin to remove you and add you again, with a new first password.",
+	int(StaffEnrolLifetime.Hours()))
+
 // totpPage fills in the enrolment for a user who has not yet entered a
-// code: the secret as text and as an otpauth URI, made on first use.
-func (s *Server) totpPage(r *http.Request, p *consolePage) error {
+// code: the secret as text and as an otpauth URI, made on first use. It
+// reports false, having answered, when the time to enrol is over.
+func (s *Server) totpPage(w http.ResponseWriter, r *http.Request, p *consolePage) bool {
+	if err := s.fillTOTPPage(r, p); errors.Is(err, errEnrolOver) {
+		s.consoleRender(w, r, http.StatusForbidden, "message", consolePage{Title: "Set-up expired", Error: errEnrolExpired})
+		return false
+	} else if err != nil {
+		s.consoleFail(w, r, err)
+		return false
+	}
+	return true
+}
+
+var errEnrolOver = errors.New("portal: the time to enrol is over")
+
+func (s *Server) fillTOTPPage(r *http.Request, p *consolePage) error {
 	email := staffOf(r).email
 	st, err := s.led.Staff(r.Context(), email)
 	if err != nil {
@@ -241,6 +274,9 @@ func (s *Server) totpPage(r *http.Request, p *consolePage) error {
 	p.Title = "Enter your authenticator code"
 	if st.TOTPConfirmed {
 		return nil
+	}
+	if s.enrolExpired(st) {
+		return errEnrolOver
 	}
 	fresh := make([]byte, totpSecretSize)
 	if _, err := io.ReadFull(s.rand, fresh); err != nil {
@@ -266,11 +302,9 @@ func (s *Server) totpPage(r *http.Request, p *consolePage) error {
 
 func (s *Server) totpForm(w http.ResponseWriter, r *http.Request) {
 	var p consolePage
-	if err := s.totpPage(r, &p); err != nil {
-		s.consoleFail(w, r, err)
-		return
+	if s.totpPage(w, r, &p) {
+		s.consoleRender(w, r, http.StatusOK, "totp", p)
 	}
-	s.consoleRender(w, r, http.StatusOK, "totp", p)
 }
 
 // matchTOTP returns the time step whose code is code, within the skew of
@@ -288,17 +322,24 @@ func matchTOTP(secret, code string, now time.Time) (int64, bool) {
 
 func (s *Server) totpCheck(w http.ResponseWriter, r *http.Request) {
 	v := staffOf(r)
-	buckets := []bucket{{"console:totp:ip:" + v.ip, s.limits.LoginIP}, {"console:totp:account:" + v.email, s.limits.TOTPAccount}}
+	ipBucket := bucket{"console:totp:ip:" + v.ip, s.limits.LoginIP}
+	accBucket := bucket{"console:totp:account:" + v.email, s.limits.TOTPAccount}
 	var p consolePage
-	if err := s.totpPage(r, &p); err != nil {
-		s.consoleFail(w, r, err)
+	if !s.totpPage(w, r, &p) {
 		return
 	}
 	refuse := func(status int, msg string) {
 		p.Error = msg
 		s.consoleRender(w, r, status, "totp", p)
 	}
-	if s.consoleLimited(w, r, "totp", p, buckets...) {
+	if s.consoleLimited(w, r, "totp", p, ipBucket) {
+		return
+	}
+	// The account's attempt is counted before the code is checked, and
+	// refused if it is one too many: counted only after a wrong code, a
+	// burst of guesses sent at once would all be checked before the first
+	// was counted.
+	if s.consoleReserve(w, r, "totp", p, accBucket) {
 		return
 	}
 	code := strings.Join(strings.Fields(r.PostFormValue("code")), "")
@@ -312,13 +353,13 @@ func (s *Server) totpCheck(w http.ResponseWriter, r *http.Request) {
 		step, ok = matchTOTP(st.TOTPSecret, code, s.now())
 	}
 	if !ok {
-		s.count(r, buckets...)
+		s.count(r, ipBucket)
 		refuse(http.StatusUnauthorized, fmt.Sprintf("This code is not right. Enter the %d digits your authenticator shows now.", TOTPDigits))
 		return
 	}
 	switch err := s.led.UseTOTPStep(r.Context(), v.email, step); {
 	case errors.Is(err, ledger.ErrTOTPReplayed):
-		s.count(r, buckets...)
+		s.count(r, ipBucket)
 		refuse(http.StatusUnauthorized, "This code was used already. Wait for your authenticator to show the next one.")
 		return
 	case err != nil:
@@ -355,14 +396,37 @@ func (s *Server) consoleLimited(w http.ResponseWriter, r *http.Request, name str
 			return true
 		}
 		if n >= c.limit.Max {
-			wait := c.limit.Window - s.now().Sub(s.now().Truncate(c.limit.Window))
-			p.Error = fmt.Sprintf("Too many attempts. Please wait %s and try again.", roundUp(wait))
-			w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-			s.consoleRender(w, r, http.StatusTooManyRequests, name, p)
+			s.consoleTooMany(w, r, name, p, c.limit)
 			return true
 		}
 	}
 	return false
+}
+
+// consoleReserve counts an attempt in b before it is tried, and refuses
+// it (true) when that goes over b's limit: one statement counts and
+// reads, so attempts sent at once are held to the limit too.
+func (s *Server) consoleReserve(w http.ResponseWriter, r *http.Request, name string, p consolePage, b bucket) bool {
+	if b.limit.Max <= 0 {
+		return false
+	}
+	n, err := s.led.RateHits(r.Context(), b.key, b.limit.Window, true)
+	if err != nil {
+		s.consoleFail(w, r, err)
+		return true
+	}
+	if n > b.limit.Max {
+		s.consoleTooMany(w, r, name, p, b.limit)
+		return true
+	}
+	return false
+}
+
+func (s *Server) consoleTooMany(w http.ResponseWriter, r *http.Request, name string, p consolePage, l Limit) {
+	wait := l.Window - s.now().Sub(s.now().Truncate(l.Window))
+	p.Error = fmt.Sprintf("Too many attempts. Please wait %s and try again.", roundUp(wait))
+	w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+	s.consoleRender(w, r, http.StatusTooManyRequests, name, p)
 }
 
 // AddStaff makes a staff user of the console with a role (ledger.RoleSupport

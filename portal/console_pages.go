@@ -63,6 +63,7 @@ type consoleLicense struct {
 	Actions           []*consoleAction
 	Owner             string
 	ProductAndEdition string
+	Generation        uint8
 }
 
 type eventView struct {
@@ -73,7 +74,8 @@ type eventView struct {
 
 type staffView struct {
 	Email, Role, Created, CreatedBy, Disabled string
-	Enrolled                                  bool
+	// Enrol says where the user's authenticator stands.
+	Enrol string
 }
 
 type tokenView struct {
@@ -313,7 +315,7 @@ func (s *Server) consoleView(h *ledger.History) *consoleLicense {
 	id := licenseID(lic.Product, lic.Serial)
 	lv := s.view(h)
 	cl := &consoleLicense{ID: id, Path: "/console/licenses/" + id, Owner: lic.Owner, Code: lv.Code.Text,
-		ProductAndEdition: lv.ProductAndEdition, Events: events(h.Events)}
+		ProductAndEdition: lv.ProductAndEdition, Events: events(h.Events), Generation: lic.Generation}
 	cl.Fields = [][2]string{{"Product and edition", lv.ProductAndEdition}, {"Trial", strconv.FormatBool(lic.Trial)},
 		{"Generation", strconv.Itoa(int(lic.Generation))}, {"Status", lv.Status + " (" + licenseState(lic) + ")"},
 		{"Maintenance until", lv.Maintenance}, {"Owner account", orNone(lic.Owner)}, {"Customer", orNone(lic.Customer)},
@@ -351,6 +353,8 @@ func (s *Server) consoleLicensePage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) licenseActions(cl *consoleLicense) []*consoleAction {
 	base := cl.Path + "/"
 	owner := orNone(cl.Owner)
+	// The generation the page showed: what replace and move act on.
+	shown := actionField{Name: "generation", Type: "hidden", Value: strconv.Itoa(int(cl.Generation))}
 	return []*consoleAction{
 		{Name: "resend", Title: "Resend the Activation Code", Button: "Resend to " + owner, Path: base + "resend",
 			What: []string{"The license's current Activation Code is mailed to its owner account, " + owner + ".", "Nothing about the license changes."},
@@ -358,7 +362,7 @@ func (s *Server) licenseActions(cl *consoleLicense) []*consoleAction {
 		{Name: "replace", Title: "Replace the code", Button: "Replace", Path: base + "replace",
 			What: []string{"A new Activation Code, the license's next generation, is issued and mailed to " + owner + ".",
 				"Products that see the new code stop accepting the older ones. Tick 'Revoke' to also put the older generations on the next revocation list, as for a stolen code."},
-			Fields: []actionField{{Name: "revoke_old", Label: "Revoke the older generations", Type: "checkbox"},
+			Fields: []actionField{shown, {Name: "revoke_old", Label: "Revoke the older generations", Type: "checkbox"},
 				{Name: "reason", Label: "Reason", Type: "text", Hint: "recorded in the history; needed to revoke"}},
 			run: s.actReplace},
 		{Name: "revoke", Title: "Revoke the license", Button: "Revoke", Path: base + "revoke",
@@ -369,7 +373,7 @@ func (s *Server) licenseActions(cl *consoleLicense) []*consoleAction {
 		{Name: "move", Title: "Move to another account", Button: "Move", Path: base + "move",
 			What: []string{"The license goes to the account you name, the rightful licensee: its current code is invalidated (revoked, for the next list), and a replacement is issued to the new owner and mailed to them.",
 				"The current owner, " + owner + ", no longer sees it."},
-			Fields: []actionField{{Name: "email", Label: "New owner's email address (their portal login id)", Type: "email", Required: true},
+			Fields: []actionField{shown, {Name: "email", Label: "New owner's email address (their portal login id)", Type: "email", Required: true},
 				{Name: "reason", Label: "Reason", Type: "text", Required: true}},
 			run: s.actMove},
 		{Name: "reset-code", Title: "Make a reset code for a clock lock", Button: "Make the reset code", Path: base + "reset-code",
@@ -439,13 +443,15 @@ func inputErr(field, format string, a ...any) error {
 func reason(r *http.Request, required bool) (string, error) {
 	why := strings.TrimSpace(r.PostFormValue("reason"))
 	switch {
-	case len(why) > MaxReason || !ledger.ValidTokenName(why):
-		return "", inputErr("reason", "Give a reason of at most %d characters, on one line.", MaxReason)
+	case len(why) > MaxReason || !printable(why):
+		return "", inputErr("reason", "Give a reason on one line, of at most %d bytes (a letter outside English takes 2 to 4).", MaxReason)
 	case required && why == "":
 		return "", inputErr("reason", "Give a reason: it is recorded in the license's history.")
 	}
 	return why, nil
 }
+
+var errResendRevoked = inputErr("", "This license is revoked: its code no longer works, so it is not mailed.")
 
 func (s *Server) actResend(r *http.Request, h *ledger.History) (string, string, error) {
 	lic := h.License
@@ -457,9 +463,15 @@ func (s *Server) actResend(r *http.Request, h *ledger.History) (string, string, 
 		return "", "", err
 	}
 	id := licenseID(lic.Product, lic.Serial)
+	if lic.RevokesCurrent() {
+		return "", "", errResendRevoked
+	}
 	err = s.led.ResendCode(r.Context(), lic.Product, lic.Serial, ledger.Mail{To: lic.Owner, Subject: "Your Activation Code for " + lic.Product.String(),
 		Body: fmt.Sprintf("As you asked our support, here is the current Activation Code of your license %s (maintenance until %s):\n\n%s\n\nEnter it in the product. You can find it again under My licenses:\n\n%s/licenses\n",
 			id, lastDay(cur.Expires), cur.Code, s.publicURL)})
+	if errors.Is(err, ledger.ErrRevoked) {
+		return "", "", errResendRevoked // revoked meanwhile
+	}
 	if err != nil {
 		return "", "", err
 	}
@@ -474,10 +486,38 @@ func replaceErr(err error) error {
 		return inputErr("", "This license is revoked: it cannot be replaced.")
 	case errors.Is(err, ledger.ErrLastGeneration):
 		return inputErr("", "This license has reached its last generation: it cannot be replaced again.")
+	case errors.Is(err, ledger.ErrSuperseded):
+		return errReplacedMeanwhile
 	case errors.Is(err, signer.ErrNotReplaceable):
 		return inputErr("", "This license's code cannot be replaced: %v.", err)
 	}
 	return err
+}
+
+var errReplacedMeanwhile = inputErr("", "This license was replaced meanwhile, by someone else or the customer: nothing was done. Check its history, and act again from its page if it is still needed.")
+
+// shownCode returns the code that a replace or move form was confirmed
+// for: the current code of the generation its page showed. Replacing it
+// (the ledger checks the generation in the transaction) refuses a license
+// replaced since, so that two staff users acting at once, or one form
+// sent twice, make one generation.
+func (s *Server) shownCode(r *http.Request, h *ledger.History) (*formats.ActivationCode, error) {
+	g, err := strconv.ParseUint(r.PostFormValue("generation"), 10, 8)
+	if err != nil {
+		return nil, inputErr("", "This form does not say which generation of the license it acts on: open the action from the license's page and confirm it there.")
+	}
+	if uint8(g) != h.License.Generation {
+		return nil, errReplacedMeanwhile
+	}
+	cur, err := s.led.CurrentCode(r.Context(), h.License)
+	if err != nil {
+		return nil, err
+	}
+	c, err := formats.ParseActivationCode(cur.Code)
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 func (s *Server) actReplace(r *http.Request, h *ledger.History) (string, string, error) {
@@ -487,7 +527,11 @@ func (s *Server) actReplace(r *http.Request, h *ledger.History) (string, string,
 		return "", "", err
 	}
 	lic := h.License
-	is, err := s.svc.Replace(r.Context(), &issuance.Replacement{Product: lic.Product, Serial: lic.Serial, RevokeOld: revokeOld, Reason: why})
+	shown, err := s.shownCode(r, h)
+	if err != nil {
+		return "", "", err
+	}
+	is, err := s.svc.Replace(r.Context(), &issuance.Replacement{Code: shown, InstallID: lic.InstallID, RevokeOld: revokeOld, Reason: why})
 	if err != nil {
 		return "", "", replaceErr(err)
 	}
@@ -538,7 +582,11 @@ func (s *Server) actMove(r *http.Request, h *ledger.History) (string, string, er
 	if err != nil {
 		return "", "", err
 	}
-	is, err := s.svc.Replace(r.Context(), &issuance.Replacement{Product: lic.Product, Serial: lic.Serial, RevokeOld: true,
+	shown, err := s.shownCode(r, h)
+	if err != nil {
+		return "", "", err
+	}
+	is, err := s.svc.Replace(r.Context(), &issuance.Replacement{Code: shown, InstallID: lic.InstallID, RevokeOld: true,
 		Reason: "moved to " + to + ": " + why, NewOwner: to})
 	if err != nil {
 		return "", "", replaceErr(err)
@@ -549,9 +597,12 @@ func (s *Server) actMove(r *http.Request, h *ledger.History) (string, string, er
 }
 
 func (s *Server) actResetCode(r *http.Request, h *ledger.History) (string, string, error) {
-	install := strings.TrimSpace(r.PostFormValue("install_id"))
-	if err := formats.CheckInstallID(install); err != nil || install == "" {
-		return "", "", inputErr("install_id", "Enter the install id exactly as the product shows it.")
+	// Only what FORMAT.md rules out at an install id's ends is trimmed:
+	// any other character, such as a no-break space, is part of the id
+	// the code is signed for.
+	install := strings.Trim(r.PostFormValue("install_id"), " \t\r\n")
+	if err := formats.CheckInstallID(install); err != nil || !printable(install) {
+		return "", "", inputErr("install_id", "Enter the install id exactly as the product shows it: 1 to %d bytes of text on one line.", formats.MaxInstallIDLen)
 	}
 	remembered, err := formats.ParseDay(strings.TrimSpace(r.PostFormValue("remembered")))
 	if err != nil {
@@ -680,7 +731,14 @@ func (s *Server) staffList(w http.ResponseWriter, r *http.Request, status int, p
 		return
 	}
 	for _, st := range list {
-		v := staffView{Email: st.Email, Role: st.Role, Created: day(st.Created), CreatedBy: st.CreatedBy, Enrolled: st.TOTPConfirmed}
+		v := staffView{Email: st.Email, Role: st.Role, Created: day(st.Created), CreatedBy: st.CreatedBy, Enrol: "set up"}
+		switch {
+		case st.TOTPConfirmed:
+		case s.enrolExpired(st):
+			v.Enrol = "set-up expired: remove and add again"
+		default:
+			v.Enrol = "at first log-in, until " + day(st.Created.Add(StaffEnrolLifetime))
+		}
 		if !st.Disabled.IsZero() {
 			v.Disabled = day(st.Disabled)
 		}
@@ -707,7 +765,7 @@ func (s *Server) staffAdd(w http.ResponseWriter, r *http.Request) {
 		s.staffList(w, r, http.StatusUnprocessableEntity, p)
 		return
 	}
-	p.Email, p.Notice = "", "Added. They log in at /console/login and set up their authenticator there."
+	p.Email, p.Notice = "", fmt.Sprintf("Added. They log in at /console/login and set up their authenticator there, within %d hours.", int(StaffEnrolLifetime.Hours()))
 	s.staffList(w, r, http.StatusOK, p)
 }
 

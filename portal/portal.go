@@ -24,7 +24,9 @@
 // data-result), the license page /console/licenses/PRODUCT-SERIAL (its
 // history rows carry data-event) with the actions resend, replace
 // (revoke_old, reason), revoke (reason), move (email, reason) and
-// reset-code (install_id, remembered) at /console/licenses/ID/ACTION, the
+// reset-code (install_id, remembered) at /console/licenses/ID/ACTION (the
+// forms of replace and move also carry the generation their page showed,
+// in a hidden field generation: a license replaced since is not), the
 // key page /console/keys/RK with void (reason), and
 // /console/revocation-list (product). Each action's GET page says what it
 // will do; its POST, with csrf, does it. Admins also have /console/staff
@@ -87,9 +89,11 @@ type Limits struct {
 	// anyone without end.
 	ResetIP, ResetAccount Limit
 	SignupIP              Limit
-	// TOTPAccount counts the wrong or replayed TOTP codes given for a
-	// staff user of the console: with six digits, 5 tries in 15 minutes
-	// leave a guesser about one chance in 7000 a day.
+	// TOTPAccount counts every TOTP code given for a staff user of the
+	// console, counted before it is checked so that a burst sent at once
+	// is held to it too. With six digits, three of them accepted at a
+	// time (one step of skew either way), 5 tries in 15 minutes leave a
+	// guesser who has the password about one chance in 700 a day.
 	TOTPAccount Limit
 }
 

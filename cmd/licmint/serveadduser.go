@@ -27,18 +27,20 @@ func newServeAddUserCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "adduser --ledger DSN --role support|admin [--password-file FILE] EMAIL",
 		Short: "Add a staff user of the support console",
-		Long: `Add a staff user of the portal's support console (/console/), with a role:
+		Long: fmt.Sprintf(`Add a staff user of the portal's support console (/console/), with a role:
 support searches licenses and acts on them (resend, replace, revoke, move,
 void, reset codes, revocation lists); admin also manages staff users and
 the shop API's tokens. The password comes from the first line of
 --password-file, or is asked for twice on the terminal; the ledger keeps
-its argon2id hash. At the first log-in, at /console/login, the user sets
-up an authenticator app (TOTP); every log-in then needs its code.
+its argon2id hash. At the first log-in, at /console/login, within %d hours,
+the user sets up an authenticator app (TOTP); every log-in then needs its
+code. Whoever logs in first with the password enrols: hand it over in
+person.
 
 Admins add and remove staff users in the console too; this command makes
 the first admin. Adding a removed user again restores them with the new role
 and password, and a new authenticator to set up (as when a TOTP secret
-leaked).`,
+leaked).`, int(portal.StaffEnrolLifetime.Hours())),
 		Example: `  licmint serve adduser --ledger licenses.db --role admin ada@vendor.example
   licmint serve adduser --ledger licenses.db --role support --password-file pw.txt --json sam@vendor.example`,
 		Args: exactArgs(1),
@@ -72,7 +74,8 @@ leaked).`,
 			if asJSON {
 				return printJSON(w, addUserJSON{Email: email, Role: role, Login: "/console/login"})
 			}
-			fmt.Fprintf(w, "Staff user %s (%s) added. They log in at /console/login and set up their authenticator there.\n", email, role)
+			fmt.Fprintf(w, "Staff user %s (%s) added. They log in at /console/login and set up their authenticator there, within %d hours.\n",
+				email, role, int(portal.StaffEnrolLifetime.Hours()))
 			return nil
 		},
 	}
