@@ -341,6 +341,20 @@ ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 RET
 	return n, err
 }
 
+// RateRelease takes back one hit counted in bucket's current window, for
+// an attempt that turned out not to count: a bucket of failures whose
+// attempt, counted before it was tried, succeeded.
+func (l *Ledger) RateRelease(ctx context.Context, bucket string, window time.Duration) error {
+	if window <= 0 {
+		return fmt.Errorf("ledger: rate window %v", window)
+	}
+	ws := formatTime(l.now().Truncate(window))
+	return l.inTx(ctx, func(s *sql.Tx) error {
+		_, err := s.ExecContext(ctx, `UPDATE rate_limits SET hits = hits - 1 WHERE bucket = $1 AND window_start = $2 AND hits > 0`, bucket, ws)
+		return err
+	})
+}
+
 type mailEvent struct {
 	MailID  int64  `json:"mail_id"`
 	To      string `json:"to,omitempty"`

@@ -53,7 +53,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 	v := visitOf(r)
 	typed := r.PostFormValue("email")
 	p := page{Title: "Sign up", Email: typed}
-	if s.limited(w, r, "signup", p, bucket{"signup:ip:" + v.ip, s.limits.SignupIP}) {
+	if s.reserve(w, r, "signup", p, bucket{"signup:ip:" + rateAddr(v.ip), s.limits.SignupIP}) {
 		return
 	}
 	email, err := parseEmail(typed)
@@ -65,7 +65,6 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "signup", p)
 		return
 	}
-	s.count(r, bucket{"signup:ip:" + v.ip, s.limits.SignupIP})
 	hash, err := hashPassword(s.rand, r.PostFormValue("password"))
 	if err != nil {
 		s.fail(w, r, err)
@@ -128,15 +127,17 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	typed := r.PostFormValue("email")
 	p := page{Title: "Log in", Email: typed}
 	email, emailErr := parseEmail(typed)
-	ipBucket := bucket{"login:ip:" + v.ip, s.limits.LoginIP}
+	ipBucket := bucket{"login:ip:" + rateAddr(v.ip), s.limits.LoginIP}
 	accBucket := bucket{"login:account:" + email, s.limits.LoginAccount}
 	if emailErr != nil {
 		accBucket.key = ""
 	}
-	if s.limited(w, r, "login", p, ipBucket, accBucket) {
+	// Both are counted first, so that guesses sent at once meet the
+	// limits too; the account's is given back if the log-in succeeds, as
+	// it limits failures.
+	if s.reserve(w, r, "login", p, ipBucket, accBucket) {
 		return
 	}
-	s.count(r, ipBucket)
 	password := r.PostFormValue("password")
 	var acc *ledger.Account
 	var err error
@@ -157,11 +158,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if acc == nil || !ok {
-		s.count(r, accBucket)
 		p.Error = errLogin
 		s.render(w, r, http.StatusUnauthorized, "login", p)
 		return
 	}
+	s.release(r, accBucket)
 	if !acc.Confirmed {
 		token, th, err := newToken(s.rand)
 		if err == nil {
@@ -223,11 +224,10 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "forgot", p)
 		return
 	}
-	buckets := []bucket{{"reset:ip:" + v.ip, s.limits.ResetIP}, {"reset:account:" + email, s.limits.ResetAccount}}
-	if s.limited(w, r, "forgot", p, buckets...) {
+	buckets := []bucket{{"reset:ip:" + rateAddr(v.ip), s.limits.ResetIP}, {"reset:account:" + email, s.limits.ResetAccount}}
+	if s.reserve(w, r, "forgot", p, buckets...) {
 		return
 	}
-	s.count(r, buckets...)
 	acc, err := s.led.Account(r.Context(), email)
 	switch {
 	case errors.Is(err, ledger.ErrNoAccount):

@@ -161,7 +161,7 @@ func (s *Server) consoleLogin(w http.ResponseWriter, r *http.Request) {
 	typed := r.PostFormValue("email")
 	p := consolePage{Title: "Staff log-in", Email: typed}
 	email, emailErr := parseEmail(typed)
-	ipBucket := bucket{"console:login:ip:" + v.ip, s.limits.LoginIP}
+	ipBucket := bucket{"console:login:ip:" + rateAddr(v.ip), s.limits.LoginIP}
 	accBucket := bucket{"console:login:account:" + email, s.limits.LoginAccount}
 	if emailErr != nil {
 		accBucket.key = ""
@@ -322,7 +322,7 @@ func matchTOTP(secret, code string, now time.Time) (int64, bool) {
 
 func (s *Server) totpCheck(w http.ResponseWriter, r *http.Request) {
 	v := staffOf(r)
-	ipBucket := bucket{"console:totp:ip:" + v.ip, s.limits.LoginIP}
+	ipBucket := bucket{"console:totp:ip:" + rateAddr(v.ip), s.limits.LoginIP}
 	accBucket := bucket{"console:totp:account:" + v.email, s.limits.TOTPAccount}
 	var p consolePage
 	if !s.totpPage(w, r, &p) {

@@ -218,7 +218,7 @@ const errRefusedKey = "This Registration Key cannot be registered. Check it agai
 
 func (s *Server) registerBuckets(r *http.Request) []bucket {
 	v := visitOf(r)
-	return []bucket{{"register:ip:" + v.ip, s.limits.RegisterIP}, {"register:account:" + v.account, s.limits.RegisterAccount}}
+	return []bucket{{"register:ip:" + rateAddr(v.ip), s.limits.RegisterIP}, {"register:account:" + v.account, s.limits.RegisterAccount}}
 }
 
 func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) {

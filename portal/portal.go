@@ -276,6 +276,21 @@ func clientIP(r *http.Request) string {
 
 type clientIPKey struct{}
 
+// rateAddr is the part of a client address that rate limits count by:
+// an IPv6 client by its /64, the least a site is given, so that one
+// client cannot take a new address for each attempt; an IPv4 client by
+// its address.
+func rateAddr(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	switch {
+	case err != nil:
+		return ip
+	case a.Unmap().Is4():
+		return a.Unmap().String()
+	}
+	return netip.PrefixFrom(a.WithZone(""), 64).Masked().String()
+}
+
 // MaxForwardedFor bounds the X-Forwarded-For hops read: a chain of
 // proxies longer than this is not a deployment but a forged header.
 const MaxForwardedFor = 16
@@ -300,7 +315,12 @@ func forwardedFor(h http.Header, trusted []netip.Prefix) (string, bool) {
 	for i := len(hops) - 1; i >= 0; i-- {
 		a, err := netip.ParseAddr(hops[i])
 		if err != nil {
-			break
+			// Some proxies add the client's port: 192.0.2.7:4711, [2001:db8::7]:4711.
+			ap, perr := netip.ParseAddrPort(hops[i])
+			if perr != nil {
+				break
+			}
+			a = ap.Addr()
 		}
 		client = a.Unmap().String()
 		if !isTrusted(a, trusted) {

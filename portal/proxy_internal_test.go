@@ -7,6 +7,20 @@ import (
 	"testing"
 )
 
+func TestRateAddr(t *testing.T) {
+	for in, want := range map[string]string{
+		"203.0.113.5":           "203.0.113.5",
+		"::ffff:203.0.113.5":    "203.0.113.5",
+		"2001:db8:1:2:3:4:5:6":  "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::99": "2001:db8:1:2::/64",
+		"pipe":                  "pipe",
+	} {
+		if got := rateAddr(in); got != want {
+			t.Errorf("rateAddr(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestForwardedFor(t *testing.T) {
 	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 	for _, c := range []struct {
@@ -21,6 +35,8 @@ func TestForwardedFor(t *testing.T) {
 		{[]string{"10.9.9.9, 10.1.2.3"}, "10.9.9.9"},                             // all trusted: the first
 		{[]string{"::ffff:203.0.113.5"}, "203.0.113.5"},                          // IPv4-mapped
 		{[]string{"2001:db8::7, ::1"}, "2001:db8::7"},                            // IPv6
+		{[]string{"203.0.113.5:4711, 10.1.2.3"}, "203.0.113.5"},                  // with the client's port
+		{[]string{"[2001:db8::7]:4711"}, "2001:db8::7"},                          // IPv6 with port
 		{[]string{"not an address"}, ""},                                         // misconfigured proxy: the peer
 		{[]string{"garbage, 203.0.113.5"}, "203.0.113.5"},                        // the left is never read
 		{[]string{strings.Repeat("10.0.0.1,", MaxForwardedFor) + "1.2.3.4"}, ""}, // bounded

@@ -121,6 +121,43 @@ func (s *Server) limited(w http.ResponseWriter, r *http.Request, name string, p 
 	return false
 }
 
+// reserve counts an attempt in each bucket before it is tried, one
+// statement counting and reading, and answers 429 on the page name with
+// p (true) when that goes over a limit; so attempts sent at once are held
+// to the limits as well as attempts sent one by one. An attempt refused
+// counts too, within the same fixed window.
+func (s *Server) reserve(w http.ResponseWriter, r *http.Request, name string, p page, buckets ...bucket) bool {
+	for _, b := range buckets {
+		if b.key == "" || b.limit.Max <= 0 {
+			continue
+		}
+		n, err := s.led.RateHits(r.Context(), b.key, b.limit.Window, true)
+		if err != nil {
+			s.fail(w, r, err)
+			return true
+		}
+		if n > b.limit.Max {
+			wait := b.limit.Window - s.now().Sub(s.now().Truncate(b.limit.Window))
+			p.Error = fmt.Sprintf("Too many attempts. Please wait %s and try again.", roundUp(wait))
+			w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+			s.render(w, r, http.StatusTooManyRequests, name, p)
+			return true
+		}
+	}
+	return false
+}
+
+// release takes back an attempt reserved in b that turned out not to
+// count: b limits failures, and the attempt succeeded.
+func (s *Server) release(r *http.Request, b bucket) {
+	if b.key == "" || b.limit.Max <= 0 {
+		return
+	}
+	if err := s.led.RateRelease(r.Context(), b.key, b.limit.Window); err != nil {
+		s.logf("portal: rate limit %s: %v", b.key, err)
+	}
+}
+
 // count counts an attempt in each bucket.
 func (s *Server) count(r *http.Request, buckets ...bucket) {
 	for _, b := range buckets {
