@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/licmint/licmint/internal/softhsm"
-	"github.com/licmint/licmint/signer/pkcs11"
+	"github.com/licmint/licmint/signer/hsm"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -75,9 +75,9 @@ func TestScripts(t *testing.T) {
 				Condition: func(cond string) (bool, error) {
 					switch cond {
 					case "softhsm": // SoftHSM2 is installed and this build can reach it
-						return pkcs11.Supported && softhsm.Module() != "", nil
+						return hsm.Supported && softhsm.Module() != "", nil
 					case "pkcs11": // this build has PKCS#11 support (cgo)
-						return pkcs11.Supported, nil
+						return hsm.Supported, nil
 					}
 					d, ok := strings.CutPrefix(cond, "clock:")
 					if !ok {
