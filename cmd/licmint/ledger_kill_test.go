@@ -33,6 +33,7 @@ var killRows = flag.Int("kill-rows", 6000, "rows of the batch TestSignBatchLedge
 // run never interrupted writes: the rows recorded before the kill come
 // back from the ledger with their codes, the others are signed.
 func TestSignBatchLedgerKilled(t *testing.T) {
+	t.Parallel()
 	licmint, err := exec.LookPath("licmint") // put on PATH by testscript.Main
 	if err != nil {
 		t.Skip(err)
