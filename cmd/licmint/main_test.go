@@ -95,6 +95,12 @@ func TestScripts(t *testing.T) {
 		}
 		files := scripts
 		if i > 0 {
+			if read, _ := filepath.Glob(filepath.Join(marks, "*.clock")); len(read) == 0 && !t.Failed() {
+				ran, _ := filepath.Glob(filepath.Join(marks, "*.ran"))
+				if len(ran) == len(scripts) {
+					t.Fatal("no script read the clock today: the marks that choose the scripts for other days are not written")
+				}
+			}
 			files = nil
 			for _, f := range scripts {
 				name := strings.TrimSuffix(filepath.Base(f), ".txt")
