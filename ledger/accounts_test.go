@@ -2,7 +2,7 @@ package ledger_test
 
 import (
 	"context"
-	crand "crypto/rand"
+	"crypto/rand"
 	"errors"
 	"strings"
 	"testing"
@@ -184,7 +184,7 @@ func TestSecret(t *testing.T) {
 		ctx := context.Background()
 		// Fresh randomness for each instance, as in production: the
 		// helper's seeded reader would make every secret alike.
-		open := func(t *testing.T, dsn string) *ledger.Ledger { return open(t, dsn, ledger.WithRand(crand.Reader)) }
+		open := func(t *testing.T, dsn string) *ledger.Ledger { return open(t, dsn, ledger.WithRand(rand.Reader)) }
 		a, err := open(t, dsn).Secret(ctx, "csrf")
 		if err != nil || len(a) != 32 {
 			t.Fatalf("secret: %x, %v", a, err)

@@ -148,7 +148,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	stored := dummyHash
+	stored := dummyHash()
 	if acc != nil {
 		stored = acc.PasswordHash
 	}

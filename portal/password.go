@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -68,8 +69,13 @@ func checkPassword(stored, password string) (bool, error) {
 }
 
 // dummyHash is checked against when a login names no account, so that
-// the answer takes as long as for a wrong password.
-var dummyHash, _ = hashPassword(rand.Reader, "no account has this password")
+// the answer takes as long as for a wrong password. It is made on first
+// use, not at package init: every licmint command links the portal, and
+// an argon2id hash (19 MiB, about 0.1 s) at start would be paid by each.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := hashPassword(rand.Reader, "no account has this password")
+	return h
+})
 
 // newToken returns a random token for a link or a session id, and the
 // SHA-256 the ledger stores in its place.

@@ -219,6 +219,7 @@ func New(ctx context.Context, svc *issuance.Service, opts ...Option) (*Server, e
 	if u, err := url.Parse(s.publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, errors.New("portal: the public URL must be absolute, http:// or https://, such as https://licenses.example.com")
 	}
+	templates() // a page that does not parse stops the server here, not a visitor
 	s.led = svc.Ledger()
 	key, err := s.led.Secret(ctx, "portal-csrf")
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -58,7 +59,9 @@ var funcs = template.FuncMap{
 
 type mailPart struct{ Text, Link string }
 
-var templates = func() map[string]*template.Template {
+// templates parses the pages on first use, not at package init: every
+// licmint command links the portal, and only serve shows a page.
+var templates = sync.OnceValue(func() map[string]*template.Template {
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
 	pages, _ := fs.Glob(templateFS, "templates/*.html")
 	out := map[string]*template.Template{}
@@ -70,7 +73,7 @@ var templates = func() map[string]*template.Template {
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, p))
 	}
 	return out
-}()
+})
 
 // render writes the page name with p, filling in what every page has.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
@@ -79,7 +82,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	p.Demo, p.Support = s.demo, s.support
 	var b bytes.Buffer
-	if err := templates[name].ExecuteTemplate(&b, "layout.html", p); err != nil {
+	if err := templates()[name].ExecuteTemplate(&b, "layout.html", p); err != nil {
 		s.logf("portal: page %s: %v", name, err)
 		http.Error(w, "the page could not be shown", http.StatusInternalServerError)
 		return

@@ -28,7 +28,7 @@ const maxPlaintext = 4 << 10
 // Key is a vendor's Ed25519 signing key and the key id that every code it
 // signs carries: a private key in memory (from a key file), or any
 // crypto.Signer that signs Ed25519, such as a key in a hardware security
-// module (signer/pkcs11). Printing a Key shows its id and public key, never
+// module (signer/hsm). Printing a Key shows its id and public key, never
 // the secret: String and GoString say so, and the secret is held by a
 // closure, which fmt prints as an address however it reaches it (a struct
 // printed field by field, a bad verb), where a slice or pointer would be

@@ -162,6 +162,7 @@ func holds(t *testing.T, dir string, data []byte) bool {
 // complete new pair once the next keygen has run, and never loses the old
 // private key before the new pair is in place.
 func TestKeyPairFailureAtEveryStep(t *testing.T) {
+	t.Parallel()
 	id, err := age.GenerateX25519Identity()
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -21,19 +22,23 @@ import (
 	"github.com/licmint/licmint/signer"
 )
 
+// killRows is the size of TestSignBatchLedgerKilled's batch. A few
+// thousand rows span several of the batch's recording transactions on
+// either side of the kill, in about a second; .ci/run runs it again with
+// 200,000, a large shop's batch.
+var killRows = flag.Int("kill-rows", 2400, "rows of the batch TestSignBatchLedgerKilled kills mid-run")
+
 // A batch recording to a ledger, killed with SIGKILL mid-run and run
 // again, leaves each row in the ledger once, and writes the output that a
 // run never interrupted writes: the rows recorded before the kill come
 // back from the ledger with their codes, the others are signed.
 func TestSignBatchLedgerKilled(t *testing.T) {
+	t.Parallel()
 	licmint, err := exec.LookPath("licmint") // put on PATH by testscript.Main
 	if err != nil {
 		t.Skip(err)
 	}
-	rows := 200_000
-	if testing.Short() || raceEnabled {
-		rows = 20_000
-	}
+	rows := *killRows
 	dir := t.TempDir()
 	ctx := context.Background()
 	key, err := signer.GenerateKey(1)
@@ -59,18 +64,28 @@ func TestSignBatchLedgerKilled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Each row carries a note, as a shop's export does, which the output
+	// copies.
 	var in bytes.Buffer
-	in.WriteString("rk,edition\n")
+	in.WriteString("rk,edition,note\n")
+	n := 0
 	for left := rows; left > 0; left -= ledger.MaxMint {
 		m, err := l.Mint(ctx, ledger.MintRequest{Product: formats.MustProduct("PC"), Edition: "standard", Count: min(left, ledger.MaxMint)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, k := range m.Keys {
-			fmt.Fprintf(&in, "%s,standard\n", k)
+			n++
+			fmt.Fprintf(&in, "%s,standard,order-%06d for customer-%06d@example.com: site licence for the engineering department\n", k, n, n%97)
 		}
 	}
 	l.Close()
+	// The batch's CSV reader looks at the first 64 KiB of its input before
+	// its first row, and then signs and records 256 rows at a time: the
+	// half fed before the kill must pass both by some way.
+	if in.Len()/2 < 96<<10 || rows/2 < 4*256 {
+		t.Fatalf("-kill-rows %d: %d bytes; give more rows, so that the half fed before the kill holds 96 KiB and 1024 rows", rows, in.Len())
+	}
 	copyFile(t, killed, whole)
 	regs := filepath.Join(dir, "regs.csv")
 	os.WriteFile(regs, in.Bytes(), 0o644)

@@ -241,7 +241,7 @@ func (im *importer) verifier(p formats.Product, installID string) (*verifier.Ver
 	if v, ok := im.verifiers[id]; ok {
 		return v, nil
 	}
-	var opts []verifier.Option
+	opts := []verifier.Option{verifier.WithNow(now)}
 	if installID != "" {
 		opts = append(opts, verifier.WithInstallID(installID))
 	}

@@ -5,24 +5,27 @@ import (
 	"encoding/base64"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/licmint/licmint/internal/softhsm"
-	"github.com/licmint/licmint/signer/pkcs11"
+	"github.com/licmint/licmint/signer/hsm"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
 // testClockVar names the variable through which TestScripts tells the
-// licmint processes it starts what day it is, and testScryptVar the scrypt
-// work factor their keygen encrypts with. Only this test binary reads
-// them: the licmint command has no such variables for a user or a product
-// to set.
+// licmint processes it starts what day it is, testClockReadVar the file
+// they create when they read the clock, and testScryptVar the scrypt work
+// factor their keygen encrypts with. Only this test binary reads them: the
+// licmint command has no such variables for a user or a product to set.
 const (
-	testClockVar  = "LICMINT_TEST_CLOCK"
-	testScryptVar = "LICMINT_TEST_SCRYPT_WORK_FACTOR"
+	testClockVar     = "LICMINT_TEST_CLOCK"
+	testClockReadVar = "LICMINT_TEST_CLOCK_READ"
+	testScryptVar    = "LICMINT_TEST_SCRYPT_WORK_FACTOR"
 )
 
 // testScryptWorkFactor is the work factor of the passphrase-protected keys
@@ -42,6 +45,18 @@ func TestMain(m *testing.M) {
 			// reading of the UTC instant.
 			now = func() time.Time { return t.Add(12 * time.Hour) }
 		}
+		if mark := os.Getenv(testClockReadVar); mark != "" {
+			clock := now
+			var once sync.Once
+			now = func() time.Time {
+				once.Do(func() {
+					if err := os.WriteFile(mark, nil, 0o644); err != nil {
+						panic(err) // else the script would skip its other days unseen
+					}
+				})
+				return clock()
+			}
+		}
 		if wf := os.Getenv(testScryptVar); wf != "" {
 			n, err := strconv.Atoi(wf)
 			if err != nil {
@@ -58,26 +73,61 @@ func TestMain(m *testing.M) {
 // day it was written fails now rather than on some later day.
 var scriptClocks = []string{"", "2033-06-15"}
 
-// TestScripts runs the command-line scenarios in testdata/*.txt, once for
-// each of scriptClocks.
+// TestScripts runs the command-line scenarios in testdata/*.txt, first on
+// today's clock and then on each other day of scriptClocks. A script runs
+// on the other days unless, today, it ran and none of its licmint
+// processes read the clock (every command reads the day from now, and
+// hands now to the libraries as their clock), and it has no [clock:DAY]
+// lines, which may run commands that read it on those days only.
 func TestScripts(t *testing.T) {
-	for _, day := range scriptClocks {
+	// The scripts run processes of their own: in parallel with the other
+	// such tests.
+	t.Parallel()
+	scripts, err := filepath.Glob(filepath.Join("testdata", "*.txt"))
+	if err != nil || len(scripts) == 0 {
+		t.Fatalf("no scripts in testdata: %v", err)
+	}
+	marks := t.TempDir()
+	for i, day := range scriptClocks {
 		name := day
 		if name == "" {
 			name = "today"
 		}
+		files := scripts
+		if i > 0 {
+			if read, _ := filepath.Glob(filepath.Join(marks, "*.clock")); len(read) == 0 && !t.Failed() {
+				ran, _ := filepath.Glob(filepath.Join(marks, "*.ran"))
+				if len(ran) == len(scripts) {
+					t.Fatal("no script read the clock today: the marks that choose the scripts for other days are not written")
+				}
+			}
+			files = nil
+			for _, f := range scripts {
+				name := strings.TrimSuffix(filepath.Base(f), ".txt")
+				_, err1 := os.Stat(filepath.Join(marks, name+".ran"))
+				_, err2 := os.Stat(filepath.Join(marks, name+".clock"))
+				script, err3 := os.ReadFile(f)
+				if err3 != nil {
+					t.Fatal(err3)
+				}
+				if err1 != nil || err2 == nil || bytes.Contains(script, []byte("clock:")) {
+					files = append(files, f)
+				}
+			}
+			t.Logf("on %s: %d of %d scripts; the others read no clock today", day, len(files), len(scripts))
+		}
 		t.Run(name, func(t *testing.T) {
 			testscript.Run(t, testscript.Params{
-				Dir:  "testdata",
-				Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"b64decode": b64decode, "envfile": envfile, "bigfile": bigfile, "softhsm-init": softhsmInit},
+				Files: files,
+				Cmds:  map[string]func(ts *testscript.TestScript, neg bool, args []string){"b64decode": b64decode, "envfile": envfile, "bigfile": bigfile, "softhsm-init": softhsmInit},
 				// [clock:DAY] holds when the commands' clock is set to DAY,
 				// for the lines that check what "today" means.
 				Condition: func(cond string) (bool, error) {
 					switch cond {
 					case "softhsm": // SoftHSM2 is installed and this build can reach it
-						return pkcs11.Supported && softhsm.Module() != "", nil
+						return hsm.Supported && softhsm.Module() != "", nil
 					case "pkcs11": // this build has PKCS#11 support (cgo)
-						return pkcs11.Supported, nil
+						return hsm.Supported, nil
 					}
 					d, ok := strings.CutPrefix(cond, "clock:")
 					if !ok {
@@ -92,8 +142,11 @@ func TestScripts(t *testing.T) {
 					env.Setenv(testScryptVar, strconv.Itoa(testScryptWorkFactor))
 					if day != "" {
 						env.Setenv(testClockVar, day)
+						return nil
 					}
-					return nil
+					mark := filepath.Join(marks, strings.TrimPrefix(filepath.Base(env.WorkDir), "script-"))
+					env.Setenv(testClockReadVar, mark+".clock")
+					return os.WriteFile(mark+".ran", nil, 0o644)
 				},
 			})
 		})

@@ -11,7 +11,7 @@ import (
 	"github.com/licmint/licmint/formats/keyring"
 	"github.com/licmint/licmint/internal/atomicfile"
 	"github.com/licmint/licmint/signer"
-	"github.com/licmint/licmint/signer/pkcs11"
+	"github.com/licmint/licmint/signer/hsm"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -20,12 +20,12 @@ import (
 const pinEnv = "LICMINT_PKCS11_PIN"
 
 // isKeyURI tells a PKCS#11 URI from a key file name.
-func isKeyURI(s string) bool { return strings.HasPrefix(s, pkcs11.Scheme) }
+func isKeyURI(s string) bool { return strings.HasPrefix(s, hsm.Scheme) }
 
 // parseKeyURI reads a PKCS#11 URI given with flag, refusing a pin-value:
 // the process list shows the command line to every user of the machine.
-func parseKeyURI(flag, s string) (*pkcs11.URI, error) {
-	u, err := pkcs11.ParseURI(s)
+func parseKeyURI(flag, s string) (*hsm.URI, error) {
+	u, err := hsm.ParseURI(s)
 	if err != nil {
 		return nil, withHint(exitUsage, fmt.Errorf("%s: %w", flag, err),
 			"write the key as pkcs11:token=LABEL;object=LABEL?module-path=/path/to/the/pkcs11/library.so (RFC 7512)")
@@ -34,8 +34,8 @@ func parseKeyURI(flag, s string) (*pkcs11.URI, error) {
 		return nil, withHint(exitUsage, fmt.Errorf("%s: the URI holds a pin-value, which the process list shows to every user of this machine", flag),
 			"remove pin-value; give the PIN with "+pinEnv+", a pin-source=file:/path attribute, or at the prompt")
 	}
-	if !pkcs11.Supported {
-		return nil, keyError(fmt.Errorf("%s %s: %w", flag, u, pkcs11.ErrNotSupported),
+	if !hsm.Supported {
+		return nil, keyError(fmt.Errorf("%s %s: %w", flag, u, hsm.ErrNotSupported),
 			"use a key file, or a licmint built with cgo (CGO_ENABLED=1 and a C compiler)")
 	}
 	return u, nil
@@ -43,7 +43,7 @@ func parseKeyURI(flag, s string) (*pkcs11.URI, error) {
 
 // pin returns the token's PIN from the URI's pin-source file, the
 // environment, or a terminal prompt.
-func pin(cmd *cobra.Command, u *pkcs11.URI) (string, error) {
+func pin(cmd *cobra.Command, u *hsm.URI) (string, error) {
 	if src := u.PINSource; src != "" {
 		path := strings.TrimPrefix(strings.TrimPrefix(src, "file://"), "file:")
 		if strings.Contains(path, ":") && !strings.HasPrefix(path, "/") {
@@ -85,19 +85,19 @@ func pin(cmd *cobra.Command, u *pkcs11.URI) (string, error) {
 func tokenError(err error) error {
 	hint := "nothing was signed"
 	switch {
-	case errors.Is(err, pkcs11.ErrModule):
+	case errors.Is(err, hsm.ErrModule):
 		hint = "install the HSM's PKCS#11 library (for SoftHSM2: apt-get install softhsm2) and give its path as module-path"
-	case errors.Is(err, pkcs11.ErrNoToken):
+	case errors.Is(err, hsm.ErrNoToken):
 		hint = "check token= in the URI; softhsm2-util --show-slots or pkcs11-tool -L lists the tokens"
-	case errors.Is(err, pkcs11.ErrWrongPIN):
+	case errors.Is(err, hsm.ErrWrongPIN):
 		hint = "check " + pinEnv + " or the pin-source file; nothing was signed"
-	case errors.Is(err, pkcs11.ErrPINLocked):
+	case errors.Is(err, hsm.ErrPINLocked):
 		hint = "the token's security officer must unlock or reset the user PIN; nothing was signed"
-	case errors.Is(err, pkcs11.ErrNoObject):
+	case errors.Is(err, hsm.ErrNoObject):
 		hint = "check object= (and id=) in the URI; pkcs11-tool --list-objects lists the token's keys"
-	case errors.Is(err, pkcs11.ErrNotEd25519):
+	case errors.Is(err, hsm.ErrNotEd25519):
 		hint = "name an Ed25519 key, or make one with licmint keygen --pkcs11"
-	case errors.Is(err, pkcs11.ErrExists):
+	case errors.Is(err, hsm.ErrExists):
 		hint = "nothing was changed in the token"
 	}
 	return keyError(err, hint)
@@ -128,7 +128,7 @@ func (s *secretFlags) loadTokenKey(cmd *cobra.Command, ref string) (*signer.Key,
 	if err != nil {
 		return nil, err
 	}
-	tk, err := pkcs11.Open(u, p)
+	tk, err := hsm.Open(u, p)
 	if err != nil {
 		return nil, tokenError(err)
 	}
@@ -209,11 +209,11 @@ func keygenToken(cmd *cobra.Command, o tokenKeygen) error {
 	if err != nil {
 		return err
 	}
-	var tk *pkcs11.Key
+	var tk *hsm.Key
 	if file != nil {
-		tk, err = pkcs11.Import(u, p, uint8(o.kid), file.Signer().(ed25519.PrivateKey))
+		tk, err = hsm.Import(u, p, uint8(o.kid), file.Signer().(ed25519.PrivateKey))
 	} else {
-		tk, err = pkcs11.Generate(u, p, uint8(o.kid))
+		tk, err = hsm.Generate(u, p, uint8(o.kid))
 	}
 	if err != nil {
 		return tokenError(err)

@@ -23,6 +23,7 @@ import (
 // into that directory. The batch reads a named pipe, so it is killed for
 // certain mid-run.
 func TestSignBatchKilled(t *testing.T) {
+	t.Parallel()
 	licmint, err := exec.LookPath("licmint") // put on PATH by testscript.Main
 	if err != nil {
 		t.Skip(err)

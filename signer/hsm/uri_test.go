@@ -1,15 +1,15 @@
-package pkcs11_test
+package hsm_test
 
 import (
 	"bytes"
 	"strings"
 	"testing"
 
-	"github.com/licmint/licmint/signer/pkcs11"
+	"github.com/licmint/licmint/signer/hsm"
 )
 
 func TestParseURI(t *testing.T) {
-	u, err := pkcs11.ParseURI("pkcs11:token=lic%20mint;object=vendor;id=%01;type=private?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:/run/pin&pin-value=s3cret")
+	u, err := hsm.ParseURI("pkcs11:token=lic%20mint;object=vendor;id=%01;type=private?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:/run/pin&pin-value=s3cret")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,7 +21,7 @@ func TestParseURI(t *testing.T) {
 	if got := u.String(); got != want {
 		t.Errorf("String() = %s\nwant        %s", got, want)
 	}
-	if again, err := pkcs11.ParseURI(u.String()); err != nil || again.Token != u.Token || !bytes.Equal(again.ID, u.ID) {
+	if again, err := hsm.ParseURI(u.String()); err != nil || again.Token != u.Token || !bytes.Equal(again.ID, u.ID) {
 		t.Errorf("String does not parse back: %v %+v", err, again)
 	}
 	if got, want := u.Name(), `token "lic mint", object "vendor" (id 01)`; got != want {
@@ -39,9 +39,9 @@ func TestParseURIErrors(t *testing.T) {
 		{"pkcs11:slot-id=x", "slot-id"},
 		{"pkcs11:token", "want name=value"},
 		{"pkcs11:token=a?pin-value=%zzhunter2", "pin-value: bad percent-encoding"},
-		{"pkcs11:" + strings.Repeat("a", pkcs11.MaxURILen), "more than 4096"},
+		{"pkcs11:" + strings.Repeat("a", hsm.MaxURILen), "more than 4096"},
 	} {
-		_, err := pkcs11.ParseURI(tc.uri)
+		_, err := hsm.ParseURI(tc.uri)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("ParseURI(%.40q) = %v, want an error containing %q", tc.uri, err, tc.want)
 		}

@@ -1,6 +1,6 @@
 //go:build cgo
 
-package pkcs11
+package hsm
 
 import (
 	"bytes"

@@ -1,6 +1,6 @@
 //go:build cgo
 
-package pkcs11
+package hsm
 
 import (
 	"bytes"
@@ -16,7 +16,7 @@ import (
 	"strings"
 	"sync"
 
-	p11 "github.com/miekg/pkcs11"
+	"github.com/miekg/pkcs11"
 )
 
 // Supported reports whether this build can reach PKCS#11 tokens: it can
@@ -45,7 +45,7 @@ const maxIdleSessions = 64
 // A module is a loaded PKCS#11 library. A library is initialised once per
 // process, so the keys of one process share it.
 type module struct {
-	ctx  *p11.Ctx
+	ctx  *pkcs11.Ctx
 	refs int
 }
 
@@ -54,7 +54,7 @@ var (
 	modules = map[string]*module{}
 )
 
-func loadModule(path string) (*p11.Ctx, error) {
+func loadModule(path string) (*pkcs11.Ctx, error) {
 	modMu.Lock()
 	defer modMu.Unlock()
 	if m := modules[path]; m != nil {
@@ -70,11 +70,11 @@ func loadModule(path string) (*p11.Ctx, error) {
 		}
 		return nil, fmt.Errorf("%w: module-path %s: %v", ErrModule, path, err)
 	}
-	ctx := p11.New(path)
+	ctx := pkcs11.New(path)
 	if ctx == nil {
 		return nil, fmt.Errorf("%w: module-path %s cannot be loaded as a shared library; is it the PKCS#11 library for this system?", ErrModule, path)
 	}
-	if err := ctx.Initialize(p11.InitializeWithFlags(p11.CKF_OS_LOCKING_OK)); err != nil && !isCode(err, p11.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+	if err := ctx.Initialize(pkcs11.InitializeWithFlags(pkcs11.CKF_OS_LOCKING_OK)); err != nil && !isCode(err, pkcs11.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
 		ctx.Destroy()
 		return nil, fmt.Errorf("%w: module-path %s: starting the library: %v", ErrModule, path, err)
 	}
@@ -97,7 +97,7 @@ func releaseModule(path string) {
 }
 
 func isCode(err error, code uint) bool {
-	var e p11.Error
+	var e pkcs11.Error
 	return errors.As(err, &e) && uint(e) == code
 }
 
@@ -108,15 +108,15 @@ func isCode(err error, code uint) bool {
 type Key struct {
 	name   string // the URI's Name, for errors
 	module string
-	ctx    *p11.Ctx
+	ctx    *pkcs11.Ctx
 	slot   uint
 	// anchor is kept open for the Key's life: the login lasts as long as
 	// a session does.
-	anchor p11.SessionHandle
-	priv   p11.ObjectHandle
+	anchor pkcs11.SessionHandle
+	priv   pkcs11.ObjectHandle
 	pub    ed25519.PublicKey
 	id     []byte
-	idle   chan p11.SessionHandle
+	idle   chan pkcs11.SessionHandle
 	once   sync.Once
 }
 
@@ -141,8 +141,8 @@ func Open(u *URI, pin string) (*Key, error) {
 // extractable, both objects labelled u.Object and with the key id kid as
 // their CKA_ID. A key already under that label is an ErrExists.
 func Generate(u *URI, pin string, kid uint8) (*Key, error) {
-	k, err := create(u, pin, kid, func(k *Key, pubT, privT []*p11.Attribute) error {
-		_, _, err := k.ctx.GenerateKeyPair(k.anchor, []*p11.Mechanism{p11.NewMechanism(ckmECEdwardsKeyPairGen, nil)}, pubT, privT)
+	k, err := create(u, pin, kid, func(k *Key, pubT, privT []*pkcs11.Attribute) error {
+		_, _, err := k.ctx.GenerateKeyPair(k.anchor, []*pkcs11.Mechanism{pkcs11.NewMechanism(ckmECEdwardsKeyPairGen, nil)}, pubT, privT)
 		if err != nil {
 			return k.fail("generating the key pair", err)
 		}
@@ -159,23 +159,23 @@ func Import(u *URI, pin string, kid uint8, priv ed25519.PrivateKey) (*Key, error
 	if len(priv) != ed25519.PrivateKeySize {
 		return nil, errors.New("pkcs11: importing: not an Ed25519 private key")
 	}
-	var privH, pubH p11.ObjectHandle
-	k, err := create(u, pin, kid, func(k *Key, pubT, privT []*p11.Attribute) error {
+	var privH, pubH pkcs11.ObjectHandle
+	k, err := create(u, pin, kid, func(k *Key, pubT, privT []*pkcs11.Attribute) error {
 		seed := priv.Seed()
 		defer clear(seed)
-		value := p11.NewAttribute(p11.CKA_VALUE, seed)
+		value := pkcs11.NewAttribute(pkcs11.CKA_VALUE, seed)
 		defer clear(value.Value)
 		var err error
 		privH, err = k.ctx.CreateObject(k.anchor, append(privT,
-			p11.NewAttribute(p11.CKA_CLASS, p11.CKO_PRIVATE_KEY), p11.NewAttribute(p11.CKA_KEY_TYPE, ckkECEdwards),
-			p11.NewAttribute(p11.CKA_EC_PARAMS, ed25519OID), value))
+			pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_PRIVATE_KEY), pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, ckkECEdwards),
+			pkcs11.NewAttribute(pkcs11.CKA_EC_PARAMS, ed25519OID), value))
 		if err != nil {
 			return k.fail("importing the private key", err)
 		}
 		point := append([]byte{0x04, ed25519.PublicKeySize}, priv.Public().(ed25519.PublicKey)...)
 		pubH, err = k.ctx.CreateObject(k.anchor, append(pubT,
-			p11.NewAttribute(p11.CKA_CLASS, p11.CKO_PUBLIC_KEY), p11.NewAttribute(p11.CKA_KEY_TYPE, ckkECEdwards),
-			p11.NewAttribute(p11.CKA_EC_POINT, point)))
+			pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_PUBLIC_KEY), pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, ckkECEdwards),
+			pkcs11.NewAttribute(pkcs11.CKA_EC_POINT, point)))
 		if err != nil {
 			k.ctx.DestroyObject(k.anchor, privH)
 			return k.fail("importing the public key", err)
@@ -203,7 +203,7 @@ func Import(u *URI, pin string, kid uint8, priv ed25519.PrivateKey) (*Key, error
 
 // create connects read-write, checks that u's label is free, has make
 // the objects from the templates, and opens the new key.
-func create(u *URI, pin string, kid uint8, make func(k *Key, pubT, privT []*p11.Attribute) error) (*Key, error) {
+func create(u *URI, pin string, kid uint8, make func(k *Key, pubT, privT []*pkcs11.Attribute) error) (*Key, error) {
 	if u.Object == "" {
 		return nil, &Error{Key: u.Name(), Err: errors.New("the URI needs object=LABEL, the label of the new key")}
 	}
@@ -214,25 +214,25 @@ func create(u *URI, pin string, kid uint8, make func(k *Key, pubT, privT []*p11.
 	if err != nil {
 		return nil, err
 	}
-	objs, err := k.objects(k.anchor, p11.NewAttribute(p11.CKA_LABEL, u.Object))
+	objs, err := k.objects(k.anchor, pkcs11.NewAttribute(pkcs11.CKA_LABEL, u.Object))
 	if err == nil && len(objs) > 0 {
 		err = &Error{Key: k.name, Err: fmt.Errorf("%w: delete the old objects first (pkcs11-tool --delete-object), or choose another object= label", ErrExists)}
 	}
 	if err == nil {
-		common := []*p11.Attribute{
-			p11.NewAttribute(p11.CKA_TOKEN, true),
-			p11.NewAttribute(p11.CKA_LABEL, u.Object),
-			p11.NewAttribute(p11.CKA_ID, []byte{kid}),
+		common := []*pkcs11.Attribute{
+			pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true),
+			pkcs11.NewAttribute(pkcs11.CKA_LABEL, u.Object),
+			pkcs11.NewAttribute(pkcs11.CKA_ID, []byte{kid}),
 		}
 		pubT := append(slices.Clone(common),
-			p11.NewAttribute(p11.CKA_PRIVATE, false),
-			p11.NewAttribute(p11.CKA_VERIFY, true),
-			p11.NewAttribute(p11.CKA_EC_PARAMS, ed25519OID))
+			pkcs11.NewAttribute(pkcs11.CKA_PRIVATE, false),
+			pkcs11.NewAttribute(pkcs11.CKA_VERIFY, true),
+			pkcs11.NewAttribute(pkcs11.CKA_EC_PARAMS, ed25519OID))
 		privT := append(slices.Clone(common),
-			p11.NewAttribute(p11.CKA_PRIVATE, true),
-			p11.NewAttribute(p11.CKA_SENSITIVE, true),
-			p11.NewAttribute(p11.CKA_EXTRACTABLE, false),
-			p11.NewAttribute(p11.CKA_SIGN, true))
+			pkcs11.NewAttribute(pkcs11.CKA_PRIVATE, true),
+			pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, true),
+			pkcs11.NewAttribute(pkcs11.CKA_EXTRACTABLE, false),
+			pkcs11.NewAttribute(pkcs11.CKA_SIGN, true))
 		err = make(k, pubT, privT)
 	}
 	if err == nil {
@@ -253,16 +253,16 @@ func connect(u *URI, pin string, rw bool) (*Key, error) {
 	if err != nil {
 		return nil, &Error{Key: name, Err: err}
 	}
-	k := &Key{name: name, module: u.ModulePath, ctx: ctx, idle: make(chan p11.SessionHandle, maxIdleSessions)}
+	k := &Key{name: name, module: u.ModulePath, ctx: ctx, idle: make(chan pkcs11.SessionHandle, maxIdleSessions)}
 	slot, info, err := findToken(ctx, u)
 	if err != nil {
 		releaseModule(u.ModulePath)
 		return nil, &Error{Key: name, Err: err}
 	}
 	k.slot = slot
-	flags := uint(p11.CKF_SERIAL_SESSION)
+	flags := uint(pkcs11.CKF_SERIAL_SESSION)
 	if rw {
-		flags |= p11.CKF_RW_SESSION
+		flags |= pkcs11.CKF_RW_SESSION
 	}
 	if k.anchor, err = ctx.OpenSession(slot, flags); err != nil {
 		releaseModule(u.ModulePath)
@@ -276,13 +276,13 @@ func connect(u *URI, pin string, rw bool) (*Key, error) {
 }
 
 // findToken returns the one slot whose token matches u.
-func findToken(ctx *p11.Ctx, u *URI) (uint, p11.TokenInfo, error) {
+func findToken(ctx *pkcs11.Ctx, u *URI) (uint, pkcs11.TokenInfo, error) {
 	slots, err := ctx.GetSlotList(true)
 	if err != nil {
-		return 0, p11.TokenInfo{}, fmt.Errorf("%w: listing the slots: %v", ErrModule, err)
+		return 0, pkcs11.TokenInfo{}, fmt.Errorf("%w: listing the slots: %v", ErrModule, err)
 	}
 	var found []uint
-	var info p11.TokenInfo
+	var info pkcs11.TokenInfo
 	var labels []string
 	for _, s := range slots {
 		ti, err := ctx.GetTokenInfo(s)
@@ -312,28 +312,28 @@ func match(want, have string) bool { return want == "" || want == trim(have) }
 
 // login logs the user in, unless the token needs no login or the process
 // is logged in already.
-func (k *Key) login(u *URI, pin string, info p11.TokenInfo) error {
-	if info.Flags&p11.CKF_LOGIN_REQUIRED == 0 {
+func (k *Key) login(u *URI, pin string, info pkcs11.TokenInfo) error {
+	if info.Flags&pkcs11.CKF_LOGIN_REQUIRED == 0 {
 		return nil
 	}
-	if info.Flags&p11.CKF_USER_PIN_LOCKED != 0 {
+	if info.Flags&pkcs11.CKF_USER_PIN_LOCKED != 0 {
 		return &Error{Key: k.name, Err: fmt.Errorf("%w: the token locked its user PIN after too many wrong tries; its security officer must unlock it (for SoftHSM2, softhsm2-util; for an HSM, its admin tool)", ErrPINLocked)}
 	}
 	if pin == "" {
 		pin = u.PINValue
 	}
-	if pin == "" && info.Flags&p11.CKF_PROTECTED_AUTHENTICATION_PATH == 0 {
+	if pin == "" && info.Flags&pkcs11.CKF_PROTECTED_AUTHENTICATION_PATH == 0 {
 		return &Error{Key: k.name, Err: fmt.Errorf("%w: no PIN given", ErrWrongPIN)}
 	}
-	err := k.ctx.Login(k.anchor, p11.CKU_USER, pin)
+	err := k.ctx.Login(k.anchor, pkcs11.CKU_USER, pin)
 	switch {
-	case err == nil, isCode(err, p11.CKR_USER_ALREADY_LOGGED_IN):
+	case err == nil, isCode(err, pkcs11.CKR_USER_ALREADY_LOGGED_IN):
 		return nil
-	case isCode(err, p11.CKR_PIN_LOCKED):
+	case isCode(err, pkcs11.CKR_PIN_LOCKED):
 		return &Error{Key: k.name, Err: fmt.Errorf("%w: the token locked its user PIN after too many wrong tries; its security officer must unlock it", ErrPINLocked)}
-	case isCode(err, p11.CKR_PIN_INCORRECT), isCode(err, p11.CKR_PIN_INVALID), isCode(err, p11.CKR_PIN_LEN_RANGE):
+	case isCode(err, pkcs11.CKR_PIN_INCORRECT), isCode(err, pkcs11.CKR_PIN_INVALID), isCode(err, pkcs11.CKR_PIN_LEN_RANGE):
 		msg := "the token refused the PIN"
-		if ti, ierr := k.ctx.GetTokenInfo(k.slot); ierr == nil && ti.Flags&p11.CKF_USER_PIN_FINAL_TRY != 0 {
+		if ti, ierr := k.ctx.GetTokenInfo(k.slot); ierr == nil && ti.Flags&pkcs11.CKF_USER_PIN_FINAL_TRY != 0 {
 			msg += "; one more wrong PIN locks it"
 		}
 		return &Error{Key: k.name, Err: fmt.Errorf("%w: %s", ErrWrongPIN, msg)}
@@ -342,12 +342,12 @@ func (k *Key) login(u *URI, pin string, info p11.TokenInfo) error {
 }
 
 // objects finds the objects matching the template.
-func (k *Key) objects(s p11.SessionHandle, tmpl ...*p11.Attribute) ([]p11.ObjectHandle, error) {
+func (k *Key) objects(s pkcs11.SessionHandle, tmpl ...*pkcs11.Attribute) ([]pkcs11.ObjectHandle, error) {
 	if err := k.ctx.FindObjectsInit(s, tmpl); err != nil {
 		return nil, k.fail("finding objects", err)
 	}
 	defer k.ctx.FindObjectsFinal(s)
-	var all []p11.ObjectHandle
+	var all []pkcs11.ObjectHandle
 	for {
 		objs, _, err := k.ctx.FindObjects(s, 16)
 		if err != nil {
@@ -360,13 +360,13 @@ func (k *Key) objects(s p11.SessionHandle, tmpl ...*p11.Attribute) ([]p11.Object
 	}
 }
 
-func selector(u *URI, class uint) []*p11.Attribute {
-	t := []*p11.Attribute{p11.NewAttribute(p11.CKA_CLASS, class)}
+func selector(u *URI, class uint) []*pkcs11.Attribute {
+	t := []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_CLASS, class)}
 	if u.Object != "" {
-		t = append(t, p11.NewAttribute(p11.CKA_LABEL, u.Object))
+		t = append(t, pkcs11.NewAttribute(pkcs11.CKA_LABEL, u.Object))
 	}
 	if u.ID != nil {
-		t = append(t, p11.NewAttribute(p11.CKA_ID, u.ID))
+		t = append(t, pkcs11.NewAttribute(pkcs11.CKA_ID, u.ID))
 	}
 	return t
 }
@@ -374,7 +374,7 @@ func selector(u *URI, class uint) []*p11.Attribute {
 // find finds the private key u names, checks that it is an Ed25519 key,
 // and reads its public key from the public key object beside it.
 func (k *Key) find(u *URI) error {
-	privs, err := k.objects(k.anchor, selector(u, p11.CKO_PRIVATE_KEY)...)
+	privs, err := k.objects(k.anchor, selector(u, pkcs11.CKO_PRIVATE_KEY)...)
 	if err != nil {
 		return err
 	}
@@ -382,15 +382,15 @@ func (k *Key) find(u *URI) error {
 	case len(privs) > 1:
 		return &Error{Key: k.name, Err: fmt.Errorf("%w: %d private keys match; name one with object= and id=", ErrNoObject, len(privs))}
 	case len(privs) == 0:
-		others, _ := k.objects(k.anchor, selector(u, p11.CKO_PUBLIC_KEY)...)
+		others, _ := k.objects(k.anchor, selector(u, pkcs11.CKO_PUBLIC_KEY)...)
 		if len(others) > 0 {
 			return &Error{Key: k.name, Err: fmt.Errorf("%w: the token has only the public key; the private key is not in this token, or this PIN's user cannot see it", ErrNoObject)}
 		}
 		return &Error{Key: k.name, Err: fmt.Errorf("%w: the token has no private key with this label or id", ErrNoObject)}
 	}
 	k.priv = privs[0]
-	attrs, err := k.ctx.GetAttributeValue(k.anchor, k.priv, []*p11.Attribute{
-		p11.NewAttribute(p11.CKA_KEY_TYPE, nil), p11.NewAttribute(p11.CKA_ID, nil), p11.NewAttribute(p11.CKA_LABEL, nil)})
+	attrs, err := k.ctx.GetAttributeValue(k.anchor, k.priv, []*pkcs11.Attribute{
+		pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, nil), pkcs11.NewAttribute(pkcs11.CKA_ID, nil), pkcs11.NewAttribute(pkcs11.CKA_LABEL, nil)})
 	if err != nil {
 		return k.fail("reading the key's attributes", err)
 	}
@@ -398,13 +398,13 @@ func (k *Key) find(u *URI) error {
 		return &Error{Key: k.name, Err: fmt.Errorf("%w: it is %s; licmint signs with Ed25519 keys only: make one with licmint keygen --pkcs11", ErrNotEd25519, keyTypeName(kt))}
 	}
 	k.id = attrs[1].Value
-	params, err := k.ctx.GetAttributeValue(k.anchor, k.priv, []*p11.Attribute{p11.NewAttribute(p11.CKA_EC_PARAMS, nil)})
+	params, err := k.ctx.GetAttributeValue(k.anchor, k.priv, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_EC_PARAMS, nil)})
 	if err == nil && !bytes.Equal(params[0].Value, ed25519OID) && !bytes.Equal(params[0].Value, ed25519Name) {
 		return &Error{Key: k.name, Err: fmt.Errorf("%w: it is an Edwards-curve key on another curve (Ed448?); licmint signs with Ed25519 keys only", ErrNotEd25519)}
 	}
-	pubSel := []*p11.Attribute{p11.NewAttribute(p11.CKA_CLASS, p11.CKO_PUBLIC_KEY), p11.NewAttribute(p11.CKA_ID, k.id)}
+	pubSel := []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_PUBLIC_KEY), pkcs11.NewAttribute(pkcs11.CKA_ID, k.id)}
 	if label := attrs[2].Value; len(label) > 0 {
-		pubSel = append(pubSel, p11.NewAttribute(p11.CKA_LABEL, label))
+		pubSel = append(pubSel, pkcs11.NewAttribute(pkcs11.CKA_LABEL, label))
 	}
 	pubs, err := k.objects(k.anchor, pubSel...)
 	if err != nil {
@@ -413,7 +413,7 @@ func (k *Key) find(u *URI) error {
 	if len(pubs) != 1 {
 		return &Error{Key: k.name, Err: fmt.Errorf("%w: found %d public key objects with the private key's label and id, want one: licmint reads the public key from it", ErrNoObject, len(pubs))}
 	}
-	point, err := k.ctx.GetAttributeValue(k.anchor, pubs[0], []*p11.Attribute{p11.NewAttribute(p11.CKA_EC_POINT, nil)})
+	point, err := k.ctx.GetAttributeValue(k.anchor, pubs[0], []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_EC_POINT, nil)})
 	if err != nil {
 		return k.fail("reading the public key", err)
 	}
@@ -440,11 +440,11 @@ func ulong(b []byte) uint {
 
 func keyTypeName(t uint) string {
 	switch t {
-	case p11.CKK_RSA:
+	case pkcs11.CKK_RSA:
 		return "an RSA key"
-	case p11.CKK_EC:
+	case pkcs11.CKK_EC:
 		return "an ECDSA key"
-	case p11.CKK_DSA:
+	case pkcs11.CKK_DSA:
 		return "a DSA key"
 	case 0x41:
 		return "an X25519/X448 key"
@@ -476,16 +476,16 @@ func (k *Key) Sign(_ io.Reader, msg []byte, opts crypto.SignerOpts) ([]byte, err
 	if opts != nil && opts.HashFunc() != crypto.Hash(0) {
 		return nil, errors.New("pkcs11: Ed25519 signs the message itself: give crypto.Hash(0)")
 	}
-	var s p11.SessionHandle
+	var s pkcs11.SessionHandle
 	select {
 	case s = <-k.idle:
 	default:
 		var err error
-		if s, err = k.ctx.OpenSession(k.slot, p11.CKF_SERIAL_SESSION); err != nil {
+		if s, err = k.ctx.OpenSession(k.slot, pkcs11.CKF_SERIAL_SESSION); err != nil {
 			return nil, k.fail("opening a session", err)
 		}
 	}
-	if err := k.ctx.SignInit(s, []*p11.Mechanism{p11.NewMechanism(ckmEdDSA, nil)}, k.priv); err != nil {
+	if err := k.ctx.SignInit(s, []*pkcs11.Mechanism{pkcs11.NewMechanism(ckmEdDSA, nil)}, k.priv); err != nil {
 		k.ctx.CloseSession(s)
 		return nil, k.fail("signing", err)
 	}
@@ -504,9 +504,9 @@ func (k *Key) Sign(_ io.Reader, msg []byte, opts crypto.SignerOpts) ([]byte, err
 
 // Protection reads how the private key object is protected.
 func (k *Key) Protection() (Protection, error) {
-	attrs, err := k.ctx.GetAttributeValue(k.anchor, k.priv, []*p11.Attribute{
-		p11.NewAttribute(p11.CKA_SENSITIVE, nil), p11.NewAttribute(p11.CKA_EXTRACTABLE, nil),
-		p11.NewAttribute(p11.CKA_ALWAYS_SENSITIVE, nil), p11.NewAttribute(p11.CKA_NEVER_EXTRACTABLE, nil)})
+	attrs, err := k.ctx.GetAttributeValue(k.anchor, k.priv, []*pkcs11.Attribute{
+		pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, nil), pkcs11.NewAttribute(pkcs11.CKA_EXTRACTABLE, nil),
+		pkcs11.NewAttribute(pkcs11.CKA_ALWAYS_SENSITIVE, nil), pkcs11.NewAttribute(pkcs11.CKA_NEVER_EXTRACTABLE, nil)})
 	if err != nil {
 		return Protection{}, k.fail("reading the key's attributes", err)
 	}

@@ -1,4 +1,4 @@
-package pkcs11
+package hsm
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-// Package pkcs11 signs with Ed25519 keys kept in a hardware security
+// Package hsm signs with Ed25519 keys kept in a hardware security
 // module, or any PKCS#11 token (SoftHSM2 for tests), named by RFC 7512
 // URIs. A Key is a crypto.Signer for signer.NewKeyFromSigner; it signs
 // with CKM_EDDSA and never sees the private key.
@@ -9,4 +9,4 @@
 //
 // The licmint key id lives with the key: Generate and Import store it as
 // the one-byte CKA_ID of both key objects, and Key.KeyID reads it back.
-package pkcs11
+package hsm

@@ -1,6 +1,6 @@
 //go:build cgo
 
-package pkcs11
+package hsm
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ import (
 	"github.com/licmint/licmint/internal/softhsm"
 	"github.com/licmint/licmint/signer"
 	"github.com/licmint/licmint/signer/batch"
-	p11 "github.com/miekg/pkcs11"
+	"github.com/miekg/pkcs11"
 )
 
 // softhsmLib is the SoftHSM2 library; TestMain points SOFTHSM2_CONF at a
@@ -114,8 +114,8 @@ func checkProtected(t *testing.T, k *Key, generated bool) {
 	if generated && (!p.AlwaysSensitive || !p.NeverExtractable) {
 		t.Errorf("protection %+v: a key made in the token is always sensitive and never extractable", p)
 	}
-	_, err = k.ctx.GetAttributeValue(k.anchor, k.priv, []*p11.Attribute{p11.NewAttribute(p11.CKA_VALUE, nil)})
-	if !isCode(err, p11.CKR_ATTRIBUTE_SENSITIVE) {
+	_, err = k.ctx.GetAttributeValue(k.anchor, k.priv, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_VALUE, nil)})
+	if !isCode(err, pkcs11.CKR_ATTRIBUTE_SENSITIVE) {
 		t.Errorf("reading CKA_VALUE: %v, want CKR_ATTRIBUTE_SENSITIVE", err)
 	}
 }
@@ -195,9 +195,9 @@ func TestFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	p256 := []byte{0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07}
-	_, _, err = other.ctx.GenerateKeyPair(other.anchor, []*p11.Mechanism{p11.NewMechanism(p11.CKM_EC_KEY_PAIR_GEN, nil)},
-		[]*p11.Attribute{p11.NewAttribute(p11.CKA_TOKEN, true), p11.NewAttribute(p11.CKA_LABEL, "p256"), p11.NewAttribute(p11.CKA_EC_PARAMS, p256)},
-		[]*p11.Attribute{p11.NewAttribute(p11.CKA_TOKEN, true), p11.NewAttribute(p11.CKA_LABEL, "p256"), p11.NewAttribute(p11.CKA_SIGN, true)})
+	_, _, err = other.ctx.GenerateKeyPair(other.anchor, []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_EC_KEY_PAIR_GEN, nil)},
+		[]*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true), pkcs11.NewAttribute(pkcs11.CKA_LABEL, "p256"), pkcs11.NewAttribute(pkcs11.CKA_EC_PARAMS, p256)},
+		[]*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true), pkcs11.NewAttribute(pkcs11.CKA_LABEL, "p256"), pkcs11.NewAttribute(pkcs11.CKA_SIGN, true)})
 	other.Close()
 	if err != nil {
 		t.Fatal(err)
