@@ -178,7 +178,7 @@ func (s *Server) consoleLogin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	stored := dummyHash
+	stored := dummyHash()
 	if st != nil {
 		stored = st.PasswordHash
 	}
