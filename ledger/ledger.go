@@ -29,6 +29,7 @@ type Ledger struct {
 	actor string
 	// existingOnly refuses to create a ledger: see ExistingOnly.
 	existingOnly bool
+	stmts        stmtCache
 }
 
 // An Option configures a Ledger.
@@ -163,6 +164,7 @@ func redactDSN(dsn string) string {
 
 // Close closes the database.
 func (l *Ledger) Close() error {
+	l.stmts.close()
 	err := l.db.Close()
 	if l.wdb != l.db {
 		err = errors.Join(err, l.wdb.Close())

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -227,15 +228,16 @@ func (l *Ledger) RegistrationKeys(ctx context.Context, keys []formats.Registrati
 	return out, nil
 }
 
-// serialPage bounds the serials one IN (…) list holds.
-const serialPage = 500
+// serialPage bounds the serials one IN (…) list holds: a power of two, as
+// inLists pads a shorter list to one.
+const serialPage = 512
 
 // queryBySerial runs query, whose $1 is the product and whose %s is
 // filled with a match of the serial column against a page of serials, and
 // calls scan for each row.
 func (t *tx) queryBySerial(query string, p formats.Product, serials []int64, scan func(*sql.Rows) error) error {
 	return inLists(t.l.store.numbered(), serials, func(match string, args []any) error {
-		rows, err := t.sql.QueryContext(t.ctx, fmt.Sprintf(query, match), append([]any{p.String()}, args...)...)
+		rows, err := t.queryW(fmt.Sprintf(query, match), append([]any{p.String()}, args...)...)
 		if err != nil {
 			return err
 		}
@@ -264,13 +266,16 @@ func inLists(numbered bool, serials []int64, fn func(match string, args []any) e
 			}
 			continue
 		}
-		args := make([]any, len(part))
-		for i, s := range part {
-			args[i] = s
+		// Padded to a power of two with the last serial, which matches
+		// nothing more: the statement's text is then one of a few, each
+		// parsed once (stmtCache).
+		args := make([]any, 1<<bits.Len(uint(len(part)-1)))
+		for i := range args {
+			args[i] = part[min(i, len(part)-1)]
 		}
 		ph.Reset()
 		ph.WriteString("IN ")
-		writePlaceholders(&ph, false, 2, 1, len(part))
+		writePlaceholders(&ph, false, 2, 1, len(args))
 		if err := fn(ph.String(), args); err != nil {
 			return err
 		}

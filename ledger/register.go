@@ -143,7 +143,7 @@ func (t *tx) registerAll(regs []Registration, out []Registered) error {
 	}
 	for p, ss := range rs.used {
 		err := inLists(t.l.store.numbered(), ss, func(match string, args []any) error {
-			_, err := t.sql.ExecContext(t.ctx, `UPDATE registration_keys SET state = '`+StateRegistered+`', license = serial WHERE product = $1 AND serial `+match,
+			_, err := t.execW(`UPDATE registration_keys SET state = '`+StateRegistered+`', license = serial WHERE product = $1 AND serial `+match,
 				append([]any{p.String()}, args...)...)
 			return err
 		})

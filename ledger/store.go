@@ -27,6 +27,9 @@ type store interface {
 	// numbered tells whether the long placeholder lists of multi-row
 	// statements are numbered ($1, $2…) or not (?, ?…).
 	numbered() bool
+	// prepares tells whether the ledger keeps its writer's statements
+	// prepared (stmtCache), for a driver that does not.
+	prepares() bool
 }
 
 //go:embed migrations
@@ -39,6 +42,9 @@ func (sqliteStore) name() string { return "sqlite" }
 // SQLite looks numbered placeholders up by name, in time that grows with
 // their count: thousands of them cost more than the rows.
 func (sqliteStore) numbered() bool { return false }
+
+// modernc.org/sqlite parses every statement it is given.
+func (sqliteStore) prepares() bool { return true }
 
 // SQLite transactions begin IMMEDIATE (see openSQLite), which takes the
 // database's write lock at BEGIN: there is nothing more to do.
@@ -99,6 +105,9 @@ type postgresStore struct{}
 func (postgresStore) name() string { return "postgres" }
 
 func (postgresStore) numbered() bool { return true }
+
+// pgx prepares and caches each statement text on each connection itself.
+func (postgresStore) prepares() bool { return false }
 
 // writeLockKey is the advisory lock every writing transaction holds, so
 // that events form one chain and numbers are handed out once, across

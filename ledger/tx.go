@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 	"time"
@@ -32,9 +33,12 @@ type tx struct {
 // heartbeat row is written first, so that a database that takes no writes
 // fails here, before fn (and any signing in it) runs.
 func (l *Ledger) update(ctx context.Context, fn func(*tx) error) error {
+	if l.store.prepares() {
+		defer l.stmts.prepareMissed(ctx, l.wdb)
+	}
 	return l.inTx(ctx, func(s *sql.Tx) error {
 		t := &tx{ctx: ctx, sql: s, l: l, at: l.now()}
-		if _, err := s.ExecContext(ctx, `INSERT INTO ledger_meta (key, value) VALUES ('last_write', $1)
+		if _, err := t.execW(`INSERT INTO ledger_meta (key, value) VALUES ('last_write', $1)
 ON CONFLICT (key) DO UPDATE SET value = excluded.value`, formatTime(t.at)); err != nil {
 			return fmt.Errorf("the ledger does not take writes: %w", err)
 		}
@@ -80,19 +84,24 @@ func (b *insertBuf) add(vals ...any) { b.args = append(b.args, vals...) }
 // PostgreSQL's 65535; maxRows keeps its text small.
 const (
 	maxParams = 30000
-	maxRows   = 500
+	maxRows   = 512
 )
 
-// flush inserts b's rows, as many to a statement as the limits allow.
+// flush inserts b's rows, as many to a statement as the limits allow. A
+// store whose statements the ledger prepares gets them in power-of-two
+// groups, whose few texts are each parsed once.
 func (t *tx) flush(b *insertBuf) error {
 	ncol := strings.Count(b.columns, ",") + 1
 	var q strings.Builder
 	for len(b.args) > 0 {
 		n := min(len(b.args)/ncol, maxRows, maxParams/ncol)
+		if t.l.store.prepares() {
+			n = 1 << (bits.Len(uint(n)) - 1)
+		}
 		q.Reset()
 		q.WriteString("INSERT INTO " + b.table + " (" + b.columns + ") VALUES ")
 		writePlaceholders(&q, t.l.store.numbered(), 1, n, ncol)
-		if _, err := t.sql.ExecContext(t.ctx, q.String(), b.args[:n*ncol]...); err != nil {
+		if _, err := t.execW(q.String(), b.args[:n*ncol]...); err != nil {
 			return fmt.Errorf("ledger: recording to %s: %w", b.table, err)
 		}
 		b.args = b.args[n*ncol:]
