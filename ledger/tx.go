@@ -2,8 +2,8 @@ package ledger
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -27,6 +27,11 @@ type tx struct {
 	// parsing and round trip, not its rows. Nothing in a transaction
 	// reads back what it inserts.
 	events, rks, licenses, codes insertBuf
+	// atText is at as events record it; headHex is head.Hash in hex;
+	// body holds the previous hash and each event's body in turn, until
+	// they are hashed and the body copied.
+	atText, headHex string
+	body            []byte
 }
 
 // update runs fn in a transaction under the write lock. The ledger's
@@ -150,17 +155,28 @@ func (t *tx) event(kind string, product formats.Product, serial formats.Serial, 
 	if fromClient {
 		actor = c.Actor
 	}
-	h := eventHead{Seq: t.head.Seq + 1, At: formatTime(t.at), Actor: actor, Kind: kind, Product: productText(product), Serial: serial.String()}
-	body, err := eventBody(h, data)
+	if t.atText == "" {
+		t.atText = formatTime(t.at)
+	}
+	h := eventHead{Seq: t.head.Seq + 1, At: t.atText, Actor: actor, Kind: kind, Product: productText(product)}
+	// The chain hashes prev || body: both go in one buffer, reused for
+	// every event, so that hashing allocates nothing.
+	buf, err := eventBody(append(t.body[:0], t.head.Hash[:]...), h, serial, data)
 	if err != nil {
 		return 0, err
 	}
 	if fromClient && c.IP != "" {
-		body = withClientIP(body, c.IP)
+		buf = append(buf[:32], withClientIP(buf[32:], c.IP)...)
 	}
-	hash := chainHash(t.head.Hash, body)
-	t.events.add(h.Seq, h.At, h.Actor, h.Kind, h.Product, int64(serial), string(body), hex.EncodeToString(t.head.Hash[:]), hex.EncodeToString(hash[:]))
-	t.head = Head{Seq: h.Seq, Hash: hash}
+	t.body = buf
+	body := buf[32:]
+	hash := sha256.Sum256(buf)
+	if t.headHex == "" {
+		t.headHex = hexHash(t.head.Hash)
+	}
+	hashHex := hexHash(hash)
+	t.events.add(h.Seq, h.At, h.Actor, h.Kind, h.Product, int64(serial), string(body), t.headHex, hashHex)
+	t.head, t.headHex = Head{Seq: h.Seq, Hash: hash}, hashHex
 	return h.Seq, nil
 }
 
