@@ -13,8 +13,9 @@ import (
 	"strconv"
 	"strings"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	_ "modernc.org/sqlite"             // registers "sqlite"; pure Go, no cgo
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"           // registers "sqlite"; pure Go, no cgo
 )
 
 // The two stores share every query: both take $1 placeholders, ON
@@ -30,6 +31,10 @@ type store interface {
 	// prepares tells whether the ledger keeps its writer's statements
 	// prepared (stmtCache), for a driver that does not.
 	prepares() bool
+	// copyRows inserts rows rows of b into its table on conn, within the
+	// transaction conn holds, by a bulk path of the store's own, and
+	// reports false if the store has none.
+	copyRows(ctx context.Context, conn *sql.Conn, b *insertBuf, ncol, rows int) (bool, error)
 }
 
 //go:embed migrations
@@ -45,6 +50,11 @@ func (sqliteStore) numbered() bool { return false }
 
 // modernc.org/sqlite parses every statement it is given.
 func (sqliteStore) prepares() bool { return true }
+
+// SQLite runs in the process: a multi-row INSERT is its bulk path.
+func (sqliteStore) copyRows(context.Context, *sql.Conn, *insertBuf, int, int) (bool, error) {
+	return false, nil
+}
 
 // SQLite transactions begin IMMEDIATE (see openSQLite), which takes the
 // database's write lock at BEGIN: there is nothing more to do.
@@ -108,6 +118,28 @@ func (postgresStore) numbered() bool { return true }
 
 // pgx prepares and caches each statement text on each connection itself.
 func (postgresStore) prepares() bool { return false }
+
+// copyRows sends the rows with COPY, through the pgx connection under
+// conn: PostgreSQL took four to five times as long to plan and run a
+// chunk's multi-row INSERTs (docs/ledger.md, BENCHMARKS.md). COPY runs
+// within the transaction conn holds, as any statement on it would.
+func (postgresStore) copyRows(ctx context.Context, conn *sql.Conn, b *insertBuf, ncol, rows int) (bool, error) {
+	cols := strings.Split(b.columns, ",")
+	for i := range cols {
+		cols[i] = strings.TrimSpace(cols[i])
+	}
+	err := conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("ledger: a PostgreSQL connection of type %T, not pgx's", dc)
+		}
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{b.table}, cols, pgx.CopyFromSlice(rows, func(i int) ([]any, error) {
+			return b.args[i*ncol : (i+1)*ncol], nil
+		}))
+		return err
+	})
+	return true, err
+}
 
 // writeLockKey is the advisory lock every writing transaction holds, so
 // that events form one chain and numbers are handed out once, across
@@ -214,8 +246,19 @@ func (l *Ledger) migrate(ctx context.Context) error {
 
 // inTx runs fn in a transaction holding the write lock, and commits if fn
 // returns nil.
-func (l *Ledger) inTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
-	tx, err := l.wdb.BeginTx(ctx, nil)
+func (l *Ledger) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	return l.inConnTx(ctx, func(_ *sql.Conn, tx *sql.Tx) error { return fn(tx) })
+}
+
+// inConnTx is inTx that also hands fn the transaction's connection, for a
+// store's bulk path (store.copyRows).
+func (l *Ledger) inConnTx(ctx context.Context, fn func(*sql.Conn, *sql.Tx) error) (err error) {
+	conn, err := l.wdb.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -227,7 +270,7 @@ func (l *Ledger) inTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
 	if err := l.store.lock(ctx, tx); err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(conn, tx); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -19,6 +19,7 @@ import (
 type tx struct {
 	ctx  context.Context
 	sql  *sql.Tx
+	conn *sql.Conn // that sql runs on
 	l    *Ledger
 	head Head
 	at   time.Time
@@ -41,8 +42,8 @@ func (l *Ledger) update(ctx context.Context, fn func(*tx) error) error {
 	if l.store.prepares() {
 		defer l.stmts.prepareMissed(ctx, l.wdb)
 	}
-	return l.inTx(ctx, func(s *sql.Tx) error {
-		t := &tx{ctx: ctx, sql: s, l: l, at: l.now()}
+	return l.inConnTx(ctx, func(conn *sql.Conn, s *sql.Tx) error {
+		t := &tx{ctx: ctx, sql: s, conn: conn, l: l, at: l.now()}
 		if _, err := t.execW(`INSERT INTO ledger_meta (key, value) VALUES ('last_write', $1)
 ON CONFLICT (key) DO UPDATE SET value = excluded.value`, formatTime(t.at)); err != nil {
 			return fmt.Errorf("the ledger does not take writes: %w", err)
@@ -92,11 +93,24 @@ const (
 	maxRows   = 512
 )
 
+// minCopyRows is the fewest rows worth a store's bulk path (copyRows): a
+// COPY costs PostgreSQL a round trip more than a statement.
+const minCopyRows = 16
+
 // flush inserts b's rows, as many to a statement as the limits allow. A
 // store whose statements the ledger prepares gets them in power-of-two
 // groups, whose few texts are each parsed once.
 func (t *tx) flush(b *insertBuf) error {
 	ncol := strings.Count(b.columns, ",") + 1
+	if rows := len(b.args) / ncol; rows >= minCopyRows {
+		if ok, err := t.l.store.copyRows(t.ctx, t.conn, b, ncol, rows); ok {
+			if err != nil {
+				return fmt.Errorf("ledger: recording to %s: %w", b.table, err)
+			}
+			b.args = b.args[:0]
+			return nil
+		}
+	}
 	var q strings.Builder
 	for len(b.args) > 0 {
 		n := min(len(b.args)/ncol, maxRows, maxParams/ncol)
