@@ -49,10 +49,32 @@ type Registered struct {
 // returned is for the ledger itself failing, and then the results of the
 // transactions already committed stay recorded.
 func (l *Ledger) Register(ctx context.Context, regs []Registration) ([]Registered, error) {
+	return l.register(ctx, false, regs)
+}
+
+// RegisterDeferred is Register for a batch whose output is shown only
+// after Sync: on SQLite its transactions commit without waiting for the
+// disk. What it records survives the process being killed, and is
+// consistent, and a rerun finds it; a crash of the machine may lose the
+// last transactions before Sync returns, and the output must not have
+// been shown then.
+func (l *Ledger) RegisterDeferred(ctx context.Context, regs []Registration) ([]Registered, error) {
+	return l.register(ctx, true, regs)
+}
+
+// Sync makes every change committed so far durable, those of
+// RegisterDeferred included.
+func (l *Ledger) Sync(ctx context.Context) error {
+	// A commit in FULL mode syncs the WAL, and with it every commit
+	// before it that no checkpoint has synced yet.
+	return l.Ping(ctx)
+}
+
+func (l *Ledger) register(ctx context.Context, deferred bool, regs []Registration) ([]Registered, error) {
 	out := make([]Registered, len(regs))
 	for start := 0; start < len(regs); start += MaxBatch {
 		end := min(start+MaxBatch, len(regs))
-		err := l.update(ctx, func(t *tx) error { return t.registerAll(regs[start:end], out[start:end]) })
+		err := l.write(ctx, deferred, func(t *tx) error { return t.registerAll(regs[start:end], out[start:end]) })
 		if err != nil {
 			for i := start; i < end; i++ {
 				out[i] = Registered{Err: err}

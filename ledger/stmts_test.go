@@ -105,3 +105,42 @@ func TestSQLitePreparesConcurrently(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// RegisterDeferred records what Register does, and leaves the writer's
+// connection syncing every commit, so that nothing else waits on a Sync.
+func TestRegisterDeferred(t *testing.T) {
+	ctx := context.Background()
+	l, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "l.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	syncMode := func() int {
+		var n int
+		if err := l.wdb.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if m := syncMode(); m != 2 {
+		t.Fatalf("synchronous = %d before, want 2 (FULL)", m)
+	}
+	regs := importedRegs(t, 0, 300)
+	out, err := l.RegisterDeferred(ctx, regs)
+	if err != nil || len(out) != 300 || out[0].Err != nil || out[0].Existing {
+		t.Fatal(out, err)
+	}
+	if m := syncMode(); m != 2 {
+		t.Fatalf("synchronous = %d after RegisterDeferred, want 2 (FULL)", m)
+	}
+	if err := l.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again, err := l.Register(ctx, regs[:10])
+	if err != nil || !again[9].Existing || again[9].Code.Code != out[9].Code.Code {
+		t.Fatalf("registered again: %v %v", again, err)
+	}
+	if _, err := l.Verify(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -35,6 +36,9 @@ type store interface {
 	// transaction conn holds, by a bulk path of the store's own, and
 	// reports false if the store has none.
 	copyRows(ctx context.Context, conn *sql.Conn, b *insertBuf, ncol, rows int) (bool, error)
+	// deferSync has the next transaction on conn commit without waiting
+	// for the disk, until restore is called.
+	deferSync(ctx context.Context, conn *sql.Conn) (restore func() error, err error)
 }
 
 //go:embed migrations
@@ -50,6 +54,28 @@ func (sqliteStore) numbered() bool { return false }
 
 // modernc.org/sqlite parses every statement it is given.
 func (sqliteStore) prepares() bool { return true }
+
+// In WAL mode, synchronous=NORMAL writes a commit to the WAL without
+// syncing it: the commit survives the process being killed, as the file's
+// pages are the operating system's, and a crash of the machine may lose it
+// until the WAL is next synced (a checkpoint, or a commit in FULL mode:
+// Ledger.Sync). Each commit's fsync took a batch's recorder longer than
+// recording the chunk on a busy disk. The connection is FULL otherwise, so
+// that nothing else waits on a Sync to be durable.
+func (sqliteStore) deferSync(ctx context.Context, conn *sql.Conn) (func() error, error) {
+	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = NORMAL`); err != nil {
+		return nil, err
+	}
+	return func() error {
+		// Not ctx: the connection goes back to the pool FULL, or not at
+		// all, even when ctx is done.
+		_, err := conn.ExecContext(context.Background(), `PRAGMA synchronous = FULL`)
+		if err != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn }) // discard it
+		}
+		return err
+	}, nil
+}
 
 // SQLite runs in the process: a multi-row INSERT is its bulk path.
 func (sqliteStore) copyRows(context.Context, *sql.Conn, *insertBuf, int, int) (bool, error) {
@@ -115,6 +141,12 @@ type postgresStore struct{}
 func (postgresStore) name() string { return "postgres" }
 
 func (postgresStore) numbered() bool { return true }
+
+// A PostgreSQL commit's durability is the server's (synchronous_commit);
+// it costs the client a round trip, not a sync.
+func (postgresStore) deferSync(context.Context, *sql.Conn) (func() error, error) {
+	return func() error { return nil }, nil
+}
 
 // pgx prepares and caches each statement text on each connection itself.
 func (postgresStore) prepares() bool { return false }
@@ -247,17 +279,29 @@ func (l *Ledger) migrate(ctx context.Context) error {
 // inTx runs fn in a transaction holding the write lock, and commits if fn
 // returns nil.
 func (l *Ledger) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	return l.inConnTx(ctx, func(_ *sql.Conn, tx *sql.Tx) error { return fn(tx) })
+	return l.inConnTx(ctx, false, func(_ *sql.Conn, tx *sql.Tx) error { return fn(tx) })
 }
 
 // inConnTx is inTx that also hands fn the transaction's connection, for a
-// store's bulk path (store.copyRows).
-func (l *Ledger) inConnTx(ctx context.Context, fn func(*sql.Conn, *sql.Tx) error) (err error) {
+// store's bulk path (store.copyRows). If deferred, the commit does not wait
+// for the disk (store.deferSync).
+func (l *Ledger) inConnTx(ctx context.Context, deferred bool, fn func(*sql.Conn, *sql.Tx) error) (err error) {
 	conn, err := l.wdb.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
+	if deferred {
+		restore, err := l.store.deferSync(ctx, conn)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if rerr := restore(); rerr != nil && err == nil {
+				err = rerr
+			}
+		}()
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -39,10 +39,16 @@ type tx struct {
 // heartbeat row is written first, so that a database that takes no writes
 // fails here, before fn (and any signing in it) runs.
 func (l *Ledger) update(ctx context.Context, fn func(*tx) error) error {
+	return l.write(ctx, false, fn)
+}
+
+// write is update, whose commit does not wait for the disk if deferred
+// (RegisterDeferred).
+func (l *Ledger) write(ctx context.Context, deferred bool, fn func(*tx) error) error {
 	if l.store.prepares() {
 		defer l.stmts.prepareMissed(ctx, l.wdb)
 	}
-	return l.inConnTx(ctx, func(conn *sql.Conn, s *sql.Tx) error {
+	return l.inConnTx(ctx, deferred, func(conn *sql.Conn, s *sql.Tx) error {
 		t := &tx{ctx: ctx, sql: s, conn: conn, l: l, at: l.now()}
 		if _, err := t.execW(`INSERT INTO ledger_meta (key, value) VALUES ('last_write', $1)
 ON CONFLICT (key) DO UPDATE SET value = excluded.value`, formatTime(t.at)); err != nil {

@@ -129,6 +129,7 @@ type config struct {
 	progress func(rows int, inputBytes int64)
 	prepare  func(ctx context.Context, regs []*signer.Registration) []error
 	record   func(ctx context.Context, rows []SignedRow) error
+	done     func(ctx context.Context) error
 }
 
 // WithJWT adds a jwt column with each code's JWT license token
@@ -160,6 +161,13 @@ func WithPrepare(f func(ctx context.Context, regs []*signer.Registration) []erro
 // the output shows it.
 func WithRecord(f func(ctx context.Context, rows []SignedRow) error) Option {
 	return func(c *config) { c.record = f }
+}
+
+// WithDone has f called once, after the last row is recorded and written
+// and before Run returns; an error from it is Run's error. An issuance
+// ledger uses it to make what it recorded durable (ledger.Ledger.Sync).
+func WithDone(f func(ctx context.Context) error) Option {
+	return func(c *config) { c.done = f }
 }
 
 // A SignedRow is a signed registration, as WithRecord's function sees it.
@@ -395,10 +403,17 @@ func Run(ctx context.Context, s *signer.Signer, r *Reader, w *Writer, opts ...Op
 			}
 		}
 	}
-	stats.Elapsed = time.Since(start)
 	if err := context.Cause(ctx); err != nil {
+		stats.Elapsed = time.Since(start)
 		return stats, err
 	}
+	if o.done != nil {
+		if err := o.done(ctx); err != nil {
+			stats.Elapsed = time.Since(start)
+			return stats, err
+		}
+	}
+	stats.Elapsed = time.Since(start)
 	if err := bw.Flush(); err != nil {
 		return stats, fmt.Errorf("batch: writing the output: %w", err)
 	}
