@@ -372,7 +372,7 @@ func Run(ctx context.Context, s *signer.Signer, r *Reader, w *Writer, opts ...Op
 
 	// Writer: here, putting chunks back in order.
 	var stats Stats
-	seen := make(map[uint64]int32)
+	var seen keySet
 	pending := make(map[int]*chunk, cap(free))
 	next, rows := 0, 0
 	var werr error
@@ -388,7 +388,7 @@ func Run(ctx context.Context, s *signer.Signer, r *Reader, w *Writer, opts ...Op
 			}
 			delete(pending, next)
 			next++
-			werr = b.write(bw, c, seen, &stats)
+			werr = b.write(bw, c, &seen, &stats)
 			if werr == nil && ctx.Err() != nil {
 				werr = context.Cause(ctx)
 			}
@@ -855,16 +855,16 @@ func (b *batch) appendRow(dst []byte, r *inRow, res *rowResult) []byte {
 // write writes a chunk in order, turning repeated Registration Keys into
 // errors (the first row with a key keeps its code) and handing the signed
 // rows to the Record function first.
-func (b *batch) write(w *bufio.Writer, c *chunk, seen map[uint64]int32, st *Stats) error {
+func (b *batch) write(w *bufio.Writer, c *chunk, seen *keySet, st *Stats) error {
 	redo := make([]bool, len(c.rows))
 	for i := range c.rows {
 		row, res := &c.rows[i], &c.res[i]
 		if !res.signed {
 			continue
 		}
-		first, dup := seen[res.dupKey]
+		first, dup := seen.first(res.dupKey)
 		if !dup {
-			seen[res.dupKey] = int32(row.line)
+			seen.add(res.dupKey, int32(row.line))
 			continue
 		}
 		// Not signed after all: the row shows the error instead.
