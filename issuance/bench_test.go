@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/licmint/licmint/internal/benchratio"
 	"github.com/licmint/licmint/issuance"
@@ -54,8 +55,13 @@ func benchBatchLedger(b *testing.B, dsn string) {
 		}
 	}
 	withLedger := svc.BatchOptions(false)
+	// CPU time too: on a machine shared with other jobs, the wall ratio
+	// also measures how much of it the batch got; the CPU ratio is the
+	// work the ledger adds.
+	var cpuBase, cpuOurs time.Duration
 	benchratio.CompareSetup(b, setup,
-		func() { run() },
-		func() { run(withLedger...) })
+		func() { c := processCPU(); run(); cpuBase += processCPU() - c },
+		func() { c := processCPU(); run(withLedger...); cpuOurs += processCPU() - c })
+	b.ReportMetric(float64(cpuOurs)/float64(cpuBase), "cpu-ratio")
 	b.ReportMetric(rows, "rows/op")
 }

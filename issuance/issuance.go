@@ -239,10 +239,15 @@ func (s *Service) applyMinted(ctx context.Context, reg *signer.Registration, all
 }
 
 // BatchOptions returns the batch.Run options that apply the ledger's
-// rules to a batch (batch.WithPrepare and batch.WithRecord): a key's sold
-// terms filled in before signing, and each code recorded before the output
-// shows it, a key already registered on the same terms getting its
-// recorded code. Without a ledger it returns none.
+// rules to a batch (batch.WithPrepare, batch.WithRecord and
+// batch.WithDone): a key's sold terms filled in before signing, and each
+// code recorded before its row is written, a key already registered on the
+// same terms getting its recorded code. The chunks are recorded with
+// ledger.Ledger.RegisterDeferred, which does not wait for the disk, and
+// made durable when the batch is done, before Run returns: a row a writer
+// has passed on before then may be lost by a crash of the machine (not of
+// the process), so show the output once Run returns, as licmint's
+// atomically written files do. Without a ledger it returns none.
 func (s *Service) BatchOptions(allowUnminted bool) []batch.Option {
 	if s.ledger == nil {
 		return nil
@@ -274,7 +279,7 @@ func (s *Service) BatchOptions(allowUnminted bool) []batch.Option {
 				Issue:    ledger.Issue{Code: r.Code, JWT: r.JWT, InstallID: r.Registration.InstallID},
 				Customer: r.Registration.Customer["customer"], Order: r.Registration.Customer["order"], AllowUnminted: allowUnminted}
 		}
-		recorded, err := s.ledger.Register(ctx, regs)
+		recorded, err := s.ledger.RegisterDeferred(ctx, regs)
 		if err != nil {
 			return err
 		}
@@ -299,7 +304,7 @@ func (s *Service) BatchOptions(allowUnminted bool) []batch.Option {
 		}
 		return nil
 	}
-	return []batch.Option{batch.WithPrepare(prepare), batch.WithRecord(record)}
+	return []batch.Option{batch.WithPrepare(prepare), batch.WithRecord(record), batch.WithDone(s.ledger.Sync)}
 }
 
 // Renewal asks to extend a license.

@@ -58,10 +58,23 @@ type eventHead struct {
 	Serial  string `json:"serial"`
 }
 
-// eventBody joins the head and the kind's own fields into one canonical
-// JSON object: members in a fixed order, no white space. The kind's fields
-// never reuse a head member's name.
-func eventBody(h eventHead, data any) ([]byte, error) {
+// eventBody appends to dst the canonical JSON object of the head and the
+// kind's own fields: members in a fixed order, no white space. The kind's
+// fields never reuse a head member's name. The head's Serial is written
+// from serial. The kinds a batch writes append themselves (fieldAppender);
+// the others go through encoding/json.
+func eventBody(dst []byte, h eventHead, serial formats.Serial, data any) ([]byte, error) {
+	if f, ok := data.(fieldAppender); ok {
+		dst = appendHead(dst, h.Seq, h.At, h.Actor, h.Kind, h.Product, serial)
+		return append(f.appendFields(dst), '}'), nil
+	}
+	h.Serial = serial.String()
+	b, err := eventBodyJSON(h, data)
+	return append(dst, b...), err
+}
+
+// eventBodyJSON is eventBody through encoding/json, for every kind.
+func eventBodyJSON(h eventHead, data any) ([]byte, error) {
 	hb, err := json.Marshal(h)
 	if err != nil {
 		return nil, err
@@ -78,6 +91,13 @@ func eventBody(h eventHead, data any) ([]byte, error) {
 	}
 	// {"seq":…,"serial":"…"} + {"a":…} → {"seq":…,"serial":"…","a":…}
 	return append(append(hb[:len(hb)-1], ','), db[1:]...), nil
+}
+
+// hexHash is a hash as the events table stores it.
+func hexHash(h [32]byte) string {
+	var b [64]byte
+	hex.Encode(b[:], h[:])
+	return string(b[:])
 }
 
 func chainHash(prev [32]byte, body []byte) [32]byte {

@@ -30,6 +30,7 @@ type Ledger struct {
 	// existingOnly refuses to create a ledger: see ExistingOnly.
 	existingOnly bool
 	group        group
+	stmts        stmtCache
 }
 
 // An Option configures a Ledger.
@@ -164,6 +165,7 @@ func redactDSN(dsn string) string {
 
 // Close closes the database.
 func (l *Ledger) Close() error {
+	l.stmts.close()
 	err := l.db.Close()
 	if l.wdb != l.db {
 		err = errors.Join(err, l.wdb.Close())

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -199,43 +200,53 @@ func (l *Ledger) Void(ctx context.Context, k formats.RegistrationKey, reason str
 // minted or imported, by key.
 func (l *Ledger) RegistrationKeys(ctx context.Context, keys []formats.RegistrationKey) (map[formats.RegistrationKey]*RegistrationKey, error) {
 	out := make(map[formats.RegistrationKey]*RegistrationKey, len(keys))
-	const page = 500
-	for start := 0; start < len(keys); start += page {
-		part := keys[start:min(start+page, len(keys))]
-		args := make([]any, len(part))
-		ph := make([]string, len(part))
-		for i, k := range part {
-			args[i], ph[i] = k.String(), fmt.Sprintf("$%d", i+1)
-		}
-		rows, err := l.db.QueryContext(ctx, `SELECT `+rkColumns+` FROM registration_keys WHERE rk IN (`+strings.Join(ph, ",")+`)`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			r, err := scanRK(rows)
+	// By the primary key, not the rk column's index: a batch's keys are
+	// neighbours by serial, and their rk texts are not compared here, but
+	// the whole key is, as getRK does.
+	serials := make(map[formats.Product][]int64)
+	for _, k := range keys {
+		serials[k.Product] = append(serials[k.Product], int64(k.Serial))
+	}
+	want := make(map[formats.RegistrationKey]bool, len(keys))
+	for _, k := range keys {
+		want[k] = true
+	}
+	for p, ss := range serials {
+		err := inLists(l.store.numbered(), ss, func(match string, args []any) error {
+			rows, err := l.db.QueryContext(ctx, `SELECT `+rkColumns+` FROM registration_keys WHERE product = $1 AND serial `+match,
+				append([]any{p.String()}, args...)...)
 			if err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
-			out[r.Key] = r
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			defer rows.Close()
+			for rows.Next() {
+				r, err := scanRK(rows)
+				if err != nil {
+					return err
+				}
+				if want[r.Key] {
+					out[r.Key] = r
+				}
+			}
+			return rows.Err()
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-// serialPage bounds the serials one IN (…) list holds.
-const serialPage = 500
+// serialPage bounds the serials one IN (…) list holds: a power of two, as
+// inLists pads a shorter list to one.
+const serialPage = 512
 
 // queryBySerial runs query, whose $1 is the product and whose %s is
 // filled with a match of the serial column against a page of serials, and
 // calls scan for each row.
 func (t *tx) queryBySerial(query string, p formats.Product, serials []int64, scan func(*sql.Rows) error) error {
 	return inLists(t.l.store.numbered(), serials, func(match string, args []any) error {
-		rows, err := t.sql.QueryContext(t.ctx, fmt.Sprintf(query, match), append([]any{p.String()}, args...)...)
+		rows, err := t.queryW(fmt.Sprintf(query, match), append([]any{p.String()}, args...)...)
 		if err != nil {
 			return err
 		}
@@ -264,13 +275,16 @@ func inLists(numbered bool, serials []int64, fn func(match string, args []any) e
 			}
 			continue
 		}
-		args := make([]any, len(part))
-		for i, s := range part {
-			args[i] = s
+		// Padded to a power of two with the last serial, which matches
+		// nothing more: the statement's text is then one of a few, each
+		// parsed once (stmtCache).
+		args := make([]any, 1<<bits.Len(uint(len(part)-1)))
+		for i := range args {
+			args[i] = part[min(i, len(part)-1)]
 		}
 		ph.Reset()
 		ph.WriteString("IN ")
-		writePlaceholders(&ph, false, 2, 1, len(part))
+		writePlaceholders(&ph, false, 2, 1, len(args))
 		if err := fn(ph.String(), args); err != nil {
 			return err
 		}

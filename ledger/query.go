@@ -244,7 +244,15 @@ func (l *Ledger) Find(ctx context.Context, q Query) ([]*History, error) {
 	case q.Owner != "":
 		where, arg = `owner = $1 AND owner <> ''`, []any{q.Owner}
 	case q.ShortForm != "":
-		where, arg = `(product, serial) IN (SELECT product, serial FROM codes WHERE short_form = $1)`, []any{q.ShortForm}
+		// The short form carries the codes table's primary key, which
+		// finds the code without an index on its text (schema 6).
+		c, err := formats.ParseActivationCode(q.ShortForm)
+		if err != nil {
+			return nil, fmt.Errorf("ledger: find: short form: %w", err)
+		}
+		where = `product = $1 AND serial = $2 AND EXISTS (SELECT 1 FROM codes c
+	WHERE c.product = $1 AND c.serial = $2 AND c.generation = $3 AND c.issued = $4 AND c.expires = $5 AND c.short_form = $6)`
+		arg = []any{c.Product.String(), int64(c.Serial), int(c.Generation), int(c.Issued), int(c.Expires), c.ShortForm()}
 	default:
 		return nil, errors.New("ledger: find: give a key, serial, order, customer, owner or short form")
 	}

@@ -62,10 +62,32 @@ func (l *Ledger) Register(ctx context.Context, regs []Registration) ([]Registere
 		// same time (group commit).
 		return l.registerJoined(ctx, regs)
 	}
+	return l.register(ctx, false, regs)
+}
+
+// RegisterDeferred is Register for a batch whose output is shown only
+// after Sync: on SQLite its transactions commit without waiting for the
+// disk. What it records survives the process being killed, and is
+// consistent, and a rerun finds it; a crash of the machine may lose the
+// last transactions before Sync returns, and the output must not have
+// been shown then.
+func (l *Ledger) RegisterDeferred(ctx context.Context, regs []Registration) ([]Registered, error) {
+	return l.register(ctx, true, regs)
+}
+
+// Sync makes every change committed so far durable, those of
+// RegisterDeferred included.
+func (l *Ledger) Sync(ctx context.Context) error {
+	// A commit in FULL mode syncs the WAL, and with it every commit
+	// before it that no checkpoint has synced yet.
+	return l.Ping(ctx)
+}
+
+func (l *Ledger) register(ctx context.Context, deferred bool, regs []Registration) ([]Registered, error) {
 	out := make([]Registered, len(regs))
 	for start := 0; start < len(regs); start += MaxBatch {
 		end := min(start+MaxBatch, len(regs))
-		err := l.update(ctx, func(t *tx) error { return t.registerAll(regs[start:end], out[start:end]) })
+		err := l.write(ctx, deferred, func(t *tx) error { return t.registerAll(regs[start:end], out[start:end]) })
 		if err != nil {
 			for i := start; i < end; i++ {
 				out[i] = Registered{Err: err}
@@ -127,13 +149,23 @@ func (t *tx) registerAll(regs []Registration, out []Registered) error {
 		used: make(map[formats.Product][]int64)}
 	again := make(map[formats.Product][]int64)
 	for p, ss := range serials {
-		err := t.queryBySerial(`SELECT `+rkColumns+` FROM registration_keys WHERE product = $1 AND serial %s`, p, ss,
+		// The columns register needs, and the key from its product,
+		// serial and trial columns rather than by parsing its text: this
+		// read is a sixth of recording a chunk.
+		err := t.queryBySerial(`SELECT serial, trial, edition, days, purpose, order_ref, customer, state FROM registration_keys WHERE product = $1 AND serial %s`, p, ss,
 			func(rows *sql.Rows) error {
-				r, err := scanRK(rows)
-				if err != nil {
+				var r RegistrationKey
+				var serial int64
+				var trial int
+				if err := rows.Scan(&serial, &trial, &r.Edition, &r.Days, &r.Purpose, &r.Order, &r.Customer, &r.State); err != nil {
 					return err
 				}
-				rs.rks[serialKey{r.Key.Product, r.Key.Serial}] = r
+				k, err := formats.NewRegistrationKey(p, trial != 0, formats.Serial(serial))
+				if err != nil {
+					return fmt.Errorf("ledger: recorded key %s serial %d: %w", p, serial, err)
+				}
+				r.Key = k
+				rs.rks[serialKey{p, k.Serial}] = &r
 				if r.State == StateRegistered && r.Purpose == PurposeLicense {
 					again[p] = append(again[p], int64(r.Key.Serial))
 				}
@@ -158,7 +190,7 @@ func (t *tx) registerAll(regs []Registration, out []Registered) error {
 	}
 	for p, ss := range rs.used {
 		err := inLists(t.l.store.numbered(), ss, func(match string, args []any) error {
-			_, err := t.sql.ExecContext(t.ctx, `UPDATE registration_keys SET state = '`+StateRegistered+`', license = serial WHERE product = $1 AND serial `+match,
+			_, err := t.execW(`UPDATE registration_keys SET state = '`+StateRegistered+`', license = serial WHERE product = $1 AND serial `+match,
 				append([]any{p.String()}, args...)...)
 			return err
 		})

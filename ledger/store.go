@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -13,8 +14,9 @@ import (
 	"strconv"
 	"strings"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	_ "modernc.org/sqlite"             // registers "sqlite"; pure Go, no cgo
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"           // registers "sqlite"; pure Go, no cgo
 )
 
 // The two stores share every query: both take $1 placeholders, ON
@@ -27,6 +29,16 @@ type store interface {
 	// numbered tells whether the long placeholder lists of multi-row
 	// statements are numbered ($1, $2…) or not (?, ?…).
 	numbered() bool
+	// prepares tells whether the ledger keeps its writer's statements
+	// prepared (stmtCache), for a driver that does not.
+	prepares() bool
+	// copyRows inserts rows rows of b into its table on conn, within the
+	// transaction conn holds, by a bulk path of the store's own, and
+	// reports false if the store has none.
+	copyRows(ctx context.Context, conn *sql.Conn, b *insertBuf, ncol, rows int) (bool, error)
+	// deferSync has the next transaction on conn commit without waiting
+	// for the disk, until restore is called.
+	deferSync(ctx context.Context, conn *sql.Conn) (restore func() error, err error)
 }
 
 //go:embed migrations
@@ -39,6 +51,36 @@ func (sqliteStore) name() string { return "sqlite" }
 // SQLite looks numbered placeholders up by name, in time that grows with
 // their count: thousands of them cost more than the rows.
 func (sqliteStore) numbered() bool { return false }
+
+// modernc.org/sqlite parses every statement it is given.
+func (sqliteStore) prepares() bool { return true }
+
+// In WAL mode, synchronous=NORMAL writes a commit to the WAL without
+// syncing it: the commit survives the process being killed, as the file's
+// pages are the operating system's, and a crash of the machine may lose it
+// until the WAL is next synced (a checkpoint, or a commit in FULL mode:
+// Ledger.Sync). Each commit's fsync took a batch's recorder longer than
+// recording the chunk on a busy disk. The connection is FULL otherwise, so
+// that nothing else waits on a Sync to be durable.
+func (sqliteStore) deferSync(ctx context.Context, conn *sql.Conn) (func() error, error) {
+	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = NORMAL`); err != nil {
+		return nil, err
+	}
+	return func() error {
+		// Not ctx: the connection goes back to the pool FULL, or not at
+		// all, even when ctx is done.
+		_, err := conn.ExecContext(context.Background(), `PRAGMA synchronous = FULL`)
+		if err != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn }) // discard it
+		}
+		return err
+	}, nil
+}
+
+// SQLite runs in the process: a multi-row INSERT is its bulk path.
+func (sqliteStore) copyRows(context.Context, *sql.Conn, *insertBuf, int, int) (bool, error) {
+	return false, nil
+}
 
 // SQLite transactions begin IMMEDIATE (see openSQLite), which takes the
 // database's write lock at BEGIN: there is nothing more to do.
@@ -103,6 +145,37 @@ type postgresStore struct{}
 func (postgresStore) name() string { return "postgres" }
 
 func (postgresStore) numbered() bool { return true }
+
+// A PostgreSQL commit's durability is the server's (synchronous_commit);
+// it costs the client a round trip, not a sync.
+func (postgresStore) deferSync(context.Context, *sql.Conn) (func() error, error) {
+	return func() error { return nil }, nil
+}
+
+// pgx prepares and caches each statement text on each connection itself.
+func (postgresStore) prepares() bool { return false }
+
+// copyRows sends the rows with COPY, through the pgx connection under
+// conn: PostgreSQL took four to five times as long to plan and run a
+// chunk's multi-row INSERTs (docs/ledger.md, BENCHMARKS.md). COPY runs
+// within the transaction conn holds, as any statement on it would.
+func (postgresStore) copyRows(ctx context.Context, conn *sql.Conn, b *insertBuf, ncol, rows int) (bool, error) {
+	cols := strings.Split(b.columns, ",")
+	for i := range cols {
+		cols[i] = strings.TrimSpace(cols[i])
+	}
+	err := conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("ledger: a PostgreSQL connection of type %T, not pgx's", dc)
+		}
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{b.table}, cols, pgx.CopyFromSlice(rows, func(i int) ([]any, error) {
+			return b.args[i*ncol : (i+1)*ncol], nil
+		}))
+		return err
+	})
+	return true, err
+}
 
 // writeLockKey is the advisory lock every writing transaction holds, so
 // that events form one chain and numbers are handed out once, across
@@ -219,8 +292,31 @@ func (l *Ledger) migrate(ctx context.Context) error {
 
 // inTx runs fn in a transaction holding the write lock, and commits if fn
 // returns nil.
-func (l *Ledger) inTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
-	tx, err := l.wdb.BeginTx(ctx, nil)
+func (l *Ledger) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	return l.inConnTx(ctx, false, func(_ *sql.Conn, tx *sql.Tx) error { return fn(tx) })
+}
+
+// inConnTx is inTx that also hands fn the transaction's connection, for a
+// store's bulk path (store.copyRows). If deferred, the commit does not wait
+// for the disk (store.deferSync).
+func (l *Ledger) inConnTx(ctx context.Context, deferred bool, fn func(*sql.Conn, *sql.Tx) error) (err error) {
+	conn, err := l.wdb.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if deferred {
+		restore, err := l.store.deferSync(ctx, conn)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if rerr := restore(); rerr != nil && err == nil {
+				err = rerr
+			}
+		}()
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -232,7 +328,7 @@ func (l *Ledger) inTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
 	if err := l.store.lock(ctx, tx); err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(conn, tx); err != nil {
 		return err
 	}
 	return tx.Commit()

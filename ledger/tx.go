@@ -2,10 +2,11 @@ package ledger
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 type tx struct {
 	ctx  context.Context
 	sql  *sql.Tx
+	conn *sql.Conn // that sql runs on
 	l    *Ledger
 	head Head
 	at   time.Time
@@ -29,15 +31,29 @@ type tx struct {
 	// parsing and round trip, not its rows. Nothing in a transaction
 	// reads back what it inserts.
 	events, rks, licenses, codes insertBuf
+	// atText is at as events record it; headHex is head.Hash in hex;
+	// body holds the previous hash and each event's body in turn, until
+	// they are hashed and the body copied.
+	atText, headHex string
+	body            []byte
 }
 
 // update runs fn in a transaction under the write lock. The ledger's
 // heartbeat row is written first, so that a database that takes no writes
 // fails here, before fn (and any signing in it) runs.
 func (l *Ledger) update(ctx context.Context, fn func(*tx) error) error {
-	return l.inTx(ctx, func(s *sql.Tx) error {
-		t := &tx{ctx: ctx, sql: s, l: l, at: l.now()}
-		if _, err := s.ExecContext(ctx, `INSERT INTO ledger_meta (key, value) VALUES ('last_write', $1)
+	return l.write(ctx, false, fn)
+}
+
+// write is update, whose commit does not wait for the disk if deferred
+// (RegisterDeferred).
+func (l *Ledger) write(ctx context.Context, deferred bool, fn func(*tx) error) error {
+	if l.store.prepares() {
+		defer l.stmts.prepareMissed(ctx, l.wdb)
+	}
+	return l.inConnTx(ctx, deferred, func(conn *sql.Conn, s *sql.Tx) error {
+		t := &tx{ctx: ctx, sql: s, conn: conn, l: l, at: l.now()}
+		if _, err := t.execW(`INSERT INTO ledger_meta (key, value) VALUES ('last_write', $1)
 ON CONFLICT (key) DO UPDATE SET value = excluded.value`, formatTime(t.at)); err != nil {
 			return fmt.Errorf("the ledger does not take writes: %w", err)
 		}
@@ -83,19 +99,37 @@ func (b *insertBuf) add(vals ...any) { b.args = append(b.args, vals...) }
 // PostgreSQL's 65535; maxRows keeps its text small.
 const (
 	maxParams = 30000
-	maxRows   = 500
+	maxRows   = 512
 )
 
-// flush inserts b's rows, as many to a statement as the limits allow.
+// minCopyRows is the fewest rows worth a store's bulk path (copyRows): a
+// COPY costs PostgreSQL a round trip more than a statement.
+const minCopyRows = 16
+
+// flush inserts b's rows, as many to a statement as the limits allow. A
+// store whose statements the ledger prepares gets them in power-of-two
+// groups, whose few texts are each parsed once.
 func (t *tx) flush(b *insertBuf) error {
 	ncol := strings.Count(b.columns, ",") + 1
+	if rows := len(b.args) / ncol; rows >= minCopyRows {
+		if ok, err := t.l.store.copyRows(t.ctx, t.conn, b, ncol, rows); ok {
+			if err != nil {
+				return fmt.Errorf("ledger: recording to %s: %w", b.table, err)
+			}
+			b.args = b.args[:0]
+			return nil
+		}
+	}
 	var q strings.Builder
 	for len(b.args) > 0 {
 		n := min(len(b.args)/ncol, maxRows, maxParams/ncol)
+		if t.l.store.prepares() {
+			n = 1 << (bits.Len(uint(n)) - 1)
+		}
 		q.Reset()
 		q.WriteString("INSERT INTO " + b.table + " (" + b.columns + ") VALUES ")
 		writePlaceholders(&q, t.l.store.numbered(), 1, n, ncol)
-		if _, err := t.sql.ExecContext(t.ctx, q.String(), b.args[:n*ncol]...); err != nil {
+		if _, err := t.execW(q.String(), b.args[:n*ncol]...); err != nil {
 			return fmt.Errorf("ledger: recording to %s: %w", b.table, err)
 		}
 		b.args = b.args[n*ncol:]
@@ -140,17 +174,28 @@ const eventColumns = `seq, at, actor, kind, product, serial, body, prev_hash, ha
 // fields in data, and returns its sequence number.
 func (t *tx) event(kind string, product formats.Product, serial formats.Serial, data any) (int64, error) {
 	c, fromClient := t.client()
-	h := eventHead{Seq: t.head.Seq + 1, At: formatTime(t.at), Actor: t.actor(), Kind: kind, Product: productText(product), Serial: serial.String()}
-	body, err := eventBody(h, data)
+	if t.atText == "" {
+		t.atText = formatTime(t.at)
+	}
+	h := eventHead{Seq: t.head.Seq + 1, At: t.atText, Actor: t.actor(), Kind: kind, Product: productText(product)}
+	// The chain hashes prev || body: both go in one buffer, reused for
+	// every event, so that hashing allocates nothing.
+	buf, err := eventBody(append(t.body[:0], t.head.Hash[:]...), h, serial, data)
 	if err != nil {
 		return 0, err
 	}
 	if fromClient && c.IP != "" {
-		body = withClientIP(body, c.IP)
+		buf = append(buf[:32], withClientIP(buf[32:], c.IP)...)
 	}
-	hash := chainHash(t.head.Hash, body)
-	t.events.add(h.Seq, h.At, h.Actor, h.Kind, h.Product, int64(serial), string(body), hex.EncodeToString(t.head.Hash[:]), hex.EncodeToString(hash[:]))
-	t.head = Head{Seq: h.Seq, Hash: hash}
+	t.body = buf
+	body := buf[32:]
+	hash := sha256.Sum256(buf)
+	if t.headHex == "" {
+		t.headHex = hexHash(t.head.Hash)
+	}
+	hashHex := hexHash(hash)
+	t.events.add(h.Seq, h.At, h.Actor, h.Kind, h.Product, int64(serial), string(body), t.headHex, hashHex)
+	t.head, t.headHex = Head{Seq: h.Seq, Hash: hash}, hashHex
 	return h.Seq, nil
 }
 

@@ -129,6 +129,7 @@ type config struct {
 	progress func(rows int, inputBytes int64)
 	prepare  func(ctx context.Context, regs []*signer.Registration) []error
 	record   func(ctx context.Context, rows []SignedRow) error
+	done     func(ctx context.Context) error
 }
 
 // WithJWT adds a jwt column with each code's JWT license token
@@ -160,6 +161,13 @@ func WithPrepare(f func(ctx context.Context, regs []*signer.Registration) []erro
 // the output shows it.
 func WithRecord(f func(ctx context.Context, rows []SignedRow) error) Option {
 	return func(c *config) { c.record = f }
+}
+
+// WithDone has f called once, after the last row is recorded and written
+// and before Run returns; an error from it is Run's error. An issuance
+// ledger uses it to make what it recorded durable (ledger.Ledger.Sync).
+func WithDone(f func(ctx context.Context) error) Option {
+	return func(c *config) { c.done = f }
 }
 
 // A SignedRow is a signed registration, as WithRecord's function sees it.
@@ -364,7 +372,7 @@ func Run(ctx context.Context, s *signer.Signer, r *Reader, w *Writer, opts ...Op
 
 	// Writer: here, putting chunks back in order.
 	var stats Stats
-	seen := make(map[uint64]int32)
+	var seen keySet
 	pending := make(map[int]*chunk, cap(free))
 	next, rows := 0, 0
 	var werr error
@@ -380,7 +388,7 @@ func Run(ctx context.Context, s *signer.Signer, r *Reader, w *Writer, opts ...Op
 			}
 			delete(pending, next)
 			next++
-			werr = b.write(bw, c, seen, &stats)
+			werr = b.write(bw, c, &seen, &stats)
 			if werr == nil && ctx.Err() != nil {
 				werr = context.Cause(ctx)
 			}
@@ -395,10 +403,17 @@ func Run(ctx context.Context, s *signer.Signer, r *Reader, w *Writer, opts ...Op
 			}
 		}
 	}
-	stats.Elapsed = time.Since(start)
 	if err := context.Cause(ctx); err != nil {
+		stats.Elapsed = time.Since(start)
 		return stats, err
 	}
+	if o.done != nil {
+		if err := o.done(ctx); err != nil {
+			stats.Elapsed = time.Since(start)
+			return stats, err
+		}
+	}
+	stats.Elapsed = time.Since(start)
 	if err := bw.Flush(); err != nil {
 		return stats, fmt.Errorf("batch: writing the output: %w", err)
 	}
@@ -840,16 +855,16 @@ func (b *batch) appendRow(dst []byte, r *inRow, res *rowResult) []byte {
 // write writes a chunk in order, turning repeated Registration Keys into
 // errors (the first row with a key keeps its code) and handing the signed
 // rows to the Record function first.
-func (b *batch) write(w *bufio.Writer, c *chunk, seen map[uint64]int32, st *Stats) error {
+func (b *batch) write(w *bufio.Writer, c *chunk, seen *keySet, st *Stats) error {
 	redo := make([]bool, len(c.rows))
 	for i := range c.rows {
 		row, res := &c.rows[i], &c.res[i]
 		if !res.signed {
 			continue
 		}
-		first, dup := seen[res.dupKey]
+		first, dup := seen.first(res.dupKey)
 		if !dup {
-			seen[res.dupKey] = int32(row.line)
+			seen.add(res.dupKey, int32(row.line))
 			continue
 		}
 		// Not signed after all: the row shows the error instead.
