@@ -303,6 +303,7 @@ func TestConsoleCSRF(t *testing.T) {
 	ada, _ := e.staff("ada@vendor.test", ledger.RoleAdmin)
 	ann.get("/licenses")
 	customerToken := ann.csrf()
+	e.quiet()
 	head, _ := e.led.Head(context.Background())
 	posts := map[string]url.Values{
 		"/console/login":                             {"email": {"ada@vendor.test"}, "password": {staffPassword}},

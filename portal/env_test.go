@@ -343,6 +343,24 @@ func (m *mailServer) setFail(on bool) { m.mu.Lock(); m.fail = on; m.mu.Unlock() 
 
 // wait returns the newest message to to whose subject has subject, waiting
 // up to ten seconds for it.
+// quiet waits until the outbox has sent everything queued, so that no
+// mailer event lands in the ledger after it returns.
+func (e *env) quiet() {
+	e.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		n, err := e.led.MailQueued(context.Background())
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	e.t.Fatal("the outbox did not empty within 10 s")
+}
+
 func (m *mailServer) wait(t testing.TB, to, subject string) received {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
