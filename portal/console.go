@@ -79,17 +79,7 @@ func (s *Server) setStaffCookie(w http.ResponseWriter, id string) {
 // with tokens that a customer page's token never matches.
 func (s *Server) consoleSecured(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Cache-Control", "no-store")
-		if s.secure {
-			h.Set("Strict-Transport-Security", "max-age=31536000")
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, MaxForm)
+		s.protect(w, r)
 
 		v := &staffVisit{ip: clientIP(r)}
 		if c, err := r.Cookie(staffCookie); err == nil && len(c.Value) == 43 {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
 	"net/url"
 	"slices"
@@ -102,20 +101,6 @@ type actionField struct {
 	Value                   string
 }
 
-var consoleTemplates = func() map[string]*template.Template {
-	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/console/layout.html"))
-	pages, _ := fs.Glob(templateFS, "templates/console/*.html")
-	out := map[string]*template.Template{}
-	for _, p := range pages {
-		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/console/"), ".html")
-		if name == "layout" {
-			continue
-		}
-		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, p))
-	}
-	return out
-}()
-
 func (s *Server) consoleRender(w http.ResponseWriter, r *http.Request, status int, name string, p consolePage) {
 	if v, ok := r.Context().Value(staffVisitKey{}).(*staffVisit); ok {
 		p.CSRF = v.csrf
@@ -124,7 +109,7 @@ func (s *Server) consoleRender(w http.ResponseWriter, r *http.Request, status in
 		}
 	}
 	var b bytes.Buffer
-	if err := consoleTemplates[name].ExecuteTemplate(&b, "layout.html", p); err != nil {
+	if err := consoleTemplates()[name].ExecuteTemplate(&b, "layout.html", p); err != nil {
 		s.logf("portal: console page %s: %v", name, err)
 		http.Error(w, "the page could not be shown", http.StatusInternalServerError)
 		return

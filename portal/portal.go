@@ -219,7 +219,9 @@ func New(ctx context.Context, svc *issuance.Service, opts ...Option) (*Server, e
 	if u, err := url.Parse(s.publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, errors.New("portal: the public URL must be absolute, http:// or https://, such as https://licenses.example.com")
 	}
-	templates() // a page that does not parse stops the server here, not a visitor
+	// A page that does not parse stops the server here, not a visitor.
+	templates()
+	consoleTemplates()
 	s.led = svc.Ledger()
 	key, err := s.led.Secret(ctx, "portal-csrf")
 	if err != nil {
@@ -392,23 +394,29 @@ func (s *Server) Handler() http.Handler {
 	return s.fromProxies(s.vendorRoutes(mux, s.secured(mux), console, s.consoleSecured(console)))
 }
 
+// protect sets the security headers of every page, the customers' and the
+// console's, and bounds the request body.
+func (s *Server) protect(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	// Reset and confirmation links carry tokens: never pass them on.
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Cache-Control", "no-store")
+	if s.secure {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxForm)
+}
+
 // secured sets the security headers, bounds the body, finds the visit
 // from its cookie and checks the CSRF token of every state-changing
 // request before any handler runs.
 func (s *Server) secured(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		// Reset and confirmation links carry tokens: never pass them on.
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Cache-Control", "no-store")
-		if s.secure {
-			h.Set("Strict-Transport-Security", "max-age=31536000")
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, MaxForm)
+		s.protect(w, r)
 
 		v := &visit{ip: clientIP(r)}
 		if c, err := r.Cookie(sessionCookie); err == nil && len(c.Value) == 43 {

@@ -59,21 +59,28 @@ var funcs = template.FuncMap{
 
 type mailPart struct{ Text, Link string }
 
-// templates parses the pages on first use, not at package init: every
-// licmint command links the portal, and only serve shows a page.
-var templates = sync.OnceValue(func() map[string]*template.Template {
-	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
-	pages, _ := fs.Glob(templateFS, "templates/*.html")
+// templates and consoleTemplates parse the pages on first use, not at
+// package init: every licmint command links the portal, and only serve
+// shows a page.
+var (
+	templates        = sync.OnceValue(func() map[string]*template.Template { return parsePages("templates") })
+	consoleTemplates = sync.OnceValue(func() map[string]*template.Template { return parsePages("templates/console") })
+)
+
+// parsePages parses each page of dir with dir's layout.html.
+func parsePages(dir string) map[string]*template.Template {
+	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, dir+"/layout.html"))
+	pages, _ := fs.Glob(templateFS, dir+"/*.html")
 	out := map[string]*template.Template{}
 	for _, p := range pages {
-		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")
+		name := strings.TrimSuffix(strings.TrimPrefix(p, dir+"/"), ".html")
 		if name == "layout" {
 			continue
 		}
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, p))
 	}
 	return out
-})
+}
 
 // render writes the page name with p, filling in what every page has.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
