@@ -376,47 +376,24 @@ func (s *Server) consoleLogout(w http.ResponseWriter, r *http.Request) {
 
 // consoleLimited is limited for the console's pages.
 func (s *Server) consoleLimited(w http.ResponseWriter, r *http.Request, name string, p consolePage, checks ...bucket) bool {
-	for _, c := range checks {
-		if c.key == "" || c.limit.Max <= 0 {
-			continue
-		}
-		n, err := s.led.RateHits(r.Context(), c.key, c.limit.Window, false)
-		if err != nil {
-			s.consoleFail(w, r, err)
-			return true
-		}
-		if n >= c.limit.Max {
-			s.consoleTooMany(w, r, name, p, c.limit)
-			return true
-		}
-	}
-	return false
+	return s.consoleOverLimit(w, r, false, name, p, checks...)
 }
 
-// consoleReserve counts an attempt in b before it is tried, and refuses
-// it (true) when that goes over b's limit: one statement counts and
-// reads, so attempts sent at once are held to the limit too.
+// consoleReserve is reserve for the console's pages.
 func (s *Server) consoleReserve(w http.ResponseWriter, r *http.Request, name string, p consolePage, b bucket) bool {
-	if b.limit.Max <= 0 {
-		return false
-	}
-	n, err := s.led.RateHits(r.Context(), b.key, b.limit.Window, true)
-	if err != nil {
-		s.consoleFail(w, r, err)
-		return true
-	}
-	if n > b.limit.Max {
-		s.consoleTooMany(w, r, name, p, b.limit)
-		return true
-	}
-	return false
+	return s.consoleOverLimit(w, r, true, name, p, b)
 }
 
-func (s *Server) consoleTooMany(w http.ResponseWriter, r *http.Request, name string, p consolePage, l Limit) {
-	wait := l.Window - s.now().Sub(s.now().Truncate(l.Window))
-	p.Error = fmt.Sprintf("Too many attempts. Please wait %s and try again.", roundUp(wait))
-	w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-	s.consoleRender(w, r, http.StatusTooManyRequests, name, p)
+func (s *Server) consoleOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p consolePage, buckets ...bucket) bool {
+	l, over, err := s.overLimit(r.Context(), add, buckets...)
+	switch {
+	case err != nil:
+		s.consoleFail(w, r, err)
+	case over:
+		p.Error = s.tooMany(w, l)
+		s.consoleRender(w, r, http.StatusTooManyRequests, name, p)
+	}
+	return err != nil || over
 }
 
 // AddStaff makes a staff user of the console with a role (ledger.RoleSupport

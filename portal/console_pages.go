@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -108,15 +107,7 @@ func (s *Server) consoleRender(w http.ResponseWriter, r *http.Request, status in
 			p.Staff, p.Admin = v.email, v.role == ledger.RoleAdmin
 		}
 	}
-	var b bytes.Buffer
-	if err := consoleTemplates()[name].ExecuteTemplate(&b, "layout.html", p); err != nil {
-		s.logf("portal: console page %s: %v", name, err)
-		http.Error(w, "the page could not be shown", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(b.Bytes())
+	s.writePage(w, consoleTemplates()[name], status, "console/"+name, p)
 }
 
 func (s *Server) consoleFail(w http.ResponseWriter, r *http.Request, err error) {

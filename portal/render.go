@@ -2,6 +2,7 @@ package portal
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -88,8 +89,14 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		p.Account, p.CSRF = v.account, v.csrf
 	}
 	p.Demo, p.Support = s.demo, s.support
+	s.writePage(w, templates()[name], status, name, p)
+}
+
+// writePage executes a page whole before anything is written, so that a
+// page that fails to render is a clean 500 rather than half a page.
+func (s *Server) writePage(w http.ResponseWriter, t *template.Template, status int, name string, p any) {
 	var b bytes.Buffer
-	if err := templates()[name].ExecuteTemplate(&b, "layout.html", p); err != nil {
+	if err := t.ExecuteTemplate(&b, "layout.html", p); err != nil {
 		s.logf("portal: page %s: %v", name, err)
 		http.Error(w, "the page could not be shown", http.StatusInternalServerError)
 		return
@@ -111,24 +118,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 // limited tells whether a counted bucket has reached its limit, and then
 // answers 429 on the page name with p.
 func (s *Server) limited(w http.ResponseWriter, r *http.Request, name string, p page, checks ...bucket) bool {
-	for _, c := range checks {
-		if c.key == "" || c.limit.Max <= 0 {
-			continue
-		}
-		n, err := s.led.RateHits(r.Context(), c.key, c.limit.Window, false)
-		if err != nil {
-			s.fail(w, r, err)
-			return true
-		}
-		if n >= c.limit.Max {
-			wait := c.limit.Window - s.now().Sub(s.now().Truncate(c.limit.Window))
-			p.Error = fmt.Sprintf("Too many attempts. Please wait %s and try again.", roundUp(wait))
-			w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-			s.render(w, r, http.StatusTooManyRequests, name, p)
-			return true
-		}
-	}
-	return false
+	return s.pageOverLimit(w, r, false, name, p, checks...)
 }
 
 // reserve counts an attempt in each bucket before it is tried, one
@@ -137,24 +127,45 @@ func (s *Server) limited(w http.ResponseWriter, r *http.Request, name string, p 
 // to the limits as well as attempts sent one by one. An attempt refused
 // counts too, within the same fixed window.
 func (s *Server) reserve(w http.ResponseWriter, r *http.Request, name string, p page, buckets ...bucket) bool {
+	return s.pageOverLimit(w, r, true, name, p, buckets...)
+}
+
+func (s *Server) pageOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p page, buckets ...bucket) bool {
+	l, over, err := s.overLimit(r.Context(), add, buckets...)
+	switch {
+	case err != nil:
+		s.fail(w, r, err)
+	case over:
+		p.Error = s.tooMany(w, l)
+		s.render(w, r, http.StatusTooManyRequests, name, p)
+	}
+	return err != nil || over
+}
+
+// overLimit reads each bucket's count, counting one more first if add,
+// and reports the limit of the first that is over: reached, or passed by
+// the attempt just counted.
+func (s *Server) overLimit(ctx context.Context, add bool, buckets ...bucket) (Limit, bool, error) {
 	for _, b := range buckets {
 		if b.key == "" || b.limit.Max <= 0 {
 			continue
 		}
-		n, err := s.led.RateHits(r.Context(), b.key, b.limit.Window, true)
+		n, err := s.led.RateHits(ctx, b.key, b.limit.Window, add)
 		if err != nil {
-			s.fail(w, r, err)
-			return true
+			return Limit{}, false, err
 		}
-		if n > b.limit.Max {
-			wait := b.limit.Window - s.now().Sub(s.now().Truncate(b.limit.Window))
-			p.Error = fmt.Sprintf("Too many attempts. Please wait %s and try again.", roundUp(wait))
-			w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-			s.render(w, r, http.StatusTooManyRequests, name, p)
-			return true
+		if n > b.limit.Max || !add && n == b.limit.Max {
+			return b.limit, true, nil
 		}
 	}
-	return false
+	return Limit{}, false, nil
+}
+
+// tooMany sets Retry-After to the end of l's window and says so.
+func (s *Server) tooMany(w http.ResponseWriter, l Limit) string {
+	wait := l.Window - s.now().Sub(s.now().Truncate(l.Window))
+	w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+	return fmt.Sprintf("Too many attempts. Please wait %s and try again.", roundUp(wait))
 }
 
 // release takes back an attempt reserved in b that turned out not to
