@@ -26,6 +26,7 @@ const (
 	EventStaffCreated      = "staff_created"
 	EventStaffDisabled     = "staff_disabled"
 	EventStaffTOTPEnrolled = "staff_totp_enrolled"
+	EventStaffPassword     = "staff_password_changed"
 	EventStaffSessionStart = "staff_session_started"
 	EventStaffSessionEnd   = "staff_session_ended"
 	EventCodeResent        = "code_resent"
@@ -173,6 +174,25 @@ func (l *Ledger) DisableStaff(ctx context.Context, email string) error {
 			return err
 		}
 		_, err = t.event(EventStaffDisabled, formats.Product{}, 0, staffEvent{Staff: email})
+		return err
+	})
+}
+
+// SetStaffPassword replaces a staff user's password hash, as when the user
+// chooses a password of their own in place of the one an admin gave.
+func (l *Ledger) SetStaffPassword(ctx context.Context, email, passwordHash string) error {
+	return l.update(ctx, func(t *tx) error {
+		res, err := t.sql.ExecContext(ctx, `UPDATE staff SET password_hash = $1 WHERE email = $2 AND disabled_at IS NULL`, passwordHash, email)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err == nil {
+				err = ErrNoStaff
+			}
+			return err
+		}
+		_, err = t.event(EventStaffPassword, formats.Product{}, 0, staffEvent{Staff: email})
 		return err
 	})
 }

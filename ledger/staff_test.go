@@ -155,3 +155,30 @@ func TestResendRevoked(t *testing.T) {
 		verifyChain(t, l)
 	})
 }
+
+func TestSetStaffPassword(t *testing.T) {
+	eachStore(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		l := open(t, dsn)
+		if err := l.CreateStaff(ctx, ledger.Staff{Email: "sam@vendor.test", Role: ledger.RoleSupport, PasswordHash: "$argon2id$x"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.SetStaffPassword(ledger.WithClient(ctx, "console:sam@vendor.test", "192.0.2.1"), "sam@vendor.test", "$argon2id$own"); err != nil {
+			t.Fatal(err)
+		}
+		if s, err := l.Staff(ctx, "sam@vendor.test"); err != nil || s.PasswordHash != "$argon2id$own" {
+			t.Fatalf("%+v %v", s, err)
+		}
+		if err := l.SetStaffPassword(ctx, "nobody@vendor.test", "$argon2id$z"); !errors.Is(err, ledger.ErrNoStaff) {
+			t.Fatalf("unknown user: %v", err)
+		}
+		var kind, actor, body string
+		if err := rawDB(t, dsn).QueryRow(`SELECT kind, actor, body FROM events ORDER BY seq DESC LIMIT 1`).Scan(&kind, &actor, &body); err != nil {
+			t.Fatal(err)
+		}
+		if kind != ledger.EventStaffPassword || actor != "console:sam@vendor.test" || strings.Contains(body, "argon2id") {
+			t.Fatalf("event %s by %s: %s", kind, actor, body)
+		}
+		verifyChain(t, l)
+	})
+}

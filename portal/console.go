@@ -359,6 +359,60 @@ func (s *Server) totpCheck(w http.ResponseWriter, r *http.Request) {
 	s.startStaffSession(w, r, v.email, true)
 }
 
+func (s *Server) passwordForm(w http.ResponseWriter, r *http.Request) {
+	s.consoleRender(w, r, http.StatusOK, "password", consolePage{Title: "Change your password"})
+}
+
+// passwordChange sets a password of the staff user's own choosing: the
+// first one came from an admin, who should not know it for good.
+func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) {
+	v := staffOf(r)
+	p := consolePage{Title: "Change your password"}
+	accBucket := bucket{"console:login:account:" + v.email, s.limits.LoginAccount}
+	if s.consoleLimited(w, r, "password", p, accBucket) {
+		return
+	}
+	current, next := r.PostFormValue("current_password"), r.PostFormValue("new_password")
+	st, err := s.led.Staff(r.Context(), v.email)
+	if err != nil {
+		s.consoleFail(w, r, err)
+		return
+	}
+	ok := false
+	if len(current) <= MaxPassword {
+		if ok, err = checkPassword(st.PasswordHash, current); err != nil {
+			s.consoleFail(w, r, err)
+			return
+		}
+	}
+	if !ok {
+		s.count(r, accBucket)
+		p.Error = "Your current password is not right."
+		s.consoleRender(w, r, http.StatusUnauthorized, "password", p)
+		return
+	}
+	if err := checkNewPassword(next, v.email); err != nil {
+		p.Error = err.Error()
+		s.consoleRender(w, r, http.StatusUnprocessableEntity, "password", p)
+		return
+	}
+	if next == current {
+		p.Error = "Choose a new password, not the one you have."
+		s.consoleRender(w, r, http.StatusUnprocessableEntity, "password", p)
+		return
+	}
+	hash, err := hashPassword(s.rand, next)
+	if err == nil {
+		err = s.led.SetStaffPassword(r.Context(), v.email, hash)
+	}
+	if err != nil {
+		s.consoleFail(w, r, err)
+		return
+	}
+	p.Notice = "Your password is changed. Use the new one from your next log-in."
+	s.consoleRender(w, r, http.StatusOK, "password", p)
+}
+
 func (s *Server) consoleLogout(w http.ResponseWriter, r *http.Request) {
 	v := staffOf(r)
 	if err := s.led.EndStaffSession(r.Context(), tokenHash(v.id)); err != nil {

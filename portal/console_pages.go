@@ -128,6 +128,8 @@ func (s *Server) consoleMux() *http.ServeMux {
 	mux.HandleFunc("GET /console/totp", s.needPassword(s.totpForm))
 	mux.HandleFunc("POST /console/totp", s.needPassword(s.totpCheck))
 	mux.HandleFunc("POST /console/logout", s.consoleLogout)
+	mux.HandleFunc("GET /console/password", s.needStaff(s.passwordForm))
+	mux.HandleFunc("POST /console/password", s.needStaff(s.passwordChange))
 	mux.HandleFunc("GET /console/{$}", s.needStaff(s.consoleSearch))
 	mux.HandleFunc("GET /console/licenses/{license}", s.needStaff(s.consoleLicensePage))
 	mux.HandleFunc("GET /console/licenses/{license}/{action}", s.needStaff(s.licenseAction))

@@ -309,6 +309,7 @@ func TestConsoleCSRF(t *testing.T) {
 		"/console/login":                             {"email": {"ada@vendor.test"}, "password": {staffPassword}},
 		"/console/totp":                              {"code": {"123456"}},
 		"/console/logout":                            {},
+		"/console/password":                          {"current_password": {staffPassword}, "new_password": {"another password 2"}},
 		"/console/licenses/" + id + "/resend":        {},
 		"/console/licenses/" + id + "/replace":       {"revoke_old": {"on"}, "reason": {"x"}},
 		"/console/licenses/" + id + "/revoke":        {"reason": {"x"}},
