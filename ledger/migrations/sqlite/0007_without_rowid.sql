@@ -3,7 +3,9 @@
 -- key's B-tree. A rowid table keeps its rows in one B-tree and its primary
 -- key in another, so each row a batch records or marks was written, or
 -- found, twice. The columns and indexes are those of schema 6; the tables
--- are rebuilt, which takes a while on a large ledger, once.
+-- are rebuilt, which takes a while on a large ledger, once. On both stores
+-- a registered license key's license column is NULL rather than its own
+-- serial, so that registering a key changes its state only.
 CREATE TABLE registration_keys_v7 (
 	product    TEXT    NOT NULL,
 	serial     INTEGER NOT NULL,
@@ -20,7 +22,8 @@ CREATE TABLE registration_keys_v7 (
 	minted_by  TEXT    NOT NULL,
 	PRIMARY KEY (product, serial)
 ) WITHOUT ROWID;
-INSERT INTO registration_keys_v7 SELECT product, serial, rk, trial, edition, days, purpose, order_ref, customer, state, license, minted_at, minted_by
+INSERT INTO registration_keys_v7 SELECT product, serial, rk, trial, edition, days, purpose, order_ref, customer, state,
+	CASE WHEN license = serial THEN NULL ELSE license END, minted_at, minted_by
 	FROM registration_keys ORDER BY product, serial;
 DROP TABLE registration_keys;
 ALTER TABLE registration_keys_v7 RENAME TO registration_keys;
