@@ -16,7 +16,9 @@ import (
 func codeIndexes(t *testing.T, dsn string) []string {
 	t.Helper()
 	db := rawDB(t, dsn)
-	q := `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'codes' ORDER BY name`
+	// pragma_index_list, not sqlite_master: a WITHOUT ROWID table's
+	// primary key (schema 7) is the table itself, listed here only.
+	q := `SELECT name FROM pragma_index_list('codes') ORDER BY name`
 	if kind, _, _ := ledger.ParseDSN(dsn); kind == "postgres" {
 		q = `SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'codes' ORDER BY indexname`
 	}

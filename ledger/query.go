@@ -293,10 +293,11 @@ func (l *Ledger) Find(ctx context.Context, q Query) ([]*History, error) {
 
 func (l *Ledger) fillHistory(ctx context.Context, h *History) error {
 	p, s := h.License.Product.String(), int64(h.License.Serial)
-	// The key that registered the license has its serial; renewal keys
-	// are found through their own index (migration 0002).
+	// The key that registered the license has its serial (and a NULL
+	// license column, schema 7); renewal keys are found through their own
+	// index (migration 0003).
 	rows, err := l.db.QueryContext(ctx, `SELECT `+rkColumns+` FROM (
-	SELECT `+rkColumns+` FROM registration_keys WHERE product = $1 AND serial = $2 AND license = $2
+	SELECT `+rkColumns+` FROM registration_keys WHERE product = $1 AND serial = $2 AND license IS NULL AND state = '`+StateRegistered+`' AND purpose = '`+string(PurposeLicense)+`'
 	UNION ALL
 	SELECT `+rkColumns+` FROM registration_keys WHERE product = $1 AND license = $2 AND license <> serial) AS k
 ORDER BY minted_at, serial`, p, s)

@@ -190,7 +190,10 @@ func (t *tx) registerAll(regs []Registration, out []Registered) error {
 	}
 	for p, ss := range rs.used {
 		err := inLists(t.l.store.numbered(), ss, func(match string, args []any) error {
-			_, err := t.execW(`UPDATE registration_keys SET state = '`+StateRegistered+`', license = serial WHERE product = $1 AND serial `+match,
+			// license stays NULL, its own serial (schema 7): the row
+			// changes no indexed column, so PostgreSQL updates it in
+			// place (HOT) rather than adding an entry to every index.
+			_, err := t.execW(`UPDATE registration_keys SET state = '`+StateRegistered+`' WHERE product = $1 AND serial `+match,
 				append([]any{p.String()}, args...)...)
 			return err
 		})

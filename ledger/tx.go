@@ -215,6 +215,9 @@ func scanRK(sc interface{ Scan(...any) error }) (*RegistrationKey, error) {
 		return nil, fmt.Errorf("ledger: recorded key %q: %w", rk, err)
 	}
 	r.Key, r.Purpose, r.License = k, Purpose(purpose), formats.Serial(license.Int64)
+	if !license.Valid && r.State == StateRegistered && r.Purpose == PurposeLicense {
+		r.License = k.Serial // NULL: its own serial (schema 7)
+	}
 	r.MintedAt, _ = time.Parse(time.RFC3339Nano, at)
 	return &r, nil
 }
@@ -238,12 +241,21 @@ func getRK(ctx context.Context, q queryer, k formats.RegistrationKey) (*Registra
 // insertRK records a key the caller has checked is new.
 func (t *tx) insertRK(r *RegistrationKey) {
 	t.rks.add(r.Key.Product.String(), int64(r.Key.Serial), r.Key.String(), b2i(r.Key.Trial), r.Edition, r.Days, string(r.Purpose),
-		r.Order, r.Customer, r.State, nullSerial(r.License), formatTime(r.MintedAt), r.MintedBy)
+		r.Order, r.Customer, r.State, rkLicense(r.Key, r.License), formatTime(r.MintedAt), r.MintedBy)
+}
+
+// rkLicense is a key's license column: NULL for none, and for the key's
+// own serial (schema 7), which is what a registered license key names.
+func rkLicense(k formats.RegistrationKey, license formats.Serial) sql.NullInt64 {
+	if license == k.Serial {
+		return sql.NullInt64{}
+	}
+	return nullSerial(license)
 }
 
 func (t *tx) setRKState(k formats.RegistrationKey, state string, license formats.Serial) error {
 	return t.exec(`UPDATE registration_keys SET state = $1, license = $2 WHERE product = $3 AND serial = $4`,
-		state, nullSerial(license), k.Product.String(), int64(k.Serial))
+		state, rkLicense(k, license), k.Product.String(), int64(k.Serial))
 }
 
 func nullSerial(s formats.Serial) sql.NullInt64 { return sql.NullInt64{Int64: int64(s), Valid: s != 0} }
