@@ -294,40 +294,44 @@ func rateAddr(ip string) string {
 	return netip.PrefixFrom(a.WithZone(""), 64).Masked().String()
 }
 
-// MaxForwardedFor bounds the X-Forwarded-For hops read: a chain of
-// proxies longer than this is not a deployment but a forged header.
+// MaxForwardedFor bounds the X-Forwarded-For hops read, from the right: a
+// chain of trusted proxies longer than this is not a deployment.
 const MaxForwardedFor = 16
 
 // forwardedFor is the client address the trusted proxies report in
 // X-Forwarded-For, read from the right: each trusted proxy appends the
 // address it received the request from, and the first address not of a
 // trusted proxy is the client. Anything left of it was written by the
-// client and is not believed. It reports false when the header names no
-// address that can be used, so that the peer's address is kept.
+// client and is neither believed nor read, so that a client cannot pad the
+// header until its own address is dropped. It reports false when the
+// header names no address that can be used, so that the peer's address is
+// kept.
 func forwardedFor(h http.Header, trusted []netip.Prefix) (string, bool) {
-	var hops []string
-	for _, v := range h.Values("X-Forwarded-For") {
-		for part := range strings.SplitSeq(v, ",") {
-			if len(hops) == MaxForwardedFor {
-				return "", false
+	vals := h.Values("X-Forwarded-For")
+	client, read := "", 0
+	for i := len(vals) - 1; i >= 0 && read < MaxForwardedFor; i-- {
+		v := vals[i]
+		for more := true; more && read < MaxForwardedFor; read++ {
+			hop := v
+			if j := strings.LastIndexByte(v, ','); j >= 0 {
+				hop, v = v[j+1:], v[:j]
+			} else {
+				more = false
 			}
-			hops = append(hops, strings.TrimSpace(part))
-		}
-	}
-	client := ""
-	for i := len(hops) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(hops[i])
-		if err != nil {
-			// Some proxies add the client's port: 192.0.2.7:4711, [2001:db8::7]:4711.
-			ap, perr := netip.ParseAddrPort(hops[i])
-			if perr != nil {
-				break
+			hop = strings.TrimSpace(hop)
+			a, err := netip.ParseAddr(hop)
+			if err != nil {
+				// Some proxies add the client's port: 192.0.2.7:4711, [2001:db8::7]:4711.
+				ap, perr := netip.ParseAddrPort(hop)
+				if perr != nil {
+					return client, client != ""
+				}
+				a = ap.Addr()
 			}
-			a = ap.Addr()
-		}
-		client = a.Unmap().String()
-		if !isTrusted(a, trusted) {
-			break
+			client = a.Unmap().String()
+			if !isTrusted(a, trusted) {
+				return client, true
+			}
 		}
 	}
 	return client, client != ""

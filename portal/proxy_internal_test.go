@@ -29,17 +29,21 @@ func TestForwardedFor(t *testing.T) {
 	}{
 		{nil, ""},
 		{[]string{"203.0.113.5"}, "203.0.113.5"},
-		{[]string{"198.51.100.9, 203.0.113.5"}, "203.0.113.5"},                   // the left is the client's word
-		{[]string{"203.0.113.5, 10.1.2.3"}, "203.0.113.5"},                       // through two proxies
-		{[]string{"203.0.113.5", "10.1.2.3"}, "203.0.113.5"},                     // in two header lines
-		{[]string{"10.9.9.9, 10.1.2.3"}, "10.9.9.9"},                             // all trusted: the first
-		{[]string{"::ffff:203.0.113.5"}, "203.0.113.5"},                          // IPv4-mapped
-		{[]string{"2001:db8::7, ::1"}, "2001:db8::7"},                            // IPv6
-		{[]string{"203.0.113.5:4711, 10.1.2.3"}, "203.0.113.5"},                  // with the client's port
-		{[]string{"[2001:db8::7]:4711"}, "2001:db8::7"},                          // IPv6 with port
-		{[]string{"not an address"}, ""},                                         // misconfigured proxy: the peer
-		{[]string{"garbage, 203.0.113.5"}, "203.0.113.5"},                        // the left is never read
-		{[]string{strings.Repeat("10.0.0.1,", MaxForwardedFor) + "1.2.3.4"}, ""}, // bounded
+		{[]string{"198.51.100.9, 203.0.113.5"}, "203.0.113.5"},  // the left is the client's word
+		{[]string{"203.0.113.5, 10.1.2.3"}, "203.0.113.5"},      // through two proxies
+		{[]string{"203.0.113.5", "10.1.2.3"}, "203.0.113.5"},    // in two header lines
+		{[]string{"10.9.9.9, 10.1.2.3"}, "10.9.9.9"},            // all trusted: the first
+		{[]string{"::ffff:203.0.113.5"}, "203.0.113.5"},         // IPv4-mapped
+		{[]string{"2001:db8::7, ::1"}, "2001:db8::7"},           // IPv6
+		{[]string{"203.0.113.5:4711, 10.1.2.3"}, "203.0.113.5"}, // with the client's port
+		{[]string{"[2001:db8::7]:4711"}, "2001:db8::7"},         // IPv6 with port
+		{[]string{"not an address"}, ""},                        // misconfigured proxy: the peer
+		{[]string{"garbage, 203.0.113.5"}, "203.0.113.5"},       // the left is never read
+		// Bounded, from the right: a client that pads the header is still
+		// the address its proxy appended, not the proxy's own.
+		{[]string{strings.Repeat("10.0.0.1,", MaxForwardedFor) + "1.2.3.4"}, "1.2.3.4"},
+		{[]string{strings.Repeat("198.51.100.9, ", 3*MaxForwardedFor) + "203.0.113.5", "10.1.2.3"}, "203.0.113.5"},
+		{[]string{strings.Repeat("10.0.0.1,", 3*MaxForwardedFor) + "10.1.2.3"}, "10.0.0.1"}, // all trusted: the first read
 	} {
 		h := http.Header{}
 		for _, v := range c.xff {
