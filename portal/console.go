@@ -156,7 +156,11 @@ func (s *Server) consoleLogin(w http.ResponseWriter, r *http.Request) {
 	if emailErr != nil {
 		accBucket.key = ""
 	}
-	if s.consoleLimited(w, r, "login", p, accBucket) || s.consoleReserve(w, r, "login", p, ipBucket) {
+	// Both are counted before the password is checked, so that guesses
+	// sent at once, from one address or many, meet the limits; the
+	// account's is given back if the password is right, as it limits
+	// failures.
+	if s.consoleReserve(w, r, "login", p, ipBucket, accBucket) {
 		return
 	}
 	password := r.PostFormValue("password")
@@ -178,11 +182,11 @@ func (s *Server) consoleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if st == nil || !ok {
-		s.count(r, accBucket)
 		p.Error = errLogin
 		s.consoleRender(w, r, http.StatusUnauthorized, "login", p)
 		return
 	}
+	s.release(r, accBucket)
 	if s.enrolExpired(st) {
 		p.Error = errEnrolExpired
 		s.consoleRender(w, r, http.StatusForbidden, "login", p)
@@ -434,8 +438,8 @@ func (s *Server) consoleLimited(w http.ResponseWriter, r *http.Request, name str
 }
 
 // consoleReserve is reserve for the console's pages.
-func (s *Server) consoleReserve(w http.ResponseWriter, r *http.Request, name string, p consolePage, b bucket) bool {
-	return s.consoleOverLimit(w, r, true, name, p, b)
+func (s *Server) consoleReserve(w http.ResponseWriter, r *http.Request, name string, p consolePage, buckets ...bucket) bool {
+	return s.consoleOverLimit(w, r, true, name, p, buckets...)
 }
 
 func (s *Server) consoleOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p consolePage, buckets ...bucket) bool {

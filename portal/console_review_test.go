@@ -8,6 +8,7 @@ import (
 	"github.com/licmint/licmint/portal"
 	"html"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -340,5 +341,57 @@ func TestConsoleResendRevoked(t *testing.T) {
 		if ev.Kind == ledger.EventCodeResent {
 			t.Fatal("a revoked code was resent")
 		}
+	}
+}
+
+// The console's log-in limit per account, which counts failed passwords,
+// holds for guesses sent at once from many addresses too, as the
+// customers' does; a log-in that succeeds is not counted.
+func TestConsoleLoginAccountBurst(t *testing.T) {
+	limits := portal.DefaultLimits
+	limits.LoginAccount = portal.Limit{Max: 3, Window: 15 * time.Minute}
+	e := newEnv(t, portal.WithLimits(limits), portal.WithTrustedProxies(netip.MustParsePrefix("127.0.0.0/8")))
+	if err := portal.AddStaff(context.Background(), e.led, "sam@vendor.test", ledger.RoleSupport, staffPassword); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 * limits.LoginAccount.Max {
+		b := e.browser()
+		if b.submit("/console/login", "/console/login", url.Values{"email": {"sam@vendor.test"}, "password": {staffPassword}}); !strings.Contains(b.last, "Set up your authenticator") {
+			t.Fatalf("a right password: %d %s", b.code, alert(b.last))
+		}
+	}
+	b := e.browser()
+	b.get("/console/login")
+	csrf := b.csrf()
+	const burst = 12
+	codes := make(chan int, burst)
+	var wg sync.WaitGroup
+	for i := range burst {
+		f := url.Values{"csrf": {csrf}, "email": {"sam@vendor.test"}, "password": {"a guessed password"}}
+		wg.Go(func() {
+			req, _ := http.NewRequest("POST", e.url("/console/login"), strings.NewReader(f.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i+1))
+			resp, err := b.c.Do(req)
+			if err != nil {
+				codes <- 0
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		})
+	}
+	wg.Wait()
+	close(codes)
+	tried := 0
+	for c := range codes {
+		if c == http.StatusUnauthorized {
+			tried++
+		} else if c != http.StatusTooManyRequests {
+			t.Errorf("an attempt answered %d", c)
+		}
+	}
+	if tried > limits.LoginAccount.Max {
+		t.Fatalf("%d of %d guesses sent at once from as many addresses were tried; the limit per account is %d", tried, burst, limits.LoginAccount.Max)
 	}
 }
