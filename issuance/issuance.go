@@ -258,16 +258,16 @@ func (s *Service) BatchOptions(allowUnminted bool) []batch.Option {
 			keys[i] = r.RK
 		}
 		errs := make([]error, len(regs))
-		known, err := s.ledger.RegistrationKeys(ctx, keys)
+		known, err := s.ledger.KeyDays(ctx, keys)
 		for i, r := range regs {
-			rec, ok := known[r.RK]
+			days, ok := known[r.RK]
 			switch {
 			case err != nil:
 				errs[i] = err
 			case !ok && !allowUnminted:
 				errs[i] = &signer.FieldError{Field: "rk", Err: fmt.Errorf("%w: %s", ledger.ErrNotMinted, r.RK)}
-			case ok && rec.Days > 0 && r.Days == 0 && r.Expires == 0:
-				r.Days = rec.Days
+			case ok && days > 0 && r.Days == 0 && r.Expires == 0:
+				r.Days = days
 			}
 		}
 		return errs

@@ -31,6 +31,9 @@ type Ledger struct {
 	existingOnly bool
 	group        group
 	stmts        stmtCache
+	// readStmts are the reading pool's prepared statements, for the
+	// queries a batch runs for every chunk (KeyDays).
+	readStmts stmtCache
 }
 
 // An Option configures a Ledger.
@@ -166,6 +169,7 @@ func redactDSN(dsn string) string {
 // Close closes the database.
 func (l *Ledger) Close() error {
 	l.stmts.close()
+	l.readStmts.close()
 	err := l.db.Close()
 	if l.wdb != l.db {
 		err = errors.Join(err, l.wdb.Close())

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -215,6 +216,50 @@ func TestMint(t *testing.T) {
 			}
 		}
 		verifyChain(t, l)
+	})
+}
+
+// TestKeyDays reads the terms of more keys than one query takes, of two
+// products, among keys never minted and keys typed with the other trial
+// flag than their serial was minted with.
+func TestKeyDays(t *testing.T) {
+	eachStore(t, func(t *testing.T, dsn string) {
+		l := open(t, dsn)
+		other := formats.MustProduct("QX")
+		year := mint(t, l, ledger.MintRequest{Count: 700, Days: 365})
+		catalog := mint(t, l, ledger.MintRequest{Product: other, Count: 3})
+		trial := mint(t, l, ledger.MintRequest{Count: 1, Trial: true, Days: 30})[0]
+		asked := append(append([]formats.RegistrationKey{}, year...), catalog...)
+		asked = append(asked, trial)
+		unminted, err := formats.NewRegistrationKey(pc, false, 12345)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The trial key's serial, typed as a full key: not the key sold.
+		typo, err := formats.NewRegistrationKey(pc, false, trial.Serial)
+		if err != nil {
+			t.Fatal(err)
+		}
+		asked = append(asked, unminted, typo)
+		got, err := l.KeyDays(context.Background(), asked)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[formats.RegistrationKey]int{trial: 30}
+		for _, k := range year {
+			want[k] = 365
+		}
+		for _, k := range catalog {
+			want[k] = 0
+		}
+		if !maps.Equal(got, want) {
+			t.Fatalf("KeyDays: %d keys, want %d; the trial key %d, the unminted %v, the typo %v",
+				len(got), len(want), got[trial], got[unminted], got[typo])
+		}
+		// Nor does the typo alone bring its serial's trial key in.
+		if got, err := l.KeyDays(context.Background(), []formats.RegistrationKey{typo}); err != nil || len(got) != 0 {
+			t.Fatalf("KeyDays of the typo alone: %v, %v", got, err)
+		}
 	})
 }
 

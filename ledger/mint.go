@@ -196,36 +196,47 @@ func (l *Ledger) Void(ctx context.Context, k formats.RegistrationKey, reason str
 	})
 }
 
-// RegistrationKeys returns what the ledger knows of each of keys that it
-// minted or imported, by key.
-func (l *Ledger) RegistrationKeys(ctx context.Context, keys []formats.RegistrationKey) (map[formats.RegistrationKey]*RegistrationKey, error) {
-	out := make(map[formats.RegistrationKey]*RegistrationKey, len(keys))
-	// By the primary key, not the rk column's index: a batch's keys are
-	// neighbours by serial, and their rk texts are not compared here, but
-	// the whole key is, as getRK does.
+// KeyDays returns the term in days that each of keys was sold with (0:
+// the catalog's), for the keys that the ledger minted or imported; the
+// others are absent. A batch calls it for every chunk, before signing, so
+// it reads only that.
+func (l *Ledger) KeyDays(ctx context.Context, keys []formats.RegistrationKey) (map[formats.RegistrationKey]int, error) {
+	out := make(map[formats.RegistrationKey]int, len(keys))
+	// A key typed with another trial flag than its serial was minted with
+	// is not the key that was sold: it is absent.
+	want := make(map[formats.RegistrationKey]struct{}, len(keys))
 	serials := make(map[formats.Product][]int64)
 	for _, k := range keys {
+		want[k] = struct{}{}
 		serials[k.Product] = append(serials[k.Product], int64(k.Serial))
-	}
-	want := make(map[formats.RegistrationKey]bool, len(keys))
-	for _, k := range keys {
-		want[k] = true
 	}
 	for p, ss := range serials {
 		err := inLists(l.store.numbered(), ss, func(match string, args []any) error {
-			rows, err := l.db.QueryContext(ctx, `SELECT `+rkColumns+` FROM registration_keys WHERE product = $1 AND serial `+match,
-				append([]any{p.String()}, args...)...)
+			q := `SELECT serial, trial, days FROM registration_keys WHERE product = $1 AND serial ` + match
+			args = append([]any{p.String()}, args...)
+			var rows *sql.Rows
+			var err error
+			if s := l.readStmt(ctx, q); s != nil {
+				rows, err = s.QueryContext(ctx, args...)
+			} else {
+				rows, err = l.db.QueryContext(ctx, q, args...)
+			}
 			if err != nil {
 				return err
 			}
 			defer rows.Close()
 			for rows.Next() {
-				r, err := scanRK(rows)
-				if err != nil {
+				var serial int64
+				var trial, days int
+				if err := rows.Scan(&serial, &trial, &days); err != nil {
 					return err
 				}
-				if want[r.Key] {
-					out[r.Key] = r
+				k, err := formats.NewRegistrationKey(p, trial != 0, formats.Serial(serial))
+				if err != nil {
+					return fmt.Errorf("ledger: recorded key %s serial %d: %w", p, serial, err)
+				}
+				if _, ok := want[k]; ok {
+					out[k] = days
 				}
 			}
 			return rows.Err()

@@ -13,7 +13,7 @@ import (
 // a longer slice is recorded in several, each complete on its own, so that
 // an interrupted batch keeps the rows it finished and a rerun adds only the
 // rest.
-const MaxBatch = 2000
+const MaxBatch = 2048
 
 // A Registration is a code signed for a Registration Key, to be recorded.
 type Registration struct {

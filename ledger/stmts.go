@@ -66,6 +66,36 @@ func (c *stmtCache) prepareMissed(ctx context.Context, db *sql.DB) {
 	}
 }
 
+// prepared returns q's statement for db, preparing it now if it is not
+// cached: for the reading pool, whose connections are free to prepare on
+// at any time. It returns nil, and the caller runs q unprepared, when the
+// cache is full or closed or q does not prepare.
+func (c *stmtCache) prepared(ctx context.Context, db *sql.DB, q string) *sql.Stmt {
+	c.mu.Lock()
+	s, ok := c.m[q]
+	full := c.closed || len(c.m) >= maxStmts
+	c.mu.Unlock()
+	if ok || full {
+		return s
+	}
+	s, err := db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.m[q]; ok || c.closed {
+		// Another goroutine cached it first, or the ledger closed.
+		s.Close()
+		return old
+	}
+	if c.m == nil {
+		c.m = make(map[string]*sql.Stmt)
+	}
+	c.m[q] = s
+	return s
+}
+
 func (c *stmtCache) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -104,4 +134,13 @@ func (t *tx) cached(q string) *sql.Stmt {
 		return nil
 	}
 	return t.sql.StmtContext(t.ctx, s)
+}
+
+// readStmt returns q prepared for the reading pool where the store wants
+// statements prepared (prepares), or nil.
+func (l *Ledger) readStmt(ctx context.Context, q string) *sql.Stmt {
+	if !l.store.prepares() {
+		return nil
+	}
+	return l.readStmts.prepared(ctx, l.db, q)
 }

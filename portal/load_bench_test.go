@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/benchratio"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/ledger/ledgertest"
 )
@@ -82,7 +83,7 @@ func loadRegistrations(b *testing.B, dsn string, instances int) {
 			b.Fatal(err)
 		}
 		defer db.Close()
-		dbCPU = postgresCPU(db)
+		dbCPU = benchratio.PostgresCPU(db)
 	}
 	var dbCPU0 time.Duration
 	if dbCPU != nil {
@@ -93,7 +94,7 @@ func loadRegistrations(b *testing.B, dsn string, instances int) {
 	errs := make(chan error, len(workers))
 	var wg sync.WaitGroup
 	b.ResetTimer()
-	start, cpu0 := time.Now(), processCPU()
+	start, cpu0 := time.Now(), benchratio.ProcessCPU()
 	for i, w := range workers {
 		wg.Add(1)
 		go func() {
@@ -114,7 +115,7 @@ func loadRegistrations(b *testing.B, dsn string, instances int) {
 		}()
 	}
 	wg.Wait()
-	elapsed, cpu := time.Since(start), processCPU()-cpu0
+	elapsed, cpu := time.Since(start), benchratio.ProcessCPU()-cpu0
 	b.StopTimer()
 	var dbUsed time.Duration
 	if dbCPU != nil {

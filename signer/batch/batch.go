@@ -197,6 +197,12 @@ const (
 	window    = 4
 )
 
+// recordRows is how many rows, from consecutive chunks, the writer may
+// hand the Record function at once when they are ready together: an
+// issuance ledger commits each call, and a PostgreSQL commit costs round
+// trips whatever its size (BENCHMARKS.md).
+const recordRows = 2048
+
 type inRow struct {
 	line int
 	// CSV fields, or JSON raw values; a CSV row's fields are
@@ -296,7 +302,13 @@ func Run(ctx context.Context, s *signer.Signer, r *Reader, w *Writer, opts ...Op
 		bw.Write(append(line, '\n'))
 	}
 
-	free := make(chan *chunk, window*o.workers)
+	chunks := window * o.workers
+	if o.record != nil {
+		// The writer holds a group of chunks while they are recorded, and
+		// the workers go on signing into the others.
+		chunks += recordRows / chunkRows
+	}
+	free := make(chan *chunk, chunks)
 	for range cap(free) {
 		free <- &chunk{}
 	}
@@ -370,39 +382,67 @@ func Run(ctx context.Context, s *signer.Signer, r *Reader, w *Writer, opts ...Op
 	}
 	go func() { wg.Wait(); close(done) }()
 
-	// Writer: here, putting chunks back in order.
+	// Writer: here, putting chunks back in order. With a Record function,
+	// it gathers the next chunks in order, for one call, for as long as
+	// more are ready, up to recordRows rows.
 	var stats Stats
 	var seen keySet
 	pending := make(map[int]*chunk, cap(free))
-	next, rows := 0, 0
+	var group []*chunk
+	next, rows, grouped := 0, 0, 0
 	var werr error
-	for c := range done {
+	flush := func() {
+		if len(group) > 0 && werr == nil && ctx.Err() == nil {
+			werr = b.write(bw, group, &seen, &stats)
+			if werr == nil && ctx.Err() != nil {
+				werr = context.Cause(ctx)
+			}
+			if werr != nil {
+				cancel(werr)
+			}
+		}
+		for _, c := range group {
+			rows += len(c.rows)
+			if o.progress != nil && werr == nil {
+				o.progress(rows, c.inBytes)
+			}
+			free <- c
+		}
+		group, grouped = group[:0], 0
+	}
+	for {
+		var c *chunk
+		var ok bool
+		select {
+		case c, ok = <-done:
+		default:
+			// Nothing more is ready: write what is gathered rather
+			// than wait with it.
+			flush()
+			c, ok = <-done
+		}
+		if !ok {
+			break
+		}
 		if werr != nil || ctx.Err() != nil {
 			continue // drain, so that the workers finish
 		}
 		pending[c.seq] = c
-		for {
+		for werr == nil {
 			c, ok := pending[next]
 			if !ok {
 				break
 			}
 			delete(pending, next)
 			next++
-			werr = b.write(bw, c, &seen, &stats)
-			if werr == nil && ctx.Err() != nil {
-				werr = context.Cause(ctx)
-			}
-			rows += len(c.rows)
-			if o.progress != nil {
-				o.progress(rows, c.inBytes)
-			}
-			free <- c
-			if werr != nil {
-				cancel(werr)
-				break
+			group = append(group, c)
+			grouped += len(c.rows)
+			if o.record == nil || grouped >= recordRows {
+				flush()
 			}
 		}
 	}
+	flush()
 	if err := context.Cause(ctx); err != nil {
 		stats.Elapsed = time.Since(start)
 		return stats, err
@@ -852,10 +892,44 @@ func (b *batch) appendRow(dst []byte, r *inRow, res *rowResult) []byte {
 	return append(dst, '}', '\n')
 }
 
-// write writes a chunk in order, turning repeated Registration Keys into
-// errors (the first row with a key keeps its code) and handing the signed
-// rows to the Record function first.
-func (b *batch) write(w *bufio.Writer, c *chunk, seen *keySet, st *Stats) error {
+// write writes a group of consecutive chunks in order, turning repeated
+// Registration Keys into errors (the first row with a key keeps its code)
+// and handing the signed rows to the Record function first.
+func (b *batch) write(w *bufio.Writer, group []*chunk, seen *keySet, st *Stats) error {
+	redo := make([][]bool, len(group))
+	for g, c := range group {
+		redo[g] = b.dedupe(c, seen, st)
+	}
+	if b.o.record != nil {
+		if err := b.record(group, redo); err != nil {
+			return err
+		}
+	}
+	for g, c := range group {
+		from := 0
+		for i := range c.rows {
+			row, res := &c.rows[i], &c.res[i]
+			out := c.out[from:c.ends[i]]
+			from = c.ends[i]
+			if redo[g][i] {
+				out = b.appendRow(nil, row, res)
+			}
+			if res.signed {
+				st.Signed++
+			} else {
+				st.Failed++
+			}
+			if _, err := w.Write(out); err != nil {
+				return fmt.Errorf("batch: writing the output: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// dedupe turns the chunk's rows whose Registration Key an earlier row had
+// into errors, and returns which rows it changed, to format again.
+func (b *batch) dedupe(c *chunk, seen *keySet, st *Stats) []bool {
 	redo := make([]bool, len(c.rows))
 	for i := range c.rows {
 		row, res := &c.rows[i], &c.res[i]
@@ -878,40 +952,21 @@ func (b *batch) write(w *bufio.Writer, c *chunk, seen *keySet, st *Stats) error 
 		redo[i] = true
 		st.Duplicates++
 	}
-	if b.o.record != nil {
-		if err := b.record(c, redo); err != nil {
-			return err
-		}
-	}
-	from := 0
-	for i := range c.rows {
-		row, res := &c.rows[i], &c.res[i]
-		out := c.out[from:c.ends[i]]
-		from = c.ends[i]
-		if redo[i] {
-			out = b.appendRow(nil, row, res)
-		}
-		if res.signed {
-			st.Signed++
-		} else {
-			st.Failed++
-		}
-		if _, err := w.Write(out); err != nil {
-			return fmt.Errorf("batch: writing the output: %w", err)
-		}
-	}
-	return nil
+	return redo
 }
 
-// record hands the chunk's signed rows to the Record function and applies
-// what it decided, marking the rows to format again.
-func (b *batch) record(c *chunk, redo []bool) error {
+// record hands the group's signed rows to the Record function, in one
+// call, and applies what it decided, marking the rows to format again.
+func (b *batch) record(group []*chunk, redo [][]bool) error {
+	type at struct{ g, i int }
 	var rows []SignedRow
-	var at []int
-	for i := range c.res {
-		if res := &c.res[i]; res.signed {
-			rows = append(rows, SignedRow{Line: c.rows[i].line, Registration: &res.reg, Code: res.code, JWT: res.jwt})
-			at = append(at, i)
+	var where []at
+	for g, c := range group {
+		for i := range c.res {
+			if res := &c.res[i]; res.signed {
+				rows = append(rows, SignedRow{Line: c.rows[i].line, Registration: &res.reg, Code: res.code, JWT: res.jwt})
+				where = append(where, at{g, i})
+			}
 		}
 	}
 	if len(rows) == 0 {
@@ -921,16 +976,16 @@ func (b *batch) record(c *chunk, redo []bool) error {
 		return err
 	}
 	for j, sr := range rows {
-		i := at[j]
+		c, i := group[where[j].g], where[j].i
 		res := &c.res[i]
 		switch {
 		case sr.Err != nil:
 			*res = rowResult{}
 			b.fail(&c.rows[i], res, sr.Err)
-			redo[i] = true
+			redo[where[j].g][i] = true
 		case sr.Code != res.code || sr.JWT != res.jwt:
 			res.code, res.jwt = sr.Code, sr.JWT
-			redo[i] = true
+			redo[where[j].g][i] = true
 		}
 	}
 	return nil

@@ -3,8 +3,10 @@ package batch_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -49,5 +51,104 @@ func TestDone(t *testing.T) {
 	_, err := run(newSigner(t), &out, strings.NewReader(in.String()), fmts{}, batch.WithDone(func(context.Context) error { return failed }))
 	if !errors.Is(err, failed) {
 		t.Fatalf("Run with a failing Done: %v", err)
+	}
+}
+
+// The Record function sees every signed row once, in input order, and
+// what it decides shows in the output: a row it fails gets its error, a
+// row it gives another code shows that code. Repeated keys, some in
+// another chunk than their first row, never reach it.
+func TestRecord(t *testing.T) {
+	const rows = 3000
+	var in strings.Builder
+	in.WriteString("rk,edition\n")
+	keys := make([]formats.RegistrationKey, rows)
+	for i := range rows {
+		serial := formats.Serial(5000 + i)
+		if i%500 == 499 {
+			serial = keys[i-300].Serial // a repeated key
+		}
+		k, err := formats.NewRegistrationKey(formats.MustProduct("PC"), false, serial)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[i] = k
+		fmt.Fprintf(&in, "%s,standard\n", k)
+	}
+	taken := errors.New("taken by another license")
+	var onRecord formats.ActivationCode
+	lastLine, calls := 0, 0
+	recorded := map[formats.Serial]int{}
+	record := batch.WithRecord(func(_ context.Context, rs []batch.SignedRow) error {
+		calls++
+		for i := range rs {
+			r := &rs[i]
+			if r.Line <= lastLine {
+				t.Errorf("line %d recorded after line %d", r.Line, lastLine)
+			}
+			lastLine = r.Line
+			recorded[r.Registration.RK.Serial]++
+			switch {
+			case onRecord.Serial == 0:
+				onRecord = r.Code
+			case r.Registration.RK.Serial%11 == 0:
+				r.Err = taken
+			case r.Registration.RK.Serial%13 == 0:
+				r.Code = onRecord
+			}
+		}
+		return nil
+	})
+	out, st := signCSV(t, in.String(), fmts{}, record)
+	dups := rows / 500
+	if len(recorded) != rows-dups {
+		t.Errorf("%d keys recorded, want %d", len(recorded), rows-dups)
+	}
+	for serial, n := range recorded {
+		if n != 1 {
+			t.Errorf("serial %d recorded %d times", serial, n)
+		}
+	}
+	lines, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(lines) != rows+1 {
+		t.Fatalf("%d output lines, %v", len(lines), err)
+	}
+	failed := dups
+	for i, l := range lines[1:] {
+		serial, code, msg := keys[i].Serial, l[4], l[5]
+		switch {
+		case i%500 == 499:
+			if !strings.Contains(msg, "line") {
+				t.Errorf("row %d, a repeated key: %q", i, msg)
+			}
+		case serial%11 == 0 && i > 0:
+			failed++
+			if code != "" || !strings.Contains(msg, taken.Error()) {
+				t.Errorf("row %d, failed by Record: code %q, error %q", i, code, msg)
+			}
+		case serial%13 == 0 && i > 0:
+			if code != onRecord.String() {
+				t.Errorf("row %d shows %q, not the code on record", i, code)
+			}
+		case code == "" || msg != "":
+			t.Errorf("row %d: code %q, error %q", i, code, msg)
+		}
+	}
+	if st.Failed != failed || st.Signed != rows-failed || st.Duplicates != dups {
+		t.Errorf("stats %+v, want %d failed of %d", st, failed, rows)
+	}
+	t.Logf("%d rows recorded in %d calls", len(recorded), calls)
+
+	// An error from Record stops the batch, and is Run's.
+	gone := errors.New("the ledger is gone")
+	calls = 0
+	_, err = run(newSigner(t), io.Discard, strings.NewReader(in.String()), fmts{}, batch.WithRecord(func(context.Context, []batch.SignedRow) error {
+		if calls++; calls == 2 {
+			return gone
+		}
+		return nil
+	}))
+	if !errors.Is(err, gone) {
+		t.Fatalf("Run with a failing Record: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package portal_test
+package benchratio
 
 import (
 	"database/sql"
@@ -10,8 +10,10 @@ import (
 	"time"
 )
 
-// processCPU is the CPU time this process has used, user and system.
-func processCPU() time.Duration {
+// ProcessCPU is the CPU time this process has used, user and system: on a
+// machine shared with other jobs, a wall-time ratio also measures how much
+// of the machine each side got, and a CPU-time ratio the work it did.
+func ProcessCPU() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
@@ -19,11 +21,12 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// postgresCPU returns a function that tells the CPU time that the
+// PostgresCPU returns a function that tells the CPU time that the
 // PostgreSQL server at db has used, its postmaster and every backend,
 // those that have exited included, when the server runs on this host and
-// its data directory can be read; otherwise nil.
-func postgresCPU(db *sql.DB) func() time.Duration {
+// its data directory can be read; otherwise nil. A local server's work is
+// done on the cores that the benchmark's process uses.
+func PostgresCPU(db *sql.DB) func() time.Duration {
 	var dir string
 	if err := db.QueryRow(`SHOW data_directory`).Scan(&dir); err != nil {
 		return nil
