@@ -304,7 +304,8 @@ func (s *Service) BatchOptions(allowUnminted bool) []batch.Option {
 		}
 		return nil
 	}
-	return []batch.Option{batch.WithPrepare(prepare), batch.WithRecord(record), batch.WithDone(s.ledger.Sync)}
+	return []batch.Option{batch.WithPrepare(prepare), batch.WithRecord(record), batch.WithRecordRows(s.ledger.DeferredRows()),
+		batch.WithDone(s.ledger.Sync)}
 }
 
 // Renewal asks to extend a license.

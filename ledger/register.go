@@ -75,6 +75,11 @@ func (l *Ledger) RegisterDeferred(ctx context.Context, regs []Registration) ([]R
 	return l.register(ctx, true, regs)
 }
 
+// DeferredRows is how many registrations a RegisterDeferred call is best
+// given at once: its store's commits cost what they cost (a server's
+// round trips, a cache's size), and a batch sizes its calls by this.
+func (l *Ledger) DeferredRows() int { return l.store.deferredRows() }
+
 // Sync makes every change committed so far durable, those of
 // RegisterDeferred included.
 func (l *Ledger) Sync(ctx context.Context) error {

@@ -129,7 +129,10 @@ type config struct {
 	progress func(rows int, inputBytes int64)
 	prepare  func(ctx context.Context, regs []*signer.Registration) []error
 	record   func(ctx context.Context, rows []SignedRow) error
-	done     func(ctx context.Context) error
+	// recordRows is how many rows the writer may gather for one call of
+	// record; chunkRows or fewer means a chunk's.
+	recordRows int
+	done       func(ctx context.Context) error
 }
 
 // WithJWT adds a jwt column with each code's JWT license token
@@ -162,6 +165,19 @@ func WithPrepare(f func(ctx context.Context, regs []*signer.Registration) []erro
 func WithRecord(f func(ctx context.Context, rows []SignedRow) error) Option {
 	return func(c *config) { c.record = f }
 }
+
+// WithRecordRows has the writer hand the Record function up to n rows at
+// once, from consecutive chunks that are ready together, rather than one
+// chunk's 256 at most. An issuance ledger on PostgreSQL asks for more,
+// as each call is a commit that costs round trips whatever its size.
+// At most MaxRecordRows.
+func WithRecordRows(n int) Option {
+	return func(c *config) { c.recordRows = min(n, MaxRecordRows) }
+}
+
+// MaxRecordRows bounds WithRecordRows: the rows it gathers are held in
+// memory.
+const MaxRecordRows = 8192
 
 // WithDone has f called once, after the last row is recorded and written
 // and before Run returns; an error from it is Run's error. An issuance
@@ -196,12 +212,6 @@ const (
 	chunkRows = 256
 	window    = 4
 )
-
-// recordRows is how many rows, from consecutive chunks, the writer may
-// hand the Record function at once when they are ready together: an
-// issuance ledger commits each call, and a PostgreSQL commit costs round
-// trips whatever its size (BENCHMARKS.md).
-const recordRows = 2048
 
 type inRow struct {
 	line int
@@ -303,10 +313,10 @@ func Run(ctx context.Context, s *signer.Signer, r *Reader, w *Writer, opts ...Op
 	}
 
 	chunks := window * o.workers
-	if o.record != nil {
+	if o.record != nil && o.recordRows > chunkRows {
 		// The writer holds a group of chunks while they are recorded, and
 		// the workers go on signing into the others.
-		chunks += recordRows / chunkRows
+		chunks += (o.recordRows + chunkRows - 1) / chunkRows
 	}
 	free := make(chan *chunk, chunks)
 	for range cap(free) {
@@ -382,9 +392,9 @@ func Run(ctx context.Context, s *signer.Signer, r *Reader, w *Writer, opts ...Op
 	}
 	go func() { wg.Wait(); close(done) }()
 
-	// Writer: here, putting chunks back in order. With a Record function,
-	// it gathers the next chunks in order, for one call, for as long as
-	// more are ready, up to recordRows rows.
+	// Writer: here, putting chunks back in order. With a Record function
+	// and WithRecordRows, it gathers the next chunks in order, for one
+	// call, for as long as more are ready, up to that many rows.
 	var stats Stats
 	var seen keySet
 	pending := make(map[int]*chunk, cap(free))
@@ -437,7 +447,7 @@ func Run(ctx context.Context, s *signer.Signer, r *Reader, w *Writer, opts ...Op
 			next++
 			group = append(group, c)
 			grouped += len(c.rows)
-			if o.record == nil || grouped >= recordRows {
+			if o.record == nil || grouped+chunkRows > o.recordRows {
 				flush()
 			}
 		}

@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/signer"
 	"github.com/licmint/licmint/signer/batch"
 )
 
@@ -57,7 +60,8 @@ func TestDone(t *testing.T) {
 // The Record function sees every signed row once, in input order, and
 // what it decides shows in the output: a row it fails gets its error, a
 // row it gives another code shows that code. Repeated keys, some in
-// another chunk than their first row, never reach it.
+// another chunk than their first row, never reach it. With
+// WithRecordRows, chunks that are ready together come in one call.
 func TestRecord(t *testing.T) {
 	const rows = 3000
 	var in strings.Builder
@@ -77,10 +81,27 @@ func TestRecord(t *testing.T) {
 	}
 	taken := errors.New("taken by another license")
 	var onRecord formats.ActivationCode
-	lastLine, calls := 0, 0
+	lastLine, calls, most := 0, 0, 0
 	recorded := map[formats.Serial]int{}
+	// The first call waits until a worker has started the tenth chunk, so
+	// that the chunks before it are ready together for the second.
+	var prepared atomic.Int32
+	tenth := make(chan struct{})
+	prepare := batch.WithPrepare(func(_ context.Context, regs []*signer.Registration) []error {
+		if prepared.Add(1) == 10 {
+			close(tenth)
+		}
+		return make([]error, len(regs))
+	})
 	record := batch.WithRecord(func(_ context.Context, rs []batch.SignedRow) error {
-		calls++
+		if calls++; calls == 1 {
+			select {
+			case <-tenth:
+			case <-time.After(10 * time.Second):
+				t.Error("the tenth chunk was never prepared")
+			}
+		}
+		most = max(most, len(rs))
 		for i := range rs {
 			r := &rs[i]
 			if r.Line <= lastLine {
@@ -99,7 +120,7 @@ func TestRecord(t *testing.T) {
 		}
 		return nil
 	})
-	out, st := signCSV(t, in.String(), fmts{}, record)
+	out, st := signCSV(t, in.String(), fmts{}, prepare, record, batch.WithRecordRows(2048))
 	dups := rows / 500
 	if len(recorded) != rows-dups {
 		t.Errorf("%d keys recorded, want %d", len(recorded), rows-dups)
@@ -136,6 +157,9 @@ func TestRecord(t *testing.T) {
 	}
 	if st.Failed != failed || st.Signed != rows-failed || st.Duplicates != dups {
 		t.Errorf("stats %+v, want %d failed of %d", st, failed, rows)
+	}
+	if most <= 256 || most > 2048 {
+		t.Errorf("at most %d rows a call, want chunks together, up to 2048", most)
 	}
 	t.Logf("%d rows recorded in %d calls", len(recorded), calls)
 
