@@ -19,8 +19,8 @@ import (
 // freshly minted keys it measures:
 //
 //   - sign: signing its code, the work of a batch without a ledger;
-//   - record: recording it as a batch does (RegisterDeferred, chunks of
-//     256 rows);
+//   - record: recording it as a batch does (RegisterDeferred, in calls of
+//     DeferredRows rows);
 //   - floor: writing the rows that recorded to a second ledger, minted
 //     alike, with the same statements and commits but none of the
 //     ledger's own work (its rules, event bodies, hashes): the store's
@@ -49,7 +49,7 @@ func BenchmarkRecordFloor(b *testing.B) {
 }
 
 func benchFloor(b *testing.B, dsnA, dsnB, dsnC string) {
-	const rows, chunk = 20000, 256
+	const rows = 20000
 	ctx := context.Background()
 	day0 := time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC)
 	open := func(dsn string) *Ledger {
@@ -61,6 +61,7 @@ func benchFloor(b *testing.B, dsnA, dsnB, dsnC string) {
 		return l
 	}
 	a, fl, bare := open(dsnA), open(dsnB), open(dsnC)
+	chunk := a.DeferredRows()
 	benchCPU := benchratio.ProcessCPU
 	if server := benchratio.PostgresCPU(a.db); a.store.name() == "postgres" {
 		if server == nil {
