@@ -394,6 +394,46 @@ func (s *Service) Renew(ctx context.Context, r *Renewal) (Issued, error) {
 	return Issued{Code: c, JWT: code.JWT, License: lic}, err
 }
 
+// Current returns the current code of the license whose code a product
+// presents: the newest code of that generation on record, renewed since
+// or the same, with its JWT if any, and Existing set. This is how a
+// product that is online picks up a renewal without its user entering a
+// new code. The code must
+// be authentic (signer.Signer.Authenticate, with installID for a bound
+// code), and be of the license's current generation: a replaced
+// generation is ledger.ErrSuperseded, as its holder may be the thief the
+// replacement was for, and a revoked license is ledger.ErrRevoked. Nothing
+// is recorded.
+func (s *Service) Current(ctx context.Context, code formats.ActivationCode, installID string) (Issued, error) {
+	if s.ledger == nil {
+		return Issued{}, ErrNoLedger
+	}
+	if err := s.signer.Authenticate(code, installID); err != nil {
+		return Issued{}, err
+	}
+	lic, err := s.ledger.License(ctx, code.Product, code.Serial)
+	if err != nil {
+		return Issued{}, err
+	}
+	switch {
+	case code.Generation > lic.Generation:
+		return Issued{}, fmt.Errorf("%w: the code is generation %d, and the ledger knows generations up to %d only", ledger.ErrNoLicense, code.Generation, lic.Generation)
+	case code.Generation < lic.Generation:
+		return Issued{}, fmt.Errorf("%w: the code is generation %d, and license %s is at generation %d", ledger.ErrSuperseded, code.Generation, lic.Serial, lic.Generation)
+	case lic.RevokesCurrent():
+		return Issued{}, fmt.Errorf("%w: license %s: %s", ledger.ErrRevoked, lic.Serial, lic.RevokeReason)
+	}
+	cur, err := s.ledger.CurrentCode(ctx, lic)
+	if err != nil {
+		return Issued{}, err
+	}
+	c, err := formats.ParseActivationCode(cur.Code)
+	if err != nil {
+		return Issued{}, fmt.Errorf("issuance: the ledger's code for %s serial %s: %w", lic.Product, lic.Serial, err)
+	}
+	return Issued{Code: c, JWT: cur.JWT, Existing: true, License: lic}, nil
+}
+
 // errRenewedSince stops a renewal of a code that the ledger has renewed
 // since: nothing is recorded, and Renew answers with the renewal on record.
 var errRenewedSince = errors.New("issuance: renewed since")

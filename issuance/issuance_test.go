@@ -78,6 +78,9 @@ func TestWithoutLedger(t *testing.T) {
 	if _, err := s.Mint(ctx, ledger.MintRequest{Product: pc, Edition: "standard", Count: 1}); !errors.Is(err, issuance.ErrNoLedger) {
 		t.Fatal(err)
 	}
+	if _, err := s.Current(ctx, is.Code, ""); !errors.Is(err, issuance.ErrNoLedger) {
+		t.Fatal(err)
+	}
 	rep, err := s.Replace(ctx, &issuance.Replacement{Code: &is.Code})
 	if err != nil || rep.Code.Generation != 1 {
 		t.Fatal(err)
@@ -163,6 +166,50 @@ func TestRenewFromTheLedgersCode(t *testing.T) {
 	}
 	if _, _, err := s.RevocationList(ctx, &issuance.ListRequest{Product: pc, Seq: 9}); err == nil {
 		t.Fatal("a sequence number given with a ledger was accepted")
+	}
+}
+
+// Current answers a code with its license's current code: the renewal
+// on record for an older code of the generation, nothing for a forgery,
+// a replaced generation or a revoked license.
+func TestCurrent(t *testing.T) {
+	s := newService(t)
+	k := mint(t, s, ledger.MintRequest{})
+	first, err := s.Register(ctx, &issuance.Registration{Registration: signer.Registration{RK: k}, Token: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur, err := s.Current(ctx, first.Code, ""); err != nil || cur.Code != first.Code || cur.JWT != first.JWT || cur.License.Serial != k.Serial {
+		t.Fatalf("not renewed: %+v %v", cur, err)
+	}
+	ren, err := s.Renew(ctx, &issuance.Renewal{Code: first.Code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur, err := s.Current(ctx, first.Code, ""); err != nil || cur.Code != ren.Code || cur.JWT != ren.JWT || cur.JWT == first.JWT {
+		t.Fatalf("renewed: %+v %v", cur, err)
+	}
+	forged := first.Code
+	forged.Signature[7] ^= 0x40
+	if _, err := s.Current(ctx, forged, ""); !errors.Is(err, signer.ErrNotAuthentic) {
+		t.Fatalf("forged: %v", err)
+	}
+	if _, err := s.Replace(ctx, &issuance.Replacement{Product: pc, Serial: k.Serial}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Current(ctx, ren.Code, ""); !errors.Is(err, ledger.ErrSuperseded) {
+		t.Fatalf("replaced: %v", err)
+	}
+	other := mint(t, s, ledger.MintRequest{})
+	gone, err := s.Register(ctx, &issuance.Registration{Registration: signer.Registration{RK: other}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Ledger().Revoke(ctx, pc, other.Serial, 0, "chargeback"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Current(ctx, gone.Code, ""); !errors.Is(err, ledger.ErrRevoked) {
+		t.Fatalf("revoked: %v", err)
 	}
 }
 

@@ -80,12 +80,17 @@ const (
 	apiConflict         = "conflict"           // 409
 	apiUnprocessable    = "unprocessable"      // 422
 	apiInternal         = "internal"           // 500
+	// The product API (POST /api/v1/current-code) also answers these.
+	apiSuperseded = "superseded"        // 410
+	apiRevoked    = "revoked"           // 410
+	apiTooMany    = "too_many_requests" // 429
 )
 
 var apiStatus = map[string]int{
 	apiUnauthorized: http.StatusUnauthorized, apiForbidden: http.StatusForbidden, apiInvalid: http.StatusBadRequest,
 	apiNotFound: http.StatusNotFound, apiMethodNotAllowed: http.StatusMethodNotAllowed, apiConflict: http.StatusConflict,
 	apiUnprocessable: http.StatusUnprocessableEntity, apiInternal: http.StatusInternalServerError,
+	apiSuperseded: http.StatusGone, apiRevoked: http.StatusGone, apiTooMany: http.StatusTooManyRequests,
 }
 
 type apiErrorBody struct {
@@ -182,7 +187,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			apiError(w, apiInvalid, "the body is longer than %d bytes", MaxAPIBody)
+			apiError(w, apiInvalid, "the body is longer than %d bytes", mbe.Limit)
 		} else {
 			apiError(w, apiInvalid, "the body is not the JSON object this call takes: %v", err)
 		}

@@ -88,6 +88,8 @@ func (s *Server) vendorRoutes(pages *http.ServeMux, portal http.Handler, console
 	mux.Handle("/api/v1/licenses/{license}", methodNotAllowed("GET"))
 	mux.Handle("POST /api/v1/licenses/{license}/revoke", s.bearer(ledger.ScopeRevoke, s.apiRevoke))
 	mux.Handle("/api/v1/licenses/{license}/revoke", methodNotAllowed("POST"))
+	mux.HandleFunc("POST /api/v1/current-code", s.apiCurrentCode)
+	mux.Handle("/api/v1/current-code", methodNotAllowed("POST"))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		apiError(w, apiNotFound, "%s is no endpoint of the shop API: /api/openapi.json lists them", r.URL.Path)
 	})

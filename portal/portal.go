@@ -95,6 +95,10 @@ type Limits struct {
 	// time (one step of skew either way), 5 tries in 15 minutes leave a
 	// guesser who has the password about one chance in 700 a day.
 	TOTPAccount Limit
+	// CurrentIP counts the codes refused by POST /api/v1/current-code:
+	// malformed, not authentic, or of no license. A product that presents
+	// the code it was given is never refused, however often it asks.
+	CurrentIP Limit
 }
 
 // DefaultLimits are the limits README.md documents.
@@ -107,6 +111,7 @@ var DefaultLimits = Limits{
 	ResetAccount:    Limit{3, time.Hour},
 	SignupIP:        Limit{10, time.Hour},
 	TOTPAccount:     Limit{5, 15 * time.Minute},
+	CurrentIP:       Limit{30, time.Hour},
 }
 
 // Server is the portal. Its Handler is safe for concurrent use.

@@ -7,6 +7,15 @@ import (
 	"github.com/licmint/licmint/formats"
 )
 
+// Authenticate checks that c is a whole signed code from a key this
+// signer trusts, as a portal does before it answers a product that
+// presents one: ErrUnknownKey, ErrNotAuthentic, ErrInstallIDRequired for
+// a bound code without its install id, or formats.ErrUnsigned for a short
+// form, each in a *FieldError.
+func (s *Signer) Authenticate(c formats.ActivationCode, installID string) error {
+	return s.authenticate(&c, installID)
+}
+
 // authenticate checks that c is a signed code from a key this signer
 // trusts, so that Renew and Replace never extend or re-issue a forgery:
 // the new code carries the signer's own signature, whatever the old one

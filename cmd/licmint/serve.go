@@ -86,6 +86,8 @@ it, as the ledger records each notice once.
 
 The shop API (/api/v1/, described at /api/openapi.json) mints keys for orders
 and reads and revokes licenses, with tokens from 'licmint serve token'.
+Products that are online pick up renewals from POST /api/v1/current-code,
+with the code they hold and no token.
 The support console at /console/ is for the vendor's staff, added with
 'licmint serve adduser': they log in with a password and a TOTP code, find
 licenses by key, code, email, serial or order, and resend, replace, revoke,
