@@ -402,8 +402,12 @@ func Run(ctx context.Context, s *signer.Signer, r *Reader, w *Writer, opts ...Op
 	next, rows, grouped := 0, 0, 0
 	var werr error
 	flush := func() {
+		// A group held when the batch stops is not written, nor counted
+		// as progress.
+		written := false
 		if len(group) > 0 && werr == nil && ctx.Err() == nil {
 			werr = b.write(bw, group, &seen, &stats)
+			written = werr == nil
 			if werr == nil && ctx.Err() != nil {
 				werr = context.Cause(ctx)
 			}
@@ -412,9 +416,11 @@ func Run(ctx context.Context, s *signer.Signer, r *Reader, w *Writer, opts ...Op
 			}
 		}
 		for _, c := range group {
-			rows += len(c.rows)
-			if o.progress != nil && werr == nil {
-				o.progress(rows, c.inBytes)
+			if written {
+				rows += len(c.rows)
+				if o.progress != nil {
+					o.progress(rows, c.inBytes)
+				}
 			}
 			free <- c
 		}

@@ -176,3 +176,43 @@ func TestRecord(t *testing.T) {
 		t.Fatalf("Run with a failing Record: %v", err)
 	}
 }
+
+// Progress counts the rows written, never rows that the batch stopped
+// before writing: here the batch is cancelled from the progress callback
+// of the first chunk while the second is ready behind it.
+func TestProgressCountsWrittenRows(t *testing.T) {
+	var in strings.Builder
+	in.WriteString("rk,edition\n")
+	for i := range 3 * 256 {
+		fmt.Fprintf(&in, "%s,standard\n", testRK(5000+i))
+	}
+	// With two workers, one holds the first chunk until the other has
+	// passed the second on and started the third: the writer then has the
+	// second ready when the first comes.
+	third := make(chan struct{})
+	prepare := batch.WithPrepare(func(_ context.Context, regs []*signer.Registration) []error {
+		switch regs[0].RK.Serial {
+		case 5000:
+			<-third
+		case 5000 + 2*256:
+			close(third)
+		}
+		return make([]error, len(regs))
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	progressed := 0
+	progress := batch.WithProgress(func(rows int, _ int64) {
+		progressed = rows
+		cancel()
+	})
+	record := batch.WithRecord(func(context.Context, []batch.SignedRow) error { return nil })
+	st, err := batch.Run(ctx, newSigner(t), batch.NewCSVReader(strings.NewReader(in.String())), batch.NewCSVWriter(io.Discard),
+		prepare, progress, record, batch.WithWorkers(2))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run: %v", err)
+	}
+	if written := st.Signed + st.Failed; progressed != written {
+		t.Fatalf("progress reported %d rows, %d written", progressed, written)
+	}
+}
