@@ -6,20 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
-
-// ProcessCPU is the CPU time this process has used, user and system: on a
-// machine shared with other jobs, a wall-time ratio also measures how much
-// of the machine each side got, and a CPU-time ratio the work it did.
-func ProcessCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // PostgresCPU returns a function that tells the CPU time that the
 // PostgreSQL server at db has used, its postmaster and every backend,

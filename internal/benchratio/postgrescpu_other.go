@@ -7,9 +7,6 @@ import (
 	"time"
 )
 
-// Elsewhere than on Linux no CPU times are measured: ratios of them show
-// NaN.
-
-func ProcessCPU() time.Duration { return 0 }
-
+// PostgresCPU reads /proc: elsewhere than on Linux a server's CPU time is
+// not measured.
 func PostgresCPU(*sql.DB) func() time.Duration { return nil }
