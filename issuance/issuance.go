@@ -252,25 +252,28 @@ func (s *Service) BatchOptions(allowUnminted bool) []batch.Option {
 	if s.ledger == nil {
 		return nil
 	}
-	prepare := func(ctx context.Context, regs []*signer.Registration) []error {
+	prepare := func(ctx context.Context, regs []*signer.Registration) ([]error, error) {
 		keys := make([]formats.RegistrationKey, len(regs))
 		for i, r := range regs {
 			keys[i] = r.RK
 		}
-		errs := make([]error, len(regs))
 		known, err := s.ledger.KeyDays(ctx, keys)
+		if err != nil {
+			// The ledger failing is no fault of the rows: the batch
+			// stops, and a rerun signs them.
+			return nil, fmt.Errorf("issuance: reading the keys' terms from the ledger: %w", err)
+		}
+		errs := make([]error, len(regs))
 		for i, r := range regs {
 			days, ok := known[r.RK]
 			switch {
-			case err != nil:
-				errs[i] = err
 			case !ok && !allowUnminted:
 				errs[i] = &signer.FieldError{Field: "rk", Err: fmt.Errorf("%w: %s", ledger.ErrNotMinted, r.RK)}
 			case ok && days > 0 && r.Days == 0 && r.Expires == 0:
 				r.Days = days
 			}
 		}
-		return errs
+		return errs, nil
 	}
 	record := func(ctx context.Context, rows []batch.SignedRow) error {
 		regs := make([]ledger.Registration, len(rows))

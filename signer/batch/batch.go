@@ -127,7 +127,7 @@ type config struct {
 	jwt      bool
 	workers  int
 	progress func(rows int, inputBytes int64)
-	prepare  func(ctx context.Context, regs []*signer.Registration) []error
+	prepare  func(ctx context.Context, regs []*signer.Registration) ([]error, error)
 	record   func(ctx context.Context, rows []SignedRow) error
 	// recordRows is how many rows the writer may gather for one call of
 	// record; chunkRows or fewer means a chunk's.
@@ -151,9 +151,11 @@ func WithProgress(f func(rows int, inputBytes int64)) Option {
 
 // WithPrepare has f see each chunk's registrations before they are signed,
 // from the signing goroutines; it may fill in their terms, and a non-nil
-// error in its result fails that row. An issuance ledger uses it to apply
-// the terms a key was sold with.
-func WithPrepare(f func(ctx context.Context, regs []*signer.Registration) []error) Option {
+// error in its first result fails that row. An error in its second stops
+// the batch, as the Record function's does. An issuance ledger uses it to
+// apply the terms a key was sold with, and stops the batch when it cannot
+// read them.
+func WithPrepare(f func(ctx context.Context, regs []*signer.Registration) ([]error, error)) Option {
 	return func(c *config) { c.prepare = f }
 }
 
@@ -600,7 +602,16 @@ func (b *batch) prepare(c *chunk) {
 	if len(regs) == 0 {
 		return
 	}
-	for j, err := range b.o.prepare(b.ctx, regs) {
+	errs, err := b.o.prepare(b.ctx, regs)
+	if err != nil {
+		// Nothing of the chunk is signed, and the batch stops with err.
+		b.cancel(err)
+		for _, i := range at {
+			c.res[i].regErr = err
+		}
+		return
+	}
+	for j, err := range errs {
 		if err != nil && j < len(at) {
 			c.res[at[j]].regErr = err
 		}

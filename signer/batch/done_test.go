@@ -87,11 +87,11 @@ func TestRecord(t *testing.T) {
 	// that the chunks before it are ready together for the second.
 	var prepared atomic.Int32
 	tenth := make(chan struct{})
-	prepare := batch.WithPrepare(func(_ context.Context, regs []*signer.Registration) []error {
+	prepare := batch.WithPrepare(func(_ context.Context, regs []*signer.Registration) ([]error, error) {
 		if prepared.Add(1) == 10 {
 			close(tenth)
 		}
-		return make([]error, len(regs))
+		return make([]error, len(regs)), nil
 	})
 	record := batch.WithRecord(func(_ context.Context, rs []batch.SignedRow) error {
 		if calls++; calls == 1 {
@@ -190,14 +190,14 @@ func TestProgressCountsWrittenRows(t *testing.T) {
 	// passed the second on and started the third: the writer then has the
 	// second ready when the first comes.
 	third := make(chan struct{})
-	prepare := batch.WithPrepare(func(_ context.Context, regs []*signer.Registration) []error {
+	prepare := batch.WithPrepare(func(_ context.Context, regs []*signer.Registration) ([]error, error) {
 		switch regs[0].RK.Serial {
 		case 5000:
 			<-third
 		case 5000 + 2*256:
 			close(third)
 		}
-		return make([]error, len(regs))
+		return make([]error, len(regs)), nil
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -214,5 +214,42 @@ func TestProgressCountsWrittenRows(t *testing.T) {
 	}
 	if written := st.Signed + st.Failed; progressed != written {
 		t.Fatalf("progress reported %d rows, %d written", progressed, written)
+	}
+}
+
+// An error from the Prepare function, such as a ledger that cannot be
+// read, stops the batch: it is Run's error, and no row of the chunk it
+// came for is signed.
+func TestPrepareError(t *testing.T) {
+	var in strings.Builder
+	in.WriteString("rk,edition\n")
+	for i := range 2000 {
+		k, err := formats.NewRegistrationKey(formats.MustProduct("PC"), false, formats.Serial(7000+i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&in, "%s,standard\n", k)
+	}
+	down := errors.New("the ledger is down")
+	const failing = 7000 + 3*256 // the fourth chunk's first key
+	prepare := batch.WithPrepare(func(_ context.Context, regs []*signer.Registration) ([]error, error) {
+		if regs[0].RK.Serial == failing {
+			return nil, down
+		}
+		return make([]error, len(regs)), nil
+	})
+	// The writer goes in order: nothing from the failing chunk on.
+	record := batch.WithRecord(func(_ context.Context, rows []batch.SignedRow) error {
+		for _, r := range rows {
+			if r.Registration.RK.Serial >= failing {
+				t.Errorf("serial %d recorded, after the chunk whose Prepare failed", r.Registration.RK.Serial)
+			}
+		}
+		return nil
+	})
+	var out bytes.Buffer
+	st, err := run(newSigner(t), &out, strings.NewReader(in.String()), fmts{}, prepare, record)
+	if !errors.Is(err, down) || st.Failed != 0 {
+		t.Fatalf("Run with a failing Prepare: %v, stats %+v", err, st)
 	}
 }
