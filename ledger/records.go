@@ -12,7 +12,7 @@ import (
 var (
 	ErrNotMinted      = errors.New("ledger: registration key was never minted")
 	ErrVoid           = errors.New("ledger: registration key is void")
-	ErrOtherTerms     = errors.New("ledger: registration key is already registered on other terms")
+	ErrOtherTerms     = errors.New("ledger: not the terms the registration key was sold or registered on")
 	ErrOtherOwner     = errors.New("ledger: registration key is registered to another account")
 	ErrRenewalKey     = errors.New("ledger: registration key is for renewing a license")
 	ErrNotRenewal     = errors.New("ledger: registration key is not a renewal key")
