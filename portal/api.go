@@ -169,9 +169,18 @@ func (s *Server) bearer(scope string, h http.HandlerFunc) http.Handler {
 // decodeJSON reads one JSON object of the request into v, strictly: an
 // unknown field or trailing data is an error, said in the answer.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		apiError(w, apiInvalid, "the body must be JSON (Content-Type: application/json), not %s", ct)
+	if err := readJSON(r, v); err != nil {
+		apiError(w, apiInvalid, "%v", err)
 		return false
+	}
+	return true
+}
+
+// readJSON is decodeJSON that returns what is wrong, worded for the
+// caller, instead of answering it.
+func readJSON(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return fmt.Errorf("the body must be JSON (Content-Type: application/json), not %s", ct)
 	}
 	d := json.NewDecoder(r.Body)
 	d.DisallowUnknownFields()
@@ -187,13 +196,11 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			apiError(w, apiInvalid, "the body is longer than %d bytes", mbe.Limit)
-		} else {
-			apiError(w, apiInvalid, "the body is not the JSON object this call takes: %v", err)
+			return fmt.Errorf("the body is longer than %d bytes", mbe.Limit)
 		}
-		return false
+		return fmt.Errorf("the body is not the JSON object this call takes: %v", err)
 	}
-	return true
+	return nil
 }
 
 // printable reports whether s is text a person typed: no control

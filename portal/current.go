@@ -41,58 +41,55 @@ type CurrentCodeJSON struct {
 
 func (s *Server) apiCurrentCode(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	// Refused requests are limited per address; a code of a license is
+	// answered whatever the count, so that one install sending garbage
+	// does not lock out its neighbours behind the same address. Past the
+	// limit a refusal costs a read, not a write.
 	ip := bucket{"current:ip:" + rateAddr(clientIP(r)), s.limits.CurrentIP}
-	if l, over, err := s.overLimit(ctx, false, ip); err != nil {
+	l, over, err := s.overLimit(ctx, false, ip)
+	if err != nil {
 		s.apiFail(w, r, err)
 		return
-	} else if over {
-		apiError(w, apiTooMany, "%s", s.tooMany(w, l))
-		return
 	}
-	// refused counts a request that presented no code of a license.
-	refused := func() {
+	refuse := func(kind, format string, a ...any) {
+		if over {
+			apiError(w, apiTooMany, "%s", s.tooMany(w, l))
+			return
+		}
 		if _, _, err := s.overLimit(ctx, true, ip); err != nil {
 			s.logf("portal: rate limit %s: %v", ip.key, err)
 		}
+		apiError(w, kind, format, a...)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxCurrentCodeBody)
 	var req CurrentCodeRequest
-	if !decodeJSON(w, r, &req) {
-		refused()
+	if err := readJSON(r, &req); err != nil {
+		refuse(apiInvalid, "%v", err)
 		return
 	}
 	code, err := formats.ParseActivationCode(strings.TrimSpace(req.ActivationCode))
 	if err != nil {
-		refused()
-		apiError(w, apiInvalid, "activation_code: %v", err)
+		refuse(apiInvalid, "activation_code: %v", err)
 		return
 	}
 	is, err := s.svc.Current(ctx, code, req.InstallID)
 	switch {
 	case errors.Is(err, signer.ErrInstallIDRequired):
-		refused()
-		apiError(w, apiInvalid, "install_id: the code is bound to an install; send the install id it was issued for")
-		return
+		refuse(apiInvalid, "install_id: the code is bound to an install; send the install id it was issued for")
 	case errors.Is(err, signer.ErrNotAuthentic), errors.Is(err, signer.ErrUnknownKey), errors.Is(err, formats.ErrUnsigned),
 		errors.As(err, new(*signer.FieldError)):
-		refused()
-		apiError(w, apiInvalid, "activation_code: not a code this portal issued, or changed since (or, for a bound code, not its install id); send the whole code as issued")
-		return
+		refuse(apiInvalid, "activation_code: not a code this portal issued, or changed since (or, for a bound code, not its install id); send the whole code as issued")
 	case errors.Is(err, ledger.ErrNoLicense):
-		refused()
-		apiError(w, apiNotFound, "no license of this code is on record")
-		return
+		refuse(apiNotFound, "no license of this code is on record")
 	case errors.Is(err, ledger.ErrSuperseded):
 		apiError(w, apiSuperseded, "this code of license %s was replaced by a later generation, which the licensee holds", licenseID(code.Product, code.Serial))
-		return
 	case errors.Is(err, ledger.ErrRevoked):
 		apiError(w, apiRevoked, "license %s is revoked", licenseID(code.Product, code.Serial))
-		return
 	case err != nil:
 		s.apiFail(w, r, err)
-		return
+	default:
+		text := is.Code.String()
+		writeJSON(w, http.StatusOK, CurrentCodeJSON{ActivationCode: text, Expires: is.Code.Expires.String(),
+			Renewed: text != code.String(), JWT: is.JWT})
 	}
-	text := is.Code.String()
-	writeJSON(w, http.StatusOK, CurrentCodeJSON{ActivationCode: text, Expires: is.Code.Expires.String(),
-		Renewed: text != code.String(), JWT: is.JWT})
 }

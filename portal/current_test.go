@@ -178,9 +178,9 @@ func TestCurrentCode(t *testing.T) {
 	}
 }
 
-// Refused requests are limited per address; past the limit the address
-// is answered 429 with Retry-After, even for a good code, until the
-// window ends.
+// Refused requests are limited per address: past the limit they are
+// answered 429 with Retry-After until the window ends, while a code of a
+// license from the same address is still answered.
 func TestCurrentCodeLimit(t *testing.T) {
 	lim := portal.DefaultLimits
 	lim.CurrentIP = portal.Limit{Max: 5, Window: time.Hour}
@@ -204,7 +204,7 @@ func TestCurrentCodeLimit(t *testing.T) {
 			t.Fatalf("refused code %d: %d %s", i, st, b)
 		}
 	}
-	for _, code := range []string{bad, good} {
+	for _, code := range []string{bad, "PC-12", good[:37]} {
 		body, _ := json.Marshal(portal.CurrentCodeRequest{ActivationCode: code})
 		req, _ := http.NewRequest("POST", e.url(currentOp), bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -217,11 +217,16 @@ func TestCurrentCodeLimit(t *testing.T) {
 			t.Fatalf("past the limit: %s, Retry-After %q", resp.Status, resp.Header.Get("Retry-After"))
 		}
 	}
-	if st, b := d.call(e, "", "POST", currentOp, currentOp, `{"activation_code": "`+good+`"}`); st != 429 || errKind(t, b) != "too_many_requests" {
-		t.Fatalf("past the limit: %d %s", st, b)
+	for _, body := range []string{`{"activation_code": "` + bad + `"}`, `{"code": "` + good + `"}`, `[`} {
+		if st, b := d.call(e, "", "POST", currentOp, currentOp, body); st != 429 || errKind(t, b) != "too_many_requests" {
+			t.Fatalf("%s past the limit: %d %s", body, st, b)
+		}
+	}
+	if st, _, b := askCurrent(t, d, e, good, ""); st != 200 {
+		t.Fatalf("a good code past the limit: %d %s", st, b)
 	}
 	e.clock.add(time.Hour)
-	if st, _, b := askCurrent(t, d, e, good, ""); st != 200 {
+	if st, _, b := askCurrent(t, d, e, bad, ""); st != 400 {
 		t.Fatalf("the next hour: %d %s", st, b)
 	}
 }

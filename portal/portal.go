@@ -95,9 +95,10 @@ type Limits struct {
 	// time (one step of skew either way), 5 tries in 15 minutes leave a
 	// guesser who has the password about one chance in 700 a day.
 	TOTPAccount Limit
-	// CurrentIP counts the codes refused by POST /api/v1/current-code:
-	// malformed, not authentic, or of no license. A product that presents
-	// the code it was given is never refused, however often it asks.
+	// CurrentIP counts the requests refused by POST
+	// /api/v1/current-code: malformed, not authentic, or of no license.
+	// Past it they get 429; a code of a license is answered whatever the
+	// count, however often a product asks.
 	CurrentIP Limit
 }
 
