@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/ledger"
+	"github.com/licmint/licmint/ledger/ledgertest"
 	"github.com/licmint/licmint/portal"
 	"github.com/licmint/licmint/signer"
 )
@@ -228,5 +230,62 @@ func TestCurrentCodeLimit(t *testing.T) {
 	e.clock.add(time.Hour)
 	if st, _, b := askCurrent(t, d, e, bad, ""); st != 400 {
 		t.Fatalf("the next hour: %d %s", st, b)
+	}
+}
+
+// Refusals sent at once all read a count under the limit; past it they
+// are answered 429 all the same, on either store, and a good code sent
+// among them is answered.
+func TestCurrentCodeLimitAtOnce(t *testing.T) {
+	for _, store := range []string{"sqlite", "postgres"} {
+		t.Run(store, func(t *testing.T) {
+			lim := portal.DefaultLimits
+			lim.CurrentIP = portal.Limit{Max: 5, Window: time.Hour}
+			var e *env
+			if store == "postgres" {
+				e = newEnvOn(t, ledgertest.PostgresDSN(t), nil, portal.WithLimits(lim))
+			} else {
+				e = newEnv(t, portal.WithLimits(lim))
+			}
+			k := e.mint(1, false, ledger.PurposeLicense)[0]
+			is, err := e.svc.Register(context.Background(), &issuance.Registration{Registration: signer.Registration{RK: k}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			good, _ := json.Marshal(portal.CurrentCodeRequest{ActivationCode: is.Code.String()})
+			const n = 60
+			status := make([]int, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() {
+					body := `{"activation_code": "PC-12"}`
+					if i%10 == 0 {
+						body = string(good)
+					}
+					resp, err := http.Post(e.url(currentOp), "application/json", strings.NewReader(body))
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					resp.Body.Close()
+					status[i] = resp.StatusCode
+				})
+			}
+			wg.Wait()
+			refused := 0
+			for i, st := range status {
+				switch {
+				case i%10 == 0 && st != http.StatusOK:
+					t.Errorf("good code %d among refusals: %d", i, st)
+				case i%10 != 0 && st == http.StatusBadRequest:
+					refused++
+				case i%10 != 0 && st != http.StatusTooManyRequests:
+					t.Errorf("refusal %d: %d", i, st)
+				}
+			}
+			if refused > lim.CurrentIP.Max {
+				t.Fatalf("%d of %d refusals sent at once answered 400; the limit is %d", refused, n-n/10, lim.CurrentIP.Max)
+			}
+		})
 	}
 }
