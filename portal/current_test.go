@@ -163,6 +163,25 @@ func TestCurrentCode(t *testing.T) {
 		}
 	}
 
+	// Codes signed with the portal's key but never recorded (signed
+	// offline, or by a staging ledger on the same key and sequential
+	// serials) that carry the serial of a license: the other trial flag,
+	// unbound for a bound license, another edition or term. None gets the
+	// license's code.
+	flipped := keys[0]
+	flipped.Trial = true
+	for _, r := range []signer.Registration{{RK: flipped, Edition: "standard"}, {RK: keys[3], Edition: "standard"},
+		{RK: keys[0], Edition: "premium"}, {RK: keys[0], Edition: "standard", Days: 3650}, {RK: keys[3], Edition: "standard", InstallID: "HOST-7F3A", Days: 7}} {
+		c, err := e.svc.Signer().Sign(&r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _, b := askCurrent(t, d, e, c.String(), r.InstallID)
+		if st != http.StatusNotFound || bytes.Contains(b, []byte("PC-2081")) {
+			t.Fatalf("a code of serial %s never recorded (%+v): %d %s", r.RK.Serial, r, st, b)
+		}
+	}
+
 	// Bodies that are not the request.
 	for _, body := range []string{`{"activation_code": "` + text + `", "serial": 1}`, `{"activation_code": 1}`, `[]`,
 		`{"activation_code": "` + text + `"} {}`, `{"activation_code": "` + strings.Repeat("A", portal.MaxCurrentCodeBody) + `"}`} {
