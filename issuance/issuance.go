@@ -403,7 +403,8 @@ func (s *Service) Renew(ctx context.Context, r *Renewal) (Issued, error) {
 // product that is online picks up a renewal without its user entering a
 // new code. The code must
 // be authentic (signer.Signer.Authenticate, with installID for a bound
-// code), and be of the license's current generation: a replaced
+// code), one the ledger recorded (else ledger.ErrNoLicense), and be of
+// the license's current generation: a replaced
 // generation is ledger.ErrSuperseded, as its holder may be the thief the
 // replacement was for, and a revoked license is ledger.ErrRevoked. Nothing
 // is recorded.
@@ -417,6 +418,14 @@ func (s *Service) Current(ctx context.Context, code formats.ActivationCode, inst
 	lic, err := s.ledger.License(ctx, code.Product, code.Serial)
 	if err != nil {
 		return Issued{}, err
+	}
+	// Authentic is not enough: a code signed outside the ledger may carry
+	// the serial of a license it holds, and gets nothing of that license.
+	switch ok, err := s.ledger.Recorded(ctx, code); {
+	case err != nil:
+		return Issued{}, err
+	case !ok:
+		return Issued{}, fmt.Errorf("%w: the ledger has no record of this code of %s serial %s", ledger.ErrNoLicense, code.Product, code.Serial)
 	}
 	switch {
 	case code.Generation > lic.Generation:

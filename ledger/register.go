@@ -593,3 +593,17 @@ func (l *Ledger) CurrentCode(ctx context.Context, lic *License) (*Code, error) {
 	}
 	return c, err
 }
+
+// Recorded reports whether the ledger issued c, character for character. A
+// code signed with the ledger's key but never recorded in it (signed
+// offline, or by another ledger on the same key) may carry the serial of
+// one of its licenses, and is still no code of that license.
+func (l *Ledger) Recorded(ctx context.Context, c formats.ActivationCode) (bool, error) {
+	var text string
+	err := l.db.QueryRowContext(ctx, `SELECT code FROM codes WHERE product = $1 AND serial = $2 AND generation = $3 AND issued = $4 AND expires = $5`,
+		c.Product.String(), int64(c.Serial), int(c.Generation), int(c.Issued), int(c.Expires)).Scan(&text)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil && text == c.String(), err
+}

@@ -52,12 +52,17 @@ func (s *Server) apiCurrentCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	refuse := func(kind, format string, a ...any) {
+		if !over {
+			// The count after this refusal decides too: refusals sent
+			// at once all read a count under the limit.
+			var err error
+			if l, over, err = s.overLimit(ctx, true, ip); err != nil {
+				s.logf("portal: rate limit %s: %v", ip.key, err)
+			}
+		}
 		if over {
 			apiError(w, apiTooMany, "%s", s.tooMany(w, l))
 			return
-		}
-		if _, _, err := s.overLimit(ctx, true, ip); err != nil {
-			s.logf("portal: rate limit %s: %v", ip.key, err)
 		}
 		apiError(w, kind, format, a...)
 	}

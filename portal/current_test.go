@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/ledger"
+	"github.com/licmint/licmint/ledger/ledgertest"
 	"github.com/licmint/licmint/portal"
 	"github.com/licmint/licmint/signer"
 )
@@ -161,6 +163,25 @@ func TestCurrentCode(t *testing.T) {
 		}
 	}
 
+	// Codes signed with the portal's key but never recorded (signed
+	// offline, or by a staging ledger on the same key and sequential
+	// serials) that carry the serial of a license: the other trial flag,
+	// unbound for a bound license, another edition or term. None gets the
+	// license's code.
+	flipped := keys[0]
+	flipped.Trial = true
+	for _, r := range []signer.Registration{{RK: flipped, Edition: "standard"}, {RK: keys[3], Edition: "standard"},
+		{RK: keys[0], Edition: "premium"}, {RK: keys[0], Edition: "standard", Days: 3650}, {RK: keys[3], Edition: "standard", InstallID: "HOST-7F3A", Days: 7}} {
+		c, err := e.svc.Signer().Sign(&r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _, b := askCurrent(t, d, e, c.String(), r.InstallID)
+		if st != http.StatusNotFound || bytes.Contains(b, []byte("PC-2081")) {
+			t.Fatalf("a code of serial %s never recorded (%+v): %d %s", r.RK.Serial, r, st, b)
+		}
+	}
+
 	// Bodies that are not the request.
 	for _, body := range []string{`{"activation_code": "` + text + `", "serial": 1}`, `{"activation_code": 1}`, `[]`,
 		`{"activation_code": "` + text + `"} {}`, `{"activation_code": "` + strings.Repeat("A", portal.MaxCurrentCodeBody) + `"}`} {
@@ -192,7 +213,8 @@ func TestCurrentCodeLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := is.Code.String()
-	bad := good[:len(good)-1] + string("01"[good[len(good)-1]&1])
+	// Another last character, whatever the last one is.
+	bad := good[:len(good)-1] + string("10"[good[len(good)-1]&1])
 	// Good codes are not counted.
 	for range 10 {
 		if st, _, b := askCurrent(t, d, e, good, ""); st != 200 {
@@ -228,5 +250,62 @@ func TestCurrentCodeLimit(t *testing.T) {
 	e.clock.add(time.Hour)
 	if st, _, b := askCurrent(t, d, e, bad, ""); st != 400 {
 		t.Fatalf("the next hour: %d %s", st, b)
+	}
+}
+
+// Refusals sent at once all read a count under the limit; past it they
+// are answered 429 all the same, on either store, and a good code sent
+// among them is answered.
+func TestCurrentCodeLimitAtOnce(t *testing.T) {
+	for _, store := range []string{"sqlite", "postgres"} {
+		t.Run(store, func(t *testing.T) {
+			lim := portal.DefaultLimits
+			lim.CurrentIP = portal.Limit{Max: 5, Window: time.Hour}
+			var e *env
+			if store == "postgres" {
+				e = newEnvOn(t, ledgertest.PostgresDSN(t), nil, portal.WithLimits(lim))
+			} else {
+				e = newEnv(t, portal.WithLimits(lim))
+			}
+			k := e.mint(1, false, ledger.PurposeLicense)[0]
+			is, err := e.svc.Register(context.Background(), &issuance.Registration{Registration: signer.Registration{RK: k}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			good, _ := json.Marshal(portal.CurrentCodeRequest{ActivationCode: is.Code.String()})
+			const n = 60
+			status := make([]int, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() {
+					body := `{"activation_code": "PC-12"}`
+					if i%10 == 0 {
+						body = string(good)
+					}
+					resp, err := http.Post(e.url(currentOp), "application/json", strings.NewReader(body))
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					resp.Body.Close()
+					status[i] = resp.StatusCode
+				})
+			}
+			wg.Wait()
+			refused := 0
+			for i, st := range status {
+				switch {
+				case i%10 == 0 && st != http.StatusOK:
+					t.Errorf("good code %d among refusals: %d", i, st)
+				case i%10 != 0 && st == http.StatusBadRequest:
+					refused++
+				case i%10 != 0 && st != http.StatusTooManyRequests:
+					t.Errorf("refusal %d: %d", i, st)
+				}
+			}
+			if refused > lim.CurrentIP.Max {
+				t.Fatalf("%d of %d refusals sent at once answered 400; the limit is %d", refused, n-n/10, lim.CurrentIP.Max)
+			}
+		})
 	}
 }
