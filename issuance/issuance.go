@@ -352,6 +352,9 @@ func (s *Service) Renew(ctx context.Context, r *Renewal) (Issued, error) {
 	if err != nil {
 		return Issued{}, err
 	}
+	if err := s.recorded(ctx, r.Code); err != nil {
+		return Issued{}, err
+	}
 	var renewedSince *ledger.Code
 	lic, code, err := s.ledger.Renew(ctx, ledger.Renewal{Product: r.Code.Product, Serial: r.Code.Serial, Generation: r.Code.Generation, RenewalKey: r.Key, Owner: r.Owner},
 		func(lic *ledger.License, cur *ledger.Code, key *ledger.RegistrationKey) (ledger.Issue, error) {
@@ -419,13 +422,8 @@ func (s *Service) Current(ctx context.Context, code formats.ActivationCode, inst
 	if err != nil {
 		return Issued{}, err
 	}
-	// Authentic is not enough: a code signed outside the ledger may carry
-	// the serial of a license it holds, and gets nothing of that license.
-	switch ok, err := s.ledger.Recorded(ctx, code); {
-	case err != nil:
+	if err := s.recorded(ctx, code); err != nil {
 		return Issued{}, err
-	case !ok:
-		return Issued{}, fmt.Errorf("%w: the ledger has no record of this code of %s serial %s", ledger.ErrNoLicense, code.Product, code.Serial)
 	}
 	switch {
 	case code.Generation > lic.Generation:
@@ -444,6 +442,19 @@ func (s *Service) Current(ctx context.Context, code formats.ActivationCode, inst
 		return Issued{}, fmt.Errorf("issuance: the ledger's code for %s serial %s: %w", lic.Product, lic.Serial, err)
 	}
 	return Issued{Code: c, JWT: cur.JWT, Existing: true, License: lic}, nil
+}
+
+// recorded refuses, as ledger.ErrNoLicense, an authentic code that the
+// ledger did not issue: signed with the key elsewhere (offline, or by
+// another ledger), it may carry the serial of one of the ledger's
+// licenses, and is still no code of that license.
+func (s *Service) recorded(ctx context.Context, c formats.ActivationCode) error {
+	ok, err := s.ledger.Recorded(ctx, c)
+	if err == nil && !ok {
+		err = fmt.Errorf("%w: the code is not one the ledger issued for %s serial %s; a code signed without the ledger is recorded with 'licmint ledger import' first",
+			ledger.ErrNoLicense, c.Product, c.Serial)
+	}
+	return err
 }
 
 // errRenewedSince stops a renewal of a code that the ledger has renewed
@@ -494,6 +505,9 @@ func (s *Service) Replace(ctx context.Context, r *Replacement) (Issued, error) {
 			return Issued{}, err
 		}
 		if _, err := s.signer.Replace(*r.Code, r.InstallID); err != nil {
+			return Issued{}, err
+		}
+		if err := s.recorded(ctx, *r.Code); err != nil {
 			return Issued{}, err
 		}
 	}

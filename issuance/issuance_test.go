@@ -142,6 +142,21 @@ func TestRenewFromTheLedgersCode(t *testing.T) {
 	if _, err := s.Renew(ctx, &issuance.Renewal{Code: first.Code, Key: &renewal}); !errors.Is(err, ledger.ErrUsed) {
 		t.Fatalf("renewal key twice: %v", err)
 	}
+	// A code signed with the key but never recorded, on other terms
+	// under the license's serial, is no code of that license.
+	offline, err := s.Signer().Sign(&signer.Registration{RK: k, Edition: "premium"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Renew(ctx, &issuance.Renewal{Code: offline}); !errors.Is(err, ledger.ErrNoLicense) {
+		t.Fatalf("renewing a code the ledger never issued: %v", err)
+	}
+	if _, err := s.Replace(ctx, &issuance.Replacement{Code: &offline}); !errors.Is(err, ledger.ErrNoLicense) {
+		t.Fatalf("replacing a code the ledger never issued: %v", err)
+	}
+	if _, err := s.Current(ctx, offline, ""); !errors.Is(err, ledger.ErrNoLicense) {
+		t.Fatalf("the current code for a code the ledger never issued: %v", err)
+	}
 	// A code the signer does not trust is refused before anything is
 	// recorded.
 	forged := first.Code
