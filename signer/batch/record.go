@@ -65,3 +65,39 @@ func recordRows(ctx context.Context, r Recorder, rows []SignedRow) error {
 	}
 	return nil
 }
+
+// record hands the group's signed rows to the Record function, in one
+// call, and applies what it decided, marking the rows to format again.
+func (b *batch) record(group []*chunk, redo [][]bool) error {
+	type at struct{ g, i int }
+	var rows []SignedRow
+	var where []at
+	for g, c := range group {
+		for i := range c.res {
+			if res := &c.res[i]; res.signed {
+				rows = append(rows, SignedRow{Line: c.rows[i].line, Registration: &res.reg, Code: res.code, JWT: res.jwt})
+				where = append(where, at{g, i})
+			}
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := b.o.record(b.ctx, rows); err != nil {
+		return err
+	}
+	for j, sr := range rows {
+		c, i := group[where[j].g], where[j].i
+		res := &c.res[i]
+		switch {
+		case sr.Err != nil:
+			*res = rowResult{}
+			b.fail(&c.rows[i], res, sr.Err)
+			redo[where[j].g][i] = true
+		case sr.Code != res.code || sr.JWT != res.jwt:
+			res.code, res.jwt = sr.Code, sr.JWT
+			redo[where[j].g][i] = true
+		}
+	}
+	return nil
+}
