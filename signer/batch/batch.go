@@ -21,17 +21,15 @@ import (
 	"github.com/licmint/licmint/signer"
 )
 
-// Outcomes of a row, matched with errors.Is; a row's error is a
-// *signer.FieldError with its line and, for CSV, its column.
-var (
-	// ErrBadRow: a row that cannot be read: bad CSV quoting, invalid
-	// JSON, a value with no named column, or too long. Run returns it too
-	// for input that has no usable header.
-	ErrBadRow = errors.New("unreadable row")
-	// ErrDuplicate: a row names a Registration Key that an earlier row
-	// already named; the earlier row keeps its code.
-	ErrDuplicate = errors.New("duplicate registration key")
-)
+// ErrBadRow is a row that cannot be read: bad CSV quoting, invalid JSON, a
+// value with no named column, or too long. Its error column says so, as a
+// *signer.FieldError with its line and, for CSV, its column. Run returns
+// it too for input that has no usable header.
+var ErrBadRow = errors.New("unreadable row")
+
+// errDuplicate is a row that names a Registration Key an earlier row
+// already named; the earlier row keeps its code.
+var errDuplicate = errors.New("duplicate registration key")
 
 // format is a batch's file format: see NewCSVReader and NewJSONLReader.
 type format uint8
@@ -139,11 +137,12 @@ type batch struct {
 // Run signs every registration that r reads with s and writes r's rows to
 // w with the results added, in input order. It streams: memory stays flat
 // however large the input, and it signs on every core. A row that cannot
-// be signed gets its reason in the error column and does not stop the
-// others; a Registration Key seen in an earlier row is an ErrDuplicate.
-// Run returns an error only when it cannot go on: an input with no usable
-// header (ErrBadRow), an I/O error, an error from the Record function, a
-// signing key that failed (signer.ErrSigningKey), or ctx done. It does not close w's io.Writer.
+// be signed, such as one whose Registration Key an earlier row had, gets
+// its reason in the error column and does not stop the others. Run
+// returns an error only when it cannot go on: an input with no usable
+// header (ErrBadRow), an I/O error, an error from the Recorder, a signing
+// key that failed (signer.ErrSigningKey), or ctx done. It does not close
+// w's io.Writer.
 func Run(ctx context.Context, s *signer.Signer, r *Reader, w *Writer, opts ...Option) (Stats, error) {
 	start := time.Now()
 	o := newConfig(opts)
@@ -182,7 +181,7 @@ func Run(ctx context.Context, s *signer.Signer, r *Reader, w *Writer, opts ...Op
 }
 
 // finish runs once every chunk is written or dropped: it returns why the
-// batch stopped, if it did, and otherwise calls the Done function.
+// batch stopped, if it did, and otherwise calls the Recorder's Done.
 func (b *batch) finish() error {
 	if err := context.Cause(b.ctx); err != nil {
 		return err

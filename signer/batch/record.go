@@ -8,26 +8,32 @@ import (
 )
 
 // A Recorder keeps the record of the codes a batch signs, as an issuance
-// ledger does. It is WithPrepare, WithRecord, WithRecordRows and WithDone
-// in one value, in types of packages signer and formats only, so that a
-// recorder need not import this package.
+// ledger does (issuance.Service.BatchRecorder). Its methods take types of
+// packages signer and formats only, so that a recorder need not import
+// this package.
 type Recorder interface {
-	// Prepare sees each chunk's registrations before they are signed, as
-	// WithPrepare's function does: it may fill in their terms, a non-nil
-	// error in its first result fails that row, and one in its second
-	// stops the batch.
+	// Prepare sees each chunk's registrations before they are signed, from
+	// the signing goroutines. It may fill in their terms, as a ledger does
+	// with the terms a key was sold with; a non-nil error in its first
+	// result fails that row. An error in its second stops the batch, as
+	// when a ledger cannot read those terms.
 	Prepare(ctx context.Context, regs []*signer.Registration) ([]error, error)
-	// Record sees the signed rows in input order before they are written,
-	// as WithRecord's function does: codes[i] and jwts[i] are regs[i]'s,
-	// and it may set them to the code already on record. A non-nil error
-	// in its first result fails that row; one in its second stops the
-	// batch.
+	// Record sees the signed rows in input order, from one goroutine,
+	// before they are written, but for a row whose Registration Key an
+	// earlier row had: codes[i] and jwts[i] are regs[i]'s, and it may set
+	// them to the code already on record. A non-nil error in its first
+	// result fails that row: its code is not written. An error in its
+	// second stops the batch.
 	Record(ctx context.Context, regs []*signer.Registration, codes []formats.ActivationCode, jwts []string) ([]error, error)
-	// RecordRows is how many rows Record may take at once, as for
-	// WithRecordRows.
+	// RecordRows is how many rows Record may take at once, from
+	// consecutive chunks that are ready together, rather than one chunk's
+	// 256 at most: a ledger on PostgreSQL asks for more, as each call is
+	// a commit that costs round trips whatever its size. At most 8192,
+	// as they are held in memory.
 	RecordRows() int
-	// Done is called once, after the last row is recorded and written,
-	// as WithDone's function is.
+	// Done is called once, after the last row is recorded and written and
+	// before Run returns; its error is Run's. A ledger makes what it
+	// recorded durable there.
 	Done(ctx context.Context) error
 }
 
@@ -38,15 +44,30 @@ func WithRecorder(r Recorder) Option {
 		if r == nil {
 			return
 		}
-		WithPrepare(r.Prepare)(c)
-		WithRecord(func(ctx context.Context, rows []SignedRow) error { return recordRows(ctx, r, rows) })(c)
-		WithRecordRows(r.RecordRows())(c)
-		WithDone(r.Done)(c)
+		c.prepare = r.Prepare
+		c.record = func(ctx context.Context, rows []signedRow) error { return recordRows(ctx, r, rows) }
+		c.recordRows = min(r.RecordRows(), maxRecordRows)
+		c.done = r.Done
 	}
 }
 
+// maxRecordRows bounds Recorder.RecordRows: the rows gathered are held in
+// memory.
+const maxRecordRows = 8192
+
+// A signedRow is a signed registration, as the record function sees it.
+type signedRow struct {
+	Line         int
+	Registration *signer.Registration
+	Code         formats.ActivationCode
+	JWT          string
+	// Err, set by the record function, fails the row: its code is not
+	// written.
+	Err error
+}
+
 // recordRows hands rows to r.Record and applies what it decided.
-func recordRows(ctx context.Context, r Recorder, rows []SignedRow) error {
+func recordRows(ctx context.Context, r Recorder, rows []signedRow) error {
 	regs := make([]*signer.Registration, len(rows))
 	codes := make([]formats.ActivationCode, len(rows))
 	jwts := make([]string, len(rows))
@@ -66,16 +87,16 @@ func recordRows(ctx context.Context, r Recorder, rows []SignedRow) error {
 	return nil
 }
 
-// record hands the group's signed rows to the Record function, in one
+// record hands the group's signed rows to the Recorder, in one
 // call, and applies what it decided, marking the rows to format again.
 func (b *batch) record(group []*chunk, redo [][]bool) error {
 	type at struct{ g, i int }
-	var rows []SignedRow
+	var rows []signedRow
 	var where []at
 	for g, c := range group {
 		for i := range c.res {
 			if res := &c.res[i]; res.signed {
-				rows = append(rows, SignedRow{Line: c.rows[i].line, Registration: &res.reg, Code: res.code, JWT: res.jwt})
+				rows = append(rows, signedRow{Line: c.rows[i].line, Registration: &res.reg, Code: res.code, JWT: res.jwt})
 				where = append(where, at{g, i})
 			}
 		}

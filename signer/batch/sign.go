@@ -48,7 +48,7 @@ func (b *batch) process(c *chunk) {
 	}
 }
 
-// prepare hands the chunk's registrations to the Prepare function.
+// prepare hands the chunk's registrations to the Recorder's Prepare.
 func (b *batch) prepare(c *chunk) {
 	var regs []*signer.Registration
 	var at []int

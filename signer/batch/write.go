@@ -9,9 +9,9 @@ import (
 )
 
 // output is the write stage: it puts the chunks back in input order and
-// writes them. With a Record function and WithRecordRows, it gathers the
-// next chunks in order, for one call, for as long as more are ready, up to
-// that many rows.
+// writes them. With a Recorder that takes more than a chunk's rows at
+// once, it gathers the next chunks in order, for one call, for as long as
+// more are ready, up to that many rows.
 type output struct {
 	b     *batch
 	w     *bufio.Writer
@@ -107,7 +107,7 @@ func (o *output) flush() {
 
 // write writes a group of consecutive chunks in order, turning repeated
 // Registration Keys into errors (the first row with a key keeps its code)
-// and handing the signed rows to the Record function first.
+// and handing the signed rows to the Recorder first.
 func (b *batch) write(w *bufio.Writer, group []*chunk, seen *keySet, st *Stats) error {
 	redo := make([][]bool, len(group))
 	for g, c := range group {
@@ -161,7 +161,7 @@ func (b *batch) dedupe(c *chunk, seen *keySet, st *Stats) []bool {
 		}
 		*res = rowResult{}
 		res.errMsg = (&signer.FieldError{Line: row.line, Column: col, Field: colRK,
-			Err: fmt.Errorf("%w: line %d has it too, and keeps its code", ErrDuplicate, first)}).Error()
+			Err: fmt.Errorf("%w: line %d has it too, and keeps its code", errDuplicate, first)}).Error()
 		redo[i] = true
 		st.Duplicates++
 	}
