@@ -76,7 +76,7 @@ func genCatalogs() {
 		{"data after the object", one(`{"name": "x", `+ed+`}`) + ` {}`, "invalid"},
 	}
 	writeJSON("catalogs.json", map[string]any{
-		"comment": "Catalog vectors (FORMAT.md section 9): each file and the products it describes, terms with defaults applied. Written by formats/gen_vectors.go; do not edit.",
+		"comment": "Catalog vectors (FORMAT.md section 9): each file and the products it describes, terms with defaults applied. Written by formats/internal/genvectors (go generate ./formats); do not edit.",
 		"valid":   valid,
 		"invalid": bad,
 	})

@@ -180,7 +180,7 @@ func invalidCodes(valid []validVector) []invalidVector {
 func genActivationCodes(valid []validVector) {
 	pub := testPriv().Public().(ed25519.PublicKey)
 	writeJSON("activation_codes.json", map[string]any{
-		"comment": "Activation Code vectors (FORMAT.md). Written by formats/gen_vectors.go; do not edit.",
+		"comment": "Activation Code vectors (FORMAT.md). Written by formats/internal/genvectors (go generate ./formats); do not edit.",
 		"test_key": map[string]string{
 			"warning":        "TEST ONLY: this key's seed is public; never sign or trust real licenses with it",
 			"seed_hex":       hex.EncodeToString(testSeed[:]),
@@ -223,7 +223,7 @@ func genRegistrationKeys(rks []rkVector) {
 	rks = append(rks, rkVector{Input: fmt.Sprintf("PC-%s-%s-%s-%s", d[0:4], d[4:8], d[8:12], d[12:16]), Error: "malformed", Comment: "unknown type digit 2 with a valid check digit"})
 
 	writeJSON("registration_keys.json", map[string]any{
-		"comment": "Registration Key vectors (FORMAT.md). Written by formats/gen_vectors.go; do not edit.",
+		"comment": "Registration Key vectors (FORMAT.md). Written by formats/internal/genvectors (go generate ./formats); do not edit.",
 		"vectors": rks,
 	})
 }

@@ -158,7 +158,7 @@ func jwtVectorFor(comment string, v validVector, iss string, customer map[string
 func genJWTs(codes []validVector) {
 	valid := validJWTs(codes)
 	writeJSON("jwts.json", map[string]any{
-		"comment":  "JWT license token vectors (FORMAT.md section 14). Written by formats/gen_vectors.go; do not edit. The verifier trusts the test key under key ids 1 and 2, uses the built-in catalog and verifies at verify_at (00:00 UTC).",
+		"comment":  "JWT license token vectors (FORMAT.md section 14). Written by formats/internal/genvectors (go generate ./formats); do not edit. The verifier trusts the test key under key ids 1 and 2, uses the built-in catalog and verifies at verify_at (00:00 UTC).",
 		"test_key": testKeyJSON(),
 		"valid":    valid,
 		"invalid":  invalidJWTs(codes, valid),

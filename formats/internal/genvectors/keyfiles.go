@@ -88,7 +88,7 @@ func genKeyFiles() {
 		{"empty JWK Set", `{"keys": []}`, "invalid"},
 	}
 	writeJSON("key_files.json", map[string]any{
-		"comment":  "Key file vectors (FORMAT.md section 10): public key files, keyrings and the private key's plaintext. Written by formats/gen_vectors.go; do not edit.",
+		"comment":  "Key file vectors (FORMAT.md section 10): public key files, keyrings and the private key's plaintext. Written by formats/internal/genvectors (go generate ./formats); do not edit.",
 		"test_key": testKeyJSON(),
 		"second_test_key": map[string]string{
 			"warning":        "TEST ONLY: this key's seed is public; never sign or trust real licenses with it",

@@ -168,7 +168,7 @@ func genRevocationLists() {
 		Error    string `json:"error,omitempty"`
 	}
 	writeJSON("revocation_lists.json", map[string]any{
-		"comment":  "Revocation list vectors (FORMAT.md section 11), as hex. Written by formats/gen_vectors.go; do not edit. The verifier trusts the test key under key id 1.",
+		"comment":  "Revocation list vectors (FORMAT.md section 11), as hex. Written by formats/internal/genvectors (go generate ./formats); do not edit. The verifier trusts the test key under key id 1.",
 		"test_key": testKeyJSON(),
 		"valid":    valid,
 		"invalid":  bad,

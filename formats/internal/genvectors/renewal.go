@@ -63,7 +63,7 @@ func genRenewalRequests(codes []validVector) {
 		{"install id of 256 bytes", block("product: PC", "code: "+bound.Signed, "install-id: "+strings.Repeat("x", 256), "time: 2027-10-01T09:30:00Z"), "malformed"},
 	}
 	writeJSON("renewal_requests.json", map[string]any{
-		"comment": "Renewal request vectors (FORMAT.md section 12). Written by formats/gen_vectors.go; do not edit.",
+		"comment": "Renewal request vectors (FORMAT.md section 12). Written by formats/internal/genvectors (go generate ./formats); do not edit.",
 		"valid":   valid,
 		"invalid": bad,
 	})

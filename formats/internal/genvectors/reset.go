@@ -208,7 +208,7 @@ func resetVectors(pub ed25519.PublicKey) {
 	}
 
 	writeJSON("reset_codes.json", map[string]any{
-		"comment": "Reset code vectors (FORMAT.md section 16). Written by formats/gen_vectors.go; do not edit.",
+		"comment": "Reset code vectors (FORMAT.md section 16). Written by formats/internal/genvectors (go generate ./formats); do not edit.",
 		"test_key": map[string]string{
 			"warning":        "TEST ONLY: this key's seed is public; never sign or trust real licenses with it",
 			"seed_hex":       hex.EncodeToString(testSeed[:]),
