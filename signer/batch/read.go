@@ -191,20 +191,3 @@ func (b *batch) readHeader(r *csvReader) error {
 	}
 	return nil
 }
-
-// checkFields reports a CSV row's value that has no named column: beyond
-// the header, or under an empty name. Empty ones are fine, as spreadsheets
-// write them.
-func (b *batch) checkFields(vals []string) error {
-	for i, v := range vals {
-		if i < len(b.header) && b.header[i] != "" || strings.TrimSpace(v) == "" {
-			continue
-		}
-		where := fmt.Sprintf("beyond the header's %d columns", len(b.header))
-		if i < len(b.header) {
-			where = "which has no name in the header"
-		}
-		return &signer.FieldError{Column: i + 1, Err: fmt.Errorf("%w: a value in column %d, %s; name the column in the header, or remove the value", ErrBadRow, i+1, where)}
-	}
-	return nil
-}
