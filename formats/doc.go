@@ -7,4 +7,4 @@
 // canonical code, and encoding always produces that canonical form.
 package formats
 
-//go:generate go run gen_vectors.go
+//go:generate go run ./internal/genvectors

@@ -56,7 +56,7 @@ func benchBatchLedger(b *testing.B, dsn string) {
 			b.Fatal(st, err)
 		}
 	}
-	withLedger := svc.BatchOptions(false)
+	withLedger := []batch.Option{batch.WithRecorder(svc.BatchRecorder(false))}
 	// CPU time too: on a machine shared with other jobs, the wall ratio
 	// also measures how much of it the batch got; the CPU ratio is the
 	// work the ledger adds, a local PostgreSQL server's included.

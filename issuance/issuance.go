@@ -15,7 +15,6 @@ import (
 	"github.com/licmint/licmint/formats/revocation"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/signer"
-	"github.com/licmint/licmint/signer/batch"
 	"github.com/licmint/licmint/verifier/licjwt"
 )
 
@@ -238,78 +237,97 @@ func (s *Service) applyMinted(ctx context.Context, reg *signer.Registration, all
 	return nil
 }
 
-// BatchOptions returns the batch.Run options that apply the ledger's
-// rules to a batch (batch.WithPrepare, batch.WithRecord and
-// batch.WithDone): a key's sold terms filled in before signing, and each
-// code recorded before its row is written, a key already registered on the
+// BatchRecorder returns the batch.Recorder that applies the ledger's rules
+// to a batch: a key's sold terms filled in before signing, and each code
+// recorded before its row is written, a key already registered on the
 // same terms getting its recorded code. The chunks are recorded with
 // ledger.Ledger.RegisterDeferred, which does not wait for the disk, and
-// made durable when the batch is done, before Run returns: a row a writer
-// has passed on before then may be lost by a crash of the machine (not of
-// the process), so show the output once Run returns, as licmint's
-// atomically written files do. Without a ledger it returns none.
-func (s *Service) BatchOptions(allowUnminted bool) []batch.Option {
+// made durable when the batch is done, before batch.Run returns: a row a
+// writer has passed on before then may be lost by a crash of the machine
+// (not of the process), so show the output once Run returns, as licmint's
+// atomically written files do. Without a ledger it returns nil.
+func (s *Service) BatchRecorder(allowUnminted bool) *BatchRecorder {
 	if s.ledger == nil {
 		return nil
 	}
-	prepare := func(ctx context.Context, regs []*signer.Registration) ([]error, error) {
-		keys := make([]formats.RegistrationKey, len(regs))
-		for i, r := range regs {
-			keys[i] = r.RK
-		}
-		known, err := s.ledger.KeyDays(ctx, keys)
-		if err != nil {
-			// The ledger failing is no fault of the rows: the batch
-			// stops, and a rerun signs them.
-			return nil, fmt.Errorf("issuance: reading the keys' terms from the ledger: %w", err)
-		}
-		errs := make([]error, len(regs))
-		for i, r := range regs {
-			days, ok := known[r.RK]
-			switch {
-			case !ok && !allowUnminted:
-				errs[i] = &signer.FieldError{Field: "rk", Err: fmt.Errorf("%w: %s", ledger.ErrNotMinted, r.RK)}
-			case ok && days > 0 && r.Days == 0 && r.Expires == 0:
-				r.Days = days
-			}
-		}
-		return errs, nil
-	}
-	record := func(ctx context.Context, rows []batch.SignedRow) error {
-		regs := make([]ledger.Registration, len(rows))
-		for i, r := range rows {
-			regs[i] = ledger.Registration{RK: r.Registration.RK, Edition: r.Registration.Edition,
-				Issue:    ledger.Issue{Code: r.Code, JWT: r.JWT, InstallID: r.Registration.InstallID},
-				Customer: r.Registration.Customer["customer"], Order: r.Registration.Customer["order"], AllowUnminted: allowUnminted}
-		}
-		recorded, err := s.ledger.RegisterDeferred(ctx, regs)
-		if err != nil {
-			return err
-		}
-		for i, rec := range recorded {
-			switch {
-			case rec.Err != nil:
-				rows[i].Err = &signer.FieldError{Field: "rk", Err: rec.Err}
-			case rec.Existing:
-				code, err := formats.ParseActivationCode(rec.Code.Code)
-				if err != nil {
-					return fmt.Errorf("issuance: the ledger's code for %s: %w", regs[i].RK, err)
-				}
-				jwt := rec.Code.JWT
-				if rows[i].JWT != "" && jwt == "" {
-					if jwt, err = s.recordToken(ctx, code, rec.License, rows[i].Registration.Customer); err != nil {
-						rows[i].Err = &signer.FieldError{Field: "rk", Err: err}
-						continue
-					}
-				}
-				rows[i].Code, rows[i].JWT = code, jwt
-			}
-		}
-		return nil
-	}
-	return []batch.Option{batch.WithPrepare(prepare), batch.WithRecord(record), batch.WithRecordRows(s.ledger.DeferredRows()),
-		batch.WithDone(s.ledger.Sync)}
+	return &BatchRecorder{s: s, allowUnminted: allowUnminted}
 }
+
+// A BatchRecorder records a batch's codes in the ledger: see
+// Service.BatchRecorder. It is a batch.Recorder.
+type BatchRecorder struct {
+	s             *Service
+	allowUnminted bool
+}
+
+// Prepare fills in the terms each key was minted with, and refuses a key
+// the ledger never minted unless allowed.
+func (b *BatchRecorder) Prepare(ctx context.Context, regs []*signer.Registration) ([]error, error) {
+	keys := make([]formats.RegistrationKey, len(regs))
+	for i, r := range regs {
+		keys[i] = r.RK
+	}
+	known, err := b.s.ledger.KeyDays(ctx, keys)
+	if err != nil {
+		// The ledger failing is no fault of the rows: the batch
+		// stops, and a rerun signs them.
+		return nil, fmt.Errorf("issuance: reading the keys' terms from the ledger: %w", err)
+	}
+	errs := make([]error, len(regs))
+	for i, r := range regs {
+		days, ok := known[r.RK]
+		switch {
+		case !ok && !b.allowUnminted:
+			errs[i] = &signer.FieldError{Field: "rk", Err: fmt.Errorf("%w: %s", ledger.ErrNotMinted, r.RK)}
+		case ok && days > 0 && r.Days == 0 && r.Expires == 0:
+			r.Days = days
+		}
+	}
+	return errs, nil
+}
+
+// Record records the signed codes; a key already registered on the same
+// terms gets its recorded code instead.
+func (b *BatchRecorder) Record(ctx context.Context, regs []*signer.Registration, codes []formats.ActivationCode, jwts []string) ([]error, error) {
+	s := b.s
+	lregs := make([]ledger.Registration, len(regs))
+	for i, r := range regs {
+		lregs[i] = ledger.Registration{RK: r.RK, Edition: r.Edition,
+			Issue:    ledger.Issue{Code: codes[i], JWT: jwts[i], InstallID: r.InstallID},
+			Customer: r.Customer["customer"], Order: r.Customer["order"], AllowUnminted: b.allowUnminted}
+	}
+	recorded, err := s.ledger.RegisterDeferred(ctx, lregs)
+	if err != nil {
+		return nil, err
+	}
+	errs := make([]error, len(regs))
+	for i, rec := range recorded {
+		switch {
+		case rec.Err != nil:
+			errs[i] = &signer.FieldError{Field: "rk", Err: rec.Err}
+		case rec.Existing:
+			code, err := formats.ParseActivationCode(rec.Code.Code)
+			if err != nil {
+				return nil, fmt.Errorf("issuance: the ledger's code for %s: %w", lregs[i].RK, err)
+			}
+			jwt := rec.Code.JWT
+			if jwts[i] != "" && jwt == "" {
+				if jwt, err = s.recordToken(ctx, code, rec.License, regs[i].Customer); err != nil {
+					errs[i] = &signer.FieldError{Field: "rk", Err: err}
+					continue
+				}
+			}
+			codes[i], jwts[i] = code, jwt
+		}
+	}
+	return errs, nil
+}
+
+// RecordRows is how many rows the ledger records best at once.
+func (b *BatchRecorder) RecordRows() int { return b.s.ledger.DeferredRows() }
+
+// Done makes what the batch recorded durable (ledger.Ledger.Sync).
+func (b *BatchRecorder) Done(ctx context.Context) error { return b.s.ledger.Sync(ctx) }
 
 // Renewal asks to extend a license.
 type Renewal struct {

@@ -51,8 +51,8 @@ var (
 // FieldError reports a registration field, or a batch row, that could not
 // be signed. It wraps the outcome: ErrBadRegistration,
 // catalog.ErrUnknownProduct or ErrUnknownEdition, a formats error for a
-// bad Registration Key, or for a batch row batch.ErrBadRow or
-// batch.ErrDuplicate. Renew, Replace and the revocation
+// bad Registration Key, or for a batch row batch.ErrBadRow or a
+// repeated key. Renew, Replace and the revocation
 // entry parsers report through it too, with the fields code, install_id,
 // days, issued, serial and generation.
 type FieldError struct {

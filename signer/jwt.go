@@ -10,7 +10,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
-	"github.com/licmint/licmint/verifier/licjwt"
+	"github.com/licmint/licmint/internal/jwtclaims"
 )
 
 // ErrPerpetualToken: a perpetual license has no expiry, and a JWT license
@@ -69,12 +69,12 @@ func (s *Signer) Token(code formats.ActivationCode, installID string, customer m
 func (s *Signer) token(code *formats.ActivationCode, ed *catalog.Edition, installID string, customer map[string]string) (string, error) {
 	h := &code.Header
 	serial := h.Serial.String()
-	issued := licjwt.NewDate(h.Issued.Time())
-	c := licjwt.Claims{
+	issued := jwtclaims.NewDate(h.Issued.Time())
+	c := jwtclaims.Claims{
 		Issuer:         s.issuer,
 		Subject:        serial,
 		Audience:       jwt.ClaimStrings{h.Product.String()},
-		ExpiresAt:      licjwt.NewDate(h.Expires.Time()),
+		ExpiresAt:      jwtclaims.NewDate(h.Expires.Time()),
 		NotBefore:      issued,
 		IssuedAt:       issued,
 		ID:             code.ShortForm(),

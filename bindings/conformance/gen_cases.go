@@ -230,221 +230,246 @@ func signList(keyID int, product string, seq uint64, entries ...revocation.Entry
 	return b
 }
 
+// suite gathers the cases, in order.
+type suite struct{ cases []kase }
+
+func (s *suite) add(name string, r ...run) {
+	s.cases = append(s.cases, kase{Name: name, Product: "PC", Runs: r})
+}
+
+func (s *suite) addState(name string, r ...run) {
+	s.cases = append(s.cases, kase{Name: name, Product: "PC", State: true, Runs: r})
+}
+
+// one adds one verification of l at now with the default terms.
+func (s *suite) one(name string, l license, now string) {
+	s.add(name, run{Now: now, InstallID: l.installID, Steps: []step{verifyStep(l.sign(nil), expect(l, at(now), defaultWarn, defaultGrace, ""))}})
+}
+
 func main() {
-	var cases []kase
-	add := func(name string, r ...run) { cases = append(cases, kase{Name: name, Product: "PC", Runs: r}) }
-	addState := func(name string, r ...run) {
-		cases = append(cases, kase{Name: name, Product: "PC", State: true, Runs: r})
-	}
-	// One verification of l at now with the default terms.
-	one := func(name string, l license, now string) {
-		add(name, run{Now: now, InstallID: l.installID, Steps: []step{verifyStep(l.sign(nil), expect(l, at(now), defaultWarn, defaultGrace, ""))}})
-	}
+	var s suite
+	s.dates()
+	s.terms()
+	s.spellings()
+	s.bound()
+	s.authenticity()
+	s.decoding()
+	s.lists()
+	s.state()
+	s.typos()
+	write(s.cases)
+	fmt.Printf("%d cases\n", len(s.cases))
+}
 
-	// Dates: every status the clock decides, and the edges of each.
-	one("valid, standard edition", std, "2027-01-15T10:00:00Z")
-	one("issue day, first second", std, "2026-11-27T00:00:00Z")
-	one("the second before the issue day: not yet valid", std, "2026-11-26T23:59:59Z")
-	one("61 days left: valid", std, "2027-09-27T12:00:00Z")
-	one("60 days left: expiring", std, "2027-09-28T12:00:00Z")
-	one("last day in force: expiring, 1 day left", std, "2027-11-26T23:59:59Z")
-	one("expiry day: grace, 0 days left", std, "2027-11-27T00:00:00Z")
-	one("last day of grace", std, "2027-12-26T23:00:00Z")
-	one("after grace: expired, features off", std, "2027-12-27T00:00:00Z")
-	one("a clock far in the future: expired", std, "2150-01-01T00:00:00Z")
-	one("a clock before the licmint epoch: not yet valid", std, "2019-12-31T23:59:59Z")
-	one("only the UTC day matters", std, "2027-09-28T00:00:00+09:00")
-	one("perpetual", license{product: "PC", keyID: 1, edition: 2, issued: "2026-11-27", expires: "perpetual", serial: 1}, "2190-01-01T00:00:00Z")
-	one("trial", license{product: "PC", keyID: 1, edition: 1, trial: true, issued: "2026-11-27", expires: "2026-12-27", serial: 27182818284590}, "2026-12-01T00:00:00Z")
-	one("premium edition signed with key id 2", license{product: "PC", keyID: 2, edition: 2, issued: "2026-11-27", expires: "2027-11-27", serial: 16180339887498}, "2027-03-01T00:00:00Z")
-	one("an edition the catalog does not name: shown by number, no features", license{product: "PC", keyID: 1, edition: 200, issued: "2026-11-27", expires: "2027-11-27", serial: 99999999999999, gen: 255}, "2027-03-01T00:00:00Z")
-	one("replacement, generation 1", license{product: "PC", keyID: 1, edition: 1, gen: 1, issued: "2026-11-27", expires: "2027-11-27", serial: 31415926535897}, "2027-03-01T00:00:00Z")
-	one("smallest serial and dates", license{product: "PC", keyID: 1, edition: 1, issued: "2020-01-01", expires: "2020-01-02", serial: 0}, "2020-01-01T12:00:00Z")
+// dates adds every status the clock decides, and the edges of each.
+func (s *suite) dates() {
+	s.one("valid, standard edition", std, "2027-01-15T10:00:00Z")
+	s.one("issue day, first second", std, "2026-11-27T00:00:00Z")
+	s.one("the second before the issue day: not yet valid", std, "2026-11-26T23:59:59Z")
+	s.one("61 days left: valid", std, "2027-09-27T12:00:00Z")
+	s.one("60 days left: expiring", std, "2027-09-28T12:00:00Z")
+	s.one("last day in force: expiring, 1 day left", std, "2027-11-26T23:59:59Z")
+	s.one("expiry day: grace, 0 days left", std, "2027-11-27T00:00:00Z")
+	s.one("last day of grace", std, "2027-12-26T23:00:00Z")
+	s.one("after grace: expired, features off", std, "2027-12-27T00:00:00Z")
+	s.one("a clock far in the future: expired", std, "2150-01-01T00:00:00Z")
+	s.one("a clock before the licmint epoch: not yet valid", std, "2019-12-31T23:59:59Z")
+	s.one("only the UTC day matters", std, "2027-09-28T00:00:00+09:00")
+	s.one("perpetual", license{product: "PC", keyID: 1, edition: 2, issued: "2026-11-27", expires: "perpetual", serial: 1}, "2190-01-01T00:00:00Z")
+	s.one("trial", license{product: "PC", keyID: 1, edition: 1, trial: true, issued: "2026-11-27", expires: "2026-12-27", serial: 27182818284590}, "2026-12-01T00:00:00Z")
+	s.one("premium edition signed with key id 2", license{product: "PC", keyID: 2, edition: 2, issued: "2026-11-27", expires: "2027-11-27", serial: 16180339887498}, "2027-03-01T00:00:00Z")
+	s.one("an edition the catalog does not name: shown by number, no features", license{product: "PC", keyID: 1, edition: 200, issued: "2026-11-27", expires: "2027-11-27", serial: 99999999999999, gen: 255}, "2027-03-01T00:00:00Z")
+	s.one("replacement, generation 1", license{product: "PC", keyID: 1, edition: 1, gen: 1, issued: "2026-11-27", expires: "2027-11-27", serial: 31415926535897}, "2027-03-01T00:00:00Z")
+	s.one("smallest serial and dates", license{product: "PC", keyID: 1, edition: 1, issued: "2020-01-01", expires: "2020-01-02", serial: 0}, "2020-01-01T12:00:00Z")
+}
 
-	// Terms set by the product.
-	{
-		now := "2027-10-20T00:00:00Z" // 38 days left
-		add("warning days set to 10: 38 days left is valid",
-			run{Now: now, WarnDays: ptr(10), Steps: []step{verifyStep(std.sign(nil), expect(std, at(now), 10, defaultGrace, ""))}})
-		now = "2027-11-27T00:00:00Z"
-		add("grace days set to 0: the expiry day is expired",
-			run{Now: now, GraceDays: ptr(0), Steps: []step{verifyStep(std.sign(nil), expect(std, at(now), defaultWarn, 0, ""))}})
-	}
+// terms adds terms set by the product.
+func (s *suite) terms() {
+	now := "2027-10-20T00:00:00Z" // 38 days left
+	s.add("warning days set to 10: 38 days left is valid",
+		run{Now: now, WarnDays: ptr(10), Steps: []step{verifyStep(std.sign(nil), expect(std, at(now), 10, defaultGrace, ""))}})
+	now = "2027-11-27T00:00:00Z"
+	s.add("grace days set to 0: the expiry day is expired",
+		run{Now: now, GraceDays: ptr(0), Steps: []step{verifyStep(std.sign(nil), expect(std, at(now), defaultWarn, 0, ""))}})
+}
 
-	// Spellings: as typed or pasted.
-	{
-		code, now := std.sign(nil), "2027-01-15T10:00:00Z"
-		w := expect(std, at(now), defaultWarn, defaultGrace, "")
-		add("lower case, spaces for hyphens, line breaks, no hyphens, Crockford aliases",
-			run{Now: now, Steps: []step{
-				verifyStep(strings.ToLower(code), w),
-				verifyStep(strings.ReplaceAll(code, "-", " "), w),
-				verifyStep(" "+code[:60]+"\r\n  "+code[60:120]+"\n"+code[120:]+"\n", w),
-				verifyStep(strings.ReplaceAll(code, "-", ""), w),
-				verifyStep(code[:2]+strings.NewReplacer("0", "o", "1", "L").Replace(code[2:]), w),
-			}})
-	}
-
-	// Install-bound codes.
-	{
-		bound := license{product: "PC", keyID: 1, edition: 1, bound: true, issued: "2026-11-27", expires: "2027-11-27",
-			serial: 14142135623730, installID: "host-7f3a9c0e"}
-		code, now := bound.sign(nil), "2027-02-01T00:00:00Z"
-		add("install-bound, on its install", run{Now: now, InstallID: "host-7f3a9c0e",
-			Steps: []step{verifyStep(code, expect(bound, at(now), defaultWarn, defaultGrace, ""))}})
-		add("install-bound, on another install", run{Now: now, InstallID: "host-7f3a9c0f",
-			Steps: []step{verifyStep(code, failure("install_mismatch", 0, 0))}})
-		add("install-bound, no install id given", run{Now: now,
-			Steps: []step{verifyStep(code, failure("install_mismatch", 0, 0))}})
-		unbound := std
-		add("an unbound code ignores the install id", run{Now: now, InstallID: "host-7f3a9c0e",
-			Steps: []step{verifyStep(unbound.sign(nil), expect(unbound, at(now), defaultWarn, defaultGrace, ""))}})
-		long := bound
-		long.installID, long.serial = strings.Repeat("x", 255), 2
-		add("install id of 255 bytes", run{Now: now, InstallID: long.installID,
-			Steps: []step{verifyStep(long.sign(nil), expect(long, at(now), defaultWarn, defaultGrace, ""))}})
-	}
-
-	// Authenticity.
-	{
-		now := "2027-02-01T00:00:00Z"
-		untrusted := std
-		untrusted.keyID = 3
-		add("signed with a key id the verifier does not trust", run{Now: now,
-			Steps: []step{verifyStep(untrusted.sign(nil), failure("unknown_key", 0, 0))}})
-		forged := std
-		forged.signWith = 3
-		add("signed by another key under a trusted key id", run{Now: now,
-			Steps: []step{verifyStep(forged.sign(nil), failure("bad_signature", 0, 0))}})
-		add("signature altered, checks recomputed", run{Now: now,
-			Steps: []step{verifyStep(std.sign(func(s []byte) { s[10] ^= 1 }), failure("bad_signature", 0, 0))}})
-		changed := std
-		changed.edition = 2
-		add("edition altered, checks recomputed", run{Now: now,
-			Steps: []step{verifyStep(withHeader(std.sign(nil), changed), failure("bad_signature", 0, 0))}})
-		other := std
-		other.product, other.serial = "PD", 57721566490153
-		add("a code for another product", run{Now: now,
-			Steps: []step{verifyStep(other.sign(nil), failure("wrong_product", 1, 1))}})
-		cases = append(cases, kase{Name: "a product the built-in catalog does not name: editions by number, no features", Product: "PD",
-			Runs: []run{{Now: now, Steps: []step{verifyStep(other.sign(nil), expect(other, at(now), defaultWarn, defaultGrace, ""))}}}})
-	}
-
-	// Decoding: the normative invalid vectors, as a verifier reports them.
-	{
-		var vec struct {
-			Invalid []struct {
-				Comment, Input, Want, Product, Error string
-				Group, Char                          int
-			} `json:"invalid"`
-		}
-		b, err := os.ReadFile(vectorsFile)
-		if err != nil {
-			log.Fatal(err)
-		}
-		if err := json.Unmarshal(b, &vec); err != nil {
-			log.Fatal(err)
-		}
-		var steps []step
-		for _, v := range vec.Invalid {
-			kind := v.Error
-			if kind == "unknown_version" {
-				kind = "malformed" // FORMAT.md section 7: a verifier's kinds are fixed
-			}
-			if v.Want == "any" && len(strings.TrimSpace(v.Input)) == formats.ShortLen {
-				// A decoding vector for a short form: a verifier needs the
-				// signed form, and says so before it looks for typos
-				// (FORMAT.md section 15).
-				kind, v.Group, v.Char = "unsigned", 0, 0
-			}
-			w := failure(kind, v.Group, v.Char)
-			if v.Group == 0 {
-				// The vectors leave the position open.
-				w.Group, w.Char = nil, nil
-			}
-			steps = append(steps, verifyStep(v.Input, w))
-		}
-		steps = append(steps, verifyStep(strings.Repeat(" ", 1025), failure("malformed", 0, 0)))
-		add("every invalid Activation Code vector, and input over 1024 bytes", run{Now: "2027-02-01T00:00:00Z", Steps: steps})
-	}
-
-	// Revocation lists.
-	{
-		now := "2027-02-01T00:00:00Z"
-		gen1 := std
-		gen1.gen = 1
-		l1 := signList(1, "PC", 1, revocation.Entry{Serial: std.serial})
-		l2 := signList(2, "PC", 2, revocation.Entry{Serial: std.serial, Below: 1})
-		t := at(now)
-		add("a list revoking every generation of a serial", run{Now: now, Steps: []step{
-			verifyStep(std.sign(nil), expect(std, t, defaultWarn, defaultGrace, "")),
-			listStep(l1, ""),
-			verifyStep(std.sign(nil), expect(std, t, defaultWarn, defaultGrace, "revoked")),
-			verifyStep(gen1.sign(nil), expect(gen1, t, defaultWarn, defaultGrace, "revoked")),
+// spellings adds a code as typed or pasted.
+func (s *suite) spellings() {
+	code, now := std.sign(nil), "2027-01-15T10:00:00Z"
+	w := expect(std, at(now), defaultWarn, defaultGrace, "")
+	s.add("lower case, spaces for hyphens, line breaks, no hyphens, Crockford aliases",
+		run{Now: now, Steps: []step{
+			verifyStep(strings.ToLower(code), w),
+			verifyStep(strings.ReplaceAll(code, "-", " "), w),
+			verifyStep(" "+code[:60]+"\r\n  "+code[60:120]+"\n"+code[120:]+"\n", w),
+			verifyStep(strings.ReplaceAll(code, "-", ""), w),
+			verifyStep(code[:2]+strings.NewReplacer("0", "o", "1", "L").Replace(code[2:]), w),
 		}})
-		add("a list revoking the generations below 1: the replacement stays good", run{Now: now, Steps: []step{
-			listStep(l2, ""),
-			verifyStep(std.sign(nil), expect(std, t, defaultWarn, defaultGrace, "revoked")),
-			verifyStep(gen1.sign(nil), expect(gen1, t, defaultWarn, defaultGrace, "")),
+}
+
+// bound adds install-bound codes.
+func (s *suite) bound() {
+	bound := license{product: "PC", keyID: 1, edition: 1, bound: true, issued: "2026-11-27", expires: "2027-11-27",
+		serial: 14142135623730, installID: "host-7f3a9c0e"}
+	code, now := bound.sign(nil), "2027-02-01T00:00:00Z"
+	s.add("install-bound, on its install", run{Now: now, InstallID: "host-7f3a9c0e",
+		Steps: []step{verifyStep(code, expect(bound, at(now), defaultWarn, defaultGrace, ""))}})
+	s.add("install-bound, on another install", run{Now: now, InstallID: "host-7f3a9c0f",
+		Steps: []step{verifyStep(code, failure("install_mismatch", 0, 0))}})
+	s.add("install-bound, no install id given", run{Now: now,
+		Steps: []step{verifyStep(code, failure("install_mismatch", 0, 0))}})
+	unbound := std
+	s.add("an unbound code ignores the install id", run{Now: now, InstallID: "host-7f3a9c0e",
+		Steps: []step{verifyStep(unbound.sign(nil), expect(unbound, at(now), defaultWarn, defaultGrace, ""))}})
+	long := bound
+	long.installID, long.serial = strings.Repeat("x", 255), 2
+	s.add("install id of 255 bytes", run{Now: now, InstallID: long.installID,
+		Steps: []step{verifyStep(long.sign(nil), expect(long, at(now), defaultWarn, defaultGrace, ""))}})
+}
+
+// authenticity adds codes signed by another key, altered, or for another
+// product.
+func (s *suite) authenticity() {
+	now := "2027-02-01T00:00:00Z"
+	untrusted := std
+	untrusted.keyID = 3
+	s.add("signed with a key id the verifier does not trust", run{Now: now,
+		Steps: []step{verifyStep(untrusted.sign(nil), failure("unknown_key", 0, 0))}})
+	forged := std
+	forged.signWith = 3
+	s.add("signed by another key under a trusted key id", run{Now: now,
+		Steps: []step{verifyStep(forged.sign(nil), failure("bad_signature", 0, 0))}})
+	s.add("signature altered, checks recomputed", run{Now: now,
+		Steps: []step{verifyStep(std.sign(func(s []byte) { s[10] ^= 1 }), failure("bad_signature", 0, 0))}})
+	changed := std
+	changed.edition = 2
+	s.add("edition altered, checks recomputed", run{Now: now,
+		Steps: []step{verifyStep(withHeader(std.sign(nil), changed), failure("bad_signature", 0, 0))}})
+	other := std
+	other.product, other.serial = "PD", 57721566490153
+	s.add("a code for another product", run{Now: now,
+		Steps: []step{verifyStep(other.sign(nil), failure("wrong_product", 1, 1))}})
+	s.cases = append(s.cases, kase{Name: "a product the built-in catalog does not name: editions by number, no features", Product: "PD",
+		Runs: []run{{Now: now, Steps: []step{verifyStep(other.sign(nil), expect(other, at(now), defaultWarn, defaultGrace, ""))}}}})
+}
+
+// decoding adds the normative invalid vectors, as a verifier reports them.
+func (s *suite) decoding() {
+	var vec struct {
+		Invalid []struct {
+			Comment, Input, Want, Product, Error string
+			Group, Char                          int
+		} `json:"invalid"`
+	}
+	b, err := os.ReadFile(vectorsFile)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &vec); err != nil {
+		log.Fatal(err)
+	}
+	var steps []step
+	for _, v := range vec.Invalid {
+		kind := v.Error
+		if kind == "unknown_version" {
+			kind = "malformed" // FORMAT.md section 7: a verifier's kinds are fixed
+		}
+		if v.Want == "any" && len(strings.TrimSpace(v.Input)) == formats.ShortLen {
+			// A decoding vector for a short form: a verifier needs the
+			// signed form, and says so before it looks for typos
+			// (FORMAT.md section 15).
+			kind, v.Group, v.Char = "unsigned", 0, 0
+		}
+		w := failure(kind, v.Group, v.Char)
+		if v.Group == 0 {
+			// The vectors leave the position open.
+			w.Group, w.Char = nil, nil
+		}
+		steps = append(steps, verifyStep(v.Input, w))
+	}
+	steps = append(steps, verifyStep(strings.Repeat(" ", 1025), failure("malformed", 0, 0)))
+	s.add("every invalid Activation Code vector, and input over 1024 bytes", run{Now: "2027-02-01T00:00:00Z", Steps: steps})
+}
+
+// lists adds revocation lists.
+func (s *suite) lists() {
+	now := "2027-02-01T00:00:00Z"
+	gen1 := std
+	gen1.gen = 1
+	l1 := signList(1, "PC", 1, revocation.Entry{Serial: std.serial})
+	l2 := signList(2, "PC", 2, revocation.Entry{Serial: std.serial, Below: 1})
+	t := at(now)
+	s.add("a list revoking every generation of a serial", run{Now: now, Steps: []step{
+		verifyStep(std.sign(nil), expect(std, t, defaultWarn, defaultGrace, "")),
+		listStep(l1, ""),
+		verifyStep(std.sign(nil), expect(std, t, defaultWarn, defaultGrace, "revoked")),
+		verifyStep(gen1.sign(nil), expect(gen1, t, defaultWarn, defaultGrace, "revoked")),
+	}})
+	s.add("a list revoking the generations below 1: the replacement stays good", run{Now: now, Steps: []step{
+		listStep(l2, ""),
+		verifyStep(std.sign(nil), expect(std, t, defaultWarn, defaultGrace, "revoked")),
+		verifyStep(gen1.sign(nil), expect(gen1, t, defaultWarn, defaultGrace, "")),
+	}})
+	s.add("an older list after a newer one is refused, and the newer stays in force", run{Now: now, Steps: []step{
+		listStep(l2, ""),
+		listStep(l1, "list_replayed"),
+		listStep(l2, ""),
+		verifyStep(gen1.sign(nil), expect(gen1, t, defaultWarn, defaultGrace, "")),
+	}})
+	bad := append([]byte(nil), l1...)
+	bad[len(bad)-1] ^= 1
+	s.add("refused lists leave none in force", run{Now: now, Steps: []step{
+		listStep(signList(1, "PD", 1, revocation.Entry{Serial: std.serial}), "list_wrong_product"),
+		listStep(signList(3, "PC", 1, revocation.Entry{Serial: std.serial}), "list_unknown_key"),
+		listStep(bad, "list_bad_signature"),
+		listStep(l1[:len(l1)-1], "list_malformed"),
+		listStep(nil, "list_malformed"),
+		verifyStep(std.sign(nil), expect(std, t, defaultWarn, defaultGrace, "")),
+	}})
+}
+
+// state adds what a verifier keeps between runs.
+func (s *suite) state() {
+	gen1 := std
+	gen1.gen = 1
+	t := "2027-02-01T00:00:00Z"
+	s.addState("a replaced code is superseded once its replacement has been seen, also in a later run",
+		run{Now: t, Steps: []step{
+			verifyStep(std.sign(nil), expect(std, at(t), defaultWarn, defaultGrace, "")),
+			verifyStep(gen1.sign(nil), expect(gen1, at(t), defaultWarn, defaultGrace, "")),
+			verifyStep(std.sign(nil), expect(std, at(t), defaultWarn, defaultGrace, "superseded")),
+		}},
+		run{Now: t, Steps: []step{
+			verifyStep(std.sign(nil), expect(std, at(t), defaultWarn, defaultGrace, "superseded")),
 		}})
-		add("an older list after a newer one is refused, and the newer stays in force", run{Now: now, Steps: []step{
-			listStep(l2, ""),
+	back, near := "2027-01-29T00:00:00Z", "2027-01-31T06:00:00Z"
+	s.addState("a clock set back more than a day is clock_rollback; within a day it is not",
+		run{Now: t, Steps: []step{verifyStep(std.sign(nil), expect(std, at(t), defaultWarn, defaultGrace, ""))}},
+		run{Now: near, Steps: []step{verifyStep(std.sign(nil), expect(std, at(near), defaultWarn, defaultGrace, ""))}},
+		run{Now: back, Steps: []step{verifyStep(std.sign(nil), expect(std, at(back), defaultWarn, defaultGrace, "clock_rollback"))}})
+	l1 := signList(1, "PC", 1, revocation.Entry{Serial: std.serial})
+	l2 := signList(2, "PC", 2, revocation.Entry{Serial: std.serial, Below: 1})
+	s.addState("a list accepted in an earlier run stays in force, and an older one is refused",
+		run{Now: t, Steps: []step{listStep(l2, "")}},
+		run{Now: t, Steps: []step{
+			verifyStep(std.sign(nil), expect(std, at(t), defaultWarn, defaultGrace, "revoked")),
 			listStep(l1, "list_replayed"),
-			listStep(l2, ""),
-			verifyStep(gen1.sign(nil), expect(gen1, t, defaultWarn, defaultGrace, "")),
+			verifyStep(gen1.sign(nil), expect(gen1, at(t), defaultWarn, defaultGrace, "")),
 		}})
-		bad := append([]byte(nil), l1...)
-		bad[len(bad)-1] ^= 1
-		add("refused lists leave none in force", run{Now: now, Steps: []step{
-			listStep(signList(1, "PD", 1, revocation.Entry{Serial: std.serial}), "list_wrong_product"),
-			listStep(signList(3, "PC", 1, revocation.Entry{Serial: std.serial}), "list_unknown_key"),
-			listStep(bad, "list_bad_signature"),
-			listStep(l1[:len(l1)-1], "list_malformed"),
-			listStep(nil, "list_malformed"),
-			verifyStep(std.sign(nil), expect(std, t, defaultWarn, defaultGrace, "")),
-		}})
-	}
+}
 
-	// State kept between runs.
-	{
-		gen1 := std
-		gen1.gen = 1
-		t := "2027-02-01T00:00:00Z"
-		addState("a replaced code is superseded once its replacement has been seen, also in a later run",
-			run{Now: t, Steps: []step{
-				verifyStep(std.sign(nil), expect(std, at(t), defaultWarn, defaultGrace, "")),
-				verifyStep(gen1.sign(nil), expect(gen1, at(t), defaultWarn, defaultGrace, "")),
-				verifyStep(std.sign(nil), expect(std, at(t), defaultWarn, defaultGrace, "superseded")),
-			}},
-			run{Now: t, Steps: []step{
-				verifyStep(std.sign(nil), expect(std, at(t), defaultWarn, defaultGrace, "superseded")),
-			}})
-		back, near := "2027-01-29T00:00:00Z", "2027-01-31T06:00:00Z"
-		addState("a clock set back more than a day is clock_rollback; within a day it is not",
-			run{Now: t, Steps: []step{verifyStep(std.sign(nil), expect(std, at(t), defaultWarn, defaultGrace, ""))}},
-			run{Now: near, Steps: []step{verifyStep(std.sign(nil), expect(std, at(near), defaultWarn, defaultGrace, ""))}},
-			run{Now: back, Steps: []step{verifyStep(std.sign(nil), expect(std, at(back), defaultWarn, defaultGrace, "clock_rollback"))}})
-		l1 := signList(1, "PC", 1, revocation.Entry{Serial: std.serial})
-		l2 := signList(2, "PC", 2, revocation.Entry{Serial: std.serial, Below: 1})
-		addState("a list accepted in an earlier run stays in force, and an older one is refused",
-			run{Now: t, Steps: []step{listStep(l2, "")}},
-			run{Now: t, Steps: []step{
-				verifyStep(std.sign(nil), expect(std, at(t), defaultWarn, defaultGrace, "revoked")),
-				listStep(l1, "list_replayed"),
-				verifyStep(gen1.sign(nil), expect(gen1, at(t), defaultWarn, defaultGrace, "")),
-			}})
+// typos adds typos, located: damage done at a known place of a good code.
+func (s *suite) typos() {
+	code, now := std.sign(nil), "2027-02-01T00:00:00Z"
+	var steps []step
+	for _, d := range []struct{ group, char int }{{2, 1}, {3, 5}, {7, 5}, {8, 1}, {20, 3}, {29, 4}} {
+		steps = append(steps, verifyStep(mistype(code, d.group, d.char), failure("typo", d.group, d.char)))
 	}
+	s.add("one character mistyped, in the header, the checks and the signature", run{Now: now, Steps: steps})
+}
 
-	// Typos, located: damage done at a known place of a good code.
-	{
-		code, now := std.sign(nil), "2027-02-01T00:00:00Z"
-		var steps []step
-		for _, d := range []struct{ group, char int }{{2, 1}, {3, 5}, {7, 5}, {8, 1}, {20, 3}, {29, 4}} {
-			steps = append(steps, verifyStep(mistype(code, d.group, d.char), failure("typo", d.group, d.char)))
-		}
-		add("one character mistyped, in the header, the checks and the signature", run{Now: now, Steps: steps})
-	}
-
+// write writes the suite to outFile.
+func write(cases []kase) {
 	var keys []key
 	for id := 1; id <= 2; id++ {
 		s := seed(id)
@@ -470,7 +495,6 @@ func main() {
 	if err := os.WriteFile(outFile, append(out, '\n'), 0o644); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("%d cases\n", len(cases))
 }
 
 const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -121,7 +121,7 @@ func runDemo(ctx context.Context, today time.Time) ([]demoRow, *ledger.History, 
 	// release engineer would, recording each code.
 	var signed bytes.Buffer
 	if _, err := batch.Run(ctx, s, batch.NewCSVReader(bytes.NewReader(demoRegistrations)), batch.NewJSONLWriter(&signed),
-		append(svc.BatchOptions(true), batch.WithWorkers(1))...); err != nil {
+		batch.WithRecorder(svc.BatchRecorder(true)), batch.WithWorkers(1)); err != nil {
 		return nil, nil, fmt.Errorf("demo: signing: %w", err)
 	}
 	var regs []map[string]string

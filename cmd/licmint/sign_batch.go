@@ -33,7 +33,10 @@ func signBatch(cmd *cobra.Command, svc *issuance.Service, f *signFlags) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	opts := append(svc.BatchOptions(f.allowUnminted), batch.WithWorkers(f.workers))
+	opts := []batch.Option{batch.WithWorkers(f.workers)}
+	if rec := svc.BatchRecorder(f.allowUnminted); rec != nil {
+		opts = append(opts, batch.WithRecorder(rec))
+	}
 	if f.jwt {
 		opts = append(opts, batch.WithJWT())
 	}

@@ -1,138 +1,21 @@
 package licjwt
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"strconv"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
+	"github.com/licmint/licmint/internal/jwtclaims"
 )
 
 // Claims are the claims of a license token (FORMAT.md section 14), in the
-// order signers write them. Package signer fills them from the Activation
-// Code it signs, and Verify reads them back; a product with another JOSE
-// library can decode a token's payload into them too.
-//
-// A nil pointer, or an empty Subject, ID or ActivationCode, is a claim the
-// token does not have. Verify requires some claims and compares the others
-// only where present.
-type Claims struct {
-	// Issuer (iss) is the vendor.
-	Issuer string `json:"iss,omitempty"`
-	// Subject (sub) is the serial, 14 digits.
-	Subject string `json:"sub,omitempty"`
-	// Audience (aud) is the product code.
-	Audience jwt.ClaimStrings `json:"aud,omitempty"`
-	// ExpiresAt (exp) is midnight UTC of the code's expiry day, the first
-	// day it no longer covers; NotBefore (nbf) and IssuedAt (iat) are
-	// midnight UTC of its issue day.
-	ExpiresAt *Date `json:"exp,omitempty"`
-	NotBefore *Date `json:"nbf,omitempty"`
-	IssuedAt  *Date `json:"iat,omitempty"`
-	// ID (jti) is the code's short form, unique to it.
-	ID            string   `json:"jti,omitempty"`
-	Product       *string  `json:"product,omitempty"`
-	Edition       *string  `json:"edition,omitempty"`
-	EditionNumber *uint8   `json:"edition_number,omitempty"`
-	Features      []string `json:"features"`
-	Trial         *bool    `json:"trial,omitempty"`
-	InstallBound  *bool    `json:"install_bound,omitempty"`
-	// InstallIDSHA256 is the hex SHA-256 of the install id of a bound
-	// code: the customer's machine id is not put in the token in clear.
-	InstallIDSHA256 string `json:"install_id_sha256,omitempty"`
-	Generation      *uint8 `json:"generation,omitempty"`
-	// Serial is the serial as a string of 14 digits, as signers write it;
-	// a token may also give it as a JSON number, read as a json.Number.
-	Serial         any               `json:"serial,omitempty"`
-	ActivationCode string            `json:"activation_code,omitempty"`
-	Customer       map[string]string `json:"customer,omitempty"`
-}
+// order signers write them; see jwtclaims.Claims for each one. They live
+// in an internal package so that package signer writes them without
+// linking the verifier.
+type Claims = jwtclaims.Claims
 
-// UnmarshalJSON decodes claims with numbers as json.Number, so that a
-// serial keeps its digits. features, install_id_sha256 and customer are
-// informative: a verifier requires nothing of them (FORMAT.md section 14),
-// so one of another JSON type is left empty rather than refused.
-func (c *Claims) UnmarshalJSON(b []byte) error {
-	type plain Claims // without this method
-	var in struct {
-		*plain
-		Features        json.RawMessage `json:"features"`
-		InstallIDSHA256 json.RawMessage `json:"install_id_sha256"`
-		Customer        json.RawMessage `json:"customer"`
-	}
-	*c = Claims{}
-	in.plain = (*plain)(c)
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	if err := d.Decode(&in); err != nil {
-		return err
-	}
-	if json.Unmarshal(in.Features, &c.Features) != nil {
-		c.Features = nil
-	}
-	if json.Unmarshal(in.InstallIDSHA256, &c.InstallIDSHA256) != nil {
-		c.InstallIDSHA256 = ""
-	}
-	if json.Unmarshal(in.Customer, &c.Customer) != nil {
-		c.Customer = nil
-	}
-	return nil
-}
-
-// The methods below make Claims a jwt.Claims, for signing with and parsing
-// by github.com/golang-jwt/jwt.
-
-func (c *Claims) GetExpirationTime() (*jwt.NumericDate, error) { return c.ExpiresAt.numeric(), nil }
-func (c *Claims) GetIssuedAt() (*jwt.NumericDate, error)       { return c.IssuedAt.numeric(), nil }
-func (c *Claims) GetNotBefore() (*jwt.NumericDate, error)      { return c.NotBefore.numeric(), nil }
-func (c *Claims) GetIssuer() (string, error)                   { return c.Issuer, nil }
-func (c *Claims) GetSubject() (string, error)                  { return c.Subject, nil }
-func (c *Claims) GetAudience() (jwt.ClaimStrings, error)       { return c.Audience, nil }
-
-// Date is a time claim (exp, nbf, iat) and the JSON text it was read from.
-// Signers write whole seconds since the Unix epoch; Verify accepts exactly
-// that text, not a fraction, an exponent or a string.
-type Date struct {
-	jwt.NumericDate
-	text string
-}
+// Date is a time claim (exp, nbf, iat) and the JSON text it was read from;
+// see jwtclaims.Date.
+type Date = jwtclaims.Date
 
 // NewDate returns the claim a signer writes for t: its Unix time in whole
 // seconds.
-func NewDate(t time.Time) *Date {
-	return &Date{NumericDate: *jwt.NewNumericDate(t), text: strconv.FormatInt(t.Unix(), 10)}
-}
-
-// MarshalJSON writes the claim as it was read or made.
-func (d *Date) MarshalJSON() ([]byte, error) {
-	if d.text == "" {
-		return d.NumericDate.MarshalJSON()
-	}
-	return []byte(d.text), nil
-}
-
-// UnmarshalJSON reads any number jwt.NumericDate reads, and keeps its text.
-func (d *Date) UnmarshalJSON(b []byte) error {
-	if err := d.NumericDate.UnmarshalJSON(b); err != nil {
-		return err
-	}
-	d.text = string(b)
-	return nil
-}
-
-// Is reports whether d was written as t's Unix time in whole seconds, as
-// signers write it. jwt.NumericDate alone drops fractions of a second.
-func (d *Date) Is(t time.Time) bool { return d != nil && d.text == strconv.FormatInt(t.Unix(), 10) }
-
-func (d *Date) String() string {
-	return fmt.Sprintf("%s (%s)", d.text, d.UTC().Format(time.RFC3339Nano))
-}
-
-func (d *Date) numeric() *jwt.NumericDate {
-	if d == nil {
-		return nil
-	}
-	return &d.NumericDate
-}
+func NewDate(t time.Time) *Date { return jwtclaims.NewDate(t) }
