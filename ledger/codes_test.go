@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/ledgerdb"
 	"github.com/licmint/licmint/ledger"
 )
 
@@ -19,7 +20,7 @@ func codeIndexes(t *testing.T, dsn string) []string {
 	// pragma_index_list, not sqlite_master: a WITHOUT ROWID table's
 	// primary key (schema 7) is the table itself, listed here only.
 	q := `SELECT name FROM pragma_index_list('codes') ORDER BY name`
-	if kind, _, _ := ledger.ParseDSN(dsn); kind == "postgres" {
+	if kind, _, _ := ledgerdb.ParseDSN(dsn); kind == "postgres" {
 		q = `SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'codes' ORDER BY indexname`
 	}
 	rows, err := db.Query(q)
@@ -75,7 +76,7 @@ func TestCodesPrimaryKeyOnly(t *testing.T) {
 func TestMigrateCodesFrom4(t *testing.T) {
 	eachStore(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		kind, _, _ := ledger.ParseDSN(dsn)
+		kind, _, _ := ledgerdb.ParseDSN(dsn)
 		db := rawDB(t, dsn)
 		if _, err := db.Exec(`CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 			t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/internal/benchratio"
+	"github.com/licmint/licmint/internal/ledgerdb"
 	"github.com/licmint/licmint/ledger/ledgertest"
 	"github.com/licmint/licmint/signer"
 )
@@ -144,7 +145,7 @@ FROM licenses l JOIN codes c ON c.product = l.product AND c.serial = l.serial WH
 						t.licenses.add(licenses[i]...)
 						t.codes.add(codes[i]...)
 					}
-					return inLists(t.l.store.numbered(), serials, func(match string, args []any) error {
+					return ledgerdb.InLists(t.l.store.numbered(), serials, func(match string, args []any) error {
 						_, err := t.execW(`UPDATE registration_keys SET state = '`+StateRegistered+`' WHERE product = $1 AND serial `+match,
 							append([]any{p.String()}, args...)...)
 						return err

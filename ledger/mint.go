@@ -6,11 +6,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math/bits"
 	"slices"
-	"strings"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/ledgerdb"
 )
 
 // MaxMint bounds how many keys one Mint call makes.
@@ -211,7 +210,7 @@ func (l *Ledger) KeyDays(ctx context.Context, keys []formats.RegistrationKey) (m
 		serials[k.Product] = append(serials[k.Product], int64(k.Serial))
 	}
 	for p, ss := range serials {
-		err := inLists(l.store.numbered(), ss, func(match string, args []any) error {
+		err := ledgerdb.InLists(l.store.numbered(), ss, func(match string, args []any) error {
 			q := `SELECT serial, trial, days FROM registration_keys WHERE product = $1 AND serial ` + match
 			args = append([]any{p.String()}, args...)
 			var rows *sql.Rows
@@ -248,15 +247,11 @@ func (l *Ledger) KeyDays(ctx context.Context, keys []formats.RegistrationKey) (m
 	return out, nil
 }
 
-// serialPage bounds the serials one IN (…) list holds: a power of two, as
-// inLists pads a shorter list to one.
-const serialPage = 512
-
 // queryBySerial runs query, whose $1 is the product and whose %s is
 // filled with a match of the serial column against a page of serials, and
 // calls scan for each row.
 func (t *tx) queryBySerial(query string, p formats.Product, serials []int64, scan func(*sql.Rows) error) error {
-	return inLists(t.l.store.numbered(), serials, func(match string, args []any) error {
+	return ledgerdb.InLists(t.l.store.numbered(), serials, func(match string, args []any) error {
 		rows, err := t.queryW(fmt.Sprintf(query, match), append([]any{p.String()}, args...)...)
 		if err != nil {
 			return err
@@ -269,36 +264,4 @@ func (t *tx) queryBySerial(query string, p formats.Product, serials []int64, sca
 		}
 		return rows.Err()
 	})
-}
-
-// inLists calls fn for pages of serials with the text that matches a
-// column against them and its arguments, after $1 (the product): for
-// PostgreSQL "= ANY($2)" and the page as one array, since a cached
-// statement's generic plan for "IN ($2, $3, …)" searches the index by
-// product alone and filters every row of it; for SQLite "IN (?, ?, …)".
-func inLists(numbered bool, serials []int64, fn func(match string, args []any) error) error {
-	var ph strings.Builder
-	for start := 0; start < len(serials); start += serialPage {
-		part := serials[start:min(start+serialPage, len(serials))]
-		if numbered {
-			if err := fn("= ANY($2)", []any{part}); err != nil {
-				return err
-			}
-			continue
-		}
-		// Padded to a power of two with the last serial, which matches
-		// nothing more: the statement's text is then one of a few, each
-		// parsed once (stmtCache).
-		args := make([]any, 1<<bits.Len(uint(len(part)-1)))
-		for i := range args {
-			args[i] = part[min(i, len(part)-1)]
-		}
-		ph.Reset()
-		ph.WriteString("IN ")
-		writePlaceholders(&ph, false, 2, 1, len(args))
-		if err := fn(ph.String(), args); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/revocation"
+	"github.com/licmint/licmint/internal/ledgerdb"
 )
 
 // ListFunc builds and signs revocation list seq of the product from the
@@ -185,7 +186,7 @@ func (l *Ledger) MarkNotified(ctx context.Context, p formats.Product, serial for
 		if _, err := t.event(EventNotified, p, serial, notifyEvent{Expires: expires.String(), To: to}); err != nil {
 			return err
 		}
-		if err := t.queueMail(mail); err != nil {
+		if err := ledgerdb.QueueMail(t, mail); err != nil {
 			return err
 		}
 		marked = true
@@ -383,4 +384,24 @@ WHERE product > $1 OR (product = $1 AND serial > $2) ORDER BY product, serial LI
 		last := lics[len(lics)-1]
 		lastProduct, lastSerial = last.Product.String(), int64(last.Serial)
 	}
+}
+
+// Events returns the events about a product's serial, oldest first: those
+// of a key never registered, such as its minting and voiding.
+func (l *Ledger) Events(ctx context.Context, p formats.Product, serial formats.Serial) ([]*Event, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT seq, at, actor, kind, product, serial, body, prev_hash, hash FROM events WHERE product = $1 AND serial = $2 ORDER BY seq`,
+		p.String(), int64(serial))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }

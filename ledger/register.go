@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/ledgerdb"
 )
 
 // MaxBatch is how many registrations Register records in one transaction;
@@ -36,7 +37,7 @@ type Registration struct {
 
 	// by is the client of the call that a group's transaction records
 	// this row for.
-	by *Client
+	by *caller
 }
 
 // Registered is the outcome of one Registration.
@@ -194,7 +195,7 @@ func (t *tx) registerAll(regs []Registration, out []Registered) error {
 		out[i].Err = err
 	}
 	for p, ss := range rs.used {
-		err := inLists(t.l.store.numbered(), ss, func(match string, args []any) error {
+		err := ledgerdb.InLists(t.l.store.numbered(), ss, func(match string, args []any) error {
 			// license stays NULL, its own serial (schema 7): the row
 			// changes no indexed column, so PostgreSQL updates it in
 			// place (HOT) rather than adding an entry to every index.
@@ -301,7 +302,7 @@ func (t *tx) register(r *Registration, rs *registrations) (Registered, error) {
 	if err != nil {
 		return Registered{}, err
 	}
-	if err := t.queueMail(r.Mail); err != nil {
+	if err := ledgerdb.QueueMail(t, r.Mail); err != nil {
 		return Registered{}, err
 	}
 	rs.licenses[id] = &licenseState{lic: lic, first: code, current: code}
