@@ -27,14 +27,9 @@ func codeIndexes(t *testing.T, dsn string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, n)
+	names, err := ledgerdb.ScanAll(rows, func(sc ledgerdb.Scanner) (n string, err error) { return n, sc.Scan(&n) })
+	if err != nil {
+		t.Fatal(err)
 	}
 	return names
 }
@@ -112,15 +107,14 @@ VALUES ('PC', 42, $1, 2600, 2965, $2, $3, '', $4)`, i, code[:7], code, i+1); err
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer rows.Close()
-		var got []string
-		for rows.Next() {
+		got, err := ledgerdb.ScanAll(rows, func(sc ledgerdb.Scanner) (string, error) {
 			var gen, event int
 			var short, code string
-			if err := rows.Scan(&gen, &short, &code, &event); err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, strings.Join([]string{string(rune('0' + gen)), short, code, string(rune('0' + event))}, " "))
+			err := sc.Scan(&gen, &short, &code, &event)
+			return strings.Join([]string{string(rune('0' + gen)), short, code, string(rune('0' + event))}, " "), err
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 		if want := []string{"0 PC-CODE PC-CODE-A 1", "1 PC-CODE PC-CODE-B 2"}; !slices.Equal(got, want) {
 			t.Fatalf("codes after migration 5: %q, want %q", got, want)

@@ -155,16 +155,7 @@ func orderKeys(ctx context.Context, q queryer, order string) ([]*RegistrationKey
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*RegistrationKey
-	for rows.Next() {
-		r, err := scanRK(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return ledgerdb.ScanAll(rows, scanRK)
 }
 
 // RegistrationKey returns what the ledger knows of k; ErrNotMinted if it
@@ -223,8 +214,7 @@ func (l *Ledger) KeyDays(ctx context.Context, keys []formats.RegistrationKey) (m
 			if err != nil {
 				return err
 			}
-			defer rows.Close()
-			for rows.Next() {
+			return ledgerdb.EachRow(rows, func(rows *sql.Rows) error {
 				var serial int64
 				var trial, days int
 				if err := rows.Scan(&serial, &trial, &days); err != nil {
@@ -237,8 +227,8 @@ func (l *Ledger) KeyDays(ctx context.Context, keys []formats.RegistrationKey) (m
 				if _, ok := want[k]; ok {
 					out[k] = days
 				}
-			}
-			return rows.Err()
+				return nil
+			})
 		})
 		if err != nil {
 			return nil, err
@@ -256,12 +246,6 @@ func (t *tx) queryBySerial(query string, p formats.Product, serials []int64, sca
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
+		return ledgerdb.EachRow(rows, scan)
 	})
 }

@@ -60,17 +60,12 @@ func (l *Ledger) RevokeAndIssueList(ctx context.Context, p formats.Product, entr
 		if err != nil {
 			return err
 		}
-		var entries []revocation.Entry
-		for rows.Next() {
+		entries, err := ledgerdb.ScanAll(rows, func(sc ledgerdb.Scanner) (revocation.Entry, error) {
 			var serial, below int64
-			if err := rows.Scan(&serial, &below); err != nil {
-				rows.Close()
-				return err
-			}
-			entries = append(entries, revocation.Entry{Serial: formats.Serial(serial), Below: uint8(below)})
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			err := sc.Scan(&serial, &below)
+			return revocation.Entry{Serial: formats.Serial(serial), Below: uint8(below)}, err
+		})
+		if err != nil {
 			return err
 		}
 		seq := uint64(last) + 1
@@ -147,16 +142,7 @@ ORDER BY expires, product, serial`, int(today), int(today)+within, int(formats.P
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*License
-	for rows.Next() {
-		lic, err := scanLicense(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, lic)
-	}
-	return out, rows.Err()
+	return ledgerdb.ScanAll(rows, scanLicense)
 }
 
 type notifyEvent struct {
@@ -261,18 +247,13 @@ func (l *Ledger) Find(ctx context.Context, q Query) ([]*History, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []*History
-	for rows.Next() {
-		lic, err := scanLicense(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, &History{License: lic})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	lics, err := ledgerdb.ScanAll(rows, scanLicense)
+	if err != nil {
 		return nil, err
+	}
+	out := make([]*History, len(lics))
+	for i, lic := range lics {
+		out[i] = &History{License: lic}
 	}
 	for _, h := range out {
 		if err := l.fillHistory(ctx, h); err != nil {
@@ -305,32 +286,20 @@ ORDER BY minted_at, serial`, p, s)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		k, err := scanRK(rows)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		h.Keys = append(h.Keys, k)
+	if h.Keys, err = ledgerdb.ScanAll(rows, scanRK); err != nil {
+		return err
 	}
-	rows.Close()
 	if rows, err = l.db.QueryContext(ctx, `SELECT `+codeColumns+` FROM codes WHERE product = $1 AND serial = $2 ORDER BY event`, p, s); err != nil {
 		return err
 	}
-	for rows.Next() {
-		c, err := scanCode(rows)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		h.Codes = append(h.Codes, c)
+	if h.Codes, err = ledgerdb.ScanAll(rows, scanCode); err != nil {
+		return err
 	}
-	rows.Close()
 	h.Events, err = l.Events(ctx, h.License.Product, h.License.Serial)
 	return err
 }
 
-func scanEvent(sc interface{ Scan(...any) error }) (*Event, error) {
+func scanEvent(sc ledgerdb.Scanner) (*Event, error) {
 	var e Event
 	var at, body, prev, hash string
 	var serial int64
@@ -356,17 +325,8 @@ WHERE product > $1 OR (product = $1 AND serial > $2) ORDER BY product, serial LI
 		if err != nil {
 			return err
 		}
-		var lics []*License
-		for rows.Next() {
-			lic, err := scanLicense(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			lics = append(lics, lic)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		lics, err := ledgerdb.ScanAll(rows, scanLicense)
+		if err != nil {
 			return err
 		}
 		for _, lic := range lics {
@@ -394,14 +354,5 @@ func (l *Ledger) Events(ctx context.Context, p formats.Product, serial formats.S
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return ledgerdb.ScanAll(rows, scanEvent)
 }

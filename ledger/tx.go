@@ -188,7 +188,7 @@ func (t *tx) event(kind string, product formats.Product, serial formats.Serial, 
 
 const rkColumns = `product, serial, rk, trial, edition, days, purpose, order_ref, customer, state, license, minted_at, minted_by`
 
-func scanRK(sc interface{ Scan(...any) error }) (*RegistrationKey, error) {
+func scanRK(sc ledgerdb.Scanner) (*RegistrationKey, error) {
 	var r RegistrationKey
 	var product, rk, purpose, at string
 	var trial int
@@ -256,7 +256,7 @@ func b2i(b bool) int {
 
 const licenseColumns = `product, serial, generation, edition, trial, install_id, key_id, issued, expires, owner, customer, order_ref, revoked_below, revoke_reason, notified_expires`
 
-func scanLicense(sc interface{ Scan(...any) error }) (*License, error) {
+func scanLicense(sc ledgerdb.Scanner) (*License, error) {
 	var l License
 	var product string
 	var serial int64
@@ -340,7 +340,7 @@ const codeInsertColumns = `product, serial, generation, issued, expires, short_f
 
 const codeColumns = `product, serial, generation, issued, expires, code, jwt, event`
 
-func scanCode(sc interface{ Scan(...any) error }) (*Code, error) {
+func scanCode(sc ledgerdb.Scanner) (*Code, error) {
 	var c Code
 	var product string
 	var serial int64

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/licmint/licmint/internal/portaldb"
+	"github.com/licmint/licmint/internal/ledgerdb"
 	"github.com/licmint/licmint/ledger"
 )
 
@@ -114,17 +115,17 @@ func TestStaffAndSessions(t *testing.T) {
 		}
 
 		verifyChain(t, l)
-		var kinds []string
-		db := rawDB(t, dsn)
-		rows, err := db.Query(`SELECT kind, actor FROM events ORDER BY seq`)
+		rows, err := rawDB(t, dsn).Query(`SELECT kind, actor FROM events ORDER BY seq`)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer rows.Close()
-		for rows.Next() {
+		kinds, err := ledgerdb.ScanAll(rows, func(sc ledgerdb.Scanner) (string, error) {
 			var k, a string
-			rows.Scan(&k, &a)
-			kinds = append(kinds, k+"/"+a)
+			err := sc.Scan(&k, &a)
+			return k + "/" + a, err
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 		want := "staff_created/root@build staff_totp_enrolled/root@build staff_session_started/console:sam@vendor.test staff_disabled/root@build staff_created/root@build"
 		if strings.Join(kinds, " ") != want {
