@@ -17,19 +17,19 @@ import (
 
 // Event kinds.
 const (
-	EventMinted    = "minted"
-	EventImported  = "imported"
-	EventSigned    = "signed"
-	EventRenewed   = "renewed"
-	EventReplaced  = "replaced"
-	EventRevoked   = "revoked"
-	EventVoided    = "voided"
-	EventNotified  = "notified"
-	EventListIssue = "list_issued"
-	EventMoved     = "moved"
-	// EventTokenMade records a JWT license token made later for a code
+	eventMinted    = "minted"
+	eventImported  = "imported"
+	eventSigned    = "signed"
+	eventRenewed   = "renewed"
+	eventReplaced  = "replaced"
+	eventRevoked   = "revoked"
+	eventVoided    = "voided"
+	eventNotified  = "notified"
+	eventListIssue = "list_issued"
+	eventMoved     = "moved"
+	// eventTokenMade records a JWT license token made later for a code
 	// issued without one.
-	EventTokenMade = "token_made"
+	eventTokenMade = "token_made"
 )
 
 // An Event is one entry of the ledger's append-only log. Body is the
@@ -273,14 +273,14 @@ func (r *replay) apply(e *Event, body []byte) error {
 		return nil
 	}
 	switch e.Kind {
-	case EventMinted, EventImported:
+	case eventMinted, eventImported:
 		r.keys[f.RK] = StateMinted
-	case EventVoided:
+	case eventVoided:
 		r.keys[f.RK] = StateVoid
-	case EventSigned:
+	case eventSigned:
 		r.keys[f.RK] = StateRegistered
 		r.lics[key] = &replayedLicense{generation: deref(f.Generation), expires: f.Expires}
-	case EventRenewed:
+	case eventRenewed:
 		if err := needLicense(); err != nil {
 			return err
 		}
@@ -288,16 +288,16 @@ func (r *replay) apply(e *Event, body []byte) error {
 		if f.RK != "" {
 			r.keys[f.RK] = StateRegistered
 		}
-	case EventReplaced:
+	case eventReplaced:
 		if err := needLicense(); err != nil {
 			return err
 		}
 		lic.generation, lic.expires = deref(f.Generation), f.Expires
-	case EventTokenMade:
+	case eventTokenMade:
 		if err := needLicense(); err != nil {
 			return err
 		}
-	case EventRevoked:
+	case eventRevoked:
 		if err := needLicense(); err != nil {
 			return err
 		}
@@ -385,7 +385,7 @@ func (r *replay) check(ctx context.Context, q queryer, seq int64) error {
 func (l *Ledger) verifyCodes(ctx context.Context) error {
 	// A token made later is named by its own event, by the code's hash.
 	later := map[string]string{}
-	trows, err := l.db.QueryContext(ctx, `SELECT seq, body FROM events WHERE kind = $1`, EventTokenMade)
+	trows, err := l.db.QueryContext(ctx, `SELECT seq, body FROM events WHERE kind = $1`, eventTokenMade)
 	if err != nil {
 		return err
 	}

@@ -64,8 +64,8 @@ var ErrNoLedger = errors.New("ledger: there is no ledger there")
 // mistyped name must not look like an empty ledger.
 func ExistingOnly() Option { return func(l *Ledger) { l.existingOnly = true } }
 
-// DefaultActor returns user@host for the running process.
-func DefaultActor() string {
+// defaultActor returns user@host for the running process.
+func defaultActor() string {
 	name := "unknown"
 	if u, err := user.Current(); err == nil && u.Username != "" {
 		name = u.Username
@@ -91,7 +91,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Ledger, error) {
 		o(l)
 	}
 	if l.actor == "" {
-		l.actor = DefaultActor()
+		l.actor = defaultActor()
 	}
 	kind, target, err := ledgerdb.ParseDSN(dsn)
 	if err != nil {

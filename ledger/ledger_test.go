@@ -455,7 +455,7 @@ func TestReplaceRevokeList(t *testing.T) {
 			return s.RevocationList(pc, seq, nil, entries)
 		}
 		for want := uint64(1); want <= 2; want++ {
-			list, err := l.IssueRevocationList(ctx, pc, build)
+			list, err := l.RevokeAndIssueList(ctx, pc, nil, "", build)
 			if err != nil || list.Seq != want || list.Entries != 2 {
 				t.Fatalf("list %d: %+v %v", want, list, err)
 			}

@@ -122,7 +122,7 @@ func (l *Ledger) Mint(ctx context.Context, r MintRequest) (Minted, error) {
 				}
 				t.insertRK(&RegistrationKey{Key: k, Edition: r.Edition, Days: r.Days, Purpose: r.Purpose, Order: r.Order,
 					Customer: r.Customer, State: StateMinted, MintedAt: t.at, MintedBy: l.actor})
-				if _, err := t.event(EventMinted, k.Product, k.Serial, mintEvent{RK: k.String(), Trial: k.Trial, Edition: r.Edition,
+				if _, err := t.event(eventMinted, k.Product, k.Serial, mintEvent{RK: k.String(), Trial: k.Trial, Edition: r.Edition,
 					Days: r.Days, Purpose: string(r.Purpose), Order: r.Order, Customer: r.Customer}); err != nil {
 					return err
 				}
@@ -180,7 +180,7 @@ func (l *Ledger) Void(ctx context.Context, k formats.RegistrationKey, reason str
 		if err := t.setRKState(k, StateVoid, 0); err != nil {
 			return err
 		}
-		_, err = t.event(EventVoided, k.Product, k.Serial, mintEvent{RK: k.String(), Trial: k.Trial, Edition: r.Edition, Days: r.Days,
+		_, err = t.event(eventVoided, k.Product, k.Serial, mintEvent{RK: k.String(), Trial: k.Trial, Edition: r.Edition, Days: r.Days,
 			Purpose: string(r.Purpose), Order: r.Order, Customer: r.Customer, Reason: reason})
 		return err
 	})

@@ -30,17 +30,12 @@ type IssuedList struct {
 	Issued time.Time
 }
 
-// IssueRevocationList builds the product's next revocation list from every
-// revocation recorded, with the next sequence number, which no other host
-// can take at the same time, and records it.
-func (l *Ledger) IssueRevocationList(ctx context.Context, p formats.Product, build ListFunc) (*IssuedList, error) {
-	return l.RevokeAndIssueList(ctx, p, nil, "", build)
-}
-
-// RevokeAndIssueList records the revocations in entries, for reason, as
-// Revoke does, and issues the product's next list as IssueRevocationList
-// does, all in one transaction: a bad entry, or a list that cannot be
-// built, records nothing.
+// RevokeAndIssueList records the revocations in entries (none is fine),
+// for reason, as Revoke does, and issues the product's next revocation
+// list, all in one transaction: a bad entry, or a list that cannot be
+// built, records nothing. The list holds every revocation recorded, and
+// its sequence number is the next one, which no other host can take at the
+// same time.
 func (l *Ledger) RevokeAndIssueList(ctx context.Context, p formats.Product, entries []revocation.Entry, reason string, build ListFunc) (*IssuedList, error) {
 	if len(entries) > 0 && reason == "" {
 		return nil, errors.New("ledger: revoke: give a reason")
@@ -73,7 +68,7 @@ func (l *Ledger) RevokeAndIssueList(ctx context.Context, p formats.Product, entr
 		if err != nil {
 			return err
 		}
-		ev, err := t.event(EventListIssue, p, 0, listEvent{Seq: seq, Entries: len(entries), ListSHA256: hashHex(list)})
+		ev, err := t.event(eventListIssue, p, 0, listEvent{Seq: seq, Entries: len(entries), ListSHA256: hashHex(list)})
 		if err != nil {
 			return err
 		}
@@ -169,7 +164,7 @@ func (l *Ledger) MarkNotified(ctx context.Context, p formats.Product, serial for
 		if err := t.putLicense(lic, false); err != nil {
 			return err
 		}
-		if _, err := t.event(EventNotified, p, serial, notifyEvent{Expires: expires.String(), To: to}); err != nil {
+		if _, err := t.event(eventNotified, p, serial, notifyEvent{Expires: expires.String(), To: to}); err != nil {
 			return err
 		}
 		if err := ledgerdb.QueueMail(t, mail); err != nil {
@@ -201,8 +196,8 @@ type History struct {
 	Events  []*Event
 }
 
-// MaxFind bounds how many licenses one Find returns.
-const MaxFind = 1000
+// maxFind bounds how many licenses one Find returns.
+const maxFind = 1000
 
 // Find returns the histories of the licenses the query selects. A key
 // minted but never registered has a History with no License.
@@ -243,7 +238,7 @@ func (l *Ledger) Find(ctx context.Context, q Query) ([]*History, error) {
 	default:
 		return nil, errors.New("ledger: find: give a key, serial, order, customer, owner or short form")
 	}
-	rows, err := l.db.QueryContext(ctx, `SELECT `+licenseColumns+` FROM licenses WHERE `+where+` ORDER BY product, serial LIMIT `+fmt.Sprint(MaxFind), arg...)
+	rows, err := l.db.QueryContext(ctx, `SELECT `+licenseColumns+` FROM licenses WHERE `+where+` ORDER BY product, serial LIMIT `+fmt.Sprint(maxFind), arg...)
 	if err != nil {
 		return nil, err
 	}

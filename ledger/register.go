@@ -284,7 +284,7 @@ func (t *tx) register(r *Registration, rs *registrations) (Registered, error) {
 	rec.State, rec.License = StateRegistered, k.Serial
 	if imported {
 		t.insertRK(rec)
-		if _, err := t.event(EventImported, k.Product, k.Serial, mintEvent{RK: k.String(), Trial: k.Trial, Edition: r.Edition,
+		if _, err := t.event(eventImported, k.Product, k.Serial, mintEvent{RK: k.String(), Trial: k.Trial, Edition: r.Edition,
 			Purpose: string(PurposeLicense), Order: r.Order, Customer: r.Customer}); err != nil {
 			return Registered{}, err
 		}
@@ -298,7 +298,7 @@ func (t *tx) register(r *Registration, rs *registrations) (Registered, error) {
 	if err := t.putLicense(lic, true); err != nil {
 		return Registered{}, err
 	}
-	code, err := t.addCode(EventSigned, lic, r.Issue, codeEvent{RK: k.String(), Owner: r.Owner})
+	code, err := t.addCode(eventSigned, lic, r.Issue, codeEvent{RK: k.String(), Owner: r.Owner})
 	if err != nil {
 		return Registered{}, err
 	}
@@ -417,7 +417,7 @@ func (l *Ledger) Renew(ctx context.Context, r Renewal, sign RenewFunc) (*License
 		if err := t.putLicense(lic, false); err != nil {
 			return err
 		}
-		code, err = t.addCode(EventRenewed, lic, is, ev)
+		code, err = t.addCode(eventRenewed, lic, is, ev)
 		return err
 	})
 	if err != nil {
@@ -506,11 +506,11 @@ func (l *Ledger) Replace(ctx context.Context, r Replacement, sign ReplaceFunc) (
 		if r.NewOwner != "" && r.NewOwner != lic.Owner {
 			lic.Owner, ev.Owner = r.NewOwner, r.NewOwner
 		}
-		if code, err = t.addCode(EventReplaced, lic, is, ev); err != nil {
+		if code, err = t.addCode(eventReplaced, lic, is, ev); err != nil {
 			return err
 		}
 		if ev.Owner != "" {
-			if _, err := t.event(EventMoved, lic.Product, lic.Serial, moveEvent{From: from, To: ev.Owner}); err != nil {
+			if _, err := t.event(eventMoved, lic.Product, lic.Serial, moveEvent{From: from, To: ev.Owner}); err != nil {
 				return err
 			}
 		}
@@ -544,7 +544,7 @@ func (t *tx) revoke(lic *License, below uint8, reason string) error {
 		return nil // already revoked at least that far
 	}
 	lic.Revoked, lic.RevokedBelow, lic.RevokeReason = true, below, reason
-	_, err := t.event(EventRevoked, lic.Product, lic.Serial, revokeEvent{Below: below, Reason: reason})
+	_, err := t.event(eventRevoked, lic.Product, lic.Serial, revokeEvent{Below: below, Reason: reason})
 	return err
 }
 

@@ -10,8 +10,8 @@ import (
 
 // Events of the support console about a license.
 const (
-	EventCodeResent      = "code_resent"
-	EventResetCodeIssued = "reset_code_issued"
+	eventCodeResent      = "code_resent"
+	eventResetCodeIssued = "reset_code_issued"
 )
 
 type resendEvent struct {
@@ -39,7 +39,7 @@ func (l *Ledger) ResendCode(ctx context.Context, p formats.Product, serial forma
 		if err != nil {
 			return err
 		}
-		if _, err := t.event(EventCodeResent, p, serial, resendEvent{Generation: cur.Generation, CodeSHA256: codeHash(cur.Code), To: m.To}); err != nil {
+		if _, err := t.event(eventCodeResent, p, serial, resendEvent{Generation: cur.Generation, CodeSHA256: codeHash(cur.Code), To: m.To}); err != nil {
 			return err
 		}
 		return ledgerdb.QueueMail(t, []Mail{m})
@@ -60,7 +60,7 @@ func (l *Ledger) RecordResetCode(ctx context.Context, p formats.Product, serial 
 		if _, err := getLicense(ctx, t.sql, p, serial); err != nil {
 			return err
 		}
-		_, err := t.event(EventResetCodeIssued, p, serial, resetCodeEvent{InstallID: installID, Remembered: remembered.String(),
+		_, err := t.event(eventResetCodeIssued, p, serial, resetCodeEvent{InstallID: installID, Remembered: remembered.String(),
 			Issued: issued.String(), ResetSHA256: codeHash(code)})
 		return err
 	})

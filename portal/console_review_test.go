@@ -339,7 +339,7 @@ func TestConsoleResendRevoked(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, ev := range es {
-		if ev.Kind == ledger.EventCodeResent {
+		if ev.Kind == "code_resent" {
 			t.Fatal("a revoked code was resent")
 		}
 	}

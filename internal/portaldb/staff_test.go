@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/internal/ledgerdb"
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 )
 
