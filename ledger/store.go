@@ -263,6 +263,17 @@ func SchemaVersion() int {
 	return len(ms)
 }
 
+// bookkeeping makes the tables that every schema version has, on both
+// stores: which migrations ran, and the ledger's own settings.
+var bookkeeping = []string{`CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    INTEGER NOT NULL PRIMARY KEY,
+	name       TEXT    NOT NULL,
+	applied_at TEXT    NOT NULL
+)`, `CREATE TABLE IF NOT EXISTS ledger_meta (
+	key   TEXT NOT NULL PRIMARY KEY,
+	value TEXT NOT NULL
+)`}
+
 // migrate brings the schema up to date under the write lock, so that two
 // processes opening a new ledger at once migrate it once.
 func (l *Ledger) migrate(ctx context.Context) error {
@@ -271,18 +282,10 @@ func (l *Ledger) migrate(ctx context.Context) error {
 		return err
 	}
 	return l.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-	version    INTEGER NOT NULL PRIMARY KEY,
-	name       TEXT    NOT NULL,
-	applied_at TEXT    NOT NULL
-)`); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS ledger_meta (
-	key   TEXT NOT NULL PRIMARY KEY,
-	value TEXT NOT NULL
-)`); err != nil {
-			return err
+		for _, q := range bookkeeping {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
 		}
 		var have int
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
