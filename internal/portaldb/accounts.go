@@ -13,12 +13,12 @@ import (
 
 // Events of customer accounts.
 const (
-	EventAccountCreated   = "account_created"
-	EventAccountConfirmed = "account_confirmed"
-	EventTokenIssued      = "token_issued"
-	EventPasswordReset    = "password_reset"
-	EventSessionStarted   = "session_started"
-	EventSessionEnded     = "session_ended"
+	eventAccountCreated   = "account_created"
+	eventAccountConfirmed = "account_confirmed"
+	eventTokenIssued      = "token_issued"
+	eventPasswordReset    = "password_reset"
+	eventSessionStarted   = "session_started"
+	eventSessionEnded     = "session_ended"
 )
 
 // Token purposes.
@@ -60,7 +60,7 @@ type accountEvent struct {
 type Accounts struct{ db *ledgerdb.DB }
 
 // NewAccounts returns the accounts kept in l's database.
-func NewAccounts(l *ledger.Ledger) *Accounts { return &Accounts{dbOf(l)} }
+func NewAccounts(l *ledger.Ledger) *Accounts { return &Accounts{l.DB()} }
 
 // Create records a new, unconfirmed account with its confirmation token,
 // and queues mail with it, in one transaction. An existing login id is
@@ -78,7 +78,7 @@ func (s *Accounts) Create(ctx context.Context, a Account, confirm Token, mail ..
 			a.Email, a.PasswordHash, ledgerdb.B2I(a.Confirmed), ledgerdb.FormatTime(t.At())); err != nil {
 			return err
 		}
-		if err := t.Event(EventAccountCreated, accountEvent{Account: a.Email}); err != nil {
+		if err := t.Event(eventAccountCreated, accountEvent{Account: a.Email}); err != nil {
 			return err
 		}
 		if confirm.Hash != "" {
@@ -135,7 +135,7 @@ func addToken(t ledgerdb.Tx, tok Token) error {
 		tok.Hash, tok.Email, tok.Purpose, ledgerdb.FormatTime(tok.Expires)); err != nil {
 		return err
 	}
-	return t.Event(EventTokenIssued, accountEvent{Account: tok.Email, Purpose: tok.Purpose})
+	return t.Event(eventTokenIssued, accountEvent{Account: tok.Email, Purpose: tok.Purpose})
 }
 
 // useToken marks the token used and returns its account: a token unknown,
@@ -167,7 +167,7 @@ func (s *Accounts) Confirm(ctx context.Context, tokenHash string) (email string,
 		if err := ledgerdb.Exec(t, `UPDATE accounts SET confirmed = 1 WHERE email = $1`, email); err != nil {
 			return err
 		}
-		return t.Event(EventAccountConfirmed, accountEvent{Account: email})
+		return t.Event(eventAccountConfirmed, accountEvent{Account: email})
 	})
 	return email, err
 }
@@ -186,7 +186,7 @@ func (s *Accounts) ResetPassword(ctx context.Context, tokenHash, passwordHash st
 		if err := ledgerdb.Exec(t, `DELETE FROM sessions WHERE email = $1`, email); err != nil {
 			return err
 		}
-		return t.Event(EventPasswordReset, accountEvent{Account: email})
+		return t.Event(eventPasswordReset, accountEvent{Account: email})
 	})
 	return email, err
 }

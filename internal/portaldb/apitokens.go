@@ -16,8 +16,8 @@ import (
 
 // Events of the shop API's tokens.
 const (
-	EventAPITokenCreated = "api_token_created"
-	EventAPITokenRevoked = "api_token_revoked"
+	eventAPITokenCreated = "api_token_created"
+	eventAPITokenRevoked = "api_token_revoked"
 )
 
 // Scopes of shop API tokens: what a token may do.
@@ -65,7 +65,7 @@ func ValidTokenName(name string) bool {
 type APITokens struct{ db *ledgerdb.DB }
 
 // NewAPITokens returns the API tokens kept in l's database.
-func NewAPITokens(l *ledger.Ledger) *APITokens { return &APITokens{dbOf(l)} }
+func NewAPITokens(l *ledger.Ledger) *APITokens { return &APITokens{l.DB()} }
 
 // Create records a new token and returns its id.
 func (s *APITokens) Create(ctx context.Context, hash, name, scope string) (int64, error) {
@@ -84,7 +84,7 @@ func (s *APITokens) Create(ctx context.Context, hash, name, scope string) (int64
 			hash, name, scope, ledgerdb.FormatTime(t.At()), t.Actor()).Scan(&id); err != nil {
 			return err
 		}
-		return t.Event(EventAPITokenCreated, apiTokenEvent{ID: id, Name: name, Scope: scope})
+		return t.Event(eventAPITokenCreated, apiTokenEvent{ID: id, Name: name, Scope: scope})
 	})
 	return id, err
 }
@@ -140,6 +140,6 @@ func (s *APITokens) Revoke(ctx context.Context, id int64) error {
 		} else if n == 0 {
 			return ErrNoAPIToken
 		}
-		return t.Event(EventAPITokenRevoked, apiTokenEvent{ID: id})
+		return t.Event(eventAPITokenRevoked, apiTokenEvent{ID: id})
 	})
 }

@@ -15,14 +15,11 @@ package portaldb
 import (
 	"time"
 
-	"github.com/licmint/licmint/internal/ledgerdb"
 	"github.com/licmint/licmint/ledger"
 )
 
 // Mail is a message in the outbox: the ledger's, which queues it too.
 type Mail = ledger.Mail
-
-func dbOf(l *ledger.Ledger) *ledgerdb.DB { return l.DB() }
 
 // parseTime reads a time as the ledger's tables store it; a malformed one
 // reads as zero, as the ledger's own records do.

@@ -15,7 +15,7 @@ import (
 // database. The portal keys its CSRF tokens with one, so that a form
 // served by one instance posts to another.
 func Secret(ctx context.Context, l *ledger.Ledger, name string) ([]byte, error) {
-	db := dbOf(l)
+	db := l.DB()
 	fresh := make([]byte, 32)
 	if _, err := io.ReadFull(db.Rand, fresh); err != nil {
 		return nil, err

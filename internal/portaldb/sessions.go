@@ -40,13 +40,13 @@ type realm struct {
 }
 
 var customerRealm = realm{
-	table: "sessions", start: EventSessionStarted, end: EventSessionEnded,
+	table: "sessions", start: eventSessionStarted, end: eventSessionEnded,
 	event:  func(email string) any { return accountEvent{Account: email} },
 	lookup: `SELECT email, '', 1, expires_at FROM sessions WHERE hash = $1`,
 }
 
 var staffRealm = realm{
-	table: "staff_sessions", twoStep: true, start: EventStaffSessionStart, end: EventStaffSessionEnd,
+	table: "staff_sessions", twoStep: true, start: eventStaffSessionStart, end: eventStaffSessionEnd,
 	event: func(email string) any { return staffEvent{Staff: email} },
 	lookup: `SELECT s.email, st.role, s.verified, s.expires_at FROM staff_sessions s JOIN staff st ON st.email = s.email
 WHERE s.hash = $1 AND st.disabled_at IS NULL`,
@@ -59,10 +59,10 @@ type Sessions struct {
 }
 
 // NewCustomerSessions returns the customers' sessions kept in l's database.
-func NewCustomerSessions(l *ledger.Ledger) *Sessions { return &Sessions{dbOf(l), customerRealm} }
+func NewCustomerSessions(l *ledger.Ledger) *Sessions { return &Sessions{l.DB(), customerRealm} }
 
 // NewStaffSessions returns the staff's sessions kept in l's database.
-func NewStaffSessions(l *ledger.Ledger) *Sessions { return &Sessions{dbOf(l), staffRealm} }
+func NewStaffSessions(l *ledger.Ledger) *Sessions { return &Sessions{l.DB(), staffRealm} }
 
 // Start records a session, and ends the session replaces (the hash of the
 // one the client had, if any), so that an id the client held before

@@ -19,12 +19,12 @@ const (
 
 // Events of the console's users.
 const (
-	EventStaffCreated      = "staff_created"
-	EventStaffDisabled     = "staff_disabled"
-	EventStaffTOTPEnrolled = "staff_totp_enrolled"
-	EventStaffPassword     = "staff_password_changed"
-	EventStaffSessionStart = "staff_session_started"
-	EventStaffSessionEnd   = "staff_session_ended"
+	eventStaffCreated      = "staff_created"
+	eventStaffDisabled     = "staff_disabled"
+	eventStaffTOTPEnrolled = "staff_totp_enrolled"
+	eventStaffPassword     = "staff_password_changed"
+	eventStaffSessionStart = "staff_session_started"
+	eventStaffSessionEnd   = "staff_session_ended"
 )
 
 // Outcomes of the console's records.
@@ -63,7 +63,7 @@ type staffEvent struct {
 type Staff struct{ db *ledgerdb.DB }
 
 // NewStaff returns the staff users kept in l's database.
-func NewStaff(l *ledger.Ledger) *Staff { return &Staff{dbOf(l)} }
+func NewStaff(l *ledger.Ledger) *Staff { return &Staff{l.DB()} }
 
 // Create records a new staff user; a login id in use is ErrStaffExists. A
 // removed user's login id is taken again: the user comes back with the
@@ -92,7 +92,7 @@ VALUES ($1, $2, $3, '', 0, 0, $4, $5)`, s.Email, s.Role, s.PasswordHash, at, t.A
 		if err != nil {
 			return err
 		}
-		return t.Event(EventStaffCreated, staffEvent{Staff: s.Email, Role: s.Role})
+		return t.Event(eventStaffCreated, staffEvent{Staff: s.Email, Role: s.Role})
 	})
 }
 
@@ -132,21 +132,6 @@ func (st *Staff) List(ctx context.Context) ([]*StaffUser, error) {
 	return ledgerdb.ScanAll(rows, scanStaff)
 }
 
-// change runs an UPDATE of one enabled user's row and records the event
-// for it; a user unknown or disabled is ErrNoStaff, and nothing changes.
-func change(t ledgerdb.Tx, email, kind, q string, args ...any) error {
-	res, err := t.SQL().ExecContext(t.Context(), q, args...)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return ErrNoStaff
-	}
-	return t.Event(kind, staffEvent{Staff: email})
-}
-
 // Disable stops a staff user from logging in, and ends their sessions;
 // the record stays, as the events name the user.
 func (st *Staff) Disable(ctx context.Context, email string) error {
@@ -163,7 +148,7 @@ func (st *Staff) Disable(ctx context.Context, email string) error {
 		if err := ledgerdb.Exec(t, `DELETE FROM staff_sessions WHERE email = $1`, email); err != nil {
 			return err
 		}
-		return t.Event(EventStaffDisabled, staffEvent{Staff: email})
+		return t.Event(eventStaffDisabled, staffEvent{Staff: email})
 	})
 }
 
@@ -171,7 +156,16 @@ func (st *Staff) Disable(ctx context.Context, email string) error {
 // chooses a password of their own in place of the one an admin gave.
 func (st *Staff) SetPassword(ctx context.Context, email, passwordHash string) error {
 	return st.db.Update(ctx, func(t ledgerdb.Tx) error {
-		return change(t, email, EventStaffPassword, `UPDATE staff SET password_hash = $1 WHERE email = $2 AND disabled_at IS NULL`, passwordHash, email)
+		res, err := t.SQL().ExecContext(ctx, `UPDATE staff SET password_hash = $1 WHERE email = $2 AND disabled_at IS NULL`, passwordHash, email)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrNoStaff
+		}
+		return t.Event(eventStaffPassword, staffEvent{Staff: email})
 	})
 }
 
@@ -216,7 +210,7 @@ func (st *Staff) UseTOTPStep(ctx context.Context, email string, step int64) erro
 			return err
 		}
 		if confirmed == 0 {
-			return t.Event(EventStaffTOTPEnrolled, staffEvent{Staff: email})
+			return t.Event(eventStaffTOTPEnrolled, staffEvent{Staff: email})
 		}
 		return nil
 	})

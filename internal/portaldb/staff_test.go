@@ -154,7 +154,7 @@ func TestSetStaffPassword(t *testing.T) {
 		if err := rawDB(t, dsn).QueryRow(`SELECT kind, actor, body FROM events ORDER BY seq DESC LIMIT 1`).Scan(&kind, &actor, &body); err != nil {
 			t.Fatal(err)
 		}
-		if kind != portaldb.EventStaffPassword || actor != "console:sam@vendor.test" || strings.Contains(body, "argon2id") {
+		if kind != "staff_password_changed" || actor != "console:sam@vendor.test" || strings.Contains(body, "argon2id") {
 			t.Fatalf("event %s by %s: %s", kind, actor, body)
 		}
 		verifyChain(t, l)
