@@ -139,6 +139,7 @@ func (t *tx) flush(b *insertBuf) error {
 
 // Context, SQL, At, Actor and Event make tx a ledgerdb.Tx, for the
 // records kept beside the ledger's.
+var _ ledgerdb.Tx = (*tx)(nil)
 
 func (t *tx) Context() context.Context { return t.ctx }
 func (t *tx) SQL() *sql.Tx             { return t.sql }
