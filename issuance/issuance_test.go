@@ -258,7 +258,7 @@ func TestResetCodeIsRecorded(t *testing.T) {
 	}
 	var recorded int
 	for _, e := range hs[0].Events {
-		if e.Kind == ledger.EventResetCodeIssued {
+		if e.Kind == "reset_code_issued" {
 			recorded++
 			if strings.Contains(string(e.Body), c.String()) {
 				t.Fatal("the event carries the reset code itself")

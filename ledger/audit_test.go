@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/licmint/licmint/internal/ledgerdb"
 	"github.com/licmint/licmint/ledger"
 )
 
@@ -31,7 +32,7 @@ func TestAuditScript(t *testing.T) {
 		}
 		audit := func() (string, error) {
 			var cmd *exec.Cmd
-			if kind, target, _ := ledger.ParseDSN(dsn); kind == "sqlite" {
+			if kind, target, _ := ledgerdb.ParseDSN(dsn); kind == "sqlite" {
 				cmd = exec.Command(python, script, target)
 			} else {
 				psql, err := exec.LookPath("psql")

@@ -31,16 +31,16 @@ func TestEventBodyCanonical(t *testing.T) {
 	odd := []string{"", "plain", `quote " and \ backslash`, "<html> & co", "tab\there\nnewline\x00nul\x7f",
 		"é unicode ✓", "\u2028 line separator \u2029", "bad \xff utf-8 \xc3", "emoji 😀"}
 	for _, s := range odd {
-		h := eventHead{Seq: 1<<53 + 7, At: "2027-03-01T10:00:00.123456789Z", Actor: s, Kind: EventSigned, Product: "PC"}
+		h := eventHead{Seq: 1<<53 + 7, At: "2027-03-01T10:00:00.123456789Z", Actor: s, Kind: eventSigned, Product: "PC"}
 		checkBody(t, h, formats.MaxSerial, codeEvent{Generation: 255, Edition: s, InstallID: s, KeyID: 9, Issued: "2027-03-01",
 			Expires: s, CodeSHA256: s, JWTSHA256: s, RK: s, Owner: s, PreviousExpires: s})
 		checkBody(t, h, 0, codeEvent{Edition: s, Issued: s, Expires: "perpetual", CodeSHA256: "ab"})
-		h.Kind = EventMinted
+		h.Kind = eventMinted
 		checkBody(t, h, 1, mintEvent{RK: s, Trial: true, Edition: s, Days: -3, Purpose: s, Order: s, Customer: s, Reason: s})
 		checkBody(t, h, 31415926535897, mintEvent{RK: "PC-0314-1592-6535-8978", Edition: s, Days: 365, Purpose: string(PurposeLicense)})
 	}
 	// Kinds without an appender keep encoding/json.
-	checkBody(t, eventHead{Seq: 3, At: "x", Actor: "a", Kind: EventRevoked, Product: "PC"}, 5, revokeEvent{Below: 2, Reason: "<stolen>"})
+	checkBody(t, eventHead{Seq: 3, At: "x", Actor: "a", Kind: eventRevoked, Product: "PC"}, 5, revokeEvent{Below: 2, Reason: "<stolen>"})
 	checkBody(t, eventHead{Seq: 4, At: "x", Actor: "a", Kind: "account_created"}, 0, nil)
 }
 

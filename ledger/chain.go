@@ -12,23 +12,24 @@ import (
 	"time"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/ledgerdb"
 )
 
 // Event kinds.
 const (
-	EventMinted    = "minted"
-	EventImported  = "imported"
-	EventSigned    = "signed"
-	EventRenewed   = "renewed"
-	EventReplaced  = "replaced"
-	EventRevoked   = "revoked"
-	EventVoided    = "voided"
-	EventNotified  = "notified"
-	EventListIssue = "list_issued"
-	EventMoved     = "moved"
-	// EventTokenMade records a JWT license token made later for a code
+	eventMinted    = "minted"
+	eventImported  = "imported"
+	eventSigned    = "signed"
+	eventRenewed   = "renewed"
+	eventReplaced  = "replaced"
+	eventRevoked   = "revoked"
+	eventVoided    = "voided"
+	eventNotified  = "notified"
+	eventListIssue = "list_issued"
+	eventMoved     = "moved"
+	// eventTokenMade records a JWT license token made later for a code
 	// issued without one.
-	EventTokenMade = "token_made"
+	eventTokenMade = "token_made"
 )
 
 // An Event is one entry of the ledger's append-only log. Body is the
@@ -182,44 +183,44 @@ func (l *Ledger) Verify(ctx context.Context) (Head, error) {
 	if err != nil {
 		return Head{}, err
 	}
-	defer rows.Close()
 	var prev Head
 	st := newReplay()
-	for rows.Next() {
+	err = ledgerdb.EachRow(rows, func(rows *sql.Rows) error {
 		var e Event
 		var at, prevHash, hash, body string
 		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Kind, &e.Product, &e.Serial, &body, &prevHash, &hash); err != nil {
-			return prev, err
+			return err
 		}
 		if e.Seq != prev.Seq+1 {
-			return prev, &ChainError{Seq: e.Seq, Reason: fmt.Sprintf("follows event %d: events are missing or out of order", prev.Seq)}
+			return &ChainError{Seq: e.Seq, Reason: fmt.Sprintf("follows event %d: events are missing or out of order", prev.Seq)}
 		}
 		ph, err := decodeHash(prevHash)
 		if err != nil {
-			return prev, &ChainError{Seq: e.Seq, Reason: "prev_hash: " + err.Error()}
+			return &ChainError{Seq: e.Seq, Reason: "prev_hash: " + err.Error()}
 		}
 		if ph != prev.Hash {
-			return prev, &ChainError{Seq: e.Seq, Reason: "prev_hash is not the hash of the event before it"}
+			return &ChainError{Seq: e.Seq, Reason: "prev_hash is not the hash of the event before it"}
 		}
 		want := chainHash(prev.Hash, []byte(body))
 		if got, err := decodeHash(hash); err != nil || got != want {
-			return prev, &ChainError{Seq: e.Seq, Reason: "hash does not match the event's body: the event was changed"}
+			return &ChainError{Seq: e.Seq, Reason: "hash does not match the event's body: the event was changed"}
 		}
 		var head eventHead
 		dec := json.NewDecoder(bytes.NewReader([]byte(body)))
 		if err := dec.Decode(&head); err != nil {
-			return prev, &ChainError{Seq: e.Seq, Reason: "body is not a JSON object: " + err.Error()}
+			return &ChainError{Seq: e.Seq, Reason: "body is not a JSON object: " + err.Error()}
 		}
 		if head.Seq != e.Seq || head.At != at || head.Actor != e.Actor || head.Kind != e.Kind ||
 			head.Product != e.Product || head.Serial != e.Serial.String() {
-			return prev, &ChainError{Seq: e.Seq, Reason: "its columns differ from its body: the row was changed"}
+			return &ChainError{Seq: e.Seq, Reason: "its columns differ from its body: the row was changed"}
 		}
 		if err := st.apply(&e, []byte(body)); err != nil {
-			return prev, err
+			return err
 		}
 		prev = Head{Seq: e.Seq, Hash: want}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return prev, err
 	}
 	if err := l.verifyCodes(ctx); err != nil {
@@ -272,14 +273,14 @@ func (r *replay) apply(e *Event, body []byte) error {
 		return nil
 	}
 	switch e.Kind {
-	case EventMinted, EventImported:
+	case eventMinted, eventImported:
 		r.keys[f.RK] = StateMinted
-	case EventVoided:
+	case eventVoided:
 		r.keys[f.RK] = StateVoid
-	case EventSigned:
+	case eventSigned:
 		r.keys[f.RK] = StateRegistered
 		r.lics[key] = &replayedLicense{generation: deref(f.Generation), expires: f.Expires}
-	case EventRenewed:
+	case eventRenewed:
 		if err := needLicense(); err != nil {
 			return err
 		}
@@ -287,16 +288,16 @@ func (r *replay) apply(e *Event, body []byte) error {
 		if f.RK != "" {
 			r.keys[f.RK] = StateRegistered
 		}
-	case EventReplaced:
+	case eventReplaced:
 		if err := needLicense(); err != nil {
 			return err
 		}
 		lic.generation, lic.expires = deref(f.Generation), f.Expires
-	case EventTokenMade:
+	case eventTokenMade:
 		if err := needLicense(); err != nil {
 			return err
 		}
-	case EventRevoked:
+	case eventRevoked:
 		if err := needLicense(); err != nil {
 			return err
 		}
@@ -326,23 +327,20 @@ func (r *replay) check(ctx context.Context, q queryer, seq int64) error {
 		return err
 	}
 	n := 0
-	for rows.Next() {
+	err = ledgerdb.EachRow(rows, func(rows *sql.Rows) error {
 		var rk, state string
 		if err := rows.Scan(&rk, &state); err != nil {
-			rows.Close()
 			return err
 		}
 		n++
-		if want, ok := r.keys[rk]; !ok || want != state {
-			rows.Close()
-			if !ok {
-				return bad("registration key %s has no event that minted or imported it", rk)
-			}
+		if want, ok := r.keys[rk]; !ok {
+			return bad("registration key %s has no event that minted or imported it", rk)
+		} else if want != state {
 			return bad("registration key %s is %s, and the events say %s", rk, state, want)
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	if n != len(r.keys) {
@@ -351,9 +349,8 @@ func (r *replay) check(ctx context.Context, q queryer, seq int64) error {
 	if rows, err = q.QueryContext(ctx, `SELECT product, serial, generation, expires, revoked_below FROM licenses`); err != nil {
 		return err
 	}
-	defer rows.Close()
 	n = 0
-	for rows.Next() {
+	err = ledgerdb.EachRow(rows, func(rows *sql.Rows) error {
 		var product string
 		var serial int64
 		var gen, expires int
@@ -372,8 +369,9 @@ func (r *replay) check(ctx context.Context, q queryer, seq int64) error {
 		case below.Valid != lic.revoked || below.Valid && int(below.Int64) != lic.below:
 			return bad("license %s-%s's revocation differs from its events", product, formats.Serial(serial))
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	if n != len(r.lics) {
@@ -387,12 +385,11 @@ func (r *replay) check(ctx context.Context, q queryer, seq int64) error {
 func (l *Ledger) verifyCodes(ctx context.Context) error {
 	// A token made later is named by its own event, by the code's hash.
 	later := map[string]string{}
-	trows, err := l.db.QueryContext(ctx, `SELECT seq, body FROM events WHERE kind = $1`, EventTokenMade)
+	trows, err := l.db.QueryContext(ctx, `SELECT seq, body FROM events WHERE kind = $1`, eventTokenMade)
 	if err != nil {
 		return err
 	}
-	defer trows.Close()
-	for trows.Next() {
+	err = ledgerdb.EachRow(trows, func(trows *sql.Rows) error {
 		var seq int64
 		var body string
 		var ev tokenEvent
@@ -406,16 +403,16 @@ func (l *Ledger) verifyCodes(ctx context.Context) error {
 			return &ChainError{Seq: seq, Reason: "a second token for one code"}
 		}
 		later[ev.CodeSHA256] = ev.JWTSHA256
-	}
-	if err := trows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	rows, err := l.db.QueryContext(ctx, `SELECT c.code, c.jwt, c.event, e.body FROM codes c LEFT JOIN events e ON e.seq = c.event`)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	return ledgerdb.EachRow(rows, func(rows *sql.Rows) error {
 		var code, jwt string
 		var seq int64
 		var body sql.NullString
@@ -439,8 +436,8 @@ func (l *Ledger) verifyCodes(ctx context.Context) error {
 		if (jwt != "" || want != "") && want != codeHash(jwt) {
 			return &ChainError{Seq: seq, Reason: "the token recorded for this event is not the one the event names"}
 		}
-	}
-	return rows.Err()
+		return nil
+	})
 }
 
 func codeHash(code string) string {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/ledgerdb"
 	"github.com/licmint/licmint/ledger"
 )
 
@@ -19,21 +20,16 @@ func codeIndexes(t *testing.T, dsn string) []string {
 	// pragma_index_list, not sqlite_master: a WITHOUT ROWID table's
 	// primary key (schema 7) is the table itself, listed here only.
 	q := `SELECT name FROM pragma_index_list('codes') ORDER BY name`
-	if kind, _, _ := ledger.ParseDSN(dsn); kind == "postgres" {
+	if kind, _, _ := ledgerdb.ParseDSN(dsn); kind == "postgres" {
 		q = `SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'codes' ORDER BY indexname`
 	}
 	rows, err := db.Query(q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, n)
+	names, err := ledgerdb.ScanAll(rows, func(sc ledgerdb.Scanner) (n string, err error) { return n, sc.Scan(&n) })
+	if err != nil {
+		t.Fatal(err)
 	}
 	return names
 }
@@ -75,7 +71,7 @@ func TestCodesPrimaryKeyOnly(t *testing.T) {
 func TestMigrateCodesFrom4(t *testing.T) {
 	eachStore(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		kind, _, _ := ledger.ParseDSN(dsn)
+		kind, _, _ := ledgerdb.ParseDSN(dsn)
 		db := rawDB(t, dsn)
 		if _, err := db.Exec(`CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 			t.Fatal(err)
@@ -111,15 +107,14 @@ VALUES ('PC', 42, $1, 2600, 2965, $2, $3, '', $4)`, i, code[:7], code, i+1); err
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer rows.Close()
-		var got []string
-		for rows.Next() {
+		got, err := ledgerdb.ScanAll(rows, func(sc ledgerdb.Scanner) (string, error) {
 			var gen, event int
 			var short, code string
-			if err := rows.Scan(&gen, &short, &code, &event); err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, strings.Join([]string{string(rune('0' + gen)), short, code, string(rune('0' + event))}, " "))
+			err := sc.Scan(&gen, &short, &code, &event)
+			return strings.Join([]string{string(rune('0' + gen)), short, code, string(rune('0' + event))}, " "), err
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 		if want := []string{"0 PC-CODE PC-CODE-A 1", "1 PC-CODE PC-CODE-B 2"}; !slices.Equal(got, want) {
 			t.Fatalf("codes after migration 5: %q, want %q", got, want)

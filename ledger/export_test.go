@@ -18,3 +18,6 @@ func Joined(l *Ledger) int {
 
 // ReadStats returns the statistics of l's pool of reading connections.
 func ReadStats(l *Ledger) sql.DBStats { return l.db.Stats() }
+
+// PostgresConns bounds a Ledger's connections (postgresConns).
+const PostgresConns = postgresConns

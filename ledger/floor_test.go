@@ -10,6 +10,7 @@ import (
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/internal/benchratio"
+	"github.com/licmint/licmint/internal/ledgerdb"
 	"github.com/licmint/licmint/ledger/ledgertest"
 	"github.com/licmint/licmint/signer"
 )
@@ -127,41 +128,10 @@ FROM licenses l JOIN codes c ON c.product = l.product AND c.serial = l.serial WH
 		if len(events) != rows || len(codes) != rows || len(licenses) != rows {
 			b.Fatalf("ledger A recorded %d events, %d codes and %d licenses for %d rows", len(events), len(codes), len(licenses), rows)
 		}
-		// replay writes A's rows to l, with the keys' UPDATE if update.
-		replay := func(l *Ledger, update bool) time.Duration {
-			c0 := benchCPU()
-			for start := 0; start < rows; start += chunk {
-				end := min(start+chunk, rows)
-				var serials []int64
-				if update {
-					for _, k := range keys[start:end] {
-						serials = append(serials, int64(k.Serial))
-					}
-				}
-				err := l.write(ctx, true, func(t *tx) error {
-					for i := start; i < end; i++ {
-						t.events.add(events[i]...)
-						t.licenses.add(licenses[i]...)
-						t.codes.add(codes[i]...)
-					}
-					return inLists(t.l.store.numbered(), serials, func(match string, args []any) error {
-						_, err := t.execW(`UPDATE registration_keys SET state = '`+StateRegistered+`' WHERE product = $1 AND serial `+match,
-							append([]any{p.String()}, args...)...)
-						return err
-					})
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
-			if err := l.Sync(ctx); err != nil {
-				b.Fatal(err)
-			}
-			return benchCPU() - c0
-		}
 		cpuSign, cpuRecord = cpuSign+c1-c0, cpuRecord+c2-c1
-		cpuFloor += replay(fl, true)
-		cpuBare += replay(bare, false)
+		fr := &floorRows{product: p, keys: keys, events: events, codes: codes, licenses: licenses}
+		cpuFloor += replayFloor(b, fl, fr, chunk, true, benchCPU)
+		cpuBare += replayFloor(b, bare, fr, chunk, false, benchCPU)
 		ha, err := a.Head(ctx)
 		if err != nil {
 			b.Fatal(err)
@@ -183,35 +153,75 @@ FROM licenses l JOIN codes c ON c.product = l.product AND c.serial = l.serial WH
 	b.ReportMetric(float64(cpuBare)/float64(cpuSign), "bare/sign")
 }
 
+// floorRows are the rows ledger A recorded in one run, to write again.
+type floorRows struct {
+	product                 formats.Product
+	keys                    []formats.RegistrationKey
+	events, codes, licenses [][]any
+}
+
+// replayFloor writes r's rows to l in chunks, with the keys' UPDATE if
+// update, and returns the CPU time that took.
+func replayFloor(b *testing.B, l *Ledger, r *floorRows, chunk int, update bool, benchCPU func() time.Duration) time.Duration {
+	ctx := context.Background()
+	rows := len(r.keys)
+	c0 := benchCPU()
+	for start := 0; start < rows; start += chunk {
+		end := min(start+chunk, rows)
+		var serials []int64
+		if update {
+			for _, k := range r.keys[start:end] {
+				serials = append(serials, int64(k.Serial))
+			}
+		}
+		err := l.write(ctx, true, func(t *tx) error {
+			for i := start; i < end; i++ {
+				t.events.add(r.events[i]...)
+				t.licenses.add(r.licenses[i]...)
+				t.codes.add(r.codes[i]...)
+			}
+			return ledgerdb.InLists(t.l.store.numbered(), serials, func(match string, args []any) error {
+				_, err := t.execW(`UPDATE registration_keys SET state = '`+StateRegistered+`' WHERE product = $1 AND serial `+match,
+					append([]any{r.product.String()}, args...)...)
+				return err
+			})
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := l.Sync(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return benchCPU() - c0
+}
+
 // readRows reads a query's rows as the values to insert them again.
 func readRows(b *testing.B, l *Ledger, q string, args ...any) [][]any {
 	rows, err := l.db.QueryContext(context.Background(), q, args...)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer rows.Close()
 	cols, err := rows.Columns()
 	if err != nil {
+		rows.Close()
 		b.Fatal(err)
 	}
-	var out [][]any
-	for rows.Next() {
+	out, err := ledgerdb.ScanAll(rows, func(sc ledgerdb.Scanner) ([]any, error) {
 		vals := make([]any, len(cols))
 		ptrs := make([]any, len(cols))
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
-		if err := rows.Scan(ptrs...); err != nil {
-			b.Fatal(err)
-		}
+		err := sc.Scan(ptrs...)
 		for i, v := range vals {
 			if bs, ok := v.([]byte); ok {
 				vals[i] = string(bs)
 			}
 		}
-		out = append(out, vals)
-	}
-	if err := rows.Err(); err != nil {
+		return vals, err
+	})
+	if err != nil {
 		b.Fatal(err)
 	}
 	return out

@@ -81,7 +81,7 @@ func TestRegisterGroupCommit(t *testing.T) {
 				t.Fatalf("%s: %v %+v", keys[i], err, hs)
 			}
 			ev := hs[0].Events[1]
-			if ev.Kind != ledger.EventSigned || ev.Actor != fmt.Sprintf("user%d@example.com", i) ||
+			if ev.Kind != "signed" || ev.Actor != fmt.Sprintf("user%d@example.com", i) ||
 				!strings.HasSuffix(string(ev.Body), fmt.Sprintf(`"client_ip":"192.0.2.%d"}`, i)) {
 				t.Fatalf("%s's event: %+v %s", keys[i], ev, ev.Body)
 			}

@@ -10,11 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"os/user"
 	"strings"
 	"time"
+
+	"github.com/licmint/licmint/internal/ledgerdb"
 )
 
 // Ledger is an open ledger. Its methods are safe for concurrent use, also
@@ -34,6 +35,9 @@ type Ledger struct {
 	// readStmts are the reading pool's prepared statements, for the
 	// queries a batch runs for every chunk (KeyDays).
 	readStmts stmtCache
+	// shared is the database as the records kept beside the ledger's
+	// use it (DB).
+	shared *ledgerdb.DB
 }
 
 // An Option configures a Ledger.
@@ -60,8 +64,8 @@ var ErrNoLedger = errors.New("ledger: there is no ledger there")
 // mistyped name must not look like an empty ledger.
 func ExistingOnly() Option { return func(l *Ledger) { l.existingOnly = true } }
 
-// DefaultActor returns user@host for the running process.
-func DefaultActor() string {
+// defaultActor returns user@host for the running process.
+func defaultActor() string {
 	name := "unknown"
 	if u, err := user.Current(); err == nil && u.Username != "" {
 		name = u.Username
@@ -87,9 +91,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Ledger, error) {
 		o(l)
 	}
 	if l.actor == "" {
-		l.actor = DefaultActor()
+		l.actor = defaultActor()
 	}
-	kind, target, err := ParseDSN(dsn)
+	kind, target, err := ledgerdb.ParseDSN(dsn)
 	if err != nil {
 		return nil, err
 	}
@@ -106,64 +110,25 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Ledger, error) {
 		l.db, l.wdb, l.store, err = openPostgres(target)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("ledger %s: %w", redactDSN(dsn), err)
+		return nil, fmt.Errorf("ledger %s: %w", ledgerdb.RedactDSN(dsn), err)
 	}
 	if l.existingOnly {
 		var n int
 		err := l.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n)
 		if err != nil || n == 0 {
 			l.db.Close()
-			return nil, fmt.Errorf("%w: %s has no ledger tables", ErrNoLedger, redactDSN(dsn))
+			return nil, fmt.Errorf("%w: %s has no ledger tables", ErrNoLedger, ledgerdb.RedactDSN(dsn))
 		}
 	}
 	if err := l.migrate(ctx); err != nil {
 		l.Close()
-		return nil, fmt.Errorf("ledger %s: %w", redactDSN(dsn), err)
+		return nil, fmt.Errorf("ledger %s: %w", ledgerdb.RedactDSN(dsn), err)
 	}
+	l.shared = &ledgerdb.DB{Read: l.db, Now: l.now, Rand: l.rand, Numbered: l.store.numbered(), Locked: l.inTx,
+		Update: func(ctx context.Context, fn func(ledgerdb.Tx) error) error {
+			return l.update(ctx, func(t *tx) error { return fn(t) })
+		}}
 	return l, nil
-}
-
-// ParseDSN tells which store dsn names, "sqlite" or "postgres", and the
-// target to open: a file name, ":memory:" or a PostgreSQL URL.
-func ParseDSN(dsn string) (kind, target string, err error) {
-	switch {
-	case strings.HasPrefix(dsn, "sqlite:"):
-		target = strings.TrimPrefix(dsn, "sqlite:")
-		if target == "" {
-			return "", "", fmt.Errorf("ledger: %q names no file: write sqlite:PATH", dsn)
-		}
-		return "sqlite", target, nil
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return "postgres", dsn, nil
-	case strings.HasSuffix(dsn, ".db") && !strings.Contains(dsn, "://"):
-		return "sqlite", dsn, nil
-	case dsn == "":
-		return "", "", errors.New("ledger: no ledger given: use sqlite:PATH, PATH.db or postgres://…")
-	}
-	return "", "", fmt.Errorf("ledger: cannot tell the store of %q: use sqlite:PATH, a path ending .db, or postgres://…", redactDSN(dsn))
-}
-
-// redactDSN hides a password in a PostgreSQL URL, so that no error or log
-// line carries it: the user's password and a password parameter become
-// xxxxx, and a URL that does not parse shows only its scheme.
-func redactDSN(dsn string) string {
-	scheme, _, ok := strings.Cut(dsn, "://")
-	if !ok {
-		return dsn
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return scheme + "://(unreadable URL)"
-	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	q := u.Query()
-	if q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
 }
 
 // Close closes the database.
@@ -181,6 +146,12 @@ func (l *Ledger) Close() error {
 func (l *Ledger) Ping(ctx context.Context) error {
 	return l.update(ctx, func(*tx) error { return nil })
 }
+
+// DB is the ledger's database, its transactions and its event chain, for
+// the records that licmint's own packages keep beside the ledger's (the
+// portal's accounts, staff, tokens and outbox); a program embedding
+// licmint does not need it.
+func (l *Ledger) DB() *ledgerdb.DB { return l.shared }
 
 // Store names the kind of database: "sqlite" or "postgres".
 func (l *Ledger) Store() string { return l.store.name() }

@@ -18,6 +18,8 @@ import (
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/revocation"
+	"github.com/licmint/licmint/internal/ledgerdb"
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/ledger/ledgertest"
 	"github.com/licmint/licmint/signer"
@@ -125,13 +127,13 @@ func TestDSN(t *testing.T) {
 		"postgres://u:p@db/licmint":         "postgres postgres://u:p@db/licmint",
 		"postgresql://db/licmint":           "postgres postgresql://db/licmint",
 	} {
-		kind, target, err := ledger.ParseDSN(dsn)
+		kind, target, err := ledgerdb.ParseDSN(dsn)
 		if err != nil || kind+" "+target != want {
 			t.Errorf("ParseDSN(%q) = %s %s, %v; want %s", dsn, kind, target, err, want)
 		}
 	}
 	for _, dsn := range []string{"", "ledger", "mysql://db", "sqlite:", "http://x/y.db"} {
-		if _, _, err := ledger.ParseDSN(dsn); err == nil {
+		if _, _, err := ledgerdb.ParseDSN(dsn); err == nil {
 			t.Errorf("ParseDSN(%q) accepted", dsn)
 		}
 	}
@@ -169,7 +171,7 @@ func TestSchema(t *testing.T) {
 // auditor with sqlite3 or psql would.
 func rawDB(t testing.TB, dsn string) *sql.DB {
 	t.Helper()
-	kind, target, _ := ledger.ParseDSN(dsn)
+	kind, target, _ := ledgerdb.ParseDSN(dsn)
 	driver := map[string]string{"sqlite": "sqlite", "postgres": "pgx"}[kind]
 	db, err := sql.Open(driver, target)
 	if err != nil {
@@ -453,7 +455,7 @@ func TestReplaceRevokeList(t *testing.T) {
 			return s.RevocationList(pc, seq, nil, entries)
 		}
 		for want := uint64(1); want <= 2; want++ {
-			list, err := l.IssueRevocationList(ctx, pc, build)
+			list, err := l.RevokeAndIssueList(ctx, pc, nil, "", build)
 			if err != nil || list.Seq != want || list.Entries != 2 {
 				t.Fatalf("list %d: %+v %v", want, list, err)
 			}
@@ -565,13 +567,13 @@ func TestExpiringAndNotified(t *testing.T) {
 		if marked, err = l.MarkNotified(ctx, pc, keys[0].Serial, got[0].Expires, "jane@example.com", notice); err != nil || marked {
 			t.Fatalf("notified twice: %v %v", marked, err)
 		}
-		if n, err := l.MailQueued(ctx); err != nil || n != 0 {
+		if n, err := portaldb.NewOutbox(l).Unsent(ctx); err != nil || n != 0 {
 			t.Fatalf("a notice not marked was queued: %d, %v", n, err)
 		}
 		if marked, err = l.MarkNotified(ctx, pc, keys[1].Serial, got[1].Expires, "jane@example.com", notice); err != nil || !marked {
 			t.Fatal(marked, err)
 		}
-		if n, err := l.MailQueued(ctx); err != nil || n != 1 {
+		if n, err := portaldb.NewOutbox(l).Unsent(ctx); err != nil || n != 1 {
 			t.Fatalf("the notice marked: %d queued, %v", n, err)
 		}
 		if got, _ = l.Expiring(ctx, today, 60); len(got) != 0 {
@@ -721,7 +723,7 @@ func TestExistingOnly(t *testing.T) {
 		if _, err := ledger.Open(ctx, dsn, ledger.ExistingOnly()); !errors.Is(err, ledger.ErrNoLedger) {
 			t.Fatalf("no ledger yet: %v", err)
 		}
-		if kind, target, _ := ledger.ParseDSN(dsn); kind == "sqlite" {
+		if kind, target, _ := ledgerdb.ParseDSN(dsn); kind == "sqlite" {
 			if _, err := os.Stat(target); err == nil {
 				t.Fatal("the failed open created the file")
 			}

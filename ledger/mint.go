@@ -6,11 +6,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math/bits"
 	"slices"
-	"strings"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/ledgerdb"
 )
 
 // MaxMint bounds how many keys one Mint call makes.
@@ -123,7 +122,7 @@ func (l *Ledger) Mint(ctx context.Context, r MintRequest) (Minted, error) {
 				}
 				t.insertRK(&RegistrationKey{Key: k, Edition: r.Edition, Days: r.Days, Purpose: r.Purpose, Order: r.Order,
 					Customer: r.Customer, State: StateMinted, MintedAt: t.at, MintedBy: l.actor})
-				if _, err := t.event(EventMinted, k.Product, k.Serial, mintEvent{RK: k.String(), Trial: k.Trial, Edition: r.Edition,
+				if _, err := t.event(eventMinted, k.Product, k.Serial, mintEvent{RK: k.String(), Trial: k.Trial, Edition: r.Edition,
 					Days: r.Days, Purpose: string(r.Purpose), Order: r.Order, Customer: r.Customer}); err != nil {
 					return err
 				}
@@ -156,16 +155,7 @@ func orderKeys(ctx context.Context, q queryer, order string) ([]*RegistrationKey
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*RegistrationKey
-	for rows.Next() {
-		r, err := scanRK(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return ledgerdb.ScanAll(rows, scanRK)
 }
 
 // RegistrationKey returns what the ledger knows of k; ErrNotMinted if it
@@ -190,7 +180,7 @@ func (l *Ledger) Void(ctx context.Context, k formats.RegistrationKey, reason str
 		if err := t.setRKState(k, StateVoid, 0); err != nil {
 			return err
 		}
-		_, err = t.event(EventVoided, k.Product, k.Serial, mintEvent{RK: k.String(), Trial: k.Trial, Edition: r.Edition, Days: r.Days,
+		_, err = t.event(eventVoided, k.Product, k.Serial, mintEvent{RK: k.String(), Trial: k.Trial, Edition: r.Edition, Days: r.Days,
 			Purpose: string(r.Purpose), Order: r.Order, Customer: r.Customer, Reason: reason})
 		return err
 	})
@@ -211,7 +201,7 @@ func (l *Ledger) KeyDays(ctx context.Context, keys []formats.RegistrationKey) (m
 		serials[k.Product] = append(serials[k.Product], int64(k.Serial))
 	}
 	for p, ss := range serials {
-		err := inLists(l.store.numbered(), ss, func(match string, args []any) error {
+		err := ledgerdb.InLists(l.store.numbered(), ss, func(match string, args []any) error {
 			q := `SELECT serial, trial, days FROM registration_keys WHERE product = $1 AND serial ` + match
 			args = append([]any{p.String()}, args...)
 			var rows *sql.Rows
@@ -224,8 +214,7 @@ func (l *Ledger) KeyDays(ctx context.Context, keys []formats.RegistrationKey) (m
 			if err != nil {
 				return err
 			}
-			defer rows.Close()
-			for rows.Next() {
+			return ledgerdb.EachRow(rows, func(rows *sql.Rows) error {
 				var serial int64
 				var trial, days int
 				if err := rows.Scan(&serial, &trial, &days); err != nil {
@@ -238,8 +227,8 @@ func (l *Ledger) KeyDays(ctx context.Context, keys []formats.RegistrationKey) (m
 				if _, ok := want[k]; ok {
 					out[k] = days
 				}
-			}
-			return rows.Err()
+				return nil
+			})
 		})
 		if err != nil {
 			return nil, err
@@ -248,57 +237,15 @@ func (l *Ledger) KeyDays(ctx context.Context, keys []formats.RegistrationKey) (m
 	return out, nil
 }
 
-// serialPage bounds the serials one IN (…) list holds: a power of two, as
-// inLists pads a shorter list to one.
-const serialPage = 512
-
 // queryBySerial runs query, whose $1 is the product and whose %s is
 // filled with a match of the serial column against a page of serials, and
 // calls scan for each row.
 func (t *tx) queryBySerial(query string, p formats.Product, serials []int64, scan func(*sql.Rows) error) error {
-	return inLists(t.l.store.numbered(), serials, func(match string, args []any) error {
+	return ledgerdb.InLists(t.l.store.numbered(), serials, func(match string, args []any) error {
 		rows, err := t.queryW(fmt.Sprintf(query, match), append([]any{p.String()}, args...)...)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
+		return ledgerdb.EachRow(rows, scan)
 	})
-}
-
-// inLists calls fn for pages of serials with the text that matches a
-// column against them and its arguments, after $1 (the product): for
-// PostgreSQL "= ANY($2)" and the page as one array, since a cached
-// statement's generic plan for "IN ($2, $3, …)" searches the index by
-// product alone and filters every row of it; for SQLite "IN (?, ?, …)".
-func inLists(numbered bool, serials []int64, fn func(match string, args []any) error) error {
-	var ph strings.Builder
-	for start := 0; start < len(serials); start += serialPage {
-		part := serials[start:min(start+serialPage, len(serials))]
-		if numbered {
-			if err := fn("= ANY($2)", []any{part}); err != nil {
-				return err
-			}
-			continue
-		}
-		// Padded to a power of two with the last serial, which matches
-		// nothing more: the statement's text is then one of a few, each
-		// parsed once (stmtCache).
-		args := make([]any, 1<<bits.Len(uint(len(part)-1)))
-		for i := range args {
-			args[i] = part[min(i, len(part)-1)]
-		}
-		ph.Reset()
-		ph.WriteString("IN ")
-		writePlaceholders(&ph, false, 2, 1, len(args))
-		if err := fn(ph.String(), args); err != nil {
-			return err
-		}
-	}
-	return nil
 }

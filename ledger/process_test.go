@@ -77,7 +77,7 @@ func worker(arg string) error {
 			}); err != nil {
 			return fmt.Errorf("replace: %w", err)
 		}
-		if _, err := l.IssueRevocationList(ctx, pc, func(seq uint64, e []revocation.Entry) ([]byte, error) {
+		if _, err := l.RevokeAndIssueList(ctx, pc, nil, "", func(seq uint64, e []revocation.Entry) ([]byte, error) {
 			return s.RevocationList(pc, seq, nil, e)
 		}); err != nil {
 			return fmt.Errorf("list: %w", err)

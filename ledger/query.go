@@ -11,6 +11,7 @@ import (
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/revocation"
+	"github.com/licmint/licmint/internal/ledgerdb"
 )
 
 // ListFunc builds and signs revocation list seq of the product from the
@@ -29,17 +30,12 @@ type IssuedList struct {
 	Issued time.Time
 }
 
-// IssueRevocationList builds the product's next revocation list from every
-// revocation recorded, with the next sequence number, which no other host
-// can take at the same time, and records it.
-func (l *Ledger) IssueRevocationList(ctx context.Context, p formats.Product, build ListFunc) (*IssuedList, error) {
-	return l.RevokeAndIssueList(ctx, p, nil, "", build)
-}
-
-// RevokeAndIssueList records the revocations in entries, for reason, as
-// Revoke does, and issues the product's next list as IssueRevocationList
-// does, all in one transaction: a bad entry, or a list that cannot be
-// built, records nothing.
+// RevokeAndIssueList records the revocations in entries (none is fine),
+// for reason, as Revoke does, and issues the product's next revocation
+// list, all in one transaction: a bad entry, or a list that cannot be
+// built, records nothing. The list holds every revocation recorded, and
+// its sequence number is the next one, which no other host can take at the
+// same time.
 func (l *Ledger) RevokeAndIssueList(ctx context.Context, p formats.Product, entries []revocation.Entry, reason string, build ListFunc) (*IssuedList, error) {
 	if len(entries) > 0 && reason == "" {
 		return nil, errors.New("ledger: revoke: give a reason")
@@ -59,17 +55,12 @@ func (l *Ledger) RevokeAndIssueList(ctx context.Context, p formats.Product, entr
 		if err != nil {
 			return err
 		}
-		var entries []revocation.Entry
-		for rows.Next() {
+		entries, err := ledgerdb.ScanAll(rows, func(sc ledgerdb.Scanner) (revocation.Entry, error) {
 			var serial, below int64
-			if err := rows.Scan(&serial, &below); err != nil {
-				rows.Close()
-				return err
-			}
-			entries = append(entries, revocation.Entry{Serial: formats.Serial(serial), Below: uint8(below)})
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			err := sc.Scan(&serial, &below)
+			return revocation.Entry{Serial: formats.Serial(serial), Below: uint8(below)}, err
+		})
+		if err != nil {
 			return err
 		}
 		seq := uint64(last) + 1
@@ -77,7 +68,7 @@ func (l *Ledger) RevokeAndIssueList(ctx context.Context, p formats.Product, entr
 		if err != nil {
 			return err
 		}
-		ev, err := t.event(EventListIssue, p, 0, listEvent{Seq: seq, Entries: len(entries), ListSHA256: hashHex(list)})
+		ev, err := t.event(eventListIssue, p, 0, listEvent{Seq: seq, Entries: len(entries), ListSHA256: hashHex(list)})
 		if err != nil {
 			return err
 		}
@@ -146,16 +137,7 @@ ORDER BY expires, product, serial`, int(today), int(today)+within, int(formats.P
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*License
-	for rows.Next() {
-		lic, err := scanLicense(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, lic)
-	}
-	return out, rows.Err()
+	return ledgerdb.ScanAll(rows, scanLicense)
 }
 
 type notifyEvent struct {
@@ -182,10 +164,10 @@ func (l *Ledger) MarkNotified(ctx context.Context, p formats.Product, serial for
 		if err := t.putLicense(lic, false); err != nil {
 			return err
 		}
-		if _, err := t.event(EventNotified, p, serial, notifyEvent{Expires: expires.String(), To: to}); err != nil {
+		if _, err := t.event(eventNotified, p, serial, notifyEvent{Expires: expires.String(), To: to}); err != nil {
 			return err
 		}
-		if err := t.queueMail(mail); err != nil {
+		if err := ledgerdb.QueueMail(t, mail); err != nil {
 			return err
 		}
 		marked = true
@@ -214,8 +196,8 @@ type History struct {
 	Events  []*Event
 }
 
-// MaxFind bounds how many licenses one Find returns.
-const MaxFind = 1000
+// maxFind bounds how many licenses one Find returns.
+const maxFind = 1000
 
 // Find returns the histories of the licenses the query selects. A key
 // minted but never registered has a History with no License.
@@ -256,22 +238,17 @@ func (l *Ledger) Find(ctx context.Context, q Query) ([]*History, error) {
 	default:
 		return nil, errors.New("ledger: find: give a key, serial, order, customer, owner or short form")
 	}
-	rows, err := l.db.QueryContext(ctx, `SELECT `+licenseColumns+` FROM licenses WHERE `+where+` ORDER BY product, serial LIMIT `+fmt.Sprint(MaxFind), arg...)
+	rows, err := l.db.QueryContext(ctx, `SELECT `+licenseColumns+` FROM licenses WHERE `+where+` ORDER BY product, serial LIMIT `+fmt.Sprint(maxFind), arg...)
 	if err != nil {
 		return nil, err
 	}
-	var out []*History
-	for rows.Next() {
-		lic, err := scanLicense(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, &History{License: lic})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	lics, err := ledgerdb.ScanAll(rows, scanLicense)
+	if err != nil {
 		return nil, err
+	}
+	out := make([]*History, len(lics))
+	for i, lic := range lics {
+		out[i] = &History{License: lic}
 	}
 	for _, h := range out {
 		if err := l.fillHistory(ctx, h); err != nil {
@@ -304,32 +281,20 @@ ORDER BY minted_at, serial`, p, s)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		k, err := scanRK(rows)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		h.Keys = append(h.Keys, k)
+	if h.Keys, err = ledgerdb.ScanAll(rows, scanRK); err != nil {
+		return err
 	}
-	rows.Close()
 	if rows, err = l.db.QueryContext(ctx, `SELECT `+codeColumns+` FROM codes WHERE product = $1 AND serial = $2 ORDER BY event`, p, s); err != nil {
 		return err
 	}
-	for rows.Next() {
-		c, err := scanCode(rows)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		h.Codes = append(h.Codes, c)
+	if h.Codes, err = ledgerdb.ScanAll(rows, scanCode); err != nil {
+		return err
 	}
-	rows.Close()
 	h.Events, err = l.Events(ctx, h.License.Product, h.License.Serial)
 	return err
 }
 
-func scanEvent(sc interface{ Scan(...any) error }) (*Event, error) {
+func scanEvent(sc ledgerdb.Scanner) (*Event, error) {
 	var e Event
 	var at, body, prev, hash string
 	var serial int64
@@ -355,17 +320,8 @@ WHERE product > $1 OR (product = $1 AND serial > $2) ORDER BY product, serial LI
 		if err != nil {
 			return err
 		}
-		var lics []*License
-		for rows.Next() {
-			lic, err := scanLicense(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			lics = append(lics, lic)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		lics, err := ledgerdb.ScanAll(rows, scanLicense)
+		if err != nil {
 			return err
 		}
 		for _, lic := range lics {
@@ -383,4 +339,15 @@ WHERE product > $1 OR (product = $1 AND serial > $2) ORDER BY product, serial LI
 		last := lics[len(lics)-1]
 		lastProduct, lastSerial = last.Product.String(), int64(last.Serial)
 	}
+}
+
+// Events returns the events about a product's serial, oldest first: those
+// of a key never registered, such as its minting and voiding.
+func (l *Ledger) Events(ctx context.Context, p formats.Product, serial formats.Serial) ([]*Event, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT seq, at, actor, kind, product, serial, body, prev_hash, hash FROM events WHERE product = $1 AND serial = $2 ORDER BY seq`,
+		p.String(), int64(serial))
+	if err != nil {
+		return nil, err
+	}
+	return ledgerdb.ScanAll(rows, scanEvent)
 }

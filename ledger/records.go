@@ -23,6 +23,8 @@ var (
 	ErrOrderTerms     = errors.New("ledger: the order was minted on other terms")
 	ErrNotIssued      = errors.New("ledger: that generation has not been issued")
 	ErrLastGeneration = errors.New("ledger: the license has reached the last generation")
+	// ErrNoAccount: no such account, as the owner of a license to mail.
+	ErrNoAccount = errors.New("ledger: no such account")
 )
 
 // Purpose says what a Registration Key is sold for.

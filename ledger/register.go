@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/ledgerdb"
 )
 
 // MaxBatch is how many registrations Register records in one transaction;
@@ -36,7 +37,7 @@ type Registration struct {
 
 	// by is the client of the call that a group's transaction records
 	// this row for.
-	by *Client
+	by *caller
 }
 
 // Registered is the outcome of one Registration.
@@ -194,7 +195,7 @@ func (t *tx) registerAll(regs []Registration, out []Registered) error {
 		out[i].Err = err
 	}
 	for p, ss := range rs.used {
-		err := inLists(t.l.store.numbered(), ss, func(match string, args []any) error {
+		err := ledgerdb.InLists(t.l.store.numbered(), ss, func(match string, args []any) error {
 			// license stays NULL, its own serial (schema 7): the row
 			// changes no indexed column, so PostgreSQL updates it in
 			// place (HOT) rather than adding an entry to every index.
@@ -283,7 +284,7 @@ func (t *tx) register(r *Registration, rs *registrations) (Registered, error) {
 	rec.State, rec.License = StateRegistered, k.Serial
 	if imported {
 		t.insertRK(rec)
-		if _, err := t.event(EventImported, k.Product, k.Serial, mintEvent{RK: k.String(), Trial: k.Trial, Edition: r.Edition,
+		if _, err := t.event(eventImported, k.Product, k.Serial, mintEvent{RK: k.String(), Trial: k.Trial, Edition: r.Edition,
 			Purpose: string(PurposeLicense), Order: r.Order, Customer: r.Customer}); err != nil {
 			return Registered{}, err
 		}
@@ -297,11 +298,11 @@ func (t *tx) register(r *Registration, rs *registrations) (Registered, error) {
 	if err := t.putLicense(lic, true); err != nil {
 		return Registered{}, err
 	}
-	code, err := t.addCode(EventSigned, lic, r.Issue, codeEvent{RK: k.String(), Owner: r.Owner})
+	code, err := t.addCode(eventSigned, lic, r.Issue, codeEvent{RK: k.String(), Owner: r.Owner})
 	if err != nil {
 		return Registered{}, err
 	}
-	if err := t.queueMail(r.Mail); err != nil {
+	if err := ledgerdb.QueueMail(t, r.Mail); err != nil {
 		return Registered{}, err
 	}
 	rs.licenses[id] = &licenseState{lic: lic, first: code, current: code}
@@ -416,7 +417,7 @@ func (l *Ledger) Renew(ctx context.Context, r Renewal, sign RenewFunc) (*License
 		if err := t.putLicense(lic, false); err != nil {
 			return err
 		}
-		code, err = t.addCode(EventRenewed, lic, is, ev)
+		code, err = t.addCode(eventRenewed, lic, is, ev)
 		return err
 	})
 	if err != nil {
@@ -505,11 +506,11 @@ func (l *Ledger) Replace(ctx context.Context, r Replacement, sign ReplaceFunc) (
 		if r.NewOwner != "" && r.NewOwner != lic.Owner {
 			lic.Owner, ev.Owner = r.NewOwner, r.NewOwner
 		}
-		if code, err = t.addCode(EventReplaced, lic, is, ev); err != nil {
+		if code, err = t.addCode(eventReplaced, lic, is, ev); err != nil {
 			return err
 		}
 		if ev.Owner != "" {
-			if _, err := t.event(EventMoved, lic.Product, lic.Serial, moveEvent{From: from, To: ev.Owner}); err != nil {
+			if _, err := t.event(eventMoved, lic.Product, lic.Serial, moveEvent{From: from, To: ev.Owner}); err != nil {
 				return err
 			}
 		}
@@ -543,7 +544,7 @@ func (t *tx) revoke(lic *License, below uint8, reason string) error {
 		return nil // already revoked at least that far
 	}
 	lic.Revoked, lic.RevokedBelow, lic.RevokeReason = true, below, reason
-	_, err := t.event(EventRevoked, lic.Product, lic.Serial, revokeEvent{Below: below, Reason: reason})
+	_, err := t.event(eventRevoked, lic.Product, lic.Serial, revokeEvent{Below: below, Reason: reason})
 	return err
 }
 

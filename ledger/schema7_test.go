@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/ledgerdb"
 	"github.com/licmint/licmint/ledger"
 )
 
@@ -38,7 +39,7 @@ func TestRegisterKeysInPlace(t *testing.T) {
 		if err := db.QueryRow(`SELECT COUNT(*) FROM registration_keys WHERE license IS NOT NULL`).Scan(&withLicense); err != nil || withLicense != 0 {
 			t.Errorf("%d keys name a license, want none: %v", withLicense, err)
 		}
-		if kind, _, _ := ledger.ParseDSN(dsn); kind == "sqlite" {
+		if kind, _, _ := ledgerdb.ParseDSN(dsn); kind == "sqlite" {
 			for _, table := range []string{"registration_keys", "licenses", "codes"} {
 				var wr int
 				if err := db.QueryRow(`SELECT wr FROM pragma_table_list WHERE name = $1`, table).Scan(&wr); err != nil || wr != 1 {
@@ -72,7 +73,7 @@ func TestRegisterKeysInPlace(t *testing.T) {
 func TestMigrateKeysFrom6(t *testing.T) {
 	eachStore(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		kind, _, _ := ledger.ParseDSN(dsn)
+		kind, _, _ := ledgerdb.ParseDSN(dsn)
 		db := rawDB(t, dsn)
 		if _, err := db.Exec(`CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 			t.Fatal(err)

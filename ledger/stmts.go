@@ -10,7 +10,7 @@ import (
 // stmtCache keeps the writer's prepared statements, by their text, for a
 // store whose driver does not (SQLite: pgx keeps its own per connection).
 // Parsing a chunk's multi-row INSERTs again for every chunk cost SQLite a
-// sixth of recording it. The texts are few: flush and inLists send rows and
+// sixth of recording it. The texts are few: flush and ledgerdb.InLists send rows and
 // serials in power-of-two groups.
 type stmtCache struct {
 	mu sync.Mutex

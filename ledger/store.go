@@ -131,8 +131,8 @@ func openSQLite(file string) (read, write *sql.DB, _ store, err error) {
 	}
 	// Readers stay open while idle, as PostgreSQL's connections do: a new
 	// one opens the file and reads the schema again.
-	read.SetMaxOpenConns(PostgresConns)
-	read.SetMaxIdleConns(PostgresConns)
+	read.SetMaxOpenConns(postgresConns)
+	read.SetMaxIdleConns(postgresConns)
 	// The writer's cache holds the pages a batch's inserts touch
 	// (writerCacheKiB).
 	write, err = sql.Open("sqlite", dsn+fmt.Sprintf("&_pragma=cache_size(-%d)", writerCacheKiB))
@@ -201,21 +201,21 @@ func (postgresStore) lock(ctx context.Context, tx *sql.Tx) error {
 	return err
 }
 
-// PostgresConns bounds a Ledger's connections to PostgreSQL (and its
+// postgresConns bounds a Ledger's connections to PostgreSQL (and its
 // readers of an SQLite file), which it keeps open while idle: a new connection costs the server a process and
 // the client a handshake, and with database/sql's default of two idle
 // connections a busy portal opened one for most requests. N processes on
-// one database need N × PostgresConns connections of the server's
+// one database need N × postgresConns connections of the server's
 // max_connections (100 by default).
-const PostgresConns = 16
+const postgresConns = 16
 
 func openPostgres(dsn string) (read, write *sql.DB, _ store, err error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	db.SetMaxOpenConns(PostgresConns)
-	db.SetMaxIdleConns(PostgresConns)
+	db.SetMaxOpenConns(postgresConns)
+	db.SetMaxIdleConns(postgresConns)
 	return db, db, postgresStore{}, nil
 }
 
@@ -263,6 +263,17 @@ func SchemaVersion() int {
 	return len(ms)
 }
 
+// bookkeeping makes the tables that every schema version has, on both
+// stores: which migrations ran, and the ledger's own settings.
+var bookkeeping = []string{`CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    INTEGER NOT NULL PRIMARY KEY,
+	name       TEXT    NOT NULL,
+	applied_at TEXT    NOT NULL
+)`, `CREATE TABLE IF NOT EXISTS ledger_meta (
+	key   TEXT NOT NULL PRIMARY KEY,
+	value TEXT NOT NULL
+)`}
+
 // migrate brings the schema up to date under the write lock, so that two
 // processes opening a new ledger at once migrate it once.
 func (l *Ledger) migrate(ctx context.Context) error {
@@ -271,18 +282,10 @@ func (l *Ledger) migrate(ctx context.Context) error {
 		return err
 	}
 	return l.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-	version    INTEGER NOT NULL PRIMARY KEY,
-	name       TEXT    NOT NULL,
-	applied_at TEXT    NOT NULL
-)`); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS ledger_meta (
-	key   TEXT NOT NULL PRIMARY KEY,
-	value TEXT NOT NULL
-)`); err != nil {
-			return err
+		for _, q := range bookkeeping {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
 		}
 		var have int
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {

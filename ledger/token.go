@@ -18,7 +18,7 @@ type tokenEvent struct {
 }
 
 // RecordToken records jwt as the token of code, a code the ledger issued
-// without one, with an event of kind EventTokenMade, so that the token
+// without one, with an event of kind eventTokenMade, so that the token
 // can be retrieved like the code. It returns the token on record, which
 // is a token recorded earlier if there is one: a code has one token.
 func (l *Ledger) RecordToken(ctx context.Context, code formats.ActivationCode, jwt string) (string, error) {
@@ -34,7 +34,7 @@ WHERE product = $1 AND serial = $2 AND generation = $3 AND issued = $4 AND expir
 		if err != nil || recorded != "" {
 			return err
 		}
-		if _, err := t.event(EventTokenMade, code.Product, code.Serial, tokenEvent{Generation: code.Generation,
+		if _, err := t.event(eventTokenMade, code.Product, code.Serial, tokenEvent{Generation: code.Generation,
 			CodeSHA256: codeHash(text), JWTSHA256: codeHash(jwt)}); err != nil {
 			return err
 		}

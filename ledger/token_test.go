@@ -37,7 +37,7 @@ func TestRecordToken(t *testing.T) {
 			t.Fatalf("current code's token: %v %q", err, c.JWT)
 		}
 		h, err := l.Find(ctx, ledger.Query{Serial: keys[0].Serial, Product: pc})
-		if err != nil || len(h) != 1 || h[0].Events[len(h[0].Events)-1].Kind != ledger.EventTokenMade {
+		if err != nil || len(h) != 1 || h[0].Events[len(h[0].Events)-1].Kind != "token_made" {
 			t.Fatalf("history: %v %+v", err, h)
 		}
 		verifyChain(t, l)

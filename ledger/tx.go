@@ -7,11 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/ledgerdb"
 )
 
 // tx is one writing transaction: it holds the write lock, and appends
@@ -25,7 +25,7 @@ type tx struct {
 	at   time.Time
 	// by, when set, is the client the events are recorded for, in place
 	// of ctx's: a group's transaction records the calls of several.
-	by *Client
+	by *caller
 	// Rows inserted by the transaction are written together when fn
 	// returns, many to a statement: a statement's cost is mostly its
 	// parsing and round trip, not its rows. Nothing in a transaction
@@ -128,7 +128,7 @@ func (t *tx) flush(b *insertBuf) error {
 		}
 		q.Reset()
 		q.WriteString("INSERT INTO " + b.table + " (" + b.columns + ") VALUES ")
-		writePlaceholders(&q, t.l.store.numbered(), 1, n, ncol)
+		ledgerdb.WritePlaceholders(&q, t.l.store.numbered(), 1, n, ncol)
 		if _, err := t.execW(q.String(), b.args[:n*ncol]...); err != nil {
 			return fmt.Errorf("ledger: recording to %s: %w", b.table, err)
 		}
@@ -137,30 +137,18 @@ func (t *tx) flush(b *insertBuf) error {
 	return nil
 }
 
-// writePlaceholders writes rows groups of ncol placeholders, numbered from
-// first, ($1,$2),($3,$4), or not, (?,?),(?,?).
-func writePlaceholders(q *strings.Builder, numbered bool, first, rows, ncol int) {
-	var num [20]byte
-	p := first
-	for r := range rows {
-		if r > 0 {
-			q.WriteByte(',')
-		}
-		q.WriteByte('(')
-		for c := range ncol {
-			if c > 0 {
-				q.WriteByte(',')
-			}
-			if !numbered {
-				q.WriteByte('?')
-				continue
-			}
-			q.WriteByte('$')
-			q.Write(strconv.AppendInt(num[:0], int64(p), 10))
-			p++
-		}
-		q.WriteByte(')')
-	}
+// Context, SQL, At, Actor and Event make tx a ledgerdb.Tx, for the
+// records kept beside the ledger's.
+var _ ledgerdb.Tx = (*tx)(nil)
+
+func (t *tx) Context() context.Context { return t.ctx }
+func (t *tx) SQL() *sql.Tx             { return t.sql }
+func (t *tx) At() time.Time            { return t.at }
+func (t *tx) Actor() string            { return t.actor() }
+
+func (t *tx) Event(kind string, data any) error {
+	_, err := t.event(kind, formats.Product{}, 0, data)
+	return err
 }
 
 func (t *tx) exec(q string, args ...any) error {
@@ -201,7 +189,7 @@ func (t *tx) event(kind string, product formats.Product, serial formats.Serial, 
 
 const rkColumns = `product, serial, rk, trial, edition, days, purpose, order_ref, customer, state, license, minted_at, minted_by`
 
-func scanRK(sc interface{ Scan(...any) error }) (*RegistrationKey, error) {
+func scanRK(sc ledgerdb.Scanner) (*RegistrationKey, error) {
 	var r RegistrationKey
 	var product, rk, purpose, at string
 	var trial int
@@ -269,7 +257,7 @@ func b2i(b bool) int {
 
 const licenseColumns = `product, serial, generation, edition, trial, install_id, key_id, issued, expires, owner, customer, order_ref, revoked_below, revoke_reason, notified_expires`
 
-func scanLicense(sc interface{ Scan(...any) error }) (*License, error) {
+func scanLicense(sc ledgerdb.Scanner) (*License, error) {
 	var l License
 	var product string
 	var serial int64
@@ -353,7 +341,7 @@ const codeInsertColumns = `product, serial, generation, issued, expires, short_f
 
 const codeColumns = `product, serial, generation, issued, expires, code, jwt, event`
 
-func scanCode(sc interface{ Scan(...any) error }) (*Code, error) {
+func scanCode(sc ledgerdb.Scanner) (*Code, error) {
 	var c Code
 	var product string
 	var serial int64

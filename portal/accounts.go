@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 )
 
@@ -75,15 +76,15 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	err = s.led.CreateAccount(r.Context(), ledger.Account{Email: email, PasswordHash: hash},
-		ledger.Token{Hash: th, Expires: s.now().Add(ConfirmLifetime)},
+	err = s.accounts.Create(r.Context(), portaldb.Account{Email: email, PasswordHash: hash},
+		portaldb.Token{Hash: th, Expires: s.now().Add(ConfirmLifetime)},
 		ledger.Mail{To: email, Subject: "Confirm your email address",
 			Body: "Welcome to the licensing portal.\n\nTo confirm your email address, open this link within 24 hours:\n\n" +
 				s.link("/confirm", token) + "\n\nIf you did not sign up, ignore this message.\n"})
-	if errors.Is(err, ledger.ErrAccountExists) {
+	if errors.Is(err, portaldb.ErrAccountExists) {
 		// The same answer as for a new account, so that sign-up does not
 		// tell who has one; the owner of the address is told instead.
-		err = s.led.QueueMail(r.Context(), ledger.Mail{To: email, Subject: "You already have an account",
+		err = s.mailbox.Queue(r.Context(), ledger.Mail{To: email, Subject: "You already have an account",
 			Body: "Someone, perhaps you, tried to sign up again with this email address.\n\nYou already have an account: log in at\n\n" +
 				s.publicURL + "/login\n\nor, if you forgot your password, reset it at\n\n" + s.publicURL + "/forgot\n"})
 	}
@@ -102,9 +103,9 @@ func (s *Server) confirmForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 	token := r.PostFormValue("token")
-	_, err := s.led.ConfirmAccount(r.Context(), tokenHash(token))
+	_, err := s.accounts.Confirm(r.Context(), tokenHash(token))
 	switch {
-	case errors.Is(err, ledger.ErrTokenInvalid):
+	case errors.Is(err, portaldb.ErrTokenInvalid):
 		s.render(w, r, http.StatusBadRequest, "confirm", page{Title: "Confirm your email address",
 			Error: "This confirmation link is unknown, used already or expired. Log in to have a new one sent."})
 	case err != nil:
@@ -139,11 +140,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	password := r.PostFormValue("password")
-	var acc *ledger.Account
+	var acc *portaldb.Account
 	var err error
 	if emailErr == nil && len(password) <= MaxPassword {
-		acc, err = s.led.Account(r.Context(), email)
-		if err != nil && !errors.Is(err, ledger.ErrNoAccount) {
+		acc, err = s.accounts.Get(r.Context(), email)
+		if err != nil && !errors.Is(err, portaldb.ErrNoAccount) {
 			s.fail(w, r, err)
 			return
 		}
@@ -166,7 +167,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if !acc.Confirmed {
 		token, th, err := newToken(s.rand)
 		if err == nil {
-			err = s.led.AddToken(r.Context(), ledger.Token{Hash: th, Email: email, Purpose: ledger.TokenConfirm, Expires: s.now().Add(ConfirmLifetime)},
+			err = s.accounts.AddToken(r.Context(), portaldb.Token{Hash: th, Email: email, Purpose: portaldb.TokenConfirm, Expires: s.now().Add(ConfirmLifetime)},
 				ledger.Mail{To: email, Subject: "Confirm your email address",
 					Body: "To confirm your email address, open this link within 24 hours:\n\n" + s.link("/confirm", token) + "\n"})
 		}
@@ -187,7 +188,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := ledger.WithClient(r.Context(), email, v.ip)
-	if err := s.led.StartSession(ctx, hash, email, s.now().Add(SessionLifetime), tokenHash(v.id)); err != nil {
+	if err := s.sessions.Start(ctx, hash, email, true, s.now().Add(SessionLifetime), tokenHash(v.id)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -197,7 +198,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	v := visitOf(r)
-	if err := s.led.EndSession(r.Context(), tokenHash(v.id)); err != nil {
+	if err := s.sessions.End(r.Context(), tokenHash(v.id)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -228,16 +229,16 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 	if s.reserve(w, r, "forgot", p, buckets...) {
 		return
 	}
-	acc, err := s.led.Account(r.Context(), email)
+	acc, err := s.accounts.Get(r.Context(), email)
 	switch {
-	case errors.Is(err, ledger.ErrNoAccount):
+	case errors.Is(err, portaldb.ErrNoAccount):
 	case err != nil:
 		s.fail(w, r, err)
 		return
 	default:
 		token, th, err := newToken(s.rand)
 		if err == nil {
-			err = s.led.AddToken(r.Context(), ledger.Token{Hash: th, Email: acc.Email, Purpose: ledger.TokenReset, Expires: s.now().Add(ResetLifetime)},
+			err = s.accounts.AddToken(r.Context(), portaldb.Token{Hash: th, Email: acc.Email, Purpose: portaldb.TokenReset, Expires: s.now().Add(ResetLifetime)},
 				ledger.Mail{To: acc.Email, Subject: "Reset your password",
 					Body: "To choose a new password for the licensing portal, open this link within one hour. It works once.\n\n" +
 						s.link("/reset", token) + "\n\nIf you did not ask for this, ignore this message: your password stays as it is.\n"})
@@ -270,9 +271,9 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	_, err = s.led.ResetPassword(r.Context(), tokenHash(token), hash)
+	_, err = s.accounts.ResetPassword(r.Context(), tokenHash(token), hash)
 	switch {
-	case errors.Is(err, ledger.ErrTokenInvalid):
+	case errors.Is(err, portaldb.ErrTokenInvalid):
 		p.Error = "This reset link is unknown, used already or expired. Ask for a new one on the Forgot password page."
 		s.render(w, r, http.StatusBadRequest, "reset", p)
 	case err != nil:
@@ -300,5 +301,5 @@ func (s *Server) AddAccount(ctx context.Context, email, password string) error {
 	if err != nil {
 		return err
 	}
-	return s.led.CreateAccount(ctx, ledger.Account{Email: email, PasswordHash: hash, Confirmed: true}, ledger.Token{})
+	return s.accounts.Create(ctx, portaldb.Account{Email: email, PasswordHash: hash, Confirmed: true}, portaldb.Token{})
 }

@@ -16,11 +16,12 @@ import (
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 )
 
 // The shop API: JSON over HTTP(S) under /api/v1/, for the vendor's shop
-// and back office, with bearer tokens of one scope each (ledger.ScopeMint,
+// and back office, with bearer tokens of one scope each (portaldb.ScopeMint,
 // ScopeRead, ScopeRevoke). openapi.json describes it; keep the two in step.
 
 // Sizes of the shop API.
@@ -64,7 +65,7 @@ func CreateAPIToken(ctx context.Context, led *ledger.Ledger, name, scope string)
 	}
 	// The ledger keeps the hash of the whole token, as it is presented.
 	token = APITokenPrefix + secret
-	if id, err = led.CreateAPIToken(ctx, tokenHash(token), name, scope); err != nil {
+	if id, err = portaldb.NewAPITokens(led).Create(ctx, tokenHash(token), name, scope); err != nil {
 		return "", 0, err
 	}
 	return token, id, nil
@@ -140,14 +141,14 @@ func (s *Server) bearer(scope string, h http.HandlerFunc) http.Handler {
 			return
 		}
 		token = strings.TrimSpace(token)
-		var tok *ledger.APIToken
+		var tok *portaldb.APIToken
 		var err error
 		if len(token) != apiTokenLen || !strings.HasPrefix(token, APITokenPrefix) {
-			err = ledger.ErrNoAPIToken
+			err = portaldb.ErrNoAPIToken
 		} else {
-			tok, err = s.led.APIToken(r.Context(), tokenHash(token))
+			tok, err = s.apiTokens.Get(r.Context(), tokenHash(token))
 		}
-		if errors.Is(err, ledger.ErrNoAPIToken) {
+		if errors.Is(err, portaldb.ErrNoAPIToken) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="licmint", error="invalid_token"`)
 			apiError(w, apiUnauthorized, "the bearer token is unknown or revoked")
 			return

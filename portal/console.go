@@ -14,13 +14,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 )
 
 // The support console, under /console/, is the vendor's side of the
-// portal: staff users (ledger.RoleSupport, ledger.RoleAdmin) log in with a
+// portal: staff users (portaldb.RoleSupport, portaldb.RoleAdmin) log in with a
 // password and a TOTP code (RFC 6238), search licenses and act on them.
 // Its sessions, cookie and CSRF tokens are its own, apart from the
 // customers': a customer's session never reaches it.
@@ -84,7 +85,7 @@ func (s *Server) consoleSecured(next http.Handler) http.Handler {
 		v := &staffVisit{ip: clientIP(r)}
 		if c, err := r.Cookie(staffCookie); err == nil && len(c.Value) == 43 {
 			v.id = c.Value
-			if sess, err := s.led.StaffSession(r.Context(), tokenHash(c.Value), s.now()); err == nil {
+			if sess, err := s.staffSessions.Get(r.Context(), tokenHash(c.Value), s.now()); err == nil {
 				v.email, v.role, v.verified = sess.Email, sess.Role, sess.Verified
 			}
 		}
@@ -133,7 +134,7 @@ func (s *Server) needStaff(h http.HandlerFunc) http.HandlerFunc {
 // needAdmin lets only an admin through; a support user gets 403.
 func (s *Server) needAdmin(h http.HandlerFunc) http.HandlerFunc {
 	return s.needStaff(func(w http.ResponseWriter, r *http.Request) {
-		if staffOf(r).role != ledger.RoleAdmin {
+		if staffOf(r).role != portaldb.RoleAdmin {
 			s.consoleRender(w, r, http.StatusForbidden, "message", consolePage{Title: "Admins only",
 				Error: "Only an admin manages staff users and API tokens. Ask an admin of the console."})
 			return
@@ -164,10 +165,10 @@ func (s *Server) consoleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	password := r.PostFormValue("password")
-	var st *ledger.Staff
+	var st *portaldb.StaffUser
 	if emailErr == nil && len(password) <= MaxPassword {
 		var err error
-		if st, err = s.led.Staff(r.Context(), email); err != nil && !errors.Is(err, ledger.ErrNoStaff) {
+		if st, err = s.staff.Get(r.Context(), email); err != nil && !errors.Is(err, portaldb.ErrNoStaff) {
 			s.consoleFail(w, r, err)
 			return
 		}
@@ -210,7 +211,7 @@ func (s *Server) startStaffSession(w http.ResponseWriter, r *http.Request, email
 		life, next = StaffSessionLifetime, "/console/"
 	}
 	ctx := ledger.WithClient(r.Context(), "console:"+email, v.ip)
-	if err := s.led.StartStaffSession(ctx, hash, email, verified, s.now().Add(life), tokenHash(v.id)); err != nil {
+	if err := s.staffSessions.Start(ctx, hash, email, verified, s.now().Add(life), tokenHash(v.id)); err != nil {
 		s.consoleFail(w, r, err)
 		return
 	}
@@ -236,7 +237,7 @@ func (s *Server) needPassword(h http.HandlerFunc) http.HandlerFunc {
 
 // enrolExpired reports whether st never set up an authenticator and the
 // time to do so with the first password is over.
-func (s *Server) enrolExpired(st *ledger.Staff) bool {
+func (s *Server) enrolExpired(st *portaldb.StaffUser) bool {
 	return !st.TOTPConfirmed && !s.now().Before(st.Created.Add(StaffEnrolLifetime))
 }
 
@@ -261,7 +262,7 @@ var errEnrolOver = errors.New("portal: the time to enrol is over")
 
 func (s *Server) fillTOTPPage(r *http.Request, p *consolePage) error {
 	email := staffOf(r).email
-	st, err := s.led.Staff(r.Context(), email)
+	st, err := s.staff.Get(r.Context(), email)
 	if err != nil {
 		return err
 	}
@@ -276,7 +277,7 @@ func (s *Server) fillTOTPPage(r *http.Request, p *consolePage) error {
 	if _, err := io.ReadFull(s.rand, fresh); err != nil {
 		return err
 	}
-	secret, err := s.led.StaffTOTPSecret(r.Context(), email, base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(fresh))
+	secret, err := s.staff.TOTPSecret(r.Context(), email, base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(fresh))
 	if err != nil {
 		return err
 	}
@@ -337,7 +338,7 @@ func (s *Server) totpCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	code := strings.Join(strings.Fields(r.PostFormValue("code")), "")
-	st, err := s.led.Staff(r.Context(), v.email)
+	st, err := s.staff.Get(r.Context(), v.email)
 	if err != nil {
 		s.consoleFail(w, r, err)
 		return
@@ -351,8 +352,8 @@ func (s *Server) totpCheck(w http.ResponseWriter, r *http.Request) {
 		refuse(http.StatusUnauthorized, fmt.Sprintf("This code is not right. Enter the %d digits your authenticator shows now.", TOTPDigits))
 		return
 	}
-	switch err := s.led.UseTOTPStep(r.Context(), v.email, step); {
-	case errors.Is(err, ledger.ErrTOTPReplayed):
+	switch err := s.staff.UseTOTPStep(r.Context(), v.email, step); {
+	case errors.Is(err, portaldb.ErrTOTPReplayed):
 		s.count(r, ipBucket)
 		refuse(http.StatusUnauthorized, "This code was used already. Wait for your authenticator to show the next one.")
 		return
@@ -377,7 +378,7 @@ func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	current, next := r.PostFormValue("current_password"), r.PostFormValue("new_password")
-	st, err := s.led.Staff(r.Context(), v.email)
+	st, err := s.staff.Get(r.Context(), v.email)
 	if err != nil {
 		s.consoleFail(w, r, err)
 		return
@@ -407,7 +408,7 @@ func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) {
 	}
 	hash, err := hashPassword(s.rand, next)
 	if err == nil {
-		err = s.led.SetStaffPassword(r.Context(), v.email, hash)
+		err = s.staff.SetPassword(r.Context(), v.email, hash)
 	}
 	if err != nil {
 		s.consoleFail(w, r, err)
@@ -419,7 +420,7 @@ func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) consoleLogout(w http.ResponseWriter, r *http.Request) {
 	v := staffOf(r)
-	if err := s.led.EndStaffSession(r.Context(), tokenHash(v.id)); err != nil {
+	if err := s.staffSessions.End(r.Context(), tokenHash(v.id)); err != nil {
 		s.consoleFail(w, r, err)
 		return
 	}
@@ -454,7 +455,7 @@ func (s *Server) consoleOverLimit(w http.ResponseWriter, r *http.Request, add bo
 	return err != nil || over
 }
 
-// AddStaff makes a staff user of the console with a role (ledger.RoleSupport
+// AddStaff makes a staff user of the console with a role (portaldb.RoleSupport
 // or RoleAdmin) and a password, stored as customers' are (argon2id). The
 // user sets up TOTP at the first log-in.
 func AddStaff(ctx context.Context, led *ledger.Ledger, email, role, password string) error {
@@ -462,8 +463,8 @@ func AddStaff(ctx context.Context, led *ledger.Ledger, email, role, password str
 }
 
 func addStaff(ctx context.Context, led *ledger.Ledger, rnd io.Reader, email, role, password string) error {
-	if !ledger.ValidRole(role) {
-		return &InputError{Field: "role", Msg: fmt.Sprintf("Choose the role: %s or %s.", ledger.RoleSupport, ledger.RoleAdmin)}
+	if !portaldb.ValidRole(role) {
+		return &InputError{Field: "role", Msg: fmt.Sprintf("Choose the role: %s or %s.", portaldb.RoleSupport, portaldb.RoleAdmin)}
 	}
 	email, err := parseEmail(email)
 	if err != nil {
@@ -476,7 +477,7 @@ func addStaff(ctx context.Context, led *ledger.Ledger, rnd io.Reader, email, rol
 	if err != nil {
 		return err
 	}
-	return led.CreateStaff(ctx, ledger.Staff{Email: email, Role: role, PasswordHash: hash})
+	return portaldb.NewStaff(led).Create(ctx, portaldb.StaffUser{Email: email, Role: role, PasswordHash: hash})
 }
 
 // InputError is a value given to AddStaff that is not acceptable; Msg says

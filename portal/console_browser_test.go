@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/portal"
 )
@@ -25,7 +26,7 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Fatalf("register: %s", alert(ann.last))
 	}
 	e.signup("bob@example.com", "another good password")
-	if err := portal.AddStaff(context.Background(), e.led, "sam@vendor.test", ledger.RoleSupport, staffPassword); err != nil {
+	if err := portal.AddStaff(context.Background(), e.led, "sam@vendor.test", portaldb.RoleSupport, staffPassword); err != nil {
 		t.Fatal(err)
 	}
 	shots := newShooter(t)

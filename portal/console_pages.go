@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/signer"
@@ -104,7 +105,7 @@ func (s *Server) consoleRender(w http.ResponseWriter, r *http.Request, status in
 	if v, ok := r.Context().Value(staffVisitKey{}).(*staffVisit); ok {
 		p.CSRF = v.csrf
 		if v.verified {
-			p.Staff, p.Admin = v.email, v.role == ledger.RoleAdmin
+			p.Staff, p.Admin = v.email, v.role == portaldb.RoleAdmin
 		}
 	}
 	s.writePage(w, consoleTemplates()[name], status, "console/"+name, p)
@@ -553,8 +554,8 @@ func (s *Server) actMove(r *http.Request, h *ledger.History) (string, string, er
 	if to == lic.Owner {
 		return "", "", inputErr("email", "%s owns this license already.", to)
 	}
-	acc, err := s.led.Account(r.Context(), to)
-	if errors.Is(err, ledger.ErrNoAccount) || err == nil && !acc.Confirmed {
+	acc, err := s.accounts.Get(r.Context(), to)
+	if errors.Is(err, portaldb.ErrNoAccount) || err == nil && !acc.Confirmed {
 		return "", "", inputErr("email", "No confirmed portal account has the login id %s: the rightful licensee signs up first.", to)
 	}
 	if err != nil {
@@ -703,7 +704,7 @@ func (s *Server) staffPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) staffList(w http.ResponseWriter, r *http.Request, status int, p consolePage) {
-	list, err := s.led.StaffList(r.Context())
+	list, err := s.staff.List(r.Context())
 	if err != nil {
 		s.consoleFail(w, r, err)
 		return
@@ -733,7 +734,7 @@ func (s *Server) staffAdd(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.As(err, &ie):
 		p.Error = ie.Msg
-	case errors.Is(err, ledger.ErrStaffExists):
+	case errors.Is(err, portaldb.ErrStaffExists):
 		p.Error = "A staff user with this login id exists already."
 	case err != nil:
 		s.consoleFail(w, r, err)
@@ -749,8 +750,8 @@ func (s *Server) staffAdd(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) staffRemove(w http.ResponseWriter, r *http.Request) {
 	email := r.FormValue("email")
-	st, err := s.led.Staff(r.Context(), email)
-	if errors.Is(err, ledger.ErrNoStaff) {
+	st, err := s.staff.Get(r.Context(), email)
+	if errors.Is(err, portaldb.ErrNoStaff) {
 		s.consoleNotFound(w, r, "There is no staff user "+email+" to remove.")
 		return
 	}
@@ -769,7 +770,7 @@ func (s *Server) staffRemove(w http.ResponseWriter, r *http.Request) {
 			Error: "You cannot remove yourself: ask another admin."})
 		return
 	}
-	if err := s.led.DisableStaff(r.Context(), st.Email); err != nil {
+	if err := s.staff.Disable(r.Context(), st.Email); err != nil {
 		s.consoleFail(w, r, err)
 		return
 	}
@@ -781,7 +782,7 @@ func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) tokenList(w http.ResponseWriter, r *http.Request, status int, p consolePage) {
-	toks, err := s.led.APITokens(r.Context())
+	toks, err := s.apiTokens.List(r.Context())
 	if err != nil {
 		s.consoleFail(w, r, err)
 		return
@@ -799,8 +800,8 @@ func (s *Server) tokenList(w http.ResponseWriter, r *http.Request, status int, p
 
 func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) {
 	name, scope := strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("scope")
-	if !ledger.ValidScope(scope) || !ledger.ValidTokenName(name) {
-		s.tokenList(w, r, http.StatusUnprocessableEntity, consolePage{Error: fmt.Sprintf("Choose the scope (mint, read or revoke) and a name of at most %d characters.", ledger.MaxTokenName)})
+	if !portaldb.ValidScope(scope) || !portaldb.ValidTokenName(name) {
+		s.tokenList(w, r, http.StatusUnprocessableEntity, consolePage{Error: fmt.Sprintf("Choose the scope (mint, read or revoke) and a name of at most %d characters.", portaldb.MaxTokenName)})
 		return
 	}
 	token, id, err := CreateAPIToken(r.Context(), s.led, name, scope)
@@ -825,7 +826,7 @@ func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) {
 		s.consoleRender(w, r, http.StatusOK, "confirm", consolePage{Title: act.Title, Action: act})
 		return
 	}
-	if err := s.led.RevokeAPIToken(r.Context(), id); errors.Is(err, ledger.ErrNoAPIToken) {
+	if err := s.apiTokens.Revoke(r.Context(), id); errors.Is(err, portaldb.ErrNoAPIToken) {
 		s.consoleNotFound(w, r, fmt.Sprintf("There is no token %d in force.", id))
 		return
 	} else if err != nil {

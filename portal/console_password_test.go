@@ -7,14 +7,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/licmint/licmint/ledger"
+	"github.com/licmint/licmint/internal/portaldb"
 )
 
 // A staff user replaces the password an admin gave with their own; the
 // old one stops working, and the change is an event naming the user.
 func TestConsolePasswordChange(t *testing.T) {
 	e := newEnv(t)
-	sam, secret := e.staff("sam@vendor.test", ledger.RoleSupport)
+	sam, secret := e.staff("sam@vendor.test", portaldb.RoleSupport)
 	sam.get("/console/password")
 	if !strings.Contains(sam.last, `name="current_password"`) || !strings.Contains(sam.last, `name="new_password"`) {
 		t.Fatalf("password page:\n%s", sam.last)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/portal"
 	"github.com/pquerna/otp"
@@ -73,7 +74,7 @@ func (b *browser) staffLogin(email, secret string) {
 
 func TestConsoleTOTPLogin(t *testing.T) {
 	e := newEnv(t)
-	sam, secret := e.staff("sam@vendor.test", ledger.RoleSupport)
+	sam, secret := e.staff("sam@vendor.test", portaldb.RoleSupport)
 	sam.post("/console/logout", url.Values{"csrf": {sam.csrf()}})
 	sam.get("/console/")
 	if !strings.Contains(sam.last, `action="/console/login"`) {
@@ -129,7 +130,7 @@ func TestConsoleTOTPLogin(t *testing.T) {
 
 func TestConsoleTOTPBruteForce(t *testing.T) {
 	e := newEnv(t)
-	_, secret := e.staff("sam@vendor.test", ledger.RoleSupport)
+	_, secret := e.staff("sam@vendor.test", portaldb.RoleSupport)
 	// Every code counts, the enrolment's too: start a new window.
 	e.clock.add(portal.DefaultLimits.TOTPAccount.Window)
 	b := e.browser()
@@ -162,7 +163,7 @@ func TestConsoleTOTPBruteForce(t *testing.T) {
 
 func TestConsoleSessionFixation(t *testing.T) {
 	e := newEnv(t)
-	_, secret := e.staff("sam@vendor.test", ledger.RoleSupport)
+	_, secret := e.staff("sam@vendor.test", portaldb.RoleSupport)
 	e.clock.add(30 * time.Second)
 	u, _ := url.Parse(e.url("/console/"))
 	attacker := e.browser()
@@ -198,9 +199,9 @@ func TestConsoleSessionFixation(t *testing.T) {
 
 func TestConsoleRoles(t *testing.T) {
 	e := newEnv(t)
-	sam, samSecret := e.staff("sam@vendor.test", ledger.RoleSupport)
+	sam, samSecret := e.staff("sam@vendor.test", portaldb.RoleSupport)
 	e.clock.add(30 * time.Second)
-	ada, _ := e.staff("ada@vendor.test", ledger.RoleAdmin)
+	ada, _ := e.staff("ada@vendor.test", portaldb.RoleAdmin)
 
 	// Support: no staff or token pages, by GET or POST.
 	for _, path := range []string{"/console/staff", "/console/tokens", "/console/tokens/1/revoke", "/console/staff/remove?email=ada@vendor.test"} {
@@ -222,10 +223,10 @@ func TestConsoleRoles(t *testing.T) {
 			t.Errorf("support POST %s: %d", path, sam.code)
 		}
 	}
-	if toks, _ := e.led.APITokens(context.Background()); len(toks) != 0 {
+	if toks, _ := portaldb.NewAPITokens(e.led).List(context.Background()); len(toks) != 0 {
 		t.Fatal("support created a token")
 	}
-	if _, err := e.led.Staff(context.Background(), "eve@vendor.test"); err == nil {
+	if _, err := portaldb.NewStaff(e.led).Get(context.Background(), "eve@vendor.test"); err == nil {
 		t.Fatal("support added a staff user")
 	}
 
@@ -260,7 +261,7 @@ func TestConsoleRoles(t *testing.T) {
 	if c := apiGet(); c != http.StatusUnauthorized {
 		t.Fatalf("the revoked token on the API: %d", c)
 	}
-	toks, _ := e.led.APITokens(context.Background())
+	toks, _ := portaldb.NewAPITokens(e.led).List(context.Background())
 	if len(toks) != 1 || toks[0].CreatedBy != "console:ada@vendor.test" {
 		t.Fatalf("tokens: %+v", toks[0])
 	}
@@ -300,7 +301,7 @@ func TestConsoleCSRF(t *testing.T) {
 	ann := e.signup("ann@example.com", "correct horse battery")
 	ann.submit("/register", "/register", url.Values{"rk": {key[0].String()}})
 	id := "PC-" + key[0].Serial.String()
-	ada, _ := e.staff("ada@vendor.test", ledger.RoleAdmin)
+	ada, _ := e.staff("ada@vendor.test", portaldb.RoleAdmin)
 	ann.get("/licenses")
 	customerToken := ann.csrf()
 	e.quiet()
@@ -395,7 +396,7 @@ func TestConsoleSearchAndActions(t *testing.T) {
 	code := ann.codes()[0]
 	ac, _ := formats.ParseActivationCode(code)
 	id := "PC-" + key.Serial.String()
-	sam, _ := e.staff("sam@vendor.test", ledger.RoleSupport)
+	sam, _ := e.staff("sam@vendor.test", portaldb.RoleSupport)
 	const actor = "console:sam@vendor.test"
 
 	// One search box: each reference finds the license, and says how it

@@ -62,7 +62,7 @@ func TestCRL(t *testing.T) {
 	if len(codes) != 1 {
 		t.Fatalf("register: %d\n%s", b.code, b.last)
 	}
-	first, err := e.led.IssueRevocationList(ctx, pc, build)
+	first, err := e.led.RevokeAndIssueList(ctx, pc, nil, "", build)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestCRL(t *testing.T) {
 	}
 	// A newer list: the same poll now gets it.
 	e.clock.add(3600e9)
-	next, err := e.led.IssueRevocationList(ctx, pc, build)
+	next, err := e.led.RevokeAndIssueList(ctx, pc, nil, "", build)
 	if err != nil {
 		t.Fatal(err)
 	}

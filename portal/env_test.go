@@ -23,6 +23,7 @@ import (
 	"github.com/emersion/go-smtp"
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/portal"
@@ -349,7 +350,7 @@ func (e *env) quiet() {
 	e.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		n, err := e.led.MailQueued(context.Background())
+		n, err := portaldb.NewOutbox(e.led).Unsent(context.Background())
 		if err != nil {
 			e.t.Fatal(err)
 		}

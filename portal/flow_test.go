@@ -107,7 +107,7 @@ func TestFlow(t *testing.T) {
 	// Events name the account and its address.
 	hs, _ := e.led.Find(context.Background(), ledger.Query{Owner: "ann@example.com"})
 	for _, ev := range hs[0].Events {
-		if ev.Kind == ledger.EventReplaced && (ev.Actor != "ann@example.com" || !strings.Contains(string(ev.Body), `"client_ip":"127.0.0.1"`)) {
+		if ev.Kind == "replaced" && (ev.Actor != "ann@example.com" || !strings.Contains(string(ev.Body), `"client_ip":"127.0.0.1"`)) {
 			t.Errorf("replaced event: %s %s", ev.Actor, ev.Body)
 		}
 	}

@@ -112,7 +112,7 @@ func TestInstancesOnPostgres(t *testing.T) {
 		if err != nil || len(hs) != 1 || hs[0].License == nil {
 			t.Fatalf("%s in the ledger: %v, %d histories", rk, err, len(hs))
 		}
-		if h := hs[0]; h.License.Owner != won || len(h.Codes) != 1 || kinds(h)[ledger.EventSigned] != 1 {
+		if h := hs[0]; h.License.Owner != won || len(h.Codes) != 1 || kinds(h)["signed"] != 1 {
 			t.Fatalf("%s: owner %q (won by %s), %d codes, events %v", rk, h.License.Owner, won, len(h.Codes), kinds(h))
 		}
 		owner[rk.String()] = won
@@ -159,7 +159,7 @@ func TestInstancesOnPostgres(t *testing.T) {
 		}
 		gens[c.Generation] = true
 	}
-	if len(gens) != 1+replaced || kinds(hs[0])[ledger.EventReplaced] != replaced || int(hs[0].License.Generation) != replaced {
+	if len(gens) != 1+replaced || kinds(hs[0])["replaced"] != replaced || int(hs[0].License.Generation) != replaced {
 		t.Fatalf("%d replacements answered, %d codes, license generation %d, events %v", replaced, len(gens), hs[0].License.Generation, kinds(hs[0]))
 	}
 
@@ -186,7 +186,7 @@ func TestInstancesOnPostgres(t *testing.T) {
 	}
 	for _, rk := range rks {
 		hs, err := b.led.Find(ctx, ledger.Query{RK: &rk})
-		if err != nil || len(hs) != 1 || kinds(hs[0])[ledger.EventNotified] != 1 {
+		if err != nil || len(hs) != 1 || kinds(hs[0])["notified"] != 1 {
 			t.Fatalf("%s: %v, events %v", rk, err, kinds(hs[0]))
 		}
 		a.mail.wait(t, owner[rk.String()], "Maintenance of your PC license ends")

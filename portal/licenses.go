@@ -302,7 +302,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 // mail queues a message for the account; a failure is logged, as the
 // code it carries is shown and kept under My licenses all the same.
 func (s *Server) mail(r *http.Request, to, subject, body string) {
-	if err := s.led.QueueMail(r.Context(), ledger.Mail{To: to, Subject: subject, Body: body}); err != nil {
+	if err := s.mailbox.Queue(r.Context(), ledger.Mail{To: to, Subject: subject, Body: body}); err != nil {
 		s.logf("portal: queueing mail to %s: %v", to, err)
 		return
 	}

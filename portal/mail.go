@@ -247,7 +247,7 @@ func (s *Server) DeliverMail(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	ctx = ledger.WithClient(ctx, "portal", "")
-	ms, err := s.led.ClaimMail(ctx, mailBatch, mailLease)
+	ms, err := s.mailbox.Claim(ctx, mailBatch, mailLease)
 	if err != nil {
 		return 0, err
 	}
@@ -276,11 +276,11 @@ func (s *Server) DeliverMail(ctx context.Context) (int, error) {
 		s.logf("portal: mail %d to %s, attempt %d: %v", m.ID, m.To, m.Attempts, results[i])
 		// Not recorded, the failure is retried when the claim's lease
 		// ends: the messages sent are recorded all the same.
-		if ferr := s.led.MailFailed(ctx, m.ID, results[i].Error(), s.now().Add(retryAfter(m.Attempts))); ferr != nil && err == nil {
+		if ferr := s.mailbox.Failed(ctx, m.ID, results[i].Error(), s.now().Add(retryAfter(m.Attempts))); ferr != nil && err == nil {
 			err = ferr
 		}
 	}
-	if rerr := s.led.MailSent(context.WithoutCancel(ctx), sent...); rerr != nil {
+	if rerr := s.mailbox.Sent(context.WithoutCancel(ctx), sent...); rerr != nil {
 		return 0, rerr
 	}
 	return len(sent), err
@@ -338,7 +338,7 @@ type mailView struct {
 }
 
 func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
-	ms, err := s.led.Outbox(r.Context(), 100)
+	ms, err := s.mailbox.List(r.Context(), 100)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/portal"
 )
@@ -81,7 +82,7 @@ func TestMailRetried(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	e.mail.setFail(true)
-	if err := e.led.QueueMail(ctx, ledger.Mail{To: "ann@example.com", Subject: "Your code", Body: "PC-1234"}); err != nil {
+	if err := portaldb.NewOutbox(e.led).Queue(ctx, ledger.Mail{To: "ann@example.com", Subject: "Your code", Body: "PC-1234"}); err != nil {
 		t.Fatal(err)
 	}
 	// waitOutbox waits for the mailer to have tried n times.
@@ -92,7 +93,7 @@ func TestMailRetried(t *testing.T) {
 			if _, err := e.srv.DeliverMail(ctx); err != nil {
 				t.Fatal(err)
 			}
-			ms, err := e.led.Outbox(ctx, 1)
+			ms, err := portaldb.NewOutbox(e.led).List(ctx, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,7 +115,7 @@ func TestMailRetried(t *testing.T) {
 	// Not before its time; then again, with twice the wait.
 	e.clock.add(29 * time.Second)
 	e.srv.DeliverMail(ctx)
-	if ms, _ := e.led.Outbox(ctx, 1); ms[0].Attempts != 1 {
+	if ms, _ := portaldb.NewOutbox(e.led).List(ctx, 1); ms[0].Attempts != 1 {
 		t.Fatalf("retried early: %+v", ms[0])
 	}
 	e.clock.add(time.Second)

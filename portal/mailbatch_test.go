@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/portal"
 )
@@ -58,7 +59,7 @@ func TestMailerOneConnectionARound(t *testing.T) {
 		mail = append(mail, ledger.Mail{To: to, Subject: "Hello " + to, Body: "body"})
 	}
 	ctx := context.Background()
-	if err := e.led.QueueMail(ctx, mail...); err != nil {
+	if err := portaldb.NewOutbox(e.led).Queue(ctx, mail...); err != nil {
 		t.Fatal(err)
 	}
 	for _, to := range []string{"a@example.com", "b@example.com", "c@example.com", "d@example.com"} {
@@ -69,7 +70,7 @@ func TestMailerOneConnectionARound(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the refused message: %+v", refused)
 		}
-		ms, err := e.led.Outbox(ctx, 0)
+		ms, err := portaldb.NewOutbox(e.led).List(ctx, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/portal"
@@ -64,7 +65,7 @@ func TestExpiryNotices(t *testing.T) {
 	stop()
 	wg.Wait()
 
-	outbox, err := e.led.Outbox(ctx, ledger.MaxOutbox)
+	outbox, err := portaldb.NewOutbox(e.led).List(ctx, portaldb.MaxOutbox)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/licmint/licmint/ledger"
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -50,7 +50,7 @@ func newMetrics(s *Server) *metrics {
 		Help: "Messages in the ledger's mail outbox not yet sent (NaN when the ledger cannot be read)."}, func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), ReadyTimeout)
 		defer cancel()
-		n, err := s.led.MailQueued(ctx)
+		n, err := s.mailbox.Unsent(ctx)
 		if err != nil {
 			s.logf("portal: metrics: counting the outbox: %v", err)
 			return math.NaN()
@@ -80,13 +80,13 @@ func (s *Server) vendorRoutes(pages *http.ServeMux, portal http.Handler, console
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{ErrorLog: nil}))
 	mux.HandleFunc("GET /api/openapi.json", s.openAPI)
 	mux.HandleFunc("GET /crl/{product}", s.crl)
-	mux.Handle("POST /api/v1/registration-keys", s.bearer(ledger.ScopeMint, s.apiMint))
+	mux.Handle("POST /api/v1/registration-keys", s.bearer(portaldb.ScopeMint, s.apiMint))
 	mux.Handle("/api/v1/registration-keys", methodNotAllowed("POST"))
-	mux.Handle("GET /api/v1/licenses", s.bearer(ledger.ScopeRead, s.apiExpiring))
+	mux.Handle("GET /api/v1/licenses", s.bearer(portaldb.ScopeRead, s.apiExpiring))
 	mux.Handle("/api/v1/licenses", methodNotAllowed("GET"))
-	mux.Handle("GET /api/v1/licenses/{license}", s.bearer(ledger.ScopeRead, s.apiLicense))
+	mux.Handle("GET /api/v1/licenses/{license}", s.bearer(portaldb.ScopeRead, s.apiLicense))
 	mux.Handle("/api/v1/licenses/{license}", methodNotAllowed("GET"))
-	mux.Handle("POST /api/v1/licenses/{license}/revoke", s.bearer(ledger.ScopeRevoke, s.apiRevoke))
+	mux.Handle("POST /api/v1/licenses/{license}/revoke", s.bearer(portaldb.ScopeRevoke, s.apiRevoke))
 	mux.Handle("/api/v1/licenses/{license}/revoke", methodNotAllowed("POST"))
 	mux.HandleFunc("POST /api/v1/current-code", s.apiCurrentCode)
 	mux.Handle("/api/v1/current-code", methodNotAllowed("POST"))

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 )
 
@@ -64,7 +65,7 @@ func TestMetrics(t *testing.T) {
 	if len(b.codes()) != 1 {
 		t.Fatalf("no code: %s", b.last)
 	}
-	tok := newAPIToken(t, e, ledger.ScopeMint)
+	tok := newAPIToken(t, e, portaldb.ScopeMint)
 	req, _ := http.NewRequest("POST", e.url("/api/v1/registration-keys"), strings.NewReader(`{"product": "PC", "edition": "standard", "count": 3, "order": "A-1"}`))
 	req.Header.Set("Authorization", "Bearer "+tok)
 	resp, err := http.DefaultClient.Do(req)
@@ -74,7 +75,7 @@ func TestMetrics(t *testing.T) {
 	resp.Body.Close()
 	getBody(t, e.url("/no-such-page"))
 
-	queued, err := e.led.MailQueued(context.Background())
+	queued, err := portaldb.NewOutbox(e.led).Unsent(context.Background())
 	if err != nil || queued == 0 {
 		t.Fatalf("queued mail: %d, %v", queued, err)
 	}

@@ -51,6 +51,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/verifier"
@@ -117,21 +118,29 @@ var DefaultLimits = Limits{
 
 // Server is the portal. Its Handler is safe for concurrent use.
 type Server struct {
-	svc       *issuance.Service
-	led       *ledger.Ledger
-	keys      []verifier.Key
-	publicURL string
-	now       func() time.Time
-	rand      io.Reader
-	ids       []age.Identity
-	recipient string
-	demo      bool
-	secure    bool
-	limits    Limits
-	mailFrom  string
-	sender    Sender
-	support   string
-	logf      func(format string, args ...any)
+	svc *issuance.Service
+	led *ledger.Ledger
+	// The portal's records, kept in the ledger's database.
+	accounts      *portaldb.Accounts
+	sessions      *portaldb.Sessions // customers'
+	staff         *portaldb.Staff
+	staffSessions *portaldb.Sessions
+	apiTokens     *portaldb.APITokens
+	rates         *portaldb.RateLimits
+	mailbox       *portaldb.Outbox
+	keys          []verifier.Key
+	publicURL     string
+	now           func() time.Time
+	rand          io.Reader
+	ids           []age.Identity
+	recipient     string
+	demo          bool
+	secure        bool
+	limits        Limits
+	mailFrom      string
+	sender        Sender
+	support       string
+	logf          func(format string, args ...any)
 
 	proxies []netip.Prefix
 
@@ -229,7 +238,10 @@ func New(ctx context.Context, svc *issuance.Service, opts ...Option) (*Server, e
 	templates()
 	consoleTemplates()
 	s.led = svc.Ledger()
-	key, err := s.led.Secret(ctx, "portal-csrf")
+	s.accounts, s.sessions = portaldb.NewAccounts(s.led), portaldb.NewCustomerSessions(s.led)
+	s.staff, s.staffSessions = portaldb.NewStaff(s.led), portaldb.NewStaffSessions(s.led)
+	s.apiTokens, s.rates, s.mailbox = portaldb.NewAPITokens(s.led), portaldb.NewRateLimits(s.led), portaldb.NewOutbox(s.led)
+	key, err := portaldb.Secret(ctx, s.led, "portal-csrf")
 	if err != nil {
 		return nil, err
 	}
@@ -431,7 +443,7 @@ func (s *Server) secured(next http.Handler) http.Handler {
 		v := &visit{ip: clientIP(r)}
 		if c, err := r.Cookie(sessionCookie); err == nil && len(c.Value) == 43 {
 			v.id = c.Value
-			if sess, err := s.led.Session(r.Context(), tokenHash(c.Value), s.now()); err == nil {
+			if sess, err := s.sessions.Get(r.Context(), tokenHash(c.Value), s.now()); err == nil {
 				v.account = sess.Email
 			}
 		}

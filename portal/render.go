@@ -150,7 +150,7 @@ func (s *Server) overLimit(ctx context.Context, add bool, buckets ...bucket) (Li
 		if b.key == "" || b.limit.Max <= 0 {
 			continue
 		}
-		n, err := s.led.RateHits(ctx, b.key, b.limit.Window, add)
+		n, err := s.rates.Hits(ctx, b.key, b.limit.Window, add)
 		if err != nil {
 			return Limit{}, false, err
 		}
@@ -174,7 +174,7 @@ func (s *Server) release(r *http.Request, b bucket) {
 	if b.key == "" || b.limit.Max <= 0 {
 		return
 	}
-	if err := s.led.RateRelease(r.Context(), b.key, b.limit.Window); err != nil {
+	if err := s.rates.Release(r.Context(), b.key, b.limit.Window); err != nil {
 		s.logf("portal: rate limit %s: %v", b.key, err)
 	}
 }
@@ -185,7 +185,7 @@ func (s *Server) count(r *http.Request, buckets ...bucket) {
 		if b.key == "" || b.limit.Max <= 0 {
 			continue
 		}
-		if _, err := s.led.RateHits(r.Context(), b.key, b.limit.Window, true); err != nil {
+		if _, err := s.rates.Hits(r.Context(), b.key, b.limit.Window, true); err != nil {
 			s.logf("portal: rate limit %s: %v", b.key, err)
 		}
 	}

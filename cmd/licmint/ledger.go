@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/ledgerdb"
 	"github.com/licmint/licmint/ledger"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -40,7 +41,7 @@ func ledgerDSN(cmd *cobra.Command, flag string) string {
 // openLedger opens the ledger dsn names, for writing unless readOnly: a
 // ledger that takes no writes fails here, before anything is signed.
 func openLedger(ctx context.Context, dsn string, readOnly bool) (*ledger.Ledger, error) {
-	if _, _, err := ledger.ParseDSN(dsn); err != nil {
+	if _, _, err := ledgerdb.ParseDSN(dsn); err != nil {
 		return nil, usageError("--ledger: %v", err)
 	}
 	opts := []ledger.Option{ledger.WithNow(now)}

@@ -15,6 +15,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/portal"
@@ -407,15 +408,15 @@ are not shown: they carry links and codes. Sent messages keep no body.`,
   licmint serve outbox --ledger licenses.db --json --limit 10`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if limit < 1 || limit > ledger.MaxOutbox {
-				return usageError("--limit %d: want 1 to %d", limit, ledger.MaxOutbox)
+			if limit < 1 || limit > portaldb.MaxOutbox {
+				return usageError("--limit %d: want 1 to %d", limit, portaldb.MaxOutbox)
 			}
 			l, err := needLedger(cmd, led.dsn, true)
 			if err != nil {
 				return err
 			}
 			defer l.Close()
-			ms, err := l.Outbox(cmd.Context(), limit)
+			ms, err := portaldb.NewOutbox(l).List(cmd.Context(), limit)
 			if err != nil {
 				return ledgerError(err, func(err error) error { return err })
 			}

@@ -6,7 +6,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/licmint/licmint/ledger"
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/portal"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -45,7 +45,7 @@ leaked).`, int(portal.StaffEnrolLifetime.Hours())),
   licmint serve adduser --ledger licenses.db --role support --password-file pw.txt --json sam@vendor.example`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !ledger.ValidRole(role) {
+			if !portaldb.ValidRole(role) {
 				return usageError("--role %q: want support or admin", role)
 			}
 			password, err := staffPassword(cmd, pwFile)
@@ -65,7 +65,7 @@ leaked).`, int(portal.StaffEnrolLifetime.Hours())),
 				return usageError("%q: %s", args[0], ie.Msg)
 			case errors.As(err, &ie):
 				return withHint(exitInvalid, fmt.Errorf("the password: %s", ie.Msg), "")
-			case errors.Is(err, ledger.ErrStaffExists):
+			case errors.Is(err, portaldb.ErrStaffExists):
 				return withHint(exitInvalid, fmt.Errorf("%s: %w", email, err), "an admin removes a staff user in the console (Staff users); a removed user may be added again")
 			case err != nil:
 				return ledgerError(err, func(err error) error { return err })

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/portal"
 	"github.com/spf13/cobra"
@@ -75,11 +76,11 @@ the shop as the header Authorization: Bearer TOKEN, and revoke it with
   licmint serve token create --ledger licenses.db --scope read --json`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !ledger.ValidScope(scope) {
+			if !portaldb.ValidScope(scope) {
 				return usageError("--scope %q: want mint, read or revoke", scope)
 			}
-			if !ledger.ValidTokenName(name) {
-				return usageError("--name: want at most %d printable bytes", ledger.MaxTokenName)
+			if !portaldb.ValidTokenName(name) {
+				return usageError("--name: want at most %d printable bytes", portaldb.MaxTokenName)
 			}
 			l, err := openWritableLedger(cmd, led.dsn)
 			if err != nil {
@@ -125,7 +126,7 @@ tokens themselves are not kept, so not shown.`,
 				return err
 			}
 			defer l.Close()
-			toks, err := l.APITokens(cmd.Context())
+			toks, err := portaldb.NewAPITokens(l).List(cmd.Context())
 			if err != nil {
 				return ledgerError(err, func(err error) error { return err })
 			}
@@ -179,7 +180,7 @@ shows. Every portal instance refuses it from its next request on.`,
 				return err
 			}
 			defer l.Close()
-			if err := l.RevokeAPIToken(cmd.Context(), id); errors.Is(err, ledger.ErrNoAPIToken) {
+			if err := portaldb.NewAPITokens(l).Revoke(cmd.Context(), id); errors.Is(err, portaldb.ErrNoAPIToken) {
 				return withHint(exitInvalid, fmt.Errorf("token %d: %w", id, err), "'licmint serve token list' shows the tokens and which are revoked")
 			} else if err != nil {
 				return ledgerError(err, func(err error) error { return err })

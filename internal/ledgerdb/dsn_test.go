@@ -1,4 +1,4 @@
-package ledger
+package ledgerdb
 
 import (
 	"strings"
@@ -14,11 +14,11 @@ func TestRedactDSN(t *testing.T) {
 		"postgresql://u:s3cret@[::1]:5432/x?password=s3cret",
 		"postgres://u:s3c%ret@db/x",
 	} {
-		if got := redactDSN(dsn); strings.Contains(got, "s3c") || strings.Contains(got, "ss3") {
-			t.Errorf("redactDSN(%q) = %q", dsn, got)
+		if got := RedactDSN(dsn); strings.Contains(got, "s3c") || strings.Contains(got, "ss3") {
+			t.Errorf("RedactDSN(%q) = %q", dsn, got)
 		}
 	}
-	if got := redactDSN("postgres://licmint@db/licmint?sslmode=require"); got != "postgres://licmint@db/licmint?sslmode=require" {
+	if got := RedactDSN("postgres://licmint@db/licmint?sslmode=require"); got != "postgres://licmint@db/licmint?sslmode=require" {
 		t.Errorf("a URL without a password changed: %q", got)
 	}
 }

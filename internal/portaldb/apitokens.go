@@ -1,4 +1,4 @@
-package ledger
+package portaldb
 
 import (
 	"context"
@@ -10,13 +10,14 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/ledgerdb"
+	"github.com/licmint/licmint/ledger"
 )
 
 // Events of the shop API's tokens.
 const (
-	EventAPITokenCreated = "api_token_created"
-	EventAPITokenRevoked = "api_token_revoked"
+	eventAPITokenCreated = "api_token_created"
+	eventAPITokenRevoked = "api_token_revoked"
 )
 
 // Scopes of shop API tokens: what a token may do.
@@ -60,8 +61,14 @@ func ValidTokenName(name string) bool {
 	return len(name) <= MaxTokenName && utf8.ValidString(name) && strings.IndexFunc(name, unicode.IsControl) < 0
 }
 
-// CreateAPIToken records a new token and returns its id.
-func (l *Ledger) CreateAPIToken(ctx context.Context, hash, name, scope string) (int64, error) {
+// APITokens are the shop API's bearer tokens.
+type APITokens struct{ db *ledgerdb.DB }
+
+// NewAPITokens returns the API tokens kept in l's database.
+func NewAPITokens(l *ledger.Ledger) *APITokens { return &APITokens{l.DB()} }
+
+// Create records a new token and returns its id.
+func (s *APITokens) Create(ctx context.Context, hash, name, scope string) (int64, error) {
 	if !ValidScope(scope) {
 		return 0, fmt.Errorf("ledger: API token scope %q is not mint, read or revoke", scope)
 	}
@@ -72,20 +79,19 @@ func (l *Ledger) CreateAPIToken(ctx context.Context, hash, name, scope string) (
 		return 0, fmt.Errorf("ledger: API token name: want at most %d bytes of printable text", MaxTokenName)
 	}
 	var id int64
-	err := l.update(ctx, func(t *tx) error {
-		if err := t.sql.QueryRowContext(ctx, `INSERT INTO api_tokens (hash, name, scope, created_at, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-			hash, name, scope, formatTime(t.at), t.actor()).Scan(&id); err != nil {
+	err := s.db.Update(ctx, func(t ledgerdb.Tx) error {
+		if err := t.SQL().QueryRowContext(ctx, `INSERT INTO api_tokens (hash, name, scope, created_at, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			hash, name, scope, ledgerdb.FormatTime(t.At()), t.Actor()).Scan(&id); err != nil {
 			return err
 		}
-		_, err := t.event(EventAPITokenCreated, formats.Product{}, 0, apiTokenEvent{ID: id, Name: name, Scope: scope})
-		return err
+		return t.Event(eventAPITokenCreated, apiTokenEvent{ID: id, Name: name, Scope: scope})
 	})
 	return id, err
 }
 
 const apiTokenColumns = `id, hash, name, scope, created_at, created_by, revoked_at`
 
-func scanAPIToken(sc interface{ Scan(...any) error }) (*APIToken, error) {
+func scanAPIToken(sc ledgerdb.Scanner) (*APIToken, error) {
 	var tok APIToken
 	var created string
 	var revoked sql.NullString
@@ -104,38 +110,28 @@ func scanAPIToken(sc interface{ Scan(...any) error }) (*APIToken, error) {
 	return &tok, nil
 }
 
-// APIToken returns the token in force whose hash is hash, or ErrNoAPIToken.
-func (l *Ledger) APIToken(ctx context.Context, hash string) (*APIToken, error) {
-	tok, err := scanAPIToken(l.db.QueryRowContext(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens WHERE hash = $1 AND revoked_at IS NULL`, hash))
+// Get returns the token in force whose hash is hash, or ErrNoAPIToken.
+func (s *APITokens) Get(ctx context.Context, hash string) (*APIToken, error) {
+	tok, err := scanAPIToken(s.db.Read.QueryRowContext(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens WHERE hash = $1 AND revoked_at IS NULL`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNoAPIToken
 	}
 	return tok, err
 }
 
-// APITokens lists every token, revoked ones too, oldest first.
-func (l *Ledger) APITokens(ctx context.Context) ([]*APIToken, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens ORDER BY id`)
+// List lists every token, revoked ones too, oldest first.
+func (s *APITokens) List(ctx context.Context) ([]*APIToken, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*APIToken
-	for rows.Next() {
-		tok, err := scanAPIToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, tok)
-	}
-	return out, rows.Err()
+	return ledgerdb.ScanAll(rows, scanAPIToken)
 }
 
-// RevokeAPIToken revokes the token in force with that id, or reports
-// ErrNoAPIToken.
-func (l *Ledger) RevokeAPIToken(ctx context.Context, id int64) error {
-	return l.update(ctx, func(t *tx) error {
-		res, err := t.sql.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, formatTime(t.at), id)
+// Revoke revokes the token in force with that id, or reports ErrNoAPIToken.
+func (s *APITokens) Revoke(ctx context.Context, id int64) error {
+	return s.db.Update(ctx, func(t ledgerdb.Tx) error {
+		res, err := t.SQL().ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, ledgerdb.FormatTime(t.At()), id)
 		if err != nil {
 			return err
 		}
@@ -144,14 +140,6 @@ func (l *Ledger) RevokeAPIToken(ctx context.Context, id int64) error {
 		} else if n == 0 {
 			return ErrNoAPIToken
 		}
-		_, err = t.event(EventAPITokenRevoked, formats.Product{}, 0, apiTokenEvent{ID: id})
-		return err
+		return t.Event(eventAPITokenRevoked, apiTokenEvent{ID: id})
 	})
-}
-
-// MailQueued counts the outbox's messages not yet sent.
-func (l *Ledger) MailQueued(ctx context.Context) (int, error) {
-	var n int
-	err := l.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL`).Scan(&n)
-	return n, err
 }

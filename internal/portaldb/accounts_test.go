@@ -1,4 +1,4 @@
-package ledger_test
+package portaldb_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 )
 
@@ -16,71 +17,71 @@ func TestAccountsTokensSessions(t *testing.T) {
 		now := day0
 		l := open(t, dsn, ledger.WithNow(func() time.Time { return now }))
 		ctx := ledger.WithClient(context.Background(), "ann@example.com", "192.0.2.7")
-		a := ledger.Account{Email: "ann@example.com", PasswordHash: "$argon2id$x"}
-		confirm := ledger.Token{Hash: "c1", Expires: now.Add(24 * time.Hour)}
-		if err := l.CreateAccount(ctx, a, confirm, ledger.Mail{To: a.Email, Subject: "Confirm", Body: "link"}); err != nil {
+		a := portaldb.Account{Email: "ann@example.com", PasswordHash: "$argon2id$x"}
+		confirm := portaldb.Token{Hash: "c1", Expires: now.Add(24 * time.Hour)}
+		if err := portaldb.NewAccounts(l).Create(ctx, a, confirm, ledger.Mail{To: a.Email, Subject: "Confirm", Body: "link"}); err != nil {
 			t.Fatal(err)
 		}
-		if err := l.CreateAccount(ctx, a, ledger.Token{}); !errors.Is(err, ledger.ErrAccountExists) {
+		if err := portaldb.NewAccounts(l).Create(ctx, a, portaldb.Token{}); !errors.Is(err, portaldb.ErrAccountExists) {
 			t.Fatalf("second account: %v", err)
 		}
-		got, err := l.Account(ctx, a.Email)
+		got, err := portaldb.NewAccounts(l).Get(ctx, a.Email)
 		if err != nil || got.Confirmed || got.PasswordHash != a.PasswordHash {
 			t.Fatalf("account: %+v, %v", got, err)
 		}
-		if _, err := l.Account(ctx, "bob@example.com"); !errors.Is(err, ledger.ErrNoAccount) {
+		if _, err := portaldb.NewAccounts(l).Get(ctx, "bob@example.com"); !errors.Is(err, portaldb.ErrNoAccount) {
 			t.Fatalf("missing account: %v", err)
 		}
-		if _, err := l.ConfirmAccount(ctx, "nope"); !errors.Is(err, ledger.ErrTokenInvalid) {
+		if _, err := portaldb.NewAccounts(l).Confirm(ctx, "nope"); !errors.Is(err, portaldb.ErrTokenInvalid) {
 			t.Fatalf("unknown token: %v", err)
 		}
-		if email, err := l.ConfirmAccount(ctx, "c1"); err != nil || email != a.Email {
+		if email, err := portaldb.NewAccounts(l).Confirm(ctx, "c1"); err != nil || email != a.Email {
 			t.Fatalf("confirm: %q, %v", email, err)
 		}
-		if _, err := l.ConfirmAccount(ctx, "c1"); !errors.Is(err, ledger.ErrTokenInvalid) {
+		if _, err := portaldb.NewAccounts(l).Confirm(ctx, "c1"); !errors.Is(err, portaldb.ErrTokenInvalid) {
 			t.Fatalf("token used twice: %v", err)
 		}
-		if got, _ := l.Account(ctx, a.Email); !got.Confirmed {
+		if got, _ := portaldb.NewAccounts(l).Get(ctx, a.Email); !got.Confirmed {
 			t.Fatal("not confirmed")
 		}
 
 		// A reset token of one purpose does not confirm, and expires.
-		if err := l.AddToken(ctx, ledger.Token{Hash: "r1", Email: a.Email, Purpose: ledger.TokenReset, Expires: now.Add(time.Hour)}); err != nil {
+		if err := portaldb.NewAccounts(l).AddToken(ctx, portaldb.Token{Hash: "r1", Email: a.Email, Purpose: portaldb.TokenReset, Expires: now.Add(time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := l.ConfirmAccount(ctx, "r1"); !errors.Is(err, ledger.ErrTokenInvalid) {
+		if _, err := portaldb.NewAccounts(l).Confirm(ctx, "r1"); !errors.Is(err, portaldb.ErrTokenInvalid) {
 			t.Fatalf("reset token as confirmation: %v", err)
 		}
-		if err := l.StartSession(ctx, "s1", a.Email, now.Add(12*time.Hour), ""); err != nil {
+		if err := portaldb.NewCustomerSessions(l).Start(ctx, "s1", a.Email, true, now.Add(12*time.Hour), ""); err != nil {
 			t.Fatal(err)
 		}
-		if err := l.StartSession(ctx, "s2", a.Email, now.Add(12*time.Hour), "s1"); err != nil {
+		if err := portaldb.NewCustomerSessions(l).Start(ctx, "s2", a.Email, true, now.Add(12*time.Hour), "s1"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := l.Session(ctx, "s1", now); !errors.Is(err, ledger.ErrNoSession) {
+		if _, err := portaldb.NewCustomerSessions(l).Get(ctx, "s1", now); !errors.Is(err, portaldb.ErrNoSession) {
 			t.Fatalf("replaced session: %v", err)
 		}
-		if s, err := l.Session(ctx, "s2", now); err != nil || s.Email != a.Email {
+		if s, err := portaldb.NewCustomerSessions(l).Get(ctx, "s2", now); err != nil || s.Email != a.Email {
 			t.Fatalf("session: %+v, %v", s, err)
 		}
-		if _, err := l.Session(ctx, "s2", now.Add(12*time.Hour)); !errors.Is(err, ledger.ErrNoSession) {
+		if _, err := portaldb.NewCustomerSessions(l).Get(ctx, "s2", now.Add(12*time.Hour)); !errors.Is(err, portaldb.ErrNoSession) {
 			t.Fatalf("expired session: %v", err)
 		}
 		now = now.Add(time.Hour)
-		if _, err := l.ResetPassword(ctx, "r1", "$argon2id$y"); !errors.Is(err, ledger.ErrTokenInvalid) {
+		if _, err := portaldb.NewAccounts(l).ResetPassword(ctx, "r1", "$argon2id$y"); !errors.Is(err, portaldb.ErrTokenInvalid) {
 			t.Fatalf("expired reset token: %v", err)
 		}
 		now = now.Add(-time.Second)
-		if _, err := l.ResetPassword(ctx, "r1", "$argon2id$y"); err != nil {
+		if _, err := portaldb.NewAccounts(l).ResetPassword(ctx, "r1", "$argon2id$y"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := l.Session(ctx, "s2", now); !errors.Is(err, ledger.ErrNoSession) {
+		if _, err := portaldb.NewCustomerSessions(l).Get(ctx, "s2", now); !errors.Is(err, portaldb.ErrNoSession) {
 			t.Fatalf("a reset keeps the sessions: %v", err)
 		}
-		if got, _ := l.Account(ctx, a.Email); got.PasswordHash != "$argon2id$y" {
+		if got, _ := portaldb.NewAccounts(l).Get(ctx, a.Email); got.PasswordHash != "$argon2id$y" {
 			t.Fatalf("password not set: %+v", got)
 		}
-		if err := l.EndSession(ctx, "s2"); err != nil {
+		if err := portaldb.NewCustomerSessions(l).End(ctx, "s2"); err != nil {
 			t.Fatal(err)
 		}
 
@@ -105,21 +106,21 @@ func TestRateHits(t *testing.T) {
 		l := open(t, dsn, ledger.WithNow(func() time.Time { return now }))
 		ctx := context.Background()
 		for i := 1; i <= 3; i++ {
-			if n, err := l.RateHits(ctx, "login:ip:192.0.2.1", 15*time.Minute, true); err != nil || n != i {
+			if n, err := portaldb.NewRateLimits(l).Hits(ctx, "login:ip:192.0.2.1", 15*time.Minute, true); err != nil || n != i {
 				t.Fatalf("hit %d: %d, %v", i, n, err)
 			}
 		}
-		if n, _ := l.RateHits(ctx, "login:ip:192.0.2.1", 15*time.Minute, false); n != 3 {
+		if n, _ := portaldb.NewRateLimits(l).Hits(ctx, "login:ip:192.0.2.1", 15*time.Minute, false); n != 3 {
 			t.Fatalf("count: %d", n)
 		}
-		if n, _ := l.RateHits(ctx, "login:ip:192.0.2.2", 15*time.Minute, false); n != 0 {
+		if n, _ := portaldb.NewRateLimits(l).Hits(ctx, "login:ip:192.0.2.2", 15*time.Minute, false); n != 0 {
 			t.Fatalf("other bucket: %d", n)
 		}
 		now = now.Add(15 * time.Minute)
-		if n, _ := l.RateHits(ctx, "login:ip:192.0.2.1", 15*time.Minute, false); n != 0 {
+		if n, _ := portaldb.NewRateLimits(l).Hits(ctx, "login:ip:192.0.2.1", 15*time.Minute, false); n != 0 {
 			t.Fatalf("next window: %d", n)
 		}
-		if n, _ := l.RateHits(ctx, "login:ip:192.0.2.1", 15*time.Minute, true); n != 1 {
+		if n, _ := portaldb.NewRateLimits(l).Hits(ctx, "login:ip:192.0.2.1", 15*time.Minute, true); n != 1 {
 			t.Fatalf("next window hit: %d", n)
 		}
 		var rows int
@@ -135,35 +136,35 @@ func TestOutbox(t *testing.T) {
 		now := day0
 		l := open(t, dsn, ledger.WithNow(func() time.Time { return now }))
 		ctx := ledger.WithClient(context.Background(), "portal", "")
-		if err := l.QueueMail(ctx, ledger.Mail{To: "a@example.com", Subject: "one", Body: "secret link"}, ledger.Mail{To: "b@example.com", Subject: "two", Body: "b"},
+		if err := portaldb.NewOutbox(l).Queue(ctx, ledger.Mail{To: "a@example.com", Subject: "one", Body: "secret link"}, ledger.Mail{To: "b@example.com", Subject: "two", Body: "b"},
 			ledger.Mail{To: "c@example.com", Subject: "three", Body: "secret code"}); err != nil {
 			t.Fatal(err)
 		}
-		ms, err := l.ClaimMail(ctx, 10, time.Minute)
+		ms, err := portaldb.NewOutbox(l).Claim(ctx, 10, time.Minute)
 		if err != nil || len(ms) != 3 || ms[0].Subject != "one" || ms[0].Attempts != 1 {
 			t.Fatalf("claim: %+v, %v", ms, err)
 		}
 		// Claimed mail is not handed out again until its lease ends.
-		if again, _ := l.ClaimMail(ctx, 10, time.Minute); len(again) != 0 {
+		if again, _ := portaldb.NewOutbox(l).Claim(ctx, 10, time.Minute); len(again) != 0 {
 			t.Fatalf("claimed twice: %+v", again)
 		}
 		// A mailer records the messages it sent together.
-		if err := l.MailSent(ctx, ms[0].ID, ms[2].ID); err != nil {
+		if err := portaldb.NewOutbox(l).Sent(ctx, ms[0].ID, ms[2].ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := l.MailFailed(ctx, ms[1].ID, "relay down", now.Add(2*time.Minute)); err != nil {
+		if err := portaldb.NewOutbox(l).Failed(ctx, ms[1].ID, "relay down", now.Add(2*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 		now = now.Add(time.Minute)
-		if due, _ := l.ClaimMail(ctx, 10, time.Minute); len(due) != 0 {
+		if due, _ := portaldb.NewOutbox(l).Claim(ctx, 10, time.Minute); len(due) != 0 {
 			t.Fatalf("due before its retry: %+v", due)
 		}
 		now = now.Add(time.Minute)
-		due, _ := l.ClaimMail(ctx, 10, time.Minute)
+		due, _ := portaldb.NewOutbox(l).Claim(ctx, 10, time.Minute)
 		if len(due) != 1 || due[0].Attempts != 2 || due[0].LastError != "relay down" {
 			t.Fatalf("retry: %+v", due)
 		}
-		all, err := l.Outbox(ctx, 0)
+		all, err := portaldb.NewOutbox(l).List(ctx, 0)
 		if err != nil || len(all) != 3 {
 			t.Fatalf("outbox: %v", err)
 		}
@@ -185,48 +186,16 @@ func TestSecret(t *testing.T) {
 		// Fresh randomness for each instance, as in production: the
 		// helper's seeded reader would make every secret alike.
 		open := func(t *testing.T, dsn string) *ledger.Ledger { return open(t, dsn, ledger.WithRand(rand.Reader)) }
-		a, err := open(t, dsn).Secret(ctx, "csrf")
+		a, err := portaldb.Secret(ctx, open(t, dsn), "csrf")
 		if err != nil || len(a) != 32 {
 			t.Fatalf("secret: %x, %v", a, err)
 		}
-		b, err := open(t, dsn).Secret(ctx, "csrf")
+		b, err := portaldb.Secret(ctx, open(t, dsn), "csrf")
 		if err != nil || string(a) != string(b) {
 			t.Fatalf("a second instance got another secret: %v", err)
 		}
-		if c, _ := open(t, dsn).Secret(ctx, "other"); string(c) == string(a) {
+		if c, _ := portaldb.Secret(ctx, open(t, dsn), "other"); string(c) == string(a) {
 			t.Fatal("two names share a secret")
 		}
-	})
-}
-
-// A registration's mail is queued by the transaction that records its
-// code, and only then: a key registered again, or refused, queues none.
-func TestRegisterQueuesMail(t *testing.T) {
-	eachStore(t, func(t *testing.T, dsn string) {
-		l := open(t, dsn)
-		s := testSigner(t)
-		ctx := context.Background()
-		keys := mint(t, l, ledger.MintRequest{Count: 2})
-		if err := l.Void(ctx, keys[1], "test"); err != nil {
-			t.Fatal(err)
-		}
-		withMail := func(r ledger.Registration, subject string) ledger.Registration {
-			r.Owner = "ann@example.com"
-			r.Mail = []ledger.Mail{{To: "ann@example.com", Subject: subject, Body: r.Issue.Code.String()}}
-			return r
-		}
-		first := withMail(reg(t, s, keys[0], "standard", ""), "new")
-		out, err := l.Register(ctx, []ledger.Registration{first, withMail(reg(t, s, keys[1], "standard", ""), "void")})
-		if err != nil || out[0].Err != nil || out[0].Existing || !errors.Is(out[1].Err, ledger.ErrVoid) {
-			t.Fatalf("register: %+v, %v", out, err)
-		}
-		if again := register(t, l, withMail(first, "again")); !again.Existing {
-			t.Fatalf("again: %+v", again)
-		}
-		ms, err := l.Outbox(ctx, 0)
-		if err != nil || len(ms) != 1 || ms[0].Subject != "new" || ms[0].Body != first.Issue.Code.String() {
-			t.Fatalf("outbox: %+v, %v", ms, err)
-		}
-		verifyChain(t, l)
 	})
 }

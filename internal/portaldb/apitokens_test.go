@@ -1,4 +1,4 @@
-package ledger_test
+package portaldb_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 )
 
@@ -15,37 +16,37 @@ func TestAPITokens(t *testing.T) {
 		l := open(t, dsn, ledger.WithNow(func() time.Time { return day0 }), ledger.WithActor("vendor@test"))
 		ctx := context.Background()
 		h1, h2 := strings.Repeat("a", 64), strings.Repeat("b", 64)
-		if _, err := l.CreateAPIToken(ctx, h1, "shop", "admin"); err == nil {
+		if _, err := portaldb.NewAPITokens(l).Create(ctx, h1, "shop", "admin"); err == nil {
 			t.Fatal("a scope that is not mint, read or revoke was taken")
 		}
-		if _, err := l.CreateAPIToken(ctx, "short", "shop", ledger.ScopeMint); err == nil {
+		if _, err := portaldb.NewAPITokens(l).Create(ctx, "short", "shop", portaldb.ScopeMint); err == nil {
 			t.Fatal("a hash that is not SHA-256 hex was taken")
 		}
-		id1, err := l.CreateAPIToken(ctx, h1, "shop", ledger.ScopeMint)
+		id1, err := portaldb.NewAPITokens(l).Create(ctx, h1, "shop", portaldb.ScopeMint)
 		if err != nil {
 			t.Fatal(err)
 		}
-		id2, err := l.CreateAPIToken(ctx, h2, "crm", ledger.ScopeRead)
+		id2, err := portaldb.NewAPITokens(l).Create(ctx, h2, "crm", portaldb.ScopeRead)
 		if err != nil || id2 == id1 {
 			t.Fatalf("second token: %d, %v", id2, err)
 		}
-		tok, err := l.APIToken(ctx, h1)
-		if err != nil || tok.ID != id1 || tok.Scope != ledger.ScopeMint || tok.Name != "shop" || tok.CreatedBy != "vendor@test" || !tok.Created.Equal(day0) {
+		tok, err := portaldb.NewAPITokens(l).Get(ctx, h1)
+		if err != nil || tok.ID != id1 || tok.Scope != portaldb.ScopeMint || tok.Name != "shop" || tok.CreatedBy != "vendor@test" || !tok.Created.Equal(day0) {
 			t.Fatalf("token: %+v, %v", tok, err)
 		}
-		if _, err := l.APIToken(ctx, strings.Repeat("c", 64)); !errors.Is(err, ledger.ErrNoAPIToken) {
+		if _, err := portaldb.NewAPITokens(l).Get(ctx, strings.Repeat("c", 64)); !errors.Is(err, portaldb.ErrNoAPIToken) {
 			t.Fatalf("unknown token: %v", err)
 		}
-		if err := l.RevokeAPIToken(ctx, id1); err != nil {
+		if err := portaldb.NewAPITokens(l).Revoke(ctx, id1); err != nil {
 			t.Fatal(err)
 		}
-		if err := l.RevokeAPIToken(ctx, id1); !errors.Is(err, ledger.ErrNoAPIToken) {
+		if err := portaldb.NewAPITokens(l).Revoke(ctx, id1); !errors.Is(err, portaldb.ErrNoAPIToken) {
 			t.Fatalf("revoked twice: %v", err)
 		}
-		if _, err := l.APIToken(ctx, h1); !errors.Is(err, ledger.ErrNoAPIToken) {
+		if _, err := portaldb.NewAPITokens(l).Get(ctx, h1); !errors.Is(err, portaldb.ErrNoAPIToken) {
 			t.Fatalf("revoked token still in force: %v", err)
 		}
-		all, err := l.APITokens(ctx)
+		all, err := portaldb.NewAPITokens(l).List(ctx)
 		if err != nil || len(all) != 2 || all[0].Revoked.IsZero() || !all[1].Revoked.IsZero() {
 			t.Fatalf("list: %v, %v", all, err)
 		}

@@ -1,0 +1,66 @@
+// Package ledgerdb is how licmint's own record keepers (the portal's
+// accounts, staff, API tokens, rate limits and outbox) share a ledger's
+// database: its reading pool, its writing transactions under the one write
+// lock, and its event chain. A ledger.Ledger hands one out (Ledger.DB); a
+// program embedding licmint has no use for it, hence internal.
+package ledgerdb
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"time"
+)
+
+// DB is an open ledger's database as its record keepers use it.
+type DB struct {
+	// Read is the pool for reads.
+	Read *sql.DB
+	// Now is the ledger's clock.
+	Now func() time.Time
+	// Rand is the ledger's randomness.
+	Rand io.Reader
+	// Numbered tells whether the store's long placeholder lists are
+	// numbered ($1, $2…) or not (?, ?…): see InLists.
+	Numbered bool
+	// Update runs fn in a writing transaction of the ledger, one that may
+	// append events to the chain, and commits if fn returns nil.
+	Update func(ctx context.Context, fn func(Tx) error) error
+	// Locked runs fn in a transaction that holds the write lock and
+	// appends no events, for records that are not changes (counters,
+	// leases), and commits if fn returns nil.
+	Locked func(ctx context.Context, fn func(*sql.Tx) error) error
+}
+
+// Tx is a writing transaction of the ledger: it holds the write lock, and
+// its events follow the chain's head.
+type Tx interface {
+	// Context is the transaction's context.
+	Context() context.Context
+	// SQL is the database transaction.
+	SQL() *sql.Tx
+	// At is the transaction's time, its events' time.
+	At() time.Time
+	// Actor is who the transaction's events are recorded for.
+	Actor() string
+	// Event appends an event of kind about no product, with the kind's
+	// own fields in data.
+	Event(kind string, data any) error
+}
+
+// Exec runs a statement in t.
+func Exec(t Tx, q string, args ...any) error {
+	_, err := t.SQL().ExecContext(t.Context(), q, args...)
+	return err
+}
+
+// FormatTime is a time as the ledger's tables store it.
+func FormatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// B2I is a bool as the ledger's integer columns store it.
+func B2I(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,192 @@
+package portaldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/licmint/licmint/internal/ledgerdb"
+	"github.com/licmint/licmint/ledger"
+)
+
+// Events of customer accounts.
+const (
+	eventAccountCreated   = "account_created"
+	eventAccountConfirmed = "account_confirmed"
+	eventTokenIssued      = "token_issued"
+	eventPasswordReset    = "password_reset"
+	eventSessionStarted   = "session_started"
+	eventSessionEnded     = "session_ended"
+)
+
+// Token purposes.
+const (
+	TokenConfirm = "confirm" // confirms an account's email address
+	TokenReset   = "reset"   // sets a new password
+)
+
+// Outcomes of the customers' records.
+var (
+	ErrAccountExists = errors.New("ledger: an account with this login id exists")
+	ErrNoAccount     = ledger.ErrNoAccount
+	ErrTokenInvalid  = errors.New("ledger: the link is unknown, used or expired")
+)
+
+// Account is a customer's login.
+type Account struct {
+	// Email is the login id: it never changes once the account exists.
+	Email        string
+	PasswordHash string
+	Confirmed    bool
+	Created      time.Time
+}
+
+// Token is a one-time token as stored: its SHA-256, never the token.
+type Token struct {
+	Hash    string
+	Email   string
+	Purpose string
+	Expires time.Time
+}
+
+type accountEvent struct {
+	Account string `json:"account"`
+	Purpose string `json:"purpose,omitempty"`
+}
+
+// Accounts are the customers' accounts and their one-time tokens.
+type Accounts struct{ db *ledgerdb.DB }
+
+// NewAccounts returns the accounts kept in l's database.
+func NewAccounts(l *ledger.Ledger) *Accounts { return &Accounts{l.DB()} }
+
+// Create records a new, unconfirmed account with its confirmation token,
+// and queues mail with it, in one transaction. An existing login id is
+// ErrAccountExists, and nothing is recorded.
+func (s *Accounts) Create(ctx context.Context, a Account, confirm Token, mail ...Mail) error {
+	return s.db.Update(ctx, func(t ledgerdb.Tx) error {
+		var n int
+		if err := t.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts WHERE email = $1`, a.Email).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return ErrAccountExists
+		}
+		if err := ledgerdb.Exec(t, `INSERT INTO accounts (email, password_hash, confirmed, created_at) VALUES ($1, $2, $3, $4)`,
+			a.Email, a.PasswordHash, ledgerdb.B2I(a.Confirmed), ledgerdb.FormatTime(t.At())); err != nil {
+			return err
+		}
+		if err := t.Event(eventAccountCreated, accountEvent{Account: a.Email}); err != nil {
+			return err
+		}
+		if confirm.Hash != "" {
+			confirm.Email, confirm.Purpose = a.Email, TokenConfirm
+			if err := addToken(t, confirm); err != nil {
+				return err
+			}
+		}
+		return ledgerdb.QueueMail(t, mail)
+	})
+}
+
+// Get returns the account with the login id, or ErrNoAccount.
+func (s *Accounts) Get(ctx context.Context, email string) (*Account, error) {
+	var a Account
+	var confirmed int
+	var at string
+	err := s.db.Read.QueryRowContext(ctx, `SELECT email, password_hash, confirmed, created_at FROM accounts WHERE email = $1`, email).
+		Scan(&a.Email, &a.PasswordHash, &confirmed, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNoAccount
+	}
+	if err != nil {
+		return nil, err
+	}
+	a.Confirmed = confirmed != 0
+	a.Created = parseTime(at)
+	return &a, nil
+}
+
+// AddToken records a one-time token for an existing account, and queues
+// mail with it, in one transaction.
+func (s *Accounts) AddToken(ctx context.Context, tok Token, mail ...Mail) error {
+	return s.db.Update(ctx, func(t ledgerdb.Tx) error {
+		if err := addToken(t, tok); err != nil {
+			return err
+		}
+		return ledgerdb.QueueMail(t, mail)
+	})
+}
+
+func addToken(t ledgerdb.Tx, tok Token) error {
+	if tok.Purpose != TokenConfirm && tok.Purpose != TokenReset {
+		return fmt.Errorf("ledger: token purpose %q is not confirm or reset", tok.Purpose)
+	}
+	var n int
+	if err := t.SQL().QueryRowContext(t.Context(), `SELECT COUNT(*) FROM accounts WHERE email = $1`, tok.Email).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNoAccount
+	}
+	if err := ledgerdb.Exec(t, `INSERT INTO account_tokens (hash, email, purpose, expires_at) VALUES ($1, $2, $3, $4)`,
+		tok.Hash, tok.Email, tok.Purpose, ledgerdb.FormatTime(tok.Expires)); err != nil {
+		return err
+	}
+	return t.Event(eventTokenIssued, accountEvent{Account: tok.Email, Purpose: tok.Purpose})
+}
+
+// useToken marks the token used and returns its account: a token unknown,
+// of another purpose, used or expired is ErrTokenInvalid, all alike.
+func useToken(t ledgerdb.Tx, hash, purpose string) (string, error) {
+	var email, expires string
+	var used sql.NullString
+	err := t.SQL().QueryRowContext(t.Context(), `SELECT email, expires_at, used_at FROM account_tokens WHERE hash = $1 AND purpose = $2`, hash, purpose).
+		Scan(&email, &expires, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrTokenInvalid
+	}
+	if err != nil {
+		return "", err
+	}
+	exp, err := time.Parse(time.RFC3339Nano, expires)
+	if err != nil || used.Valid || !t.At().Before(exp) {
+		return "", ErrTokenInvalid
+	}
+	return email, ledgerdb.Exec(t, `UPDATE account_tokens SET used_at = $1 WHERE hash = $2`, ledgerdb.FormatTime(t.At()), hash)
+}
+
+// Confirm uses a confirmation token and marks its account confirmed.
+func (s *Accounts) Confirm(ctx context.Context, tokenHash string) (email string, err error) {
+	err = s.db.Update(ctx, func(t ledgerdb.Tx) error {
+		if email, err = useToken(t, tokenHash, TokenConfirm); err != nil {
+			return err
+		}
+		if err := ledgerdb.Exec(t, `UPDATE accounts SET confirmed = 1 WHERE email = $1`, email); err != nil {
+			return err
+		}
+		return t.Event(eventAccountConfirmed, accountEvent{Account: email})
+	})
+	return email, err
+}
+
+// ResetPassword uses a reset token, sets the account's password hash and
+// ends every session of the account. Following a mailed reset link also
+// proves the address, so the account is confirmed too.
+func (s *Accounts) ResetPassword(ctx context.Context, tokenHash, passwordHash string) (email string, err error) {
+	err = s.db.Update(ctx, func(t ledgerdb.Tx) error {
+		if email, err = useToken(t, tokenHash, TokenReset); err != nil {
+			return err
+		}
+		if err := ledgerdb.Exec(t, `UPDATE accounts SET password_hash = $1, confirmed = 1 WHERE email = $2`, passwordHash, email); err != nil {
+			return err
+		}
+		if err := ledgerdb.Exec(t, `DELETE FROM sessions WHERE email = $1`, email); err != nil {
+			return err
+		}
+		return t.Event(eventPasswordReset, accountEvent{Account: email})
+	})
+	return email, err
+}

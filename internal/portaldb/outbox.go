@@ -1,0 +1,122 @@
+package portaldb
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/licmint/licmint/internal/ledgerdb"
+	"github.com/licmint/licmint/ledger"
+)
+
+// MaxOutbox bounds how many messages one List call returns.
+const MaxOutbox = 1000
+
+// Outbox is the mail outbox: messages queued with what they tell (by the
+// ledger, and by Accounts), claimed by a mailer, sent or retried.
+type Outbox struct{ db *ledgerdb.DB }
+
+// NewOutbox returns the outbox kept in l's database.
+func NewOutbox(l *ledger.Ledger) *Outbox { return &Outbox{l.DB()} }
+
+// Queue puts messages in the outbox, due at once.
+func (o *Outbox) Queue(ctx context.Context, mail ...Mail) error {
+	return o.db.Update(ctx, func(t ledgerdb.Tx) error { return ledgerdb.QueueMail(t, mail) })
+}
+
+const mailColumns = `id, recipient, subject, body, queued_at, attempts, next_attempt, last_error, sent_at`
+
+func scanMail(sc ledgerdb.Scanner) (*Mail, error) {
+	var m Mail
+	var queued, next string
+	var sent sql.NullString
+	if err := sc.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &queued, &m.Attempts, &next, &m.LastError, &sent); err != nil {
+		return nil, err
+	}
+	m.Queued, m.NextAttempt = parseTime(queued), parseTime(next)
+	if sent.Valid {
+		m.Sent = parseTime(sent.String)
+	}
+	return &m, nil
+}
+
+// Claim returns up to max unsent messages that are due, oldest first, each
+// with one more attempt counted and its next attempt moved lease ahead, so
+// that another instance does not send it meanwhile. The sender then calls
+// Sent or Failed.
+func (o *Outbox) Claim(ctx context.Context, max int, lease time.Duration) ([]*Mail, error) {
+	var out []*Mail
+	err := o.db.Locked(ctx, func(tx *sql.Tx) error {
+		at := o.db.Now()
+		// One statement, whatever the count; the write lock keeps two
+		// instances from claiming the same messages.
+		rows, err := tx.QueryContext(ctx, `UPDATE mail_outbox SET attempts = attempts + 1, next_attempt = $1
+WHERE id IN (SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt <= $2 ORDER BY next_attempt, id LIMIT `+fmt.Sprint(max)+`)
+RETURNING `+mailColumns, ledgerdb.FormatTime(at.Add(lease)), ledgerdb.FormatTime(at))
+		if err != nil {
+			return err
+		}
+		out, err = ledgerdb.ScanAll(rows, scanMail)
+		return err
+	})
+	slices.SortFunc(out, func(a, b *Mail) int { return cmp.Compare(a.ID, b.ID) })
+	return out, err
+}
+
+// Sent records that the relay took the messages ids, and empties their
+// bodies: one transaction for all, so that a mailer records what it sent
+// with one commit.
+func (o *Outbox) Sent(ctx context.Context, ids ...int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return o.db.Update(ctx, func(t ledgerdb.Tx) error {
+		err := ledgerdb.InLists(o.db.Numbered, ids, func(match string, args []any) error {
+			return ledgerdb.Exec(t, `UPDATE mail_outbox SET sent_at = $1, body = '', last_error = '' WHERE sent_at IS NULL AND id `+match,
+				append([]any{ledgerdb.FormatTime(t.At())}, args...)...)
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := t.Event(ledgerdb.EventMailSent, ledgerdb.MailEvent{MailID: id}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Failed records a failed attempt to send message id, to be tried again
+// at retry.
+func (o *Outbox) Failed(ctx context.Context, id int64, reason string, retry time.Time) error {
+	return o.db.Update(ctx, func(t ledgerdb.Tx) error {
+		if err := ledgerdb.Exec(t, `UPDATE mail_outbox SET last_error = $1, next_attempt = $2 WHERE id = $3 AND sent_at IS NULL`,
+			reason, ledgerdb.FormatTime(retry), id); err != nil {
+			return err
+		}
+		return t.Event(ledgerdb.EventMailFailed, ledgerdb.MailEvent{MailID: id, Error: reason, Retry: ledgerdb.FormatTime(retry)})
+	})
+}
+
+// List returns up to limit messages, at most MaxOutbox, newest first.
+func (o *Outbox) List(ctx context.Context, limit int) ([]*Mail, error) {
+	if limit <= 0 || limit > MaxOutbox {
+		limit = MaxOutbox
+	}
+	rows, err := o.db.Read.QueryContext(ctx, `SELECT `+mailColumns+` FROM mail_outbox ORDER BY id DESC LIMIT `+fmt.Sprint(limit))
+	if err != nil {
+		return nil, err
+	}
+	return ledgerdb.ScanAll(rows, scanMail)
+}
+
+// Unsent counts the messages not yet sent.
+func (o *Outbox) Unsent(ctx context.Context) (int, error) {
+	var n int
+	err := o.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL`).Scan(&n)
+	return n, err
+}
