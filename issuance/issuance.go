@@ -245,7 +245,8 @@ func (s *Service) applyMinted(ctx context.Context, reg *signer.Registration, all
 // made durable when the batch is done, before batch.Run returns: a row a
 // writer has passed on before then may be lost by a crash of the machine
 // (not of the process), so show the output once Run returns, as licmint's
-// atomically written files do. Without a ledger it returns nil.
+// atomically written files do. Without a ledger it returns nil, which
+// records nothing.
 func (s *Service) BatchRecorder(allowUnminted bool) *BatchRecorder {
 	if s.ledger == nil {
 		return nil
@@ -254,7 +255,9 @@ func (s *Service) BatchRecorder(allowUnminted bool) *BatchRecorder {
 }
 
 // A BatchRecorder records a batch's codes in the ledger: see
-// Service.BatchRecorder. It is a batch.Recorder.
+// Service.BatchRecorder. It is a batch.Recorder. A nil *BatchRecorder,
+// which a Service without a ledger returns, records nothing: passed to
+// batch.WithRecorder it is a non-nil Recorder, and must not fail the batch.
 type BatchRecorder struct {
 	s             *Service
 	allowUnminted bool
@@ -263,6 +266,9 @@ type BatchRecorder struct {
 // Prepare fills in the terms each key was minted with, and refuses a key
 // the ledger never minted unless allowed.
 func (b *BatchRecorder) Prepare(ctx context.Context, regs []*signer.Registration) ([]error, error) {
+	if b == nil {
+		return nil, nil
+	}
 	keys := make([]formats.RegistrationKey, len(regs))
 	for i, r := range regs {
 		keys[i] = r.RK
@@ -289,6 +295,9 @@ func (b *BatchRecorder) Prepare(ctx context.Context, regs []*signer.Registration
 // Record records the signed codes; a key already registered on the same
 // terms gets its recorded code instead.
 func (b *BatchRecorder) Record(ctx context.Context, regs []*signer.Registration, codes []formats.ActivationCode, jwts []string) ([]error, error) {
+	if b == nil {
+		return nil, nil
+	}
 	s := b.s
 	lregs := make([]ledger.Registration, len(regs))
 	for i, r := range regs {
@@ -324,10 +333,20 @@ func (b *BatchRecorder) Record(ctx context.Context, regs []*signer.Registration,
 }
 
 // RecordRows is how many rows the ledger records best at once.
-func (b *BatchRecorder) RecordRows() int { return b.s.ledger.DeferredRows() }
+func (b *BatchRecorder) RecordRows() int {
+	if b == nil {
+		return 0
+	}
+	return b.s.ledger.DeferredRows()
+}
 
 // Done makes what the batch recorded durable (ledger.Ledger.Sync).
-func (b *BatchRecorder) Done(ctx context.Context) error { return b.s.ledger.Sync(ctx) }
+func (b *BatchRecorder) Done(ctx context.Context) error {
+	if b == nil {
+		return nil
+	}
+	return b.s.ledger.Sync(ctx)
+}
 
 // Renewal asks to extend a license.
 type Renewal struct {
