@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/ledger"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -209,56 +210,27 @@ the exit status is then 3. Compare the head with one anchored earlier.`,
 	return cmd
 }
 
-// licenseJSON is the ledger's record of a license, as find, expiring and
-// export print it.
-type licenseJSON struct {
-	Product      string `json:"product"`
-	Serial       string `json:"serial"`
-	Generation   int    `json:"generation"`
-	Edition      string `json:"edition"`
-	Trial        bool   `json:"trial"`
-	InstallID    string `json:"install_id,omitempty"`
-	KeyID        int    `json:"key_id"`
-	Issued       string `json:"issued"`
-	Expires      string `json:"expires"`
-	Owner        string `json:"owner,omitempty"`
-	Customer     string `json:"customer,omitempty"`
-	Order        string `json:"order,omitempty"`
-	Revoked      string `json:"revoked,omitempty"`
-	RevokeReason string `json:"revoke_reason,omitempty"`
-	Notified     string `json:"notified_expires,omitempty"`
-	Code         string `json:"activation_code,omitempty"`
-	JWT          string `json:"jwt,omitempty"`
-}
-
-func licenseRecord(l *ledger.License, c *ledger.Code) licenseJSON {
-	r := licenseJSON{Product: l.Product.String(), Serial: l.Serial.String(), Generation: int(l.Generation), Edition: l.Edition,
-		Trial: l.Trial, InstallID: l.InstallID, KeyID: int(l.KeyID), Issued: l.Issued.String(), Expires: l.Expires.String(),
-		Owner: l.Owner, Customer: l.Customer, Order: l.Order, RevokeReason: l.RevokeReason}
-	if l.Revoked {
-		r.Revoked = "all generations"
-		if l.RevokedBelow > 0 {
-			r.Revoked = fmt.Sprintf("generations below %d", l.RevokedBelow)
-		}
+// revokedText words a license's revocation for the text output, or ""
+// if it is not revoked.
+func revokedText(r *issuance.LicenseRecord) string {
+	switch {
+	case !r.Revoked:
+		return ""
+	case r.RevokedBelow > 0:
+		return fmt.Sprintf("generations below %d", r.RevokedBelow)
 	}
-	if l.NotifiedExpires != 0 {
-		r.Notified = l.NotifiedExpires.String()
-	}
-	if c != nil {
-		r.Code, r.JWT = c.Code, c.JWT
-	}
-	return r
+	return "all generations"
 }
 
 type historyJSON struct {
-	License *licenseJSON `json:"license,omitempty"`
-	Keys    []keyJSON    `json:"registration_keys"`
-	Codes   []codeJSON   `json:"codes"`
-	Events  []eventJSON  `json:"events"`
+	License *issuance.LicenseRecord `json:"license,omitempty"`
+	Keys    []keyJSON               `json:"registration_keys"`
+	Codes   []codeJSON              `json:"codes"`
+	Events  []eventJSON             `json:"events"`
 }
 
 type keyJSON struct {
-	Key      string `json:"rk"`
+	Key      string `json:"registration_key"`
 	State    string `json:"state"`
 	Purpose  string `json:"purpose"`
 	Edition  string `json:"edition"`
@@ -287,7 +259,7 @@ type eventJSON struct {
 func historyRecord(h *ledger.History) historyJSON {
 	out := historyJSON{Keys: []keyJSON{}, Codes: []codeJSON{}, Events: []eventJSON{}}
 	if h.License != nil {
-		r := licenseRecord(h.License, nil)
+		r := issuance.NewLicenseRecord(h.License, nil)
 		out.License = &r
 	}
 	for _, k := range h.Keys {
@@ -422,14 +394,14 @@ func printHistories(w io.Writer, hs []*ledger.History) {
 		}
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		if l := h.License; l != nil {
-			r := licenseRecord(l, nil)
+			r := issuance.NewLicenseRecord(l, nil)
 			fmt.Fprintf(tw, "license\t%s-%s\n", r.Product, r.Serial)
 			fmt.Fprintf(tw, "edition\t%s%s\n", r.Edition, map[bool]string{true: " (trial)"}[r.Trial])
 			fmt.Fprintf(tw, "generation\t%d\n", r.Generation)
 			fmt.Fprintf(tw, "issued\t%s\n", r.Issued)
 			fmt.Fprintf(tw, "expires\t%s\n", r.Expires)
 			for _, kv := range [][2]string{{"install id", r.InstallID}, {"owner", r.Owner}, {"customer", r.Customer}, {"order", r.Order},
-				{"revoked", strings.TrimSpace(r.Revoked + " " + r.RevokeReason)}, {"notified", r.Notified}} {
+				{"revoked", strings.TrimSpace(revokedText(&r) + " " + r.RevokeReason)}, {"notified", r.NotifiedExpires}} {
 				if kv[1] != "" {
 					fmt.Fprintf(tw, "%s\t%s\n", kv[0], kv[1])
 				}
@@ -494,7 +466,7 @@ again. Two hosts marking at once record each notice once.`,
 			if err != nil {
 				return err
 			}
-			recs := make([]licenseJSON, 0, len(lics))
+			recs := make([]issuance.LicenseRecord, 0, len(lics))
 			for _, lic := range lics {
 				if markNotified {
 					marked, err := l.MarkNotified(cmd.Context(), lic.Product, lic.Serial, lic.Expires, lic.Owner)
@@ -506,7 +478,7 @@ again. Two hosts marking at once record each notice once.`,
 					}
 					lic.NotifiedExpires = lic.Expires
 				}
-				recs = append(recs, licenseRecord(lic, nil))
+				recs = append(recs, issuance.NewLicenseRecord(lic, nil))
 			}
 			return printLicenses(cmd.OutOrStdout(), recs, asJSON, asCSV)
 		},
@@ -521,23 +493,25 @@ again. Two hosts marking at once record each notice once.`,
 	return cmd
 }
 
+// licenseCSVHeader names the CSV columns of a license: the JSON record's
+// fields, less license (the product and serial).
 var licenseCSVHeader = []string{"product", "serial", "generation", "edition", "trial", "install_id", "key_id", "issued", "expires",
-	"owner", "customer", "order", "revoked", "revoke_reason", "notified_expires", "activation_code", "jwt"}
+	"owner", "customer", "order", "revoked", "revoked_below", "revoke_reason", "notified_expires", "activation_code", "jwt"}
 
-func (r licenseJSON) csvRow() []string {
+func licenseCSVRow(r *issuance.LicenseRecord) []string {
 	return []string{r.Product, r.Serial, fmt.Sprint(r.Generation), r.Edition, fmt.Sprint(r.Trial), r.InstallID, fmt.Sprint(r.KeyID), r.Issued, r.Expires,
-		r.Owner, r.Customer, r.Order, r.Revoked, r.RevokeReason, r.Notified, r.Code, r.JWT}
+		r.Owner, r.Customer, r.Order, fmt.Sprint(r.Revoked), fmt.Sprint(r.RevokedBelow), r.RevokeReason, r.NotifiedExpires, r.ActivationCode, r.JWT}
 }
 
-func printLicenses(w io.Writer, recs []licenseJSON, asJSON, asCSV bool) error {
+func printLicenses(w io.Writer, recs []issuance.LicenseRecord, asJSON, asCSV bool) error {
 	switch {
 	case asJSON:
 		return printJSON(w, recs)
 	case asCSV:
 		cw := csv.NewWriter(w)
 		cw.Write(licenseCSVHeader)
-		for _, r := range recs {
-			cw.Write(r.csvRow())
+		for i := range recs {
+			cw.Write(licenseCSVRow(&recs[i]))
 		}
 		cw.Flush()
 		return cw.Error()
@@ -604,9 +578,9 @@ func exportLicenses(ctx context.Context, l *ledger.Ledger, w io.Writer, format s
 		cw.Write(licenseCSVHeader)
 	}
 	err := l.Licenses(ctx, func(lic *ledger.License, c *ledger.Code) error {
-		r := licenseRecord(lic, c)
+		r := issuance.NewLicenseRecord(lic, c)
 		if format == "csv" {
-			return cw.Write(r.csvRow())
+			return cw.Write(licenseCSVRow(&r))
 		}
 		return enc.Encode(r)
 	})
