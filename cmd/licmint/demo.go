@@ -84,7 +84,7 @@ same on every run; --at moves it.`,
 		},
 	}
 	cmd.Flags().StringVar(&at, "at", demoDay, "the demo's today, YYYY-MM-DD")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the results as JSON")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 

@@ -273,7 +273,7 @@ func TestEveryCommandHasJSON(t *testing.T) {
 		if c.Hidden {
 			return
 		}
-		if c.Flags().Lookup("json") == nil {
+		if c.Flags().Lookup("json") == nil && c.InheritedFlags().Lookup("json") == nil && c.PersistentFlags().Lookup("json") == nil {
 			t.Errorf("%s has no --json", c.CommandPath())
 		}
 		for _, sub := range c.Commands() {
@@ -291,11 +291,10 @@ func TestJSONSuccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{
-		{"--json"},
+		{"--help", "--json"},
 		{"help", "sign", "--json"},
 		{"sign", "--help", "--json"},
-		{"rk", "--json"},
-		{"completion", "--json"},
+		{"rk", "--help", "--json"},
 		{"completion", "zsh", "--json"},
 		{"exit-codes", "--json"},
 		{"pubkey", "--key", pub, "--format", "jwk", "--json"},
@@ -309,6 +308,31 @@ func TestJSONSuccess(t *testing.T) {
 		var obj map[string]any
 		if err := json.Unmarshal(out.Bytes(), &obj); err != nil || len(obj) == 0 {
 			t.Errorf("%v: stdout is not a JSON object: %v\n%s", args, err, out.String())
+		}
+	}
+}
+
+// TestGroupJSON checks that a command that only groups others, given
+// --json, is a usage error naming its commands rather than its help as
+// JSON, and that an unknown command in a group is named.
+func TestGroupJSON(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--json"}, "licmint needs a command: completion, demo,"},
+		{[]string{"rk", "--json"}, "licmint rk needs a command: check, new"},
+		{[]string{"ledger", "--json"}, "licmint ledger needs a command: expiring, export, find,"},
+		{[]string{"serve", "token", "--json"}, "licmint serve token needs a command: create, list, revoke"},
+		{[]string{"completion", "--json"}, "licmint completion needs a command: bash, fish, powershell, zsh"},
+		{[]string{"rk", "nosuch", "--json"}, `unknown command \"nosuch\" for \"licmint rk\"`},
+	} {
+		var out, errOut bytes.Buffer
+		if code := run(tc.args, strings.NewReader(""), &out, &errOut); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d", tc.args, code, exitUsage)
+		}
+		if !strings.Contains(out.String(), `"kind": "usage"`) || !strings.Contains(out.String(), tc.want) {
+			t.Errorf("%v: stdout %s, want a usage error with %q", tc.args, out.String(), tc.want)
 		}
 	}
 }

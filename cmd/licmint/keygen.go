@@ -148,7 +148,7 @@ pin-value in the URI is refused, as the process list would show it.`,
 	f.IntVar(&kid, "kid", 1, "key id, 0-255, carried in every code the key signs")
 	f.StringArrayVar(&recipients, "recipient", nil, "encrypt to this age recipient (age1...) instead of a passphrase (repeatable)")
 	f.BoolVar(&force, "force", false, "replace existing key files")
-	f.BoolVar(&asJSON, "json", false, "print the files written as JSON")
+	jsonFlagVar(cmd, &asJSON)
 	f.StringVar(&secret.passphraseFile, "passphrase-file", "", "read the passphrase from the first line of `FILE` (or set "+passphraseEnv+")")
 	f.StringVar(&token, "pkcs11", "", "make the key in the PKCS#11 token this `URI` names (pkcs11:token=...;object=...?module-path=...)")
 	f.StringVar(&importFile, "import", "", "with --pkcs11: move the key in this NAME.key.age `FILE` into the token")

@@ -115,7 +115,7 @@ var refusals = map[issuance.Kind]struct{ kind, hint string }{
 	issuance.KindOrderTerms:     {kindRegistered, "an order's keys are minted once: give the same terms to get them again, or another --order"},
 	issuance.KindSuperseded:     {kindSuperseded, "the code was replaced: use the license's current code ('licmint ledger find --serial S')"},
 	issuance.KindRevoked:        {kindRevoked, "the license is revoked; 'licmint ledger find --serial S' shows why"},
-	issuance.KindNoLicense:      {kindNoLicense, "the ledger has no such license: codes signed before the ledger was kept are added with 'licmint sign --allow-unminted'"},
+	issuance.KindNoLicense:      {kindNoLicense, "the ledger has no such license: codes signed without the ledger are recorded from their batch's output file with 'licmint ledger import'"},
 	issuance.KindRenewalKey:     {kindNoLicense, "a renewal key renews an existing license: give it to 'licmint renew --renewal-key'"},
 	issuance.KindNotRenewalKey:  {kindNoLicense, "give a key minted with 'licmint rk new --purpose renewal'"},
 	issuance.KindLastGeneration: {kindInvalid, "issue the customer a new Registration Key"},

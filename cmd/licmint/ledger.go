@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -41,8 +43,16 @@ func ledgerDSN(cmd *cobra.Command, flag string) string {
 // openLedger opens the ledger dsn names, for writing unless readOnly: a
 // ledger that takes no writes fails here, before anything is signed.
 func openLedger(ctx context.Context, dsn string, readOnly bool) (*ledger.Ledger, error) {
-	if _, _, err := ledger.ParseDSN(dsn); err != nil {
+	kind, target, err := ledger.ParseDSN(dsn)
+	if err != nil {
 		return nil, usageError("--ledger: %v", err)
+	}
+	initDSN := "DSN"
+	if kind == "sqlite" {
+		initDSN = shellQuote(dsn)
+		if err := sqliteFolder(target); err != nil {
+			return nil, err
+		}
 	}
 	opts := []ledger.Option{ledger.WithNow(now)}
 	if readOnly {
@@ -55,7 +65,7 @@ func openLedger(ctx context.Context, dsn string, readOnly bool) (*ledger.Ledger,
 		case errors.Is(err, ledger.ErrSchemaTooNew):
 			hint = "a newer licmint has migrated this ledger; use that version"
 		case errors.Is(err, ledger.ErrNoLedger):
-			hint = "check the name; 'licmint ledger init --ledger DSN' creates a ledger"
+			hint = "check the name; 'licmint ledger init --ledger " + initDSN + "' creates a ledger"
 		}
 		return nil, &cliError{code: exitError, kind: kindLedger, err: err, hint: hint}
 	}
@@ -67,6 +77,27 @@ func openLedger(ctx context.Context, dsn string, readOnly bool) (*ledger.Ledger,
 		}
 	}
 	return l, nil
+}
+
+// sqliteFolder refuses an SQLite ledger whose folder does not exist,
+// naming it, where SQLite would say only "unable to open database file".
+// licmint makes the ledger's file but not its folder: a mistyped path
+// must not leave folders behind.
+func sqliteFolder(target string) error {
+	name, _, _ := strings.Cut(strings.TrimPrefix(target, "file:"), "?")
+	if name == "" || name == ":memory:" {
+		return nil
+	}
+	dir := filepath.Dir(name)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return &cliError{code: exitError, kind: kindLedger, err: fmt.Errorf("ledger %s: the folder %s does not exist", name, dir),
+			hint: "licmint creates the ledger's file, not its folder: create it (mkdir -p " + shellQuote(dir) + ") or give another --ledger"}
+	case err == nil && !fi.IsDir():
+		return &cliError{code: exitError, kind: kindLedger, err: fmt.Errorf("ledger %s: %s is not a folder", name, dir), hint: "give another --ledger"}
+	}
+	return nil
 }
 
 // needLedger opens the command's ledger, which it cannot do without.
@@ -91,12 +122,8 @@ renew, replace, revoke) record to it when given one.`,
   licmint ledger find --ledger licenses.db --rk PC-0314-1592-6535-8978
   licmint ledger expiring --ledger licenses.db --within 60 --csv
   licmint ledger verify --ledger postgres://licmint@db/licmint`,
-		Args: exactArgs(0),
-		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	cmd.Flags().Bool("json", false, "print the help as JSON")
-	cmd.AddCommand(newLedgerInitCmd(), newLedgerHeadCmd(), newLedgerVerifyCmd(), newLedgerFindCmd(), newLedgerExpiringCmd(), newLedgerExportCmd(), newLedgerImportCmd())
-	return cmd
+	return group(cmd, newLedgerInitCmd(), newLedgerHeadCmd(), newLedgerVerifyCmd(), newLedgerFindCmd(), newLedgerExpiringCmd(), newLedgerExportCmd(), newLedgerImportCmd())
 }
 
 func newLedgerInitCmd() *cobra.Command {
@@ -129,7 +156,7 @@ older licmint refuses a ledger whose schema is newer than it knows.`,
 		},
 	}
 	addLedgerFlag(cmd.Flags(), &dsn)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON record")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 
@@ -168,7 +195,7 @@ to it was changed since.`,
 		},
 	}
 	addLedgerFlag(cmd.Flags(), &dsn)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON record")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 
@@ -206,7 +233,7 @@ the exit status is then 3. Compare the head with one anchored earlier.`,
 		},
 	}
 	addLedgerFlag(cmd.Flags(), &dsn)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON record")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 
@@ -360,7 +387,7 @@ keys, every code issued (lost codes are retrieved here), and every event.`,
 	fl.StringVar(&customer, "customer", "", "the shop's customer reference")
 	fl.StringVar(&owner, "owner", "", "the portal account (email) that owns the license")
 	fl.StringVar(&code, "code", "", "an Activation Code or its 37-character short form")
-	fl.BoolVar(&asJSON, "json", false, "print a JSON array of histories")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 
@@ -433,7 +460,7 @@ func newLedgerExpiringCmd() *cobra.Command {
 		Use:   "expiring --ledger DSN [--within DAYS] [--json|--csv] [--mark-notified]",
 		Short: "List licenses whose maintenance ends soon and whose owner was not told",
 		Long: `List the licenses whose maintenance ends within --within days (60 by default,
-as the FAQ promises customers at least 60 days' notice), that are in force
+the notice the portal gives with --notify-every), that are in force
 and not trials, and whose owner has not been notified for this expiry.
 --mark-notified records the notice for each license listed, once per term:
 run it from cron after the notices are sent, and a rerun lists none of them
@@ -487,7 +514,7 @@ again. Two hosts marking at once record each notice once.`,
 	addLedgerFlag(fl, &dsn)
 	fl.IntVar(&within, "within", 60, "days ahead")
 	fl.StringVar(&at, "at", "", "count from this day, `YYYY-MM-DD` (default today, UTC)")
-	fl.BoolVar(&asJSON, "json", false, "print a JSON array")
+	jsonFlagVar(cmd, &asJSON)
 	fl.BoolVar(&asCSV, "csv", false, "print CSV with a header row")
 	fl.BoolVar(&markNotified, "mark-notified", false, "record a notice for each license listed")
 	return cmd
@@ -535,7 +562,8 @@ func newLedgerExportCmd() *cobra.Command {
 		Long: `Write every license in the ledger with its current code and token, one per
 row, as CSV (with a header row) or JSON Lines. The output holds bearer
 credentials: keep it where the ledger is kept. With --out the file appears
-only when complete, and an existing one is kept unless --force.`,
+only when complete, and an existing one is kept unless --force. --json
+writes JSON Lines, as --format jsonl, and a failure as a JSON object.`,
 		Example: `  licmint ledger export --ledger licenses.db --out licenses.csv
   licmint ledger export --ledger licenses.db --format jsonl | gzip > licenses.jsonl.gz`,
 		Args: exactArgs(0),
@@ -566,7 +594,7 @@ only when complete, and an existing one is kept unless --force.`,
 	fl.StringVar(&format, "format", "", "csv or jsonl (default: from --out's extension, else csv)")
 	fl.StringVarP(&out, "out", "o", "", "write to `FILE` instead of standard output")
 	fl.BoolVar(&force, "force", false, "replace an existing --out file")
-	fl.BoolVar(&asJSON, "json", false, "JSON Lines, as --format jsonl; errors as a JSON object")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 

@@ -41,7 +41,7 @@ func (f *lifecycleFlags) register(cmd *cobra.Command) {
 	f.secret.register(cmd)
 	fl.StringVar(&f.ring, "keyring", "", "also accept codes signed by these public keys, `FILE` (old keys after a rotation; PEM or JWK Set)")
 	fl.StringVar(&f.installID, "install-id", "", "the install `ID` an install-bound code is bound to")
-	fl.BoolVar(&f.asJSON, "json", false, "print the new code as a JSON record")
+	jsonFlagVar(cmd, &f.asJSON)
 	fl.BoolVar(&f.jwt, "jwt", false, "also make the new code's JWT license token (with --ledger, a license whose code had one gets one anyway)")
 	fl.StringVar(&f.issuer, "issuer", signer.DefaultIssuer, "JWT iss claim: who issued the license")
 	f.ledger.register(cmd)

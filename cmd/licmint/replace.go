@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/issuance"
@@ -83,11 +84,26 @@ func runReplace(cmd *cobra.Command, f *replaceFlags, args []string) error {
 	}
 	repl := is.Code
 	entry := fmt.Sprintf("%s:%d", repl.Serial, repl.Generation)
+	// The revoke command suggested is one that runs: the key and ledger
+	// this command was given, and an --out to write the list to.
+	revoke := "licmint revoke --key " + shellQuote(f.key)
+	for _, id := range f.secret.identities {
+		revoke += " --identity " + shellQuote(id)
+	}
+	if f.secret.passphraseFile != "" {
+		revoke += " --passphrase-file " + shellQuote(f.secret.passphraseFile)
+	}
+	if f.secret.pub != "" {
+		revoke += " --pub " + shellQuote(f.secret.pub)
+	}
+	if cmd.Flags().Changed("ledger") {
+		revoke += " --ledger " + shellQuote(f.ledger.dsn)
+	}
 	switch {
 	case f.revokeOld:
-		fmt.Fprintf(cmd.ErrOrStderr(), "licmint: note: the earlier generations are revoked in the ledger; 'licmint revoke --ledger' puts them on the next list\n")
+		fmt.Fprintf(cmd.ErrOrStderr(), "licmint: note: the earlier generations are revoked in the ledger; '%s --out revoked.lmrl' puts them on the next list\n", revoke)
 	case l != nil:
-		fmt.Fprintf(cmd.ErrOrStderr(), "licmint: note: to revoke the old code, give --revoke-old, or record it with 'licmint revoke --ledger --serial %s'\n", entry)
+		fmt.Fprintf(cmd.ErrOrStderr(), "licmint: note: to revoke the old code, give --revoke-old, or record it with '%s --serial %s --out revoked.lmrl'\n", revoke, entry)
 	default:
 		fmt.Fprintf(cmd.ErrOrStderr(), "licmint: note: add serial %s to the next revocation list to revoke the old code (licmint revoke --serial %s ...)\n", entry, entry)
 	}
@@ -99,4 +115,14 @@ func runReplace(cmd *cobra.Command, f *replaceFlags, args []string) error {
 	prev := int(repl.Generation) - 1
 	rec.PreviousGeneration, rec.RevokeEntry = &prev, entry
 	return printJSON(w, rec)
+}
+
+// shellQuote quotes s for a POSIX shell where it holds anything but
+// letters, digits and the punctuation of paths, so that a command line
+// suggested in a message can be pasted as it is.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@+,=") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -61,7 +61,7 @@ The code is printed on standard output, or with --json a record.`,
 	fl.StringVar(&f.remembered, "remembered", "", "the day the product remembers, `YYYY-MM-DD`, as its clock_rollback message names it")
 	fl.StringVar(&f.product, "product", "PC", "product `CODE` the install runs")
 	fl.StringVar(&f.issued, "issued", "", "issue day, `YYYY-MM-DD` (default today, UTC)")
-	fl.BoolVar(&f.asJSON, "json", false, "print a JSON record of the code")
+	jsonFlagVar(cmd, &f.asJSON)
 	return cmd
 }
 

@@ -55,7 +55,9 @@ higher --seq; a list replaces the previous one, so name every serial that
 is still revoked.
 
 Each entry is S or S:G. S is the 14-digit serial (leading zeros included),
-or a Registration Key or Activation Code, whose serial is taken. Without G
+with the product before it in --serial if you like (PC-31415926535897, as
+ledger find shows it), or a Registration Key or Activation Code, whose
+serial is taken. Without G
 every generation of the serial is revoked; with G (1-255) the codes of
 generations below G are, and G and later stay good: after 'licmint replace',
 give the serial and the replacement's generation that it printed. Entries
@@ -91,7 +93,7 @@ ledger, entries may be left out to reissue the current list.`,
 	fl.StringVar(&f.out, "out", "", "write the list to `FILE`")
 	fl.StringVar(&f.issued, "issued", "", "issue day, YYYY-MM-DD (default today, UTC)")
 	fl.BoolVar(&f.force, "force", false, "replace an existing --out")
-	fl.BoolVar(&f.asJSON, "json", false, "print a JSON record of the list on standard output")
+	jsonFlagVar(cmd, &f.asJSON)
 	f.ledger.register(cmd)
 	fl.StringVar(&f.reason, "reason", "revoked", "with --ledger: why the serials given are revoked, as recorded")
 	return cmd
@@ -184,7 +186,11 @@ func runRevoke(cmd *cobra.Command, f *revokeFlags) error {
 func (f *revokeFlags) entries(cmd *cobra.Command, product formats.Product) ([]revocation.Entry, error) {
 	var entries []revocation.Entry
 	for _, spec := range f.serials {
-		e, err := signer.ParseRevocationEntry(spec, product)
+		entry, err := productSerialEntry(spec, product)
+		if err != nil {
+			return nil, withHint(exitInvalid, fmt.Errorf("--serial %q: %w", spec, err), entryHint)
+		}
+		e, err := signer.ParseRevocationEntry(entry, product)
 		if err != nil {
 			var fe *signer.FieldError
 			if errors.As(err, &fe) {
@@ -222,6 +228,28 @@ func (f *revokeFlags) entries(cmd *cobra.Command, product formats.Product) ([]re
 		return nil, withHint(exitInvalid, err, entryHint)
 	}
 	return append(entries, more...), nil
+}
+
+// productSerialEntry rewrites an entry naming a serial with its product,
+// PC-31415926535897[:G], as ledger find --serial takes it, to the serial
+// alone, which a list's entries take, once the product is the list's.
+// Keys and codes, which have dashes too, are left to the list's parser.
+func productSerialEntry(spec string, product formats.Product) (string, error) {
+	head, gen, hasGen := strings.Cut(strings.TrimSpace(spec), ":")
+	if !strings.Contains(head, "-") {
+		return spec, nil
+	}
+	p, serial, err := parseProductSerial(head)
+	if err != nil {
+		return spec, nil
+	}
+	if p != product {
+		return "", fmt.Errorf("serial %s is for product %s; the list is for %s (--product)", head, p, product)
+	}
+	if hasGen {
+		return serial.String() + ":" + gen, nil
+	}
+	return serial.String(), nil
 }
 
 const entryHint = "an entry is a 14-digit serial, a Registration Key or an Activation Code, optionally followed by :G (1-255) to revoke only generations below G"

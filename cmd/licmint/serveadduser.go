@@ -83,7 +83,7 @@ leaked).`, int(portal.StaffEnrolLifetime.Hours())),
 	fl := cmd.Flags()
 	fl.StringVar(&role, "role", "", "the user's role: `support` or admin")
 	fl.StringVar(&pwFile, "password-file", "", "read the password from the first line of `FILE` (default: ask on the terminal)")
-	fl.BoolVar(&asJSON, "json", false, "print the user added as JSON")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 

@@ -25,12 +25,8 @@ the ledger.`,
 		Example: `  licmint serve token create --ledger licenses.db --scope mint --name shop
   licmint serve token list --ledger licenses.db
   licmint serve token revoke --ledger licenses.db 3`,
-		Args: exactArgs(0),
-		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	cmd.Flags().Bool("json", false, "print the help as JSON")
-	cmd.AddCommand(newServeTokenCreateCmd(), newServeTokenListCmd(), newServeTokenRevokeCmd())
-	return cmd
+	return group(cmd, newServeTokenCreateCmd(), newServeTokenListCmd(), newServeTokenRevokeCmd())
 }
 
 // openWritableLedger opens an existing ledger, which must take writes: a
@@ -68,7 +64,8 @@ func newServeTokenCreateCmd() *cobra.Command {
 		Use:   "create --ledger DSN --scope mint|read|revoke [--name NAME]",
 		Short: "Create a shop API token and print it once",
 		Long: `Create a bearer token for the shop API with one scope, mint, read or revoke,
-and print it. It is printed once: the ledger keeps only its hash. Give it to
+and print it, alone on standard output (TOKEN=$(licmint serve token create …)
+captures it). It is printed once: the ledger keeps only its hash. Give it to
 the shop as the header Authorization: Bearer TOKEN, and revoke it with
 'licmint serve token revoke' when it leaks or is no longer used.`,
 		Example: `  licmint serve token create --ledger licenses.db --scope mint --name shop
@@ -94,14 +91,17 @@ the shop as the header Authorization: Bearer TOKEN, and revoke it with
 			if asJSON {
 				return printJSON(w, tokenJSON{ID: id, Name: name, Scope: scope, Token: token})
 			}
-			fmt.Fprintf(w, "Token %d (scope %s) created. It is shown this once: keep it in the shop's secret store.\n\n%s\n", id, scope, token)
+			// The token alone on standard output, so that TOKEN=$(…)
+			// captures it; the words go to standard error.
+			fmt.Fprintf(cmd.ErrOrStderr(), "Token %d (scope %s) created. It is shown this once: keep it in the shop's secret store.\n", id, scope)
+			fmt.Fprintln(w, token)
 			return nil
 		},
 	}
 	led.register(cmd)
 	cmd.Flags().StringVar(&scope, "scope", "", "what the token may do: `mint`, read or revoke")
 	cmd.Flags().StringVar(&name, "name", "", "a `NAME` to know the token by, such as shop")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the token and its record as JSON")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 
@@ -153,7 +153,7 @@ tokens themselves are not kept, so not shown.`,
 		},
 	}
 	led.register(cmd)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the tokens as JSON")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 
@@ -192,6 +192,6 @@ shows. Every portal instance refuses it from its next request on.`,
 		},
 	}
 	led.register(cmd)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the outcome as JSON")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
