@@ -100,13 +100,56 @@ func sqliteFolder(target string) error {
 	return nil
 }
 
-// needLedger opens the command's ledger, which it cannot do without.
-func needLedger(cmd *cobra.Command, flag string, readOnly bool) (*ledger.Ledger, error) {
+// ledgerUse says what a command needs of its ledger.
+type ledgerUse int
+
+const (
+	// ledgerRecord: a ledger is optional; one given is recorded to, so it
+	// must take writes, and is created if new (the commands that sign).
+	ledgerRecord ledgerUse = iota
+	// ledgerRead: an existing ledger, read.
+	ledgerRead
+	// ledgerWrite: a ledger that takes writes, created if new.
+	ledgerWrite
+	// ledgerExisting: an existing ledger that takes writes: a mistyped
+	// name must not create a new, empty ledger (for a token or a staff
+	// user nobody serves).
+	ledgerExisting
+)
+
+// commandLedger opens the ledger a command was given, with --ledger or
+// else $LICMINT_LEDGER, as use says. It returns nil, nil when none was
+// given and use is ledgerRecord. Every command opens its ledger here, and
+// those that sign before they open the key, so that a ledger that cannot
+// take writes fails before a passphrase is asked for or anything signed.
+func commandLedger(cmd *cobra.Command, flag string, use ledgerUse) (*ledger.Ledger, error) {
 	dsn := ledgerDSN(cmd, flag)
 	if dsn == "" {
+		if use == ledgerRecord {
+			return nil, nil
+		}
 		return nil, usageError("%s needs a ledger: give --ledger DSN or set %s", cmd.CommandPath(), ledgerEnv)
 	}
-	return openLedger(cmd.Context(), dsn, readOnly)
+	l, err := openLedger(cmd.Context(), dsn, use == ledgerRead || use == ledgerExisting)
+	if err != nil || use != ledgerExisting {
+		return l, err
+	}
+	if err := l.Ping(cmd.Context()); err != nil {
+		l.Close()
+		return nil, ledgerError(err, func(err error) error { return err })
+	}
+	return l, nil
+}
+
+// needLedger opens a ledger the command cannot do without: read, or
+// written (created if new) unless readOnly.
+//
+// Deprecated: use commandLedger, which the commands of this package do.
+func needLedger(cmd *cobra.Command, flag string, readOnly bool) (*ledger.Ledger, error) {
+	if readOnly {
+		return commandLedger(cmd, flag, ledgerRead)
+	}
+	return commandLedger(cmd, flag, ledgerWrite)
 }
 
 func newLedgerCmd() *cobra.Command {
@@ -139,7 +182,7 @@ older licmint refuses a ledger whose schema is newer than it knows.`,
   licmint ledger init --ledger postgres://licmint@db.internal/licmint`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			l, err := needLedger(cmd, dsn, false)
+			l, err := commandLedger(cmd, dsn, ledgerWrite)
 			if err != nil {
 				return err
 			}
@@ -178,7 +221,7 @@ to it was changed since.`,
 		Example: `  licmint ledger head --ledger licenses.db >> anchors.txt`,
 		Args:    exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			l, err := needLedger(cmd, dsn, true)
+			l, err := commandLedger(cmd, dsn, ledgerRead)
 			if err != nil {
 				return err
 			}
@@ -212,7 +255,7 @@ the exit status is then 3. Compare the head with one anchored earlier.`,
 		Example: `  licmint ledger verify --ledger licenses.db`,
 		Args:    exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			l, err := needLedger(cmd, dsn, true)
+			l, err := commandLedger(cmd, dsn, ledgerRead)
 			if err != nil {
 				return err
 			}
@@ -353,7 +396,7 @@ keys, every code issued (lost codes are retrieved here), and every event.`,
 				q.ShortForm = c.ShortForm()
 			}
 			q.Order, q.Customer, q.Owner = order, customer, owner
-			l, err := needLedger(cmd, dsn, true)
+			l, err := commandLedger(cmd, dsn, ledgerRead)
 			if err != nil {
 				return err
 			}
@@ -484,7 +527,11 @@ again. Two hosts marking at once record each notice once.`,
 					return usageError("--at: %v", err)
 				}
 			}
-			l, err := needLedger(cmd, dsn, !markNotified)
+			use := ledgerRead
+			if markNotified {
+				use = ledgerWrite
+			}
+			l, err := commandLedger(cmd, dsn, use)
 			if err != nil {
 				return err
 			}
@@ -577,7 +624,7 @@ writes JSON Lines, as --format jsonl, and a failure as a JSON object.`,
 			if format != "csv" && format != "jsonl" {
 				return usageError("--format %q: want csv or jsonl", format)
 			}
-			l, err := needLedger(cmd, dsn, true)
+			l, err := commandLedger(cmd, dsn, ledgerRead)
 			if err != nil {
 				return err
 			}

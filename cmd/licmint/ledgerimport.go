@@ -82,7 +82,7 @@ some rows failed; the others are recorded.`,
 			if err != nil {
 				return err
 			}
-			l, err := needLedger(cmd, dsn, false)
+			l, err := commandLedger(cmd, dsn, ledgerWrite)
 			if err != nil {
 				return err
 			}

@@ -22,17 +22,6 @@ type ledgerFlags struct{ dsn string }
 
 func (f *ledgerFlags) register(cmd *cobra.Command) { addLedgerFlag(cmd.Flags(), &f.dsn) }
 
-// open opens the ledger, if one was given, for writing. Commands call it
-// before they open the key, so that a ledger that cannot take writes fails
-// before a passphrase is asked for or anything is signed.
-func (f *ledgerFlags) open(cmd *cobra.Command) (*ledger.Ledger, error) {
-	dsn := ledgerDSN(cmd, f.dsn)
-	if dsn == "" {
-		return nil, nil
-	}
-	return openLedger(cmd.Context(), dsn, false)
-}
-
 // service pairs the signer with the ledger, which may be nil.
 func service(s *signer.Signer, l *ledger.Ledger) *issuance.Service { return issuance.New(s, l) }
 
@@ -130,7 +119,7 @@ func mintKeys(cmd *cobra.Command, led *ledgerFlags, f *mintFlags, p formats.Prod
 	if err != nil {
 		return err
 	}
-	l, err := openLedger(cmd.Context(), dsn, false)
+	l, err := commandLedger(cmd, led.dsn, ledgerWrite)
 	if err != nil {
 		return err
 	}

@@ -217,7 +217,7 @@ func runRenew(cmd *cobra.Command, f *renewFlags) error {
 		}
 		key = &k
 	}
-	l, err := f.ledger.open(cmd)
+	l, err := commandLedger(cmd, f.ledger.dsn, ledgerRecord)
 	if err != nil {
 		return err
 	}

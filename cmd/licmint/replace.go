@@ -65,7 +65,7 @@ func runReplace(cmd *cobra.Command, f *replaceFlags, args []string) error {
 	if code.Bound && f.installID == "" {
 		return usageError("the code is bound to an install: give its --install-id")
 	}
-	l, err := f.ledger.open(cmd)
+	l, err := commandLedger(cmd, f.ledger.dsn, ledgerRecord)
 	if err != nil {
 		return err
 	}

@@ -133,7 +133,7 @@ func runRevoke(cmd *cobra.Command, f *revokeFlags) error {
 			return err
 		}
 	}
-	l, err := f.ledger.open(cmd)
+	l, err := commandLedger(cmd, f.ledger.dsn, ledgerRecord)
 	if err != nil {
 		return err
 	}

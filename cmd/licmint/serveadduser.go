@@ -52,7 +52,7 @@ leaked).`, int(portal.StaffEnrolLifetime.Hours())),
 			if err != nil {
 				return err
 			}
-			l, err := openWritableLedger(cmd, led.dsn)
+			l, err := commandLedger(cmd, led.dsn, ledgerExisting)
 			if err != nil {
 				return err
 			}

@@ -29,21 +29,6 @@ the ledger.`,
 	return group(cmd, newServeTokenCreateCmd(), newServeTokenListCmd(), newServeTokenRevokeCmd())
 }
 
-// openWritableLedger opens an existing ledger, which must take writes: a
-// mistyped name must not create a new, empty ledger for a token nobody
-// serves.
-func openWritableLedger(cmd *cobra.Command, dsn string) (*ledger.Ledger, error) {
-	l, err := needLedger(cmd, dsn, true)
-	if err != nil {
-		return nil, err
-	}
-	if err := l.Ping(cmd.Context()); err != nil {
-		l.Close()
-		return nil, ledgerError(err, func(err error) error { return err })
-	}
-	return l, nil
-}
-
 type tokenJSON struct {
 	ID        int64  `json:"id"`
 	Name      string `json:"name"`
@@ -78,7 +63,7 @@ the shop as the header Authorization: Bearer TOKEN, and revoke it with
 			if !ledger.ValidTokenName(name) {
 				return usageError("--name: want at most %d printable bytes", ledger.MaxTokenName)
 			}
-			l, err := openWritableLedger(cmd, led.dsn)
+			l, err := commandLedger(cmd, led.dsn, ledgerExisting)
 			if err != nil {
 				return err
 			}
@@ -120,7 +105,7 @@ tokens themselves are not kept, so not shown.`,
   licmint serve token list --ledger licenses.db --json`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			l, err := needLedger(cmd, led.dsn, true)
+			l, err := commandLedger(cmd, led.dsn, ledgerRead)
 			if err != nil {
 				return err
 			}
@@ -174,7 +159,7 @@ shows. Every portal instance refuses it from its next request on.`,
 			if err != nil || id < 1 {
 				return usageError("token id %q: want the number that 'licmint serve token list' shows", args[0])
 			}
-			l, err := openWritableLedger(cmd, led.dsn)
+			l, err := commandLedger(cmd, led.dsn, ledgerExisting)
 			if err != nil {
 				return err
 			}

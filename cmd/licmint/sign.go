@@ -107,7 +107,7 @@ license's record, or for a batch a summary.`,
 			if err != nil {
 				return err
 			}
-			l, err := f.ledger.open(cmd)
+			l, err := commandLedger(cmd, f.ledger.dsn, ledgerRecord)
 			if err != nil {
 				return err
 			}
