@@ -81,7 +81,67 @@ ledger, entries may be left out to reissue the current list.`,
   licmint revoke --key keys/vendor.key.age --seq 8 --from revoked.txt --out revoked.lmrl --force --json
   licmint revoke --key keys/vendor.key.age --ledger licenses.db --serial 31415926535897 --reason chargeback --out revoked.lmrl`,
 		Args: exactArgs(0),
-		RunE: func(cmd *cobra.Command, args []string) error { return runRevoke(cmd, &f) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.check(cmd); err != nil {
+				return err
+			}
+			product, err := formats.ParseProduct(f.product)
+			if err != nil {
+				return usageError("--product: %v", err)
+			}
+			issued, err := dayFlag("issued", f.issued)
+			if err != nil {
+				return err
+			}
+			entries, err := f.entries(cmd, product)
+			if err != nil {
+				return err
+			}
+			// Said before the key is opened; writeFileAtomic checks again.
+			if !f.force {
+				if _, err := os.Lstat(f.out); err == nil {
+					return withHint(exitError, fmt.Errorf("%s already exists", f.out), "use --force to overwrite it, or choose another --out")
+				} else if !errors.Is(err, fs.ErrNotExist) {
+					return err
+				}
+			}
+			l, err := commandLedger(cmd, f.ledger.dsn, ledgerRecord)
+			if err != nil {
+				return err
+			}
+			if l != nil {
+				defer l.Close()
+			}
+			key, err := f.secret.loadKey(cmd, f.key)
+			if err != nil {
+				return err
+			}
+			s, err := signer.New(key, signer.WithNow(now))
+			if err != nil {
+				return err
+			}
+			_, data, err := service(s, l).RevocationList(cmd.Context(), &issuance.ListRequest{Product: product, Entries: entries, Reason: f.reason, Seq: f.seq, Issued: issued})
+			if err != nil {
+				return ledgerError(err, func(err error) error { return withHint(exitInvalid, err, "") })
+			}
+			// Read back as a product will, so that a list that would not load is
+			// never shipped.
+			ring, err := keyring.New(key.Public())
+			if err != nil {
+				return err
+			}
+			list, err := revocation.Parse(data, product, ring.VerifyList)
+			if err != nil {
+				return fmt.Errorf("the signed list does not read back: %w", err)
+			}
+			if err := writeFileAtomic(f.out, f.force, 0o644, func(w io.Writer) error {
+				_, err := w.Write(data)
+				return err
+			}); err != nil {
+				return err
+			}
+			return f.print(cmd, data, list)
+		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.key, "key", "", keyFlagUsage)
@@ -99,7 +159,9 @@ ledger, entries may be left out to reissue the current list.`,
 	return cmd
 }
 
-func runRevoke(cmd *cobra.Command, f *revokeFlags) error {
+// check rules out the flags that do not go together, before anything is
+// read.
+func (f *revokeFlags) check(cmd *cobra.Command) error {
 	withLedger := ledgerDSN(cmd, f.ledger.dsn) != ""
 	switch {
 	case f.out == "":
@@ -113,64 +175,15 @@ func runRevoke(cmd *cobra.Command, f *revokeFlags) error {
 	case !withLedger && len(f.serials) == 0 && f.from == "":
 		return usageError("give the serials to revoke: --serial S[:G] (repeatable) or --from FILE")
 	}
-	product, err := formats.ParseProduct(f.product)
-	if err != nil {
-		return usageError("--product: %v", err)
-	}
-	issued, err := dayFlag("issued", f.issued)
-	if err != nil {
-		return err
-	}
-	entries, err := f.entries(cmd, product)
-	if err != nil {
-		return err
-	}
-	// Said before the key is opened; writeFileAtomic checks again.
-	if !f.force {
-		if _, err := os.Lstat(f.out); err == nil {
-			return withHint(exitError, fmt.Errorf("%s already exists", f.out), "use --force to overwrite it, or choose another --out")
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-	}
-	l, err := commandLedger(cmd, f.ledger.dsn, ledgerRecord)
-	if err != nil {
-		return err
-	}
-	if l != nil {
-		defer l.Close()
-	}
-	key, err := f.secret.loadKey(cmd, f.key)
-	if err != nil {
-		return err
-	}
-	s, err := signer.New(key, signer.WithNow(now))
-	if err != nil {
-		return err
-	}
-	_, data, err := service(s, l).RevocationList(cmd.Context(), &issuance.ListRequest{Product: product, Entries: entries, Reason: f.reason, Seq: f.seq, Issued: issued})
-	if err != nil {
-		return ledgerError(err, func(err error) error { return withHint(exitInvalid, err, "") })
-	}
-	// Read back as a product will, so that a list that would not load is
-	// never shipped.
-	ring, err := keyring.New(key.Public())
-	if err != nil {
-		return err
-	}
-	list, err := revocation.Parse(data, product, ring.VerifyList)
-	if err != nil {
-		return fmt.Errorf("the signed list does not read back: %w", err)
-	}
-	if err := writeFileAtomic(f.out, f.force, 0o644, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	}); err != nil {
-		return err
-	}
+	return nil
+}
+
+// print says what was written: a record with --json, else a line on
+// standard error.
+func (f *revokeFlags) print(cmd *cobra.Command, data []byte, list *revocation.List) error {
 	sum := sha256.Sum256(data)
 	rec := revokeJSON{
-		Out: f.out, Product: product.String(), Sequence: list.Sequence, Issued: list.Issued.String(),
+		Out: f.out, Product: list.Product.String(), Sequence: list.Sequence, Issued: list.Issued.String(),
 		KeyID: int(list.KeyID), Entries: list.Len(), Bytes: len(data), SHA256: hex.EncodeToString(sum[:]),
 	}
 	if f.asJSON {
