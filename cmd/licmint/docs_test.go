@@ -237,3 +237,81 @@ func checkReadmeOutput(t *testing.T, blocks []readmeBlock, cmds [][]readmeComman
 		}
 	}
 }
+
+// readmeConstant is a constant named in README's input limits table:
+// `pkg.Name`, or `name` (dir) for an unexported one, (cmd) being this
+// command's.
+var readmeConstant = regexp.MustCompile("`(?:(\\w+)\\.)?(\\w+)`(?: \\(([\\w/]+)\\))?")
+
+// TestReadmeLimitsExist checks that every constant README's input limits
+// table names is declared where it says.
+func TestReadmeLimitsExist(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(data), "## Input limits\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	n := 0
+	for _, line := range strings.Split(section, "\n") {
+		cols := strings.Split(line, " | ")
+		if len(cols) != 4 || !strings.HasPrefix(line, "| ") || strings.HasPrefix(cols[2], "constant") {
+			continue
+		}
+		for _, m := range readmeConstant.FindAllStringSubmatch(cols[2], -1) {
+			pkg, name, dir := m[1], m[2], m[3]
+			switch {
+			case dir == "cmd":
+				dir = "cmd/licmint"
+			case pkg != "":
+				dir = packageDir(t, pkg)
+			}
+			n++
+			if !declares(t, filepath.Join("..", "..", dir), name) {
+				t.Errorf("README.md's input limits name %s, which %s does not declare", m[0], dir)
+			}
+		}
+	}
+	if n < 10 {
+		t.Fatalf("found %d constants in README.md's input limits: the table moved?", n)
+	}
+}
+
+// packageDir finds the one directory of the repository whose package is
+// named pkg.
+func packageDir(t *testing.T, pkg string) string {
+	var found []string
+	filepath.WalkDir("../..", func(path string, d os.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		if name := d.Name(); name == "testdata" || name == "node_modules" || strings.HasPrefix(name, ".") && path != "../.." {
+			return filepath.SkipDir
+		}
+		if d.Name() == pkg {
+			found = append(found, strings.TrimPrefix(filepath.ToSlash(path), "../../"))
+		}
+		return nil
+	})
+	if len(found) != 1 {
+		t.Fatalf("package %s: directories %v", pkg, found)
+	}
+	return found[0]
+}
+
+// declares reports whether a Go file of dir declares name as a constant
+// or variable.
+func declares(t *testing.T, dir, name string) bool {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	decl := regexp.MustCompile(`(?m)^\s*(?:const |var )?` + regexp.QuoteMeta(name) + `\s+(?:=|\w)`)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(f, "_test.go") && decl.Match(b) {
+			return true
+		}
+	}
+	return false
+}
