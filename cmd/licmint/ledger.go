@@ -23,7 +23,7 @@ import (
 // ledgerEnv names the ledger when --ledger is not given.
 const ledgerEnv = "LICMINT_LEDGER"
 
-const ledgerFlagHelp = "the issuance ledger: `DSN` sqlite:PATH, PATH.db or postgres://… (default $" + ledgerEnv + ")"
+const ledgerFlagHelp = "the issuance ledger: `DSN` sqlite:PATH, PATH.db (in a folder that exists) or postgres://… (default $" + ledgerEnv + ")"
 
 // addLedgerFlag adds --ledger to a command that records to or reads from
 // the ledger; its value falls back on LICMINT_LEDGER.
