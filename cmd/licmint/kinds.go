@@ -102,10 +102,11 @@ var errorKinds = []struct {
 	{batch.ErrBadRow, kindMalformed},
 }
 
-// refusals word the refusals of the issuance rules, of the ledger's record:
-// the kind of the --json error object and what to do about it. Each exits
-// with status 3. A refusal with no hint is not the ledger refusing an
-// operation (ledgerError) but a finding, such as ledger verify's.
+// refusals word the refusals of the issuance rules and of the ledger (its
+// record, staff users, API tokens): the kind of the --json error object
+// and what to do about it. Each exits with status 3. A refusal with no
+// hint is not the ledger refusing an operation (ledgerError) but a
+// finding, such as ledger verify's.
 var refusals = map[issuance.Kind]struct{ kind, hint string }{
 	issuance.KindNotMinted:      {kindNotMinted, "only keys minted with 'licmint rk new --ledger' are signed; give --allow-unminted to import a legacy key"},
 	issuance.KindVoid:           {kindVoid, "the key was voided; sell the customer a new one"},
@@ -121,6 +122,8 @@ var refusals = map[issuance.Kind]struct{ kind, hint string }{
 	issuance.KindLastGeneration: {kindInvalid, "issue the customer a new Registration Key"},
 	issuance.KindNotIssued:      {kindInvalid, "'licmint ledger find --serial S' shows the license's generation"},
 	issuance.KindChain:          {kindChain, ""},
+	issuance.KindStaffExists:    {kindInvalid, "an admin removes a staff user in the console (Staff users); a removed user may be added again"},
+	issuance.KindNoAPIToken:     {kindInvalid, "'licmint serve token list' shows the tokens and which are revoked"},
 }
 
 // errorKind returns the error_kind that --json output reports for err, or

@@ -61,10 +61,10 @@ func openLedger(ctx context.Context, dsn string, readOnly bool) (*ledger.Ledger,
 	l, err := ledger.Open(ctx, dsn, opts...)
 	if err != nil {
 		hint := "check --ledger (or $" + ledgerEnv + "): the file or the database, and that you may write to it"
-		switch {
-		case errors.Is(err, ledger.ErrSchemaTooNew):
+		switch issuance.KindOf(err) {
+		case issuance.KindSchemaTooNew:
 			hint = "a newer licmint has migrated this ledger; use that version"
-		case errors.Is(err, ledger.ErrNoLedger):
+		case issuance.KindNoLedger:
 			hint = "check the name; 'licmint ledger init --ledger " + initDSN + "' creates a ledger"
 		}
 		return nil, &cliError{code: exitError, kind: kindLedger, err: err, hint: hint}
@@ -402,7 +402,8 @@ keys, every code issued (lost codes are retrieved here), and every event.`,
 			}
 			defer l.Close()
 			hs, err := l.Find(cmd.Context(), q)
-			if errors.Is(err, ledger.ErrNotMinted) {
+			if issuance.KindOf(err) == issuance.KindNotMinted {
+				// Not a refusal of something asked, as refusals words it.
 				return withHint(exitInvalid, err, "the key was never minted into this ledger, nor imported")
 			}
 			if err != nil {

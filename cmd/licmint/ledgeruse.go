@@ -45,7 +45,7 @@ func ledgerError(err error, signerError func(error) error) error {
 func isSignerError(err error) bool {
 	var fe *signer.FieldError
 	var ce *cliError
-	if errors.As(err, &fe) || errors.As(err, &ce) || errors.Is(err, issuance.ErrNoLedger) || errorKind(err) != "" {
+	if errors.As(err, &fe) || errors.As(err, &ce) || issuance.KindOf(err) == issuance.KindNeedsLedger || errorKind(err) != "" {
 		return true
 	}
 	for _, e := range []error{signer.ErrBadRegistration, signer.ErrNotAuthentic, signer.ErrUnknownKey, signer.ErrNotRenewable,

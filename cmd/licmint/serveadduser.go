@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/portal"
 	"github.com/spf13/cobra"
@@ -65,8 +66,8 @@ leaked).`, int(portal.StaffEnrolLifetime.Hours())),
 				return usageError("%q: %s", args[0], ie.Msg)
 			case errors.As(err, &ie):
 				return withHint(exitInvalid, fmt.Errorf("the password: %s", ie.Msg), "")
-			case errors.Is(err, ledger.ErrStaffExists):
-				return withHint(exitInvalid, fmt.Errorf("%s: %w", email, err), "an admin removes a staff user in the console (Staff users); a removed user may be added again")
+			case issuance.KindOf(err) == issuance.KindStaffExists:
+				return ledgerError(fmt.Errorf("%s: %w", email, err), nil)
 			case err != nil:
 				return ledgerError(err, func(err error) error { return err })
 			}

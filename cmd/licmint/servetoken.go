@@ -1,12 +1,12 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"text/tabwriter"
 	"time"
 
+	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/portal"
 	"github.com/spf13/cobra"
@@ -164,8 +164,8 @@ shows. Every portal instance refuses it from its next request on.`,
 				return err
 			}
 			defer l.Close()
-			if err := l.RevokeAPIToken(cmd.Context(), id); errors.Is(err, ledger.ErrNoAPIToken) {
-				return withHint(exitInvalid, fmt.Errorf("token %d: %w", id, err), "'licmint serve token list' shows the tokens and which are revoked")
+			if err := l.RevokeAPIToken(cmd.Context(), id); issuance.KindOf(err) == issuance.KindNoAPIToken {
+				return ledgerError(fmt.Errorf("token %d: %w", id, err), nil)
 			} else if err != nil {
 				return ledgerError(err, func(err error) error { return err })
 			}
