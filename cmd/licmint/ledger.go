@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/issuance"
@@ -320,10 +321,14 @@ type codeJSON struct {
 	Event      int64  `json:"event"`
 }
 
+// eventJSON is an event of a license's history: the shop API's members
+// (seq, at, actor, kind), and the event's body.
 type eventJSON struct {
-	Seq  int64           `json:"seq"`
-	Kind string          `json:"kind"`
-	Body json.RawMessage `json:"body"`
+	Seq   int64           `json:"seq"`
+	At    string          `json:"at"`
+	Actor string          `json:"actor"`
+	Kind  string          `json:"kind"`
+	Body  json.RawMessage `json:"body"`
 }
 
 func historyRecord(h *ledger.History) historyJSON {
@@ -340,7 +345,7 @@ func historyRecord(h *ledger.History) historyJSON {
 		out.Codes = append(out.Codes, codeJSON{Generation: int(c.Generation), Issued: c.Issued.String(), Expires: c.Expires.String(), Code: c.Code, JWT: c.JWT, Event: c.Event})
 	}
 	for _, e := range h.Events {
-		out.Events = append(out.Events, eventJSON{Seq: e.Seq, Kind: e.Kind, Body: e.Body})
+		out.Events = append(out.Events, eventJSON{Seq: e.Seq, At: e.At.UTC().Format(time.RFC3339Nano), Actor: e.Actor, Kind: e.Kind, Body: e.Body})
 	}
 	return out
 }
