@@ -4,6 +4,11 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"go/ast"
+	goimporter "go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -314,4 +319,48 @@ func declares(t *testing.T, dir, name string) bool {
 		}
 	}
 	return false
+}
+
+// TestReadmeGo type-checks README's Go example, wrapped in a function
+// with the names it takes as given, so that it cannot drift from the
+// verifier's API.
+func TestReadmeGo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("type-checks the verifier from source")
+	}
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(data), "\n```go\n")
+	block, _, _ = strings.Cut(block, "\n```\n")
+	if !ok {
+		t.Fatal("README.md has no Go example")
+	}
+	src := `package readme
+
+import (
+	"errors"
+
+	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/verifier"
+	"github.com/licmint/licmint/verifier/state"
+)
+
+var licenseKeys []verifier.Key
+
+func example(code, machineID, statePath string) error {
+` + block + `
+	return nil
+}
+`
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "README.go", src, 0)
+	if err != nil {
+		t.Fatalf("README.md's Go example does not parse: %v", err)
+	}
+	conf := types.Config{Importer: goimporter.ForCompiler(fset, "source", nil)}
+	if _, err := conf.Check("readme", fset, []*ast.File{f}, nil); err != nil {
+		t.Errorf("README.md's Go example does not compile: %v", err)
+	}
 }
