@@ -17,6 +17,7 @@ import (
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
 	"github.com/licmint/licmint/internal/portaldb"
+	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/ledger"
 )
 
@@ -280,34 +281,11 @@ func (s *Server) apiMint(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, out)
 }
 
-// LicenseJSON is a license as the shop API shows it.
-type LicenseJSON struct {
-	License         string `json:"license"` // PRODUCT-SERIAL, as the API's paths take it
-	Product         string `json:"product"`
-	Serial          string `json:"serial"`
-	Generation      int    `json:"generation"`
-	Edition         string `json:"edition"`
-	Trial           bool   `json:"trial"`
-	Issued          string `json:"issued"`
-	Expires         string `json:"expires"`
-	Owner           string `json:"owner"`
-	Customer        string `json:"customer"`
-	Order           string `json:"order"`
-	Revoked         bool   `json:"revoked"`
-	RevokedBelow    int    `json:"revoked_below"`
-	RevokeReason    string `json:"revoke_reason"`
-	NotifiedExpires string `json:"notified_expires,omitempty"`
-}
+// LicenseJSON is a license as the shop API shows it: the one schema of a
+// license, which the CLI prints too.
+type LicenseJSON = issuance.LicenseRecord
 
-func licenseJSON(l *ledger.License) LicenseJSON {
-	out := LicenseJSON{License: licenseID(l.Product, l.Serial), Product: l.Product.String(), Serial: l.Serial.String(),
-		Generation: int(l.Generation), Edition: l.Edition, Trial: l.Trial, Issued: l.Issued.String(), Expires: l.Expires.String(),
-		Owner: l.Owner, Customer: l.Customer, Order: l.Order, Revoked: l.Revoked, RevokedBelow: int(l.RevokedBelow), RevokeReason: l.RevokeReason}
-	if l.NotifiedExpires != 0 {
-		out.NotifiedExpires = l.NotifiedExpires.String()
-	}
-	return out
-}
+func licenseJSON(l *ledger.License) LicenseJSON { return issuance.NewLicenseRecord(l, nil) }
 
 // HistoryJSON is the answer to GET /api/v1/licenses/{license}.
 type HistoryJSON struct {

@@ -84,7 +84,7 @@ same on every run; --at moves it.`,
 		},
 	}
 	cmd.Flags().StringVar(&at, "at", demoDay, "the demo's today, YYYY-MM-DD")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the results as JSON")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 
@@ -117,24 +117,9 @@ func runDemo(ctx context.Context, today time.Time) ([]demoRow, *ledger.History, 
 	defer l.Close()
 	svc := issuance.New(s, l)
 
-	// Sign the sample registrations through the batch pipeline, as a
-	// release engineer would, recording each code.
-	var signed bytes.Buffer
-	if _, err := batch.Run(ctx, s, batch.NewCSVReader(bytes.NewReader(demoRegistrations)), batch.NewJSONLWriter(&signed),
-		batch.WithRecorder(svc.BatchRecorder(true)), batch.WithWorkers(1)); err != nil {
-		return nil, nil, fmt.Errorf("demo: signing: %w", err)
-	}
-	var regs []map[string]string
-	sc := bufio.NewScanner(&signed)
-	for sc.Scan() {
-		var r map[string]string
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			return nil, nil, fmt.Errorf("demo: batch output: %w", err)
-		}
-		if r["error"] != "" {
-			return nil, nil, fmt.Errorf("demo: sample %q: %s", r["scenario"], r["error"])
-		}
-		regs = append(regs, r)
+	regs, err := demoSign(ctx, s, svc)
+	if err != nil {
+		return nil, nil, err
 	}
 
 	// The product side: one state shared by every install, as on one
@@ -215,6 +200,30 @@ func runDemo(ctx context.Context, today time.Time) ([]demoRow, *ledger.History, 
 		rows = append(rows, row)
 	}
 	return rows, stolen, nil
+}
+
+// demoSign signs the sample registrations through the batch pipeline, as
+// a release engineer would, recording each code, and returns the output
+// rows.
+func demoSign(ctx context.Context, s *signer.Signer, svc *issuance.Service) ([]map[string]string, error) {
+	var signed bytes.Buffer
+	if _, err := batch.Run(ctx, s, batch.NewCSVReader(bytes.NewReader(demoRegistrations)), batch.NewJSONLWriter(&signed),
+		batch.WithRecorder(svc.BatchRecorder(true)), batch.WithWorkers(1)); err != nil {
+		return nil, fmt.Errorf("demo: signing: %w", err)
+	}
+	var regs []map[string]string
+	sc := bufio.NewScanner(&signed)
+	for sc.Scan() {
+		var r map[string]string
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return nil, fmt.Errorf("demo: batch output: %w", err)
+		}
+		if r["error"] != "" {
+			return nil, fmt.Errorf("demo: sample %q: %s", r["scenario"], r["error"])
+		}
+		regs = append(regs, r)
+	}
+	return regs, nil
 }
 
 // mistype returns another symbol, as a slip of the finger would.

@@ -54,8 +54,9 @@ error, and the exit status is the same:
 
 hint is "" when there is none; position comes with a located key or code.
 verify's and inspect's records carry the error member among their fields
-(verify's also for status 4); rk check prints {"error": ..., "keys": [...]}
-and a batch {"error": ..., "out": ..., "signed": ..., "failed": ...}.
+(verify's also for status 4); rk check prints JSON Lines, a record per key,
+and then the error object on a line of its own; a batch prints
+{"error": ..., "out": ..., "signed": ..., "failed": ...}.
 
 The kinds, a closed list, with the status each comes with:
 
@@ -105,7 +106,7 @@ func newExitCodesCmd() *cobra.Command {
 			return err
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the statuses and kinds as JSON")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 

@@ -43,6 +43,15 @@ func TestExitCodes(t *testing.T) {
 // object on stdout whose error member has the expected kind, the message
 // and hint of the error lines, and a kind of the exit status.
 func TestJSONErrors(t *testing.T) {
+	dir := jsonErrorsDir(t)
+	p := func(name string) string { return filepath.Join(dir, name) }
+	for _, tc := range jsonErrorCases(p) {
+		checkJSONError(t, p, tc)
+	}
+}
+
+// jsonErrorsDir makes the files that the cases of TestJSONErrors use.
+func jsonErrorsDir(t *testing.T) string {
 	dir := t.TempDir()
 	p := func(name string) string { return filepath.Join(dir, name) }
 	files := map[string]string{
@@ -62,6 +71,21 @@ func TestJSONErrors(t *testing.T) {
 	if code := run([]string{"keygen", "--out", p("keys"), "--recipient", "age1ajtr2v0x8yngdm290unknkdpqy98sq7kxp9gqzc8457t0pacn9jsv2hwsq"}, strings.NewReader(""), &out, &errOut); code != exitOK {
 		t.Fatalf("keygen: exit %d: %s", code, errOut.String())
 	}
+	return dir
+}
+
+// jsonErrorCase is a failure of a command: its arguments, exit status and
+// kind, and a check of the rest of the object, when the command has a
+// record of its failure.
+type jsonErrorCase struct {
+	args  []string
+	code  int
+	kind  string
+	check func(t *testing.T, obj map[string]any)
+}
+
+// jsonErrorCases are a typical failure of every command.
+func jsonErrorCases(p func(string) string) []jsonErrorCase {
 	key := []string{"--key", p("keys/vendor.key.age"), "--identity", p("id.txt")}
 	with := func(args ...string) []string { return append(args, key...) }
 	const (
@@ -76,14 +100,7 @@ func TestJSONErrors(t *testing.T) {
 	typo := strings.Replace(code, "PNAB", "PNAC", 1)
 	verify := func(args ...string) []string { return append([]string{"verify", "--pub", p("test.pub.pem")}, args...) }
 
-	for _, tc := range []struct {
-		args []string
-		code int
-		kind string
-		// check looks at the rest of the object, when the command has a
-		// record of its failure.
-		check func(t *testing.T, obj map[string]any)
-	}{
+	return []jsonErrorCase{
 		// Usage, as cobra refuses it and as commands do.
 		{[]string{"frobnicate"}, exitUsage, "usage", nil},
 		{[]string{"rk", "frobnicate"}, exitUsage, "usage", nil},
@@ -160,70 +177,75 @@ func TestJSONErrors(t *testing.T) {
 			}
 		}},
 		{with("sign", "--in", p("regs.csv"), "--out", p("codes.csv")), exitError, "file", nil}, // exists now
-	} {
-		name := strings.Join(tc.args, " ")
-		var plainOut, plainErr bytes.Buffer
-		if got := run(tc.args, strings.NewReader(""), &plainOut, &plainErr); got != tc.code {
-			t.Errorf("%s: exit %d, want %d\n%s", name, got, tc.code, plainErr.String())
-			continue
+	}
+}
+
+// checkJSONError runs tc without --json and with it, and checks the one
+// JSON object it prints against tc and the error lines.
+func checkJSONError(t *testing.T, p func(string) string, tc jsonErrorCase) {
+	t.Helper()
+	name := strings.Join(tc.args, " ")
+	var plainOut, plainErr bytes.Buffer
+	if got := run(tc.args, strings.NewReader(""), &plainOut, &plainErr); got != tc.code {
+		t.Errorf("%s: exit %d, want %d\n%s", name, got, tc.code, plainErr.String())
+		return
+	}
+	if strings.HasPrefix(strings.TrimSpace(plainOut.String()), "{") {
+		t.Errorf("%s: JSON on stdout without --json:\n%s", name, plainOut.String())
+	}
+	if strings.Contains(name, "codes.csv") {
+		os.Remove(p("codes.csv")) // the batch runs once more, with --json
+		if tc.code == exitError {
+			os.WriteFile(p("codes.csv"), nil, 0o644)
 		}
-		if strings.HasPrefix(strings.TrimSpace(plainOut.String()), "{") {
-			t.Errorf("%s: JSON on stdout without --json:\n%s", name, plainOut.String())
-		}
-		if strings.Contains(name, "codes.csv") {
-			os.Remove(p("codes.csv")) // the batch runs once more, with --json
-			if tc.code == exitError {
-				os.WriteFile(p("codes.csv"), nil, 0o644)
-			}
-		}
-		var stdout, stderr bytes.Buffer
-		got := run(append(tc.args, "--json"), strings.NewReader(""), &stdout, &stderr)
-		if got != tc.code {
-			t.Errorf("%s --json: exit %d, want %d\n%s", name, got, tc.code, stderr.String())
-			continue
-		}
-		if tc.args[0] == "rk" && tc.args[1] == "check" {
-			// JSON Lines, a record per key as it is checked: the error
-			// object is the last line.
-			lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-			stdout.Reset()
-			stdout.WriteString(lines[len(lines)-1])
-		}
-		dec := json.NewDecoder(&stdout)
-		var obj map[string]any
-		if err := dec.Decode(&obj); err != nil {
-			t.Errorf("%s --json: stdout is not a JSON object: %v\n%s", name, err, stdout.String())
-			continue
-		}
-		if dec.More() {
-			t.Errorf("%s --json: more than one JSON value on stdout", name)
-		}
-		e, ok := obj["error"].(map[string]any)
-		if !ok {
-			t.Errorf("%s --json: no error object in %v", name, obj)
-			continue
-		}
-		msg, _ := e["message"].(string)
-		hint, hasHint := e["hint"].(string)
-		if e["kind"] != tc.kind || msg == "" || !hasHint {
-			t.Errorf("%s --json: error %v, want kind %q, a message and a hint", name, e, tc.kind)
-		}
-		wantErr := "licmint: error: " + msg + "\n"
-		if hint != "" {
-			wantErr += "licmint: hint: " + hint + "\n"
-		}
-		if !strings.HasSuffix(stderr.String(), wantErr) {
-			t.Errorf("%s --json: stderr %q does not end with the message and hint %q", name, stderr.String(), wantErr)
-		}
-		if status := kindStatus(tc.kind); status != tc.code {
-			t.Errorf("kind %q is documented with status %d, seen with %d", tc.kind, status, tc.code)
-		}
-		if strings.Contains(stdout.String(), "AGE-SECRET-KEY") {
-			t.Errorf("%s --json: a secret key on stdout", name)
-		}
-		if tc.check != nil {
-			tc.check(t, obj)
-		}
+	}
+	var stdout, stderr bytes.Buffer
+	got := run(append(tc.args, "--json"), strings.NewReader(""), &stdout, &stderr)
+	if got != tc.code {
+		t.Errorf("%s --json: exit %d, want %d\n%s", name, got, tc.code, stderr.String())
+		return
+	}
+	if tc.args[0] == "rk" && tc.args[1] == "check" {
+		// JSON Lines, a record per key as it is checked: the error
+		// object is the last line.
+		lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+		stdout.Reset()
+		stdout.WriteString(lines[len(lines)-1])
+	}
+	dec := json.NewDecoder(&stdout)
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil {
+		t.Errorf("%s --json: stdout is not a JSON object: %v\n%s", name, err, stdout.String())
+		return
+	}
+	if dec.More() {
+		t.Errorf("%s --json: more than one JSON value on stdout", name)
+	}
+	e, ok := obj["error"].(map[string]any)
+	if !ok {
+		t.Errorf("%s --json: no error object in %v", name, obj)
+		return
+	}
+	msg, _ := e["message"].(string)
+	hint, hasHint := e["hint"].(string)
+	if e["kind"] != tc.kind || msg == "" || !hasHint {
+		t.Errorf("%s --json: error %v, want kind %q, a message and a hint", name, e, tc.kind)
+	}
+	wantErr := "licmint: error: " + msg + "\n"
+	if hint != "" {
+		wantErr += "licmint: hint: " + hint + "\n"
+	}
+	if !strings.HasSuffix(stderr.String(), wantErr) {
+		t.Errorf("%s --json: stderr %q does not end with the message and hint %q", name, stderr.String(), wantErr)
+	}
+	if status := kindStatus(tc.kind); status != tc.code {
+		t.Errorf("kind %q is documented with status %d, seen with %d", tc.kind, status, tc.code)
+	}
+	if strings.Contains(stdout.String(), "AGE-SECRET-KEY") {
+		t.Errorf("%s --json: a secret key on stdout", name)
+	}
+	if tc.check != nil {
+		tc.check(t, obj)
 	}
 }
 
@@ -273,7 +295,7 @@ func TestEveryCommandHasJSON(t *testing.T) {
 		if c.Hidden {
 			return
 		}
-		if c.Flags().Lookup("json") == nil {
+		if c.Flags().Lookup("json") == nil && c.InheritedFlags().Lookup("json") == nil && c.PersistentFlags().Lookup("json") == nil {
 			t.Errorf("%s has no --json", c.CommandPath())
 		}
 		for _, sub := range c.Commands() {
@@ -291,11 +313,10 @@ func TestJSONSuccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{
-		{"--json"},
+		{"--help", "--json"},
 		{"help", "sign", "--json"},
 		{"sign", "--help", "--json"},
-		{"rk", "--json"},
-		{"completion", "--json"},
+		{"rk", "--help", "--json"},
 		{"completion", "zsh", "--json"},
 		{"exit-codes", "--json"},
 		{"pubkey", "--key", pub, "--format", "jwk", "--json"},
@@ -309,6 +330,31 @@ func TestJSONSuccess(t *testing.T) {
 		var obj map[string]any
 		if err := json.Unmarshal(out.Bytes(), &obj); err != nil || len(obj) == 0 {
 			t.Errorf("%v: stdout is not a JSON object: %v\n%s", args, err, out.String())
+		}
+	}
+}
+
+// TestGroupJSON checks that a command that only groups others, given
+// --json, is a usage error naming its commands rather than its help as
+// JSON, and that an unknown command in a group is named.
+func TestGroupJSON(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--json"}, "licmint needs a command: completion, demo,"},
+		{[]string{"rk", "--json"}, "licmint rk needs a command: check, new"},
+		{[]string{"ledger", "--json"}, "licmint ledger needs a command: expiring, export, find,"},
+		{[]string{"serve", "token", "--json"}, "licmint serve token needs a command: create, list, revoke"},
+		{[]string{"completion", "--json"}, "licmint completion needs a command: bash, fish, powershell, zsh"},
+		{[]string{"rk", "nosuch", "--json"}, `unknown command \"nosuch\" for \"licmint rk\"`},
+	} {
+		var out, errOut bytes.Buffer
+		if code := run(tc.args, strings.NewReader(""), &out, &errOut); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d", tc.args, code, exitUsage)
+		}
+		if !strings.Contains(out.String(), `"kind": "usage"`) || !strings.Contains(out.String(), tc.want) {
+			t.Errorf("%v: stdout %s, want a usage error with %q", tc.args, out.String(), tc.want)
 		}
 	}
 }

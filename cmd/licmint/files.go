@@ -124,6 +124,14 @@ func fileError(flag string, err error) error {
 // from standard input when the only argument is "-". Too much input is
 // invalid input, exit status 3.
 func readCodeInput(cmd *cobra.Command, args []string) (string, error) {
+	if len(args) == 1 && args[0] != "-" {
+		// A file's name where the code goes would read as a mistyped
+		// code; no code, key or token is the name of a file.
+		if fi, err := os.Stat(args[0]); err == nil && fi.Mode().IsRegular() {
+			return "", &cliError{code: exitInvalid, kind: kindMalformed, err: fmt.Errorf("%s is a file, not a code, key or token", args[0]),
+				hint: "give the code itself, or - to read it from standard input: " + cmd.CommandPath() + " … - < " + shellQuote(args[0])}
+		}
+	}
 	if len(args) != 1 || args[0] != "-" {
 		return strings.Join(args, " "), nil
 	}

@@ -42,7 +42,8 @@ NOT checked: use 'licmint verify' for that. A Registration Key is shown too.
 
 The code may be given as several arguments (as pasted with spaces) or as -
 to read it from standard input, wrapped over lines as e-mail does. Exits 3
-when it cannot be decoded; the error names the group and character.`,
+when it cannot be decoded; the error names the group and character. --json
+prints the record, with an error member when the code cannot be decoded.`,
 		Example: `  licmint inspect PC-2081-0017D-0PHSS-4MQ4G-VDJ0W-DYQEG
   licmint inspect --json - < code.txt`,
 		Args: minArgs(1),
@@ -62,7 +63,7 @@ when it cannot be decoded; the error names the group and character.`,
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON, also when the code cannot be decoded")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 

@@ -10,6 +10,44 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// keygenJSON is the --json record of keygen.
+type keygenJSON struct {
+	PrivateKey string `json:"private_key"`
+	PublicKey  string `json:"public_key"`
+	KeyID      int    `json:"key_id"`
+	Encryption string `json:"encryption"`
+	Recipients int    `json:"recipients"`
+	PublicHex  string `json:"public_key_hex"`
+}
+
+// keygenRecipients returns what the new key is encrypted to, and words it:
+// the age recipients given, or else a passphrase, asked twice.
+func keygenRecipients(cmd *cobra.Command, recipients []string, secret *secretFlags) ([]age.Recipient, string, error) {
+	if len(recipients) > 0 && secret.passphraseFile != "" {
+		return nil, "", usageError("give --recipient or a passphrase, not both: a passphrase-encrypted age file has no other recipients")
+	}
+	var rs []age.Recipient
+	for _, r := range recipients {
+		parsed, err := parseRecipient("--recipient", r)
+		if err != nil {
+			return nil, "", err
+		}
+		rs = append(rs, parsed...)
+	}
+	if len(rs) > 0 {
+		return rs, fmt.Sprintf("encrypted to %d age recipient(s)", len(rs)), nil
+	}
+	p, err := secret.passphrase(cmd, true)
+	if err != nil {
+		return nil, "", err
+	}
+	sr, err := passphraseRecipient(p)
+	if err != nil {
+		return nil, "", err
+	}
+	return []age.Recipient{sr}, "encrypted with a passphrase", nil
+}
+
 func newKeygenCmd() *cobra.Command {
 	var (
 		out, name  string
@@ -72,29 +110,9 @@ pin-value in the URI is refused, as the process list would show it.`,
 				return keygenToken(cmd, tokenKeygen{uri: token, importFile: importFile, out: out, name: name, kid: kid, force: force,
 					recipients: len(recipients) > 0, asJSON: asJSON, secret: &secret})
 			}
-			if len(recipients) > 0 && (secret.passphraseFile != "") {
-				return usageError("give --recipient or a passphrase, not both: a passphrase-encrypted age file has no other recipients")
-			}
-			var rs []age.Recipient
-			for _, r := range recipients {
-				parsed, err := parseRecipient("--recipient", r)
-				if err != nil {
-					return err
-				}
-				rs = append(rs, parsed...)
-			}
-			how := fmt.Sprintf("encrypted to %d age recipient(s)", len(rs))
-			if len(rs) == 0 {
-				p, err := secret.passphrase(cmd, true)
-				if err != nil {
-					return err
-				}
-				sr, err := passphraseRecipient(p)
-				if err != nil {
-					return err
-				}
-				rs = append(rs, sr)
-				how = "encrypted with a passphrase"
+			rs, how, err := keygenRecipients(cmd, recipients, &secret)
+			if err != nil {
+				return err
 			}
 			pair := newKeyPair(out, name)
 			privPath, pubPath := pair.privPath(), pair.pubPath()
@@ -128,14 +146,7 @@ pin-value in the URI is refused, as the process list would show it.`,
 				if len(recipients) > 0 {
 					enc = "recipients"
 				}
-				return printJSON(w, struct {
-					PrivateKey string `json:"private_key"`
-					PublicKey  string `json:"public_key"`
-					KeyID      int    `json:"key_id"`
-					Encryption string `json:"encryption"`
-					Recipients int    `json:"recipients"`
-					PublicHex  string `json:"public_key_hex"`
-				}{privPath, pubPath, kid, enc, len(recipients), fmt.Sprintf("%x", key.Public().Public)})
+				return printJSON(w, keygenJSON{privPath, pubPath, kid, enc, len(recipients), fmt.Sprintf("%x", key.Public().Public)})
 			}
 			fmt.Fprintf(w, "private key %s (key id %d, %s)\n", privPath, kid, how)
 			fmt.Fprintf(w, "public key  %s\n", pubPath)
@@ -148,7 +159,7 @@ pin-value in the URI is refused, as the process list would show it.`,
 	f.IntVar(&kid, "kid", 1, "key id, 0-255, carried in every code the key signs")
 	f.StringArrayVar(&recipients, "recipient", nil, "encrypt to this age recipient (age1...) instead of a passphrase (repeatable)")
 	f.BoolVar(&force, "force", false, "replace existing key files")
-	f.BoolVar(&asJSON, "json", false, "print the files written as JSON")
+	jsonFlagVar(cmd, &asJSON)
 	f.StringVar(&secret.passphraseFile, "passphrase-file", "", "read the passphrase from the first line of `FILE` (or set "+passphraseEnv+")")
 	f.StringVar(&token, "pkcs11", "", "make the key in the PKCS#11 token this `URI` names (pkcs11:token=...;object=...?module-path=...)")
 	f.StringVar(&importFile, "import", "", "with --pkcs11: move the key in this NAME.key.age `FILE` into the token")

@@ -10,7 +10,7 @@ import (
 	"github.com/licmint/licmint/formats/keyring"
 	"github.com/licmint/licmint/formats/renewal"
 	"github.com/licmint/licmint/formats/revocation"
-	"github.com/licmint/licmint/ledger"
+	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/signer"
 	"github.com/licmint/licmint/signer/batch"
 	"github.com/licmint/licmint/verifier"
@@ -87,8 +87,8 @@ var errorKindTable = []struct {
 }
 
 // errorKinds name the outcomes of invalid input (exit status 3) that are
-// the CLI's own, beyond the verifier's (verifier.ErrorKind). The first
-// match wins.
+// the CLI's own, beyond the verifier's (verifier.ErrorKind) and the
+// issuance refusals (refusals). The first match wins.
 var errorKinds = []struct {
 	err  error
 	kind string
@@ -100,20 +100,30 @@ var errorKinds = []struct {
 	{renewal.ErrMalformed, kindMalformed},
 	{revocation.ErrMalformed, kindMalformed},
 	{batch.ErrBadRow, kindMalformed},
-	{ledger.ErrNotMinted, kindNotMinted},
-	{ledger.ErrVoid, kindVoid},
-	{ledger.ErrOtherTerms, kindRegistered},
-	{ledger.ErrOtherOwner, kindRegistered},
-	{ledger.ErrUsed, kindRegistered},
-	{ledger.ErrOrderTerms, kindRegistered},
-	{ledger.ErrSuperseded, kindSuperseded},
-	{ledger.ErrRevoked, kindRevoked},
-	{ledger.ErrNoLicense, kindNoLicense},
-	{ledger.ErrRenewalKey, kindNoLicense},
-	{ledger.ErrNotRenewal, kindNoLicense},
-	{ledger.ErrLastGeneration, kindInvalid},
-	{ledger.ErrNotIssued, kindInvalid},
-	{ledger.ErrChain, kindChain},
+}
+
+// refusals word the refusals of the issuance rules and of the ledger (its
+// record, staff users, API tokens): the kind of the --json error object
+// and what to do about it. Each exits with status 3. A refusal with no
+// hint is not the ledger refusing an operation (ledgerError) but a
+// finding, such as ledger verify's.
+var refusals = map[issuance.Kind]struct{ kind, hint string }{
+	issuance.KindNotMinted:      {kindNotMinted, "only keys minted with 'licmint rk new --ledger' are signed; give --allow-unminted to import a legacy key"},
+	issuance.KindVoid:           {kindVoid, "the key was voided; sell the customer a new one"},
+	issuance.KindOtherTerms:     {kindRegistered, "sign it on the terms it was sold and registered with, which 'licmint ledger find --rk KEY' shows"},
+	issuance.KindOtherOwner:     {kindRegistered, "the key is registered to another account"},
+	issuance.KindUsed:           {kindRegistered, "'licmint ledger find --rk KEY' shows what it was used for"},
+	issuance.KindOrderTerms:     {kindRegistered, "an order's keys are minted once: give the same terms to get them again, or another --order"},
+	issuance.KindSuperseded:     {kindSuperseded, "the code was replaced: use the license's current code ('licmint ledger find --serial S')"},
+	issuance.KindRevoked:        {kindRevoked, "the license is revoked; 'licmint ledger find --serial S' shows why"},
+	issuance.KindNoLicense:      {kindNoLicense, "the ledger has no such license: codes signed without the ledger are recorded from their batch's output file with 'licmint ledger import'"},
+	issuance.KindRenewalKey:     {kindNoLicense, "a renewal key renews an existing license: give it to 'licmint renew --renewal-key'"},
+	issuance.KindNotRenewalKey:  {kindNoLicense, "give a key minted with 'licmint rk new --purpose renewal'"},
+	issuance.KindLastGeneration: {kindInvalid, "issue the customer a new Registration Key"},
+	issuance.KindNotIssued:      {kindInvalid, "'licmint ledger find --serial S' shows the license's generation"},
+	issuance.KindChain:          {kindChain, ""},
+	issuance.KindStaffExists:    {kindInvalid, "an admin removes a staff user in the console (Staff users); a removed user may be added again"},
+	issuance.KindNoAPIToken:     {kindInvalid, "'licmint serve token list' shows the tokens and which are revoked"},
 }
 
 // errorKind returns the error_kind that --json output reports for err, or
@@ -141,7 +151,7 @@ func errorKind(err error) string {
 			return e.kind
 		}
 	}
-	return ""
+	return refusals[issuance.KindOf(err)].kind
 }
 
 // keyErrors are the outcomes that make a job fail for its key (exit

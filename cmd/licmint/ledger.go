@@ -7,12 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/internal/ledgerdb"
+	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/ledger"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -21,7 +25,7 @@ import (
 // ledgerEnv names the ledger when --ledger is not given.
 const ledgerEnv = "LICMINT_LEDGER"
 
-const ledgerFlagHelp = "the issuance ledger: `DSN` sqlite:PATH, PATH.db or postgres://… (default $" + ledgerEnv + ")"
+const ledgerFlagHelp = "the issuance ledger: `DSN` sqlite:PATH, PATH.db (in a folder that exists) or postgres://… (default $" + ledgerEnv + ")"
 
 // addLedgerFlag adds --ledger to a command that records to or reads from
 // the ledger; its value falls back on LICMINT_LEDGER.
@@ -41,8 +45,16 @@ func ledgerDSN(cmd *cobra.Command, flag string) string {
 // openLedger opens the ledger dsn names, for writing unless readOnly: a
 // ledger that takes no writes fails here, before anything is signed.
 func openLedger(ctx context.Context, dsn string, readOnly bool) (*ledger.Ledger, error) {
-	if _, _, err := ledgerdb.ParseDSN(dsn); err != nil {
+	kind, target, err := ledgerdb.ParseDSN(dsn)
+	if err != nil {
 		return nil, usageError("--ledger: %v", err)
+	}
+	initDSN := "DSN"
+	if kind == "sqlite" {
+		initDSN = shellQuote(dsn)
+		if err := sqliteFolder(target); err != nil {
+			return nil, err
+		}
 	}
 	opts := []ledger.Option{ledger.WithNow(now)}
 	if readOnly {
@@ -51,11 +63,11 @@ func openLedger(ctx context.Context, dsn string, readOnly bool) (*ledger.Ledger,
 	l, err := ledger.Open(ctx, dsn, opts...)
 	if err != nil {
 		hint := "check --ledger (or $" + ledgerEnv + "): the file or the database, and that you may write to it"
-		switch {
-		case errors.Is(err, ledger.ErrSchemaTooNew):
+		switch issuance.KindOf(err) {
+		case issuance.KindSchemaTooNew:
 			hint = "a newer licmint has migrated this ledger; use that version"
-		case errors.Is(err, ledger.ErrNoLedger):
-			hint = "check the name; 'licmint ledger init --ledger DSN' creates a ledger"
+		case issuance.KindNoLedger:
+			hint = "check the name; 'licmint ledger init --ledger " + initDSN + "' creates a ledger"
 		}
 		return nil, &cliError{code: exitError, kind: kindLedger, err: err, hint: hint}
 	}
@@ -69,13 +81,77 @@ func openLedger(ctx context.Context, dsn string, readOnly bool) (*ledger.Ledger,
 	return l, nil
 }
 
-// needLedger opens the command's ledger, which it cannot do without.
-func needLedger(cmd *cobra.Command, flag string, readOnly bool) (*ledger.Ledger, error) {
+// sqliteFolder refuses an SQLite ledger whose folder does not exist,
+// naming it, where SQLite would say only "unable to open database file".
+// licmint makes the ledger's file but not its folder: a mistyped path
+// must not leave folders behind.
+func sqliteFolder(target string) error {
+	name, _, _ := strings.Cut(strings.TrimPrefix(target, "file:"), "?")
+	if name == "" || name == ":memory:" {
+		return nil
+	}
+	dir := filepath.Dir(name)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return &cliError{code: exitError, kind: kindLedger, err: fmt.Errorf("ledger %s: the folder %s does not exist", name, dir),
+			hint: "licmint creates the ledger's file, not its folder: create it (mkdir -p " + shellQuote(dir) + ") or give another --ledger"}
+	case err == nil && !fi.IsDir():
+		return &cliError{code: exitError, kind: kindLedger, err: fmt.Errorf("ledger %s: %s is not a folder", name, dir), hint: "give another --ledger"}
+	}
+	return nil
+}
+
+// ledgerUse says what a command needs of its ledger.
+type ledgerUse int
+
+const (
+	// ledgerRecord: a ledger is optional; one given is recorded to, so it
+	// must take writes, and is created if new (the commands that sign).
+	ledgerRecord ledgerUse = iota
+	// ledgerRead: an existing ledger, read.
+	ledgerRead
+	// ledgerWrite: a ledger that takes writes, created if new.
+	ledgerWrite
+	// ledgerExisting: an existing ledger that takes writes: a mistyped
+	// name must not create a new, empty ledger (for a token or a staff
+	// user nobody serves).
+	ledgerExisting
+)
+
+// commandLedger opens the ledger a command was given, with --ledger or
+// else $LICMINT_LEDGER, as use says. It returns nil, nil when none was
+// given and use is ledgerRecord. Every command opens its ledger here, and
+// those that sign before they open the key, so that a ledger that cannot
+// take writes fails before a passphrase is asked for or anything signed.
+func commandLedger(cmd *cobra.Command, flag string, use ledgerUse) (*ledger.Ledger, error) {
 	dsn := ledgerDSN(cmd, flag)
 	if dsn == "" {
+		if use == ledgerRecord {
+			return nil, nil
+		}
 		return nil, usageError("%s needs a ledger: give --ledger DSN or set %s", cmd.CommandPath(), ledgerEnv)
 	}
-	return openLedger(cmd.Context(), dsn, readOnly)
+	l, err := openLedger(cmd.Context(), dsn, use == ledgerRead || use == ledgerExisting)
+	if err != nil || use != ledgerExisting {
+		return l, err
+	}
+	if err := l.Ping(cmd.Context()); err != nil {
+		l.Close()
+		return nil, ledgerError(err, func(err error) error { return err })
+	}
+	return l, nil
+}
+
+// needLedger opens a ledger the command cannot do without: read, or
+// written (created if new) unless readOnly.
+//
+// Deprecated: use commandLedger, which the commands of this package do.
+func needLedger(cmd *cobra.Command, flag string, readOnly bool) (*ledger.Ledger, error) {
+	if readOnly {
+		return commandLedger(cmd, flag, ledgerRead)
+	}
+	return commandLedger(cmd, flag, ledgerWrite)
 }
 
 func newLedgerCmd() *cobra.Command {
@@ -91,12 +167,8 @@ renew, replace, revoke) record to it when given one.`,
   licmint ledger find --ledger licenses.db --rk PC-0314-1592-6535-8978
   licmint ledger expiring --ledger licenses.db --within 60 --csv
   licmint ledger verify --ledger postgres://licmint@db/licmint`,
-		Args: exactArgs(0),
-		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	cmd.Flags().Bool("json", false, "print the help as JSON")
-	cmd.AddCommand(newLedgerInitCmd(), newLedgerHeadCmd(), newLedgerVerifyCmd(), newLedgerFindCmd(), newLedgerExpiringCmd(), newLedgerExportCmd(), newLedgerImportCmd())
-	return cmd
+	return group(cmd, newLedgerInitCmd(), newLedgerHeadCmd(), newLedgerVerifyCmd(), newLedgerFindCmd(), newLedgerExpiringCmd(), newLedgerExportCmd(), newLedgerImportCmd())
 }
 
 func newLedgerInitCmd() *cobra.Command {
@@ -112,7 +184,7 @@ older licmint refuses a ledger whose schema is newer than it knows.`,
   licmint ledger init --ledger postgres://licmint@db.internal/licmint`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			l, err := needLedger(cmd, dsn, false)
+			l, err := commandLedger(cmd, dsn, ledgerWrite)
 			if err != nil {
 				return err
 			}
@@ -129,7 +201,7 @@ older licmint refuses a ledger whose schema is newer than it knows.`,
 		},
 	}
 	addLedgerFlag(cmd.Flags(), &dsn)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON record")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 
@@ -151,7 +223,7 @@ to it was changed since.`,
 		Example: `  licmint ledger head --ledger licenses.db >> anchors.txt`,
 		Args:    exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			l, err := needLedger(cmd, dsn, true)
+			l, err := commandLedger(cmd, dsn, ledgerRead)
 			if err != nil {
 				return err
 			}
@@ -168,7 +240,7 @@ to it was changed since.`,
 		},
 	}
 	addLedgerFlag(cmd.Flags(), &dsn)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON record")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 
@@ -185,7 +257,7 @@ the exit status is then 3. Compare the head with one anchored earlier.`,
 		Example: `  licmint ledger verify --ledger licenses.db`,
 		Args:    exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			l, err := needLedger(cmd, dsn, true)
+			l, err := commandLedger(cmd, dsn, ledgerRead)
 			if err != nil {
 				return err
 			}
@@ -206,60 +278,31 @@ the exit status is then 3. Compare the head with one anchored earlier.`,
 		},
 	}
 	addLedgerFlag(cmd.Flags(), &dsn)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON record")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 
-// licenseJSON is the ledger's record of a license, as find, expiring and
-// export print it.
-type licenseJSON struct {
-	Product      string `json:"product"`
-	Serial       string `json:"serial"`
-	Generation   int    `json:"generation"`
-	Edition      string `json:"edition"`
-	Trial        bool   `json:"trial"`
-	InstallID    string `json:"install_id,omitempty"`
-	KeyID        int    `json:"key_id"`
-	Issued       string `json:"issued"`
-	Expires      string `json:"expires"`
-	Owner        string `json:"owner,omitempty"`
-	Customer     string `json:"customer,omitempty"`
-	Order        string `json:"order,omitempty"`
-	Revoked      string `json:"revoked,omitempty"`
-	RevokeReason string `json:"revoke_reason,omitempty"`
-	Notified     string `json:"notified_expires,omitempty"`
-	Code         string `json:"activation_code,omitempty"`
-	JWT          string `json:"jwt,omitempty"`
-}
-
-func licenseRecord(l *ledger.License, c *ledger.Code) licenseJSON {
-	r := licenseJSON{Product: l.Product.String(), Serial: l.Serial.String(), Generation: int(l.Generation), Edition: l.Edition,
-		Trial: l.Trial, InstallID: l.InstallID, KeyID: int(l.KeyID), Issued: l.Issued.String(), Expires: l.Expires.String(),
-		Owner: l.Owner, Customer: l.Customer, Order: l.Order, RevokeReason: l.RevokeReason}
-	if l.Revoked {
-		r.Revoked = "all generations"
-		if l.RevokedBelow > 0 {
-			r.Revoked = fmt.Sprintf("generations below %d", l.RevokedBelow)
-		}
+// revokedText words a license's revocation for the text output, or ""
+// if it is not revoked.
+func revokedText(r *issuance.LicenseRecord) string {
+	switch {
+	case !r.Revoked:
+		return ""
+	case r.RevokedBelow > 0:
+		return fmt.Sprintf("generations below %d", r.RevokedBelow)
 	}
-	if l.NotifiedExpires != 0 {
-		r.Notified = l.NotifiedExpires.String()
-	}
-	if c != nil {
-		r.Code, r.JWT = c.Code, c.JWT
-	}
-	return r
+	return "all generations"
 }
 
 type historyJSON struct {
-	License *licenseJSON `json:"license,omitempty"`
-	Keys    []keyJSON    `json:"registration_keys"`
-	Codes   []codeJSON   `json:"codes"`
-	Events  []eventJSON  `json:"events"`
+	License *issuance.LicenseRecord `json:"license,omitempty"`
+	Keys    []keyJSON               `json:"registration_keys"`
+	Codes   []codeJSON              `json:"codes"`
+	Events  []eventJSON             `json:"events"`
 }
 
 type keyJSON struct {
-	Key      string `json:"rk"`
+	Key      string `json:"registration_key"`
 	State    string `json:"state"`
 	Purpose  string `json:"purpose"`
 	Edition  string `json:"edition"`
@@ -279,16 +322,20 @@ type codeJSON struct {
 	Event      int64  `json:"event"`
 }
 
+// eventJSON is an event of a license's history: the shop API's members
+// (seq, at, actor, kind), and the event's body.
 type eventJSON struct {
-	Seq  int64           `json:"seq"`
-	Kind string          `json:"kind"`
-	Body json.RawMessage `json:"body"`
+	Seq   int64           `json:"seq"`
+	At    string          `json:"at"`
+	Actor string          `json:"actor"`
+	Kind  string          `json:"kind"`
+	Body  json.RawMessage `json:"body"`
 }
 
 func historyRecord(h *ledger.History) historyJSON {
 	out := historyJSON{Keys: []keyJSON{}, Codes: []codeJSON{}, Events: []eventJSON{}}
 	if h.License != nil {
-		r := licenseRecord(h.License, nil)
+		r := issuance.NewLicenseRecord(h.License, nil)
 		out.License = &r
 	}
 	for _, k := range h.Keys {
@@ -299,7 +346,7 @@ func historyRecord(h *ledger.History) historyJSON {
 		out.Codes = append(out.Codes, codeJSON{Generation: int(c.Generation), Issued: c.Issued.String(), Expires: c.Expires.String(), Code: c.Code, JWT: c.JWT, Event: c.Event})
 	}
 	for _, e := range h.Events {
-		out.Events = append(out.Events, eventJSON{Seq: e.Seq, Kind: e.Kind, Body: e.Body})
+		out.Events = append(out.Events, eventJSON{Seq: e.Seq, At: e.At.UTC().Format(time.RFC3339Nano), Actor: e.Actor, Kind: e.Kind, Body: e.Body})
 	}
 	return out
 }
@@ -355,13 +402,14 @@ keys, every code issued (lost codes are retrieved here), and every event.`,
 				q.ShortForm = c.ShortForm()
 			}
 			q.Order, q.Customer, q.Owner = order, customer, owner
-			l, err := needLedger(cmd, dsn, true)
+			l, err := commandLedger(cmd, dsn, ledgerRead)
 			if err != nil {
 				return err
 			}
 			defer l.Close()
 			hs, err := l.Find(cmd.Context(), q)
-			if errors.Is(err, ledger.ErrNotMinted) {
+			if issuance.KindOf(err) == issuance.KindNotMinted {
+				// Not a refusal of something asked, as refusals words it.
 				return withHint(exitInvalid, err, "the key was never minted into this ledger, nor imported")
 			}
 			if err != nil {
@@ -389,7 +437,7 @@ keys, every code issued (lost codes are retrieved here), and every event.`,
 	fl.StringVar(&customer, "customer", "", "the shop's customer reference")
 	fl.StringVar(&owner, "owner", "", "the portal account (email) that owns the license")
 	fl.StringVar(&code, "code", "", "an Activation Code or its 37-character short form")
-	fl.BoolVar(&asJSON, "json", false, "print a JSON array of histories")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 
@@ -423,14 +471,14 @@ func printHistories(w io.Writer, hs []*ledger.History) {
 		}
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		if l := h.License; l != nil {
-			r := licenseRecord(l, nil)
+			r := issuance.NewLicenseRecord(l, nil)
 			fmt.Fprintf(tw, "license\t%s-%s\n", r.Product, r.Serial)
 			fmt.Fprintf(tw, "edition\t%s%s\n", r.Edition, map[bool]string{true: " (trial)"}[r.Trial])
 			fmt.Fprintf(tw, "generation\t%d\n", r.Generation)
 			fmt.Fprintf(tw, "issued\t%s\n", r.Issued)
 			fmt.Fprintf(tw, "expires\t%s\n", r.Expires)
 			for _, kv := range [][2]string{{"install id", r.InstallID}, {"owner", r.Owner}, {"customer", r.Customer}, {"order", r.Order},
-				{"revoked", strings.TrimSpace(r.Revoked + " " + r.RevokeReason)}, {"notified", r.Notified}} {
+				{"revoked", strings.TrimSpace(revokedText(&r) + " " + r.RevokeReason)}, {"notified", r.NotifiedExpires}} {
 				if kv[1] != "" {
 					fmt.Fprintf(tw, "%s\t%s\n", kv[0], kv[1])
 				}
@@ -462,7 +510,7 @@ func newLedgerExpiringCmd() *cobra.Command {
 		Use:   "expiring --ledger DSN [--within DAYS] [--json|--csv] [--mark-notified]",
 		Short: "List licenses whose maintenance ends soon and whose owner was not told",
 		Long: `List the licenses whose maintenance ends within --within days (60 by default,
-as the FAQ promises customers at least 60 days' notice), that are in force
+the notice the portal gives with --notify-every), that are in force
 and not trials, and whose owner has not been notified for this expiry.
 --mark-notified records the notice for each license listed, once per term:
 run it from cron after the notices are sent, and a rerun lists none of them
@@ -486,7 +534,11 @@ again. Two hosts marking at once record each notice once.`,
 					return usageError("--at: %v", err)
 				}
 			}
-			l, err := needLedger(cmd, dsn, !markNotified)
+			use := ledgerRead
+			if markNotified {
+				use = ledgerWrite
+			}
+			l, err := commandLedger(cmd, dsn, use)
 			if err != nil {
 				return err
 			}
@@ -495,7 +547,7 @@ again. Two hosts marking at once record each notice once.`,
 			if err != nil {
 				return err
 			}
-			recs := make([]licenseJSON, 0, len(lics))
+			recs := make([]issuance.LicenseRecord, 0, len(lics))
 			for _, lic := range lics {
 				if markNotified {
 					marked, err := l.MarkNotified(cmd.Context(), lic.Product, lic.Serial, lic.Expires, lic.Owner)
@@ -507,7 +559,7 @@ again. Two hosts marking at once record each notice once.`,
 					}
 					lic.NotifiedExpires = lic.Expires
 				}
-				recs = append(recs, licenseRecord(lic, nil))
+				recs = append(recs, issuance.NewLicenseRecord(lic, nil))
 			}
 			return printLicenses(cmd.OutOrStdout(), recs, asJSON, asCSV)
 		},
@@ -516,29 +568,31 @@ again. Two hosts marking at once record each notice once.`,
 	addLedgerFlag(fl, &dsn)
 	fl.IntVar(&within, "within", 60, "days ahead")
 	fl.StringVar(&at, "at", "", "count from this day, `YYYY-MM-DD` (default today, UTC)")
-	fl.BoolVar(&asJSON, "json", false, "print a JSON array")
+	jsonFlagVar(cmd, &asJSON)
 	fl.BoolVar(&asCSV, "csv", false, "print CSV with a header row")
 	fl.BoolVar(&markNotified, "mark-notified", false, "record a notice for each license listed")
 	return cmd
 }
 
+// licenseCSVHeader names the CSV columns of a license: the JSON record's
+// fields, less license (the product and serial).
 var licenseCSVHeader = []string{"product", "serial", "generation", "edition", "trial", "install_id", "key_id", "issued", "expires",
-	"owner", "customer", "order", "revoked", "revoke_reason", "notified_expires", "activation_code", "jwt"}
+	"owner", "customer", "order", "revoked", "revoked_below", "revoke_reason", "notified_expires", "activation_code", "jwt"}
 
-func (r licenseJSON) csvRow() []string {
+func licenseCSVRow(r *issuance.LicenseRecord) []string {
 	return []string{r.Product, r.Serial, fmt.Sprint(r.Generation), r.Edition, fmt.Sprint(r.Trial), r.InstallID, fmt.Sprint(r.KeyID), r.Issued, r.Expires,
-		r.Owner, r.Customer, r.Order, r.Revoked, r.RevokeReason, r.Notified, r.Code, r.JWT}
+		r.Owner, r.Customer, r.Order, fmt.Sprint(r.Revoked), fmt.Sprint(r.RevokedBelow), r.RevokeReason, r.NotifiedExpires, r.ActivationCode, r.JWT}
 }
 
-func printLicenses(w io.Writer, recs []licenseJSON, asJSON, asCSV bool) error {
+func printLicenses(w io.Writer, recs []issuance.LicenseRecord, asJSON, asCSV bool) error {
 	switch {
 	case asJSON:
 		return printJSON(w, recs)
 	case asCSV:
 		cw := csv.NewWriter(w)
 		cw.Write(licenseCSVHeader)
-		for _, r := range recs {
-			cw.Write(r.csvRow())
+		for i := range recs {
+			cw.Write(licenseCSVRow(&recs[i]))
 		}
 		cw.Flush()
 		return cw.Error()
@@ -562,7 +616,8 @@ func newLedgerExportCmd() *cobra.Command {
 		Long: `Write every license in the ledger with its current code and token, one per
 row, as CSV (with a header row) or JSON Lines. The output holds bearer
 credentials: keep it where the ledger is kept. With --out the file appears
-only when complete, and an existing one is kept unless --force.`,
+only when complete, and an existing one is kept unless --force. --json
+writes JSON Lines, as --format jsonl, and a failure as a JSON object.`,
 		Example: `  licmint ledger export --ledger licenses.db --out licenses.csv
   licmint ledger export --ledger licenses.db --format jsonl | gzip > licenses.jsonl.gz`,
 		Args: exactArgs(0),
@@ -576,7 +631,7 @@ only when complete, and an existing one is kept unless --force.`,
 			if format != "csv" && format != "jsonl" {
 				return usageError("--format %q: want csv or jsonl", format)
 			}
-			l, err := needLedger(cmd, dsn, true)
+			l, err := commandLedger(cmd, dsn, ledgerRead)
 			if err != nil {
 				return err
 			}
@@ -593,7 +648,7 @@ only when complete, and an existing one is kept unless --force.`,
 	fl.StringVar(&format, "format", "", "csv or jsonl (default: from --out's extension, else csv)")
 	fl.StringVarP(&out, "out", "o", "", "write to `FILE` instead of standard output")
 	fl.BoolVar(&force, "force", false, "replace an existing --out file")
-	fl.BoolVar(&asJSON, "json", false, "JSON Lines, as --format jsonl; errors as a JSON object")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 
@@ -605,9 +660,9 @@ func exportLicenses(ctx context.Context, l *ledger.Ledger, w io.Writer, format s
 		cw.Write(licenseCSVHeader)
 	}
 	err := l.Licenses(ctx, func(lic *ledger.License, c *ledger.Code) error {
-		r := licenseRecord(lic, c)
+		r := issuance.NewLicenseRecord(lic, c)
 		if format == "csv" {
-			return cw.Write(r.csvRow())
+			return cw.Write(licenseCSVRow(&r))
 		}
 		return enc.Encode(r)
 	})

@@ -41,45 +41,12 @@ func TestSignBatchLedgerKilled(t *testing.T) {
 	rows := *killRows
 	dir := t.TempDir()
 	ctx := context.Background()
-	key, err := signer.GenerateKey(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := age.GenerateX25519Identity()
-	if err != nil {
-		t.Fatal(err)
-	}
-	priv, err := key.Encrypt(id.Recipient())
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyPath, idPath := filepath.Join(dir, "vendor.key.age"), filepath.Join(dir, "id.txt")
-	os.WriteFile(keyPath, priv, 0o600)
-	os.WriteFile(idPath, []byte(id.String()+"\n"), 0o600)
+	keyPath, idPath := killKeyFiles(t, dir)
 
 	// The shop's keys, minted into one ledger, copied as it stands into
 	// another for the run that is never interrupted.
 	killed, whole := filepath.Join(dir, "killed.db"), filepath.Join(dir, "whole.db")
-	l, err := ledger.Open(ctx, "sqlite:"+killed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Each row carries a note, as a shop's export does, which the output
-	// copies.
-	var in bytes.Buffer
-	in.WriteString("rk,edition,note\n")
-	n := 0
-	for left := rows; left > 0; left -= ledger.MaxMint {
-		m, err := l.Mint(ctx, ledger.MintRequest{Product: formats.MustProduct("PC"), Edition: "standard", Count: min(left, ledger.MaxMint)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, k := range m.Keys {
-			n++
-			fmt.Fprintf(&in, "%s,standard,order-%06d for customer-%06d@example.com: site licence for the engineering department\n", k, n, n%97)
-		}
-	}
-	l.Close()
+	in := killMint(t, ctx, killed, rows)
 	// The batch's CSV reader looks at the first 64 KiB of its input before
 	// its first row, and then signs and records 256 rows at a time: the
 	// half fed before the kill must pass both by some way.
@@ -173,6 +140,13 @@ func TestSignBatchLedgerKilled(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Fatalf("the rerun's output differs from the uninterrupted run's (%d and %d bytes)", len(got), len(want))
 	}
+	killCheckLedger(t, ctx, killed, count, rows)
+}
+
+// killCheckLedger checks that the ledger at path holds each of the rows
+// once, and that its chain verifies.
+func killCheckLedger(t *testing.T, ctx context.Context, path string, count func(q string) int, rows int) {
+	t.Helper()
 	for q, want := range map[string]int{
 		`SELECT COUNT(*) FROM licenses`:                                     rows,
 		`SELECT COUNT(*) FROM codes`:                                        rows,
@@ -183,7 +157,7 @@ func TestSignBatchLedgerKilled(t *testing.T) {
 			t.Errorf("%s: %d, want %d", q, n, want)
 		}
 	}
-	l, err = ledger.Open(ctx, "sqlite:"+killed)
+	l, err := ledger.Open(ctx, "sqlite:"+path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,6 +165,54 @@ func TestSignBatchLedgerKilled(t *testing.T) {
 	if _, err := l.Verify(ctx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// killKeyFiles writes a signing key encrypted to an age identity, and the
+// identity, into dir.
+func killKeyFiles(t *testing.T, dir string) (keyPath, idPath string) {
+	t.Helper()
+	key, err := signer.GenerateKey(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, err := key.Encrypt(id.Recipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPath, idPath = filepath.Join(dir, "vendor.key.age"), filepath.Join(dir, "id.txt")
+	os.WriteFile(keyPath, priv, 0o600)
+	os.WriteFile(idPath, []byte(id.String()+"\n"), 0o600)
+	return keyPath, idPath
+}
+
+// killMint mints rows keys into the ledger at path and returns the batch
+// that signs them. Each row carries a note, as a shop's export does, which
+// the output copies.
+func killMint(t *testing.T, ctx context.Context, path string, rows int) *bytes.Buffer {
+	t.Helper()
+	l, err := ledger.Open(ctx, "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	in := new(bytes.Buffer)
+	in.WriteString("rk,edition,note\n")
+	n := 0
+	for left := rows; left > 0; left -= ledger.MaxMint {
+		m, err := l.Mint(ctx, ledger.MintRequest{Product: formats.MustProduct("PC"), Edition: "standard", Count: min(left, ledger.MaxMint)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range m.Keys {
+			n++
+			fmt.Fprintf(in, "%s,standard,order-%06d for customer-%06d@example.com: site licence for the engineering department\n", k, n, n%97)
+		}
+	}
+	return in
 }
 
 func copyFile(t *testing.T, from, to string) {

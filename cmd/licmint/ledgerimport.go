@@ -82,7 +82,7 @@ some rows failed; the others are recorded.`,
 			if err != nil {
 				return err
 			}
-			l, err := needLedger(cmd, dsn, false)
+			l, err := commandLedger(cmd, dsn, ledgerWrite)
 			if err != nil {
 				return err
 			}
@@ -120,7 +120,7 @@ some rows failed; the others are recorded.`,
 	fl.StringVar(&pub, "pub", "", "trusted public key `FILE` (NAME.pub.pem) the codes are signed with")
 	fl.StringVar(&ring, "keyring", "", "trusted keyring `FILE`: PEM blocks or a JWK Set")
 	fl.StringVar(&catalogFile, "catalog", "", "product catalog JSON `FILE` (default: the built-in catalog)")
-	fl.BoolVar(&asJSON, "json", false, "print the counts as JSON")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 
@@ -159,7 +159,13 @@ func (im *importer) importFile(name string, format int) error {
 		}
 		var re *rowError
 		if errors.As(err, &re) {
-			return withHint(exitInvalid, fmt.Errorf("%s, line %d: %w", name, line, err), "give the output file of a batch, as 'licmint sign --in … --out' writes it")
+			// The rows before it are recorded, as README says: the rerun
+			// after the file is fixed finds them existing.
+			if err := im.flush(); err != nil {
+				return err
+			}
+			return withHint(exitInvalid, fmt.Errorf("%s, line %d: %w", name, line, err),
+				"give the output file of a batch, as 'licmint sign --in … --out' writes it; the rows before this one are recorded")
 		}
 		if err != nil {
 			return fileError("import", err)
@@ -306,9 +312,13 @@ type rowReader struct {
 }
 
 func newRowReader(r io.Reader, format int) *rowReader {
-	lim := &rowLimiter{r: r}
+	// The limiter lets a row's reader buffer ahead of it (csv.Reader reads
+	// 4 KiB at a time, the JSON reader up to its 64 KiB buffer); the row's
+	// own length is checked exactly.
+	lim := &rowLimiter{r: r, max: maxImportRow + 64<<10}
 	rr := &rowReader{format: format, lim: lim}
 	if format == batchCSV {
+		lim.max = maxImportRow + 4<<10
 		rr.csv = csv.NewReader(lim)
 		rr.csv.FieldsPerRecord = -1
 		rr.csv.ReuseRecord = true
@@ -328,11 +338,12 @@ func (rr *rowReader) next() (map[string]string, int, error) {
 func (rr *rowReader) nextCSV() (map[string]string, int, error) {
 	for {
 		rr.lim.mark()
+		start := rr.csv.InputOffset()
 		rec, err := rr.csv.Read()
 		// A row that cannot be read starts on the line after the last
 		// one read.
 		line := rr.line + 1
-		if errors.Is(err, errRowTooLong) {
+		if errors.Is(err, errRowTooLong) || err == nil && rr.csv.InputOffset()-start > maxImportRow {
 			return nil, line, &rowError{fmt.Sprintf("a row longer than %d bytes", maxImportRow)}
 		}
 		var pe *csv.ParseError
@@ -405,18 +416,19 @@ func (rr *rowReader) nextJSON() (map[string]string, int, error) {
 
 var errRowTooLong = errors.New("row too long")
 
-// rowLimiter fails a read once a row, from the last mark, runs past
-// maxImportRow bytes (and the reader's buffer ahead of it), so that
+// rowLimiter fails a read once a row, from the last mark, runs past max
+// bytes (maxImportRow and the reader's buffer ahead of it), so that
 // memory stays bounded whatever the file holds.
 type rowLimiter struct {
-	r io.Reader
-	n int
+	r   io.Reader
+	n   int
+	max int
 }
 
 func (l *rowLimiter) mark() { l.n = 0 }
 
 func (l *rowLimiter) Read(p []byte) (int, error) {
-	if l.n > maxImportRow+64<<10 {
+	if l.n > l.max {
 		return 0, errRowTooLong
 	}
 	n, err := l.r.Read(p)

@@ -82,7 +82,7 @@ Private key files are refused: this command never needs a secret.`,
 	}
 	cmd.Flags().StringArrayVar(&keys, "key", nil, "public key or keyring `FILE` (repeatable)")
 	cmd.Flags().StringVar(&format, "format", "pem", "output format: pem, jwk or go")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON record: the key ids, the public keys in hex and the keyring in --format")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 

@@ -41,7 +41,7 @@ func (f *lifecycleFlags) register(cmd *cobra.Command) {
 	f.secret.register(cmd)
 	fl.StringVar(&f.ring, "keyring", "", "also accept codes signed by these public keys, `FILE` (old keys after a rotation; PEM or JWK Set)")
 	fl.StringVar(&f.installID, "install-id", "", "the install `ID` an install-bound code is bound to")
-	fl.BoolVar(&f.asJSON, "json", false, "print the new code as a JSON record")
+	jsonFlagVar(cmd, &f.asJSON)
 	fl.BoolVar(&f.jwt, "jwt", false, "also make the new code's JWT license token (with --ledger, a license whose code had one gets one anyway)")
 	fl.StringVar(&f.issuer, "issuer", signer.DefaultIssuer, "JWT iss claim: who issued the license")
 	f.ledger.register(cmd)
@@ -157,7 +157,85 @@ previous_expires. Exits 3 when the code is refused.`,
   licmint renew --key keys/vendor.key.age --identity vendor-id.txt --request renewal.age --json
   licmint renew --key keys/vendor-2027.key.age --keyring keys/vendor.pub.pem --code PC-2081-... --days 730`,
 		Args: exactArgs(0),
-		RunE: func(cmd *cobra.Command, args []string) error { return runRenew(cmd, &f) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if (f.request == "") == (f.code == "") {
+				return usageError("give --request FILE or --code AC: the code to renew")
+			}
+			r := signer.Renewal{}
+			if cmd.Flags().Changed("days") {
+				if f.days < 1 || f.days > catalog.MaxTermDays {
+					return usageError("--days %d: want 1 to %d", f.days, catalog.MaxTermDays)
+				}
+				r.Days = f.days
+			}
+			var err error
+			if r.Issued, err = dayFlag("issued", f.issued); err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("install-id") && f.installID == "" {
+				return usageError("--install-id is empty; leave it out for a code that is not bound to an install")
+			}
+			code, installID, codeFrom, err := f.current(cmd)
+			if err != nil {
+				return err
+			}
+			r.InstallID = installID
+			// What the code alone rules out is said before the key is opened.
+			if err := signer.CheckRenewable(code); err != nil {
+				ce := lifecycleError(err, codeFrom)
+				if code.Trial {
+					ce.hint = "sign the customer's full Registration Key with 'licmint sign'"
+				}
+				return ce
+			}
+			if code.Bound && installID == "" {
+				if f.request != "" {
+					return withHint(exitInvalid, fmt.Errorf("--request %s: the code is bound to an install, but the request has no install-id line", f.request),
+						"ask the customer for a new request made with 'licmint request --install-id', or give --install-id")
+				}
+				return usageError("the code is bound to an install: give its --install-id")
+			}
+			var key *formats.RegistrationKey
+			if f.renewalKey != "" {
+				k, err := formats.ParseRegistrationKey(f.renewalKey)
+				if err != nil {
+					return invalid(fmt.Errorf("--renewal-key: %w", err))
+				}
+				key = &k
+			}
+			l, err := commandLedger(cmd, f.ledger.dsn, ledgerRecord)
+			if err != nil {
+				return err
+			}
+			if l != nil {
+				defer l.Close()
+			} else if key != nil {
+				return usageError("--renewal-key is checked against the ledger: give --ledger DSN")
+			}
+			s, err := f.signer(cmd)
+			if err != nil {
+				return err
+			}
+			is, err := service(s, l).Renew(cmd.Context(), &issuance.Renewal{Code: code, Renewal: r, Key: key, Token: f.jwt})
+			if err != nil {
+				return ledgerError(err, func(err error) error { return lifecycleError(err, codeFrom) })
+			}
+			renewed := is.Code
+			if is.Existing {
+				fmt.Fprintf(cmd.ErrOrStderr(), "licmint: this code was renewed already; this is the renewal on record (renew the current code, or give --renewal-key, to extend it again)\n")
+			}
+			w := cmd.OutOrStdout()
+			if !f.asJSON {
+				return printReissued(w, &is)
+			}
+			rec := reissueJSON{activationJSON: newActivationJSON(&renewed, s.Catalog()), JWT: is.JWT}
+			rec.PreviousExpires = code.Expires.String()
+			if is.License != nil && renewed.Expires-formats.Day(max(r.Days, 0)) != code.Expires {
+				// The ledger renewed a newer code of the license than the one given.
+				rec.PreviousExpires = ""
+			}
+			return printJSON(w, rec)
+		},
 	}
 	f.register(cmd)
 	fl := cmd.Flags()
@@ -169,86 +247,6 @@ previous_expires. Exits 3 when the code is refused.`,
 	fl.StringVar(&f.catalogFile, "catalog", "", "product catalog JSON `FILE` (default: the built-in catalog, product PC)")
 	fl.StringVar(&f.renewalKey, "renewal-key", "", "with --ledger: the renewal Registration `KEY` the customer bought, used up by this renewal; its term applies unless --days")
 	return cmd
-}
-
-func runRenew(cmd *cobra.Command, f *renewFlags) error {
-	if (f.request == "") == (f.code == "") {
-		return usageError("give --request FILE or --code AC: the code to renew")
-	}
-	r := signer.Renewal{}
-	if cmd.Flags().Changed("days") {
-		if f.days < 1 || f.days > catalog.MaxTermDays {
-			return usageError("--days %d: want 1 to %d", f.days, catalog.MaxTermDays)
-		}
-		r.Days = f.days
-	}
-	var err error
-	if r.Issued, err = dayFlag("issued", f.issued); err != nil {
-		return err
-	}
-	if cmd.Flags().Changed("install-id") && f.installID == "" {
-		return usageError("--install-id is empty; leave it out for a code that is not bound to an install")
-	}
-	code, installID, codeFrom, err := f.current(cmd)
-	if err != nil {
-		return err
-	}
-	r.InstallID = installID
-	// What the code alone rules out is said before the key is opened.
-	if err := signer.CheckRenewable(code); err != nil {
-		ce := lifecycleError(err, codeFrom)
-		if code.Trial {
-			ce.hint = "sign the customer's full Registration Key with 'licmint sign'"
-		}
-		return ce
-	}
-	if code.Bound && installID == "" {
-		if f.request != "" {
-			return withHint(exitInvalid, fmt.Errorf("--request %s: the code is bound to an install, but the request has no install-id line", f.request),
-				"ask the customer for a new request made with 'licmint request --install-id', or give --install-id")
-		}
-		return usageError("the code is bound to an install: give its --install-id")
-	}
-	var key *formats.RegistrationKey
-	if f.renewalKey != "" {
-		k, err := formats.ParseRegistrationKey(f.renewalKey)
-		if err != nil {
-			return invalid(fmt.Errorf("--renewal-key: %w", err))
-		}
-		key = &k
-	}
-	l, err := f.ledger.open(cmd)
-	if err != nil {
-		return err
-	}
-	if l != nil {
-		defer l.Close()
-	} else if key != nil {
-		return usageError("--renewal-key is checked against the ledger: give --ledger DSN")
-	}
-	s, err := f.signer(cmd)
-	if err != nil {
-		return err
-	}
-	is, err := service(s, l).Renew(cmd.Context(), &issuance.Renewal{Code: code, Renewal: r, Key: key, Token: f.jwt})
-	if err != nil {
-		return ledgerError(err, func(err error) error { return lifecycleError(err, codeFrom) })
-	}
-	renewed := is.Code
-	if is.Existing {
-		fmt.Fprintf(cmd.ErrOrStderr(), "licmint: this code was renewed already; this is the renewal on record (renew the current code, or give --renewal-key, to extend it again)\n")
-	}
-	w := cmd.OutOrStdout()
-	if !f.asJSON {
-		return printReissued(w, &is)
-	}
-	rec := reissueJSON{activationJSON: newActivationJSON(&renewed, s.Catalog()), JWT: is.JWT}
-	rec.PreviousExpires = code.Expires.String()
-	if is.License != nil && renewed.Expires-formats.Day(max(r.Days, 0)) != code.Expires {
-		// The ledger renewed a newer code of the license than the one given.
-		rec.PreviousExpires = ""
-	}
-	return printJSON(w, rec)
 }
 
 // current reads the code to renew and its install id from --code or

@@ -83,7 +83,7 @@ without --force).`,
 	f.StringArrayVar(&to, "to", nil, "encrypt to this age recipient (repeatable)")
 	f.StringVar(&out, "out", "", "write the request to this file instead of standard output")
 	f.BoolVar(&force, "force", false, "overwrite --out if it exists")
-	f.BoolVar(&asJSON, "json", false, "print a JSON record: the request, or the --out file it was written to")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 

@@ -52,7 +52,75 @@ The code is printed on standard output, or with --json a record.`,
 		Example: `  licmint reset-code --key keys/vendor.key.age --install-id host-7f3a9c0e --remembered 2036-11-29
   licmint reset-code --key keys/vendor.key.age --product PD --install-id "$ID" --remembered 2036-11-29 --json`,
 		Args: exactArgs(0),
-		RunE: func(cmd *cobra.Command, args []string) error { return runResetCode(cmd, &f) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case f.key == "":
+				return usageError("--key FILE is required: the signing key")
+			case !cmd.Flags().Changed("install-id"):
+				return usageError("--install-id ID is required: the install the code is for, as the product reports it")
+			case f.remembered == "":
+				return usageError("--remembered YYYY-MM-DD is required: the day the product remembers")
+			}
+			product, err := formats.ParseProduct(f.product)
+			if err != nil {
+				return usageError("--product: %v", err)
+			}
+			if err := formats.CheckInstallID(f.installID); err != nil {
+				return usageError("--install-id: %v", err)
+			}
+			remembered, err := formats.ParseDay(f.remembered)
+			if err != nil {
+				return usageError("--remembered: %v", err)
+			}
+			clock := now
+			if f.issued != "" {
+				d, err := formats.ParseDay(f.issued)
+				if err != nil {
+					return usageError("--issued: %v", err)
+				}
+				clock = func() time.Time { return d.Time() }
+			}
+			issued, err := formats.DayOf(clock())
+			if err != nil {
+				return usageError("the issue day: %v", err)
+			}
+			// What the request alone rules out is said before the key is opened.
+			if err := signer.CheckResetCode(product, f.installID, remembered, issued); err != nil {
+				return resetCodeError(err)
+			}
+			key, err := f.secret.loadKey(cmd, f.key)
+			if err != nil {
+				return err
+			}
+			s, err := signer.New(key, signer.WithNow(clock))
+			if err != nil {
+				return err
+			}
+			c, err := s.ResetCode(product, f.installID, remembered)
+			if err != nil {
+				return resetCodeError(err)
+			}
+			// Read back as a product will, so that a code that would be refused is
+			// never sent.
+			text := c.String()
+			back, err := formats.ParseResetCode(text, product)
+			if err != nil || back != c {
+				return fmt.Errorf("the reset code does not read back: %v", err)
+			}
+			msg, err := back.AppendMessage(nil, f.installID)
+			if err != nil || !ed25519.Verify(key.Public().Public, msg, back.Signature[:]) {
+				return fmt.Errorf("the reset code does not verify with the signing key's public key")
+			}
+			w := cmd.OutOrStdout()
+			if !f.asJSON {
+				_, err := fmt.Fprintln(w, text)
+				return err
+			}
+			return printJSON(w, resetCodeJSON{
+				ResetCode: text, Product: c.Product.String(), InstallID: f.installID,
+				Remembered: c.Remembered.String(), Issued: c.Issued.String(), KeyID: int(c.KeyID),
+			})
+		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.key, "key", "", keyFlagUsage)
@@ -61,78 +129,8 @@ The code is printed on standard output, or with --json a record.`,
 	fl.StringVar(&f.remembered, "remembered", "", "the day the product remembers, `YYYY-MM-DD`, as its clock_rollback message names it")
 	fl.StringVar(&f.product, "product", "PC", "product `CODE` the install runs")
 	fl.StringVar(&f.issued, "issued", "", "issue day, `YYYY-MM-DD` (default today, UTC)")
-	fl.BoolVar(&f.asJSON, "json", false, "print a JSON record of the code")
+	jsonFlagVar(cmd, &f.asJSON)
 	return cmd
-}
-
-func runResetCode(cmd *cobra.Command, f *resetCodeFlags) error {
-	switch {
-	case f.key == "":
-		return usageError("--key FILE is required: the signing key")
-	case !cmd.Flags().Changed("install-id"):
-		return usageError("--install-id ID is required: the install the code is for, as the product reports it")
-	case f.remembered == "":
-		return usageError("--remembered YYYY-MM-DD is required: the day the product remembers")
-	}
-	product, err := formats.ParseProduct(f.product)
-	if err != nil {
-		return usageError("--product: %v", err)
-	}
-	if err := formats.CheckInstallID(f.installID); err != nil {
-		return usageError("--install-id: %v", err)
-	}
-	remembered, err := formats.ParseDay(f.remembered)
-	if err != nil {
-		return usageError("--remembered: %v", err)
-	}
-	clock := now
-	if f.issued != "" {
-		d, err := formats.ParseDay(f.issued)
-		if err != nil {
-			return usageError("--issued: %v", err)
-		}
-		clock = func() time.Time { return d.Time() }
-	}
-	issued, err := formats.DayOf(clock())
-	if err != nil {
-		return usageError("the issue day: %v", err)
-	}
-	// What the request alone rules out is said before the key is opened.
-	if err := signer.CheckResetCode(product, f.installID, remembered, issued); err != nil {
-		return resetCodeError(err)
-	}
-	key, err := f.secret.loadKey(cmd, f.key)
-	if err != nil {
-		return err
-	}
-	s, err := signer.New(key, signer.WithNow(clock))
-	if err != nil {
-		return err
-	}
-	c, err := s.ResetCode(product, f.installID, remembered)
-	if err != nil {
-		return resetCodeError(err)
-	}
-	// Read back as a product will, so that a code that would be refused is
-	// never sent.
-	text := c.String()
-	back, err := formats.ParseResetCode(text, product)
-	if err != nil || back != c {
-		return fmt.Errorf("the reset code does not read back: %v", err)
-	}
-	msg, err := back.AppendMessage(nil, f.installID)
-	if err != nil || !ed25519.Verify(key.Public().Public, msg, back.Signature[:]) {
-		return fmt.Errorf("the reset code does not verify with the signing key's public key")
-	}
-	w := cmd.OutOrStdout()
-	if !f.asJSON {
-		_, err := fmt.Fprintln(w, text)
-		return err
-	}
-	return printJSON(w, resetCodeJSON{
-		ResetCode: text, Product: c.Product.String(), InstallID: f.installID,
-		Remembered: c.Remembered.String(), Issued: c.Issued.String(), KeyID: int(c.KeyID),
-	})
 }
 
 // resetCodeError names the flag a refused request is about, as exit 3.

@@ -55,7 +55,9 @@ higher --seq; a list replaces the previous one, so name every serial that
 is still revoked.
 
 Each entry is S or S:G. S is the 14-digit serial (leading zeros included),
-or a Registration Key or Activation Code, whose serial is taken. Without G
+with the product before it in --serial if you like (PC-31415926535897, as
+ledger find shows it), or a Registration Key or Activation Code, whose
+serial is taken. Without G
 every generation of the serial is revoked; with G (1-255) the codes of
 generations below G are, and G and later stay good: after 'licmint replace',
 give the serial and the replacement's generation that it printed. Entries
@@ -79,7 +81,67 @@ ledger, entries may be left out to reissue the current list.`,
   licmint revoke --key keys/vendor.key.age --seq 8 --from revoked.txt --out revoked.lmrl --force --json
   licmint revoke --key keys/vendor.key.age --ledger licenses.db --serial 31415926535897 --reason chargeback --out revoked.lmrl`,
 		Args: exactArgs(0),
-		RunE: func(cmd *cobra.Command, args []string) error { return runRevoke(cmd, &f) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.check(cmd); err != nil {
+				return err
+			}
+			product, err := formats.ParseProduct(f.product)
+			if err != nil {
+				return usageError("--product: %v", err)
+			}
+			issued, err := dayFlag("issued", f.issued)
+			if err != nil {
+				return err
+			}
+			entries, err := f.entries(cmd, product)
+			if err != nil {
+				return err
+			}
+			// Said before the key is opened; writeFileAtomic checks again.
+			if !f.force {
+				if _, err := os.Lstat(f.out); err == nil {
+					return withHint(exitError, fmt.Errorf("%s already exists", f.out), "use --force to overwrite it, or choose another --out")
+				} else if !errors.Is(err, fs.ErrNotExist) {
+					return err
+				}
+			}
+			l, err := commandLedger(cmd, f.ledger.dsn, ledgerRecord)
+			if err != nil {
+				return err
+			}
+			if l != nil {
+				defer l.Close()
+			}
+			key, err := f.secret.loadKey(cmd, f.key)
+			if err != nil {
+				return err
+			}
+			s, err := signer.New(key, signer.WithNow(now))
+			if err != nil {
+				return err
+			}
+			_, data, err := service(s, l).RevocationList(cmd.Context(), &issuance.ListRequest{Product: product, Entries: entries, Reason: f.reason, Seq: f.seq, Issued: issued})
+			if err != nil {
+				return ledgerError(err, func(err error) error { return withHint(exitInvalid, err, "") })
+			}
+			// Read back as a product will, so that a list that would not load is
+			// never shipped.
+			ring, err := keyring.New(key.Public())
+			if err != nil {
+				return err
+			}
+			list, err := revocation.Parse(data, product, ring.VerifyList)
+			if err != nil {
+				return fmt.Errorf("the signed list does not read back: %w", err)
+			}
+			if err := writeFileAtomic(f.out, f.force, 0o644, func(w io.Writer) error {
+				_, err := w.Write(data)
+				return err
+			}); err != nil {
+				return err
+			}
+			return f.print(cmd, data, list)
+		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.key, "key", "", keyFlagUsage)
@@ -91,13 +153,15 @@ ledger, entries may be left out to reissue the current list.`,
 	fl.StringVar(&f.out, "out", "", "write the list to `FILE`")
 	fl.StringVar(&f.issued, "issued", "", "issue day, YYYY-MM-DD (default today, UTC)")
 	fl.BoolVar(&f.force, "force", false, "replace an existing --out")
-	fl.BoolVar(&f.asJSON, "json", false, "print a JSON record of the list on standard output")
+	jsonFlagVar(cmd, &f.asJSON)
 	f.ledger.register(cmd)
 	fl.StringVar(&f.reason, "reason", "revoked", "with --ledger: why the serials given are revoked, as recorded")
 	return cmd
 }
 
-func runRevoke(cmd *cobra.Command, f *revokeFlags) error {
+// check rules out the flags that do not go together, before anything is
+// read.
+func (f *revokeFlags) check(cmd *cobra.Command) error {
 	withLedger := ledgerDSN(cmd, f.ledger.dsn) != ""
 	switch {
 	case f.out == "":
@@ -111,64 +175,15 @@ func runRevoke(cmd *cobra.Command, f *revokeFlags) error {
 	case !withLedger && len(f.serials) == 0 && f.from == "":
 		return usageError("give the serials to revoke: --serial S[:G] (repeatable) or --from FILE")
 	}
-	product, err := formats.ParseProduct(f.product)
-	if err != nil {
-		return usageError("--product: %v", err)
-	}
-	issued, err := dayFlag("issued", f.issued)
-	if err != nil {
-		return err
-	}
-	entries, err := f.entries(cmd, product)
-	if err != nil {
-		return err
-	}
-	// Said before the key is opened; writeFileAtomic checks again.
-	if !f.force {
-		if _, err := os.Lstat(f.out); err == nil {
-			return withHint(exitError, fmt.Errorf("%s already exists", f.out), "use --force to overwrite it, or choose another --out")
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-	}
-	l, err := f.ledger.open(cmd)
-	if err != nil {
-		return err
-	}
-	if l != nil {
-		defer l.Close()
-	}
-	key, err := f.secret.loadKey(cmd, f.key)
-	if err != nil {
-		return err
-	}
-	s, err := signer.New(key, signer.WithNow(now))
-	if err != nil {
-		return err
-	}
-	_, data, err := service(s, l).RevocationList(cmd.Context(), &issuance.ListRequest{Product: product, Entries: entries, Reason: f.reason, Seq: f.seq, Issued: issued})
-	if err != nil {
-		return ledgerError(err, func(err error) error { return withHint(exitInvalid, err, "") })
-	}
-	// Read back as a product will, so that a list that would not load is
-	// never shipped.
-	ring, err := keyring.New(key.Public())
-	if err != nil {
-		return err
-	}
-	list, err := revocation.Parse(data, product, ring.VerifyList)
-	if err != nil {
-		return fmt.Errorf("the signed list does not read back: %w", err)
-	}
-	if err := writeFileAtomic(f.out, f.force, 0o644, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	}); err != nil {
-		return err
-	}
+	return nil
+}
+
+// print says what was written: a record with --json, else a line on
+// standard error.
+func (f *revokeFlags) print(cmd *cobra.Command, data []byte, list *revocation.List) error {
 	sum := sha256.Sum256(data)
 	rec := revokeJSON{
-		Out: f.out, Product: product.String(), Sequence: list.Sequence, Issued: list.Issued.String(),
+		Out: f.out, Product: list.Product.String(), Sequence: list.Sequence, Issued: list.Issued.String(),
 		KeyID: int(list.KeyID), Entries: list.Len(), Bytes: len(data), SHA256: hex.EncodeToString(sum[:]),
 	}
 	if f.asJSON {
@@ -184,7 +199,11 @@ func runRevoke(cmd *cobra.Command, f *revokeFlags) error {
 func (f *revokeFlags) entries(cmd *cobra.Command, product formats.Product) ([]revocation.Entry, error) {
 	var entries []revocation.Entry
 	for _, spec := range f.serials {
-		e, err := signer.ParseRevocationEntry(spec, product)
+		entry, err := productSerialEntry(spec, product)
+		if err != nil {
+			return nil, withHint(exitInvalid, fmt.Errorf("--serial %q: %w", spec, err), entryHint)
+		}
+		e, err := signer.ParseRevocationEntry(entry, product)
 		if err != nil {
 			var fe *signer.FieldError
 			if errors.As(err, &fe) {
@@ -222,6 +241,28 @@ func (f *revokeFlags) entries(cmd *cobra.Command, product formats.Product) ([]re
 		return nil, withHint(exitInvalid, err, entryHint)
 	}
 	return append(entries, more...), nil
+}
+
+// productSerialEntry rewrites an entry naming a serial with its product,
+// PC-31415926535897[:G], as ledger find --serial takes it, to the serial
+// alone, which a list's entries take, once the product is the list's.
+// Keys and codes, which have dashes too, are left to the list's parser.
+func productSerialEntry(spec string, product formats.Product) (string, error) {
+	head, gen, hasGen := strings.Cut(strings.TrimSpace(spec), ":")
+	if !strings.Contains(head, "-") {
+		return spec, nil
+	}
+	p, serial, err := parseProductSerial(head)
+	if err != nil {
+		return spec, nil
+	}
+	if p != product {
+		return "", fmt.Errorf("serial %s is for product %s; the list is for %s (--product)", head, p, product)
+	}
+	if hasGen {
+		return serial.String() + ":" + gen, nil
+	}
+	return serial.String(), nil
 }
 
 const entryHint = "an entry is a 14-digit serial, a Registration Key or an Activation Code, optionally followed by :G (1-255) to revoke only generations below G"

@@ -24,12 +24,8 @@ func newRKCmd() *cobra.Command {
 for an Activation Code. See FORMAT.md section 2.`,
 		Example: `  licmint rk new --product PC --count 3
   licmint rk check PC-0314-1592-6535-8978`,
-		Args: exactArgs(0),
-		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	cmd.Flags().Bool("json", false, "print the help as JSON")
-	cmd.AddCommand(newRKNewCmd(), newRKCheckCmd())
-	return cmd
+	return group(cmd, newRKNewCmd(), newRKCheckCmd())
 }
 
 type rkJSON struct {
@@ -141,7 +137,7 @@ trial, days, purpose, order, customer), appearing only when complete.`,
 	f.BoolVar(&trial, "trial", false, "make trial keys")
 	f.IntVar(&count, "count", 1, fmt.Sprintf("how many keys, at most %d", maxRKCount))
 	f.Int64Var(&start, "start", 0, "issue sequential serials from this one instead of random ones")
-	f.BoolVar(&asJSON, "json", false, "print a JSON array")
+	jsonFlagVar(cmd, &asJSON)
 	led.register(cmd)
 	mint.register(cmd)
 	return cmd
@@ -157,7 +153,9 @@ which catches every single mistyped digit and every swap of two neighbouring
 digits. Give keys as arguments (quote a key typed with spaces) or - to read
 one per line from standard input; each key is checked and printed as it is
 read, so any number of keys may be piped through. A line longer than %d
-bytes is an invalid key. Exits 0 when all are valid, 3 otherwise.`, formats.MaxInputLen),
+bytes is an invalid key. Exits 0 when all are valid, 3 otherwise. --json
+prints JSON Lines, a record per key, and then any error object on a line of
+its own.`, formats.MaxInputLen),
 		Example: `  licmint rk check PC-0314-1592-6535-8978
   licmint rk check "pc 0314 1592 6535 8978" PC-1271-8281-8284-5903
   licmint rk check --json - < keys.txt`,
@@ -196,7 +194,7 @@ bytes is an invalid key. Exits 0 when all are valid, 3 otherwise.`, formats.MaxI
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON Lines, one record per key")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 

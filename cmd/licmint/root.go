@@ -32,10 +32,8 @@ buy, and the Ed25519-signed Activation Codes they exchange them for, which a
 product verifies with no network access. See FORMAT.md for the formats.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		// A bare "licmint" shows help rather than failing.
-		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	root.Flags().Bool("json", false, "print the help as JSON")
+	root.PersistentFlags().Bool("json", false, "print JSON on standard output: the command's record, or an error object")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	root.SetHelpCommand(newHelpCmd())
 	root.SetHelpFunc(func(c *cobra.Command, args []string) {
@@ -45,7 +43,8 @@ product verifies with no network access. See FORMAT.md for the formats.`,
 		}
 		cobraHelp(c, args)
 	})
-	root.AddCommand(
+	// A bare "licmint" shows help rather than failing.
+	group(root,
 		newDemoCmd(),
 		newKeygenCmd(),
 		newPubkeyCmd(),
@@ -75,6 +74,60 @@ var cobraHelp = (&cobra.Command{}).HelpFunc()
 func jsonFlag(cmd *cobra.Command) bool {
 	f := cmd.Flags().Lookup("json")
 	return f != nil && f.Value.String() == "true"
+}
+
+// jsonFlagVar sets *v, before cmd runs, to whether it was given --json:
+// the flag is the root's, persistent, so that every command takes it alike
+// and says so once in its help.
+func jsonFlagVar(cmd *cobra.Command, v *bool) {
+	pre := cmd.PreRunE
+	cmd.PreRunE = func(c *cobra.Command, args []string) error {
+		*v = jsonFlag(c)
+		if pre != nil {
+			return pre(c, args)
+		}
+		return nil
+	}
+}
+
+// group makes cmd a command that groups subs. Given no command it shows
+// its help; --json, which asks for a record a group does not make, and an
+// unknown command are usage errors that say which commands there are.
+func group(cmd *cobra.Command, subs ...*cobra.Command) *cobra.Command {
+	cmd.AddCommand(subs...)
+	cmd.SuggestionsMinimumDistance = 2
+	cmd.Args = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		if !c.HasParent() {
+			return cobra.NoArgs(c, args) // worded as cobra's other usage errors
+		}
+		hint := "see '" + c.CommandPath() + " --help' for its commands: " + subcommands(c)
+		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+			hint = "did you mean '" + c.CommandPath() + " " + s[0] + "'? " + hint
+		}
+		return &cliError{code: exitUsage, err: fmt.Errorf("unknown command %q for %q", args[0], c.CommandPath()), hint: hint}
+	}
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		if jsonFlag(c) {
+			return &cliError{code: exitUsage, err: fmt.Errorf("%s needs a command: %s", c.CommandPath(), subcommands(c)),
+				hint: "'" + c.CommandPath() + " --help --json' prints its help as JSON"}
+		}
+		return c.Help()
+	}
+	return cmd
+}
+
+// subcommands lists cmd's commands, as its help does.
+func subcommands(cmd *cobra.Command) string {
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // helpJSON is the --json form of a command's help.
@@ -113,7 +166,7 @@ examples. 'licmint help exit-codes' lists the exit statuses and error kinds.`,
 			return target.Help()
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the help as JSON")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 
@@ -155,10 +208,9 @@ func addCompletionExamples(root *cobra.Command) {
 		if c.Name() != "completion" {
 			continue
 		}
-		c.Flags().Bool("json", false, "print the help as JSON")
-		// Runnable, as rk is, so that an unknown shell is a usage error
+		// A group, as rk is, so that an unknown shell is a usage error
 		// rather than help and success.
-		c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+		group(c)
 		c.Example = `  licmint completion bash > /etc/bash_completion.d/licmint
   licmint completion zsh > "${fpath[1]}/_licmint"
   licmint completion fish > ~/.config/fish/completions/licmint.fish
@@ -175,11 +227,12 @@ func addCompletionExamples(root *cobra.Command) {
 	}
 }
 
-// jsonScript gives a completion command --json, which prints the script as
-// the string member of an object. It writes the script itself, because
+// jsonScript makes a completion command's --json print the script as the
+// string member of an object. It writes the script itself, because
 // cobra's command writes to the stdout of the time the command was made.
 func jsonScript(sh *cobra.Command) {
-	asJSON := sh.Flags().Bool("json", false, "print the script as a JSON string")
+	var asJSON bool
+	jsonFlagVar(sh, &asJSON)
 	sh.RunE = func(cmd *cobra.Command, args []string) error {
 		noDesc, _ := cmd.Flags().GetBool("no-descriptions")
 		var b bytes.Buffer
@@ -206,7 +259,7 @@ func jsonScript(sh *cobra.Command) {
 		if err != nil {
 			return err
 		}
-		if !*asJSON {
+		if !asJSON {
 			_, err = cmd.OutOrStdout().Write(b.Bytes())
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/licmint/licmint/internal/portaldb"
+	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/portal"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -52,7 +53,7 @@ leaked).`, int(portal.StaffEnrolLifetime.Hours())),
 			if err != nil {
 				return err
 			}
-			l, err := openWritableLedger(cmd, led.dsn)
+			l, err := commandLedger(cmd, led.dsn, ledgerExisting)
 			if err != nil {
 				return err
 			}
@@ -65,8 +66,8 @@ leaked).`, int(portal.StaffEnrolLifetime.Hours())),
 				return usageError("%q: %s", args[0], ie.Msg)
 			case errors.As(err, &ie):
 				return withHint(exitInvalid, fmt.Errorf("the password: %s", ie.Msg), "")
-			case errors.Is(err, portaldb.ErrStaffExists):
-				return withHint(exitInvalid, fmt.Errorf("%s: %w", email, err), "an admin removes a staff user in the console (Staff users); a removed user may be added again")
+			case issuance.KindOf(err) == issuance.KindStaffExists:
+				return ledgerError(fmt.Errorf("%s: %w", email, err), nil)
 			case err != nil:
 				return ledgerError(err, func(err error) error { return err })
 			}
@@ -83,7 +84,7 @@ leaked).`, int(portal.StaffEnrolLifetime.Hours())),
 	fl := cmd.Flags()
 	fl.StringVar(&role, "role", "", "the user's role: `support` or admin")
 	fl.StringVar(&pwFile, "password-file", "", "read the password from the first line of `FILE` (default: ask on the terminal)")
-	fl.BoolVar(&asJSON, "json", false, "print the user added as JSON")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 

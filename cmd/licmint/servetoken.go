@@ -1,14 +1,13 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"text/tabwriter"
 	"time"
 
 	"github.com/licmint/licmint/internal/portaldb"
-	"github.com/licmint/licmint/ledger"
+	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/portal"
 	"github.com/spf13/cobra"
 )
@@ -26,27 +25,8 @@ the ledger.`,
 		Example: `  licmint serve token create --ledger licenses.db --scope mint --name shop
   licmint serve token list --ledger licenses.db
   licmint serve token revoke --ledger licenses.db 3`,
-		Args: exactArgs(0),
-		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	cmd.Flags().Bool("json", false, "print the help as JSON")
-	cmd.AddCommand(newServeTokenCreateCmd(), newServeTokenListCmd(), newServeTokenRevokeCmd())
-	return cmd
-}
-
-// openWritableLedger opens an existing ledger, which must take writes: a
-// mistyped name must not create a new, empty ledger for a token nobody
-// serves.
-func openWritableLedger(cmd *cobra.Command, dsn string) (*ledger.Ledger, error) {
-	l, err := needLedger(cmd, dsn, true)
-	if err != nil {
-		return nil, err
-	}
-	if err := l.Ping(cmd.Context()); err != nil {
-		l.Close()
-		return nil, ledgerError(err, func(err error) error { return err })
-	}
-	return l, nil
+	return group(cmd, newServeTokenCreateCmd(), newServeTokenListCmd(), newServeTokenRevokeCmd())
 }
 
 type tokenJSON struct {
@@ -69,7 +49,8 @@ func newServeTokenCreateCmd() *cobra.Command {
 		Use:   "create --ledger DSN --scope mint|read|revoke [--name NAME]",
 		Short: "Create a shop API token and print it once",
 		Long: `Create a bearer token for the shop API with one scope, mint, read or revoke,
-and print it. It is printed once: the ledger keeps only its hash. Give it to
+and print it, alone on standard output (TOKEN=$(licmint serve token create …)
+captures it). It is printed once: the ledger keeps only its hash. Give it to
 the shop as the header Authorization: Bearer TOKEN, and revoke it with
 'licmint serve token revoke' when it leaks or is no longer used.`,
 		Example: `  licmint serve token create --ledger licenses.db --scope mint --name shop
@@ -82,7 +63,7 @@ the shop as the header Authorization: Bearer TOKEN, and revoke it with
 			if !portaldb.ValidTokenName(name) {
 				return usageError("--name: want at most %d printable bytes", portaldb.MaxTokenName)
 			}
-			l, err := openWritableLedger(cmd, led.dsn)
+			l, err := commandLedger(cmd, led.dsn, ledgerExisting)
 			if err != nil {
 				return err
 			}
@@ -95,14 +76,17 @@ the shop as the header Authorization: Bearer TOKEN, and revoke it with
 			if asJSON {
 				return printJSON(w, tokenJSON{ID: id, Name: name, Scope: scope, Token: token})
 			}
-			fmt.Fprintf(w, "Token %d (scope %s) created. It is shown this once: keep it in the shop's secret store.\n\n%s\n", id, scope, token)
+			// The token alone on standard output, so that TOKEN=$(…)
+			// captures it; the words go to standard error.
+			fmt.Fprintf(cmd.ErrOrStderr(), "Token %d (scope %s) created. It is shown this once: keep it in the shop's secret store.\n", id, scope)
+			fmt.Fprintln(w, token)
 			return nil
 		},
 	}
 	led.register(cmd)
 	cmd.Flags().StringVar(&scope, "scope", "", "what the token may do: `mint`, read or revoke")
 	cmd.Flags().StringVar(&name, "name", "", "a `NAME` to know the token by, such as shop")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the token and its record as JSON")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 
@@ -121,7 +105,7 @@ tokens themselves are not kept, so not shown.`,
   licmint serve token list --ledger licenses.db --json`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			l, err := needLedger(cmd, led.dsn, true)
+			l, err := commandLedger(cmd, led.dsn, ledgerRead)
 			if err != nil {
 				return err
 			}
@@ -154,7 +138,7 @@ tokens themselves are not kept, so not shown.`,
 		},
 	}
 	led.register(cmd)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the tokens as JSON")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 
@@ -175,13 +159,13 @@ shows. Every portal instance refuses it from its next request on.`,
 			if err != nil || id < 1 {
 				return usageError("token id %q: want the number that 'licmint serve token list' shows", args[0])
 			}
-			l, err := openWritableLedger(cmd, led.dsn)
+			l, err := commandLedger(cmd, led.dsn, ledgerExisting)
 			if err != nil {
 				return err
 			}
 			defer l.Close()
-			if err := portaldb.NewAPITokens(l).Revoke(cmd.Context(), id); errors.Is(err, portaldb.ErrNoAPIToken) {
-				return withHint(exitInvalid, fmt.Errorf("token %d: %w", id, err), "'licmint serve token list' shows the tokens and which are revoked")
+			if err := portaldb.NewAPITokens(l).Revoke(cmd.Context(), id); issuance.KindOf(err) == issuance.KindNoAPIToken {
+				return ledgerError(fmt.Errorf("token %d: %w", id, err), nil)
 			} else if err != nil {
 				return ledgerError(err, func(err error) error { return err })
 			}
@@ -193,6 +177,6 @@ shows. Every portal instance refuses it from its next request on.`,
 		},
 	}
 	led.register(cmd)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the outcome as JSON")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }

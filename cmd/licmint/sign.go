@@ -68,7 +68,8 @@ security module is named by a PKCS#11 URI instead (--key
 'pkcs11:token=...;object=...?module-path=...', made with keygen --pkcs11),
 with its PIN from LICMINT_PKCS11_PIN, pin-source=file:PATH or the
 terminal; every command that signs takes one. Perpetual codes
-have no JWT form, as a token always has an expiry.`,
+have no JWT form, as a token always has an expiry. --json prints the
+license's record, or for a batch a summary.`,
 		Example: `  licmint sign --key keys/vendor.key.age --rk PC-0314-1592-6535-8978 --edition premium
   licmint sign --key keys/vendor.key.age --rk PC-0314-1592-6535-8978 --edition standard \
       --issued 2026-11-27 --days 730 --install-id "$MACHINE_ID" --jwt --json
@@ -106,7 +107,7 @@ have no JWT form, as a token always has an expiry.`,
 			if err != nil {
 				return err
 			}
-			l, err := f.ledger.open(cmd)
+			l, err := commandLedger(cmd, f.ledger.dsn, ledgerRecord)
 			if err != nil {
 				return err
 			}
@@ -138,7 +139,7 @@ have no JWT form, as a token always has an expiry.`,
 	fl.StringVar(&f.issued, "issued", "", "issue day, YYYY-MM-DD (default today, UTC)")
 	fl.StringVar(&f.installID, "install-id", "", "bind the code to this install id (1-255 bytes)")
 	fl.BoolVar(&f.jwt, "jwt", false, "also make the JWT license token")
-	fl.BoolVar(&f.asJSON, "json", false, "print the license as JSON; for a batch, a summary")
+	jsonFlagVar(cmd, &f.asJSON)
 	fl.StringVar(&f.in, "in", "", "batch input `FILE`, .csv or .jsonl")
 	fl.StringVar(&f.out, "out", "", "batch output `FILE`, .csv or .jsonl")
 	fl.BoolVar(&f.force, "force", false, "replace an existing batch output")

@@ -130,7 +130,7 @@ is in force (valid, expiring, grace), 4 when it is authentic but not in force,
 	fl.StringVar(&o.crl, "crl", "", "signed revocation list `FILE` to check the code against")
 	fl.DurationVar(&o.tolerance, "tolerance", verifier.DefaultRollbackTolerance, "how far the clock may go back behind the latest time in --state")
 	fl.StringVar(&o.renewFrom, "renew-from", "", "the installed `CODE`: check that the given code is its renewal")
-	fl.BoolVar(&o.asJSON, "json", false, "print a JSON record, also when the code is invalid")
+	jsonFlagVar(cmd, &o.asJSON)
 	return cmd
 }
 

@@ -45,6 +45,6 @@ version control revision when the build recorded one.`,
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
