@@ -397,7 +397,7 @@ func (s *Server) apiRevoke(w http.ResponseWriter, r *http.Request) {
 		apiError(w, apiInvalid, "reason: say why the license is revoked, such as chargeback, in 1 to %d printable bytes", MaxReason)
 		return
 	}
-	lic, err := s.led.Revoke(r.Context(), p, serial, 0, req.Reason)
+	lic, err := s.svc.Revoke(r.Context(), p, serial, req.Reason)
 	if errors.Is(err, ledger.ErrNoLicense) {
 		apiError(w, apiNotFound, "no license %s in the ledger", licenseID(p, serial))
 		return

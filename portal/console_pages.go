@@ -433,22 +433,16 @@ var errResendRevoked = inputErr("", "This license is revoked: its code no longer
 
 func (s *Server) actResend(r *http.Request, h *ledger.History) (string, string, error) {
 	lic := h.License
-	if lic.Owner == "" {
+	err := s.svc.ResendCode(r.Context(), lic.Product, lic.Serial, func(lic *ledger.License, cur *ledger.Code) ledger.Mail {
+		return ledger.Mail{To: lic.Owner, Subject: "Your Activation Code for " + lic.Product.String(),
+			Body: fmt.Sprintf("As you asked our support, here is the current Activation Code of your license %s (maintenance until %s):\n\n%s\n\nEnter it in the product. You can find it again under My licenses:\n\n%s/licenses\n",
+				licenseID(lic.Product, lic.Serial), lastDay(cur.Expires), cur.Code, s.publicURL)}
+	})
+	switch {
+	case errors.Is(err, ledger.ErrNoAccount):
 		return "", "", inputErr("", "This license has no owner account to mail: it was not registered through the portal. Give the customer the code from this page.")
-	}
-	cur, err := s.led.CurrentCode(r.Context(), lic)
-	if err != nil {
-		return "", "", err
-	}
-	id := licenseID(lic.Product, lic.Serial)
-	if lic.RevokesCurrent() {
+	case errors.Is(err, ledger.ErrRevoked):
 		return "", "", errResendRevoked
-	}
-	err = s.led.ResendCode(r.Context(), lic.Product, lic.Serial, ledger.Mail{To: lic.Owner, Subject: "Your Activation Code for " + lic.Product.String(),
-		Body: fmt.Sprintf("As you asked our support, here is the current Activation Code of your license %s (maintenance until %s):\n\n%s\n\nEnter it in the product. You can find it again under My licenses:\n\n%s/licenses\n",
-			id, lastDay(cur.Expires), cur.Code, s.publicURL)})
-	if errors.Is(err, ledger.ErrRevoked) {
-		return "", "", errResendRevoked // revoked meanwhile
 	}
 	if err != nil {
 		return "", "", err
@@ -534,7 +528,7 @@ func (s *Server) actRevoke(r *http.Request, h *ledger.History) (string, string, 
 	if err != nil {
 		return "", "", err
 	}
-	if _, err := s.led.Revoke(r.Context(), h.License.Product, h.License.Serial, 0, why); err != nil {
+	if _, err := s.svc.Revoke(r.Context(), h.License.Product, h.License.Serial, why); err != nil {
 		return "", "", err
 	}
 	return "", "", nil
@@ -656,7 +650,7 @@ func (s *Server) keyVoid(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return "", "", err
 		}
-		if err := s.led.Void(r.Context(), rec.Key, why); errors.Is(err, ledger.ErrUsed) {
+		if err := s.svc.Void(r.Context(), rec.Key, why); errors.Is(err, ledger.ErrUsed) {
 			return "", "", inputErr("", "This key was registered meanwhile: revoke its license instead.")
 		} else if err != nil {
 			return "", "", err
@@ -677,7 +671,7 @@ func (s *Server) crlPublish(w http.ResponseWriter, r *http.Request) {
 	typed := strings.ToUpper(strings.TrimSpace(r.PostFormValue("product")))
 	p, err := formats.ParseProduct(typed)
 	if err == nil {
-		_, err = s.svc.Signer().Catalog().Product(p.String())
+		_, err = s.svc.Catalog().Product(p.String())
 	}
 	if err != nil {
 		s.consoleRender(w, r, http.StatusUnprocessableEntity, "crl", consolePage{Title: "Revocation lists",

@@ -150,7 +150,7 @@ func TestCurrentCode(t *testing.T) {
 	}
 	// The short form, a Registration Key, a code of no license.
 	unknownKey := e.mint(1, false, ledger.PurposeLicense)[0]
-	unregistered, err := e.svc.Signer().Sign(&signer.Registration{RK: unknownKey, Edition: "standard"})
+	unregistered, err := e.sign.Sign(&signer.Registration{RK: unknownKey, Edition: "standard"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestCurrentCode(t *testing.T) {
 	flipped.Trial = true
 	for _, r := range []signer.Registration{{RK: flipped, Edition: "standard"}, {RK: keys[3], Edition: "standard"},
 		{RK: keys[0], Edition: "premium"}, {RK: keys[0], Edition: "standard", Days: 3650}, {RK: keys[3], Edition: "standard", InstallID: "HOST-7F3A", Days: 7}} {
-		c, err := e.svc.Signer().Sign(&r)
+		c, err := e.sign.Sign(&r)
 		if err != nil {
 			t.Fatal(err)
 		}

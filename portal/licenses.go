@@ -63,7 +63,7 @@ func parseLicenseID(s string) (formats.Product, formats.Serial, bool) {
 
 // status tells where a code stands today, as the product would see it.
 func (s *Server) status(lic *ledger.License, code string) (verifier.License, error) {
-	cp, err := s.svc.Signer().Catalog().Product(lic.Product.String())
+	cp, err := s.svc.Catalog().Product(lic.Product.String())
 	if err != nil {
 		return verifier.License{}, err
 	}

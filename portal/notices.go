@@ -38,7 +38,7 @@ func (s *Server) SendNotices(ctx context.Context) (int, error) {
 		m := ledger.Mail{To: lic.Owner, Subject: fmt.Sprintf("Maintenance of your %s license ends on %s", lic.Product, lastDay(lic.Expires)),
 			Body: fmt.Sprintf("The maintenance of your license %s (%s %s) ends on %s.\n\nTo keep receiving updates, buy a renewal key and enter it for license %s here:\n\n%s/renew\n",
 				id, lic.Product, lic.Edition, lastDay(lic.Expires), id, s.publicURL)}
-		marked, err := s.led.MarkNotified(ctx, lic.Product, lic.Serial, lic.Expires, lic.Owner, m)
+		marked, err := s.svc.NotifyExpiry(ctx, lic, m)
 		if err != nil {
 			return sent, err
 		}

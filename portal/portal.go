@@ -209,14 +209,16 @@ func WithSupport(contact string) Option { return func(s *Server) { s.support = c
 // Customers never see these details.
 func WithLog(logf func(format string, args ...any)) Option { return func(s *Server) { s.logf = logf } }
 
-// New returns a portal over svc, which must have a ledger.
-func New(ctx context.Context, svc *issuance.Service, opts ...Option) (*Server, error) {
-	s := &Server{svc: svc, now: time.Now, rand: rand.Reader, limits: DefaultLimits, mailFrom: "licenses@localhost",
+// New returns a portal over svc, which must record in led: the portal
+// changes licenses, keys, codes and lists through svc only, and reads
+// them, and keeps its own state, in led.
+func New(ctx context.Context, svc *issuance.Service, led *ledger.Ledger, opts ...Option) (*Server, error) {
+	s := &Server{svc: svc, led: led, now: time.Now, rand: rand.Reader, limits: DefaultLimits, mailFrom: "licenses@localhost",
 		support: "the vendor's customer service", kick: make(chan struct{}, 1), logf: func(string, ...any) {}}
 	for _, o := range opts {
 		o(s)
 	}
-	if svc == nil || svc.Ledger() == nil {
+	if svc == nil || led == nil {
 		return nil, errors.New("portal: the issuance service needs a ledger")
 	}
 	if len(s.keys) == 0 {
@@ -228,7 +230,6 @@ func New(ctx context.Context, svc *issuance.Service, opts ...Option) (*Server, e
 	// A page that does not parse stops the server here, not a visitor.
 	templates()
 	consoleTemplates()
-	s.led = svc.Ledger()
 	key, err := s.led.Secret(ctx, "portal-csrf")
 	if err != nil {
 		return nil, err

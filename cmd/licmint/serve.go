@@ -285,7 +285,7 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 	if f.smtp != "" {
 		opts = append(opts, portal.WithMail(&portal.SMTP{Addr: f.smtp, Username: os.Getenv(smtpUserEnv), Password: os.Getenv(smtpPassEnv), TLS: f.smtpTLS}, f.mailFrom))
 	}
-	p, err := portal.New(ctx, svc, opts...)
+	p, err := portal.New(ctx, svc, led, opts...)
 	if err != nil {
 		return &cliError{code: exitError, kind: kindLedger, err: err}
 	}
