@@ -45,16 +45,17 @@ func checkNewPassword(password, email string) error {
 	return nil
 }
 
-func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) signupForm(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, "signup", page{Title: "Sign up"})
+	return nil
 }
 
-func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) signup(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	typed := r.PostFormValue("email")
 	p := page{Title: "Sign up", Email: typed}
 	if s.reserve(w, r, "signup", p, bucket{"signup:ip:" + rateAddr(v.ip), s.limits.SignupIP}) {
-		return
+		return nil
 	}
 	email, err := parseEmail(typed)
 	if err == nil {
@@ -63,17 +64,15 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		p.Error = err.Error()
 		s.render(w, r, http.StatusUnprocessableEntity, "signup", p)
-		return
+		return nil
 	}
 	hash, err := hashPassword(s.rand, r.PostFormValue("password"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	token, th, err := newToken(s.rand)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	err = s.led.CreateAccount(r.Context(), ledger.Account{Email: email, PasswordHash: hash},
 		ledger.Token{Hash: th, Expires: s.now().Add(ConfirmLifetime)},
@@ -88,19 +87,20 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 				s.publicURL + "/login\n\nor, if you forgot your password, reset it at\n\n" + s.publicURL + "/forgot\n"})
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.kickMailer()
 	s.render(w, r, http.StatusOK, "message", page{Title: "Check your mail",
 		Notice: "We have sent a confirmation link to " + email + ". Follow it to confirm your address, then log in. Your email address is your login id, and it cannot be changed later."})
+	return nil
 }
 
-func (s *Server) confirmForm(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) confirmForm(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, "confirm", page{Title: "Confirm your email address", Token: r.URL.Query().Get("token")})
+	return nil
 }
 
-func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) confirm(w http.ResponseWriter, r *http.Request) error {
 	token := r.PostFormValue("token")
 	_, err := s.led.ConfirmAccount(r.Context(), tokenHash(token))
 	switch {
@@ -108,21 +108,23 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "confirm", page{Title: "Confirm your email address",
 			Error: "This confirmation link is unknown, used already or expired. Log in to have a new one sent."})
 	case err != nil:
-		s.fail(w, r, err)
+		return err
 	default:
 		s.render(w, r, http.StatusOK, "login", page{Title: "Log in", Notice: "Your email address is confirmed. You can log in now."})
 	}
+	return nil
 }
 
-func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) loginForm(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, "login", page{Title: "Log in"})
+	return nil
 }
 
 // errLogin is the one answer to a wrong login id or password, so that it
 // never tells whether an account exists.
 const errLogin = "The email address or the password is not right."
 
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) login(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	typed := r.PostFormValue("email")
 	p := page{Title: "Log in", Email: typed}
@@ -136,7 +138,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	// limits too; the account's is given back if the log-in succeeds, as
 	// it limits failures.
 	if s.reserve(w, r, "login", p, ipBucket, accBucket) {
-		return
+		return nil
 	}
 	password := r.PostFormValue("password")
 	var acc *ledger.Account
@@ -144,8 +146,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if emailErr == nil && len(password) <= MaxPassword {
 		acc, err = s.led.Account(r.Context(), email)
 		if err != nil && !errors.Is(err, ledger.ErrNoAccount) {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 	}
 	stored := dummyHash()
@@ -154,13 +155,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	ok, err := checkPassword(stored, password)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if acc == nil || !ok {
 		p.Error = errLogin
 		s.render(w, r, http.StatusUnauthorized, "login", p)
-		return
+		return nil
 	}
 	s.release(r, accBucket)
 	if !acc.Confirmed {
@@ -171,50 +171,48 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 					Body: "To confirm your email address, open this link within 24 hours:\n\n" + s.link("/confirm", token) + "\n"})
 		}
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		s.kickMailer()
 		p.Error = "Confirm your email address first: we have sent you a new link."
 		s.render(w, r, http.StatusForbidden, "login", p)
-		return
+		return nil
 	}
 	// A new id at every log-in, and the old one ended: an id that someone
 	// planted in the browser before never becomes a logged-in session.
 	id, hash, err := newToken(s.rand)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	ctx := ledger.WithClient(r.Context(), email, v.ip)
 	if err := s.led.StartSession(ctx, hash, email, s.now().Add(SessionLifetime), tokenHash(v.id)); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.setCookie(w, id)
 	http.Redirect(w, r, "/licenses", http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) logout(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	if err := s.led.EndSession(r.Context(), tokenHash(v.id)); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	id, _, err := newToken(s.rand)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.setCookie(w, id)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) forgotForm(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, "forgot", page{Title: "Forgot your password?"})
+	return nil
 }
 
-func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) forgot(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	typed := r.PostFormValue("email")
 	p := page{Title: "Forgot your password?", Email: typed}
@@ -222,18 +220,17 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		p.Error = err.Error()
 		s.render(w, r, http.StatusUnprocessableEntity, "forgot", p)
-		return
+		return nil
 	}
 	buckets := []bucket{{"reset:ip:" + rateAddr(v.ip), s.limits.ResetIP}, {"reset:account:" + email, s.limits.ResetAccount}}
 	if s.reserve(w, r, "forgot", p, buckets...) {
-		return
+		return nil
 	}
 	acc, err := s.led.Account(r.Context(), email)
 	switch {
 	case errors.Is(err, ledger.ErrNoAccount):
 	case err != nil:
-		s.fail(w, r, err)
-		return
+		return err
 	default:
 		token, th, err := newToken(s.rand)
 		if err == nil {
@@ -243,32 +240,32 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 						s.link("/reset", token) + "\n\nIf you did not ask for this, ignore this message: your password stays as it is.\n"})
 		}
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		s.kickMailer()
 	}
 	s.render(w, r, http.StatusOK, "message", page{Title: "Check your mail",
 		Notice: "If an account exists for " + email + ", we have sent it a link to reset the password. The link works once, for one hour."})
+	return nil
 }
 
-func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) resetForm(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, "reset", page{Title: "Choose a new password", Token: r.URL.Query().Get("token")})
+	return nil
 }
 
-func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) reset(w http.ResponseWriter, r *http.Request) error {
 	token := r.PostFormValue("token")
 	p := page{Title: "Choose a new password", Token: token}
 	password := r.PostFormValue("password")
 	if err := checkNewPassword(password, ""); err != nil {
 		p.Error = err.Error()
 		s.render(w, r, http.StatusUnprocessableEntity, "reset", p)
-		return
+		return nil
 	}
 	hash, err := hashPassword(s.rand, password)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	_, err = s.led.ResetPassword(r.Context(), tokenHash(token), hash)
 	switch {
@@ -276,19 +273,21 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 		p.Error = "This reset link is unknown, used already or expired. Ask for a new one on the Forgot password page."
 		s.render(w, r, http.StatusBadRequest, "reset", p)
 	case err != nil:
-		s.fail(w, r, err)
+		return err
 	default:
 		s.render(w, r, http.StatusOK, "login", page{Title: "Log in", Notice: "Your password is changed. Log in with it now."})
 	}
+	return nil
 }
 
-func (s *Server) forgotLogin(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) forgotLogin(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, "forgot-login", page{Title: "Forgot your login id?"})
+	return nil
 }
 
 // AddAccount makes a confirmed account with a password, as a vendor does
 // for a customer (and the demo for its demo account).
-func (s *Server) AddAccount(ctx context.Context, email, password string) error {
+func (s *deps) addAccount(ctx context.Context, email, password string) error {
 	email, err := parseEmail(email)
 	if err != nil {
 		return fmt.Errorf("portal: %s", err)

@@ -121,7 +121,7 @@ func apiError(w http.ResponseWriter, kind, format string, a ...any) {
 
 // apiFail answers a failure of the ledger or the service: the caller sees
 // that it failed, the log sees why.
-func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+func (s *shopAPI) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	s.logf("portal: %s %s: %v", r.Method, r.URL.Path, err)
 	apiError(w, apiInternal, "the request could not be done just now; nothing was changed that a retry would repeat")
 }
@@ -130,7 +130,7 @@ type tokenKey struct{}
 
 // bearer admits a request with a token in force of the scope, and records
 // the token as the actor of whatever it changes in the ledger.
-func (s *Server) bearer(scope string, h http.HandlerFunc) http.Handler {
+func (s *shopAPI) bearer(scope string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		auth := r.Header.Get("Authorization")
 		scheme, token, _ := strings.Cut(auth, " ")
@@ -242,10 +242,10 @@ func (req *MintRequest) check(productErr error) string {
 	return ""
 }
 
-func (s *Server) apiMint(w http.ResponseWriter, r *http.Request) {
+func (s *shopAPI) apiMint(w http.ResponseWriter, r *http.Request) error {
 	var req MintRequest
 	if !decodeJSON(w, r, &req) {
-		return
+		return nil
 	}
 	p, err := formats.ParseProduct(req.Product)
 	if err == nil && p.String() != req.Product {
@@ -253,19 +253,18 @@ func (s *Server) apiMint(w http.ResponseWriter, r *http.Request) {
 	}
 	if msg := req.check(err); msg != "" {
 		apiError(w, apiInvalid, "%s", msg)
-		return
+		return nil
 	}
 	m, err := s.svc.Mint(r.Context(), ledger.MintRequest{Product: p, Edition: req.Edition, Trial: req.Trial, Count: req.Count, Order: req.Order})
 	switch {
 	case errors.Is(err, catalog.ErrUnknownProduct) || errors.Is(err, catalog.ErrUnknownEdition):
 		apiError(w, apiUnprocessable, "%v: the catalog does not sell %s %s", err, req.Product, req.Edition)
-		return
+		return nil
 	case errors.Is(err, ledger.ErrOrderTerms):
 		apiError(w, apiConflict, "%v; an order's keys are minted once, so use a new order reference for another sale", err)
-		return
+		return nil
 	case err != nil:
-		s.apiFail(w, r, err)
-		return
+		return err
 	}
 	out := MintResponse{Order: req.Order, RegistrationKeys: make([]string, len(m.Keys))}
 	for i, k := range m.Keys {
@@ -277,6 +276,7 @@ func (s *Server) apiMint(w http.ResponseWriter, r *http.Request) {
 		s.metrics.minted.Add(float64(len(m.Keys)))
 	}
 	writeJSON(w, status, out)
+	return nil
 }
 
 // LicenseJSON is a license as the shop API shows it.
@@ -351,19 +351,18 @@ func apiLicenseID(w http.ResponseWriter, r *http.Request) (formats.Product, form
 	return p, serial, true
 }
 
-func (s *Server) apiLicense(w http.ResponseWriter, r *http.Request) {
+func (s *shopAPI) apiLicense(w http.ResponseWriter, r *http.Request) error {
 	p, serial, ok := apiLicenseID(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	hs, err := s.led.Find(r.Context(), ledger.Query{Product: p, Serial: serial})
 	if err != nil {
-		s.apiFail(w, r, err)
-		return
+		return err
 	}
 	if len(hs) != 1 || hs[0].License == nil {
 		apiError(w, apiNotFound, "no license %s in the ledger: a key minted but never registered has no license yet", licenseID(p, serial))
-		return
+		return nil
 	}
 	h := hs[0]
 	out := HistoryJSON{License: licenseJSON(h.License), RegistrationKeys: []KeyJSON{}, Codes: []CodeJSON{}, Events: []EventJSON{}}
@@ -377,6 +376,7 @@ func (s *Server) apiLicense(w http.ResponseWriter, r *http.Request) {
 		out.Events = append(out.Events, EventJSON{Seq: e.Seq, At: e.At.UTC().Format("2006-01-02T15:04:05.999999999Z07:00"), Actor: e.Actor, Kind: e.Kind})
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // RevokeRequest is the body of POST /api/v1/licenses/{license}/revoke.
@@ -384,31 +384,31 @@ type RevokeRequest struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) apiRevoke(w http.ResponseWriter, r *http.Request) {
+func (s *shopAPI) apiRevoke(w http.ResponseWriter, r *http.Request) error {
 	p, serial, ok := apiLicenseID(w, r)
 	if !ok {
-		return
+		return nil
 	}
 	var req RevokeRequest
 	if !decodeJSON(w, r, &req) {
-		return
+		return nil
 	}
 	if req.Reason = strings.TrimSpace(req.Reason); req.Reason == "" || len(req.Reason) > MaxReason || !printable(req.Reason) {
 		apiError(w, apiInvalid, "reason: say why the license is revoked, such as chargeback, in 1 to %d printable bytes", MaxReason)
-		return
+		return nil
 	}
 	lic, err := s.svc.Revoke(r.Context(), p, serial, req.Reason)
 	if errors.Is(err, ledger.ErrNoLicense) {
 		apiError(w, apiNotFound, "no license %s in the ledger", licenseID(p, serial))
-		return
+		return nil
 	}
 	if err != nil {
-		s.apiFail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, struct {
 		License LicenseJSON `json:"license"`
 	}{licenseJSON(lic)})
+	return nil
 }
 
 // ExpiringJSON is the answer to GET /api/v1/licenses?expiring_within=N.
@@ -420,23 +420,21 @@ type ExpiringJSON struct {
 	Truncated bool `json:"truncated"`
 }
 
-func (s *Server) apiExpiring(w http.ResponseWriter, r *http.Request) {
+func (s *shopAPI) apiExpiring(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	v := q.Get("expiring_within")
 	within, err := strconv.Atoi(v)
 	if v == "" || err != nil || within < 0 || within > MaxExpiringWithin {
 		apiError(w, apiInvalid, "expiring_within %q: give a number of days, 0 to %d, such as ?expiring_within=60", v, MaxExpiringWithin)
-		return
+		return nil
 	}
 	today, err := formats.DayOf(s.now())
 	if err != nil {
-		s.apiFail(w, r, err)
-		return
+		return err
 	}
 	lics, err := s.led.Expiring(r.Context(), today, within)
 	if err != nil {
-		s.apiFail(w, r, err)
-		return
+		return err
 	}
 	out := ExpiringJSON{Today: today.String(), Within: within, Licenses: []LicenseJSON{}}
 	if len(lics) > MaxExpiring {
@@ -446,13 +444,15 @@ func (s *Server) apiExpiring(w http.ResponseWriter, r *http.Request) {
 		out.Licenses = append(out.Licenses, licenseJSON(l))
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
+func (s *shopAPI) openAPI(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.Write(openAPIDoc)
+	return nil
 }
 
 // methodNotAllowed answers a known API path called with another method.

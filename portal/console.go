@@ -69,7 +69,7 @@ type staffVisitKey struct{}
 
 func staffOf(r *http.Request) *staffVisit { return r.Context().Value(staffVisitKey{}).(*staffVisit) }
 
-func (s *Server) setStaffCookie(w http.ResponseWriter, id string) {
+func (s *consolePages) setStaffCookie(w http.ResponseWriter, id string) {
 	http.SetCookie(w, &http.Cookie{Name: staffCookie, Value: id, Path: "/console", HttpOnly: true, Secure: s.secure,
 		SameSite: http.SameSiteStrictMode})
 }
@@ -77,7 +77,7 @@ func (s *Server) setStaffCookie(w http.ResponseWriter, id string) {
 // consoleSecured is secured for the console: headers, a bounded body, the
 // staff session from its own cookie, and the CSRF check of every POST,
 // with tokens that a customer page's token never matches.
-func (s *Server) consoleSecured(next http.Handler) http.Handler {
+func (s *consolePages) consoleSecured(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.protect(w, r)
 
@@ -116,37 +116,38 @@ func (s *Server) consoleSecured(next http.Handler) http.Handler {
 }
 
 // needStaff lets only a fully logged-in staff user through.
-func (s *Server) needStaff(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *consolePages) needStaff(h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		v := staffOf(r)
 		switch {
 		case v.verified:
-			h(w, r)
+			return h(w, r)
 		case v.email != "":
 			http.Redirect(w, r, "/console/totp", http.StatusSeeOther)
 		default:
 			http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 		}
+		return nil
 	}
 }
 
 // needAdmin lets only an admin through; a support user gets 403.
-func (s *Server) needAdmin(h http.HandlerFunc) http.HandlerFunc {
-	return s.needStaff(func(w http.ResponseWriter, r *http.Request) {
+func (s *consolePages) needAdmin(h handler) handler {
+	return s.needStaff(func(w http.ResponseWriter, r *http.Request) error {
 		if staffOf(r).role != ledger.RoleAdmin {
-			s.consoleRender(w, r, http.StatusForbidden, "message", consolePage{Title: "Admins only",
-				Error: "Only an admin manages staff users and API tokens. Ask an admin of the console."})
-			return
+			return &pageError{status: http.StatusForbidden, title: "Admins only",
+				msg: "Only an admin manages staff users and API tokens. Ask an admin of the console."}
 		}
-		h(w, r)
+		return h(w, r)
 	})
 }
 
-func (s *Server) consoleLoginForm(w http.ResponseWriter, r *http.Request) {
+func (s *consolePages) consoleLoginForm(w http.ResponseWriter, r *http.Request) error {
 	s.consoleRender(w, r, http.StatusOK, "login", consolePage{Title: "Staff log-in"})
+	return nil
 }
 
-func (s *Server) consoleLogin(w http.ResponseWriter, r *http.Request) {
+func (s *consolePages) consoleLogin(w http.ResponseWriter, r *http.Request) error {
 	v := staffOf(r)
 	typed := r.PostFormValue("email")
 	p := consolePage{Title: "Staff log-in", Email: typed}
@@ -161,15 +162,14 @@ func (s *Server) consoleLogin(w http.ResponseWriter, r *http.Request) {
 	// account's is given back if the password is right, as it limits
 	// failures.
 	if s.consoleReserve(w, r, "login", p, ipBucket, accBucket) {
-		return
+		return nil
 	}
 	password := r.PostFormValue("password")
 	var st *ledger.Staff
 	if emailErr == nil && len(password) <= MaxPassword {
 		var err error
 		if st, err = s.led.Staff(r.Context(), email); err != nil && !errors.Is(err, ledger.ErrNoStaff) {
-			s.consoleFail(w, r, err)
-			return
+			return err
 		}
 	}
 	stored := dummyHash()
@@ -178,27 +178,27 @@ func (s *Server) consoleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	ok, err := checkPassword(stored, password)
 	if err != nil {
-		s.consoleFail(w, r, err)
-		return
+		return err
 	}
 	if st == nil || !ok {
 		p.Error = errLogin
 		s.consoleRender(w, r, http.StatusUnauthorized, "login", p)
-		return
+		return nil
 	}
 	s.release(r, accBucket)
 	if s.enrolExpired(st) {
 		p.Error = errEnrolExpired
 		s.consoleRender(w, r, http.StatusForbidden, "login", p)
-		return
+		return nil
 	}
 	// A new id for the half-way session, and the id held before ended.
 	s.startStaffSession(w, r, email, false)
+	return nil
 }
 
 // startStaffSession gives the browser a new session id, ending the one it
 // held, so that an id planted before a log-in step never gains by it.
-func (s *Server) startStaffSession(w http.ResponseWriter, r *http.Request, email string, verified bool) {
+func (s *consolePages) startStaffSession(w http.ResponseWriter, r *http.Request, email string, verified bool) {
 	v := staffOf(r)
 	id, hash, err := newToken(s.rand)
 	if err != nil {
@@ -220,8 +220,8 @@ func (s *Server) startStaffSession(w http.ResponseWriter, r *http.Request, email
 
 // needPassword lets through a staff user whose password was right, to
 // give the TOTP code.
-func (s *Server) needPassword(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *consolePages) needPassword(h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		v := staffOf(r)
 		switch {
 		case v.verified:
@@ -229,14 +229,15 @@ func (s *Server) needPassword(h http.HandlerFunc) http.HandlerFunc {
 		case v.email == "":
 			http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 		default:
-			h(w, r)
+			return h(w, r)
 		}
+		return nil
 	}
 }
 
 // enrolExpired reports whether st never set up an authenticator and the
 // time to do so with the first password is over.
-func (s *Server) enrolExpired(st *ledger.Staff) bool {
+func (s *consolePages) enrolExpired(st *ledger.Staff) bool {
 	return !st.TOTPConfirmed && !s.now().Before(st.Created.Add(StaffEnrolLifetime))
 }
 
@@ -246,7 +247,7 @@ var errEnrolExpired = fmt.Sprintf("The time to set up your authenticator (%d hou
 // totpPage fills in the enrolment for a user who has not yet entered a
 // code: the secret as text and as an otpauth URI, made on first use. It
 // reports false, having answered, when the time to enrol is over.
-func (s *Server) totpPage(w http.ResponseWriter, r *http.Request, p *consolePage) bool {
+func (s *consolePages) totpPage(w http.ResponseWriter, r *http.Request, p *consolePage) bool {
 	if err := s.fillTOTPPage(r, p); errors.Is(err, errEnrolOver) {
 		s.consoleRender(w, r, http.StatusForbidden, "message", consolePage{Title: "Set-up expired", Error: errEnrolExpired})
 		return false
@@ -259,7 +260,7 @@ func (s *Server) totpPage(w http.ResponseWriter, r *http.Request, p *consolePage
 
 var errEnrolOver = errors.New("portal: the time to enrol is over")
 
-func (s *Server) fillTOTPPage(r *http.Request, p *consolePage) error {
+func (s *consolePages) fillTOTPPage(r *http.Request, p *consolePage) error {
 	email := staffOf(r).email
 	st, err := s.led.Staff(r.Context(), email)
 	if err != nil {
@@ -294,11 +295,12 @@ func (s *Server) fillTOTPPage(r *http.Request, p *consolePage) error {
 	return nil
 }
 
-func (s *Server) totpForm(w http.ResponseWriter, r *http.Request) {
+func (s *consolePages) totpForm(w http.ResponseWriter, r *http.Request) error {
 	var p consolePage
 	if s.totpPage(w, r, &p) {
 		s.consoleRender(w, r, http.StatusOK, "totp", p)
 	}
+	return nil
 }
 
 // matchTOTP returns the time step whose code is code, within the skew of
@@ -314,33 +316,32 @@ func matchTOTP(secret, code string, now time.Time) (int64, bool) {
 	return 0, false
 }
 
-func (s *Server) totpCheck(w http.ResponseWriter, r *http.Request) {
+func (s *consolePages) totpCheck(w http.ResponseWriter, r *http.Request) error {
 	v := staffOf(r)
 	ipBucket := bucket{"console:totp:ip:" + rateAddr(v.ip), s.limits.LoginIP}
 	accBucket := bucket{"console:totp:account:" + v.email, s.limits.TOTPAccount}
 	var p consolePage
 	if !s.totpPage(w, r, &p) {
-		return
+		return nil
 	}
 	refuse := func(status int, msg string) {
 		p.Error = msg
 		s.consoleRender(w, r, status, "totp", p)
 	}
 	if s.consoleLimited(w, r, "totp", p, ipBucket) {
-		return
+		return nil
 	}
 	// The account's attempt is counted before the code is checked, and
 	// refused if it is one too many: counted only after a wrong code, a
 	// burst of guesses sent at once would all be checked before the first
 	// was counted.
 	if s.consoleReserve(w, r, "totp", p, accBucket) {
-		return
+		return nil
 	}
 	code := strings.Join(strings.Fields(r.PostFormValue("code")), "")
 	st, err := s.led.Staff(r.Context(), v.email)
 	if err != nil {
-		s.consoleFail(w, r, err)
-		return
+		return err
 	}
 	step, ok := int64(0), false
 	if len(code) == TOTPDigits && st.TOTPSecret != "" {
@@ -349,100 +350,98 @@ func (s *Server) totpCheck(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		s.count(r, ipBucket)
 		refuse(http.StatusUnauthorized, fmt.Sprintf("This code is not right. Enter the %d digits your authenticator shows now.", TOTPDigits))
-		return
+		return nil
 	}
 	switch err := s.led.UseTOTPStep(r.Context(), v.email, step); {
 	case errors.Is(err, ledger.ErrTOTPReplayed):
 		s.count(r, ipBucket)
 		refuse(http.StatusUnauthorized, "This code was used already. Wait for your authenticator to show the next one.")
-		return
+		return nil
 	case err != nil:
-		s.consoleFail(w, r, err)
-		return
+		return err
 	}
 	s.startStaffSession(w, r, v.email, true)
+	return nil
 }
 
-func (s *Server) passwordForm(w http.ResponseWriter, r *http.Request) {
+func (s *consolePages) passwordForm(w http.ResponseWriter, r *http.Request) error {
 	s.consoleRender(w, r, http.StatusOK, "password", consolePage{Title: "Change your password"})
+	return nil
 }
 
 // passwordChange sets a password of the staff user's own choosing: the
 // first one came from an admin, who should not know it for good.
-func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) {
+func (s *consolePages) passwordChange(w http.ResponseWriter, r *http.Request) error {
 	v := staffOf(r)
 	p := consolePage{Title: "Change your password"}
 	accBucket := bucket{"console:login:account:" + v.email, s.limits.LoginAccount}
 	if s.consoleLimited(w, r, "password", p, accBucket) {
-		return
+		return nil
 	}
 	current, next := r.PostFormValue("current_password"), r.PostFormValue("new_password")
 	st, err := s.led.Staff(r.Context(), v.email)
 	if err != nil {
-		s.consoleFail(w, r, err)
-		return
+		return err
 	}
 	ok := false
 	if len(current) <= MaxPassword {
 		if ok, err = checkPassword(st.PasswordHash, current); err != nil {
-			s.consoleFail(w, r, err)
-			return
+			return err
 		}
 	}
 	if !ok {
 		s.count(r, accBucket)
 		p.Error = "Your current password is not right."
 		s.consoleRender(w, r, http.StatusUnauthorized, "password", p)
-		return
+		return nil
 	}
 	if err := checkNewPassword(next, v.email); err != nil {
 		p.Error = err.Error()
 		s.consoleRender(w, r, http.StatusUnprocessableEntity, "password", p)
-		return
+		return nil
 	}
 	if next == current {
 		p.Error = "Choose a new password, not the one you have."
 		s.consoleRender(w, r, http.StatusUnprocessableEntity, "password", p)
-		return
+		return nil
 	}
 	hash, err := hashPassword(s.rand, next)
 	if err == nil {
 		err = s.led.SetStaffPassword(r.Context(), v.email, hash)
 	}
 	if err != nil {
-		s.consoleFail(w, r, err)
-		return
+		return err
 	}
 	p.Notice = "Your password is changed. Use the new one from your next log-in."
 	s.consoleRender(w, r, http.StatusOK, "password", p)
+	return nil
 }
 
-func (s *Server) consoleLogout(w http.ResponseWriter, r *http.Request) {
+func (s *consolePages) consoleLogout(w http.ResponseWriter, r *http.Request) error {
 	v := staffOf(r)
 	if err := s.led.EndStaffSession(r.Context(), tokenHash(v.id)); err != nil {
-		s.consoleFail(w, r, err)
-		return
+		return err
 	}
 	id, _, err := newToken(s.rand)
 	if err != nil {
-		s.consoleFail(w, r, err)
-		return
+		return err
 	}
 	s.setStaffCookie(w, id)
 	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+	return nil
 }
 
 // consoleLimited is limited for the console's pages.
-func (s *Server) consoleLimited(w http.ResponseWriter, r *http.Request, name string, p consolePage, checks ...bucket) bool {
+func (s *consolePages) consoleLimited(w http.ResponseWriter, r *http.Request, name string, p consolePage, checks ...bucket) bool {
 	return s.consoleOverLimit(w, r, false, name, p, checks...)
 }
 
 // consoleReserve is reserve for the console's pages.
-func (s *Server) consoleReserve(w http.ResponseWriter, r *http.Request, name string, p consolePage, buckets ...bucket) bool {
+func (s *consolePages) consoleReserve(w http.ResponseWriter, r *http.Request, name string, p consolePage, buckets ...bucket) bool {
 	return s.consoleOverLimit(w, r, true, name, p, buckets...)
 }
 
-func (s *Server) consoleOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p consolePage, buckets ...bucket) bool {
+func (s *consolePages) consoleOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p consolePage, buckets ...bucket) bool {
 	l, over, err := s.overLimit(r.Context(), add, buckets...)
 	switch {
 	case err != nil:

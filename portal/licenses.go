@@ -62,7 +62,7 @@ func parseLicenseID(s string) (formats.Product, formats.Serial, bool) {
 }
 
 // status tells where a code stands today, as the product would see it.
-func (s *Server) status(lic *ledger.License, code string) (verifier.License, error) {
+func (s *deps) status(lic *ledger.License, code string) (verifier.License, error) {
 	cp, err := s.svc.Catalog().Product(lic.Product.String())
 	if err != nil {
 		return verifier.License{}, err
@@ -79,7 +79,7 @@ func (s *Server) status(lic *ledger.License, code string) (verifier.License, err
 }
 
 // view turns a license's history into a row of the licenses page.
-func (s *Server) view(h *ledger.History) licenseView {
+func (s *deps) view(h *ledger.History) licenseView {
 	lic := h.License
 	lv := licenseView{ID: licenseID(lic.Product, lic.Serial), Product: lic.Product.String(), Edition: lic.Edition, Trial: lic.Trial,
 		Generation: int(lic.Generation), InstallBound: lic.InstallID != ""}
@@ -134,7 +134,7 @@ func lastDay(d formats.Day) string {
 }
 
 // myLicenses returns the account's licenses.
-func (s *Server) myLicenses(r *http.Request) ([]licenseView, error) {
+func (s *customerPages) myLicenses(r *http.Request) ([]licenseView, error) {
 	hs, err := s.led.Find(r.Context(), ledger.Query{Owner: visitOf(r).account})
 	if err != nil {
 		return nil, err
@@ -150,7 +150,7 @@ func (s *Server) myLicenses(r *http.Request) ([]licenseView, error) {
 
 // myLicense returns the account's license with the id, or false when the
 // account has no such license.
-func (s *Server) myLicense(r *http.Request, id string) (*ledger.History, bool, error) {
+func (s *customerPages) myLicense(r *http.Request, id string) (*ledger.History, bool, error) {
 	p, serial, ok := parseLicenseID(id)
 	if !ok {
 		return nil, false, nil
@@ -162,20 +162,19 @@ func (s *Server) myLicense(r *http.Request, id string) (*ledger.History, bool, e
 	return hs[0], true, nil
 }
 
-func (s *Server) licenses(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) licenses(w http.ResponseWriter, r *http.Request) error {
 	ls, err := s.myLicenses(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.render(w, r, http.StatusOK, "licenses", page{Title: "My licenses", Licenses: ls})
+	return nil
 }
 
-func (s *Server) jwt(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) jwt(w http.ResponseWriter, r *http.Request) error {
 	h, ok, err := s.myLicense(r, r.URL.Query().Get("license"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	var token string
 	if ok {
@@ -187,11 +186,12 @@ func (s *Server) jwt(w http.ResponseWriter, r *http.Request) {
 	}
 	if token == "" {
 		s.render(w, r, http.StatusNotFound, "message", page{Title: "No token", Error: "This license's current code has no JWT license token."})
-		return
+		return nil
 	}
 	w.Header().Set("Content-Type", "application/jwt")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.jwt"`, licenseID(h.License.Product, h.License.Serial)))
 	io.WriteString(w, token+"\n")
+	return nil
 }
 
 // rkError words a Registration Key that did not parse, with where the
@@ -216,22 +216,23 @@ func rkError(err error) string {
 // account's, so that the portal never tells which, or whose.
 const errRefusedKey = "This Registration Key cannot be registered. Check it against your purchase, or contact support."
 
-func (s *Server) registerBuckets(r *http.Request) []bucket {
+func (s *customerPages) registerBuckets(r *http.Request) []bucket {
 	v := visitOf(r)
 	return []bucket{{"register:ip:" + rateAddr(v.ip), s.limits.RegisterIP}, {"register:account:" + v.account, s.limits.RegisterAccount}}
 }
 
-func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) registerForm(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, "register", page{Title: "Register your product"})
+	return nil
 }
 
-func (s *Server) register(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) register(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	typed := r.PostFormValue("rk")
 	p := page{Title: "Register your product", RK: typed}
 	buckets := s.registerBuckets(r)
 	if s.limited(w, r, "register", p, buckets...) {
-		return
+		return nil
 	}
 	refuse := func(msg string) {
 		s.count(r, buckets...)
@@ -241,7 +242,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	rk, err := formats.ParseRegistrationKey(typed)
 	if err != nil {
 		refuse(rkError(err))
-		return
+		return nil
 	}
 	kind := "Activation Code"
 	if rk.Trial {
@@ -268,20 +269,19 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 				lv := s.view(h)
 				p.Code, p.Notice = &lv.Code, "This key is registered to your account already. Its Activation Code:"
 				s.render(w, r, http.StatusOK, "register", p)
-				return
+				return nil
 			}
 		}
 	}
 	switch {
 	case errors.Is(err, ledger.ErrRenewalKey):
 		refuse("This is a renewal key: enter it on the Renew page, for the license it renews.")
-		return
+		return nil
 	case errors.Is(err, ledger.ErrNotMinted), errors.Is(err, ledger.ErrVoid), errors.Is(err, ledger.ErrOtherOwner), errors.Is(err, ledger.ErrOtherTerms):
 		refuse(errRefusedKey)
-		return
+		return nil
 	case err != nil:
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if is.Existing {
 		// Registered on the same terms outside the portal, to no account:
@@ -297,11 +297,12 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	p.Notice = fmt.Sprintf("Registered. Your %s is below; we have emailed it to %s too.", kind, v.account)
 	p.Code = &codeView{License: licenseID(rk.Product, rk.Serial), Text: code, Generation: int(is.Code.Generation), Expires: lastDay(is.Code.Expires)}
 	s.render(w, r, http.StatusOK, "register", p)
+	return nil
 }
 
 // mail queues a message for the account; a failure is logged, as the
 // code it carries is shown and kept under My licenses all the same.
-func (s *Server) mail(r *http.Request, to, subject, body string) {
+func (s *deps) mail(r *http.Request, to, subject, body string) {
 	if err := s.led.QueueMail(r.Context(), ledger.Mail{To: to, Subject: subject, Body: body}); err != nil {
 		s.logf("portal: queueing mail to %s: %v", to, err)
 		return
@@ -312,7 +313,7 @@ func (s *Server) mail(r *http.Request, to, subject, body string) {
 // done shows the current code of one of the account's licenses on the
 // page name after a renewal or a replacement (post, redirect, get: a
 // reload does not renew or replace again).
-func (s *Server) done(r *http.Request, p *page) error {
+func (s *customerPages) done(r *http.Request, p *page) error {
 	id := r.URL.Query().Get("done")
 	if id == "" {
 		return nil
@@ -326,7 +327,7 @@ func (s *Server) done(r *http.Request, p *page) error {
 	return nil
 }
 
-func (s *Server) renewPage(w http.ResponseWriter, r *http.Request, status int, p page) {
+func (s *customerPages) renewPage(w http.ResponseWriter, r *http.Request, status int, p page) {
 	ls, err := s.myLicenses(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -341,25 +342,25 @@ func (s *Server) renewPage(w http.ResponseWriter, r *http.Request, status int, p
 	s.render(w, r, status, "renew", p)
 }
 
-func (s *Server) renewForm(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) renewForm(w http.ResponseWriter, r *http.Request) error {
 	var p page
 	if err := s.done(r, &p); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if p.Code != nil {
 		p.Notice = "Renewed. Your new Activation Code is below; we have emailed it to you too. Enter it in the product."
 	}
 	s.renewPage(w, r, http.StatusOK, p)
+	return nil
 }
 
-func (s *Server) renew(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) renew(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	typed, reqText := r.PostFormValue("rk"), r.PostFormValue("request")
 	p := page{RK: typed, Request: reqText, Selected: r.PostFormValue("license")}
 	buckets := s.registerBuckets(r)
 	if s.limited(w, r, "renew", p, buckets...) {
-		return
+		return nil
 	}
 	refuse := func(msg string, counted bool) {
 		if counted {
@@ -373,14 +374,12 @@ func (s *Server) renew(w http.ResponseWriter, r *http.Request) {
 		if fhs := r.MultipartForm.File["request"]; len(fhs) > 0 && fhs[0].Size > 0 {
 			f, err := fhs[0].Open()
 			if err != nil {
-				s.fail(w, r, err)
-				return
+				return err
 			}
 			reqData, err = io.ReadAll(io.LimitReader(f, MaxForm))
 			f.Close()
 			if err != nil {
-				s.fail(w, r, err)
-				return
+				return err
 			}
 		}
 	}
@@ -389,7 +388,7 @@ func (s *Server) renew(w http.ResponseWriter, r *http.Request) {
 		k, err := formats.ParseRegistrationKey(typed)
 		if err != nil {
 			refuse(rkError(err), true)
-			return
+			return nil
 		}
 		key = &k
 	}
@@ -399,35 +398,32 @@ func (s *Server) renew(w http.ResponseWriter, r *http.Request) {
 		req, err := renewseal.Open(reqData, s.ids...)
 		if err != nil {
 			refuse("The renewal request could not be read: "+err.Error()+". Paste or upload the whole file that the product's 'licmint request' wrote.", false)
-			return
+			return nil
 		}
 		ren.Code, ren.InstallID = req.Code, req.InstallID
 		if key == nil {
 			s.renewedOnline(w, r, req.Code, refuse)
-			return
+			return nil
 		}
 	} else {
 		if key == nil {
 			refuse("Enter the renewal Registration Key you bought, or give the product's renewal request.", false)
-			return
+			return nil
 		}
 		h, ok, err := s.myLicense(r, p.Selected)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		if !ok {
 			refuse("Choose one of your licenses to renew.", false)
-			return
+			return nil
 		}
 		cur, err := s.led.CurrentCode(r.Context(), h.License)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		if ren.Code, err = formats.ParseActivationCode(cur.Code); err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		ren.InstallID = h.License.InstallID
 	}
@@ -435,34 +431,33 @@ func (s *Server) renew(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, ledger.ErrNotMinted), errors.Is(err, ledger.ErrVoid):
 		refuse("This Registration Key cannot renew a license. Check it against your purchase, or contact support.", true)
-		return
+		return nil
 	case errors.Is(err, ledger.ErrNotRenewal):
 		refuse("This key is not a renewal key, or is for another product: a key for a new license is entered on Register your product.", true)
-		return
+		return nil
 	case errors.Is(err, ledger.ErrUsed):
 		refuse("This renewal key has been used already.", true)
-		return
+		return nil
 	case errors.Is(err, ledger.ErrOtherTerms):
 		refuse("This renewal key is for another edition than this license's.", true)
-		return
+		return nil
 	case errors.Is(err, ledger.ErrNoLicense):
 		refuse("The code in the request is not one of your licenses.", true)
-		return
+		return nil
 	case errors.Is(err, ledger.ErrSuperseded):
 		refuse("The code in the request was replaced: your license's current code is under My licenses.", false)
-		return
+		return nil
 	case errors.Is(err, ledger.ErrRevoked):
 		refuse("This license is revoked, and cannot be renewed. Contact support.", false)
-		return
+		return nil
 	case errors.Is(err, signer.ErrNotRenewable):
 		refuse("Trial and perpetual licenses are not renewed: register a full Registration Key instead.", false)
-		return
+		return nil
 	case errors.Is(err, signer.ErrNotAuthentic), errors.Is(err, signer.ErrUnknownKey), errors.Is(err, signer.ErrInstallIDRequired):
 		refuse("The code in the request is not one this portal issued, or was changed.", true)
-		return
+		return nil
 	case err != nil:
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if !is.Existing {
 		s.codeIssued(issuedRenewed)
@@ -472,13 +467,14 @@ func (s *Server) renew(w http.ResponseWriter, r *http.Request) {
 		fmt.Sprintf("Your license %s is renewed: maintenance until %s.\n\nYour new Activation Code:\n\n%s\n\nEnter it in the product.\n",
 			id, lastDay(is.Code.Expires), is.Code))
 	http.Redirect(w, r, "/renew?done="+id, http.StatusSeeOther)
+	return nil
 }
 
 // renewedOnline answers an offline request without a renewal key: when the
 // license was renewed since the code in the request (a renewal key
 // entered here), the product needs the license's current code; otherwise
 // the customer has to buy the renewal first.
-func (s *Server) renewedOnline(w http.ResponseWriter, r *http.Request, held formats.ActivationCode, refuse func(string, bool)) {
+func (s *customerPages) renewedOnline(w http.ResponseWriter, r *http.Request, held formats.ActivationCode, refuse func(string, bool)) {
 	h, ok, err := s.myLicense(r, licenseID(held.Product, held.Serial))
 	if err != nil {
 		s.fail(w, r, err)
@@ -502,7 +498,7 @@ func (s *Server) renewedOnline(w http.ResponseWriter, r *http.Request, held form
 	}
 }
 
-func (s *Server) stolenPage(w http.ResponseWriter, r *http.Request, status int, p page) {
+func (s *customerPages) stolenPage(w http.ResponseWriter, r *http.Request, status int, p page) {
 	ls, err := s.myLicenses(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -517,42 +513,42 @@ func (s *Server) stolenPage(w http.ResponseWriter, r *http.Request, status int, 
 	s.render(w, r, status, "stolen", p)
 }
 
-func (s *Server) stolenForm(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) stolenForm(w http.ResponseWriter, r *http.Request) error {
 	var p page
 	if err := s.done(r, &p); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if p.Code != nil {
 		p.Notice = "The stolen code is invalidated: it goes on the next revocation list. Your replacement Activation Code is below; we have emailed it to you too."
 	}
 	s.stolenPage(w, r, http.StatusOK, p)
+	return nil
 }
 
-func (s *Server) reportStolen(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) reportStolen(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	id := r.PostFormValue("license")
 	prod, serial, ok := parseLicenseID(id)
 	if !ok {
 		s.stolenPage(w, r, http.StatusUnprocessableEntity, page{Error: "Choose one of your licenses."})
-		return
+		return nil
 	}
 	is, err := s.svc.Replace(r.Context(), &issuance.Replacement{Product: prod, Serial: serial, RevokeOld: true,
 		Reason: "reported stolen by the licensee", Owner: v.account})
 	switch {
 	case errors.Is(err, ledger.ErrNoLicense):
 		s.stolenPage(w, r, http.StatusUnprocessableEntity, page{Error: "Choose one of your licenses."})
-		return
+		return nil
 	case errors.Is(err, ledger.ErrRevoked), errors.Is(err, ledger.ErrLastGeneration), errors.Is(err, signer.ErrNotReplaceable):
 		s.stolenPage(w, r, http.StatusUnprocessableEntity, page{Error: "This license's code cannot be replaced here. Contact support."})
-		return
+		return nil
 	case err != nil:
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.codeIssued(issuedReplaced)
 	s.mail(r, v.account, "Your replacement Activation Code for "+prod.String(),
 		fmt.Sprintf("You reported the code of license %s stolen. It is invalidated, and products stop accepting it once they have seen the replacement or the next revocation list.\n\nYour replacement Activation Code (generation %d):\n\n%s\n\nEnter it in your product.\n",
 			id, is.Code.Generation, is.Code))
 	http.Redirect(w, r, "/report-stolen?done="+id, http.StatusSeeOther)
+	return nil
 }

@@ -84,7 +84,7 @@ func parsePages(dir string) map[string]*template.Template {
 }
 
 // render writes the page name with p, filling in what every page has.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+func (s *customerPages) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
 	if v, ok := r.Context().Value(visitKey{}).(*visit); ok {
 		p.Account, p.CSRF = v.account, v.csrf
 	}
@@ -94,7 +94,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 
 // writePage executes a page whole before anything is written, so that a
 // page that fails to render is a clean 500 rather than half a page.
-func (s *Server) writePage(w http.ResponseWriter, t *template.Template, status int, name string, p any) {
+func (s *deps) writePage(w http.ResponseWriter, t *template.Template, status int, name string, p any) {
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, "layout.html", p); err != nil {
 		s.logf("portal: page %s: %v", name, err)
@@ -109,7 +109,7 @@ func (s *Server) writePage(w http.ResponseWriter, t *template.Template, status i
 // fail answers an error of the portal itself, such as the database
 // failing: the customer learns that nothing went wrong on their side, and
 // the log gets the details, never the customer.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+func (s *customerPages) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.logf("portal: %s %s: %v", r.Method, r.URL.Path, err)
 	s.render(w, r, http.StatusInternalServerError, "message", page{Title: "Something went wrong",
 		Error: "The portal could not do this just now. Nothing was lost: please try again in a few minutes."})
@@ -117,7 +117,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 // limited tells whether a counted bucket has reached its limit, and then
 // answers 429 on the page name with p.
-func (s *Server) limited(w http.ResponseWriter, r *http.Request, name string, p page, checks ...bucket) bool {
+func (s *customerPages) limited(w http.ResponseWriter, r *http.Request, name string, p page, checks ...bucket) bool {
 	return s.pageOverLimit(w, r, false, name, p, checks...)
 }
 
@@ -126,11 +126,11 @@ func (s *Server) limited(w http.ResponseWriter, r *http.Request, name string, p 
 // p (true) when that goes over a limit; so attempts sent at once are held
 // to the limits as well as attempts sent one by one. An attempt refused
 // counts too, within the same fixed window.
-func (s *Server) reserve(w http.ResponseWriter, r *http.Request, name string, p page, buckets ...bucket) bool {
+func (s *customerPages) reserve(w http.ResponseWriter, r *http.Request, name string, p page, buckets ...bucket) bool {
 	return s.pageOverLimit(w, r, true, name, p, buckets...)
 }
 
-func (s *Server) pageOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p page, buckets ...bucket) bool {
+func (s *customerPages) pageOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p page, buckets ...bucket) bool {
 	l, over, err := s.overLimit(r.Context(), add, buckets...)
 	switch {
 	case err != nil:
@@ -145,7 +145,7 @@ func (s *Server) pageOverLimit(w http.ResponseWriter, r *http.Request, add bool,
 // overLimit reads each bucket's count, counting one more first if add,
 // and reports the limit of the first that is over: reached, or passed by
 // the attempt just counted.
-func (s *Server) overLimit(ctx context.Context, add bool, buckets ...bucket) (Limit, bool, error) {
+func (s *deps) overLimit(ctx context.Context, add bool, buckets ...bucket) (Limit, bool, error) {
 	for _, b := range buckets {
 		if b.key == "" || b.limit.Max <= 0 {
 			continue
@@ -162,7 +162,7 @@ func (s *Server) overLimit(ctx context.Context, add bool, buckets ...bucket) (Li
 }
 
 // tooMany sets Retry-After to the end of l's window and says so.
-func (s *Server) tooMany(w http.ResponseWriter, l Limit) string {
+func (s *deps) tooMany(w http.ResponseWriter, l Limit) string {
 	wait := l.Window - s.now().Sub(s.now().Truncate(l.Window))
 	w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 	return fmt.Sprintf("Too many attempts. Please wait %s and try again.", roundUp(wait))
@@ -170,7 +170,7 @@ func (s *Server) tooMany(w http.ResponseWriter, l Limit) string {
 
 // release takes back an attempt reserved in b that turned out not to
 // count: b limits failures, and the attempt succeeded.
-func (s *Server) release(r *http.Request, b bucket) {
+func (s *deps) release(r *http.Request, b bucket) {
 	if b.key == "" || b.limit.Max <= 0 {
 		return
 	}
@@ -180,7 +180,7 @@ func (s *Server) release(r *http.Request, b bucket) {
 }
 
 // count counts an attempt in each bucket.
-func (s *Server) count(r *http.Request, buckets ...bucket) {
+func (s *deps) count(r *http.Request, buckets ...bucket) {
 	for _, b := range buckets {
 		if b.key == "" || b.limit.Max <= 0 {
 			continue
