@@ -54,8 +54,8 @@ func (s *customerPages) signup(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	typed := r.PostFormValue("email")
 	p := page{Title: "Sign up", Email: typed}
-	if s.reserve(w, r, "signup", p, bucket{"signup:ip:" + rateAddr(v.ip), s.limits.SignupIP}) {
-		return nil
+	if err := s.reserve(w, r, "signup", p, bucket{"signup:ip:" + rateAddr(v.ip), s.limits.SignupIP}); err != nil {
+		return err
 	}
 	email, err := parseEmail(typed)
 	if err == nil {
@@ -77,14 +77,12 @@ func (s *customerPages) signup(w http.ResponseWriter, r *http.Request) error {
 	err = s.led.CreateAccount(r.Context(), ledger.Account{Email: email, PasswordHash: hash},
 		ledger.Token{Hash: th, Expires: s.now().Add(ConfirmLifetime)},
 		ledger.Mail{To: email, Subject: "Confirm your email address",
-			Body: "Welcome to the licensing portal.\n\nTo confirm your email address, open this link within 24 hours:\n\n" +
-				s.link("/confirm", token) + "\n\nIf you did not sign up, ignore this message.\n"})
+			Body: mailText("welcome", mailData{Link: s.link("/confirm", token)})})
 	if errors.Is(err, ledger.ErrAccountExists) {
 		// The same answer as for a new account, so that sign-up does not
 		// tell who has one; the owner of the address is told instead.
 		err = s.led.QueueMail(r.Context(), ledger.Mail{To: email, Subject: "You already have an account",
-			Body: "Someone, perhaps you, tried to sign up again with this email address.\n\nYou already have an account: log in at\n\n" +
-				s.publicURL + "/login\n\nor, if you forgot your password, reset it at\n\n" + s.publicURL + "/forgot\n"})
+			Body: mailText("account-exists", mailData{URL: s.publicURL})})
 	}
 	if err != nil {
 		return err
@@ -137,8 +135,8 @@ func (s *customerPages) login(w http.ResponseWriter, r *http.Request) error {
 	// Both are counted first, so that guesses sent at once meet the
 	// limits too; the account's is given back if the log-in succeeds, as
 	// it limits failures.
-	if s.reserve(w, r, "login", p, ipBucket, accBucket) {
-		return nil
+	if err := s.reserve(w, r, "login", p, ipBucket, accBucket); err != nil {
+		return err
 	}
 	password := r.PostFormValue("password")
 	var acc *ledger.Account
@@ -168,7 +166,7 @@ func (s *customerPages) login(w http.ResponseWriter, r *http.Request) error {
 		if err == nil {
 			err = s.led.AddToken(r.Context(), ledger.Token{Hash: th, Email: email, Purpose: ledger.TokenConfirm, Expires: s.now().Add(ConfirmLifetime)},
 				ledger.Mail{To: email, Subject: "Confirm your email address",
-					Body: "To confirm your email address, open this link within 24 hours:\n\n" + s.link("/confirm", token) + "\n"})
+					Body: mailText("confirm", mailData{Link: s.link("/confirm", token)})})
 		}
 		if err != nil {
 			return err
@@ -223,8 +221,8 @@ func (s *customerPages) forgot(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	buckets := []bucket{{"reset:ip:" + rateAddr(v.ip), s.limits.ResetIP}, {"reset:account:" + email, s.limits.ResetAccount}}
-	if s.reserve(w, r, "forgot", p, buckets...) {
-		return nil
+	if err := s.reserve(w, r, "forgot", p, buckets...); err != nil {
+		return err
 	}
 	acc, err := s.led.Account(r.Context(), email)
 	switch {
@@ -236,8 +234,7 @@ func (s *customerPages) forgot(w http.ResponseWriter, r *http.Request) error {
 		if err == nil {
 			err = s.led.AddToken(r.Context(), ledger.Token{Hash: th, Email: acc.Email, Purpose: ledger.TokenReset, Expires: s.now().Add(ResetLifetime)},
 				ledger.Mail{To: acc.Email, Subject: "Reset your password",
-					Body: "To choose a new password for the licensing portal, open this link within one hour. It works once.\n\n" +
-						s.link("/reset", token) + "\n\nIf you did not ask for this, ignore this message: your password stays as it is.\n"})
+					Body: mailText("reset", mailData{Link: s.link("/reset", token)})})
 		}
 		if err != nil {
 			return err

@@ -91,7 +91,7 @@ func (s *consolePages) consoleSecured(next http.Handler) http.Handler {
 		if v.id == "" {
 			id, _, err := newToken(s.rand)
 			if err != nil {
-				s.consoleFail(w, r, err)
+				s.page(func(http.ResponseWriter, *http.Request) error { return err })(w, r)
 				return
 			}
 			v.id = id
@@ -161,8 +161,8 @@ func (s *consolePages) consoleLogin(w http.ResponseWriter, r *http.Request) erro
 	// sent at once, from one address or many, meet the limits; the
 	// account's is given back if the password is right, as it limits
 	// failures.
-	if s.consoleReserve(w, r, "login", p, ipBucket, accBucket) {
-		return nil
+	if err := s.consoleReserve(w, r, "login", p, ipBucket, accBucket); err != nil {
+		return err
 	}
 	password := r.PostFormValue("password")
 	var st *ledger.Staff
@@ -192,18 +192,16 @@ func (s *consolePages) consoleLogin(w http.ResponseWriter, r *http.Request) erro
 		return nil
 	}
 	// A new id for the half-way session, and the id held before ended.
-	s.startStaffSession(w, r, email, false)
-	return nil
+	return s.startStaffSession(w, r, email, false)
 }
 
 // startStaffSession gives the browser a new session id, ending the one it
 // held, so that an id planted before a log-in step never gains by it.
-func (s *consolePages) startStaffSession(w http.ResponseWriter, r *http.Request, email string, verified bool) {
+func (s *consolePages) startStaffSession(w http.ResponseWriter, r *http.Request, email string, verified bool) error {
 	v := staffOf(r)
 	id, hash, err := newToken(s.rand)
 	if err != nil {
-		s.consoleFail(w, r, err)
-		return
+		return err
 	}
 	life, next := TOTPPendingLifetime, "/console/totp"
 	if verified {
@@ -211,11 +209,11 @@ func (s *consolePages) startStaffSession(w http.ResponseWriter, r *http.Request,
 	}
 	ctx := ledger.WithClient(r.Context(), "console:"+email, v.ip)
 	if err := s.led.StartStaffSession(ctx, hash, email, verified, s.now().Add(life), tokenHash(v.id)); err != nil {
-		s.consoleFail(w, r, err)
-		return
+		return err
 	}
 	s.setStaffCookie(w, id)
 	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
 }
 
 // needPassword lets through a staff user whose password was right, to
@@ -246,16 +244,14 @@ var errEnrolExpired = fmt.Sprintf("The time to set up your authenticator (%d hou
 
 // totpPage fills in the enrolment for a user who has not yet entered a
 // code: the secret as text and as an otpauth URI, made on first use. It
-// reports false, having answered, when the time to enrol is over.
-func (s *consolePages) totpPage(w http.ResponseWriter, r *http.Request, p *consolePage) bool {
+// refuses with 403 when the time to enrol is over.
+func (s *consolePages) totpPage(r *http.Request, p *consolePage) error {
 	if err := s.fillTOTPPage(r, p); errors.Is(err, errEnrolOver) {
-		s.consoleRender(w, r, http.StatusForbidden, "message", consolePage{Title: "Set-up expired", Error: errEnrolExpired})
-		return false
+		return &pageError{status: http.StatusForbidden, title: "Set-up expired", msg: errEnrolExpired}
 	} else if err != nil {
-		s.consoleFail(w, r, err)
-		return false
+		return err
 	}
-	return true
+	return nil
 }
 
 var errEnrolOver = errors.New("portal: the time to enrol is over")
@@ -297,9 +293,10 @@ func (s *consolePages) fillTOTPPage(r *http.Request, p *consolePage) error {
 
 func (s *consolePages) totpForm(w http.ResponseWriter, r *http.Request) error {
 	var p consolePage
-	if s.totpPage(w, r, &p) {
-		s.consoleRender(w, r, http.StatusOK, "totp", p)
+	if err := s.totpPage(r, &p); err != nil {
+		return err
 	}
+	s.consoleRender(w, r, http.StatusOK, "totp", p)
 	return nil
 }
 
@@ -321,22 +318,22 @@ func (s *consolePages) totpCheck(w http.ResponseWriter, r *http.Request) error {
 	ipBucket := bucket{"console:totp:ip:" + rateAddr(v.ip), s.limits.LoginIP}
 	accBucket := bucket{"console:totp:account:" + v.email, s.limits.TOTPAccount}
 	var p consolePage
-	if !s.totpPage(w, r, &p) {
-		return nil
+	if err := s.totpPage(r, &p); err != nil {
+		return err
 	}
 	refuse := func(status int, msg string) {
 		p.Error = msg
 		s.consoleRender(w, r, status, "totp", p)
 	}
-	if s.consoleLimited(w, r, "totp", p, ipBucket) {
-		return nil
+	if err := s.consoleLimited(w, r, "totp", p, ipBucket); err != nil {
+		return err
 	}
 	// The account's attempt is counted before the code is checked, and
 	// refused if it is one too many: counted only after a wrong code, a
 	// burst of guesses sent at once would all be checked before the first
 	// was counted.
-	if s.consoleReserve(w, r, "totp", p, accBucket) {
-		return nil
+	if err := s.consoleReserve(w, r, "totp", p, accBucket); err != nil {
+		return err
 	}
 	code := strings.Join(strings.Fields(r.PostFormValue("code")), "")
 	st, err := s.led.Staff(r.Context(), v.email)
@@ -360,8 +357,7 @@ func (s *consolePages) totpCheck(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
-	s.startStaffSession(w, r, v.email, true)
-	return nil
+	return s.startStaffSession(w, r, v.email, true)
 }
 
 func (s *consolePages) passwordForm(w http.ResponseWriter, r *http.Request) error {
@@ -375,8 +371,8 @@ func (s *consolePages) passwordChange(w http.ResponseWriter, r *http.Request) er
 	v := staffOf(r)
 	p := consolePage{Title: "Change your password"}
 	accBucket := bucket{"console:login:account:" + v.email, s.limits.LoginAccount}
-	if s.consoleLimited(w, r, "password", p, accBucket) {
-		return nil
+	if err := s.consoleLimited(w, r, "password", p, accBucket); err != nil {
+		return err
 	}
 	current, next := r.PostFormValue("current_password"), r.PostFormValue("new_password")
 	st, err := s.led.Staff(r.Context(), v.email)
@@ -432,25 +428,22 @@ func (s *consolePages) consoleLogout(w http.ResponseWriter, r *http.Request) err
 }
 
 // consoleLimited is limited for the console's pages.
-func (s *consolePages) consoleLimited(w http.ResponseWriter, r *http.Request, name string, p consolePage, checks ...bucket) bool {
+func (s *consolePages) consoleLimited(w http.ResponseWriter, r *http.Request, name string, p consolePage, checks ...bucket) error {
 	return s.consoleOverLimit(w, r, false, name, p, checks...)
 }
 
 // consoleReserve is reserve for the console's pages.
-func (s *consolePages) consoleReserve(w http.ResponseWriter, r *http.Request, name string, p consolePage, buckets ...bucket) bool {
+func (s *consolePages) consoleReserve(w http.ResponseWriter, r *http.Request, name string, p consolePage, buckets ...bucket) error {
 	return s.consoleOverLimit(w, r, true, name, p, buckets...)
 }
 
-func (s *consolePages) consoleOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p consolePage, buckets ...bucket) bool {
+func (s *consolePages) consoleOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p consolePage, buckets ...bucket) error {
 	l, over, err := s.overLimit(r.Context(), add, buckets...)
-	switch {
-	case err != nil:
-		s.consoleFail(w, r, err)
-	case over:
-		p.Error = s.tooMany(w, l)
-		s.consoleRender(w, r, http.StatusTooManyRequests, name, p)
+	if err != nil || !over {
+		return err
 	}
-	return err != nil || over
+	p.Error = s.tooMany(w, l)
+	return consoleAgain(http.StatusTooManyRequests, name, p)
 }
 
 // AddStaff makes a staff user of the console with a role (ledger.RoleSupport

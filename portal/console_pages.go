@@ -110,16 +110,6 @@ func (s *consolePages) consoleRender(w http.ResponseWriter, r *http.Request, sta
 	s.writePage(w, consoleTemplates()[name], status, "console/"+name, p)
 }
 
-func (s *consolePages) consoleFail(w http.ResponseWriter, r *http.Request, err error) {
-	s.logf("portal: %s %s: %v", r.Method, r.URL.Path, err)
-	s.consoleRender(w, r, http.StatusInternalServerError, "message", consolePage{Title: "Something went wrong",
-		Error: "The console could not do this just now; the log has the details. Nothing was changed unless the license's history shows it."})
-}
-
-func (s *consolePages) consoleNotFound(w http.ResponseWriter, r *http.Request, what string) {
-	s.consoleRender(w, r, http.StatusNotFound, "message", consolePage{Title: "Not found", Error: what})
-}
-
 func day(t time.Time) string { return t.UTC().Format(time.DateTime) + " UTC" }
 
 // consoleSearch finds licenses by what the one search box holds, telling
@@ -415,8 +405,7 @@ func (s *consolePages) actResend(r *http.Request, h *ledger.History) (string, st
 	lic := h.License
 	err := s.svc.ResendCode(r.Context(), lic.Product, lic.Serial, func(lic *ledger.License, cur *ledger.Code) ledger.Mail {
 		return ledger.Mail{To: lic.Owner, Subject: "Your Activation Code for " + lic.Product.String(),
-			Body: fmt.Sprintf("As you asked our support, here is the current Activation Code of your license %s (maintenance until %s):\n\n%s\n\nEnter it in the product. You can find it again under My licenses:\n\n%s/licenses\n",
-				licenseID(lic.Product, lic.Serial), lastDay(cur.Expires), cur.Code, s.publicURL)}
+			Body: mailText("resent", mailData{License: licenseID(lic.Product, lic.Serial), Until: lastDay(cur.Expires), Code: cur.Code, URL: s.publicURL})}
 	})
 	if err != nil {
 		return "", "", actionRefused(opResend, err)
@@ -476,8 +465,7 @@ func (s *consolePages) mailReplacement(r *http.Request, is issuance.Issued, why 
 	}
 	id := licenseID(is.Code.Product, is.Code.Serial)
 	s.mail(r, is.License.Owner, "Your replacement Activation Code for "+is.Code.Product.String(),
-		fmt.Sprintf("%s %s.\n\nYour Activation Code (generation %d, maintenance until %s):\n\n%s\n\nEnter it in your product. You can find it again under My licenses:\n\n%s/licenses\n",
-			why, id, is.Code.Generation, lastDay(is.Code.Expires), is.Code, s.publicURL))
+		mailText("replaced", mailData{Why: why, License: id, Generation: is.Code.Generation, Until: lastDay(is.Code.Expires), Code: is.Code.String(), URL: s.publicURL}))
 }
 
 func (s *consolePages) actRevoke(r *http.Request, h *ledger.History) (string, string, error) {

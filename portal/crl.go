@@ -19,18 +19,15 @@ import (
 func (s *shopAPI) crl(w http.ResponseWriter, r *http.Request) error {
 	p, err := formats.ParseProduct(r.PathValue("product"))
 	if err != nil {
-		apiError(w, apiNotFound, "no revocation list at %s: %v", r.URL.Path, err)
-		return nil
+		return apiRefuse(apiNotFound, "no revocation list at %s: %v", r.URL.Path, err)
 	}
 	l, err := s.led.LatestRevocationList(r.Context(), p)
 	if err != nil {
 		s.logf("portal: crl: reading the newest list of %s: %v", p, err)
-		apiError(w, apiInternal, "the revocation list could not be read; try again later")
-		return nil
+		return apiRefuse(apiInternal, "the revocation list could not be read; try again later")
 	}
 	if l == nil {
-		apiError(w, apiNotFound, "no revocation list was issued for %s yet", p)
-		return nil
+		return apiRefuse(apiNotFound, "no revocation list was issued for %s yet", p)
 	}
 	sum := sha256.Sum256(l.List)
 	h := w.Header()

@@ -212,10 +212,6 @@ func rkError(err error) string {
 	return msg
 }
 
-// errRefusedKey is the one answer for a key never minted, void or another
-// account's, so that the portal never tells which, or whose.
-const errRefusedKey = "This Registration Key cannot be registered. Check it against your purchase, or contact support."
-
 func (s *customerPages) registerBuckets(r *http.Request) []bucket {
 	v := visitOf(r)
 	return []bucket{{"register:ip:" + rateAddr(v.ip), s.limits.RegisterIP}, {"register:account:" + v.account, s.limits.RegisterAccount}}
@@ -226,78 +222,87 @@ func (s *customerPages) registerForm(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
+// codeMail is the mail that brings a customer the code of a key they
+// registered.
+func codeMail(to string, rk formats.RegistrationKey, kind, edition string, code formats.ActivationCode) ledger.Mail {
+	return ledger.Mail{To: to, Subject: "Your Activation Code for " + rk.Product.String(),
+		Body: mailText("registered", mailData{RK: rk.String(), Kind: kind, Product: rk.Product.String(), Edition: edition,
+			Until: lastDay(code.Expires), Code: code.String()})}
+}
+
 func (s *customerPages) register(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	typed := r.PostFormValue("rk")
 	p := page{Title: "Register your product", RK: typed}
 	buckets := s.registerBuckets(r)
-	if s.limited(w, r, "register", p, buckets...) {
-		return nil
+	if err := s.limited(w, r, "register", p, buckets...); err != nil {
+		return err
 	}
-	refuse := func(msg string) {
+	refuse := func(msg string) error {
 		s.count(r, buckets...)
 		p.Error = msg
-		s.render(w, r, http.StatusUnprocessableEntity, "register", p)
+		return again(http.StatusUnprocessableEntity, "register", p)
 	}
 	rk, err := formats.ParseRegistrationKey(typed)
 	if err != nil {
-		refuse(rkError(err))
-		return nil
+		return refuse(rkError(err))
 	}
 	kind := "Activation Code"
 	if rk.Trial {
 		kind = "trial Activation Code"
 	}
-	codeMail := func(edition string, code formats.ActivationCode) ledger.Mail {
-		return ledger.Mail{To: v.account, Subject: "Your Activation Code for " + rk.Product.String(),
-			Body: fmt.Sprintf("You registered the Registration Key %s.\n\nYour %s (%s %s, maintenance until %s):\n\n%s\n\nKeep it: enter it in the product to activate it. You can find it again under My licenses.\n",
-				rk, kind, rk.Product, edition, lastDay(code.Expires), code)}
-	}
 	// The mail is queued by the transaction that records the code: one
 	// commit, and no code recorded without its mail.
 	is, err := s.svc.Register(r.Context(), &issuance.Registration{Registration: signer.Registration{RK: rk}, Token: true, Owner: v.account,
 		Mail: func(reg *signer.Registration, is issuance.Issued) []ledger.Mail {
-			return []ledger.Mail{codeMail(reg.Edition, is.Code)}
+			return []ledger.Mail{codeMail(v.account, rk, kind, reg.Edition, is.Code)}
 		}})
 	// The account's own key again, registered on another day, or since
 	// revoked: its license's current code, which may be a renewal or a
 	// replacement of the first. Asked only then, rather than before every
 	// registration, which it would cost a query.
 	if is.Existing || errors.Is(err, ledger.ErrOtherTerms) || errors.Is(err, ledger.ErrRevoked) {
-		if rec, rerr := s.led.RegistrationKey(r.Context(), rk); rerr == nil && rec.State == ledger.StateRegistered && rec.Purpose == ledger.PurposeLicense {
-			if h, ok, herr := s.myLicense(r, licenseID(rk.Product, rec.License)); herr == nil && ok {
-				lv := s.view(h)
-				p.Code, p.Notice = &lv.Code, "This key is registered to your account already. Its Activation Code:"
-				s.render(w, r, http.StatusOK, "register", p)
-				return nil
-			}
+		if code := s.ownCode(r, rk); code != nil {
+			p.Code, p.Notice = code, "This key is registered to your account already. Its Activation Code:"
+			s.render(w, r, http.StatusOK, "register", p)
+			return nil
 		}
 	}
-	switch {
-	case errors.Is(err, ledger.ErrRenewalKey):
-		refuse("This is a renewal key: enter it on the Renew page, for the license it renews.")
-		return nil
-	case errors.Is(err, ledger.ErrNotMinted), errors.Is(err, ledger.ErrVoid), errors.Is(err, ledger.ErrOtherOwner), errors.Is(err, ledger.ErrOtherTerms):
-		refuse(errRefusedKey)
-		return nil
-	case err != nil:
+	if rf, ok := refused(opRegister, err, ""); ok {
+		return refuse(rf.msg)
+	}
+	if err != nil {
 		return err
 	}
 	if is.Existing {
 		// Registered on the same terms outside the portal, to no account:
 		// its code, recorded then, is mailed.
-		m := codeMail(is.License.Edition, is.Code)
+		m := codeMail(v.account, rk, kind, is.License.Edition, is.Code)
 		s.mail(r, m.To, m.Subject, m.Body)
 	} else {
 		s.codeIssued(issuedRegistered)
 		s.kickMailer()
 	}
-	code := is.Code.String()
 	p.RK = ""
 	p.Notice = fmt.Sprintf("Registered. Your %s is below; we have emailed it to %s too.", kind, v.account)
-	p.Code = &codeView{License: licenseID(rk.Product, rk.Serial), Text: code, Generation: int(is.Code.Generation), Expires: lastDay(is.Code.Expires)}
+	p.Code = &codeView{License: licenseID(rk.Product, rk.Serial), Text: is.Code.String(), Generation: int(is.Code.Generation), Expires: lastDay(is.Code.Expires)}
 	s.render(w, r, http.StatusOK, "register", p)
 	return nil
+}
+
+// ownCode returns the current code of the license that rk registered to
+// the account, or nil if it registered none of the account's.
+func (s *customerPages) ownCode(r *http.Request, rk formats.RegistrationKey) *codeView {
+	rec, err := s.led.RegistrationKey(r.Context(), rk)
+	if err != nil || rec.State != ledger.StateRegistered || rec.Purpose != ledger.PurposeLicense {
+		return nil
+	}
+	h, ok, err := s.myLicense(r, licenseID(rk.Product, rec.License))
+	if err != nil || !ok {
+		return nil
+	}
+	lv := s.view(h)
+	return &lv.Code
 }
 
 // mail queues a message for the account; a failure is logged, as the
@@ -327,11 +332,11 @@ func (s *customerPages) done(r *http.Request, p *page) error {
 	return nil
 }
 
-func (s *customerPages) renewPage(w http.ResponseWriter, r *http.Request, status int, p page) {
+// renewPage fills in the licenses that can be renewed, for the renew page.
+func (s *customerPages) renewPage(r *http.Request, p *page) error {
 	ls, err := s.myLicenses(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	for _, l := range ls {
 		if l.Renewable {
@@ -339,7 +344,7 @@ func (s *customerPages) renewPage(w http.ResponseWriter, r *http.Request, status
 		}
 	}
 	p.Title, p.Recipient = "Renew", s.recipient
-	s.render(w, r, status, "renew", p)
+	return nil
 }
 
 func (s *customerPages) renewForm(w http.ResponseWriter, r *http.Request) error {
@@ -350,73 +355,93 @@ func (s *customerPages) renewForm(w http.ResponseWriter, r *http.Request) error 
 	if p.Code != nil {
 		p.Notice = "Renewed. Your new Activation Code is below; we have emailed it to you too. Enter it in the product."
 	}
-	s.renewPage(w, r, http.StatusOK, p)
+	if err := s.renewPage(r, &p); err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "renew", p)
 	return nil
 }
 
+// renewRefusal shows the renew page again with msg, counting the attempt
+// against the limits of failed ones when counted.
+type renewRefusal struct {
+	msg     string
+	counted bool
+}
+
+func (e *renewRefusal) Error() string { return e.msg }
+
 func (s *customerPages) renew(w http.ResponseWriter, r *http.Request) error {
-	v := visitOf(r)
-	typed, reqText := r.PostFormValue("rk"), r.PostFormValue("request")
-	p := page{RK: typed, Request: reqText, Selected: r.PostFormValue("license")}
+	p := page{RK: r.PostFormValue("rk"), Request: r.PostFormValue("request"), Selected: r.PostFormValue("license")}
 	buckets := s.registerBuckets(r)
-	if s.limited(w, r, "renew", p, buckets...) {
-		return nil
+	if err := s.limited(w, r, "renew", p, buckets...); err != nil {
+		return s.renewAgain(r, err)
 	}
-	refuse := func(msg string, counted bool) {
-		if counted {
-			s.count(r, buckets...)
-		}
-		p.Error = msg
-		s.renewPage(w, r, http.StatusUnprocessableEntity, p)
+	err := s.renewLicense(w, r, &p)
+	var rr *renewRefusal
+	if !errors.As(err, &rr) {
+		return err
 	}
-	reqData := []byte(strings.TrimSpace(reqText))
-	if r.MultipartForm != nil {
-		if fhs := r.MultipartForm.File["request"]; len(fhs) > 0 && fhs[0].Size > 0 {
-			f, err := fhs[0].Open()
-			if err != nil {
-				return err
-			}
-			reqData, err = io.ReadAll(io.LimitReader(f, MaxForm))
-			f.Close()
-			if err != nil {
-				return err
-			}
+	if rr.counted {
+		s.count(r, buckets...)
+	}
+	p.Error = rr.msg
+	if err := s.renewPage(r, &p); err != nil {
+		return err
+	}
+	return again(http.StatusUnprocessableEntity, "renew", p)
+}
+
+// renewAgain fills in the renew page of a formError, such as a rate
+// limit's.
+func (s *customerPages) renewAgain(r *http.Request, err error) error {
+	var fe *formError[page]
+	if errors.As(err, &fe) {
+		if perr := s.renewPage(r, &fe.view); perr != nil {
+			return perr
 		}
+	}
+	return err
+}
+
+// renewLicense renews the license that the form names, with the renewal
+// key or the product's request it gives, and redirects to the renewed
+// code; a *renewRefusal says what was wrong.
+func (s *customerPages) renewLicense(w http.ResponseWriter, r *http.Request, p *page) error {
+	v := visitOf(r)
+	reqData, err := renewalRequest(r, p.Request)
+	if err != nil {
+		return err
 	}
 	var key *formats.RegistrationKey
-	if strings.TrimSpace(typed) != "" {
-		k, err := formats.ParseRegistrationKey(typed)
+	if strings.TrimSpace(p.RK) != "" {
+		k, err := formats.ParseRegistrationKey(p.RK)
 		if err != nil {
-			refuse(rkError(err), true)
-			return nil
+			return &renewRefusal{rkError(err), true}
 		}
 		key = &k
 	}
 	ren := &issuance.Renewal{Key: key, Owner: v.account}
-	if len(reqData) > 0 {
+	switch {
+	case len(reqData) > 0:
 		// Offline: the product's request names the code and install.
 		req, err := renewseal.Open(reqData, s.ids...)
 		if err != nil {
-			refuse("The renewal request could not be read: "+err.Error()+". Paste or upload the whole file that the product's 'licmint request' wrote.", false)
-			return nil
+			return &renewRefusal{"The renewal request could not be read: " + err.Error() + ". Paste or upload the whole file that the product's 'licmint request' wrote.", false}
 		}
 		ren.Code, ren.InstallID = req.Code, req.InstallID
 		if key == nil {
-			s.renewedOnline(w, r, req.Code, refuse)
-			return nil
+			return s.renewedOnline(w, r, req.Code)
 		}
-	} else {
-		if key == nil {
-			refuse("Enter the renewal Registration Key you bought, or give the product's renewal request.", false)
-			return nil
-		}
+	case key == nil:
+		return &renewRefusal{"Enter the renewal Registration Key you bought, or give the product's renewal request.", false}
+	default:
 		h, ok, err := s.myLicense(r, p.Selected)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			refuse("Choose one of your licenses to renew.", false)
-			return nil
+			return &renewRefusal{"Choose one of your licenses to renew.", false}
 		}
 		cur, err := s.led.CurrentCode(r.Context(), h.License)
 		if err != nil {
@@ -428,35 +453,10 @@ func (s *customerPages) renew(w http.ResponseWriter, r *http.Request) error {
 		ren.InstallID = h.License.InstallID
 	}
 	is, err := s.svc.Renew(r.Context(), ren)
-	switch {
-	case errors.Is(err, ledger.ErrNotMinted), errors.Is(err, ledger.ErrVoid):
-		refuse("This Registration Key cannot renew a license. Check it against your purchase, or contact support.", true)
-		return nil
-	case errors.Is(err, ledger.ErrNotRenewal):
-		refuse("This key is not a renewal key, or is for another product: a key for a new license is entered on Register your product.", true)
-		return nil
-	case errors.Is(err, ledger.ErrUsed):
-		refuse("This renewal key has been used already.", true)
-		return nil
-	case errors.Is(err, ledger.ErrOtherTerms):
-		refuse("This renewal key is for another edition than this license's.", true)
-		return nil
-	case errors.Is(err, ledger.ErrNoLicense):
-		refuse("The code in the request is not one of your licenses.", true)
-		return nil
-	case errors.Is(err, ledger.ErrSuperseded):
-		refuse("The code in the request was replaced: your license's current code is under My licenses.", false)
-		return nil
-	case errors.Is(err, ledger.ErrRevoked):
-		refuse("This license is revoked, and cannot be renewed. Contact support.", false)
-		return nil
-	case errors.Is(err, signer.ErrNotRenewable):
-		refuse("Trial and perpetual licenses are not renewed: register a full Registration Key instead.", false)
-		return nil
-	case errors.Is(err, signer.ErrNotAuthentic), errors.Is(err, signer.ErrUnknownKey), errors.Is(err, signer.ErrInstallIDRequired):
-		refuse("The code in the request is not one this portal issued, or was changed.", true)
-		return nil
-	case err != nil:
+	if rf, ok := refused(opRenew, err, ""); ok {
+		return &renewRefusal{rf.msg, rf.counted}
+	}
+	if err != nil {
 		return err
 	}
 	if !is.Existing {
@@ -464,45 +464,59 @@ func (s *customerPages) renew(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := licenseID(is.Code.Product, is.Code.Serial)
 	s.mail(r, v.account, "Your renewed Activation Code for "+is.Code.Product.String(),
-		fmt.Sprintf("Your license %s is renewed: maintenance until %s.\n\nYour new Activation Code:\n\n%s\n\nEnter it in the product.\n",
-			id, lastDay(is.Code.Expires), is.Code))
+		mailText("renewed", mailData{License: id, Until: lastDay(is.Code.Expires), Code: is.Code.String()}))
 	http.Redirect(w, r, "/renew?done="+id, http.StatusSeeOther)
 	return nil
+}
+
+// renewalRequest is the product's renewal request, uploaded or else
+// pasted.
+func renewalRequest(r *http.Request, pasted string) ([]byte, error) {
+	if r.MultipartForm != nil {
+		if fhs := r.MultipartForm.File["request"]; len(fhs) > 0 && fhs[0].Size > 0 {
+			f, err := fhs[0].Open()
+			if err != nil {
+				return nil, err
+			}
+			defer f.Close()
+			return io.ReadAll(io.LimitReader(f, MaxForm))
+		}
+	}
+	return []byte(strings.TrimSpace(pasted)), nil
 }
 
 // renewedOnline answers an offline request without a renewal key: when the
 // license was renewed since the code in the request (a renewal key
 // entered here), the product needs the license's current code; otherwise
 // the customer has to buy the renewal first.
-func (s *customerPages) renewedOnline(w http.ResponseWriter, r *http.Request, held formats.ActivationCode, refuse func(string, bool)) {
+func (s *customerPages) renewedOnline(w http.ResponseWriter, r *http.Request, held formats.ActivationCode) error {
 	h, ok, err := s.myLicense(r, licenseID(held.Product, held.Serial))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if !ok {
-		refuse("The code in the request is not one of your licenses.", true)
-		return
+		return &renewRefusal{msgNotYours, true}
 	}
 	lic := h.License
 	cur, err := s.led.CurrentCode(r.Context(), lic)
 	switch {
 	case err != nil:
-		s.fail(w, r, err)
+		return err
 	case held.Generation < lic.Generation:
-		refuse("The code in the request was replaced: your license's current code is under My licenses.", false)
+		return &renewRefusal{msgReplaced, false}
 	case cur.Expires <= held.Expires:
-		refuse("This license has not been renewed since the code in the request. Enter the renewal Registration Key you bought together with the request.", false)
-	default:
-		http.Redirect(w, r, "/renew?done="+licenseID(lic.Product, lic.Serial), http.StatusSeeOther)
+		return &renewRefusal{"This license has not been renewed since the code in the request. Enter the renewal Registration Key you bought together with the request.", false}
 	}
+	http.Redirect(w, r, "/renew?done="+licenseID(lic.Product, lic.Serial), http.StatusSeeOther)
+	return nil
 }
 
-func (s *customerPages) stolenPage(w http.ResponseWriter, r *http.Request, status int, p page) {
+// stolenPage fills in the licenses that can be replaced, for the page
+// that reports a code stolen.
+func (s *customerPages) stolenPage(r *http.Request, p *page) error {
 	ls, err := s.myLicenses(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	for _, l := range ls {
 		if l.Replaceable {
@@ -510,7 +524,7 @@ func (s *customerPages) stolenPage(w http.ResponseWriter, r *http.Request, statu
 		}
 	}
 	p.Title = "Report a stolen code"
-	s.render(w, r, status, "stolen", p)
+	return nil
 }
 
 func (s *customerPages) stolenForm(w http.ResponseWriter, r *http.Request) error {
@@ -521,34 +535,38 @@ func (s *customerPages) stolenForm(w http.ResponseWriter, r *http.Request) error
 	if p.Code != nil {
 		p.Notice = "The stolen code is invalidated: it goes on the next revocation list. Your replacement Activation Code is below; we have emailed it to you too."
 	}
-	s.stolenPage(w, r, http.StatusOK, p)
+	if err := s.stolenPage(r, &p); err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "stolen", p)
 	return nil
 }
 
 func (s *customerPages) reportStolen(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	id := r.PostFormValue("license")
+	refuse := func(msg string) error {
+		p := page{Error: msg}
+		if err := s.stolenPage(r, &p); err != nil {
+			return err
+		}
+		return again(http.StatusUnprocessableEntity, "stolen", p)
+	}
 	prod, serial, ok := parseLicenseID(id)
 	if !ok {
-		s.stolenPage(w, r, http.StatusUnprocessableEntity, page{Error: "Choose one of your licenses."})
-		return nil
+		return refuse("Choose one of your licenses.")
 	}
 	is, err := s.svc.Replace(r.Context(), &issuance.Replacement{Product: prod, Serial: serial, RevokeOld: true,
 		Reason: "reported stolen by the licensee", Owner: v.account})
-	switch {
-	case errors.Is(err, ledger.ErrNoLicense):
-		s.stolenPage(w, r, http.StatusUnprocessableEntity, page{Error: "Choose one of your licenses."})
-		return nil
-	case errors.Is(err, ledger.ErrRevoked), errors.Is(err, ledger.ErrLastGeneration), errors.Is(err, signer.ErrNotReplaceable):
-		s.stolenPage(w, r, http.StatusUnprocessableEntity, page{Error: "This license's code cannot be replaced here. Contact support."})
-		return nil
-	case err != nil:
+	if rf, ok := refused(opReportStolen, err, ""); ok {
+		return refuse(rf.msg)
+	}
+	if err != nil {
 		return err
 	}
 	s.codeIssued(issuedReplaced)
 	s.mail(r, v.account, "Your replacement Activation Code for "+prod.String(),
-		fmt.Sprintf("You reported the code of license %s stolen. It is invalidated, and products stop accepting it once they have seen the replacement or the next revocation list.\n\nYour replacement Activation Code (generation %d):\n\n%s\n\nEnter it in your product.\n",
-			id, is.Code.Generation, is.Code))
+		mailText("stolen", mailData{License: id, Generation: is.Code.Generation, Code: is.Code.String()}))
 	http.Redirect(w, r, "/report-stolen?done="+id, http.StatusSeeOther)
 	return nil
 }

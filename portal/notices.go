@@ -36,8 +36,7 @@ func (s *deps) sendNotices(ctx context.Context) (int, error) {
 		}
 		id := licenseID(lic.Product, lic.Serial)
 		m := ledger.Mail{To: lic.Owner, Subject: fmt.Sprintf("Maintenance of your %s license ends on %s", lic.Product, lastDay(lic.Expires)),
-			Body: fmt.Sprintf("The maintenance of your license %s (%s %s) ends on %s.\n\nTo keep receiving updates, buy a renewal key and enter it for license %s here:\n\n%s/renew\n",
-				id, lic.Product, lic.Edition, lastDay(lic.Expires), id, s.publicURL)}
+			Body: mailText("notice", mailData{License: id, Product: lic.Product.String(), Edition: lic.Edition, Until: lastDay(lic.Expires), URL: s.publicURL})}
 		marked, err := s.svc.NotifyExpiry(ctx, lic, m)
 		if err != nil {
 			return sent, err

@@ -242,6 +242,7 @@ func New(ctx context.Context, svc *issuance.Service, led *ledger.Ledger, opts ..
 	// A page that does not parse stops the server here, not a visitor.
 	templates()
 	consoleTemplates()
+	mailTemplates()
 	key, err := s.led.Secret(ctx, "portal-csrf")
 	if err != nil {
 		return nil, err
@@ -435,7 +436,7 @@ func (s *customerPages) secured(next http.Handler) http.Handler {
 			// and never becomes a logged-in session.
 			id, _, err := newToken(s.rand)
 			if err != nil {
-				s.fail(w, r, err)
+				s.page(func(http.ResponseWriter, *http.Request) error { return err })(w, r)
 				return
 			}
 			v.id = id

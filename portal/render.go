@@ -106,40 +106,28 @@ func (s *deps) writePage(w http.ResponseWriter, t *template.Template, status int
 	w.Write(b.Bytes())
 }
 
-// fail answers an error of the portal itself, such as the database
-// failing: the customer learns that nothing went wrong on their side, and
-// the log gets the details, never the customer.
-func (s *customerPages) fail(w http.ResponseWriter, r *http.Request, err error) {
-	s.logf("portal: %s %s: %v", r.Method, r.URL.Path, err)
-	s.render(w, r, http.StatusInternalServerError, "message", page{Title: "Something went wrong",
-		Error: "The portal could not do this just now. Nothing was lost: please try again in a few minutes."})
-}
-
 // limited tells whether a counted bucket has reached its limit, and then
-// answers 429 on the page name with p.
-func (s *customerPages) limited(w http.ResponseWriter, r *http.Request, name string, p page, checks ...bucket) bool {
+// returns the error that shows the page name again with p, answered 429.
+func (s *customerPages) limited(w http.ResponseWriter, r *http.Request, name string, p page, checks ...bucket) error {
 	return s.pageOverLimit(w, r, false, name, p, checks...)
 }
 
 // reserve counts an attempt in each bucket before it is tried, one
 // statement counting and reading, and answers 429 on the page name with
-// p (true) when that goes over a limit; so attempts sent at once are held
-// to the limits as well as attempts sent one by one. An attempt refused
-// counts too, within the same fixed window.
-func (s *customerPages) reserve(w http.ResponseWriter, r *http.Request, name string, p page, buckets ...bucket) bool {
+// p (an error) when that goes over a limit; so attempts sent at once are
+// held to the limits as well as attempts sent one by one. An attempt
+// refused counts too, within the same fixed window.
+func (s *customerPages) reserve(w http.ResponseWriter, r *http.Request, name string, p page, buckets ...bucket) error {
 	return s.pageOverLimit(w, r, true, name, p, buckets...)
 }
 
-func (s *customerPages) pageOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p page, buckets ...bucket) bool {
+func (s *customerPages) pageOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p page, buckets ...bucket) error {
 	l, over, err := s.overLimit(r.Context(), add, buckets...)
-	switch {
-	case err != nil:
-		s.fail(w, r, err)
-	case over:
-		p.Error = s.tooMany(w, l)
-		s.render(w, r, http.StatusTooManyRequests, name, p)
+	if err != nil || !over {
+		return err
 	}
-	return err != nil || over
+	p.Error = s.tooMany(w, l)
+	return again(http.StatusTooManyRequests, name, p)
 }
 
 // overLimit reads each bucket's count, counting one more first if add,

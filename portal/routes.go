@@ -81,7 +81,7 @@ func (s *Server) Handler() http.Handler {
 	// and revocation lists, with none. No cookies and no CSRF check:
 	// browsers do not send bearer tokens on their own.
 	bearer := func(method, path, scope string, h handler) {
-		mux.Handle(method+" "+path, api.bearer(scope, api.call(h)))
+		mux.Handle(method+" "+path, api.call(api.bearer(scope, h)))
 		mux.Handle(path, methodNotAllowed(method))
 	}
 	bearer("POST", "/api/v1/registration-keys", ledger.ScopeMint, api.apiMint)
