@@ -17,32 +17,48 @@ import (
 const MaxEmail = 254
 
 // parseEmail returns the login id for what was typed: an address alone,
-// with no display name, in lower case.
+// with no display name, in lower case. What is wrong with it is an
+// *InputError, worded for the person who typed it.
 func parseEmail(s string) (string, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	if s == "" {
-		return "", errors.New("Enter your email address.")
+		return "", &InputError{Field: "email", Msg: "Enter your email address."}
 	}
 	if len(s) > MaxEmail || !utf8.ValidString(s) {
-		return "", fmt.Errorf("An email address has at most %d characters.", MaxEmail)
+		return "", &InputError{Field: "email", Msg: fmt.Sprintf("An email address has at most %d characters.", MaxEmail)}
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || a.Name != "" || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") && !strings.HasSuffix(s, "@localhost") {
-		return "", errors.New("This is not an email address: write it as name@example.com.")
+		return "", &InputError{Field: "email", Msg: "This is not an email address: write it as name@example.com."}
 	}
 	return s, nil
 }
 
+// checkNewPassword says, as an *InputError, what is wrong with a password
+// chosen for the account email.
 func checkNewPassword(password, email string) error {
+	msg := ""
 	switch {
 	case len(password) < MinPassword:
-		return fmt.Errorf("Choose a password of at least %d characters.", MinPassword)
+		msg = fmt.Sprintf("Choose a password of at least %d characters.", MinPassword)
 	case len(password) > MaxPassword:
-		return fmt.Errorf("A password has at most %d characters.", MaxPassword)
+		msg = fmt.Sprintf("A password has at most %d characters.", MaxPassword)
 	case strings.EqualFold(password, email):
-		return errors.New("Choose a password other than your email address.")
+		msg = "Choose a password other than your email address."
+	default:
+		return nil
 	}
-	return nil
+	return &InputError{Field: "password", Msg: msg}
+}
+
+// inputMsg is what is wrong with a value typed, in words for the person
+// who typed it: an *InputError's message.
+func inputMsg(err error) string {
+	var ie *InputError
+	if errors.As(err, &ie) {
+		return ie.Msg
+	}
+	return err.Error()
 }
 
 func (s *customerPages) signupForm(w http.ResponseWriter, r *http.Request) error {
@@ -62,7 +78,7 @@ func (s *customerPages) signup(w http.ResponseWriter, r *http.Request) error {
 		err = checkNewPassword(r.PostFormValue("password"), email)
 	}
 	if err != nil {
-		p.Error = err.Error()
+		p.Error = inputMsg(err)
 		s.render(w, r, http.StatusUnprocessableEntity, "signup", p)
 		return nil
 	}
@@ -216,7 +232,7 @@ func (s *customerPages) forgot(w http.ResponseWriter, r *http.Request) error {
 	p := page{Title: "Forgot your password?", Email: typed}
 	email, err := parseEmail(typed)
 	if err != nil {
-		p.Error = err.Error()
+		p.Error = inputMsg(err)
 		s.render(w, r, http.StatusUnprocessableEntity, "forgot", p)
 		return nil
 	}
@@ -256,7 +272,7 @@ func (s *customerPages) reset(w http.ResponseWriter, r *http.Request) error {
 	p := page{Title: "Choose a new password", Token: token}
 	password := r.PostFormValue("password")
 	if err := checkNewPassword(password, ""); err != nil {
-		p.Error = err.Error()
+		p.Error = inputMsg(err)
 		s.render(w, r, http.StatusUnprocessableEntity, "reset", p)
 		return nil
 	}
@@ -287,10 +303,10 @@ func (s *customerPages) forgotLogin(w http.ResponseWriter, r *http.Request) erro
 func (s *deps) addAccount(ctx context.Context, email, password string) error {
 	email, err := parseEmail(email)
 	if err != nil {
-		return fmt.Errorf("portal: %s", err)
+		return fmt.Errorf("portal: %s", inputMsg(err))
 	}
 	if err := checkNewPassword(password, email); err != nil {
-		return fmt.Errorf("portal: %s", err)
+		return fmt.Errorf("portal: %s", inputMsg(err))
 	}
 	hash, err := hashPassword(s.rand, password)
 	if err != nil {

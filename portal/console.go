@@ -392,7 +392,7 @@ func (s *consolePages) passwordChange(w http.ResponseWriter, r *http.Request) er
 		return nil
 	}
 	if err := checkNewPassword(next, v.email); err != nil {
-		p.Error = err.Error()
+		p.Error = inputMsg(err)
 		s.consoleRender(w, r, http.StatusUnprocessableEntity, "password", p)
 		return nil
 	}
@@ -459,10 +459,10 @@ func addStaff(ctx context.Context, led *ledger.Ledger, rnd io.Reader, email, rol
 	}
 	email, err := parseEmail(email)
 	if err != nil {
-		return &InputError{Field: "email", Msg: err.Error()}
+		return err
 	}
 	if err := checkNewPassword(password, email); err != nil {
-		return &InputError{Field: "password", Msg: err.Error()}
+		return err
 	}
 	hash, err := hashPassword(rnd, password)
 	if err != nil {
@@ -471,7 +471,8 @@ func addStaff(ctx context.Context, led *ledger.Ledger, rnd io.Reader, email, rol
 	return led.CreateStaff(ctx, ledger.Staff{Email: email, Role: role, PasswordHash: hash})
 }
 
-// InputError is a value given to AddStaff that is not acceptable; Msg says
+// InputError is a value typed into a form, or given to AddStaff, that is
+// not acceptable; Msg says
 // why, in words for the person who typed it.
 type InputError struct {
 	Field string

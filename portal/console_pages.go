@@ -482,7 +482,7 @@ func (s *consolePages) actRevoke(r *http.Request, h *ledger.History) (string, st
 func (s *consolePages) actMove(r *http.Request, h *ledger.History) (string, string, error) {
 	to, err := parseEmail(r.PostFormValue("email"))
 	if err != nil {
-		return "", "", inputErr("email", "%s", err)
+		return "", "", err
 	}
 	why, err := reason(r, true)
 	if err != nil {
