@@ -62,14 +62,14 @@ func inputMsg(err error) string {
 }
 
 func (s *customerPages) signupForm(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "signup", page{Title: "Sign up"})
+	s.render(w, r, http.StatusOK, "signup", &emailForm{layout: titled("Sign up")})
 	return nil
 }
 
 func (s *customerPages) signup(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	typed := r.PostFormValue("email")
-	p := page{Title: "Sign up", Email: typed}
+	p := &emailForm{layout: titled("Sign up"), Email: typed}
 	if err := s.reserve(w, r, "signup", p, bucket{"signup:ip:" + rateAddr(v.ip), s.limits.SignupIP}); err != nil {
 		return err
 	}
@@ -104,13 +104,13 @@ func (s *customerPages) signup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.kickMailer()
-	s.render(w, r, http.StatusOK, "message", page{Title: "Check your mail",
+	s.render(w, r, http.StatusOK, "message", &layout{Title: "Check your mail",
 		Notice: "We have sent a confirmation link to " + email + ". Follow it to confirm your address, then log in. Your email address is your login id, and it cannot be changed later."})
 	return nil
 }
 
 func (s *customerPages) confirmForm(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "confirm", page{Title: "Confirm your email address", Token: r.URL.Query().Get("token")})
+	s.render(w, r, http.StatusOK, "confirm", &tokenForm{layout: titled("Confirm your email address"), Token: r.URL.Query().Get("token")})
 	return nil
 }
 
@@ -119,18 +119,18 @@ func (s *customerPages) confirm(w http.ResponseWriter, r *http.Request) error {
 	_, err := s.led.ConfirmAccount(r.Context(), tokenHash(token))
 	switch {
 	case errors.Is(err, ledger.ErrTokenInvalid):
-		s.render(w, r, http.StatusBadRequest, "confirm", page{Title: "Confirm your email address",
-			Error: "This confirmation link is unknown, used already or expired. Log in to have a new one sent."})
+		s.render(w, r, http.StatusBadRequest, "confirm", &tokenForm{layout: layout{Title: "Confirm your email address",
+			Error: "This confirmation link is unknown, used already or expired. Log in to have a new one sent."}})
 	case err != nil:
 		return err
 	default:
-		s.render(w, r, http.StatusOK, "login", page{Title: "Log in", Notice: "Your email address is confirmed. You can log in now."})
+		s.render(w, r, http.StatusOK, "login", &emailForm{layout: layout{Title: "Log in", Notice: "Your email address is confirmed. You can log in now."}})
 	}
 	return nil
 }
 
 func (s *customerPages) loginForm(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "login", page{Title: "Log in"})
+	s.render(w, r, http.StatusOK, "login", &emailForm{layout: titled("Log in")})
 	return nil
 }
 
@@ -141,7 +141,7 @@ const errLogin = "The email address or the password is not right."
 func (s *customerPages) login(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	typed := r.PostFormValue("email")
-	p := page{Title: "Log in", Email: typed}
+	p := &emailForm{layout: titled("Log in"), Email: typed}
 	email, emailErr := parseEmail(typed)
 	ipBucket := bucket{"login:ip:" + rateAddr(v.ip), s.limits.LoginIP}
 	accBucket := bucket{"login:account:" + email, s.limits.LoginAccount}
@@ -222,14 +222,14 @@ func (s *customerPages) logout(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *customerPages) forgotForm(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "forgot", page{Title: "Forgot your password?"})
+	s.render(w, r, http.StatusOK, "forgot", &emailForm{layout: titled("Forgot your password?")})
 	return nil
 }
 
 func (s *customerPages) forgot(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	typed := r.PostFormValue("email")
-	p := page{Title: "Forgot your password?", Email: typed}
+	p := &emailForm{layout: titled("Forgot your password?"), Email: typed}
 	email, err := parseEmail(typed)
 	if err != nil {
 		p.Error = inputMsg(err)
@@ -257,19 +257,19 @@ func (s *customerPages) forgot(w http.ResponseWriter, r *http.Request) error {
 		}
 		s.kickMailer()
 	}
-	s.render(w, r, http.StatusOK, "message", page{Title: "Check your mail",
+	s.render(w, r, http.StatusOK, "message", &layout{Title: "Check your mail",
 		Notice: "If an account exists for " + email + ", we have sent it a link to reset the password. The link works once, for one hour."})
 	return nil
 }
 
 func (s *customerPages) resetForm(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "reset", page{Title: "Choose a new password", Token: r.URL.Query().Get("token")})
+	s.render(w, r, http.StatusOK, "reset", &tokenForm{layout: titled("Choose a new password"), Token: r.URL.Query().Get("token")})
 	return nil
 }
 
 func (s *customerPages) reset(w http.ResponseWriter, r *http.Request) error {
 	token := r.PostFormValue("token")
-	p := page{Title: "Choose a new password", Token: token}
+	p := &tokenForm{layout: titled("Choose a new password"), Token: token}
 	password := r.PostFormValue("password")
 	if err := checkNewPassword(password, ""); err != nil {
 		p.Error = inputMsg(err)
@@ -288,13 +288,13 @@ func (s *customerPages) reset(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	default:
-		s.render(w, r, http.StatusOK, "login", page{Title: "Log in", Notice: "Your password is changed. Log in with it now."})
+		s.render(w, r, http.StatusOK, "login", &emailForm{layout: layout{Title: "Log in", Notice: "Your password is changed. Log in with it now."}})
 	}
 	return nil
 }
 
 func (s *customerPages) forgotLogin(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "forgot-login", page{Title: "Forgot your login id?"})
+	s.render(w, r, http.StatusOK, "forgot-login", &layout{Title: "Forgot your login id?"})
 	return nil
 }
 

@@ -32,18 +32,18 @@ func (s *customerPages) page(h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		err := h(w, r)
 		var pe *pageError
-		var fe *formError[page]
+		var fe *formError[view]
 		switch {
 		case err == nil:
 		case errors.As(err, &fe):
 			s.render(w, r, fe.status, fe.name, fe.view)
 		case errors.As(err, &pe):
-			s.render(w, r, pe.status, "message", page{Title: pe.title, Error: pe.msg})
+			s.render(w, r, pe.status, "message", &layout{Title: pe.title, Error: pe.msg})
 		default:
 			// The customer learns that nothing went wrong on their side;
 			// the log gets the details, never the customer.
 			s.logf("portal: %s %s: %v", r.Method, r.URL.Path, err)
-			s.render(w, r, http.StatusInternalServerError, "message", page{Title: "Something went wrong",
+			s.render(w, r, http.StatusInternalServerError, "message", &layout{Title: "Something went wrong",
 				Error: "The portal could not do this just now. Nothing was lost: please try again in a few minutes."})
 		}
 	}
@@ -121,8 +121,8 @@ type formError[V any] struct {
 func (e *formError[V]) Error() string { return fmt.Sprintf("page %s: status %d", e.name, e.status) }
 
 // again shows the customer page name again with p, answered with status.
-func again(status int, name string, p page) error {
-	return &formError[page]{status: status, name: name, view: p}
+func again(status int, name string, p view) error {
+	return &formError[view]{status: status, name: name, view: p}
 }
 
 // consoleAgain shows the console page name again with p, answered with

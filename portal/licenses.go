@@ -167,7 +167,7 @@ func (s *customerPages) licenses(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "licenses", page{Title: "My licenses", Licenses: ls})
+	s.render(w, r, http.StatusOK, "licenses", &licensesPage{layout: titled("My licenses"), Licenses: ls})
 	return nil
 }
 
@@ -185,7 +185,7 @@ func (s *customerPages) jwt(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if token == "" {
-		s.render(w, r, http.StatusNotFound, "message", page{Title: "No token", Error: "This license's current code has no JWT license token."})
+		s.render(w, r, http.StatusNotFound, "message", &layout{Title: "No token", Error: "This license's current code has no JWT license token."})
 		return nil
 	}
 	w.Header().Set("Content-Type", "application/jwt")
@@ -218,7 +218,7 @@ func (s *customerPages) registerBuckets(r *http.Request) []bucket {
 }
 
 func (s *customerPages) registerForm(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "register", page{Title: "Register your product"})
+	s.render(w, r, http.StatusOK, "register", &registerPage{layout: titled("Register your product")})
 	return nil
 }
 
@@ -233,7 +233,7 @@ func codeMail(to string, rk formats.RegistrationKey, kind, edition string, code 
 func (s *customerPages) register(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	typed := r.PostFormValue("rk")
-	p := page{Title: "Register your product", RK: typed}
+	p := &registerPage{layout: titled("Register your product"), RK: typed}
 	buckets := s.registerBuckets(r)
 	if err := s.limited(w, r, "register", p, buckets...); err != nil {
 		return err
@@ -318,22 +318,21 @@ func (s *deps) mail(r *http.Request, to, subject, body string) {
 // done shows the current code of one of the account's licenses on the
 // page name after a renewal or a replacement (post, redirect, get: a
 // reload does not renew or replace again).
-func (s *customerPages) done(r *http.Request, p *page) error {
+func (s *customerPages) done(r *http.Request) (*codeView, error) {
 	id := r.URL.Query().Get("done")
 	if id == "" {
-		return nil
+		return nil, nil
 	}
 	h, ok, err := s.myLicense(r, id)
 	if err != nil || !ok {
-		return err
+		return nil, err
 	}
 	lv := s.view(h)
-	p.Code = &lv.Code
-	return nil
+	return &lv.Code, nil
 }
 
-// renewPage fills in the licenses that can be renewed, for the renew page.
-func (s *customerPages) renewPage(r *http.Request, p *page) error {
+// renewable fills in the licenses that can be renewed, for the renew page.
+func (s *customerPages) renewable(r *http.Request, p *renewPage) error {
 	ls, err := s.myLicenses(r)
 	if err != nil {
 		return err
@@ -348,14 +347,15 @@ func (s *customerPages) renewPage(r *http.Request, p *page) error {
 }
 
 func (s *customerPages) renewForm(w http.ResponseWriter, r *http.Request) error {
-	var p page
-	if err := s.done(r, &p); err != nil {
+	code, err := s.done(r)
+	if err != nil {
 		return err
 	}
+	p := &renewPage{Code: code}
 	if p.Code != nil {
 		p.Notice = "Renewed. Your new Activation Code is below; we have emailed it to you too. Enter it in the product."
 	}
-	if err := s.renewPage(r, &p); err != nil {
+	if err := s.renewable(r, p); err != nil {
 		return err
 	}
 	s.render(w, r, http.StatusOK, "renew", p)
@@ -372,12 +372,12 @@ type renewRefusal struct {
 func (e *renewRefusal) Error() string { return e.msg }
 
 func (s *customerPages) renew(w http.ResponseWriter, r *http.Request) error {
-	p := page{RK: r.PostFormValue("rk"), Request: r.PostFormValue("request"), Selected: r.PostFormValue("license")}
+	p := &renewPage{RK: r.PostFormValue("rk"), Request: r.PostFormValue("request"), Selected: r.PostFormValue("license")}
 	buckets := s.registerBuckets(r)
 	if err := s.limited(w, r, "renew", p, buckets...); err != nil {
 		return s.renewAgain(r, err)
 	}
-	err := s.renewLicense(w, r, &p)
+	err := s.renewLicense(w, r, p)
 	var rr *renewRefusal
 	if !errors.As(err, &rr) {
 		return err
@@ -386,7 +386,7 @@ func (s *customerPages) renew(w http.ResponseWriter, r *http.Request) error {
 		s.count(r, buckets...)
 	}
 	p.Error = rr.msg
-	if err := s.renewPage(r, &p); err != nil {
+	if err := s.renewable(r, p); err != nil {
 		return err
 	}
 	return again(http.StatusUnprocessableEntity, "renew", p)
@@ -395,10 +395,12 @@ func (s *customerPages) renew(w http.ResponseWriter, r *http.Request) error {
 // renewAgain fills in the renew page of a formError, such as a rate
 // limit's.
 func (s *customerPages) renewAgain(r *http.Request, err error) error {
-	var fe *formError[page]
+	var fe *formError[view]
 	if errors.As(err, &fe) {
-		if perr := s.renewPage(r, &fe.view); perr != nil {
-			return perr
+		if p, ok := fe.view.(*renewPage); ok {
+			if perr := s.renewable(r, p); perr != nil {
+				return perr
+			}
 		}
 	}
 	return err
@@ -407,7 +409,7 @@ func (s *customerPages) renewAgain(r *http.Request, err error) error {
 // renewLicense renews the license that the form names, with the renewal
 // key or the product's request it gives, and redirects to the renewed
 // code; a *renewRefusal says what was wrong.
-func (s *customerPages) renewLicense(w http.ResponseWriter, r *http.Request, p *page) error {
+func (s *customerPages) renewLicense(w http.ResponseWriter, r *http.Request, p *renewPage) error {
 	v := visitOf(r)
 	reqData, err := renewalRequest(r, p.Request)
 	if err != nil {
@@ -511,9 +513,9 @@ func (s *customerPages) renewedOnline(w http.ResponseWriter, r *http.Request, he
 	return nil
 }
 
-// stolenPage fills in the licenses that can be replaced, for the page
+// replaceable fills in the licenses that can be replaced, for the page
 // that reports a code stolen.
-func (s *customerPages) stolenPage(r *http.Request, p *page) error {
+func (s *customerPages) replaceable(r *http.Request, p *stolenPage) error {
 	ls, err := s.myLicenses(r)
 	if err != nil {
 		return err
@@ -528,14 +530,15 @@ func (s *customerPages) stolenPage(r *http.Request, p *page) error {
 }
 
 func (s *customerPages) stolenForm(w http.ResponseWriter, r *http.Request) error {
-	var p page
-	if err := s.done(r, &p); err != nil {
+	code, err := s.done(r)
+	if err != nil {
 		return err
 	}
+	p := &stolenPage{Code: code}
 	if p.Code != nil {
 		p.Notice = "The stolen code is invalidated: it goes on the next revocation list. Your replacement Activation Code is below; we have emailed it to you too."
 	}
-	if err := s.stolenPage(r, &p); err != nil {
+	if err := s.replaceable(r, p); err != nil {
 		return err
 	}
 	s.render(w, r, http.StatusOK, "stolen", p)
@@ -546,8 +549,8 @@ func (s *customerPages) reportStolen(w http.ResponseWriter, r *http.Request) err
 	v := visitOf(r)
 	id := r.PostFormValue("license")
 	refuse := func(msg string) error {
-		p := page{Error: msg}
-		if err := s.stolenPage(r, &p); err != nil {
+		p := &stolenPage{layout: layout{Error: msg}}
+		if err := s.replaceable(r, p); err != nil {
 			return err
 		}
 		return again(http.StatusUnprocessableEntity, "stolen", p)

@@ -342,7 +342,7 @@ func (s *customerPages) outbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := page{Title: "Outbox"}
+	p := &outboxPage{layout: titled("Outbox")}
 	for _, m := range ms {
 		p.Mail = append(p.Mail, mailView{ID: m.ID, To: m.To, Subject: m.Subject, Body: m.Body, Status: MailStatus(m), Queued: m.Queued.UTC().Format(time.DateTime)})
 	}

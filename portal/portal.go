@@ -460,7 +460,7 @@ func (s *customerPages) secured(next http.Handler) http.Handler {
 				got = r.PostFormValue("csrf")
 			}
 			if !hmac.Equal([]byte(got), []byte(v.csrf)) {
-				s.render(w, r, http.StatusForbidden, "message", page{Title: "Form expired",
+				s.render(w, r, http.StatusForbidden, "message", &layout{Title: "Form expired",
 					Error: "This form has expired or did not come from this site. Go back, reload the page and try again."})
 				return
 			}

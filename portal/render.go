@@ -21,9 +21,10 @@ var staticDir embed.FS
 
 var staticFS, _ = fs.Sub(staticDir, "static")
 
-// page is what every template is rendered with; each page uses the fields
-// it needs.
-type page struct {
+// layout is what layout.html draws around every customer page, and all
+// that the pages with no more to show are rendered with ("message",
+// "forgot-login").
+type layout struct {
 	Title   string
 	Account string
 	CSRF    string
@@ -31,14 +32,64 @@ type page struct {
 	Error   string // shown in role="alert"
 	Notice  string // shown in role="status"
 	Support string
+}
 
-	Email, RK, Request string // echoed form values
-	Token              string
-	Code               *codeView
-	Licenses           []licenseView
-	Mail               []mailView
-	Recipient          string
-	Selected           string
+func (l *layout) frame() *layout { return l }
+
+// A view is what a customer page is rendered with: its own fields and the
+// layout's.
+type view interface{ frame() *layout }
+
+func titled(title string) layout { return layout{Title: title} }
+
+// emailForm is the page of "signup", "login" and "forgot": the address
+// typed, echoed.
+type emailForm struct {
+	layout
+	Email string
+}
+
+// tokenForm is the page of "confirm" and "reset": the link's token.
+type tokenForm struct {
+	layout
+	Token string
+}
+
+// licensesPage is the page "licenses".
+type licensesPage struct {
+	layout
+	Licenses []licenseView
+}
+
+// registerPage is the page "register": the key typed, and the code.
+type registerPage struct {
+	layout
+	RK   string
+	Code *codeView
+}
+
+// renewPage is the page "renew": the licenses that can be renewed, the
+// form's values echoed, the code renewed and the recipient of requests.
+type renewPage struct {
+	layout
+	RK, Request, Selected string
+	Code                  *codeView
+	Licenses              []licenseView
+	Recipient             string
+}
+
+// stolenPage is the page "stolen": the licenses that can be replaced and
+// the replacement.
+type stolenPage struct {
+	layout
+	Code     *codeView
+	Licenses []licenseView
+}
+
+// outboxPage is the demo's page "outbox".
+type outboxPage struct {
+	layout
+	Mail []mailView
 }
 
 var funcs = template.FuncMap{
@@ -84,11 +135,12 @@ func parsePages(dir string) map[string]*template.Template {
 }
 
 // render writes the page name with p, filling in what every page has.
-func (s *customerPages) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+func (s *customerPages) render(w http.ResponseWriter, r *http.Request, status int, name string, p view) {
+	l := p.frame()
 	if v, ok := r.Context().Value(visitKey{}).(*visit); ok {
-		p.Account, p.CSRF = v.account, v.csrf
+		l.Account, l.CSRF = v.account, v.csrf
 	}
-	p.Demo, p.Support = s.demo, s.support
+	l.Demo, l.Support = s.demo, s.support
 	s.writePage(w, templates()[name], status, name, p)
 }
 
@@ -108,7 +160,7 @@ func (s *deps) writePage(w http.ResponseWriter, t *template.Template, status int
 
 // limited tells whether a counted bucket has reached its limit, and then
 // returns the error that shows the page name again with p, answered 429.
-func (s *customerPages) limited(w http.ResponseWriter, r *http.Request, name string, p page, checks ...bucket) error {
+func (s *customerPages) limited(w http.ResponseWriter, r *http.Request, name string, p view, checks ...bucket) error {
 	return s.pageOverLimit(w, r, false, name, p, checks...)
 }
 
@@ -117,16 +169,16 @@ func (s *customerPages) limited(w http.ResponseWriter, r *http.Request, name str
 // p (an error) when that goes over a limit; so attempts sent at once are
 // held to the limits as well as attempts sent one by one. An attempt
 // refused counts too, within the same fixed window.
-func (s *customerPages) reserve(w http.ResponseWriter, r *http.Request, name string, p page, buckets ...bucket) error {
+func (s *customerPages) reserve(w http.ResponseWriter, r *http.Request, name string, p view, buckets ...bucket) error {
 	return s.pageOverLimit(w, r, true, name, p, buckets...)
 }
 
-func (s *customerPages) pageOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p page, buckets ...bucket) error {
+func (s *customerPages) pageOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p view, buckets ...bucket) error {
 	l, over, err := s.overLimit(r.Context(), add, buckets...)
 	if err != nil || !over {
 		return err
 	}
-	p.Error = s.tooMany(w, l)
+	p.frame().Error = s.tooMany(w, l)
 	return again(http.StatusTooManyRequests, name, p)
 }
 
