@@ -106,7 +106,7 @@ func (s *consolePages) consoleSecured(next http.Handler) http.Handler {
 		r = r.WithContext(ledger.WithClient(ctx, actor, v.ip))
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			if !hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(v.csrf)) {
-				s.consoleRender(w, r, http.StatusForbidden, "message", consolePage{Title: "Form expired",
+				s.consoleRender(w, r, http.StatusForbidden, "message", &consoleLayout{Title: "Form expired",
 					Error: "This form has expired or did not come from this console. Go back, reload the page and try again."})
 				return
 			}
@@ -143,14 +143,14 @@ func (s *consolePages) needAdmin(h handler) handler {
 }
 
 func (s *consolePages) consoleLoginForm(w http.ResponseWriter, r *http.Request) error {
-	s.consoleRender(w, r, http.StatusOK, "login", consolePage{Title: "Staff log-in"})
+	s.consoleRender(w, r, http.StatusOK, "login", &loginScreen{consoleLayout: consoleLayout{Title: "Staff log-in"}})
 	return nil
 }
 
 func (s *consolePages) consoleLogin(w http.ResponseWriter, r *http.Request) error {
 	v := staffOf(r)
 	typed := r.PostFormValue("email")
-	p := consolePage{Title: "Staff log-in", Email: typed}
+	p := &loginScreen{consoleLayout: consoleLayout{Title: "Staff log-in"}, Email: typed}
 	email, emailErr := parseEmail(typed)
 	ipBucket := bucket{"console:login:ip:" + rateAddr(v.ip), s.limits.LoginIP}
 	accBucket := bucket{"console:login:account:" + email, s.limits.LoginAccount}
@@ -245,7 +245,7 @@ var errEnrolExpired = fmt.Sprintf("The time to set up your authenticator (%d hou
 // totpPage fills in the enrolment for a user who has not yet entered a
 // code: the secret as text and as an otpauth URI, made on first use. It
 // refuses with 403 when the time to enrol is over.
-func (s *consolePages) totpPage(r *http.Request, p *consolePage) error {
+func (s *consolePages) totpPage(r *http.Request, p *totpScreen) error {
 	if err := s.fillTOTPPage(r, p); errors.Is(err, errEnrolOver) {
 		return &pageError{status: http.StatusForbidden, title: "Set-up expired", msg: errEnrolExpired}
 	} else if err != nil {
@@ -256,7 +256,7 @@ func (s *consolePages) totpPage(r *http.Request, p *consolePage) error {
 
 var errEnrolOver = errors.New("portal: the time to enrol is over")
 
-func (s *consolePages) fillTOTPPage(r *http.Request, p *consolePage) error {
+func (s *consolePages) fillTOTPPage(r *http.Request, p *totpScreen) error {
 	email := staffOf(r).email
 	st, err := s.led.Staff(r.Context(), email)
 	if err != nil {
@@ -292,8 +292,8 @@ func (s *consolePages) fillTOTPPage(r *http.Request, p *consolePage) error {
 }
 
 func (s *consolePages) totpForm(w http.ResponseWriter, r *http.Request) error {
-	var p consolePage
-	if err := s.totpPage(r, &p); err != nil {
+	p := &totpScreen{}
+	if err := s.totpPage(r, p); err != nil {
 		return err
 	}
 	s.consoleRender(w, r, http.StatusOK, "totp", p)
@@ -317,8 +317,8 @@ func (s *consolePages) totpCheck(w http.ResponseWriter, r *http.Request) error {
 	v := staffOf(r)
 	ipBucket := bucket{"console:totp:ip:" + rateAddr(v.ip), s.limits.LoginIP}
 	accBucket := bucket{"console:totp:account:" + v.email, s.limits.TOTPAccount}
-	var p consolePage
-	if err := s.totpPage(r, &p); err != nil {
+	p := &totpScreen{}
+	if err := s.totpPage(r, p); err != nil {
 		return err
 	}
 	refuse := func(status int, msg string) {
@@ -361,7 +361,7 @@ func (s *consolePages) totpCheck(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *consolePages) passwordForm(w http.ResponseWriter, r *http.Request) error {
-	s.consoleRender(w, r, http.StatusOK, "password", consolePage{Title: "Change your password"})
+	s.consoleRender(w, r, http.StatusOK, "password", &consoleLayout{Title: "Change your password"})
 	return nil
 }
 
@@ -369,7 +369,7 @@ func (s *consolePages) passwordForm(w http.ResponseWriter, r *http.Request) erro
 // first one came from an admin, who should not know it for good.
 func (s *consolePages) passwordChange(w http.ResponseWriter, r *http.Request) error {
 	v := staffOf(r)
-	p := consolePage{Title: "Change your password"}
+	p := &consoleLayout{Title: "Change your password"}
 	accBucket := bucket{"console:login:account:" + v.email, s.limits.LoginAccount}
 	if err := s.consoleLimited(w, r, "password", p, accBucket); err != nil {
 		return err
@@ -428,21 +428,21 @@ func (s *consolePages) consoleLogout(w http.ResponseWriter, r *http.Request) err
 }
 
 // consoleLimited is limited for the console's pages.
-func (s *consolePages) consoleLimited(w http.ResponseWriter, r *http.Request, name string, p consolePage, checks ...bucket) error {
+func (s *consolePages) consoleLimited(w http.ResponseWriter, r *http.Request, name string, p consoleViewer, checks ...bucket) error {
 	return s.consoleOverLimit(w, r, false, name, p, checks...)
 }
 
 // consoleReserve is reserve for the console's pages.
-func (s *consolePages) consoleReserve(w http.ResponseWriter, r *http.Request, name string, p consolePage, buckets ...bucket) error {
+func (s *consolePages) consoleReserve(w http.ResponseWriter, r *http.Request, name string, p consoleViewer, buckets ...bucket) error {
 	return s.consoleOverLimit(w, r, true, name, p, buckets...)
 }
 
-func (s *consolePages) consoleOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p consolePage, buckets ...bucket) error {
+func (s *consolePages) consoleOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p consoleViewer, buckets ...bucket) error {
 	l, over, err := s.overLimit(r.Context(), add, buckets...)
 	if err != nil || !over {
 		return err
 	}
-	p.Error = s.tooMany(w, l)
+	p.consoleFrame().Error = s.tooMany(w, l)
 	return consoleAgain(http.StatusTooManyRequests, name, p)
 }
 

@@ -14,10 +14,10 @@ import (
 // Admin pages: staff users and API tokens.
 
 func (s *consolePages) staffPage(w http.ResponseWriter, r *http.Request) error {
-	return s.staffList(w, r, http.StatusOK, consolePage{})
+	return s.staffList(w, r, http.StatusOK, &staffScreen{})
 }
 
-func (s *consolePages) staffList(w http.ResponseWriter, r *http.Request, status int, p consolePage) error {
+func (s *consolePages) staffList(w http.ResponseWriter, r *http.Request, status int, p *staffScreen) error {
 	list, err := s.led.StaffList(r.Context())
 	if err != nil {
 		return err
@@ -42,7 +42,7 @@ func (s *consolePages) staffList(w http.ResponseWriter, r *http.Request, status 
 }
 
 func (s *consolePages) staffAdd(w http.ResponseWriter, r *http.Request) error {
-	p := consolePage{Email: r.PostFormValue("email")}
+	p := &staffScreen{Email: r.PostFormValue("email")}
 	err := addStaff(r.Context(), s.led, s.rand, r.PostFormValue("email"), r.PostFormValue("role"), r.PostFormValue("password"))
 	var ie *InputError
 	switch {
@@ -81,7 +81,7 @@ func (s *consolePages) staffRemoveForm(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	s.consoleRender(w, r, http.StatusOK, "confirm", consolePage{Title: act.Title, Action: act})
+	s.consoleRender(w, r, http.StatusOK, "confirm", &confirmScreen{consoleLayout: consoleLayout{Title: act.Title}, Action: act})
 	return nil
 }
 
@@ -91,8 +91,8 @@ func (s *consolePages) staffRemove(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if st.Email == staffOf(r).email {
-		return consoleAgain(http.StatusUnprocessableEntity, "confirm", consolePage{Title: act.Title, Action: act,
-			Error: "You cannot remove yourself: ask another admin."})
+		return consoleAgain(http.StatusUnprocessableEntity, "confirm", &confirmScreen{consoleLayout: consoleLayout{Title: act.Title,
+			Error: "You cannot remove yourself: ask another admin."}, Action: act})
 	}
 	if err := s.led.DisableStaff(r.Context(), st.Email); err != nil {
 		return err
@@ -102,10 +102,10 @@ func (s *consolePages) staffRemove(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *consolePages) tokensPage(w http.ResponseWriter, r *http.Request) error {
-	return s.tokenList(w, r, http.StatusOK, consolePage{})
+	return s.tokenList(w, r, http.StatusOK, &tokensScreen{})
 }
 
-func (s *consolePages) tokenList(w http.ResponseWriter, r *http.Request, status int, p consolePage) error {
+func (s *consolePages) tokenList(w http.ResponseWriter, r *http.Request, status int, p *tokensScreen) error {
 	toks, err := s.led.APITokens(r.Context())
 	if err != nil {
 		return err
@@ -125,15 +125,15 @@ func (s *consolePages) tokenList(w http.ResponseWriter, r *http.Request, status 
 func (s *consolePages) tokenCreate(w http.ResponseWriter, r *http.Request) error {
 	name, scope := strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("scope")
 	if !ledger.ValidScope(scope) || !ledger.ValidTokenName(name) {
-		return s.tokenList(w, r, http.StatusUnprocessableEntity, consolePage{Error: fmt.Sprintf("Choose the scope (mint, read or revoke) and a name of at most %d characters.", ledger.MaxTokenName)})
+		return s.tokenList(w, r, http.StatusUnprocessableEntity, &tokensScreen{consoleLayout: consoleLayout{Error: fmt.Sprintf("Choose the scope (mint, read or revoke) and a name of at most %d characters.", ledger.MaxTokenName)}})
 	}
 	token, id, err := CreateAPIToken(r.Context(), s.led, name, scope)
 	if err != nil {
 		return err
 	}
 	// Shown on this answer only: the ledger keeps its hash.
-	return s.tokenList(w, r, http.StatusOK, consolePage{NewToken: token,
-		Notice: fmt.Sprintf("Token %d (scope %s) created. It is shown this once: copy it to the shop's secret store now.", id, scope)})
+	return s.tokenList(w, r, http.StatusOK, &tokensScreen{NewToken: token,
+		consoleLayout: consoleLayout{Notice: fmt.Sprintf("Token %d (scope %s) created. It is shown this once: copy it to the shop's secret store now.", id, scope)}})
 }
 
 // tokenRevocation returns the token id the path names and the action that
@@ -153,7 +153,7 @@ func (s *consolePages) tokenRevokeForm(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	s.consoleRender(w, r, http.StatusOK, "confirm", consolePage{Title: act.Title, Action: act})
+	s.consoleRender(w, r, http.StatusOK, "confirm", &confirmScreen{consoleLayout: consoleLayout{Title: act.Title}, Action: act})
 	return nil
 }
 

@@ -22,7 +22,7 @@ func (s *consolePages) consoleKeyPage(w http.ResponseWriter, r *http.Request) er
 		http.Redirect(w, r, "/console/licenses/"+licenseID(rec.Key.Product, rec.License), http.StatusSeeOther)
 		return nil
 	}
-	s.consoleRender(w, r, http.StatusOK, "license", consolePage{Title: "Registration Key " + cl.Key, License: cl, Notice: doneNotices[r.URL.Query().Get("done")]})
+	s.consoleRender(w, r, http.StatusOK, "license", &licenseScreen{consoleLayout: consoleLayout{Title: "Registration Key " + cl.Key, Notice: doneNotices[r.URL.Query().Get("done")]}, License: cl})
 	return nil
 }
 
@@ -63,8 +63,8 @@ func (s *consolePages) voidAction(r *http.Request) (*consoleLicense, *consoleAct
 		return nil, nil, err
 	}
 	if len(cl.Actions) == 0 {
-		return nil, nil, consoleAgain(http.StatusUnprocessableEntity, "license", consolePage{Title: "Registration Key " + cl.Key, License: cl,
-			Error: "Only a key that is minted and unused can be voided: this one is " + rec.State + ". A registered key's license is revoked instead."})
+		return nil, nil, consoleAgain(http.StatusUnprocessableEntity, "license", &licenseScreen{License: cl, consoleLayout: consoleLayout{Title: "Registration Key " + cl.Key,
+			Error: "Only a key that is minted and unused can be voided: this one is " + rec.State + ". A registered key's license is revoked instead."}})
 	}
 	act := cl.Actions[0]
 	act.run = func(r *http.Request, _ *ledger.History) (string, string, error) {
@@ -82,7 +82,7 @@ func (s *consolePages) keyVoidForm(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	s.consoleRender(w, r, http.StatusOK, "confirm", consolePage{Title: act.Title + ": " + cl.ID, License: cl, Action: act})
+	s.consoleRender(w, r, http.StatusOK, "confirm", &confirmScreen{consoleLayout: consoleLayout{Title: act.Title + ": " + cl.ID}, License: cl, Action: act})
 	return nil
 }
 
@@ -98,7 +98,7 @@ func (s *consolePages) keyVoid(w http.ResponseWriter, r *http.Request) error {
 // holds, published and downloaded at once; /crl/{product} serves it after.
 
 func (s *consolePages) crlForm(w http.ResponseWriter, r *http.Request) error {
-	s.consoleRender(w, r, http.StatusOK, "crl", consolePage{Title: "Revocation lists"})
+	s.consoleRender(w, r, http.StatusOK, "crl", &consoleLayout{Title: "Revocation lists"})
 	return nil
 }
 
@@ -109,7 +109,7 @@ func (s *consolePages) crlPublish(w http.ResponseWriter, r *http.Request) error 
 		_, err = s.svc.Catalog().Product(p.String())
 	}
 	if err != nil {
-		s.consoleRender(w, r, http.StatusUnprocessableEntity, "crl", consolePage{Title: "Revocation lists",
+		s.consoleRender(w, r, http.StatusUnprocessableEntity, "crl", &consoleLayout{Title: "Revocation lists",
 			Error: "Enter a product code of the catalog, two letters such as PC."})
 		return nil
 	}

@@ -21,27 +21,74 @@ import (
 // MaxQuery bounds what the console's search box takes.
 const MaxQuery = 300
 
-// consolePage is what every console template is rendered with.
-type consolePage struct {
+// consoleLayout is what the console's layout.html draws around every
+// page, and all that "message", "crl" and "password" are rendered with.
+type consoleLayout struct {
 	Title  string
 	Staff  string
 	Admin  bool
 	CSRF   string
 	Error  string // shown in role="alert"
 	Notice string // shown in role="status"
+}
 
-	Email, Query, ReadAs string
-	Results              []consoleResult
-	Searched             bool
-	License              *consoleLicense
-	Action               *consoleAction
-	Values               url.Values // echoed form values of an action
-	ResetCode            string
-	TOTPURI              template.URL // otpauth://, which html/template would refuse as a link
-	TOTPSecret           string
-	StaffUsers           []staffView
-	Tokens               []tokenView
-	NewToken             string
+func (l *consoleLayout) consoleFrame() *consoleLayout { return l }
+
+// A consoleViewer is what a console page is rendered with: its own fields
+// and the layout's.
+type consoleViewer interface{ consoleFrame() *consoleLayout }
+
+// loginScreen is the page "login": the address typed, echoed.
+type loginScreen struct {
+	consoleLayout
+	Email string
+}
+
+// totpScreen is the page "totp", with the secret to enrol until the user
+// has.
+type totpScreen struct {
+	consoleLayout
+	TOTPURI    template.URL // otpauth://, which html/template would refuse as a link
+	TOTPSecret string
+}
+
+// searchScreen is the page "search".
+type searchScreen struct {
+	consoleLayout
+	Query, ReadAs string
+	Results       []consoleResult
+	Searched      bool
+}
+
+// licenseScreen is the page "license", of a license or a key, with a
+// reset code to show once.
+type licenseScreen struct {
+	consoleLayout
+	License   *consoleLicense
+	ResetCode string
+}
+
+// confirmScreen is the page "confirm": what an action will do, and its
+// form, with the values sent echoed when they were refused.
+type confirmScreen struct {
+	consoleLayout
+	License *consoleLicense
+	Action  *consoleAction
+	Values  url.Values
+}
+
+// staffScreen is the admins' page "staff".
+type staffScreen struct {
+	consoleLayout
+	Email      string
+	StaffUsers []staffView
+}
+
+// tokensScreen is the admins' page "tokens", with a new token to show once.
+type tokensScreen struct {
+	consoleLayout
+	Tokens   []tokenView
+	NewToken string
 }
 
 type consoleResult struct {
@@ -100,11 +147,12 @@ type actionField struct {
 	Value                   string
 }
 
-func (s *consolePages) consoleRender(w http.ResponseWriter, r *http.Request, status int, name string, p consolePage) {
+func (s *consolePages) consoleRender(w http.ResponseWriter, r *http.Request, status int, name string, p consoleViewer) {
 	if v, ok := r.Context().Value(staffVisitKey{}).(*staffVisit); ok {
-		p.CSRF = v.csrf
+		l := p.consoleFrame()
+		l.CSRF = v.csrf
 		if v.verified {
-			p.Staff, p.Admin = v.email, v.role == ledger.RoleAdmin
+			l.Staff, l.Admin = v.email, v.role == ledger.RoleAdmin
 		}
 	}
 	s.writePage(w, consoleTemplates()[name], status, "console/"+name, p)
@@ -117,7 +165,7 @@ func day(t time.Time) string { return t.UTC().Format(time.DateTime) + " UTC" }
 // reference it read.
 func (s *consolePages) consoleSearch(w http.ResponseWriter, r *http.Request) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	p := consolePage{Title: "Find a license", Query: q}
+	p := &searchScreen{consoleLayout: consoleLayout{Title: "Find a license"}, Query: q}
 	if q == "" {
 		s.consoleRender(w, r, http.StatusOK, "search", p)
 		return nil
@@ -277,7 +325,7 @@ func (s *consolePages) consoleLicensePage(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	cl := s.consoleView(h)
-	s.consoleRender(w, r, http.StatusOK, "license", consolePage{Title: "License " + cl.ID, License: cl, Notice: doneNotices[r.URL.Query().Get("done")]})
+	s.consoleRender(w, r, http.StatusOK, "license", &licenseScreen{consoleLayout: consoleLayout{Title: "License " + cl.ID, Notice: doneNotices[r.URL.Query().Get("done")]}, License: cl})
 	return nil
 }
 
@@ -339,7 +387,7 @@ func (s *consolePages) licenseActionForm(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	s.consoleRender(w, r, http.StatusOK, "confirm", consolePage{Title: act.Title + ": " + cl.ID, License: cl, Action: act})
+	s.consoleRender(w, r, http.StatusOK, "confirm", &confirmScreen{consoleLayout: consoleLayout{Title: act.Title + ": " + cl.ID}, License: cl, Action: act})
 	return nil
 }
 
@@ -357,8 +405,8 @@ func (s *consolePages) runAction(w http.ResponseWriter, r *http.Request, cl *con
 	var ie *InputError
 	switch {
 	case errors.As(err, &ie):
-		return consoleAgain(http.StatusUnprocessableEntity, "confirm", consolePage{Title: act.Title + ": " + cl.ID, License: cl, Action: act,
-			Values: r.PostForm, Error: ie.Msg})
+		return consoleAgain(http.StatusUnprocessableEntity, "confirm", &confirmScreen{consoleLayout: consoleLayout{Title: act.Title + ": " + cl.ID, Error: ie.Msg},
+			License: cl, Action: act, Values: r.PostForm})
 	case err != nil:
 		return err
 	}
@@ -369,7 +417,7 @@ func (s *consolePages) runAction(w http.ResponseWriter, r *http.Request, cl *con
 			return err
 		}
 		cl = s.consoleView(hs[0])
-		s.consoleRender(w, r, http.StatusOK, "license", consolePage{Title: "License " + cl.ID, License: cl, Notice: notice, ResetCode: reset})
+		s.consoleRender(w, r, http.StatusOK, "license", &licenseScreen{consoleLayout: consoleLayout{Title: "License " + cl.ID, Notice: notice}, License: cl, ResetCode: reset})
 		return nil
 	}
 	http.Redirect(w, r, cl.Path+"?done="+act.Name, http.StatusSeeOther)

@@ -58,16 +58,16 @@ func (s *consolePages) page(h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		err := h(w, r)
 		var pe *pageError
-		var fe *formError[consolePage]
+		var fe *formError[consoleViewer]
 		switch {
 		case err == nil:
 		case errors.As(err, &fe):
 			s.consoleRender(w, r, fe.status, fe.name, fe.view)
 		case errors.As(err, &pe):
-			s.consoleRender(w, r, pe.status, "message", consolePage{Title: pe.title, Error: pe.msg})
+			s.consoleRender(w, r, pe.status, "message", &consoleLayout{Title: pe.title, Error: pe.msg})
 		default:
 			s.logf("portal: %s %s: %v", r.Method, r.URL.Path, err)
-			s.consoleRender(w, r, http.StatusInternalServerError, "message", consolePage{Title: "Something went wrong",
+			s.consoleRender(w, r, http.StatusInternalServerError, "message", &consoleLayout{Title: "Something went wrong",
 				Error: "The console could not do this just now; the log has the details. Nothing was changed unless the license's history shows it."})
 		}
 	}
@@ -127,6 +127,6 @@ func again(status int, name string, p view) error {
 
 // consoleAgain shows the console page name again with p, answered with
 // status.
-func consoleAgain(status int, name string, p consolePage) error {
-	return &formError[consolePage]{status: status, name: name, view: p}
+func consoleAgain(status int, name string, p consoleViewer) error {
+	return &formError[consoleViewer]{status: status, name: name, view: p}
 }
