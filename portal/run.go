@@ -86,8 +86,8 @@ type Demo struct {
 
 // The demo's account.
 const (
-	DemoEmail    = "demo@example.com"
-	DemoPassword = "demo-password"
+	demoEmail    = "demo@example.com"
+	demoPassword = "demo-password"
 )
 
 // A RunError is Run failing at one step, which Op names: RunKey (the
@@ -256,10 +256,10 @@ func demoConfig(ctx context.Context, cfg *Config) (func(), error) {
 
 // seedDemo makes the demo's account and sample keys.
 func seedDemo(ctx context.Context, p *Server, svc *issuance.Service) (*Demo, error) {
-	if err := p.AddAccount(ctx, DemoEmail, DemoPassword); err != nil {
+	if err := p.AddAccount(ctx, demoEmail, demoPassword); err != nil {
 		return nil, err
 	}
-	d := &Demo{Email: DemoEmail, Password: DemoPassword}
+	d := &Demo{Email: demoEmail, Password: demoPassword}
 	pc := formats.MustProduct("PC")
 	for _, k := range []struct {
 		trial   bool

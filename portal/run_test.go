@@ -32,7 +32,7 @@ func TestRunDemo(t *testing.T) {
 	case err := <-done:
 		t.Fatal(err)
 	}
-	if st.Demo == nil || st.Demo.Email != portal.DemoEmail || len(st.Demo.Full) != 2 || len(st.Demo.Trial) != 2 || len(st.Demo.Renewal) != 2 ||
+	if st.Demo == nil || st.Demo.Email != "demo@example.com" || st.Demo.Password == "" || len(st.Demo.Full) != 2 || len(st.Demo.Trial) != 2 || len(st.Demo.Renewal) != 2 ||
 		!st.Demo.Trial[0].Trial || st.Recipient == "" || !strings.HasPrefix(st.URL, "http://127.0.0.1:") {
 		t.Fatalf("started %+v", st)
 	}
