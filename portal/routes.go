@@ -18,7 +18,7 @@ func (s *Server) Handler() http.Handler {
 	// Customers: behind secured (their session, cookie and CSRF check).
 	page := func(pattern string, h handler) { mux.Handle(pattern, c.secured(c.page(h))) }
 	login := func(pattern string, h handler) { page(pattern, c.needLogin(h)) }
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(staticFS)))
+	mux.Handle("GET /static/", c.secured(http.StripPrefix("/static/", http.FileServerFS(staticFS))))
 	page("GET /{$}", c.home)
 	page("GET /signup", c.signupForm)
 	page("POST /signup", c.signup)

@@ -59,3 +59,19 @@ func TestActionsChangeNothingButByPOST(t *testing.T) {
 		t.Fatalf("the support user was removed: %d", sam.code)
 	}
 }
+
+// Every page and file of the portal's own is served with its security
+// headers, the static files too.
+func TestSecurityHeadersEverywhere(t *testing.T) {
+	e := newEnv(t)
+	for _, path := range []string{"/static/portal.css", "/login", "/nosuch", "/console/login", "/console/nosuch"} {
+		resp, err := http.Get(e.url(path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.Header.Get("Content-Security-Policy") == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: %d, headers %v", path, resp.StatusCode, resp.Header)
+		}
+	}
+}
