@@ -29,11 +29,15 @@ type Service struct {
 // no ledger.
 func New(s *signer.Signer, l *ledger.Ledger) *Service { return &Service{signer: s, ledger: l} }
 
-// Signer returns the service's signer.
-func (s *Service) Signer() *signer.Signer { return s.signer }
-
-// Ledger returns the service's ledger, or nil.
-func (s *Service) Ledger() *ledger.Ledger { return s.ledger }
+// Catalog returns the catalog the service signs for: the products and
+// editions it sells.
+// It is nil when the service has no signer.
+func (s *Service) Catalog() *catalog.Catalog {
+	if s.signer == nil {
+		return nil
+	}
+	return s.signer.Catalog()
+}
 
 // ErrNoLedger: the operation needs a ledger.
 var ErrNoLedger = errors.New("issuance: this needs a ledger")
@@ -635,4 +639,64 @@ func (s *Service) ResetCode(ctx context.Context, p formats.Product, serial forma
 		return formats.ResetCode{}, err
 	}
 	return c, nil
+}
+
+// Revoke revokes every generation of a license, for the next revocation
+// list, recording why. Revoking what is already revoked changes nothing.
+// A license the ledger does not have is ledger.ErrNoLicense.
+func (s *Service) Revoke(ctx context.Context, p formats.Product, serial formats.Serial, reason string) (*ledger.License, error) {
+	if s.ledger == nil {
+		return nil, ErrNoLedger
+	}
+	return s.ledger.Revoke(ctx, p, serial, 0, reason)
+}
+
+// Void makes a minted, unused Registration Key unusable, as for a refunded
+// order, recording why. A key registered or used since is ledger.ErrUsed:
+// its license is revoked instead.
+func (s *Service) Void(ctx context.Context, k formats.RegistrationKey, reason string) error {
+	if s.ledger == nil {
+		return ErrNoLedger
+	}
+	return s.ledger.Void(ctx, k, reason)
+}
+
+// ResendCode queues mail carrying a license's current code to its owner,
+// recorded with the license's history in one transaction; mail makes the
+// message from the license and its current code. A license with no owner
+// account is ledger.ErrNoAccount, and one whose current code is revoked
+// ledger.ErrRevoked: that code no longer works.
+func (s *Service) ResendCode(ctx context.Context, p formats.Product, serial formats.Serial, mail func(lic *ledger.License, cur *ledger.Code) ledger.Mail) error {
+	if s.ledger == nil {
+		return ErrNoLedger
+	}
+	lic, err := s.ledger.License(ctx, p, serial)
+	if err != nil {
+		return err
+	}
+	switch {
+	case lic.Owner == "":
+		return fmt.Errorf("%w: %s serial %s has no owner account to mail", ledger.ErrNoAccount, p, serial)
+	case lic.RevokesCurrent():
+		return fmt.Errorf("%w: %s serial %s: %s", ledger.ErrRevoked, p, serial, lic.RevokeReason)
+	}
+	cur, err := s.ledger.CurrentCode(ctx, lic)
+	if err != nil {
+		return err
+	}
+	// The ledger checks the owner and the revocation again in the
+	// transaction that queues the mail.
+	return s.ledger.ResendCode(ctx, p, serial, mail(lic, cur))
+}
+
+// NotifyExpiry queues mail telling a license's owner that its
+// maintenance ends, and marks the license told of that expiry, in one
+// transaction: once per expiry. It reports false, and queues nothing, when
+// the expiry was told already (as when two hosts send notices at once) or
+// the license's expiry has changed since lic was read.
+func (s *Service) NotifyExpiry(ctx context.Context, lic *ledger.License, m ledger.Mail) (bool, error) {
+	if s.ledger == nil {
+		return false, ErrNoLedger
+	}
+	return s.ledger.MarkNotified(ctx, lic.Product, lic.Serial, lic.Expires, lic.Owner, m)
 }

@@ -42,13 +42,20 @@ func newSigner(t testing.TB, seed byte) *signer.Signer {
 
 func newService(t *testing.T) *issuance.Service {
 	t.Helper()
+	s, _ := newServiceLedger(t)
+	return s
+}
+
+// newServiceLedger returns a service and its ledger, which the tests read.
+func newServiceLedger(t *testing.T) (*issuance.Service, *ledger.Ledger) {
+	t.Helper()
 	l, err := ledger.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "l.db"), ledger.WithNow(clock), ledger.WithActor("test"),
 		ledger.WithRand(rand.NewChaCha8([32]byte{3})))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	return issuance.New(newSigner(t, 1), l)
+	return issuance.New(newSigner(t, 1), l), l
 }
 
 func mint(t *testing.T, s *issuance.Service, r ledger.MintRequest) formats.RegistrationKey {
@@ -144,7 +151,7 @@ func TestRenewFromTheLedgersCode(t *testing.T) {
 	}
 	// A code signed with the key but never recorded, on other terms
 	// under the license's serial, is no code of that license.
-	offline, err := s.Signer().Sign(&signer.Registration{RK: k, Edition: "premium"})
+	offline, err := newSigner(t, 1).Sign(&signer.Registration{RK: k, Edition: "premium"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +227,7 @@ func TestCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Ledger().Revoke(ctx, pc, other.Serial, 0, "chargeback"); err != nil {
+	if _, err := s.Revoke(ctx, pc, other.Serial, "chargeback"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Current(ctx, gone.Code, ""); !errors.Is(err, ledger.ErrRevoked) {
@@ -229,7 +236,7 @@ func TestCurrent(t *testing.T) {
 }
 
 func TestResetCodeIsRecorded(t *testing.T) {
-	s := newService(t)
+	s, led := newServiceLedger(t)
 	k := mint(t, s, ledger.MintRequest{})
 	if _, err := s.Register(ctx, &issuance.Registration{Registration: signer.Registration{RK: k, InstallID: "host-1"}}); err != nil {
 		t.Fatal(err)
@@ -252,7 +259,7 @@ func TestResetCodeIsRecorded(t *testing.T) {
 	if err != nil || !ed25519.Verify(ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey), msg, c.Signature[:]) {
 		t.Fatalf("the reset code is not signed for host-1: %v", err)
 	}
-	hs, err := s.Ledger().Find(ctx, ledger.Query{RK: &k})
+	hs, err := led.Find(ctx, ledger.Query{RK: &k})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,12 +17,13 @@ var _ batch.Recorder = (*issuance.BatchRecorder)(nil)
 // and must record nothing, as the batch options it replaced did, rather
 // than fail the batch.
 func TestBatchRecorderWithoutLedger(t *testing.T) {
-	svc := issuance.New(newSigner(t, 1), nil)
+	s := newSigner(t, 1)
+	svc := issuance.New(s, nil)
 	const in = "rk,edition\nPC-0314-1592-6535-8978,standard\n"
 	run := func(opts ...batch.Option) string {
 		t.Helper()
 		var out bytes.Buffer
-		st, err := batch.Run(ctx, svc.Signer(), batch.NewCSVReader(strings.NewReader(in)), batch.NewCSVWriter(&out), opts...)
+		st, err := batch.Run(ctx, s, batch.NewCSVReader(strings.NewReader(in)), batch.NewCSVWriter(&out), opts...)
 		if err != nil || st.Signed != 1 {
 			t.Fatalf("%+v, %v", st, err)
 		}

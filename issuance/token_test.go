@@ -24,7 +24,7 @@ func claimsOf(t *testing.T, tok string) *licjwt.Claims {
 // and recorded; a license used as a token keeps one through renewals and
 // replacements, with its customer claims.
 func TestTokensFollowTheLicense(t *testing.T) {
-	s := newService(t)
+	s, led := newServiceLedger(t)
 	k := mint(t, s, ledger.MintRequest{})
 	first, err := s.Register(ctx, &issuance.Registration{Registration: signer.Registration{RK: k}})
 	if err != nil || first.JWT != "" {
@@ -54,7 +54,7 @@ func TestTokensFollowTheLicense(t *testing.T) {
 	if err != nil || replaced.JWT == "" || claimsOf(t, replaced.JWT).ActivationCode != replaced.Code.String() {
 		t.Fatalf("replacement lost the token: %+v %v", replaced, err)
 	}
-	h, err := s.Ledger().Find(ctx, ledger.Query{Product: pc, Serial: k.Serial})
+	h, err := led.Find(ctx, ledger.Query{Product: pc, Serial: k.Serial})
 	if err != nil || len(h) != 1 {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestTokensFollowTheLicense(t *testing.T) {
 			t.Errorf("code of generation %d, expiring %s, has no token on record", c.Generation, c.Expires)
 		}
 	}
-	if _, err := s.Ledger().Verify(ctx); err != nil {
+	if _, err := led.Verify(ctx); err != nil {
 		t.Fatal(err)
 	}
 

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/licmint/licmint/internal/portaldb"
 	"net/http"
 	"net/mail"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 )
 
@@ -18,115 +18,131 @@ import (
 const MaxEmail = 254
 
 // parseEmail returns the login id for what was typed: an address alone,
-// with no display name, in lower case.
+// with no display name, in lower case. What is wrong with it is an
+// *InputError, worded for the person who typed it.
 func parseEmail(s string) (string, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	if s == "" {
-		return "", errors.New("Enter your email address.")
+		return "", &InputError{Field: "email", Msg: "Enter your email address."}
 	}
 	if len(s) > MaxEmail || !utf8.ValidString(s) {
-		return "", fmt.Errorf("An email address has at most %d characters.", MaxEmail)
+		return "", &InputError{Field: "email", Msg: fmt.Sprintf("An email address has at most %d characters.", MaxEmail)}
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || a.Name != "" || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") && !strings.HasSuffix(s, "@localhost") {
-		return "", errors.New("This is not an email address: write it as name@example.com.")
+		return "", &InputError{Field: "email", Msg: "This is not an email address: write it as name@example.com."}
 	}
 	return s, nil
 }
 
+// checkNewPassword says, as an *InputError, what is wrong with a password
+// chosen for the account email.
 func checkNewPassword(password, email string) error {
+	msg := ""
 	switch {
 	case len(password) < MinPassword:
-		return fmt.Errorf("Choose a password of at least %d characters.", MinPassword)
+		msg = fmt.Sprintf("Choose a password of at least %d characters.", MinPassword)
 	case len(password) > MaxPassword:
-		return fmt.Errorf("A password has at most %d characters.", MaxPassword)
+		msg = fmt.Sprintf("A password has at most %d characters.", MaxPassword)
 	case strings.EqualFold(password, email):
-		return errors.New("Choose a password other than your email address.")
+		msg = "Choose a password other than your email address."
+	default:
+		return nil
 	}
+	return &InputError{Field: "password", Msg: msg}
+}
+
+// inputMsg is what is wrong with a value typed, in words for the person
+// who typed it: an *InputError's message.
+func inputMsg(err error) string {
+	var ie *InputError
+	if errors.As(err, &ie) {
+		return ie.Msg
+	}
+	return err.Error()
+}
+
+func (s *customerPages) signupForm(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, http.StatusOK, "signup", &emailForm{layout: titled("Sign up")})
 	return nil
 }
 
-func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "signup", page{Title: "Sign up"})
-}
-
-func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) signup(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	typed := r.PostFormValue("email")
-	p := page{Title: "Sign up", Email: typed}
-	if s.reserve(w, r, "signup", p, bucket{"signup:ip:" + rateAddr(v.ip), s.limits.SignupIP}) {
-		return
+	p := &emailForm{layout: titled("Sign up"), Email: typed}
+	if err := s.reserve(w, r, "signup", p, bucket{"signup:ip:" + rateAddr(v.ip), s.limits.SignupIP}); err != nil {
+		return err
 	}
 	email, err := parseEmail(typed)
 	if err == nil {
 		err = checkNewPassword(r.PostFormValue("password"), email)
 	}
 	if err != nil {
-		p.Error = err.Error()
+		p.Error = inputMsg(err)
 		s.render(w, r, http.StatusUnprocessableEntity, "signup", p)
-		return
+		return nil
 	}
 	hash, err := hashPassword(s.rand, r.PostFormValue("password"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	token, th, err := newToken(s.rand)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	err = s.accounts.Create(r.Context(), portaldb.Account{Email: email, PasswordHash: hash},
 		portaldb.Token{Hash: th, Expires: s.now().Add(ConfirmLifetime)},
 		ledger.Mail{To: email, Subject: "Confirm your email address",
-			Body: "Welcome to the licensing portal.\n\nTo confirm your email address, open this link within 24 hours:\n\n" +
-				s.link("/confirm", token) + "\n\nIf you did not sign up, ignore this message.\n"})
+			Body: mailText("welcome", mailData{Link: s.link("/confirm", token)})})
 	if errors.Is(err, portaldb.ErrAccountExists) {
 		// The same answer as for a new account, so that sign-up does not
 		// tell who has one; the owner of the address is told instead.
 		err = s.mailbox.Queue(r.Context(), ledger.Mail{To: email, Subject: "You already have an account",
-			Body: "Someone, perhaps you, tried to sign up again with this email address.\n\nYou already have an account: log in at\n\n" +
-				s.publicURL + "/login\n\nor, if you forgot your password, reset it at\n\n" + s.publicURL + "/forgot\n"})
+			Body: mailText("account-exists", mailData{URL: s.publicURL})})
 	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.kickMailer()
-	s.render(w, r, http.StatusOK, "message", page{Title: "Check your mail",
+	s.render(w, r, http.StatusOK, "message", &layout{Title: "Check your mail",
 		Notice: "We have sent a confirmation link to " + email + ". Follow it to confirm your address, then log in. Your email address is your login id, and it cannot be changed later."})
+	return nil
 }
 
-func (s *Server) confirmForm(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "confirm", page{Title: "Confirm your email address", Token: r.URL.Query().Get("token")})
+func (s *customerPages) confirmForm(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, http.StatusOK, "confirm", &tokenForm{layout: titled("Confirm your email address"), Token: r.URL.Query().Get("token")})
+	return nil
 }
 
-func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) confirm(w http.ResponseWriter, r *http.Request) error {
 	token := r.PostFormValue("token")
 	_, err := s.accounts.Confirm(r.Context(), tokenHash(token))
 	switch {
 	case errors.Is(err, portaldb.ErrTokenInvalid):
-		s.render(w, r, http.StatusBadRequest, "confirm", page{Title: "Confirm your email address",
-			Error: "This confirmation link is unknown, used already or expired. Log in to have a new one sent."})
+		s.render(w, r, http.StatusBadRequest, "confirm", &tokenForm{layout: layout{Title: "Confirm your email address",
+			Error: "This confirmation link is unknown, used already or expired. Log in to have a new one sent."}})
 	case err != nil:
-		s.fail(w, r, err)
+		return err
 	default:
-		s.render(w, r, http.StatusOK, "login", page{Title: "Log in", Notice: "Your email address is confirmed. You can log in now."})
+		s.render(w, r, http.StatusOK, "login", &emailForm{layout: layout{Title: "Log in", Notice: "Your email address is confirmed. You can log in now."}})
 	}
+	return nil
 }
 
-func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "login", page{Title: "Log in"})
+func (s *customerPages) loginForm(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, http.StatusOK, "login", &emailForm{layout: titled("Log in")})
+	return nil
 }
 
 // errLogin is the one answer to a wrong login id or password, so that it
 // never tells whether an account exists.
 const errLogin = "The email address or the password is not right."
 
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) login(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	typed := r.PostFormValue("email")
-	p := page{Title: "Log in", Email: typed}
+	p := &emailForm{layout: titled("Log in"), Email: typed}
 	email, emailErr := parseEmail(typed)
 	ipBucket := bucket{"login:ip:" + rateAddr(v.ip), s.limits.LoginIP}
 	accBucket := bucket{"login:account:" + email, s.limits.LoginAccount}
@@ -136,17 +152,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	// Both are counted first, so that guesses sent at once meet the
 	// limits too; the account's is given back if the log-in succeeds, as
 	// it limits failures.
-	if s.reserve(w, r, "login", p, ipBucket, accBucket) {
-		return
+	if err := s.reserve(w, r, "login", p, ipBucket, accBucket); err != nil {
+		return err
 	}
 	password := r.PostFormValue("password")
 	var acc *portaldb.Account
 	var err error
 	if emailErr == nil && len(password) <= MaxPassword {
 		acc, err = s.accounts.Get(r.Context(), email)
-		if err != nil && !errors.Is(err, portaldb.ErrNoAccount) {
-			s.fail(w, r, err)
-			return
+		if err != nil && !errors.Is(err, ledger.ErrNoAccount) {
+			return err
 		}
 	}
 	stored := dummyHash()
@@ -155,13 +170,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	ok, err := checkPassword(stored, password)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if acc == nil || !ok {
 		p.Error = errLogin
 		s.render(w, r, http.StatusUnauthorized, "login", p)
-		return
+		return nil
 	}
 	s.release(r, accBucket)
 	if !acc.Confirmed {
@@ -169,107 +183,103 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		if err == nil {
 			err = s.accounts.AddToken(r.Context(), portaldb.Token{Hash: th, Email: email, Purpose: portaldb.TokenConfirm, Expires: s.now().Add(ConfirmLifetime)},
 				ledger.Mail{To: email, Subject: "Confirm your email address",
-					Body: "To confirm your email address, open this link within 24 hours:\n\n" + s.link("/confirm", token) + "\n"})
+					Body: mailText("confirm", mailData{Link: s.link("/confirm", token)})})
 		}
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		s.kickMailer()
 		p.Error = "Confirm your email address first: we have sent you a new link."
 		s.render(w, r, http.StatusForbidden, "login", p)
-		return
+		return nil
 	}
 	// A new id at every log-in, and the old one ended: an id that someone
 	// planted in the browser before never becomes a logged-in session.
 	id, hash, err := newToken(s.rand)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	ctx := ledger.WithClient(r.Context(), email, v.ip)
 	if err := s.sessions.Start(ctx, hash, email, true, s.now().Add(SessionLifetime), tokenHash(v.id)); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.setCookie(w, id)
 	http.Redirect(w, r, "/licenses", http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) logout(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	if err := s.sessions.End(r.Context(), tokenHash(v.id)); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	id, _, err := newToken(s.rand)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	s.setCookie(w, id)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "forgot", page{Title: "Forgot your password?"})
+func (s *customerPages) forgotForm(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, http.StatusOK, "forgot", &emailForm{layout: titled("Forgot your password?")})
+	return nil
 }
 
-func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) forgot(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	typed := r.PostFormValue("email")
-	p := page{Title: "Forgot your password?", Email: typed}
+	p := &emailForm{layout: titled("Forgot your password?"), Email: typed}
 	email, err := parseEmail(typed)
 	if err != nil {
-		p.Error = err.Error()
+		p.Error = inputMsg(err)
 		s.render(w, r, http.StatusUnprocessableEntity, "forgot", p)
-		return
+		return nil
 	}
 	buckets := []bucket{{"reset:ip:" + rateAddr(v.ip), s.limits.ResetIP}, {"reset:account:" + email, s.limits.ResetAccount}}
-	if s.reserve(w, r, "forgot", p, buckets...) {
-		return
+	if err := s.reserve(w, r, "forgot", p, buckets...); err != nil {
+		return err
 	}
 	acc, err := s.accounts.Get(r.Context(), email)
 	switch {
-	case errors.Is(err, portaldb.ErrNoAccount):
+	case errors.Is(err, ledger.ErrNoAccount):
 	case err != nil:
-		s.fail(w, r, err)
-		return
+		return err
 	default:
 		token, th, err := newToken(s.rand)
 		if err == nil {
 			err = s.accounts.AddToken(r.Context(), portaldb.Token{Hash: th, Email: acc.Email, Purpose: portaldb.TokenReset, Expires: s.now().Add(ResetLifetime)},
 				ledger.Mail{To: acc.Email, Subject: "Reset your password",
-					Body: "To choose a new password for the licensing portal, open this link within one hour. It works once.\n\n" +
-						s.link("/reset", token) + "\n\nIf you did not ask for this, ignore this message: your password stays as it is.\n"})
+					Body: mailText("reset", mailData{Link: s.link("/reset", token)})})
 		}
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		s.kickMailer()
 	}
-	s.render(w, r, http.StatusOK, "message", page{Title: "Check your mail",
+	s.render(w, r, http.StatusOK, "message", &layout{Title: "Check your mail",
 		Notice: "If an account exists for " + email + ", we have sent it a link to reset the password. The link works once, for one hour."})
+	return nil
 }
 
-func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "reset", page{Title: "Choose a new password", Token: r.URL.Query().Get("token")})
+func (s *customerPages) resetForm(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, http.StatusOK, "reset", &tokenForm{layout: titled("Choose a new password"), Token: r.URL.Query().Get("token")})
+	return nil
 }
 
-func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) reset(w http.ResponseWriter, r *http.Request) error {
 	token := r.PostFormValue("token")
-	p := page{Title: "Choose a new password", Token: token}
+	p := &tokenForm{layout: titled("Choose a new password"), Token: token}
 	password := r.PostFormValue("password")
 	if err := checkNewPassword(password, ""); err != nil {
-		p.Error = err.Error()
+		p.Error = inputMsg(err)
 		s.render(w, r, http.StatusUnprocessableEntity, "reset", p)
-		return
+		return nil
 	}
 	hash, err := hashPassword(s.rand, password)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	_, err = s.accounts.ResetPassword(r.Context(), tokenHash(token), hash)
 	switch {
@@ -277,25 +287,27 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 		p.Error = "This reset link is unknown, used already or expired. Ask for a new one on the Forgot password page."
 		s.render(w, r, http.StatusBadRequest, "reset", p)
 	case err != nil:
-		s.fail(w, r, err)
+		return err
 	default:
-		s.render(w, r, http.StatusOK, "login", page{Title: "Log in", Notice: "Your password is changed. Log in with it now."})
+		s.render(w, r, http.StatusOK, "login", &emailForm{layout: layout{Title: "Log in", Notice: "Your password is changed. Log in with it now."}})
 	}
+	return nil
 }
 
-func (s *Server) forgotLogin(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "forgot-login", page{Title: "Forgot your login id?"})
+func (s *customerPages) forgotLogin(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, http.StatusOK, "forgot-login", &layout{Title: "Forgot your login id?"})
+	return nil
 }
 
 // AddAccount makes a confirmed account with a password, as a vendor does
 // for a customer (and the demo for its demo account).
-func (s *Server) AddAccount(ctx context.Context, email, password string) error {
+func (s *deps) addAccount(ctx context.Context, email, password string) error {
 	email, err := parseEmail(email)
 	if err != nil {
-		return fmt.Errorf("portal: %s", err)
+		return fmt.Errorf("portal: %s", inputMsg(err))
 	}
 	if err := checkNewPassword(password, email); err != nil {
-		return fmt.Errorf("portal: %s", err)
+		return fmt.Errorf("portal: %s", inputMsg(err))
 	}
 	hash, err := hashPassword(s.rand, password)
 	if err != nil {

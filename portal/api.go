@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/licmint/licmint/internal/portaldb"
 	"io"
 	"net/http"
 	"strconv"
@@ -15,8 +16,6 @@ import (
 	"unicode"
 
 	"github.com/licmint/licmint/formats"
-	"github.com/licmint/licmint/formats/catalog"
-	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/ledger"
 )
@@ -121,25 +120,17 @@ func apiError(w http.ResponseWriter, kind, format string, a ...any) {
 	writeJSON(w, apiStatus[kind], e)
 }
 
-// apiFail answers a failure of the ledger or the service: the caller sees
-// that it failed, the log sees why.
-func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
-	s.logf("portal: %s %s: %v", r.Method, r.URL.Path, err)
-	apiError(w, apiInternal, "the request could not be done just now; nothing was changed that a retry would repeat")
-}
-
 type tokenKey struct{}
 
 // bearer admits a request with a token in force of the scope, and records
 // the token as the actor of whatever it changes in the ledger.
-func (s *Server) bearer(scope string, h http.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func (s *shopAPI) bearer(scope string, h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		auth := r.Header.Get("Authorization")
 		scheme, token, _ := strings.Cut(auth, " ")
 		if auth == "" || !strings.EqualFold(scheme, "Bearer") {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="licmint"`)
-			apiError(w, apiUnauthorized, "no bearer token: send Authorization: Bearer TOKEN, with a token from 'licmint serve token create'")
-			return
+			return apiRefuse(apiUnauthorized, "no bearer token: send Authorization: Bearer TOKEN, with a token from 'licmint serve token create'")
 		}
 		token = strings.TrimSpace(token)
 		var tok *portaldb.APIToken
@@ -151,35 +142,31 @@ func (s *Server) bearer(scope string, h http.HandlerFunc) http.Handler {
 		}
 		if errors.Is(err, portaldb.ErrNoAPIToken) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="licmint", error="invalid_token"`)
-			apiError(w, apiUnauthorized, "the bearer token is unknown or revoked")
-			return
+			return apiRefuse(apiUnauthorized, "the bearer token is unknown or revoked")
 		}
 		if err != nil {
-			s.apiFail(w, r, err)
-			return
+			return err
 		}
 		if tok.Scope != scope {
-			apiError(w, apiForbidden, "this token's scope is %s; this call needs a token of scope %s", tok.Scope, scope)
-			return
+			return apiRefuse(apiForbidden, "this token's scope is %s; this call needs a token of scope %s", tok.Scope, scope)
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxAPIBody)
 		ctx := ledger.WithClient(r.Context(), fmt.Sprintf("api-token:%d:%s", tok.ID, tok.Name), clientIP(r))
-		h(w, r.WithContext(context.WithValue(ctx, tokenKey{}, tok)))
-	})
+		return h(w, r.WithContext(context.WithValue(ctx, tokenKey{}, tok)))
+	}
 }
 
 // decodeJSON reads one JSON object of the request into v, strictly: an
-// unknown field or trailing data is an error, said in the answer.
-func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+// unknown field or trailing data is refused, saying so.
+func decodeJSON(r *http.Request, v any) error {
 	if err := readJSON(r, v); err != nil {
-		apiError(w, apiInvalid, "%v", err)
-		return false
+		return apiRefuse(apiInvalid, "%v", err)
 	}
-	return true
+	return nil
 }
 
 // readJSON is decodeJSON that returns what is wrong, worded for the
-// caller, instead of answering it.
+// caller, as an error of its own.
 func readJSON(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return fmt.Errorf("the body must be JSON (Content-Type: application/json), not %s", ct)
@@ -244,30 +231,21 @@ func (req *MintRequest) check(productErr error) string {
 	return ""
 }
 
-func (s *Server) apiMint(w http.ResponseWriter, r *http.Request) {
+func (s *shopAPI) apiMint(w http.ResponseWriter, r *http.Request) error {
 	var req MintRequest
-	if !decodeJSON(w, r, &req) {
-		return
+	if err := decodeJSON(r, &req); err != nil {
+		return err
 	}
 	p, err := formats.ParseProduct(req.Product)
 	if err == nil && p.String() != req.Product {
 		err = errors.New("not in capitals") // as the contract writes it
 	}
 	if msg := req.check(err); msg != "" {
-		apiError(w, apiInvalid, "%s", msg)
-		return
+		return apiRefuse(apiInvalid, "%s", msg)
 	}
 	m, err := s.svc.Mint(r.Context(), ledger.MintRequest{Product: p, Edition: req.Edition, Trial: req.Trial, Count: req.Count, Order: req.Order})
-	switch {
-	case errors.Is(err, catalog.ErrUnknownProduct) || errors.Is(err, catalog.ErrUnknownEdition):
-		apiError(w, apiUnprocessable, "%v: the catalog does not sell %s %s", err, req.Product, req.Edition)
-		return
-	case errors.Is(err, ledger.ErrOrderTerms):
-		apiError(w, apiConflict, "%v; an order's keys are minted once, so use a new order reference for another sale", err)
-		return
-	case err != nil:
-		s.apiFail(w, r, err)
-		return
+	if err != nil {
+		return apiRefused(opMint, err, req.Product+" "+req.Edition)
 	}
 	out := MintResponse{Order: req.Order, RegistrationKeys: make([]string, len(m.Keys))}
 	for i, k := range m.Keys {
@@ -279,6 +257,7 @@ func (s *Server) apiMint(w http.ResponseWriter, r *http.Request) {
 		s.metrics.minted.Add(float64(len(m.Keys)))
 	}
 	writeJSON(w, status, out)
+	return nil
 }
 
 // LicenseJSON is a license as the shop API shows it: the one schema of a
@@ -319,30 +298,27 @@ type EventJSON struct {
 	Kind  string `json:"kind"`
 }
 
-// apiLicenseID reads the {license} path value, or answers 400.
-func apiLicenseID(w http.ResponseWriter, r *http.Request) (formats.Product, formats.Serial, bool) {
+// apiLicenseID reads the {license} path value, or refuses it with 400.
+func apiLicenseID(r *http.Request) (formats.Product, formats.Serial, error) {
 	id := r.PathValue("license")
 	p, serial, ok := parseLicenseID(id)
 	if !ok || serial == 0 {
-		apiError(w, apiInvalid, "license %q: want PRODUCT-SERIAL, such as PC-31415926535897 (14 digits)", id)
-		return p, 0, false
+		return p, 0, apiRefuse(apiInvalid, "license %q: want PRODUCT-SERIAL, such as PC-31415926535897 (14 digits)", id)
 	}
-	return p, serial, true
+	return p, serial, nil
 }
 
-func (s *Server) apiLicense(w http.ResponseWriter, r *http.Request) {
-	p, serial, ok := apiLicenseID(w, r)
-	if !ok {
-		return
+func (s *shopAPI) apiLicense(w http.ResponseWriter, r *http.Request) error {
+	p, serial, err := apiLicenseID(r)
+	if err != nil {
+		return err
 	}
 	hs, err := s.led.Find(r.Context(), ledger.Query{Product: p, Serial: serial})
 	if err != nil {
-		s.apiFail(w, r, err)
-		return
+		return err
 	}
 	if len(hs) != 1 || hs[0].License == nil {
-		apiError(w, apiNotFound, "no license %s in the ledger: a key minted but never registered has no license yet", licenseID(p, serial))
-		return
+		return apiRefuse(apiNotFound, "no license %s in the ledger: a key minted but never registered has no license yet", licenseID(p, serial))
 	}
 	h := hs[0]
 	out := HistoryJSON{License: licenseJSON(h.License), RegistrationKeys: []KeyJSON{}, Codes: []CodeJSON{}, Events: []EventJSON{}}
@@ -356,6 +332,7 @@ func (s *Server) apiLicense(w http.ResponseWriter, r *http.Request) {
 		out.Events = append(out.Events, EventJSON{Seq: e.Seq, At: e.At.UTC().Format("2006-01-02T15:04:05.999999999Z07:00"), Actor: e.Actor, Kind: e.Kind})
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // RevokeRequest is the body of POST /api/v1/licenses/{license}/revoke.
@@ -363,31 +340,26 @@ type RevokeRequest struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) apiRevoke(w http.ResponseWriter, r *http.Request) {
-	p, serial, ok := apiLicenseID(w, r)
-	if !ok {
-		return
+func (s *shopAPI) apiRevoke(w http.ResponseWriter, r *http.Request) error {
+	p, serial, err := apiLicenseID(r)
+	if err != nil {
+		return err
 	}
 	var req RevokeRequest
-	if !decodeJSON(w, r, &req) {
-		return
+	if err := decodeJSON(r, &req); err != nil {
+		return err
 	}
 	if req.Reason = strings.TrimSpace(req.Reason); req.Reason == "" || len(req.Reason) > MaxReason || !printable(req.Reason) {
-		apiError(w, apiInvalid, "reason: say why the license is revoked, such as chargeback, in 1 to %d printable bytes", MaxReason)
-		return
+		return apiRefuse(apiInvalid, "reason: say why the license is revoked, such as chargeback, in 1 to %d printable bytes", MaxReason)
 	}
-	lic, err := s.led.Revoke(r.Context(), p, serial, 0, req.Reason)
-	if errors.Is(err, ledger.ErrNoLicense) {
-		apiError(w, apiNotFound, "no license %s in the ledger", licenseID(p, serial))
-		return
-	}
+	lic, err := s.svc.Revoke(r.Context(), p, serial, req.Reason)
 	if err != nil {
-		s.apiFail(w, r, err)
-		return
+		return apiRefused(opRevoke, err, licenseID(p, serial))
 	}
 	writeJSON(w, http.StatusOK, struct {
 		License LicenseJSON `json:"license"`
 	}{licenseJSON(lic)})
+	return nil
 }
 
 // ExpiringJSON is the answer to GET /api/v1/licenses?expiring_within=N.
@@ -399,23 +371,20 @@ type ExpiringJSON struct {
 	Truncated bool `json:"truncated"`
 }
 
-func (s *Server) apiExpiring(w http.ResponseWriter, r *http.Request) {
+func (s *shopAPI) apiExpiring(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	v := q.Get("expiring_within")
 	within, err := strconv.Atoi(v)
 	if v == "" || err != nil || within < 0 || within > MaxExpiringWithin {
-		apiError(w, apiInvalid, "expiring_within %q: give a number of days, 0 to %d, such as ?expiring_within=60", v, MaxExpiringWithin)
-		return
+		return apiRefuse(apiInvalid, "expiring_within %q: give a number of days, 0 to %d, such as ?expiring_within=60", v, MaxExpiringWithin)
 	}
 	today, err := formats.DayOf(s.now())
 	if err != nil {
-		s.apiFail(w, r, err)
-		return
+		return err
 	}
 	lics, err := s.led.Expiring(r.Context(), today, within)
 	if err != nil {
-		s.apiFail(w, r, err)
-		return
+		return err
 	}
 	out := ExpiringJSON{Today: today.String(), Within: within, Licenses: []LicenseJSON{}}
 	if len(lics) > MaxExpiring {
@@ -425,13 +394,15 @@ func (s *Server) apiExpiring(w http.ResponseWriter, r *http.Request) {
 		out.Licenses = append(out.Licenses, licenseJSON(l))
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
+func (s *shopAPI) openAPI(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.Write(openAPIDoc)
+	return nil
 }
 
 // methodNotAllowed answers a known API path called with another method.

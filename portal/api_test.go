@@ -194,6 +194,17 @@ func TestShopAPI(t *testing.T) {
 		}
 	}
 
+	shopAPILicense(t, e, d, [3]string{mint, read, revoke}, minted)
+}
+
+// shopAPILicense reads, lists and revokes the license of the first key
+// minted, with tokens of scopes mint, read and revoke; the second key is
+// left unregistered.
+func shopAPILicense(t *testing.T, e *env, d *apiDoc, tokens [3]string, minted portal.MintResponse) {
+	t.Helper()
+	mint, read, revoke := tokens[0], tokens[1], tokens[2]
+	var st int
+	var b []byte
 	// A key registered in the portal has a license and a history.
 	rk := mustRK(t, minted.RegistrationKeys[0])
 	is, err := e.svc.Register(context.Background(), &issuance.Registration{Registration: signer.Registration{RK: rk}, Owner: "ann@example.com"})

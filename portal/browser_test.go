@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/verifier"
 )
@@ -89,22 +90,8 @@ func TestBrowser(t *testing.T) {
 	full := e.mint(2, false, ledger.PurposeLicense)
 	renewal := e.mint(1, false, ledger.PurposeRenewal)[0]
 	shots := newShooter(t)
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			shots.shot(ctx, "failed")
-			html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
-			t.Fatalf("%s: %v\n%s", what, err, html)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.TrimSpace(s)
-	}
+	bs := &browserSession{t: t, ctx: ctx, shots: shots}
+	do, text := bs.do, bs.text
 	const email, password = "ann@example.com", "correct horse battery"
 
 	// 1. Sign up.
@@ -168,6 +155,41 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("renewed: %+v, %v", lic, err)
 	}
 
+	bs.narrowAndErrors(e, full[1], email)
+}
+
+// browserSession drives one Chromium tab, with a screenshot and the page's
+// HTML when a step fails.
+type browserSession struct {
+	t     *testing.T
+	ctx   context.Context
+	shots *shooter
+}
+
+func (b *browserSession) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.shots.shot(b.ctx, "failed")
+		html, _ := chromedp.Run(b.ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+		b.t.Fatalf("%s: %v\n%s", what, err, html)
+	}
+}
+
+func (b *browserSession) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+// narrowAndErrors checks the pages at 360 px, and then the error paths
+// of email's session: a mistyped key, another account's key (other), a
+// wrong password.
+func (b *browserSession) narrowAndErrors(e *env, other formats.RegistrationKey, email string) {
+	t, ctx, shots, do, text := b.t, b.ctx, b.shots, b.do, b.text
+	t.Helper()
 	// No page needs a sideways scroll at 360 px.
 	do("narrow", chromedp.EmulateViewport(360, 740))
 	for _, path := range []string{"/licenses", "/register", "/renew", "/report-stolen"} {
@@ -183,7 +205,7 @@ func TestBrowser(t *testing.T) {
 
 	// Error paths: a mistyped key, another account's key, a wrong
 	// password.
-	bad := []byte(full[1].String())
+	bad := []byte(other.String())
 	bad[8] = 'x'
 	do("mistyped", chromedp.Navigate(e.url("/register")), chromedp.SendKeys(chromedp.CSS("#rk"), string(bad)),
 		chromedp.Click(chromedp.CSS("main form button")), chromedp.WaitVisible(chromedp.CSS(`[role="alert"]`)))
@@ -192,8 +214,8 @@ func TestBrowser(t *testing.T) {
 	}
 	shots.shot(ctx, "mistyped")
 	bob := e.signup("bob@example.com", "another good password")
-	bob.submit("/register", "/register", map[string][]string{"rk": {full[1].String()}})
-	do("another's key", chromedp.Navigate(e.url("/register")), chromedp.SendKeys(chromedp.CSS("#rk"), full[1].String()),
+	bob.submit("/register", "/register", map[string][]string{"rk": {other.String()}})
+	do("another's key", chromedp.Navigate(e.url("/register")), chromedp.SendKeys(chromedp.CSS("#rk"), other.String()),
 		chromedp.Click(chromedp.CSS("main form button")), chromedp.WaitVisible(chromedp.CSS(`[role="alert"]`)))
 	if s := text(`[role="alert"]`); !strings.Contains(s, "cannot be registered") || strings.Contains(s, "bob") {
 		t.Fatalf("another account's key: %q", s)

@@ -8,13 +8,13 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"github.com/licmint/licmint/internal/portaldb"
 	"html/template"
 	"io"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
@@ -70,7 +70,7 @@ type staffVisitKey struct{}
 
 func staffOf(r *http.Request) *staffVisit { return r.Context().Value(staffVisitKey{}).(*staffVisit) }
 
-func (s *Server) setStaffCookie(w http.ResponseWriter, id string) {
+func (s *consolePages) setStaffCookie(w http.ResponseWriter, id string) {
 	http.SetCookie(w, &http.Cookie{Name: staffCookie, Value: id, Path: "/console", HttpOnly: true, Secure: s.secure,
 		SameSite: http.SameSiteStrictMode})
 }
@@ -78,7 +78,7 @@ func (s *Server) setStaffCookie(w http.ResponseWriter, id string) {
 // consoleSecured is secured for the console: headers, a bounded body, the
 // staff session from its own cookie, and the CSRF check of every POST,
 // with tokens that a customer page's token never matches.
-func (s *Server) consoleSecured(next http.Handler) http.Handler {
+func (s *consolePages) consoleSecured(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.protect(w, r)
 
@@ -92,7 +92,7 @@ func (s *Server) consoleSecured(next http.Handler) http.Handler {
 		if v.id == "" {
 			id, _, err := newToken(s.rand)
 			if err != nil {
-				s.consoleFail(w, r, err)
+				s.page(func(http.ResponseWriter, *http.Request) error { return err })(w, r)
 				return
 			}
 			v.id = id
@@ -107,7 +107,7 @@ func (s *Server) consoleSecured(next http.Handler) http.Handler {
 		r = r.WithContext(ledger.WithClient(ctx, actor, v.ip))
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			if !hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(v.csrf)) {
-				s.consoleRender(w, r, http.StatusForbidden, "message", consolePage{Title: "Form expired",
+				s.consoleRender(w, r, http.StatusForbidden, "message", &consoleLayout{Title: "Form expired",
 					Error: "This form has expired or did not come from this console. Go back, reload the page and try again."})
 				return
 			}
@@ -117,40 +117,41 @@ func (s *Server) consoleSecured(next http.Handler) http.Handler {
 }
 
 // needStaff lets only a fully logged-in staff user through.
-func (s *Server) needStaff(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *consolePages) needStaff(h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		v := staffOf(r)
 		switch {
 		case v.verified:
-			h(w, r)
+			return h(w, r)
 		case v.email != "":
 			http.Redirect(w, r, "/console/totp", http.StatusSeeOther)
 		default:
 			http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 		}
+		return nil
 	}
 }
 
 // needAdmin lets only an admin through; a support user gets 403.
-func (s *Server) needAdmin(h http.HandlerFunc) http.HandlerFunc {
-	return s.needStaff(func(w http.ResponseWriter, r *http.Request) {
+func (s *consolePages) needAdmin(h handler) handler {
+	return s.needStaff(func(w http.ResponseWriter, r *http.Request) error {
 		if staffOf(r).role != portaldb.RoleAdmin {
-			s.consoleRender(w, r, http.StatusForbidden, "message", consolePage{Title: "Admins only",
-				Error: "Only an admin manages staff users and API tokens. Ask an admin of the console."})
-			return
+			return &pageError{status: http.StatusForbidden, title: "Admins only",
+				msg: "Only an admin manages staff users and API tokens. Ask an admin of the console."}
 		}
-		h(w, r)
+		return h(w, r)
 	})
 }
 
-func (s *Server) consoleLoginForm(w http.ResponseWriter, r *http.Request) {
-	s.consoleRender(w, r, http.StatusOK, "login", consolePage{Title: "Staff log-in"})
+func (s *consolePages) consoleLoginForm(w http.ResponseWriter, r *http.Request) error {
+	s.consoleRender(w, r, http.StatusOK, "login", &loginScreen{consoleLayout: consoleLayout{Title: "Staff log-in"}})
+	return nil
 }
 
-func (s *Server) consoleLogin(w http.ResponseWriter, r *http.Request) {
+func (s *consolePages) consoleLogin(w http.ResponseWriter, r *http.Request) error {
 	v := staffOf(r)
 	typed := r.PostFormValue("email")
-	p := consolePage{Title: "Staff log-in", Email: typed}
+	p := &loginScreen{consoleLayout: consoleLayout{Title: "Staff log-in"}, Email: typed}
 	email, emailErr := parseEmail(typed)
 	ipBucket := bucket{"console:login:ip:" + rateAddr(v.ip), s.limits.LoginIP}
 	accBucket := bucket{"console:login:account:" + email, s.limits.LoginAccount}
@@ -161,16 +162,15 @@ func (s *Server) consoleLogin(w http.ResponseWriter, r *http.Request) {
 	// sent at once, from one address or many, meet the limits; the
 	// account's is given back if the password is right, as it limits
 	// failures.
-	if s.consoleReserve(w, r, "login", p, ipBucket, accBucket) {
-		return
+	if err := s.consoleReserve(w, r, "login", p, ipBucket, accBucket); err != nil {
+		return err
 	}
 	password := r.PostFormValue("password")
 	var st *portaldb.StaffUser
 	if emailErr == nil && len(password) <= MaxPassword {
 		var err error
 		if st, err = s.staff.Get(r.Context(), email); err != nil && !errors.Is(err, portaldb.ErrNoStaff) {
-			s.consoleFail(w, r, err)
-			return
+			return err
 		}
 	}
 	stored := dummyHash()
@@ -179,32 +179,30 @@ func (s *Server) consoleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	ok, err := checkPassword(stored, password)
 	if err != nil {
-		s.consoleFail(w, r, err)
-		return
+		return err
 	}
 	if st == nil || !ok {
 		p.Error = errLogin
 		s.consoleRender(w, r, http.StatusUnauthorized, "login", p)
-		return
+		return nil
 	}
 	s.release(r, accBucket)
 	if s.enrolExpired(st) {
 		p.Error = errEnrolExpired
 		s.consoleRender(w, r, http.StatusForbidden, "login", p)
-		return
+		return nil
 	}
 	// A new id for the half-way session, and the id held before ended.
-	s.startStaffSession(w, r, email, false)
+	return s.startStaffSession(w, r, email, false)
 }
 
 // startStaffSession gives the browser a new session id, ending the one it
 // held, so that an id planted before a log-in step never gains by it.
-func (s *Server) startStaffSession(w http.ResponseWriter, r *http.Request, email string, verified bool) {
+func (s *consolePages) startStaffSession(w http.ResponseWriter, r *http.Request, email string, verified bool) error {
 	v := staffOf(r)
 	id, hash, err := newToken(s.rand)
 	if err != nil {
-		s.consoleFail(w, r, err)
-		return
+		return err
 	}
 	life, next := TOTPPendingLifetime, "/console/totp"
 	if verified {
@@ -212,17 +210,17 @@ func (s *Server) startStaffSession(w http.ResponseWriter, r *http.Request, email
 	}
 	ctx := ledger.WithClient(r.Context(), "console:"+email, v.ip)
 	if err := s.staffSessions.Start(ctx, hash, email, verified, s.now().Add(life), tokenHash(v.id)); err != nil {
-		s.consoleFail(w, r, err)
-		return
+		return err
 	}
 	s.setStaffCookie(w, id)
 	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
 }
 
 // needPassword lets through a staff user whose password was right, to
 // give the TOTP code.
-func (s *Server) needPassword(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *consolePages) needPassword(h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		v := staffOf(r)
 		switch {
 		case v.verified:
@@ -230,14 +228,15 @@ func (s *Server) needPassword(h http.HandlerFunc) http.HandlerFunc {
 		case v.email == "":
 			http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 		default:
-			h(w, r)
+			return h(w, r)
 		}
+		return nil
 	}
 }
 
 // enrolExpired reports whether st never set up an authenticator and the
 // time to do so with the first password is over.
-func (s *Server) enrolExpired(st *portaldb.StaffUser) bool {
+func (s *consolePages) enrolExpired(st *portaldb.StaffUser) bool {
 	return !st.TOTPConfirmed && !s.now().Before(st.Created.Add(StaffEnrolLifetime))
 }
 
@@ -246,21 +245,19 @@ var errEnrolExpired = fmt.Sprintf("The time to set up your authenticator (%d hou
 
 // totpPage fills in the enrolment for a user who has not yet entered a
 // code: the secret as text and as an otpauth URI, made on first use. It
-// reports false, having answered, when the time to enrol is over.
-func (s *Server) totpPage(w http.ResponseWriter, r *http.Request, p *consolePage) bool {
+// refuses with 403 when the time to enrol is over.
+func (s *consolePages) totpPage(r *http.Request, p *totpScreen) error {
 	if err := s.fillTOTPPage(r, p); errors.Is(err, errEnrolOver) {
-		s.consoleRender(w, r, http.StatusForbidden, "message", consolePage{Title: "Set-up expired", Error: errEnrolExpired})
-		return false
+		return &pageError{status: http.StatusForbidden, title: "Set-up expired", msg: errEnrolExpired}
 	} else if err != nil {
-		s.consoleFail(w, r, err)
-		return false
+		return err
 	}
-	return true
+	return nil
 }
 
 var errEnrolOver = errors.New("portal: the time to enrol is over")
 
-func (s *Server) fillTOTPPage(r *http.Request, p *consolePage) error {
+func (s *consolePages) fillTOTPPage(r *http.Request, p *totpScreen) error {
 	email := staffOf(r).email
 	st, err := s.staff.Get(r.Context(), email)
 	if err != nil {
@@ -295,11 +292,13 @@ func (s *Server) fillTOTPPage(r *http.Request, p *consolePage) error {
 	return nil
 }
 
-func (s *Server) totpForm(w http.ResponseWriter, r *http.Request) {
-	var p consolePage
-	if s.totpPage(w, r, &p) {
-		s.consoleRender(w, r, http.StatusOK, "totp", p)
+func (s *consolePages) totpForm(w http.ResponseWriter, r *http.Request) error {
+	p := &totpScreen{}
+	if err := s.totpPage(r, p); err != nil {
+		return err
 	}
+	s.consoleRender(w, r, http.StatusOK, "totp", p)
+	return nil
 }
 
 // matchTOTP returns the time step whose code is code, within the skew of
@@ -315,33 +314,32 @@ func matchTOTP(secret, code string, now time.Time) (int64, bool) {
 	return 0, false
 }
 
-func (s *Server) totpCheck(w http.ResponseWriter, r *http.Request) {
+func (s *consolePages) totpCheck(w http.ResponseWriter, r *http.Request) error {
 	v := staffOf(r)
 	ipBucket := bucket{"console:totp:ip:" + rateAddr(v.ip), s.limits.LoginIP}
 	accBucket := bucket{"console:totp:account:" + v.email, s.limits.TOTPAccount}
-	var p consolePage
-	if !s.totpPage(w, r, &p) {
-		return
+	p := &totpScreen{}
+	if err := s.totpPage(r, p); err != nil {
+		return err
 	}
 	refuse := func(status int, msg string) {
 		p.Error = msg
 		s.consoleRender(w, r, status, "totp", p)
 	}
-	if s.consoleLimited(w, r, "totp", p, ipBucket) {
-		return
+	if err := s.consoleLimited(w, r, "totp", p, ipBucket); err != nil {
+		return err
 	}
 	// The account's attempt is counted before the code is checked, and
 	// refused if it is one too many: counted only after a wrong code, a
 	// burst of guesses sent at once would all be checked before the first
 	// was counted.
-	if s.consoleReserve(w, r, "totp", p, accBucket) {
-		return
+	if err := s.consoleReserve(w, r, "totp", p, accBucket); err != nil {
+		return err
 	}
 	code := strings.Join(strings.Fields(r.PostFormValue("code")), "")
 	st, err := s.staff.Get(r.Context(), v.email)
 	if err != nil {
-		s.consoleFail(w, r, err)
-		return
+		return err
 	}
 	step, ok := int64(0), false
 	if len(code) == TOTPDigits && st.TOTPSecret != "" {
@@ -350,109 +348,103 @@ func (s *Server) totpCheck(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		s.count(r, ipBucket)
 		refuse(http.StatusUnauthorized, fmt.Sprintf("This code is not right. Enter the %d digits your authenticator shows now.", TOTPDigits))
-		return
+		return nil
 	}
 	switch err := s.staff.UseTOTPStep(r.Context(), v.email, step); {
 	case errors.Is(err, portaldb.ErrTOTPReplayed):
 		s.count(r, ipBucket)
 		refuse(http.StatusUnauthorized, "This code was used already. Wait for your authenticator to show the next one.")
-		return
+		return nil
 	case err != nil:
-		s.consoleFail(w, r, err)
-		return
+		return err
 	}
-	s.startStaffSession(w, r, v.email, true)
+	return s.startStaffSession(w, r, v.email, true)
 }
 
-func (s *Server) passwordForm(w http.ResponseWriter, r *http.Request) {
-	s.consoleRender(w, r, http.StatusOK, "password", consolePage{Title: "Change your password"})
+func (s *consolePages) passwordForm(w http.ResponseWriter, r *http.Request) error {
+	s.consoleRender(w, r, http.StatusOK, "password", &consoleLayout{Title: "Change your password"})
+	return nil
 }
 
 // passwordChange sets a password of the staff user's own choosing: the
 // first one came from an admin, who should not know it for good.
-func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) {
+func (s *consolePages) passwordChange(w http.ResponseWriter, r *http.Request) error {
 	v := staffOf(r)
-	p := consolePage{Title: "Change your password"}
+	p := &consoleLayout{Title: "Change your password"}
 	accBucket := bucket{"console:login:account:" + v.email, s.limits.LoginAccount}
-	if s.consoleLimited(w, r, "password", p, accBucket) {
-		return
+	if err := s.consoleLimited(w, r, "password", p, accBucket); err != nil {
+		return err
 	}
 	current, next := r.PostFormValue("current_password"), r.PostFormValue("new_password")
 	st, err := s.staff.Get(r.Context(), v.email)
 	if err != nil {
-		s.consoleFail(w, r, err)
-		return
+		return err
 	}
 	ok := false
 	if len(current) <= MaxPassword {
 		if ok, err = checkPassword(st.PasswordHash, current); err != nil {
-			s.consoleFail(w, r, err)
-			return
+			return err
 		}
 	}
 	if !ok {
 		s.count(r, accBucket)
 		p.Error = "Your current password is not right."
 		s.consoleRender(w, r, http.StatusUnauthorized, "password", p)
-		return
+		return nil
 	}
 	if err := checkNewPassword(next, v.email); err != nil {
-		p.Error = err.Error()
+		p.Error = inputMsg(err)
 		s.consoleRender(w, r, http.StatusUnprocessableEntity, "password", p)
-		return
+		return nil
 	}
 	if next == current {
 		p.Error = "Choose a new password, not the one you have."
 		s.consoleRender(w, r, http.StatusUnprocessableEntity, "password", p)
-		return
+		return nil
 	}
 	hash, err := hashPassword(s.rand, next)
 	if err == nil {
 		err = s.staff.SetPassword(r.Context(), v.email, hash)
 	}
 	if err != nil {
-		s.consoleFail(w, r, err)
-		return
+		return err
 	}
 	p.Notice = "Your password is changed. Use the new one from your next log-in."
 	s.consoleRender(w, r, http.StatusOK, "password", p)
+	return nil
 }
 
-func (s *Server) consoleLogout(w http.ResponseWriter, r *http.Request) {
+func (s *consolePages) consoleLogout(w http.ResponseWriter, r *http.Request) error {
 	v := staffOf(r)
 	if err := s.staffSessions.End(r.Context(), tokenHash(v.id)); err != nil {
-		s.consoleFail(w, r, err)
-		return
+		return err
 	}
 	id, _, err := newToken(s.rand)
 	if err != nil {
-		s.consoleFail(w, r, err)
-		return
+		return err
 	}
 	s.setStaffCookie(w, id)
 	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+	return nil
 }
 
 // consoleLimited is limited for the console's pages.
-func (s *Server) consoleLimited(w http.ResponseWriter, r *http.Request, name string, p consolePage, checks ...bucket) bool {
+func (s *consolePages) consoleLimited(w http.ResponseWriter, r *http.Request, name string, p consoleViewer, checks ...bucket) error {
 	return s.consoleOverLimit(w, r, false, name, p, checks...)
 }
 
 // consoleReserve is reserve for the console's pages.
-func (s *Server) consoleReserve(w http.ResponseWriter, r *http.Request, name string, p consolePage, buckets ...bucket) bool {
+func (s *consolePages) consoleReserve(w http.ResponseWriter, r *http.Request, name string, p consoleViewer, buckets ...bucket) error {
 	return s.consoleOverLimit(w, r, true, name, p, buckets...)
 }
 
-func (s *Server) consoleOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p consolePage, buckets ...bucket) bool {
+func (s *consolePages) consoleOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p consoleViewer, buckets ...bucket) error {
 	l, over, err := s.overLimit(r.Context(), add, buckets...)
-	switch {
-	case err != nil:
-		s.consoleFail(w, r, err)
-	case over:
-		p.Error = s.tooMany(w, l)
-		s.consoleRender(w, r, http.StatusTooManyRequests, name, p)
+	if err != nil || !over {
+		return err
 	}
-	return err != nil || over
+	p.consoleFrame().Error = s.tooMany(w, l)
+	return consoleAgain(http.StatusTooManyRequests, name, p)
 }
 
 // AddStaff makes a staff user of the console with a role (portaldb.RoleSupport
@@ -468,10 +460,10 @@ func addStaff(ctx context.Context, led *ledger.Ledger, rnd io.Reader, email, rol
 	}
 	email, err := parseEmail(email)
 	if err != nil {
-		return &InputError{Field: "email", Msg: err.Error()}
+		return err
 	}
 	if err := checkNewPassword(password, email); err != nil {
-		return &InputError{Field: "password", Msg: err.Error()}
+		return err
 	}
 	hash, err := hashPassword(rnd, password)
 	if err != nil {
@@ -480,7 +472,8 @@ func addStaff(ctx context.Context, led *ledger.Ledger, rnd io.Reader, email, rol
 	return portaldb.NewStaff(led).Create(ctx, portaldb.StaffUser{Email: email, Role: role, PasswordHash: hash})
 }
 
-// InputError is a value given to AddStaff that is not acceptable; Msg says
+// InputError is a value typed into a form, or given to AddStaff, that is
+// not acceptable; Msg says
 // why, in words for the person who typed it.
 type InputError struct {
 	Field string

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/licmint/licmint/internal/portaldb"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -13,7 +14,6 @@ import (
 	"time"
 
 	"github.com/licmint/licmint/formats"
-	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/signer"
@@ -22,27 +22,74 @@ import (
 // MaxQuery bounds what the console's search box takes.
 const MaxQuery = 300
 
-// consolePage is what every console template is rendered with.
-type consolePage struct {
+// consoleLayout is what the console's layout.html draws around every
+// page, and all that "message", "crl" and "password" are rendered with.
+type consoleLayout struct {
 	Title  string
 	Staff  string
 	Admin  bool
 	CSRF   string
 	Error  string // shown in role="alert"
 	Notice string // shown in role="status"
+}
 
-	Email, Query, ReadAs string
-	Results              []consoleResult
-	Searched             bool
-	License              *consoleLicense
-	Action               *consoleAction
-	Values               url.Values // echoed form values of an action
-	ResetCode            string
-	TOTPURI              template.URL // otpauth://, which html/template would refuse as a link
-	TOTPSecret           string
-	StaffUsers           []staffView
-	Tokens               []tokenView
-	NewToken             string
+func (l *consoleLayout) consoleFrame() *consoleLayout { return l }
+
+// A consoleViewer is what a console page is rendered with: its own fields
+// and the layout's.
+type consoleViewer interface{ consoleFrame() *consoleLayout }
+
+// loginScreen is the page "login": the address typed, echoed.
+type loginScreen struct {
+	consoleLayout
+	Email string
+}
+
+// totpScreen is the page "totp", with the secret to enrol until the user
+// has.
+type totpScreen struct {
+	consoleLayout
+	TOTPURI    template.URL // otpauth://, which html/template would refuse as a link
+	TOTPSecret string
+}
+
+// searchScreen is the page "search".
+type searchScreen struct {
+	consoleLayout
+	Query, ReadAs string
+	Results       []consoleResult
+	Searched      bool
+}
+
+// licenseScreen is the page "license", of a license or a key, with a
+// reset code to show once.
+type licenseScreen struct {
+	consoleLayout
+	License   *consoleLicense
+	ResetCode string
+}
+
+// confirmScreen is the page "confirm": what an action will do, and its
+// form, with the values sent echoed when they were refused.
+type confirmScreen struct {
+	consoleLayout
+	License *consoleLicense
+	Action  *consoleAction
+	Values  url.Values
+}
+
+// staffScreen is the admins' page "staff".
+type staffScreen struct {
+	consoleLayout
+	Email      string
+	StaffUsers []staffView
+}
+
+// tokensScreen is the admins' page "tokens", with a new token to show once.
+type tokensScreen struct {
+	consoleLayout
+	Tokens   []tokenView
+	NewToken string
 }
 
 type consoleResult struct {
@@ -101,57 +148,15 @@ type actionField struct {
 	Value                   string
 }
 
-func (s *Server) consoleRender(w http.ResponseWriter, r *http.Request, status int, name string, p consolePage) {
+func (s *consolePages) consoleRender(w http.ResponseWriter, r *http.Request, status int, name string, p consoleViewer) {
 	if v, ok := r.Context().Value(staffVisitKey{}).(*staffVisit); ok {
-		p.CSRF = v.csrf
+		l := p.consoleFrame()
+		l.CSRF = v.csrf
 		if v.verified {
-			p.Staff, p.Admin = v.email, v.role == portaldb.RoleAdmin
+			l.Staff, l.Admin = v.email, v.role == portaldb.RoleAdmin
 		}
 	}
 	s.writePage(w, consoleTemplates()[name], status, "console/"+name, p)
-}
-
-func (s *Server) consoleFail(w http.ResponseWriter, r *http.Request, err error) {
-	s.logf("portal: %s %s: %v", r.Method, r.URL.Path, err)
-	s.consoleRender(w, r, http.StatusInternalServerError, "message", consolePage{Title: "Something went wrong",
-		Error: "The console could not do this just now; the log has the details. Nothing was changed unless the license's history shows it."})
-}
-
-func (s *Server) consoleNotFound(w http.ResponseWriter, r *http.Request, what string) {
-	s.consoleRender(w, r, http.StatusNotFound, "message", consolePage{Title: "Not found", Error: what})
-}
-
-// consoleHandler returns the console's routes, behind consoleSecured.
-func (s *Server) consoleMux() *http.ServeMux {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /console/login", s.consoleLoginForm)
-	mux.HandleFunc("POST /console/login", s.consoleLogin)
-	mux.HandleFunc("GET /console/totp", s.needPassword(s.totpForm))
-	mux.HandleFunc("POST /console/totp", s.needPassword(s.totpCheck))
-	mux.HandleFunc("POST /console/logout", s.consoleLogout)
-	mux.HandleFunc("GET /console/password", s.needStaff(s.passwordForm))
-	mux.HandleFunc("POST /console/password", s.needStaff(s.passwordChange))
-	mux.HandleFunc("GET /console/{$}", s.needStaff(s.consoleSearch))
-	mux.HandleFunc("GET /console/licenses/{license}", s.needStaff(s.consoleLicensePage))
-	mux.HandleFunc("GET /console/licenses/{license}/{action}", s.needStaff(s.licenseAction))
-	mux.HandleFunc("POST /console/licenses/{license}/{action}", s.needStaff(s.licenseAction))
-	mux.HandleFunc("GET /console/keys/{rk}", s.needStaff(s.consoleKeyPage))
-	mux.HandleFunc("GET /console/keys/{rk}/void", s.needStaff(s.keyVoid))
-	mux.HandleFunc("POST /console/keys/{rk}/void", s.needStaff(s.keyVoid))
-	mux.HandleFunc("GET /console/revocation-list", s.needStaff(s.crlForm))
-	mux.HandleFunc("POST /console/revocation-list", s.needStaff(s.crlPublish))
-	mux.HandleFunc("GET /console/staff", s.needAdmin(s.staffPage))
-	mux.HandleFunc("POST /console/staff", s.needAdmin(s.staffAdd))
-	mux.HandleFunc("GET /console/staff/remove", s.needAdmin(s.staffRemove))
-	mux.HandleFunc("POST /console/staff/remove", s.needAdmin(s.staffRemove))
-	mux.HandleFunc("GET /console/tokens", s.needAdmin(s.tokensPage))
-	mux.HandleFunc("POST /console/tokens", s.needAdmin(s.tokenCreate))
-	mux.HandleFunc("GET /console/tokens/{id}/revoke", s.needAdmin(s.tokenRevoke))
-	mux.HandleFunc("POST /console/tokens/{id}/revoke", s.needAdmin(s.tokenRevoke))
-	mux.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
-		s.consoleNotFound(w, r, "There is no such page in the console.")
-	})
-	return mux
 }
 
 func day(t time.Time) string { return t.UTC().Format(time.DateTime) + " UTC" }
@@ -159,17 +164,17 @@ func day(t time.Time) string { return t.UTC().Format(time.DateTime) + " UTC" }
 // consoleSearch finds licenses by what the one search box holds, telling
 // which of RK, short form (or whole code), email, serial or order
 // reference it read.
-func (s *Server) consoleSearch(w http.ResponseWriter, r *http.Request) {
+func (s *consolePages) consoleSearch(w http.ResponseWriter, r *http.Request) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	p := consolePage{Title: "Find a license", Query: q}
+	p := &searchScreen{consoleLayout: consoleLayout{Title: "Find a license"}, Query: q}
 	if q == "" {
 		s.consoleRender(w, r, http.StatusOK, "search", p)
-		return
+		return nil
 	}
 	if len(q) > MaxQuery {
 		p.Error = fmt.Sprintf("Search for at most %d characters: one key, code, email, serial or order reference.", MaxQuery)
 		s.consoleRender(w, r, http.StatusUnprocessableEntity, "search", p)
-		return
+		return nil
 	}
 	query, readAs := searchQuery(q)
 	p.ReadAs, p.Searched = readAs, true
@@ -178,13 +183,11 @@ func (s *Server) consoleSearch(w http.ResponseWriter, r *http.Request) {
 		hs, err = nil, nil
 	}
 	if err != nil {
-		s.consoleFail(w, r, err)
-		return
+		return err
 	}
 	if len(hs) == 0 && query.Order != "" {
 		if hs, err = s.led.Find(r.Context(), ledger.Query{Customer: q}); err != nil {
-			s.consoleFail(w, r, err)
-			return
+			return err
 		}
 		if len(hs) > 0 {
 			p.ReadAs = "a customer reference"
@@ -204,6 +207,7 @@ func (s *Server) consoleSearch(w http.ResponseWriter, r *http.Request) {
 			Detail: fmt.Sprintf("%s %s, generation %d, owner %s, order %s, %s", lic.Product, lic.Edition, lic.Generation, orNone(lic.Owner), orNone(lic.Order), licenseState(lic))})
 	}
 	s.consoleRender(w, r, http.StatusOK, "search", p)
+	return nil
 }
 
 func orNone(s string) string {
@@ -250,23 +254,20 @@ func searchQuery(q string) (ledger.Query, string) {
 }
 
 // findLicense returns the history of the license the path names.
-func (s *Server) findLicense(w http.ResponseWriter, r *http.Request) (*ledger.History, bool) {
+func (s *consolePages) findLicense(r *http.Request) (*ledger.History, error) {
 	id := r.PathValue("license")
 	p, serial, ok := parseLicenseID(id)
 	if !ok {
-		s.consoleNotFound(w, r, "A license is named PRODUCT-SERIAL, such as PC-31415926535897.")
-		return nil, false
+		return nil, notFound("A license is named PRODUCT-SERIAL, such as PC-31415926535897.")
 	}
 	hs, err := s.led.Find(r.Context(), ledger.Query{Product: p, Serial: serial})
 	if err != nil {
-		s.consoleFail(w, r, err)
-		return nil, false
+		return nil, err
 	}
 	if len(hs) != 1 || hs[0].License == nil {
-		s.consoleNotFound(w, r, "The ledger has no license "+id+".")
-		return nil, false
+		return nil, notFound("The ledger has no license %s.", id)
 	}
-	return hs[0], true
+	return hs[0], nil
 }
 
 func events(es []*ledger.Event) []eventView {
@@ -289,7 +290,7 @@ func events(es []*ledger.Event) []eventView {
 }
 
 // licenseView builds the license page of h.
-func (s *Server) consoleView(h *ledger.History) *consoleLicense {
+func (s *consolePages) consoleView(h *ledger.History) *consoleLicense {
 	lic := h.License
 	id := licenseID(lic.Product, lic.Serial)
 	lv := s.view(h)
@@ -319,17 +320,18 @@ var doneNotices = map[string]string{
 	"void":    "The key is void: it can no longer be registered.",
 }
 
-func (s *Server) consoleLicensePage(w http.ResponseWriter, r *http.Request) {
-	h, ok := s.findLicense(w, r)
-	if !ok {
-		return
+func (s *consolePages) consoleLicensePage(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.findLicense(r)
+	if err != nil {
+		return err
 	}
 	cl := s.consoleView(h)
-	s.consoleRender(w, r, http.StatusOK, "license", consolePage{Title: "License " + cl.ID, License: cl, Notice: doneNotices[r.URL.Query().Get("done")]})
+	s.consoleRender(w, r, http.StatusOK, "license", &licenseScreen{consoleLayout: consoleLayout{Title: "License " + cl.ID, Notice: doneNotices[r.URL.Query().Get("done")]}, License: cl})
+	return nil
 }
 
 // licenseActions are the actions of a license page.
-func (s *Server) licenseActions(cl *consoleLicense) []*consoleAction {
+func (s *consolePages) licenseActions(cl *consoleLicense) []*consoleAction {
 	base := cl.Path + "/"
 	owner := orNone(cl.Owner)
 	// The generation the page showed: what replace and move act on.
@@ -363,55 +365,73 @@ func (s *Server) licenseActions(cl *consoleLicense) []*consoleAction {
 	}
 }
 
-// licenseAction shows an action's confirmation (GET) or does it (POST).
-func (s *Server) licenseAction(w http.ResponseWriter, r *http.Request) {
-	h, ok := s.findLicense(w, r)
-	if !ok {
-		return
+// findAction returns the license the path names, its page and the action
+// the path names.
+func (s *consolePages) findAction(r *http.Request) (*ledger.History, *consoleLicense, *consoleAction, error) {
+	h, err := s.findLicense(r)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	cl := s.consoleView(h)
-	var act *consoleAction
 	for _, a := range cl.Actions {
 		if a.Name == r.PathValue("action") {
-			act = a
+			return h, cl, a, nil
 		}
 	}
-	if act == nil {
-		s.consoleNotFound(w, r, "There is no such action on a license.")
-		return
-	}
-	s.runAction(w, r, cl, act, h)
+	return nil, nil, nil, notFound("There is no such action on a license.")
 }
 
-func (s *Server) runAction(w http.ResponseWriter, r *http.Request, cl *consoleLicense, act *consoleAction, h *ledger.History) {
-	p := consolePage{Title: act.Title + ": " + cl.ID, License: cl, Action: act, Values: r.PostForm}
-	if r.Method == http.MethodGet {
-		s.consoleRender(w, r, http.StatusOK, "confirm", p)
-		return
+// licenseActionForm shows what an action will do, and asks for its
+// fields; it changes nothing.
+func (s *consolePages) licenseActionForm(w http.ResponseWriter, r *http.Request) error {
+	_, cl, act, err := s.findAction(r)
+	if err != nil {
+		return err
 	}
+	s.consoleRender(w, r, http.StatusOK, "confirm", &confirmScreen{consoleLayout: consoleLayout{Title: act.Title + ": " + cl.ID}, License: cl, Action: act})
+	return nil
+}
+
+// licenseAction does an action confirmed on its page.
+func (s *consolePages) licenseAction(w http.ResponseWriter, r *http.Request) error {
+	h, cl, act, err := s.findAction(r)
+	if err != nil {
+		return err
+	}
+	return s.runAction(w, r, cl, act, h)
+}
+
+func (s *consolePages) runAction(w http.ResponseWriter, r *http.Request, cl *consoleLicense, act *consoleAction, h *ledger.History) error {
 	notice, reset, err := act.run(r, h)
 	var ie *InputError
 	switch {
 	case errors.As(err, &ie):
-		p.Error = ie.Msg
-		s.consoleRender(w, r, http.StatusUnprocessableEntity, "confirm", p)
-		return
+		return consoleAgain(http.StatusUnprocessableEntity, "confirm", &confirmScreen{consoleLayout: consoleLayout{Title: act.Title + ": " + cl.ID, Error: ie.Msg},
+			License: cl, Action: act, Values: r.PostForm})
 	case err != nil:
-		s.consoleFail(w, r, err)
-		return
+		return err
 	}
 	if reset != "" {
 		// Shown once, on this answer: it is not kept.
 		hs, err := s.led.Find(r.Context(), ledger.Query{Product: h.License.Product, Serial: h.License.Serial})
 		if err != nil {
-			s.consoleFail(w, r, err)
-			return
+			return err
 		}
 		cl = s.consoleView(hs[0])
-		s.consoleRender(w, r, http.StatusOK, "license", consolePage{Title: "License " + cl.ID, License: cl, Notice: notice, ResetCode: reset})
-		return
+		s.consoleRender(w, r, http.StatusOK, "license", &licenseScreen{consoleLayout: consoleLayout{Title: "License " + cl.ID, Notice: notice}, License: cl, ResetCode: reset})
+		return nil
 	}
 	http.Redirect(w, r, cl.Path+"?done="+act.Name, http.StatusSeeOther)
+	return nil
+}
+
+// actionRefused is err as the words of the form of an action o, when it is
+// one of o's refusals.
+func actionRefused(o op, err error) error {
+	if rf, ok := refused(o, err, ""); ok {
+		return &InputError{Msg: rf.msg}
+	}
+	return err
 }
 
 func inputErr(field, format string, a ...any) error {
@@ -430,63 +450,31 @@ func reason(r *http.Request, required bool) (string, error) {
 	return why, nil
 }
 
-var errResendRevoked = inputErr("", "This license is revoked: its code no longer works, so it is not mailed.")
-
-func (s *Server) actResend(r *http.Request, h *ledger.History) (string, string, error) {
+func (s *consolePages) actResend(r *http.Request, h *ledger.History) (string, string, error) {
 	lic := h.License
-	if lic.Owner == "" {
-		return "", "", inputErr("", "This license has no owner account to mail: it was not registered through the portal. Give the customer the code from this page.")
-	}
-	cur, err := s.led.CurrentCode(r.Context(), lic)
+	err := s.svc.ResendCode(r.Context(), lic.Product, lic.Serial, func(lic *ledger.License, cur *ledger.Code) ledger.Mail {
+		return ledger.Mail{To: lic.Owner, Subject: "Your Activation Code for " + lic.Product.String(),
+			Body: mailText("resent", mailData{License: licenseID(lic.Product, lic.Serial), Until: lastDay(cur.Expires), Code: cur.Code, URL: s.publicURL})}
+	})
 	if err != nil {
-		return "", "", err
-	}
-	id := licenseID(lic.Product, lic.Serial)
-	if lic.RevokesCurrent() {
-		return "", "", errResendRevoked
-	}
-	err = s.led.ResendCode(r.Context(), lic.Product, lic.Serial, ledger.Mail{To: lic.Owner, Subject: "Your Activation Code for " + lic.Product.String(),
-		Body: fmt.Sprintf("As you asked our support, here is the current Activation Code of your license %s (maintenance until %s):\n\n%s\n\nEnter it in the product. You can find it again under My licenses:\n\n%s/licenses\n",
-			id, lastDay(cur.Expires), cur.Code, s.publicURL)})
-	if errors.Is(err, ledger.ErrRevoked) {
-		return "", "", errResendRevoked // revoked meanwhile
-	}
-	if err != nil {
-		return "", "", err
+		return "", "", actionRefused(opResend, err)
 	}
 	s.kickMailer()
 	return doneNotices["resend"], "", nil
 }
-
-// replaceErr words the refusals of a replacement.
-func replaceErr(err error) error {
-	switch {
-	case errors.Is(err, ledger.ErrRevoked):
-		return inputErr("", "This license is revoked: it cannot be replaced.")
-	case errors.Is(err, ledger.ErrLastGeneration):
-		return inputErr("", "This license has reached its last generation: it cannot be replaced again.")
-	case errors.Is(err, ledger.ErrSuperseded):
-		return errReplacedMeanwhile
-	case errors.Is(err, signer.ErrNotReplaceable):
-		return inputErr("", "This license's code cannot be replaced: %v.", err)
-	}
-	return err
-}
-
-var errReplacedMeanwhile = inputErr("", "This license was replaced meanwhile, by someone else or the customer: nothing was done. Check its history, and act again from its page if it is still needed.")
 
 // shownCode returns the code that a replace or move form was confirmed
 // for: the current code of the generation its page showed. Replacing it
 // (the ledger checks the generation in the transaction) refuses a license
 // replaced since, so that two staff users acting at once, or one form
 // sent twice, make one generation.
-func (s *Server) shownCode(r *http.Request, h *ledger.History) (*formats.ActivationCode, error) {
+func (s *consolePages) shownCode(r *http.Request, h *ledger.History) (*formats.ActivationCode, error) {
 	g, err := strconv.ParseUint(r.PostFormValue("generation"), 10, 8)
 	if err != nil {
 		return nil, inputErr("", "This form does not say which generation of the license it acts on: open the action from the license's page and confirm it there.")
 	}
 	if uint8(g) != h.License.Generation {
-		return nil, errReplacedMeanwhile
+		return nil, &InputError{Msg: msgReplacedMeantime}
 	}
 	cur, err := s.led.CurrentCode(r.Context(), h.License)
 	if err != nil {
@@ -499,7 +487,7 @@ func (s *Server) shownCode(r *http.Request, h *ledger.History) (*formats.Activat
 	return &c, nil
 }
 
-func (s *Server) actReplace(r *http.Request, h *ledger.History) (string, string, error) {
+func (s *consolePages) actReplace(r *http.Request, h *ledger.History) (string, string, error) {
 	revokeOld := r.PostFormValue("revoke_old") != ""
 	why, err := reason(r, revokeOld)
 	if err != nil {
@@ -512,7 +500,7 @@ func (s *Server) actReplace(r *http.Request, h *ledger.History) (string, string,
 	}
 	is, err := s.svc.Replace(r.Context(), &issuance.Replacement{Code: shown, InstallID: lic.InstallID, RevokeOld: revokeOld, Reason: why})
 	if err != nil {
-		return "", "", replaceErr(err)
+		return "", "", actionRefused(opReplace, err)
 	}
 	s.codeIssued(issuedReplaced)
 	s.mailReplacement(r, is, "Our support replaced the Activation Code of your license")
@@ -520,31 +508,30 @@ func (s *Server) actReplace(r *http.Request, h *ledger.History) (string, string,
 }
 
 // mailReplacement mails a replacement to the license's owner, if any.
-func (s *Server) mailReplacement(r *http.Request, is issuance.Issued, why string) {
+func (s *consolePages) mailReplacement(r *http.Request, is issuance.Issued, why string) {
 	if is.License == nil || is.License.Owner == "" {
 		return
 	}
 	id := licenseID(is.Code.Product, is.Code.Serial)
 	s.mail(r, is.License.Owner, "Your replacement Activation Code for "+is.Code.Product.String(),
-		fmt.Sprintf("%s %s.\n\nYour Activation Code (generation %d, maintenance until %s):\n\n%s\n\nEnter it in your product. You can find it again under My licenses:\n\n%s/licenses\n",
-			why, id, is.Code.Generation, lastDay(is.Code.Expires), is.Code, s.publicURL))
+		mailText("replaced", mailData{Why: why, License: id, Generation: is.Code.Generation, Until: lastDay(is.Code.Expires), Code: is.Code.String(), URL: s.publicURL}))
 }
 
-func (s *Server) actRevoke(r *http.Request, h *ledger.History) (string, string, error) {
+func (s *consolePages) actRevoke(r *http.Request, h *ledger.History) (string, string, error) {
 	why, err := reason(r, true)
 	if err != nil {
 		return "", "", err
 	}
-	if _, err := s.led.Revoke(r.Context(), h.License.Product, h.License.Serial, 0, why); err != nil {
+	if _, err := s.svc.Revoke(r.Context(), h.License.Product, h.License.Serial, why); err != nil {
 		return "", "", err
 	}
 	return "", "", nil
 }
 
-func (s *Server) actMove(r *http.Request, h *ledger.History) (string, string, error) {
+func (s *consolePages) actMove(r *http.Request, h *ledger.History) (string, string, error) {
 	to, err := parseEmail(r.PostFormValue("email"))
 	if err != nil {
-		return "", "", inputErr("email", "%s", err)
+		return "", "", err
 	}
 	why, err := reason(r, true)
 	if err != nil {
@@ -555,7 +542,7 @@ func (s *Server) actMove(r *http.Request, h *ledger.History) (string, string, er
 		return "", "", inputErr("email", "%s owns this license already.", to)
 	}
 	acc, err := s.accounts.Get(r.Context(), to)
-	if errors.Is(err, portaldb.ErrNoAccount) || err == nil && !acc.Confirmed {
+	if errors.Is(err, ledger.ErrNoAccount) || err == nil && !acc.Confirmed {
 		return "", "", inputErr("email", "No confirmed portal account has the login id %s: the rightful licensee signs up first.", to)
 	}
 	if err != nil {
@@ -568,14 +555,14 @@ func (s *Server) actMove(r *http.Request, h *ledger.History) (string, string, er
 	is, err := s.svc.Replace(r.Context(), &issuance.Replacement{Code: shown, InstallID: lic.InstallID, RevokeOld: true,
 		Reason: "moved to " + to + ": " + why, NewOwner: to})
 	if err != nil {
-		return "", "", replaceErr(err)
+		return "", "", actionRefused(opReplace, err)
 	}
 	s.codeIssued(issuedReplaced)
 	s.mailReplacement(r, is, "Our support moved to your account the license")
 	return "", "", nil
 }
 
-func (s *Server) actResetCode(r *http.Request, h *ledger.History) (string, string, error) {
+func (s *consolePages) actResetCode(r *http.Request, h *ledger.History) (string, string, error) {
 	// Only what FORMAT.md rules out at an install id's ends is trimmed:
 	// any other character, such as a no-break space, is part of the id
 	// the code is signed for.
@@ -595,243 +582,4 @@ func (s *Server) actResetCode(r *http.Request, h *ledger.History) (string, strin
 		return "", "", err
 	}
 	return "Read this reset code to the customer, for install " + install + ". It is shown once; the ledger keeps only that it was made.", c.String(), nil
-}
-
-// consoleKeyPage shows a Registration Key that registered no license.
-func (s *Server) consoleKeyPage(w http.ResponseWriter, r *http.Request) {
-	cl, rec, ok := s.findKey(w, r)
-	if !ok {
-		return
-	}
-	if rec.State == ledger.StateRegistered {
-		http.Redirect(w, r, "/console/licenses/"+licenseID(rec.Key.Product, rec.License), http.StatusSeeOther)
-		return
-	}
-	s.consoleRender(w, r, http.StatusOK, "license", consolePage{Title: "Registration Key " + cl.Key, License: cl, Notice: doneNotices[r.URL.Query().Get("done")]})
-}
-
-func (s *Server) findKey(w http.ResponseWriter, r *http.Request) (*consoleLicense, *ledger.RegistrationKey, bool) {
-	k, err := formats.ParseRegistrationKey(r.PathValue("rk"))
-	if err != nil {
-		s.consoleNotFound(w, r, rkError(err))
-		return nil, nil, false
-	}
-	rec, err := s.led.RegistrationKey(r.Context(), k)
-	if errors.Is(err, ledger.ErrNotMinted) {
-		s.consoleNotFound(w, r, "The ledger has no key "+k.String()+": it was never minted nor imported.")
-		return nil, nil, false
-	}
-	if err != nil {
-		s.consoleFail(w, r, err)
-		return nil, nil, false
-	}
-	es, err := s.led.Events(r.Context(), k.Product, k.Serial)
-	if err != nil {
-		s.consoleFail(w, r, err)
-		return nil, nil, false
-	}
-	cl := &consoleLicense{ID: k.String(), Key: k.String(), KeyState: rec.State, Path: "/console/keys/" + k.String(), Events: events(es),
-		Fields: [][2]string{{"State", rec.State}, {"Purpose", string(rec.Purpose)}, {"Edition", rec.Edition}, {"Trial", strconv.FormatBool(k.Trial)},
-			{"Order", orNone(rec.Order)}, {"Customer", orNone(rec.Customer)}, {"Minted", day(rec.MintedAt) + " by " + rec.MintedBy}}}
-	if rec.State == ledger.StateMinted {
-		cl.Actions = []*consoleAction{{Name: "void", Title: "Void the key", Button: "Void", Path: cl.Path + "/void",
-			What:   []string{"The key " + k.String() + " can no longer be registered or used to renew, as for a refunded order.", "A void key stays void."},
-			Fields: []actionField{{Name: "reason", Label: "Reason", Type: "text", Required: true, Hint: "such as: refunded"}}}}
-	}
-	return cl, rec, true
-}
-
-func (s *Server) keyVoid(w http.ResponseWriter, r *http.Request) {
-	cl, rec, ok := s.findKey(w, r)
-	if !ok {
-		return
-	}
-	if len(cl.Actions) == 0 {
-		s.consoleRender(w, r, http.StatusUnprocessableEntity, "license", consolePage{Title: "Registration Key " + cl.Key, License: cl,
-			Error: "Only a key that is minted and unused can be voided: this one is " + rec.State + ". A registered key's license is revoked instead."})
-		return
-	}
-	act := cl.Actions[0]
-	act.run = func(r *http.Request, _ *ledger.History) (string, string, error) {
-		why, err := reason(r, true)
-		if err != nil {
-			return "", "", err
-		}
-		if err := s.led.Void(r.Context(), rec.Key, why); errors.Is(err, ledger.ErrUsed) {
-			return "", "", inputErr("", "This key was registered meanwhile: revoke its license instead.")
-		} else if err != nil {
-			return "", "", err
-		}
-		return "", "", nil
-	}
-	s.runAction(w, r, cl, act, nil)
-}
-
-// The revocation list: the next one, from every revocation the ledger
-// holds, published and downloaded at once; /crl/{product} serves it after.
-
-func (s *Server) crlForm(w http.ResponseWriter, r *http.Request) {
-	s.consoleRender(w, r, http.StatusOK, "crl", consolePage{Title: "Revocation lists"})
-}
-
-func (s *Server) crlPublish(w http.ResponseWriter, r *http.Request) {
-	typed := strings.ToUpper(strings.TrimSpace(r.PostFormValue("product")))
-	p, err := formats.ParseProduct(typed)
-	if err == nil {
-		_, err = s.svc.Signer().Catalog().Product(p.String())
-	}
-	if err != nil {
-		s.consoleRender(w, r, http.StatusUnprocessableEntity, "crl", consolePage{Title: "Revocation lists",
-			Error: "Enter a product code of the catalog, two letters such as PC."})
-		return
-	}
-	seq, list, err := s.svc.RevocationList(r.Context(), &issuance.ListRequest{Product: p})
-	if err != nil {
-		s.consoleFail(w, r, err)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/octet-stream")
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%d.lmrl"`, p, seq))
-	h.Set("X-Licmint-List-Seq", strconv.FormatUint(seq, 10))
-	w.Write(list)
-}
-
-// Admin pages: staff users and API tokens.
-
-func (s *Server) staffPage(w http.ResponseWriter, r *http.Request) {
-	s.staffList(w, r, http.StatusOK, consolePage{})
-}
-
-func (s *Server) staffList(w http.ResponseWriter, r *http.Request, status int, p consolePage) {
-	list, err := s.staff.List(r.Context())
-	if err != nil {
-		s.consoleFail(w, r, err)
-		return
-	}
-	for _, st := range list {
-		v := staffView{Email: st.Email, Role: st.Role, Created: day(st.Created), CreatedBy: st.CreatedBy, Enrol: "set up"}
-		switch {
-		case st.TOTPConfirmed:
-		case s.enrolExpired(st):
-			v.Enrol = "set-up expired: remove and add again"
-		default:
-			v.Enrol = "at first log-in, until " + day(st.Created.Add(StaffEnrolLifetime))
-		}
-		if !st.Disabled.IsZero() {
-			v.Disabled = day(st.Disabled)
-		}
-		p.StaffUsers = append(p.StaffUsers, v)
-	}
-	p.Title = "Staff users"
-	s.consoleRender(w, r, status, "staff", p)
-}
-
-func (s *Server) staffAdd(w http.ResponseWriter, r *http.Request) {
-	p := consolePage{Email: r.PostFormValue("email")}
-	err := addStaff(r.Context(), s.led, s.rand, r.PostFormValue("email"), r.PostFormValue("role"), r.PostFormValue("password"))
-	var ie *InputError
-	switch {
-	case errors.As(err, &ie):
-		p.Error = ie.Msg
-	case errors.Is(err, portaldb.ErrStaffExists):
-		p.Error = "A staff user with this login id exists already."
-	case err != nil:
-		s.consoleFail(w, r, err)
-		return
-	}
-	if p.Error != "" {
-		s.staffList(w, r, http.StatusUnprocessableEntity, p)
-		return
-	}
-	p.Email, p.Notice = "", fmt.Sprintf("Added. They log in at /console/login and set up their authenticator there, within %d hours.", int(StaffEnrolLifetime.Hours()))
-	s.staffList(w, r, http.StatusOK, p)
-}
-
-func (s *Server) staffRemove(w http.ResponseWriter, r *http.Request) {
-	email := r.FormValue("email")
-	st, err := s.staff.Get(r.Context(), email)
-	if errors.Is(err, portaldb.ErrNoStaff) {
-		s.consoleNotFound(w, r, "There is no staff user "+email+" to remove.")
-		return
-	}
-	if err != nil {
-		s.consoleFail(w, r, err)
-		return
-	}
-	act := &consoleAction{Title: "Remove a staff user", Button: "Remove " + st.Email, Path: "/console/staff/remove?email=" + url.QueryEscape(st.Email),
-		What: []string{st.Email + " (" + st.Role + ") can no longer log in, and their sessions end now.", "Their name stays in the histories of what they did."}}
-	if r.Method == http.MethodGet {
-		s.consoleRender(w, r, http.StatusOK, "confirm", consolePage{Title: act.Title, Action: act})
-		return
-	}
-	if st.Email == staffOf(r).email {
-		s.consoleRender(w, r, http.StatusUnprocessableEntity, "confirm", consolePage{Title: act.Title, Action: act,
-			Error: "You cannot remove yourself: ask another admin."})
-		return
-	}
-	if err := s.staff.Disable(r.Context(), st.Email); err != nil {
-		s.consoleFail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/console/staff", http.StatusSeeOther)
-}
-
-func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) {
-	s.tokenList(w, r, http.StatusOK, consolePage{})
-}
-
-func (s *Server) tokenList(w http.ResponseWriter, r *http.Request, status int, p consolePage) {
-	toks, err := s.apiTokens.List(r.Context())
-	if err != nil {
-		s.consoleFail(w, r, err)
-		return
-	}
-	for _, t := range toks {
-		v := tokenView{ID: t.ID, Name: t.Name, Scope: t.Scope, Created: day(t.Created), By: t.CreatedBy}
-		if !t.Revoked.IsZero() {
-			v.Revoked = day(t.Revoked)
-		}
-		p.Tokens = append(p.Tokens, v)
-	}
-	p.Title = "Shop API tokens"
-	s.consoleRender(w, r, status, "tokens", p)
-}
-
-func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) {
-	name, scope := strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("scope")
-	if !portaldb.ValidScope(scope) || !portaldb.ValidTokenName(name) {
-		s.tokenList(w, r, http.StatusUnprocessableEntity, consolePage{Error: fmt.Sprintf("Choose the scope (mint, read or revoke) and a name of at most %d characters.", portaldb.MaxTokenName)})
-		return
-	}
-	token, id, err := CreateAPIToken(r.Context(), s.led, name, scope)
-	if err != nil {
-		s.consoleFail(w, r, err)
-		return
-	}
-	// Shown on this answer only: the ledger keeps its hash.
-	s.tokenList(w, r, http.StatusOK, consolePage{NewToken: token,
-		Notice: fmt.Sprintf("Token %d (scope %s) created. It is shown this once: copy it to the shop's secret store now.", id, scope)})
-}
-
-func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id < 1 {
-		s.consoleNotFound(w, r, "A token is named by its number.")
-		return
-	}
-	act := &consoleAction{Title: fmt.Sprintf("Revoke API token %d", id), Button: "Revoke the token", Path: fmt.Sprintf("/console/tokens/%d/revoke", id),
-		What: []string{"Every portal instance refuses the token from its next request on. This cannot be undone: make a new token instead."}}
-	if r.Method == http.MethodGet {
-		s.consoleRender(w, r, http.StatusOK, "confirm", consolePage{Title: act.Title, Action: act})
-		return
-	}
-	if err := s.apiTokens.Revoke(r.Context(), id); errors.Is(err, portaldb.ErrNoAPIToken) {
-		s.consoleNotFound(w, r, fmt.Sprintf("There is no token %d in force.", id))
-		return
-	} else if err != nil {
-		s.consoleFail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/console/tokens", http.StatusSeeOther)
 }

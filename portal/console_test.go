@@ -3,6 +3,7 @@ package portal_test
 import (
 	"bytes"
 	"context"
+	"github.com/licmint/licmint/internal/portaldb"
 	"io"
 	"net/http"
 	"net/url"
@@ -12,7 +13,6 @@ import (
 	"time"
 
 	"github.com/licmint/licmint/formats"
-	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/portal"
 	"github.com/pquerna/otp"
@@ -383,6 +383,16 @@ func hasEvent(page, kind, actor string) bool {
 	return false
 }
 
+// actionsFixture is a license that ann registered from an order of two
+// keys, the other key unused, and sam of the support staff.
+type actionsFixture struct {
+	e          *env
+	sam, ann   *browser
+	key, spare formats.RegistrationKey
+	id, code   string
+	actor      string
+}
+
 func TestConsoleSearchAndActions(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -394,11 +404,25 @@ func TestConsoleSearchAndActions(t *testing.T) {
 	ann := e.signup("ann@example.com", "correct horse battery")
 	ann.submit("/register", "/register", url.Values{"rk": {key.String()}})
 	code := ann.codes()[0]
-	ac, _ := formats.ParseActivationCode(code)
 	id := "PC-" + key.Serial.String()
 	sam, _ := e.staff("sam@vendor.test", portaldb.RoleSupport)
-	const actor = "console:sam@vendor.test"
 
+	f := &actionsFixture{e: e, sam: sam, ann: ann, key: key, spare: spare, id: id, code: code, actor: "console:sam@vendor.test"}
+	// Each step acts on the license as the one before left it.
+	for _, step := range []struct {
+		name string
+		run  func(*testing.T)
+	}{{"search", f.search}, {"resend and replace", f.resendAndReplace}, {"reset code", f.resetCode}, {"move", f.move},
+		{"revoke and publish", f.revokeAndPublish}, {"void", f.void}} {
+		if !t.Run(step.name, step.run) {
+			return
+		}
+	}
+}
+
+func (f *actionsFixture) search(t *testing.T) {
+	sam, key, spare, id, code := f.sam, f.key, f.spare, f.id, f.code
+	ac, _ := formats.ParseActivationCode(f.code)
 	// One search box: each reference finds the license, and says how it
 	// read it.
 	for q, readAs := range map[string]string{key.String(): "a Registration Key", ac.ShortForm(): "the short form",
@@ -425,6 +449,11 @@ func TestConsoleSearchAndActions(t *testing.T) {
 		t.Fatalf("license page:\n%s", sam.last)
 	}
 
+}
+
+func (f *actionsFixture) resendAndReplace(t *testing.T) {
+	e, sam, key, id, code, actor := f.e, f.sam, f.key, f.id, f.code, f.actor
+	ctx := context.Background()
 	// Resend.
 	consoleDo(t, sam, "/console/licenses/"+id+"/resend", "mailed to its owner account, ann@example.com", url.Values{})
 	if got := e.mail.wait(t, "ann@example.com", "Your Activation Code"); !strings.Contains(got.Body, code) {
@@ -447,6 +476,10 @@ func TestConsoleSearchAndActions(t *testing.T) {
 		t.Fatalf("history after replace: %v", history(sam.last))
 	}
 
+}
+
+func (f *actionsFixture) resetCode(t *testing.T) {
+	e, sam, id, actor := f.e, f.sam, f.id, f.actor
 	// Reset code for a clock lock.
 	today, _ := formats.DayOf(e.clock.now())
 	sam.get("/console/licenses/" + id + "/reset-code")
@@ -466,6 +499,11 @@ func TestConsoleSearchAndActions(t *testing.T) {
 		t.Fatalf("history after reset code: %v", history(sam.last))
 	}
 
+}
+
+func (f *actionsFixture) move(t *testing.T) {
+	e, sam, ann, key, id, actor := f.e, f.sam, f.ann, f.key, f.id, f.actor
+	ctx := context.Background()
 	// Move to the rightful licensee: refused for an unknown account, then
 	// done for bob.
 	sam.get("/console/licenses/" + id + "/move")
@@ -475,7 +513,7 @@ func TestConsoleSearchAndActions(t *testing.T) {
 	}
 	bob := e.signup("bob@example.com", "another good password")
 	consoleDo(t, sam, "/console/licenses/"+id+"/move", "the rightful licensee", url.Values{"email": {"bob@example.com"}, "reason": {"reseller sold it twice"}})
-	lic, _ = e.led.License(ctx, pc, key.Serial)
+	lic, _ := e.led.License(ctx, pc, key.Serial)
 	if lic.Owner != "bob@example.com" || lic.Generation != 2 || lic.RevokedBelow != 2 {
 		t.Fatalf("after move: %+v", lic)
 	}
@@ -492,10 +530,15 @@ func TestConsoleSearchAndActions(t *testing.T) {
 		t.Fatal("ann still has the moved license")
 	}
 
+}
+
+func (f *actionsFixture) revokeAndPublish(t *testing.T) {
+	e, sam, key, id, code := f.e, f.sam, f.key, f.id, f.code
+	ctx := context.Background()
 	// Revoke with a reason, then publish the list: the download is what
 	// /crl/PC serves from then on.
 	consoleDo(t, sam, "/console/licenses/"+id+"/revoke", "Every generation of "+id, url.Values{"reason": {"chargeback"}})
-	if lic, _ = e.led.License(ctx, pc, key.Serial); !lic.RevokesCurrent() || lic.RevokeReason != "chargeback" {
+	if lic, _ := e.led.License(ctx, pc, key.Serial); !lic.RevokesCurrent() || lic.RevokeReason != "chargeback" {
 		t.Fatalf("after revoke: %+v", lic)
 	}
 	sam.get("/console/licenses/" + id + "/replace")
@@ -532,6 +575,11 @@ func TestConsoleSearchAndActions(t *testing.T) {
 		t.Fatalf("the first code after the list: %v", v.Status)
 	}
 
+}
+
+func (f *actionsFixture) void(t *testing.T) {
+	e, sam, ann, spare, actor := f.e, f.sam, f.ann, f.spare, f.actor
+	ctx := context.Background()
 	// Void the unregistered key; the customer can no longer register it.
 	consoleDo(t, sam, "/console/keys/"+spare.String()+"/void", "can no longer be registered", url.Values{"reason": {"refunded"}})
 	if !hasEvent(sam.last, "voided", actor) || !strings.Contains(statusText(sam.last), "void") {

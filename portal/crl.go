@@ -16,21 +16,18 @@ import (
 // If-None-Match or If-Modified-Since gets 304 until a newer list is
 // issued. The list is signed: it needs no TLS to be trusted, and caches
 // may keep it, but must revalidate.
-func (s *Server) crl(w http.ResponseWriter, r *http.Request) {
+func (s *shopAPI) crl(w http.ResponseWriter, r *http.Request) error {
 	p, err := formats.ParseProduct(r.PathValue("product"))
 	if err != nil {
-		apiError(w, apiNotFound, "no revocation list at %s: %v", r.URL.Path, err)
-		return
+		return apiRefuse(apiNotFound, "no revocation list at %s: %v", r.URL.Path, err)
 	}
 	l, err := s.led.LatestRevocationList(r.Context(), p)
 	if err != nil {
 		s.logf("portal: crl: reading the newest list of %s: %v", p, err)
-		apiError(w, apiInternal, "the revocation list could not be read; try again later")
-		return
+		return apiRefuse(apiInternal, "the revocation list could not be read; try again later")
 	}
 	if l == nil {
-		apiError(w, apiNotFound, "no revocation list was issued for %s yet", p)
-		return
+		return apiRefuse(apiNotFound, "no revocation list was issued for %s yet", p)
 	}
 	sum := sha256.Sum256(l.List)
 	h := w.Header()
@@ -40,4 +37,5 @@ func (s *Server) crl(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	// ServeContent answers the conditional and range requests.
 	http.ServeContent(w, r, "", l.Issued, bytes.NewReader(l.List))
+	return nil
 }

@@ -40,7 +40,7 @@ func TestCRL(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	build := func(seq uint64, es []revocation.Entry) ([]byte, error) {
-		return e.svc.Signer().RevocationList(pc, seq, nil, es)
+		return e.sign.RevocationList(pc, seq, nil, es)
 	}
 
 	resp, body := fetch(t, e, "/crl/PC", nil)

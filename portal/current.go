@@ -1,13 +1,10 @@
 package portal
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/licmint/licmint/formats"
-	"github.com/licmint/licmint/ledger"
-	"github.com/licmint/licmint/signer"
 )
 
 // The product API: POST /api/v1/current-code, which a product that is
@@ -39,7 +36,7 @@ type CurrentCodeJSON struct {
 	JWT string `json:"jwt,omitempty"`
 }
 
-func (s *Server) apiCurrentCode(w http.ResponseWriter, r *http.Request) {
+func (s *shopAPI) apiCurrentCode(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	// Refused requests are limited per address; a code of a license is
 	// answered whatever the count, so that one install sending garbage
@@ -48,10 +45,9 @@ func (s *Server) apiCurrentCode(w http.ResponseWriter, r *http.Request) {
 	ip := bucket{"current:ip:" + rateAddr(clientIP(r)), s.limits.CurrentIP}
 	l, over, err := s.overLimit(ctx, false, ip)
 	if err != nil {
-		s.apiFail(w, r, err)
-		return
+		return err
 	}
-	refuse := func(kind, format string, a ...any) {
+	refuse := func(kind, msg string) error {
 		if !over {
 			// The count after this refusal decides too: refusals sent
 			// at once all read a count under the limit.
@@ -61,40 +57,31 @@ func (s *Server) apiCurrentCode(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if over {
-			apiError(w, apiTooMany, "%s", s.tooMany(w, l))
-			return
+			return apiRefuse(apiTooMany, "%s", s.tooMany(w, l))
 		}
-		apiError(w, kind, format, a...)
+		return apiRefuse(kind, "%s", msg)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxCurrentCodeBody)
 	var req CurrentCodeRequest
 	if err := readJSON(r, &req); err != nil {
-		refuse(apiInvalid, "%v", err)
-		return
+		return refuse(apiInvalid, err.Error())
 	}
 	code, err := formats.ParseActivationCode(strings.TrimSpace(req.ActivationCode))
 	if err != nil {
-		refuse(apiInvalid, "activation_code: %v", err)
-		return
+		return refuse(apiInvalid, "activation_code: "+err.Error())
 	}
 	is, err := s.svc.Current(ctx, code, req.InstallID)
-	switch {
-	case errors.Is(err, signer.ErrInstallIDRequired):
-		refuse(apiInvalid, "install_id: the code is bound to an install; send the install id it was issued for")
-	case errors.Is(err, signer.ErrNotAuthentic), errors.Is(err, signer.ErrUnknownKey), errors.Is(err, formats.ErrUnsigned),
-		errors.As(err, new(*signer.FieldError)):
-		refuse(apiInvalid, "activation_code: not a code this portal issued, or changed since (or, for a bound code, not its install id); send the whole code as issued")
-	case errors.Is(err, ledger.ErrNoLicense):
-		refuse(apiNotFound, "no license of this code is on record")
-	case errors.Is(err, ledger.ErrSuperseded):
-		apiError(w, apiSuperseded, "this code of license %s was replaced by a later generation, which the licensee holds", licenseID(code.Product, code.Serial))
-	case errors.Is(err, ledger.ErrRevoked):
-		apiError(w, apiRevoked, "license %s is revoked", licenseID(code.Product, code.Serial))
-	case err != nil:
-		s.apiFail(w, r, err)
-	default:
-		text := is.Code.String()
-		writeJSON(w, http.StatusOK, CurrentCodeJSON{ActivationCode: text, Expires: is.Code.Expires.String(),
-			Renewed: text != code.String(), JWT: is.JWT})
+	if rf, ok := refused(opCurrent, err, licenseID(code.Product, code.Serial)); ok {
+		if rf.counted {
+			return refuse(rf.kind, rf.msg)
+		}
+		return apiRefuse(rf.kind, "%s", rf.msg)
 	}
+	if err != nil {
+		return err
+	}
+	text := is.Code.String()
+	writeJSON(w, http.StatusOK, CurrentCodeJSON{ActivationCode: text, Expires: is.Code.Expires.String(),
+		Renewed: text != code.String(), JWT: is.JWT})
+	return nil
 }

@@ -118,9 +118,18 @@ func TestCurrentCode(t *testing.T) {
 		t.Fatalf("a bound code: %d %s", st, b)
 	}
 
+	currentRefusals(t, e, d, keys, ren.Code)
+}
+
+// currentRefusals checks what POST /api/v1/current-code refuses: changed,
+// forged and unrecorded codes, and bodies that are not its request. keys
+// are registered, keys[3] bound to HOST-7F3A, and renewed is the current
+// code of keys[0]'s license.
+func currentRefusals(t *testing.T, e *env, d *apiDoc, keys []formats.RegistrationKey, renewed formats.ActivationCode) {
+	t.Helper()
+	text := renewed.String()
 	// Every single-character change of a code is refused, none answered
 	// with a code.
-	text := ren.Code.String()
 	for i := range len(text) {
 		for _, c := range []byte{'0', '7', 'Z'} {
 			if text[i] == c {
@@ -150,14 +159,14 @@ func TestCurrentCode(t *testing.T) {
 	}
 	// The short form, a Registration Key, a code of no license.
 	unknownKey := e.mint(1, false, ledger.PurposeLicense)[0]
-	unregistered, err := e.svc.Signer().Sign(&signer.Registration{RK: unknownKey, Edition: "standard"})
+	unregistered, err := e.sign.Sign(&signer.Registration{RK: unknownKey, Edition: "standard"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
 		code   string
 		status int
-	}{{ren.Code.ShortForm(), 400}, {keys[0].String(), 400}, {"", 400}, {unregistered.String(), 404}} {
+	}{{renewed.ShortForm(), 400}, {keys[0].String(), 400}, {"", 400}, {unregistered.String(), 404}} {
 		if st, _, b := askCurrent(t, d, e, c.code, ""); st != c.status {
 			t.Fatalf("%q: %d %s", c.code, st, b)
 		}
@@ -172,7 +181,7 @@ func TestCurrentCode(t *testing.T) {
 	flipped.Trial = true
 	for _, r := range []signer.Registration{{RK: flipped, Edition: "standard"}, {RK: keys[3], Edition: "standard"},
 		{RK: keys[0], Edition: "premium"}, {RK: keys[0], Edition: "standard", Days: 3650}, {RK: keys[3], Edition: "standard", InstallID: "HOST-7F3A", Days: 7}} {
-		c, err := e.svc.Signer().Sign(&r)
+		c, err := e.sign.Sign(&r)
 		if err != nil {
 			t.Fatal(err)
 		}

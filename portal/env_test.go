@@ -58,6 +58,7 @@ type env struct {
 	clock *clock
 	led   *ledger.Ledger
 	svc   *issuance.Service
+	sign  *signer.Signer
 	key   *signer.Key
 	srv   *portal.Server
 	ts    *httptest.Server
@@ -93,7 +94,7 @@ func newEnvOn(t testing.TB, dsn string, peer *env, opts ...portal.Option) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.svc = issuance.New(s, led)
+	e.svc, e.sign = issuance.New(s, led), s
 	if e.mail == nil {
 		e.mail = startMailServer(t, nil)
 	}
@@ -101,7 +102,7 @@ func newEnvOn(t testing.TB, dsn string, peer *env, opts ...portal.Option) *env {
 	base := []portal.Option{portal.WithPublicURL("http://" + e.ts.Listener.Addr().String()), portal.WithNow(e.clock.now),
 		portal.WithTrustedKeys(verifier.Key{ID: e.key.ID(), Public: e.key.Public().Public}),
 		portal.WithMail(&portal.SMTP{Addr: e.mail.addr}, "licenses@vendor.test"), portal.WithLog(t.Logf)}
-	if e.srv, err = portal.New(ctx, e.svc, append(base, opts...)...); err != nil {
+	if e.srv, err = portal.New(ctx, e.svc, led, append(base, opts...)...); err != nil {
 		t.Fatal(err)
 	}
 	e.ts.Config.Handler = e.srv.Handler()

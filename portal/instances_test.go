@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/ledger/ledgertest"
 )
@@ -76,78 +77,13 @@ func TestInstancesOnPostgres(t *testing.T) {
 	// The same key from ann on A and bob on B, at once, five times.
 	const rounds = 5
 	rks := a.mint(rounds, false, ledger.PurposeLicense)
-	owner := map[string]string{}
-	for _, rk := range rks {
-		ann.get("/register")
-		annCSRF := ann.csrf()
-		bob.get("/register")
-		bobCSRF := bob.csrf()
-		res := race(
-			func() (int, string, error) {
-				return raw(a, ann, "/register", url.Values{"rk": {rk.String()}, "csrf": {annCSRF}})
-			},
-			func() (int, string, error) {
-				return raw(b, bob, "/register", url.Values{"rk": {rk.String()}, "csrf": {bobCSRF}})
-			})
-		won := ""
-		for i, r := range res {
-			who := []string{"ann@example.com", "bob@example.com"}[i]
-			switch {
-			case r.err != nil:
-				t.Fatalf("%s registering %s: %v", who, rk, r.err)
-			case r.code == http.StatusOK && len(codeRE.FindAllString(r.body, -1)) == 1:
-				if won != "" {
-					t.Fatalf("%s registered to both %s and %s", rk, won, who)
-				}
-				won = who
-			case r.code == http.StatusUnprocessableEntity && strings.Contains(r.body, "cannot be registered"):
-			default:
-				t.Fatalf("%s registering %s: %d\n%s", who, rk, r.code, r.body)
-			}
-		}
-		if won == "" {
-			t.Fatalf("%s: neither registration succeeded: %+v", rk, res)
-		}
-		hs, err := a.led.Find(ctx, ledger.Query{RK: &rk})
-		if err != nil || len(hs) != 1 || hs[0].License == nil {
-			t.Fatalf("%s in the ledger: %v, %d histories", rk, err, len(hs))
-		}
-		if h := hs[0]; h.License.Owner != won || len(h.Codes) != 1 || kinds(h)["signed"] != 1 {
-			t.Fatalf("%s: owner %q (won by %s), %d codes, events %v", rk, h.License.Owner, won, len(h.Codes), kinds(h))
-		}
-		owner[rk.String()] = won
-	}
+	owner := raceRegistrations(t, a, b, ann, bob, rks)
 
 	// One license replaced from both instances at once, by its owner
 	// (sessions live in the ledger: one cookie serves on both).
 	rk := rks[0]
 	holder := map[string]*browser{"ann@example.com": ann, "bob@example.com": bob}[owner[rk.String()]]
-	id := rk.Product.String() + "-" + rk.Serial.String()
-	holder.get("/report-stolen")
-	csrf := holder.csrf()
-	replaced := 0
-	const tries = 4
-	var calls []func() (int, string, error)
-	for i := range tries {
-		e := []*env{a, b}[i%2]
-		calls = append(calls, func() (int, string, error) {
-			return raw(e, holder, "/report-stolen", url.Values{"license": {id}, "csrf": {csrf}})
-		})
-	}
-	for _, r := range race(calls...) {
-		switch {
-		case r.err != nil:
-			t.Fatal(r.err)
-		case r.code == http.StatusSeeOther:
-			replaced++
-		case r.code == http.StatusUnprocessableEntity && strings.Contains(r.body, "cannot be replaced"):
-		default:
-			t.Fatalf("replacing %s: %d\n%s", id, r.code, r.body)
-		}
-	}
-	if replaced == 0 {
-		t.Fatal("no replacement succeeded")
-	}
+	replaced := raceReplacements(t, a, b, holder, rk)
 	hs, err := a.led.Find(ctx, ledger.Query{RK: &rk})
 	if err != nil || len(hs) != 1 {
 		t.Fatal(err)
@@ -202,4 +138,87 @@ func TestInstancesOnPostgres(t *testing.T) {
 	if hb, err := b.led.Verify(ctx); err != nil || hb.Seq < head.Seq {
 		t.Fatalf("instance B verified %v, A verified %v (%v)", hb, head, err)
 	}
+}
+
+// raceRegistrations registers each key from ann on a and bob on b at
+// once, and returns who won each: one of them, with one code.
+func raceRegistrations(t *testing.T, a, b *env, ann, bob *browser, rks []formats.RegistrationKey) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	owner := map[string]string{}
+	for _, rk := range rks {
+		ann.get("/register")
+		annCSRF := ann.csrf()
+		bob.get("/register")
+		bobCSRF := bob.csrf()
+		res := race(
+			func() (int, string, error) {
+				return raw(a, ann, "/register", url.Values{"rk": {rk.String()}, "csrf": {annCSRF}})
+			},
+			func() (int, string, error) {
+				return raw(b, bob, "/register", url.Values{"rk": {rk.String()}, "csrf": {bobCSRF}})
+			})
+		won := ""
+		for i, r := range res {
+			who := []string{"ann@example.com", "bob@example.com"}[i]
+			switch {
+			case r.err != nil:
+				t.Fatalf("%s registering %s: %v", who, rk, r.err)
+			case r.code == http.StatusOK && len(codeRE.FindAllString(r.body, -1)) == 1:
+				if won != "" {
+					t.Fatalf("%s registered to both %s and %s", rk, won, who)
+				}
+				won = who
+			case r.code == http.StatusUnprocessableEntity && strings.Contains(r.body, "cannot be registered"):
+			default:
+				t.Fatalf("%s registering %s: %d\n%s", who, rk, r.code, r.body)
+			}
+		}
+		if won == "" {
+			t.Fatalf("%s: neither registration succeeded: %+v", rk, res)
+		}
+		hs, err := a.led.Find(ctx, ledger.Query{RK: &rk})
+		if err != nil || len(hs) != 1 || hs[0].License == nil {
+			t.Fatalf("%s in the ledger: %v, %d histories", rk, err, len(hs))
+		}
+		if h := hs[0]; h.License.Owner != won || len(h.Codes) != 1 || kinds(h)["signed"] != 1 {
+			t.Fatalf("%s: owner %q (won by %s), %d codes, events %v", rk, h.License.Owner, won, len(h.Codes), kinds(h))
+		}
+		owner[rk.String()] = won
+	}
+
+	return owner
+}
+
+// raceReplacements reports rk's license stolen from a and b at once, as
+// its holder, and returns how many replacements were answered.
+func raceReplacements(t *testing.T, a, b *env, holder *browser, rk formats.RegistrationKey) int {
+	t.Helper()
+	id := rk.Product.String() + "-" + rk.Serial.String()
+	holder.get("/report-stolen")
+	csrf := holder.csrf()
+	replaced := 0
+	const tries = 4
+	var calls []func() (int, string, error)
+	for i := range tries {
+		e := []*env{a, b}[i%2]
+		calls = append(calls, func() (int, string, error) {
+			return raw(e, holder, "/report-stolen", url.Values{"license": {id}, "csrf": {csrf}})
+		})
+	}
+	for _, r := range race(calls...) {
+		switch {
+		case r.err != nil:
+			t.Fatal(r.err)
+		case r.code == http.StatusSeeOther:
+			replaced++
+		case r.code == http.StatusUnprocessableEntity && strings.Contains(r.body, "cannot be replaced"):
+		default:
+			t.Fatalf("replacing %s: %d\n%s", id, r.code, r.body)
+		}
+	}
+	if replaced == 0 {
+		t.Fatal("no replacement succeeded")
+	}
+	return replaced
 }

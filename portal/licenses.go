@@ -62,8 +62,8 @@ func parseLicenseID(s string) (formats.Product, formats.Serial, bool) {
 }
 
 // status tells where a code stands today, as the product would see it.
-func (s *Server) status(lic *ledger.License, code string) (verifier.License, error) {
-	cp, err := s.svc.Signer().Catalog().Product(lic.Product.String())
+func (s *deps) status(lic *ledger.License, code string) (verifier.License, error) {
+	cp, err := s.svc.Catalog().Product(lic.Product.String())
 	if err != nil {
 		return verifier.License{}, err
 	}
@@ -79,7 +79,7 @@ func (s *Server) status(lic *ledger.License, code string) (verifier.License, err
 }
 
 // view turns a license's history into a row of the licenses page.
-func (s *Server) view(h *ledger.History) licenseView {
+func (s *deps) view(h *ledger.History) licenseView {
 	lic := h.License
 	lv := licenseView{ID: licenseID(lic.Product, lic.Serial), Product: lic.Product.String(), Edition: lic.Edition, Trial: lic.Trial,
 		Generation: int(lic.Generation), InstallBound: lic.InstallID != ""}
@@ -134,7 +134,7 @@ func lastDay(d formats.Day) string {
 }
 
 // myLicenses returns the account's licenses.
-func (s *Server) myLicenses(r *http.Request) ([]licenseView, error) {
+func (s *customerPages) myLicenses(r *http.Request) ([]licenseView, error) {
 	hs, err := s.led.Find(r.Context(), ledger.Query{Owner: visitOf(r).account})
 	if err != nil {
 		return nil, err
@@ -150,7 +150,7 @@ func (s *Server) myLicenses(r *http.Request) ([]licenseView, error) {
 
 // myLicense returns the account's license with the id, or false when the
 // account has no such license.
-func (s *Server) myLicense(r *http.Request, id string) (*ledger.History, bool, error) {
+func (s *customerPages) myLicense(r *http.Request, id string) (*ledger.History, bool, error) {
 	p, serial, ok := parseLicenseID(id)
 	if !ok {
 		return nil, false, nil
@@ -162,20 +162,19 @@ func (s *Server) myLicense(r *http.Request, id string) (*ledger.History, bool, e
 	return hs[0], true, nil
 }
 
-func (s *Server) licenses(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) licenses(w http.ResponseWriter, r *http.Request) error {
 	ls, err := s.myLicenses(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, http.StatusOK, "licenses", page{Title: "My licenses", Licenses: ls})
+	s.render(w, r, http.StatusOK, "licenses", &licensesPage{layout: titled("My licenses"), Licenses: ls})
+	return nil
 }
 
-func (s *Server) jwt(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) jwt(w http.ResponseWriter, r *http.Request) error {
 	h, ok, err := s.myLicense(r, r.URL.Query().Get("license"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	var token string
 	if ok {
@@ -186,12 +185,13 @@ func (s *Server) jwt(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if token == "" {
-		s.render(w, r, http.StatusNotFound, "message", page{Title: "No token", Error: "This license's current code has no JWT license token."})
-		return
+		s.render(w, r, http.StatusNotFound, "message", &layout{Title: "No token", Error: "This license's current code has no JWT license token."})
+		return nil
 	}
 	w.Header().Set("Content-Type", "application/jwt")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.jwt"`, licenseID(h.License.Product, h.License.Serial)))
 	io.WriteString(w, token+"\n")
+	return nil
 }
 
 // rkError words a Registration Key that did not parse, with where the
@@ -212,96 +212,102 @@ func rkError(err error) string {
 	return msg
 }
 
-// errRefusedKey is the one answer for a key never minted, void or another
-// account's, so that the portal never tells which, or whose.
-const errRefusedKey = "This Registration Key cannot be registered. Check it against your purchase, or contact support."
-
-func (s *Server) registerBuckets(r *http.Request) []bucket {
+func (s *customerPages) registerBuckets(r *http.Request) []bucket {
 	v := visitOf(r)
 	return []bucket{{"register:ip:" + rateAddr(v.ip), s.limits.RegisterIP}, {"register:account:" + v.account, s.limits.RegisterAccount}}
 }
 
-func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "register", page{Title: "Register your product"})
+func (s *customerPages) registerForm(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, http.StatusOK, "register", &registerPage{layout: titled("Register your product")})
+	return nil
 }
 
-func (s *Server) register(w http.ResponseWriter, r *http.Request) {
+// codeMail is the mail that brings a customer the code of a key they
+// registered.
+func codeMail(to string, rk formats.RegistrationKey, kind, edition string, code formats.ActivationCode) ledger.Mail {
+	return ledger.Mail{To: to, Subject: "Your Activation Code for " + rk.Product.String(),
+		Body: mailText("registered", mailData{RK: rk.String(), Kind: kind, Product: rk.Product.String(), Edition: edition,
+			Until: lastDay(code.Expires), Code: code.String()})}
+}
+
+func (s *customerPages) register(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	typed := r.PostFormValue("rk")
-	p := page{Title: "Register your product", RK: typed}
+	p := &registerPage{layout: titled("Register your product"), RK: typed}
 	buckets := s.registerBuckets(r)
-	if s.limited(w, r, "register", p, buckets...) {
-		return
+	if err := s.limited(w, r, "register", p, buckets...); err != nil {
+		return err
 	}
-	refuse := func(msg string) {
+	refuse := func(msg string) error {
 		s.count(r, buckets...)
 		p.Error = msg
-		s.render(w, r, http.StatusUnprocessableEntity, "register", p)
+		return again(http.StatusUnprocessableEntity, "register", p)
 	}
 	rk, err := formats.ParseRegistrationKey(typed)
 	if err != nil {
-		refuse(rkError(err))
-		return
+		return refuse(rkError(err))
 	}
 	kind := "Activation Code"
 	if rk.Trial {
 		kind = "trial Activation Code"
 	}
-	codeMail := func(edition string, code formats.ActivationCode) ledger.Mail {
-		return ledger.Mail{To: v.account, Subject: "Your Activation Code for " + rk.Product.String(),
-			Body: fmt.Sprintf("You registered the Registration Key %s.\n\nYour %s (%s %s, maintenance until %s):\n\n%s\n\nKeep it: enter it in the product to activate it. You can find it again under My licenses.\n",
-				rk, kind, rk.Product, edition, lastDay(code.Expires), code)}
-	}
 	// The mail is queued by the transaction that records the code: one
 	// commit, and no code recorded without its mail.
 	is, err := s.svc.Register(r.Context(), &issuance.Registration{Registration: signer.Registration{RK: rk}, Token: true, Owner: v.account,
 		Mail: func(reg *signer.Registration, is issuance.Issued) []ledger.Mail {
-			return []ledger.Mail{codeMail(reg.Edition, is.Code)}
+			return []ledger.Mail{codeMail(v.account, rk, kind, reg.Edition, is.Code)}
 		}})
 	// The account's own key again, registered on another day, or since
 	// revoked: its license's current code, which may be a renewal or a
 	// replacement of the first. Asked only then, rather than before every
 	// registration, which it would cost a query.
 	if is.Existing || errors.Is(err, ledger.ErrOtherTerms) || errors.Is(err, ledger.ErrRevoked) {
-		if rec, rerr := s.led.RegistrationKey(r.Context(), rk); rerr == nil && rec.State == ledger.StateRegistered && rec.Purpose == ledger.PurposeLicense {
-			if h, ok, herr := s.myLicense(r, licenseID(rk.Product, rec.License)); herr == nil && ok {
-				lv := s.view(h)
-				p.Code, p.Notice = &lv.Code, "This key is registered to your account already. Its Activation Code:"
-				s.render(w, r, http.StatusOK, "register", p)
-				return
-			}
+		if code := s.ownCode(r, rk); code != nil {
+			p.Code, p.Notice = code, "This key is registered to your account already. Its Activation Code:"
+			s.render(w, r, http.StatusOK, "register", p)
+			return nil
 		}
 	}
-	switch {
-	case errors.Is(err, ledger.ErrRenewalKey):
-		refuse("This is a renewal key: enter it on the Renew page, for the license it renews.")
-		return
-	case errors.Is(err, ledger.ErrNotMinted), errors.Is(err, ledger.ErrVoid), errors.Is(err, ledger.ErrOtherOwner), errors.Is(err, ledger.ErrOtherTerms):
-		refuse(errRefusedKey)
-		return
-	case err != nil:
-		s.fail(w, r, err)
-		return
+	if rf, ok := refused(opRegister, err, ""); ok {
+		return refuse(rf.msg)
+	}
+	if err != nil {
+		return err
 	}
 	if is.Existing {
 		// Registered on the same terms outside the portal, to no account:
 		// its code, recorded then, is mailed.
-		m := codeMail(is.License.Edition, is.Code)
+		m := codeMail(v.account, rk, kind, is.License.Edition, is.Code)
 		s.mail(r, m.To, m.Subject, m.Body)
 	} else {
 		s.codeIssued(issuedRegistered)
 		s.kickMailer()
 	}
-	code := is.Code.String()
 	p.RK = ""
 	p.Notice = fmt.Sprintf("Registered. Your %s is below; we have emailed it to %s too.", kind, v.account)
-	p.Code = &codeView{License: licenseID(rk.Product, rk.Serial), Text: code, Generation: int(is.Code.Generation), Expires: lastDay(is.Code.Expires)}
+	p.Code = &codeView{License: licenseID(rk.Product, rk.Serial), Text: is.Code.String(), Generation: int(is.Code.Generation), Expires: lastDay(is.Code.Expires)}
 	s.render(w, r, http.StatusOK, "register", p)
+	return nil
+}
+
+// ownCode returns the current code of the license that rk registered to
+// the account, or nil if it registered none of the account's.
+func (s *customerPages) ownCode(r *http.Request, rk formats.RegistrationKey) *codeView {
+	rec, err := s.led.RegistrationKey(r.Context(), rk)
+	if err != nil || rec.State != ledger.StateRegistered || rec.Purpose != ledger.PurposeLicense {
+		return nil
+	}
+	h, ok, err := s.myLicense(r, licenseID(rk.Product, rec.License))
+	if err != nil || !ok {
+		return nil
+	}
+	lv := s.view(h)
+	return &lv.Code
 }
 
 // mail queues a message for the account; a failure is logged, as the
 // code it carries is shown and kept under My licenses all the same.
-func (s *Server) mail(r *http.Request, to, subject, body string) {
+func (s *deps) mail(r *http.Request, to, subject, body string) {
 	if err := s.mailbox.Queue(r.Context(), ledger.Mail{To: to, Subject: subject, Body: body}); err != nil {
 		s.logf("portal: queueing mail to %s: %v", to, err)
 		return
@@ -312,25 +318,24 @@ func (s *Server) mail(r *http.Request, to, subject, body string) {
 // done shows the current code of one of the account's licenses on the
 // page name after a renewal or a replacement (post, redirect, get: a
 // reload does not renew or replace again).
-func (s *Server) done(r *http.Request, p *page) error {
+func (s *customerPages) done(r *http.Request) (*codeView, error) {
 	id := r.URL.Query().Get("done")
 	if id == "" {
-		return nil
+		return nil, nil
 	}
 	h, ok, err := s.myLicense(r, id)
 	if err != nil || !ok {
-		return err
+		return nil, err
 	}
 	lv := s.view(h)
-	p.Code = &lv.Code
-	return nil
+	return &lv.Code, nil
 }
 
-func (s *Server) renewPage(w http.ResponseWriter, r *http.Request, status int, p page) {
+// renewable fills in the licenses that can be renewed, for the renew page.
+func (s *customerPages) renewable(r *http.Request, p *renewPage) error {
 	ls, err := s.myLicenses(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	for _, l := range ls {
 		if l.Renewable {
@@ -338,175 +343,182 @@ func (s *Server) renewPage(w http.ResponseWriter, r *http.Request, status int, p
 		}
 	}
 	p.Title, p.Recipient = "Renew", s.recipient
-	s.render(w, r, status, "renew", p)
+	return nil
 }
 
-func (s *Server) renewForm(w http.ResponseWriter, r *http.Request) {
-	var p page
-	if err := s.done(r, &p); err != nil {
-		s.fail(w, r, err)
-		return
+func (s *customerPages) renewForm(w http.ResponseWriter, r *http.Request) error {
+	code, err := s.done(r)
+	if err != nil {
+		return err
 	}
+	p := &renewPage{Code: code}
 	if p.Code != nil {
 		p.Notice = "Renewed. Your new Activation Code is below; we have emailed it to you too. Enter it in the product."
 	}
-	s.renewPage(w, r, http.StatusOK, p)
+	if err := s.renewable(r, p); err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "renew", p)
+	return nil
 }
 
-func (s *Server) renew(w http.ResponseWriter, r *http.Request) {
-	v := visitOf(r)
-	typed, reqText := r.PostFormValue("rk"), r.PostFormValue("request")
-	p := page{RK: typed, Request: reqText, Selected: r.PostFormValue("license")}
+// renewRefusal shows the renew page again with msg, counting the attempt
+// against the limits of failed ones when counted.
+type renewRefusal struct {
+	msg     string
+	counted bool
+}
+
+func (e *renewRefusal) Error() string { return e.msg }
+
+func (s *customerPages) renew(w http.ResponseWriter, r *http.Request) error {
+	p := &renewPage{RK: r.PostFormValue("rk"), Request: r.PostFormValue("request"), Selected: r.PostFormValue("license")}
 	buckets := s.registerBuckets(r)
-	if s.limited(w, r, "renew", p, buckets...) {
-		return
+	if err := s.limited(w, r, "renew", p, buckets...); err != nil {
+		return s.renewAgain(r, err)
 	}
-	refuse := func(msg string, counted bool) {
-		if counted {
-			s.count(r, buckets...)
-		}
-		p.Error = msg
-		s.renewPage(w, r, http.StatusUnprocessableEntity, p)
+	err := s.renewLicense(w, r, p)
+	var rr *renewRefusal
+	if !errors.As(err, &rr) {
+		return err
 	}
-	reqData := []byte(strings.TrimSpace(reqText))
-	if r.MultipartForm != nil {
-		if fhs := r.MultipartForm.File["request"]; len(fhs) > 0 && fhs[0].Size > 0 {
-			f, err := fhs[0].Open()
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			reqData, err = io.ReadAll(io.LimitReader(f, MaxForm))
-			f.Close()
-			if err != nil {
-				s.fail(w, r, err)
-				return
+	if rr.counted {
+		s.count(r, buckets...)
+	}
+	p.Error = rr.msg
+	if err := s.renewable(r, p); err != nil {
+		return err
+	}
+	return again(http.StatusUnprocessableEntity, "renew", p)
+}
+
+// renewAgain fills in the renew page of a formError, such as a rate
+// limit's.
+func (s *customerPages) renewAgain(r *http.Request, err error) error {
+	var fe *formError[view]
+	if errors.As(err, &fe) {
+		if p, ok := fe.view.(*renewPage); ok {
+			if perr := s.renewable(r, p); perr != nil {
+				return perr
 			}
 		}
+	}
+	return err
+}
+
+// renewLicense renews the license that the form names, with the renewal
+// key or the product's request it gives, and redirects to the renewed
+// code; a *renewRefusal says what was wrong.
+func (s *customerPages) renewLicense(w http.ResponseWriter, r *http.Request, p *renewPage) error {
+	v := visitOf(r)
+	reqData, err := renewalRequest(r, p.Request)
+	if err != nil {
+		return err
 	}
 	var key *formats.RegistrationKey
-	if strings.TrimSpace(typed) != "" {
-		k, err := formats.ParseRegistrationKey(typed)
+	if strings.TrimSpace(p.RK) != "" {
+		k, err := formats.ParseRegistrationKey(p.RK)
 		if err != nil {
-			refuse(rkError(err), true)
-			return
+			return &renewRefusal{rkError(err), true}
 		}
 		key = &k
 	}
 	ren := &issuance.Renewal{Key: key, Owner: v.account}
-	if len(reqData) > 0 {
+	switch {
+	case len(reqData) > 0:
 		// Offline: the product's request names the code and install.
 		req, err := renewseal.Open(reqData, s.ids...)
 		if err != nil {
-			refuse("The renewal request could not be read: "+err.Error()+". Paste or upload the whole file that the product's 'licmint request' wrote.", false)
-			return
+			return &renewRefusal{"The renewal request could not be read: " + err.Error() + ". Paste or upload the whole file that the product's 'licmint request' wrote.", false}
 		}
 		ren.Code, ren.InstallID = req.Code, req.InstallID
 		if key == nil {
-			s.renewedOnline(w, r, req.Code, refuse)
-			return
+			return s.renewedOnline(w, r, req.Code)
 		}
-	} else {
-		if key == nil {
-			refuse("Enter the renewal Registration Key you bought, or give the product's renewal request.", false)
-			return
-		}
+	case key == nil:
+		return &renewRefusal{"Enter the renewal Registration Key you bought, or give the product's renewal request.", false}
+	default:
 		h, ok, err := s.myLicense(r, p.Selected)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		if !ok {
-			refuse("Choose one of your licenses to renew.", false)
-			return
+			return &renewRefusal{"Choose one of your licenses to renew.", false}
 		}
 		cur, err := s.led.CurrentCode(r.Context(), h.License)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		if ren.Code, err = formats.ParseActivationCode(cur.Code); err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		ren.InstallID = h.License.InstallID
 	}
 	is, err := s.svc.Renew(r.Context(), ren)
-	switch {
-	case errors.Is(err, ledger.ErrNotMinted), errors.Is(err, ledger.ErrVoid):
-		refuse("This Registration Key cannot renew a license. Check it against your purchase, or contact support.", true)
-		return
-	case errors.Is(err, ledger.ErrNotRenewal):
-		refuse("This key is not a renewal key, or is for another product: a key for a new license is entered on Register your product.", true)
-		return
-	case errors.Is(err, ledger.ErrUsed):
-		refuse("This renewal key has been used already.", true)
-		return
-	case errors.Is(err, ledger.ErrOtherTerms):
-		refuse("This renewal key is for another edition than this license's.", true)
-		return
-	case errors.Is(err, ledger.ErrNoLicense):
-		refuse("The code in the request is not one of your licenses.", true)
-		return
-	case errors.Is(err, ledger.ErrSuperseded):
-		refuse("The code in the request was replaced: your license's current code is under My licenses.", false)
-		return
-	case errors.Is(err, ledger.ErrRevoked):
-		refuse("This license is revoked, and cannot be renewed. Contact support.", false)
-		return
-	case errors.Is(err, signer.ErrNotRenewable):
-		refuse("Trial and perpetual licenses are not renewed: register a full Registration Key instead.", false)
-		return
-	case errors.Is(err, signer.ErrNotAuthentic), errors.Is(err, signer.ErrUnknownKey), errors.Is(err, signer.ErrInstallIDRequired):
-		refuse("The code in the request is not one this portal issued, or was changed.", true)
-		return
-	case err != nil:
-		s.fail(w, r, err)
-		return
+	if rf, ok := refused(opRenew, err, ""); ok {
+		return &renewRefusal{rf.msg, rf.counted}
+	}
+	if err != nil {
+		return err
 	}
 	if !is.Existing {
 		s.codeIssued(issuedRenewed)
 	}
 	id := licenseID(is.Code.Product, is.Code.Serial)
 	s.mail(r, v.account, "Your renewed Activation Code for "+is.Code.Product.String(),
-		fmt.Sprintf("Your license %s is renewed: maintenance until %s.\n\nYour new Activation Code:\n\n%s\n\nEnter it in the product.\n",
-			id, lastDay(is.Code.Expires), is.Code))
+		mailText("renewed", mailData{License: id, Until: lastDay(is.Code.Expires), Code: is.Code.String()}))
 	http.Redirect(w, r, "/renew?done="+id, http.StatusSeeOther)
+	return nil
+}
+
+// renewalRequest is the product's renewal request, uploaded or else
+// pasted.
+func renewalRequest(r *http.Request, pasted string) ([]byte, error) {
+	if r.MultipartForm != nil {
+		if fhs := r.MultipartForm.File["request"]; len(fhs) > 0 && fhs[0].Size > 0 {
+			f, err := fhs[0].Open()
+			if err != nil {
+				return nil, err
+			}
+			defer f.Close()
+			return io.ReadAll(io.LimitReader(f, MaxForm))
+		}
+	}
+	return []byte(strings.TrimSpace(pasted)), nil
 }
 
 // renewedOnline answers an offline request without a renewal key: when the
 // license was renewed since the code in the request (a renewal key
 // entered here), the product needs the license's current code; otherwise
 // the customer has to buy the renewal first.
-func (s *Server) renewedOnline(w http.ResponseWriter, r *http.Request, held formats.ActivationCode, refuse func(string, bool)) {
+func (s *customerPages) renewedOnline(w http.ResponseWriter, r *http.Request, held formats.ActivationCode) error {
 	h, ok, err := s.myLicense(r, licenseID(held.Product, held.Serial))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	if !ok {
-		refuse("The code in the request is not one of your licenses.", true)
-		return
+		return &renewRefusal{msgNotYours, true}
 	}
 	lic := h.License
 	cur, err := s.led.CurrentCode(r.Context(), lic)
 	switch {
 	case err != nil:
-		s.fail(w, r, err)
+		return err
 	case held.Generation < lic.Generation:
-		refuse("The code in the request was replaced: your license's current code is under My licenses.", false)
+		return &renewRefusal{msgReplaced, false}
 	case cur.Expires <= held.Expires:
-		refuse("This license has not been renewed since the code in the request. Enter the renewal Registration Key you bought together with the request.", false)
-	default:
-		http.Redirect(w, r, "/renew?done="+licenseID(lic.Product, lic.Serial), http.StatusSeeOther)
+		return &renewRefusal{"This license has not been renewed since the code in the request. Enter the renewal Registration Key you bought together with the request.", false}
 	}
+	http.Redirect(w, r, "/renew?done="+licenseID(lic.Product, lic.Serial), http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) stolenPage(w http.ResponseWriter, r *http.Request, status int, p page) {
+// replaceable fills in the licenses that can be replaced, for the page
+// that reports a code stolen.
+func (s *customerPages) replaceable(r *http.Request, p *stolenPage) error {
 	ls, err := s.myLicenses(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	for _, l := range ls {
 		if l.Replaceable {
@@ -514,45 +526,50 @@ func (s *Server) stolenPage(w http.ResponseWriter, r *http.Request, status int, 
 		}
 	}
 	p.Title = "Report a stolen code"
-	s.render(w, r, status, "stolen", p)
+	return nil
 }
 
-func (s *Server) stolenForm(w http.ResponseWriter, r *http.Request) {
-	var p page
-	if err := s.done(r, &p); err != nil {
-		s.fail(w, r, err)
-		return
+func (s *customerPages) stolenForm(w http.ResponseWriter, r *http.Request) error {
+	code, err := s.done(r)
+	if err != nil {
+		return err
 	}
+	p := &stolenPage{Code: code}
 	if p.Code != nil {
 		p.Notice = "The stolen code is invalidated: it goes on the next revocation list. Your replacement Activation Code is below; we have emailed it to you too."
 	}
-	s.stolenPage(w, r, http.StatusOK, p)
+	if err := s.replaceable(r, p); err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "stolen", p)
+	return nil
 }
 
-func (s *Server) reportStolen(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) reportStolen(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	id := r.PostFormValue("license")
+	refuse := func(msg string) error {
+		p := &stolenPage{layout: layout{Error: msg}}
+		if err := s.replaceable(r, p); err != nil {
+			return err
+		}
+		return again(http.StatusUnprocessableEntity, "stolen", p)
+	}
 	prod, serial, ok := parseLicenseID(id)
 	if !ok {
-		s.stolenPage(w, r, http.StatusUnprocessableEntity, page{Error: "Choose one of your licenses."})
-		return
+		return refuse("Choose one of your licenses.")
 	}
 	is, err := s.svc.Replace(r.Context(), &issuance.Replacement{Product: prod, Serial: serial, RevokeOld: true,
 		Reason: "reported stolen by the licensee", Owner: v.account})
-	switch {
-	case errors.Is(err, ledger.ErrNoLicense):
-		s.stolenPage(w, r, http.StatusUnprocessableEntity, page{Error: "Choose one of your licenses."})
-		return
-	case errors.Is(err, ledger.ErrRevoked), errors.Is(err, ledger.ErrLastGeneration), errors.Is(err, signer.ErrNotReplaceable):
-		s.stolenPage(w, r, http.StatusUnprocessableEntity, page{Error: "This license's code cannot be replaced here. Contact support."})
-		return
-	case err != nil:
-		s.fail(w, r, err)
-		return
+	if rf, ok := refused(opReportStolen, err, ""); ok {
+		return refuse(rf.msg)
+	}
+	if err != nil {
+		return err
 	}
 	s.codeIssued(issuedReplaced)
 	s.mail(r, v.account, "Your replacement Activation Code for "+prod.String(),
-		fmt.Sprintf("You reported the code of license %s stolen. It is invalidated, and products stop accepting it once they have seen the replacement or the next revocation list.\n\nYour replacement Activation Code (generation %d):\n\n%s\n\nEnter it in your product.\n",
-			id, is.Code.Generation, is.Code))
+		mailText("stolen", mailData{License: id, Generation: is.Code.Generation, Code: is.Code.String()}))
 	http.Redirect(w, r, "/report-stolen?done="+id, http.StatusSeeOther)
+	return nil
 }

@@ -208,7 +208,7 @@ func isLoopback(host string) bool {
 
 // message builds the RFC 5322 message for m: plain text, quoted-printable,
 // so that long lines such as codes and links survive any relay.
-func (s *Server) message(m *ledger.Mail) []byte {
+func (s *deps) message(m *ledger.Mail) []byte {
 	var b bytes.Buffer
 	domain := s.mailFrom[strings.LastIndexByte(s.mailFrom, '@')+1:]
 	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <outbox-%d-%d@%s>\r\n",
@@ -242,7 +242,7 @@ func retryAfter(attempts int) time.Duration {
 
 // DeliverMail sends the outbox's due messages once, and returns how many
 // it sent. Without WithMail it sends nothing.
-func (s *Server) DeliverMail(ctx context.Context) (int, error) {
+func (s *deps) deliverMail(ctx context.Context) (int, error) {
 	if s.sender == nil {
 		return 0, nil
 	}
@@ -289,14 +289,14 @@ func (s *Server) DeliverMail(ctx context.Context) (int, error) {
 // RunMailer delivers mail until ctx ends: shortly after a page queues a
 // message, and every interval for retries and for mail queued by other
 // instances.
-func (s *Server) RunMailer(ctx context.Context, interval time.Duration) {
+func (s *deps) runMailer(ctx context.Context, interval time.Duration) {
 	if s.sender == nil {
 		return
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		n, err := s.DeliverMail(ctx)
+		n, err := s.deliverMail(ctx)
 		if err != nil && ctx.Err() == nil {
 			s.logf("portal: delivering mail: %v", err)
 		}
@@ -320,7 +320,7 @@ func (s *Server) RunMailer(ctx context.Context, interval time.Duration) {
 	}
 }
 
-func (s *Server) kickMailer() {
+func (s *deps) kickMailer() {
 	select {
 	case s.kick <- struct{}{}:
 	default:
@@ -337,17 +337,17 @@ type mailView struct {
 	Queued  string
 }
 
-func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) outbox(w http.ResponseWriter, r *http.Request) error {
 	ms, err := s.mailbox.List(r.Context(), 100)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	p := page{Title: "Outbox"}
+	p := &outboxPage{layout: titled("Outbox")}
 	for _, m := range ms {
 		p.Mail = append(p.Mail, mailView{ID: m.ID, To: m.To, Subject: m.Subject, Body: m.Body, Status: MailStatus(m), Queued: m.Queued.UTC().Format(time.DateTime)})
 	}
 	s.render(w, r, http.StatusOK, "outbox", p)
+	return nil
 }
 
 // MailStatus words where a message of the outbox stands.

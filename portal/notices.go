@@ -20,7 +20,7 @@ const NoticeDays = 60
 // Each notice is marked in the ledger in the transaction that queues it,
 // so that instances sending notices at once send each one once. Licenses
 // with no owner, registered outside the portal, have no address to mail.
-func (s *Server) SendNotices(ctx context.Context) (int, error) {
+func (s *deps) sendNotices(ctx context.Context) (int, error) {
 	today, err := formats.DayOf(s.now())
 	if err != nil {
 		return 0, err
@@ -36,9 +36,8 @@ func (s *Server) SendNotices(ctx context.Context) (int, error) {
 		}
 		id := licenseID(lic.Product, lic.Serial)
 		m := ledger.Mail{To: lic.Owner, Subject: fmt.Sprintf("Maintenance of your %s license ends on %s", lic.Product, lastDay(lic.Expires)),
-			Body: fmt.Sprintf("The maintenance of your license %s (%s %s) ends on %s.\n\nTo keep receiving updates, buy a renewal key and enter it for license %s here:\n\n%s/renew\n",
-				id, lic.Product, lic.Edition, lastDay(lic.Expires), id, s.publicURL)}
-		marked, err := s.led.MarkNotified(ctx, lic.Product, lic.Serial, lic.Expires, lic.Owner, m)
+			Body: mailText("notice", mailData{License: id, Product: lic.Product.String(), Edition: lic.Edition, Until: lastDay(lic.Expires), URL: s.publicURL})}
+		marked, err := s.svc.NotifyExpiry(ctx, lic, m)
 		if err != nil {
 			return sent, err
 		}
@@ -54,14 +53,14 @@ func (s *Server) SendNotices(ctx context.Context) (int, error) {
 
 // RunNotices sends the notices due at once and then every interval until
 // ctx ends; an interval of 0 or less sends none.
-func (s *Server) RunNotices(ctx context.Context, interval time.Duration) {
+func (s *deps) runNotices(ctx context.Context, interval time.Duration) {
 	if interval <= 0 {
 		return
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if _, err := s.SendNotices(ctx); err != nil && ctx.Err() == nil {
+		if _, err := s.sendNotices(ctx); err != nil && ctx.Err() == nil {
 			s.logf("portal: sending expiry notices: %v", err)
 		}
 		select {

@@ -32,7 +32,7 @@ func TestExpiryNotices(t *testing.T) {
 	}
 	// A second instance on the same ledger, which keeps its mail in the
 	// outbox for the first one's mailer.
-	other, err := portal.New(ctx, e.svc, portal.WithPublicURL(e.srv.PublicURL()), portal.WithNow(e.clock.now),
+	other, err := portal.New(ctx, e.svc, e.led, portal.WithPublicURL(e.srv.PublicURL()), portal.WithNow(e.clock.now),
 		portal.WithTrustedKeys(verifier.Key{ID: e.key.ID(), Public: e.key.Public().Public}), portal.WithLog(t.Logf))
 	if err != nil {
 		t.Fatal(err)

@@ -4,13 +4,10 @@ import (
 	"context"
 	"math"
 	"net/http"
-	"strconv"
 	"time"
 
-	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // ReadyTimeout bounds the ledger check of /readyz and the outbox count of
@@ -34,7 +31,7 @@ const (
 	issuedReplaced   = "replaced"
 )
 
-func newMetrics(s *Server) *metrics {
+func newMetrics(s *deps) *metrics {
 	m := &metrics{reg: prometheus.NewRegistry()}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "licmint_http_requests_total",
 		Help: "HTTP requests answered, by route pattern and status code."}, []string{"route", "code"})
@@ -66,55 +63,7 @@ func newMetrics(s *Server) *metrics {
 }
 
 // codeIssued counts an Activation Code issued by a portal page.
-func (s *Server) codeIssued(kind string) { s.metrics.issued.WithLabelValues(kind).Inc() }
-
-// vendorRoutes puts the shop API, the health checks, the metrics and the
-// support console (console, whose routes are in consolePages) in front of
-// the customer pages (portal, whose routes are in pages), and
-// measures every request. The API has no cookies and no CSRF check: its
-// bearer tokens are not sent by browsers on their own.
-func (s *Server) vendorRoutes(pages *http.ServeMux, portal http.Handler, consolePages *http.ServeMux, console http.Handler) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{ErrorLog: nil}))
-	mux.HandleFunc("GET /api/openapi.json", s.openAPI)
-	mux.HandleFunc("GET /crl/{product}", s.crl)
-	mux.Handle("POST /api/v1/registration-keys", s.bearer(portaldb.ScopeMint, s.apiMint))
-	mux.Handle("/api/v1/registration-keys", methodNotAllowed("POST"))
-	mux.Handle("GET /api/v1/licenses", s.bearer(portaldb.ScopeRead, s.apiExpiring))
-	mux.Handle("/api/v1/licenses", methodNotAllowed("GET"))
-	mux.Handle("GET /api/v1/licenses/{license}", s.bearer(portaldb.ScopeRead, s.apiLicense))
-	mux.Handle("/api/v1/licenses/{license}", methodNotAllowed("GET"))
-	mux.Handle("POST /api/v1/licenses/{license}/revoke", s.bearer(portaldb.ScopeRevoke, s.apiRevoke))
-	mux.Handle("/api/v1/licenses/{license}/revoke", methodNotAllowed("POST"))
-	mux.HandleFunc("POST /api/v1/current-code", s.apiCurrentCode)
-	mux.Handle("/api/v1/current-code", methodNotAllowed("POST"))
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		apiError(w, apiNotFound, "%s is no endpoint of the shop API: /api/openapi.json lists them", r.URL.Path)
-	})
-	mux.Handle("/console/", console)
-	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusSeeOther))
-	mux.Handle("/", portal)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		_, route := mux.Handler(r)
-		switch route {
-		case "/":
-			// A customer page: name it by the portal's own pattern.
-			_, route = pages.Handler(r)
-		case "/console/":
-			_, route = consolePages.Handler(r)
-		}
-		if route == "" {
-			route = "other" // a redirect to a cleaned path
-		}
-		mux.ServeHTTP(sw, r)
-		s.metrics.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
-		s.metrics.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
-	})
-}
+func (s *deps) codeIssued(kind string) { s.metrics.issued.WithLabelValues(kind).Inc() }
 
 // statusWriter keeps the status a handler answered with.
 type statusWriter struct {
@@ -139,14 +88,14 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // healthz answers while the process serves: it checks nothing else, so
 // that a load balancer does not restart a portal whose database is down.
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+func (s *operations) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // readyz answers 200 when this instance can serve customers: the ledger
 // answers and takes writes, and the signing key is loaded; else 503 with
 // what failed. The details of a failure go to the log, not the answer.
-func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+func (s *operations) readyz(w http.ResponseWriter, r *http.Request) {
 	checks := map[string]string{"ledger": "ok", "key": "ok"}
 	status := http.StatusOK
 	ctx, cancel := context.WithTimeout(r.Context(), ReadyTimeout)
@@ -155,7 +104,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		s.logf("portal: readyz: the ledger: %v", err)
 		checks["ledger"], status = "the ledger does not answer or does not take writes", http.StatusServiceUnavailable
 	}
-	if s.svc.Signer() == nil {
+	if s.svc.Catalog() == nil { // the service has no signer
 		checks["key"], status = "no signing key is loaded", http.StatusServiceUnavailable
 	}
 	res := "ready"

@@ -42,6 +42,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"github.com/licmint/licmint/internal/portaldb"
 	"io"
 	"net"
 	"net/http"
@@ -51,7 +52,6 @@ import (
 	"time"
 
 	"filippo.io/age"
-	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/verifier"
@@ -118,6 +118,18 @@ var DefaultLimits = Limits{
 
 // Server is the portal. Its Handler is safe for concurrent use.
 type Server struct {
+	d *deps
+	// The audiences the portal serves, each with its own realm: customers
+	// with their sessions, the vendor's staff with TOTP, the shop and
+	// products with bearer tokens and codes, and the operator.
+	customers *customerPages
+	console   *consolePages
+	api       *shopAPI
+	ops       *operations
+}
+
+// deps is what every handler of the portal shares.
+type deps struct {
 	svc *issuance.Service
 	led *ledger.Ledger
 	// The portal's records, kept in the ledger's database.
@@ -128,19 +140,20 @@ type Server struct {
 	apiTokens     *portaldb.APITokens
 	rates         *portaldb.RateLimits
 	mailbox       *portaldb.Outbox
-	keys          []verifier.Key
-	publicURL     string
-	now           func() time.Time
-	rand          io.Reader
-	ids           []age.Identity
-	recipient     string
-	demo          bool
-	secure        bool
-	limits        Limits
-	mailFrom      string
-	sender        Sender
-	support       string
-	logf          func(format string, args ...any)
+
+	keys      []verifier.Key
+	publicURL string
+	now       func() time.Time
+	rand      io.Reader
+	ids       []age.Identity
+	recipient string
+	demo      bool
+	secure    bool
+	limits    Limits
+	mailFrom  string
+	sender    Sender
+	support   string
+	logf      func(format string, args ...any)
 
 	proxies []netip.Prefix
 
@@ -150,41 +163,41 @@ type Server struct {
 }
 
 // An Option configures a Server.
-type Option func(*Server)
+type Option func(*deps)
 
 // WithPublicURL sets the absolute URL the portal is reached at, which
 // mailed links start with, such as https://licenses.example.com.
 func WithPublicURL(u string) Option {
-	return func(s *Server) { s.publicURL = strings.TrimRight(u, "/") }
+	return func(s *deps) { s.publicURL = strings.TrimRight(u, "/") }
 }
 
 // WithNow sets the clock, time.Now by default: token and session expiry,
 // rate-limit windows and the days left of licenses are read from it.
-func WithNow(now func() time.Time) Option { return func(s *Server) { s.now = now } }
+func WithNow(now func() time.Time) Option { return func(s *deps) { s.now = now } }
 
 // WithRand sets the source of tokens, session ids and salts, crypto/rand
 // by default.
-func WithRand(r io.Reader) Option { return func(s *Server) { s.rand = r } }
+func WithRand(r io.Reader) Option { return func(s *deps) { s.rand = r } }
 
 // WithTrustedKeys sets the public keys that the licenses page checks
 // codes with, to tell their status as the product would. Required.
 func WithTrustedKeys(keys ...verifier.Key) Option {
-	return func(s *Server) { s.keys = append(s.keys, keys...) }
+	return func(s *deps) { s.keys = append(s.keys, keys...) }
 }
 
 // WithRequestIdentities sets the age identities that open renewal
 // requests sealed to the portal, and the recipient shown to customers.
 func WithRequestIdentities(recipient string, ids ...age.Identity) Option {
-	return func(s *Server) { s.recipient, s.ids = recipient, ids }
+	return func(s *deps) { s.recipient, s.ids = recipient, ids }
 }
 
 // WithDemo shows the outbox at /outbox, for the demo, where mail is kept
 // rather than sent.
-func WithDemo(on bool) Option { return func(s *Server) { s.demo = on } }
+func WithDemo(on bool) Option { return func(s *deps) { s.demo = on } }
 
 // WithSecureCookies marks the cookies Secure and sends HSTS, for a portal
 // served over TLS.
-func WithSecureCookies(on bool) Option { return func(s *Server) { s.secure = on } }
+func WithSecureCookies(on bool) Option { return func(s *deps) { s.secure = on } }
 
 // WithTrustedProxies names the reverse proxies and load balancers in
 // front of the portal. A request from one of them is taken to come from
@@ -193,7 +206,7 @@ func WithSecureCookies(on bool) Option { return func(s *Server) { s.secure = on 
 // would share the proxy's limits. A header from any other peer is
 // ignored, as any client can write one.
 func WithTrustedProxies(prefixes ...netip.Prefix) Option {
-	return func(s *Server) {
+	return func(s *deps) {
 		for _, p := range prefixes {
 			s.proxies = append(s.proxies, p.Masked())
 		}
@@ -201,31 +214,33 @@ func WithTrustedProxies(prefixes ...netip.Prefix) Option {
 }
 
 // WithLimits replaces DefaultLimits.
-func WithLimits(l Limits) Option { return func(s *Server) { s.limits = l } }
+func WithLimits(l Limits) Option { return func(s *deps) { s.limits = l } }
 
 // WithMail sends the outbox's messages through sender, from the address
 // from. Without it mail stays in the outbox.
 func WithMail(sender Sender, from string) Option {
-	return func(s *Server) { s.sender, s.mailFrom = sender, from }
+	return func(s *deps) { s.sender, s.mailFrom = sender, from }
 }
 
 // WithSupport sets how customers reach support, shown where the portal
 // cannot help, such as a forgotten login id.
-func WithSupport(contact string) Option { return func(s *Server) { s.support = contact } }
+func WithSupport(contact string) Option { return func(s *deps) { s.support = contact } }
 
 // WithLog sets where the portal reports its own failures, such as the
 // database or the mail relay failing; by default it reports nothing.
 // Customers never see these details.
-func WithLog(logf func(format string, args ...any)) Option { return func(s *Server) { s.logf = logf } }
+func WithLog(logf func(format string, args ...any)) Option { return func(s *deps) { s.logf = logf } }
 
-// New returns a portal over svc, which must have a ledger.
-func New(ctx context.Context, svc *issuance.Service, opts ...Option) (*Server, error) {
-	s := &Server{svc: svc, now: time.Now, rand: rand.Reader, limits: DefaultLimits, mailFrom: "licenses@localhost",
+// New returns a portal over svc, which must record in led: the portal
+// changes licenses, keys, codes and lists through svc only, and reads
+// them, and keeps its own state, in led.
+func New(ctx context.Context, svc *issuance.Service, led *ledger.Ledger, opts ...Option) (*Server, error) {
+	s := &deps{svc: svc, led: led, now: time.Now, rand: rand.Reader, limits: DefaultLimits, mailFrom: "licenses@localhost",
 		support: "the vendor's customer service", kick: make(chan struct{}, 1), logf: func(string, ...any) {}}
 	for _, o := range opts {
 		o(s)
 	}
-	if svc == nil || svc.Ledger() == nil {
+	if svc == nil || led == nil {
 		return nil, errors.New("portal: the issuance service needs a ledger")
 	}
 	if len(s.keys) == 0 {
@@ -237,21 +252,37 @@ func New(ctx context.Context, svc *issuance.Service, opts ...Option) (*Server, e
 	// A page that does not parse stops the server here, not a visitor.
 	templates()
 	consoleTemplates()
-	s.led = svc.Ledger()
-	s.accounts, s.sessions = portaldb.NewAccounts(s.led), portaldb.NewCustomerSessions(s.led)
-	s.staff, s.staffSessions = portaldb.NewStaff(s.led), portaldb.NewStaffSessions(s.led)
-	s.apiTokens, s.rates, s.mailbox = portaldb.NewAPITokens(s.led), portaldb.NewRateLimits(s.led), portaldb.NewOutbox(s.led)
-	key, err := portaldb.Secret(ctx, s.led, "portal-csrf")
+	mailTemplates()
+	s.accounts, s.sessions = portaldb.NewAccounts(led), portaldb.NewCustomerSessions(led)
+	s.staff, s.staffSessions = portaldb.NewStaff(led), portaldb.NewStaffSessions(led)
+	s.apiTokens, s.rates, s.mailbox = portaldb.NewAPITokens(led), portaldb.NewRateLimits(led), portaldb.NewOutbox(led)
+	key, err := portaldb.Secret(ctx, led, "portal-csrf")
 	if err != nil {
 		return nil, err
 	}
 	s.csrfKey = key
 	s.metrics = newMetrics(s)
-	return s, nil
+	return &Server{d: s, customers: &customerPages{s}, console: &consolePages{s}, api: &shopAPI{s}, ops: &operations{s}}, nil
 }
 
+// customerPages are the pages of the customers, who log in with their
+// email address and a password.
+type customerPages struct{ *deps }
+
+// consolePages are the support console's pages, for the vendor's staff,
+// who log in with a password and a TOTP code.
+type consolePages struct{ *deps }
+
+// shopAPI is the JSON API for the vendor's shop, with bearer tokens, and
+// for products, with their codes; and the revocation lists products
+// fetch.
+type shopAPI struct{ *deps }
+
+// operations are the operator's health checks and metrics.
+type operations struct{ *deps }
+
 // PublicURL returns the URL that mailed links start with.
-func (s *Server) PublicURL() string { return s.publicURL }
+func (s *Server) PublicURL() string { return s.d.publicURL }
 
 const sessionCookie = "licmint_session"
 
@@ -270,13 +301,13 @@ func visitOf(r *http.Request) *visit { return r.Context().Value(visitKey{}).(*vi
 
 // csrfToken binds a form to the cookie id: a page from another site
 // cannot read the cookie, and so cannot compute the token.
-func (s *Server) csrfToken(id string) string {
+func (s *deps) csrfToken(id string) string {
 	m := hmac.New(sha256.New, s.csrfKey)
 	m.Write([]byte("csrf\x00" + id))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-func (s *Server) setCookie(w http.ResponseWriter, id string) {
+func (s *customerPages) setCookie(w http.ResponseWriter, id string) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, Secure: s.secure,
 		SameSite: http.SameSiteLaxMode})
 }
@@ -367,7 +398,7 @@ func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
 
 // fromProxies resolves the client address once for every handler, when
 // the peer is a trusted proxy.
-func (s *Server) fromProxies(next http.Handler) http.Handler {
+func (s *deps) fromProxies(next http.Handler) http.Handler {
 	if len(s.proxies) == 0 {
 		return next
 	}
@@ -381,44 +412,9 @@ func (s *Server) fromProxies(next http.Handler) http.Handler {
 	})
 }
 
-// Handler returns the portal's HTTP handler.
-func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(staticFS)))
-	mux.HandleFunc("GET /{$}", s.home)
-	mux.HandleFunc("GET /signup", s.signupForm)
-	mux.HandleFunc("POST /signup", s.signup)
-	mux.HandleFunc("GET /confirm", s.confirmForm)
-	mux.HandleFunc("POST /confirm", s.confirm)
-	mux.HandleFunc("GET /login", s.loginForm)
-	mux.HandleFunc("POST /login", s.login)
-	mux.HandleFunc("POST /logout", s.logout)
-	mux.HandleFunc("GET /forgot", s.forgotForm)
-	mux.HandleFunc("POST /forgot", s.forgot)
-	mux.HandleFunc("GET /reset", s.resetForm)
-	mux.HandleFunc("POST /reset", s.reset)
-	mux.HandleFunc("GET /forgot-login", s.forgotLogin)
-	mux.HandleFunc("GET /register", s.needLogin(s.registerForm))
-	mux.HandleFunc("POST /register", s.needLogin(s.register))
-	mux.HandleFunc("GET /licenses", s.needLogin(s.licenses))
-	mux.HandleFunc("GET /licenses/jwt", s.needLogin(s.jwt))
-	mux.HandleFunc("GET /renew", s.needLogin(s.renewForm))
-	mux.HandleFunc("POST /renew", s.needLogin(s.renew))
-	mux.HandleFunc("GET /report-stolen", s.needLogin(s.stolenForm))
-	mux.HandleFunc("POST /report-stolen", s.needLogin(s.reportStolen))
-	if s.demo {
-		mux.HandleFunc("GET /outbox", s.outbox)
-	}
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.render(w, r, http.StatusNotFound, "message", page{Title: "Not found", Error: "There is no such page here."})
-	})
-	console := s.consoleMux()
-	return s.fromProxies(s.vendorRoutes(mux, s.secured(mux), console, s.consoleSecured(console)))
-}
-
 // protect sets the security headers of every page, the customers' and the
 // console's, and bounds the request body.
-func (s *Server) protect(w http.ResponseWriter, r *http.Request) {
+func (s *deps) protect(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -436,7 +432,7 @@ func (s *Server) protect(w http.ResponseWriter, r *http.Request) {
 // secured sets the security headers, bounds the body, finds the visit
 // from its cookie and checks the CSRF token of every state-changing
 // request before any handler runs.
-func (s *Server) secured(next http.Handler) http.Handler {
+func (s *customerPages) secured(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.protect(w, r)
 
@@ -453,7 +449,7 @@ func (s *Server) secured(next http.Handler) http.Handler {
 			// and never becomes a logged-in session.
 			id, _, err := newToken(s.rand)
 			if err != nil {
-				s.fail(w, r, err)
+				s.page(func(http.ResponseWriter, *http.Request) error { return err })(w, r)
 				return
 			}
 			v.id = id
@@ -477,7 +473,7 @@ func (s *Server) secured(next http.Handler) http.Handler {
 				got = r.PostFormValue("csrf")
 			}
 			if !hmac.Equal([]byte(got), []byte(v.csrf)) {
-				s.render(w, r, http.StatusForbidden, "message", page{Title: "Form expired",
+				s.render(w, r, http.StatusForbidden, "message", &layout{Title: "Form expired",
 					Error: "This form has expired or did not come from this site. Go back, reload the page and try again."})
 				return
 			}
@@ -487,25 +483,52 @@ func (s *Server) secured(next http.Handler) http.Handler {
 }
 
 // needLogin sends a visitor who is not logged in to the log-in page.
-func (s *Server) needLogin(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) needLogin(h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		if visitOf(r).account == "" {
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
-			return
+			return nil
 		}
-		h(w, r)
+		return h(w, r)
 	}
 }
 
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+func (s *customerPages) home(w http.ResponseWriter, r *http.Request) error {
 	if visitOf(r).account != "" {
 		http.Redirect(w, r, "/licenses", http.StatusSeeOther)
-		return
+		return nil
 	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
 }
 
 // link returns the absolute URL of path with a token, as mailed.
-func (s *Server) link(path, token string) string {
+func (s *deps) link(path, token string) string {
 	return s.publicURL + path + "?token=" + url.QueryEscape(token)
+}
+
+// DeliverMail sends the outbox's due messages once, and returns how many
+// it sent. Without WithMail it sends nothing.
+func (s *Server) DeliverMail(ctx context.Context) (int, error) { return s.d.deliverMail(ctx) }
+
+// RunMailer delivers mail until ctx ends: shortly after a page queues a
+// message, and every interval for retries and for mail queued by other
+// instances.
+func (s *Server) RunMailer(ctx context.Context, interval time.Duration) { s.d.runMailer(ctx, interval) }
+
+// SendNotices queues a notice to the owner of each license whose
+// maintenance ends within NoticeDays of today (by the portal's clock) and
+// who has not been told of that expiry, and returns how many it queued.
+func (s *Server) SendNotices(ctx context.Context) (int, error) { return s.d.sendNotices(ctx) }
+
+// RunNotices sends the notices due at once and then every interval until
+// ctx ends; an interval of 0 or less sends none.
+func (s *Server) RunNotices(ctx context.Context, interval time.Duration) {
+	s.d.runNotices(ctx, interval)
+}
+
+// AddAccount makes a confirmed account with a password, as a vendor does
+// for a customer (and the demo for its demo account).
+func (s *Server) AddAccount(ctx context.Context, email, password string) error {
+	return s.d.addAccount(ctx, email, password)
 }

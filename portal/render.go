@@ -21,9 +21,10 @@ var staticDir embed.FS
 
 var staticFS, _ = fs.Sub(staticDir, "static")
 
-// page is what every template is rendered with; each page uses the fields
-// it needs.
-type page struct {
+// layout is what layout.html draws around every customer page, and all
+// that the pages with no more to show are rendered with ("message",
+// "forgot-login").
+type layout struct {
 	Title   string
 	Account string
 	CSRF    string
@@ -31,14 +32,64 @@ type page struct {
 	Error   string // shown in role="alert"
 	Notice  string // shown in role="status"
 	Support string
+}
 
-	Email, RK, Request string // echoed form values
-	Token              string
-	Code               *codeView
-	Licenses           []licenseView
-	Mail               []mailView
-	Recipient          string
-	Selected           string
+func (l *layout) frame() *layout { return l }
+
+// A view is what a customer page is rendered with: its own fields and the
+// layout's.
+type view interface{ frame() *layout }
+
+func titled(title string) layout { return layout{Title: title} }
+
+// emailForm is the page of "signup", "login" and "forgot": the address
+// typed, echoed.
+type emailForm struct {
+	layout
+	Email string
+}
+
+// tokenForm is the page of "confirm" and "reset": the link's token.
+type tokenForm struct {
+	layout
+	Token string
+}
+
+// licensesPage is the page "licenses".
+type licensesPage struct {
+	layout
+	Licenses []licenseView
+}
+
+// registerPage is the page "register": the key typed, and the code.
+type registerPage struct {
+	layout
+	RK   string
+	Code *codeView
+}
+
+// renewPage is the page "renew": the licenses that can be renewed, the
+// form's values echoed, the code renewed and the recipient of requests.
+type renewPage struct {
+	layout
+	RK, Request, Selected string
+	Code                  *codeView
+	Licenses              []licenseView
+	Recipient             string
+}
+
+// stolenPage is the page "stolen": the licenses that can be replaced and
+// the replacement.
+type stolenPage struct {
+	layout
+	Code     *codeView
+	Licenses []licenseView
+}
+
+// outboxPage is the demo's page "outbox".
+type outboxPage struct {
+	layout
+	Mail []mailView
 }
 
 var funcs = template.FuncMap{
@@ -84,17 +135,18 @@ func parsePages(dir string) map[string]*template.Template {
 }
 
 // render writes the page name with p, filling in what every page has.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+func (s *customerPages) render(w http.ResponseWriter, r *http.Request, status int, name string, p view) {
+	l := p.frame()
 	if v, ok := r.Context().Value(visitKey{}).(*visit); ok {
-		p.Account, p.CSRF = v.account, v.csrf
+		l.Account, l.CSRF = v.account, v.csrf
 	}
-	p.Demo, p.Support = s.demo, s.support
+	l.Demo, l.Support = s.demo, s.support
 	s.writePage(w, templates()[name], status, name, p)
 }
 
 // writePage executes a page whole before anything is written, so that a
 // page that fails to render is a clean 500 rather than half a page.
-func (s *Server) writePage(w http.ResponseWriter, t *template.Template, status int, name string, p any) {
+func (s *deps) writePage(w http.ResponseWriter, t *template.Template, status int, name string, p any) {
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, "layout.html", p); err != nil {
 		s.logf("portal: page %s: %v", name, err)
@@ -106,46 +158,34 @@ func (s *Server) writePage(w http.ResponseWriter, t *template.Template, status i
 	w.Write(b.Bytes())
 }
 
-// fail answers an error of the portal itself, such as the database
-// failing: the customer learns that nothing went wrong on their side, and
-// the log gets the details, never the customer.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	s.logf("portal: %s %s: %v", r.Method, r.URL.Path, err)
-	s.render(w, r, http.StatusInternalServerError, "message", page{Title: "Something went wrong",
-		Error: "The portal could not do this just now. Nothing was lost: please try again in a few minutes."})
-}
-
 // limited tells whether a counted bucket has reached its limit, and then
-// answers 429 on the page name with p.
-func (s *Server) limited(w http.ResponseWriter, r *http.Request, name string, p page, checks ...bucket) bool {
+// returns the error that shows the page name again with p, answered 429.
+func (s *customerPages) limited(w http.ResponseWriter, r *http.Request, name string, p view, checks ...bucket) error {
 	return s.pageOverLimit(w, r, false, name, p, checks...)
 }
 
 // reserve counts an attempt in each bucket before it is tried, one
 // statement counting and reading, and answers 429 on the page name with
-// p (true) when that goes over a limit; so attempts sent at once are held
-// to the limits as well as attempts sent one by one. An attempt refused
-// counts too, within the same fixed window.
-func (s *Server) reserve(w http.ResponseWriter, r *http.Request, name string, p page, buckets ...bucket) bool {
+// p (an error) when that goes over a limit; so attempts sent at once are
+// held to the limits as well as attempts sent one by one. An attempt
+// refused counts too, within the same fixed window.
+func (s *customerPages) reserve(w http.ResponseWriter, r *http.Request, name string, p view, buckets ...bucket) error {
 	return s.pageOverLimit(w, r, true, name, p, buckets...)
 }
 
-func (s *Server) pageOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p page, buckets ...bucket) bool {
+func (s *customerPages) pageOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p view, buckets ...bucket) error {
 	l, over, err := s.overLimit(r.Context(), add, buckets...)
-	switch {
-	case err != nil:
-		s.fail(w, r, err)
-	case over:
-		p.Error = s.tooMany(w, l)
-		s.render(w, r, http.StatusTooManyRequests, name, p)
+	if err != nil || !over {
+		return err
 	}
-	return err != nil || over
+	p.frame().Error = s.tooMany(w, l)
+	return again(http.StatusTooManyRequests, name, p)
 }
 
 // overLimit reads each bucket's count, counting one more first if add,
 // and reports the limit of the first that is over: reached, or passed by
 // the attempt just counted.
-func (s *Server) overLimit(ctx context.Context, add bool, buckets ...bucket) (Limit, bool, error) {
+func (s *deps) overLimit(ctx context.Context, add bool, buckets ...bucket) (Limit, bool, error) {
 	for _, b := range buckets {
 		if b.key == "" || b.limit.Max <= 0 {
 			continue
@@ -162,7 +202,7 @@ func (s *Server) overLimit(ctx context.Context, add bool, buckets ...bucket) (Li
 }
 
 // tooMany sets Retry-After to the end of l's window and says so.
-func (s *Server) tooMany(w http.ResponseWriter, l Limit) string {
+func (s *deps) tooMany(w http.ResponseWriter, l Limit) string {
 	wait := l.Window - s.now().Sub(s.now().Truncate(l.Window))
 	w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 	return fmt.Sprintf("Too many attempts. Please wait %s and try again.", roundUp(wait))
@@ -170,7 +210,7 @@ func (s *Server) tooMany(w http.ResponseWriter, l Limit) string {
 
 // release takes back an attempt reserved in b that turned out not to
 // count: b limits failures, and the attempt succeeded.
-func (s *Server) release(r *http.Request, b bucket) {
+func (s *deps) release(r *http.Request, b bucket) {
 	if b.key == "" || b.limit.Max <= 0 {
 		return
 	}
@@ -180,7 +220,7 @@ func (s *Server) release(r *http.Request, b bucket) {
 }
 
 // count counts an attempt in each bucket.
-func (s *Server) count(r *http.Request, buckets ...bucket) {
+func (s *deps) count(r *http.Request, buckets ...bucket) {
 	for _, b := range buckets {
 		if b.key == "" || b.limit.Max <= 0 {
 			continue

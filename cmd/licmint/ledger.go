@@ -143,17 +143,6 @@ func commandLedger(cmd *cobra.Command, flag string, use ledgerUse) (*ledger.Ledg
 	return l, nil
 }
 
-// needLedger opens a ledger the command cannot do without: read, or
-// written (created if new) unless readOnly.
-//
-// Deprecated: use commandLedger, which the commands of this package do.
-func needLedger(cmd *cobra.Command, flag string, readOnly bool) (*ledger.Ledger, error) {
-	if readOnly {
-		return commandLedger(cmd, flag, ledgerRead)
-	}
-	return commandLedger(cmd, flag, ledgerWrite)
-}
-
 func newLedgerCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "ledger",

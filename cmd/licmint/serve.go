@@ -3,9 +3,10 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
+	"github.com/licmint/licmint/internal/portaldb"
 	"net"
-	"net/http"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -15,12 +16,8 @@ import (
 
 	"filippo.io/age"
 	"github.com/licmint/licmint/formats"
-	"github.com/licmint/licmint/internal/portaldb"
-	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/portal"
-	"github.com/licmint/licmint/signer"
-	"github.com/licmint/licmint/verifier"
 	"github.com/spf13/cobra"
 )
 
@@ -29,12 +26,6 @@ import (
 const (
 	smtpUserEnv = "LICMINT_SMTP_USERNAME"
 	smtpPassEnv = "LICMINT_SMTP_PASSWORD"
-)
-
-// The demo's account, shown at start.
-const (
-	demoEmail    = "demo@example.com"
-	demoPassword = "demo-password"
 )
 
 type serveFlags struct {
@@ -115,6 +106,7 @@ at /outbox instead of sending mail. Nothing is kept when it stops.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runServe(cmd, f) },
 	}
 	fl := cmd.Flags()
+	jsonFlagVar(cmd, &f.asJSON)
 	f.ledger.register(cmd)
 	fl.StringVar(&f.key, "key", "", "private key `FILE` (NAME.key.age from keygen), opened once at start")
 	f.secret.register(cmd)
@@ -128,7 +120,6 @@ at /outbox instead of sending mail. Nothing is kept when it stops.`,
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this certificate `FILE` (PEM, with --tls-key)")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "the private key `FILE` of --tls-cert")
 	fl.BoolVar(&f.demo, "demo", false, "run a demo: in-memory ledger, throwaway key, demo account, outbox page")
-	fl.BoolVar(&f.asJSON, "json", false, "print the address (and the demo's account and keys) as a JSON record")
 	fl.DurationVar(&f.notifyEvery, "notify-every", 0, "mail each license owner once per term, 60 days before maintenance ends, checking every `INTERVAL` such as 24h (default: off)")
 	fl.StringArrayVar(&f.trustedProxies, "trusted-proxy", nil, "believe X-Forwarded-For from the proxy or load balancer at `CIDR` or address, for rate limits and the ledger's client addresses (repeatable)")
 	f.shutdownGrace, f.mailInterval = 15*time.Second, 30*time.Second
@@ -189,176 +180,99 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 			return usageError("--smtp %q: want HOST:PORT", f.smtp)
 		}
 	}
-	var tlsCert tls.Certificate
+	stderr := cmd.ErrOrStderr()
+	cfg := portal.Config{Demo: f.demo, Addr: f.addr, PublicURL: f.publicURL, Support: f.support, TrustedProxies: proxies,
+		MailInterval: f.mailInterval, NotifyEvery: f.notifyEvery, ShutdownGrace: f.shutdownGrace, Now: now,
+		Log: func(format string, a ...any) { fmt.Fprintf(stderr, "licmint: "+format+"\n", a...) },
+		Started: func(st portal.Started) error {
+			if err := printServe(cmd, f, st); err != nil {
+				return err
+			}
+			if f.ready != nil {
+				f.ready(st.URL)
+			}
+			return nil
+		}}
 	if f.tlsCert != "" {
-		var err error
-		if tlsCert, err = tls.LoadX509KeyPair(f.tlsCert, f.tlsKey); err != nil {
+		cert, err := tls.LoadX509KeyPair(f.tlsCert, f.tlsKey)
+		if err != nil {
 			return withHint(exitError, fmt.Errorf("--tls-cert/--tls-key: %w", err), "give a PEM certificate (with its chain) and its PEM private key")
 		}
+		cfg.TLS = &cert
+	}
+	if f.smtp != "" {
+		cfg.Mail = &portal.SMTP{Addr: f.smtp, Username: os.Getenv(smtpUserEnv), Password: os.Getenv(smtpPassEnv), TLS: f.smtpTLS}
+		cfg.MailFrom = f.mailFrom
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if cfg.Catalog, err = loadCatalog(f.catalogFile); err != nil {
+		return err
+	}
+	if !f.demo {
+		if err := serveLedgerAndKey(ctx, cmd, f, &cfg); err != nil {
+			return err
+		}
+		defer cfg.Ledger.Close()
+	}
+	return serveError(portal.Run(ctx, cfg), f.addr)
+}
 
-	var (
-		led  *ledger.Ledger
-		key  *signer.Key
-		ids  []age.Identity
-		demo *serveDemoJSON
-	)
-	cat, err := loadCatalog(f.catalogFile)
+// serveLedgerAndKey opens the ledger, the request identities and the
+// signing key that the flags name.
+func serveLedgerAndKey(ctx context.Context, cmd *cobra.Command, f *serveFlags, cfg *portal.Config) error {
+	dsn := ledgerDSN(cmd, f.ledger.dsn)
+	if dsn == "" {
+		return usageError("give --ledger DSN (or set $%s): the portal keeps its accounts and licenses there; or try --demo", ledgerEnv)
+	}
+	led, err := openLedger(ctx, dsn, false)
 	if err != nil {
 		return err
 	}
-	if f.demo {
-		if led, err = ledger.Open(ctx, "sqlite::memory:", ledger.WithNow(now), ledger.WithActor("demo")); err != nil {
-			return err
-		}
-		if key, err = signer.GenerateKey(1); err != nil {
-			return err
-		}
-		id, err := age.GenerateX25519Identity()
-		if err != nil {
-			return err
-		}
-		ids = []age.Identity{id}
-	} else {
-		dsn := ledgerDSN(cmd, f.ledger.dsn)
-		if dsn == "" {
-			return usageError("give --ledger DSN (or set $%s): the portal keeps its accounts and licenses there; or try --demo", ledgerEnv)
-		}
-		if led, err = openLedger(ctx, dsn, false); err != nil {
-			return err
-		}
-		if ids, err = readIdentities("--request-identity", f.requestIdentity); err != nil {
-			led.Close()
-			return err
-		}
-		more, err := readIdentities("--identity", f.secret.identities)
-		if err != nil {
-			led.Close()
-			return err
-		}
+	ids, err := readIdentities("--request-identity", f.requestIdentity)
+	if err == nil {
+		var more []age.Identity
+		more, err = readIdentities("--identity", f.secret.identities)
 		ids = append(ids, more...)
-		if key, err = f.secret.loadKey(cmd, f.key); err != nil {
-			led.Close()
-			return err
-		}
 	}
-	defer led.Close()
-	s, err := signer.New(key, signer.WithCatalog(cat), signer.WithNow(now))
+	if err == nil {
+		cfg.Key, err = f.secret.loadKey(cmd, f.key)
+	}
 	if err != nil {
-		return keyError(err, "")
-	}
-	svc := issuance.New(s, led)
-
-	l, err := net.Listen("tcp", f.addr)
-	if err != nil {
-		return withHint(exitError, fmt.Errorf("--addr %s: %w", f.addr, err), "choose a free address, such as --addr 127.0.0.1:8081")
-	}
-	defer l.Close()
-	scheme := "http"
-	if f.tlsCert != "" {
-		scheme = "https"
-	}
-	public := f.publicURL
-	if public == "" {
-		public = scheme + "://" + l.Addr().String()
-	}
-	stderr := cmd.ErrOrStderr()
-	opts := []portal.Option{portal.WithPublicURL(public), portal.WithNow(now), portal.WithDemo(f.demo),
-		portal.WithTrustedKeys(verifier.Key{ID: key.ID(), Public: key.Public().Public}),
-		portal.WithTrustedProxies(proxies...),
-		portal.WithSecureCookies(f.tlsCert != "" || len(public) > 8 && public[:8] == "https://"),
-		portal.WithLog(func(format string, a ...any) { fmt.Fprintf(stderr, "licmint: "+format+"\n", a...) })}
-	recipient := ""
-	for _, id := range ids {
-		if x, ok := id.(*age.X25519Identity); ok {
-			recipient = x.Recipient().String()
-			break
-		}
-	}
-	if len(ids) > 0 {
-		opts = append(opts, portal.WithRequestIdentities(recipient, ids...))
-	}
-	if f.support != "" {
-		opts = append(opts, portal.WithSupport(f.support))
-	}
-	if f.smtp != "" {
-		opts = append(opts, portal.WithMail(&portal.SMTP{Addr: f.smtp, Username: os.Getenv(smtpUserEnv), Password: os.Getenv(smtpPassEnv), TLS: f.smtpTLS}, f.mailFrom))
-	}
-	p, err := portal.New(ctx, svc, opts...)
-	if err != nil {
-		return &cliError{code: exitError, kind: kindLedger, err: err}
-	}
-	if f.demo {
-		if demo, err = seedDemo(ctx, p, svc); err != nil {
-			return err
-		}
-	}
-
-	srv := &http.Server{Handler: p.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
-	served := make(chan error, 1)
-	go func() {
-		if f.tlsCert != "" {
-			srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{tlsCert}, MinVersion: tls.VersionTLS12}
-			served <- srv.ServeTLS(l, "", "")
-			return
-		}
-		served <- srv.Serve(l)
-	}()
-	mailCtx, stopMail := context.WithCancel(ctx)
-	mailDone := make(chan struct{})
-	go func() { p.RunMailer(mailCtx, f.mailInterval); close(mailDone) }()
-	defer func() { stopMail(); <-mailDone }()
-	noticesDone := make(chan struct{})
-	go func() { p.RunNotices(mailCtx, f.notifyEvery); close(noticesDone) }()
-	defer func() { stopMail(); <-noticesDone }()
-
-	if err := printServe(cmd, f, public, recipient, demo); err != nil {
+		led.Close()
 		return err
 	}
-	if f.ready != nil {
-		f.ready(public)
-	}
-	select {
-	case err := <-served:
-		return withHint(exitError, fmt.Errorf("serving: %w", err), "")
-	case <-ctx.Done():
-	}
-	fmt.Fprintln(stderr, "licmint: stopping: finishing the requests in flight")
-	sctx, cancel := context.WithTimeout(context.Background(), f.shutdownGrace)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return withHint(exitError, fmt.Errorf("stopping: %w", err), "some requests did not finish in time")
-	}
+	cfg.Ledger, cfg.RequestIdentities = led, ids
 	return nil
 }
 
-// seedDemo makes the demo's account and sample keys.
-func seedDemo(ctx context.Context, p *portal.Server, svc *issuance.Service) (*serveDemoJSON, error) {
-	if err := p.AddAccount(ctx, demoEmail, demoPassword); err != nil {
-		return nil, err
+// serveError gives the portal's failures their exit status, kind and hint.
+func serveError(err error, addr string) error {
+	var re *portal.RunError
+	if !errors.As(err, &re) {
+		return err
 	}
-	d := &serveDemoJSON{Email: demoEmail, Password: demoPassword}
-	pc := formats.MustProduct("PC")
-	for _, k := range []struct {
-		trial   bool
-		purpose ledger.Purpose
-		out     *[]string
-	}{{false, ledger.PurposeLicense, &d.Full}, {true, ledger.PurposeLicense, &d.Trial}, {false, ledger.PurposeRenewal, &d.Renewal}} {
-		m, err := svc.Mint(ctx, ledger.MintRequest{Product: pc, Edition: "standard", Trial: k.trial, Purpose: k.purpose, Count: 2, Order: "demo-" + string(k.purpose) + fmt.Sprint(k.trial)})
-		if err != nil {
-			return nil, err
-		}
-		for _, key := range m.Keys {
-			*k.out = append(*k.out, key.String())
-		}
+	switch re.Op {
+	case portal.RunKey:
+		return keyError(re.Err, "")
+	case portal.RunListen:
+		return withHint(exitError, fmt.Errorf("--addr %s: %w", addr, re.Err), "choose a free address, such as --addr 127.0.0.1:8081")
+	case portal.RunStart:
+		return &cliError{code: exitError, kind: kindLedger, err: re.Err}
+	case portal.RunServe:
+		return withHint(exitError, fmt.Errorf("serving: %w", re.Err), "")
+	case portal.RunStop:
+		return withHint(exitError, fmt.Errorf("stopping: %w", re.Err), "some requests did not finish in time")
 	}
-	return d, nil
+	return err
 }
 
-func printServe(cmd *cobra.Command, f *serveFlags, public, recipient string, demo *serveDemoJSON) error {
+func printServe(cmd *cobra.Command, f *serveFlags, st portal.Started) error {
+	public, recipient := st.URL, st.Recipient
+	var demo *serveDemoJSON
+	if d := st.Demo; d != nil {
+		demo = &serveDemoJSON{Email: d.Email, Password: d.Password, Full: keyStrings(d.Full), Trial: keyStrings(d.Trial), Renewal: keyStrings(d.Renewal)}
+	}
 	w := cmd.OutOrStdout()
 	if f.asJSON {
 		return printJSON(w, serveJSON{URL: public, Recipient: recipient, Demo: demo})
@@ -411,7 +325,7 @@ are not shown: they carry links and codes. Sent messages keep no body.`,
 			if limit < 1 || limit > portaldb.MaxOutbox {
 				return usageError("--limit %d: want 1 to %d", limit, portaldb.MaxOutbox)
 			}
-			l, err := needLedger(cmd, led.dsn, true)
+			l, err := commandLedger(cmd, led.dsn, ledgerRead)
 			if err != nil {
 				return err
 			}
@@ -425,7 +339,7 @@ are not shown: they carry links and codes. Sent messages keep no body.`,
 	}
 	led.register(cmd)
 	cmd.Flags().IntVar(&limit, "limit", 100, "list at most `N` messages")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the messages as JSON")
+	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
 
@@ -468,4 +382,12 @@ func printOutbox(cmd *cobra.Command, ms []*ledger.Mail, asJSON bool) error {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.ID, r.Queued, r.To, r.Subject, r.Status, r.Attempts, r.NextAttempt, r.LastError)
 	}
 	return tw.Flush()
+}
+
+func keyStrings(keys []formats.RegistrationKey) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k.String()
+	}
+	return out
 }

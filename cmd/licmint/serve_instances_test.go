@@ -91,42 +91,21 @@ func TestServeInstancesOnPostgres(t *testing.T) {
 	}
 	at := func(i int) *serveProc { return []*serveProc{a, b}[i%2] }
 
-	type call struct {
-		who  *customer
-		p    *serveProc
-		rk   formats.RegistrationKey
-		code int
-		body string
-	}
-	var calls []*call
+	var calls []*regCall
 	for i, rk := range own {
-		calls = append(calls, &call{who: custs[i%4], p: at(i / 4), rk: rk})
+		calls = append(calls, &regCall{who: custs[i%4], p: at(i / 4), rk: rk})
 	}
 	for i, rk := range contested {
-		calls = append(calls, &call{who: custs[i%4], p: a, rk: rk}, &call{who: custs[(i+1)%4], p: b, rk: rk})
+		calls = append(calls, &regCall{who: custs[i%4], p: a, rk: rk}, &regCall{who: custs[(i+1)%4], p: b, rk: rk})
 	}
 	for i, rk := range twice {
-		calls = append(calls, &call{who: custs[i%4], p: a, rk: rk}, &call{who: custs[i%4], p: b, rk: rk})
+		calls = append(calls, &regCall{who: custs[i%4], p: a, rk: rk}, &regCall{who: custs[i%4], p: b, rk: rk})
 	}
 	allAtOnce(len(calls), func(i int) {
 		c := calls[i]
 		c.code, c.body = c.who.submit(c.p, "/register", url.Values{"rk": {c.rk.String()}})
 	})
-	owner := map[formats.RegistrationKey]string{}
-	codes := map[formats.RegistrationKey]string{}
-	for _, c := range calls {
-		switch {
-		case c.code == http.StatusOK && len(serveCodeRE.FindAllString(c.body, -1)) == 1:
-			code := serveCodeRE.FindStringSubmatch(c.body)[1]
-			if o, ok := owner[c.rk]; ok && (o != c.who.email || codes[c.rk] != code) {
-				t.Fatalf("%s registered to %s and to %s, codes %s and %s", c.rk, o, c.who.email, codes[c.rk], code)
-			}
-			owner[c.rk], codes[c.rk] = c.who.email, code
-		case c.code == http.StatusUnprocessableEntity && strings.Contains(c.body, "cannot be registered"):
-		default:
-			t.Fatalf("%s registering %s at %s: %d\n%s", c.who.email, c.rk, c.p.url, c.code, c.body)
-		}
-	}
+	owner := registeredOnce(t, calls)
 	if len(owner) != registered {
 		t.Fatalf("%d of %d keys registered: %v", len(owner), registered, owner)
 	}
@@ -140,20 +119,7 @@ func TestServeInstancesOnPostgres(t *testing.T) {
 	// (sessions live in the ledger: one cookie serves on both).
 	stolen := own[0]
 	id := stolen.Product.String() + "-" + stolen.Serial.String()
-	replaced := 0
-	var mu sync.Mutex
-	allAtOnce(4, func(i int) {
-		code, body := custs[0].submit(at(i), "/report-stolen", url.Values{"license": {id}})
-		mu.Lock()
-		defer mu.Unlock()
-		switch {
-		case code == http.StatusOK && strings.Contains(body, "data-activation-code"):
-			replaced++
-		case code == http.StatusUnprocessableEntity && strings.Contains(body, "cannot be replaced"):
-		default:
-			t.Errorf("replacing %s: %d\n%s", id, code, body)
-		}
-	})
+	replaced := replaceFromBoth(t, custs[0], at, id)
 	if replaced == 0 || t.Failed() {
 		t.Fatalf("%d replacements", replaced)
 	}
@@ -179,20 +145,7 @@ func TestServeInstancesOnPostgres(t *testing.T) {
 	// Many rounds of both schedulers later, still one notice a license.
 	time.Sleep(time.Second)
 	notices := relay.await(t, subject("Maintenance of your PC license ends"), registered, registered)
-	noticed := map[string]int{}
-	for _, n := range notices {
-		lic := regexp.MustCompile(`license (PC-\d{14})`).FindStringSubmatch(n.body)
-		if lic == nil {
-			t.Fatalf("notice without a license:\n%s", n.body)
-		}
-		noticed[lic[1]]++
-		if o := owner[keyOf(t, m.Keys, lic[1])]; o != n.to {
-			t.Fatalf("notice for %s went to %s, the license is %s's", lic[1], n.to, o)
-		}
-	}
-	if len(noticed) != registered {
-		t.Fatalf("notices for %d licenses, want %d: %v", len(noticed), registered, noticed)
-	}
+	checkNotices(t, notices, m.Keys, owner, registered)
 	// A customer who registered a key on both instances at once may get
 	// its code by mail twice, never anyone else's.
 	relay.await(t, subject("Your Activation Code for PC"), registered+nLater, registered+nLater+nTwice)
@@ -203,6 +156,88 @@ func TestServeInstancesOnPostgres(t *testing.T) {
 	if out, err := exec.Command(licmint, "ledger", "verify", "--ledger", dsn).CombinedOutput(); err != nil {
 		t.Fatalf("ledger verify: %v\n%s", err, out)
 	}
+	checkInstancesLedger(t, db, relay.count(), owner, registered+nLater, replaced, registered)
+}
+
+// regCall is a registration a customer sends, and its answer.
+type regCall struct {
+	who  *customer
+	p    *serveProc
+	rk   formats.RegistrationKey
+	code int
+	body string
+}
+
+// registeredOnce checks that each key registered went to one customer
+// with one code, and that every refusal is the one answer for a key
+// another customer has; it returns each key's owner.
+func registeredOnce(t *testing.T, calls []*regCall) map[formats.RegistrationKey]string {
+	t.Helper()
+	owner := map[formats.RegistrationKey]string{}
+	codes := map[formats.RegistrationKey]string{}
+	for _, c := range calls {
+		switch {
+		case c.code == http.StatusOK && len(serveCodeRE.FindAllString(c.body, -1)) == 1:
+			code := serveCodeRE.FindStringSubmatch(c.body)[1]
+			if o, ok := owner[c.rk]; ok && (o != c.who.email || codes[c.rk] != code) {
+				t.Fatalf("%s registered to %s and to %s, codes %s and %s", c.rk, o, c.who.email, codes[c.rk], code)
+			}
+			owner[c.rk], codes[c.rk] = c.who.email, code
+		case c.code == http.StatusUnprocessableEntity && strings.Contains(c.body, "cannot be registered"):
+		default:
+			t.Fatalf("%s registering %s at %s: %d\n%s", c.who.email, c.rk, c.p.url, c.code, c.body)
+		}
+	}
+	return owner
+}
+
+// replaceFromBoth reports the license id stolen four times at once, from
+// both instances, as its owner c, and returns how many replacements
+// the customer was answered with.
+func replaceFromBoth(t *testing.T, c *customer, at func(int) *serveProc, id string) int {
+	t.Helper()
+	replaced := 0
+	var mu sync.Mutex
+	allAtOnce(4, func(i int) {
+		code, body := c.submit(at(i), "/report-stolen", url.Values{"license": {id}})
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case code == http.StatusOK && strings.Contains(body, "data-activation-code"):
+			replaced++
+		case code == http.StatusUnprocessableEntity && strings.Contains(body, "cannot be replaced"):
+		default:
+			t.Errorf("replacing %s: %d\n%s", id, code, body)
+		}
+	})
+	return replaced
+}
+
+// checkNotices checks that each license registered got one expiry notice,
+// to its owner.
+func checkNotices(t *testing.T, notices []relayed, keys []formats.RegistrationKey, owner map[formats.RegistrationKey]string, registered int) {
+	t.Helper()
+	noticed := map[string]int{}
+	for _, n := range notices {
+		lic := regexp.MustCompile(`license (PC-\d{14})`).FindStringSubmatch(n.body)
+		if lic == nil {
+			t.Fatalf("notice without a license:\n%s", n.body)
+		}
+		noticed[lic[1]]++
+		if o := owner[keyOf(t, keys, lic[1])]; o != n.to {
+			t.Fatalf("notice for %s went to %s, the license is %s's", lic[1], n.to, o)
+		}
+	}
+	if len(noticed) != registered {
+		t.Fatalf("notices for %d licenses, want %d: %v", len(noticed), registered, noticed)
+	}
+}
+
+// checkInstancesLedger checks the ledger's tables against what the
+// customers were answered: licenses, codes, generations, notices, and
+// the mail the relay received (sent).
+func checkInstancesLedger(t *testing.T, db *sql.DB, sent int, owner map[formats.RegistrationKey]string, licenses, replaced, noticed int) {
+	t.Helper()
 	count := func(q string, args ...any) int {
 		t.Helper()
 		var n int
@@ -211,16 +246,15 @@ func TestServeInstancesOnPostgres(t *testing.T) {
 		}
 		return n
 	}
-	sent := relay.count()
 	for q, want := range map[string]int{
-		`SELECT COUNT(*) FROM licenses WHERE owner <> ''`:                                   registered + nLater,
-		`SELECT COUNT(*) FROM registration_keys WHERE state = 'registered'`:                 registered + nLater,
-		`SELECT COUNT(*) FROM events WHERE kind = 'signed'`:                                 registered + nLater,
+		`SELECT COUNT(*) FROM licenses WHERE owner <> ''`:                                   licenses,
+		`SELECT COUNT(*) FROM registration_keys WHERE state = 'registered'`:                 licenses,
+		`SELECT COUNT(*) FROM events WHERE kind = 'signed'`:                                 licenses,
 		`SELECT COUNT(*) FROM events WHERE kind = 'replaced'`:                               replaced,
 		`SELECT MAX(generation) FROM licenses`:                                              replaced,
-		`SELECT COUNT(*) FROM codes`:                                                        registered + nLater + replaced,
-		`SELECT COUNT(*) FROM (SELECT 1 FROM codes GROUP BY product, serial, generation) g`: registered + nLater + replaced,
-		`SELECT COUNT(*) FROM events WHERE kind = 'notified'`:                               registered,
+		`SELECT COUNT(*) FROM codes`:                                                        licenses + replaced,
+		`SELECT COUNT(*) FROM (SELECT 1 FROM codes GROUP BY product, serial, generation) g`: licenses + replaced,
+		`SELECT COUNT(*) FROM events WHERE kind = 'notified'`:                               noticed,
 		`SELECT COUNT(*) FROM mail_outbox`:                                                  sent,
 		`SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NOT NULL`:                        sent,
 		`SELECT COUNT(*) FROM events WHERE kind = 'mail_queued'`:                            sent,

@@ -120,11 +120,10 @@ license's record, or for a batch a summary.`,
 			if err != nil {
 				return err
 			}
-			svc := service(s, l)
 			if batch {
-				return signBatch(cmd, svc, &f)
+				return signBatch(cmd, s, l, &f)
 			}
-			return signOne(cmd, svc, &f, reg)
+			return signOne(cmd, service(s, l), &f, reg)
 		},
 	}
 	fl := cmd.Flags()
@@ -219,7 +218,7 @@ func signOne(cmd *cobra.Command, svc *issuance.Service, f *signFlags, reg *signe
 	if is.Existing {
 		fmt.Fprintf(cmd.ErrOrStderr(), "licmint: %s was already registered on these terms; this is the license's current code\n", reg.RK)
 	}
-	code, tok, s := is.Code, is.JWT, svc.Signer()
+	code, tok := is.Code, is.JWT
 	w := cmd.OutOrStdout()
 	if !f.asJSON {
 		fmt.Fprintln(w, code)
@@ -228,7 +227,7 @@ func signOne(cmd *cobra.Command, svc *issuance.Service, f *signFlags, reg *signe
 		}
 		return nil
 	}
-	return printJSON(w, signJSON{RK: reg.RK.String(), activationJSON: newActivationJSON(&code, s.Catalog()), JWT: tok, Existing: is.Existing})
+	return printJSON(w, signJSON{RK: reg.RK.String(), activationJSON: newActivationJSON(&code, svc.Catalog()), JWT: tok, Existing: is.Existing})
 }
 
 // registrationError gives a registration the signer refused its exit

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/licmint/licmint/issuance"
+	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/signer"
 	"github.com/licmint/licmint/signer/batch"
 	"github.com/schollz/progressbar/v3"
@@ -23,7 +23,8 @@ import (
 
 // signBatch signs the --in file into the --out file, with a progress bar
 // when stderr is a terminal and a summary line at the end.
-func signBatch(cmd *cobra.Command, svc *issuance.Service, f *signFlags) error {
+func signBatch(cmd *cobra.Command, s *signer.Signer, l *ledger.Ledger, f *signFlags) error {
+	svc := service(s, l)
 	ctx := cmd.Context()
 	if ctx == nil {
 		ctx = context.Background()
@@ -54,7 +55,7 @@ func signBatch(cmd *cobra.Command, svc *issuance.Service, f *signFlags) error {
 			defer bar.Finish()
 		}
 	}
-	st, err := signBatchFile(ctx, svc.Signer(), f.out, f.in, f.force, opts...)
+	st, err := signBatchFile(ctx, s, f.out, f.in, f.force, opts...)
 	var ce *cliError
 	switch {
 	case errors.As(err, &ce):
@@ -65,7 +66,7 @@ func signBatch(cmd *cobra.Command, svc *issuance.Service, f *signFlags) error {
 		return withHint(exitInvalid, fmt.Errorf("%s: %w", f.in, err), "a batch is CSV or JSON Lines, its first row a header naming the columns, such as rk,edition,days")
 	case errors.As(err, new(*fs.PathError)):
 		return err // a file, not the ledger
-	case err != nil && svc.Ledger() != nil:
+	case err != nil && l != nil:
 		return ledgerError(err, func(err error) error { return err })
 	case err != nil:
 		return err

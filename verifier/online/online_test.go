@@ -55,7 +55,7 @@ func newVendor(t *testing.T) *vendor {
 	vd.svc = issuance.New(s, led)
 	trusted := verifier.Key{ID: key.ID(), Public: key.Public().Public}
 	ts := httptest.NewUnstartedServer(nil)
-	srv, err := portal.New(ctx, vd.svc, portal.WithNow(clock), portal.WithTrustedKeys(trusted),
+	srv, err := portal.New(ctx, vd.svc, led, portal.WithNow(clock), portal.WithTrustedKeys(trusted),
 		portal.WithPublicURL("http://"+ts.Listener.Addr().String()))
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +118,7 @@ func TestCurrent(t *testing.T) {
 		t.Fatalf("replaced: %v", err)
 	}
 	other := vd.register(t, false)
-	if _, err := vd.svc.Ledger().Revoke(ctx, pc, other.Code.Serial, 0, "chargeback"); err != nil {
+	if _, err := vd.svc.Revoke(ctx, pc, other.Code.Serial, "chargeback"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := online.Current(ctx, nil, vd.url, other.Code.String(), "", vd.prod); !errors.Is(err, online.ErrRevoked) {

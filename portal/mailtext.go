@@ -1,0 +1,40 @@
+package portal
+
+import (
+	"embed"
+	"strings"
+	"sync"
+	"text/template"
+)
+
+// The bodies of the portal's mail are the text templates in
+// templates/mail, beside the pages.
+
+//go:embed templates/mail/*.txt
+var mailFS embed.FS
+
+var mailTemplates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("mail").Option("missingkey=error").ParseFS(mailFS, "templates/mail/*.txt"))
+})
+
+// mailData is what a mail template is rendered with; each uses the fields
+// it needs.
+type mailData struct {
+	License, Product, Edition string
+	RK, Kind, Code, Until     string
+	Generation                uint8
+	Why                       string
+	URL                       string // the portal's public URL
+	Link                      string // a link with a token
+}
+
+// mailText renders the body of the mail name with d.
+func mailText(name string, d mailData) string {
+	var b strings.Builder
+	if err := mailTemplates().ExecuteTemplate(&b, name+".txt", d); err != nil {
+		// The templates are the package's own and d a struct, checked
+		// when the portal starts: a failure here is a bug the tests meet.
+		panic("portal: mail " + name + ": " + err.Error())
+	}
+	return b.String()
+}

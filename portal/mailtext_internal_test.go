@@ -1,0 +1,47 @@
+package portal
+
+import (
+	"fmt"
+	"testing"
+)
+
+// The mail templates write the bodies the portal mailed when they were
+// strings in its handlers, byte for byte.
+func TestMailTemplates(t *testing.T) {
+	const (
+		id, code, until, url, link = "PC-31415926535897", "CODE-1", "2027-02-28", "https://licenses.example.com", "https://licenses.example.com/x?token=t"
+	)
+	for name, c := range map[string]struct {
+		d    mailData
+		want string
+	}{
+		"registered": {mailData{RK: "PC-1", Kind: "trial Activation Code", Product: "PC", Edition: "standard", Until: until, Code: code},
+			fmt.Sprintf("You registered the Registration Key %s.\n\nYour %s (%s %s, maintenance until %s):\n\n%s\n\nKeep it: enter it in the product to activate it. You can find it again under My licenses.\n",
+				"PC-1", "trial Activation Code", "PC", "standard", until, code)},
+		"renewed": {mailData{License: id, Until: until, Code: code},
+			fmt.Sprintf("Your license %s is renewed: maintenance until %s.\n\nYour new Activation Code:\n\n%s\n\nEnter it in the product.\n", id, until, code)},
+		"stolen": {mailData{License: id, Generation: 2, Code: code},
+			fmt.Sprintf("You reported the code of license %s stolen. It is invalidated, and products stop accepting it once they have seen the replacement or the next revocation list.\n\nYour replacement Activation Code (generation %d):\n\n%s\n\nEnter it in your product.\n", id, 2, code)},
+		"replaced": {mailData{Why: "Our support replaced the Activation Code of your license", License: id, Generation: 1, Until: until, Code: code, URL: url},
+			fmt.Sprintf("%s %s.\n\nYour Activation Code (generation %d, maintenance until %s):\n\n%s\n\nEnter it in your product. You can find it again under My licenses:\n\n%s/licenses\n",
+				"Our support replaced the Activation Code of your license", id, 1, until, code, url)},
+		"resent": {mailData{License: id, Until: until, Code: code, URL: url},
+			fmt.Sprintf("As you asked our support, here is the current Activation Code of your license %s (maintenance until %s):\n\n%s\n\nEnter it in the product. You can find it again under My licenses:\n\n%s/licenses\n", id, until, code, url)},
+		"welcome": {mailData{Link: link},
+			"Welcome to the licensing portal.\n\nTo confirm your email address, open this link within 24 hours:\n\n" + link + "\n\nIf you did not sign up, ignore this message.\n"},
+		"account-exists": {mailData{URL: url},
+			"Someone, perhaps you, tried to sign up again with this email address.\n\nYou already have an account: log in at\n\n" + url + "/login\n\nor, if you forgot your password, reset it at\n\n" + url + "/forgot\n"},
+		"confirm": {mailData{Link: link}, "To confirm your email address, open this link within 24 hours:\n\n" + link + "\n"},
+		"reset": {mailData{Link: link},
+			"To choose a new password for the licensing portal, open this link within one hour. It works once.\n\n" + link + "\n\nIf you did not ask for this, ignore this message: your password stays as it is.\n"},
+		"notice": {mailData{License: id, Product: "PC", Edition: "standard", Until: until, URL: url},
+			fmt.Sprintf("The maintenance of your license %s (%s %s) ends on %s.\n\nTo keep receiving updates, buy a renewal key and enter it for license %s here:\n\n%s/renew\n", id, "PC", "standard", until, id, url)},
+	} {
+		if got := mailText(name, c.d); got != c.want {
+			t.Errorf("%s:\n%q\nwant\n%q", name, got, c.want)
+		}
+	}
+	if n := len(mailTemplates().Templates()); n != 10 {
+		t.Errorf("%d mail templates: test each", n)
+	}
+}

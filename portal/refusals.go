@@ -1,0 +1,145 @@
+package portal
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/ledger"
+	"github.com/licmint/licmint/signer"
+)
+
+// The one place where the refusals of the ledger and the issuance service
+// become the portal's answers: for each thing the portal does, which
+// refusals it can meet, the status (and for the APIs the error kind) each
+// is answered with, and the words. An error matched by none is the
+// portal's own failure.
+
+// An op is what the portal was doing when it was refused.
+type op int
+
+const (
+	opRegister     op = iota // a customer registers a key
+	opRenew                  // a customer renews
+	opReportStolen           // a customer reports a code stolen
+	opReplace                // the console replaces or moves a license
+	opResend                 // the console mails a license's code again
+	opVoid                   // the console voids a key
+	opCurrent                // a product asks for its license's current code
+	opMint                   // the shop mints keys
+	opRevoke                 // the shop revokes a license
+)
+
+// A refusal is how one refusal is answered.
+type refusal struct {
+	status int
+	kind   string // the API's error kind, for the JSON APIs
+	// msg is the words; {license} stands for the license's id, and {err}
+	// for the error's own text.
+	msg string
+	// counted is set for a refusal that counts against the rate limit of
+	// failed attempts: a key or code that may be a guess, rather than a
+	// mistake about one's own license.
+	counted bool
+}
+
+type refusalRule struct {
+	errs []error // any of these, by errors.Is; errFieldError matches a *signer.FieldError
+	refusal
+}
+
+// errFieldError stands for any *signer.FieldError in a rule.
+var errFieldError = errors.New("portal: a signer.FieldError")
+
+const (
+	msgRefusedKey       = "This Registration Key cannot be registered. Check it against your purchase, or contact support."
+	msgReplaced         = "The code in the request was replaced: your license's current code is under My licenses."
+	msgNotYours         = "The code in the request is not one of your licenses."
+	msgReplacedMeantime = "This license was replaced meanwhile, by someone else or the customer: nothing was done. Check its history, and act again from its page if it is still needed."
+	msgResendRevoked    = "This license is revoked: its code no longer works, so it is not mailed."
+)
+
+const unprocessable = http.StatusUnprocessableEntity
+
+var refusals = map[op][]refusalRule{
+	opRegister: {
+		{[]error{ledger.ErrRenewalKey}, refusal{unprocessable, "", "This is a renewal key: enter it on the Renew page, for the license it renews.", true}},
+		// One answer for a key never minted, void or another account's,
+		// so that the portal never tells which, or whose.
+		{[]error{ledger.ErrNotMinted, ledger.ErrVoid, ledger.ErrOtherOwner, ledger.ErrOtherTerms}, refusal{unprocessable, "", msgRefusedKey, true}},
+	},
+	opRenew: {
+		{[]error{ledger.ErrNotMinted, ledger.ErrVoid}, refusal{unprocessable, "", "This Registration Key cannot renew a license. Check it against your purchase, or contact support.", true}},
+		{[]error{ledger.ErrNotRenewal}, refusal{unprocessable, "", "This key is not a renewal key, or is for another product: a key for a new license is entered on Register your product.", true}},
+		{[]error{ledger.ErrUsed}, refusal{unprocessable, "", "This renewal key has been used already.", true}},
+		{[]error{ledger.ErrOtherTerms}, refusal{unprocessable, "", "This renewal key is for another edition than this license's.", true}},
+		{[]error{ledger.ErrNoLicense}, refusal{unprocessable, "", msgNotYours, true}},
+		{[]error{ledger.ErrSuperseded}, refusal{unprocessable, "", msgReplaced, false}},
+		{[]error{ledger.ErrRevoked}, refusal{unprocessable, "", "This license is revoked, and cannot be renewed. Contact support.", false}},
+		{[]error{signer.ErrNotRenewable}, refusal{unprocessable, "", "Trial and perpetual licenses are not renewed: register a full Registration Key instead.", false}},
+		{[]error{signer.ErrNotAuthentic, signer.ErrUnknownKey, signer.ErrInstallIDRequired}, refusal{unprocessable, "", "The code in the request is not one this portal issued, or was changed.", true}},
+	},
+	opReportStolen: {
+		{[]error{ledger.ErrNoLicense}, refusal{unprocessable, "", "Choose one of your licenses.", false}},
+		{[]error{ledger.ErrRevoked, ledger.ErrLastGeneration, signer.ErrNotReplaceable}, refusal{unprocessable, "", "This license's code cannot be replaced here. Contact support.", false}},
+	},
+	opReplace: {
+		{[]error{ledger.ErrRevoked}, refusal{unprocessable, "", "This license is revoked: it cannot be replaced.", false}},
+		{[]error{ledger.ErrLastGeneration}, refusal{unprocessable, "", "This license has reached its last generation: it cannot be replaced again.", false}},
+		{[]error{ledger.ErrSuperseded}, refusal{unprocessable, "", msgReplacedMeantime, false}},
+		{[]error{signer.ErrNotReplaceable}, refusal{unprocessable, "", "This license's code cannot be replaced: {err}.", false}},
+	},
+	opResend: {
+		{[]error{ledger.ErrNoAccount}, refusal{unprocessable, "", "This license has no owner account to mail: it was not registered through the portal. Give the customer the code from this page.", false}},
+		{[]error{ledger.ErrRevoked}, refusal{unprocessable, "", msgResendRevoked, false}},
+	},
+	opVoid: {
+		{[]error{ledger.ErrUsed}, refusal{unprocessable, "", "This key was registered meanwhile: revoke its license instead.", false}},
+	},
+	opCurrent: {
+		{[]error{signer.ErrInstallIDRequired}, refusal{http.StatusBadRequest, apiInvalid, "install_id: the code is bound to an install; send the install id it was issued for", true}},
+		{[]error{signer.ErrNotAuthentic, signer.ErrUnknownKey, formats.ErrUnsigned, errFieldError}, refusal{http.StatusBadRequest, apiInvalid,
+			"activation_code: not a code this portal issued, or changed since (or, for a bound code, not its install id); send the whole code as issued", true}},
+		{[]error{ledger.ErrNoLicense}, refusal{http.StatusNotFound, apiNotFound, "no license of this code is on record", true}},
+		// Past the limit or not, a replaced or revoked license's holder
+		// is told so: the code is authentic.
+		{[]error{ledger.ErrSuperseded}, refusal{http.StatusGone, apiSuperseded, "this code of license {license} was replaced by a later generation, which the licensee holds", false}},
+		{[]error{ledger.ErrRevoked}, refusal{http.StatusGone, apiRevoked, "license {license} is revoked", false}},
+	},
+	opMint: {
+		{[]error{catalog.ErrUnknownProduct, catalog.ErrUnknownEdition}, refusal{unprocessable, apiUnprocessable, "{err}: the catalog does not sell {license}", false}},
+		{[]error{ledger.ErrOrderTerms}, refusal{http.StatusConflict, apiConflict, "{err}; an order's keys are minted once, so use a new order reference for another sale", false}},
+	},
+	opRevoke: {
+		{[]error{ledger.ErrNoLicense}, refusal{http.StatusNotFound, apiNotFound, "no license {license} in the ledger", false}},
+	},
+}
+
+// refused returns how err is answered when o meets it, its words filled
+// in with subject (the license's id, or what else the words name), or
+// false when err is no refusal of o.
+func refused(o op, err error, subject string) (refusal, bool) {
+	if err == nil {
+		return refusal{}, false
+	}
+	for _, rule := range refusals[o] {
+		for _, e := range rule.errs {
+			if errors.Is(err, e) || e == errFieldError && errors.As(err, new(*signer.FieldError)) {
+				r := rule.refusal
+				r.msg = strings.NewReplacer("{license}", subject, "{err}", err.Error()).Replace(r.msg)
+				return r, true
+			}
+		}
+	}
+	return refusal{}, false
+}
+
+// apiRefused is err as the API's refusal when o meets it, else err.
+func apiRefused(o op, err error, subject string) error {
+	if r, ok := refused(o, err, subject); ok {
+		return &apiErr{kind: r.kind, msg: r.msg}
+	}
+	return err
+}
