@@ -4,7 +4,7 @@ import "github.com/licmint/licmint/ledger"
 
 // LicenseRecord is a license as licmint gives it to programs: the JSON of
 // `licmint ledger find`, `ledger expiring` and `ledger export`, and of the
-// shop API (portal/openapi.json, schema License). One schema, so that a
+// shop API (internal/portal/openapi.json, schema License). One schema, so that a
 // script reads the CLI and the API alike. The field names are the shop
 // API's, which were published first.
 type LicenseRecord struct {

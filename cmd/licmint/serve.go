@@ -16,8 +16,8 @@ import (
 
 	"filippo.io/age"
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/portal"
 	"github.com/licmint/licmint/ledger"
-	"github.com/licmint/licmint/portal"
 	"github.com/spf13/cobra"
 )
 

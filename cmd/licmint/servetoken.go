@@ -6,9 +6,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/licmint/licmint/internal/portal"
 	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/issuance"
-	"github.com/licmint/licmint/portal"
 	"github.com/spf13/cobra"
 )
 

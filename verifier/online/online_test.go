@@ -12,9 +12,9 @@ import (
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/catalog"
+	"github.com/licmint/licmint/internal/portal"
 	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/ledger"
-	"github.com/licmint/licmint/portal"
 	"github.com/licmint/licmint/signer"
 	"github.com/licmint/licmint/verifier"
 	"github.com/licmint/licmint/verifier/online"

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/licmint/licmint/portal"
+	"github.com/licmint/licmint/internal/portal"
 )
 
 // burst sends n log-in attempts at once for email and counts the ones

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/portal"
 	"github.com/licmint/licmint/ledger"
-	"github.com/licmint/licmint/portal"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 )

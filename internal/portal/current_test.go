@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/portal"
 	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/ledger/ledgertest"
-	"github.com/licmint/licmint/portal"
 	"github.com/licmint/licmint/signer"
 )
 

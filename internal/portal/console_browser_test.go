@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/licmint/licmint/internal/portal"
 	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
-	"github.com/licmint/licmint/portal"
 )
 
 // TestConsoleBrowser drives Chromium through the support console as staff

@@ -12,9 +12,9 @@ import (
 	"testing"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/portal"
 	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/issuance"
-	"github.com/licmint/licmint/portal"
 	"github.com/licmint/licmint/signer"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/licmint/licmint/internal/portal"
 	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/ledger"
-	"github.com/licmint/licmint/portal"
 	"github.com/licmint/licmint/signer"
 	"github.com/licmint/licmint/verifier"
 )

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/licmint/licmint/portal"
+	"github.com/licmint/licmint/internal/portal"
 )
 
 // forwarding is a proxy in front of the portal: it adds X-Forwarded-For.

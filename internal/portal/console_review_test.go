@@ -5,7 +5,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"github.com/licmint/licmint/formats"
-	"github.com/licmint/licmint/portal"
+	"github.com/licmint/licmint/internal/portal"
 	"html"
 	"net/http"
 	"net/netip"

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/licmint/licmint/internal/portal"
 	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
-	"github.com/licmint/licmint/portal"
 )
 
 // countingRelay is a mailServer that counts its sessions and refuses one

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/licmint/licmint/portal"
+	"github.com/licmint/licmint/internal/portal"
 )
 
 // TestRunDemo runs a demo portal, reads a page of it, and stops it by

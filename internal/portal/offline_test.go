@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"github.com/licmint/licmint/internal/portal"
 	"github.com/licmint/licmint/ledger"
-	"github.com/licmint/licmint/portal"
 	"github.com/licmint/licmint/verifier/renewseal"
 )
 

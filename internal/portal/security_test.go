@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/licmint/licmint/internal/portal"
 	"github.com/licmint/licmint/ledger"
-	"github.com/licmint/licmint/portal"
 )
 
 const alertRE = `role="alert">`

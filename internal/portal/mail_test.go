@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/licmint/licmint/internal/portal"
 	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
-	"github.com/licmint/licmint/portal"
 )
 
 // selfSigned returns a certificate for 127.0.0.1 and a pool that trusts it.
