@@ -3,6 +3,8 @@ package issuance
 import (
 	"errors"
 
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/formats/catalog"
 	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/signer"
@@ -56,6 +58,14 @@ const (
 	KindNotRenewable    Kind = "not_renewable"        // signer.ErrNotRenewable
 	KindNotReplaceable  Kind = "not_replaceable"      // signer.ErrNotReplaceable
 	KindBadEntry        Kind = "bad_revocation_entry" // signer.ErrBadEntry
+	// KindBadField is any other *signer.FieldError: a field the signer
+	// could not use, such as a code that does not decode.
+	KindBadField Kind = "bad_field"
+
+	// What the catalog and the formats refuse, which the operations pass on.
+	KindUnknownProduct Kind = "unknown_product" // catalog.ErrUnknownProduct
+	KindUnknownEdition Kind = "unknown_edition" // catalog.ErrUnknownEdition
+	KindUnsigned       Kind = "unsigned"        // formats.ErrUnsigned: a short form where a whole code is needed
 )
 
 // kinds is the table KindOf reads. The first match wins, so the ledger's
@@ -92,6 +102,12 @@ var kinds = []struct {
 	{portaldb.ErrNoStaff, KindNoStaff},
 	{portaldb.ErrTOTPReplayed, KindTOTPReplayed},
 
+	// The catalog's and the formats' refusals come before the signer's,
+	// which wrap them.
+	{catalog.ErrUnknownProduct, KindUnknownProduct},
+	{catalog.ErrUnknownEdition, KindUnknownEdition},
+	{formats.ErrUnsigned, KindUnsigned},
+
 	{signer.ErrUnknownKey, KindUnknownKey},
 	{signer.ErrNotAuthentic, KindNotAuthentic},
 	{signer.ErrInstallIDRequired, KindInstallIDNeeded},
@@ -111,6 +127,9 @@ func KindOf(err error) Kind {
 		if errors.Is(err, k.err) {
 			return k.kind
 		}
+	}
+	if errors.As(err, new(*signer.FieldError)) {
+		return KindBadField
 	}
 	return KindNone
 }

@@ -35,4 +35,8 @@ func TestKindOf(t *testing.T) {
 	if k := KindOf(fmt.Errorf("%w: %w", signer.ErrBadRegistration, fe)); k != KindNotMinted {
 		t.Errorf("KindOf(field error) = %q, want %q", k, KindNotMinted)
 	}
+	// Any other field error is a field the signer could not use.
+	if k := KindOf(fmt.Errorf("row 3: %w", &signer.FieldError{Field: "code", Err: errors.New("bad base32")})); k != KindBadField {
+		t.Errorf("KindOf(other field error) = %q, want %q", k, KindBadField)
+	}
 }

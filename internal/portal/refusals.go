@@ -1,21 +1,18 @@
 package portal
 
 import (
-	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
-	"github.com/licmint/licmint/formats"
-	"github.com/licmint/licmint/formats/catalog"
-	"github.com/licmint/licmint/ledger"
-	"github.com/licmint/licmint/signer"
+	"github.com/licmint/licmint/issuance"
 )
 
-// The one place where the refusals of the ledger and the issuance service
-// become the portal's answers: for each thing the portal does, which
-// refusals it can meet, the status (and for the APIs the error kind) each
-// is answered with, and the words. An error matched by none is the
-// portal's own failure.
+// The one place where the refusals of the ledger and the issuance service,
+// by their issuance.Kind, become the portal's answers: for each thing the
+// portal does, which refusals it can meet, the status (and for the APIs the
+// error kind) each is answered with, and the words. An error matched by
+// none is the portal's own failure.
 
 // An op is what the portal was doing when it was refused.
 type op int
@@ -46,12 +43,9 @@ type refusal struct {
 }
 
 type refusalRule struct {
-	errs []error // any of these, by errors.Is; errFieldError matches a *signer.FieldError
+	kinds []issuance.Kind // the error is of one of these kinds
 	refusal
 }
-
-// errFieldError stands for any *signer.FieldError in a rule.
-var errFieldError = errors.New("portal: a signer.FieldError")
 
 const (
 	msgRefusedKey       = "This Registration Key cannot be registered. Check it against your purchase, or contact support."
@@ -65,55 +59,55 @@ const unprocessable = http.StatusUnprocessableEntity
 
 var refusals = map[op][]refusalRule{
 	opRegister: {
-		{[]error{ledger.ErrRenewalKey}, refusal{unprocessable, "", "This is a renewal key: enter it on the Renew page, for the license it renews.", true}},
+		{[]issuance.Kind{issuance.KindRenewalKey}, refusal{unprocessable, "", "This is a renewal key: enter it on the Renew page, for the license it renews.", true}},
 		// One answer for a key never minted, void or another account's,
 		// so that the portal never tells which, or whose.
-		{[]error{ledger.ErrNotMinted, ledger.ErrVoid, ledger.ErrOtherOwner, ledger.ErrOtherTerms}, refusal{unprocessable, "", msgRefusedKey, true}},
+		{[]issuance.Kind{issuance.KindNotMinted, issuance.KindVoid, issuance.KindOtherOwner, issuance.KindOtherTerms}, refusal{unprocessable, "", msgRefusedKey, true}},
 	},
 	opRenew: {
-		{[]error{ledger.ErrNotMinted, ledger.ErrVoid}, refusal{unprocessable, "", "This Registration Key cannot renew a license. Check it against your purchase, or contact support.", true}},
-		{[]error{ledger.ErrNotRenewal}, refusal{unprocessable, "", "This key is not a renewal key, or is for another product: a key for a new license is entered on Register your product.", true}},
-		{[]error{ledger.ErrUsed}, refusal{unprocessable, "", "This renewal key has been used already.", true}},
-		{[]error{ledger.ErrOtherTerms}, refusal{unprocessable, "", "This renewal key is for another edition than this license's.", true}},
-		{[]error{ledger.ErrNoLicense}, refusal{unprocessable, "", msgNotYours, true}},
-		{[]error{ledger.ErrSuperseded}, refusal{unprocessable, "", msgReplaced, false}},
-		{[]error{ledger.ErrRevoked}, refusal{unprocessable, "", "This license is revoked, and cannot be renewed. Contact support.", false}},
-		{[]error{signer.ErrNotRenewable}, refusal{unprocessable, "", "Trial and perpetual licenses are not renewed: register a full Registration Key instead.", false}},
-		{[]error{signer.ErrNotAuthentic, signer.ErrUnknownKey, signer.ErrInstallIDRequired}, refusal{unprocessable, "", "The code in the request is not one this portal issued, or was changed.", true}},
+		{[]issuance.Kind{issuance.KindNotMinted, issuance.KindVoid}, refusal{unprocessable, "", "This Registration Key cannot renew a license. Check it against your purchase, or contact support.", true}},
+		{[]issuance.Kind{issuance.KindNotRenewalKey}, refusal{unprocessable, "", "This key is not a renewal key, or is for another product: a key for a new license is entered on Register your product.", true}},
+		{[]issuance.Kind{issuance.KindUsed}, refusal{unprocessable, "", "This renewal key has been used already.", true}},
+		{[]issuance.Kind{issuance.KindOtherTerms}, refusal{unprocessable, "", "This renewal key is for another edition than this license's.", true}},
+		{[]issuance.Kind{issuance.KindNoLicense}, refusal{unprocessable, "", msgNotYours, true}},
+		{[]issuance.Kind{issuance.KindSuperseded}, refusal{unprocessable, "", msgReplaced, false}},
+		{[]issuance.Kind{issuance.KindRevoked}, refusal{unprocessable, "", "This license is revoked, and cannot be renewed. Contact support.", false}},
+		{[]issuance.Kind{issuance.KindNotRenewable}, refusal{unprocessable, "", "Trial and perpetual licenses are not renewed: register a full Registration Key instead.", false}},
+		{[]issuance.Kind{issuance.KindNotAuthentic, issuance.KindUnknownKey, issuance.KindInstallIDNeeded}, refusal{unprocessable, "", "The code in the request is not one this portal issued, or was changed.", true}},
 	},
 	opReportStolen: {
-		{[]error{ledger.ErrNoLicense}, refusal{unprocessable, "", "Choose one of your licenses.", false}},
-		{[]error{ledger.ErrRevoked, ledger.ErrLastGeneration, signer.ErrNotReplaceable}, refusal{unprocessable, "", "This license's code cannot be replaced here. Contact support.", false}},
+		{[]issuance.Kind{issuance.KindNoLicense}, refusal{unprocessable, "", "Choose one of your licenses.", false}},
+		{[]issuance.Kind{issuance.KindRevoked, issuance.KindLastGeneration, issuance.KindNotReplaceable}, refusal{unprocessable, "", "This license's code cannot be replaced here. Contact support.", false}},
 	},
 	opReplace: {
-		{[]error{ledger.ErrRevoked}, refusal{unprocessable, "", "This license is revoked: it cannot be replaced.", false}},
-		{[]error{ledger.ErrLastGeneration}, refusal{unprocessable, "", "This license has reached its last generation: it cannot be replaced again.", false}},
-		{[]error{ledger.ErrSuperseded}, refusal{unprocessable, "", msgReplacedMeantime, false}},
-		{[]error{signer.ErrNotReplaceable}, refusal{unprocessable, "", "This license's code cannot be replaced: {err}.", false}},
+		{[]issuance.Kind{issuance.KindRevoked}, refusal{unprocessable, "", "This license is revoked: it cannot be replaced.", false}},
+		{[]issuance.Kind{issuance.KindLastGeneration}, refusal{unprocessable, "", "This license has reached its last generation: it cannot be replaced again.", false}},
+		{[]issuance.Kind{issuance.KindSuperseded}, refusal{unprocessable, "", msgReplacedMeantime, false}},
+		{[]issuance.Kind{issuance.KindNotReplaceable}, refusal{unprocessable, "", "This license's code cannot be replaced: {err}.", false}},
 	},
 	opResend: {
-		{[]error{ledger.ErrNoAccount}, refusal{unprocessable, "", "This license has no owner account to mail: it was not registered through the portal. Give the customer the code from this page.", false}},
-		{[]error{ledger.ErrRevoked}, refusal{unprocessable, "", msgResendRevoked, false}},
+		{[]issuance.Kind{issuance.KindNoAccount}, refusal{unprocessable, "", "This license has no owner account to mail: it was not registered through the portal. Give the customer the code from this page.", false}},
+		{[]issuance.Kind{issuance.KindRevoked}, refusal{unprocessable, "", msgResendRevoked, false}},
 	},
 	opVoid: {
-		{[]error{ledger.ErrUsed}, refusal{unprocessable, "", "This key was registered meanwhile: revoke its license instead.", false}},
+		{[]issuance.Kind{issuance.KindUsed}, refusal{unprocessable, "", "This key was registered meanwhile: revoke its license instead.", false}},
 	},
 	opCurrent: {
-		{[]error{signer.ErrInstallIDRequired}, refusal{http.StatusBadRequest, apiInvalid, "install_id: the code is bound to an install; send the install id it was issued for", true}},
-		{[]error{signer.ErrNotAuthentic, signer.ErrUnknownKey, formats.ErrUnsigned, errFieldError}, refusal{http.StatusBadRequest, apiInvalid,
+		{[]issuance.Kind{issuance.KindInstallIDNeeded}, refusal{http.StatusBadRequest, apiInvalid, "install_id: the code is bound to an install; send the install id it was issued for", true}},
+		{[]issuance.Kind{issuance.KindNotAuthentic, issuance.KindUnknownKey, issuance.KindUnsigned, issuance.KindBadField}, refusal{http.StatusBadRequest, apiInvalid,
 			"activation_code: not a code this portal issued, or changed since (or, for a bound code, not its install id); send the whole code as issued", true}},
-		{[]error{ledger.ErrNoLicense}, refusal{http.StatusNotFound, apiNotFound, "no license of this code is on record", true}},
+		{[]issuance.Kind{issuance.KindNoLicense}, refusal{http.StatusNotFound, apiNotFound, "no license of this code is on record", true}},
 		// Past the limit or not, a replaced or revoked license's holder
 		// is told so: the code is authentic.
-		{[]error{ledger.ErrSuperseded}, refusal{http.StatusGone, apiSuperseded, "this code of license {license} was replaced by a later generation, which the licensee holds", false}},
-		{[]error{ledger.ErrRevoked}, refusal{http.StatusGone, apiRevoked, "license {license} is revoked", false}},
+		{[]issuance.Kind{issuance.KindSuperseded}, refusal{http.StatusGone, apiSuperseded, "this code of license {license} was replaced by a later generation, which the licensee holds", false}},
+		{[]issuance.Kind{issuance.KindRevoked}, refusal{http.StatusGone, apiRevoked, "license {license} is revoked", false}},
 	},
 	opMint: {
-		{[]error{catalog.ErrUnknownProduct, catalog.ErrUnknownEdition}, refusal{unprocessable, apiUnprocessable, "{err}: the catalog does not sell {license}", false}},
-		{[]error{ledger.ErrOrderTerms}, refusal{http.StatusConflict, apiConflict, "{err}; an order's keys are minted once, so use a new order reference for another sale", false}},
+		{[]issuance.Kind{issuance.KindUnknownProduct, issuance.KindUnknownEdition}, refusal{unprocessable, apiUnprocessable, "{err}: the catalog does not sell {license}", false}},
+		{[]issuance.Kind{issuance.KindOrderTerms}, refusal{http.StatusConflict, apiConflict, "{err}; an order's keys are minted once, so use a new order reference for another sale", false}},
 	},
 	opRevoke: {
-		{[]error{ledger.ErrNoLicense}, refusal{http.StatusNotFound, apiNotFound, "no license {license} in the ledger", false}},
+		{[]issuance.Kind{issuance.KindNoLicense}, refusal{http.StatusNotFound, apiNotFound, "no license {license} in the ledger", false}},
 	},
 }
 
@@ -124,13 +118,15 @@ func refused(o op, err error, subject string) (refusal, bool) {
 	if err == nil {
 		return refusal{}, false
 	}
+	k := issuance.KindOf(err)
+	if k == issuance.KindNone {
+		return refusal{}, false
+	}
 	for _, rule := range refusals[o] {
-		for _, e := range rule.errs {
-			if errors.Is(err, e) || e == errFieldError && errors.As(err, new(*signer.FieldError)) {
-				r := rule.refusal
-				r.msg = strings.NewReplacer("{license}", subject, "{err}", err.Error()).Replace(r.msg)
-				return r, true
-			}
+		if slices.Contains(rule.kinds, k) {
+			r := rule.refusal
+			r.msg = strings.NewReplacer("{license}", subject, "{err}", err.Error()).Replace(r.msg)
+			return r, true
 		}
 	}
 	return refusal{}, false
