@@ -33,7 +33,7 @@ func TestAuditScript(t *testing.T) {
 		audit := func() (string, error) {
 			var cmd *exec.Cmd
 			if kind, target, _ := ledgerdb.ParseDSN(dsn); kind == "sqlite" {
-				cmd = exec.Command(python, script, target)
+				cmd = exec.Command(python, script, dsn) // sqlite:PATH, as licmint takes it
 			} else {
 				psql, err := exec.LookPath("psql")
 				if err != nil {

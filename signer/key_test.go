@@ -146,7 +146,7 @@ func TestKeyNeverShowsSecret(t *testing.T) {
 	k := testKey(t, 1)
 	seed := testSeed(1)
 	secrets := []string{hex.EncodeToString(seed), string(seed), fmt.Sprint(seed)}
-	shown := []string{fmt.Sprint(k), fmt.Sprintf("%+v", k), fmt.Sprintf("%#v", k), fmt.Sprintf("%v", *k), fmt.Sprintf("%s", k)}
+	shown := []string{fmt.Sprint(k), fmt.Sprintf("%+v", k), fmt.Sprintf("%#v", k), fmt.Sprintf("%v", *k), k.String()}
 	file, _ := k.Encrypt(scrypt(t, "pw"))
 	if _, err := signer.DecryptKey(file, scryptID(t, "nope")); err != nil {
 		shown = append(shown, err.Error())

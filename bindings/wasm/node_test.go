@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -30,7 +29,10 @@ func buildDist(t testing.TB) string {
 	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, "licmint.wasm"), ".")
 	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	run(t, build)
-	for _, f := range []string{"licmint.mjs", filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js")} {
+	// The go command's GOROOT, whose wasm_exec.js matches the module it
+	// built; the test binary's own may be elsewhere or gone.
+	goroot := strings.TrimSpace(run(t, exec.Command("go", "env", "GOROOT")))
+	for _, f := range []string{"licmint.mjs", filepath.Join(goroot, "lib", "wasm", "wasm_exec.js")} {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)

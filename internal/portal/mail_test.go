@@ -85,7 +85,10 @@ func TestMailRetried(t *testing.T) {
 	if err := portaldb.NewOutbox(e.led).Queue(ctx, ledger.Mail{To: "ann@example.com", Subject: "Your code", Body: "PC-1234"}); err != nil {
 		t.Fatal(err)
 	}
-	// waitOutbox waits for the mailer to have tried n times.
+	// waitOutbox waits for the mailer to have tried n times and recorded
+	// the outcome. The background mailer may hold the message meanwhile:
+	// its next attempt is then the claim's lease end, two minutes on, and
+	// its last error the attempt before's.
 	waitOutbox := func(attempts int, sent bool) *ledger.Mail {
 		t.Helper()
 		deadline := time.Now().Add(10 * time.Second)
@@ -97,7 +100,8 @@ func TestMailRetried(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ms[0].Attempts == attempts && !ms[0].Sent.IsZero() == sent && (sent || ms[0].LastError != "") {
+			claimed := ms[0].NextAttempt.Equal(e.clock.now().Add(2 * time.Minute))
+			if ms[0].Attempts == attempts && !ms[0].Sent.IsZero() == sent && (sent || ms[0].LastError != "" && !claimed) {
 				return ms[0]
 			}
 			time.Sleep(20 * time.Millisecond)

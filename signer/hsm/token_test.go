@@ -48,13 +48,35 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// uri names object in the test token.
+// uri names object in the test token, and removes the objects under its
+// label when the test ends: the token outlives each test, which -count
+// repeats in the same process.
 func uri(t testing.TB, object string) *URI {
 	t.Helper()
 	if softhsmLib == "" {
 		t.Skip(softhsm.Missing)
 	}
+	t.Cleanup(func() { destroy(t, object) })
 	return &URI{Token: softhsm.Token, Object: object, ModulePath: softhsmLib}
+}
+
+// destroy removes every object labelled label from the test token.
+func destroy(t testing.TB, label string) {
+	k, err := connect(&URI{Token: softhsm.Token, ModulePath: softhsmLib}, softhsm.PIN, true)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	defer k.Close()
+	objs, err := k.objects(k.anchor, pkcs11.NewAttribute(pkcs11.CKA_LABEL, label))
+	if err != nil {
+		t.Error(err)
+	}
+	for _, o := range objs {
+		if err := k.ctx.DestroyObject(k.anchor, o); err != nil {
+			t.Errorf("removing %q from the test token: %v", label, err)
+		}
+	}
 }
 
 func seed(n byte) ed25519.PrivateKey {
@@ -190,6 +212,7 @@ func TestFaults(t *testing.T) {
 	}
 	k.Close()
 	// An ECDSA key under another label, for "not an Ed25519 key".
+	t.Cleanup(func() { destroy(t, "p256") })
 	other, err := connect(&URI{Token: softhsm.Token, ModulePath: softhsmLib}, softhsm.PIN, true)
 	if err != nil {
 		t.Fatal(err)

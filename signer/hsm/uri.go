@@ -45,7 +45,7 @@ type URI struct {
 func ParseURI(s string) (*URI, error) {
 	rest, ok := strings.CutPrefix(s, Scheme)
 	if !ok {
-		return nil, errors.New("pkcs11: a PKCS#11 URI starts with pkcs11:")
+		return nil, errors.New(`pkcs11: not a PKCS#11 URI, which starts with "pkcs11:"`)
 	}
 	if len(s) > MaxURILen {
 		return nil, fmt.Errorf("pkcs11: the URI is %d bytes, more than %d", len(s), MaxURILen)

@@ -31,7 +31,7 @@ func TestParseURI(t *testing.T) {
 
 func TestParseURIErrors(t *testing.T) {
 	for _, tc := range []struct{ uri, want string }{
-		{"/keys/vendor.key.age", "starts with pkcs11:"},
+		{"/keys/vendor.key.age", `starts with "pkcs11:"`},
 		{"pkcs11:token=a;token=b", "token is given twice"},
 		{"pkcs11:token=a;colour=blue", "colour is not supported"},
 		{"pkcs11:token=a;object=%zz", "object: bad percent-encoding"},

@@ -124,9 +124,10 @@ func TestCurrent(t *testing.T) {
 	if _, err := online.Current(ctx, nil, vd.url, other.Code.String(), "", vd.prod); !errors.Is(err, online.ErrRevoked) {
 		t.Fatalf("revoked: %v", err)
 	}
-	// An altered code.
+	// An altered code: another symbol in place of the next-to-last one
+	// ('0' becomes '1', '1' becomes '0', any other '0' or '1').
 	last := other.Code.String()
-	altered := last[:len(last)-2] + string("01"[last[len(last)-2]&1]) + last[len(last)-1:]
+	altered := last[:len(last)-2] + string("10"[last[len(last)-2]&1]) + last[len(last)-1:]
 	if _, err := online.Current(ctx, nil, vd.url, altered, "", vd.prod); !errors.Is(err, online.ErrRefused) {
 		t.Fatalf("altered: %v", err)
 	}
