@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Recompute a licmint ledger's event chain without licmint (docs/ledger.md).
 
-    python3 scripts/ledger-audit.py ledger.db
+    python3 scripts/ledger-audit.py ledger.db        # or sqlite:ledger.db, as licmint takes it
     psql -At -F $'\\t' -c 'SELECT seq, prev_hash, hash, body FROM events ORDER BY seq' "$DSN" \\
         | python3 scripts/ledger-audit.py -
 
@@ -10,6 +10,8 @@ matches; otherwise names the first event that does not, and exits 1.
 """
 import hashlib
 import json
+import os
+import pathlib
 import sqlite3
 import sys
 
@@ -20,8 +22,17 @@ def rows(source):
             seq, prev, digest, body = line.rstrip("\n").split("\t", 3)
             yield int(seq), prev, digest, body
     else:
-        db = sqlite3.connect("file:%s?mode=ro" % source, uri=True)
-        yield from db.execute("SELECT seq, prev_hash, hash, body FROM events ORDER BY seq")
+        if source.startswith(("postgres://", "postgresql://")):
+            sys.exit("a PostgreSQL ledger is piped in from psql: run the script with no arguments to see how")
+        path = source[len("sqlite:"):] if source.startswith("sqlite:") else source
+        if not os.path.isfile(path):
+            sys.exit("%s: no such file: give the ledger's SQLite file" % path)
+        # A URI, so that mode=ro opens it read-only; as_uri quotes ? and #.
+        db = sqlite3.connect(pathlib.Path(os.path.abspath(path)).as_uri() + "?mode=ro", uri=True)
+        try:
+            yield from db.execute("SELECT seq, prev_hash, hash, body FROM events ORDER BY seq")
+        except sqlite3.DatabaseError as e:
+            sys.exit("%s: not a licmint ledger: %s" % (path, e))
 
 
 def main():
