@@ -384,6 +384,9 @@ keys, every code issued (lost codes are retrieved here), and every event.`,
 				}
 				q.Product, q.Serial = p, s
 			case code != "":
+				if err := codeFlagNotFile("--code", code); err != nil {
+					return err
+				}
 				c, err := formats.ParseActivationCode(code)
 				if err != nil {
 					return invalid(fmt.Errorf("--code: %w", err))
