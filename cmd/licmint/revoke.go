@@ -227,6 +227,10 @@ func (f *revokeFlags) entries(cmd *cobra.Command, product formats.Product) ([]re
 		in, name = file, f.from
 	}
 	more, err := signer.ReadRevocationEntries(in, product)
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		// Not an entry refused but the file unread, such as a folder.
+		return nil, withHint(exitError, fmt.Errorf("--from: %w", pe), "")
+	}
 	if err != nil {
 		var bad interface{ Unwrap() []error }
 		if errors.As(err, &bad) && len(bad.Unwrap()) > 1 {
