@@ -18,7 +18,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	if cmd, err := root.ExecuteC(); err != nil {
-		return report(stdout, stderr, err, jsonRequested(cmd, args))
+		return report(stdout, stderr, err, jsonRequested(cmd, args), cmd != nil && cmd.Annotations[jsonLinesAnnotation] != "")
 	}
 	return exitOK
 }
