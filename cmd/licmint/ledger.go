@@ -90,6 +90,10 @@ func sqliteFolder(target string) error {
 	if name == "" || name == ":memory:" {
 		return nil
 	}
+	if fi, err := os.Stat(name); err == nil && fi.IsDir() {
+		return &cliError{code: exitError, kind: kindLedger, err: fmt.Errorf("ledger %s is a folder, not a file", name),
+			hint: "name the ledger's file, such as --ledger " + shellQuote(filepath.Join(name, "licenses.db"))}
+	}
 	dir := filepath.Dir(name)
 	fi, err := os.Stat(dir)
 	switch {
