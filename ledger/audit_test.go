@@ -49,6 +49,18 @@ func TestAuditScript(t *testing.T) {
 		if err != nil || out != head.String() {
 			t.Fatalf("audit: %s (%v); licmint's head is %s", out, err, head)
 		}
+		if kind, target, _ := ledgerdb.ParseDSN(dsn); kind == "sqlite" {
+			// The DSN as licmint takes it, and a file that is not there.
+			out, err := exec.Command(python, script, "sqlite:"+target).CombinedOutput()
+			if err != nil || strings.TrimSpace(string(out)) != head.String() {
+				t.Fatalf("audit of sqlite:%s: %s (%v); licmint's head is %s", target, out, err, head)
+			}
+			missing := filepath.Join(t.TempDir(), "none.db")
+			out, err = exec.Command(python, script, "sqlite:"+missing).CombinedOutput()
+			if err == nil || !strings.Contains(string(out), missing+": no such file") || strings.Contains(string(out), "Traceback") {
+				t.Fatalf("audit of a missing file: %s (%v)", out, err)
+			}
+		}
 		if _, err := rawDB(t, dsn).Exec(`UPDATE events SET body = replace(body, 'host-ü', 'host-u') WHERE seq = 4`); err != nil {
 			t.Fatal(err)
 		}

@@ -205,6 +205,15 @@ func TestMint(t *testing.T) {
 		if _, err := l.Mint(ctx, ledger.MintRequest{Product: pc, Edition: "premium", Count: 50, Order: "A-1001"}); !errors.Is(err, ledger.ErrOrderTerms) {
 			t.Fatalf("order on other terms: %v", err)
 		}
+		// Keys minted for a client, such as the shop's API token, name it
+		// as their minting event does.
+		byShop, err := l.Mint(ledger.WithClient(ctx, "api-token:1:shop", "192.0.2.1"), ledger.MintRequest{Product: pc, Edition: "standard", Count: 1, Order: "A-1002"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, err := l.RegistrationKey(ctx, byShop.Keys[0]); err != nil || r.MintedBy != "api-token:1:shop" {
+			t.Fatalf("key minted by the shop: %+v, %v", r, err)
+		}
 		for _, bad := range []ledger.MintRequest{
 			{Product: pc, Edition: "standard", Count: 0},
 			{Product: pc, Edition: "standard", Count: ledger.MaxMint + 1},

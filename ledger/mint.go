@@ -121,7 +121,7 @@ func (l *Ledger) Mint(ctx context.Context, r MintRequest) (Minted, error) {
 					continue
 				}
 				t.insertRK(&RegistrationKey{Key: k, Edition: r.Edition, Days: r.Days, Purpose: r.Purpose, Order: r.Order,
-					Customer: r.Customer, State: StateMinted, MintedAt: t.at, MintedBy: l.actor})
+					Customer: r.Customer, State: StateMinted, MintedAt: t.at, MintedBy: t.actor()})
 				if _, err := t.event(eventMinted, k.Product, k.Serial, mintEvent{RK: k.String(), Trial: k.Trial, Edition: r.Edition,
 					Days: r.Days, Purpose: string(r.Purpose), Order: r.Order, Customer: r.Customer}); err != nil {
 					return err

@@ -263,7 +263,7 @@ func (t *tx) register(r *Registration, rs *registrations) (Registered, error) {
 	case rec == nil && r.AllowUnminted:
 		imported = true
 		rec = &RegistrationKey{Key: k, Edition: r.Edition, Purpose: PurposeLicense, Order: r.Order, Customer: r.Customer,
-			State: StateMinted, MintedAt: t.at, MintedBy: t.l.actor}
+			State: StateMinted, MintedAt: t.at, MintedBy: t.actor()}
 	case rec == nil:
 		return Registered{}, rule("%w: %s", ErrNotMinted, k)
 	}

@@ -121,10 +121,11 @@ type cliError struct {
 	// inspect, rk check, a batch): report fills in its error member and
 	// prints it as the one object on stdout.
 	record failureRecord
-	// jsonLine prints the error object on one line, as the last line of a
-	// command whose --json output is JSON Lines (rk check).
-	jsonLine bool
 }
+
+// jsonLinesAnnotation marks a command whose --json output is JSON Lines
+// (rk check): report prints its error object on one line, the last.
+const jsonLinesAnnotation = "licmint-json-lines"
 
 func (e *cliError) Error() string { return e.err.Error() }
 func (e *cliError) Unwrap() error { return e.err }
@@ -193,9 +194,9 @@ func describe(err error) (int, errorJSON) {
 }
 
 // report prints err as `licmint: error:` and `licmint: hint:` lines on
-// stderr and, with --json, as the one JSON object on stdout, and returns
-// the exit status it calls for.
-func report(stdout, stderr io.Writer, err error, asJSON bool) int {
+// stderr and, with --json, as the one JSON object on stdout (on one line
+// when jsonLines), and returns the exit status it calls for.
+func report(stdout, stderr io.Writer, err error, asJSON, jsonLines bool) int {
 	code, e := describe(err)
 	printError(stderr, e)
 	if asJSON {
@@ -208,7 +209,7 @@ func report(stdout, stderr io.Writer, err error, asJSON bool) int {
 			out = ce.record
 		}
 		// Nothing more to do if stdout is gone.
-		if ce != nil && ce.jsonLine {
+		if jsonLines {
 			enc := json.NewEncoder(stdout)
 			enc.SetEscapeHTML(false)
 			enc.Encode(out)

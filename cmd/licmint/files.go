@@ -125,11 +125,8 @@ func fileError(flag string, err error) error {
 // invalid input, exit status 3.
 func readCodeInput(cmd *cobra.Command, args []string) (string, error) {
 	if len(args) == 1 && args[0] != "-" {
-		// A file's name where the code goes would read as a mistyped
-		// code; no code, key or token is the name of a file.
-		if fi, err := os.Stat(args[0]); err == nil && fi.Mode().IsRegular() {
-			return "", &cliError{code: exitInvalid, kind: kindMalformed, err: fmt.Errorf("%s is a file, not a code, key or token", args[0]),
-				hint: "give the code itself, or - to read it from standard input: " + cmd.CommandPath() + " … - < " + shellQuote(args[0])}
+		if err := fileNotCode(args[0], "give the code itself, or - to read it from standard input: "+cmd.CommandPath()+" … - < "+shellQuote(args[0])); err != nil {
+			return "", err
 		}
 	}
 	if len(args) != 1 || args[0] != "-" {
@@ -144,6 +141,20 @@ func readCodeInput(cmd *cobra.Command, args []string) (string, error) {
 		return "", withHint(exitError, err, "")
 	}
 	return string(b), nil
+}
+
+// fileNotCode refuses the name of a file given where a code goes: it
+// would read as a mistyped code, and no code, key or token names a file.
+func fileNotCode(s, hint string) error {
+	if fi, err := os.Stat(s); err == nil && fi.Mode().IsRegular() {
+		return &cliError{code: exitInvalid, kind: kindMalformed, err: fmt.Errorf("%s is a file, not a code, key or token", s), hint: hint}
+	}
+	return nil
+}
+
+// codeFlagNotFile is fileNotCode for a flag that takes a code.
+func codeFlagNotFile(flag, s string) error {
+	return fileNotCode(s, "give the code itself: "+flag+" \"$(cat "+shellQuote(s)+")\"")
 }
 
 // loadCatalog reads the --catalog file, or returns the built-in catalog

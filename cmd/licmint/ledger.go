@@ -90,6 +90,10 @@ func sqliteFolder(target string) error {
 	if name == "" || name == ":memory:" {
 		return nil
 	}
+	if fi, err := os.Stat(name); err == nil && fi.IsDir() {
+		return &cliError{code: exitError, kind: kindLedger, err: fmt.Errorf("ledger %s is a folder, not a file", name),
+			hint: "name the ledger's file, such as --ledger " + shellQuote(filepath.Join(name, "licenses.db"))}
+	}
 	dir := filepath.Dir(name)
 	fi, err := os.Stat(dir)
 	switch {
@@ -384,6 +388,9 @@ keys, every code issued (lost codes are retrieved here), and every event.`,
 				}
 				q.Product, q.Serial = p, s
 			case code != "":
+				if err := codeFlagNotFile("--code", code); err != nil {
+					return err
+				}
 				c, err := formats.ParseActivationCode(code)
 				if err != nil {
 					return invalid(fmt.Errorf("--code: %w", err))

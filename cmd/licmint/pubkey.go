@@ -115,7 +115,10 @@ func appendGoKeys(b []byte, r *keyring.Keyring) []byte {
 // Codes, by key id:
 //
 //	import "github.com/licmint/licmint/verifier"
-//	v, err := verifier.New("PC", licenseKeys)
+//	v, err := verifier.New("PC", licenseKeys, verifier.WithCatalog(pc))
+//
+// where pc is the product's editions and features (catalog.Default().Product("PC"),
+// or your catalog's): without it no feature is enabled.
 var licenseKeys = []verifier.Key{
 `...)
 	for _, k := range r.Keys() {

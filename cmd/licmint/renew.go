@@ -254,6 +254,9 @@ previous_expires. Exits 3 when the code is refused.`,
 func (f *renewFlags) current(cmd *cobra.Command) (code formats.ActivationCode, installID, from string, err error) {
 	if f.code != "" {
 		from = "--code"
+		if err := codeFlagNotFile("--code", f.code); err != nil {
+			return code, "", from, err
+		}
 		code, err = formats.ParseSigned(f.code, formats.Product{})
 		if err != nil {
 			return code, "", from, invalid(fmt.Errorf("--code: %w", err))

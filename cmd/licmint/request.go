@@ -32,6 +32,9 @@ without --force).`,
 			if code == "" {
 				return usageError("--code is required")
 			}
+			if err := codeFlagNotFile("--code", code); err != nil {
+				return err
+			}
 			req, err := renewseal.NewRequest(code, installID, now())
 			if err != nil {
 				return invalid(err)

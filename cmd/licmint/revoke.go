@@ -227,6 +227,10 @@ func (f *revokeFlags) entries(cmd *cobra.Command, product formats.Product) ([]re
 		in, name = file, f.from
 	}
 	more, err := signer.ReadRevocationEntries(in, product)
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		// Not an entry refused but the file unread, such as a folder.
+		return nil, withHint(exitError, fmt.Errorf("--from: %w", pe), "")
+	}
 	if err != nil {
 		var bad interface{ Unwrap() []error }
 		if errors.As(err, &bad) && len(bad.Unwrap()) > 1 {
@@ -252,17 +256,20 @@ func productSerialEntry(spec string, product formats.Product) (string, error) {
 	if !strings.Contains(head, "-") {
 		return spec, nil
 	}
-	p, serial, err := parseProductSerial(head)
+	p, _, err := parseProductSerial(head)
 	if err != nil {
 		return spec, nil
 	}
 	if p != product {
 		return "", fmt.Errorf("serial %s is for product %s; the list is for %s (--product)", head, p, product)
 	}
+	// The digits as given, for the list's parser to want all 14: a serial
+	// short of a digit revokes no one's license.
+	_, digits, _ := strings.Cut(head, "-")
 	if hasGen {
-		return serial.String() + ":" + gen, nil
+		return digits + ":" + gen, nil
 	}
-	return serial.String(), nil
+	return digits, nil
 }
 
 const entryHint = "an entry is a 14-digit serial, a Registration Key or an Activation Code, optionally followed by :G (1-255) to revoke only generations below G"

@@ -159,7 +159,8 @@ its own.`, formats.MaxInputLen),
 		Example: `  licmint rk check PC-0314-1592-6535-8978
   licmint rk check "pc 0314 1592 6535 8978" PC-1271-8281-8284-5903
   licmint rk check --json - < keys.txt`,
-		Args: minArgs(1),
+		Args:        minArgs(1),
+		Annotations: map[string]string{jsonLinesAnnotation: "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			w := bufio.NewWriter(cmd.OutOrStdout())
 			c := rkChecker{w: w, stderr: cmd.ErrOrStderr()}
@@ -188,7 +189,7 @@ its own.`, formats.MaxInputLen),
 			}
 			if c.bad > 0 {
 				// The kind is the first invalid key's; each line has its own.
-				return &cliError{code: exitInvalid, kind: c.firstKind, jsonLine: true,
+				return &cliError{code: exitInvalid, kind: c.firstKind,
 					err: fmt.Errorf("%d of %d registration keys are invalid", c.bad, c.total)}
 			}
 			return nil

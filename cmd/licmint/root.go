@@ -18,7 +18,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	if cmd, err := root.ExecuteC(); err != nil {
-		return report(stdout, stderr, err, jsonRequested(cmd, args))
+		return report(stdout, stderr, err, jsonRequested(cmd, args), cmd != nil && cmd.Annotations[jsonLinesAnnotation] != "")
 	}
 	return exitOK
 }
@@ -95,19 +95,11 @@ func jsonFlagVar(cmd *cobra.Command, v *bool) {
 // unknown command are usage errors that say which commands there are.
 func group(cmd *cobra.Command, subs ...*cobra.Command) *cobra.Command {
 	cmd.AddCommand(subs...)
-	cmd.SuggestionsMinimumDistance = 2
 	cmd.Args = func(c *cobra.Command, args []string) error {
 		if len(args) == 0 {
 			return nil
 		}
-		if !c.HasParent() {
-			return cobra.NoArgs(c, args) // worded as cobra's other usage errors
-		}
-		hint := "see '" + c.CommandPath() + " --help' for its commands: " + subcommands(c)
-		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
-			hint = "did you mean '" + c.CommandPath() + " " + s[0] + "'? " + hint
-		}
-		return &cliError{code: exitUsage, err: fmt.Errorf("unknown command %q for %q", args[0], c.CommandPath()), hint: hint}
+		return unknownCommand(c, args[0])
 	}
 	cmd.RunE = func(c *cobra.Command, args []string) error {
 		if jsonFlag(c) {
@@ -117,6 +109,22 @@ func group(cmd *cobra.Command, subs ...*cobra.Command) *cobra.Command {
 		return c.Help()
 	}
 	return cmd
+}
+
+// unknownCommand is the usage error for name given to c, which takes
+// commands where name is, with the command meant if it is near.
+func unknownCommand(c *cobra.Command, name string) error {
+	hint := "see '" + c.CommandPath() + " --help' for its commands: " + subcommands(c)
+	if !c.HasParent() {
+		hint = "see 'licmint help'"
+	}
+	if c.SuggestionsMinimumDistance <= 0 {
+		c.SuggestionsMinimumDistance = 2 // cobra's default, set only where it suggests
+	}
+	if s := c.SuggestionsFor(name); len(s) > 0 {
+		hint = "did you mean '" + c.CommandPath() + " " + s[0] + "'? " + hint
+	}
+	return &cliError{code: exitUsage, err: fmt.Errorf("unknown command %q for %q", name, c.CommandPath()), hint: hint}
 }
 
 // subcommands lists cmd's commands, as its help does.
@@ -174,6 +182,10 @@ examples. 'licmint help exit-codes' lists the exit statuses and error kinds.`,
 func exactArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
+			if n == 0 && cmd.HasSubCommands() {
+				// A command that runs and groups others, such as serve.
+				return unknownCommand(cmd, args[0])
+			}
 			return usageError("%s takes %d argument(s), got %d", cmd.CommandPath(), n, len(args))
 		}
 		return nil
