@@ -5,7 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"go/ast"
-	goimporter "go/importer"
+	"go/importer"
 	"go/parser"
 	"go/token"
 	"go/types"
@@ -359,7 +359,7 @@ func example(code, machineID, statePath string) error {
 	if err != nil {
 		t.Fatalf("README.md's Go example does not parse: %v", err)
 	}
-	conf := types.Config{Importer: goimporter.ForCompiler(fset, "source", nil)}
+	conf := types.Config{Importer: importer.ForCompiler(fset, "source", nil)}
 	if _, err := conf.Check("readme", fset, []*ast.File{f}, nil); err != nil {
 		t.Errorf("README.md's Go example does not compile: %v", err)
 	}

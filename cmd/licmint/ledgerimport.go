@@ -87,7 +87,7 @@ some rows failed; the others are recorded.`,
 				return err
 			}
 			defer l.Close()
-			im := &importer{ctx: cmd.Context(), l: l, cat: cat, keys: keys, verifiers: make(map[string]*verifier.Verifier)}
+			im := &rowImporter{ctx: cmd.Context(), l: l, cat: cat, keys: keys, verifiers: make(map[string]*verifier.Verifier)}
 			for i, name := range args {
 				if err := im.importFile(name, formatsOf[i]); err != nil {
 					var ce *cliError
@@ -124,8 +124,8 @@ some rows failed; the others are recorded.`,
 	return cmd
 }
 
-// importer records the rows of batch output files.
-type importer struct {
+// rowImporter records the rows of batch output files.
+type rowImporter struct {
 	ctx       context.Context
 	l         *ledger.Ledger
 	cat       *catalog.Catalog
@@ -137,14 +137,14 @@ type importer struct {
 	file      string
 }
 
-func (im *importer) fail(line int, err error) {
+func (im *rowImporter) fail(line int, err error) {
 	im.rec.Failed++
 	if len(im.rec.Failures) < maxImportFailures {
 		im.rec.Failures = append(im.rec.Failures, importFailure{File: im.file, Line: line, Error: err.Error()})
 	}
 }
 
-func (im *importer) importFile(name string, format int) error {
+func (im *rowImporter) importFile(name string, format int) error {
 	f, err := os.Open(name)
 	if err != nil {
 		return fileError("import", err)
@@ -191,7 +191,7 @@ func (im *importer) importFile(name string, format int) error {
 }
 
 // registration checks a row's code, and returns it to record.
-func (im *importer) registration(row map[string]string) (ledger.Registration, error) {
+func (im *rowImporter) registration(row map[string]string) (ledger.Registration, error) {
 	rk, err := formats.ParseRegistrationKey(row[colRK])
 	if err != nil {
 		return ledger.Registration{}, fmt.Errorf("rk: %w", err)
@@ -242,7 +242,7 @@ func (im *importer) registration(row map[string]string) (ledger.Registration, er
 
 // verifier returns a verifier of product's codes bound to installID, or
 // of unbound ones for "".
-func (im *importer) verifier(p formats.Product, installID string) (*verifier.Verifier, error) {
+func (im *rowImporter) verifier(p formats.Product, installID string) (*verifier.Verifier, error) {
 	id := p.String() + "\x00" + installID
 	if v, ok := im.verifiers[id]; ok {
 		return v, nil
@@ -261,7 +261,7 @@ func (im *importer) verifier(p formats.Product, installID string) (*verifier.Ver
 	return v, nil
 }
 
-func (im *importer) flush() error {
+func (im *rowImporter) flush() error {
 	if len(im.pending) == 0 {
 		return nil
 	}
