@@ -14,7 +14,7 @@ import (
 	"github.com/licmint/licmint/formats"
 )
 
-// Defaults for a product that leaves a term out, following the seed FAQ:
+// Defaults for a product that leaves a term out, as vendors commonly sell:
 // a 30-day trial, a year of maintenance, notice 60 days before expiry.
 const (
 	DefaultTrialDays       = 30

@@ -10,8 +10,8 @@ import (
 )
 
 // NoticeDays is how long before its maintenance ends the owner of a
-// license is told, as the FAQ promises: "at least 60 days prior to the
-// maintenance expiration date".
+// license is told: at least 60 days before maintenance ends, time enough
+// to renew before updates and scans stop.
 const NoticeDays = 60
 
 // SendNotices queues a notice to the owner of each license whose
