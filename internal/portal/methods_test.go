@@ -1,0 +1,229 @@
+package portal_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/licmint/licmint/internal/portal"
+	"github.com/licmint/licmint/internal/portaldb"
+	"github.com/licmint/licmint/ledger"
+)
+
+var routeRE = regexp.MustCompile(`(?:page|login|console|staff|admin|mux\.Handle|mux\.HandleFunc)\("(?:[A-Z]+ )?(/[^"]*)"|bearer\("[A-Z]+", "(/[^"]*)"`)
+
+// routePaths returns a path for every route of routes.go, its wildcards
+// filled in by fill, so that a route added there is swept here too.
+func routePaths(t *testing.T, fill map[string][]string) []string {
+	t.Helper()
+	src, err := os.ReadFile("routes.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, m := range routeRE.FindAllStringSubmatch(string(src), -1) {
+		paths := []string{m[1] + m[2]}
+		for w, values := range fill {
+			var next []string
+			for _, p := range paths {
+				if !strings.Contains(p, w) {
+					next = append(next, p)
+					continue
+				}
+				for _, v := range values {
+					next = append(next, strings.ReplaceAll(p, w, v))
+				}
+			}
+			paths = next
+		}
+		for _, p := range paths {
+			if strings.Contains(p, "{") {
+				t.Fatalf("routes.go has a wildcard the sweep does not fill: %s", p)
+			}
+			seen[p] = true
+		}
+	}
+	if len(seen) < 40 {
+		t.Fatalf("only %d paths read from routes.go", len(seen))
+	}
+	out := make([]string, 0, len(seen))
+	for p := range seen {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Every route of the routes table, with every method, from every kind of
+// visitor: only a POST with the CSRF token of its own audience (or a
+// bearer token of the call's scope) moves the ledger's head; GET, HEAD
+// and the methods no route takes never do, whatever fields and tokens
+// they carry; a POST without a token, or by a visitor the route is not
+// for, does not either. A 405 says what the path takes, and nothing
+// answers 500.
+func TestEveryRouteChangesNothingButByPOST(t *testing.T) {
+	// No limits: the sweep's thousands of requests are not guesses.
+	e := newEnv(t, portal.WithDemo(true), portal.WithLimits(portal.Limits{}))
+	ctx := context.Background()
+	key, ann := e.registered()
+	unused := e.mint(1, false, ledger.PurposeLicense)[0]
+	e.signup("bob@example.com", "another good password")
+	ada, _ := e.staff("ada@vendor.test", portaldb.RoleAdmin)
+	sam, _ := e.staff("sam@vendor.test", portaldb.RoleSupport)
+	_, tokID, err := portal.CreateAPIToken(ctx, e.led, "victim", portaldb.ScopeRead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := "PC-" + key.Serial.String()
+	paths := routePaths(t, map[string][]string{
+		"{$}":       {""},
+		"{license}": {id},
+		"{action}":  {"revoke", "replace", "resend", "move", "nosuch"},
+		"{rk}":      {unused.String()},
+		"{id}":      {strconv.FormatInt(tokID, 10)},
+		"{product}": {"PC"},
+	})
+	paths = append(paths, "/nosuch", "/console/nosuch", "/api/nosuch", "/static/portal.css")
+
+	type visitor struct {
+		name          string
+		b             *browser
+		bearer, scope string
+		// staff and admin: the console's routes are theirs; customer: the
+		// customers' pages behind a log-in are.
+		staff, admin, customer bool
+	}
+	visitors := []visitor{
+		{name: "anonymous", b: e.browser()},
+		{name: "customer", b: ann, customer: true},
+		{name: "support", b: sam, staff: true},
+		{name: "admin", b: ada, staff: true, admin: true},
+	}
+	for _, scope := range []string{portaldb.ScopeMint, portaldb.ScopeRead, portaldb.ScopeRevoke} {
+		visitors = append(visitors, visitor{name: "bearer " + scope, b: e.browser(), bearer: newAPIToken(t, e, scope), scope: scope})
+	}
+	// Each visitor's CSRF tokens, of the customers' pages and of the
+	// console's.
+	tokens := func(v visitor) (string, string) {
+		v.b.get("/login")
+		customer := v.b.csrf()
+		v.b.get("/console/login")
+		if !csrfRE.MatchString(v.b.last) {
+			v.b.get("/console/")
+		}
+		return customer, v.b.csrf()
+	}
+	// publicPOST are the POST routes anyone may use, which the sweep
+	// leaves to the tests of each page.
+	publicPOST := map[string]bool{"/signup": true, "/confirm": true, "/login": true, "/logout": true, "/forgot": true,
+		"/reset": true, "/console/login": true, "/console/totp": true, "/console/logout": true}
+	adminOnly := regexp.MustCompile(`^/console/(staff|tokens)`)
+
+	head := func() ledger.Head {
+		h, err := e.led.Head(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	before := head()
+	for _, v := range visitors {
+		customerCSRF, consoleCSRF := tokens(v)
+		for _, path := range paths {
+			csrf := customerCSRF
+			if strings.HasPrefix(path, "/console") {
+				csrf = consoleCSRF
+			}
+			fields := url.Values{"csrf": {csrf}, "reason": {"chargeback"}, "generation": {"0"}, "email": {"sam@vendor.test"},
+				"name": {"shop"}, "scope": {portaldb.ScopeRevoke}, "role": {portaldb.RoleAdmin}, "rk": {unused.String()},
+				"license": {id}, "product": {"PC"}, "revoke_old": {"on"}}
+			type try struct {
+				method string
+				fields url.Values
+			}
+			tries := []try{{"GET", fields}, {"HEAD", fields}, {"PUT", fields}, {"PATCH", fields}, {"DELETE", fields}, {"OPTIONS", fields},
+				{"POST", without(fields, "csrf")}}
+			api := strings.HasPrefix(path, "/api/")
+			ours := !api && (!strings.HasPrefix(path, "/console") && (v.customer || !needsLogin(path)) ||
+				strings.HasPrefix(path, "/console") && v.staff && (v.admin || !adminOnly.MatchString(path)))
+			if !api && !ours && !publicPOST[path] {
+				tries = append(tries, try{"POST", fields})
+			}
+			for _, tr := range tries {
+				if api && tr.method == "POST" && (path == "/api/v1/current-code" || v.scope != "" && apiScope(path) == v.scope) {
+					continue // the caller may: the API's tests check what it does
+				}
+				target := path
+				if !strings.Contains(path, "?") {
+					target += "?" + tr.fields.Encode()
+				}
+				req, _ := http.NewRequest(tr.method, e.url(target), strings.NewReader(tr.fields.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				if v.bearer != "" {
+					req.Header.Set("Authorization", "Bearer "+v.bearer)
+				}
+				h0 := head()
+				resp, err := v.b.c.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if h := head(); h != h0 {
+					t.Errorf("%s %s %s (csrf %v): the ledger's head moved from %d to %d", v.name, tr.method, path, tr.fields.Has("csrf"), h0.Seq, h.Seq)
+				}
+				if resp.StatusCode == http.StatusMethodNotAllowed && resp.Header.Get("Allow") == "" {
+					t.Errorf("%s %s %s: 405 without Allow", v.name, tr.method, path)
+				}
+				if resp.StatusCode >= 500 {
+					t.Errorf("%s %s %s: %d", v.name, tr.method, path, resp.StatusCode)
+				}
+			}
+		}
+	}
+	if h := head(); h != before {
+		t.Fatalf("the ledger's head moved from %d to %d", before.Seq, h.Seq)
+	}
+	if sam.get("/console/"); sam.code != http.StatusOK {
+		t.Fatalf("the support user's session ended: %d", sam.code)
+	}
+	if ann.get("/licenses"); ann.code != http.StatusOK {
+		t.Fatalf("the customer's session ended: %d", ann.code)
+	}
+}
+
+func without(v url.Values, key string) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		if k != key {
+			out[k] = vs
+		}
+	}
+	return out
+}
+
+// needsLogin tells whether a customer path is behind the log-in.
+func needsLogin(path string) bool {
+	for _, p := range []string{"/register", "/licenses", "/renew", "/report-stolen"} {
+		if path == p || strings.HasPrefix(path, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// apiScope is the scope a shop API path's POST needs.
+func apiScope(path string) string {
+	switch {
+	case path == "/api/v1/registration-keys":
+		return portaldb.ScopeMint
+	case strings.HasSuffix(path, "/revoke"):
+		return portaldb.ScopeRevoke
+	}
+	return ""
+}
