@@ -84,7 +84,7 @@ func TestEveryRouteChangesNothingButByPOST(t *testing.T) {
 	paths := routePaths(t, map[string][]string{
 		"{$}":       {""},
 		"{license}": {id},
-		"{action}":  {"revoke", "replace", "resend", "move", "nosuch"},
+		"{action}":  {"revoke", "replace", "resend", "move", "reset-code", "nosuch"},
 		"{rk}":      {unused.String()},
 		"{id}":      {strconv.FormatInt(tokID, 10)},
 		"{product}": {"PC"},
