@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -266,4 +268,71 @@ func apiScope(path string) string {
 		return portaldb.ScopeRevoke
 	}
 	return ""
+}
+
+// The portal's own failures, here a ledger that is gone, are told to each
+// audience on its own page (the customers', the console's, the API's
+// JSON) with a 500 and its words, never the error itself, which goes to
+// the log.
+func TestFailuresByAudience(t *testing.T) {
+	var mu sync.Mutex
+	var logged []string
+	e := newEnv(t, portal.WithLog(func(format string, a ...any) {
+		mu.Lock()
+		logged = append(logged, fmt.Sprintf(format, a...))
+		mu.Unlock()
+	}))
+	visitor, staff := e.browser(), e.browser()
+	visitor.get("/signup")
+	staff.get("/console/login")
+	tok := newAPIToken(t, e, portaldb.ScopeRead)
+	e.led.Close()
+
+	for _, c := range []struct {
+		name, method, path, body, auth string
+		b                              *browser
+		want                           []string
+	}{
+		{"customer", "POST", "/signup", url.Values{"csrf": {visitor.csrf()}, "email": {"ann@example.com"}, "password": {"correct horse battery"}}.Encode(), "", visitor,
+			[]string{"· Customer Licensing Portal</title>", `role="alert"`, "Something went wrong", "Nothing was lost: please try again in a few minutes."}},
+		{"console", "POST", "/console/login", url.Values{"csrf": {staff.csrf()}, "email": {"sam@vendor.test"}, "password": {staffPassword}}.Encode(), "", staff,
+			[]string{"· Support console</title>", `role="alert"`, "The console could not do this just now; the log has the details."}},
+		{"shop API", "GET", "/api/v1/licenses", "", "Bearer " + tok, e.browser(),
+			[]string{`"kind":"internal"`, "the request could not be done just now"}},
+		{"product API", "POST", "/api/v1/current-code", `{"activation_code": "PC-1"}`, "", e.browser(),
+			[]string{`"kind":"internal"`, "the request could not be done just now"}},
+	} {
+		mu.Lock()
+		before := len(logged)
+		mu.Unlock()
+		req, _ := http.NewRequest(c.method, e.url(c.path), strings.NewReader(c.body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if strings.HasPrefix(c.path, "/api/") {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if c.auth != "" {
+			req.Header.Set("Authorization", c.auth)
+		}
+		body := c.b.do(req)
+		if c.b.code != http.StatusInternalServerError {
+			t.Errorf("%s: %d\n%s", c.name, c.b.code, body)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: no %q in\n%s", c.name, w, body)
+			}
+		}
+		mu.Lock()
+		told := strings.Join(logged[before:], "\n")
+		mu.Unlock()
+		if !strings.Contains(told, c.path) || !strings.Contains(told, "closed") {
+			t.Errorf("%s: the log has %q", c.name, told)
+		}
+		for _, leak := range []string{"closed", "sql", "database", "ledger:"} {
+			if strings.Contains(strings.ToLower(body), leak) {
+				t.Errorf("%s: the answer says %q:\n%s", c.name, leak, body)
+			}
+		}
+	}
 }
