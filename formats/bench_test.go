@@ -2,11 +2,11 @@ package formats_test
 
 import (
 	"crypto/ed25519"
-	"github.com/licmint/licmint/internal/benchratio"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/benchratio"
 )
 
 // BenchmarkSignedCode measures parsing and encoding a signed code beside the

@@ -2,9 +2,9 @@ package issuance_test
 
 import (
 	"errors"
-	"github.com/licmint/licmint/internal/portaldb"
 	"testing"
 
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/signer"

@@ -2,12 +2,12 @@ package verifier_test
 
 import (
 	"crypto/ed25519"
-	"github.com/licmint/licmint/internal/benchratio"
 	"sync"
 	"testing"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/revocation"
+	"github.com/licmint/licmint/internal/benchratio"
 )
 
 // BenchmarkVerify compares parsing and verifying a signed Activation Code

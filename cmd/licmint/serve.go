@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"github.com/licmint/licmint/internal/portaldb"
 	"net"
 	"net/netip"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"filippo.io/age"
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/internal/portal"
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 	"github.com/spf13/cobra"
 )

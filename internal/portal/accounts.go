@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/licmint/licmint/internal/portaldb"
 	"net/http"
 	"net/mail"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 )
 

@@ -3,11 +3,12 @@ package portal
 import (
 	"errors"
 	"fmt"
-	"github.com/licmint/licmint/internal/portaldb"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/licmint/licmint/internal/portaldb"
 )
 
 // Admin pages: staff users and API tokens.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
-	"github.com/licmint/licmint/formats"
-	"github.com/licmint/licmint/internal/portal"
 	"html"
 	"net/http"
 	"net/netip"
@@ -16,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/portal"
 	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 )

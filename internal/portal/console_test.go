@@ -3,7 +3,6 @@ package portal_test
 import (
 	"bytes"
 	"context"
-	"github.com/licmint/licmint/internal/portaldb"
 	"io"
 	"net/http"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/internal/portal"
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"

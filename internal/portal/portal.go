@@ -42,7 +42,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"github.com/licmint/licmint/internal/portaldb"
 	"io"
 	"net"
 	"net/http"
@@ -52,6 +51,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/issuance"
 	"github.com/licmint/licmint/ledger"
 	"github.com/licmint/licmint/verifier"

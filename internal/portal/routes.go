@@ -1,11 +1,11 @@
 package portal
 
 import (
-	"github.com/licmint/licmint/internal/portaldb"
 	"net/http"
 	"strconv"
 	"time"
 
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 

@@ -2,12 +2,12 @@ package portal_test
 
 import (
 	"context"
-	"github.com/licmint/licmint/internal/portaldb"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 )
 

@@ -7,9 +7,9 @@ import (
 	"io"
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/licmint/licmint/signer"
-	"unicode/utf8"
 )
 
 // maxRowLen bounds one batch row, CSV record or JSON line, so that a stray
