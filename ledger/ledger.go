@@ -147,11 +147,13 @@ func (l *Ledger) Ping(ctx context.Context) error {
 	return l.update(ctx, func(*tx) error { return nil })
 }
 
-// DB is the ledger's database, its transactions and its event chain, for
-// the records that licmint's own packages keep beside the ledger's (the
-// portal's accounts, staff, tokens and outbox); a program embedding
-// licmint does not need it.
-func (l *Ledger) DB() *ledgerdb.DB { return l.shared }
+// The records that licmint's own packages keep beside the ledger's (the
+// portal's accounts, staff, tokens and outbox) reach the ledger's
+// database, transactions and event chain through ledgerdb.Of; a program
+// embedding licmint has neither need nor way to.
+func init() {
+	ledgerdb.Register(func(l any) *ledgerdb.DB { return l.(*Ledger).shared })
+}
 
 // Store names the kind of database: "sqlite" or "postgres".
 func (l *Ledger) Store() string { return l.store.name() }

@@ -1,8 +1,8 @@
 // Package ledgerdb is how licmint's own record keepers (the portal's
 // accounts, staff, API tokens, rate limits and outbox) share a ledger's
 // database: its reading pool, its writing transactions under the one write
-// lock, and its event chain. A ledger.Ledger hands one out (Ledger.DB); a
-// program embedding licmint has no use for it, hence internal.
+// lock, and its event chain. Of gives a ledger.Ledger's; a program embedding
+// licmint has no use for it, hence internal.
 package ledgerdb
 
 import (
@@ -11,6 +11,19 @@ import (
 	"io"
 	"time"
 )
+
+// ledgerOf is what package ledger registered: see Of.
+var ledgerOf func(ledger any) *DB
+
+// Register is called once, by package ledger as it initialises, with the
+// function that gives a *ledger.Ledger's DB. Package ledger imports this
+// one, so it hands its database over this way rather than through a
+// method, which would let any program write to the ledger's tables
+// without the chain.
+func Register(of func(ledger any) *DB) { ledgerOf = of }
+
+// Of returns the DB of l, which must be an open *ledger.Ledger.
+func Of(l any) *DB { return ledgerOf(l) }
 
 // DB is an open ledger's database as its record keepers use it.
 type DB struct {

@@ -60,7 +60,7 @@ type accountEvent struct {
 type Accounts struct{ db *ledgerdb.DB }
 
 // NewAccounts returns the accounts kept in l's database.
-func NewAccounts(l *ledger.Ledger) *Accounts { return &Accounts{l.DB()} }
+func NewAccounts(l *ledger.Ledger) *Accounts { return &Accounts{ledgerdb.Of(l)} }
 
 // Create records a new, unconfirmed account with its confirmation token,
 // and queues mail with it, in one transaction. An existing login id is

@@ -65,7 +65,7 @@ func ValidTokenName(name string) bool {
 type APITokens struct{ db *ledgerdb.DB }
 
 // NewAPITokens returns the API tokens kept in l's database.
-func NewAPITokens(l *ledger.Ledger) *APITokens { return &APITokens{l.DB()} }
+func NewAPITokens(l *ledger.Ledger) *APITokens { return &APITokens{ledgerdb.Of(l)} }
 
 // Create records a new token and returns its id.
 func (s *APITokens) Create(ctx context.Context, hash, name, scope string) (int64, error) {

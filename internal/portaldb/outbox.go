@@ -20,7 +20,7 @@ const MaxOutbox = 1000
 type Outbox struct{ db *ledgerdb.DB }
 
 // NewOutbox returns the outbox kept in l's database.
-func NewOutbox(l *ledger.Ledger) *Outbox { return &Outbox{l.DB()} }
+func NewOutbox(l *ledger.Ledger) *Outbox { return &Outbox{ledgerdb.Of(l)} }
 
 // Queue puts messages in the outbox, due at once.
 func (o *Outbox) Queue(ctx context.Context, mail ...Mail) error {

@@ -17,7 +17,7 @@ import (
 type RateLimits struct{ db *ledgerdb.DB }
 
 // NewRateLimits returns the counters kept in l's database.
-func NewRateLimits(l *ledger.Ledger) *RateLimits { return &RateLimits{l.DB()} }
+func NewRateLimits(l *ledger.Ledger) *RateLimits { return &RateLimits{ledgerdb.Of(l)} }
 
 // Hits returns the hits counted for bucket in the current fixed window of
 // the given length, and with add counts one more first.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/licmint/licmint/internal/ledgerdb"
 	"github.com/licmint/licmint/ledger"
 )
 
@@ -15,7 +16,7 @@ import (
 // database. The portal keys its CSRF tokens with one, so that a form
 // served by one instance posts to another.
 func Secret(ctx context.Context, l *ledger.Ledger, name string) ([]byte, error) {
-	db := l.DB()
+	db := ledgerdb.Of(l)
 	fresh := make([]byte, 32)
 	if _, err := io.ReadFull(db.Rand, fresh); err != nil {
 		return nil, err

@@ -59,10 +59,10 @@ type Sessions struct {
 }
 
 // NewCustomerSessions returns the customers' sessions kept in l's database.
-func NewCustomerSessions(l *ledger.Ledger) *Sessions { return &Sessions{l.DB(), customerRealm} }
+func NewCustomerSessions(l *ledger.Ledger) *Sessions { return &Sessions{ledgerdb.Of(l), customerRealm} }
 
 // NewStaffSessions returns the staff's sessions kept in l's database.
-func NewStaffSessions(l *ledger.Ledger) *Sessions { return &Sessions{l.DB(), staffRealm} }
+func NewStaffSessions(l *ledger.Ledger) *Sessions { return &Sessions{ledgerdb.Of(l), staffRealm} }
 
 // Start records a session, and ends the session replaces (the hash of the
 // one the client had, if any), so that an id the client held before

@@ -63,7 +63,7 @@ type staffEvent struct {
 type Staff struct{ db *ledgerdb.DB }
 
 // NewStaff returns the staff users kept in l's database.
-func NewStaff(l *ledger.Ledger) *Staff { return &Staff{l.DB()} }
+func NewStaff(l *ledger.Ledger) *Staff { return &Staff{ledgerdb.Of(l)} }
 
 // Create records a new staff user; a login id in use is ErrStaffExists. A
 // removed user's login id is taken again: the user comes back with the
