@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"runtime"
+	"runtime/debug"
+	"sync"
 	"time"
 )
 
@@ -15,10 +17,21 @@ import (
 // queue, and past the queue it is refused with errBusy at once, so that a
 // burst of log-ins costs the server a few hashes' memory and queued
 // requests, never a hash for each.
+//
+// The hashes' buffers are garbage once they end, but the runtime gives
+// the memory back to the system only slowly, over minutes, on a server
+// left idle; so once a burst is over and no hash has run for a second,
+// the gate has the memory given back at once.
 type hashGate struct {
 	slots chan struct{} // one token per hash running
 	queue chan struct{} // one token per hash waiting for a slot
 	wait  time.Duration
+
+	mu           sync.Mutex
+	since        int         // hashes ended since memory was last given back
+	idle         *time.Timer // runs giveBack when no hash has ended for idleFor
+	idleFor      time.Duration
+	freeOSMemory func() // debug.FreeOSMemory
 }
 
 // errBusy is a password not hashed or checked because as many hashes as
@@ -31,6 +44,9 @@ var errBusy = errors.New("portal: too many passwords are being checked at once; 
 const (
 	hashWaitersPerSlot = 4
 	hashWait           = time.Second
+	// hashIdle is how long no hash ends before the memory of a burst
+	// (more hashes than slots) is given back.
+	hashIdle = time.Second
 	// busyRetry is the Retry-After, in seconds, of a request refused
 	// with errBusy: a burst of hashes drains within a second or two.
 	busyRetry = "2"
@@ -43,14 +59,15 @@ func newHashGate(n int, wait time.Duration) *hashGate {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
-	return &hashGate{slots: make(chan struct{}, n), queue: make(chan struct{}, hashWaitersPerSlot*n), wait: wait}
+	return &hashGate{slots: make(chan struct{}, n), queue: make(chan struct{}, hashWaitersPerSlot*n), wait: wait,
+		idleFor: hashIdle, freeOSMemory: debug.FreeOSMemory}
 }
 
 // acquire takes a slot, waiting for one up to g.wait if the queue has
 // room, and returns the function that gives it back; or errBusy, when the
 // queue is full, the wait is over or ctx ends first.
 func (g *hashGate) acquire(ctx context.Context) (release func(), err error) {
-	release = func() { <-g.slots }
+	release = g.done
 	select {
 	case g.slots <- struct{}{}:
 		return release, nil
@@ -72,6 +89,36 @@ func (g *hashGate) acquire(ctx context.Context) (release func(), err error) {
 	case <-ctx.Done():
 		return nil, errBusy
 	}
+}
+
+// done gives back a slot, and has the memory given back once no hash has
+// ended for g.idleFor after a burst.
+func (g *hashGate) done() {
+	<-g.slots
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.since++
+	if g.since <= cap(g.slots) {
+		return
+	}
+	if g.idle == nil {
+		g.idle = time.AfterFunc(g.idleFor, g.giveBack)
+	} else {
+		g.idle.Reset(g.idleFor)
+	}
+}
+
+// giveBack returns the memory of the hashes that ended to the system,
+// unless hashes run again: the last of them will call it again.
+func (g *hashGate) giveBack() {
+	g.mu.Lock()
+	if len(g.slots) > 0 || g.since <= cap(g.slots) {
+		g.mu.Unlock()
+		return
+	}
+	g.since = 0
+	g.mu.Unlock()
+	g.freeOSMemory()
 }
 
 // hash returns the PHC string of password's argon2id hash, made within

@@ -123,3 +123,35 @@ func TestHashGateDefault(t *testing.T) {
 		t.Errorf("%d slots left taken", len(g.slots))
 	}
 }
+
+// TestHashGateGivesMemoryBack checks that the memory is given back once
+// more hashes than slots have ended and the gate is idle, and not after
+// a single round.
+func TestHashGateGivesMemoryBack(t *testing.T) {
+	g := newHashGate(1, time.Hour)
+	g.idleFor = 0
+	freed := make(chan struct{}, 4)
+	g.freeOSMemory = func() { freed <- struct{}{} }
+	round := func() {
+		release, err := g.acquire(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		release()
+	}
+	round()
+	g.mu.Lock()
+	armed := g.idle != nil
+	g.mu.Unlock()
+	if armed {
+		t.Fatal("memory to be given back after one round of hashes")
+	}
+	round()
+	<-freed
+	g.mu.Lock()
+	since := g.since
+	g.mu.Unlock()
+	if since != 0 {
+		t.Errorf("%d hashes counted after the memory was given back", since)
+	}
+}
