@@ -83,9 +83,9 @@ func (s *customerPages) signup(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusUnprocessableEntity, "signup", p)
 		return nil
 	}
-	hash, err := hashPassword(s.rand, r.PostFormValue("password"))
+	hash, err := s.hashes.hash(r.Context(), s.rand, r.PostFormValue("password"))
 	if err != nil {
-		return err
+		return s.busy(w, err, "signup", p)
 	}
 	token, th, err := newToken(s.rand)
 	if err != nil {
@@ -168,9 +168,14 @@ func (s *customerPages) login(w http.ResponseWriter, r *http.Request) error {
 	if acc != nil {
 		stored = acc.PasswordHash
 	}
-	ok, err := checkPassword(stored, password)
+	ok, err := s.hashes.check(r.Context(), stored, password)
+	if errors.Is(err, errBusy) {
+		// Refused for the server's load, not for the password: no
+		// failure of the account's.
+		s.release(r, accBucket)
+	}
 	if err != nil {
-		return err
+		return s.busy(w, err, "login", p)
 	}
 	if acc == nil || !ok {
 		p.Error = errLogin
@@ -277,9 +282,9 @@ func (s *customerPages) reset(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusUnprocessableEntity, "reset", p)
 		return nil
 	}
-	hash, err := hashPassword(s.rand, password)
+	hash, err := s.hashes.hash(r.Context(), s.rand, password)
 	if err != nil {
-		return err
+		return s.busy(w, err, "reset", p)
 	}
 	_, err = s.accounts.ResetPassword(r.Context(), tokenHash(token), hash)
 	switch {
@@ -309,7 +314,7 @@ func (s *deps) addAccount(ctx context.Context, email, password string) error {
 	if err := checkNewPassword(password, email); err != nil {
 		return fmt.Errorf("portal: %s", inputMsg(err))
 	}
-	hash, err := hashPassword(s.rand, password)
+	hash, err := s.hashes.hash(ctx, s.rand, password)
 	if err != nil {
 		return err
 	}

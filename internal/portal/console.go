@@ -177,9 +177,14 @@ func (s *consolePages) consoleLogin(w http.ResponseWriter, r *http.Request) erro
 	if st != nil {
 		stored = st.PasswordHash
 	}
-	ok, err := checkPassword(stored, password)
+	ok, err := s.hashes.check(r.Context(), stored, password)
+	if errors.Is(err, errBusy) {
+		// Refused for the server's load, not for the password: no
+		// failure of the account's.
+		s.release(r, accBucket)
+	}
 	if err != nil {
-		return err
+		return s.consoleBusy(w, err, "login", p)
 	}
 	if st == nil || !ok {
 		p.Error = errLogin
@@ -382,8 +387,8 @@ func (s *consolePages) passwordChange(w http.ResponseWriter, r *http.Request) er
 	}
 	ok := false
 	if len(current) <= MaxPassword {
-		if ok, err = checkPassword(st.PasswordHash, current); err != nil {
-			return err
+		if ok, err = s.hashes.check(r.Context(), st.PasswordHash, current); err != nil {
+			return s.consoleBusy(w, err, "password", p)
 		}
 	}
 	if !ok {
@@ -402,11 +407,11 @@ func (s *consolePages) passwordChange(w http.ResponseWriter, r *http.Request) er
 		s.consoleRender(w, r, http.StatusUnprocessableEntity, "password", p)
 		return nil
 	}
-	hash, err := hashPassword(s.rand, next)
-	if err == nil {
-		err = s.staff.SetPassword(r.Context(), v.email, hash)
-	}
+	hash, err := s.hashes.hash(r.Context(), s.rand, next)
 	if err != nil {
+		return s.consoleBusy(w, err, "password", p)
+	}
+	if err := s.staff.SetPassword(r.Context(), v.email, hash); err != nil {
 		return err
 	}
 	p.Notice = "Your password is changed. Use the new one from your next log-in."
@@ -451,10 +456,11 @@ func (s *consolePages) consoleOverLimit(w http.ResponseWriter, r *http.Request, 
 // or RoleAdmin) and a password, stored as customers' are (argon2id). The
 // user sets up TOTP at the first log-in.
 func AddStaff(ctx context.Context, led *ledger.Ledger, email, role, password string) error {
-	return addStaff(ctx, led, rand.Reader, email, role, password)
+	return addStaff(ctx, led, nil, rand.Reader, email, role, password)
 }
 
-func addStaff(ctx context.Context, led *ledger.Ledger, rnd io.Reader, email, role, password string) error {
+// addStaff is AddStaff hashing within g, which may be nil.
+func addStaff(ctx context.Context, led *ledger.Ledger, g *hashGate, rnd io.Reader, email, role, password string) error {
 	if !portaldb.ValidRole(role) {
 		return &InputError{Field: "role", Msg: fmt.Sprintf("Choose the role: %s or %s.", portaldb.RoleSupport, portaldb.RoleAdmin)}
 	}
@@ -465,7 +471,7 @@ func addStaff(ctx context.Context, led *ledger.Ledger, rnd io.Reader, email, rol
 	if err := checkNewPassword(password, email); err != nil {
 		return err
 	}
-	hash, err := hashPassword(rnd, password)
+	hash, err := g.hash(ctx, rnd, password)
 	if err != nil {
 		return err
 	}

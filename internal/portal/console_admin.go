@@ -43,7 +43,7 @@ func (s *consolePages) staffList(w http.ResponseWriter, r *http.Request, status 
 
 func (s *consolePages) staffAdd(w http.ResponseWriter, r *http.Request) error {
 	p := &staffScreen{Email: r.PostFormValue("email")}
-	err := addStaff(r.Context(), s.led, s.rand, r.PostFormValue("email"), r.PostFormValue("role"), r.PostFormValue("password"))
+	err := addStaff(r.Context(), s.led, s.hashes, s.rand, r.PostFormValue("email"), r.PostFormValue("role"), r.PostFormValue("password"))
 	var ie *InputError
 	switch {
 	case errors.As(err, &ie):

@@ -39,6 +39,9 @@ func (s *customerPages) page(h handler) http.HandlerFunc {
 			s.render(w, r, fe.status, fe.name, fe.view)
 		case errors.As(err, &pe):
 			s.render(w, r, pe.status, "message", &layout{Title: pe.title, Error: pe.msg})
+		case errors.Is(err, errBusy):
+			w.Header().Set("Retry-After", busyRetry)
+			s.render(w, r, http.StatusServiceUnavailable, "message", &layout{Title: "Busy", Error: busyMsg})
 		default:
 			// The customer learns that nothing went wrong on their side;
 			// the log gets the details, never the customer.
@@ -65,6 +68,9 @@ func (s *consolePages) page(h handler) http.HandlerFunc {
 			s.consoleRender(w, r, fe.status, fe.name, fe.view)
 		case errors.As(err, &pe):
 			s.consoleRender(w, r, pe.status, "message", &consoleLayout{Title: pe.title, Error: pe.msg})
+		case errors.Is(err, errBusy):
+			w.Header().Set("Retry-After", busyRetry)
+			s.consoleRender(w, r, http.StatusServiceUnavailable, "message", &consoleLayout{Title: "Busy", Error: busyMsg})
 		default:
 			s.logf("portal: %s %s: %v", r.Method, r.URL.Path, err)
 			s.consoleRender(w, r, http.StatusInternalServerError, "message", &consoleLayout{Title: "Something went wrong",

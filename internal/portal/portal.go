@@ -150,6 +150,8 @@ type deps struct {
 	demo      bool
 	secure    bool
 	limits    Limits
+	hashes    *hashGate
+	hashSlots int
 	mailFrom  string
 	sender    Sender
 	support   string
@@ -213,6 +215,13 @@ func WithTrustedProxies(prefixes ...netip.Prefix) Option {
 	}
 }
 
+// WithPasswordHashes sets how many argon2id password hashes (19 MiB
+// each) may run at once, runtime.GOMAXPROCS(0) when n <= 0, the default.
+// A few more log-ins wait a second for a slot; past that they are
+// answered 503 with Retry-After, so that a burst of log-ins cannot take
+// the server's memory.
+func WithPasswordHashes(n int) Option { return func(s *deps) { s.hashSlots = n } }
+
 // WithLimits replaces DefaultLimits.
 func WithLimits(l Limits) Option { return func(s *deps) { s.limits = l } }
 
@@ -253,6 +262,7 @@ func New(ctx context.Context, svc *issuance.Service, led *ledger.Ledger, opts ..
 	templates()
 	consoleTemplates()
 	mailTemplates()
+	s.hashes = newHashGate(s.hashSlots, hashWait)
 	s.accounts, s.sessions = portaldb.NewAccounts(led), portaldb.NewCustomerSessions(led)
 	s.staff, s.staffSessions = portaldb.NewStaff(led), portaldb.NewStaffSessions(led)
 	s.apiTokens, s.rates, s.mailbox = portaldb.NewAPITokens(led), portaldb.NewRateLimits(led), portaldb.NewOutbox(led)

@@ -48,6 +48,9 @@ type Config struct {
 	// Mail, if set, sends the outbox's messages from MailFrom.
 	Mail     Sender
 	MailFrom string
+	// PasswordHashes bounds the password hashes running at once
+	// (WithPasswordHashes); 0 is runtime.GOMAXPROCS(0).
+	PasswordHashes int
 	// Support says how customers reach support (WithSupport).
 	Support        string
 	TrustedProxies []netip.Prefix
@@ -203,7 +206,7 @@ func newRunServer(ctx context.Context, svc *issuance.Service, cfg *Config) (*Ser
 	started := Started{URL: cfg.PublicURL}
 	opts := []Option{WithPublicURL(cfg.PublicURL), WithNow(cfg.Now), WithDemo(cfg.Demo),
 		WithTrustedKeys(verifier.Key{ID: cfg.Key.ID(), Public: cfg.Key.Public().Public}),
-		WithTrustedProxies(cfg.TrustedProxies...),
+		WithTrustedProxies(cfg.TrustedProxies...), WithPasswordHashes(cfg.PasswordHashes),
 		WithSecureCookies(cfg.TLS != nil || strings.HasPrefix(cfg.PublicURL, "https://")),
 		WithLog(cfg.Log)}
 	for _, id := range cfg.RequestIdentities {
