@@ -404,12 +404,12 @@ func (s *consolePages) passwordChange(w http.ResponseWriter, r *http.Request) er
 	}
 	hash, err := hashPassword(s.rand, next)
 	if err == nil {
-		err = s.staff.SetPassword(r.Context(), v.email, hash)
+		err = s.staff.SetPassword(r.Context(), v.email, hash, tokenHash(v.id))
 	}
 	if err != nil {
 		return err
 	}
-	p.Notice = "Your password is changed. Use the new one from your next log-in."
+	p.Notice = "Your password is changed, and you are logged out everywhere else. Use the new one from your next log-in."
 	s.consoleRender(w, r, http.StatusOK, "password", p)
 	return nil
 }
