@@ -83,6 +83,16 @@ func (s *customerPages) signup(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusUnprocessableEntity, "signup", p)
 		return nil
 	}
+	sent := &layout{Title: "Check your mail",
+		Notice: "We have sent a confirmation link to " + email + ". Follow it to confirm your address, then log in. Your email address is your login id, and it cannot be changed later."}
+	if ok, err := s.mailAllowed(r.Context(), email); err != nil || !ok {
+		// Past the limit of mail to the address nothing is recorded,
+		// and the answer is the same.
+		if err == nil {
+			s.render(w, r, http.StatusOK, "message", sent)
+		}
+		return err
+	}
 	hash, err := hashPassword(s.rand, r.PostFormValue("password"))
 	if err != nil {
 		return err
@@ -105,8 +115,7 @@ func (s *customerPages) signup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.kickMailer()
-	s.render(w, r, http.StatusOK, "message", &layout{Title: "Check your mail",
-		Notice: "We have sent a confirmation link to " + email + ". Follow it to confirm your address, then log in. Your email address is your login id, and it cannot be changed later."})
+	s.render(w, r, http.StatusOK, "message", sent)
 	return nil
 }
 
@@ -179,8 +188,14 @@ func (s *customerPages) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.release(r, accBucket)
 	if !acc.Confirmed {
-		token, th, err := newToken(s.rand)
-		if err == nil {
+		// Whoever signed the address up knows the password: the new
+		// link counts as mail to the address.
+		ok, err := s.mailAllowed(r.Context(), email)
+		var token, th string
+		if err == nil && ok {
+			token, th, err = newToken(s.rand)
+		}
+		if err == nil && ok {
 			err = s.accounts.AddToken(r.Context(), portaldb.Token{Hash: th, Email: email, Purpose: portaldb.TokenConfirm, Expires: s.now().Add(ConfirmLifetime)},
 				ledger.Mail{To: email, Subject: "Confirm your email address",
 					Body: mailText("confirm", mailData{Link: s.link("/confirm", token)})})
@@ -241,9 +256,13 @@ func (s *customerPages) forgot(w http.ResponseWriter, r *http.Request) error {
 	if err := s.reserve(w, r, "forgot", p, buckets...); err != nil {
 		return err
 	}
+	ok, err := s.mailAllowed(r.Context(), email)
+	if err != nil {
+		return err
+	}
 	acc, err := s.accounts.Get(r.Context(), email)
 	switch {
-	case errors.Is(err, ledger.ErrNoAccount):
+	case errors.Is(err, ledger.ErrNoAccount) || !ok:
 	case err != nil:
 		return err
 	default:
