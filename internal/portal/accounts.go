@@ -257,29 +257,35 @@ func (s *customerPages) forgot(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ok, err := s.mailAllowed(r.Context(), email)
+	if err != nil || !ok {
+		if err == nil {
+			s.render(w, r, http.StatusOK, "message", forgotSent(email))
+		}
+		return err
+	}
+	// Both answers do the same work, a token made and a message queued
+	// in one write, so that the time taken does not tell whether the
+	// account exists: without one, the address is told there is none.
+	token, th, err := newToken(s.rand)
 	if err != nil {
 		return err
 	}
-	acc, err := s.accounts.Get(r.Context(), email)
-	switch {
-	case errors.Is(err, ledger.ErrNoAccount) || !ok:
-	case err != nil:
+	_, err = s.accounts.RequestReset(r.Context(), portaldb.Token{Hash: th, Email: email, Expires: s.now().Add(ResetLifetime)},
+		ledger.Mail{To: email, Subject: "Reset your password", Body: mailText("reset", mailData{Link: s.link("/reset", token)})},
+		ledger.Mail{To: email, Subject: "No account with this address", Body: mailText("reset-no-account", mailData{URL: s.publicURL})})
+	if err != nil {
 		return err
-	default:
-		token, th, err := newToken(s.rand)
-		if err == nil {
-			err = s.accounts.AddToken(r.Context(), portaldb.Token{Hash: th, Email: acc.Email, Purpose: portaldb.TokenReset, Expires: s.now().Add(ResetLifetime)},
-				ledger.Mail{To: acc.Email, Subject: "Reset your password",
-					Body: mailText("reset", mailData{Link: s.link("/reset", token)})})
-		}
-		if err != nil {
-			return err
-		}
-		s.kickMailer()
 	}
-	s.render(w, r, http.StatusOK, "message", &layout{Title: "Check your mail",
-		Notice: "If an account exists for " + email + ", we have sent it a link to reset the password. The link works once, for one hour."})
+	s.kickMailer()
+	s.render(w, r, http.StatusOK, "message", forgotSent(email))
 	return nil
+}
+
+// forgotSent is the answer to a reset request, whether an account exists
+// or not, and whether the mail was sent or held back by its limit.
+func forgotSent(email string) *layout {
+	return &layout{Title: "Check your mail",
+		Notice: "If an account exists for " + email + ", we have sent it a link to reset the password. The link works once, for one hour."}
 }
 
 func (s *customerPages) resetForm(w http.ResponseWriter, r *http.Request) error {
