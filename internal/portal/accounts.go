@@ -191,14 +191,13 @@ func (s *customerPages) login(w http.ResponseWriter, r *http.Request) error {
 		// Whoever signed the address up knows the password: the new
 		// link counts as mail to the address.
 		ok, err := s.mailAllowed(r.Context(), email)
-		var token, th string
 		if err == nil && ok {
-			token, th, err = newToken(s.rand)
-		}
-		if err == nil && ok {
-			err = s.accounts.AddToken(r.Context(), portaldb.Token{Hash: th, Email: email, Purpose: portaldb.TokenConfirm, Expires: s.now().Add(ConfirmLifetime)},
-				ledger.Mail{To: email, Subject: "Confirm your email address",
-					Body: mailText("confirm", mailData{Link: s.link("/confirm", token)})})
+			var token, th string
+			if token, th, err = newToken(s.rand); err == nil {
+				err = s.accounts.AddToken(r.Context(), portaldb.Token{Hash: th, Email: email, Purpose: portaldb.TokenConfirm, Expires: s.now().Add(ConfirmLifetime)},
+					ledger.Mail{To: email, Subject: "Confirm your email address",
+						Body: mailText("confirm", mailData{Link: s.link("/confirm", token)})})
+			}
 		}
 		if err != nil {
 			return err
