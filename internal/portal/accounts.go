@@ -83,6 +83,16 @@ func (s *customerPages) signup(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusUnprocessableEntity, "signup", p)
 		return nil
 	}
+	sent := &layout{Title: "Check your mail",
+		Notice: "We have sent a confirmation link to " + email + ". Follow it to confirm your address, then log in. Your email address is your login id, and it cannot be changed later."}
+	if ok, err := s.mailAllowed(r.Context(), email); err != nil || !ok {
+		// Past the limit of mail to the address nothing is recorded,
+		// and the answer is the same.
+		if err == nil {
+			s.render(w, r, http.StatusOK, "message", sent)
+		}
+		return err
+	}
 	hash, err := s.hashes.hash(r.Context(), s.rand, r.PostFormValue("password"))
 	if err != nil {
 		return s.busy(w, err, "signup", p)
@@ -105,8 +115,7 @@ func (s *customerPages) signup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.kickMailer()
-	s.render(w, r, http.StatusOK, "message", &layout{Title: "Check your mail",
-		Notice: "We have sent a confirmation link to " + email + ". Follow it to confirm your address, then log in. Your email address is your login id, and it cannot be changed later."})
+	s.render(w, r, http.StatusOK, "message", sent)
 	return nil
 }
 
@@ -184,11 +193,16 @@ func (s *customerPages) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.release(r, accBucket)
 	if !acc.Confirmed {
-		token, th, err := newToken(s.rand)
-		if err == nil {
-			err = s.accounts.AddToken(r.Context(), portaldb.Token{Hash: th, Email: email, Purpose: portaldb.TokenConfirm, Expires: s.now().Add(ConfirmLifetime)},
-				ledger.Mail{To: email, Subject: "Confirm your email address",
-					Body: mailText("confirm", mailData{Link: s.link("/confirm", token)})})
+		// Whoever signed the address up knows the password: the new
+		// link counts as mail to the address.
+		ok, err := s.mailAllowed(r.Context(), email)
+		if err == nil && ok {
+			var token, th string
+			if token, th, err = newToken(s.rand); err == nil {
+				err = s.accounts.AddToken(r.Context(), portaldb.Token{Hash: th, Email: email, Purpose: portaldb.TokenConfirm, Expires: s.now().Add(ConfirmLifetime)},
+					ledger.Mail{To: email, Subject: "Confirm your email address",
+						Body: mailText("confirm", mailData{Link: s.link("/confirm", token)})})
+			}
 		}
 		if err != nil {
 			return err
@@ -246,26 +260,36 @@ func (s *customerPages) forgot(w http.ResponseWriter, r *http.Request) error {
 	if err := s.reserve(w, r, "forgot", p, buckets...); err != nil {
 		return err
 	}
-	acc, err := s.accounts.Get(r.Context(), email)
-	switch {
-	case errors.Is(err, ledger.ErrNoAccount):
-	case err != nil:
-		return err
-	default:
-		token, th, err := newToken(s.rand)
+	ok, err := s.mailAllowed(r.Context(), email)
+	if err != nil || !ok {
 		if err == nil {
-			err = s.accounts.AddToken(r.Context(), portaldb.Token{Hash: th, Email: acc.Email, Purpose: portaldb.TokenReset, Expires: s.now().Add(ResetLifetime)},
-				ledger.Mail{To: acc.Email, Subject: "Reset your password",
-					Body: mailText("reset", mailData{Link: s.link("/reset", token)})})
+			s.render(w, r, http.StatusOK, "message", forgotSent(email))
 		}
-		if err != nil {
-			return err
-		}
-		s.kickMailer()
+		return err
 	}
-	s.render(w, r, http.StatusOK, "message", &layout{Title: "Check your mail",
-		Notice: "If an account exists for " + email + ", we have sent it a link to reset the password. The link works once, for one hour."})
+	// Both answers do the same work, a token made and a message queued
+	// in one write, so that the time taken does not tell whether the
+	// account exists: without one, the address is told there is none.
+	token, th, err := newToken(s.rand)
+	if err != nil {
+		return err
+	}
+	_, err = s.accounts.RequestReset(r.Context(), portaldb.Token{Hash: th, Email: email, Expires: s.now().Add(ResetLifetime)},
+		ledger.Mail{To: email, Subject: "Reset your password", Body: mailText("reset", mailData{Link: s.link("/reset", token)})},
+		ledger.Mail{To: email, Subject: "No account with this address", Body: mailText("reset-no-account", mailData{URL: s.publicURL})})
+	if err != nil {
+		return err
+	}
+	s.kickMailer()
+	s.render(w, r, http.StatusOK, "message", forgotSent(email))
 	return nil
+}
+
+// forgotSent is the answer to a reset request, whether an account exists
+// or not, and whether the mail was sent or held back by its limit.
+func forgotSent(email string) *layout {
+	return &layout{Title: "Check your mail",
+		Notice: "If an account exists for " + email + ", we have sent it a link to reset the password. The link works once, for one hour."}
 }
 
 func (s *customerPages) resetForm(w http.ResponseWriter, r *http.Request) error {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -73,14 +74,15 @@ func CreateAPIToken(ctx context.Context, led *ledger.Ledger, name, scope string)
 
 // Error kinds of the shop API, with the status each is answered with.
 const (
-	apiUnauthorized     = "unauthorized"       // 401
-	apiForbidden        = "forbidden"          // 403
-	apiInvalid          = "invalid_request"    // 400
-	apiNotFound         = "not_found"          // 404
-	apiMethodNotAllowed = "method_not_allowed" // 405
-	apiConflict         = "conflict"           // 409
-	apiUnprocessable    = "unprocessable"      // 422
-	apiInternal         = "internal"           // 500
+	apiUnauthorized     = "unauthorized"           // 401
+	apiForbidden        = "forbidden"              // 403
+	apiInvalid          = "invalid_request"        // 400
+	apiNotFound         = "not_found"              // 404
+	apiMethodNotAllowed = "method_not_allowed"     // 405
+	apiConflict         = "conflict"               // 409
+	apiMediaType        = "unsupported_media_type" // 415
+	apiUnprocessable    = "unprocessable"          // 422
+	apiInternal         = "internal"               // 500
 	// The product API (POST /api/v1/current-code) also answers these.
 	apiSuperseded = "superseded"        // 410
 	apiRevoked    = "revoked"           // 410
@@ -90,6 +92,7 @@ const (
 var apiStatus = map[string]int{
 	apiUnauthorized: http.StatusUnauthorized, apiForbidden: http.StatusForbidden, apiInvalid: http.StatusBadRequest,
 	apiNotFound: http.StatusNotFound, apiMethodNotAllowed: http.StatusMethodNotAllowed, apiConflict: http.StatusConflict,
+	apiMediaType:     http.StatusUnsupportedMediaType,
 	apiUnprocessable: http.StatusUnprocessableEntity, apiInternal: http.StatusInternalServerError,
 	apiSuperseded: http.StatusGone, apiRevoked: http.StatusGone, apiTooMany: http.StatusTooManyRequests,
 }
@@ -160,16 +163,37 @@ func (s *shopAPI) bearer(scope string, h handler) handler {
 // unknown field or trailing data is refused, saying so.
 func decodeJSON(r *http.Request, v any) error {
 	if err := readJSON(r, v); err != nil {
-		return apiRefuse(apiInvalid, "%v", err)
+		return apiRefuse(jsonErrorKind(err), "%v", err)
 	}
 	return nil
 }
 
+// mediaTypeError is readJSON's refusal of a body not declared as JSON.
+type mediaTypeError struct{ contentType string }
+
+func (e *mediaTypeError) Error() string {
+	if e.contentType == "" {
+		return "the body must be declared JSON: send the header Content-Type: application/json"
+	}
+	return fmt.Sprintf("the body must be declared JSON: send the header Content-Type: application/json, not %q", e.contentType)
+}
+
+// jsonErrorKind is the kind of error a refusal by readJSON is answered with.
+func jsonErrorKind(err error) string {
+	var mte *mediaTypeError
+	if errors.As(err, &mte) {
+		return apiMediaType
+	}
+	return apiInvalid
+}
+
 // readJSON is decodeJSON that returns what is wrong, worded for the
-// caller, as an error of its own.
+// caller, as an error of its own: a *mediaTypeError unless the request
+// says its body is application/json, parameters such as charset aside.
 func readJSON(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return fmt.Errorf("the body must be JSON (Content-Type: application/json), not %s", ct)
+	ct := r.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+		return &mediaTypeError{contentType: ct}
 	}
 	d := json.NewDecoder(r.Body)
 	d.DisallowUnknownFields()

@@ -93,6 +93,16 @@ func (d *apiDoc) check(method, template string, status int, body []byte) {
 // document, and returns its status and body.
 func (d *apiDoc) call(e *env, token, method, template, path, body string) (int, []byte) {
 	d.t.Helper()
+	ct := ""
+	if body != "" {
+		ct = "application/json"
+	}
+	return d.callTyped(e, token, method, template, path, ct, body)
+}
+
+// callTyped is call with the body's Content-Type given, "" for none.
+func (d *apiDoc) callTyped(e *env, token, method, template, path, contentType, body string) (int, []byte) {
+	d.t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -101,8 +111,8 @@ func (d *apiDoc) call(e *env, token, method, template, path, body string) (int, 
 	if err != nil {
 		d.t.Fatal(err)
 	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -195,6 +205,37 @@ func TestShopAPI(t *testing.T) {
 	}
 
 	shopAPILicense(t, e, d, [3]string{mint, read, revoke}, minted)
+}
+
+// TestShopAPIContentType checks that a body is read only when the request
+// declares it application/json, parameters aside, and that any other
+// declaration, or none, is refused with 415 naming the header.
+func TestShopAPIContentType(t *testing.T) {
+	e := newEnv(t)
+	d := loadAPIDoc(t, e)
+	mint, revoke := newAPIToken(t, e, portaldb.ScopeMint), newAPIToken(t, e, portaldb.ScopeRevoke)
+	const keys, rev = "/api/v1/registration-keys", "/api/v1/licenses/{license}/revoke"
+	order := `{"product": "PC", "edition": "standard", "count": 1, "order": "A-2001", "trial": false}`
+	refused := []string{"", "text/plain", "application/jsonx", "application/json-seq", "application/json+x",
+		"application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/json", "application/json; charset", "application"}
+	for _, ct := range refused {
+		if st, b := d.callTyped(e, mint, "POST", keys, keys, ct, order); st != 415 || errKind(t, b) != "unsupported_media_type" || !bytes.Contains(b, []byte("Content-Type: application/json")) {
+			t.Fatalf("mint with Content-Type %q: %d %s", ct, st, b)
+		}
+		if st, b := d.callTyped(e, revoke, "POST", rev, "/api/v1/licenses/PC-00000000000001/revoke", ct, `{"reason": "chargeback"}`); st != 415 || errKind(t, b) != "unsupported_media_type" {
+			t.Fatalf("revoke with Content-Type %q: %d %s", ct, st, b)
+		}
+		if st, b := d.callTyped(e, "", "POST", currentOp, currentOp, ct, `{"activation_code": "PC-1"}`); st != 415 || errKind(t, b) != "unsupported_media_type" {
+			t.Fatalf("current code with Content-Type %q: %d %s", ct, st, b)
+		}
+	}
+	want := 201 // the first call mints; none refused above did
+	for _, ct := range []string{"application/json; charset=utf-8", "Application/JSON", "application/json;charset=UTF-8"} {
+		if st, b := d.callTyped(e, mint, "POST", keys, keys, ct, order); st != want {
+			t.Fatalf("mint with Content-Type %q: %d %s, want %d", ct, st, b, want)
+		}
+		want = 200
+	}
 }
 
 // shopAPILicense reads, lists and revokes the license of the first key

@@ -411,10 +411,10 @@ func (s *consolePages) passwordChange(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return s.consoleBusy(w, err, "password", p)
 	}
-	if err := s.staff.SetPassword(r.Context(), v.email, hash); err != nil {
+	if err := s.staff.SetPassword(r.Context(), v.email, hash, tokenHash(v.id)); err != nil {
 		return err
 	}
-	p.Notice = "Your password is changed. Use the new one from your next log-in."
+	p.Notice = "Your password is changed, and you are logged out everywhere else. Use the new one from your next log-in."
 	s.consoleRender(w, r, http.StatusOK, "password", p)
 	return nil
 }

@@ -54,3 +54,55 @@ func TestConsolePasswordChange(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Changing a password logs the user out everywhere but where it was
+// changed; removing the user, or adding them back in another role, ends
+// every session they had.
+func TestConsolePasswordEndsOtherSessions(t *testing.T) {
+	e := newEnv(t)
+	ada, _ := e.staff("ada@vendor.test", portaldb.RoleAdmin)
+	sam, secret := e.staff("sam@vendor.test", portaldb.RoleSupport)
+	e.clock.add(31e9) // the next TOTP step
+	other := e.browser()
+	other.staffLogin("sam@vendor.test", secret)
+	loggedIn := func(b *browser) bool {
+		b.get("/console/")
+		return strings.Contains(b.last, "sam@vendor.test") && !strings.Contains(b.last, `action="/console/login"`)
+	}
+	if !loggedIn(sam) || !loggedIn(other) {
+		t.Fatal("two sessions of one user: not both logged in")
+	}
+
+	const own = "my own secret words"
+	sam.submit("/console/password", "/console/password", url.Values{"current_password": {staffPassword}, "new_password": {own}})
+	if sam.code != http.StatusOK || !strings.Contains(sam.last, "Your password is changed") {
+		t.Fatalf("change: %d %q", sam.code, alert(sam.last))
+	}
+	if !loggedIn(sam) {
+		t.Fatal("the session that changed the password was ended")
+	}
+	if loggedIn(other) {
+		t.Fatal("another session lives on after the password changed")
+	}
+
+	e.clock.add(31e9)
+	other.submit("/console/login", "/console/login", url.Values{"email": {"sam@vendor.test"}, "password": {own}})
+	other.post("/console/totp", url.Values{"csrf": {other.csrf()}, "code": {e.totpCode(secret)}})
+	if !loggedIn(other) {
+		t.Fatalf("log-in with the new password: %d %q", other.code, alert(other.last))
+	}
+	ada.submit("/console/staff/remove?email=sam@vendor.test", "/console/staff/remove?email=sam@vendor.test", url.Values{})
+	if ada.code != http.StatusOK {
+		t.Fatalf("remove: %d %q", ada.code, alert(ada.last))
+	}
+	ada.submit("/console/staff", "/console/staff", url.Values{"email": {"sam@vendor.test"}, "role": {"admin"}, "password": {staffPassword}})
+	if ada.code != http.StatusOK {
+		t.Fatalf("sam added again as admin: %d %q", ada.code, alert(ada.last))
+	}
+	if loggedIn(sam) || loggedIn(other) {
+		t.Fatal("a session lives on after the user was removed and given another role")
+	}
+	if _, err := e.led.Verify(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}

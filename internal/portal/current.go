@@ -64,7 +64,7 @@ func (s *shopAPI) apiCurrentCode(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, MaxCurrentCodeBody)
 	var req CurrentCodeRequest
 	if err := readJSON(r, &req); err != nil {
-		return refuse(apiInvalid, err.Error())
+		return refuse(jsonErrorKind(err), err.Error())
 	}
 	code, err := formats.ParseActivationCode(strings.TrimSpace(req.ActivationCode))
 	if err != nil {

@@ -240,6 +240,17 @@ func retryAfter(attempts int) time.Duration {
 	return min(d, retryMax)
 }
 
+// mailAllowed counts a message that a visitor's request would have sent
+// to the address, and reports whether it is within the limits of mail to
+// one recipient. The buckets are keyed by the hash of the address, so
+// that no address is written where the counts are.
+func (s *deps) mailAllowed(ctx context.Context, to string) (bool, error) {
+	key := tokenHash(strings.ToLower(to))
+	// The day counts only the messages the hour let through.
+	_, over, err := s.overLimit(ctx, true, bucket{"mail:hour:" + key, s.limits.MailHour}, bucket{"mail:day:" + key, s.limits.MailDay})
+	return !over, err
+}
+
 // DeliverMail sends the outbox's due messages once, and returns how many
 // it sent. Without WithMail it sends nothing.
 func (s *deps) deliverMail(ctx context.Context) (int, error) {

@@ -34,6 +34,8 @@ func TestMailTemplates(t *testing.T) {
 		"confirm": {mailData{Link: link}, "To confirm your email address, open this link within 24 hours:\n\n" + link + "\n"},
 		"reset": {mailData{Link: link},
 			"To choose a new password for the licensing portal, open this link within one hour. It works once.\n\n" + link + "\n\nIf you did not ask for this, ignore this message: your password stays as it is.\n"},
+		"reset-no-account": {mailData{URL: url},
+			"Someone, perhaps you, asked to reset the password of the licensing portal's account with this email address, but there is no account with it.\n\nIf you have an account under another address, ask for the reset there:\n\n" + url + "/forgot\n\nIf you did not ask for this, ignore this message.\n"},
 		"notice": {mailData{License: id, Product: "PC", Edition: "standard", Until: until, URL: url},
 			fmt.Sprintf("The maintenance of your license %s (%s %s) ends on %s.\n\nTo keep receiving updates, buy a renewal key and enter it for license %s here:\n\n%s/renew\n", id, "PC", "standard", until, id, url)},
 	} {
@@ -41,7 +43,7 @@ func TestMailTemplates(t *testing.T) {
 			t.Errorf("%s:\n%q\nwant\n%q", name, got, c.want)
 		}
 	}
-	if n := len(mailTemplates().Templates()); n != 10 {
+	if n := len(mailTemplates().Templates()); n != 11 {
 		t.Errorf("%d mail templates: test each", n)
 	}
 }

@@ -68,6 +68,7 @@ func TestMetrics(t *testing.T) {
 	tok := newAPIToken(t, e, portaldb.ScopeMint)
 	req, _ := http.NewRequest("POST", e.url("/api/v1/registration-keys"), strings.NewReader(`{"product": "PC", "edition": "standard", "count": 3, "order": "A-1"}`))
 	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != 201 {
 		t.Fatalf("mint: %v %v", resp, err)

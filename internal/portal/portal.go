@@ -101,6 +101,12 @@ type Limits struct {
 	// Past it they get 429; a code of a license is answered whatever the
 	// count, however often a product asks.
 	CurrentIP Limit
+	// MailHour and MailDay count the mail a visitor can have sent to one
+	// address, whoever asks: confirmation links, "you already have an
+	// account" and reset links. Past them the page answers as if the
+	// message were sent, and none is, so that sign-ups from many
+	// addresses cannot flood a mailbox.
+	MailHour, MailDay Limit
 }
 
 // DefaultLimits are the limits README.md documents.
@@ -114,6 +120,8 @@ var DefaultLimits = Limits{
 	SignupIP:        Limit{10, time.Hour},
 	TOTPAccount:     Limit{5, 15 * time.Minute},
 	CurrentIP:       Limit{30, time.Hour},
+	MailHour:        Limit{3, time.Hour},
+	MailDay:         Limit{10, 24 * time.Hour},
 }
 
 // Server is the portal. Its Handler is safe for concurrent use.

@@ -175,6 +175,12 @@ func TestNoEnumeration(t *testing.T) {
 	if csrfRE.ReplaceAllString(known, "") != csrfRE.ReplaceAllString(unknown, "") {
 		t.Fatal("the reset answers differ")
 	}
+	// Both queue mail, so that they take the same time; the address with
+	// no account is told so, with no link.
+	e.mail.wait(t, "ann@example.com", "Reset your password")
+	if m := e.mail.wait(t, "nobody@example.com", "No account with this address"); strings.Contains(m.Body, "token=") || !strings.Contains(m.Body, "no account") {
+		t.Fatalf("the mail to an address with no account:\n%s", m.Body)
+	}
 	// Signing up again with a known address looks the same as a new one;
 	// the owner is told by mail.
 	b.submit("/signup", "/signup", url.Values{"email": {"ann@example.com"}, "password": {"some other password"}})

@@ -17,6 +17,7 @@ const (
 	eventAccountConfirmed = "account_confirmed"
 	eventTokenIssued      = "token_issued"
 	eventPasswordReset    = "password_reset"
+	eventResetNoAccount   = "reset_no_account"
 	eventSessionStarted   = "session_started"
 	eventSessionEnded     = "session_ended"
 )
@@ -118,6 +119,30 @@ func (s *Accounts) AddToken(ctx context.Context, tok Token, mail ...Mail) error 
 		}
 		return ledgerdb.QueueMail(t, mail)
 	})
+}
+
+// RequestReset records the reset token tok for its account and queues
+// mail with it; when there is no account with tok.Email, it records that
+// a reset was asked for and queues noAccount instead. Both take one
+// transaction of the same reads and writes, so that the time a request
+// takes does not tell whether the account exists.
+func (s *Accounts) RequestReset(ctx context.Context, tok Token, mail, noAccount Mail) (exists bool, err error) {
+	tok.Purpose = TokenReset
+	err = s.db.Update(ctx, func(t ledgerdb.Tx) error {
+		err := addToken(t, tok)
+		if errors.Is(err, ErrNoAccount) {
+			if err := t.Event(eventResetNoAccount, accountEvent{Account: tok.Email, Purpose: TokenReset}); err != nil {
+				return err
+			}
+			return ledgerdb.QueueMail(t, []Mail{noAccount})
+		}
+		if err != nil {
+			return err
+		}
+		exists = true
+		return ledgerdb.QueueMail(t, []Mail{mail})
+	})
+	return exists, err
 }
 
 func addToken(t ledgerdb.Tx, tok Token) error {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/licmint/licmint/internal/ledgerdb"
 	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 )
@@ -197,5 +198,57 @@ func TestSecret(t *testing.T) {
 		if c, _ := portaldb.Secret(ctx, open(t, dsn), "other"); string(c) == string(a) {
 			t.Fatal("two names share a secret")
 		}
+	})
+}
+
+// A reset asked for an account records a token and queues its mail; for
+// an address with no account it records that and queues the other mail.
+func TestRequestReset(t *testing.T) {
+	eachStore(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		l := open(t, dsn)
+		accounts := portaldb.NewAccounts(l)
+		if err := accounts.Create(ctx, portaldb.Account{Email: "ann@example.com", PasswordHash: "h"}, portaldb.Token{}); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			email  string
+			exists bool
+			kinds  string
+		}{
+			{"ann@example.com", true, "token_issued mail_queued"},
+			{"bob@example.com", false, "reset_no_account mail_queued"},
+		} {
+			exists, err := accounts.RequestReset(ctx, portaldb.Token{Hash: "t-" + c.email, Email: c.email, Expires: day0.Add(time.Hour)},
+				portaldb.Mail{To: c.email, Subject: "Reset your password", Body: "link"}, portaldb.Mail{To: c.email, Subject: "No account", Body: "none"})
+			if err != nil || exists != c.exists {
+				t.Fatalf("%s: exists %v, %v", c.email, exists, err)
+			}
+			rows, err := rawDB(t, dsn).Query(`SELECT kind FROM events ORDER BY seq DESC LIMIT 2`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kinds, err := ledgerdb.ScanAll(rows, func(sc ledgerdb.Scanner) (string, error) {
+				var k string
+				return k, sc.Scan(&k)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := kinds[1] + " " + kinds[0]; got != c.kinds {
+				t.Errorf("%s: events %s, want %s", c.email, got, c.kinds)
+			}
+		}
+		ms, err := portaldb.NewOutbox(l).List(ctx, 0)
+		if err != nil || len(ms) != 2 || ms[0].Subject != "No account" || ms[1].Subject != "Reset your password" {
+			t.Fatalf("outbox: %v %v", ms, err)
+		}
+		if _, err := accounts.ResetPassword(ctx, "t-bob@example.com", "h2"); !errors.Is(err, portaldb.ErrTokenInvalid) {
+			t.Fatalf("a token for no account: %v", err)
+		}
+		if _, err := accounts.ResetPassword(ctx, "t-ann@example.com", "h2"); err != nil {
+			t.Fatal(err)
+		}
+		verifyChain(t, l)
 	})
 }

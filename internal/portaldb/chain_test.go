@@ -45,7 +45,7 @@ func TestChainBytes(t *testing.T) {
 	must(staffSessions.Start(sc, "h1", "sam@vendor.test", false, now.Add(time.Hour), ""))
 	must(staffSessions.Start(sc, "h2", "sam@vendor.test", true, now.Add(time.Hour), "h1"))
 	must(staffSessions.End(sc, "h2"))
-	must(staff.SetPassword(sc, "sam@vendor.test", "p2"))
+	must(staff.SetPassword(sc, "sam@vendor.test", "p2", ""))
 	must(staff.Disable(ctx, "sam@vendor.test"))
 	id, err := tokens.Create(ctx, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "shop", portaldb.ScopeMint)
 	must(err)

@@ -153,8 +153,11 @@ func (st *Staff) Disable(ctx context.Context, email string) error {
 }
 
 // SetPassword replaces a staff user's password hash, as when the user
-// chooses a password of their own in place of the one an admin gave.
-func (st *Staff) SetPassword(ctx context.Context, email, passwordHash string) error {
+// chooses a password of their own in place of the one an admin gave, and
+// ends every other session of the user: whoever logged in with the old
+// password is out. keepSession is the hash of the session that made the
+// change, which stays; "" keeps none.
+func (st *Staff) SetPassword(ctx context.Context, email, passwordHash, keepSession string) error {
 	return st.db.Update(ctx, func(t ledgerdb.Tx) error {
 		res, err := t.SQL().ExecContext(ctx, `UPDATE staff SET password_hash = $1 WHERE email = $2 AND disabled_at IS NULL`, passwordHash, email)
 		if err != nil {
@@ -164,6 +167,9 @@ func (st *Staff) SetPassword(ctx context.Context, email, passwordHash string) er
 			return err
 		} else if n == 0 {
 			return ErrNoStaff
+		}
+		if err := ledgerdb.Exec(t, `DELETE FROM staff_sessions WHERE email = $1 AND hash <> $2`, email, keepSession); err != nil {
+			return err
 		}
 		return t.Event(eventStaffPassword, staffEvent{Staff: email})
 	})

@@ -141,13 +141,26 @@ func TestSetStaffPassword(t *testing.T) {
 		if err := portaldb.NewStaff(l).Create(ctx, portaldb.StaffUser{Email: "sam@vendor.test", Role: portaldb.RoleSupport, PasswordHash: "$argon2id$x"}); err != nil {
 			t.Fatal(err)
 		}
-		if err := portaldb.NewStaff(l).SetPassword(ledger.WithClient(ctx, "console:sam@vendor.test", "192.0.2.1"), "sam@vendor.test", "$argon2id$own"); err != nil {
+		// Of two sessions, the one that changes the password stays.
+		sessions := portaldb.NewStaffSessions(l)
+		for _, h := range []string{"here", "elsewhere"} {
+			if err := sessions.Start(ctx, h, "sam@vendor.test", true, day0.Add(time.Hour), ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := portaldb.NewStaff(l).SetPassword(ledger.WithClient(ctx, "console:sam@vendor.test", "192.0.2.1"), "sam@vendor.test", "$argon2id$own", "here"); err != nil {
 			t.Fatal(err)
+		}
+		if _, err := sessions.Get(ctx, "here", day0); err != nil {
+			t.Fatalf("the session that changed the password: %v", err)
+		}
+		if _, err := sessions.Get(ctx, "elsewhere", day0); !errors.Is(err, portaldb.ErrNoSession) {
+			t.Fatalf("another session after the change: %v", err)
 		}
 		if s, err := portaldb.NewStaff(l).Get(ctx, "sam@vendor.test"); err != nil || s.PasswordHash != "$argon2id$own" {
 			t.Fatalf("%+v %v", s, err)
 		}
-		if err := portaldb.NewStaff(l).SetPassword(ctx, "nobody@vendor.test", "$argon2id$z"); !errors.Is(err, portaldb.ErrNoStaff) {
+		if err := portaldb.NewStaff(l).SetPassword(ctx, "nobody@vendor.test", "$argon2id$z", ""); !errors.Is(err, portaldb.ErrNoStaff) {
 			t.Fatalf("unknown user: %v", err)
 		}
 		var kind, actor, body string
