@@ -326,14 +326,11 @@ func (s *consolePages) totpCheck(w http.ResponseWriter, r *http.Request) error {
 		p.Error = msg
 		s.consoleRender(w, r, status, "totp", p)
 	}
-	if err := s.consoleLimited(w, r, "totp", p, ipBucket); err != nil {
-		return err
-	}
-	// The account's attempt is counted before the code is checked, and
-	// refused if it is one too many: counted only after a wrong code, a
-	// burst of guesses sent at once would all be checked before the first
-	// was counted.
-	if err := s.consoleReserve(w, r, "totp", p, accBucket); err != nil {
+	// The attempt is counted before the code is checked, and refused if
+	// it is one too many: counted only after a wrong code, a burst of
+	// guesses sent at once would all be checked before the first was
+	// counted. The address's count, of failures, is given back on success.
+	if err := s.consoleReserve(w, r, "totp", p, ipBucket, accBucket); err != nil {
 		return err
 	}
 	code := strings.Join(strings.Fields(r.PostFormValue("code")), "")
@@ -346,18 +343,17 @@ func (s *consolePages) totpCheck(w http.ResponseWriter, r *http.Request) error {
 		step, ok = matchTOTP(st.TOTPSecret, code, s.now())
 	}
 	if !ok {
-		s.count(r, ipBucket)
 		refuse(http.StatusUnauthorized, fmt.Sprintf("This code is not right. Enter the %d digits your authenticator shows now.", TOTPDigits))
 		return nil
 	}
 	switch err := s.staff.UseTOTPStep(r.Context(), v.email, step); {
 	case errors.Is(err, portaldb.ErrTOTPReplayed):
-		s.count(r, ipBucket)
 		refuse(http.StatusUnauthorized, "This code was used already. Wait for your authenticator to show the next one.")
 		return nil
 	case err != nil:
 		return err
 	}
+	s.release(r, ipBucket)
 	return s.startStaffSession(w, r, v.email, true)
 }
 
@@ -372,7 +368,7 @@ func (s *consolePages) passwordChange(w http.ResponseWriter, r *http.Request) er
 	v := staffOf(r)
 	p := &consoleLayout{Title: "Change your password"}
 	accBucket := bucket{"console:login:account:" + v.email, s.limits.LoginAccount}
-	if err := s.consoleLimited(w, r, "password", p, accBucket); err != nil {
+	if err := s.consoleReserve(w, r, "password", p, accBucket); err != nil {
 		return err
 	}
 	current, next := r.PostFormValue("current_password"), r.PostFormValue("new_password")
@@ -387,11 +383,11 @@ func (s *consolePages) passwordChange(w http.ResponseWriter, r *http.Request) er
 		}
 	}
 	if !ok {
-		s.count(r, accBucket)
 		p.Error = "Your current password is not right."
 		s.consoleRender(w, r, http.StatusUnauthorized, "password", p)
 		return nil
 	}
+	s.release(r, accBucket)
 	if err := checkNewPassword(next, v.email); err != nil {
 		p.Error = inputMsg(err)
 		s.consoleRender(w, r, http.StatusUnprocessableEntity, "password", p)
@@ -428,18 +424,9 @@ func (s *consolePages) consoleLogout(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-// consoleLimited is limited for the console's pages.
-func (s *consolePages) consoleLimited(w http.ResponseWriter, r *http.Request, name string, p consoleViewer, checks ...bucket) error {
-	return s.consoleOverLimit(w, r, false, name, p, checks...)
-}
-
 // consoleReserve is reserve for the console's pages.
 func (s *consolePages) consoleReserve(w http.ResponseWriter, r *http.Request, name string, p consoleViewer, buckets ...bucket) error {
-	return s.consoleOverLimit(w, r, true, name, p, buckets...)
-}
-
-func (s *consolePages) consoleOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p consoleViewer, buckets ...bucket) error {
-	l, over, err := s.overLimit(r.Context(), add, buckets...)
+	l, over, err := s.overLimit(r.Context(), true, buckets...)
 	if err != nil || !over {
 		return err
 	}

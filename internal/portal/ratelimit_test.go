@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/internal/portal"
+	"github.com/licmint/licmint/ledger"
+	"github.com/licmint/licmint/ledger/ledgertest"
 )
 
 // burst sends n log-in attempts at once for email and counts the ones
@@ -84,5 +87,82 @@ func TestLoginSuccessNotCounted(t *testing.T) {
 	b.login("ann@example.com", "a guess")
 	if b.login("ann@example.com", "correct horse battery"); b.code != http.StatusTooManyRequests {
 		t.Fatalf("after %d failures: %d", limits.LoginAccount.Max, b.code)
+	}
+}
+
+// atOnce posts n forms to action at once from b, the i-th with fields(i)
+// and the CSRF token of from, and returns the statuses.
+func atOnce(t *testing.T, b *browser, from, action string, n int, fields func(i int) url.Values) []int {
+	t.Helper()
+	b.get(from)
+	csrf := b.csrf()
+	status := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			f := fields(i)
+			f.Set("csrf", csrf)
+			req, _ := http.NewRequest("POST", b.e.url(action), strings.NewReader(f.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, err := b.c.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			status[i] = resp.StatusCode
+		})
+	}
+	wg.Wait()
+	return status
+}
+
+// Registration Keys guessed at once are held to the limit of refusals, on
+// either store: each is counted before it is checked.
+func TestRegisterGuessesAtOnce(t *testing.T) {
+	for _, store := range []string{"sqlite", "postgres"} {
+		t.Run(store, func(t *testing.T) {
+			var e *env
+			if store == "postgres" {
+				e = newEnvOn(t, ledgertest.PostgresDSN(t), nil)
+			} else {
+				e = newEnv(t)
+			}
+			b := e.signup("ann@example.com", "correct horse battery")
+			// A license to renew, so that the renewal keys are looked up.
+			k := e.mint(1, false, ledger.PurposeLicense)[0]
+			if b.submit("/register", "/register", url.Values{"rk": {k.String()}}); b.code != http.StatusOK {
+				t.Fatalf("register: %d", b.code)
+			}
+			license := pc.String() + "-" + k.Serial.String()
+			const n = 50
+			guess := func(i int) string {
+				k, err := formats.NewRegistrationKey(pc, false, formats.Serial(900000+i))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return k.String()
+			}
+			for _, path := range []string{"/register", "/renew"} {
+				status := atOnce(t, b, path, path, n, func(i int) url.Values {
+					return url.Values{"rk": {guess(i)}, "license": {license}}
+				})
+				checked := 0
+				for i, st := range status {
+					switch st {
+					case http.StatusUnprocessableEntity:
+						checked++
+					case http.StatusTooManyRequests:
+					default:
+						t.Errorf("%s guess %d: %d", path, i, st)
+					}
+				}
+				t.Logf("%s: %d of %d keys guessed at once were checked", path, checked, n)
+				if max := portal.DefaultLimits.RegisterAccount.Max; checked > max {
+					t.Fatalf("%s: %d of %d keys guessed at once were checked; the limit is %d", path, checked, n, max)
+				}
+				e.clock.add(time.Hour)
+			}
+		})
 	}
 }

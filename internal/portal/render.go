@@ -158,23 +158,13 @@ func (s *deps) writePage(w http.ResponseWriter, t *template.Template, status int
 	w.Write(b.Bytes())
 }
 
-// limited tells whether a counted bucket has reached its limit, and then
-// returns the error that shows the page name again with p, answered 429.
-func (s *customerPages) limited(w http.ResponseWriter, r *http.Request, name string, p view, checks ...bucket) error {
-	return s.pageOverLimit(w, r, false, name, p, checks...)
-}
-
 // reserve counts an attempt in each bucket before it is tried, one
 // statement counting and reading, and answers 429 on the page name with
 // p (an error) when that goes over a limit; so attempts sent at once are
 // held to the limits as well as attempts sent one by one. An attempt
 // refused counts too, within the same fixed window.
 func (s *customerPages) reserve(w http.ResponseWriter, r *http.Request, name string, p view, buckets ...bucket) error {
-	return s.pageOverLimit(w, r, true, name, p, buckets...)
-}
-
-func (s *customerPages) pageOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p view, buckets ...bucket) error {
-	l, over, err := s.overLimit(r.Context(), add, buckets...)
+	l, over, err := s.overLimit(r.Context(), true, buckets...)
 	if err != nil || !over {
 		return err
 	}
@@ -208,24 +198,14 @@ func (s *deps) tooMany(w http.ResponseWriter, l Limit) string {
 	return fmt.Sprintf("Too many attempts. Please wait %s and try again.", roundUp(wait))
 }
 
-// release takes back an attempt reserved in b that turned out not to
-// count: b limits failures, and the attempt succeeded.
-func (s *deps) release(r *http.Request, b bucket) {
-	if b.key == "" || b.limit.Max <= 0 {
-		return
-	}
-	if err := s.rates.Release(r.Context(), b.key, b.limit.Window); err != nil {
-		s.logf("portal: rate limit %s: %v", b.key, err)
-	}
-}
-
-// count counts an attempt in each bucket.
-func (s *deps) count(r *http.Request, buckets ...bucket) {
+// release takes back an attempt reserved in each bucket that turned out
+// not to count: the buckets limit failures, and the attempt succeeded.
+func (s *deps) release(r *http.Request, buckets ...bucket) {
 	for _, b := range buckets {
 		if b.key == "" || b.limit.Max <= 0 {
 			continue
 		}
-		if _, err := s.rates.Hits(r.Context(), b.key, b.limit.Window, true); err != nil {
+		if err := s.rates.Release(r.Context(), b.key, b.limit.Window); err != nil {
 			s.logf("portal: rate limit %s: %v", b.key, err)
 		}
 	}
