@@ -161,8 +161,7 @@ func (s *deps) writePage(w http.ResponseWriter, t *template.Template, status int
 // reserve counts an attempt in each bucket before it is tried, one
 // statement counting and reading, and answers 429 on the page name with
 // p (an error) when that goes over a limit; so attempts sent at once are
-// held to the limits as well as attempts sent one by one. An attempt
-// refused counts too, within the same fixed window.
+// held to the limits as well as attempts sent one by one.
 func (s *customerPages) reserve(w http.ResponseWriter, r *http.Request, name string, p view, buckets ...bucket) error {
 	l, over, err := s.overLimit(r.Context(), true, buckets...)
 	if err != nil || !over {
@@ -174,9 +173,11 @@ func (s *customerPages) reserve(w http.ResponseWriter, r *http.Request, name str
 
 // overLimit reads each bucket's count, counting one more first if add,
 // and reports the limit of the first that is over: reached, or passed by
-// the attempt just counted.
+// the attempt just counted. An attempt over a limit is not tried, so
+// its counts are given back: attempts in flight that succeed, given back
+// too, hold a bucket over its limit only while they are tried.
 func (s *deps) overLimit(ctx context.Context, add bool, buckets ...bucket) (Limit, bool, error) {
-	for _, b := range buckets {
+	for i, b := range buckets {
 		if b.key == "" || b.limit.Max <= 0 {
 			continue
 		}
@@ -185,6 +186,16 @@ func (s *deps) overLimit(ctx context.Context, add bool, buckets ...bucket) (Limi
 			return Limit{}, false, err
 		}
 		if n > b.limit.Max || !add && n == b.limit.Max {
+			if add {
+				for _, c := range buckets[:i+1] {
+					if c.key == "" || c.limit.Max <= 0 {
+						continue
+					}
+					if err := s.rates.Release(ctx, c.key, c.limit.Window); err != nil {
+						return Limit{}, false, err
+					}
+				}
+			}
 			return b.limit, true, nil
 		}
 	}
