@@ -196,6 +196,31 @@ func (s *consolePages) consoleLogin(w http.ResponseWriter, r *http.Request) erro
 	return s.startStaffSession(w, r, email, false)
 }
 
+// staffLoginBuckets are the counts of a staff user's failed passwords
+// and TOTP codes from anywhere: unlike a customer's, a hard limit, as
+// staff can do more harm and an admin is at hand to lift it.
+func staffLoginBuckets(l Limits, email string) []bucket {
+	return []bucket{{"console:login:account:" + email, l.LoginAccount}, {"console:totp:account:" + email, l.TOTPAccount}}
+}
+
+// staffUnlock lifts the lock of a staff user whom failed log-ins keep
+// out, once an admin has made sure it is them.
+func (s *consolePages) staffUnlock(w http.ResponseWriter, r *http.Request) error {
+	email := r.PostFormValue("email")
+	if _, err := s.staff.Get(r.Context(), email); errors.Is(err, portaldb.ErrNoStaff) {
+		return notFound("There is no staff user %s.", email)
+	} else if err != nil {
+		return err
+	}
+	for _, b := range staffLoginBuckets(s.limits, email) {
+		if err := s.rates.Clear(r.Context(), b.key); err != nil {
+			return err
+		}
+	}
+	http.Redirect(w, r, "/console/staff", http.StatusSeeOther)
+	return nil
+}
+
 // startStaffSession gives the browser a new session id, ending the one it
 // held, so that an id planted before a log-in step never gains by it.
 func (s *consolePages) startStaffSession(w http.ResponseWriter, r *http.Request, email string, verified bool) error {

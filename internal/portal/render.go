@@ -171,6 +171,39 @@ func (s *customerPages) reserve(w http.ResponseWriter, r *http.Request, name str
 	return again(http.StatusTooManyRequests, name, p)
 }
 
+// loginBucket counts the failed log-ins to a customer's account; the
+// buckets under it, the failures from each address.
+func loginBucket(email string) string { return "login:account:" + email }
+
+// slowLogin counts a log-in to an account in acc before it is tried and,
+// past acc's limit, lets addr one try a slot, the slot twice as long
+// after each further failure, up to the limits' LoginWait; a try sooner
+// is answered 429 with the seconds to wait. A stranger failing from other
+// addresses only makes the customer wait a slot, never locks them out.
+func (s *customerPages) slowLogin(w http.ResponseWriter, r *http.Request, p view, acc bucket, addr string) error {
+	if acc.key == "" || acc.limit.Max <= 0 {
+		return nil
+	}
+	n, err := s.rates.Hits(r.Context(), acc.key, acc.limit.Window, true)
+	if err != nil || n <= acc.limit.Max {
+		return err
+	}
+	slot := max(s.limits.LoginWait, time.Second)
+	if past := n - acc.limit.Max - 1; past < 20 {
+		slot = min(slot, time.Second<<past)
+	}
+	tries, err := s.rates.Hits(r.Context(), fmt.Sprintf("%s %s %d", acc.key, addr, slot/time.Second), slot, true)
+	if err != nil || tries <= 1 {
+		return err
+	}
+	s.release(r, acc)
+	now := s.now()
+	wait := int((slot - now.Sub(now.Truncate(slot)) + time.Second - 1) / time.Second)
+	w.Header().Set("Retry-After", fmt.Sprint(wait))
+	p.frame().Error = fmt.Sprintf("This account has had many failed log-ins. Please try again in %d seconds.", wait)
+	return again(http.StatusTooManyRequests, "login", p)
+}
+
 // overLimit reads each bucket's count, counting one more first if add,
 // and reports the limit of the first that is over: reached, or passed by
 // the attempt just counted. An attempt over a limit is not tried, so
