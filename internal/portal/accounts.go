@@ -154,14 +154,19 @@ func (s *customerPages) login(w http.ResponseWriter, r *http.Request) error {
 	p := &emailForm{layout: titled("Log in"), Email: typed}
 	email, emailErr := parseEmail(typed)
 	ipBucket := bucket{"login:ip:" + rateAddr(v.ip), s.limits.LoginIP}
-	accBucket := bucket{"login:account:" + email, s.limits.LoginAccount}
+	accBucket := bucket{loginBucket(email), s.limits.LoginAccount}
+	pairBucket := bucket{accBucket.key + " " + rateAddr(v.ip), s.limits.LoginPair}
 	if emailErr != nil {
-		accBucket.key = ""
+		accBucket.key, pairBucket.key = "", ""
 	}
-	// Both are counted first, so that guesses sent at once meet the
-	// limits too; the account's is given back if the log-in succeeds, as
-	// it limits failures.
-	if err := s.reserve(w, r, "login", p, ipBucket, accBucket); err != nil {
+	// All are counted first, so that guesses sent at once meet the limits
+	// too; the account's are given back if the log-in succeeds, as they
+	// count failures.
+	if err := s.reserve(w, r, "login", p, ipBucket, pairBucket); err != nil {
+		return err
+	}
+	if err := s.slowLogin(w, r, p, accBucket, rateAddr(v.ip)); err != nil {
+		s.release(r, pairBucket)
 		return err
 	}
 	password := r.PostFormValue("password")
@@ -191,7 +196,7 @@ func (s *customerPages) login(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusUnauthorized, "login", p)
 		return nil
 	}
-	s.release(r, accBucket)
+	s.release(r, pairBucket, accBucket)
 	if !acc.Confirmed {
 		// Whoever signed the address up knows the password: the new
 		// link counts as mail to the address.
@@ -310,7 +315,14 @@ func (s *customerPages) reset(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.busy(w, err, "reset", p)
 	}
-	_, err = s.accounts.ResetPassword(r.Context(), tokenHash(token), hash)
+	email, err := s.accounts.ResetPassword(r.Context(), tokenHash(token), hash)
+	if err == nil {
+		// Whoever failed to log in to the account before, its owner
+		// logs in now.
+		if err := s.rates.Clear(r.Context(), loginBucket(email)); err != nil {
+			s.logf("portal: rate limit %s: %v", loginBucket(email), err)
+		}
+	}
 	switch {
 	case errors.Is(err, portaldb.ErrTokenInvalid):
 		p.Error = "This reset link is unknown, used already or expired. Ask for a new one on the Forgot password page."

@@ -201,6 +201,31 @@ func (s *consolePages) consoleLogin(w http.ResponseWriter, r *http.Request) erro
 	return s.startStaffSession(w, r, email, false)
 }
 
+// staffLoginBuckets are the counts of a staff user's failed passwords
+// and TOTP codes from anywhere: unlike a customer's, a hard limit, as
+// staff can do more harm and an admin is at hand to lift it.
+func staffLoginBuckets(l Limits, email string) []bucket {
+	return []bucket{{"console:login:account:" + email, l.LoginAccount}, {"console:totp:account:" + email, l.TOTPAccount}}
+}
+
+// staffUnlock lifts the lock of a staff user whom failed log-ins keep
+// out, once an admin has made sure it is them.
+func (s *consolePages) staffUnlock(w http.ResponseWriter, r *http.Request) error {
+	email := r.PostFormValue("email")
+	if _, err := s.staff.Get(r.Context(), email); errors.Is(err, portaldb.ErrNoStaff) {
+		return notFound("There is no staff user %s.", email)
+	} else if err != nil {
+		return err
+	}
+	for _, b := range staffLoginBuckets(s.limits, email) {
+		if err := s.rates.Clear(r.Context(), b.key); err != nil {
+			return err
+		}
+	}
+	http.Redirect(w, r, "/console/staff", http.StatusSeeOther)
+	return nil
+}
+
 // startStaffSession gives the browser a new session id, ending the one it
 // held, so that an id planted before a log-in step never gains by it.
 func (s *consolePages) startStaffSession(w http.ResponseWriter, r *http.Request, email string, verified bool) error {
@@ -331,14 +356,11 @@ func (s *consolePages) totpCheck(w http.ResponseWriter, r *http.Request) error {
 		p.Error = msg
 		s.consoleRender(w, r, status, "totp", p)
 	}
-	if err := s.consoleLimited(w, r, "totp", p, ipBucket); err != nil {
-		return err
-	}
-	// The account's attempt is counted before the code is checked, and
-	// refused if it is one too many: counted only after a wrong code, a
-	// burst of guesses sent at once would all be checked before the first
-	// was counted.
-	if err := s.consoleReserve(w, r, "totp", p, accBucket); err != nil {
+	// The attempt is counted before the code is checked, and refused if
+	// it is one too many: counted only after a wrong code, a burst of
+	// guesses sent at once would all be checked before the first was
+	// counted. The address's count, of failures, is given back on success.
+	if err := s.consoleReserve(w, r, "totp", p, ipBucket, accBucket); err != nil {
 		return err
 	}
 	code := strings.Join(strings.Fields(r.PostFormValue("code")), "")
@@ -351,18 +373,17 @@ func (s *consolePages) totpCheck(w http.ResponseWriter, r *http.Request) error {
 		step, ok = matchTOTP(st.TOTPSecret, code, s.now())
 	}
 	if !ok {
-		s.count(r, ipBucket)
 		refuse(http.StatusUnauthorized, fmt.Sprintf("This code is not right. Enter the %d digits your authenticator shows now.", TOTPDigits))
 		return nil
 	}
 	switch err := s.staff.UseTOTPStep(r.Context(), v.email, step); {
 	case errors.Is(err, portaldb.ErrTOTPReplayed):
-		s.count(r, ipBucket)
 		refuse(http.StatusUnauthorized, "This code was used already. Wait for your authenticator to show the next one.")
 		return nil
 	case err != nil:
 		return err
 	}
+	s.release(r, ipBucket)
 	return s.startStaffSession(w, r, v.email, true)
 }
 
@@ -377,7 +398,7 @@ func (s *consolePages) passwordChange(w http.ResponseWriter, r *http.Request) er
 	v := staffOf(r)
 	p := &consoleLayout{Title: "Change your password"}
 	accBucket := bucket{"console:login:account:" + v.email, s.limits.LoginAccount}
-	if err := s.consoleLimited(w, r, "password", p, accBucket); err != nil {
+	if err := s.consoleReserve(w, r, "password", p, accBucket); err != nil {
 		return err
 	}
 	current, next := r.PostFormValue("current_password"), r.PostFormValue("new_password")
@@ -392,11 +413,11 @@ func (s *consolePages) passwordChange(w http.ResponseWriter, r *http.Request) er
 		}
 	}
 	if !ok {
-		s.count(r, accBucket)
 		p.Error = "Your current password is not right."
 		s.consoleRender(w, r, http.StatusUnauthorized, "password", p)
 		return nil
 	}
+	s.release(r, accBucket)
 	if err := checkNewPassword(next, v.email); err != nil {
 		p.Error = inputMsg(err)
 		s.consoleRender(w, r, http.StatusUnprocessableEntity, "password", p)
@@ -433,18 +454,9 @@ func (s *consolePages) consoleLogout(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-// consoleLimited is limited for the console's pages.
-func (s *consolePages) consoleLimited(w http.ResponseWriter, r *http.Request, name string, p consoleViewer, checks ...bucket) error {
-	return s.consoleOverLimit(w, r, false, name, p, checks...)
-}
-
 // consoleReserve is reserve for the console's pages.
 func (s *consolePages) consoleReserve(w http.ResponseWriter, r *http.Request, name string, p consoleViewer, buckets ...bucket) error {
-	return s.consoleOverLimit(w, r, true, name, p, buckets...)
-}
-
-func (s *consolePages) consoleOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p consoleViewer, buckets ...bucket) error {
-	l, over, err := s.overLimit(r.Context(), add, buckets...)
+	l, over, err := s.overLimit(r.Context(), true, buckets...)
 	if err != nil || !over {
 		return err
 	}

@@ -34,6 +34,9 @@ func (s *consolePages) staffList(w http.ResponseWriter, r *http.Request, status 
 		if !st.Disabled.IsZero() {
 			v.Disabled = day(st.Disabled)
 		}
+		if _, v.Locked, err = s.overLimit(r.Context(), false, staffLoginBuckets(s.limits, st.Email)...); err != nil {
+			return err
+		}
 		p.StaffUsers = append(p.StaffUsers, v)
 	}
 	p.Title = "Staff users"

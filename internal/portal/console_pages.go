@@ -122,6 +122,8 @@ type staffView struct {
 	Email, Role, Created, CreatedBy, Disabled string
 	// Enrol says where the user's authenticator stands.
 	Enrol string
+	// Locked is set while failed log-ins keep the user out.
+	Locked bool
 }
 
 type tokenView struct {

@@ -234,12 +234,20 @@ func (s *customerPages) register(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	typed := r.PostFormValue("rk")
 	p := &registerPage{layout: titled("Register your product"), RK: typed}
+	// Counted before the key is checked, so that guesses sent at once
+	// meet the limits too, and given back unless the key is refused.
 	buckets := s.registerBuckets(r)
-	if err := s.limited(w, r, "register", p, buckets...); err != nil {
+	if err := s.reserve(w, r, "register", p, buckets...); err != nil {
 		return err
 	}
+	counted := false
+	defer func() {
+		if !counted {
+			s.release(r, buckets...)
+		}
+	}()
 	refuse := func(msg string) error {
-		s.count(r, buckets...)
+		counted = true
 		p.Error = msg
 		return again(http.StatusUnprocessableEntity, "register", p)
 	}
@@ -373,17 +381,19 @@ func (e *renewRefusal) Error() string { return e.msg }
 
 func (s *customerPages) renew(w http.ResponseWriter, r *http.Request) error {
 	p := &renewPage{RK: r.PostFormValue("rk"), Request: r.PostFormValue("request"), Selected: r.PostFormValue("license")}
+	// Counted first, as a registration is, and given back unless the
+	// attempt is refused in a way that counts.
 	buckets := s.registerBuckets(r)
-	if err := s.limited(w, r, "renew", p, buckets...); err != nil {
+	if err := s.reserve(w, r, "renew", p, buckets...); err != nil {
 		return s.renewAgain(r, err)
 	}
 	err := s.renewLicense(w, r, p)
 	var rr *renewRefusal
-	if !errors.As(err, &rr) {
-		return err
+	if !errors.As(err, &rr) || !rr.counted {
+		s.release(r, buckets...)
 	}
-	if rr.counted {
-		s.count(r, buckets...)
+	if rr == nil {
+		return err
 	}
 	p.Error = rr.msg
 	if err := s.renewable(r, p); err != nil {

@@ -77,9 +77,17 @@ type Limit struct {
 // and per account (the login id given). Which attempts count is said for
 // each; a request over a limit is refused with 429 before it is tried.
 type Limits struct {
-	// LoginIP counts every log-in attempt from an address; LoginAccount
-	// the failed ones for a login id.
-	LoginIP, LoginAccount Limit
+	// LoginIP counts every log-in attempt from an address, and LoginPair
+	// the failed ones for a login id from an address. LoginAccount counts
+	// a customer's failed ones from anywhere, and past it slows them
+	// rather than refusing them, so that a stranger cannot keep the
+	// customer out: each address then gets one try a slot, of 1 second
+	// after the first failure past it, twice as long after each further
+	// one, up to LoginWait. A completed password reset clears the
+	// account's counts. For a staff user of the console LoginAccount is a
+	// hard limit, which an admin can lift.
+	LoginIP, LoginPair, LoginAccount Limit
+	LoginWait                        time.Duration
 	// RegisterIP and RegisterAccount count the Registration Keys refused:
 	// mistyped, never minted, void or another account's. A key's check
 	// digit stops only 9 in 10 guesses; these limits and the ledger's
@@ -112,7 +120,9 @@ type Limits struct {
 // DefaultLimits are the limits README.md documents.
 var DefaultLimits = Limits{
 	LoginIP:         Limit{30, 15 * time.Minute},
+	LoginPair:       Limit{10, 15 * time.Minute},
 	LoginAccount:    Limit{10, 15 * time.Minute},
+	LoginWait:       5 * time.Minute,
 	RegisterIP:      Limit{30, time.Hour},
 	RegisterAccount: Limit{10, time.Hour},
 	ResetIP:         Limit{10, time.Hour},

@@ -158,23 +158,12 @@ func (s *deps) writePage(w http.ResponseWriter, t *template.Template, status int
 	w.Write(b.Bytes())
 }
 
-// limited tells whether a counted bucket has reached its limit, and then
-// returns the error that shows the page name again with p, answered 429.
-func (s *customerPages) limited(w http.ResponseWriter, r *http.Request, name string, p view, checks ...bucket) error {
-	return s.pageOverLimit(w, r, false, name, p, checks...)
-}
-
 // reserve counts an attempt in each bucket before it is tried, one
 // statement counting and reading, and answers 429 on the page name with
 // p (an error) when that goes over a limit; so attempts sent at once are
-// held to the limits as well as attempts sent one by one. An attempt
-// refused counts too, within the same fixed window.
+// held to the limits as well as attempts sent one by one.
 func (s *customerPages) reserve(w http.ResponseWriter, r *http.Request, name string, p view, buckets ...bucket) error {
-	return s.pageOverLimit(w, r, true, name, p, buckets...)
-}
-
-func (s *customerPages) pageOverLimit(w http.ResponseWriter, r *http.Request, add bool, name string, p view, buckets ...bucket) error {
-	l, over, err := s.overLimit(r.Context(), add, buckets...)
+	l, over, err := s.overLimit(r.Context(), true, buckets...)
 	if err != nil || !over {
 		return err
 	}
@@ -182,11 +171,46 @@ func (s *customerPages) pageOverLimit(w http.ResponseWriter, r *http.Request, ad
 	return again(http.StatusTooManyRequests, name, p)
 }
 
+// loginBucket counts the failed log-ins to a customer's account; the
+// buckets under it, the failures from each address.
+func loginBucket(email string) string { return "login:account:" + email }
+
+// slowLogin counts a log-in to an account in acc before it is tried and,
+// past acc's limit, lets addr one try a slot, the slot twice as long
+// after each further failure, up to the limits' LoginWait; a try sooner
+// is answered 429 with the seconds to wait. A stranger failing from other
+// addresses only makes the customer wait a slot, never locks them out.
+func (s *customerPages) slowLogin(w http.ResponseWriter, r *http.Request, p view, acc bucket, addr string) error {
+	if acc.key == "" || acc.limit.Max <= 0 {
+		return nil
+	}
+	n, err := s.rates.Hits(r.Context(), acc.key, acc.limit.Window, true)
+	if err != nil || n <= acc.limit.Max {
+		return err
+	}
+	slot := max(s.limits.LoginWait, time.Second)
+	if past := n - acc.limit.Max - 1; past < 20 {
+		slot = min(slot, time.Second<<past)
+	}
+	tries, err := s.rates.Hits(r.Context(), fmt.Sprintf("%s %s %d", acc.key, addr, slot/time.Second), slot, true)
+	if err != nil || tries <= 1 {
+		return err
+	}
+	s.release(r, acc)
+	now := s.now()
+	wait := int((slot - now.Sub(now.Truncate(slot)) + time.Second - 1) / time.Second)
+	w.Header().Set("Retry-After", fmt.Sprint(wait))
+	p.frame().Error = fmt.Sprintf("This account has had many failed log-ins. Please try again in %d seconds.", wait)
+	return again(http.StatusTooManyRequests, "login", p)
+}
+
 // overLimit reads each bucket's count, counting one more first if add,
 // and reports the limit of the first that is over: reached, or passed by
-// the attempt just counted.
+// the attempt just counted. An attempt over a limit is not tried, so
+// its counts are given back: attempts in flight that succeed, given back
+// too, hold a bucket over its limit only while they are tried.
 func (s *deps) overLimit(ctx context.Context, add bool, buckets ...bucket) (Limit, bool, error) {
-	for _, b := range buckets {
+	for i, b := range buckets {
 		if b.key == "" || b.limit.Max <= 0 {
 			continue
 		}
@@ -195,6 +219,16 @@ func (s *deps) overLimit(ctx context.Context, add bool, buckets ...bucket) (Limi
 			return Limit{}, false, err
 		}
 		if n > b.limit.Max || !add && n == b.limit.Max {
+			if add {
+				for _, c := range buckets[:i+1] {
+					if c.key == "" || c.limit.Max <= 0 {
+						continue
+					}
+					if err := s.rates.Release(ctx, c.key, c.limit.Window); err != nil {
+						return Limit{}, false, err
+					}
+				}
+			}
 			return b.limit, true, nil
 		}
 	}
@@ -208,24 +242,14 @@ func (s *deps) tooMany(w http.ResponseWriter, l Limit) string {
 	return fmt.Sprintf("Too many attempts. Please wait %s and try again.", roundUp(wait))
 }
 
-// release takes back an attempt reserved in b that turned out not to
-// count: b limits failures, and the attempt succeeded.
-func (s *deps) release(r *http.Request, b bucket) {
-	if b.key == "" || b.limit.Max <= 0 {
-		return
-	}
-	if err := s.rates.Release(r.Context(), b.key, b.limit.Window); err != nil {
-		s.logf("portal: rate limit %s: %v", b.key, err)
-	}
-}
-
-// count counts an attempt in each bucket.
-func (s *deps) count(r *http.Request, buckets ...bucket) {
+// release takes back an attempt reserved in each bucket that turned out
+// not to count: the buckets limit failures, and the attempt succeeded.
+func (s *deps) release(r *http.Request, buckets ...bucket) {
 	for _, b := range buckets {
 		if b.key == "" || b.limit.Max <= 0 {
 			continue
 		}
-		if _, err := s.rates.Hits(r.Context(), b.key, b.limit.Window, true); err != nil {
+		if err := s.rates.Release(r.Context(), b.key, b.limit.Window); err != nil {
 			s.logf("portal: rate limit %s: %v", b.key, err)
 		}
 	}

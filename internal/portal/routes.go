@@ -71,6 +71,7 @@ func (s *Server) Handler() http.Handler {
 	admin("POST /console/staff", con.staffAdd)
 	admin("GET /console/staff/remove", con.staffRemoveForm)
 	admin("POST /console/staff/remove", con.staffRemove)
+	admin("POST /console/staff/unlock", con.staffUnlock)
 	admin("GET /console/tokens", con.tokensPage)
 	admin("POST /console/tokens", con.tokenCreate)
 	admin("GET /console/tokens/{id}/revoke", con.tokenRevokeForm)

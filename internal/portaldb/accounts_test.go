@@ -252,3 +252,29 @@ func TestRequestReset(t *testing.T) {
 		verifyChain(t, l)
 	})
 }
+
+// Clear forgets a bucket and the buckets under it, and no other: not one
+// whose name only begins the same.
+func TestRateClear(t *testing.T) {
+	eachStore(t, func(t *testing.T, dsn string) {
+		l := open(t, dsn, ledger.WithNow(func() time.Time { return day0 }))
+		ctx := context.Background()
+		rl := portaldb.NewRateLimits(l)
+		buckets := []string{"login:account:ann@example.com", "login:account:ann@example.com 192.0.2.1", "login:account:ann@example.com 192.0.2.1 60",
+			"login:account:ann@example.community", "login:account:ann@example.co", "login:ip:192.0.2.1"}
+		for _, b := range buckets {
+			if _, err := rl.Hits(ctx, b, time.Hour, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := rl.Clear(ctx, "login:account:ann@example.com"); err != nil {
+			t.Fatal(err)
+		}
+		for i, b := range buckets {
+			n, err := rl.Hits(ctx, b, time.Hour, false)
+			if want := min(i/3, 1); err != nil || n != want {
+				t.Errorf("%s: %d, %v; want %d", b, n, err, want)
+			}
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/licmint/licmint/internal/ledgerdb"
 	"github.com/licmint/licmint/ledger"
@@ -58,6 +59,18 @@ func (s *RateLimits) Release(ctx context.Context, bucket string, window time.Dur
 	ws := ledgerdb.FormatTime(s.db.Now().Truncate(window))
 	return s.db.Locked(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE rate_limits SET hits = hits - 1 WHERE bucket = $1 AND window_start = $2 AND hits > 0`, bucket, ws)
+		return err
+	})
+}
+
+// Clear forgets every hit counted in bucket and in the buckets under it,
+// named bucket, a space and more: an account's own count and its counts
+// per address, say, after its password is reset or an admin lifts a lock.
+func (s *RateLimits) Clear(ctx context.Context, bucket string) error {
+	sub := bucket + " "
+	return s.db.Locked(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM rate_limits WHERE bucket = $1 OR substr(bucket, 1, $2) = $3`,
+			bucket, utf8.RuneCountInString(sub), sub)
 		return err
 	})
 }
