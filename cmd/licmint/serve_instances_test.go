@@ -46,73 +46,24 @@ func TestServeInstancesOnPostgres(t *testing.T) {
 	if err != nil {
 		t.Skip(err)
 	}
-	dsn := ledgertest.PostgresDSN(t)
-	ctx := context.Background()
-	dir := t.TempDir()
-	keyPath, idPath := writeServeKey(t, dir)
-	relay := startRelay(t)
+	s := newServeInstances(t, licmint, ledgertest.PostgresDSN(t))
 
 	// The shop's keys: some for one customer each, some that two
 	// customers race for, some that one customer registers on both
 	// instances at once, and some for the second day.
 	const nOwn, nContested, nTwice, nLater = 32, 8, 4, 4
 	const registered = nOwn + nContested + nTwice
-	l, err := ledger.Open(ctx, dsn, ledger.WithNow(func() time.Time { return day1 }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	m, err := l.Mint(ctx, ledger.MintRequest{Product: formats.MustProduct("PC"), Edition: "standard", Count: registered + nLater, Days: 365})
-	if err != nil {
-		t.Fatal(err)
-	}
-	own, contested, twice, later := m.Keys[:nOwn], m.Keys[nOwn:nOwn+nContested], m.Keys[nOwn+nContested:registered], m.Keys[registered:]
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-
-	serve := func(day string, extra ...string) (*serveProc, *serveProc) {
-		args := append([]string{"serve", "--ledger", dsn, "--key", keyPath, "--identity", idPath, "--addr", "127.0.0.1:0", "--json",
-			"--smtp", relay.addr, "--mail-from", "licenses@vendor.test"}, extra...)
-		a, b := startServe(t, licmint, day, args), startServe(t, licmint, day, args)
-		return a, b
-	}
+	keys := mintShopKeys(t, s.dsn, registered+nLater)
+	own, contested, twice, later := keys[:nOwn], keys[nOwn:nOwn+nContested], keys[nOwn+nContested:registered], keys[registered:]
 
 	// Day one: four customers sign up, two on each instance.
-	a, b := serve("2027-03-01")
-	names := []string{"ann", "bob", "cat", "dan"}
-	var custs []*customer
-	for i, name := range names {
-		c := newCustomer(t, name+"@example.com")
-		c.signup([]*serveProc{a, b}[i%2], relay)
-		custs = append(custs, c)
-	}
+	a, b := s.serve("2027-03-01")
+	// at is the instance of turn i; it follows a and b when they are
+	// started again.
 	at := func(i int) *serveProc { return []*serveProc{a, b}[i%2] }
-
-	var calls []*regCall
-	for i, rk := range own {
-		calls = append(calls, &regCall{who: custs[i%4], p: at(i / 4), rk: rk})
-	}
-	for i, rk := range contested {
-		calls = append(calls, &regCall{who: custs[i%4], p: a, rk: rk}, &regCall{who: custs[(i+1)%4], p: b, rk: rk})
-	}
-	for i, rk := range twice {
-		calls = append(calls, &regCall{who: custs[i%4], p: a, rk: rk}, &regCall{who: custs[i%4], p: b, rk: rk})
-	}
-	allAtOnce(len(calls), func(i int) {
-		c := calls[i]
-		// A registration counts against the limits of refused keys
-		// while it is tried, so more at once than a limit are answered
-		// 429 until the others are done; tried again, as a customer would.
-		for range 300 {
-			if c.code, c.body = c.who.submit(c.p, "/register", url.Values{"rk": {c.rk.String()}}); c.code != http.StatusTooManyRequests {
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	})
+	custs := s.signUpCustomers(at, "ann", "bob", "cat", "dan")
+	calls := registrationCalls(custs, at, a, b, own, contested, twice)
+	registerAllAtOnce(calls)
 	owner := registeredOnce(t, calls)
 	if len(owner) != registered {
 		t.Fatalf("%d of %d keys registered: %v", len(owner), registered, owner)
@@ -132,39 +83,140 @@ func TestServeInstancesOnPostgres(t *testing.T) {
 		t.Fatalf("%d replacements", replaced)
 	}
 	t.Logf("day one: %d keys registered by %d requests at once on two instances, license %s replaced %d times by 4 requests", registered, len(calls), id, replaced)
-	drained(t, db)
+	drained(t, s.db)
 	a.stop(t)
 	b.stop(t)
 
 	// 320 days on, within 60 days of the first term's end: both instances
 	// run the notice scheduler every 50 ms while customers register more
 	// keys on both.
-	a, b = serve("2028-01-15", "--notify-every", "50ms")
+	a, b = s.serve("2028-01-15", "--notify-every", "50ms")
 	for _, c := range custs {
 		c.login(a)
 	}
+	registerLater(t, custs, at, later)
+	s.relay.await(t, subject("Maintenance of your PC license ends"), registered, registered)
+	// Many rounds of both schedulers later, still one notice a license.
+	time.Sleep(time.Second)
+	notices := s.relay.await(t, subject("Maintenance of your PC license ends"), registered, registered)
+	checkNotices(t, notices, keys, owner, registered)
+	// A customer who registered a key on both instances at once may get
+	// its code by mail twice, never anyone else's.
+	s.relay.await(t, subject("Your Activation Code for PC"), registered+nLater, registered+nLater+nTwice)
+	drained(t, s.db)
+	a.stop(t)
+	b.stop(t)
+
+	if out, err := exec.Command(licmint, "ledger", "verify", "--ledger", s.dsn).CombinedOutput(); err != nil {
+		t.Fatalf("ledger verify: %v\n%s", err, out)
+	}
+	checkInstancesLedger(t, s.db, s.relay.count(), owner, registered+nLater, replaced, registered)
+}
+
+// serveInstances is what the 'licmint serve' processes of
+// TestServeInstancesOnPostgres share: the ledger, the signing key and the
+// mail relay.
+type serveInstances struct {
+	t               *testing.T
+	licmint, dsn    string
+	keyPath, idPath string
+	relay           *relay
+	db              *sql.DB
+}
+
+func newServeInstances(t *testing.T, licmint, dsn string) *serveInstances {
+	t.Helper()
+	s := &serveInstances{t: t, licmint: licmint, dsn: dsn}
+	s.keyPath, s.idPath = writeServeKey(t, t.TempDir())
+	s.relay = startRelay(t)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s.db = db
+	return s
+}
+
+// serve starts two instances on the test clock's day, with extra flags.
+func (s *serveInstances) serve(day string, extra ...string) (*serveProc, *serveProc) {
+	args := append([]string{"serve", "--ledger", s.dsn, "--key", s.keyPath, "--identity", s.idPath, "--addr", "127.0.0.1:0", "--json",
+		"--smtp", s.relay.addr, "--mail-from", "licenses@vendor.test"}, extra...)
+	a, b := startServe(s.t, s.licmint, day, args), startServe(s.t, s.licmint, day, args)
+	return a, b
+}
+
+// signUpCustomers signs up a customer of each name, the i-th on at(i).
+func (s *serveInstances) signUpCustomers(at func(int) *serveProc, names ...string) []*customer {
+	var custs []*customer
+	for i, name := range names {
+		c := newCustomer(s.t, name+"@example.com")
+		c.signup(at(i), s.relay)
+		custs = append(custs, c)
+	}
+	return custs
+}
+
+// mintShopKeys mints n registration keys on day one, a year's license
+// each.
+func mintShopKeys(t *testing.T, dsn string, n int) []formats.RegistrationKey {
+	t.Helper()
+	l, err := ledger.Open(context.Background(), dsn, ledger.WithNow(func() time.Time { return day1 }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	m, err := l.Mint(context.Background(), ledger.MintRequest{Product: formats.MustProduct("PC"), Edition: "standard", Count: n, Days: 365})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.Keys
+}
+
+// registrationCalls are day one's registrations: each own key by one
+// customer, on the instance of its turn; each contested key by two
+// customers, one on each instance; each twice key by one customer on
+// both instances.
+func registrationCalls(custs []*customer, at func(int) *serveProc, a, b *serveProc, own, contested, twice []formats.RegistrationKey) []*regCall {
+	var calls []*regCall
+	for i, rk := range own {
+		calls = append(calls, &regCall{who: custs[i%4], p: at(i / 4), rk: rk})
+	}
+	for i, rk := range contested {
+		calls = append(calls, &regCall{who: custs[i%4], p: a, rk: rk}, &regCall{who: custs[(i+1)%4], p: b, rk: rk})
+	}
+	for i, rk := range twice {
+		calls = append(calls, &regCall{who: custs[i%4], p: a, rk: rk}, &regCall{who: custs[i%4], p: b, rk: rk})
+	}
+	return calls
+}
+
+// registerAllAtOnce sends every call at once and keeps each answer.
+func registerAllAtOnce(calls []*regCall) {
+	allAtOnce(len(calls), func(i int) {
+		c := calls[i]
+		// A registration counts against the limits of refused keys
+		// while it is tried, so more at once than a limit are answered
+		// 429 until the others are done; tried again, as a customer would.
+		for range 300 {
+			if c.code, c.body = c.who.submit(c.p, "/register", url.Values{"rk": {c.rk.String()}}); c.code != http.StatusTooManyRequests {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+}
+
+// registerLater registers later[i] as custs[i] on at(i), all at once,
+// each to get its code.
+func registerLater(t *testing.T, custs []*customer, at func(int) *serveProc, later []formats.RegistrationKey) {
+	t.Helper()
 	allAtOnce(len(later), func(i int) {
 		code, body := custs[i].submit(at(i), "/register", url.Values{"rk": {later[i].String()}})
 		if code != http.StatusOK || len(serveCodeRE.FindAllString(body, -1)) != 1 {
 			t.Errorf("registering %s on day two: %d\n%s", later[i], code, body)
 		}
 	})
-	relay.await(t, subject("Maintenance of your PC license ends"), registered, registered)
-	// Many rounds of both schedulers later, still one notice a license.
-	time.Sleep(time.Second)
-	notices := relay.await(t, subject("Maintenance of your PC license ends"), registered, registered)
-	checkNotices(t, notices, m.Keys, owner, registered)
-	// A customer who registered a key on both instances at once may get
-	// its code by mail twice, never anyone else's.
-	relay.await(t, subject("Your Activation Code for PC"), registered+nLater, registered+nLater+nTwice)
-	drained(t, db)
-	a.stop(t)
-	b.stop(t)
-
-	if out, err := exec.Command(licmint, "ledger", "verify", "--ledger", dsn).CombinedOutput(); err != nil {
-		t.Fatalf("ledger verify: %v\n%s", err, out)
-	}
-	checkInstancesLedger(t, db, relay.count(), owner, registered+nLater, replaced, registered)
 }
 
 // regCall is a registration a customer sends, and its answer.

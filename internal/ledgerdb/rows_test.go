@@ -22,8 +22,11 @@ func TestScanAll(t *testing.T) {
 	db.SetMaxOpenConns(1)
 	query := func() *sql.Rows {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
+		// The deadline turns rows left open (the next query waiting for
+		// the one connection) into a failure, not a hang. It must outlive
+		// the rows: a context cancelled while they are read closes them.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		t.Cleanup(cancel)
 		rows, err := db.QueryContext(ctx, `SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3`)
 		if err != nil {
 			t.Fatal(err)

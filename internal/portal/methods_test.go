@@ -73,6 +73,75 @@ func routePaths(t *testing.T, fill map[string][]string) []string {
 func TestEveryRouteChangesNothingButByPOST(t *testing.T) {
 	// No limits: the sweep's thousands of requests are not guesses.
 	e := newEnv(t, portal.WithDemo(true), portal.WithLimits(portal.Limits{}))
+	s := newRouteSweep(t, e)
+	// The mail queued so far is sent first: sending it is an event too.
+	s.awaitMailSent()
+	before, mailBefore := s.head(), s.newestMail()
+	sent := 0
+	for _, v := range s.visitors {
+		sent += s.visit(v)
+	}
+	if h := s.head(); h != before {
+		t.Fatalf("the ledger's head moved from %d to %d", before.Seq, h.Seq)
+	}
+	t.Logf("%d requests", sent)
+	// Queuing mail is no event: the outbox is checked on its own.
+	if m := s.newestMail(); m != mailBefore {
+		t.Fatalf("mail was queued: message %d, after %d", m, mailBefore)
+	}
+	if s.support.get("/console/"); s.support.code != http.StatusOK {
+		t.Fatalf("the support user's session ended: %d", s.support.code)
+	}
+	if s.customer.get("/licenses"); s.customer.code != http.StatusOK {
+		t.Fatalf("the customer's session ended: %d", s.customer.code)
+	}
+}
+
+// routeSweep is what TestEveryRouteChangesNothingButByPOST sends its
+// requests with: the paths, the visitors, and the ledger's records the
+// fields name.
+type routeSweep struct {
+	t        *testing.T
+	e        *env
+	ctx      context.Context
+	outbox   *portaldb.Outbox
+	paths    []string
+	visitors []sweepVisitor
+	// license and unused are the license and the registration key the
+	// forms name; support and customer are visitors whose sessions must
+	// outlive the sweep.
+	license, unused   string
+	support, customer *browser
+}
+
+// sweepVisitor is one kind of visitor the sweep sends every request as.
+type sweepVisitor struct {
+	name          string
+	b             *browser
+	bearer, scope string
+	// staff and admin: the console's routes are theirs; customer: the
+	// customers' pages behind a log-in are.
+	staff, admin, customer bool
+}
+
+// sweepTry is one request to a path: a method, and the fields it carries
+// in both its query and its body.
+type sweepTry struct {
+	method string
+	fields url.Values
+}
+
+// sweepPublicPOST are the POST routes anyone may use, which the sweep
+// leaves to the tests of each page.
+var sweepPublicPOST = map[string]bool{"/signup": true, "/confirm": true, "/login": true, "/logout": true, "/forgot": true,
+	"/reset": true, "/console/login": true, "/console/totp": true, "/console/logout": true}
+
+var consoleAdminOnlyRE = regexp.MustCompile(`^/console/(staff|tokens)`)
+
+// newRouteSweep makes the records and the visitors of every kind the
+// sweep needs, and reads its paths from the routes table.
+func newRouteSweep(t *testing.T, e *env) *routeSweep {
+	t.Helper()
 	ctx := context.Background()
 	key, ann := e.registered()
 	unused := e.mint(1, false, ledger.PurposeLicense)[0]
@@ -102,16 +171,7 @@ func TestEveryRouteChangesNothingButByPOST(t *testing.T) {
 		"{product}": {"PC"},
 	})
 	paths = append(paths, "/nosuch", "/console/nosuch", "/api/nosuch", "/static/portal.css")
-
-	type visitor struct {
-		name          string
-		b             *browser
-		bearer, scope string
-		// staff and admin: the console's routes are theirs; customer: the
-		// customers' pages behind a log-in are.
-		staff, admin, customer bool
-	}
-	visitors := []visitor{
+	visitors := []sweepVisitor{
 		{name: "anonymous", b: e.browser()},
 		{name: "customer", b: ann, customer: true},
 		{name: "admin half way", b: pat},
@@ -119,123 +179,125 @@ func TestEveryRouteChangesNothingButByPOST(t *testing.T) {
 		{name: "admin", b: ada, staff: true, admin: true},
 	}
 	for _, scope := range []string{portaldb.ScopeMint, portaldb.ScopeRead, portaldb.ScopeRevoke} {
-		visitors = append(visitors, visitor{name: "bearer " + scope, b: e.browser(), bearer: newAPIToken(t, e, scope), scope: scope})
+		visitors = append(visitors, sweepVisitor{name: "bearer " + scope, b: e.browser(), bearer: newAPIToken(t, e, scope), scope: scope})
 	}
-	// Each visitor's CSRF tokens, of the customers' pages and of the
-	// console's.
-	tokens := func(v visitor) (string, string) {
-		v.b.get("/login")
-		customer := v.b.csrf()
-		v.b.get("/console/login")
-		if !csrfRE.MatchString(v.b.last) {
-			v.b.get("/console/")
-		}
-		return customer, v.b.csrf()
-	}
-	// publicPOST are the POST routes anyone may use, which the sweep
-	// leaves to the tests of each page.
-	publicPOST := map[string]bool{"/signup": true, "/confirm": true, "/login": true, "/logout": true, "/forgot": true,
-		"/reset": true, "/console/login": true, "/console/totp": true, "/console/logout": true}
-	adminOnly := regexp.MustCompile(`^/console/(staff|tokens)`)
+	return &routeSweep{t: t, e: e, ctx: ctx, outbox: portaldb.NewOutbox(e.led), paths: paths, visitors: visitors,
+		license: id, unused: unused.String(), support: sam, customer: ann}
+}
 
-	head := func() ledger.Head {
-		h, err := e.led.Head(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h
+func (s *routeSweep) head() ledger.Head {
+	h, err := s.e.led.Head(s.ctx)
+	if err != nil {
+		s.t.Fatal(err)
 	}
-	// The mail queued so far is sent first: sending it is an event too.
-	outbox := portaldb.NewOutbox(e.led)
+	return h
+}
+
+// awaitMailSent waits for the outbox to have sent the mail queued so far.
+func (s *routeSweep) awaitMailSent() {
 	for tries := 0; ; tries++ {
-		n, err := outbox.Unsent(ctx)
+		n, err := s.outbox.Unsent(s.ctx)
 		if err != nil {
-			t.Fatal(err)
+			s.t.Fatal(err)
 		}
 		if n == 0 {
-			break
+			return
 		}
 		if tries == 1000 {
-			t.Fatalf("%d messages still unsent", n)
+			s.t.Fatalf("%d messages still unsent", n)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	newest := func() int64 {
-		ms, err := outbox.List(ctx, 1)
-		if err != nil || len(ms) != 1 {
-			t.Fatalf("the outbox: %d messages, %v", len(ms), err)
-		}
-		return ms[0].ID
+}
+
+// newestMail is the id of the message queued last.
+func (s *routeSweep) newestMail() int64 {
+	ms, err := s.outbox.List(s.ctx, 1)
+	if err != nil || len(ms) != 1 {
+		s.t.Fatalf("the outbox: %d messages, %v", len(ms), err)
 	}
-	before, mailBefore := head(), newest()
+	return ms[0].ID
+}
+
+// csrfTokens returns v's CSRF tokens, of the customers' pages and of the
+// console's.
+func (v sweepVisitor) csrfTokens() (customer, console string) {
+	v.b.get("/login")
+	customer = v.b.csrf()
+	v.b.get("/console/login")
+	if !csrfRE.MatchString(v.b.last) {
+		v.b.get("/console/")
+	}
+	return customer, v.b.csrf()
+}
+
+// visit sends as v every try of every path, and returns how many
+// requests it sent.
+func (s *routeSweep) visit(v sweepVisitor) int {
+	customerCSRF, consoleCSRF := v.csrfTokens()
 	sent := 0
-	for _, v := range visitors {
-		customerCSRF, consoleCSRF := tokens(v)
-		for _, path := range paths {
-			csrf := customerCSRF
-			if strings.HasPrefix(path, "/console") {
-				csrf = consoleCSRF
+	for _, path := range s.paths {
+		csrf := customerCSRF
+		if strings.HasPrefix(path, "/console") {
+			csrf = consoleCSRF
+		}
+		api := strings.HasPrefix(path, "/api/")
+		for _, tr := range s.tries(v, path, csrf) {
+			if api && tr.method == "POST" && (path == "/api/v1/current-code" || v.scope != "" && apiScope(path) == v.scope) {
+				continue // the caller may: the API's tests check what it does
 			}
-			fields := url.Values{"csrf": {csrf}, "reason": {"chargeback"}, "generation": {"0"}, "email": {"sam@vendor.test"},
-				"name": {"shop"}, "scope": {portaldb.ScopeRevoke}, "role": {portaldb.RoleAdmin}, "rk": {unused.String()},
-				"license": {id}, "product": {"PC"}, "revoke_old": {"on"}}
-			type try struct {
-				method string
-				fields url.Values
-			}
-			tries := []try{{"GET", fields}, {"HEAD", fields}, {"PUT", fields}, {"PATCH", fields}, {"DELETE", fields}, {"OPTIONS", fields},
-				{"POST", without(fields, "csrf")}}
-			api := strings.HasPrefix(path, "/api/")
-			ours := !api && (!strings.HasPrefix(path, "/console") && (v.customer || !needsLogin(path)) ||
-				strings.HasPrefix(path, "/console") && v.staff && (v.admin || !adminOnly.MatchString(path)))
-			if !api && !ours && !publicPOST[path] {
-				tries = append(tries, try{"POST", fields})
-			}
-			for _, tr := range tries {
-				if api && tr.method == "POST" && (path == "/api/v1/current-code" || v.scope != "" && apiScope(path) == v.scope) {
-					continue // the caller may: the API's tests check what it does
-				}
-				target := path
-				if !strings.Contains(path, "?") {
-					target += "?" + tr.fields.Encode()
-				}
-				req, _ := http.NewRequest(tr.method, e.url(target), strings.NewReader(tr.fields.Encode()))
-				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				if v.bearer != "" {
-					req.Header.Set("Authorization", "Bearer "+v.bearer)
-				}
-				sent++
-				h0 := head()
-				resp, err := v.b.c.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				resp.Body.Close()
-				if h := head(); h != h0 {
-					t.Errorf("%s %s %s (csrf %v): the ledger's head moved from %d to %d", v.name, tr.method, path, tr.fields.Has("csrf"), h0.Seq, h.Seq)
-				}
-				if resp.StatusCode == http.StatusMethodNotAllowed && resp.Header.Get("Allow") == "" {
-					t.Errorf("%s %s %s: 405 without Allow", v.name, tr.method, path)
-				}
-				if resp.StatusCode >= 500 {
-					t.Errorf("%s %s %s: %d", v.name, tr.method, path, resp.StatusCode)
-				}
-			}
+			sent++
+			s.send(v, path, tr)
 		}
 	}
-	if h := head(); h != before {
-		t.Fatalf("the ledger's head moved from %d to %d", before.Seq, h.Seq)
+	return sent
+}
+
+// tries are the requests v sends to path: every method with every
+// field and the CSRF token, a POST without the token, and, where the
+// path is not v's, a POST with it.
+func (s *routeSweep) tries(v sweepVisitor, path, csrf string) []sweepTry {
+	fields := url.Values{"csrf": {csrf}, "reason": {"chargeback"}, "generation": {"0"}, "email": {"sam@vendor.test"},
+		"name": {"shop"}, "scope": {portaldb.ScopeRevoke}, "role": {portaldb.RoleAdmin}, "rk": {s.unused},
+		"license": {s.license}, "product": {"PC"}, "revoke_old": {"on"}}
+	tries := []sweepTry{{"GET", fields}, {"HEAD", fields}, {"PUT", fields}, {"PATCH", fields}, {"DELETE", fields}, {"OPTIONS", fields},
+		{"POST", without(fields, "csrf")}}
+	api := strings.HasPrefix(path, "/api/")
+	ours := !api && (!strings.HasPrefix(path, "/console") && (v.customer || !needsLogin(path)) ||
+		strings.HasPrefix(path, "/console") && v.staff && (v.admin || !consoleAdminOnlyRE.MatchString(path)))
+	if !api && !ours && !sweepPublicPOST[path] {
+		tries = append(tries, sweepTry{"POST", fields})
 	}
-	t.Logf("%d requests", sent)
-	// Queuing mail is no event: the outbox is checked on its own.
-	if m := newest(); m != mailBefore {
-		t.Fatalf("mail was queued: message %d, after %d", m, mailBefore)
+	return tries
+}
+
+// send sends tr to path as v, with its fields in the query (unless the
+// path has one) and in the body, and checks the ledger's head did not
+// move, a 405 says what the path takes, and nothing answers 500.
+func (s *routeSweep) send(v sweepVisitor, path string, tr sweepTry) {
+	target := path
+	if !strings.Contains(path, "?") {
+		target += "?" + tr.fields.Encode()
 	}
-	if sam.get("/console/"); sam.code != http.StatusOK {
-		t.Fatalf("the support user's session ended: %d", sam.code)
+	req, _ := http.NewRequest(tr.method, s.e.url(target), strings.NewReader(tr.fields.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if v.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+v.bearer)
 	}
-	if ann.get("/licenses"); ann.code != http.StatusOK {
-		t.Fatalf("the customer's session ended: %d", ann.code)
+	h0 := s.head()
+	resp, err := v.b.c.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if h := s.head(); h != h0 {
+		s.t.Errorf("%s %s %s (csrf %v): the ledger's head moved from %d to %d", v.name, tr.method, path, tr.fields.Has("csrf"), h0.Seq, h.Seq)
+	}
+	if resp.StatusCode == http.StatusMethodNotAllowed && resp.Header.Get("Allow") == "" {
+		s.t.Errorf("%s %s %s: 405 without Allow", v.name, tr.method, path)
+	}
+	if resp.StatusCode >= 500 {
+		s.t.Errorf("%s %s %s: %d", v.name, tr.method, path, resp.StatusCode)
 	}
 }
 
