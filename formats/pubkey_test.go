@@ -108,3 +108,41 @@ func stdlibAcceptsKey(pub []byte) bool {
 	err := ed25519.VerifyWithOptions(pub, nil, nil, &ed25519.Options{})
 	return err != nil && strings.Contains(err.Error(), "signature length")
 }
+
+// TestCheckPublicKeyMixedOrder: a point of prime order plus a small-order
+// one is refused, so that cofactored and cofactorless verifiers, which
+// disagree under such a key, are never given one.
+func TestCheckPublicKeyMixedOrder(t *testing.T) {
+	for _, m := range torsion.MixedOrder() {
+		if !stdlibAcceptsKey(m) {
+			t.Fatalf("%x: crypto/ed25519 refuses it: the test proves nothing", m)
+		}
+		err := formats.CheckPublicKey(m)
+		if !errors.Is(err, formats.ErrWeakKey) {
+			t.Errorf("%x: got %v, want ErrWeakKey", m, err)
+			continue
+		}
+		checkKeyError(t, err, "mixed order")
+		if err := formats.CheckPublicKeyEncoding(m); err != nil {
+			t.Errorf("%x: CheckPublicKeyEncoding = %v, want nil (it leaves the order to its caller)", m, err)
+		}
+	}
+}
+
+// TestSmallOrderR: exactly the eight canonical small-order encodings as R.
+func TestSmallOrderR(t *testing.T) {
+	for _, e := range torsion.Encodings() {
+		sig := append(append([]byte{}, e.Bytes...), make([]byte, 32)...)
+		if got := formats.SmallOrderR(sig); got != e.Canonical {
+			t.Errorf("R %x: SmallOrderR = %v, want %v", e.Bytes, got, e.Canonical)
+		}
+	}
+	for _, m := range torsion.MixedOrder() {
+		if formats.SmallOrderR(append(m, make([]byte, 32)...)) {
+			t.Errorf("R %x of mixed order: SmallOrderR = true", m)
+		}
+	}
+	if formats.SmallOrderR(nil) {
+		t.Error("SmallOrderR(nil) = true")
+	}
+}

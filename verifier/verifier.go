@@ -92,14 +92,19 @@ func New(product string, keys []Key, opts ...Option) (*Verifier, error) {
 		if v.keys[k.ID] != nil {
 			return nil, fmt.Errorf("verifier: key id %d appears twice", k.ID)
 		}
-		// ed25519v accepts what crypto/ed25519 accepts, small-order keys
-		// included; the check of every key licmint trusts refuses them.
-		if err := formats.CheckPublicKey(k.Public); err != nil {
+		// ed25519v accepts what crypto/ed25519 accepts, small-order and
+		// mixed-order keys included; licmint trusts neither
+		// (formats.CheckPublicKey), and ed25519v's own arithmetic tests
+		// the order without linking another scalar multiplication.
+		if err := formats.CheckPublicKeyEncoding(k.Public); err != nil {
 			return nil, fmt.Errorf("verifier: key id %d: %w", k.ID, err)
 		}
 		pk, err := ed25519v.NewPublicKey(k.Public)
 		if err != nil {
-			return nil, fmt.Errorf("verifier: key id %d: %w", k.ID, err) // unreachable: CheckPublicKey decoded it
+			return nil, fmt.Errorf("verifier: key id %d: %w", k.ID, err) // unreachable: CheckPublicKeyEncoding decoded it
+		}
+		if !pk.PrimeOrder() {
+			return nil, fmt.Errorf("verifier: key id %d: %w", k.ID, formats.MixedOrderKeyError())
 		}
 		v.keys[k.ID] = pk
 	}
@@ -260,6 +265,11 @@ func (v *Verifier) check(c *formats.ActivationCode, record bool) (License, error
 // msg and sig are often on the caller's stack, and handing them to an
 // unknown function would move them to the heap on the default path too.
 func (v *Verifier) verifySig(key *ed25519v.PublicKey, prefix, msg, sig []byte) bool {
+	// FORMAT.md section 10 refuses an R of small order, as libsodium does,
+	// so that every library gives one answer; crypto/ed25519 does not.
+	if formats.SmallOrderR(sig) {
+		return false
+	}
 	if v.sigCheck == nil {
 		return key.VerifyPrefixed(prefix, msg, sig)
 	}

@@ -408,6 +408,9 @@ func TestWeakKeysRefused(t *testing.T) {
 	for _, e := range torsion.Encodings() {
 		cases[hex.EncodeToString(e.Bytes)] = e.Bytes
 	}
+	for _, m := range torsion.MixedOrder() {
+		cases["mixed order "+hex.EncodeToString(m)] = m
+	}
 	for name, key := range cases {
 		ring := append(testKeys(), verifier.Key{ID: 7, Public: key})
 		v, err := verifier.New("PC", ring)

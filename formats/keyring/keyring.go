@@ -240,7 +240,9 @@ func (r *Keyring) VerifyList(keyID uint8, context, body, sig []byte) error {
 		return revocation.ErrUnknownKey
 	}
 	msg := make([]byte, 0, len(context)+len(body))
-	if !ed25519.Verify(pub, append(append(msg, context...), body...), sig) {
+	// formats.SmallOrderR: an R of small order is refused as libsodium
+	// refuses it (FORMAT.md section 10); crypto/ed25519 accepts it.
+	if formats.SmallOrderR(sig) || !ed25519.Verify(pub, append(append(msg, context...), body...), sig) {
 		return revocation.ErrBadSignature
 	}
 	return nil

@@ -144,6 +144,7 @@ func TestWeakKeys(t *testing.T) {
 	for _, e := range torsion.Encodings() {
 		weak = append(weak, e.Bytes)
 	}
+	weak = append(weak, torsion.MixedOrder()...)
 	for _, w := range weak {
 		pemFile := append(keyring.MarshalPublicPEM(1, good), keyring.MarshalPublicPEM(2, w)...)
 		jwks := `{"keys":[` + jwkJSON(1, good) + `,` + jwkJSON(2, w) + `]}`

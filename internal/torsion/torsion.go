@@ -104,3 +104,23 @@ func plusP(c []byte) ([]byte, bool) {
 	out[31] = 0x7f | sign
 	return out, true
 }
+
+// MixedOrder returns seven canonical encodings of points of mixed order:
+// a point of prime order (the base point times a fixed scalar, as a key
+// generator makes it) plus each of the seven non-identity small-order
+// points. crypto/ed25519 and libsodium's verify accept such keys;
+// FORMAT.md section 10 refuses them, as crypto_core_ed25519_is_valid_point
+// does.
+func MixedOrder() [][]byte {
+	s, err := edwards25519.NewScalar().SetCanonicalBytes(append([]byte{7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, make([]byte, 16)...))
+	if err != nil {
+		panic(err)
+	}
+	a := new(edwards25519.Point).ScalarBaseMult(s)
+	var out [][]byte
+	ps := Points()
+	for _, t := range ps[1:] {
+		out = append(out, new(edwards25519.Point).Add(a, t).Bytes())
+	}
+	return out
+}

@@ -99,6 +99,11 @@ func (t *Verifier) Verify(token string) (verifier.License, error) {
 	switch {
 	case keyErr != nil:
 		return verifier.License{}, keyErr
+	case err == nil && formats.SmallOrderR(tok.Signature):
+		// crypto/ed25519 accepts an R of small order; FORMAT.md section 10
+		// does not, as libsodium does not.
+		return verifier.License{}, badToken([]error{verifier.ErrBadSignature},
+			"the signature does not verify with key id %v: its R is a point of small order", tok.Header["kid"])
 	case err == nil:
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		return verifier.License{}, badToken(nil, "not a well-formed JWT: %v", err)

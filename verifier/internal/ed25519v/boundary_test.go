@@ -436,3 +436,32 @@ func otherEncoding(i int, seed uint64) []byte {
 	}
 	return alts[seed%uint64(len(alts))]
 }
+
+// TestPrimeOrder: keys a generator makes are of prime order; each of them
+// plus a small-order point is not, nor is a small-order point itself.
+func TestPrimeOrder(t *testing.T) {
+	seed := make([]byte, ed25519.SeedSize)
+	for i := range 50 {
+		seed[0] = byte(i)
+		k, err := NewPublicKey(ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey))
+		if err != nil || !k.PrimeOrder() {
+			t.Fatalf("seed %d: PrimeOrder = false (%v), want true", i, err)
+		}
+	}
+	weak := torsion.MixedOrder()
+	for _, e := range torsion.Encodings() {
+		weak = append(weak, e.Bytes)
+	}
+	for _, b := range weak {
+		k, err := NewPublicKey(b)
+		if err != nil {
+			t.Fatalf("%x: %v", b, err)
+		}
+		if k.PrimeOrder() {
+			t.Errorf("%x: PrimeOrder = true, want false", b)
+		}
+	}
+	if new(PublicKey).PrimeOrder() {
+		t.Error("zero PublicKey: PrimeOrder = true")
+	}
+}

@@ -57,6 +57,28 @@ func NewPublicKey(b []byte) (*PublicKey, error) {
 	return k, nil
 }
 
+// PrimeOrder reports whether k's point A has prime order L: it is not the
+// identity, and has no small-order component ([L]A is the identity, so
+// [L-1](-A) is A). Callers
+// that trust only such keys (FORMAT.md section 10) test it once, when a key
+// is loaded, with the tables NewPublicKey built anyway.
+func (k *PublicKey) PrimeOrder() bool {
+	var out [32]byte
+	if k.base == nil || !k.mulAdd(&out, orderMinus1[:], zero[:]) {
+		return false
+	}
+	var a edwards25519.Point
+	a.Negate(&k.negA)
+	return a.Equal(edwards25519.NewIdentityPoint()) != 1 && bytes.Equal(out[:], a.Bytes())
+}
+
+// orderMinus1 is L-1, little-endian, L the order of the base point.
+var orderMinus1 = [32]byte{
+	0xec, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10}
+
+var zero [32]byte
+
 // Bytes returns a copy of the 32-byte encoding of k.
 func (k *PublicKey) Bytes() []byte {
 	b := k.enc
