@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/jsonstrict"
 )
 
 // Defaults for a product that leaves a term out, as vendors commonly sell:
@@ -99,6 +100,11 @@ func Parse(data []byte) (*Catalog, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("catalog: data after the JSON object")
 	}
+	// encoding/json takes the last of a repeated member and reads null as
+	// absent: either would let a typo change a license unnoticed.
+	if err := jsonstrict.Check(data, jsonstrict.Options{Names: catalogNames}); err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
 	if len(c.Products) == 0 {
 		return nil, errors.New(`catalog: no products; want {"products": {"PC": {...}}}`)
 	}
@@ -169,6 +175,11 @@ func jsonPosition(data []byte, err error) error {
 	col := int(off) - bytes.LastIndexByte(data[:off], '\n')
 	return fmt.Errorf("line %d, column %d: %w", line, col, err)
 }
+
+// catalogNames are the catalog's member names, which encoding/json would
+// also match in another case.
+var catalogNames = []string{"products", "name", "editions", "number", "features",
+	"trial_days", "maintenance_days", "warning_days", "grace_days"}
 
 // Product returns the product with the given code, in any case.
 func (c *Catalog) Product(code string) (*Product, error) {

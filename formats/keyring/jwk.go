@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/jsonstrict"
 )
 
 // JSONWebKey is an Ed25519 public key as a JWK (RFC 8037 section 2), with
@@ -49,6 +50,10 @@ func parseJWKS(data []byte) (*Keyring, error) {
 	if err := json.Unmarshal(data, &set); err != nil {
 		return nil, fmt.Errorf("keyring: JSON: %w", err)
 	}
+	if err := jsonstrict.Check(data, jsonstrict.Options{AllowNull: true,
+		Names: []string{"keys", "kty", "crv", "x", "kid", "alg", "use", "d"}}); err != nil {
+		return nil, fmt.Errorf("keyring: JSON: %w", err)
+	}
 	raw := set.Keys
 	if raw == nil { // a single JWK
 		raw = []json.RawMessage{data}
@@ -70,15 +75,24 @@ func parseJWK(data []byte) (Key, error) {
 	if err := dec.Decode(&j); err != nil {
 		return Key{}, err
 	}
+	// Presence, not value, decides: "d": null or "" is still a private
+	// part's member, and "alg": null is not EdDSA.
+	var present map[string]json.RawMessage
+	if err := json.Unmarshal(data, &present); err != nil {
+		return Key{}, err
+	}
+	_, hasD := present["d"]
+	_, hasAlg := present["alg"]
+	_, hasUse := present["use"]
 	switch {
-	case j.D != "":
+	case hasD:
 		return Key{}, errors.New(`has a private part ("d"): give the public key only`)
+	case hasAlg && j.Alg != "EdDSA":
+		return Key{}, fmt.Errorf("alg %s, want EdDSA", present["alg"])
+	case hasUse && j.Use != "sig":
+		return Key{}, fmt.Errorf("use %s, want sig", present["use"])
 	case j.Kty != "OKP" || j.Crv != "Ed25519":
 		return Key{}, fmt.Errorf("kty %q crv %q, want OKP and Ed25519", j.Kty, j.Crv)
-	case j.Alg != "" && j.Alg != "EdDSA":
-		return Key{}, fmt.Errorf("alg %q, want EdDSA", j.Alg)
-	case j.Use != "" && j.Use != "sig":
-		return Key{}, fmt.Errorf("use %q, want sig", j.Use)
 	}
 	id, err := strconv.ParseUint(j.Kid, 10, 8)
 	if err != nil || strconv.Itoa(int(id)) != j.Kid {

@@ -7,6 +7,7 @@ package keyring
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -99,55 +100,85 @@ func MustParse(s string) *Keyring {
 	return r
 }
 
+// parsePEM reads PEM blocks line by line (FORMAT.md section 10) rather
+// than with encoding/pem, which skips a block it cannot read as if it were
+// comment text, accepts headers and white space inside the base64, and so
+// would read a damaged keyring as holding fewer keys without a word.
 func parsePEM(data []byte) (*Keyring, error) {
+	lines := strings.Split(string(data), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(strings.TrimSuffix(l, "\r"), " \t")
+	}
 	var keys []Key
-	rest := data
-	for n := 1; ; n++ {
-		line := 1 + bytes.Count(data[:len(data)-len(rest)], []byte("\n"))
-		block, after := pem.Decode(rest)
-		if block == nil {
-			if len(keys) == 0 {
-				return nil, errors.New("keyring: no PEM block and no JSON: want a .pub.pem file, PEM blocks or a JWK Set")
-			}
-			break
+	textFrom := 0 // first line of the text before the next block
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if strings.HasPrefix(l, "-----END") {
+			return nil, fmt.Errorf("keyring: line %d: %q with no -----BEGIN line before it", i+1, l)
 		}
-		preamble := rest[:len(rest)-len(after)]
-		if i := bytes.Index(preamble, []byte("-----BEGIN")); i >= 0 {
-			preamble = preamble[:i]
+		typ, ok := strings.CutPrefix(l, "-----BEGIN")
+		if !ok {
+			continue
 		}
-		rest = after
-		where := fmt.Sprintf("keyring: PEM block %d (from line %d)", n, line)
-		if block.Type != "PUBLIC KEY" {
+		where := fmt.Sprintf("keyring: PEM block %d (from line %d)", len(keys)+1, textFrom+1)
+		typ, ok = strings.CutSuffix(typ, "-----")
+		typ, space := strings.CutPrefix(typ, " ")
+		switch {
+		case !ok || !space:
+			return nil, fmt.Errorf("%s: %q is not a PEM BEGIN line", where, l)
+		case typ != "PUBLIC KEY":
 			hint := ""
-			if strings.Contains(block.Type, "PRIVATE") {
+			if strings.Contains(typ, "PRIVATE") {
 				hint = "; this is a private key: give the public key (.pub.pem) instead"
 			}
-			return nil, fmt.Errorf("%s: type %q, want \"PUBLIC KEY\"%s", where, block.Type, hint)
+			return nil, fmt.Errorf("%s: type %q, want \"PUBLIC KEY\"%s", where, typ, hint)
 		}
-		id, err := keyID(preamble)
+		id, err := keyID([]byte(strings.Join(lines[textFrom:i], "\n")))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
-		pub, err := parseSPKI(block.Bytes)
+		var b64 strings.Builder
+		j := i + 1
+		for ; j < len(lines) && lines[j] != "-----END PUBLIC KEY-----"; j++ {
+			if lines[j] == "" || strings.Trim(lines[j], base64Chars) != "" {
+				return nil, fmt.Errorf("%s: line %d is not base64: a PEM body has only base64 lines, no headers, blank lines or spaces", where, j+1)
+			}
+			b64.WriteString(lines[j])
+		}
+		if j == len(lines) {
+			return nil, fmt.Errorf("%s: no -----END PUBLIC KEY----- line", where)
+		}
+		der, err := base64.StdEncoding.Strict().DecodeString(b64.String())
+		if err != nil {
+			return nil, fmt.Errorf("%s: the base64 does not decode: %v", where, err)
+		}
+		pub, err := parseSPKI(der)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
 		keys = append(keys, Key{ID: id, Public: pub})
+		i, textFrom = j, j+1
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("keyring: no PEM block and no JSON: want a .pub.pem file, PEM blocks or a JWK Set")
 	}
 	return New(keys...)
 }
+
+const base64Chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 
 // keyID reads the last "key-id: N" line of the text before a PEM block.
 func keyID(preamble []byte) (uint8, error) {
 	found, id := false, uint8(0)
 	for _, line := range strings.Split(string(preamble), "\n") {
-		v, ok := strings.CutPrefix(strings.TrimSpace(line), "key-id:")
+		v, ok := strings.CutPrefix(strings.Trim(line, " \t\r"), "key-id:")
 		if !ok {
 			continue
 		}
-		n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 8)
+		v = strings.Trim(v, " \t")
+		n, err := strconv.ParseUint(v, 10, 8)
 		if err != nil {
-			return 0, fmt.Errorf("key-id %q: want a number from 0 to 255", strings.TrimSpace(v))
+			return 0, fmt.Errorf("key-id %q: want a number from 0 to 255", v)
 		}
 		found, id = true, uint8(n)
 	}

@@ -55,32 +55,33 @@ type Claims struct {
 }
 
 // UnmarshalJSON decodes claims with numbers as json.Number, so that a
-// serial keeps its digits. features, install_id_sha256 and customer are
-// informative: a verifier requires nothing of them (FORMAT.md section 14),
-// so one of another JSON type is left empty rather than refused.
+// serial keeps its digits. Every claim of FORMAT.md section 14's table
+// must have its type when present and not null, informative ones
+// (features, install_id_sha256, customer) included: one rule that every
+// implementation applies before the signature is checked.
 func (c *Claims) UnmarshalJSON(b []byte) error {
 	type plain Claims // without this method
-	var in struct {
-		*plain
-		Features        json.RawMessage `json:"features"`
-		InstallIDSHA256 json.RawMessage `json:"install_id_sha256"`
-		Customer        json.RawMessage `json:"customer"`
-	}
 	*c = Claims{}
-	in.plain = (*plain)(c)
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	if err := d.Decode(&in); err != nil {
+	// encoding/json would take a string holding a number, "1827273600",
+	// as a json.Number: a time claim is a JSON number.
+	var times struct{ Exp, Nbf, Iat json.RawMessage }
+	if err := json.Unmarshal(b, &times); err != nil {
 		return err
 	}
-	if json.Unmarshal(in.Features, &c.Features) != nil {
-		c.Features = nil
+	for name, v := range map[string]json.RawMessage{"exp": times.Exp, "nbf": times.Nbf, "iat": times.Iat} {
+		if len(v) > 0 && v[0] != '-' && (v[0] < '0' || v[0] > '9') && string(v) != "null" {
+			return fmt.Errorf("claim %s is %.24s, want a number", name, v)
+		}
 	}
-	if json.Unmarshal(in.InstallIDSHA256, &c.InstallIDSHA256) != nil {
-		c.InstallIDSHA256 = ""
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode((*plain)(c)); err != nil {
+		return err
 	}
-	if json.Unmarshal(in.Customer, &c.Customer) != nil {
-		c.Customer = nil
+	switch c.Serial.(type) {
+	case nil, string, json.Number:
+	default:
+		return fmt.Errorf("claim serial is %T, want a string or an integer", c.Serial)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package licjwt
 
 import (
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/internal/jsonstrict"
 	"github.com/licmint/licmint/verifier"
 )
 
@@ -89,6 +91,18 @@ func (t *Verifier) Verify(token string) (verifier.License, error) {
 	if strings.Count(token, ".") != 2 {
 		return verifier.License{}, badToken(nil, "not a signed JWT (want three base64url parts separated by dots)")
 	}
+	// A member named twice would be read by encoding/json as its last
+	// value, so {"exp":bad,"exp":good} would pass as good: refuse it in
+	// the header and the claims, before anything else is read from them.
+	for i, part := range strings.SplitN(token, ".", 3)[:2] {
+		b, err := base64.RawURLEncoding.DecodeString(part)
+		if err != nil {
+			break // the parser below reports it
+		}
+		if err := jsonstrict.Check(b, jsonstrict.Options{AllowNull: true, Names: partNames[i], TopLevel: true}); err != nil {
+			return verifier.License{}, badToken(nil, "%s: %v", []string{"header", "claims"}[i], err)
+		}
+	}
 	var c Claims
 	var keyErr error // key's own error, which jwt wraps in its words
 	tok, err := t.parser.ParseWithClaims(token, &c, func(tok *jwt.Token) (any, error) {
@@ -143,6 +157,14 @@ func (t *Verifier) Verify(token string) (verifier.License, error) {
 		return verifier.License{}, err
 	}
 	return l, nil
+}
+
+// partNames are the member names of a token's header and claims that
+// encoding/json would also match in another case.
+var partNames = [2][]string{
+	{"alg", "kid", "typ", "crit"},
+	{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "product", "edition", "edition_number", "features",
+		"trial", "install_bound", "install_id_sha256", "generation", "serial", "activation_code", "customer"},
 }
 
 // key returns the trusted key the token's kid names.

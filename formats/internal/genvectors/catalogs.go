@@ -74,6 +74,14 @@ func genCatalogs() {
 		{"term over 36500 days", one(`{"name": "x", ` + ed + `, "maintenance_days": 36501}`), "invalid"},
 		{"negative term", one(`{"name": "x", ` + ed + `, "trial_days": -1}`), "invalid"},
 		{"data after the object", one(`{"name": "x", `+ed+`}`) + ` {}`, "invalid"},
+		{"name null: null is refused everywhere, not read as absent", one(`{"name": null, ` + ed + `}`), "invalid"},
+		{"features null", one(`{"name": "x", "editions": [{"name": "a", "number": 1, "features": null}]}`), "invalid"},
+		{"a term null", one(`{"name": "x", ` + ed + `, "grace_days": null}`), "invalid"},
+		{"a product code twice: a repeated member is refused, not read last-wins", `{"products": {"PC": {"name": "x", ` + ed + `}, "PC": {"name": "y", ` + ed + `}}}`, "invalid"},
+		{"a member twice in a product", one(`{"name": "x", ` + ed + `, "grace_days": 10, "grace_days": 20}`), "invalid"},
+		{"a member name in another case (Products)", `{"Products": {"PC": {"name": "x", ` + ed + `}}}`, "invalid"},
+		{"a term with a fraction", one(`{"name": "x", ` + ed + `, "grace_days": 10.0}`), "invalid"},
+		{"an edition number as a string", one(`{"name": "x", "editions": [{"name": "a", "number": "1"}]}`), "invalid"},
 	}
 	writeJSON("catalogs.json", map[string]any{
 		"comment": "Catalog vectors (FORMAT.md section 9): each file and the products it describes, terms with defaults applied. Written by formats/internal/genvectors (go generate ./formats); do not edit.",

@@ -2,10 +2,13 @@ package main
 
 import (
 	"crypto/ed25519"
+	"crypto/sha512"
 	"fmt"
 	"log"
 	"strings"
 	"time"
+
+	"filippo.io/edwards25519"
 )
 
 // The Activation Code and Registration Key encodings, bit by bit from
@@ -311,4 +314,31 @@ func errorPosition(input string, signed bool, product, kind string) (group, char
 		return 0, 0
 	}
 	return locateTypo(p, syms)
+}
+
+// signIdentityR signs msg with the test key as FORMAT.md section 10
+// refuses: R is the identity (a point of small order) and S = k·a, so
+// that the cofactorless equation [S]B = R + [k]A holds and crypto/ed25519
+// accepts it, while libsodium, and so every licmint verifier, does not.
+func signIdentityR(msg []byte) []byte {
+	h := sha512.Sum512(testSeed[:])
+	a, err := edwards25519.NewScalar().SetBytesWithClamping(h[:32])
+	if err != nil {
+		log.Fatal(err)
+	}
+	r := make([]byte, 32)
+	r[0] = 1 // the identity, (0, 1)
+	d := sha512.New()
+	d.Write(r)
+	d.Write(testPriv().Public().(ed25519.PublicKey))
+	d.Write(msg)
+	k, err := edwards25519.NewScalar().SetUniformBytes(d.Sum(nil))
+	if err != nil {
+		log.Fatal(err)
+	}
+	sig := append(r, edwards25519.NewScalar().Multiply(k, a).Bytes()...)
+	if !ed25519.Verify(testPriv().Public().(ed25519.PublicKey), msg, sig) {
+		log.Fatal("signIdentityR: crypto/ed25519 refuses it: the vector would test nothing")
+	}
+	return sig
 }

@@ -229,8 +229,41 @@ func invalidJWTs(codes []validVector, valid []jwtVector) []badJWTVector {
 		c.Exp = midnight("2199-06-05")
 	}), "bad_token")
 	add("not a JWT", "PC-2081-0017D-0PHSS-4MQ4G-VDJ0W-DYQEG", "bad_token")
+
+	// Header and claims as raw JSON, for what encoding/json cannot write:
+	// a member twice, a claim of another type.
+	hJSON, _ := json.Marshal(std.Header)
+	cJSON, _ := json.Marshal(std.Claims)
+	raw := func(h, c string, sign func([]byte) []byte) string {
+		b64 := base64.RawURLEncoding.EncodeToString
+		in := b64([]byte(h)) + "." + b64([]byte(c))
+		return in + "." + b64(sign([]byte(in)))
+	}
+	withClaim := func(member string) string { return "{" + member + "," + string(cJSON[1:]) }
+	add("exp twice, a wrong value first: a repeated member is refused, not read last-wins",
+		raw(string(hJSON), withClaim(`"exp":1`), edSign), "bad_token")
+	add("kid twice in the header, an untrusted one first", raw(`{"alg":"EdDSA","kid":"9","kid":"1","typ":"JWT"}`, string(cJSON), edSign), "bad_token")
+	add("a customer field twice: refused at any depth",
+		raw(string(hJSON), string(cJSON[:len(cJSON)-1])+`,"customer":{"company":"x","company":"y"}}`, edSign), "bad_token")
+	add("EXP in upper case beside exp: member names are matched exactly", raw(string(hJSON), withClaim(`"EXP":1`), edSign), "bad_token")
+	add("iss a number: claim types are checked, iss included", raw(string(hJSON), replaceOnce(string(cJSON), `"iss":"licmint"`, `"iss":5`), edSign), "bad_token")
+	add("aud a number: bad_token, not wrong_product", raw(string(hJSON), replaceOnce(string(cJSON), `"aud":["PC"]`, `"aud":5`), edSign), "bad_token")
+	add("features not an array of strings", raw(string(hJSON), replaceOnce(string(cJSON), `"features":["update","scan"]`, `"features":"update"`), edSign), "bad_token")
+	add("exp a string holding the right number", raw(string(hJSON), replaceOnce(string(cJSON), fmt.Sprintf(`"exp":%d`, std.Claims.Exp), fmt.Sprintf(`"exp":"%d"`, std.Claims.Exp)), edSign), "bad_token")
+	badSig := raw(string(hJSON), replaceOnce(string(cJSON), `"iss":"licmint"`, `"iss":5`), edSign)
+	badSig = badSig[:len(badSig)-4] + "AAAA"
+	add("iss a number and the signature altered: types are checked before the signature", badSig, "bad_token")
+	add("signature with R the identity and S = k·a: crypto/ed25519 accepts it, FORMAT.md section 10 does not", jwtToken(std.Header, std.Claims, signIdentityR), "bad_signature")
 	bound := valid[1]
 	bad = append(bad, badJWTVector{"install-bound token on another install", bound.Token, "2027-01-01", "host-other", "install_mismatch"})
 	bad = append(bad, badJWTVector{"install-bound token with no install id", bound.Token, "2027-01-01", "", "install_mismatch"})
 	return bad
+}
+
+// replaceOnce replaces the one old in s, which must be there.
+func replaceOnce(s, old, new string) string {
+	if strings.Count(s, old) != 1 {
+		log.Fatalf("replaceOnce: %q is not in the claims once", old)
+	}
+	return strings.Replace(s, old, new, 1)
 }

@@ -6,7 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"log"
 	"strings"
+
+	"filippo.io/edwards25519"
 )
 
 // ---- Key files (FORMAT.md section 10) ----
@@ -55,6 +58,10 @@ func genKeyFiles() {
 			[]key{k1, k2}, ""},
 		{"JWK Set", "{\n  \"keys\": [\n    " + jwk(1, pub1) + ",\n    " + jwk(2, pub2) + "\n  ]\n}", []key{k1, k2}, "jwks"},
 		{"a single JWK, without alg and use", fmt.Sprintf(`{"kty": "OKP", "crv": "Ed25519", "kid": "0", "x": %q}`, b64(pub2)), []key{{0, k2.PublicHex}}, ""},
+		{"spaces and tabs at the end of every line are ignored, CRLF or LF",
+			strings.ReplaceAll(strings.ReplaceAll(pubFile(1, pub1), "\n", " \t\n"), "-----END PUBLIC KEY----- \t\n", "-----END PUBLIC KEY-----  \r\n"), []key{k1}, ""},
+		{"key-id with leading zeros and spaces around its value", strings.Replace(pubFile(1, pub1), "key-id: 1", "  key-id:001 ", 1), []key{k1}, ""},
+		{"a JWK Set without a final newline, and a line break before it", "\n" + "{\"keys\": [" + jwk(1, pub1) + "]}", []key{k1}, ""},
 	}
 	type privVec struct {
 		Comment string `json:"comment"`
@@ -86,6 +93,20 @@ func genKeyFiles() {
 		{"JWK x of 31 bytes", fmt.Sprintf(`{"kty": "OKP", "crv": "Ed25519", "kid": "1", "x": %q}`, b64(pub1[:31])), "invalid"},
 		{"JWK x padded base64", fmt.Sprintf(`{"kty": "OKP", "crv": "Ed25519", "kid": "1", "x": %q}`, base64.URLEncoding.EncodeToString(pub1)), "invalid"},
 		{"empty JWK Set", `{"keys": []}`, "invalid"},
+		{"a PEM header line in the block", strings.Replace(pubFile(1, pub1), "-----\n", "-----\nComment: rotated 2027\n\n", 1), "invalid"},
+		{"a blank line in the PEM body", strings.Replace(pubFile(1, pub1), "-----\n", "-----\n\n", 1), "invalid"},
+		{"a space inside a base64 line", strings.Replace(pubFile(1, pub1), "-----\nMC", "-----\nM C", 1), "invalid"},
+		{"a damaged block before a good one is not skipped as text", strings.Replace(pubFile(2, pub2), "-----\nMC", "-----\nM!", 1) + pubFile(1, pub1), "invalid"},
+		{"a BEGIN line with no END line", "key-id: 1\n-----BEGIN PUBLIC KEY-----\n" + strings.Split(pemText("PUBLIC KEY", spki(pub1)), "\n")[1] + "\n", "invalid"},
+		{"JWK with d null: a private part's member, whatever its value", fmt.Sprintf(`{"kty": "OKP", "crv": "Ed25519", "kid": "1", "x": %q, "d": null}`, b64(pub1)), "invalid"},
+		{"JWK with d empty", fmt.Sprintf(`{"kty": "OKP", "crv": "Ed25519", "kid": "1", "x": %q, "d": ""}`, b64(pub1)), "invalid"},
+		{"JWK with alg null", fmt.Sprintf(`{"kty": "OKP", "crv": "Ed25519", "kid": "1", "x": %q, "alg": null}`, b64(pub1)), "invalid"},
+		{"JWK with kid twice, the last one good", fmt.Sprintf(`{"kty": "OKP", "crv": "Ed25519", "kid": "x", "kid": "1", "x": %q}`, b64(pub1)), "invalid"},
+		{"JWK with KTY in upper case beside kty", fmt.Sprintf(`{"kty": "OKP", "KTY": "OKP", "crv": "Ed25519", "kid": "1", "x": %q}`, b64(pub1)), "invalid"},
+		{"a key of small order (order 8)", pubFile(1, smallOrderKey), "invalid"},
+		{"a key not canonically encoded (y = p + 3)", pubFile(1, nonCanonicalKey), "invalid"},
+		{"a key of mixed order: the test key plus a point of order 8", pubFile(1, mixedOrderKey()), "invalid"},
+		{"JWK of mixed order", fmt.Sprintf(`{"kty": "OKP", "crv": "Ed25519", "kid": "1", "x": %q}`, b64(mixedOrderKey())), "invalid"},
 	}
 	writeJSON("key_files.json", map[string]any{
 		"comment":  "Key file vectors (FORMAT.md section 10): public key files, keyrings and the private key's plaintext. Written by formats/internal/genvectors (go generate ./formats); do not edit.",
@@ -99,4 +120,32 @@ func genKeyFiles() {
 		"private": private,
 		"invalid": bad,
 	})
+}
+
+// smallOrderKey is a point of order 8 (the one libsodium lists first).
+var smallOrderKey = mustHex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05")
+
+// nonCanonicalKey spells y = p + 3, a point of large order, with y >= p.
+var nonCanonicalKey = mustHex("f0ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")
+
+// mixedOrderKey is the test key's point plus one of order 8: libsodium's
+// and crypto/ed25519's verify accept it as a key, FORMAT.md does not.
+func mixedOrderKey() []byte {
+	a, err := new(edwards25519.Point).SetBytes(testPriv().Public().(ed25519.PublicKey))
+	if err != nil {
+		log.Fatal(err)
+	}
+	t, err := new(edwards25519.Point).SetBytes(smallOrderKey)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return new(edwards25519.Point).Add(a, t).Bytes()
+}
+
+func mustHex(s string) []byte {
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return b
 }
