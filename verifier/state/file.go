@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"maps"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -131,29 +132,45 @@ func decode(data []byte) (s State, listSum string, err error) {
 		var err error
 		switch key {
 		case "last-seen":
+			// Truncated as it is written, so that a state read back
+			// compares as the one saved.
 			s.LastSeen, err = time.Parse(time.RFC3339, val)
+			s.LastSeen = s.LastSeen.UTC().Truncate(time.Second)
 		case "list-sequence":
-			s.ListSequence, err = strconv.ParseUint(val, 10, 64)
+			var ok bool
+			if s.ListSequence, ok = decimal(val, math.MaxUint64); !ok {
+				err = errors.New("want the sequence in decimal, no leading zeros")
+			}
 		case "list-sha256":
-			if b, herr := hex.DecodeString(val); herr != nil || len(b) != sha256.Size {
-				err = errors.New("want 64 hexadecimal digits")
+			if !isLowerHex(val, 2*sha256.Size) {
+				err = errors.New("want 64 lower-case hexadecimal digits")
 			}
 			listSum = val
 		case "reset":
 			day, id, found := strings.Cut(val, " ")
 			var d time.Time
-			if d, err = time.Parse(time.DateOnly, day); err == nil && (!found || !isResetID(id)) {
+			if d, err = time.Parse(time.DateOnly, day); err == nil && (!found || !isLowerHex(id, 2*formats.ResetHeaderSize)) {
 				err = fmt.Errorf("want \"YYYY-MM-DD ID\", the ID %d lower-case hexadecimal digits", 2*formats.ResetHeaderSize)
+			}
+			if _, dup := s.Resets[id]; err == nil && dup {
+				err = fmt.Errorf("reset code %s is listed twice", id)
+			}
+			if err == nil && len(s.Resets) == MaxResets {
+				err = fmt.Errorf("more than %d reset lines", MaxResets)
 			}
 			s.AddReset(id, d)
 		case "generation":
-			serial, gen, found := strings.Cut(val, " ")
-			var sv, gv uint64
-			if sv, err = strconv.ParseUint(serial, 10, 64); err == nil && found {
-				gv, err = strconv.ParseUint(gen, 10, 8)
-			}
-			if !found && err == nil {
-				err = errors.New("want \"serial generation\"")
+			serial, gen, _ := strings.Cut(val, " ")
+			sv, ok := decimal(serial, formats.MaxSerial)
+			gv, ok2 := decimal(gen, 255)
+			_, dup := s.Generations[formats.Serial(sv)]
+			switch {
+			case !ok || !ok2:
+				err = errors.New("want \"SERIAL GENERATION\": a serial of at most 14 digits and a generation from 0 to 255, in decimal with no leading zeros")
+			case dup:
+				err = fmt.Errorf("serial %d is listed twice", sv)
+			case len(s.Generations) == MaxSerials:
+				err = fmt.Errorf("more than %d generation lines", MaxSerials)
 			}
 			s.SeeGeneration(formats.Serial(sv), uint8(gv))
 		default:
@@ -201,13 +218,13 @@ func encode(s State) []byte {
 	return b
 }
 
-// isResetID reports whether id is a reset code's id: its header bytes in
-// lower-case hexadecimal.
-func isResetID(id string) bool {
-	if len(id) != 2*formats.ResetHeaderSize {
+// isLowerHex reports whether s is n lower-case hexadecimal digits, as
+// the state writes hashes and reset code ids.
+func isLowerHex(s string, n int) bool {
+	if len(s) != n {
 		return false
 	}
-	for _, c := range []byte(id) {
+	for _, c := range []byte(s) {
 		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
 			return false
 		}
@@ -215,9 +232,16 @@ func isResetID(id string) bool {
 	return true
 }
 
-// Update implements Store. A missing file starts from the empty state; a
-// corrupt one is renamed to Path+".corrupt" and replaced, and Update then
-// returns ErrCorrupt after saving, so the caller learns of it.
+// decimal reads s as the state writes numbers: decimal digits, no sign
+// and no leading zero, at most limit.
+func decimal(s string, limit uint64) (uint64, bool) {
+	if s == "" || len(s) > 20 || (s[0] == '0' && len(s) > 1) {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(s, 10, 64)
+	return v, err == nil && v <= limit
+}
+
 func (f *File) Update(fn func(*State) error) error {
 	unlock, err := lock(f.Path+".lock", f.timeout())
 	if err != nil {

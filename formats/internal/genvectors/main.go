@@ -64,6 +64,7 @@ func main() {
 	genKeyFiles()
 	genJWTs(valid)
 	resetVectors(testPriv().Public().(ed25519.PublicKey))
+	genStateFiles()
 }
 
 // testKeyJSON describes the TEST ONLY key in every vector file.
