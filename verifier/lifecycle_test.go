@@ -111,8 +111,19 @@ func TestRevocationList(t *testing.T) {
 	if info, ok := v.RevocationList(); !ok || info.Sequence != 5 || info.Entries != 2 || info.KeyID != 1 || info.Issued != day("2026-12-01") {
 		t.Fatalf("RevocationList = %+v %v", info, ok)
 	}
-	// Below 0 revokes every generation; the same sequence loads again.
-	if err := v.LoadRevocationList(signList(t, testKey, 5, revocation.Entry{Serial: serial})); err != nil {
+	// The same list loads again; another with its sequence is refused,
+	// and the first stays in force.
+	if err := v.LoadRevocationList(signList(t, testKey, 5, revocation.Entry{Serial: serial, Below: 2}, revocation.Entry{Serial: 7})); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.LoadRevocationList(signList(t, testKey, 5, revocation.Entry{Serial: serial})); !errors.Is(err, verifier.ErrListReplayed) {
+		t.Fatalf("another list of sequence 5: %v, want ErrListReplayed", err)
+	}
+	if got := status(t, v, g2); got != verifier.StatusValid {
+		t.Errorf("after the other list of sequence 5 was refused: %v", got)
+	}
+	// Below 0 revokes every generation.
+	if err := v.LoadRevocationList(signList(t, testKey, 6, revocation.Entry{Serial: serial})); err != nil {
 		t.Fatal(err)
 	}
 	if got := status(t, v, g2); got != verifier.StatusRevoked {

@@ -1,6 +1,7 @@
 package verifier
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/licmint/licmint/formats"
@@ -21,6 +22,7 @@ type ListInfo struct {
 type revocationList struct {
 	ListInfo
 	list *revocation.List
+	data []byte // as signed, to tell another list of the same sequence
 }
 
 // parseList checks a list (FORMAT.md section 11) with the pre-decoded
@@ -39,7 +41,7 @@ func (v *Verifier) parseList(data []byte) (*revocationList, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &revocationList{list: l, ListInfo: ListInfo{KeyID: l.KeyID, Sequence: l.Sequence, Issued: l.Issued, Entries: l.Len()}}, nil
+	return &revocationList{list: l, data: data, ListInfo: ListInfo{KeyID: l.KeyID, Sequence: l.Sequence, Issued: l.Issued, Entries: l.Len()}}, nil
 }
 
 // LoadRevocationList checks a signed revocation list (FORMAT.md section
@@ -49,7 +51,8 @@ func (v *Verifier) parseList(data []byte) (*revocationList, error) {
 // A list whose sequence number is lower than the highest accepted, by this
 // verifier or, with WithState, in an earlier run, is refused with
 // ErrListReplayed; the same sequence is accepted again, as products load
-// their list at every start. Other refusals wrap ErrListMalformed (also
+// their list at every start, but another list with that sequence is
+// refused with ErrListReplayed. Other refusals wrap ErrListMalformed (also
 // for a truncated or reordered file), ErrListUnknownKey,
 // ErrListBadSignature or ErrListWrongProduct. After any refusal the last
 // good list stays in force. The verifier keeps a reference to data, which
@@ -62,17 +65,27 @@ func (v *Verifier) LoadRevocationList(data []byte) error {
 	v.listMu.Lock()
 	defer v.listMu.Unlock()
 	var highest uint64
+	var same []byte // the list accepted with the highest sequence, if known
 	if cur := v.list.Load(); cur != nil {
-		highest = cur.Sequence
+		highest, same = cur.Sequence, cur.data
 	}
 	if v.store != nil {
 		v.mu.Lock()
-		highest = max(highest, v.seen.ListSequence)
+		if v.seen.ListSequence > highest || (v.seen.ListSequence == highest && same == nil) {
+			highest, same = v.seen.ListSequence, v.seen.List
+		}
 		v.mu.Unlock()
 	}
-	if l.Sequence < highest {
+	switch {
+	case l.Sequence < highest:
 		return fmt.Errorf("%w: its sequence %d is lower than sequence %d, already accepted; keeping the newer list",
 			ErrListReplayed, l.Sequence, highest)
+	case l.Sequence == highest && same != nil && !bytes.Equal(same, data):
+		// A vendor never signs two lists with one sequence; the first
+		// accepted stays, in this run and the next, rather than each run
+		// taking whichever it is handed.
+		return fmt.Errorf("%w: another list with sequence %d was accepted already; keeping it (a newer list has a higher sequence)",
+			ErrListReplayed, l.Sequence)
 	}
 	v.list.Store(l)
 	if v.store != nil {

@@ -12,13 +12,18 @@ package main
 import (
 	"crypto/ed25519"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log"
+	"math/big"
 	"os"
+	"slices"
 	"strings"
 	"time"
+
+	"filippo.io/edwards25519"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/formats/revocation"
@@ -150,6 +155,85 @@ func (l license) sign(damage func(sig []byte)) string {
 	return c.String()
 }
 
+// signedBy returns the canonical signed code with the signature sign
+// makes from the message, for signatures no Ed25519 signer makes.
+func (l license) signedBy(sign func(priv ed25519.PrivateKey, msg []byte) []byte) string {
+	c := formats.ActivationCode{Header: l.header(), Signed: true}
+	msg, err := c.AppendMessage(nil, l.installID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	copy(c.Signature[:], sign(priv(l.keyID), msg))
+	return c.String()
+}
+
+// secretScalar is the scalar a of an Ed25519 private key (RFC 8032 5.1.5).
+func secretScalar(p ed25519.PrivateKey) *edwards25519.Scalar {
+	h := sha512.Sum512(p.Seed())
+	a, err := edwards25519.NewScalar().SetBytesWithClamping(h[:32])
+	if err != nil {
+		log.Fatal(err)
+	}
+	return a
+}
+
+// challenge is k = SHA-512(R || A || M) mod L.
+func challenge(r []byte, p ed25519.PrivateKey, msg []byte) *edwards25519.Scalar {
+	h := sha512.New()
+	h.Write(r)
+	h.Write(p.Public().(ed25519.PublicKey))
+	h.Write(msg)
+	k, err := edwards25519.NewScalar().SetUniformBytes(h.Sum(nil))
+	if err != nil {
+		log.Fatal(err)
+	}
+	return k
+}
+
+// sigSPlusL is a good signature with L added to S: the same point
+// equation, but S not reduced, which FORMAT.md section 10 refuses.
+func sigSPlusL(p ed25519.PrivateKey, msg []byte) []byte {
+	sig := ed25519.Sign(p, msg)
+	le := func(b []byte) *big.Int { r := slices.Clone(b); slices.Reverse(r); return new(big.Int).SetBytes(r) }
+	l := le([]byte{0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10})
+	s := new(big.Int).Add(le(sig[32:]), l).FillBytes(make([]byte, 32))
+	slices.Reverse(s)
+	return append(sig[:32:32], s...)
+}
+
+// sigIdentityR has R the identity and S = k·a: the cofactorless equation
+// holds and crypto/ed25519 accepts it; libsodium, and FORMAT.md section
+// 10, refuse an R of small order.
+func sigIdentityR(p ed25519.PrivateKey, msg []byte) []byte {
+	r := make([]byte, 32)
+	r[0] = 1
+	sig := append(r, edwards25519.NewScalar().Multiply(challenge(r, p, msg), secretScalar(p)).Bytes()...)
+	if !ed25519.Verify(p.Public().(ed25519.PublicKey), msg, sig) {
+		log.Fatal("sigIdentityR: crypto/ed25519 refuses it")
+	}
+	return sig
+}
+
+// order8 is a point of order 8.
+const order8 = "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"
+
+// sigMixedR has R = [r]B + T, T of order 8, and S = r + k·a: a cofactored
+// check ([8][S]B = [8]R + [8][k]A) passes, the cofactorless one FORMAT.md
+// section 10 requires does not.
+func sigMixedR(p ed25519.PrivateKey, msg []byte) []byte {
+	rs := sha512.Sum512(append([]byte("conformance mixed-order nonce"), msg...))
+	r, _ := edwards25519.NewScalar().SetUniformBytes(rs[:])
+	tb, _ := hex.DecodeString(order8)
+	t, err := new(edwards25519.Point).SetBytes(tb)
+	if err != nil {
+		log.Fatal(err)
+	}
+	R := new(edwards25519.Point).Add(new(edwards25519.Point).ScalarBaseMult(r), t).Bytes()
+	s := edwards25519.NewScalar().MultiplyAdd(challenge(R, p, msg), secretScalar(p), r)
+	return append(R, s.Bytes()...)
+}
+
 // editions of the built-in catalog (FORMAT.md section 9), for product PC.
 var editions = map[int]string{1: "standard", 2: "premium"}
 
@@ -230,6 +314,15 @@ func signList(keyID int, product string, seq uint64, entries ...revocation.Entry
 	return b
 }
 
+// signListWith is signList with the signature sign makes over the
+// list's message (FORMAT.md section 11).
+func signListWith(keyID int, product string, seq uint64, sign func(ed25519.PrivateKey, []byte) []byte, entries ...revocation.Entry) []byte {
+	b := signList(keyID, product, seq, entries...)
+	body := b[:len(b)-ed25519.SignatureSize]
+	msg := append([]byte("licmint/revocation-list/v1\x00"), body...)
+	return append(slices.Clone(body), sign(priv(keyID), msg)...)
+}
+
 // suite gathers the cases, in order.
 type suite struct{ cases []kase }
 
@@ -256,6 +349,7 @@ func main() {
 	s.decoding()
 	s.lists()
 	s.state()
+	s.stateRecords()
 	s.typos()
 	write(s.cases)
 	fmt.Printf("%d cases\n", len(s.cases))
@@ -288,6 +382,9 @@ func (s *suite) terms() {
 	now := "2027-10-20T00:00:00Z" // 38 days left
 	s.add("warning days set to 10: 38 days left is valid",
 		run{Now: now, WarnDays: ptr(10), Steps: []step{verifyStep(std.sign(nil), expect(std, at(now), 10, defaultGrace, ""))}})
+	last := "2027-11-26T12:00:00Z"
+	s.add("warning days set to 0: the last day in force is valid, never expiring",
+		run{Now: last, WarnDays: ptr(0), Steps: []step{verifyStep(std.sign(nil), expect(std, at(last), 0, defaultGrace, ""))}})
 	now = "2027-11-27T00:00:00Z"
 	s.add("grace days set to 0: the expiry day is expired",
 		run{Now: now, GraceDays: ptr(0), Steps: []step{verifyStep(std.sign(nil), expect(std, at(now), defaultWarn, 0, ""))}})
@@ -345,6 +442,16 @@ func (s *suite) authenticity() {
 	changed.edition = 2
 	s.add("edition altered, checks recomputed", run{Now: now,
 		Steps: []step{verifyStep(withHeader(std.sign(nil), changed), failure("bad_signature", 0, 0))}})
+	s.add("signature with L added to S, otherwise good", run{Now: now,
+		Steps: []step{verifyStep(std.signedBy(sigSPlusL), failure("bad_signature", 0, 0))}})
+	s.add("signature with R the identity and S = k·a, which crypto/ed25519 accepts: an R of small order is refused", run{Now: now,
+		Steps: []step{verifyStep(std.signedBy(sigIdentityR), failure("bad_signature", 0, 0))}})
+	s.add("signature with R of mixed order, good under a cofactored check: the check is cofactorless", run{Now: now,
+		Steps: []step{verifyStep(std.signedBy(sigMixedR), failure("bad_signature", 0, 0))}})
+	boundID := std
+	boundID.bound, boundID.installID, boundID.serial = true, "host-7f3a9c0e", 3
+	s.add("an install-bound code whose signature has R the identity: install_mismatch, as any bad signature of a bound code", run{Now: now, InstallID: "host-7f3a9c0e",
+		Steps: []step{verifyStep(boundID.signedBy(sigIdentityR), failure("install_mismatch", 0, 0))}})
 	other := std
 	other.product, other.serial = "PD", 57721566490153
 	s.add("a code for another product", run{Now: now,
@@ -416,6 +523,17 @@ func (s *suite) lists() {
 		listStep(l2, ""),
 		verifyStep(gen1.sign(nil), expect(gen1, t, defaultWarn, defaultGrace, "")),
 	}})
+	l2other := signList(2, "PC", 2, revocation.Entry{Serial: std.serial})
+	s.add("another list with the sequence in force is refused, and the first stays in force", run{Now: now, Steps: []step{
+		listStep(l2, ""),
+		listStep(l2other, "list_replayed"),
+		verifyStep(gen1.sign(nil), expect(gen1, t, defaultWarn, defaultGrace, "")),
+		listStep(l2, ""),
+	}})
+	s.add("a list signed with R the identity and S = k·a is refused", run{Now: now, Steps: []step{
+		listStep(signListWith(1, "PC", 1, sigIdentityR, revocation.Entry{Serial: std.serial}), "list_bad_signature"),
+		verifyStep(std.sign(nil), expect(std, t, defaultWarn, defaultGrace, "")),
+	}})
 	bad := append([]byte(nil), l1...)
 	bad[len(bad)-1] ^= 1
 	s.add("refused lists leave none in force", run{Now: now, Steps: []step{
@@ -455,6 +573,49 @@ func (s *suite) state() {
 			verifyStep(std.sign(nil), expect(std, at(t), defaultWarn, defaultGrace, "revoked")),
 			listStep(l1, "list_replayed"),
 			verifyStep(gen1.sign(nil), expect(gen1, at(t), defaultWarn, defaultGrace, "")),
+		}})
+}
+
+// stateRecords adds what a verification records in the state (FORMAT.md
+// section 13): an authentic code whatever its status, nothing else.
+func (s *suite) stateRecords() {
+	t := "2027-02-01T00:00:00Z"
+	gen1 := std
+	gen1.gen = 1
+	l2 := signList(2, "PC", 2, revocation.Entry{Serial: std.serial, Below: 1})
+	l2other := signList(2, "PC", 2, revocation.Entry{Serial: std.serial})
+	s.addState("another list with the sequence in force is refused, and the first stays in force in the next run",
+		run{Now: t, Steps: []step{listStep(l2, "")}},
+		run{Now: t, Steps: []step{
+			listStep(l2other, "list_replayed"),
+			verifyStep(gen1.sign(nil), expect(gen1, at(t), defaultWarn, defaultGrace, "")),
+		}},
+		run{Now: t, Steps: []step{verifyStep(gen1.sign(nil), expect(gen1, at(t), defaultWarn, defaultGrace, ""))}})
+	future := gen1
+	future.issued, future.expires = "2027-06-01", "2028-06-01"
+	s.addState("a code not yet valid records its generation: the older one is superseded in the next run",
+		run{Now: t, Steps: []step{verifyStep(future.sign(nil), expect(future, at(t), defaultWarn, defaultGrace, ""))}},
+		run{Now: t, Steps: []step{verifyStep(std.sign(nil), expect(std, at(t), defaultWarn, defaultGrace, "superseded"))}})
+	s.addState("a code that fails to verify records nothing",
+		run{Now: t, Steps: []step{verifyStep(gen1.sign(func(s []byte) { s[10] ^= 1 }), failure("bad_signature", 0, 0))}},
+		run{Now: t, Steps: []step{verifyStep(std.sign(nil), expect(std, at(t), defaultWarn, defaultGrace, ""))}})
+	late := "2031-01-01T00:00:00Z"
+	s.addState("an expired code's verification moves last-seen forward",
+		run{Now: late, Steps: []step{verifyStep(std.sign(nil), expect(std, at(late), defaultWarn, defaultGrace, ""))}},
+		run{Now: t, Steps: []step{verifyStep(std.sign(nil), expect(std, at(t), defaultWarn, defaultGrace, "clock_rollback"))}})
+	untrusted := std
+	untrusted.keyID = 3
+	s.addState("a code with an untrusted key does not move last-seen",
+		run{Now: late, Steps: []step{verifyStep(untrusted.sign(nil), failure("unknown_key", 0, 0))}},
+		run{Now: t, Steps: []step{verifyStep(std.sign(nil), expect(std, at(t), defaultWarn, defaultGrace, ""))}})
+	s.addState("a revoked code records its generation: in a later run without the list's entry for it, the older one is superseded",
+		run{Now: t, Steps: []step{
+			listStep(signList(1, "PC", 1, revocation.Entry{Serial: std.serial, Below: 2}), ""),
+			verifyStep(gen1.sign(nil), expect(gen1, at(t), defaultWarn, defaultGrace, "revoked")),
+		}},
+		run{Now: t, Steps: []step{
+			listStep(signList(1, "PC", 2), ""),
+			verifyStep(std.sign(nil), expect(std, at(t), defaultWarn, defaultGrace, "superseded")),
 		}})
 }
 
