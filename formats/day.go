@@ -75,3 +75,38 @@ func (d Day) AppendText(b []byte) ([]byte, error) {
 	}
 	return d.Time().AppendFormat(b, time.DateOnly), nil
 }
+
+// ParseTime reads a time as every licmint text format writes it (FORMAT.md
+// section 1): RFC 3339's date-time, YYYY-MM-DDTHH:MM:SS, an optional
+// fraction, then Z or an offset ±HH:MM (hours 00-23), with upper-case T
+// and Z and no leap second. It returns the time in UTC, truncated to the
+// second. time.Parse alone would also take an offset of +24:00.
+func ParseTime(s string) (time.Time, error) {
+	bad := fmt.Errorf("time %q: want RFC 3339 in the form 2027-10-01T09:30:00Z (a fraction and an offset such as +02:00 are allowed)", s)
+	if len(s) < 20 || len(s) > 64 {
+		return time.Time{}, bad
+	}
+	rest := s[19:]
+	if rest[0] == '.' {
+		i := 1
+		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+			i++
+		}
+		if i == 1 {
+			return time.Time{}, bad
+		}
+		rest = rest[i:]
+	}
+	switch {
+	case rest == "Z":
+	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':' &&
+		rest[1] >= '0' && rest[1] <= '2' && rest[1:3] <= "23" && rest[4] >= '0' && rest[4] <= '5':
+	default:
+		return time.Time{}, bad
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, bad
+	}
+	return t.UTC().Truncate(time.Second), nil
+}

@@ -3,6 +3,7 @@ package formats
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 // TestParseDayNoSuchDay checks that a date shaped right but naming no day
@@ -52,6 +53,34 @@ func TestRKTrailingCharacter(t *testing.T) {
 		_, err := ParseRegistrationKey(tc.in)
 		if err == nil || err.Error() != tc.want || !errors.Is(err, ErrMalformed) {
 			t.Errorf("ParseRegistrationKey(%q) = %v, want %s", tc.in, err, tc.want)
+		}
+	}
+}
+
+func TestParseTime(t *testing.T) {
+	for in, want := range map[string]string{
+		"2027-10-01T09:30:00Z":                "2027-10-01T09:30:00Z",
+		"2027-10-01T11:30:00.75+02:00":        "2027-10-01T09:30:00Z",
+		"2027-10-01T09:30:00.999999999-23:59": "2027-10-02T09:29:00Z",
+		"0001-01-01T00:00:00Z":                "0001-01-01T00:00:00Z",
+		"2027-10-01t09:30:00Z":                "",
+		"2027-10-01T09:30:00z":                "",
+		"2016-12-31T23:59:60Z":                "",
+		"2027-10-01T09:30:00+24:00":           "",
+		"2027-10-01T09:30:00+02:60":           "",
+		"2027-10-01T09:30:00.Z":               "",
+		"2027-10-01T09:30Z":                   "",
+		"2027-10-01 09:30:00Z":                "",
+		"2027-10-01T09:30:00+0200":            "",
+		"2027-02-29T09:30:00Z":                "",
+		"":                                    "",
+	} {
+		got, err := ParseTime(in)
+		switch {
+		case want == "" && err == nil:
+			t.Errorf("%q: %v, want an error", in, got)
+		case want != "" && (err != nil || got.Format(time.RFC3339Nano) != want):
+			t.Errorf("%q: %v, %v; want %s", in, got, err, want)
 		}
 	}
 }

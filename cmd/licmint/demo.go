@@ -242,10 +242,8 @@ func verifyDemo(v *verifier.Verifier, row *demoRow) {
 	}
 	row.Status = lic.Status.String()
 	row.Expires = lic.Expires.String()
-	if !lic.Perpetual() {
-		d := lic.DaysLeft
-		row.DaysLeft = &d
-	}
+	d := lic.DaysLeft
+	row.DaysLeft = &d
 	row.Features = lic.Features.Map()
 }
 
@@ -260,7 +258,7 @@ func printDemo(w io.Writer, today time.Time, rows []demoRow, stolen *ledger.Hist
 			status += " (" + r.ErrorKind + ")"
 		}
 		days := ""
-		if r.DaysLeft != nil {
+		if r.DaysLeft != nil && r.Expires != formats.Perpetual.String() {
 			days = fmt.Sprint(*r.DaysLeft)
 		}
 		features := "off"

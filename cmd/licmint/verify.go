@@ -25,7 +25,9 @@ type verifyJSON struct {
 	Error     *errorJSON `json:"error,omitempty"`
 	Form      string     `json:"form"` // activation_code or jwt
 	activationJSON
-	// DaysLeft is nil for a perpetual license.
+	// DaysLeft is nil when there is no license; 0 for a perpetual one,
+	// as every verifier reports it (FORMAT.md section 15.3): expires
+	// "perpetual" tells it apart from the expiry day.
 	DaysLeft *int            `json:"days_left"`
 	Features map[string]bool `json:"features"`
 	// Remembered is, for clock_rollback, the day of the latest time the
@@ -345,10 +347,8 @@ func looksLikeToken(s string) bool {
 func (r *verifyJSON) setLicense(l *verifier.License) {
 	r.Status = l.Status.String()
 	r.activationJSON = verifiedActivationJSON(l)
-	if !l.Perpetual() {
-		left := l.DaysLeft
-		r.DaysLeft = &left
-	}
+	left := l.DaysLeft
+	r.DaysLeft = &left
 	r.Features, r.featureNames = l.Features.Map(), l.Features.Names()
 	if !l.LastSeen.IsZero() {
 		r.Remembered = l.LastSeen.UTC().Format(time.DateOnly)
@@ -377,7 +377,7 @@ func (o *verifyOptions) print(w io.Writer, r *verifyJSON) error {
 	fmt.Fprintf(tw, "signed by\tkey id %d\n", r.KeyID)
 	fmt.Fprintf(tw, "issued\t%s\n", r.Issued)
 	switch {
-	case r.DaysLeft == nil:
+	case r.DaysLeft == nil, r.Expires == formats.Perpetual.String():
 		fmt.Fprintf(tw, "expires\tnever (perpetual)\n")
 	case *r.DaysLeft > 0:
 		fmt.Fprintf(tw, "expires\t%s (%d days left)\n", r.Expires, *r.DaysLeft)

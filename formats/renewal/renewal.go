@@ -96,12 +96,14 @@ func Parse(data []byte) (Request, error) {
 		case "install-id":
 			r.InstallID, err = val, checkInstallID(val)
 		case "time":
-			r.Time, err = time.Parse(time.RFC3339, val)
+			r.Time, err = formats.ParseTime(val)
 		default:
 			err = fmt.Errorf("unknown field %q", key)
 		}
 		if err != nil {
-			return r, fmt.Errorf("%w: %s: %w", ErrMalformed, key, err)
+			// %v, not %w: every failure is malformed (FORMAT.md section
+			// 12), a code that is unsigned or mistyped included.
+			return r, fmt.Errorf("%w: %s: %v", ErrMalformed, key, err)
 		}
 	}
 	if !seen["code"] || !seen["time"] || !seen["product"] {

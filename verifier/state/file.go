@@ -132,10 +132,9 @@ func decode(data []byte) (s State, listSum string, err error) {
 		var err error
 		switch key {
 		case "last-seen":
-			// Truncated as it is written, so that a state read back
-			// compares as the one saved.
-			s.LastSeen, err = time.Parse(time.RFC3339, val)
-			s.LastSeen = s.LastSeen.UTC().Truncate(time.Second)
+			// Truncated to the second, as it is written, so that a state
+			// read back compares as the one saved.
+			s.LastSeen, err = formats.ParseTime(val)
 		case "list-sequence":
 			var ok bool
 			if s.ListSequence, ok = decimal(val, math.MaxUint64); !ok {

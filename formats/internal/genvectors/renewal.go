@@ -60,6 +60,12 @@ func genRenewalRequests(codes []validVector) {
 		{"short form instead of the signed code", block("product: PC", "code: "+unbound.Short, "time: 2027-10-01T09:30:00Z"), "malformed"},
 		{"code with a typo", block("product: PC", "code: "+string(typo), "time: 2027-10-01T09:30:00Z"), "malformed"},
 		{"time not RFC 3339", block("product: PC", codeLine, "time: 2027-10-01 09:30"), "malformed"},
+		{"time with a lower-case t: RFC 3339 allows it, FORMAT.md does not", block("product: PC", codeLine, "time: 2027-10-01t09:30:00Z"), "malformed"},
+		{"time with a lower-case z", block("product: PC", codeLine, "time: 2027-10-01T09:30:00z"), "malformed"},
+		{"time a leap second (:60)", block("product: PC", codeLine, "time: 2016-12-31T23:59:60Z"), "malformed"},
+		{"time without seconds", block("product: PC", codeLine, "time: 2027-10-01T09:30Z"), "malformed"},
+		{"time without an offset", block("product: PC", codeLine, "time: 2027-10-01T09:30:00"), "malformed"},
+		{"time with an offset of 24 hours", block("product: PC", codeLine, "time: 2027-10-01T09:30:00+24:00"), "malformed"},
 		{"install id of 256 bytes", block("product: PC", "code: "+bound.Signed, "install-id: "+strings.Repeat("x", 256), "time: 2027-10-01T09:30:00Z"), "malformed"},
 	}
 	writeJSON("renewal_requests.json", map[string]any{

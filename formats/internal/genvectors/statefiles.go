@@ -70,6 +70,7 @@ func genStateFiles() {
 		{"last-seen with a lower-case z", head + "last-seen: 2027-01-02T03:04:05z\n", ""},
 		{"last-seen a leap second", head + "last-seen: 2016-12-31T23:59:60Z\n", ""},
 		{"last-seen without an offset", head + "last-seen: 2027-01-02T03:04:05\n", ""},
+		{"last-seen with an offset of 24 hours", head + "last-seen: 2027-01-02T03:04:05+24:00\n", ""},
 		{"list-sequence with a leading zero", head + "list-sequence: 07\n", ""},
 		{"list-sequence over 2^64-1", head + "list-sequence: 18446744073709551616\n", ""},
 		{"list-sha256 in upper case", ok + "list-sha256: " + strings.ToUpper(sum(listA)) + "\n", hex.EncodeToString(listA)},
