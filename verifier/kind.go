@@ -2,7 +2,8 @@ package verifier
 
 import "errors"
 
-// errorKinds name the outcomes of Verify and LoadRevocationList, as
+// errorKinds name the outcomes of Verify, VerifyRenewal and
+// LoadRevocationList, as
 // FORMAT.md section 7, the CLI's --json output and the C and WebAssembly
 // bindings report them. The first match wins. ErrUnknownVersion reads as
 // malformed: the kinds a verifier reports are fixed, and a code of a newer
@@ -19,6 +20,7 @@ var errorKinds = []struct {
 	{ErrUnsigned, "unsigned"},
 	{ErrUnknownVersion, "malformed"},
 	{ErrMalformed, "malformed"},
+	{ErrNotRenewal, "not_renewal"},
 	{ErrResetUsed, "reset_used"},
 	{ErrResetNotLocked, "reset_not_locked"},
 	{ErrResetTooEarly, "reset_too_early"},

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/licmint/licmint/formats"
+	"github.com/licmint/licmint/formats/keyring"
 	"github.com/licmint/licmint/formats/revocation"
 )
 
@@ -66,17 +67,15 @@ func loadListVectors(t *testing.T) (*listVectors, ed25519.PrivateKey) {
 	return &v, ed25519.NewKeyFromSeed(seed)
 }
 
-// trustKey1 trusts the test key under key id 1, as the vectors say.
-func trustKey1(key ed25519.PrivateKey) revocation.VerifyFunc {
-	return func(id uint8, context, body, sig []byte) error {
-		if id != 1 {
-			return revocation.ErrUnknownKey
-		}
-		if !ed25519.Verify(key.Public().(ed25519.PublicKey), append(bytes.Clone(context), body...), sig) {
-			return revocation.ErrBadSignature
-		}
-		return nil
+// trustKey1 trusts the test key under key id 1, as the vectors say, with
+// the keyring's VerifyFunc: the one products use with package keyring,
+// which refuses an R of small order as FORMAT.md section 10 says.
+func trustKey1(t *testing.T, key ed25519.PrivateKey) revocation.VerifyFunc {
+	r, err := keyring.New(keyring.Key{ID: 1, Public: key.Public().(ed25519.PublicKey)})
+	if err != nil {
+		t.Fatal(err)
 	}
+	return r.VerifyList
 }
 
 func listErrorKind(err error) string {
@@ -101,7 +100,7 @@ func listErrorKind(err error) string {
 
 func TestListVectors(t *testing.T) {
 	v, key := loadListVectors(t)
-	verify := trustKey1(key)
+	verify := trustKey1(t, key)
 	for _, tc := range v.Valid {
 		t.Run(tc.Comment, func(t *testing.T) {
 			data, err := hex.DecodeString(tc.Hex)

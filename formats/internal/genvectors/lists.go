@@ -127,7 +127,11 @@ func genRevocationLists() {
 		nil, []listCheck{{"27182818284590", 0, true}, {"31415926535897", 0, false}})
 	empty := listFields{product: "PC", keyID: 1, seq: 8, issued: day("2199-06-05")}
 	eight := mk("sequence 8: no entries, issued on the largest day", "seq8", empty, nil, []listCheck{{"31415926535897", 0, false}})
-	valid := []listVector{seven, six, eight}
+	other7 := base
+	other7.issued, other7.entries = day("2027-01-16"), []listEntry{{"31415926535897", 0}}
+	sevenOther := mk("another list of sequence 7: valid alone, refused once seq7 has been accepted", "seq7-other", other7,
+		nil, []listCheck{{"31415926535897", 1, true}, {"27182818284590", 0, false}})
+	valid := []listVector{seven, six, eight, sevenOther}
 
 	good, _ := hex.DecodeString(seven.Hex)
 	var bad []badListVector
@@ -160,6 +164,9 @@ func genRevocationLists() {
 	add("a serial repeated", resign(func(f *listFields) { f.entries[1] = listEntry{f.entries[0].Serial, 5} }), "PC", "malformed")
 	add("a serial of 15 digits", resign(func(f *listFields) { f.entries[len(f.entries)-1].Serial = "100000000000000" }), "PC", "malformed")
 	add("product code not letters", resign(func(f *listFields) { f.product = "P1" }), "PC", "malformed")
+	body := good[:len(good)-64]
+	add("signed with R the identity and S = k·a, which crypto/ed25519 accepts (FORMAT.md section 10)",
+		append(append([]byte(nil), body...), signIdentityR(append([]byte("licmint/revocation-list/v1\x00"), body...))...), "PC", "bad_signature")
 
 	type replay struct {
 		Comment  string `json:"comment"`
@@ -176,6 +183,7 @@ func genRevocationLists() {
 			{"an older sequence after a newer one is refused", "seq7", "seq6", "replayed"},
 			{"the same sequence again is accepted (products load their list at every start)", "seq7", "seq7", ""},
 			{"a newer sequence replaces an older one", "seq6", "seq7", ""},
+			{"another list with the sequence in force is refused: the first accepted stays", "seq7", "seq7-other", "replayed"},
 		},
 	})
 }

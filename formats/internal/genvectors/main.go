@@ -65,6 +65,7 @@ func main() {
 	genJWTs(valid)
 	resetVectors(testPriv().Public().(ed25519.PublicKey))
 	genStateFiles()
+	genRenewals()
 }
 
 // testKeyJSON describes the TEST ONLY key in every vector file.
