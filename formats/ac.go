@@ -2,8 +2,10 @@ package formats
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Activation Code sizes, per FORMAT.md sections 3 and 4.
@@ -274,10 +276,16 @@ func checkValue(syms []byte) uint32 {
 }
 
 // CheckInstallID reports whether id can bind a code (FORMAT.md section 4.2):
-// 1 to MaxInstallIDLen bytes, with no space, tab, CR or LF at either end.
+// 1 to MaxInstallIDLen bytes, no NUL byte, with no space, tab, CR or LF at
+// either end. NUL is refused because C products pass the id as a
+// NUL-terminated string: a code bound to an id with one could be verified
+// by a Go product and never by a C one.
 func CheckInstallID(id string) error {
 	if len(id) == 0 || len(id) > MaxInstallIDLen {
 		return fmt.Errorf("install id is %d bytes; an install-bound code needs 1 to %d", len(id), MaxInstallIDLen)
+	}
+	if strings.IndexByte(id, 0) >= 0 {
+		return errors.New("install id contains a NUL byte, which a C string cannot carry")
 	}
 	if isSpaceOrLineEnd(id[0]) || isSpaceOrLineEnd(id[len(id)-1]) {
 		return fmt.Errorf("install id %q begins or ends with white space, which copying could lose; products must pass it trimmed", id)

@@ -88,9 +88,11 @@ func parseAC[T ~string | ~[]byte](s T, wantSigned bool, product Product) (Activa
 		copy(c.Signature[:], sb[:SignatureSize])
 	}
 	if product != (Product{}) && product != c.Product {
-		return c, &FormatError{Kind: acKind, Err: ErrWrongProduct, Group: 1, Char: 1,
+		e := &FormatError{Kind: acKind, Err: ErrWrongProduct, Group: 1, Char: 1,
 			Msg:  fmt.Sprintf("this code is for product %s, not %s", c.Product, product),
 			Hint: fmt.Sprintf("give an activation code for %s", product)}
+		e.Line, e.Column = lineColumn(s, symbolOffset(s, -2))
+		return c, e
 	}
 	return c, nil
 }

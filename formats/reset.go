@@ -247,9 +247,11 @@ func parseReset[T ~string | ~[]byte](s T, product Product) (ResetCode, error) {
 	}
 	copy(c.Signature[:], sb[:SignatureSize])
 	if product != (Product{}) && product != c.Product {
-		return ResetCode{}, &FormatError{Kind: resetKind, Err: ErrWrongProduct, Group: 1, Char: 1,
+		e := &FormatError{Kind: resetKind, Err: ErrWrongProduct, Group: 1, Char: 1,
 			Msg:  fmt.Sprintf("this reset code is for product %s, not %s", c.Product, product),
 			Hint: fmt.Sprintf("give a reset code for %s", product)}
+		e.Line, e.Column = lineColumn(s, symbolOffset(s, -2))
+		return ResetCode{}, e
 	}
 	return c, nil
 }

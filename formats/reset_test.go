@@ -230,8 +230,12 @@ func TestResetCodeVectors(t *testing.T) {
 			if !errors.As(err, &fe) || fe.Kind != "reset code" {
 				t.Fatalf("%v is not a reset code *FormatError", err)
 			}
-			if tc.Group != 0 && (fe.Group != tc.Group || fe.Char != tc.Char) {
+			// Group 0 says that no position is reported.
+			if fe.Group != tc.Group || fe.Char != tc.Char {
 				t.Fatalf("position group %d char %d, want group %d char %d (%v)", fe.Group, fe.Char, tc.Group, tc.Char, err)
+			}
+			if fe.Line != tc.Line || fe.Column != tc.Column {
+				t.Fatalf("line %d column %d, want line %d column %d (%v)", fe.Line, fe.Column, tc.Line, tc.Column, err)
 			}
 		})
 	}

@@ -134,7 +134,8 @@ func parseRK[T ~string | ~[]byte](s T) (RegistrationKey, error) {
 			"give one key, such as PC-0123-4567-8901-2345")
 	}
 	var d [RKDigits]byte
-	n := 0 // characters seen: two letters, then digits
+	n := 0       // characters seen: two letters, then digits
+	typeAt := -1 // offset of the type digit, for its error's line and column
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		v := symbolValue[c]
@@ -154,6 +155,9 @@ func parseRK[T ~string | ~[]byte](s T) (RegistrationKey, error) {
 					"after the two-letter product code a registration key has only digits")
 			}
 			d[n-2] = v
+			if n == 2 {
+				typeAt = i
+			}
 		case v > 9:
 			// Past the key, so no group of it: the position is the input's.
 			return fail(ErrMalformed, i, -1, fmt.Sprintf("%s after the last digit", quoteByte(c)),
@@ -173,7 +177,7 @@ func parseRK[T ~string | ~[]byte](s T) (RegistrationKey, error) {
 			"one digit is probably mistyped, or two neighbours swapped; compare the key with the original")
 	}
 	if d[0] > 1 {
-		return fail(ErrMalformed, -1, 2, fmt.Sprintf("type digit %d is neither 0 (full) nor 1 (trial)", d[0]),
+		return fail(ErrMalformed, typeAt, 2, fmt.Sprintf("type digit %d is neither 0 (full) nor 1 (trial)", d[0]),
 			"this is not a registration key this version of licmint issues")
 	}
 	k.Trial = d[0] == 1

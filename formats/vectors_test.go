@@ -143,6 +143,9 @@ func TestActivationCodeVectors(t *testing.T) {
 			if fe.Group != tc.Group || fe.Char != tc.Char {
 				t.Fatalf("position group %d char %d, want group %d char %d (%v)", fe.Group, fe.Char, tc.Group, tc.Char, err)
 			}
+			if fe.Line != tc.Line || fe.Column != tc.Column {
+				t.Fatalf("line %d column %d, want line %d column %d (%v)", fe.Line, fe.Column, tc.Line, tc.Column, err)
+			}
 		})
 	}
 }
@@ -152,6 +155,7 @@ func TestRegistrationKeyVectors(t *testing.T) {
 		Vectors []struct {
 			Input, Canonical, Product, Serial, Error, Comment string
 			Trial                                             bool
+			Group, Char, Line, Column                         int
 		} `json:"vectors"`
 	}
 	loadJSON(t, "registration_keys.json", &v)
@@ -162,6 +166,13 @@ func TestRegistrationKeyVectors(t *testing.T) {
 			continue
 		}
 		if err != nil {
+			var fe *formats.FormatError
+			if !errors.As(err, &fe) {
+				t.Errorf("%s: %v is not a *FormatError", tc.Comment, err)
+			} else if fe.Group != tc.Group || fe.Char != tc.Char || fe.Line != tc.Line || fe.Column != tc.Column {
+				t.Errorf("%s: %q: %v at group %d char %d line %d column %d, want %d %d %d %d", tc.Comment, tc.Input, err,
+					fe.Group, fe.Char, fe.Line, fe.Column, tc.Group, tc.Char, tc.Line, tc.Column)
+			}
 			continue
 		}
 		if k.String() != tc.Canonical || k.Product.String() != tc.Product || k.Trial != tc.Trial || k.Serial.String() != tc.Serial {

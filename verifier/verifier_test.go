@@ -3,7 +3,9 @@ package verifier_test
 import (
 	"crypto/ed25519"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -420,6 +422,38 @@ func TestWeakKeysRefused(t *testing.T) {
 		}
 		if !strings.Contains(err.Error(), "key id 7") {
 			t.Errorf("%s: %q does not name the key id", name, err)
+		}
+	}
+}
+
+// TestInstallIDVectors: the install ids of activation_codes.json that can
+// bind a code are exactly those a verifier can be made with.
+func TestInstallIDVectors(t *testing.T) {
+	b, err := os.ReadFile("../testdata/vectors/activation_codes.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		InstallIDs []struct {
+			Comment string `json:"comment"`
+			Hex     string `json:"install_id_hex"`
+			Valid   bool   `json:"valid"`
+		} `json:"install_ids"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil || len(v.InstallIDs) == 0 {
+		t.Fatalf("no install id vectors: %v", err)
+	}
+	for _, tc := range v.InstallIDs {
+		id, err := hex.DecodeString(tc.Hex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := formats.CheckInstallID(string(id)); (err == nil) != tc.Valid {
+			t.Errorf("%s: CheckInstallID = %v, want valid %v", tc.Comment, err, tc.Valid)
+		}
+		_, err = verifier.New("PC", testKeys(), verifier.WithInstallID(string(id)))
+		if (err == nil) != tc.Valid {
+			t.Errorf("%s: New = %v, want valid %v", tc.Comment, err, tc.Valid)
 		}
 	}
 }

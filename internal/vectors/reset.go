@@ -45,6 +45,8 @@ type ResetInvalid struct {
 	Error   string `json:"error"`
 	Group   int    `json:"group"`
 	Char    int    `json:"char"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
 }
 
 // ResetAcceptance is what a verifier decides about the first valid reset

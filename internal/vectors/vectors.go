@@ -53,6 +53,10 @@ type Invalid struct {
 	Error   string `json:"error"`
 	Group   int    `json:"group"`
 	Char    int    `json:"char"`
+	// Line and Column locate that character in the input; 0 with no
+	// position.
+	Line   int `json:"line"`
+	Column int `json:"column"`
 }
 
 // LoadActivationCodes reads the vector file at path.

@@ -30,6 +30,10 @@ type invalidVector struct {
 	Error   string `json:"error"`
 	Group   int    `json:"group,omitempty"`
 	Char    int    `json:"char,omitempty"`
+	// Line and Column (from 1, in bytes; only LF ends a line) locate in
+	// the input the character that group and char name.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
 }
 
 type rkVector struct {
@@ -40,6 +44,60 @@ type rkVector struct {
 	Serial    string `json:"serial,omitempty"`
 	Error     string `json:"error,omitempty"`
 	Comment   string `json:"comment,omitempty"`
+	// Group and Char locate the error in the canonical form (FORMAT.md
+	// section 6.1: group 1 the letters, then groups of four digits), Line
+	// and Column in the input; 0 where none is reported.
+	Group  int `json:"group,omitempty"`
+	Char   int `json:"char,omitempty"`
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
+}
+
+// rkErrorPosition is where a Registration Key decoder reports the error
+// kind in input (FORMAT.md section 6): a character that cannot stand where
+// it is, a 17th digit, or a type digit other than 0 and 1, by group and
+// character and by line and column; a character after the 16th digit by
+// line and column only; nothing else by position.
+func rkErrorPosition(input, kind string) (group, char, line, col int) {
+	n := 0
+	pos := func(n int) (int, int) {
+		if n < 2 {
+			return 1, n + 1
+		}
+		return 2 + (n-2)/4, (n-2)%4 + 1
+	}
+	typeAt := -1
+	for i := 0; i < len(input); i++ {
+		c := input[i]
+		if strings.IndexByte(" \t\r\n-", c) >= 0 {
+			continue
+		}
+		u := c
+		if u >= 'a' && u <= 'z' {
+			u -= 'a' - 'A'
+		}
+		digit := (u >= '0' && u <= '9') || u == 'O' || u == 'I' || u == 'L'
+		switch {
+		case n < 2 && (u < 'A' || u > 'Z'), n >= 2 && n < 18 && !digit:
+			g, ch := pos(n)
+			l, co := lineColumn(input, i)
+			return g, ch, l, co
+		case n == 2:
+			typeAt = i
+		case n == 18 && !digit:
+			l, co := lineColumn(input, i)
+			return 0, 0, l, co
+		case n == 18:
+			l, co := lineColumn(input, i)
+			return 6, 1, l, co
+		}
+		n++
+	}
+	if kind == "malformed" && n == 18 { // the type digit
+		l, co := lineColumn(input, typeAt)
+		return 2, 1, l, co
+	}
+	return 0, 0, 0, 0
 }
 
 // baseFields are the first valid code's, which the others vary.
@@ -120,7 +178,21 @@ func invalidCodes(valid []validVector) []invalidVector {
 		if group != 0 && (g != group || c != char) {
 			log.Fatalf("%s: position group %d char %d, meant %d %d", comment, g, c, group, char)
 		}
-		bad = append(bad, invalidVector{comment, input, want, product, kind, g, c})
+		line, col := 0, 0
+		if g != 0 {
+			line, col = lineColumn(input, nthSymbolByte(input, symbolIndex(g, c)))
+		}
+		bad = append(bad, invalidVector{comment, input, want, product, kind, g, c, line, col})
+	}
+	// swap exchanges symbols n and n+1 of a canonical signed code.
+	swap := func(code string, n int) string {
+		b := []byte(code)
+		i, j := symbolByte(n), symbolByte(n+1)
+		if b[i] == b[j] {
+			log.Fatalf("symbols %d and %d are equal: no swap to show", n, n+1)
+		}
+		b[i], b[j] = b[j], b[i]
+		return string(b)
 	}
 	// One symbol changed: group 4 character 2 is symbol index 10.
 	sub := []byte(good)
@@ -143,6 +215,16 @@ func invalidCodes(valid []validVector) []invalidVector {
 	last[len(last)-1] = alphabet[(strings.IndexByte(alphabet, last[len(last)-1])+1)%32]
 	add("last check symbol mistyped", string(last), "any", "", "typo", 29, 4)
 	add("product letter mistyped", "PX"+good[2:], "any", "", "typo", 1, 2)
+	// FORMAT.md 6.1's candidates include swaps that reach into the check
+	// symbols: a fast search must find them too.
+	add("the last header symbol and the first short-check symbol swapped", swap(good, 22), "any", "", "typo", 0, 0)
+	add("two short-check symbols swapped", swap(good, 25), "any", "", "typo", 0, 0)
+	add("the last signature symbol and the first whole-code check symbol swapped", swap(good, 131), "any", "", "typo", 0, 0)
+	add("two whole-code check symbols swapped", swap(good, 134), "any", "", "typo", 0, 0)
+	wrapped := good[:60] + "\r\n" + good[60:120] + "\n  " + good[120:]
+	add("a typo on the third line of a code wrapped with CRLF and LF: line and column count bytes, only LF ends a line",
+		wrapped[:len(wrapped)-1]+string(alphabet[(strings.IndexByte(alphabet, wrapped[len(wrapped)-1])+1)%32]), "any", "", "typo", 29, 4)
+	add("U after a lone CR, which does not end a line", good[:20]+"\r"+good[20:30]+"U"+good[31:], "any", "", "malformed", 0, 0)
 	shortTypo := goodShort[:len(goodShort)-1] + string(alphabet[(strings.IndexByte(alphabet, goodShort[len(goodShort)-1])+1)%32])
 	add("short form with a typo", shortTypo, "any", "", "typo", 7, 5)
 	add("FORMAT.md 6.1's worked example: P typed as R", strings.Replace(goodShort, "0PHSS", "0RHSS", 1), "any", "", "typo", 4, 2)
@@ -176,6 +258,36 @@ func invalidCodes(valid []validVector) []invalidVector {
 	return bad
 }
 
+// installIDVector says whether an install id can bind a code (FORMAT.md
+// section 4.2): a verifier given an invalid one refuses to be made.
+type installIDVector struct {
+	Comment string `json:"comment"`
+	Hex     string `json:"install_id_hex"`
+	Valid   bool   `json:"valid"`
+}
+
+func installIDVectors() []installIDVector {
+	v := func(comment, id string, valid bool) installIDVector {
+		return installIDVector{comment, hex.EncodeToString([]byte(id)), valid}
+	}
+	return []installIDVector{
+		v("one byte", "x", true),
+		v("255 bytes", strings.Repeat("x", 255), true),
+		v("inner spaces, tabs and line breaks are kept", "host 7\tf3a\r\n9c0e", true),
+		v("UTF-8, not normalised", "hôte-機械-e\u0301", true),
+		v("bytes that are not UTF-8", "\xff\xfe-id", true),
+		v("empty: not the same as no install id", "", false),
+		v("256 bytes", strings.Repeat("x", 256), false),
+		v("255 two-byte characters: 510 bytes", strings.Repeat("é", 255), false),
+		v("a leading space", " host-7f3a9c0e", false),
+		v("a trailing tab", "host-7f3a9c0e\t", false),
+		v("a trailing CR", "host-7f3a9c0e\r", false),
+		v("a leading LF", "\nhost-7f3a9c0e", false),
+		v("a NUL byte inside: C strings cannot carry it", "host\x007f3a9c0e", false),
+		v("a trailing non-breaking space is kept: only space, tab, CR and LF count", "host-7f3a9c0e\u00a0", true),
+	}
+}
+
 // genActivationCodes writes activation_codes.json.
 func genActivationCodes(valid []validVector) {
 	pub := testPriv().Public().(ed25519.PublicKey)
@@ -186,8 +298,9 @@ func genActivationCodes(valid []validVector) {
 			"seed_hex":       hex.EncodeToString(testSeed[:]),
 			"public_key_hex": hex.EncodeToString(pub),
 		},
-		"valid":   valid,
-		"invalid": invalidCodes(valid),
+		"valid":       valid,
+		"invalid":     invalidCodes(valid),
+		"install_ids": installIDVectors(),
 	})
 }
 
@@ -222,8 +335,63 @@ func genRegistrationKeys(rks []rkVector) {
 	d = append(d, dammCheck(d))
 	rks = append(rks, rkVector{Input: fmt.Sprintf("PC-%s-%s-%s-%s", d[0:4], d[4:8], d[8:12], d[12:16]), Error: "malformed", Comment: "unknown type digit 2 with a valid check digit"})
 
+	rks = append(rks,
+		rkVector{Input: "pc-o314-l592-6535-8978", Canonical: first, Product: "PC", Serial: rks[0].Serial, Comment: "Crockford's aliases for 0 and 1: o, O read as 0; i, I, l, L as 1"},
+		rkVector{Input: "PC-0314-1592-65U5-8978", Error: "malformed", Comment: "U among the digits: located"},
+		rkVector{Input: "PC-0314-1592-6535-8978X", Error: "malformed", Comment: "a letter after the 16th digit: line and column only"},
+		rkVector{Input: "PC 0314 1592\r\n6535 8978 7", Error: "malformed", Comment: "a 17th digit, on the second line: located"},
+	)
+	for i := range rks {
+		if rks[i].Error != "" {
+			rks[i].Group, rks[i].Char, rks[i].Line, rks[i].Column = rkErrorPosition(rks[i].Input, rks[i].Error)
+		}
+	}
 	writeJSON("registration_keys.json", map[string]any{
 		"comment": "Registration Key vectors (FORMAT.md). Written by formats/internal/genvectors (go generate ./formats); do not edit.",
 		"vectors": rks,
 	})
+}
+
+// symbolByte is the index in a canonical code of symbol n (from 0).
+func symbolByte(n int) int {
+	if n < 4 {
+		return 3 + n
+	}
+	return 8 + 6*((n-4)/5) + (n-4)%5
+}
+
+// symbolIndex is the symbol at group g, character c (FORMAT.md 6.1); -2
+// and -1 are the product letters.
+func symbolIndex(g, c int) int {
+	switch g {
+	case 1:
+		return c - 3
+	case 2:
+		return c - 1
+	}
+	return 4 + 5*(g-3) + c - 1
+}
+
+// nthSymbolByte is the index in input of symbol n (-2 and -1 the product
+// letters), skipping what a decoder skips.
+func nthSymbolByte(input string, n int) int {
+	k := -2
+	for i := 0; i < len(input); i++ {
+		if strings.IndexByte(" \t\r\n-", input[i]) >= 0 {
+			continue
+		}
+		if k == n {
+			return i
+		}
+		k++
+	}
+	log.Fatalf("no symbol %d in %q", n, input)
+	return 0
+}
+
+// lineColumn is the line and column (from 1, in bytes) of input[i]: only
+// LF ends a line, so a CR is a column like any other byte.
+func lineColumn(input string, i int) (line, col int) {
+	line = 1 + strings.Count(input[:i], "\n")
+	return line, i - strings.LastIndexByte(input[:i], '\n')
 }

@@ -212,8 +212,9 @@ func position(n int) (group, char int) {
 
 // symbols reads input as FORMAT.md section 6 says, stopping at the first
 // bad character: the product letters, the canonical symbols, and the
-// index of a bad character (-3 if none).
-func symbols(input string) (product, syms string, bad int) {
+// index of a bad character (-3 if none). Past max symbols, every
+// character is bad.
+func symbols(input string, max int) (product, syms string, bad int) {
 	var p, s []byte
 	n := -2
 	for i := 0; i < len(input); i++ {
@@ -231,7 +232,7 @@ func symbols(input string) (product, syms string, bad int) {
 				return "", "", n
 			}
 			p = append(p, u)
-		case n >= 138:
+		case n >= max:
 			return "", "", n
 		default:
 			switch u {
@@ -261,11 +262,12 @@ func checksPass(product, syms string) bool {
 
 // locateTypo is FORMAT.md section 6.1's search done by brute force: every
 // substitution of one symbol, every swap of unequal neighbours and every
-// substitution of a product letter; a position only if exactly one passes.
-func locateTypo(product, syms string) (group, char int) {
+// substitution of a product letter; the symbol (-2 and -1 the product
+// letters) if exactly one passes, else ok false.
+func locateTypo(product, syms string, pass func(product, syms string) bool) (n int, ok bool) {
 	hits, at := 0, 0
 	try := func(p string, s []byte, n int) {
-		if checksPass(p, string(s)) {
+		if pass(p, string(s)) {
 			hits++
 			at = n
 		}
@@ -295,16 +297,13 @@ func locateTypo(product, syms string) (group, char int) {
 			}
 		}
 	}
-	if hits != 1 {
-		return 0, 0
-	}
-	return position(at)
+	return at, hits == 1
 }
 
 // errorPosition is the position a decoder reports for input, which fails
 // with kind (FORMAT.md section 6.1); 0, 0 when none is reported.
 func errorPosition(input string, signed bool, product, kind string) (group, char int) {
-	p, syms, bad := symbols(input)
+	p, syms, bad := symbols(input, 138)
 	switch {
 	case bad != -3:
 		return position(bad)
@@ -313,7 +312,10 @@ func errorPosition(input string, signed bool, product, kind string) (group, char
 	case kind != "typo":
 		return 0, 0
 	}
-	return locateTypo(p, syms)
+	if n, ok := locateTypo(p, syms, checksPass); ok {
+		return position(n)
+	}
+	return 0, 0
 }
 
 // signIdentityR signs msg with the test key as FORMAT.md section 10

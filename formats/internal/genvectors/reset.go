@@ -87,6 +87,45 @@ type resetInvalid struct {
 	Error   string `json:"error"`
 	Group   int    `json:"group,omitempty"`
 	Char    int    `json:"char,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+}
+
+// resetPosition is where symbol n (-2 and -1 the product letters) stands
+// in a reset code's canonical form (FORMAT.md section 16.3).
+func resetPosition(n int) (group, char int) {
+	if n < 0 {
+		return 1, n + 3
+	}
+	return 2 + n/5, n%5 + 1
+}
+
+// resetChecksPass evaluates a reset code's check from its definition.
+func resetChecksPass(product, syms string) bool {
+	return check(product+syms[:119]) == syms[119:]
+}
+
+// resetErrorPosition is the position a decoder reports for input, which
+// fails with kind, and the symbol there (-3 for none): FORMAT.md section
+// 6.1 with section 16.3's layout.
+func resetErrorPosition(input, kind string) (group, char, n int) {
+	// A reset decoder reads as many symbols as an Activation Code has, to
+	// tell one apart: the 139th is the first it refuses by position.
+	p, syms, bad := symbols(input, 138)
+	switch {
+	case bad != -3:
+		g, c := resetPosition(bad)
+		return g, c, bad
+	case kind == "wrong_product":
+		return 1, 1, -2
+	case kind != "typo" || len(syms) != 125:
+		return 0, 0, -3
+	}
+	if n, ok := locateTypo(p, syms, resetChecksPass); ok {
+		g, c := resetPosition(n)
+		return g, c, n
+	}
+	return 0, 0, -3
 }
 
 // resetAcceptance is a verifier's decision on the first valid reset code,
@@ -151,8 +190,19 @@ func resetVectors(pub ed25519.PublicKey) {
 
 	good := valid[0].Code
 	var bad []resetInvalid
+	// add records an invalid input; the position comes from
+	// resetErrorPosition, and group and char, where not 0, are what the
+	// vector was written to show.
 	add := func(comment, input, product, kind string, group, char int) {
-		bad = append(bad, resetInvalid{comment, input, product, kind, group, char})
+		g, c, n := resetErrorPosition(input, kind)
+		if group != 0 && (g != group || c != char) {
+			log.Fatalf("%s: position group %d char %d, meant %d %d", comment, g, c, group, char)
+		}
+		line, col := 0, 0
+		if g != 0 {
+			line, col = lineColumn(input, nthSymbolByte(input, n))
+		}
+		bad = append(bad, resetInvalid{comment, input, product, kind, g, c, line, col})
 	}
 	// Group g (from 2) character c sits at 3 + 6(g-2) + (c-1).
 	at := 3 + 6*3 + 1 // group 5 character 2
@@ -173,7 +223,12 @@ func resetVectors(pub ed25519.PublicKey) {
 	add("product letter mistyped", "PX"+good[2:], "", "typo", 0, 0)
 	add("U is never a symbol", good[:10]+"U"+good[11:], "", "malformed", 3, 2)
 	add("one symbol missing", good[:len(good)-1], "", "malformed", 0, 0)
-	add("one symbol too many", good+"0", "", "malformed", 0, 0)
+	add("one symbol too many: a count, no position", good+"0", "", "malformed", 0, 0)
+	add("139 symbols: the decoder stops at the 139th, past the longest Activation Code", good+"0000000000000A", "", "malformed", 29, 4)
+	sub2 := []byte(good)
+	sub2[100] = alphabet[(strings.IndexByte(alphabet, sub2[100])+1)%32] // group 18 character 2
+	add("a typo on the second line of a code wrapped with CRLF", good[:76]+"\r\n"+string(sub2[76:]), "", "typo", 18, 2)
+	add("U after a line break", good[:80]+"\n"+good[80:100]+"U"+good[101:], "", "malformed", 0, 0)
 	add("empty", "", "", "malformed", 0, 0)
 	add("an activation code is not a reset code", "PC-2081-0017D-0PHSS-4MQ4G-VDJ0W-DYQEG-7VK8P-00PX8-MTFHC-W0JH4-JZWYP-WDMTM-0TM7Y-ZNBZP-TPKAB-9FR6R-MTDYW-ZKS44-57JXC-EDY7X-NXZAN-C97KF-CW6NP-YHQQ3-EHJYM-JEP18-M08JX-PNAB", "", "malformed", 0, 0)
 	add("another product's reset code", valid[5].Code, "PC", "wrong_product", 1, 1)
