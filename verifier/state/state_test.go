@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -308,5 +309,35 @@ func TestResetsBounded(t *testing.T) {
 	}
 	if _, ok := s.Resets[fmt.Sprintf("%020x", state.MaxResets+4)]; !ok {
 		t.Fatal("the latest reset was dropped")
+	}
+}
+
+// TestFileBounds: a file naming more serials or reset codes than a state
+// keeps was not written by a verifier, and is corrupt (FORMAT.md section
+// 13); at the bound it is read.
+func TestFileBounds(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		lines func(i int) string
+		bound int
+	}{
+		{"generation", func(i int) string { return fmt.Sprintf("generation: %d 1\n", i) }, state.MaxSerials},
+		{"reset", func(i int) string { return fmt.Sprintf("reset: 2030-01-01 %020x\n", i) }, state.MaxResets},
+	} {
+		for _, n := range []int{tc.bound, tc.bound + 1} {
+			var b strings.Builder
+			b.WriteString("licmint verifier state v1\nlast-seen: 2027-01-02T03:04:05Z\nlist-sequence: 0\n")
+			for i := range n {
+				b.WriteString(tc.lines(i))
+			}
+			path := filepath.Join(t.TempDir(), "s")
+			if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := state.NewFile(path).Load()
+			if (n > tc.bound) != errors.Is(err, state.ErrCorrupt) {
+				t.Errorf("%d %s lines: Load = %v", n, tc.name, err)
+			}
+		}
 	}
 }
