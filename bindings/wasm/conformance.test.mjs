@@ -128,7 +128,8 @@ test('parseCatalog agrees with the catalog vectors', async () => {
   for (const c of vec.valid) assert.deepEqual(parseCatalog(c.json), c.products, c.comment);
   for (const c of vec.invalid) assert.throws(() => parseCatalog(c.json), /licmint: catalog: /, c.comment);
   assert.deepEqual(parseCatalog(builtinCatalog), vec.valid[0].products);
-  assert.deepEqual(Object.keys(parseCatalog('{"Products": {"PC": {"Editions": [{"Name": "a", "NUMBER": 7}]}}}').PC), ['name', 'editions', 'trial_days', 'maintenance_days', 'warning_days', 'grace_days']);
+  assert.throws(() => parseCatalog('{"Products": {"PC": {"Editions": [{"Name": "a", "NUMBER": 7}]}}}'), /unknown field "Products"/);
+  assert.deepEqual(Object.keys(parseCatalog('{"products": {"PC": {"editions": [{"name": "a", "number": 7}]}}}').PC), ['name', 'editions', 'trial_days', 'maintenance_days', 'warning_days', 'grace_days']);
 
   const catalog = '{"products": {"PD": {"name": "D", "editions": [{"name": "pro", "number": 1, "features": ["x", "y"]}], "grace_days": 5}}}';
   await assert.rejects(createVerifier({ product: 'PC', keys, catalog }), /unknown product "PC"; the catalog has PD/);

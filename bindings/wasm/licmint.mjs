@@ -47,12 +47,56 @@ const MAX_TERM_DAYS = 36500;
 const TERMS = { trial_days: 30, maintenance_days: 365, warning_days: 60, grace_days: 30 };
 
 /**
+ * strictJSON refuses, in text that JSON.parse accepted, a member repeated
+ * in one object (JSON.parse keeps the last), null and a number with a
+ * fraction or exponent (JSON.parse reads 10.0 as the integer 10).
+ * @param {string} text well-formed JSON
+ * @param {function(string): never} bad throws the catalog's error
+ */
+function strictJSON(text, bad) {
+  const stack = []; // per open container: its member names, or null for an array
+  let expectName = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const top = stack[stack.length - 1];
+      if (top && expectName) {
+        const name = JSON.parse(text.slice(i, j + 1));
+        if (top.has(name)) bad(`member ${JSON.stringify(name)} appears twice in one object`);
+        top.add(name);
+        expectName = false;
+      }
+      i = j;
+    } else if (c === '{') {
+      stack.push(new Set());
+      expectName = true;
+    } else if (c === '[') {
+      stack.push(null);
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+    } else if (c === ',') {
+      expectName = stack[stack.length - 1] instanceof Set;
+    } else if (c === 'n') {
+      bad('null is not a value here: leave the member out instead');
+    } else if (c === '-' || (c >= '0' && c <= '9')) {
+      let j = i;
+      while (j < text.length && '-+0123456789.eE'.includes(text[j])) j++;
+      if (/[.eE]/.test(text.slice(i, j))) bad(`${text.slice(i, j)}: want an integer, without fraction or exponent`);
+      i = j - 1;
+    }
+  }
+}
+
+/**
  * Reads a catalog (FORMAT.md section 9) with the rules of Go's
  * catalog.Parse, which the module leaves out to stay small (its JSON
  * decoder is a quarter of the module): unknown fields, duplicate edition
- * names or numbers and terms out of range are errors. Field names match
- * in any case, as Go's do. testdata/vectors/catalogs.json holds both to
- * the same answers.
+ * names or numbers and terms out of range are errors, and so are what
+ * JSON.parse lets through (FORMAT.md section 1): a member repeated in one
+ * object, null, a number with a fraction or exponent. Field names match
+ * exactly. testdata/vectors/catalogs.json holds both to the same answers.
  * @param {string} text the catalog's JSON
  * @returns {object} products by code, each {name, editions: [{name,
  *   number, features}], trial_days, maintenance_days, warning_days,
@@ -72,6 +116,7 @@ export function parseCatalog(text) {
   } catch (e) {
     bad(e.message);
   }
+  strictJSON(text, bad);
   const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
   // fields returns o's fields by their names in want, in any case; null
   // stands for a field left out, as in Go.
@@ -80,9 +125,8 @@ export function parseCatalog(text) {
     if (!isObject(o)) bad(`${where}: want an object`);
     const got = {};
     for (const [k, v] of Object.entries(o)) {
-      const name = want.includes(k) ? k : want.find((w) => w === k.toLowerCase());
-      if (name === undefined) bad(`${where}: unknown field "${k}"`);
-      if (v !== null) got[name] = v;
+      if (!want.includes(k)) bad(`${where}: unknown field "${k}"`);
+      got[k] = v;
     }
     return got;
   };
