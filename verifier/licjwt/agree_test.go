@@ -136,3 +136,36 @@ func TestPerpetualCodeToken(t *testing.T) {
 		}
 	}
 }
+
+// TestNullClaims: a claim whose value is null counts as absent (FORMAT.md
+// section 14): informative and optional claims pass, required ones are
+// missing, and aud null is no audience.
+func TestNullClaims(t *testing.T) {
+	_, tv := newVerifiers(t, issued)
+	for _, claim := range []string{"iss", "sub", "product", "features", "trial", "install_bound", "install_id_sha256", "generation", "serial", "customer"} {
+		c := licenseClaims()
+		c[claim] = nil
+		if _, err := tv.Verify(signToken(t, jwt.SigningMethodEdDSA, testKey, "1", c)); err != nil {
+			t.Errorf("%s null: %v, want accepted", claim, err)
+		}
+	}
+	for _, claim := range []string{"exp", "nbf", "iat", "jti", "edition", "edition_number", "activation_code"} {
+		c := licenseClaims()
+		c[claim] = nil
+		if l, err := tv.Verify(signToken(t, jwt.SigningMethodEdDSA, testKey, "1", c)); err == nil || l.Status != verifier.StatusInvalid || !errors.Is(err, licjwt.ErrBadToken) {
+			t.Errorf("%s null: %v, want bad_token", claim, err)
+		}
+	}
+	c := licenseClaims()
+	c["aud"] = nil
+	if _, err := tv.Verify(signToken(t, jwt.SigningMethodEdDSA, testKey, "1", c)); !errors.Is(err, verifier.ErrWrongProduct) {
+		t.Errorf("aud null: %v, want wrong_product", err)
+	}
+	// A member spelt with U+017F, which folds to s: encoding/json would
+	// read "ſub" as sub, other decoders would not.
+	c = licenseClaims()
+	c["ſub"] = "27182818284590"
+	if _, err := tv.Verify(signToken(t, jwt.SigningMethodEdDSA, testKey, "1", c)); !errors.Is(err, licjwt.ErrBadToken) {
+		t.Errorf("ſub: %v, want bad_token", err)
+	}
+}

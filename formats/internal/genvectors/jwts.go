@@ -246,6 +246,8 @@ func invalidJWTs(codes []validVector, valid []jwtVector) []badJWTVector {
 	add("a customer field twice: refused at any depth",
 		raw(string(hJSON), string(cJSON[:len(cJSON)-1])+`,"customer":{"company":"x","company":"y"}}`, edSign), "bad_token")
 	add("EXP in upper case beside exp: member names are matched exactly", raw(string(hJSON), withClaim(`"EXP":1`), edSign), "bad_token")
+	add("ſub, with U+017F, which case folding maps to sub", raw(string(hJSON), withClaim(`"ſub":"27182818284590"`), edSign), "bad_token")
+	add("crit null in the header: crit must be absent", raw(`{"alg":"EdDSA","crit":null,"kid":"1","typ":"JWT"}`, string(cJSON), edSign), "bad_token")
 	add("iss a number: claim types are checked, iss included", raw(string(hJSON), replaceOnce(string(cJSON), `"iss":"licmint"`, `"iss":5`), edSign), "bad_token")
 	add("aud a number: bad_token, not wrong_product", raw(string(hJSON), replaceOnce(string(cJSON), `"aud":["PC"]`, `"aud":5`), edSign), "bad_token")
 	add("features not an array of strings", raw(string(hJSON), replaceOnce(string(cJSON), `"features":["update","scan"]`, `"features":"update"`), edSign), "bad_token")
