@@ -15,6 +15,7 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"log"
 	"math/big"
@@ -30,7 +31,7 @@ import (
 )
 
 const (
-	outFile     = "../../testdata/conformance/cases.json"
+	defaultOut  = "../../testdata/conformance/cases.json"
 	vectorsFile = "../../testdata/vectors/activation_codes.json"
 )
 
@@ -339,7 +340,13 @@ func (s *suite) one(name string, l license, now string) {
 	s.add(name, run{Now: now, InstallID: l.installID, Steps: []step{verifyStep(l.sign(nil), expect(l, at(now), defaultWarn, defaultGrace, ""))}})
 }
 
+// outFile is where the suite goes: cases.json, or the file -out names
+// (TestCasesUpToDate writes to a temporary one and compares).
+var outFile = defaultOut
+
 func main() {
+	flag.StringVar(&outFile, "out", defaultOut, "write the suite to `FILE`")
+	flag.Parse()
 	var s suite
 	s.dates()
 	s.terms()
@@ -352,7 +359,7 @@ func main() {
 	s.stateRecords()
 	s.typos()
 	write(s.cases)
-	fmt.Printf("%d cases\n", len(s.cases))
+	fmt.Fprintf(os.Stderr, "%d cases\n", len(s.cases))
 }
 
 // dates adds every status the clock decides, and the edges of each.

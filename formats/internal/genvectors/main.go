@@ -12,14 +12,16 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"log"
 	"os"
 	"path/filepath"
 )
 
 // outDir is testdata/vectors at the module's root, wherever in the module
-// the generator runs.
-var outDir = filepath.Join(moduleRoot(), "testdata", "vectors") + string(filepath.Separator)
+// the generator runs, or the directory -out names (TestVectorsUpToDate
+// writes to a temporary one and compares).
+var outDir string
 
 // moduleRoot returns the nearest directory up from the working directory
 // that holds a go.mod.
@@ -55,6 +57,9 @@ func writeJSON(name string, v any) {
 }
 
 func main() {
+	out := flag.String("out", filepath.Join(moduleRoot(), "testdata", "vectors"), "write the vector files to `DIR`")
+	flag.Parse()
+	outDir = *out + string(filepath.Separator)
 	valid, rks := validCodes()
 	genActivationCodes(valid)
 	genRegistrationKeys(rks)
