@@ -26,8 +26,10 @@ func (e *Error) Error() string { return fmt.Sprintf("line %d, column %d: %s", e.
 
 // Options says what Check refuses besides repeated member names.
 type Options struct {
-	// AllowNull lets null stand as a value anywhere.
-	AllowNull bool
+	// AllowNull lets null stand as a value anywhere; AllowTopLevelNull
+	// only as the value of a member of the outermost object (a token's
+	// claim that counts as absent, but not an element of one).
+	AllowNull, AllowTopLevelNull bool
 	// Names are the member names the caller decodes into struct fields;
 	// a member that equals one of them only under Unicode case folding is
 	// refused. With TopLevel, only in the outermost object (so that the
@@ -96,7 +98,7 @@ func Check(data []byte, o Options) error {
 			stack = stack[:len(stack)-1]
 			valueDone()
 		case nil:
-			if !o.AllowNull {
+			if top := len(stack) == 1 && stack[0].obj; !o.AllowNull && !(o.AllowTopLevelNull && top) {
 				return at(data, off, "null is not a value here: leave the member out instead")
 			}
 			valueDone()

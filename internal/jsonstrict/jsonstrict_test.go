@@ -52,6 +52,22 @@ func FuzzCheck(f *testing.F) {
 	})
 }
 
+func TestCheckTopLevelNull(t *testing.T) {
+	o := Options{AllowTopLevelNull: true}
+	for in, ok := range map[string]bool{
+		`{"a":null,"b":1}`:           true,
+		`{"a":[null]}`:               false,
+		`{"a":{"b":null}}`:           false,
+		`null`:                       false,
+		`[null]`:                     false,
+		`{"a":[1,{"c":2}],"d":null}`: true,
+	} {
+		if err := Check([]byte(in), o); (err == nil) != ok {
+			t.Errorf("%s: %v, want ok %v", in, err, ok)
+		}
+	}
+}
+
 func TestCheckNames(t *testing.T) {
 	o := Options{AllowNull: true, Names: []string{"exp", "customer"}, TopLevel: true}
 	for in, want := range map[string]string{

@@ -99,7 +99,7 @@ func (t *Verifier) Verify(token string) (verifier.License, error) {
 		if err != nil {
 			break // the parser below reports it
 		}
-		if err := jsonstrict.Check(b, jsonstrict.Options{AllowNull: true, Names: partNames[i], TopLevel: true}); err != nil {
+		if err := jsonstrict.Check(b, jsonstrict.Options{AllowTopLevelNull: true, Names: partNames[i], TopLevel: true}); err != nil {
 			return verifier.License{}, badToken(nil, "%s: %v", []string{"header", "claims"}[i], err)
 		}
 	}

@@ -250,6 +250,8 @@ func invalidJWTs(codes []validVector, valid []jwtVector) []badJWTVector {
 	add("crit null in the header: crit must be absent", raw(`{"alg":"EdDSA","crit":null,"kid":"1","typ":"JWT"}`, string(cJSON), edSign), "bad_token")
 	add("iss a number: claim types are checked, iss included", raw(string(hJSON), replaceOnce(string(cJSON), `"iss":"licmint"`, `"iss":5`), edSign), "bad_token")
 	add("aud a number: bad_token, not wrong_product", raw(string(hJSON), replaceOnce(string(cJSON), `"aud":["PC"]`, `"aud":5`), edSign), "bad_token")
+	add("a null among the features: null is absent only as a claim's value", raw(string(hJSON), replaceOnce(string(cJSON), `"features":["update","scan"]`, `"features":["update",null]`), edSign), "bad_token")
+	add("a customer field null", raw(string(hJSON), string(cJSON[:len(cJSON)-1])+`,"customer":{"company":null}}`, edSign), "bad_token")
 	add("features not an array of strings", raw(string(hJSON), replaceOnce(string(cJSON), `"features":["update","scan"]`, `"features":"update"`), edSign), "bad_token")
 	add("exp a string holding the right number", raw(string(hJSON), replaceOnce(string(cJSON), fmt.Sprintf(`"exp":%d`, std.Claims.Exp), fmt.Sprintf(`"exp":"%d"`, std.Claims.Exp)), edSign), "bad_token")
 	badSig := raw(string(hJSON), replaceOnce(string(cJSON), `"iss":"licmint"`, `"iss":5`), edSign)
