@@ -362,21 +362,25 @@ func newCheckpoints(opts []VerifyOption) (*checkpoints, error) {
 		o(v)
 	}
 	if v.saved != nil && len(v.keys) > 0 {
-		if err := v.trusted(v.saved); err != nil {
-			return nil, &CheckpointError{Event: v.saved.Head.Seq + 1, Reason: "the saved head: " + err.Error()}
+		if reason := v.trusted(v.saved); reason != "" {
+			return nil, &CheckpointError{Event: v.saved.Head.Seq + 1, Reason: "the saved head: " + reason}
 		}
 	}
 	return v, nil
 }
 
-// trusted checks c's signature with the key of keys that is its own.
-func (v *checkpoints) trusted(c *Checkpoint) error {
+// trusted checks c's signature with the key of keys that is its own, and
+// says what is wrong, if anything.
+func (v *checkpoints) trusted(c *Checkpoint) string {
 	for _, k := range v.keys {
 		if bytes.Equal(k, c.PublicKey) {
-			return c.Verify(k)
+			if c.Verify(k) != nil {
+				return fmt.Sprintf("its signature does not verify with key %x: it is forged", []byte(k))
+			}
+			return ""
 		}
 	}
-	return fmt.Errorf("%w: it is signed by key %x, which is not one of the keys given", ErrCheckpointKey, []byte(c.PublicKey))
+	return fmt.Sprintf("it is signed by key %x, which is not one of the keys given", []byte(c.PublicKey))
 }
 
 // event checks event e, with body, made at at, whose hash the chain
@@ -400,11 +404,15 @@ func (v *checkpoints) event(e *Event, at string, body []byte, prev Head, hash [3
 		return nil
 	}
 	fail := func(format string, a ...any) error {
-		since := "from the first event"
+		since := "no earlier checkpoint verifies"
 		if v.good > 0 {
-			since = fmt.Sprintf("after checkpoint event %d, the newest that verifies", v.good)
+			since = fmt.Sprintf("checkpoint event %d is the newest that verifies", v.good)
 		}
-		return &CheckpointError{Event: e.Seq, Reason: fmt.Sprintf(format, a...) + "; events " + since + " up to " + strconv.FormatInt(e.Seq-1, 10) + " are suspect"}
+		suspect := fmt.Sprintf("events %d to %d", v.good+1, e.Seq-1)
+		if v.good+1 == e.Seq-1 {
+			suspect = fmt.Sprintf("event %d", e.Seq-1)
+		}
+		return &CheckpointError{Event: e.Seq, Reason: fmt.Sprintf(format, a...) + "; " + since + ", so " + suspect + " may have been changed"}
 	}
 	c, reason := checkpointOf(e.Seq, at, body)
 	switch {
@@ -417,8 +425,8 @@ func (v *checkpoints) event(e *Event, at string, body []byte, prev Head, hash [3
 		return fail("it is of ledger %s, and the earlier checkpoints of ledger %s", c.LedgerID, v.id)
 	}
 	if len(v.keys) > 0 {
-		if err := v.trusted(c); err != nil {
-			return fail("%v", err)
+		if reason := v.trusted(c); reason != "" {
+			return fail("%s", reason)
 		}
 	}
 	v.id, v.good = c.LedgerID, e.Seq

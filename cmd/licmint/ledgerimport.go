@@ -117,6 +117,7 @@ some rows failed; the others are recorded.`,
 	}
 	fl := cmd.Flags()
 	addLedgerFlag(fl, &dsn)
+	addAuditKeyFlag(cmd)
 	fl.StringVar(&pub, "pub", "", "trusted public key `FILE` (NAME.pub.pem) the codes are signed with")
 	fl.StringVar(&ring, "keyring", "", "trusted keyring `FILE`: PEM blocks or a JWK Set")
 	fl.StringVar(&catalogFile, "catalog", "", "product catalog JSON `FILE` (default: the built-in catalog)")

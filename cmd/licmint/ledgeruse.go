@@ -22,6 +22,13 @@ type ledgerFlags struct{ dsn string }
 
 func (f *ledgerFlags) register(cmd *cobra.Command) { addLedgerFlag(cmd.Flags(), &f.dsn) }
 
+// registerWriting is register for a command that writes to the ledger,
+// which checkpoints it too (--audit-key).
+func (f *ledgerFlags) registerWriting(cmd *cobra.Command) {
+	f.register(cmd)
+	addAuditKeyFlag(cmd)
+}
+
 // service pairs the signer with the ledger, which may be nil.
 func service(s *signer.Signer, l *ledger.Ledger) *issuance.Service { return issuance.New(s, l) }
 

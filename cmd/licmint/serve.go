@@ -107,7 +107,7 @@ at /outbox instead of sending mail. Nothing is kept when it stops.`,
 	}
 	fl := cmd.Flags()
 	jsonFlagVar(cmd, &f.asJSON)
-	f.ledger.register(cmd)
+	f.ledger.registerWriting(cmd)
 	fl.StringVar(&f.key, "key", "", "private key `FILE` (NAME.key.age from keygen), opened once at start")
 	f.secret.register(cmd)
 	fl.StringArrayVar(&f.requestIdentity, "request-identity", nil, "age identity `FILE` that opens renewal requests sealed to the portal (repeatable; --identity files are tried too)")

@@ -83,7 +83,7 @@ the shop as the header Authorization: Bearer TOKEN, and revoke it with
 			return nil
 		},
 	}
-	led.register(cmd)
+	led.registerWriting(cmd)
 	cmd.Flags().StringVar(&scope, "scope", "", "what the token may do: `mint`, read or revoke")
 	cmd.Flags().StringVar(&name, "name", "", "a `NAME` to know the token by, such as shop")
 	jsonFlagVar(cmd, &asJSON)
@@ -176,7 +176,7 @@ shows. Every portal instance refuses it from its next request on.`,
 			return nil
 		},
 	}
-	led.register(cmd)
+	led.registerWriting(cmd)
 	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
