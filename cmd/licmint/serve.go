@@ -18,6 +18,7 @@ import (
 	"github.com/licmint/licmint/internal/portal"
 	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
+	"github.com/licmint/licmint/signer"
 	"github.com/spf13/cobra"
 )
 
@@ -93,6 +94,10 @@ balancers with --trusted-proxy, so that rate limits count each client by the
 address they forward (X-Forwarded-For) rather than all by the proxy's; the
 header is ignored from any other peer. SIGINT and SIGTERM stop the portal
 after the requests in flight finish.
+
+Every minute in which events were recorded, and once when it stops, the
+portal signs the ledger's head as a checkpoint (docs/ledger.md), with
+--audit-key (or $LICMINT_AUDIT_KEY) or else the signing key.
 
 --demo runs on an in-memory ledger with a throwaway key and a demo account,
 prints sample Registration Keys (full, trial, renewal), and shows the outbox
@@ -237,6 +242,12 @@ func serveLedgerAndKey(ctx context.Context, cmd *cobra.Command, f *serveFlags, c
 	}
 	if err == nil {
 		cfg.Key, err = f.secret.loadKey(cmd, f.key)
+	}
+	if ref := auditKeyRef(cmd); err == nil && ref != "" {
+		var k *signer.Key
+		if k, err = loadAuditKey(cmd, ref); err == nil {
+			cfg.CheckpointKey = k.Signer()
+		}
 	}
 	if err != nil {
 		led.Close()
