@@ -3,7 +3,6 @@ package ledger_test
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -31,46 +30,9 @@ func checkpoint(t testing.TB, l *ledger.Ledger, k ed25519.PrivateKey) *ledger.Ch
 	return c
 }
 
-// rehash recomputes every event's prev_hash and hash from the stored
-// bodies, as someone who edited an event and can write to the database
-// would, so that the chain alone verifies again.
-func rehash(t testing.TB, dsn string) { rewrite(t, dsn, false) }
+func rehash(t testing.TB, dsn string) { ledgertest.Rewrite(t, rawDB(t, dsn), false) }
 
-// rewrite is rehash that, with forge, also rewrites the head hash that
-// each checkpoint signs to the new one, leaving the signature.
-func rewrite(t testing.TB, dsn string, forge bool) {
-	t.Helper()
-	db := rawDB(t, dsn)
-	rows, err := db.Query(`SELECT seq, body FROM events ORDER BY seq`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	type ev struct {
-		seq  int64
-		body string
-	}
-	var evs []ev
-	for rows.Next() {
-		var e ev
-		if err := rows.Scan(&e.seq, &e.body); err != nil {
-			t.Fatal(err)
-		}
-		evs = append(evs, e)
-	}
-	rows.Close()
-	var prev [32]byte
-	for _, e := range evs {
-		if i := strings.Index(e.body, `"head_hash":"`); forge && i > 0 {
-			i += len(`"head_hash":"`)
-			e.body = e.body[:i] + hex.EncodeToString(prev[:]) + e.body[i+64:]
-		}
-		h := sha256.Sum256(append(prev[:], e.body...))
-		if _, err := db.Exec(`UPDATE events SET prev_hash = $1, hash = $2, body = $3 WHERE seq = $4`, hex.EncodeToString(prev[:]), hex.EncodeToString(h[:]), e.body, e.seq); err != nil {
-			t.Fatal(err)
-		}
-		prev = h
-	}
-}
+func rewrite(t testing.TB, dsn string, forge bool) { ledgertest.Rewrite(t, rawDB(t, dsn), forge) }
 
 func execSQL(t testing.TB, dsn string, qs ...string) {
 	t.Helper()
