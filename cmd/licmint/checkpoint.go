@@ -40,19 +40,18 @@ func auditKeyRef(cmd *cobra.Command) string {
 	return os.Getenv(auditKeyEnv)
 }
 
-// checkpointState is what one run of licmint knows of the checkpoint it
+// checkpointState is what one run of licmint knows of the checkpoints it
 // owes: the ledgers it opened to write to, and the keys it opened.
 type checkpointState struct {
-	dsns  []string
-	audit crypto.Signer
-	key   crypto.Signer // the first signing key a command opened
+	written map[*ledger.Ledger]bool
+	audit   crypto.Signer
+	key     crypto.Signer // the first signing key a command opened
 }
 
 type checkpointStateKey struct{}
 
-func withCheckpointState(ctx context.Context) (context.Context, *checkpointState) {
-	st := &checkpointState{}
-	return context.WithValue(ctx, checkpointStateKey{}, st), st
+func withCheckpointState(ctx context.Context) context.Context {
+	return context.WithValue(ctx, checkpointStateKey{}, &checkpointState{written: map[*ledger.Ledger]bool{}})
 }
 
 func checkpointStateOf(cmd *cobra.Command) *checkpointState {
@@ -60,10 +59,10 @@ func checkpointStateOf(cmd *cobra.Command) *checkpointState {
 	return st
 }
 
-// writing notes that cmd opened the ledger dsn to write to it, and opens
-// the audit key it was given, if any: before anything is written, so that
-// a key that cannot be opened costs no write.
-func writing(cmd *cobra.Command, dsn string) error {
+// writing notes that cmd opened l, at dsn, to write to it, and opens the
+// audit key it was given, if any: before anything is written, so that a
+// key that cannot be opened costs no write.
+func writing(cmd *cobra.Command, l *ledger.Ledger, dsn string) error {
 	st := checkpointStateOf(cmd)
 	if st == nil {
 		return nil
@@ -78,12 +77,7 @@ func writing(cmd *cobra.Command, dsn string) error {
 		}
 		st.audit = k.Signer()
 	}
-	for _, d := range st.dsns {
-		if d == dsn {
-			return nil
-		}
-	}
-	st.dsns = append(st.dsns, dsn)
+	st.written[l] = true
 	return nil
 }
 
@@ -118,15 +112,18 @@ func openedKey(cmd *cobra.Command, k *signer.Key) {
 // writes and its checkpoint.
 var beforeCheckpoint func()
 
-// finish makes the checkpoint the run owes each ledger it wrote to, once
-// the command is done, whether it succeeded or not: what it recorded is
-// recorded either way. A checkpoint that cannot be made is a warning, not
-// the command's failure: the write stands, and the next checkpoint covers
-// it.
-func (st *checkpointState) finish(ctx context.Context, stderr io.Writer) {
-	if len(st.dsns) == 0 {
+// closeLedger closes the ledger that commandLedger opened for cmd; one
+// opened to write to is checkpointed first, whether the command succeeded
+// or not: what it recorded is recorded either way. A checkpoint that
+// cannot be made is a warning, not the command's failure: the write
+// stands, and the next checkpoint covers it.
+func closeLedger(cmd *cobra.Command, l *ledger.Ledger) {
+	defer l.Close()
+	st := checkpointStateOf(cmd)
+	if st == nil || !st.written[l] {
 		return
 	}
+	delete(st.written, l)
 	if beforeCheckpoint != nil {
 		beforeCheckpoint()
 	}
@@ -134,27 +131,21 @@ func (st *checkpointState) finish(ctx context.Context, stderr io.Writer) {
 	if s == nil {
 		s = st.key
 	}
-	for _, dsn := range st.dsns {
-		if err := checkpointLedger(ctx, dsn, s, stderr); err != nil {
-			fmt.Fprintf(stderr, "licmint: warning: the ledger's new events are not checkpointed: %v\n", err)
-			fmt.Fprintf(stderr, "licmint: hint: what was recorded stands; the next command that writes to the ledger, or 'licmint ledger checkpoint', checkpoints it\n")
-		}
+	stderr := cmd.ErrOrStderr()
+	if err := checkpointLedger(cmd.Context(), l, s, stderr); err != nil {
+		fmt.Fprintf(stderr, "licmint: warning: the ledger's new events are not checkpointed: %v\n", err)
+		fmt.Fprintf(stderr, "licmint: hint: what was recorded stands; the next command that writes to the ledger, or 'licmint ledger checkpoint', checkpoints it\n")
 	}
 }
 
-// checkpointLedger checkpoints the ledger at dsn with s, or without s says
-// how many events await one.
-func checkpointLedger(ctx context.Context, dsn string, s crypto.Signer, stderr io.Writer) error {
+// checkpointLedger checkpoints l with s, or without s says how many
+// events await a checkpoint.
+func checkpointLedger(ctx context.Context, l *ledger.Ledger, s crypto.Signer, stderr io.Writer) error {
 	// A command may have been cut short; its checkpoint still is due.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	l, err := ledger.Open(ctx, dsn, ledger.WithNow(now), ledger.ExistingOnly())
-	if err != nil {
-		return err
-	}
-	defer l.Close()
 	if s != nil {
-		_, _, err = l.Checkpoint(ctx, s)
+		_, _, err := l.Checkpoint(ctx, s)
 		return err
 	}
 	head, err := l.Head(ctx)
@@ -243,7 +234,7 @@ signing key instead, opened as 'licmint sign' opens it.`,
 			if err != nil {
 				return err
 			}
-			defer l.Close()
+			defer closeLedger(cmd, l)
 			st := checkpointStateOf(cmd)
 			if key != "" {
 				if _, err := secret.loadKey(cmd, key); err != nil {

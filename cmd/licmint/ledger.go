@@ -138,7 +138,7 @@ func commandLedger(cmd *cobra.Command, flag string, use ledgerUse) (*ledger.Ledg
 	}
 	l, err := openLedger(cmd.Context(), dsn, use == ledgerRead || use == ledgerExisting)
 	if err == nil && use != ledgerRead {
-		if err = writing(cmd, dsn); err != nil {
+		if err = writing(cmd, l, dsn); err != nil {
 			l.Close()
 			return nil, err
 		}
@@ -187,7 +187,7 @@ older licmint refuses a ledger whose schema is newer than it knows.`,
 			if err != nil {
 				return err
 			}
-			defer l.Close()
+			defer closeLedger(cmd, l)
 			head, err := l.Head(cmd.Context())
 			if err != nil {
 				return err
@@ -614,7 +614,7 @@ again. Two hosts marking at once record each notice once.`,
 			if err != nil {
 				return err
 			}
-			defer l.Close()
+			defer closeLedger(cmd, l)
 			lics, err := l.Expiring(cmd.Context(), today, within)
 			if err != nil {
 				return err

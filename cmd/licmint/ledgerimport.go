@@ -86,7 +86,7 @@ some rows failed; the others are recorded.`,
 			if err != nil {
 				return err
 			}
-			defer l.Close()
+			defer closeLedger(cmd, l)
 			im := &rowImporter{ctx: cmd.Context(), l: l, cat: cat, keys: keys, verifiers: make(map[string]*verifier.Verifier)}
 			for i, name := range args {
 				if err := im.importFile(name, formatsOf[i]); err != nil {

@@ -130,7 +130,7 @@ func mintKeys(cmd *cobra.Command, led *ledgerFlags, f *mintFlags, p formats.Prod
 	if err != nil {
 		return err
 	}
-	defer l.Close()
+	defer closeLedger(cmd, l)
 	var recs []mintedJSON
 	mint := func() error {
 		m, err := issuance.Mint(cmd.Context(), l, cat, ledger.MintRequest{Product: p, Edition: f.edition, Trial: trial, Days: f.days,

@@ -208,7 +208,7 @@ previous_expires. Exits 3 when the code is refused.`,
 				return err
 			}
 			if l != nil {
-				defer l.Close()
+				defer closeLedger(cmd, l)
 			} else if key != nil {
 				return usageError("--renewal-key is checked against the ledger: give --ledger DSN")
 			}

@@ -110,7 +110,7 @@ ledger, entries may be left out to reissue the current list.`,
 				return err
 			}
 			if l != nil {
-				defer l.Close()
+				defer closeLedger(cmd, l)
 			}
 			key, err := f.secret.loadKey(cmd, f.key)
 			if err != nil {

@@ -18,9 +18,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	ctx, checkpoints := withCheckpointState(context.Background())
-	cmd, err := root.ExecuteContextC(ctx)
-	checkpoints.finish(ctx, stderr)
+	cmd, err := root.ExecuteContextC(withCheckpointState(context.Background()))
 	if err != nil {
 		return report(stdout, stderr, err, jsonRequested(cmd, args), cmd != nil && cmd.Annotations[jsonLinesAnnotation] != "")
 	}

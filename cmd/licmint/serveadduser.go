@@ -57,7 +57,7 @@ leaked).`, int(portal.StaffEnrolLifetime.Hours())),
 			if err != nil {
 				return err
 			}
-			defer l.Close()
+			defer closeLedger(cmd, l)
 			email := strings.ToLower(strings.TrimSpace(args[0]))
 			err = portal.AddStaff(cmd.Context(), l, email, role, password)
 			var ie *portal.InputError

@@ -112,7 +112,7 @@ license's record, or for a batch a summary.`,
 				return err
 			}
 			if l != nil {
-				defer l.Close()
+				defer closeLedger(cmd, l)
 			} else if f.allowUnminted {
 				return usageError("--allow-unminted is for signing with a ledger: give --ledger DSN")
 			}
