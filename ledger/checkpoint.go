@@ -145,8 +145,13 @@ func (l *Ledger) Checkpoint(ctx context.Context, s crypto.Signer) (*Checkpoint, 
 		if err := c.Verify(pub); err != nil {
 			return err
 		}
-		if _, err := t.event(eventCheckpoint, formats.Product{}, 0, checkpointEvent{LedgerID: id, HeadSeq: c.Head.Seq,
-			HeadHash: hexHash(c.Head.Hash), PublicKey: hex.EncodeToString(pub), Signature: hex.EncodeToString(c.Signature)}); err != nil {
+		seq, err := t.event(eventCheckpoint, formats.Product{}, 0, checkpointEvent{LedgerID: id, HeadSeq: c.Head.Seq,
+			HeadHash: hexHash(c.Head.Hash), PublicKey: hex.EncodeToString(pub), Signature: hex.EncodeToString(c.Signature)})
+		if err != nil {
+			return err
+		}
+		if err := t.exec(`INSERT INTO ledger_meta (key, value) VALUES ('checkpoint_seq', $1)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value`, strconv.FormatInt(seq, 10)); err != nil {
 			return err
 		}
 		cp = c
@@ -185,15 +190,27 @@ func (t *tx) ledgerID() (string, error) {
 }
 
 // LatestCheckpoint returns the newest checkpoint, or ErrNoCheckpoint.
+// ledger_meta names its event, so that finding it reads no other event:
+// a ledger may hold many since its last. Verify, which reads every event,
+// does not rely on that.
 func (l *Ledger) LatestCheckpoint(ctx context.Context) (*Checkpoint, error) {
-	var seq int64
-	var at, body string
-	err := l.db.QueryRowContext(ctx, `SELECT seq, at, body FROM events WHERE kind = $1 ORDER BY seq DESC LIMIT 1`, eventCheckpoint).Scan(&seq, &at, &body)
+	var seqText, at, kind, body string
+	err := l.db.QueryRowContext(ctx, `SELECT value FROM ledger_meta WHERE key = 'checkpoint_seq'`).Scan(&seqText)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNoCheckpoint
 	}
 	if err != nil {
 		return nil, err
+	}
+	seq, err := strconv.ParseInt(seqText, 10, 64)
+	if err == nil {
+		err = l.db.QueryRowContext(ctx, `SELECT at, kind, body FROM events WHERE seq = $1`, seq).Scan(&at, &kind, &body)
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) && !errors.Is(err, strconv.ErrSyntax) && !errors.Is(err, strconv.ErrRange) {
+		return nil, err
+	}
+	if err != nil || kind != eventCheckpoint {
+		return nil, &CheckpointError{Event: seq, Reason: fmt.Sprintf("ledger_meta names event %q as the newest checkpoint, and it is none: the database was changed", seqText)}
 	}
 	c, reason := checkpointOf(seq, at, []byte(body))
 	if reason != "" {

@@ -102,6 +102,13 @@ func TestCheckpointOnlyWhenNew(t *testing.T) {
 			t.Fatalf("latest %v %v", latest, err)
 		}
 		verifyChain(t, l)
+		// The newest checkpoint is found through ledger_meta; pointed
+		// elsewhere, it is refused rather than another event taken.
+		for _, v := range []string{"4", "9", "x"} {
+			execSQL(t, dsn, `UPDATE ledger_meta SET value = '`+v+`' WHERE key = 'checkpoint_seq'`)
+			_, err = l.LatestCheckpoint(ctx)
+			wantCheckpointError(t, err, map[string]int64{"4": 4, "9": 9, "x": 0}[v], "as the newest checkpoint, and it is none")
+		}
 	})
 }
 
