@@ -176,9 +176,14 @@ func (e *ChainError) Unwrap() error { return ErrChain }
 // Verify recomputes the event chain from the first event and returns a
 // *ChainError naming the first event that does not match: an edited body
 // or column, a deleted or inserted event, or events out of order. It also
-// checks that every code recorded is the one its event names. On success
-// it returns the head it reached.
-func (l *Ledger) Verify(ctx context.Context) (Head, error) {
+// checks that every code recorded is the one its event names, and that
+// every checkpoint matches the chain up to it (opts add more checks). On
+// success it returns the head it reached.
+func (l *Ledger) Verify(ctx context.Context, opts ...VerifyOption) (Head, error) {
+	cps, err := newCheckpoints(opts)
+	if err != nil {
+		return Head{}, err
+	}
 	rows, err := l.db.QueryContext(ctx, `SELECT seq, at, actor, kind, product, serial, body, prev_hash, hash FROM events ORDER BY seq`)
 	if err != nil {
 		return Head{}, err
@@ -217,9 +222,15 @@ func (l *Ledger) Verify(ctx context.Context) (Head, error) {
 		if err := st.apply(&e, []byte(body)); err != nil {
 			return err
 		}
+		if err := cps.event(&e, at, []byte(body), prev, want); err != nil {
+			return err
+		}
 		prev = Head{Seq: e.Seq, Hash: want}
 		return nil
 	})
+	if err == nil {
+		err = cps.done(prev)
+	}
 	if err != nil {
 		return prev, err
 	}

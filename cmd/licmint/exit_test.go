@@ -344,7 +344,7 @@ func TestGroupJSON(t *testing.T) {
 	}{
 		{[]string{"--json"}, "licmint needs a command: completion, demo,"},
 		{[]string{"rk", "--json"}, "licmint rk needs a command: check, new"},
-		{[]string{"ledger", "--json"}, "licmint ledger needs a command: expiring, export, find,"},
+		{[]string{"ledger", "--json"}, "licmint ledger needs a command: checkpoint, expiring, export, find,"},
 		{[]string{"serve", "token", "--json"}, "licmint serve token needs a command: create, list, revoke"},
 		{[]string{"completion", "--json"}, "licmint completion needs a command: bash, fish, powershell, zsh"},
 		{[]string{"rk", "nosuch", "--json"}, `unknown command \"nosuch\" for \"licmint rk\"`},

@@ -137,6 +137,12 @@ func commandLedger(cmd *cobra.Command, flag string, use ledgerUse) (*ledger.Ledg
 		return nil, usageError("%s needs a ledger: give --ledger DSN or set %s", cmd.CommandPath(), ledgerEnv)
 	}
 	l, err := openLedger(cmd.Context(), dsn, use == ledgerRead || use == ledgerExisting)
+	if err == nil && use != ledgerRead {
+		if err = writing(cmd, l, dsn); err != nil {
+			l.Close()
+			return nil, err
+		}
+	}
 	if err != nil || use != ledgerExisting {
 		return l, err
 	}
@@ -161,7 +167,7 @@ renew, replace, revoke) record to it when given one.`,
   licmint ledger expiring --ledger licenses.db --within 60 --csv
   licmint ledger verify --ledger postgres://licmint@db/licmint`,
 	}
-	return group(cmd, newLedgerInitCmd(), newLedgerHeadCmd(), newLedgerVerifyCmd(), newLedgerFindCmd(), newLedgerExpiringCmd(), newLedgerExportCmd(), newLedgerImportCmd())
+	return group(cmd, newLedgerInitCmd(), newLedgerHeadCmd(), newLedgerCheckpointCmd(), newLedgerVerifyCmd(), newLedgerFindCmd(), newLedgerExpiringCmd(), newLedgerExportCmd(), newLedgerImportCmd())
 }
 
 func newLedgerInitCmd() *cobra.Command {
@@ -181,7 +187,7 @@ older licmint refuses a ledger whose schema is newer than it knows.`,
 			if err != nil {
 				return err
 			}
-			defer l.Close()
+			defer closeLedger(cmd, l)
 			head, err := l.Head(cmd.Context())
 			if err != nil {
 				return err
@@ -208,28 +214,34 @@ func newLedgerHeadCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "head --ledger DSN",
-		Short: "Print the event chain's head, to anchor elsewhere",
-		Long: `Print the newest event's sequence number and hash. Record it somewhere the
-ledger's writers cannot change (a ticket, an email, a git commit): every
-later head extends it, and 'licmint ledger verify' proves that no event up
-to it was changed since.`,
-		Example: `  licmint ledger head --ledger licenses.db >> anchors.txt`,
-		Args:    exactArgs(0),
+		Short: "Print the newest signed checkpoint, to publish elsewhere",
+		Long: `Print the newest checkpoint: the chain's head (the sequence number and hash of
+an event) and the ledger's id, signed with the vendor's signing key or an
+audit key (docs/ledger.md). Every command that writes to the ledger makes
+one, and so does the portal each minute it records events.
+
+Publish it somewhere the ledger's writers cannot change (a ticket, an email,
+a git commit, a transparency log): --json prints a self-contained record.
+'licmint ledger verify --head FILE' later checks that the chain still
+extends it, which no rewrite or truncation of the ledger can fake, and
+--pub checks its signature.`,
+		Example: `  licmint ledger head --ledger licenses.db --json > heads/$(date +%F).json
+  licmint ledger head --ledger licenses.db`,
+		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, err := commandLedger(cmd, dsn, ledgerRead)
 			if err != nil {
 				return err
 			}
 			defer l.Close()
-			h, err := l.Head(cmd.Context())
+			cp, err := l.LatestCheckpoint(cmd.Context())
+			if errors.Is(err, ledger.ErrNoCheckpoint) {
+				return withHint(exitError, err, "every command that writes to the ledger with a signing key or --audit-key makes one, and the portal does; or run 'licmint ledger checkpoint --audit-key FILE'")
+			}
 			if err != nil {
-				return err
+				return ledgerVerifyError(err, 0)
 			}
-			if asJSON {
-				return printJSON(cmd.OutOrStdout(), headJSON{Seq: h.Seq, Hash: fmt.Sprintf("%x", h.Hash)})
-			}
-			fmt.Fprintln(cmd.OutOrStdout(), h)
-			return nil
+			return printCheckpoint(cmd.OutOrStdout(), cp, asJSON)
 		},
 	}
 	addLedgerFlag(cmd.Flags(), &dsn)
@@ -237,40 +249,104 @@ to it was changed since.`,
 	return cmd
 }
 
+// verifyLedgerJSON is the --json record of ledger verify.
+type verifyLedgerJSON struct {
+	headJSON
+	// Checkpoint is the newest, and Unanchored the events after it.
+	Checkpoint        *ledger.Checkpoint `json:"checkpoint"`
+	Unanchored        int64              `json:"unanchored_events"`
+	SignaturesChecked bool               `json:"signatures_checked"`
+	SavedHead         *ledger.Checkpoint `json:"saved_head,omitempty"`
+}
+
 func newLedgerVerifyCmd() *cobra.Command {
-	var dsn string
+	var dsn, pub, headFile string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "verify --ledger DSN",
+		Use:   "verify --ledger DSN [--pub FILE] [--head FILE]",
 		Short: "Recompute the event chain and name the first event that does not match",
 		Long: `Recompute every event's hash from the first, check that each row agrees with
-its body and that every recorded code is the one its event names, and print
-the head reached. An edited, deleted, inserted or reordered event is named;
-the exit status is then 3. Compare the head with one anchored earlier.`,
-		Example: `  licmint ledger verify --ledger licenses.db`,
-		Args:    exactArgs(0),
+its body, that every recorded code is the one its event names, and that
+every checkpoint signs the head the chain has there, and print the head
+reached. An edited, deleted, inserted or reordered event is named; the exit
+status is then 3.
+
+Whoever can write to the database can also re-hash the whole chain after
+an edit. --pub FILE (NAME.pub.pem of the signing or audit key; a keyring
+for several) checks every checkpoint's signature too, so that such a
+rewrite fails at the first checkpoint after the edit, which is named.
+--head FILE, a record that 'licmint ledger head --json' printed earlier,
+checks that the chain still extends that head: a rewrite that drops the
+checkpoints, or a truncation, fails there.`,
+		Example: `  licmint ledger verify --ledger licenses.db --pub keys/audit.pub.pem
+  licmint ledger verify --ledger postgres://licmint@db/licmint --pub keys/audit.pub.pem --head heads/2027-03-01.json`,
+		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var opts []ledger.VerifyOption
+			var rec verifyLedgerJSON
+			if pub != "" {
+				keys, err := (&verifyOptions{pub: pub}).trustedKeys()
+				if err != nil {
+					return err
+				}
+				for _, k := range keys {
+					opts = append(opts, ledger.WithCheckpointKeys(k.Public))
+				}
+				rec.SignaturesChecked = true
+			}
+			if headFile != "" {
+				data, err := readLimited(headFile, checkpointInput)
+				if err != nil {
+					return fileError("--head", err)
+				}
+				if rec.SavedHead, err = ledger.ParseCheckpoint(data); err != nil {
+					return withHint(exitInvalid, fmt.Errorf("--head %s: %w", headFile, err), "give a record that 'licmint ledger head --json' printed, unchanged")
+				}
+				opts = append(opts, ledger.WithSavedHead(rec.SavedHead))
+			}
 			l, err := commandLedger(cmd, dsn, ledgerRead)
 			if err != nil {
 				return err
 			}
 			defer l.Close()
-			h, err := l.Verify(cmd.Context())
+			h, err := l.Verify(cmd.Context(), opts...)
 			if err != nil {
-				var ce *ledger.ChainError
-				if errors.As(err, &ce) {
-					return withHint(exitInvalid, err, fmt.Sprintf("events up to %d verify; restore the ledger from a backup and compare, or investigate who wrote to the database", h.Seq))
-				}
-				return err
+				return ledgerVerifyError(err, h.Seq)
+			}
+			rec.headJSON = headJSON{Seq: h.Seq, Hash: fmt.Sprintf("%x", h.Hash)}
+			cp, err := l.LatestCheckpoint(cmd.Context())
+			switch {
+			case err == nil:
+				rec.Checkpoint, rec.Unanchored = cp, h.Seq-cp.Head.Seq-1
+			case errors.Is(err, ledger.ErrNoCheckpoint):
+				rec.Unanchored = h.Seq
+			default:
+				return ledgerVerifyError(err, h.Seq)
 			}
 			if asJSON {
-				return printJSON(cmd.OutOrStdout(), headJSON{Seq: h.Seq, Hash: fmt.Sprintf("%x", h.Hash)})
+				return printJSON(cmd.OutOrStdout(), rec)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "chain verifies: %d events, head %x\n", h.Seq, h.Hash)
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "chain verifies: %d events, head %x\n", h.Seq, h.Hash)
+			checked := "signatures checked with --pub"
+			if !rec.SignaturesChecked {
+				checked = "signatures not checked: give --pub FILE"
+			}
+			if cp != nil {
+				fmt.Fprintf(w, "newest checkpoint: event %d, signing event %d at %s; %d events after it (%s)\n",
+					cp.Head.Seq+1, cp.Head.Seq, cp.At.UTC().Format(time.RFC3339), rec.Unanchored, checked)
+			} else {
+				fmt.Fprintln(w, "no checkpoint: nothing anchors the chain; see 'licmint ledger checkpoint --help'")
+			}
+			if s := rec.SavedHead; s != nil {
+				fmt.Fprintf(w, "the chain extends the saved head: event %d, %x\n", s.Head.Seq, s.Head.Hash)
+			}
 			return nil
 		},
 	}
 	addLedgerFlag(cmd.Flags(), &dsn)
+	cmd.Flags().StringVar(&pub, "pub", "", "check every checkpoint's signature with this public key `FILE` (NAME.pub.pem, or a keyring)")
+	cmd.Flags().StringVar(&headFile, "head", "", "check that the chain extends this saved head `FILE` ('licmint ledger head --json')")
 	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }
@@ -538,7 +614,7 @@ again. Two hosts marking at once record each notice once.`,
 			if err != nil {
 				return err
 			}
-			defer l.Close()
+			defer closeLedger(cmd, l)
 			lics, err := l.Expiring(cmd.Context(), today, within)
 			if err != nil {
 				return err
@@ -567,6 +643,7 @@ again. Two hosts marking at once record each notice once.`,
 	jsonFlagVar(cmd, &asJSON)
 	fl.BoolVar(&asCSV, "csv", false, "print CSV with a header row")
 	fl.BoolVar(&markNotified, "mark-notified", false, "record a notice for each license listed")
+	addAuditKeyFlag(cmd)
 	return cmd
 }
 

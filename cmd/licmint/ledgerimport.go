@@ -86,7 +86,7 @@ some rows failed; the others are recorded.`,
 			if err != nil {
 				return err
 			}
-			defer l.Close()
+			defer closeLedger(cmd, l)
 			im := &rowImporter{ctx: cmd.Context(), l: l, cat: cat, keys: keys, verifiers: make(map[string]*verifier.Verifier)}
 			for i, name := range args {
 				if err := im.importFile(name, formatsOf[i]); err != nil {
@@ -117,6 +117,7 @@ some rows failed; the others are recorded.`,
 	}
 	fl := cmd.Flags()
 	addLedgerFlag(fl, &dsn)
+	addAuditKeyFlag(cmd)
 	fl.StringVar(&pub, "pub", "", "trusted public key `FILE` (NAME.pub.pem) the codes are signed with")
 	fl.StringVar(&ring, "keyring", "", "trusted keyring `FILE`: PEM blocks or a JWK Set")
 	fl.StringVar(&catalogFile, "catalog", "", "product catalog JSON `FILE` (default: the built-in catalog)")

@@ -22,6 +22,13 @@ type ledgerFlags struct{ dsn string }
 
 func (f *ledgerFlags) register(cmd *cobra.Command) { addLedgerFlag(cmd.Flags(), &f.dsn) }
 
+// registerWriting is register for a command that writes to the ledger,
+// which checkpoints it too (--audit-key).
+func (f *ledgerFlags) registerWriting(cmd *cobra.Command) {
+	f.register(cmd)
+	addAuditKeyFlag(cmd)
+}
+
 // service pairs the signer with the ledger, which may be nil.
 func service(s *signer.Signer, l *ledger.Ledger) *issuance.Service { return issuance.New(s, l) }
 
@@ -123,7 +130,7 @@ func mintKeys(cmd *cobra.Command, led *ledgerFlags, f *mintFlags, p formats.Prod
 	if err != nil {
 		return err
 	}
-	defer l.Close()
+	defer closeLedger(cmd, l)
 	var recs []mintedJSON
 	mint := func() error {
 		m, err := issuance.Mint(cmd.Context(), l, cat, ledger.MintRequest{Product: p, Edition: f.edition, Trial: trial, Days: f.days,

@@ -34,6 +34,10 @@ const (
 // suite's time.
 const testScryptWorkFactor = 10
 
+// testKillBeforeCheckpointVar, set, makes a licmint process kill itself
+// after its command's writes, before its checkpoint.
+const testKillBeforeCheckpointVar = "LICMINT_TEST_KILL_BEFORE_CHECKPOINT"
+
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){"licmint": func() {
 		if day := os.Getenv(testClockVar); day != "" {
@@ -55,6 +59,14 @@ func TestMain(m *testing.M) {
 					}
 				})
 				return clock()
+			}
+		}
+		if os.Getenv(testKillBeforeCheckpointVar) != "" {
+			// A crash between a command's writes and its checkpoint.
+			beforeCheckpoint = func() {
+				p, _ := os.FindProcess(os.Getpid())
+				p.Kill()
+				select {}
 			}
 		}
 		if wf := os.Getenv(testScryptVar); wf != "" {

@@ -26,6 +26,11 @@ type secretFlags struct {
 	passphraseFile string
 	identities     []string
 	pub            string // with a PKCS#11 key: the public key it must match
+	// passphraseEnvName, if set, is read in place of LICMINT_PASSPHRASE;
+	// noRecord keeps the key opened from signing checkpoints (the audit
+	// key, which the run holds apart).
+	passphraseEnvName string
+	noRecord          bool
 }
 
 func (s *secretFlags) register(cmd *cobra.Command) {
@@ -55,9 +60,13 @@ func (s *secretFlags) passphrase(cmd *cobra.Command, confirm bool) (string, erro
 		}
 		return line, nil
 	}
-	if p, ok := os.LookupEnv(passphraseEnv); ok {
+	env := passphraseEnv
+	if s.passphraseEnvName != "" {
+		env = s.passphraseEnvName
+	}
+	if p, ok := os.LookupEnv(env); ok {
 		if p == "" {
-			return "", keyError(fmt.Errorf("%s is set but empty", passphraseEnv), "")
+			return "", keyError(fmt.Errorf("%s is set but empty", env), "")
 		}
 		return p, nil
 	}
@@ -95,8 +104,16 @@ func (s *secretFlags) passphrase(cmd *cobra.Command, confirm bool) (string, erro
 
 // loadKey opens a private key file with --identity files or a passphrase,
 // warning when others can read the file, or a key in a token that a
-// PKCS#11 URI names.
+// PKCS#11 URI names. The key signs the run's checkpoints too.
 func (s *secretFlags) loadKey(cmd *cobra.Command, path string) (*signer.Key, error) {
+	k, err := s.openKey(cmd, path)
+	if err == nil && !s.noRecord {
+		openedKey(cmd, k)
+	}
+	return k, err
+}
+
+func (s *secretFlags) openKey(cmd *cobra.Command, path string) (*signer.Key, error) {
 	if path == "" {
 		return nil, usageError("--key FILE is required: the private key file NAME.key.age that keygen wrote, or a pkcs11: URI")
 	}

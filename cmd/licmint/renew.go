@@ -44,7 +44,7 @@ func (f *lifecycleFlags) register(cmd *cobra.Command) {
 	jsonFlagVar(cmd, &f.asJSON)
 	fl.BoolVar(&f.jwt, "jwt", false, "also make the new code's JWT license token (with --ledger, a license whose code had one gets one anyway)")
 	fl.StringVar(&f.issuer, "issuer", signer.DefaultIssuer, "JWT iss claim: who issued the license")
-	f.ledger.register(cmd)
+	f.ledger.registerWriting(cmd)
 }
 
 // signer opens the key and the trusted keyring. The keyring is read
@@ -208,7 +208,7 @@ previous_expires. Exits 3 when the code is refused.`,
 				return err
 			}
 			if l != nil {
-				defer l.Close()
+				defer closeLedger(cmd, l)
 			} else if key != nil {
 				return usageError("--renewal-key is checked against the ledger: give --ledger DSN")
 			}

@@ -61,7 +61,7 @@ refused.`,
 				return err
 			}
 			if l != nil {
-				defer l.Close()
+				defer closeLedger(cmd, l)
 			} else if f.revokeOld {
 				return usageError("--revoke-old records the revocation in the ledger: give --ledger DSN, or revoke with 'licmint revoke --serial S:G'")
 			}

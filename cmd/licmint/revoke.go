@@ -110,7 +110,7 @@ ledger, entries may be left out to reissue the current list.`,
 				return err
 			}
 			if l != nil {
-				defer l.Close()
+				defer closeLedger(cmd, l)
 			}
 			key, err := f.secret.loadKey(cmd, f.key)
 			if err != nil {
@@ -154,7 +154,7 @@ ledger, entries may be left out to reissue the current list.`,
 	fl.StringVar(&f.issued, "issued", "", "issue day, YYYY-MM-DD (default today, UTC)")
 	fl.BoolVar(&f.force, "force", false, "replace an existing --out")
 	jsonFlagVar(cmd, &f.asJSON)
-	f.ledger.register(cmd)
+	f.ledger.registerWriting(cmd)
 	fl.StringVar(&f.reason, "reason", "revoked", "with --ledger: why the serials given are revoked, as recorded")
 	return cmd
 }

@@ -138,7 +138,7 @@ trial, days, purpose, order, customer), appearing only when complete.`,
 	f.IntVar(&count, "count", 1, fmt.Sprintf("how many keys, at most %d", maxRKCount))
 	f.Int64Var(&start, "start", 0, "issue sequential serials from this one instead of random ones")
 	jsonFlagVar(cmd, &asJSON)
-	led.register(cmd)
+	led.registerWriting(cmd)
 	mint.register(cmd)
 	return cmd
 }

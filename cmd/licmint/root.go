@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -17,7 +18,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	if cmd, err := root.ExecuteC(); err != nil {
+	cmd, err := root.ExecuteContextC(withCheckpointState(context.Background()))
+	if err != nil {
 		return report(stdout, stderr, err, jsonRequested(cmd, args), cmd != nil && cmd.Annotations[jsonLinesAnnotation] != "")
 	}
 	return exitOK

@@ -18,6 +18,7 @@ import (
 	"github.com/licmint/licmint/internal/portal"
 	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
+	"github.com/licmint/licmint/signer"
 	"github.com/spf13/cobra"
 )
 
@@ -94,6 +95,10 @@ address they forward (X-Forwarded-For) rather than all by the proxy's; the
 header is ignored from any other peer. SIGINT and SIGTERM stop the portal
 after the requests in flight finish.
 
+Every minute in which events were recorded, and once when it stops, the
+portal signs the ledger's head as a checkpoint (docs/ledger.md), with
+--audit-key (or $LICMINT_AUDIT_KEY) or else the signing key.
+
 --demo runs on an in-memory ledger with a throwaway key and a demo account,
 prints sample Registration Keys (full, trial, renewal), and shows the outbox
 at /outbox instead of sending mail. Nothing is kept when it stops.`,
@@ -107,7 +112,7 @@ at /outbox instead of sending mail. Nothing is kept when it stops.`,
 	}
 	fl := cmd.Flags()
 	jsonFlagVar(cmd, &f.asJSON)
-	f.ledger.register(cmd)
+	f.ledger.registerWriting(cmd)
 	fl.StringVar(&f.key, "key", "", "private key `FILE` (NAME.key.age from keygen), opened once at start")
 	f.secret.register(cmd)
 	fl.StringArrayVar(&f.requestIdentity, "request-identity", nil, "age identity `FILE` that opens renewal requests sealed to the portal (repeatable; --identity files are tried too)")
@@ -237,6 +242,12 @@ func serveLedgerAndKey(ctx context.Context, cmd *cobra.Command, f *serveFlags, c
 	}
 	if err == nil {
 		cfg.Key, err = f.secret.loadKey(cmd, f.key)
+	}
+	if ref := auditKeyRef(cmd); err == nil && ref != "" {
+		var k *signer.Key
+		if k, err = loadAuditKey(cmd, ref); err == nil {
+			cfg.CheckpointKey = k.Signer()
+		}
 	}
 	if err != nil {
 		led.Close()

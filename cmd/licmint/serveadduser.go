@@ -57,7 +57,7 @@ leaked).`, int(portal.StaffEnrolLifetime.Hours())),
 			if err != nil {
 				return err
 			}
-			defer l.Close()
+			defer closeLedger(cmd, l)
 			email := strings.ToLower(strings.TrimSpace(args[0]))
 			err = portal.AddStaff(cmd.Context(), l, email, role, password)
 			var ie *portal.InputError
@@ -80,7 +80,7 @@ leaked).`, int(portal.StaffEnrolLifetime.Hours())),
 			return nil
 		},
 	}
-	led.register(cmd)
+	led.registerWriting(cmd)
 	fl := cmd.Flags()
 	fl.StringVar(&role, "role", "", "the user's role: `support` or admin")
 	fl.StringVar(&pwFile, "password-file", "", "read the password from the first line of `FILE` (default: ask on the terminal)")

@@ -67,7 +67,7 @@ the shop as the header Authorization: Bearer TOKEN, and revoke it with
 			if err != nil {
 				return err
 			}
-			defer l.Close()
+			defer closeLedger(cmd, l)
 			token, id, err := portal.CreateAPIToken(cmd.Context(), l, name, scope)
 			if err != nil {
 				return ledgerError(err, func(err error) error { return err })
@@ -83,7 +83,7 @@ the shop as the header Authorization: Bearer TOKEN, and revoke it with
 			return nil
 		},
 	}
-	led.register(cmd)
+	led.registerWriting(cmd)
 	cmd.Flags().StringVar(&scope, "scope", "", "what the token may do: `mint`, read or revoke")
 	cmd.Flags().StringVar(&name, "name", "", "a `NAME` to know the token by, such as shop")
 	jsonFlagVar(cmd, &asJSON)
@@ -163,7 +163,7 @@ shows. Every portal instance refuses it from its next request on.`,
 			if err != nil {
 				return err
 			}
-			defer l.Close()
+			defer closeLedger(cmd, l)
 			if err := portaldb.NewAPITokens(l).Revoke(cmd.Context(), id); issuance.KindOf(err) == issuance.KindNoAPIToken {
 				return ledgerError(fmt.Errorf("token %d: %w", id, err), nil)
 			} else if err != nil {
@@ -176,7 +176,7 @@ shows. Every portal instance refuses it from its next request on.`,
 			return nil
 		},
 	}
-	led.register(cmd)
+	led.registerWriting(cmd)
 	jsonFlagVar(cmd, &asJSON)
 	return cmd
 }

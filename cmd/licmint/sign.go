@@ -112,7 +112,7 @@ license's record, or for a batch a summary.`,
 				return err
 			}
 			if l != nil {
-				defer l.Close()
+				defer closeLedger(cmd, l)
 			} else if f.allowUnminted {
 				return usageError("--allow-unminted is for signing with a ledger: give --ledger DSN")
 			}
@@ -143,7 +143,7 @@ license's record, or for a batch a summary.`,
 	fl.StringVar(&f.out, "out", "", "batch output `FILE`, .csv or .jsonl")
 	fl.BoolVar(&f.force, "force", false, "replace an existing batch output")
 	fl.IntVar(&f.workers, "workers", 0, "batch signing goroutines (default: one per core)")
-	f.ledger.register(cmd)
+	f.ledger.registerWriting(cmd)
 	fl.BoolVar(&f.allowUnminted, "allow-unminted", false, "with --ledger: sign and record keys the ledger never minted (importing legacy keys)")
 	return cmd
 }

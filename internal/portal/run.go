@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"crypto"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -68,6 +69,15 @@ type Config struct {
 	// Started, if set, is called once the portal serves; an error it
 	// returns stops the portal, and Run returns it.
 	Started func(Started) error
+
+	// CheckpointKey signs the ledger's checkpoints (Ed25519, as
+	// signer.Key's Signer); nil is Key. They are made every
+	// CheckpointEvery (DefaultCheckpointEvery when 0) while events are
+	// recorded, and once more when the portal stops.
+	CheckpointKey   crypto.Signer
+	CheckpointEvery time.Duration
+	// checkpointTicks, set by tests, replaces CheckpointEvery's ticker.
+	checkpointTicks <-chan time.Time
 }
 
 // Started is what a portal that Run started tells the operator.
@@ -186,6 +196,10 @@ func Run(ctx context.Context, cfg Config) error {
 			return err
 		}
 	}
+	// Deferred after the server's shutdown, so that the last checkpoint
+	// signs what the requests in flight recorded.
+	stopCheckpoints := startCheckpoints(context.WithoutCancel(ctx), &cfg)
+	defer stopCheckpoints()
 	select {
 	case err := <-served:
 		return &RunError{RunServe, err}
