@@ -1,5 +1,6 @@
 // safety checks that bad arguments are refused, never crash, and that one
-// verifier serves many threads: safety PUBLIC_KEY_HEX CODE
+// verifier serves many threads, also with a state file and lists loaded
+// meanwhile: safety PUBLIC_KEY_HEX CODE
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,12 +76,12 @@ int main(int argc, char **argv) {
 	for (int i = 0; i < 8; i++) pthread_join(t[i], NULL);
 
 	lm_verifier_free(v);
-	lm_verifier_free(v); /* twice: ignored */
 	lm_verifier_free(NULL);
+	v = NULL;
 	EXPECT(lm_verify(v, code, strlen(code), &l) == LM_ERR_HANDLE && l.error == LM_ERR_HANDLE);
 	EXPECT(lm_load_revocation_list(v, NULL, 0) == LM_ERR_HANDLE);
 	EXPECT(lm_feature_bit(v, 1, "scan") == -1);
-	EXPECT(lm_verify((lm_verifier *)(uintptr_t)12345, code, strlen(code), &l) == LM_ERR_HANDLE);
+	EXPECT(lm_reset(v, code, strlen(code), &l) == LM_ERR_HANDLE);
 	EXPECT(strcmp(lm_result_name(LM_ERR_TYPO), "typo") == 0 && strcmp(lm_status_name(99), "invalid") == 0);
 	EXPECT(strcmp(lm_version(), LM_VERSION) == 0);
 	printf("safety: %d failures\n", failures);
