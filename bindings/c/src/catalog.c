@@ -331,10 +331,13 @@ static int edition(parser *p, lm__cat_edition *e) {
 	size_t len, n;
 	while ((r = member(p, &first, &name, &len)) == 1) {
 		int k = name_is(name, len, "name") ? 0 : name_is(name, len, "number") ? 1 : name_is(name, len, "features") ? 2 : -1;
-		if (k < 0) r = unknown(p, name, len);
-		else if (seen[k]) r = repeated(p, name, len);
+		if (k < 0 || seen[k]) {
+			if (k < 0) unknown(p, name, len);
+			else repeated(p, name, len);
+			free(name);
+			return -1;
+		}
 		free(name);
-		if (r < 0) return -1;
 		seen[k] = 1;
 		if (k == 0) {
 			e->name = string(p, &n);
@@ -373,10 +376,13 @@ static int product(parser *p, lm__cat_product *c) {
 	while ((r = member(p, &first, &name, &len)) == 1) {
 		int k;
 		for (k = 0; k < 6 && !name_is(name, len, fields[k]); k++) {}
-		if (k == 6) r = unknown(p, name, len);
-		else if (seen[k]) r = repeated(p, name, len);
+		if (k == 6 || seen[k]) {
+			if (k == 6) unknown(p, name, len);
+			else repeated(p, name, len);
+			free(name);
+			return -1;
+		}
 		free(name);
-		if (r < 0) return -1;
 		seen[k] = 1;
 		if (k == 0) {
 			char *s = string(p, &len);

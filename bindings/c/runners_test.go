@@ -1,0 +1,124 @@
+//go:build cgo
+
+package c
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const casesFile = "../../testdata/conformance/cases.json"
+
+func run(t *testing.T, cmd *exec.Cmd) string {
+	t.Helper()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, out)
+	}
+	return string(out)
+}
+
+// firstCase is a valid code and the public key of the suite's key 1.
+func firstCase(t *testing.T) (pub, code string) {
+	b, err := os.ReadFile(casesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	field := func(name string) string {
+		i := strings.Index(s, `"`+name+`": "`) + len(name) + 5
+		return s[i : i+strings.IndexByte(s[i:], '"')]
+	}
+	return field("public_key_hex"), field("code")
+}
+
+// TestCRunners installs the library into a temporary prefix, as a product
+// would find it, and runs the conformance suite through it from C and from
+// Python (ctypes), the argument and thread checks, and the example program
+// built through pkg-config (and CMake where it is installed).
+func TestCRunners(t *testing.T) {
+	library(t)
+	prefix := t.TempDir()
+	out := t.TempDir()
+	run(t, exec.Command("make", "-s", "OUT="+out, "PREFIX="+prefix, "install"))
+	lib := filepath.Join(prefix, "lib")
+	env := append(os.Environ(), "LD_LIBRARY_PATH="+lib, "PKG_CONFIG_PATH="+filepath.Join(lib, "pkgconfig"),
+		"LICMINT_LIB="+filepath.Join(lib, "liblicmint.so"))
+	pub, code := firstCase(t)
+	cc := os.Getenv("CC")
+	if cc == "" {
+		cc = "cc"
+	}
+	pkg := func(args ...string) []string {
+		cmd := exec.Command("pkg-config", args...)
+		cmd.Env = env
+		return strings.Fields(run(t, cmd))
+	}
+	bin := t.TempDir()
+	build := func(name, src string, static bool) string {
+		args := []string{"-std=c99", "-D_DEFAULT_SOURCE", "-Wall", "-Wextra", "-Werror", "-pedantic", src, "-o", filepath.Join(bin, name)}
+		if static {
+			args = append(args, pkg("--cflags", "--libs", "--static", "licmint")...)
+			args = append(args[:len(args):len(args)], "-Wl,-Bstatic", "-llicmint", "-Wl,-Bdynamic", "-lsodium", "-lpthread")
+		} else {
+			args = append(args, pkg("--cflags", "--libs", "licmint")...)
+			args = append(args, "-lpthread")
+		}
+		run(t, exec.Command(cc, args...))
+		return filepath.Join(bin, name)
+	}
+	if _, err := exec.LookPath("pkg-config"); err != nil {
+		t.Skip("pkg-config not found")
+	}
+
+	cmd := exec.Command(build("conformance", "runner/conformance.c", false), casesFile, t.TempDir())
+	cmd.Env = env
+	t.Log(strings.TrimSpace(run(t, cmd)))
+
+	cmd = exec.Command(build("safety", "runner/safety.c", false), pub, code)
+	cmd.Env = env
+	t.Log(strings.TrimSpace(run(t, cmd)))
+
+	for _, static := range []bool{false, true} {
+		cmd = exec.Command(build("example", "examples/example.c", static), pub, code)
+		cmd.Env = env
+		if out := run(t, cmd); !strings.HasPrefix(out, "valid standard, ") || !strings.HasSuffix(out, "update on\n") {
+			t.Errorf("example (static %v) printed %q", static, out)
+		}
+	}
+
+	if _, err := exec.LookPath("cmake"); err == nil {
+		src := t.TempDir()
+		os.WriteFile(filepath.Join(src, "CMakeLists.txt"), []byte(
+			"cmake_minimum_required(VERSION 3.16)\nproject(example C)\nfind_package(licmint 1.1 REQUIRED)\n"+
+				"add_executable(example "+mustAbs(t, "examples/example.c")+")\ntarget_link_libraries(example PRIVATE licmint::static)\n"), 0o644)
+		build := t.TempDir()
+		run(t, exec.Command("cmake", "-S", src, "-B", build, "-DCMAKE_PREFIX_PATH="+prefix))
+		run(t, exec.Command("cmake", "--build", build))
+		cmd = exec.Command(filepath.Join(build, "example"), pub, code)
+		if out := run(t, cmd); !strings.HasPrefix(out, "valid standard, ") {
+			t.Errorf("CMake-built example printed %q", out)
+		}
+	} else {
+		t.Log("cmake not found: the CMake package config is not tried")
+	}
+
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Log("python3 not found: the Python runner is skipped")
+		return
+	}
+	cmd = exec.Command("python3", "runner/conformance.py", casesFile, t.TempDir())
+	cmd.Env = env
+	t.Log(strings.TrimSpace(run(t, cmd)))
+}
+
+func mustAbs(t *testing.T, p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
