@@ -122,3 +122,26 @@ func mustAbs(t *testing.T, p string) string {
 	}
 	return a
 }
+
+// TestReadmeExample checks that README.md's C example is
+// examples/example.c, which TestCRunners builds through pkg-config (and
+// CMake) and runs.
+func TestReadmeExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n### C and C++\n")
+	_, block, ok2 := strings.Cut(section, "\n```c\n")
+	block, _, ok3 := strings.Cut(block, "\n```\n")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("README.md has no C example under \"### C and C++\"")
+	}
+	example, err := os.ReadFile("examples/example.c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if block+"\n" != string(example) {
+		t.Errorf("README.md's C example differs from bindings/c/examples/example.c")
+	}
+}
