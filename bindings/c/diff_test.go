@@ -167,11 +167,13 @@ func verifyBoth(t *testing.T, gv *verifier.Verifier, cv *Verifier, code []byte) 
 
 // differential runs one operation on both verifiers. op selects it: verify
 // a code; load a list, then verify; verify with a state file; a renewal;
-// a reset code; a renewal request.
+// a reset code; a renewal request; a catalog.
 func differential(t *testing.T, op uint8, a, b, st []byte, day uint16, inst uint8) {
 	library(t)
 	s := setup{now: time.Unix(formats.Day(0).Time().Unix()+int64(day)*86400+43200, 0).UTC(), installID: installIDs[int(inst)%len(installIDs)]}
-	switch op % 6 {
+	switch op % 7 {
+	case 6:
+		catalogBoth(t, a)
 	case 0:
 		gv, cv := s.goVerifier(t), s.cVerifier(t)
 		defer cv.Free()
@@ -212,7 +214,7 @@ func differential(t *testing.T, op uint8, a, b, st []byte, day uint16, inst uint
 		if g, c := gv.StateError() != nil, cv.StateError() != ""; g != c {
 			t.Fatalf("state %q: Go state error %v, C %q", st, gv.StateError(), cv.StateError())
 		}
-		if op%6 == 2 {
+		if op%7 == 2 {
 			verifyBoth(t, gv, cv, a)
 		} else {
 			gerr := gv.Reset(string(a))
@@ -334,4 +336,114 @@ func strictRFC3339(s string) bool {
 	}
 	return len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':' &&
 		rest[1:3] <= "23" && rest[4:6] <= "59" && strings.Trim(rest[1:3]+rest[4:6], "0123456789") == ""
+}
+
+// catalogBoth makes a verifier for PC with catalog data in Go (as the Go
+// c-shared library did: catalog.Parse, the product's entry, names of at
+// most 63 bytes, verifier.New) and in C, and compares what each accepts
+// and the features each names.
+func catalogBoth(t *testing.T, data []byte) {
+	goOK := func() (*catalog.Product, bool) {
+		c, err := catalog.Parse(data)
+		if err != nil {
+			return nil, false
+		}
+		p, err := c.Product("PC")
+		if err != nil {
+			return nil, false
+		}
+		for _, e := range p.Editions {
+			if len(e.Name) > 63 || len(e.Features) > 64 {
+				return nil, false
+			}
+			for _, f := range e.Features {
+				if len(f) > 63 {
+					return nil, false
+				}
+			}
+		}
+		return p, true
+	}
+	p, ok := goOK()
+	if ok && catalogRefusedBySpec(data) {
+		ok = false
+	}
+	cv, r := NewVerifier("PC", []Key{testKey(t)}, &Options{Catalog: data, HasCatalog: true})
+	defer cv.Free()
+	if ok != (r == 0) {
+		t.Fatalf("catalog %q: Go accepts: %v; C: %s %s", data, ok, ResultName(r), cv.Message())
+	}
+	if !ok {
+		return
+	}
+	for _, e := range p.Editions {
+		for i, f := range e.Features {
+			if got, r := cv.FeatureName(e.Number, uint32(i)); r != 0 || got != f {
+				t.Fatalf("catalog %q: edition %d feature %d: Go %q, C %q", data, e.Number, i, f, got)
+			}
+		}
+		if _, r := cv.FeatureName(e.Number, uint32(len(e.Features))); r == 0 {
+			t.Fatalf("catalog %q: edition %d: C has more features than Go's %d", data, e.Number, len(e.Features))
+		}
+	}
+}
+
+// catalogRefusedBySpec reports a catalog that FORMAT.md section 9
+// refuses and package formats/catalog still reads: a member that is null
+// or repeated (names compared as encoding/json matches them, regardless
+// of case), or a string holding NUL, which C strings cannot.
+func catalogRefusedBySpec(data []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	type frame struct {
+		object bool
+		keys   map[string]bool
+		key    bool // the next token is a key
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		isKey := top != nil && top.object && top.key
+		switch v := tok.(type) {
+		case json.Delim:
+			if v == '{' || v == '[' {
+				if top != nil && top.object {
+					top.key = true
+				}
+				stack = append(stack, &frame{object: v == '{', keys: map[string]bool{}, key: true})
+			} else {
+				stack = stack[:len(stack)-1]
+				if len(stack) == 0 {
+					return false
+				}
+			}
+			continue
+		case string:
+			if strings.ContainsRune(v, 0) {
+				return true
+			}
+			if isKey {
+				k := strings.ToLower(strings.NewReplacer("\u017f", "s", "\u212a", "k").Replace(v))
+				if top.keys[k] {
+					return true
+				}
+				top.keys[k] = true
+				top.key = false
+				continue
+			}
+		case nil:
+			if top != nil && top.object {
+				return true
+			}
+		}
+		if top != nil && top.object {
+			top.key = true
+		}
+	}
 }

@@ -133,5 +133,13 @@ func FuzzDiff(f *testing.F) {
 	for _, r := range resets.Invalid {
 		f.Add(uint8(4), []byte(r.Input), []byte(nil), states[0], day, uint8(1))
 	}
+	var cats struct {
+		Valid   []struct{ JSON string } `json:"valid"`
+		Invalid []struct{ JSON string } `json:"invalid"`
+	}
+	vectors(f, "catalogs.json", &cats)
+	for _, c := range append(cats.Valid, cats.Invalid...) {
+		f.Add(uint8(6), []byte(c.JSON), []byte(nil), []byte(nil), day, uint8(0))
+	}
 	f.Fuzz(differential)
 }

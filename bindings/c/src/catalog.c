@@ -178,6 +178,11 @@ static char *string(parser *p, size_t *len) {
 	}
 	out[o] = 0;
 	*len = o;
+	if (memchr(out, 0, o)) {
+		free(out);
+		fail(p, "a string holds \\u0000, which a C string cannot");
+		return NULL;
+	}
 	return out;
 bad:
 	free(out);
