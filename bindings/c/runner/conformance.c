@@ -246,10 +246,12 @@ int main(int argc, char **argv) {
 			int s = 0;
 			for (json *st = get(run, "steps")->child; st; st = st->next, steps++) {
 				s++;
-				json *code = get(st, "code");
+				json *code = get(st, "code"), *from = get(st, "renew_from");
 				if (code) {
 					lm_license l;
-					lm_result res = lm_verify(v, code->str, code->len, &l);
+					/* renew_from: the installed code, and code the renewal. */
+					lm_result res = from ? lm_verify_renewal(v, from->str, from->len, code->str, code->len, &l)
+					                     : lm_verify(v, code->str, code->len, &l);
 					check_num(r, s, "lm_license.error", l.error, res);
 					check_license(v, r, s, res, &l, get(st, "want"));
 				} else {
