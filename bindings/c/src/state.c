@@ -71,7 +71,7 @@ static int parse_time(const char *s, size_t n, lm__time *t) {
 	int64_t days;
 	int h, mi, sec, ns = 0;
 	size_t i;
-	if (n < 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || !digits(s + 11, 2) || !digits(s + 14, 2) ||
+	if (n < 20 || n > 64 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || !digits(s + 11, 2) || !digits(s + 14, 2) ||
 	    !digits(s + 17, 2) || parse_date(s, 10, &days))
 		return -1;
 	h = num(s + 11, 2), mi = num(s + 14, 2), sec = num(s + 17, 2);
@@ -84,8 +84,11 @@ static int parse_time(const char *s, size_t n, lm__time *t) {
 			scale /= 10;
 		}
 	}
+	/* Truncated to the second, as it is written, so that a state read
+	 * back compares as the one saved. */
+	(void)ns;
 	t->sec = days * 86400 + h * 3600 + mi * 60 + sec;
-	t->nsec = ns;
+	t->nsec = 0;
 	if (n - i == 1 && s[i] == 'Z') return 0;
 	if (n - i == 6 && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':' && digits(s + i + 1, 2) && digits(s + i + 4, 2)) {
 		int oh = num(s + i + 1, 2), om = num(s + i + 4, 2);
@@ -302,25 +305,23 @@ static int decode(const char *data, size_t len, lm__state *s, char list_sum[65],
 		if (KEY("last-seen")) {
 			if (seen_last++) goto syntax;
 			if (parse_time(val, vlen, &s->last_seen)) {
-				snprintf(err, err_len, "line %lu: want an RFC 3339 time, such as 2026-01-02T15:04:05Z", (unsigned long)line_no - 1);
+				char q[200] = "";
+				lm__append_quoted(q, sizeof q, val, vlen < 64 ? vlen : 64);
+				snprintf(err, err_len,
+				         "line %lu: time %s: want RFC 3339 in the form 2027-10-01T09:30:00Z (a fraction and an offset such as +02:00 are allowed)",
+				         (unsigned long)line_no - 1, q);
 				return -1;
 			}
 		} else if (KEY("list-sequence")) {
-			size_t i;
 			if (seen_seq++) goto syntax;
-			s->list_sequence = 0;
-			if (vlen == 0 || vlen > 20 || !digits(val, vlen)) goto bad_number;
-			for (i = 0; i < vlen; i++) {
-				if (s->list_sequence > (UINT64_MAX - (uint64_t)(val[i] - '0')) / 10) goto bad_number;
-				s->list_sequence = s->list_sequence * 10 + (uint64_t)(val[i] - '0');
-			}
+			if (canonical_uint(val, vlen, UINT64_MAX, &s->list_sequence)) goto bad_number;
 		} else if (KEY("list-sha256")) {
 			size_t i;
 			if (seen_sum++) goto syntax;
 			for (i = 0; i < vlen && vlen == 64; i++)
-				if (!((val[i] >= '0' && val[i] <= '9') || ((val[i] | 0x20) >= 'a' && (val[i] | 0x20) <= 'f'))) break;
+				if (!((val[i] >= '0' && val[i] <= '9') || (val[i] >= 'a' && val[i] <= 'f'))) break;
 			if (vlen != 64 || i != 64) {
-				snprintf(err, err_len, "line %lu: want 64 hexadecimal digits", (unsigned long)line_no - 1);
+				snprintf(err, err_len, "line %lu: want 64 lower-case hexadecimal digits", (unsigned long)line_no - 1);
 				return -1;
 			}
 			memcpy(list_sum, val, 64);
@@ -331,16 +332,17 @@ static int decode(const char *data, size_t len, lm__state *s, char list_sum[65],
 			uint8_t old;
 			if (!sp || canonical_uint(val, (size_t)(sp - val), LM__MAX_SERIAL, &serial) ||
 			    canonical_uint(sp + 1, vlen - (size_t)(sp - val) - 1, 255, &gen)) {
-				snprintf(err, err_len, "line %lu: want \"serial generation\", in decimal without leading zeros",
+				snprintf(err, err_len,
+				         "line %lu: want \"SERIAL GENERATION\": a serial of at most 14 digits and a generation from 0 to 255, in decimal with no leading zeros",
 				         (unsigned long)line_no - 1);
 				return -1;
 			}
 			if (lm__state_find_gen(s, serial, &old)) {
-				snprintf(err, err_len, "line %lu: serial %llu appears twice", (unsigned long)line_no - 1, (unsigned long long)serial);
+				snprintf(err, err_len, "line %lu: serial %llu is listed twice", (unsigned long)line_no - 1, (unsigned long long)serial);
 				return -1;
 			}
 			if (++n_gen_lines > LM__MAX_SERIALS) {
-				snprintf(err, err_len, "line %lu: more than %d serials", (unsigned long)line_no - 1, LM__MAX_SERIALS);
+				snprintf(err, err_len, "line %lu: more than %d generation lines", (unsigned long)line_no - 1, LM__MAX_SERIALS);
 				return -1;
 			}
 			lm__state_see_gen(s, serial, (uint8_t)gen);
@@ -356,11 +358,11 @@ static int decode(const char *data, size_t len, lm__state *s, char list_sum[65],
 			memcpy(id, sp + 1, 20);
 			id[20] = 0;
 			if (lm__state_has_reset(s, id)) {
-				snprintf(err, err_len, "line %lu: reset %s appears twice", (unsigned long)line_no - 1, id);
+				snprintf(err, err_len, "line %lu: reset code %s is listed twice", (unsigned long)line_no - 1, id);
 				return -1;
 			}
 			if (++n_reset_lines > LM__MAX_RESETS) {
-				snprintf(err, err_len, "line %lu: more than %d resets", (unsigned long)line_no - 1, LM__MAX_RESETS);
+				snprintf(err, err_len, "line %lu: more than %d reset lines", (unsigned long)line_no - 1, LM__MAX_RESETS);
 				return -1;
 			}
 			lm__state_add_reset(s, id, day * 86400);
@@ -376,7 +378,7 @@ static int decode(const char *data, size_t len, lm__state *s, char list_sum[65],
 		snprintf(err, err_len, "line %lu: want \"name: value\", each name once", (unsigned long)line_no - 1);
 		return -1;
 	bad_number:
-		snprintf(err, err_len, "line %lu: want a decimal number", (unsigned long)line_no - 1);
+		snprintf(err, err_len, "line %lu: want the sequence in decimal, no leading zeros", (unsigned long)line_no - 1);
 		return -1;
 	}
 	return 0;

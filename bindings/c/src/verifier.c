@@ -526,12 +526,8 @@ lm_result lm_load_revocation_list(lm_verifier *v, const uint8_t *data, size_t le
 	}
 	mutex_lock(&v->mu);
 	if (v->list) highest = v->list->sequence, same = v->list->buf + CONTEXT_LEN, same_len = v->list->len;
-	if (v->has_state && v->seen.list_sequence >= highest) {
-		if (v->seen.list_sequence > highest) same = NULL;
-		highest = v->seen.list_sequence;
-		if (!same && v->seen.list) same = v->seen.list, same_len = v->seen.list_len;
-		if (v->seen.list && v->seen.list_sequence == highest && !same) same = v->seen.list, same_len = v->seen.list_len;
-	}
+	if (v->has_state && (v->seen.list_sequence > highest || (v->seen.list_sequence == highest && !same)))
+		highest = v->seen.list_sequence, same = v->seen.list, same_len = v->seen.list_len;
 	/* FORMAT.md section 11: a list older than one accepted, or as new
 	 * with other entries, would undo a revocation. */
 	if (l->sequence < highest || (l->sequence == highest && same && (same_len != len || memcmp(same, data, len)))) {
@@ -541,7 +537,7 @@ lm_result lm_load_revocation_list(lm_verifier *v, const uint8_t *data, size_t le
 			snprintf(m, sizeof m, "revocation list replayed: its sequence %llu is lower than sequence %llu, already accepted; keeping the newer list",
 			         (unsigned long long)l->sequence, (unsigned long long)highest);
 		else
-			snprintf(m, sizeof m, "revocation list replayed: its sequence %llu is that of the list in force, but its entries differ; keeping the list in force",
+			snprintf(m, sizeof m, "revocation list replayed: another list with sequence %llu was accepted already; keeping it (a newer list has a higher sequence)",
 			         (unsigned long long)l->sequence);
 		free_list(l);
 		return failf(v, LM_ERR_LIST_REPLAYED, m);
@@ -935,7 +931,7 @@ static const char *key_problem(int k) {
 	case LM_KEY_X_ZERO_SIGN:
 		return "not canonically encoded (x is zero but its sign bit is set); no key made by licmint keygen is";
 	case LM_KEY_MIXED_ORDER:
-		return "not of prime order (it has a small-order component); no key made by licmint keygen is";
+		return "of mixed order (a small-order component: [L]A is not the identity); no key made by licmint keygen is";
 	}
 	return "";
 }
