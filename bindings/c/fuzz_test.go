@@ -41,6 +41,8 @@ type codeVectors struct {
 		Error   string `json:"error"`
 		Group   *int32 `json:"group"`
 		Char    *int32 `json:"char"`
+		Line    *int32 `json:"line"`
+		Column  *int32 `json:"column"`
 	} `json:"invalid"`
 }
 
@@ -74,6 +76,8 @@ type resetVectors struct {
 		Error   string `json:"error"`
 		Group   *int32 `json:"group"`
 		Char    *int32 `json:"char"`
+		Line    *int32 `json:"line"`
+		Column  *int32 `json:"column"`
 	} `json:"invalid"`
 	Acceptance []struct {
 		Comment     string   `json:"comment"`

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -75,6 +76,9 @@ func TestActivationCodeVectors(t *testing.T) {
 		}
 		if c.Group != nil && (l.Group != *c.Group || l.Char != *c.Char) {
 			t.Errorf("%s: group %d char %d, want %d %d", c.Comment, l.Group, l.Char, *c.Group, *c.Char)
+		}
+		if c.Line != nil && (l.Line != *c.Line || l.Column != *c.Column) {
+			t.Errorf("%s: line %d column %d, want %d %d", c.Comment, l.Line, l.Column, *c.Line, *c.Column)
 		}
 	}
 	t.Logf("%d activation code vectors", n)
@@ -203,6 +207,8 @@ func TestResetCodeVectors(t *testing.T) {
 			t.Errorf("%s: %s (%s), want %s", c.Comment, ResultName(r), cv.Message(), c.Error)
 		} else if c.Group != nil && (l.Group != *c.Group || l.Char != *c.Char) {
 			t.Errorf("%s: group %d char %d, want %d %d", c.Comment, l.Group, l.Char, *c.Group, *c.Char)
+		} else if c.Line != nil && (l.Line != *c.Line || l.Column != *c.Column) {
+			t.Errorf("%s: line %d column %d, want %d %d", c.Comment, l.Line, l.Column, *c.Line, *c.Column)
 		}
 		cv.Free()
 	}
@@ -278,5 +284,57 @@ func TestRenewalRequestVectors(t *testing.T) {
 			t.Errorf("%s: %s (%s)\n%s\nwant\n%s", c.Comment, ResultName(r), cv.Message(), got, c.Canonical)
 		}
 		cv.Free()
+	}
+}
+
+// TestStateFileVectors reads each state file of
+// testdata/vectors/state_files.json with a verifier: the valid ones (with
+// their saved list beside them) are not corrupt, the invalid ones are.
+// The saved lists are bytes of no list format, so a valid state still
+// reports that its list does not load.
+func TestStateFileVectors(t *testing.T) {
+	library(t)
+	if _, err := os.Stat("../../testdata/vectors/state_files.json"); err != nil {
+		t.Skip("no state_files.json in testdata/vectors")
+	}
+	var v struct {
+		Valid []struct {
+			Comment string `json:"comment"`
+			Text    string `json:"text"`
+			ListHex string `json:"list_hex"`
+		} `json:"valid"`
+		Invalid []struct {
+			Comment string `json:"comment"`
+			Text    string `json:"text"`
+		} `json:"invalid"`
+	}
+	vectors(t, "state_files.json", &v)
+	read := func(text, listHex string) string {
+		path := filepath.Join(t.TempDir(), "state")
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if listHex != "" {
+			b, _ := hex.DecodeString(listHex)
+			if err := os.WriteFile(path+".list", b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cv, r := NewVerifier("PC", []Key{testKey(t)}, &Options{NowUnix: 1795000000, StatePath: path})
+		if r != 0 {
+			t.Fatalf("lm_verifier_new: %s", cv.Message())
+		}
+		defer cv.Free()
+		return cv.StateError()
+	}
+	for _, c := range v.Valid {
+		if e := read(c.Text, c.ListHex); strings.Contains(e, "corrupt") {
+			t.Errorf("%s: %s", c.Comment, e)
+		}
+	}
+	for _, c := range v.Invalid {
+		if e := read(c.Text, ""); !strings.Contains(e, "verifier state is corrupt") {
+			t.Errorf("%s: read as good (%q)", c.Comment, e)
+		}
 	}
 }

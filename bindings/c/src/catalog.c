@@ -1,9 +1,8 @@
 /*
  * Catalogs (FORMAT.md section 9): the JSON a product passes to name its
- * editions and features. Read as package formats/catalog reads it (member
- * names matched regardless of case, unknown members refused, numbers
- * exact), with FORMAT.md's rules that a member is never null and never
- * repeated. Only lm_verifier_new calls it.
+ * editions and features. Read as package formats/catalog reads it, with
+ * FORMAT.md's rules: member names exact, unknown members refused, never
+ * null, never repeated; numbers integers. Only lm_verifier_new calls it.
  */
 #include "internal.h"
 
@@ -231,27 +230,11 @@ static int integer(parser *p, int64_t lo, int64_t hi, int64_t *v, const char *wh
 	return 0;
 }
 
-/* Member names match a field regardless of case, as encoding/json does
- * (ASCII, and the two runes that fold to ASCII letters: U+017F to s,
- * U+212A to k). */
+/* Member names match a field exactly: FORMAT.md refuses one that equals
+ * a field only regardless of case ("Products"), which encoding/json
+ * would take. */
 static int name_is(const char *name, size_t len, const char *field) {
-	size_t i = 0;
-	const unsigned char *u = (const unsigned char *)name;
-	while (*field) {
-		int f = *field++;
-		if (i < len && u[i] < 0x80) {
-			int c = u[i] | ((u[i] >= 'A' && u[i] <= 'Z') ? 0x20 : 0);
-			if (c != f) return 0;
-			i++;
-		} else if (f == 's' && i + 1 < len && u[i] == 0xC5 && u[i + 1] == 0xBF) {
-			i += 2;
-		} else if (f == 'k' && i + 2 < len && u[i] == 0xE2 && u[i + 1] == 0x84 && u[i + 2] == 0xAA) {
-			i += 3;
-		} else {
-			return 0;
-		}
-	}
-	return i == len;
+	return len == strlen(field) && !memcmp(name, field, len);
 }
 
 /* Iterates the members of an object: call with *first set, returns 1 with

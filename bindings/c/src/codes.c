@@ -543,6 +543,7 @@ int lm__parse_ac(const char *s, size_t len, int want_signed, const char *product
 		snprintf(msg, sizeof msg, "this code is for product %.2s, not %.2s", c->product, product);
 		snprintf(hint, sizeof hint, "give an activation code for %.2s", product);
 		e->group = 1, e->chr = 1;
+		line_column(s, len, (size_t)symbol_offset(s, len, -2), &e->line, &e->column);
 		format_error(e, f, LM_ERR_WRONG_PRODUCT, hint, msg);
 		return -1;
 	}
@@ -687,6 +688,7 @@ int lm__parse_reset(const char *s, size_t len, const char *product, lm__reset *c
 		snprintf(msg, sizeof msg, "this reset code is for product %.2s, not %.2s", c->product, product);
 		snprintf(hint, sizeof hint, "give a reset code for %.2s", product);
 		e->group = 1, e->chr = 1;
+		line_column(s, len, (size_t)symbol_offset(s, len, -2), &e->line, &e->column);
 		format_error(e, f, LM_ERR_WRONG_PRODUCT, hint, msg);
 		memset(c, 0, sizeof *c);
 		return -1;
