@@ -43,7 +43,8 @@ type setup struct {
 	statePath string // the Go verifier's; the C one's is statePath + ".c"
 }
 
-var installIDs = []*string{nil, ptr("host-7f3a9c0e"), ptr("x"), ptr("other install")}
+// The last two pass the verifier and not a renewal request.
+var installIDs = []*string{nil, ptr("host-7f3a9c0e"), ptr("x"), ptr("other install"), ptr("id\v"), ptr("line\nbreak\u00a0")}
 
 func ptr(s string) *string { return &s }
 

@@ -407,7 +407,7 @@ static int space_rune_at(const unsigned char *u, size_t n) {
 	return 0;
 }
 
-static int trimmed(const char *s) {
+int lm__trimmed(const char *s) {
 	size_t n = strlen(s), k;
 	const unsigned char *u = (const unsigned char *)s;
 	if (n == 0 || space_rune_at(u, n)) return 0;
@@ -427,7 +427,7 @@ static int check(lm__cat_product *c, char *err, size_t err_len) {
 	}
 	for (i = 0; i < c->n_editions; i++) {
 		lm__cat_edition *e = &c->editions[i];
-		if (!trimmed(e->name)) {
+		if (!lm__trimmed(e->name)) {
 			m[0] = 0;
 			lm__append(m, sizeof m, "edition %u: name ", (unsigned)i + 1);
 			lm__append_quoted(m, sizeof m, e->name, strlen(e->name));
@@ -447,7 +447,7 @@ static int check(lm__cat_product *c, char *err, size_t err_len) {
 			}
 		}
 		for (f = 0; f < e->n_features; f++) {
-			if (!trimmed(e->features[f])) {
+			if (!lm__trimmed(e->features[f])) {
 				m[0] = 0;
 				lm__append_quoted(m, sizeof m, e->features[f], strlen(e->features[f]));
 				snprintf(err, err_len, "catalog: product %s: edition %s: feature name %s is empty or has surrounding spaces",

@@ -113,6 +113,9 @@ typedef struct lm__catalog {
 /* Returns 0, or -1 with the reason in err (err_len bytes). */
 int lm__catalog_parse(const char *data, size_t len, lm__catalog *c, char *err, size_t err_len);
 void lm__catalog_free(lm__catalog *c);
+/* Whether s is not empty and neither begins nor ends with Unicode white
+ * space (strings.TrimSpace(s) == s). */
+int lm__trimmed(const char *s);
 
 /* state.c: the verifier state (FORMAT.md section 13), in the file format
  * of package verifier/state. */

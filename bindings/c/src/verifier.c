@@ -730,10 +730,12 @@ lm_result lm_renewal_request(lm_verifier *v, const char *code, size_t len, char 
 		return e.res;
 	}
 	if (c.bound && v->has_install) {
-		for (i = 0; i < v->install_len; i++)
-			if (v->install_id[i] == '\r' || v->install_id[i] == '\n' || v->install_id[i] == '\v' || v->install_id[i] == '\f')
-				return failf(v, LM_ERR_ARGUMENT,
-				             "renewal request: install id must be at most 255 bytes on one line, without surrounding spaces");
+		/* formats/renewal's rule: one line, no surrounding white space. */
+		int bad = !lm__trimmed(v->install_id);
+		for (i = 0; i < v->install_len; i++) bad |= v->install_id[i] == '\r' || v->install_id[i] == '\n';
+		if (bad)
+			return failf(v, LM_ERR_ARGUMENT,
+			             "renewal request: install id must be at most 255 bytes on one line, without surrounding spaces");
 	}
 	lm__ac_text(&c, canon);
 	tm = now(v);
