@@ -10,7 +10,8 @@
  * state file, lm_verify allocates nothing.
  *
  * Threads: every function may be called from any thread, concurrently,
- * also on the same verifier. lm_error_message reports the latest failure
+ * also on the same verifier, but a thread must not be cancelled
+ * (pthread_cancel) inside one. lm_error_message reports the latest failure
  * on a verifier, whichever thread made it; the lm_license of each call is
  * that call's own.
  *
