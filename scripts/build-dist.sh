@@ -2,8 +2,8 @@
 # build-dist.sh builds the verifier for products not written in Go into
 # dist/ (not committed):
 #
-#   liblicmint.so, liblicmint.a, licmint.h,  the C library (bindings/c): C99,
-#   licmint.pc, cmake/licmintConfig.cmake    needs a C compiler, make and
+#   liblicmint.so(.1), liblicmint.a,         the C library (bindings/c): C99,
+#   licmint.h, licmint.pc, cmake/            needs a C compiler, make and
 #                                           libsodium-dev
 #   licmint.wasm, wasm_exec.js, licmint.mjs  the WebAssembly module and its
 #                                           ES module (bindings/wasm)
@@ -21,6 +21,7 @@ if ! command -v "${CC:-cc}" >/dev/null 2>&1; then
 fi
 make -s -C bindings/c OUT="$PWD/$out/c" CC="${CC:-cc}" >/dev/null
 cp "$out/c/liblicmint.so" "$out/c/liblicmint.a" "$out/c/licmint.pc" bindings/c/licmint.h "$out/"
+ln -sf liblicmint.so "$out/liblicmint.so.1" # its soname, which programs linked with it load
 mkdir -p "$out/cmake"
 cp "$out/c/cmake/"*.cmake "$out/cmake/"
 rm -rf "$out/c"
