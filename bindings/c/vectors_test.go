@@ -338,3 +338,68 @@ func TestStateFileVectors(t *testing.T) {
 		}
 	}
 }
+
+// TestRenewalVectors runs testdata/vectors/renewals.json through
+// lm_verify_renewal, each case on a verifier with a state file: the
+// renewal's outcome, then the installed code's status after it.
+func TestRenewalVectors(t *testing.T) {
+	library(t)
+	if _, err := os.Stat("../../testdata/vectors/renewals.json"); err != nil {
+		t.Skip("no renewals.json in testdata/vectors")
+	}
+	var v struct {
+		Cases []struct {
+			Comment   string   `json:"comment"`
+			Now       string   `json:"now"`
+			InstallID *string  `json:"install_id"`
+			ListHex   string   `json:"revocation_list_hex"`
+			Seen      []string `json:"seen"`
+			Installed string   `json:"installed"`
+			New       string   `json:"new"`
+			Want      struct {
+				ErrorKind      string `json:"error_kind"`
+				Status         string `json:"status"`
+				Generation     uint8  `json:"generation"`
+				EditionNumber  uint8  `json:"edition_number"`
+				Trial          bool   `json:"trial"`
+				InstallBound   bool   `json:"install_bound"`
+				Expires        string `json:"expires"`
+				InstalledAfter string `json:"installed_after"`
+			} `json:"want"`
+		} `json:"cases"`
+	}
+	vectors(t, "renewals.json", &v)
+	for _, c := range v.Cases {
+		now, err := time.Parse(time.RFC3339, c.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cv, r := NewVerifier("PC", []Key{testKey(t)}, &Options{InstallID: c.InstallID, NowUnix: now.Unix(),
+			StatePath: filepath.Join(t.TempDir(), "state")})
+		if r != 0 {
+			t.Fatalf("%s: %s", c.Comment, cv.Message())
+		}
+		if c.ListHex != "" {
+			b, _ := hex.DecodeString(c.ListHex)
+			if r := cv.LoadList(b); r != 0 {
+				t.Fatalf("%s: list: %s", c.Comment, cv.Message())
+			}
+		}
+		for _, s := range c.Seen {
+			cv.Verify([]byte(s))
+		}
+		l, r := cv.Renewal([]byte(c.Installed), []byte(c.New))
+		w := c.Want
+		if got := ResultName(r); got != w.ErrorKind {
+			t.Errorf("%s: %q (%s), want %q", c.Comment, got, cv.Message(), w.ErrorKind)
+		} else if r == 0 && (StatusName(l.Status) != w.Status || l.Generation != w.Generation || l.EditionNumber != w.EditionNumber ||
+			l.Trial != w.Trial || l.Bound != w.InstallBound || l.Expires != day(t, w.Expires)) {
+			t.Errorf("%s: %+v, want %+v", c.Comment, l, w)
+		}
+		after, _ := cv.Verify([]byte(c.Installed))
+		if got := StatusName(after.Status); got != w.InstalledAfter {
+			t.Errorf("%s: the installed code is then %s, want %s", c.Comment, got, w.InstalledAfter)
+		}
+		cv.Free()
+	}
+}
