@@ -2,8 +2,9 @@
 # build-dist.sh builds the verifier for products not written in Go into
 # dist/ (not committed):
 #
-#   liblicmint.so, liblicmint.a, licmint.h   the C library (bindings/c);
-#                                           needs cgo and a C compiler
+#   liblicmint.so(.1), liblicmint.a,         the C library (bindings/c): C99,
+#   licmint.h, licmint.pc, cmake/            needs a C compiler, make and
+#                                           libsodium-dev
 #   licmint.wasm, wasm_exec.js, licmint.mjs  the WebAssembly module and its
 #                                           ES module (bindings/wasm)
 #
@@ -12,15 +13,18 @@ set -eu
 cd "$(dirname "$0")/.."
 out=dist
 mkdir -p "$out"
-if ! command -v "${CC:-gcc}" >/dev/null 2>&1 && ! command -v cc >/dev/null 2>&1; then
-	echo "build-dist.sh: no C compiler (gcc or cc): the C library needs one, with CGO_ENABLED=1" >&2
+# The C library: bindings/c/Makefile, into dist/ (PREFIX for licmint.pc is
+# where `make -C bindings/c install` would put it).
+if ! command -v "${CC:-cc}" >/dev/null 2>&1; then
+	echo "build-dist.sh: no C compiler (${CC:-cc}): the C library needs one, and libsodium-dev" >&2
 	exit 1
 fi
-CGO_ENABLED=1 go build -trimpath -ldflags='-s -w' -buildmode=c-shared -o "$out/liblicmint.so" ./bindings/c
-CGO_ENABLED=1 go build -trimpath -buildmode=c-archive -o "$out/liblicmint.a" ./bindings/c
-# cgo writes its own liblicmint.h; licmint.h is the documented header.
-rm -f "$out/liblicmint.h"
-cp bindings/c/licmint.h "$out/"
+make -s -C bindings/c OUT="$PWD/$out/c" CC="${CC:-cc}" >/dev/null
+cp "$out/c/liblicmint.so" "$out/c/liblicmint.a" "$out/c/licmint.pc" bindings/c/licmint.h "$out/"
+ln -sf liblicmint.so "$out/liblicmint.so.1" # its soname, which programs linked with it load
+mkdir -p "$out/cmake"
+cp "$out/c/cmake/"*.cmake "$out/cmake/"
+rm -rf "$out/c"
 # No wasm-opt: -Oz saves 5% raw and under 1% gzipped (BENCHMARKS.md).
 GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$out/licmint.wasm" ./bindings/wasm
 cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" bindings/wasm/licmint.mjs "$out/"

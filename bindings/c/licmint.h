@@ -1,13 +1,17 @@
 /*
- * licmint.h - the licmint verifier as a C library (liblicmint.so or
- * liblicmint.a, built by scripts/build-dist.sh from package verifier).
+ * licmint.h - the licmint verifier as a C library (liblicmint.so,
+ * liblicmint.a, or licmint.dll on Windows), written in C99 on libsodium
+ * (bindings/c/src; built by bindings/c/Makefile and scripts/build-dist.sh).
  *
  * It checks Activation Codes offline (FORMAT.md) exactly as the Go package
- * does: same statuses, same error kinds, same results for every case of
- * testdata/conformance/cases.json.
+ * verifier does: same statuses, same error kinds, positions and hints, the
+ * same state file, same results for every case of
+ * testdata/conformance/cases.json. It keeps no global state and, without a
+ * state file, lm_verify allocates nothing.
  *
  * Threads: every function may be called from any thread, concurrently,
- * also on the same verifier. lm_error_message reports the latest failure
+ * also on the same verifier, but a thread must not be cancelled
+ * (pthread_cancel) inside one. lm_error_message reports the latest failure
  * on a verifier, whichever thread made it; the lm_license of each call is
  * that call's own.
  *
@@ -19,7 +23,9 @@
  *
  * Arguments: a NULL, oversized or out-of-range argument is reported as
  * LM_ERR_ARGUMENT (or, for a code, LM_ERR_MALFORMED) and never crashes.
- * A freed or unknown verifier is LM_ERR_HANDLE.
+ * A NULL verifier, or one whose lm_verifier_new failed, is LM_ERR_HANDLE.
+ * A verifier is a pointer: like a FILE *, it must not be used once
+ * released (a library without global state cannot tell).
  */
 #ifndef LICMINT_H
 #define LICMINT_H
@@ -32,7 +38,7 @@ extern "C" {
 #endif
 
 /* The version of this header; lm_version() gives the library's. */
-#define LM_VERSION "1.0.0"
+#define LM_VERSION "1.1.0"
 
 /* Sizes and bounds. */
 #define LM_PUBLIC_KEY_SIZE 32       /* an Ed25519 public key */
@@ -45,6 +51,7 @@ extern "C" {
 #define LM_MAX_NAME_LEN 63          /* edition and feature names, in bytes */
 #define LM_MAX_FEATURES 64
 #define LM_PERPETUAL 65535          /* lm_license.expires of a perpetual code */
+#define LM_MAX_REQUEST_LEN 1024     /* a renewal request's text, with its NUL */
 /* Days count from 2020-01-01 UTC; this gives the Unix time of a day. */
 #define LM_DAY_TO_UNIX(day) (((int64_t)(day) + 18262) * 86400)
 
@@ -60,14 +67,24 @@ enum {
 	LM_ERR_UNKNOWN_KEY = 5,     /* signed with a key id not trusted */
 	LM_ERR_BAD_SIGNATURE = 6,   /* altered or forged */
 	LM_ERR_INSTALL_MISMATCH = 7,/* bound to another install, or none given */
+	LM_ERR_NOT_RENEWAL = 8,     /* lm_verify_renewal: not a renewal of the installed code */
 	LM_ERR_LIST_MALFORMED = 20, /* lm_load_revocation_list: not a list */
 	LM_ERR_LIST_UNKNOWN_KEY = 21,
 	LM_ERR_LIST_BAD_SIGNATURE = 22,
 	LM_ERR_LIST_WRONG_PRODUCT = 23,
-	LM_ERR_LIST_REPLAYED = 24,  /* older than a list already accepted */
+	LM_ERR_LIST_REPLAYED = 24,  /* older than a list already accepted, or
+	                               as new with other entries */
+	LM_ERR_RESET_USED = 30,     /* lm_reset: this reset code was used here */
+	LM_ERR_RESET_NOT_LOCKED = 31, /* no lock at the reset code's day */
+	LM_ERR_RESET_TOO_EARLY = 32,  /* the clock is before the code's issue day */
 	LM_ERR_ARGUMENT = 40,       /* NULL, too long, or out of range */
 	LM_ERR_HANDLE = 41          /* not a verifier, freed, or failed to start */
 };
+
+/* Whether this header's declarations of the functions after LM_VERSION
+ * 1.0.0 (lm_error_hint, lm_verify_renewal, lm_reset, lm_renewal_request)
+ * are present. */
+#define LM_HAS_RENEWAL 1
 
 /* lm_status: where a license stands on the verifier's clock. Features are
  * on in VALID, EXPIRING and GRACE only. */
@@ -143,54 +160,95 @@ typedef struct lm_license {
 
 #ifndef LM_NO_PROTOTYPES
 
+/* LM_API marks the library's functions: exported from the DLL that
+ * defines LM_BUILDING_DLL, and the only symbols visible in liblicmint.so. */
+#if defined(_WIN32) && defined(LM_BUILDING_DLL)
+#define LM_API __declspec(dllexport)
+#elif defined(__GNUC__) && !defined(_WIN32)
+#define LM_API __attribute__((visibility("default")))
+#else
+#define LM_API
+#endif
+
 /* The library's version, LM_VERSION of the header it was built with.
  * Static. */
-const char *lm_version(void);
+LM_API const char *lm_version(void);
 
 /* A verifier for product (two letters, such as "PC") that trusts n_keys
  * keys, with distinct ids. On LM_OK, *out is a new verifier. On failure,
  * *out is a verifier that only reports why, through lm_error_message, and
  * returns LM_ERR_HANDLE from every other call. Either way the caller owns
  * *out and releases it with lm_verifier_free. out NULL: LM_ERR_ARGUMENT. */
-lm_result lm_verifier_new(const char *product, const lm_key *keys, size_t n_keys,
+LM_API lm_result lm_verifier_new(const char *product, const lm_key *keys, size_t n_keys,
                           const lm_options *options, lm_verifier **out);
 
 /* Checks a signed Activation Code of len bytes, as typed or pasted (any
  * case, spaces and line breaks anywhere; not NUL-terminated), and fills in
  * *out, which the caller owns. Returns LM_OK for an authentic code, whatever
  * its status, or the error kind. */
-lm_result lm_verify(lm_verifier *v, const char *code, size_t len, lm_license *out);
+LM_API lm_result lm_verify(lm_verifier *v, const char *code, size_t len, lm_license *out);
 
 /* Checks a signed revocation list of len bytes (FORMAT.md section 11) and
  * puts it in force; it is copied. After a refusal the last good list stays
  * in force. */
-lm_result lm_load_revocation_list(lm_verifier *v, const uint8_t *data, size_t len);
+LM_API lm_result lm_load_revocation_list(lm_verifier *v, const uint8_t *data, size_t len);
 
 /* The name of feature index (0 to n_features - 1) of edition number
  * edition, as the verifier's catalog has it, NUL-terminated into buf of
  * len bytes (LM_MAX_NAME_LEN + 1 always suffices). */
-lm_result lm_feature_name(lm_verifier *v, uint8_t edition, uint32_t index, char *buf, size_t len);
+LM_API lm_result lm_feature_name(lm_verifier *v, uint8_t edition, uint32_t index, char *buf, size_t len);
 
 /* The bit of feature name (NUL-terminated) of edition number edition in
  * lm_license.features, or -1 if the edition has no such feature. */
-int32_t lm_feature_bit(lm_verifier *v, uint8_t edition, const char *name);
+LM_API int32_t lm_feature_bit(lm_verifier *v, uint8_t edition, const char *name);
 
 /* Copies the message of the latest failure on v, NUL-terminated and cut to
  * fit, into buf of len bytes, and returns its whole length (without the
  * NUL), as snprintf does. No secret is ever in it. v may be NULL. */
-size_t lm_error_message(lm_verifier *v, char *buf, size_t len);
+LM_API size_t lm_error_message(lm_verifier *v, char *buf, size_t len);
 
 /* Copies what went wrong with the state file, if anything, as
  * lm_error_message does; returns 0 when all is well. A state problem never
  * changes a license's status: products log it. */
-size_t lm_state_error(lm_verifier *v, char *buf, size_t len);
+LM_API size_t lm_state_error(lm_verifier *v, char *buf, size_t len);
 
-/* Releases v. NULL, or a verifier already released, is ignored. */
-void lm_verifier_free(lm_verifier *v);
+/* Copies the hint of the latest failure on v, as lm_error_message does:
+ * what the product's user can do about it, in words a product can show
+ * that user (it names no API, flag or file). Empty when there is none. */
+LM_API size_t lm_error_hint(lm_verifier *v, char *buf, size_t len);
+
+/* Checks next, a new code (a renewal the vendor sent, or the portal's
+ * answer), as a renewal of installed, the code in use (FORMAT.md section
+ * 12): both verify, same serial, same or higher generation, a later
+ * expiry, and next neither revoked nor superseded. On LM_OK *out is next's
+ * license and the state remembers it; otherwise *out holds the error (and
+ * the position in whichever code failed to decode) and nothing is
+ * remembered. */
+LM_API lm_result lm_verify_renewal(lm_verifier *v, const char *installed, size_t installed_len,
+                            const char *next, size_t next_len, lm_license *out);
+
+/* Applies a reset code (FORMAT.md section 16) that the vendor issued for
+ * this install to clear a clock lock (LM_STATUS_CLOCK_ROLLBACK): it needs a
+ * state_path and an install_id. out, if not NULL, gets the error kind and,
+ * for a code that does not decode, its position; its status stays
+ * LM_STATUS_INVALID. */
+LM_API lm_result lm_reset(lm_verifier *v, const char *code, size_t len, lm_license *out);
+
+/* Writes the renewal request (FORMAT.md section 12) for a signed code, as
+ * text the customer sends the vendor: the code, this install's id if the
+ * code is bound, and the verifier's clock. buf gets it NUL-terminated
+ * (LM_MAX_REQUEST_LEN bytes always suffice); *out_len, if not NULL, its
+ * length. A buffer too small is LM_ERR_ARGUMENT, with *out_len the length
+ * needed. */
+LM_API lm_result lm_renewal_request(lm_verifier *v, const char *code, size_t len, char *buf, size_t buf_len,
+                             size_t *out_len);
+
+/* Releases v. NULL is ignored. */
+LM_API void lm_verifier_free(lm_verifier *v);
 
 /* Static names: "typo", "bad_signature", ...; "valid", "expiring", ... */
-const char *lm_result_name(lm_result r);
-const char *lm_status_name(lm_status s);
+LM_API const char *lm_result_name(lm_result r);
+LM_API const char *lm_status_name(lm_status s);
 
 #endif /* LM_NO_PROTOTYPES */
 

@@ -1,4 +1,5 @@
-// Verify an Activation Code from C: cc -I dist example.c -L dist -llicmint
+// Verify an Activation Code from C: cc example.c $(pkg-config --cflags --libs licmint)
+// ./a.out PUBLIC_KEY_HEX CODE
 #include <stdio.h>
 #include <string.h>
 #include "licmint.h"

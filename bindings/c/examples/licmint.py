@@ -52,6 +52,8 @@ _lib.lm_feature_name.argtypes = [ctypes.c_void_p, ctypes.c_uint8, ctypes.c_uint3
 _lib.lm_error_message.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
 _lib.lm_error_message.restype = ctypes.c_size_t
 _lib.lm_verifier_free.argtypes = [ctypes.c_void_p]
+_lib.lm_verify_renewal.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t,
+                                   ctypes.POINTER(_License)]
 _lib.lm_result_name.restype = ctypes.c_char_p
 _lib.lm_status_name.restype = ctypes.c_char_p
 
@@ -98,10 +100,16 @@ class Verifier:
             self.close()
             raise ValueError(msg)
 
-    def verify(self, code):
+    def verify(self, code, renew_from=None):
+        """Verifies code; with renew_from (the installed code), as its
+        renewal (lm_verify_renewal)."""
         code = code.encode() if isinstance(code, str) else code
         lic = _License()
-        _lib.lm_verify(self._h, code, len(code), ctypes.byref(lic))
+        if renew_from is None:
+            _lib.lm_verify(self._h, code, len(code), ctypes.byref(lic))
+        else:
+            cur = renew_from.encode() if isinstance(renew_from, str) else renew_from
+            _lib.lm_verify_renewal(self._h, cur, len(cur), code, len(code), ctypes.byref(lic))
         features, buf = {}, ctypes.create_string_buffer(MAX_NAME_LEN + 1)
         for i in range(lic.n_features):
             _lib.lm_feature_name(self._h, lic.edition_number, i, buf, len(buf))

@@ -29,7 +29,9 @@ static void ws(void) { while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t
 
 static char *parse_string(size_t *len) {
 	if (*p++ != '"') die("want a string");
-	char *out = malloc(strlen(p) + 1), *o = out;
+	const char *end = p;
+	while (*end && *end != '"') end += *end == '\\' && end[1] ? 2 : 1;
+	char *out = malloc((size_t)(end - p) + 1), *o = out;
 	while (*p != '"') {
 		if (!*p) die("unterminated string");
 		if (*p != '\\') { *o++ = *p++; continue; }
@@ -89,6 +91,17 @@ static json *parse(void) {
 	else if (!strncmp(p, "null", 4)) { j->type = 'z'; p += 4; }
 	else { j->type = 'n'; j->num = strtoll(p, (char **)&p, 10); }
 	return j;
+}
+
+static void json_free(json *j) {
+	while (j) {
+		json *next = j->next;
+		json_free(j->child);
+		free(j->str);
+		free(j->key);
+		free(j);
+		j = next;
+	}
 }
 
 static json *get(const json *o, const char *key) {
@@ -233,10 +246,12 @@ int main(int argc, char **argv) {
 			int s = 0;
 			for (json *st = get(run, "steps")->child; st; st = st->next, steps++) {
 				s++;
-				json *code = get(st, "code");
+				json *code = get(st, "code"), *from = get(st, "renew_from");
 				if (code) {
 					lm_license l;
-					lm_result res = lm_verify(v, code->str, code->len, &l);
+					/* renew_from: the installed code, and code the renewal. */
+					lm_result res = from ? lm_verify_renewal(v, from->str, from->len, code->str, code->len, &l)
+					                     : lm_verify(v, code->str, code->len, &l);
 					check_num(r, s, "lm_license.error", l.error, res);
 					check_license(v, r, s, res, &l, get(st, "want"));
 				} else {
@@ -250,6 +265,8 @@ int main(int argc, char **argv) {
 			lm_verifier_free(v);
 		}
 	}
+	json_free(suite);
+	free(text);
 	printf("C runner (%s): %d cases, %d steps, %d disagreements\n", lm_version(), cases, steps, failures);
 	return failures ? 1 : 0;
 }

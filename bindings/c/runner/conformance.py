@@ -34,7 +34,7 @@ def main(path, tmp):
             for s, step in enumerate(run["steps"], 1):
                 steps += 1
                 if "code" in step:
-                    lic, w = v.verify(step["code"]), step["want"]
+                    lic, w = v.verify(step["code"], step.get("renew_from")), step["want"]
                     got = {"status": lic.status, "error_kind": lic.error, "group": lic.group, "char": lic.char,
                            "product": lic.product, "edition": lic.edition, "edition_number": lic.edition_number,
                            "trial": lic.trial, "install_bound": lic.install_bound, "serial": lic.serial,

@@ -1,9 +1,11 @@
 // safety checks that bad arguments are refused, never crash, and that one
-// verifier serves many threads: safety PUBLIC_KEY_HEX CODE
+// verifier serves many threads, also with a state file and lists loaded
+// meanwhile: safety PUBLIC_KEY_HEX CODE
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "licmint.h"
 
 static int failures;
@@ -13,10 +15,16 @@ static lm_verifier *shared;
 static const char *code;
 
 static void *worker(void *arg) {
-	(void)arg;
+	char buf[256];
 	for (int i = 0; i < 50; i++) {
 		lm_license l;
 		if (lm_verify(shared, code, strlen(code), &l) != LM_OK || l.status == LM_STATUS_INVALID) failures++;
+		if (arg) {
+			/* A refused list and the messages, meanwhile. */
+			if (lm_load_revocation_list(shared, (const uint8_t *)"LMRL", 4) != LM_ERR_LIST_MALFORMED) failures++;
+			lm_error_message(shared, buf, sizeof buf);
+			lm_state_error(shared, buf, sizeof buf);
+		}
 	}
 	return NULL;
 }
@@ -71,16 +79,33 @@ int main(int argc, char **argv) {
 
 	shared = v;
 	pthread_t t[8];
-	for (int i = 0; i < 8; i++) pthread_create(&t[i], NULL, worker, NULL);
+	for (int i = 0; i < 8; i++) pthread_create(&t[i], NULL, worker, i % 2 ? shared : NULL);
 	for (int i = 0; i < 8; i++) pthread_join(t[i], NULL);
 
+	/* The same with a state file, which the threads save to. */
+	char path[256];
+	snprintf(path, sizeof path, "%s/licmint-safety-%ld.state", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
+	lm_options so = {.state_path = path};
+	lm_verifier *sv;
+	EXPECT(lm_verifier_new("PC", &key, 1, &so, &sv) == LM_OK);
+	shared = sv;
+	for (int i = 0; i < 8; i++) pthread_create(&t[i], NULL, worker, i % 2 ? shared : NULL);
+	for (int i = 0; i < 8; i++) pthread_join(t[i], NULL);
+	EXPECT(lm_state_error(sv, buf, sizeof buf) == 0);
+	lm_verifier_free(sv);
+	char other[300];
+	remove(path);
+	snprintf(other, sizeof other, "%s.lock", path);
+	remove(other);
+	shared = v;
+
 	lm_verifier_free(v);
-	lm_verifier_free(v); /* twice: ignored */
 	lm_verifier_free(NULL);
+	v = NULL;
 	EXPECT(lm_verify(v, code, strlen(code), &l) == LM_ERR_HANDLE && l.error == LM_ERR_HANDLE);
 	EXPECT(lm_load_revocation_list(v, NULL, 0) == LM_ERR_HANDLE);
 	EXPECT(lm_feature_bit(v, 1, "scan") == -1);
-	EXPECT(lm_verify((lm_verifier *)(uintptr_t)12345, code, strlen(code), &l) == LM_ERR_HANDLE);
+	EXPECT(lm_reset(v, code, strlen(code), &l) == LM_ERR_HANDLE);
 	EXPECT(strcmp(lm_result_name(LM_ERR_TYPO), "typo") == 0 && strcmp(lm_status_name(99), "invalid") == 0);
 	EXPECT(strcmp(lm_version(), LM_VERSION) == 0);
 	printf("safety: %d failures\n", failures);

@@ -1,0 +1,8 @@
+// Package c tests the licmint C verifier (src/, licmint.h) against package
+// verifier, which it ports: the conformance suite and the vector files case
+// for case, the C runners, a differential fuzz target, and a benchmark.
+//
+// The tests build liblicmint.so with the C compiler and libsodium and load
+// it with dlopen, so that the package itself needs neither: without cgo, a
+// C compiler or libsodium's headers the tests skip, saying why.
+package c

@@ -1,0 +1,172 @@
+/* Internal declarations of the C verifier; not installed. */
+#ifndef LICMINT_INTERNAL_H
+#define LICMINT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../licmint.h"
+
+/* crypto.c: the one boundary to libsodium. */
+int lm__ed25519_verify(const uint8_t pub[32], const uint8_t *msg, size_t len, const uint8_t sig[64]);
+void lm__sha256(const uint8_t *data, size_t len, uint8_t out[32]);
+int lm__crypto_init(void);
+int lm__prime_order_point(const uint8_t pub[32]);
+
+/* curve.c */
+enum { LM_KEY_OK, LM_KEY_NOT_ON_CURVE, LM_KEY_SMALL_ORDER, LM_KEY_Y_NOT_REDUCED, LM_KEY_X_ZERO_SIGN, LM_KEY_MIXED_ORDER };
+int lm__check_public_key(const uint8_t pub[32]);
+
+#endif
+
+/* An error as the Go verifier reports it: kind, position, message (its
+ * Error()) and hint. */
+typedef struct lm__error {
+	lm_result res;
+	int32_t group, chr, line, column;
+	char msg[1536];
+	char hint[1536];
+} lm__error;
+
+void lm__set(lm__error *e, lm_result res, const char *hint, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 4, 5)))
+#endif
+	;
+/* Appends formatted text to buf (of size n) at its NUL. */
+void lm__append(char *buf, size_t n, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+/* Appends s quoted as Go's %q does. */
+void lm__append_quoted(char *buf, size_t n, const char *s, size_t len);
+/* Writes day d (days since 2020-01-01, or 65535) as YYYY-MM-DD or perpetual. */
+void lm__day_string(int64_t d, char out[16]);
+/* Days since 1970-01-01 of a civil date, and back. */
+int64_t lm__days_from_civil(int64_t y, int m, int d);
+void lm__civil_from_days(int64_t z, int64_t *y, int *m, int *d);
+
+/* codes.c */
+#define LM__HEADER_SYMBOLS 23
+#define LM__CHECK_SYMBOLS 6
+#define LM__SIG_SYMBOLS 103
+#define LM__SHORT_SYMBOLS 29
+#define LM__SIGNED_SYMBOLS 138
+#define LM__RESET_HEADER_SYMBOLS 16
+#define LM__RESET_SYMBOLS 125
+#define LM__MAX_SERIAL 99999999999999ULL
+#define LM__MAX_DAY 65534
+#define LM__CONTEXT_AC "licmint/activation-code/v1"      /* and a NUL */
+#define LM__CONTEXT_RESET "licmint/reset-code/v1"        /* and a NUL */
+#define LM__CONTEXT_LIST "licmint/revocation-list/v1"    /* and a NUL */
+#define LM__MAX_MESSAGE (27 + 2 + 15 + 255)
+
+typedef struct lm__ac {
+	char product[2];
+	uint8_t version, key_id, edition, trial, bound, generation, is_signed;
+	uint16_t issued, expires;
+	uint64_t serial;
+	uint8_t sig[64];
+} lm__ac;
+
+typedef struct lm__reset {
+	char product[2];
+	uint8_t version, key_id;
+	uint16_t remembered, issued;
+	uint32_t nonce;
+	uint8_t sig[64];
+} lm__reset;
+
+/* product NULL accepts any. Return 0 on success, else fill e. */
+int lm__parse_ac(const char *s, size_t n, int want_signed, const char *product, lm__ac *c, lm__error *e);
+int lm__parse_reset(const char *s, size_t n, const char *product, lm__reset *c, lm__error *e);
+/* The signed messages; return their length. */
+size_t lm__ac_message(const lm__ac *c, const char *install_id, size_t id_len, uint8_t out[LM__MAX_MESSAGE]);
+size_t lm__reset_message(const lm__reset *c, const char *install_id, size_t id_len, uint8_t out[LM__MAX_MESSAGE]);
+void lm__reset_id(const lm__reset *c, char out[21]);
+/* The canonical text of a signed code, NUL-terminated (169 bytes). */
+void lm__ac_text(const lm__ac *c, char out[169]);
+
+/* catalog.c: a catalog (FORMAT.md section 9), parsed as package
+ * formats/catalog does, with FORMAT.md's stricter rules (no null, no
+ * repeated member). */
+typedef struct lm__cat_edition {
+	char *name;
+	uint32_t number;
+	uint32_t n_features;
+	char **features;
+} lm__cat_edition;
+
+typedef struct lm__cat_product {
+	char code[3];
+	uint32_t n_editions;
+	lm__cat_edition *editions;
+	int64_t trial_days, maintenance_days, warning_days, grace_days;
+} lm__cat_product;
+
+typedef struct lm__catalog {
+	uint32_t n_products;
+	lm__cat_product *products;
+} lm__catalog;
+
+/* Returns 0, or -1 with the reason in err (err_len bytes). */
+int lm__catalog_parse(const char *data, size_t len, lm__catalog *c, char *err, size_t err_len);
+void lm__catalog_free(lm__catalog *c);
+/* Whether s is not empty and neither begins nor ends with Unicode white
+ * space (strings.TrimSpace(s) == s). */
+int lm__trimmed(const char *s);
+
+/* state.c: the verifier state (FORMAT.md section 13), in the file format
+ * of package verifier/state. */
+#define LM__MAX_SERIALS 10000
+#define LM__MAX_RESETS 100
+#define LM__ZERO_SEC (-62135596800LL) /* 0001-01-01T00:00:00Z, "never" */
+
+typedef struct lm__time {
+	int64_t sec; /* Unix seconds */
+	int32_t nsec;
+} lm__time;
+
+typedef struct lm__gen {
+	uint64_t serial;
+	uint8_t gen;
+} lm__gen;
+
+typedef struct lm__reset_rec {
+	char id[21];
+	int64_t day; /* Unix seconds of the remembered day */
+} lm__reset_rec;
+
+typedef struct lm__state {
+	lm__time last_seen;
+	uint64_t list_sequence;
+	uint8_t *list; /* NULL: none */
+	size_t list_len;
+	lm__gen *gens; /* sorted by serial; LM__MAX_SERIALS allocated */
+	uint32_t n_gens;
+	lm__reset_rec resets[LM__MAX_RESETS];
+	uint32_t n_resets;
+} lm__state;
+
+int lm__time_before(lm__time a, lm__time b);
+int lm__time_is_zero(lm__time t);
+lm__time lm__time_add(lm__time t, int64_t sec);
+int lm__state_init(lm__state *s);
+void lm__state_free(lm__state *s);
+/* Copies o into s (both initialised); -1 if out of memory. */
+int lm__state_copy(lm__state *s, const lm__state *o);
+int lm__state_find_gen(const lm__state *s, uint64_t serial, uint8_t *gen);
+void lm__state_see_gen(lm__state *s, uint64_t serial, uint8_t gen);
+int lm__state_has_reset(const lm__state *s, const char *id);
+void lm__state_add_reset(lm__state *s, const char *id, int64_t day);
+int lm__state_merge(lm__state *s, const lm__state *o);
+
+/* File operations. Errors are written into err (err_len bytes). */
+enum { LM__LOAD_OK, LM__LOAD_MISSING, LM__LOAD_CORRUPT, LM__LOAD_ERROR };
+int lm__state_load(const char *path, lm__state *s, char *err, size_t err_len);
+/* Updates the file under its lock: loads it, calls fn, writes the result.
+ * Returns fn's result if not 0 (nothing written); otherwise as load (a
+ * corrupt file is set aside and replaced: LM__LOAD_CORRUPT). */
+typedef int (*lm__update_fn)(lm__state *s, void *arg);
+int lm__state_update(const char *path, lm__update_fn fn, void *arg, char *err, size_t err_len);
