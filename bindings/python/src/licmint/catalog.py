@@ -1,0 +1,225 @@
+"""The product catalog (FORMAT.md section 9): editions, their features and
+the terms, as Go's package formats/catalog reads it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+from .errors import CatalogError
+
+__all__ = ["Catalog", "Product", "Edition", "DEFAULT_WARNING_DAYS", "DEFAULT_GRACE_DAYS", "MAX_TERM_DAYS"]
+
+DEFAULT_TRIAL_DAYS = 30
+DEFAULT_MAINTENANCE_DAYS = 365
+DEFAULT_WARNING_DAYS = 60
+DEFAULT_GRACE_DAYS = 30
+MAX_TERM_DAYS = 36500
+MAX_FILE_SIZE = 1 << 20
+
+_DEFAULT_JSON = """{
+  "products": {
+    "PC": {
+      "name": "Example product",
+      "editions": [
+        {"name": "standard", "number": 1, "features": ["update", "scan"]},
+        {"name": "premium", "number": 2, "features": ["update", "scan"]}
+      ]
+    }
+  }
+}"""
+
+
+@dataclass(frozen=True)
+class Edition:
+    name: str
+    number: int
+    features: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Product:
+    """One product's entry. Terms are as written, 0 meaning the default;
+    ``warning()`` and ``grace()`` apply the defaults."""
+
+    code: str
+    name: str
+    editions: Tuple[Edition, ...]
+    trial_days: int = 0
+    maintenance_days: int = 0
+    warning_days: int = 0
+    grace_days: int = 0
+
+    def trial(self) -> int:
+        return self.trial_days or DEFAULT_TRIAL_DAYS
+
+    def maintenance(self) -> int:
+        return self.maintenance_days or DEFAULT_MAINTENANCE_DAYS
+
+    def warning(self) -> int:
+        return self.warning_days or DEFAULT_WARNING_DAYS
+
+    def grace(self) -> int:
+        return self.grace_days or DEFAULT_GRACE_DAYS
+
+    def edition_number(self, n: int) -> Optional[Edition]:
+        for e in self.editions:
+            if e.number == n:
+                return e
+        return None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError("invalid JSON value " + name)
+
+
+def _fields(obj: Any, allowed: Tuple[str, ...], where: str) -> Dict[str, Any]:
+    """The members of a JSON object matched to allowed names as Go's
+    encoding/json matches them: exactly or else case-insensitively, the
+    last of repeated members winning; any other member is an error."""
+    if not isinstance(obj, list):  # object_pairs_hook gives a list of pairs
+        raise CatalogError("%s: want a JSON object" % where)
+    out: Dict[str, Any] = {}
+    for k, v in obj:
+        name = k if k in allowed else next((a for a in allowed if a.lower() == k.lower()), None)
+        if name is None:
+            raise CatalogError('json: unknown field "%s"' % k)
+        out[name] = v
+    return out
+
+
+def _int(v: Any, lo: int, hi: int, what: str) -> int:
+    if v is None:
+        return 0
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        raise CatalogError("json: cannot unmarshal %r into %s" % (v, what))
+    return v
+
+
+def _str(v: Any, what: str) -> str:
+    if v is None:
+        return ""
+    if not isinstance(v, str):
+        raise CatalogError("json: cannot unmarshal %r into %s of type string" % (v, what))
+    return v
+
+
+def _list(v: Any, what: str) -> List[Any]:
+    if v is None:
+        return []
+    if not isinstance(v, list) or (v and isinstance(v[0], tuple)):
+        raise CatalogError("json: cannot unmarshal into %s of type array" % what)
+    return v
+
+
+def _is_pairs(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(p, tuple) for p in v) and (not v or True)
+
+
+class _Pairs(list):  # type: ignore[type-arg]
+    """A JSON object, as its member pairs in order."""
+
+
+def _loads(data: bytes) -> Any:
+    text = data.decode("utf-8", "replace")
+    return json.loads(text, object_pairs_hook=_Pairs, parse_constant=_reject_constant)
+
+
+def _product(code: str, obj: Any) -> Product:
+    if obj is None:
+        raise CatalogError("product %s is null" % json.dumps(code))
+    if not isinstance(obj, _Pairs):
+        raise CatalogError("json: cannot unmarshal into Go value of type catalog.Product")
+    f = _fields(obj, ("name", "editions", "trial_days", "maintenance_days", "warning_days", "grace_days"), code)
+    editions = []
+    for e in _list(f.get("editions"), "editions") if not isinstance(f.get("editions"), _Pairs) else _bad_array():
+        if e is None:
+            e = _Pairs()
+        if not isinstance(e, _Pairs):
+            raise CatalogError("json: cannot unmarshal into Go struct field Product.editions of type catalog.Edition")
+        ef = _fields(e, ("name", "number", "features"), "edition")
+        feats = ef.get("features")
+        if isinstance(feats, _Pairs):
+            _bad_array()
+        features = tuple(_str(x, "features") for x in _list(feats, "features"))
+        editions.append(Edition(_str(ef.get("name"), "name"), _int(ef.get("number"), 0, 255, "uint8"), features))
+    terms = {k: _int(f.get(k), -(2**63), 2**63 - 1, "int") for k in ("trial_days", "maintenance_days", "warning_days", "grace_days")}
+    p = Product(code, _str(f.get("name"), "name"), tuple(editions), **terms)
+    _check(p)
+    return p
+
+
+def _bad_array() -> List[Any]:
+    raise CatalogError("json: cannot unmarshal object into a Go value of type array")
+
+
+def _check(p: Product) -> None:
+    where = "product %s: " % p.code
+    if not p.editions:
+        raise CatalogError(where + "no editions")
+    names, numbers = set(), set()
+    for i, e in enumerate(p.editions):
+        if e.name == "" or e.name.strip() != e.name:
+            raise CatalogError(where + "edition %d: name %s is empty or has surrounding spaces" % (i + 1, json.dumps(e.name)))
+        if e.name in names:
+            raise CatalogError(where + "edition name %s appears twice" % json.dumps(e.name))
+        if e.number in numbers:
+            raise CatalogError(where + "edition number %d appears twice" % e.number)
+        names.add(e.name)
+        numbers.add(e.number)
+        for feat in e.features:
+            if feat == "" or feat.strip() != feat:
+                raise CatalogError(
+                    where + "edition %s: feature name %s is empty or has surrounding spaces" % (e.name, json.dumps(feat))
+                )
+    for name in ("trial_days", "maintenance_days", "warning_days", "grace_days"):
+        v = getattr(p, name)
+        if v < 0 or v > MAX_TERM_DAYS:
+            raise CatalogError(where + "%s is %d; want 0 (the default) to %d" % (name, v, MAX_TERM_DAYS))
+
+
+@dataclass(frozen=True)
+class Catalog:
+    products: Dict[str, Product] = field(default_factory=dict)
+
+    @staticmethod
+    def parse(data: Union[str, bytes]) -> "Catalog":
+        """Reads a catalog file; raises CatalogError (kind ``invalid``)."""
+        if isinstance(data, str):
+            data = data.encode("utf-8", "surrogatepass")
+        if len(data) > MAX_FILE_SIZE:
+            raise CatalogError("%d bytes, more than %d" % (len(data), MAX_FILE_SIZE))
+        try:
+            root = _loads(data)
+        except (ValueError, RecursionError) as e:
+            raise CatalogError("%s" % e) from None
+        if root is None:
+            root = _Pairs()
+        if not isinstance(root, _Pairs):
+            raise CatalogError("json: cannot unmarshal into Go value of type catalog.Catalog")
+        f = _fields(root, ("products",), "catalog")
+        prods = f.get("products")
+        if prods is not None and not isinstance(prods, _Pairs):
+            raise CatalogError("json: cannot unmarshal into Go struct field Catalog.products")
+        members: Dict[str, Any] = {}
+        for k, v in prods or []:
+            members[k] = v  # the last of repeated members wins, as in Go
+        if not members:
+            raise CatalogError('no products; want {"products": {"PC": {...}}}')
+        out = {}
+        for code in members:
+            if len(code) != 2 or not ("A" <= code[0] <= "Z" and "A" <= code[1] <= "Z"):
+                if members[code] is None:
+                    raise CatalogError("product %s is null" % json.dumps(code))
+                raise CatalogError("product code %s: want two upper-case letters, such as PC" % json.dumps(code))
+            out[code] = _product(code, members[code])
+        return Catalog(out)
+
+    @staticmethod
+    def default() -> "Catalog":
+        """The built-in catalog: product PC, editions standard and premium."""
+        return Catalog.parse(_DEFAULT_JSON)
+
+    def product(self, code: str) -> Optional[Product]:
+        return self.products.get(code.upper())
