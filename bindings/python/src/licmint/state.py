@@ -428,44 +428,29 @@ def _sync_dir(d: str) -> None:
 
 def write_atomic(path: str, data: bytes) -> None:
     """Replaces path with data so that a crash leaves the old content or the
-    new: a temporary file (unnamed on Linux until it is complete), fsync,
-    rename, fsync of the directory. Temporary names follow Go's
-    internal/atomicfile, whose sweep removes leftovers."""
+    new: a temporary file beside it, fsync, rename, fsync of the directory.
+    Temporary names follow Go's internal/atomicfile, whose sweep removes
+    leftovers. (Go writes an unnamed O_TMPFILE on Linux; Python's os.link
+    cannot name one, as it does not follow /proc/self/fd links.)"""
     d = os.path.dirname(os.path.abspath(path))
     base = os.path.basename(path)
     tmp = ""
     fd = -1
     try:
-        if hasattr(os, "O_TMPFILE"):
+        for _ in range(100):
+            name = os.path.join(d, ".%s.partial-%d" % (base, random.getrandbits(32)))
             try:
-                fd = os.open(d, os.O_TMPFILE | os.O_WRONLY, 0o600)
-            except OSError:
-                fd = -1
-        if fd < 0:
-            for _ in range(100):
-                tmp = os.path.join(d, ".%s.partial-%d" % (base, random.getrandbits(32)))
-                try:
-                    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                    break
-                except FileExistsError:
-                    continue
-            else:
-                raise OSError(errno.EEXIST, "no free temporary name in " + d)
+                fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                tmp = name
+                break
+            except FileExistsError:
+                continue
+        else:
+            raise OSError(errno.EEXIST, "no free temporary name in " + d)
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
         os.fsync(fd)
-        if not tmp:
-            for _ in range(100):
-                name = os.path.join(d, ".%s.partial-%d" % (base, random.getrandbits(32)))
-                try:
-                    os.link("/proc/self/fd/%d" % fd, name)
-                    tmp = name
-                    break
-                except FileExistsError:
-                    continue
-            else:
-                raise OSError(errno.EEXIST, "no free temporary name in " + d)
         os.close(fd)
         fd = -1
         os.replace(tmp, path)

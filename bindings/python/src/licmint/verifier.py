@@ -220,13 +220,14 @@ class Verifier:
                 raise ConfigError(
                     "invalid_config", "verifier: the catalog entry is for product %s, not %s" % (catalog.code, self._product)
                 )
-            for e in catalog.editions:
-                if len(e.features) > MAX_FEATURES:
+            for ed in catalog.editions:
+                if len(ed.features) > MAX_FEATURES:
                     raise ConfigError(
                         "invalid_config",
-                        "verifier: edition %s has %d features; at most %d are supported" % (e.name, len(e.features), MAX_FEATURES),
+                        "verifier: edition %s has %d features; at most %d are supported"
+                        % (ed.name, len(ed.features), MAX_FEATURES),
                     )
-                self._editions[e.number] = (e.name, tuple(e.features))
+                self._editions[ed.number] = (ed.name, tuple(ed.features))
             warn, grace = catalog.warning(), catalog.grace()
         if warn_days is not None:
             warn = warn_days
@@ -371,11 +372,11 @@ class Verifier:
     def _check_code(self, code: Text, which: str) -> License:
         try:
             return self._check(formats.parse_signed(code, self._product), False)
-        except FormatError as e:
-            e.subject = which + ": " + e.subject
+        except FormatError as fe:
+            fe.subject = which + ": " + fe.subject
             raise
-        except VerificationError as e:
-            e.subject = which + ": " + e.subject
+        except VerificationError as ve:
+            ve.subject = which + ": " + ve.subject
             raise
 
     # --- revocation lists ----------------------------------------------------------
