@@ -43,6 +43,9 @@ from .formats import (
     parse_reset_code,
     parse_signed,
 )
+from .jwt import verify_token
+from .keyring import parse_keyring
+from .renewal import RenewalRequest, make_renewal_request, parse_renewal_request
 from .state import FileStore, MemoryStore, State, Store, marshal, unmarshal
 from .verifier import DEFAULT_ROLLBACK_TOLERANCE, Features, Key, License, ListInfo, Status, Verifier
 
@@ -67,6 +70,7 @@ __all__ = [
     "MemoryStore",
     "PERPETUAL",
     "RegistrationKey",
+    "RenewalRequest",
     "RenewalRequestError",
     "ResetCode",
     "RevocationListError",
@@ -80,10 +84,14 @@ __all__ = [
     "Verifier",
     "day_date",
     "day_string",
+    "make_renewal_request",
     "marshal",
     "parse_activation_code",
+    "parse_keyring",
     "parse_registration_key",
+    "parse_renewal_request",
     "parse_reset_code",
     "parse_signed",
     "unmarshal",
+    "verify_token",
 ]

@@ -1,0 +1,275 @@
+"""JWT license tokens (FORMAT.md section 14), checked in the order Go's
+verifier/licjwt (on golang-jwt/jwt/v5) checks them, so that each token gets
+the same kind of refusal."""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+from typing import Any, Dict, Optional, Union
+
+from . import _gojson, formats
+from .errors import FormatError, TokenError, VerificationError
+from .state import format_rfc3339
+from .verifier import License, Verifier
+
+__all__ = ["verify_token", "MAX_TOKEN_LEN"]
+
+MAX_TOKEN_LEN = 16 << 10
+_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+_EPOCH_UNIX = 1577836800
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+
+class _Bad(Exception):
+    """A claim of the wrong JSON type: the whole token is bad_token."""
+
+
+def _segment(s: str) -> Optional[bytes]:
+    """base64.RawURLEncoding.Strict(), which ignores CR and LF."""
+    t = s.replace("\r", "").replace("\n", "")
+    if len(t) % 4 == 1 or not re.fullmatch(r"[A-Za-z0-9_-]*", t):
+        return None
+    raw = base64.urlsafe_b64decode(t + "=" * (-len(t) % 4))
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != t:
+        return None
+    return raw
+
+
+class _Date:
+    """A time claim: the JSON text it was written as, and its seconds as
+    golang-jwt's NumericDate takes them (truncated to the second)."""
+
+    def __init__(self, v: Any) -> None:
+        text = v.text if isinstance(v, _Num) else None
+        if isinstance(v, str) and _NUMBER.fullmatch(v):
+            text, quoted = v, True  # a quoted number is read as json.Number
+        elif text is None:
+            raise _Bad("a time claim is not a number")
+        else:
+            quoted = False
+        f = float(text)
+        if math.isinf(f):
+            raise _Bad("a time claim out of range")
+        self.text = '"%s"' % text if quoted else text
+        # Go converts the whole seconds to int64 (out of range gives the
+        # minimum on amd64), then truncates the time down to the second.
+        whole = math.trunc(f)
+        self.seconds = math.floor(f) if -(2**63) <= whole < 2**63 else -(2**63)
+
+    def is_(self, unix: int) -> bool:
+        return self.text == str(unix)
+
+
+class _Num:
+    """A JSON number as written (Go's json.Number with UseNumber)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _uint8(v: Any) -> int:
+    if isinstance(v, _Num) and re.fullmatch(r"[0-9]+", v.text) and int(v.text) <= 255:
+        return int(v.text)
+    raise _Bad("want an integer from 0 to 255")
+
+
+def _claims(data: bytes) -> Dict[str, Any]:
+    """The claims as jwtclaims.Claims decodes them, or _Bad/ValueError."""
+    dec = json.JSONDecoder(object_pairs_hook=_gojson.Pairs, parse_int=_Num, parse_float=_Num,
+                           parse_constant=_gojson.reject)
+    text = data.decode("utf-8", "replace")
+    i = len(text) - len(text.lstrip(" \t\r\n"))
+    root, _ = dec.raw_decode(text, i)
+    if root is None:
+        return {}
+    if not isinstance(root, _gojson.Pairs):
+        raise _Bad("claims are not a JSON object")
+    strings = ("iss", "sub", "jti", "activation_code")
+    pointers = ("product", "edition", "edition_number", "trial", "install_bound", "generation", "exp", "nbf", "iat")
+    lenient = ("features", "install_id_sha256", "customer")
+    names = strings + pointers + lenient + ("aud", "serial")
+    lower = {n.lower(): n for n in names}
+    c: Dict[str, Any] = {}
+    bad = False  # Go decodes on after a type error and reports it at the end
+    for k, v in root:
+        name = lower.get(k.lower())
+        if name is None or name in lenient:
+            continue
+        try:
+            if name in strings:
+                if v is not None:
+                    if not isinstance(v, str):
+                        raise _Bad(name)
+                    c[name] = v
+            elif name == "aud":
+                if isinstance(v, str):
+                    c[name] = [v]
+                elif isinstance(v, list) and not isinstance(v, _gojson.Pairs):
+                    if not all(isinstance(x, str) for x in v):
+                        raise _Bad(name)
+                    c[name] = list(v)
+                elif v is not None:
+                    raise _Bad(name)
+            elif name == "serial":
+                if v is None or isinstance(v, (str, _Num, bool)) or isinstance(v, list):
+                    c[name] = v
+                else:
+                    c[name] = v  # an object: refused later, as in Go
+            elif v is None:
+                c.pop(name, None)  # null sets a pointer to nil
+            elif name in ("exp", "nbf", "iat"):
+                c[name] = _Date(v)
+            elif name in ("edition_number", "generation"):
+                c[name] = _uint8(v)
+            elif name in ("trial", "install_bound"):
+                if not isinstance(v, bool):
+                    raise _Bad(name)
+                c[name] = v
+            else:
+                if not isinstance(v, str):
+                    raise _Bad(name)
+                c[name] = v
+        except (_Bad, ValueError, OverflowError):
+            bad = True
+    if bad:
+        raise _Bad("a claim of the wrong type")
+    return c
+
+
+def _go_trim(s: str) -> str:
+    return s.strip(_GO_SPACE)
+
+
+def verify_token(v: Verifier, token: Union[str, bytes]) -> License:
+    """Checks a license token with v's keys, product, catalog, clock, state
+    and install id, and returns the license of the Activation Code it
+    carries. Raises TokenError, whose kind is the first of unknown_key,
+    bad_signature, install_mismatch, wrong_product, bad_token that applies,
+    or for a bound code on another install the code's VerificationError."""
+    if isinstance(token, (bytes, bytearray)):
+        token = bytes(token).decode("utf-8", "surrogateescape")
+    token = _go_trim(token)
+    size = len(token.encode("utf-8", "surrogateescape"))
+    if size > MAX_TOKEN_LEN:
+        raise TokenError("%d bytes, more than %d" % (size, MAX_TOKEN_LEN))
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise TokenError("not a signed JWT (want three base64url parts separated by dots)")
+    header_bytes = _segment(parts[0])
+    if header_bytes is None:
+        raise TokenError("not a well-formed JWT: could not base64 decode header")
+    try:
+        header = _gojson.loads(header_bytes)
+    except (ValueError, RecursionError):
+        raise TokenError("not a well-formed JWT: could not JSON decode header") from None
+    if header is not None and not isinstance(header, _gojson.Pairs):
+        raise TokenError("not a well-formed JWT: could not JSON decode header")
+    hdr = dict(header or [])
+    claim_bytes = _segment(parts[1])
+    if claim_bytes is None:
+        raise TokenError("not a well-formed JWT: could not base64 decode claim")
+    try:
+        c = _claims(claim_bytes)
+    except (_Bad, ValueError, RecursionError):
+        raise TokenError("not a well-formed JWT: could not JSON decode claim") from None
+    if hdr.get("alg") != "EdDSA":
+        alg = hdr.get("alg")
+        raise TokenError("alg %s: license tokens are signed with EdDSA only" % ('"%s"' % alg if isinstance(alg, str) else "%r" % (alg,)))
+    sig = _segment(parts[2])
+    if sig is None:
+        raise TokenError("not a well-formed JWT: could not base64 decode signature")
+    if "kid" not in hdr:
+        raise TokenError("no kid in the header: it must name a trusted key id")
+    kid = hdr["kid"]
+    if not isinstance(kid, str):
+        raise TokenError("kid %r is not a string" % (kid,))
+    if not (kid.isascii() and kid.isdigit() and str(int(kid)) == kid and int(kid) <= 255):
+        raise TokenError('kid "%s" is not a key id from 0 to 255' % kid)
+    key = v._keys.get(int(kid))
+    if key is None:
+        raise TokenError("kid %s is not a trusted key id" % kid, also=("unknown_key",))
+    if "crit" in hdr:
+        raise TokenError("crit header: no JWS extensions are supported")
+    if not key.verify((parts[0] + "." + parts[1]).encode("utf-8", "surrogateescape"), sig):
+        raise TokenError(
+            "the signature does not verify with key id %s: the token was altered or forged" % kid, also=("bad_signature",)
+        )
+
+    exp, iat = c.get("exp"), c.get("iat")
+    if exp is None:
+        raise TokenError("no exp claim")
+    if iat is None:
+        raise TokenError("no iat claim")
+    if exp.seconds < iat.seconds:
+        raise TokenError("exp %s is before iat %s" % (exp.text, iat.text))
+    if v.product not in c.get("aud", []):
+        raise TokenError("audience %s does not include product %s" % (c.get("aud", []), v.product), also=("wrong_product",))
+    if not c.get("activation_code"):
+        raise TokenError("no activation_code claim")
+    try:
+        lic = v.verify(c["activation_code"])
+    except VerificationError as e:
+        if e.kind == "install_mismatch":
+            raise
+        raise TokenError("activation_code claim: %s" % e, also=(e.kind,), cause=e) from None
+    except FormatError as e:
+        raise TokenError("activation_code claim: %s" % e, also=(e.kind,), cause=e) from None
+    _agree(c, lic)
+    return lic
+
+
+def _agree(c: Dict[str, Any], lic: License) -> None:
+    serial = lic.serial_text
+
+    def mismatch(claim: str, got: Any, want: Any) -> TokenError:
+        return TokenError("claim %s is %s but the activation code says %s" % (claim, got, want))
+
+    if lic.perpetual:
+        raise TokenError("activation_code claim: the code is perpetual, and a license token must expire (exp)")
+    expires = (_EPOCH_UNIX + lic.expires * 86400)
+    issued = (_EPOCH_UNIX + lic.issued * 86400)
+    if not c["exp"].is_(expires):
+        raise mismatch("exp", c["exp"].text, "%d (%s)" % (expires, format_rfc3339(expires * 10**9)))
+    if not c["iat"].is_(issued):
+        raise mismatch("iat", c["iat"].text, "%d (%s)" % (issued, format_rfc3339(issued * 10**9)))
+    nbf = c.get("nbf")
+    if nbf is None:
+        raise TokenError("no nbf claim")
+    if not nbf.is_(issued):
+        raise mismatch("nbf", nbf.text, "%d (%s)" % (issued, format_rfc3339(issued * 10**9)))
+    short = formats.parse_signed(c["activation_code"], lic.product).short_form()
+    jti = c.get("jti", "")
+    if not jti:
+        raise TokenError("no jti claim")
+    if jti != short:
+        raise mismatch("jti", '"%s"' % jti, '"%s"' % short)
+    if "edition_number" not in c:
+        raise TokenError("no edition_number claim")
+    if c["edition_number"] != lic.edition_number:
+        raise mismatch("edition_number", c["edition_number"], lic.edition_number)
+    if "edition" not in c:
+        raise TokenError("no edition claim")
+    if lic.edition != str(lic.edition_number) and c["edition"] != lic.edition:
+        raise mismatch("edition", '"%s"' % c["edition"], '"%s"' % lic.edition)
+    for claim, have in (("product", lic.product), ("trial", lic.trial), ("install_bound", lic.bound), ("generation", lic.generation)):
+        if claim in c and c[claim] != have:
+            raise mismatch(claim, c[claim], have)
+    sub = c.get("sub", "")
+    if sub and sub != serial:
+        raise mismatch("sub", sub, serial)
+    s = c.get("serial")
+    if s is None:
+        return
+    if isinstance(s, str):
+        if s != serial:
+            raise mismatch("serial", s, serial)
+    elif isinstance(s, _Num):
+        if s.text != str(lic.serial):
+            raise mismatch("serial", s.text, serial)
+    else:
+        raise TokenError("claim serial is %s, want a string of 14 digits" % type(s).__name__)
+
+
