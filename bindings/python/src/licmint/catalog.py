@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple, Union
 
+from .formats import utf8
 from .errors import CatalogError
 
 __all__ = ["Catalog", "Product", "Edition", "DEFAULT_WARNING_DAYS", "DEFAULT_GRACE_DAYS", "MAX_TERM_DAYS"]
@@ -187,7 +188,7 @@ class Catalog:
     def parse(data: Union[str, bytes]) -> "Catalog":
         """Reads a catalog file; raises CatalogError (kind ``invalid``)."""
         if isinstance(data, str):
-            data = data.encode("utf-8", "surrogatepass")
+            data = utf8(data)
         if len(data) > MAX_FILE_SIZE:
             raise CatalogError("%d bytes, more than %d" % (len(data), MAX_FILE_SIZE))
         try:

@@ -126,12 +126,18 @@ def _crc_unstep(reg: int) -> int:
     return ((reg ^ CRC_TABLE[t]) >> 8) | (t << 22)
 
 
-def _to_bytes(s: Text) -> bytes:
-    if isinstance(s, str):
-        # Go sees a string's UTF-8 bytes; a lone surrogate gets bytes too, so
-        # that it is reported as a bad character rather than raising here.
+def utf8(s: str) -> bytes:
+    """The UTF-8 bytes Go would see for s. Bytes that came in undecodable
+    (as surrogateescape spells them) go back as they were, and a lone
+    surrogate gets bytes too, so that it is reported rather than raising."""
+    try:
+        return s.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
         return s.encode("utf-8", "surrogatepass")
-    return bytes(s)
+
+
+def _to_bytes(s: Text) -> bytes:
+    return utf8(s) if isinstance(s, str) else bytes(s)
 
 
 def _quote_byte(c: int) -> str:
@@ -170,7 +176,7 @@ def _upper(c: int) -> int:
 
 def parse_product(s: str) -> str:
     """Returns the canonical (upper-case) product code, or raises ValueError."""
-    b = s.encode("utf-8", "surrogatepass")
+    b = utf8(s)
     if len(b) != 2 or not _is_letter(b[0]) or not _is_letter(b[1]):
         raise ValueError("product code %s: want two letters A-Z, such as PC" % _go_quote(s))
     return bytes([_upper(b[0]), _upper(b[1])]).decode()
@@ -289,8 +295,11 @@ def _scan(s: bytes, f: _Form, capacity: int) -> Tuple[bytes, List[int]]:
     return bytes(product), syms
 
 
+_TO_ASCII = bytes(ALPHABET[v & 31] for v in range(256))
+
+
 def _ascii(syms: Sequence[int]) -> bytes:
-    return bytes(ALPHABET[v & 31] for v in syms)
+    return bytes(syms).translate(_TO_ASCII)
 
 
 def _check_value(syms: Sequence[int]) -> int:

@@ -152,7 +152,7 @@ def verify_token(v: Verifier, token: Union[str, bytes]) -> License:
     if isinstance(token, (bytes, bytearray)):
         token = bytes(token).decode("utf-8", "surrogateescape")
     token = _go_trim(token)
-    size = len(token.encode("utf-8", "surrogateescape"))
+    size = len(formats.utf8(token))
     if size > MAX_TOKEN_LEN:
         raise TokenError("%d bytes, more than %d" % (size, MAX_TOKEN_LEN))
     parts = token.split(".")
@@ -193,7 +193,7 @@ def verify_token(v: Verifier, token: Union[str, bytes]) -> License:
         raise TokenError("kid %s is not a trusted key id" % kid, also=("unknown_key",))
     if "crit" in hdr:
         raise TokenError("crit header: no JWS extensions are supported")
-    if not key.verify((parts[0] + "." + parts[1]).encode("utf-8", "surrogateescape"), sig):
+    if not key.verify(formats.utf8(parts[0] + "." + parts[1]), sig):
         raise TokenError(
             "the signature does not verify with key id %s: the token was altered or forged" % kid, also=("bad_signature",)
         )

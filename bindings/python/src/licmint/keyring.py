@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 
 from . import _gojson
 from .ed25519 import check_public_key
+from .formats import utf8
 from .errors import FormatError, KeyFileError
 from .verifier import Key
 
@@ -201,7 +202,7 @@ def parse_keyring(data: Union[str, bytes]) -> List[Key]:
     with no key-id line before it, ``weak_key`` for a key no generator
     makes, else ``invalid``."""
     if isinstance(data, str):
-        data = data.encode("utf-8", "surrogatepass")
+        data = utf8(data)
     if len(data) > MAX_FILE_SIZE:
         raise _invalid("%d bytes, more than %d" % (len(data), MAX_FILE_SIZE))
     t = data.strip(b" \t\r\n\v\f")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from . import formats
+from .formats import utf8
 from .errors import FormatError, RenewalRequestError
 from .formats import ActivationCode, Text
 from .state import NS, format_rfc3339, parse_rfc3339
@@ -41,7 +42,7 @@ class RenewalRequest:
 
 
 def _check_install_id(iid: str) -> Optional[str]:
-    if len(iid.encode("utf-8", "surrogatepass")) > formats.MAX_INSTALL_ID_LEN or "\r" in iid or "\n" in iid or _go_trim(iid) != iid:
+    if len(utf8(iid)) > formats.MAX_INSTALL_ID_LEN or "\r" in iid or "\n" in iid or _go_trim(iid) != iid:
         return "renewal request: install id must be at most %d bytes on one line, without surrounding spaces" % (
             formats.MAX_INSTALL_ID_LEN
         )
@@ -79,7 +80,7 @@ def parse_renewal_request(data: Union[str, bytes]) -> RenewalRequest:
     """Reads a request as the vendor does (FORMAT.md section 12); every
     failure is a RenewalRequestError (kind ``malformed``)."""
     if isinstance(data, str):
-        data = data.encode("utf-8", "surrogatepass")
+        data = utf8(data)
     if len(data) > MAX_SIZE * 4:
         raise RenewalRequestError("%d bytes, too long" % len(data))
     s = data.decode("utf-8", "surrogateescape").replace("\r\n", "\n")
@@ -107,7 +108,7 @@ def parse_renewal_request(data: Union[str, bytes]) -> RenewalRequest:
             product = val
         elif key == "code":
             try:
-                code = formats.parse_signed(val.encode("utf-8", "surrogateescape"))
+                code = formats.parse_signed(utf8(val))
             except FormatError as e:
                 raise RenewalRequestError("code: %s" % e) from None
         elif key == "install-id":
@@ -116,7 +117,7 @@ def parse_renewal_request(data: Union[str, bytes]) -> RenewalRequest:
                 raise RenewalRequestError("install-id: " + why)
             install_id = val
         elif key == "time":
-            t = parse_rfc3339(val.encode("utf-8", "surrogateescape"))
+            t = parse_rfc3339(utf8(val))
             if t is None:
                 raise RenewalRequestError("time: %r is not an RFC 3339 time" % val)
         else:

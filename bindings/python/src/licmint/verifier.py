@@ -208,7 +208,7 @@ class Verifier:
                 ) from None
         self._install_id = b""
         if install_id is not None:
-            iid = install_id.encode("utf-8", "surrogatepass") if isinstance(install_id, str) else bytes(install_id)
+            iid = formats.utf8(install_id) if isinstance(install_id, str) else bytes(install_id)
             why = formats.check_install_id(iid)
             if why:
                 raise ConfigError("invalid_config", "verifier: " + why)
