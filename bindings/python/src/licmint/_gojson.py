@@ -45,3 +45,39 @@ def members(obj: Pairs, names: Iterable[str]) -> Dict[str, Any]:
         if name is not None and v is not None:
             out[name] = v
     return out
+
+
+class StrictError(ValueError):
+    """JSON that FORMAT.md refuses though it parses: a member named twice
+    in one object, a known member's name in another case, or a null where
+    none is allowed (Go's internal/jsonstrict)."""
+
+
+def check_strict(data: bytes, names: Iterable[str], allow_null: bool = False, top_level: bool = False) -> None:
+    """Raises StrictError for what internal/jsonstrict refuses. Syntax
+    errors are left to the caller's decoder, as there."""
+    try:
+        root = loads(data)
+    except (ValueError, RecursionError):
+        return
+    known = list(names)
+    lower = {n.lower(): n for n in known}
+
+    def walk(v: Any, depth: int) -> None:
+        if v is None and not allow_null:
+            raise StrictError("null is not a value here: leave the member out instead")
+        if isinstance(v, Pairs):
+            seen = set()
+            for k, x in v:
+                if k in seen:
+                    raise StrictError('member "%s" appears twice in one object' % k)
+                seen.add(k)
+                want = lower.get(k.lower())
+                if (not top_level or depth == 0) and want is not None and want != k:
+                    raise StrictError('member "%s": the name is "%s", in that case' % (k, want))
+                walk(x, depth + 1)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x, depth + 1)
+
+    walk(root, 0)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 from .formats import utf8
+from . import _gojson
 from .errors import CatalogError
 
 __all__ = ["Catalog", "Product", "Edition", "DEFAULT_WARNING_DAYS", "DEFAULT_GRACE_DAYS", "MAX_TERM_DAYS"]
@@ -18,6 +19,8 @@ DEFAULT_WARNING_DAYS = 60
 DEFAULT_GRACE_DAYS = 30
 MAX_TERM_DAYS = 36500
 MAX_FILE_SIZE = 1 << 20
+_NAMES = ("products", "name", "editions", "number", "features", "trial_days", "maintenance_days", "warning_days",
+          "grace_days")
 
 _DEFAULT_JSON = """{
   "products": {
@@ -191,6 +194,12 @@ class Catalog:
             data = utf8(data)
         if len(data) > MAX_FILE_SIZE:
             raise CatalogError("%d bytes, more than %d" % (len(data), MAX_FILE_SIZE))
+        try:
+            # A member named twice, a known name in another case, or a null
+            # would each be read some way by a lenient decoder: refused.
+            _gojson.check_strict(data, _NAMES)
+        except _gojson.StrictError as e:
+            raise CatalogError(str(e)) from None
         try:
             root = _loads(data)
         except (ValueError, RecursionError) as e:

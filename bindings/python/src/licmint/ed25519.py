@@ -6,20 +6,26 @@ answers are crypto/ed25519's, which the Go verifier gives:
 
 - a signature's S must be below the group order l (canonical), and its R is
   compared by encoding, so a non-canonical R fails (cofactorless, RFC 8032);
-- a trusted key must be the canonical encoding of a point A with [8]A not
-  the identity (``check_public_key``), which the library does not check.
+- a trusted key must be the canonical encoding of a point of prime order
+  l (``check_public_key``), which the library does not check;
+- a signature whose R is one of the eight small-order encodings is refused
+  (FORMAT.md section 13 of the gaps: as libsodium refuses it), which
+  OpenSSL, like crypto/ed25519, would accept when the equation holds.
+
+``verify`` alone answers exactly as crypto/ed25519.Verify does, for tests
+that compare the two.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Tuple
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from .errors import FormatError
 
-__all__ = ["PublicKey", "check_public_key", "verify", "PUBLIC_KEY_SIZE", "SIGNATURE_SIZE"]
+__all__ = ["PublicKey", "check_public_key", "small_order_r", "verify", "PUBLIC_KEY_SIZE", "SIGNATURE_SIZE"]
 
 PUBLIC_KEY_SIZE = 32
 SIGNATURE_SIZE = 64
@@ -62,6 +68,34 @@ def _recover_x(y: int, sign: int) -> Optional[int]:
     return x
 
 
+def _add(p: Tuple[int, int, int, int], q: Tuple[int, int, int, int]) -> Tuple[int, int, int, int]:
+    """Point addition in extended coordinates (Hisil et al., a = -1)."""
+    x1, y1, z1, t1 = p
+    x2, y2, z2, t2 = q
+    a = (y1 - x1) * (y2 - x2) % _P
+    b = (y1 + x1) * (y2 + x2) % _P
+    c = 2 * _D * t1 * t2 % _P
+    d = 2 * z1 * z2 % _P
+    e, f, g, h = b - a, d - c, d + c, b + a
+    return e * f % _P, g * h % _P, f * g % _P, e * h % _P
+
+
+def _prime_order(x: int, y: int) -> bool:
+    """Whether [l]A is the identity for A = (x, y), A not the identity."""
+    a = (x, y, 1, x * y % _P)
+    r = (0, 1, 1, 0)
+    for bit in bin(_L)[2:]:
+        r = _add(r, r)
+        if bit == "1":
+            r = _add(r, a)
+    return r[0] % _P == 0 and (r[1] - r[2]) % _P == 0
+
+
+def small_order_r(signature: bytes) -> bool:
+    """Whether the signature's R is one of the eight small-order encodings."""
+    return len(signature) >= PUBLIC_KEY_SIZE and bytes(signature[:PUBLIC_KEY_SIZE]) in _SMALL_ORDER
+
+
 def _key_error(kind: str, msg: str) -> FormatError:
     return FormatError(
         kind,
@@ -74,7 +108,8 @@ def _key_error(kind: str, msg: str) -> FormatError:
 def check_public_key(pub: bytes) -> None:
     """Raises FormatError (``malformed`` or ``weak_key``) unless pub is a key
     licmint trusts: 32 bytes, a point on the curve, canonically encoded and
-    not of small order. Mirrors Go's formats.CheckPublicKey."""
+    of prime order (neither small nor mixed order). Mirrors Go's
+    formats.CheckPublicKey."""
     if len(pub) != PUBLIC_KEY_SIZE:
         raise _key_error("malformed", "%d bytes, want %d (an Ed25519 public key)" % (len(pub), PUBLIC_KEY_SIZE))
     n = int.from_bytes(pub, "little")
@@ -94,6 +129,10 @@ def check_public_key(pub: bytes) -> None:
         if canonical[:31] == pub[:31]:
             why = "x is zero but its sign bit is set"
         raise _key_error("weak_key", "not canonically encoded (" + why + "); no key made by licmint keygen is")
+    if not _prime_order(x, y):
+        raise _key_error(
+            "weak_key", "of mixed order (a small-order component: [L]A is not the identity); no key made by licmint keygen is"
+        )
 
 
 class PublicKey:
@@ -111,9 +150,9 @@ class PublicKey:
         return self._raw
 
     def verify(self, message: bytes, signature: bytes) -> bool:
-        """Whether signature is a valid pure Ed25519 signature of message,
-        by crypto/ed25519's rules."""
-        return _verify(self._key, message, signature)
+        """Whether signature is a valid pure Ed25519 signature of message
+        by FORMAT.md's rules: crypto/ed25519's, and R not of small order."""
+        return not small_order_r(signature) and _verify(self._key, message, signature)
 
 
 def _verify(key: Ed25519PublicKey, message: bytes, signature: bytes) -> bool:

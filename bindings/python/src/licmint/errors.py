@@ -156,7 +156,7 @@ class CatalogError(LicmintError):
 
 class KeyFileError(LicmintError):
     """A key file or keyring refused (FORMAT.md section 10): kind
-    ``invalid``, ``no_key_id`` or ``weak_key``."""
+    ``no_key_id`` or ``invalid``."""
 
 
 class StateError(LicmintError):

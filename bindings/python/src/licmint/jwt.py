@@ -27,15 +27,20 @@ class _Bad(Exception):
     """A claim of the wrong JSON type: the whole token is bad_token."""
 
 
-def _segment(s: str) -> Optional[bytes]:
-    """base64.RawURLEncoding.Strict(), which ignores CR and LF."""
+def _segment(s: str, strict: bool = True) -> Optional[bytes]:
+    """base64.RawURLEncoding, Strict() if strict; both ignore CR and LF."""
     t = s.replace("\r", "").replace("\n", "")
     if len(t) % 4 == 1 or not re.fullmatch(r"[A-Za-z0-9_-]*", t):
         return None
     raw = base64.urlsafe_b64decode(t + "=" * (-len(t) % 4))
-    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != t:
+    if strict and base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != t:
         return None
     return raw
+
+
+_HEADER_NAMES = ("alg", "kid", "typ", "crit")
+_CLAIM_NAMES = ("iss", "sub", "aud", "exp", "nbf", "iat", "jti", "product", "edition", "edition_number", "features",
+                "trial", "install_bound", "install_id_sha256", "generation", "serial", "activation_code", "customer")
 
 
 class _Date:
@@ -87,16 +92,15 @@ def _claims(data: bytes) -> Dict[str, Any]:
         return {}
     if not isinstance(root, _gojson.Pairs):
         raise _Bad("claims are not a JSON object")
-    strings = ("iss", "sub", "jti", "activation_code")
+    strings = ("iss", "sub", "jti", "activation_code", "install_id_sha256")
     pointers = ("product", "edition", "edition_number", "trial", "install_bound", "generation", "exp", "nbf", "iat")
-    lenient = ("features", "install_id_sha256", "customer")
-    names = strings + pointers + lenient + ("aud", "serial")
+    names = strings + pointers + ("aud", "serial", "features", "customer")
     lower = {n.lower(): n for n in names}
     c: Dict[str, Any] = {}
     bad = False  # Go decodes on after a type error and reports it at the end
     for k, v in root:
         name = lower.get(k.lower())
-        if name is None or name in lenient:
+        if name is None:
             continue
         try:
             if name in strings:
@@ -114,10 +118,18 @@ def _claims(data: bytes) -> Dict[str, Any]:
                 elif v is not None:
                     raise _Bad(name)
             elif name == "serial":
-                if v is None or isinstance(v, (str, _Num, bool)) or isinstance(v, list):
-                    c[name] = v
-                else:
-                    c[name] = v  # an object: refused later, as in Go
+                if v is not None and not isinstance(v, (str, _Num)):
+                    raise _Bad("claim serial: want a string or an integer")
+                c[name] = v
+            elif name == "features":
+                if v is not None and (not isinstance(v, list) or isinstance(v, _gojson.Pairs)
+                                      or not all(isinstance(x, str) for x in v)):
+                    raise _Bad("claim features: want an array of strings")
+            elif name == "customer":
+                if v is not None and (not isinstance(v, _gojson.Pairs) or not all(isinstance(x, str) or x is None for _, x in v)):
+                    raise _Bad("claim customer: want an object of strings")
+            elif v is not None and name in ("exp", "nbf", "iat") and not isinstance(v, _Num):
+                raise _Bad("claim %s: want a number" % name)
             elif v is None:
                 c.pop(name, None)  # null sets a pointer to nil
             elif name in ("exp", "nbf", "iat"):
@@ -158,6 +170,17 @@ def verify_token(v: Verifier, token: Union[str, bytes]) -> License:
     parts = token.split(".")
     if len(parts) != 3:
         raise TokenError("not a signed JWT (want three base64url parts separated by dots)")
+    # A member named twice would be read as its last value, so that
+    # {"exp":bad,"exp":good} would pass as good: refused in the header and
+    # the claims before anything else is read from them.
+    for i, names in enumerate((_HEADER_NAMES, _CLAIM_NAMES)):
+        raw = _segment(parts[i], strict=False)
+        if raw is None:
+            break  # reported below
+        try:
+            _gojson.check_strict(raw, names, allow_null=True, top_level=True)
+        except _gojson.StrictError as e:
+            raise TokenError("%s: %s" % (("header", "claims")[i], e)) from None
     header_bytes = _segment(parts[0])
     if header_bytes is None:
         raise TokenError("not a well-formed JWT: could not base64 decode header")

@@ -25,83 +25,18 @@ def _invalid(msg: str) -> KeyFileError:
     return KeyFileError("invalid", "keyring: " + msg)
 
 
-def _get_line(data: bytes) -> Tuple[bytes, bytes]:
-    i = data.find(b"\n")
-    if i < 0:
-        i = j = len(data)
-    else:
-        j = i + 1
-        if i > 0 and data[i - 1 : i] == b"\r":
-            i -= 1
-    return data[:i].rstrip(b" \t"), data[j:]
-
-
-_B64 = re.compile(rb"[A-Za-z0-9+/]*={0,2}")
-
-
-def _pem_decode(data: bytes) -> Optional[Tuple[str, bytes, bytes, bytes]]:
-    """Go's encoding/pem.Decode: the first block's type and bytes, the text
-    before its BEGIN line, and the rest; None if there is no block."""
-    rest = data
-    while True:
-        if rest.startswith(b"-----BEGIN "):
-            begin = len(data) - len(rest)
-            rest = rest[len(b"-----BEGIN ") :]
-        else:
-            i = rest.find(b"\n-----BEGIN ")
-            if i < 0:
-                return None
-            begin = len(data) - len(rest) + i + 1
-            rest = rest[i + len(b"\n-----BEGIN ") :]
-        type_line, rest = _get_line(rest)
-        if not type_line.endswith(b"-----"):
-            continue
-        type_line = type_line[:-5]
-        headers = 0
-        while True:
-            if not rest:
-                return None
-            line, nxt = _get_line(rest)
-            if b":" not in line:
-                break
-            headers += 1
-            rest = nxt
-        if headers == 0 and rest.startswith(b"-----END "):
-            end_index, trailer_index = 0, len(b"-----END ")
-        else:
-            end_index = rest.find(b"\n-----END ")
-            trailer_index = end_index + len(b"\n-----END ")
-        if end_index < 0:
-            continue
-        trailer = rest[trailer_index:]
-        tlen = len(type_line) + 5
-        if len(trailer) < tlen:
-            continue
-        rest_of_end, trailer = trailer[tlen:], trailer[:tlen]
-        if not trailer.startswith(type_line) or not trailer.endswith(b"-----"):
-            continue
-        if _get_line(rest_of_end)[0]:
-            continue
-        b64 = bytes(c for c in rest[:end_index] if c not in b" \t\r\n")
-        if len(b64) % 4 or not _B64.fullmatch(b64):
-            continue
-        try:
-            der = base64.b64decode(b64, validate=True)
-        except (binascii.Error, ValueError):
-            continue
-        _, after = _get_line(rest[end_index + len(b"\n-----END ") - 1 :])
-        return type_line.decode("utf-8", "replace"), der, data[:begin], after
+_BASE64 = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
 
 
 def _key_id(preamble: bytes) -> int:
     found, kid = False, 0
     for line in preamble.split(b"\n"):
-        s = line.strip(b" \t\r\n\v\f")
+        s = line.strip(b" \t\r")
         if not s.startswith(b"key-id:"):
             continue
-        v = s[len(b"key-id:") :].strip(b" \t\r\n\v\f")
+        v = s[len(b"key-id:") :].strip(b" \t")
         if not v or not all(0x30 <= c <= 0x39 for c in v) or int(v) > 255:
-            raise _invalid("key-id %r: want a number from 0 to 255" % v.decode("utf-8", "replace"))
+            raise _invalid("key-id %s: want a number from 0 to 255" % json.dumps(v.decode("utf-8", "replace")))
         found, kid = True, int(v)
     if not found:
         raise KeyFileError(
@@ -114,33 +49,73 @@ def _checked(pub: bytes, where: str) -> bytes:
     try:
         check_public_key(pub)
     except FormatError as e:
-        raise KeyFileError(e.kind if e.kind == "weak_key" else "invalid", "%s: %s" % (where, e)) from None
+        raise KeyFileError("invalid", "%s: %s" % (where, e)) from None
     return pub
 
 
 def _parse_pem(data: bytes) -> List[Key]:
+    """PEM as FORMAT.md section 10 reads it: LF or CRLF line ends, spaces and
+    tabs at line ends ignored, no PEM headers or blank lines in a body."""
+    lines = [(ln[:-1] if ln.endswith(b"\r") else ln).rstrip(b" \t") for ln in data.split(b"\n")]
     keys: List[Key] = []
-    rest = data
-    n = 0
-    while True:
-        n += 1
-        block = _pem_decode(rest)
-        if block is None:
-            if not keys:
-                raise _invalid("no PEM block and no JSON: want a .pub.pem file, PEM blocks or a JWK Set")
-            return keys
-        typ, der, preamble, rest = block
-        where = "keyring: PEM block %d" % n
-        if typ != "PUBLIC KEY":
-            hint = "; this is a private key: give the public key (.pub.pem) instead" if "PRIVATE" in typ else ""
-            raise KeyFileError("invalid", '%s: type %s, want "PUBLIC KEY"%s' % (where, json.dumps(typ), hint))
+    text_from = 0
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        show = json.dumps(ln.decode("utf-8", "replace"))
+        if ln.startswith(b"-----END"):
+            raise _invalid("line %d: %s with no -----BEGIN line before it" % (i + 1, show))
+        if not ln.startswith(b"-----BEGIN"):
+            i += 1
+            continue
+        where = "keyring: PEM block %d (from line %d)" % (len(keys) + 1, text_from + 1)
+        typ = ln[len(b"-----BEGIN") :]
+        if not typ.endswith(b"-----") or not typ.startswith(b" "):
+            raise KeyFileError("invalid", "%s: %s is not a PEM BEGIN line" % (where, show))
+        typ = typ[1:-5]
+        if typ != b"PUBLIC KEY":
+            hint = "; this is a private key: give the public key (.pub.pem) instead" if b"PRIVATE" in typ else ""
+            raise KeyFileError(
+                "invalid", '%s: type %s, want "PUBLIC KEY"%s' % (where, json.dumps(typ.decode("utf-8", "replace")), hint)
+            )
         try:
-            kid = _key_id(preamble)
+            kid = _key_id(b"\n".join(lines[text_from:i]))
         except KeyFileError as e:
             raise KeyFileError(e.kind, where + ": " + e.message[len("keyring: ") :]) from None
+        j = i + 1
+        body = b""
+        while j < len(lines) and lines[j] != b"-----END PUBLIC KEY-----":
+            if not lines[j] or not set(lines[j]) <= _BASE64:
+                raise KeyFileError(
+                    "invalid",
+                    "%s: line %d is not base64: a PEM body has only base64 lines, no headers, blank lines or spaces"
+                    % (where, j + 1),
+                )
+            body += lines[j]
+            j += 1
+        if j == len(lines):
+            raise KeyFileError("invalid", "%s: no -----END PUBLIC KEY----- line" % where)
+        der = _b64_strict(body)
+        if der is None:
+            raise KeyFileError("invalid", "%s: the base64 does not decode" % where)
         if len(der) != len(_SPKI_PREFIX) + 32 or not der.startswith(_SPKI_PREFIX):
             raise KeyFileError("invalid", where + ": not an Ed25519 public key (SubjectPublicKeyInfo, RFC 8410)")
         keys.append(Key(kid, _checked(der[len(_SPKI_PREFIX) :], where)))
+        i, text_from = j + 1, j + 1
+    if not keys:
+        raise _invalid("no PEM block and no JSON: want a .pub.pem file, PEM blocks or a JWK Set")
+    return keys
+
+
+def _b64_strict(b: bytes) -> Optional[bytes]:
+    """base64.StdEncoding.Strict(): padded, zero trailing bits."""
+    if len(b) % 4 or not re.fullmatch(rb"[A-Za-z0-9+/]*={0,2}", b):
+        return None
+    try:
+        raw = base64.b64decode(b, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return raw if base64.b64encode(raw) == b else None
 
 
 def _parse_jwk(obj: Any, n: int) -> Key:
@@ -153,14 +128,15 @@ def _parse_jwk(obj: Any, n: int) -> Key:
     for name, v in f.items():
         if not isinstance(v, str):
             raise _invalid(where + "json: cannot unmarshal %s into field %s of type string" % (type(v).__name__, name))
-    kty, crv, x, kid, alg, use, d = (f.get(k, "") for k in ("kty", "crv", "x", "kid", "alg", "use", "d"))
-    if d:
+    kty, crv, x, kid, alg, use = (f.get(k, "") for k in ("kty", "crv", "x", "kid", "alg", "use"))
+    present = {k for k, _ in obj}  # members present, null or not
+    if "d" in present:
         raise _invalid(where + 'has a private part ("d"): give the public key only')
     if kty != "OKP" or crv != "Ed25519":
         raise _invalid(where + "kty %s crv %s, want OKP and Ed25519" % (json.dumps(kty), json.dumps(crv)))
-    if alg and alg != "EdDSA":
+    if "alg" in present and alg != "EdDSA":
         raise _invalid(where + "alg %s, want EdDSA" % json.dumps(alg))
-    if use and use != "sig":
+    if "use" in present and use != "sig":
         raise _invalid(where + "use %s, want sig" % json.dumps(use))
     if not kid.isascii() or not kid.isdigit() or str(int(kid)) != kid or int(kid) > 255:
         raise _invalid(where + "kid %s: want a key id from 0 to 255 in decimal" % json.dumps(kid))
@@ -184,6 +160,10 @@ def _b64url_strict(s: str) -> Optional[bytes]:
 
 def _parse_jwks(data: bytes) -> List[Key]:
     try:
+        _gojson.check_strict(data, ("keys", "kty", "crv", "x", "kid", "alg", "use", "d"), allow_null=True)
+    except _gojson.StrictError as e:
+        raise _invalid("JSON: %s" % e) from None
+    try:
         root = _gojson.loads(data)
     except (ValueError, RecursionError) as e:
         raise _invalid("JSON: %s" % e) from None
@@ -199,8 +179,8 @@ def _parse_jwks(data: bytes) -> List[Key]:
 def parse_keyring(data: Union[str, bytes]) -> List[Key]:
     """Reads a public key file or keyring, PEM or JWK Set, into its keys in
     key id order. Raises KeyFileError: kind ``no_key_id`` for a PEM block
-    with no key-id line before it, ``weak_key`` for a key no generator
-    makes, else ``invalid``."""
+    with no key-id line before it, else ``invalid`` (a key of small or
+    mixed order, or not canonically encoded, included)."""
     if isinstance(data, str):
         data = utf8(data)
     if len(data) > MAX_FILE_SIZE:

@@ -187,13 +187,14 @@ def format_date(ns: int) -> str:
 # --- the file format ------------------------------------------------------------
 
 
-def _is_reset_id(b: bytes) -> bool:
-    return len(b) == 20 and all(c in b"0123456789abcdef" for c in b)
+def _is_lower_hex(b: bytes, n: int) -> bool:
+    return len(b) == n and all(c in b"0123456789abcdef" for c in b)
 
 
-def _parse_uint(b: bytes, limit: int) -> Optional[int]:
-    """strconv.ParseUint(b, 10, bits): digits only, at most limit."""
-    if not b or not all(0x30 <= c <= 0x39 for c in b):
+def _decimal(b: bytes, limit: int) -> Optional[int]:
+    """A number as the state writes it: decimal digits, no sign and no
+    leading zero, at most limit."""
+    if not b or len(b) > 20 or (b[:1] == b"0" and len(b) > 1) or not all(0x30 <= c <= 0x39 for c in b):
         return None
     v = int(b)
     return v if v <= limit else None
@@ -201,7 +202,9 @@ def _parse_uint(b: bytes, limit: int) -> Optional[int]:
 
 def decode(data: bytes) -> Tuple[State, str]:
     """Reads the state file's text; returns the state and the saved list's
-    SHA-256 as written ("" if none). Raises ValueError saying what is wrong."""
+    SHA-256 ("" if none). Raises ValueError saying what is wrong. Only what
+    a writer writes is read: numbers without leading zeros, each serial and
+    reset once, at most MAX_SERIALS and MAX_RESETS of them."""
     if len(data) > MAX_FILE_SIZE:
         raise ValueError("%d bytes, more than %d" % (len(data), MAX_FILE_SIZE))
     if data.endswith(b"\n"):
@@ -223,34 +226,42 @@ def decode(data: bytes) -> Tuple[State, str]:
             if t is None:
                 err = "not an RFC 3339 time"
             else:
-                s.last_seen = t
+                # Truncated as it is written, so that a state read back
+                # compares as the one saved.
+                s.last_seen = t // NS * NS
         elif key == b"list-sequence":
-            v = _parse_uint(val, 2**64 - 1)
+            v = _decimal(val, 2**64 - 1)
             if v is None:
-                err = "not a sequence number"
+                err = "want the sequence in decimal, no leading zeros"
             else:
                 s.list_sequence = v
         elif key == b"list-sha256":
-            try:
-                ok = len(bytes.fromhex(val.decode("ascii"))) == 32 and len(val) == 64
-            except ValueError:
-                ok = False
-            if not ok:
-                err = "want 64 hexadecimal digits"
+            if not _is_lower_hex(val, 64):
+                err = "want 64 lower-case hexadecimal digits"
             list_sum = val.decode("ascii", "replace")
         elif key == b"reset":
             day, found, rid = val.partition(b" ")
             d = parse_date(day)
-            if d is None or not found or not _is_reset_id(rid):
+            if d is None or not found or not _is_lower_hex(rid, 20):
                 err = 'want "YYYY-MM-DD ID", the ID 20 lower-case hexadecimal digits'
+            elif rid.decode() in s.resets:
+                err = "reset code %s is listed twice" % rid.decode()
+            elif len(s.resets) == MAX_RESETS:
+                err = "more than %d reset lines" % MAX_RESETS
             else:
                 s.add_reset(rid.decode(), d)
         elif key == b"generation":
-            serial, found, gen = val.partition(b" ")
-            sv = _parse_uint(serial, 2**64 - 1)
-            gv = _parse_uint(gen, 255) if found else 0
-            if sv is None or gv is None or not found:
-                err = 'want "serial generation"'
+            serial, _, gen = val.partition(b" ")
+            sv, gv = _decimal(serial, 99_999_999_999_999), _decimal(gen, 255)
+            if sv is None or gv is None:
+                err = (
+                    'want "SERIAL GENERATION": a serial of at most 14 digits and a generation from 0 to 255, '
+                    "in decimal with no leading zeros"
+                )
+            elif sv in s.generations:
+                err = "serial %d is listed twice" % sv
+            elif len(s.generations) == MAX_SERIALS:
+                err = "more than %d generation lines" % MAX_SERIALS
             else:
                 s.see_generation(sv, gv)
         else:

@@ -243,6 +243,7 @@ class Verifier:
             raise ConfigError("invalid_config", "verifier: rollback tolerance %s is negative" % rollback_tolerance)
         self._tolerance = _to_ns(_UNIX_EPOCH + rollback_tolerance)
         self._list: Optional[Tuple[revocation.RevocationList, ListInfo]] = None
+        self._list_data: Optional[bytes] = None  # the list in force, as signed
         self._list_lock = threading.Lock()
         self._lock = threading.Lock()
         self._store = state
@@ -407,17 +408,28 @@ class Verifier:
         data = bytes(data)
         lst, info = self._parse_list(data)
         with self._list_lock:
-            highest = self._list[1].sequence if self._list is not None else 0
+            highest, same = 0, None  # the highest sequence accepted, and that list if known
+            if self._list is not None:
+                highest, same = self._list[1].sequence, self._list_data
             if self._store is not None:
                 with self._lock:
-                    highest = max(highest, self._seen.list_sequence)
+                    if self._seen.list_sequence > highest or (self._seen.list_sequence == highest and same is None):
+                        highest, same = self._seen.list_sequence, self._seen.list
             if info.sequence < highest:
                 raise RevocationListError(
                     "list_replayed",
                     "revocation list replayed: its sequence %d is lower than sequence %d, already accepted; keeping the newer list"
                     % (info.sequence, highest),
                 )
-            self._list = (lst, info)
+            if info.sequence == highest and same is not None and same != data:
+                # A vendor never signs two lists with one sequence; the first
+                # accepted stays, in this run and the next.
+                raise RevocationListError(
+                    "list_replayed",
+                    "revocation list replayed: another list with sequence %d was accepted already; keeping it "
+                    "(a newer list has a higher sequence)" % info.sequence,
+                )
+            self._list, self._list_data = (lst, info), data
             if self._store is not None:
                 with self._lock:
                     newer = info.sequence > self._seen.list_sequence or self._seen.list is None
@@ -460,7 +472,7 @@ class Verifier:
                         )
                     )
                 else:
-                    self._list = (lst, info)
+                    self._list, self._list_data = (lst, info), st.list
 
     def _observe(self, serial: int, gen: int, now: int, record: bool) -> Tuple[bool, Optional[int]]:
         save = False
