@@ -72,6 +72,17 @@ def test_activation_code_invalid(tc: Dict[str, Any]) -> None:
     assert (e.group, e.char) == (tc.get("group", 0), tc.get("char", 0)), str(e)
 
 
+@pytest.mark.parametrize("tc", AC.get("install_ids", []), ids=[v.get("comment", v["install_id_hex"]) for v in AC.get("install_ids", [])])
+def test_install_ids(tc: Dict[str, Any]) -> None:
+    """Which install ids a verifier takes (FORMAT.md section 4.2)."""
+    iid = bytes.fromhex(tc["install_id_hex"])
+    if tc["valid"]:
+        licmint.Verifier("PC", {1: bytes.fromhex(AC["test_key"]["public_key_hex"])}, install_id=iid)
+    else:
+        with pytest.raises(licmint.ConfigError):
+            licmint.Verifier("PC", {1: bytes.fromhex(AC["test_key"]["public_key_hex"])}, install_id=iid)
+
+
 RK = load_json("vectors", "registration_keys.json")
 
 

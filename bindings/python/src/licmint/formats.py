@@ -222,6 +222,8 @@ def check_install_id(install_id: bytes) -> Optional[str]:
     """Why install_id cannot bind a code (FORMAT.md section 4.2), or None."""
     if len(install_id) == 0 or len(install_id) > MAX_INSTALL_ID_LEN:
         return "install id is %d bytes; an install-bound code needs 1 to %d" % (len(install_id), MAX_INSTALL_ID_LEN)
+    if b"\x00" in install_id:
+        return "install id contains a NUL byte, which a C string cannot carry"
     if install_id[0] in b" \t\r\n" or install_id[-1] in b" \t\r\n":
         return "install id %s begins or ends with white space, which copying could lose; products must pass it trimmed" % (
             _go_quote(install_id.decode("utf-8", "replace"))
