@@ -74,22 +74,21 @@ class Product:
         return None
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError("invalid JSON value " + name)
-
-
-def _fields(obj: Any, allowed: Tuple[str, ...], where: str) -> Dict[str, Any]:
-    """The members of a JSON object matched to allowed names as Go's
-    encoding/json matches them: exactly or else case-insensitively, the
-    last of repeated members winning; any other member is an error."""
-    if not isinstance(obj, list):  # object_pairs_hook gives a list of pairs
+def _object(v: Any, where: str) -> _gojson.Pairs:
+    if not isinstance(v, _gojson.Pairs):
         raise CatalogError("%s: want a JSON object" % where)
+    return v
+
+
+def _fields(obj: _gojson.Pairs, allowed: Tuple[str, ...], where: str) -> Dict[str, Any]:
+    """The members of obj; any other member is an error, as Go's
+    DisallowUnknownFields makes it. (Repeated members, names in another
+    case and nulls were refused before.)"""
     out: Dict[str, Any] = {}
     for k, v in obj:
-        name = k if k in allowed else next((a for a in allowed if a.lower() == k.lower()), None)
-        if name is None:
-            raise CatalogError('json: unknown field "%s"' % k)
-        out[name] = v
+        if k not in allowed:
+            raise CatalogError('%s: unknown field "%s"' % (where, k))
+        out[k] = v
     return out
 
 
@@ -97,7 +96,7 @@ def _int(v: Any, lo: int, hi: int, what: str) -> int:
     if v is None:
         return 0
     if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-        raise CatalogError("json: cannot unmarshal %r into %s" % (v, what))
+        raise CatalogError("%s: %s is not an integer from %d to %d" % (what, json.dumps(v), lo, hi))
     return v
 
 
@@ -105,57 +104,36 @@ def _str(v: Any, what: str) -> str:
     if v is None:
         return ""
     if not isinstance(v, str):
-        raise CatalogError("json: cannot unmarshal %r into %s of type string" % (v, what))
+        raise CatalogError("%s: %s is not a string" % (what, json.dumps(v)))
     return v
 
 
 def _list(v: Any, what: str) -> List[Any]:
     if v is None:
         return []
-    if not isinstance(v, list) or (v and isinstance(v[0], tuple)):
-        raise CatalogError("json: cannot unmarshal into %s of type array" % what)
+    if not isinstance(v, list) or isinstance(v, _gojson.Pairs):
+        raise CatalogError("%s: want an array" % what)
     return v
-
-
-def _is_pairs(v: Any) -> bool:
-    return isinstance(v, list) and all(isinstance(p, tuple) for p in v) and (not v or True)
-
-
-class _Pairs(list):  # type: ignore[type-arg]
-    """A JSON object, as its member pairs in order."""
-
-
-def _loads(data: bytes) -> Any:
-    text = data.decode("utf-8", "replace")
-    return json.loads(text, object_pairs_hook=_Pairs, parse_constant=_reject_constant)
 
 
 def _product(code: str, obj: Any) -> Product:
     if obj is None:
         raise CatalogError("product %s is null" % json.dumps(code))
-    if not isinstance(obj, _Pairs):
-        raise CatalogError("json: cannot unmarshal into Go value of type catalog.Product")
-    f = _fields(obj, ("name", "editions", "trial_days", "maintenance_days", "warning_days", "grace_days"), code)
+    where = "product " + code
+    f = _fields(_object(obj, where), ("name", "editions", "trial_days", "maintenance_days", "warning_days", "grace_days"), where)
     editions = []
-    for e in _list(f.get("editions"), "editions") if not isinstance(f.get("editions"), _Pairs) else _bad_array():
-        if e is None:
-            e = _Pairs()
-        if not isinstance(e, _Pairs):
-            raise CatalogError("json: cannot unmarshal into Go struct field Product.editions of type catalog.Edition")
-        ef = _fields(e, ("name", "number", "features"), "edition")
-        feats = ef.get("features")
-        if isinstance(feats, _Pairs):
-            _bad_array()
-        features = tuple(_str(x, "features") for x in _list(feats, "features"))
-        editions.append(Edition(_str(ef.get("name"), "name"), _int(ef.get("number"), 0, 255, "uint8"), features))
-    terms = {k: _int(f.get(k), -(2**63), 2**63 - 1, "int") for k in ("trial_days", "maintenance_days", "warning_days", "grace_days")}
-    p = Product(code, _str(f.get("name"), "name"), tuple(editions), **terms)
+    for i, e in enumerate(_list(f.get("editions"), where + ": editions")):
+        ew = "%s: edition %d" % (where, i + 1)
+        ef = _fields(_object(e, ew), ("name", "number", "features"), ew)
+        features = tuple(_str(x, ew + ": feature") for x in _list(ef.get("features"), ew + ": features"))
+        editions.append(Edition(_str(ef.get("name"), ew + ": name"), _int(ef.get("number"), 0, 255, ew + ": number"), features))
+    terms = {k: _int(f.get(k), -(2**63), 2**63 - 1, where + ": " + k) for k in _TERMS}
+    p = Product(code, _str(f.get("name"), where + ": name"), tuple(editions), **terms)
     _check(p)
     return p
 
 
-def _bad_array() -> List[Any]:
-    raise CatalogError("json: cannot unmarshal object into a Go value of type array")
+_TERMS = ("trial_days", "maintenance_days", "warning_days", "grace_days")
 
 
 def _check(p: Product) -> None:
@@ -201,27 +179,16 @@ class Catalog:
         except _gojson.StrictError as e:
             raise CatalogError(str(e)) from None
         try:
-            root = _loads(data)
+            root = _gojson.loads(data)
         except (ValueError, RecursionError) as e:
             raise CatalogError("%s" % e) from None
-        if root is None:
-            root = _Pairs()
-        if not isinstance(root, _Pairs):
-            raise CatalogError("json: cannot unmarshal into Go value of type catalog.Catalog")
-        f = _fields(root, ("products",), "catalog")
-        prods = f.get("products")
-        if prods is not None and not isinstance(prods, _Pairs):
-            raise CatalogError("json: cannot unmarshal into Go struct field Catalog.products")
-        members: Dict[str, Any] = {}
-        for k, v in prods or []:
-            members[k] = v  # the last of repeated members wins, as in Go
+        prods = _fields(_object(root, "catalog"), ("products",), "catalog").get("products")
+        members: Dict[str, Any] = dict(_object(prods, "products")) if prods is not None else {}
         if not members:
             raise CatalogError('no products; want {"products": {"PC": {...}}}')
         out = {}
         for code in members:
             if len(code) != 2 or not ("A" <= code[0] <= "Z" and "A" <= code[1] <= "Z"):
-                if members[code] is None:
-                    raise CatalogError("product %s is null" % json.dumps(code))
                 raise CatalogError("product code %s: want two upper-case letters, such as PC" % json.dumps(code))
             out[code] = _product(code, members[code])
         return Catalog(out)

@@ -178,11 +178,11 @@ def parse_product(s: str) -> str:
     """Returns the canonical (upper-case) product code, or raises ValueError."""
     b = utf8(s)
     if len(b) != 2 or not _is_letter(b[0]) or not _is_letter(b[1]):
-        raise ValueError("product code %s: want two letters A-Z, such as PC" % _go_quote(s))
+        raise ValueError("product code %s: want two letters A-Z, such as PC" % go_quote(s))
     return bytes([_upper(b[0]), _upper(b[1])]).decode()
 
 
-def _go_quote(s: str) -> str:
+def go_quote(s: str) -> str:
     """A string as Go's %q shows it, for the printable ASCII cases."""
     out = '"'
     for ch in s:
@@ -226,7 +226,7 @@ def check_install_id(install_id: bytes) -> Optional[str]:
         return "install id contains a NUL byte, which a C string cannot carry"
     if install_id[0] in b" \t\r\n" or install_id[-1] in b" \t\r\n":
         return "install id %s begins or ends with white space, which copying could lose; products must pass it trimmed" % (
-            _go_quote(install_id.decode("utf-8", "replace"))
+            go_quote(install_id.decode("utf-8", "replace"))
         )
     return None
 

@@ -20,7 +20,6 @@ __all__ = ["verify_token", "MAX_TOKEN_LEN"]
 MAX_TOKEN_LEN = 16 << 10
 _GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 _EPOCH_UNIX = 1577836800
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 
 class _Bad(Exception):
@@ -44,21 +43,14 @@ _CLAIM_NAMES = ("iss", "sub", "aud", "exp", "nbf", "iat", "jti", "product", "edi
 
 
 class _Date:
-    """A time claim: the JSON text it was written as, and its seconds as
+    """A time claim: the JSON number as written, and its seconds as
     golang-jwt's NumericDate takes them (truncated to the second)."""
 
-    def __init__(self, v: Any) -> None:
-        text = v.text if isinstance(v, _Num) else None
-        if isinstance(v, str) and _NUMBER.fullmatch(v):
-            text, quoted = v, True  # a quoted number is read as json.Number
-        elif text is None:
-            raise _Bad("a time claim is not a number")
-        else:
-            quoted = False
-        f = float(text)
+    def __init__(self, v: "_Num") -> None:
+        f = float(v.text)
         if math.isinf(f):
             raise _Bad("a time claim out of range")
-        self.text = '"%s"' % text if quoted else text
+        self.text = v.text
         # Go converts the whole seconds to int64 (out of range gives the
         # minimum on amd64), then truncates the time down to the second.
         whole = math.trunc(f)
@@ -133,7 +125,7 @@ def _claims(data: bytes) -> Dict[str, Any]:
             elif v is None:
                 c.pop(name, None)  # null sets a pointer to nil
             elif name in ("exp", "nbf", "iat"):
-                c[name] = _Date(v)
+                c[name] = _Date(v)  # a number: checked above
             elif name in ("edition_number", "generation"):
                 c[name] = _uint8(v)
             elif name in ("trial", "install_bound"):

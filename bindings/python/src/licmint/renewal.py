@@ -121,9 +121,9 @@ def parse_renewal_request(data: Union[str, bytes]) -> RenewalRequest:
             if t is None:
                 raise RenewalRequestError("time: %r is not an RFC 3339 time" % val)
         else:
-            raise RenewalRequestError("%s: unknown field %s" % (key, formats._go_quote(key)))
+            raise RenewalRequestError("%s: unknown field %s" % (key, formats.go_quote(key)))
     if code is None or t is None or "product" not in seen:
         raise RenewalRequestError("product, code and time are required")
     if product != code.product:
-        raise RenewalRequestError("product %s does not match the code's %s" % (formats._go_quote(product), code.product))
+        raise RenewalRequestError("product %s does not match the code's %s" % (formats.go_quote(product), code.product))
     return RenewalRequest(code, install_id, t // NS)

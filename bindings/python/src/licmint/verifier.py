@@ -569,7 +569,7 @@ class Verifier:
                 "a reset code is for one install, and the product did not say which install it is on: ask the vendor for help",
                 "a reset code is for one install, and no install id was given",
             )
-        qid = formats._go_quote(iid.decode("utf-8", "replace"))
+        qid = formats.go_quote(iid.decode("utf-8", "replace"))
         if not key.verify(c.message(iid), c.signature):
             raise refuse(
                 "install_mismatch",
