@@ -261,6 +261,7 @@ def test_renewal_request_invalid(tc: Dict[str, Any]) -> None:
 
 
 JWTS = load_json("vectors", "jwts.json")
+PC_CATALOG = licmint.Catalog.default().product("PC")
 
 
 def jwt_verifier(at_day: str, install_id: Optional[str]) -> licmint.Verifier:
@@ -351,8 +352,39 @@ def test_state_file_merge(tc: Dict[str, Any], tmp_path: "os.PathLike[str]") -> N
     _check_file(into, tc["merged"], tc.get("merged_list_hex", ""))
 
 
+RENEWS: Dict[str, Any] = (load_json("vectors", "renewals.json")
+                          if os.path.exists(os.path.join(TESTDATA, "vectors", "renewals.json")) else {"cases": []})
+
+
+@pytest.mark.parametrize("tc", RENEWS["cases"], ids=[v["comment"] for v in RENEWS["cases"]])
+def test_renewal(tc: Dict[str, Any]) -> None:
+    """renewals.json: VerifyRenewal's acceptance rule, as Go's
+    TestRenewalVectors runs it."""
+    now = at(when(tc["now"]))
+    v = licmint.Verifier("PC", {1: bytes.fromhex(RENEWS["test_key"]["public_key_hex"])}, catalog=PC_CATALOG,
+                         now=lambda: now, state=licmint.MemoryStore(), install_id=tc.get("install_id") or None)
+    if tc.get("revocation_list_hex"):
+        v.load_revocation_list(bytes.fromhex(tc["revocation_list_hex"]))
+    for c in tc.get("seen") or []:
+        v.verify(c)
+    w = tc["want"]
+    try:
+        lic = v.verify_renewal(tc["installed"], tc["new"])
+    except licmint.LicmintError as e:
+        assert e.kind == w["error_kind"], str(e)
+    else:
+        assert w["error_kind"] == ""
+        assert (lic.status.value, lic.generation, lic.edition_number, lic.trial, lic.bound, day_string(lic.expires)) == (
+            w["status"], w["generation"], w["edition_number"], w["trial"], w["install_bound"], w["expires"])
+    try:
+        after = v.verify(tc["installed"]).status.value
+    except licmint.LicmintError:
+        after = "invalid"
+    assert after == w["installed_after"]
+
+
 def test_every_vector_file_is_run() -> None:
-    run = {"activation_codes.json", "registration_keys.json", "reset_codes.json", "revocation_lists.json",
+    run = {"renewals.json", "activation_codes.json", "registration_keys.json", "reset_codes.json", "revocation_lists.json",
            "catalogs.json", "key_files.json", "renewal_requests.json", "jwts.json", "state_files.json"}
     have = set(os.listdir(os.path.join(TESTDATA, "vectors")))
     assert have <= run, "vector files not run here: %s" % sorted(have - run)

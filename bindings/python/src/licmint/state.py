@@ -133,7 +133,7 @@ def _days_in_month(y: int, m: int) -> int:
 
 
 _RFC3339 = re.compile(
-    rb"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:[.,]([0-9]+))?(Z|[+-][0-9]{2}:[0-9]{2})"
+    rb"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?(Z|[+-][0-9]{2}:[0-9]{2})"
 )
 _DATE = re.compile(rb"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
@@ -151,8 +151,12 @@ def parse_date(s: bytes) -> Optional[int]:
 
 
 def parse_rfc3339(s: bytes) -> Optional[int]:
-    """An RFC 3339 time as Go's time.Parse(time.RFC3339) reads it: ns since
-    1970, or None."""
+    """A time as every licmint text format writes it (FORMAT.md section 1,
+    Go's formats.ParseTime): YYYY-MM-DDTHH:MM:SS, an optional fraction,
+    then Z or an offset within a day; upper-case T and Z, no leap second.
+    Returns ns since 1970 (not yet truncated), or None."""
+    if not 20 <= len(s) <= 64:
+        return None
     m = _RFC3339.fullmatch(s)
     if not m:
         return None
