@@ -70,6 +70,8 @@ def test_activation_code_invalid(tc: Dict[str, Any]) -> None:
     assert kind_of(e) == tc["error"], str(e)
     # No group, or group 0, says that no position is reported.
     assert (e.group, e.char) == (tc.get("group", 0), tc.get("char", 0)), str(e)
+    if "line" in tc:
+        assert (e.line, e.column) == (tc["line"], tc["column"]), str(e)
 
 
 @pytest.mark.parametrize("tc", AC.get("install_ids", []), ids=[v.get("comment", v["install_id_hex"]) for v in AC.get("install_ids", [])])
@@ -91,7 +93,12 @@ def test_registration_key(tc: Dict[str, Any]) -> None:
     if "error" in tc:
         with pytest.raises(licmint.FormatError) as info:
             licmint.parse_registration_key(tc["input"])
-        assert info.value.kind == tc["error"], str(info.value)
+        e = info.value
+        assert e.kind == tc["error"], str(e)
+        if "group" in tc:
+            assert (e.group, e.char) == (tc["group"], tc["char"]), str(e)
+        if "line" in tc:
+            assert (e.line, e.column) == (tc["line"], tc["column"]), str(e)
         return
     k = licmint.parse_registration_key(tc["input"])
     assert (str(k), k.product, "%014d" % k.serial, k.trial) == (tc["canonical"], tc["product"], tc["serial"], tc.get("trial", False))
@@ -121,6 +128,8 @@ def test_reset_code_invalid(tc: Dict[str, Any]) -> None:
     assert kind_of(e) == tc["error"] and e.subject == "reset code", str(e)
     if tc.get("group"):
         assert (e.group, e.char) == (tc["group"], tc["char"]), str(e)
+    if "line" in tc:
+        assert (e.line, e.column) == (tc["line"], tc["column"]), str(e)
 
 
 @pytest.mark.parametrize("tc", RESET["acceptance"], ids=[v["comment"] for v in RESET["acceptance"]])

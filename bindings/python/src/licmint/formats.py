@@ -583,6 +583,7 @@ def _parse_ac(text: Text, want_signed: bool, product: Optional[str]) -> Activati
         signature = (sv >> 3).to_bytes(64, "big")
     ps = p.decode()
     if product is not None and product != ps:
+        line, col = _line_column(s, _symbol_offset(s, -2))
         raise FormatError(
             "wrong_product",
             AC_KIND,
@@ -590,6 +591,8 @@ def _parse_ac(text: Text, want_signed: bool, product: Optional[str]) -> Activati
             "give an activation code for %s" % product,
             1,
             1,
+            line,
+            col,
         )
     return ActivationCode(ps, version, key_id, edition, trial, bound, generation, issued, expires, serial, signed, signature)
 
@@ -698,6 +701,7 @@ def parse_reset_code(text: Text, product: Optional[str] = None) -> ResetCode:
         raise FormatError("malformed", RESET_KIND, "the signature's 3 spare bits are not zero", hint)
     ps = p.decode()
     if want is not None and want != ps:
+        line, col = _line_column(s, _symbol_offset(s, -2))
         raise FormatError(
             "wrong_product",
             RESET_KIND,
@@ -705,6 +709,8 @@ def parse_reset_code(text: Text, product: Optional[str] = None) -> ResetCode:
             "give a reset code for %s" % want,
             1,
             1,
+            line,
+            col,
         )
     return ResetCode(ps, version, key_id, remembered, issued, nonce, (sv >> 3).to_bytes(64, "big"))
 
@@ -776,10 +782,13 @@ def parse_registration_key(text: Text) -> RegistrationKey:
     product = bytearray()
     d: List[int] = []
     n = 0
+    type_at = -1  # offset of the type digit, for its error's line and column
     for i, c in enumerate(s):
         v = SYMBOL_VALUE[c]
         if v == _SEPARATOR:
             continue
+        if n == 2:
+            type_at = i
         if n < 2:
             if not _is_letter(c):
                 raise fail(
@@ -832,7 +841,7 @@ def parse_registration_key(text: Text) -> RegistrationKey:
     if d[0] > 1:
         raise fail(
             "malformed",
-            -1,
+            type_at,
             2,
             "type digit %d is neither 0 (full) nor 1 (trial)" % d[0],
             "this is not a registration key this version of licmint issues",
