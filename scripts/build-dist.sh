@@ -8,7 +8,7 @@
 #                                           ES module (bindings/wasm)
 #   python/licmint-*.whl, *.tar.gz          the Python package (bindings/python),
 #                                           wheel and sdist; needs python3 with
-#                                           setuptools, and no network
+#                                           setuptools and wheel, and no network
 #
 # usage: sh scripts/build-dist.sh        (from anywhere in the module)
 set -eu
@@ -34,8 +34,8 @@ cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" bindings/wasm/licmint.mjs "$out/"
 build_python() {
 	py=/usr/bin/python3
 	[ -x "$py" ] || py=python3
-	if ! "$py" -c 'import setuptools.build_meta' 2>/dev/null; then
-		echo "build-dist.sh: $py has no setuptools (Debian: python3-setuptools): the Python package needs it" >&2
+	if ! "$py" -c 'import setuptools.build_meta, wheel' 2>/dev/null; then
+		echo "build-dist.sh: $py lacks setuptools or wheel (Debian: python3-setuptools python3-wheel): the Python package needs them" >&2
 		return 1
 	fi
 	rm -rf "$out/python"
