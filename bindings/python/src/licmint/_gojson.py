@@ -47,6 +47,16 @@ def members(obj: Pairs, names: Iterable[str]) -> Dict[str, Any]:
     return out
 
 
+_FOLD = {ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+_FOLD.update({0x017F: "s", 0x212A: "k"})
+
+
+def fold(name: str) -> str:
+    """A member name as Go's decoder matches it to a field (FORMAT.md
+    section 1): A-Z to a-z, U+017F (long s) to s, U+212A (Kelvin) to k."""
+    return name.translate(_FOLD)
+
+
 class StrictError(ValueError):
     """JSON that FORMAT.md refuses though it parses: a member named twice
     in one object, a known member's name in another case, or a null where
@@ -61,7 +71,7 @@ def check_strict(data: bytes, names: Iterable[str], allow_null: bool = False, to
     except (ValueError, RecursionError):
         return
     known = list(names)
-    lower = {n.lower(): n for n in known}
+    lower = {fold(n): n for n in known}
 
     def walk(v: Any, depth: int) -> None:
         if v is None and not allow_null:
@@ -72,7 +82,7 @@ def check_strict(data: bytes, names: Iterable[str], allow_null: bool = False, to
                 if k in seen:
                     raise StrictError('member "%s" appears twice in one object' % k)
                 seen.add(k)
-                want = lower.get(k.lower())
+                want = lower.get(fold(k))
                 if (not top_level or depth == 0) and want is not None and want != k:
                     raise StrictError('member "%s": the name is "%s", in that case' % (k, want))
                 walk(x, depth + 1)

@@ -118,7 +118,7 @@ def _claims(data: bytes) -> Dict[str, Any]:
                                       or not all(isinstance(x, str) for x in v)):
                     raise _Bad("claim features: want an array of strings")
             elif name == "customer":
-                if v is not None and (not isinstance(v, _gojson.Pairs) or not all(isinstance(x, str) or x is None for _, x in v)):
+                if v is not None and (not isinstance(v, _gojson.Pairs) or not all(isinstance(x, str) for _, x in v)):
                     raise _Bad("claim customer: want an object of strings")
             elif v is not None and name in ("exp", "nbf", "iat") and not isinstance(v, _Num):
                 raise _Bad("claim %s: want a number" % name)
