@@ -150,11 +150,6 @@ def _quote_byte(c: int) -> str:
     return "byte 0x%02X" % c
 
 
-def _q(c: int) -> str:
-    """A byte as Go's %q shows it."""
-    return _quote_byte(c)
-
-
 def _line_column(s: bytes, off: int) -> Tuple[int, int]:
     line, col = 1, 1
     for c in s[:off]:
@@ -385,11 +380,11 @@ def _locate_typo(p: bytes, syms: Sequence[int], checks: Sequence[int]) -> Option
     for i, orig in enumerate(syms):
         v, ok = sy.substitute(i, orig)
         if ok and sy.cancelled_by(i, [orig], [v]):
-            hits.append((i, "perhaps %s should be %s" % (_q(ALPHABET[orig]), _q(ALPHABET[v]))))
+            hits.append((i, "perhaps %s should be %s" % (_quote_byte(ALPHABET[orig]), _quote_byte(ALPHABET[v]))))
     for i in range(len(syms) - 1):
         a, b = syms[i], syms[i + 1]
         if a != b and sy.cancelled_by(i, [a, b], [b, a]):
-            hits.append((i, "perhaps %s and %s are swapped" % (_q(ALPHABET[a]), _q(ALPHABET[b]))))
+            hits.append((i, "perhaps %s and %s are swapped" % (_quote_byte(ALPHABET[a]), _quote_byte(ALPHABET[b]))))
     for j in range(2):
         for c in range(ord("A"), ord("Z") + 1):
             if c == p[j]:
@@ -397,7 +392,7 @@ def _locate_typo(p: bytes, syms: Sequence[int], checks: Sequence[int]) -> Option
             q = bytearray(p)
             q[j] = c
             if _checks_pass(bytes(q), syms, checks):
-                hits.append((j - 2, "perhaps product letter %s should be %s" % (_q(p[j]), _q(c))))
+                hits.append((j - 2, "perhaps product letter %s should be %s" % (_quote_byte(p[j]), _quote_byte(c))))
     return hits[0] if len(hits) == 1 else None
 
 
