@@ -51,5 +51,6 @@ build_python() {
 	rm -rf "$pysrc"
 }
 build_python
+ls -l "$out/python"
 
-ls -lR "$out"
+ls -l "$out"
