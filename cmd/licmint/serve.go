@@ -38,7 +38,7 @@ type serveFlags struct {
 	tlsCert, tlsKey         string
 	demo, asJSON            bool
 	shutdownGrace           time.Duration
-	mailInterval            time.Duration
+	mailInterval, mailLease time.Duration
 	notifyEvery             time.Duration
 	trustedProxies          []string
 	// Tests only: ready is called once the portal listens, and smtpTLS
@@ -122,10 +122,18 @@ at /outbox instead of sending mail. Nothing is kept when it stops.`,
 	fl.BoolVar(&f.demo, "demo", false, "run a demo: in-memory ledger, throwaway key, demo account, outbox page")
 	fl.DurationVar(&f.notifyEvery, "notify-every", 0, "mail each license owner once per term, 60 days before maintenance ends, checking every `INTERVAL` such as 24h (default: off)")
 	fl.StringArrayVar(&f.trustedProxies, "trusted-proxy", nil, "believe X-Forwarded-For from the proxy or load balancer at `CIDR` or address, for rate limits and the ledger's client addresses (repeatable)")
-	f.shutdownGrace, f.mailInterval = 15*time.Second, 30*time.Second
+	f.shutdownGrace, f.mailInterval, f.mailLease = 15*time.Second, serveMailInterval, serveMailLease
 	cmd.AddCommand(newServeOutboxCmd(), newServeTokenCmd(), newServeAddUserCmd())
 	return cmd
 }
+
+// How often serve's mailer looks for mail due, and how long its claim on
+// a message lasts (0: the portal's 2 minutes). Only the tests change them,
+// so that a lease lapses within a test.
+var (
+	serveMailInterval = 30 * time.Second
+	serveMailLease    time.Duration
+)
 
 // parseTrustedProxies reads --trusted-proxy values: a CIDR prefix, or a
 // single address.
@@ -182,7 +190,7 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 	}
 	stderr := cmd.ErrOrStderr()
 	cfg := portal.Config{Demo: f.demo, Addr: f.addr, PublicURL: f.publicURL, Support: f.support, TrustedProxies: proxies,
-		MailInterval: f.mailInterval, NotifyEvery: f.notifyEvery, ShutdownGrace: f.shutdownGrace, Now: now,
+		MailInterval: f.mailInterval, MailLease: f.mailLease, NotifyEvery: f.notifyEvery, ShutdownGrace: f.shutdownGrace, Now: now,
 		Log: func(format string, a ...any) { fmt.Fprintf(stderr, "licmint: "+format+"\n", a...) },
 		Started: func(st portal.Started) error {
 			if err := printServe(cmd, f, st); err != nil {

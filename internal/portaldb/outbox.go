@@ -71,20 +71,29 @@ RETURNING `+mailColumns, ledgerdb.FormatTime(at.Add(lease)), owner, ledgerdb.For
 
 // Sent records that the relay took the messages ids, and empties their
 // bodies, in one transaction. It records them whoever holds their claim:
-// they were sent.
+// they were sent. A message already recorded is left as it is, so that a
+// write tried again after its commit was lost records nothing twice.
 func (o *Outbox) Sent(ctx context.Context, ids ...int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	return o.db.Update(ctx, func(t ledgerdb.Tx) error {
+		var sent []int64
 		err := ledgerdb.InLists(o.db.Numbered, ids, func(match string, args []any) error {
-			return ledgerdb.Exec(t, `UPDATE mail_outbox SET sent_at = $1, body = '', last_error = '', claimed_by = '' WHERE sent_at IS NULL AND id `+match,
+			rows, err := t.SQL().QueryContext(t.Context(), `UPDATE mail_outbox SET sent_at = $1, body = '', last_error = '', claimed_by = '' WHERE sent_at IS NULL AND id `+match+` RETURNING id`,
 				append([]any{ledgerdb.FormatTime(t.At())}, args...)...)
+			if err != nil {
+				return err
+			}
+			more, err := ledgerdb.ScanAll(rows, func(sc ledgerdb.Scanner) (id int64, err error) { return id, sc.Scan(&id) })
+			sent = append(sent, more...)
+			return err
 		})
 		if err != nil {
 			return err
 		}
-		for _, id := range ids {
+		slices.Sort(sent)
+		for _, id := range sent {
 			if err := t.Event(ledgerdb.EventMailSent, ledgerdb.MailEvent{MailID: id}); err != nil {
 				return err
 			}
