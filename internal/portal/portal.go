@@ -42,6 +42,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -479,10 +480,16 @@ func (s *customerPages) secured(next http.Handler) http.Handler {
 		s.protect(w, r)
 
 		v := &visit{ip: clientIP(r)}
+		// A session that cannot be read is not a visitor logged out:
+		// once the CSRF token is checked, the request is answered 503.
+		var unreadable error
 		if c, err := r.Cookie(sessionCookie); err == nil && len(c.Value) == 43 {
 			v.id = c.Value
-			if sess, err := s.sessions.Get(r.Context(), tokenHash(c.Value), s.now()); err == nil {
+			switch sess, err := s.sessions.Get(r.Context(), tokenHash(c.Value), s.now()); {
+			case err == nil:
 				v.account = sess.Email
+			case !errors.Is(err, portaldb.ErrNoSession):
+				unreadable = &unavailableError{fmt.Errorf("looking up the session: %w", err)}
 			}
 		}
 		if v.id == "" {
@@ -519,6 +526,11 @@ func (s *customerPages) secured(next http.Handler) http.Handler {
 					Error: "This form has expired or did not come from this site. Go back, reload the page and try again."})
 				return
 			}
+		}
+		// The static files need no visitor: the 503 page itself has them.
+		if unreadable != nil && !strings.HasPrefix(r.URL.Path, "/static/") {
+			s.unavailable(w, r, unreadable)
+			return
 		}
 		next.ServeHTTP(w, r)
 	})
