@@ -14,7 +14,7 @@ import (
 type unavailableError struct{ err error }
 
 func (e *unavailableError) Error() string {
-	return "portal: the ledger's database cannot be read: " + e.err.Error()
+	return "the ledger's database cannot be read: " + e.err.Error()
 }
 
 func (e *unavailableError) Unwrap() error { return e.err }
