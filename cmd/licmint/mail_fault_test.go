@@ -31,9 +31,9 @@ import (
 const (
 	faultMail = 300
 	faultAt   = 100
-	// The mailer looks for due mail every 100 ms, and its claims last 2 s,
+	// The mailer looks for due mail every 100 ms, and its claims last 3 s,
 	// so that a dead process's claims lapse within the test.
-	faultMailTiming = "100ms,2s"
+	faultMailTiming = "100ms,3s"
 )
 
 // SIGKILL of the serve process as the relay takes a message: that

@@ -366,7 +366,6 @@ func (s *deps) deliverMail(ctx context.Context) (int, error) {
 	sent, tried := 0, 0
 	var unrecorded, ferr error
 	done := func(i int, err error) bool {
-		tried++
 		m := ms[i]
 		if err == nil {
 			if err := s.recordSent(ctx, m.ID); err != nil {
@@ -374,16 +373,20 @@ func (s *deps) deliverMail(ctx context.Context) (int, error) {
 				return false
 			}
 			sent++
+			tried++
 			return true
 		}
-		if ctx.Err() != nil {
-			return false // stopping: the claim lapses, and the message is tried again
+		if sendCtx.Err() != nil {
+			// Stopping, or the claim is ending: not the relay's failure.
+			// The message goes back with the rest, to be tried again.
+			return false
 		}
 		s.logf("portal: mail %d to %s, attempt %d: %v", m.ID, m.To, m.Attempts, err)
 		if e := s.mailbox.Failed(ctx, s.mailer, m.ID, err.Error(), s.now().Add(retryAfter(m.Attempts))); e != nil && ferr == nil {
 			// Not recorded, the failure is retried when the claim lapses.
 			ferr = e
 		}
+		tried++
 		return true
 	}
 	if es, ok := s.sender.(eachSender); ok && len(ms) > 1 {
