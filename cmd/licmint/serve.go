@@ -70,7 +70,11 @@ Mail (confirmation and reset links, codes) goes to the outbox first. With
 the relay is down; credentials come from $LICMINT_SMTP_USERNAME and
 $LICMINT_SMTP_PASSWORD and are sent only over TLS. A relay on localhost that
 offers no STARTTLS is used without credentials. Without --smtp mail stays in
-the outbox: 'licmint serve outbox' lists it.
+the outbox: 'licmint serve outbox' lists it. Each message is sent once
+wherever SMTP allows, by one instance at a time, and recorded as soon as the
+relay takes it: a crash, or a database out of reach until the portal stops,
+may send again only the message in flight then (one per instance), with the
+same Message-ID; none is lost.
 
 With --notify-every the portal mails each license's owner once per term, 60
 days before its maintenance ends, with a renewal link; every instance may run
@@ -353,6 +357,7 @@ are not shown: they carry links and codes. Sent messages keep no body.`,
 
 type outboxJSON struct {
 	ID          int64  `json:"id"`
+	MessageID   string `json:"message_id"`
 	To          string `json:"to"`
 	Subject     string `json:"subject"`
 	Queued      string `json:"queued"`
@@ -366,7 +371,7 @@ type outboxJSON struct {
 func printOutbox(cmd *cobra.Command, ms []*ledger.Mail, asJSON bool) error {
 	recs := make([]outboxJSON, len(ms))
 	for i, m := range ms {
-		r := outboxJSON{ID: m.ID, To: m.To, Subject: m.Subject, Queued: m.Queued.UTC().Format(time.RFC3339), Attempts: m.Attempts,
+		r := outboxJSON{ID: m.ID, MessageID: m.MessageID, To: m.To, Subject: m.Subject, Queued: m.Queued.UTC().Format(time.RFC3339), Attempts: m.Attempts,
 			LastError: m.LastError, Status: "queued"}
 		switch {
 		case !m.Sent.IsZero():
