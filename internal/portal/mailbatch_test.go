@@ -1,8 +1,13 @@
 package portal_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"net"
+	"net/mail"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -89,5 +94,105 @@ func TestMailerOneConnectionARound(t *testing.T) {
 	}
 	if n := relay.sessions.Load(); n != 1 {
 		t.Fatalf("%d connections to the relay for one round", n)
+	}
+}
+
+// recordingRelay is a mailServer that, as it takes each message, checks
+// that every message it took before is recorded as sent in the outbox.
+type recordingRelay struct {
+	*mailServer
+	outbox *portaldb.Outbox
+	mu     sync.Mutex
+	taken  []string // Message-IDs
+	late   []string // those not recorded when the next came
+}
+
+func (c *recordingRelay) NewSession(conn *smtp.Conn) (smtp.Session, error) {
+	s, err := c.mailServer.NewSession(conn)
+	return &recordingSession{Session: s, r: c}, err
+}
+
+type recordingSession struct {
+	smtp.Session
+	r *recordingRelay
+}
+
+func (s *recordingSession) Data(body io.Reader) error {
+	b, err := io.ReadAll(body)
+	if err != nil {
+		return err
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	ms, err := s.r.outbox.List(context.Background(), 0)
+	if err != nil {
+		return err
+	}
+	sent := map[string]bool{}
+	for _, m := range ms {
+		sent[m.MessageID] = !m.Sent.IsZero()
+	}
+	s.r.mu.Lock()
+	for _, id := range s.r.taken {
+		if !sent[id] {
+			s.r.late = append(s.r.late, id)
+		}
+	}
+	s.r.taken = append(s.r.taken, msg.Header.Get("Message-ID"))
+	s.r.mu.Unlock()
+	return s.Session.Data(bytes.NewReader(b))
+}
+
+// The mailer records each message sent before it sends the next, so that
+// a crash can send again only the one in flight; each goes with the
+// Message-ID it was queued with.
+func TestMailerRecordsEachMessageBeforeTheNext(t *testing.T) {
+	relay := &recordingRelay{mailServer: &mailServer{}}
+	srv := smtp.NewServer(relay)
+	srv.Domain = "relay.test"
+	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+
+	e := newEnv(t, portal.WithMail(&portal.SMTP{Addr: l.Addr().String()}, "licenses@vendor.test"))
+	relay.outbox = portaldb.NewOutbox(e.led)
+	var mail []ledger.Mail
+	for i := range 20 {
+		to := fmt.Sprintf("c%d@example.com", i)
+		mail = append(mail, ledger.Mail{To: to, Subject: "Hello " + to, Body: "body"})
+	}
+	ctx := context.Background()
+	if err := relay.outbox.Queue(ctx, mail...); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mail {
+		relay.wait(t, m.To, m.Subject)
+	}
+	ms, err := relay.outbox.List(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	queued := map[string]bool{}
+	for _, m := range ms {
+		queued[m.MessageID] = true
+	}
+	relay.mu.Lock()
+	defer relay.mu.Unlock()
+	if len(relay.late) > 0 {
+		t.Errorf("sent before the previous one was recorded: %v", relay.late)
+	}
+	for _, id := range relay.taken {
+		if !queued[id] {
+			t.Errorf("Message-ID %q is none the outbox gave", id)
+		}
+	}
+	if len(relay.taken) != len(mail) {
+		t.Errorf("the relay took %d messages, want %d", len(relay.taken), len(mail))
 	}
 }
