@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/mail"
 	"sync"
@@ -194,5 +195,94 @@ func TestMailerRecordsEachMessageBeforeTheNext(t *testing.T) {
 	}
 	if len(relay.taken) != len(mail) {
 		t.Errorf("the relay took %d messages, want %d", len(relay.taken), len(mail))
+	}
+}
+
+// oneShotRelay is a mailServer whose sessions each take one message, and
+// drop the connection at the next, as a relay that timed out an idle
+// session would.
+type oneShotRelay struct {
+	*mailServer
+	sessions atomic.Int32
+}
+
+func (o *oneShotRelay) NewSession(conn *smtp.Conn) (smtp.Session, error) {
+	o.sessions.Add(1)
+	s, err := o.mailServer.NewSession(conn)
+	return &oneShotSession{Session: s, conn: conn}, err
+}
+
+type oneShotSession struct {
+	smtp.Session
+	conn  *smtp.Conn
+	taken bool
+}
+
+func (s *oneShotSession) Mail(from string, opts *smtp.MailOptions) error {
+	if s.taken {
+		s.conn.Conn().Close()
+		return &smtp.SMTPError{Code: 421, Message: "closing"}
+	}
+	return s.Session.Mail(from, opts)
+}
+
+func (s *oneShotSession) Data(r io.Reader) error {
+	s.taken = true
+	return s.Session.Data(r)
+}
+
+// A session the relay closed between two messages, with nothing of the
+// next one taken, is opened again for it: the message is sent at once,
+// not held back as a failure.
+func TestMailerReopensAClosedSession(t *testing.T) {
+	relay := &oneShotRelay{mailServer: &mailServer{}}
+	srv := smtp.NewServer(relay)
+	srv.Domain = "relay.test"
+	srv.ErrorLog = log.New(io.Discard, "", 0)
+	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+
+	e := newEnv(t, portal.WithMail(&portal.SMTP{Addr: l.Addr().String()}, "licenses@vendor.test"))
+	var mail []ledger.Mail
+	for i := range 5 {
+		to := fmt.Sprintf("c%d@example.com", i)
+		mail = append(mail, ledger.Mail{To: to, Subject: "Hello " + to, Body: "body"})
+	}
+	ctx := context.Background()
+	outbox := portaldb.NewOutbox(e.led)
+	if err := outbox.Queue(ctx, mail...); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mail {
+		relay.wait(t, m.To, m.Subject)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		n, err := outbox.Unsent(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d messages unsent", n)
+		}
+	}
+	ms, err := outbox.List(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.Attempts != 1 || m.LastError != "" {
+			t.Errorf("message %d: %d attempts, last error %q", m.ID, m.Attempts, m.LastError)
+		}
+	}
+	if n := relay.sessions.Load(); n != int32(len(mail)) {
+		t.Errorf("%d messages in %d sessions, want one a session", len(mail), n)
 	}
 }
