@@ -79,8 +79,8 @@ type eachSender interface {
 // connection, a TLS handshake and a log-in. A message the relay refuses
 // fails alone; a relay that cannot be reached fails the rest. A session
 // found closed before a message (the relay timed it out while done
-// recorded the previous one) is opened again: nothing of the message was
-// taken then.
+// recorded the previous one, closing it or answering 421) is opened
+// again: nothing of the message was taken then.
 func (m *SMTP) sendEach(ctx context.Context, from string, msgs []outgoing, done func(i int, err error) bool) {
 	var c *smtpConn
 	defer func() {
@@ -107,7 +107,7 @@ func (m *SMTP) sendEach(ctx context.Context, from string, msgs []outgoing, done 
 		c.conn.SetDeadline(m.deadline(ctx))
 		err := sendOne(c.Client, from, o.to, o.msg)
 		var se *sendError
-		if errors.As(err, &se) && se.stage == stageMail && !fresh && !isReply(se.err) {
+		if errors.As(err, &se) && se.stage == stageMail && !fresh && (!isReply(se.err) || replyCode(se.err) == 421) {
 			c.Close()
 			if c, err = m.dial(ctx); err != nil {
 				failRest(i, len(msgs), err, done)
@@ -245,9 +245,15 @@ func (e *sendError) Unwrap() error { return e.err }
 
 // isReply tells the relay's answer (a refusal, in a session that goes on)
 // from a failure of the session itself.
-func isReply(err error) bool {
+func isReply(err error) bool { return replyCode(err) != 0 }
+
+// replyCode is the code of the relay's answer err, or 0.
+func replyCode(err error) int {
 	var te *textproto.Error
-	return errors.As(err, &te)
+	if errors.As(err, &te) {
+		return te.Code
+	}
+	return 0
 }
 
 // sendOne sends one message in an open session.

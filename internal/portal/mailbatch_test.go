@@ -199,29 +199,32 @@ func TestMailerRecordsEachMessageBeforeTheNext(t *testing.T) {
 }
 
 // oneShotRelay is a mailServer whose sessions each take one message, and
-// drop the connection at the next, as a relay that timed out an idle
-// session would.
+// at the next drop the connection, or answer 421, as a relay that timed
+// out an idle session would.
 type oneShotRelay struct {
 	*mailServer
+	answer   bool
 	sessions atomic.Int32
 }
 
 func (o *oneShotRelay) NewSession(conn *smtp.Conn) (smtp.Session, error) {
 	o.sessions.Add(1)
 	s, err := o.mailServer.NewSession(conn)
-	return &oneShotSession{Session: s, conn: conn}, err
+	return &oneShotSession{Session: s, conn: conn, answer: o.answer}, err
 }
 
 type oneShotSession struct {
 	smtp.Session
-	conn  *smtp.Conn
-	taken bool
+	conn          *smtp.Conn
+	answer, taken bool
 }
 
 func (s *oneShotSession) Mail(from string, opts *smtp.MailOptions) error {
 	if s.taken {
-		s.conn.Conn().Close()
-		return &smtp.SMTPError{Code: 421, Message: "closing"}
+		if !s.answer {
+			s.conn.Conn().Close()
+		}
+		return &smtp.SMTPError{Code: 421, Message: "idle too long, closing"}
 	}
 	return s.Session.Mail(from, opts)
 }
@@ -235,7 +238,12 @@ func (s *oneShotSession) Data(r io.Reader) error {
 // next one taken, is opened again for it: the message is sent at once,
 // not held back as a failure.
 func TestMailerReopensAClosedSession(t *testing.T) {
-	relay := &oneShotRelay{mailServer: &mailServer{}}
+	t.Run("closed", func(t *testing.T) { testReopen(t, false) })
+	t.Run("421", func(t *testing.T) { testReopen(t, true) })
+}
+
+func testReopen(t *testing.T, answer bool) {
+	relay := &oneShotRelay{mailServer: &mailServer{}, answer: answer}
 	srv := smtp.NewServer(relay)
 	srv.Domain = "relay.test"
 	srv.ErrorLog = log.New(io.Discard, "", 0)
