@@ -382,9 +382,11 @@ func (s *deps) deliverMail(ctx context.Context) (int, error) {
 			tried++
 			return true
 		}
-		if sendCtx.Err() != nil {
+		if sendCtx.Err() != nil || !time.Now().Before(deadline) {
 			// Stopping, or the claim is ending: not the relay's failure.
 			// The message goes back with the rest, to be tried again.
+			// (A dial or a read cut at the deadline may report before
+			// the context's own timer fires: hence the clock too.)
 			return false
 		}
 		s.logf("portal: mail %d to %s, attempt %d: %v", m.ID, m.To, m.Attempts, err)
