@@ -38,28 +38,58 @@ const (
 
 // SIGKILL of the serve process as the relay takes a message: that
 // message, sent and not recorded, is the one that may go twice, once the
-// claims of the dead process lapse and a new one sends them.
+// claims of the dead process lapse and a new one sends them. With two
+// instances sending at once, the one that sent the message is killed, and
+// the other sends the rest: none sends a message the other has claimed.
 func TestMailOnceAfterKill(t *testing.T) {
-	for _, store := range []string{"sqlite", "postgres"} {
-		t.Run(store, func(t *testing.T) {
-			f := newMailFault(t, storeDSN(t, store))
+	for _, c := range []struct {
+		store     string
+		instances int
+	}{{"sqlite", 1}, {"postgres", 1}, {"sqlite", 2}, {"postgres", 2}} {
+		t.Run(fmt.Sprintf("%s/%d", c.store, c.instances), func(t *testing.T) {
+			f := newMailFault(t, storeDSN(t, c.store))
 			f.queue()
-			// The relay may take its messages before serve is ready.
-			started, killed := make(chan *serveProc, 1), make(chan struct{})
-			f.relay.strike(faultAt, func() {
-				(<-started).cmd.Process.Kill()
-				close(killed)
+			// Each instance sends from an address of its own, which tells
+			// the relay whom to kill. The relay may take its messages
+			// before the instances are ready.
+			// The relay holds the messages until every instance is up, so
+			// that they send at once.
+			ready, killed := make(chan map[string]*serveProc, 1), make(chan *serveProc, 1)
+			var before map[string]int
+			f.relay.strike(faultAt, func(from string) {
+				before = f.relay.senders()
+				p := (<-ready)[from]
+				p.cmd.Process.Kill()
+				killed <- p
 			})
-			p := f.serve()
-			started <- p
-			select {
-			case <-killed:
-			case <-time.After(time.Minute):
-				t.Fatalf("the relay took %d messages, not %d, in a minute\n%s", f.relay.total(), faultAt, p.stderr)
+			gate := f.relay.hold()
+			procs := map[string]*serveProc{}
+			for i := range c.instances {
+				from := fmt.Sprintf("licenses%d@vendor.test", i)
+				procs[from] = f.serve(from)
 			}
-			<-p.exited
-			p = f.serve()
-			f.check(p)
+			close(gate)
+			ready <- procs
+			var dead *serveProc
+			select {
+			case dead = <-killed:
+			case <-time.After(time.Minute):
+				t.Fatalf("the relay took %d messages, not %d, in a minute", f.relay.total(), faultAt)
+			}
+			<-dead.exited
+			if len(before) != c.instances {
+				t.Errorf("before the fault, the relay took mail from %v: not from every instance", before)
+			}
+			var alive []*serveProc
+			for _, p := range procs {
+				if p != dead {
+					alive = append(alive, p)
+				}
+			}
+			if len(alive) == 0 {
+				alive = append(alive, f.serve("licenses@vendor.test"))
+			}
+			f.check(alive...)
 		})
 	}
 }
@@ -72,7 +102,7 @@ func TestMailOnceAfterPostgresRestart(t *testing.T) {
 	f := newMailFault(t, c.DSN())
 	f.queue()
 	restarted := make(chan struct{})
-	f.relay.strike(faultAt, func() {
+	f.relay.strike(faultAt, func(string) {
 		c.Stop()
 		go func() {
 			time.Sleep(700 * time.Millisecond)
@@ -80,7 +110,7 @@ func TestMailOnceAfterPostgresRestart(t *testing.T) {
 			close(restarted)
 		}()
 	})
-	p := f.serve()
+	p := f.serve("licenses@vendor.test")
 	select {
 	case <-restarted:
 	case <-time.After(time.Minute):
@@ -118,7 +148,7 @@ func TestMailOnceAfterFullDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.dsn = fmt.Sprintf("sqlite:%s?_pragma=max_page_count(%d)", file, pages+8)
-	p := f.serve()
+	p := f.serve("licenses@vendor.test")
 	for deadline := time.Now().Add(time.Minute); !strings.Contains(p.stderr.String(), "database or disk is full"); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the disk did not fill in a minute; the relay took %d messages\n%s", f.relay.total(), p.stderr)
@@ -213,15 +243,16 @@ func (f *mailFault) queue() {
 	}
 }
 
-// serve starts a 'licmint serve' that sends the mail.
-func (f *mailFault) serve() *serveProc {
+// serve starts a 'licmint serve' that sends the mail from the address.
+func (f *mailFault) serve(from string) *serveProc {
 	return startServe(f.t, "licmint", "2027-03-01", []string{"serve", "--ledger", f.dsn, "--key", f.keyPath, "--identity", f.idPath,
-		"--addr", "127.0.0.1:0", "--json", "--smtp", f.relay.addr, "--mail-from", "licenses@vendor.test"})
+		"--addr", "127.0.0.1:0", "--json", "--smtp", f.relay.addr, "--mail-from", from})
 }
 
-// check waits for the outbox to be sent, stops p, and counts the
-// messages the relay got more than once and those it never got.
-func (f *mailFault) check(p *serveProc) {
+// check waits for the outbox to be sent, stops the instances, and counts
+// the messages the relay got more than once and those it never got: at
+// most one went twice, the one in flight at the fault.
+func (f *mailFault) check(procs ...*serveProc) {
 	t := f.t
 	t.Helper()
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
@@ -231,10 +262,12 @@ func (f *mailFault) check(p *serveProc) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after a minute: %d unsent (%v), the relay got %d of %d\n%s", unsent, err, f.relay.distinct(), faultMail, p.stderr)
+			t.Fatalf("after a minute: %d unsent (%v), the relay got %d of %d\n%s", unsent, err, f.relay.distinct(), faultMail, procs[0].stderr)
 		}
 	}
-	p.stop(t)
+	for _, p := range procs {
+		p.stop(t)
+	}
 	got := f.relay.counts()
 	twice, lost := 0, 0
 	for _, id := range f.ids {
@@ -262,13 +295,15 @@ type faultRelay struct {
 	addr  string
 	mu    sync.Mutex
 	got   map[string]int
+	from  map[string]int // messages by sender
 	n     int
 	at    int
-	fault func()
+	fault func(from string)
+	gate  chan struct{}
 }
 
 func startFaultRelay(t *testing.T) *faultRelay {
-	r := &faultRelay{got: map[string]int{}}
+	r := &faultRelay{got: map[string]int{}, from: map[string]int{}}
 	s := smtp.NewServer(r)
 	s.Domain = "relay.test"
 	// A killed client's connection reset is no news.
@@ -284,11 +319,32 @@ func startFaultRelay(t *testing.T) *faultRelay {
 	return r
 }
 
-// strike runs fault as the relay takes its n-th message.
-func (r *faultRelay) strike(n int, fault func()) {
+// strike runs fault as the relay takes its n-th message, with the
+// message's sender.
+func (r *faultRelay) strike(n int, fault func(from string)) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.at, r.fault = n, fault
+}
+
+// hold holds every message the relay is given until the channel it
+// returns is closed.
+func (r *faultRelay) hold() chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.gate = make(chan struct{})
+	return r.gate
+}
+
+// senders counts the messages taken from each sender.
+func (r *faultRelay) senders() map[string]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string]int, len(r.from))
+	for k, v := range r.from {
+		out[k] = v
+	}
+	return out
 }
 
 func (r *faultRelay) total() int {
@@ -313,15 +369,21 @@ func (r *faultRelay) counts() map[string]int {
 	return out
 }
 
-func (r *faultRelay) NewSession(*smtp.Conn) (smtp.Session, error) { return faultSession{r}, nil }
+func (r *faultRelay) NewSession(*smtp.Conn) (smtp.Session, error) { return &faultSession{r: r}, nil }
 
-type faultSession struct{ r *faultRelay }
+type faultSession struct {
+	r    *faultRelay
+	from string
+}
 
-func (faultSession) Reset()                               {}
-func (faultSession) Logout() error                        { return nil }
-func (faultSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (faultSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
-func (s faultSession) Data(body io.Reader) error {
+func (s *faultSession) Reset()        { s.from = "" }
+func (s *faultSession) Logout() error { return nil }
+func (s *faultSession) Mail(from string, _ *smtp.MailOptions) error {
+	s.from = from
+	return nil
+}
+func (*faultSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (s *faultSession) Data(body io.Reader) error {
 	msg, err := mail.ReadMessage(body)
 	if err != nil {
 		return err
@@ -331,15 +393,22 @@ func (s faultSession) Data(body io.Reader) error {
 	}
 	r := s.r
 	r.mu.Lock()
+	gate := r.gate
+	r.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
+	r.mu.Lock()
 	r.got[msg.Header.Get("Message-ID")]++
+	r.from[s.from]++
 	r.n++
-	var fault func()
+	var fault func(string)
 	if r.n == r.at {
 		fault = r.fault
 	}
 	r.mu.Unlock()
 	if fault != nil {
-		fault()
+		fault(s.from)
 	}
 	return nil
 }
