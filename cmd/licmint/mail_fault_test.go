@@ -52,8 +52,8 @@ func TestMailOnceAfterKill(t *testing.T) {
 			// Each instance sends from an address of its own, which tells
 			// the relay whom to kill. The relay may take its messages
 			// before the instances are ready.
-			// The relay holds the messages until every instance is up, so
-			// that they send at once.
+			// The relay holds the messages until every instance has
+			// claimed some, so that they send at once.
 			ready, killed := make(chan map[string]*serveProc, 1), make(chan *serveProc, 1)
 			var before map[string]int
 			f.relay.strike(faultAt, func(from string) {
@@ -68,6 +68,7 @@ func TestMailOnceAfterKill(t *testing.T) {
 				from := fmt.Sprintf("licenses%d@vendor.test", i)
 				procs[from] = f.serve(from)
 			}
+			f.claimedBy(c.instances)
 			close(gate)
 			ready <- procs
 			var dead *serveProc
@@ -247,6 +248,22 @@ func (f *mailFault) queue() {
 func (f *mailFault) serve(from string) *serveProc {
 	return startServe(f.t, "licmint", "2027-03-01", []string{"serve", "--ledger", f.dsn, "--key", f.keyPath, "--identity", f.idPath,
 		"--addr", "127.0.0.1:0", "--json", "--smtp", f.relay.addr, "--mail-from", from})
+}
+
+// claimedBy waits for n mailers to hold claims in the outbox.
+func (f *mailFault) claimedBy(n int) {
+	t := f.t
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+		var have int
+		err := f.db.QueryRow(`SELECT COUNT(DISTINCT claimed_by) FROM mail_outbox WHERE claimed_by <> '' AND sent_at IS NULL`).Scan(&have)
+		if err == nil && have >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after a minute, %d mailers hold claims, not %d (%v)", have, n, err)
+		}
+	}
 }
 
 // check waits for the outbox to be sent, stops the instances, and counts
