@@ -42,11 +42,13 @@ const (
 // instances sending at once, the one that sent the message is killed, and
 // the other sends the rest: none sends a message the other has claimed.
 func TestMailOnceAfterKill(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		store     string
 		instances int
 	}{{"sqlite", 1}, {"postgres", 1}, {"sqlite", 2}, {"postgres", 2}} {
 		t.Run(fmt.Sprintf("%s/%d", c.store, c.instances), func(t *testing.T) {
+			t.Parallel()
 			f := newMailFault(t, storeDSN(t, c.store))
 			f.queue()
 			// Each instance sends from an address of its own, which tells
@@ -99,6 +101,7 @@ func TestMailOnceAfterKill(t *testing.T) {
 // 0.7 s later: the mailer records that message once the database is
 // back, and sends nothing meanwhile.
 func TestMailOnceAfterPostgresRestart(t *testing.T) {
+	t.Parallel()
 	c := ledgertest.NewCluster(t)
 	f := newMailFault(t, c.DSN())
 	f.queue()
@@ -129,6 +132,7 @@ func TestMailOnceAfterPostgresRestart(t *testing.T) {
 // what it sent. The mailer then sends nothing until space is freed (a
 // table of ballast deleted, its pages reused), and goes on.
 func TestMailOnceAfterFullDisk(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "ledger.db")
 	f := newMailFault(t, "sqlite:"+file)
 	f.queue()
@@ -186,6 +190,7 @@ type mailFault struct {
 	dsn             string
 	keyPath, idPath string
 	relay           *faultRelay
+	env             []string // of the serve processes
 	db              *sql.DB
 	ids             []string // the Message-IDs queued
 }
@@ -195,9 +200,8 @@ func newMailFault(t *testing.T, dsn string) *mailFault {
 		t.Skip(err)
 	}
 	// The processes' clock runs from the test day's midday, now.
-	t.Setenv(testClockTicksVar, time.Now().Format(time.RFC3339Nano))
-	t.Setenv(testMailVar, faultMailTiming)
-	f := &mailFault{t: t, dsn: dsn, relay: startFaultRelay(t)}
+	f := &mailFault{t: t, dsn: dsn, relay: startFaultRelay(t),
+		env: []string{testClockTicksVar + "=" + time.Now().Format(time.RFC3339Nano), testMailVar + "=" + faultMailTiming}}
 	f.keyPath, f.idPath = writeServeKey(t, t.TempDir())
 	return f
 }
@@ -247,7 +251,7 @@ func (f *mailFault) queue() {
 // serve starts a 'licmint serve' that sends the mail from the address.
 func (f *mailFault) serve(from string) *serveProc {
 	return startServe(f.t, "licmint", "2027-03-01", []string{"serve", "--ledger", f.dsn, "--key", f.keyPath, "--identity", f.idPath,
-		"--addr", "127.0.0.1:0", "--json", "--smtp", f.relay.addr, "--mail-from", from})
+		"--addr", "127.0.0.1:0", "--json", "--smtp", f.relay.addr, "--mail-from", from}, f.env...)
 }
 
 // claimedBy waits for n mailers to hold claims in the outbox.

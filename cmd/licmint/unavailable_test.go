@@ -27,6 +27,7 @@ import (
 // and the error logged. Once PostgreSQL is back, the form kept registers
 // the key.
 func TestServeDatabaseUnavailable(t *testing.T) {
+	t.Parallel()
 	licmint, err := exec.LookPath("licmint") // put on PATH by testscript.Main
 	if err != nil {
 		t.Skip(err)
@@ -39,11 +40,15 @@ func TestServeDatabaseUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	// On the portal's day, the staff user's first log-in is due.
-	t.Setenv(testClockVar, "2027-03-01")
-	if out, err := exec.Command(licmint, "serve", "adduser", "--ledger", s.dsn, "--role", "admin", "--password-file", pwFile, "sam@vendor.test").CombinedOutput(); err != nil {
+	onDay := func(args ...string) *exec.Cmd {
+		cmd := exec.Command(licmint, args...)
+		cmd.Env = append(os.Environ(), testClockVar+"=2027-03-01")
+		return cmd
+	}
+	if out, err := onDay("serve", "adduser", "--ledger", s.dsn, "--role", "admin", "--password-file", pwFile, "sam@vendor.test").CombinedOutput(); err != nil {
 		t.Fatalf("serve adduser: %v\n%s", err, out)
 	}
-	out, err := exec.Command(licmint, "serve", "token", "create", "--ledger", s.dsn, "--scope", "read", "--name", "shop", "--json").Output()
+	out, err := onDay("serve", "token", "create", "--ledger", s.dsn, "--scope", "read", "--name", "shop", "--json").Output()
 	var tok tokenJSON
 	if err != nil || json.Unmarshal(out, &tok) != nil || tok.Token == "" {
 		t.Fatalf("serve token create: %v\n%s", err, out)
