@@ -26,6 +26,12 @@ const (
 	testClockVar     = "LICMINT_TEST_CLOCK"
 	testClockReadVar = "LICMINT_TEST_CLOCK_READ"
 	testScryptVar    = "LICMINT_TEST_SCRYPT_WORK_FACTOR"
+	// testClockTicksVar makes the day of testClockVar a clock that runs
+	// from its midday, which was at the instant it holds (RFC 3339), for
+	// leases that must lapse: the processes of one test share it. And
+	// testMailVar sets serve's mail interval and lease, as "200ms,2s".
+	testClockTicksVar = "LICMINT_TEST_CLOCK_TICKS"
+	testMailVar       = "LICMINT_TEST_MAIL_TIMING"
 )
 
 // testScryptWorkFactor is the work factor of the passphrase-protected keys
@@ -48,6 +54,23 @@ func TestMain(m *testing.M) {
 			// Midday, so that the day is the same in every time zone's
 			// reading of the UTC instant.
 			now = func() time.Time { return t.Add(12 * time.Hour) }
+			if from := os.Getenv(testClockTicksVar); from != "" {
+				start, err := time.Parse(time.RFC3339Nano, from)
+				if err != nil {
+					panic(err)
+				}
+				now = func() time.Time { return t.Add(12 * time.Hour).Add(time.Since(start)) }
+			}
+		}
+		if timing := os.Getenv(testMailVar); timing != "" {
+			interval, lease, _ := strings.Cut(timing, ",")
+			var err error
+			if serveMailInterval, err = time.ParseDuration(interval); err != nil {
+				panic(err)
+			}
+			if serveMailLease, err = time.ParseDuration(lease); err != nil {
+				panic(err)
+			}
 		}
 		if mark := os.Getenv(testClockReadVar); mark != "" {
 			clock := now

@@ -39,7 +39,7 @@ type serveFlags struct {
 	tlsCert, tlsKey         string
 	demo, asJSON            bool
 	shutdownGrace           time.Duration
-	mailInterval            time.Duration
+	mailInterval, mailLease time.Duration
 	notifyEvery             time.Duration
 	trustedProxies          []string
 	// Tests only: ready is called once the portal listens, and smtpTLS
@@ -71,7 +71,11 @@ Mail (confirmation and reset links, codes) goes to the outbox first. With
 the relay is down; credentials come from $LICMINT_SMTP_USERNAME and
 $LICMINT_SMTP_PASSWORD and are sent only over TLS. A relay on localhost that
 offers no STARTTLS is used without credentials. Without --smtp mail stays in
-the outbox: 'licmint serve outbox' lists it.
+the outbox: 'licmint serve outbox' lists it. Each message is sent once
+wherever SMTP allows, by one instance at a time, and recorded as soon as the
+relay takes it: a crash, or a database out of reach until the portal stops,
+may send again only the message in flight then (one per instance), with the
+same Message-ID; none is lost.
 
 With --notify-every the portal mails each license's owner once per term, 60
 days before its maintenance ends, with a renewal link; every instance may run
@@ -127,10 +131,18 @@ at /outbox instead of sending mail. Nothing is kept when it stops.`,
 	fl.BoolVar(&f.demo, "demo", false, "run a demo: in-memory ledger, throwaway key, demo account, outbox page")
 	fl.DurationVar(&f.notifyEvery, "notify-every", 0, "mail each license owner once per term, 60 days before maintenance ends, checking every `INTERVAL` such as 24h (default: off)")
 	fl.StringArrayVar(&f.trustedProxies, "trusted-proxy", nil, "believe X-Forwarded-For from the proxy or load balancer at `CIDR` or address, for rate limits and the ledger's client addresses (repeatable)")
-	f.shutdownGrace, f.mailInterval = 15*time.Second, 30*time.Second
+	f.shutdownGrace, f.mailInterval, f.mailLease = 15*time.Second, serveMailInterval, serveMailLease
 	cmd.AddCommand(newServeOutboxCmd(), newServeTokenCmd(), newServeAddUserCmd())
 	return cmd
 }
+
+// How often serve's mailer looks for mail due, and how long its claim on
+// a message lasts (0: the portal's 2 minutes). Only the tests change them,
+// so that a lease lapses within a test.
+var (
+	serveMailInterval = 30 * time.Second
+	serveMailLease    time.Duration
+)
 
 // parseTrustedProxies reads --trusted-proxy values: a CIDR prefix, or a
 // single address.
@@ -187,7 +199,7 @@ func runServe(cmd *cobra.Command, f *serveFlags) error {
 	}
 	stderr := cmd.ErrOrStderr()
 	cfg := portal.Config{Demo: f.demo, Addr: f.addr, PublicURL: f.publicURL, Support: f.support, TrustedProxies: proxies,
-		MailInterval: f.mailInterval, NotifyEvery: f.notifyEvery, ShutdownGrace: f.shutdownGrace, Now: now,
+		MailInterval: f.mailInterval, MailLease: f.mailLease, NotifyEvery: f.notifyEvery, ShutdownGrace: f.shutdownGrace, Now: now,
 		Log: func(format string, a ...any) { fmt.Fprintf(stderr, "licmint: "+format+"\n", a...) },
 		Started: func(st portal.Started) error {
 			if err := printServe(cmd, f, st); err != nil {
@@ -356,6 +368,7 @@ are not shown: they carry links and codes. Sent messages keep no body.`,
 
 type outboxJSON struct {
 	ID          int64  `json:"id"`
+	MessageID   string `json:"message_id"`
 	To          string `json:"to"`
 	Subject     string `json:"subject"`
 	Queued      string `json:"queued"`
@@ -369,7 +382,7 @@ type outboxJSON struct {
 func printOutbox(cmd *cobra.Command, ms []*ledger.Mail, asJSON bool) error {
 	recs := make([]outboxJSON, len(ms))
 	for i, m := range ms {
-		r := outboxJSON{ID: m.ID, To: m.To, Subject: m.Subject, Queued: m.Queued.UTC().Format(time.RFC3339), Attempts: m.Attempts,
+		r := outboxJSON{ID: m.ID, MessageID: m.MessageID, To: m.To, Subject: m.Subject, Queued: m.Queued.UTC().Format(time.RFC3339), Attempts: m.Attempts,
 			LastError: m.LastError, Status: "queued"}
 		switch {
 		case !m.Sent.IsZero():

@@ -432,12 +432,13 @@ func (b *lockedBuffer) String() string {
 	return b.b.String()
 }
 
-// startServe starts licmint with args on the test clock's day, and
-// returns once it answers /readyz. The process is killed when t ends.
-func startServe(t *testing.T, licmint, day string, args []string) *serveProc {
+// startServe starts licmint with args on the test clock's day, with the
+// variables env too, and returns once it answers /readyz. The process is
+// killed when t ends.
+func startServe(t *testing.T, licmint, day string, args []string, env ...string) *serveProc {
 	t.Helper()
 	p := &serveProc{cmd: exec.Command(licmint, args...), stderr: &lockedBuffer{}, exited: make(chan error, 1)}
-	p.cmd.Env = append(os.Environ(), testClockVar+"="+day, "GORACE=atexit_sleep_ms=0")
+	p.cmd.Env = append(append(os.Environ(), testClockVar+"="+day, "GORACE=atexit_sleep_ms=0"), env...)
 	p.cmd.Stderr = p.stderr
 	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {

@@ -83,6 +83,7 @@ const (
 	apiMediaType        = "unsupported_media_type" // 415
 	apiUnprocessable    = "unprocessable"          // 422
 	apiInternal         = "internal"               // 500
+	apiUnavailable      = "unavailable"            // 503, with Retry-After
 	// The product API (POST /api/v1/current-code) also answers these.
 	apiSuperseded = "superseded"        // 410
 	apiRevoked    = "revoked"           // 410
@@ -94,7 +95,8 @@ var apiStatus = map[string]int{
 	apiNotFound: http.StatusNotFound, apiMethodNotAllowed: http.StatusMethodNotAllowed, apiConflict: http.StatusConflict,
 	apiMediaType:     http.StatusUnsupportedMediaType,
 	apiUnprocessable: http.StatusUnprocessableEntity, apiInternal: http.StatusInternalServerError,
-	apiSuperseded: http.StatusGone, apiRevoked: http.StatusGone, apiTooMany: http.StatusTooManyRequests,
+	apiUnavailable: http.StatusServiceUnavailable,
+	apiSuperseded:  http.StatusGone, apiRevoked: http.StatusGone, apiTooMany: http.StatusTooManyRequests,
 }
 
 type apiErrorBody struct {
@@ -148,7 +150,8 @@ func (s *shopAPI) bearer(scope string, h handler) handler {
 			return apiRefuse(apiUnauthorized, "the bearer token is unknown or revoked")
 		}
 		if err != nil {
-			return err
+			// Not a token refused: one that could not be looked up.
+			return &unavailableError{fmt.Errorf("looking up the API token: %w", err)}
 		}
 		if tok.Scope != scope {
 			return apiRefuse(apiForbidden, "this token's scope is %s; this call needs a token of scope %s", tok.Scope, scope)

@@ -83,10 +83,16 @@ func (s *consolePages) consoleSecured(next http.Handler) http.Handler {
 		s.protect(w, r)
 
 		v := &staffVisit{ip: clientIP(r)}
+		// A session that cannot be read is not a user logged out: once
+		// the CSRF token is checked, the request is answered 503.
+		var unreadable error
 		if c, err := r.Cookie(staffCookie); err == nil && len(c.Value) == 43 {
 			v.id = c.Value
-			if sess, err := s.staffSessions.Get(r.Context(), tokenHash(c.Value), s.now()); err == nil {
+			switch sess, err := s.staffSessions.Get(r.Context(), tokenHash(c.Value), s.now()); {
+			case err == nil:
 				v.email, v.role, v.verified = sess.Email, sess.Role, sess.Verified
+			case !errors.Is(err, portaldb.ErrNoSession):
+				unreadable = &unavailableError{fmt.Errorf("looking up the staff session: %w", err)}
 			}
 		}
 		if v.id == "" {
@@ -111,6 +117,10 @@ func (s *consolePages) consoleSecured(next http.Handler) http.Handler {
 					Error: "This form has expired or did not come from this console. Go back, reload the page and try again."})
 				return
 			}
+		}
+		if unreadable != nil {
+			s.unavailable(w, r, unreadable)
+			return
 		}
 		next.ServeHTTP(w, r)
 	})

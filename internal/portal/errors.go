@@ -100,10 +100,15 @@ func (s *shopAPI) call(h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		err := h(w, r)
 		var ae *apiErr
+		var ue *unavailableError
 		switch {
 		case err == nil:
 		case errors.As(err, &ae):
 			apiError(w, ae.kind, "%s", ae.msg)
+		case errors.As(err, &ue):
+			s.logf("portal: %s %s: %v", r.Method, r.URL.Path, err)
+			w.Header().Set("Retry-After", unavailableRetry)
+			apiError(w, apiUnavailable, "the portal cannot reach its records just now, and did nothing: try again in a few seconds")
 		default:
 			// The caller sees that it failed, the log sees why.
 			s.logf("portal: %s %s: %v", r.Method, r.URL.Path, err)

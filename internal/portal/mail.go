@@ -11,7 +11,10 @@ import (
 	"net"
 	"net/http"
 	"net/smtp"
+	"net/textproto"
+	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/licmint/licmint/ledger"
@@ -56,51 +59,94 @@ func (m *SMTP) Send(ctx context.Context, from, to string, msg []byte) error {
 	return c.Quit()
 }
 
-// outgoing is a message for sendBatch.
+// outgoing is a message for sendEach.
 type outgoing struct {
 	to  string
 	msg []byte
 }
 
-// batchSender is a Sender that sends several messages over one
-// connection, as the mailer's rounds do when they can; it returns an error
-// or nil for each message.
-type batchSender interface {
-	sendBatch(ctx context.Context, from string, msgs []outgoing) []error
+// eachSender is a Sender that sends several messages over one
+// connection, as the mailer's rounds do when they can.
+type eachSender interface {
+	// sendEach sends msgs one at a time, and calls done with each one's
+	// result as soon as it has it; done returning false, or ctx ending,
+	// stops it before the next message, which is left untried.
+	sendEach(ctx context.Context, from string, msgs []outgoing, done func(i int, err error) bool)
 }
 
-// sendBatch sends msgs in one session with the relay: under load a round
+// sendEach sends msgs in one session with the relay: under load a round
 // of the mailer sends dozens, each of which would otherwise cost a
 // connection, a TLS handshake and a log-in. A message the relay refuses
-// fails alone; a broken session fails the rest.
-func (m *SMTP) sendBatch(ctx context.Context, from string, msgs []outgoing) []error {
-	errs := make([]error, len(msgs))
-	fail := func(from int, err error) []error {
-		for i := from; i < len(errs); i++ {
-			errs[i] = err
+// fails alone; a relay that cannot be reached fails the rest. A session
+// found closed before a message (the relay timed it out while done
+// recorded the previous one, closing it or answering 421) is opened
+// again: nothing of the message was taken then.
+func (m *SMTP) sendEach(ctx context.Context, from string, msgs []outgoing, done func(i int, err error) bool) {
+	var c *smtpConn
+	defer func() {
+		if c != nil {
+			// Every message was taken or refused at its end of data: a
+			// failing QUIT changes neither.
+			c.Quit()
+			c.Close()
 		}
-		return errs
-	}
-	c, err := m.dial(ctx)
-	if err != nil {
-		return fail(0, err)
-	}
-	defer c.Close()
+	}()
 	for i, o := range msgs {
-		if err := ctx.Err(); err != nil {
-			return fail(i, err)
+		if ctx.Err() != nil {
+			return
 		}
-		c.conn.SetDeadline(time.Now().Add(m.timeout()))
-		if errs[i] = sendOne(c.Client, from, o.to, o.msg); errs[i] != nil {
-			if err := c.Reset(); err != nil {
-				return fail(i+1, err)
+		fresh := false
+		if c == nil {
+			var err error
+			if c, err = m.dial(ctx); err != nil {
+				failRest(i, len(msgs), err, done)
+				return
+			}
+			fresh = true
+		}
+		c.conn.SetDeadline(m.deadline(ctx))
+		err := sendOne(c.Client, from, o.to, o.msg)
+		var se *sendError
+		if errors.As(err, &se) && se.stage == stageMail && !fresh && (!isReply(se.err) || replyCode(se.err) == 421) {
+			c.Close()
+			if c, err = m.dial(ctx); err != nil {
+				failRest(i, len(msgs), err, done)
+				return
+			}
+			c.conn.SetDeadline(m.deadline(ctx))
+			err = sendOne(c.Client, from, o.to, o.msg)
+		}
+		if err != nil {
+			// A refusal leaves the session usable once reset; anything
+			// else ends it, and the next message opens another.
+			if !isReply(err) || c.Reset() != nil {
+				c.Close()
+				c = nil
 			}
 		}
+		if !done(i, err) {
+			return
+		}
 	}
-	// Every message was taken or refused at its end of data: a failing
-	// QUIT changes neither.
-	c.Quit()
-	return errs
+}
+
+// failRest fails messages from up to n with err, until done says to stop.
+func failRest(from, n int, err error, done func(int, error) bool) {
+	for i := from; i < n; i++ {
+		if !done(i, err) {
+			return
+		}
+	}
+}
+
+// deadline is when the exchange with the relay must be over: its
+// timeout from now, or ctx's deadline if sooner (the mailer's claim).
+func (m *SMTP) deadline(ctx context.Context) time.Time {
+	d := time.Now().Add(m.timeout())
+	if cd, ok := ctx.Deadline(); ok && cd.Before(d) {
+		return cd
+	}
+	return d
 }
 
 func (m *SMTP) timeout() time.Duration {
@@ -134,7 +180,7 @@ func (m *SMTP) dial(ctx context.Context) (*smtpConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn.SetDeadline(time.Now().Add(m.timeout()))
+	conn.SetDeadline(m.deadline(ctx))
 	c, err := smtp.NewClient(conn, host)
 	if err != nil {
 		conn.Close()
@@ -180,22 +226,55 @@ func (m *SMTP) hello(c *smtp.Client, host string) error {
 	return nil
 }
 
+// The stages of sending a message in a session, for a sendError.
+const (
+	stageMail = iota // MAIL FROM: the first command, nothing taken yet
+	stageRcpt
+	stageData // DATA and the message, up to the relay's answer at its end
+)
+
+// A sendError is a message that could not be sent, and the stage at
+// which: before stageData, the relay has taken nothing of it.
+type sendError struct {
+	stage int
+	err   error
+}
+
+func (e *sendError) Error() string { return e.err.Error() }
+func (e *sendError) Unwrap() error { return e.err }
+
+// isReply tells the relay's answer (a refusal, in a session that goes on)
+// from a failure of the session itself.
+func isReply(err error) bool { return replyCode(err) != 0 }
+
+// replyCode is the code of the relay's answer err, or 0.
+func replyCode(err error) int {
+	var te *textproto.Error
+	if errors.As(err, &te) {
+		return te.Code
+	}
+	return 0
+}
+
 // sendOne sends one message in an open session.
 func sendOne(c *smtp.Client, from, to string, msg []byte) error {
 	if err := c.Mail(from); err != nil {
-		return err
+		return &sendError{stageMail, err}
 	}
 	if err := c.Rcpt(to); err != nil {
-		return err
+		return &sendError{stageRcpt, err}
 	}
 	w, err := c.Data()
 	if err != nil {
-		return err
+		return &sendError{stageData, err}
 	}
 	if _, err := w.Write(msg); err != nil {
-		return err
+		return &sendError{stageData, err}
 	}
-	return w.Close()
+	if err := w.Close(); err != nil {
+		return &sendError{stageData, err}
+	}
+	return nil
 }
 
 func isLoopback(host string) bool {
@@ -210,9 +289,8 @@ func isLoopback(host string) bool {
 // so that long lines such as codes and links survive any relay.
 func (s *deps) message(m *ledger.Mail) []byte {
 	var b bytes.Buffer
-	domain := s.mailFrom[strings.LastIndexByte(s.mailFrom, '@')+1:]
-	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <outbox-%d-%d@%s>\r\n",
-		s.mailFrom, m.To, mime.QEncoding.Encode("utf-8", m.Subject), s.now().UTC().Format(time.RFC1123Z), m.ID, m.Queued.Unix(), domain)
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: %s\r\n",
+		s.mailFrom, m.To, mime.QEncoding.Encode("utf-8", m.Subject), s.now().UTC().Format(time.RFC1123Z), m.MessageID)
 	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
 	qp := quotedprintable.NewWriter(&b)
 	qp.Write([]byte(strings.ReplaceAll(m.Body, "\n", "\r\n")))
@@ -220,16 +298,39 @@ func (s *deps) message(m *ledger.Mail) []byte {
 	return b.Bytes()
 }
 
-// Mail delivery: each due message is claimed for mailLease, so that two
-// instances never send it at once; a failure is retried after a backoff
-// that doubles from retryFirst up to retryMax, for as long as it takes:
-// mail is never dropped, and `licmint serve outbox` shows its attempts.
+// Mail delivery sends each message once wherever SMTP allows. A mailer
+// claims due messages for its lease (mailLease by default), so that no
+// other instance sends them meanwhile, and sends each only while its claim
+// lasts; it records each message sent as soon as the relay has taken it,
+// before it sends the next, trying that write again with a backoff from
+// sentRetryFirst up to sentRetryMax for as long as it fails. A crash (or a
+// database that stays out of reach until the portal stops) can thus leave
+// at most one message taken by the relay and not recorded: the one in
+// flight, sent again once its claim lapses, with the same Message-ID. A
+// failure is retried after a backoff that doubles from retryFirst up to
+// retryMax, for as long as it takes: mail is never dropped, and `licmint
+// serve outbox` shows its attempts.
 const (
-	mailLease  = 2 * time.Minute
-	mailBatch  = 50
-	mailGather = 50 * time.Millisecond
-	retryFirst = 30 * time.Second
-	retryMax   = time.Hour
+	mailLease      = 2 * time.Minute
+	mailBatch      = 50
+	mailGather     = 50 * time.Millisecond
+	retryFirst     = 30 * time.Second
+	retryMax       = time.Hour
+	sentRetryFirst = 50 * time.Millisecond
+	sentRetryMax   = 5 * time.Second
+)
+
+// mailerName names this process's mailer (one for each Server) in the
+// outbox's claims: its host, process and start, which no other mailer
+// shares.
+func mailerName() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d/%d.%d", host, os.Getpid(), processStart.UnixNano(), mailers.Add(1))
+}
+
+var (
+	processStart = time.Now()
+	mailers      atomic.Int64
 )
 
 func retryAfter(attempts int) time.Duration {
@@ -258,43 +359,92 @@ func (s *deps) deliverMail(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	ctx = ledger.WithClient(ctx, "portal", "")
-	ms, err := s.mailbox.Claim(ctx, mailBatch, mailLease)
-	if err != nil {
+	// The claim is measured on the ledger's clock, the sending on this
+	// host's: taken before the claim, and a tenth short, the deadline
+	// falls within the claim.
+	deadline := time.Now().Add(s.mailLease - s.mailLease/10)
+	ms, err := s.mailbox.Claim(ctx, s.mailer, mailBatch, s.mailLease)
+	if err != nil || len(ms) == 0 {
 		return 0, err
 	}
-	// What the relay took is recorded together, once the claim's messages
-	// are sent: one commit, not one a message. A crash in between sends
-	// them again when their lease ends, as a crash after any send would:
-	// mail goes at least once. A stop (ctx ending) still records them.
-	var sent []int64
-	results := make([]error, len(ms))
-	if bs, ok := s.sender.(batchSender); ok && len(ms) > 1 {
+	sendCtx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	sent, tried := 0, 0
+	var unrecorded, ferr error
+	done := func(i int, err error) bool {
+		m := ms[i]
+		if err == nil {
+			if err := s.recordSent(ctx, m.ID); err != nil {
+				unrecorded = err
+				return false
+			}
+			sent++
+			tried++
+			return true
+		}
+		if sendCtx.Err() != nil || !time.Now().Before(deadline) {
+			// Stopping, or the claim is ending: not the relay's failure.
+			// The message goes back with the rest, to be tried again.
+			// (A dial or a read cut at the deadline may report before
+			// the context's own timer fires: hence the clock too.)
+			return false
+		}
+		s.logf("portal: mail %d to %s, attempt %d: %v", m.ID, m.To, m.Attempts, err)
+		if e := s.mailbox.Failed(ctx, s.mailer, m.ID, err.Error(), s.now().Add(retryAfter(m.Attempts))); e != nil && ferr == nil {
+			// Not recorded, the failure is retried when the claim lapses.
+			ferr = e
+		}
+		tried++
+		return true
+	}
+	if es, ok := s.sender.(eachSender); ok && len(ms) > 1 {
 		out := make([]outgoing, len(ms))
 		for i, m := range ms {
 			out[i] = outgoing{to: m.To, msg: s.message(m)}
 		}
-		results = bs.sendBatch(ctx, s.mailFrom, out)
+		es.sendEach(sendCtx, s.mailFrom, out, done)
 	} else {
 		for i, m := range ms {
-			results[i] = s.sender.Send(ctx, s.mailFrom, m.To, s.message(m))
+			if sendCtx.Err() != nil || !done(i, s.sender.Send(sendCtx, s.mailFrom, m.To, s.message(m))) {
+				break
+			}
 		}
 	}
-	for i, m := range ms {
-		if results[i] == nil {
-			sent = append(sent, m.ID)
-			continue
-		}
-		s.logf("portal: mail %d to %s, attempt %d: %v", m.ID, m.To, m.Attempts, results[i])
-		// Not recorded, the failure is retried when the claim's lease
-		// ends: the messages sent are recorded all the same.
-		if ferr := s.mailbox.Failed(ctx, m.ID, results[i].Error(), s.now().Add(retryAfter(m.Attempts))); ferr != nil && err == nil {
-			err = ferr
+	if tried < len(ms) {
+		// The rest go back at once rather than when the claim lapses.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := s.mailbox.Release(rctx, s.mailer); err != nil && ferr == nil {
+			ferr = err
 		}
 	}
-	if rerr := s.mailbox.Sent(context.WithoutCancel(ctx), sent...); rerr != nil {
-		return 0, rerr
+	if unrecorded != nil {
+		return sent, unrecorded
 	}
-	return len(sent), err
+	return sent, ferr
+}
+
+// recordSent records message id as sent, trying again with a backoff for
+// as long as the write fails, until ctx ends: meanwhile the mailer sends
+// nothing more, since a message sent and not recorded is sent again.
+func (s *deps) recordSent(ctx context.Context, id int64) error {
+	wait := sentRetryFirst
+	for {
+		// A stop does not cut the write short: it may well succeed.
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		err := s.mailbox.Sent(wctx, id)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		s.logf("portal: mail %d was sent, and recording it failed (sending no more until it is recorded): %v", id, err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("portal: mail %d was sent and is not recorded: it will be sent again: %w", id, err)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, sentRetryMax)
+	}
 }
 
 // RunMailer delivers mail until ctx ends: shortly after a page queues a
@@ -319,9 +469,9 @@ func (s *deps) runMailer(ctx context.Context, interval time.Duration) {
 			return
 		case <-t.C:
 		case <-s.kick:
-			// Each round costs two commits (the claim, and what was
-			// sent) however many messages it sends: under load, let the
-			// pages served meanwhile queue theirs too.
+			// Each round costs a commit for its claim however many
+			// messages it sends: under load, let the pages served
+			// meanwhile queue theirs too.
 			select {
 			case <-ctx.Done():
 				return

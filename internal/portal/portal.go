@@ -42,6 +42,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -172,8 +173,11 @@ type deps struct {
 	hashSlots int
 	mailFrom  string
 	sender    Sender
-	support   string
-	logf      func(format string, args ...any)
+	mailLease time.Duration
+	// mailer names this portal's mailer in the outbox's claims.
+	mailer  string
+	support string
+	logf    func(format string, args ...any)
 
 	proxies []netip.Prefix
 
@@ -249,6 +253,13 @@ func WithMail(sender Sender, from string) Option {
 	return func(s *deps) { s.sender, s.mailFrom = sender, from }
 }
 
+// WithMailLease sets how long the mailer's claim on a message lasts, 2
+// minutes by default: no other instance sends the message meanwhile, the
+// mailer stops sending it when the claim ends, and a mailer that dies
+// holding claims delays their messages by at most this. It must exceed
+// the time the relay takes to accept a message.
+func WithMailLease(d time.Duration) Option { return func(s *deps) { s.mailLease = d } }
+
 // WithSupport sets how customers reach support, shown where the portal
 // cannot help, such as a forgotten login id.
 func WithSupport(contact string) Option { return func(s *deps) { s.support = contact } }
@@ -263,13 +274,17 @@ func WithLog(logf func(format string, args ...any)) Option { return func(s *deps
 // them, and keeps its own state, in led.
 func New(ctx context.Context, svc *issuance.Service, led *ledger.Ledger, opts ...Option) (*Server, error) {
 	s := &deps{svc: svc, led: led, now: time.Now, rand: rand.Reader, limits: DefaultLimits, mailFrom: "licenses@localhost",
-		support: "the vendor's customer service", kick: make(chan struct{}, 1), logf: func(string, ...any) {}}
+		support: "the vendor's customer service", kick: make(chan struct{}, 1), logf: func(string, ...any) {}, mailLease: mailLease}
 	for _, o := range opts {
 		o(s)
 	}
 	if svc == nil || led == nil {
 		return nil, errors.New("portal: the issuance service needs a ledger")
 	}
+	if s.mailLease <= 0 {
+		return nil, errors.New("portal: the mail lease must be positive")
+	}
+	s.mailer = mailerName()
 	if len(s.keys) == 0 {
 		return nil, errors.New("portal: no public keys to check codes with: give WithTrustedKeys")
 	}
@@ -465,10 +480,16 @@ func (s *customerPages) secured(next http.Handler) http.Handler {
 		s.protect(w, r)
 
 		v := &visit{ip: clientIP(r)}
+		// A session that cannot be read is not a visitor logged out:
+		// once the CSRF token is checked, the request is answered 503.
+		var unreadable error
 		if c, err := r.Cookie(sessionCookie); err == nil && len(c.Value) == 43 {
 			v.id = c.Value
-			if sess, err := s.sessions.Get(r.Context(), tokenHash(c.Value), s.now()); err == nil {
+			switch sess, err := s.sessions.Get(r.Context(), tokenHash(c.Value), s.now()); {
+			case err == nil:
 				v.account = sess.Email
+			case !errors.Is(err, portaldb.ErrNoSession):
+				unreadable = &unavailableError{fmt.Errorf("looking up the session: %w", err)}
 			}
 		}
 		if v.id == "" {
@@ -505,6 +526,11 @@ func (s *customerPages) secured(next http.Handler) http.Handler {
 					Error: "This form has expired or did not come from this site. Go back, reload the page and try again."})
 				return
 			}
+		}
+		// The static files need no visitor: the 503 page itself has them.
+		if unreadable != nil && !strings.HasPrefix(r.URL.Path, "/static/") {
+			s.unavailable(w, r, unreadable)
+			return
 		}
 		next.ServeHTTP(w, r)
 	})

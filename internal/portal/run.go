@@ -59,6 +59,9 @@ type Config struct {
 	// MailInterval is how often the outbox is checked for mail to send
 	// or retry; NotifyEvery how often expiry notices are sent, none when 0.
 	MailInterval, NotifyEvery time.Duration
+	// MailLease is how long the mailer's claim on a message lasts
+	// (WithMailLease); 0 is 2 minutes.
+	MailLease time.Duration
 	// ShutdownGrace bounds how long the requests in flight may take to
 	// finish once the context ends.
 	ShutdownGrace time.Duration
@@ -237,6 +240,9 @@ func newRunServer(ctx context.Context, svc *issuance.Service, cfg *Config) (*Ser
 	}
 	if cfg.Mail != nil {
 		opts = append(opts, WithMail(cfg.Mail, cfg.MailFrom))
+		if cfg.MailLease > 0 {
+			opts = append(opts, WithMailLease(cfg.MailLease))
+		}
 	}
 	p, err := New(ctx, svc, cfg.Ledger, opts...)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -141,29 +142,59 @@ func TestOutbox(t *testing.T) {
 			ledger.Mail{To: "c@example.com", Subject: "three", Body: "secret code"}); err != nil {
 			t.Fatal(err)
 		}
-		ms, err := portaldb.NewOutbox(l).Claim(ctx, 10, time.Minute)
+		ms, err := portaldb.NewOutbox(l).Claim(ctx, "m1", 10, time.Minute)
 		if err != nil || len(ms) != 3 || ms[0].Subject != "one" || ms[0].Attempts != 1 {
 			t.Fatalf("claim: %+v, %v", ms, err)
 		}
+		// Each message has its Message-ID from the moment it is queued:
+		// one of its own, of this ledger.
+		ids := map[string]bool{}
+		for _, m := range ms {
+			if !regexp.MustCompile(`^<\d+\.[0-9a-f]{24}@licmint>$`).MatchString(m.MessageID) || ids[m.MessageID] {
+				t.Fatalf("Message-ID %q", m.MessageID)
+			}
+			ids[m.MessageID] = true
+		}
 		// Claimed mail is not handed out again until its lease ends.
-		if again, _ := portaldb.NewOutbox(l).Claim(ctx, 10, time.Minute); len(again) != 0 {
+		if again, _ := portaldb.NewOutbox(l).Claim(ctx, "m2", 10, time.Minute); len(again) != 0 {
 			t.Fatalf("claimed twice: %+v", again)
 		}
-		// A mailer records the messages it sent together.
-		if err := portaldb.NewOutbox(l).Sent(ctx, ms[0].ID, ms[2].ID); err != nil {
+		// Only the claim's owner releases it or records a failure.
+		if err := portaldb.NewOutbox(l).Release(ctx, "m2"); err != nil {
 			t.Fatal(err)
 		}
-		if err := portaldb.NewOutbox(l).Failed(ctx, ms[1].ID, "relay down", now.Add(2*time.Minute)); err != nil {
+		if err := portaldb.NewOutbox(l).Failed(ctx, "m2", ms[1].ID, "not mine", now); err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := portaldb.NewOutbox(l).Claim(ctx, "m2", 10, time.Minute); len(again) != 0 {
+			t.Fatalf("claimed twice: %+v", again)
+		}
+		// A mailer records the messages it sent, whoever claims them.
+		if err := portaldb.NewOutbox(l).Sent(ctx, ms[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := portaldb.NewOutbox(l).Sent(ctx, ms[2].ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := portaldb.NewOutbox(l).Failed(ctx, "m1", ms[1].ID, "relay down", now.Add(2*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 		now = now.Add(time.Minute)
-		if due, _ := portaldb.NewOutbox(l).Claim(ctx, 10, time.Minute); len(due) != 0 {
+		if due, _ := portaldb.NewOutbox(l).Claim(ctx, "m1", 10, time.Minute); len(due) != 0 {
 			t.Fatalf("due before its retry: %+v", due)
 		}
 		now = now.Add(time.Minute)
-		due, _ := portaldb.NewOutbox(l).Claim(ctx, 10, time.Minute)
+		due, _ := portaldb.NewOutbox(l).Claim(ctx, "m1", 10, time.Minute)
 		if len(due) != 1 || due[0].Attempts != 2 || due[0].LastError != "relay down" {
 			t.Fatalf("retry: %+v", due)
+		}
+		// Released, it is due again at once, for another mailer, and the
+		// attempt it was not sent in is not counted.
+		if err := portaldb.NewOutbox(l).Release(ctx, "m1"); err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := portaldb.NewOutbox(l).Claim(ctx, "m2", 10, time.Minute); len(again) != 1 || again[0].Attempts != 2 || again[0].MessageID != ms[1].MessageID {
+			t.Fatalf("released: %+v", again)
 		}
 		all, err := portaldb.NewOutbox(l).List(ctx, 0)
 		if err != nil || len(all) != 3 {

@@ -55,3 +55,31 @@ func TestAPITokens(t *testing.T) {
 		}
 	})
 }
+
+// A lookup that fails is not a session or token that does not exist:
+// only the sentinels say that, so that a caller never takes a database
+// out of reach for a visitor logged out.
+func TestLookupFailureIsNoSentinel(t *testing.T) {
+	eachStore(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		l := open(t, dsn)
+		sessions, staff, tokens := portaldb.NewCustomerSessions(l), portaldb.NewStaffSessions(l), portaldb.NewAPITokens(l)
+		hash := strings.Repeat("ab", 32)
+		if _, err := sessions.Get(ctx, hash, day0); !errors.Is(err, portaldb.ErrNoSession) {
+			t.Fatalf("unknown session: %v", err)
+		}
+		if _, err := tokens.Get(ctx, hash); !errors.Is(err, portaldb.ErrNoAPIToken) {
+			t.Fatalf("unknown token: %v", err)
+		}
+		l.Close()
+		for name, get := range map[string]func() error{
+			"session":       func() error { _, err := sessions.Get(ctx, hash, day0); return err },
+			"staff session": func() error { _, err := staff.Get(ctx, hash, day0); return err },
+			"API token":     func() error { _, err := tokens.Get(ctx, hash); return err },
+		} {
+			if err := get(); err == nil || errors.Is(err, portaldb.ErrNoSession) || errors.Is(err, portaldb.ErrNoAPIToken) {
+				t.Errorf("%s on a closed ledger: %v", name, err)
+			}
+		}
+	})
+}

@@ -51,10 +51,10 @@ func TestChainBytes(t *testing.T) {
 	must(err)
 	must(tokens.Revoke(ctx, id))
 	must(outbox.Queue(ctx, ledger.Mail{To: "b@example.com", Subject: "two", Body: "b"}))
-	ms, err := outbox.Claim(ctx, 10, time.Minute)
+	ms, err := outbox.Claim(ctx, "mailer-1", 10, time.Minute)
 	must(err)
 	must(outbox.Sent(ctx, ms[0].ID))
-	must(outbox.Failed(ctx, ms[1].ID, "relay down", now.Add(time.Minute)))
+	must(outbox.Failed(ctx, "mailer-1", ms[1].ID, "relay down", now.Add(time.Minute)))
 	if h := verifyChain(t, l); fmt.Sprint(h) != want {
 		t.Fatalf("head %v, want %s", h, want)
 	}

@@ -27,13 +27,13 @@ func (o *Outbox) Queue(ctx context.Context, mail ...Mail) error {
 	return o.db.Update(ctx, func(t ledgerdb.Tx) error { return ledgerdb.QueueMail(t, mail) })
 }
 
-const mailColumns = `id, recipient, subject, body, queued_at, attempts, next_attempt, last_error, sent_at`
+const mailColumns = `id, message_id, recipient, subject, body, queued_at, attempts, next_attempt, last_error, sent_at`
 
 func scanMail(sc ledgerdb.Scanner) (*Mail, error) {
 	var m Mail
 	var queued, next string
 	var sent sql.NullString
-	if err := sc.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &queued, &m.Attempts, &next, &m.LastError, &sent); err != nil {
+	if err := sc.Scan(&m.ID, &m.MessageID, &m.To, &m.Subject, &m.Body, &queued, &m.Attempts, &next, &m.LastError, &sent); err != nil {
 		return nil, err
 	}
 	m.Queued, m.NextAttempt = parseTime(queued), parseTime(next)
@@ -43,19 +43,22 @@ func scanMail(sc ledgerdb.Scanner) (*Mail, error) {
 	return &m, nil
 }
 
-// Claim returns up to max unsent messages that are due, oldest first, each
-// with one more attempt counted and its next attempt moved lease ahead, so
-// that another instance does not send it meanwhile. The sender then calls
-// Sent or Failed.
-func (o *Outbox) Claim(ctx context.Context, max int, lease time.Duration) ([]*Mail, error) {
+// Claim returns up to max unsent messages that are due, oldest first,
+// each with one more attempt counted and claimed by owner until lease has
+// passed on the ledger's clock (their next attempt), so that no other
+// mailer sends them meanwhile; a mailer that dies holding a claim holds it
+// no longer than that. The owner then calls Sent for each message as soon
+// as the relay took it, Failed for each the relay refused, and Release
+// for those it did not try.
+func (o *Outbox) Claim(ctx context.Context, owner string, max int, lease time.Duration) ([]*Mail, error) {
 	var out []*Mail
 	err := o.db.Locked(ctx, func(tx *sql.Tx) error {
 		at := o.db.Now()
 		// One statement, whatever the count; the write lock keeps two
-		// instances from claiming the same messages.
-		rows, err := tx.QueryContext(ctx, `UPDATE mail_outbox SET attempts = attempts + 1, next_attempt = $1
-WHERE id IN (SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt <= $2 ORDER BY next_attempt, id LIMIT `+fmt.Sprint(max)+`)
-RETURNING `+mailColumns, ledgerdb.FormatTime(at.Add(lease)), ledgerdb.FormatTime(at))
+		// mailers from claiming the same messages.
+		rows, err := tx.QueryContext(ctx, `UPDATE mail_outbox SET attempts = attempts + 1, next_attempt = $1, claimed_by = $2
+WHERE id IN (SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt <= $3 ORDER BY next_attempt, id LIMIT `+fmt.Sprint(max)+`)
+RETURNING `+mailColumns, ledgerdb.FormatTime(at.Add(lease)), owner, ledgerdb.FormatTime(at))
 		if err != nil {
 			return err
 		}
@@ -67,21 +70,30 @@ RETURNING `+mailColumns, ledgerdb.FormatTime(at.Add(lease)), ledgerdb.FormatTime
 }
 
 // Sent records that the relay took the messages ids, and empties their
-// bodies: one transaction for all, so that a mailer records what it sent
-// with one commit.
+// bodies, in one transaction. It records them whoever holds their claim:
+// they were sent. A message already recorded is left as it is, so that a
+// write tried again after its commit was lost records nothing twice.
 func (o *Outbox) Sent(ctx context.Context, ids ...int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	return o.db.Update(ctx, func(t ledgerdb.Tx) error {
+		var sent []int64
 		err := ledgerdb.InLists(o.db.Numbered, ids, func(match string, args []any) error {
-			return ledgerdb.Exec(t, `UPDATE mail_outbox SET sent_at = $1, body = '', last_error = '' WHERE sent_at IS NULL AND id `+match,
+			rows, err := t.SQL().QueryContext(t.Context(), `UPDATE mail_outbox SET sent_at = $1, body = '', last_error = '', claimed_by = '' WHERE sent_at IS NULL AND id `+match+` RETURNING id`,
 				append([]any{ledgerdb.FormatTime(t.At())}, args...)...)
+			if err != nil {
+				return err
+			}
+			more, err := ledgerdb.ScanAll(rows, func(sc ledgerdb.Scanner) (id int64, err error) { return id, sc.Scan(&id) })
+			sent = append(sent, more...)
+			return err
 		})
 		if err != nil {
 			return err
 		}
-		for _, id := range ids {
+		slices.Sort(sent)
+		for _, id := range sent {
 			if err := t.Event(ledgerdb.EventMailSent, ledgerdb.MailEvent{MailID: id}); err != nil {
 				return err
 			}
@@ -90,15 +102,32 @@ func (o *Outbox) Sent(ctx context.Context, ids ...int64) error {
 	})
 }
 
-// Failed records a failed attempt to send message id, to be tried again
-// at retry.
-func (o *Outbox) Failed(ctx context.Context, id int64, reason string, retry time.Time) error {
+// Failed records a failed attempt by owner to send message id, to be tried
+// again at retry. A claim owner no longer holds (it lapsed, and another
+// mailer may hold the message now) is left alone, and nothing recorded.
+func (o *Outbox) Failed(ctx context.Context, owner string, id int64, reason string, retry time.Time) error {
 	return o.db.Update(ctx, func(t ledgerdb.Tx) error {
-		if err := ledgerdb.Exec(t, `UPDATE mail_outbox SET last_error = $1, next_attempt = $2 WHERE id = $3 AND sent_at IS NULL`,
-			reason, ledgerdb.FormatTime(retry), id); err != nil {
+		res, err := t.SQL().ExecContext(t.Context(), `UPDATE mail_outbox SET last_error = $1, next_attempt = $2, claimed_by = '' WHERE id = $3 AND sent_at IS NULL AND claimed_by = $4`,
+			reason, ledgerdb.FormatTime(retry), id, owner)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
 		return t.Event(ledgerdb.EventMailFailed, ledgerdb.MailEvent{MailID: id, Error: reason, Retry: ledgerdb.FormatTime(retry)})
+	})
+}
+
+// Release gives up the claims owner holds on messages it has not tried
+// to send: they are due again at once, the attempt uncounted. A mailer
+// calls it when it stops a round early.
+func (o *Outbox) Release(ctx context.Context, owner string) error {
+	return o.db.Locked(ctx, func(tx *sql.Tx) error {
+		at := ledgerdb.FormatTime(o.db.Now())
+		_, err := tx.ExecContext(ctx, `UPDATE mail_outbox SET attempts = attempts - 1, next_attempt = $1, claimed_by = ''
+WHERE sent_at IS NULL AND next_attempt > $1 AND claimed_by = $2`, at, owner)
+		return err
 	})
 }
 
