@@ -6,5 +6,5 @@
 -- under, so that a mailer only ever gives up its own claims.
 ALTER TABLE mail_outbox ADD COLUMN message_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE mail_outbox ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
-INSERT INTO ledger_meta (key, value) VALUES ('ledger_id', lower(hex(randomblob(12)))) ON CONFLICT (key) DO NOTHING;
+INSERT INTO ledger_meta (key, value) VALUES ('ledger_id', lower(hex(randomblob(16)))) ON CONFLICT (key) DO NOTHING;
 UPDATE mail_outbox SET message_id = '<' || id || '.' || (SELECT value FROM ledger_meta WHERE key = 'ledger_id') || '@licmint>';
