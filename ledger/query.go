@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -105,19 +106,27 @@ func mustDay(t time.Time) formats.Day {
 // was issued.
 func (l *Ledger) LatestRevocationList(ctx context.Context, p formats.Product) (*IssuedList, error) {
 	out := &IssuedList{Product: p}
-	var seq int64
-	var at string
-	err := l.db.QueryRowContext(ctx, `SELECT r.seq, r.list, e.at FROM revocation_lists r JOIN events e ON e.seq = r.event
-WHERE r.product = $1 ORDER BY r.seq DESC LIMIT 1`, p.String()).Scan(&seq, &out.List, &at)
+	var seq, event int64
+	var at, kind, product sql.NullString
+	var body []byte
+	err := l.db.QueryRowContext(ctx, `SELECT r.seq, r.list, r.event, e.at, e.kind, e.product, e.body FROM revocation_lists r LEFT JOIN events e ON e.seq = r.event
+WHERE r.product = $1 ORDER BY r.seq DESC LIMIT 1`, p.String()).Scan(&seq, &out.List, &event, &at, &kind, &product, &body)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil
 		}
 		return nil, err
 	}
+	// The list is served as it is: it must be the one its event issued.
+	var ev listEvent
+	if !at.Valid || kind.String != eventListIssue || product.String != p.String() || json.Unmarshal(body, &ev) != nil ||
+		ev.Seq != uint64(seq) || ev.ListSHA256 != hashHex(out.List) {
+		return nil, l.refused(ctx, &RowError{Table: "revocation_lists", Key: keyText([]string{"product", "seq"}, []cell{textCell(p.String()), intCell(seq)}),
+			Column: "list", Reason: fmt.Sprintf("it is not the list event %d issued", event)})
+	}
 	out.Seq = uint64(seq)
-	if out.Issued, err = time.Parse(time.RFC3339Nano, at); err != nil {
-		return nil, fmt.Errorf("ledger: revocation list %d of %s: its event's time %q: %v", seq, p, at, err)
+	if out.Issued, err = time.Parse(time.RFC3339Nano, at.String); err != nil {
+		return nil, fmt.Errorf("ledger: revocation list %d of %s: its event's time %q: %v", seq, p, at.String, err)
 	}
 	return out, nil
 }
@@ -159,6 +168,9 @@ func (l *Ledger) MarkNotified(ctx context.Context, p formats.Product, serial for
 		}
 		if lic.NotifiedExpires == expires || lic.Expires != expires {
 			return nil
+		}
+		if err := t.checkLicenseNow(lic, nil); err != nil {
+			return err
 		}
 		lic.NotifiedExpires = expires
 		if err := t.putLicense(lic, false); err != nil {

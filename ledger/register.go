@@ -140,6 +140,55 @@ type registrations struct {
 	licenses map[serialKey]*licenseState
 	// used are the minted keys registered now, to be marked so.
 	used map[formats.Product][]int64
+	// tampered are the keys whose row, or whose license's, no longer
+	// matches its events: refused, and the refusal recorded once.
+	tampered map[serialKey]*tamperedRow
+}
+
+type tamperedRow struct {
+	err      *RowError
+	recorded bool
+}
+
+// checkLoaded compares the keys, licenses and codes that the transaction
+// read with their events, before any is acted on: the events of a chunk's
+// serials are read with one query per product.
+func (t *tx) checkLoaded(rs *registrations) error {
+	serials := make(map[formats.Product][]int64)
+	for id := range rs.rks {
+		serials[id.product] = append(serials[id.product], int64(id.serial))
+	}
+	for p, ss := range serials {
+		evs, err := t.serialEvents(p, ss)
+		if err != nil {
+			return err
+		}
+		for _, s := range ss {
+			id := serialKey{p, formats.Serial(s)}
+			rk := rs.rks[id]
+			var err error
+			if rk.License != 0 && rk.License != rk.Key.Serial {
+				err = t.checkKeyNow(rk) // a used renewal key: few
+			} else {
+				err = checkKey(rk, evs[id.serial])
+			}
+			if st := rs.licenses[id]; err == nil && st != nil {
+				if err = checkLicense(st.lic, evs[id.serial]); err == nil && st.current != nil {
+					err = checkCode(st.current, evs[id.serial])
+				}
+			}
+			var re *RowError
+			if errors.As(err, &re) {
+				if rs.tampered == nil {
+					rs.tampered = make(map[serialKey]*tamperedRow)
+				}
+				rs.tampered[id] = &tamperedRow{err: re}
+			} else if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (t *tx) registerAll(regs []Registration, out []Registered) error {
@@ -158,19 +207,23 @@ func (t *tx) registerAll(regs []Registration, out []Registered) error {
 		// The columns register needs, and the key from its product,
 		// serial and trial columns rather than by parsing its text: this
 		// read is a sixth of recording a chunk.
-		err := t.queryBySerial(`SELECT serial, trial, edition, days, purpose, order_ref, customer, state FROM registration_keys WHERE product = $1 AND serial %s`, p, ss,
+		err := t.queryBySerial(`SELECT serial, trial, edition, days, purpose, order_ref, customer, state, license FROM registration_keys WHERE product = $1 AND serial %s`, p, ss,
 			func(rows *sql.Rows) error {
 				var r RegistrationKey
 				var serial int64
 				var trial int
-				if err := rows.Scan(&serial, &trial, &r.Edition, &r.Days, &r.Purpose, &r.Order, &r.Customer, &r.State); err != nil {
+				var license sql.NullInt64
+				if err := rows.Scan(&serial, &trial, &r.Edition, &r.Days, &r.Purpose, &r.Order, &r.Customer, &r.State, &license); err != nil {
 					return err
 				}
 				k, err := formats.NewRegistrationKey(p, trial != 0, formats.Serial(serial))
 				if err != nil {
 					return fmt.Errorf("ledger: recorded key %s serial %d: %w", p, serial, err)
 				}
-				r.Key = k
+				r.Key, r.License = k, formats.Serial(license.Int64)
+				if !license.Valid && r.State == StateRegistered && r.Purpose == PurposeLicense {
+					r.License = k.Serial // NULL: its own serial (schema 7)
+				}
 				rs.rks[serialKey{p, k.Serial}] = &r
 				if r.State == StateRegistered && r.Purpose == PurposeLicense {
 					again[p] = append(again[p], int64(r.Key.Serial))
@@ -182,6 +235,9 @@ func (t *tx) registerAll(regs []Registration, out []Registered) error {
 		}
 	}
 	if err := t.loadLicenses(again, rs.licenses); err != nil {
+		return err
+	}
+	if err := t.checkLoaded(rs); err != nil {
 		return err
 	}
 	for i := range regs {
@@ -254,6 +310,15 @@ func (t *tx) register(r *Registration, rs *registrations) (Registered, error) {
 	k := r.RK
 	id := serialKey{k.Product, k.Serial}
 	rec := rs.rks[id]
+	if bad := rs.tampered[id]; bad != nil {
+		if !bad.recorded {
+			if err := t.recordMismatch(bad.err); err != nil {
+				return Registered{}, err
+			}
+			bad.recorded = true
+		}
+		return Registered{}, ruleError{bad.err}
+	}
 	imported := false
 	switch {
 	case rec != nil && rec.Key != k:
@@ -367,6 +432,13 @@ func (l *Ledger) Renew(ctx context.Context, r Renewal, sign RenewFunc) (*License
 		if err := checkAccess(lic, r.Owner); err != nil {
 			return err
 		}
+		cur, err := currentCode(ctx, t.sql, lic)
+		if err != nil {
+			return err
+		}
+		if err := t.checkLicenseNow(lic, cur); err != nil {
+			return err
+		}
 		if lic.RevokesCurrent() {
 			return fmt.Errorf("%w: %s serial %s: %s", ErrRevoked, lic.Product, lic.Serial, lic.RevokeReason)
 		}
@@ -381,6 +453,9 @@ func (l *Ledger) Renew(ctx context.Context, r Renewal, sign RenewFunc) (*License
 			if key, err = getRK(ctx, t.sql, *r.RenewalKey); err != nil {
 				return err
 			}
+			if err := t.checkKeyNow(key); err != nil {
+				return err
+			}
 			switch {
 			case key.State == StateVoid:
 				return fmt.Errorf("%w: %s", ErrVoid, key.Key)
@@ -393,10 +468,6 @@ func (l *Ledger) Renew(ctx context.Context, r Renewal, sign RenewFunc) (*License
 			case key.Edition != lic.Edition:
 				return fmt.Errorf("%w: %s renews edition %s, and the license is %s", ErrOtherTerms, key.Key, key.Edition, lic.Edition)
 			}
-		}
-		cur, err := currentCode(ctx, t.sql, lic)
-		if err != nil {
-			return err
 		}
 		is, err := sign(lic, cur, key)
 		if err != nil {
@@ -476,6 +547,13 @@ func (l *Ledger) Replace(ctx context.Context, r Replacement, sign ReplaceFunc) (
 		if err := checkAccess(lic, r.Owner); err != nil {
 			return err
 		}
+		cur, err := currentCode(ctx, t.sql, lic)
+		if err != nil {
+			return err
+		}
+		if err := t.checkLicenseNow(lic, cur); err != nil {
+			return err
+		}
 		if lic.Revoked && (lic.RevokedBelow == 0 || lic.Generation+1 < lic.RevokedBelow) {
 			// Every generation, or the next one too, is revoked: a
 			// replacement would be revoked as it is issued.
@@ -486,10 +564,6 @@ func (l *Ledger) Replace(ctx context.Context, r Replacement, sign ReplaceFunc) (
 		}
 		if lic.Generation == formats.MaxGeneration {
 			return fmt.Errorf("%w (%d)", ErrLastGeneration, formats.MaxGeneration)
-		}
-		cur, err := currentCode(ctx, t.sql, lic)
-		if err != nil {
-			return err
 		}
 		next := lic.Generation + 1
 		is, err := sign(lic, cur, next)
@@ -569,6 +643,9 @@ func (l *Ledger) Revoke(ctx context.Context, p formats.Product, serial formats.S
 func (t *tx) revokeSerial(p formats.Product, serial formats.Serial, below uint8, reason string) (*License, error) {
 	lic, err := getLicense(t.ctx, t.sql, p, serial)
 	if err != nil {
+		return nil, err
+	}
+	if err := t.checkLicenseNow(lic, nil); err != nil {
 		return nil, err
 	}
 	if below != 0 && int(below) > int(lic.Generation)+1 {
