@@ -915,3 +915,48 @@ func (l *Ledger) checkBound(ctx context.Context, table string, key ...any) error
 	return l.refused(ctx, re)
 }
 
+// boundSchema is the schema whose rows of the byEvent tables name their
+// event.
+const boundSchema = 8
+
+// eventBaseline binds a row recorded before schema 8 to the chain as it
+// stood when the ledger was migrated.
+const eventBaseline = "baseline"
+
+// baseline binds every row of the byEvent tables that names no event,
+// each with a baseline event, in the migration's transaction: the rows
+// recorded before schema 8 then verify, and are checked at use, from the
+// migration on. What they held before it, the chain cannot say.
+func (l *Ledger) baseline(ctx context.Context, conn *sql.Conn, s *sql.Tx) error {
+	t, err := l.begin(ctx, conn, s)
+	if err != nil {
+		return err
+	}
+	for i := range boundTables {
+		bt := &boundTables[i]
+		if !bt.byEvent {
+			continue
+		}
+		rows, err := s.QueryContext(ctx, `SELECT `+strings.Join(bt.key, ", ")+` FROM `+bt.name+` WHERE event IS NULL ORDER BY `+strings.Join(bt.key, ", "))
+		if err != nil {
+			return err
+		}
+		keys, err := ledgerdb.ScanAll(rows, func(sc ledgerdb.Scanner) ([]any, error) {
+			k := make([]any, len(bt.key))
+			ptrs := make([]any, len(k))
+			for i := range k {
+				ptrs[i] = &k[i]
+			}
+			return k, sc.Scan(ptrs...)
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := t.BoundEvent(eventBaseline, nil, bt.name, k...); err != nil {
+				return err
+			}
+		}
+	}
+	return t.flushAll()
+}
