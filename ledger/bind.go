@@ -627,9 +627,17 @@ func mintedAsRead(rk *RegistrationKey, events []*Event) bool {
 		return false
 	}
 	var buf [256]byte
-	fields := mintEvent{RK: rk.Key.String(), Trial: rk.Key.Trial, Edition: rk.Edition, Days: rk.Days, Purpose: string(rk.Purpose),
-		Order: rk.Order, Customer: rk.Customer}.appendFields(buf[:0])
-	return eventFieldsAre(events[0].Body, fields)
+	return eventFieldsAre(events[0].Body, rk.mintFields(buf[:0]))
+}
+
+// mintFields appends the own members of the event that minted the key as
+// it is: mintEvent.appendFields, without making the key's text a string.
+func (rk *RegistrationKey) mintFields(dst []byte) []byte {
+	dst = append(dst, `,"rk":"`...)
+	dst, _ = rk.Key.AppendText(dst) // a key read from the ledger is valid
+	dst = append(dst, `","trial":`...)
+	dst = strconv.AppendBool(dst, rk.Key.Trial)
+	return mintEvent{Edition: rk.Edition, Days: rk.Days, Purpose: string(rk.Purpose), Order: rk.Order, Customer: rk.Customer}.appendFieldsAfterTrial(dst)
 }
 
 // eventFieldsAre reports whether body's own members, after its head and
@@ -686,12 +694,25 @@ func checkCode(c *Code, events []*Event) error {
 			Issued     string `json:"issued"`
 			Expires    string `json:"expires"`
 			CodeSHA256 string `json:"code_sha256"`
+			JWTSHA256  string `json:"jwt_sha256"`
 		}
 		if err := json.Unmarshal(e.Body, &f); err != nil || f.CodeSHA256 != codeHash(c.Code) {
 			return &RowError{Table: "codes", Key: key, Column: "code", Reason: "it is not the code its event names by its SHA-256"}
 		}
 		if f.Generation != int(c.Generation) || f.Issued != c.Issued.String() || f.Expires != c.Expires.String() {
 			return &RowError{Table: "codes", Key: key, Reason: "its key columns are not its event's generation and days"}
+		}
+		if f.JWTSHA256 == "" {
+			// A token made later is named by its token_made event.
+			for _, m := range events {
+				var tf tokenEvent
+				if m.Kind == eventTokenMade && json.Unmarshal(m.Body, &tf) == nil && tf.CodeSHA256 == f.CodeSHA256 {
+					f.JWTSHA256 = tf.JWTSHA256
+				}
+			}
+		}
+		if (c.JWT != "" || f.JWTSHA256 != "") && f.JWTSHA256 != codeHash(c.JWT) {
+			return &RowError{Table: "codes", Key: key, Column: "jwt", Reason: "it is not the token its events name by its SHA-256"}
 		}
 		return nil
 	}

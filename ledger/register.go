@@ -152,29 +152,66 @@ type tamperedRow struct {
 
 // checkLoaded compares the keys, licenses and codes that the transaction
 // read with their events, before any is acted on: the events of a chunk's
-// serials are read with one query per product.
+// serials are read with one query per product. A key a batch registers
+// has one event, its minting, compared as read (mintedAsRead); the
+// others, few, are replayed.
 func (t *tx) checkLoaded(rs *registrations) error {
 	serials := make(map[formats.Product][]int64)
 	for id := range rs.rks {
 		serials[id.product] = append(serials[id.product], int64(id.serial))
 	}
 	for p, ss := range serials {
-		evs, err := t.serialEvents(p, ss)
+		seen := make(map[formats.Serial]int, len(ss))
+		// replayed are the serials checked by replaying their events.
+		replayed := make(map[formats.Serial][]*Event)
+		var fields []byte
+		err := t.queryBySerial(`SELECT serial, seq, kind, body FROM events WHERE product = $1 AND serial %s ORDER BY seq`, p, ss,
+			func(rows *sql.Rows) error {
+				var serial, seq int64
+				var kind string
+				var body sql.RawBytes
+				if err := rows.Scan(&serial, &seq, &kind, &body); err != nil {
+					return err
+				}
+				s := formats.Serial(serial)
+				seen[s]++
+				rk := rs.rks[serialKey{p, s}]
+				if rk.State == StateMinted && seen[s] == 1 && rk.License == 0 {
+					fields = rk.mintFields(fields[:0])
+					if (kind == eventMinted || kind == eventImported) && eventFieldsAre(body, fields) {
+						return nil
+					}
+				}
+				if rk.State != StateMinted {
+					replayed[s] = append(replayed[s], &Event{Seq: seq, Kind: kind, Product: p.String(), Serial: s, Body: append([]byte(nil), body...)})
+				} else {
+					replayed[s] = nil // a minted key whose events differ from its row
+				}
+				return nil
+			})
 		if err != nil {
 			return err
 		}
-		for _, s := range ss {
-			id := serialKey{p, formats.Serial(s)}
+		for _, serial := range ss {
+			id := serialKey{p, formats.Serial(serial)}
 			rk := rs.rks[id]
+			evs, slow := replayed[id.serial]
+			if !slow && seen[id.serial] == 1 {
+				continue
+			}
 			var err error
-			if rk.License != 0 && rk.License != rk.Key.Serial {
-				err = t.checkKeyNow(rk) // a used renewal key: few
-			} else {
-				err = checkKey(rk, evs[id.serial])
+			switch {
+			case rk.License != 0 && rk.License != rk.Key.Serial:
+				err = t.checkKeyNow(rk) // a used renewal key, whose events are also its license's
+			case rk.State == StateMinted:
+				// Read again, in full, to say what differs.
+				err = t.checkKeyNow(rk)
+			default:
+				err = checkKey(rk, evs)
 			}
 			if st := rs.licenses[id]; err == nil && st != nil {
-				if err = checkLicense(st.lic, evs[id.serial]); err == nil && st.current != nil {
-					err = checkCode(st.current, evs[id.serial])
+				if err = checkLicense(st.lic, evs); err == nil && st.current != nil {
+					err = checkCode(st.current, evs)
 				}
 			}
 			var re *RowError
