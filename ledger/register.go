@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/internal/ledgerdb"
@@ -143,6 +144,42 @@ type registrations struct {
 	// tampered are the keys whose row, or whose license's, no longer
 	// matches its events: refused, and the refusal recorded once.
 	tampered map[serialKey]*tamperedRow
+	// events are the keys' events, as read with them.
+	events *keyEvents
+}
+
+// keyEvents are the events of the keys a transaction of Register read,
+// which checkLoaded compares them with.
+type keyEvents struct {
+	seen map[serialKey]int
+	// asMinted are the keys whose event minted them as they are
+	// (mintedAsRead), compared as read and not kept.
+	asMinted map[serialKey]bool
+	// kept are the events of the other keys, copied.
+	kept   map[serialKey][]*Event
+	fields []byte
+}
+
+func newKeyEvents(n int) *keyEvents {
+	return &keyEvents{seen: make(map[serialKey]int, n), asMinted: make(map[serialKey]bool, n), kept: make(map[serialKey][]*Event)}
+}
+
+func (ke *keyEvents) add(rk *RegistrationKey, seq int64, kind string, body []byte) {
+	id := serialKey{rk.Key.Product, rk.Key.Serial}
+	ke.seen[id]++
+	if rk.State == StateMinted {
+		if rk.License == 0 && (kind == eventMinted || kind == eventImported) {
+			ke.fields = rk.mintFields(ke.fields[:0])
+			if eventFieldsAre(body, ke.fields) {
+				ke.asMinted[id] = true
+			}
+		}
+		// Any other event of a minted key is a mismatch, which
+		// checkLoaded reads again to name.
+		return
+	}
+	ke.kept[id] = append(ke.kept[id], &Event{Seq: seq, Kind: kind, Product: rk.Key.Product.String(), Serial: rk.Key.Serial,
+		Body: append([]byte(nil), body...)})
 }
 
 type tamperedRow struct {
@@ -151,78 +188,38 @@ type tamperedRow struct {
 }
 
 // checkLoaded compares the keys, licenses and codes that the transaction
-// read with their events, before any is acted on: the events of a chunk's
-// serials are read with one query per product. A key a batch registers
-// has one event, its minting, compared as read (mintedAsRead); the
+// read with their events (keyEvents), before any is acted on. A key a
+// batch registers has one event, its minting, compared as read; the
 // others, few, are replayed.
 func (t *tx) checkLoaded(rs *registrations) error {
-	serials := make(map[formats.Product][]int64)
-	for id := range rs.rks {
-		serials[id.product] = append(serials[id.product], int64(id.serial))
-	}
-	for p, ss := range serials {
-		seen := make(map[formats.Serial]int, len(ss))
-		// replayed are the serials checked by replaying their events.
-		replayed := make(map[formats.Serial][]*Event)
-		var fields []byte
-		err := t.queryBySerial(`SELECT serial, seq, kind, body FROM events WHERE product = $1 AND serial %s ORDER BY seq`, p, ss,
-			func(rows *sql.Rows) error {
-				var serial, seq int64
-				var kind string
-				var body sql.RawBytes
-				if err := rows.Scan(&serial, &seq, &kind, &body); err != nil {
-					return err
-				}
-				s := formats.Serial(serial)
-				seen[s]++
-				rk := rs.rks[serialKey{p, s}]
-				if rk.State == StateMinted && seen[s] == 1 && rk.License == 0 {
-					fields = rk.mintFields(fields[:0])
-					if (kind == eventMinted || kind == eventImported) && eventFieldsAre(body, fields) {
-						return nil
-					}
-				}
-				if rk.State != StateMinted {
-					replayed[s] = append(replayed[s], &Event{Seq: seq, Kind: kind, Product: p.String(), Serial: s, Body: append([]byte(nil), body...)})
-				} else {
-					replayed[s] = nil // a minted key whose events differ from its row
-				}
-				return nil
-			})
-		if err != nil {
-			return err
+	ke := rs.events
+	for id, rk := range rs.rks {
+		if ke.seen[id] == 1 && ke.asMinted[id] {
+			continue
 		}
-		for _, serial := range ss {
-			id := serialKey{p, formats.Serial(serial)}
-			rk := rs.rks[id]
-			evs, slow := replayed[id.serial]
-			if !slow && seen[id.serial] == 1 {
-				continue
+		evs := ke.kept[id]
+		sort.Slice(evs, func(i, j int) bool { return evs[i].Seq < evs[j].Seq })
+		var err error
+		if rk.State == StateMinted || rk.License != 0 && rk.License != rk.Key.Serial {
+			// Read again, in full, to say what differs; a used renewal
+			// key's events are also its license's.
+			err = t.checkKeyNow(rk)
+		} else {
+			err = checkKey(rk, evs)
+		}
+		if st := rs.licenses[id]; err == nil && st != nil {
+			if err = checkLicense(st.lic, evs); err == nil && st.current != nil {
+				err = checkCode(st.current, evs)
 			}
-			var err error
-			switch {
-			case rk.License != 0 && rk.License != rk.Key.Serial:
-				err = t.checkKeyNow(rk) // a used renewal key, whose events are also its license's
-			case rk.State == StateMinted:
-				// Read again, in full, to say what differs.
-				err = t.checkKeyNow(rk)
-			default:
-				err = checkKey(rk, evs)
+		}
+		var re *RowError
+		if errors.As(err, &re) {
+			if rs.tampered == nil {
+				rs.tampered = make(map[serialKey]*tamperedRow)
 			}
-			if st := rs.licenses[id]; err == nil && st != nil {
-				if err = checkLicense(st.lic, evs); err == nil && st.current != nil {
-					err = checkCode(st.current, evs)
-				}
-			}
-			var re *RowError
-			if errors.As(err, &re) {
-				if rs.tampered == nil {
-					rs.tampered = make(map[serialKey]*tamperedRow)
-				}
-				rs.tampered[id] = &tamperedRow{err: re}
-			} else if err != nil {
-				return err
-			}
+			rs.tampered[id] = &tamperedRow{err: re}
+		} else if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -238,32 +235,45 @@ func (t *tx) registerAll(regs []Registration, out []Registered) error {
 		serials[k.Product] = append(serials[k.Product], int64(k.Serial))
 	}
 	rs := &registrations{rks: make(map[serialKey]*RegistrationKey, len(regs)), licenses: make(map[serialKey]*licenseState),
-		used: make(map[formats.Product][]int64)}
+		used: make(map[formats.Product][]int64), events: newKeyEvents(len(regs))}
 	again := make(map[formats.Product][]int64)
 	for p, ss := range serials {
 		// The columns register needs, and the key from its product,
 		// serial and trial columns rather than by parsing its text: this
 		// read is a sixth of recording a chunk.
-		err := t.queryBySerial(`SELECT serial, trial, edition, days, purpose, order_ref, customer, state, license FROM registration_keys WHERE product = $1 AND serial %s`, p, ss,
+		// Each key with its events, to check it against them
+		// (checkLoaded): a key a batch registers has one.
+		err := t.queryBySerial(`SELECT k.serial, k.trial, k.edition, k.days, k.purpose, k.order_ref, k.customer, k.state, k.license, e.seq, e.kind, e.body
+FROM registration_keys k LEFT JOIN events e ON e.product = k.product AND e.serial = k.serial WHERE k.product = $1 AND k.serial %s`, p, ss,
 			func(rows *sql.Rows) error {
 				var r RegistrationKey
 				var serial int64
 				var trial int
-				var license sql.NullInt64
-				if err := rows.Scan(&serial, &trial, &r.Edition, &r.Days, &r.Purpose, &r.Order, &r.Customer, &r.State, &license); err != nil {
+				var license, seq sql.NullInt64
+				var kind sql.NullString
+				var body sql.RawBytes
+				if err := rows.Scan(&serial, &trial, &r.Edition, &r.Days, &r.Purpose, &r.Order, &r.Customer, &r.State, &license, &seq, &kind, &body); err != nil {
 					return err
 				}
-				k, err := formats.NewRegistrationKey(p, trial != 0, formats.Serial(serial))
-				if err != nil {
-					return fmt.Errorf("ledger: recorded key %s serial %d: %w", p, serial, err)
+				id := serialKey{p, formats.Serial(serial)}
+				rk := rs.rks[id]
+				if rk == nil {
+					k, err := formats.NewRegistrationKey(p, trial != 0, formats.Serial(serial))
+					if err != nil {
+						return fmt.Errorf("ledger: recorded key %s serial %d: %w", p, serial, err)
+					}
+					r.Key, r.License = k, formats.Serial(license.Int64)
+					if !license.Valid && r.State == StateRegistered && r.Purpose == PurposeLicense {
+						r.License = k.Serial // NULL: its own serial (schema 7)
+					}
+					rk = &r
+					rs.rks[id] = rk
+					if r.State == StateRegistered && r.Purpose == PurposeLicense {
+						again[p] = append(again[p], int64(r.Key.Serial))
+					}
 				}
-				r.Key, r.License = k, formats.Serial(license.Int64)
-				if !license.Valid && r.State == StateRegistered && r.Purpose == PurposeLicense {
-					r.License = k.Serial // NULL: its own serial (schema 7)
-				}
-				rs.rks[serialKey{p, k.Serial}] = &r
-				if r.State == StateRegistered && r.Purpose == PurposeLicense {
-					again[p] = append(again[p], int64(r.Key.Serial))
+				if seq.Valid {
+					rs.events.add(rk, seq.Int64, kind.String, body)
 				}
 				return nil
 			})
