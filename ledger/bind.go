@@ -719,18 +719,26 @@ func checkCode(c *Code, events []*Event) error {
 	return &RowError{Table: "codes", Key: key, Column: "event", Reason: fmt.Sprintf("event %d, which it names, is not one of the license's", c.Event)}
 }
 
-// checkLicenseNow reads the license's events and checks it, and its
-// current code if cur is not nil, for the operations that act on one
+// checkLicenseNow reads the license's events and checks it and, if cur,
+// its current code, which it returns, for the operations that act on one
 // license.
-func (t *tx) checkLicenseNow(lic *License, cur *Code) error {
+func (t *tx) checkLicenseNow(lic *License, cur bool) (*Code, error) {
 	evs, err := t.serialEvents(lic.Product, []int64{int64(lic.Serial)})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := checkLicense(lic, evs[lic.Serial]); err != nil || cur == nil {
-		return err
+	if err := checkLicense(lic, evs[lic.Serial]); err != nil || !cur {
+		return nil, err
 	}
-	return checkCode(cur, evs[lic.Serial])
+	code, err := currentCode(t.ctx, t.sql, lic)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &RowError{Table: "codes", Key: serialKeyText(lic.Product.String(), lic.Serial) + fmt.Sprintf(", generation %d", lic.Generation),
+			Reason: "the row was deleted: the license's current code is missing"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return code, checkCode(code, evs[lic.Serial])
 }
 
 // checkKeyNow reads the key's events and checks it: a renewal key's are

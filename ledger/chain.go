@@ -292,7 +292,7 @@ FROM codes c LEFT JOIN events e ON e.seq = c.event`)
 		}
 		switch {
 		case !body.Valid:
-			return row("event", fmt.Sprintf("event %d, which it names, does not exist", ev))
+			return row("event", fmt.Sprintf("event %d, which it names, does not exist: the row was inserted, or its event changed", ev))
 		case kind.String != eventSigned && kind.String != eventRenewed && kind.String != eventReplaced:
 			return row("event", fmt.Sprintf("event %d, which it names, is a %s event, which issues no code", ev, kind.String))
 		}

@@ -183,7 +183,7 @@ func (l *Ledger) MarkNotified(ctx context.Context, p formats.Product, serial for
 		if lic.NotifiedExpires == expires || lic.Expires != expires {
 			return nil
 		}
-		if err := t.checkLicenseNow(lic, nil); err != nil {
+		if _, err := t.checkLicenseNow(lic, false); err != nil {
 			return err
 		}
 		lic.NotifiedExpires = expires

@@ -479,11 +479,8 @@ func (l *Ledger) Renew(ctx context.Context, r Renewal, sign RenewFunc) (*License
 		if err := checkAccess(lic, r.Owner); err != nil {
 			return err
 		}
-		cur, err := currentCode(ctx, t.sql, lic)
+		cur, err := t.checkLicenseNow(lic, true)
 		if err != nil {
-			return err
-		}
-		if err := t.checkLicenseNow(lic, cur); err != nil {
 			return err
 		}
 		if lic.RevokesCurrent() {
@@ -594,11 +591,8 @@ func (l *Ledger) Replace(ctx context.Context, r Replacement, sign ReplaceFunc) (
 		if err := checkAccess(lic, r.Owner); err != nil {
 			return err
 		}
-		cur, err := currentCode(ctx, t.sql, lic)
+		cur, err := t.checkLicenseNow(lic, true)
 		if err != nil {
-			return err
-		}
-		if err := t.checkLicenseNow(lic, cur); err != nil {
 			return err
 		}
 		if lic.Revoked && (lic.RevokedBelow == 0 || lic.Generation+1 < lic.RevokedBelow) {
@@ -692,7 +686,7 @@ func (t *tx) revokeSerial(p formats.Product, serial formats.Serial, below uint8,
 	if err != nil {
 		return nil, err
 	}
-	if err := t.checkLicenseNow(lic, nil); err != nil {
+	if _, err := t.checkLicenseNow(lic, false); err != nil {
 		return nil, err
 	}
 	if below != 0 && int(below) > int(lic.Generation)+1 {
