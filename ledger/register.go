@@ -237,6 +237,13 @@ func (t *tx) registerAll(regs []Registration, out []Registered) error {
 	rs := &registrations{rks: make(map[serialKey]*RegistrationKey, len(regs)), licenses: make(map[serialKey]*licenseState),
 		used: make(map[formats.Product][]int64), events: newKeyEvents(len(regs))}
 	again := make(map[formats.Product][]int64)
+	// Scanned into for every row: a body is compared as read, not kept.
+	var (
+		serial, trial int64
+		license, seq  sql.NullInt64
+		kind          sql.NullString
+		body          sql.RawBytes
+	)
 	for p, ss := range serials {
 		// The columns register needs, and the key from its product,
 		// serial and trial columns rather than by parsing its text: this
@@ -247,11 +254,6 @@ func (t *tx) registerAll(regs []Registration, out []Registered) error {
 FROM registration_keys k LEFT JOIN events e ON e.product = k.product AND e.serial = k.serial WHERE k.product = $1 AND k.serial %s`, p, ss,
 			func(rows *sql.Rows) error {
 				var r RegistrationKey
-				var serial int64
-				var trial int
-				var license, seq sql.NullInt64
-				var kind sql.NullString
-				var body sql.RawBytes
 				if err := rows.Scan(&serial, &trial, &r.Edition, &r.Days, &r.Purpose, &r.Order, &r.Customer, &r.State, &license, &seq, &kind, &body); err != nil {
 					return err
 				}
