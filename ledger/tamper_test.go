@@ -332,3 +332,62 @@ func TestTamperMatrix(t *testing.T) {
 	})
 }
 
+
+// A ledger at schema 7 upgrades: its accounts, staff and API tokens,
+// which no event bound, are bound by baseline events as it is migrated,
+// so that it verifies, its rows are accepted at use, and a later change
+// to them is found.
+func TestMigrateBindsOldRows(t *testing.T) {
+	eachStore(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		l := open(t, dsn)
+		s := testSigner(t)
+		k := mint(t, l, ledger.MintRequest{Days: 365})[0]
+		register(t, l, reg(t, s, k, "standard", ""))
+		l.Close()
+		// Back to schema 7, with rows its portal wrote.
+		db := rawDB(t, dsn)
+		for _, q := range []string{
+			`DELETE FROM schema_migrations WHERE version = 8`,
+			`ALTER TABLE accounts DROP COLUMN event`, `ALTER TABLE staff DROP COLUMN event`, `ALTER TABLE api_tokens DROP COLUMN event`,
+			`INSERT INTO accounts (email, password_hash, confirmed, created_at) VALUES ('ann@example.com', '$argon2id$ann', 1, '2027-01-01T00:00:00Z')`,
+			`INSERT INTO staff (email, role, password_hash, totp_secret, totp_confirmed, totp_last_step, created_at, created_by)
+VALUES ('sam@vendor.test', 'admin', '$argon2id$sam', '', 0, 0, '2027-01-01T00:00:00Z', 'x')`,
+			`INSERT INTO api_tokens (id, hash, name, scope, created_at, created_by) VALUES (7, '` + strings.Repeat("ab", 32) + `', 'shop', 'mint', '2027-01-01T00:00:00Z', 'x')`,
+		} {
+			if _, err := db.Exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		l = open(t, dsn)
+		verifyChain(t, l)
+		var baselines int
+		if err := db.QueryRow(`SELECT COUNT(*) FROM events WHERE kind = 'baseline'`).Scan(&baselines); err != nil || baselines != 3 {
+			t.Fatalf("%d baseline events, want 3: %v", baselines, err)
+		}
+		if _, err := portaldb.NewAccounts(l).Get(ctx, "ann@example.com"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := portaldb.NewStaff(l).Get(ctx, "sam@vendor.test"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := portaldb.NewAPITokens(l).Get(ctx, strings.Repeat("ab", 32)); err != nil {
+			t.Fatal(err)
+		}
+		// Opened again, nothing more is bound.
+		l.Close()
+		l = open(t, dsn)
+		if err := db.QueryRow(`SELECT COUNT(*) FROM events WHERE kind = 'baseline'`).Scan(&baselines); err != nil || baselines != 3 {
+			t.Fatalf("%d baseline events after opening again, want 3: %v", baselines, err)
+		}
+		if _, err := db.Exec(`UPDATE staff SET role = 'admin' || 'x'`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Verify(ctx); err == nil || !strings.Contains(err.Error(), "staff (email sam@vendor.test) column role") {
+			t.Fatalf("verify after an edit: %v", err)
+		}
+		if _, err := portaldb.NewStaff(l).Get(ctx, "sam@vendor.test"); !errors.Is(err, ledger.ErrTampered) {
+			t.Fatalf("log-in after an edit: %v", err)
+		}
+	})
+}
