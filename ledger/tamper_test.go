@@ -43,7 +43,9 @@ func newTamperFixture(t *testing.T, dsn string) *tamperFixture {
 	if out := register(t, f.l, r); out.Err != nil {
 		t.Fatal(out.Err)
 	}
-	build := func(seq uint64, entries []revocation.Entry) ([]byte, error) { return f.s.RevocationList(pc, seq, nil, entries) }
+	build := func(seq uint64, entries []revocation.Entry) ([]byte, error) {
+		return f.s.RevocationList(pc, seq, nil, entries)
+	}
 	for range 2 {
 		if _, err := f.l.RevokeAndIssueList(ctx, pc, nil, "", build); err != nil {
 			t.Fatal(err)
@@ -331,7 +333,6 @@ func TestTamperMatrix(t *testing.T) {
 		t.Logf("%d cases: %d detected by verify, %d refused (%d as tampered, the others as absent)", n, detected.Load(), refused.Load(), tampered.Load())
 	})
 }
-
 
 // A ledger at schema 7 upgrades: its accounts, staff and API tokens,
 // which no event bound, are bound by baseline events as it is migrated,
