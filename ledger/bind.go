@@ -886,7 +886,7 @@ func withRow(data any, row *boundRow) ([]byte, error) {
 	return append(out, '}'), nil
 }
 
-// CheckBound reads the byEvent table's row with key, and the event it
+// checkBound reads the byEvent table's row with key, and the event it
 // names, in one statement, and returns a *RowError if they differ or the
 // row names no event that set it: for the portal, before it accepts an
 // API token or a log-in. A refusal is recorded as an event. A missing row
