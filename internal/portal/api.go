@@ -92,7 +92,7 @@ const (
 
 var apiStatus = map[string]int{
 	apiUnauthorized: http.StatusUnauthorized, apiForbidden: http.StatusForbidden, apiInvalid: http.StatusBadRequest,
-	apiNotFound: http.StatusNotFound, apiMethodNotAllowed: http.StatusMethodNotAllowed, apiConflict: http.StatusConflict,
+	apiNotFound: http.StatusNotFound, apiMethodNotAllowed: http.StatusMethodNotAllowed, apiConflict: http.StatusConflict, apiTampered: http.StatusConflict,
 	apiMediaType:     http.StatusUnsupportedMediaType,
 	apiUnprocessable: http.StatusUnprocessableEntity, apiInternal: http.StatusInternalServerError,
 	apiSuperseded: http.StatusGone, apiRevoked: http.StatusGone, apiTooMany: http.StatusTooManyRequests,
