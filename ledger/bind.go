@@ -784,7 +784,8 @@ func (l *Ledger) refused(ctx context.Context, err error) error {
 		return err
 	}
 	// Recorded even if the caller has gone: the refusal happened.
-	rerr := l.inConnTx(context.WithoutCancel(ctx), false, func(conn *sql.Conn, s *sql.Tx) error {
+	ctx = context.WithoutCancel(ctx)
+	rerr := l.inConnTx(ctx, false, func(conn *sql.Conn, s *sql.Tx) error {
 		t, err := l.begin(ctx, conn, s)
 		if err != nil {
 			return err
