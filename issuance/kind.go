@@ -41,6 +41,7 @@ const (
 	KindNoLedger      Kind = "no_ledger"      // ledger.ErrNoLedger
 	KindSchemaTooNew  Kind = "schema_too_new" // ledger.ErrSchemaTooNew
 	KindChain         Kind = "chain"          // ledger.ErrChain
+	KindTampered      Kind = "tampered"       // ledger.ErrTampered
 	KindAccountExists Kind = "account_exists" // ledger.ErrAccountExists
 	KindNoAccount     Kind = "no_account"     // ledger.ErrNoAccount
 	KindTokenInvalid  Kind = "token_invalid"  // ledger.ErrTokenInvalid
@@ -93,6 +94,7 @@ var kinds = []struct {
 	{ledger.ErrNoLedger, KindNoLedger},
 	{ledger.ErrSchemaTooNew, KindSchemaTooNew},
 	{ledger.ErrChain, KindChain},
+	{ledger.ErrTampered, KindTampered},
 	{portaldb.ErrAccountExists, KindAccountExists},
 	{ledger.ErrNoAccount, KindNoAccount},
 	{portaldb.ErrTokenInvalid, KindTokenInvalid},

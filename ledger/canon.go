@@ -96,6 +96,11 @@ func (e mintEvent) appendFields(dst []byte) []byte {
 	dst = appendMember(dst, "rk", e.RK)
 	dst = append(dst, `,"trial":`...)
 	dst = strconv.AppendBool(dst, e.Trial)
+	return e.appendFieldsAfterTrial(dst)
+}
+
+// appendFieldsAfterTrial appends the members after rk and trial.
+func (e mintEvent) appendFieldsAfterTrial(dst []byte) []byte {
 	dst = appendMember(dst, "edition", e.Edition)
 	dst = appendIntMember(dst, "days", int64(e.Days))
 	dst = appendMember(dst, "purpose", e.Purpose)

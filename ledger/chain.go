@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/licmint/licmint/formats"
@@ -112,6 +113,8 @@ func chainHash(prev [32]byte, body []byte) [32]byte {
 
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
+func parseEventTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }
+
 // Head is the newest event's sequence number and hash: anchoring it
 // elsewhere (a ticket, an email, a git commit) lets an auditor later prove
 // that no event up to it was changed.
@@ -162,6 +165,8 @@ func decodeHash(s string) ([32]byte, error) {
 type ChainError struct {
 	Seq    int64
 	Reason string
+	// Row, when set, is the row that does not agree with the events.
+	Row *RowError
 }
 
 func (e *ChainError) Error() string {
@@ -219,6 +224,9 @@ func (l *Ledger) Verify(ctx context.Context, opts ...VerifyOption) (Head, error)
 			head.Product != e.Product || head.Serial != e.Serial.String() {
 			return &ChainError{Seq: e.Seq, Reason: "its columns differ from its body: the row was changed"}
 		}
+		if e.At, err = parseEventTime(at); err != nil {
+			return &ChainError{Seq: e.Seq, Reason: "at: " + err.Error()}
+		}
 		if err := st.apply(&e, []byte(body)); err != nil {
 			return err
 		}
@@ -234,166 +242,17 @@ func (l *Ledger) Verify(ctx context.Context, opts ...VerifyOption) (Head, error)
 	if err != nil {
 		return prev, err
 	}
-	if err := l.verifyCodes(ctx); err != nil {
+	if err := l.verifyCodes(ctx, prev.Seq, st.codeEvents); err != nil {
 		return prev, err
 	}
 	return prev, st.check(ctx, l.db, prev.Seq)
 }
 
-// replay rebuilds from the events what the keys and licenses tables must
-// hold, so that Verify finds a row changed, added or removed behind the
-// log's back: a key un-voided or slipped in, a license un-revoked.
-type replay struct {
-	keys map[string]string // key text → state
-	lics map[replayKey]*replayedLicense
-}
-
-type replayKey struct {
-	product string
-	serial  formats.Serial
-}
-
-type replayedLicense struct {
-	generation int
-	expires    string
-	revoked    bool
-	below      int
-}
-
-func newReplay() *replay {
-	return &replay{keys: map[string]string{}, lics: map[replayKey]*replayedLicense{}}
-}
-
-// apply takes one event into the state.
-func (r *replay) apply(e *Event, body []byte) error {
-	var f struct {
-		RK         string `json:"rk"`
-		Generation *int   `json:"generation"`
-		Expires    string `json:"expires"`
-		Below      *int   `json:"below"`
-	}
-	if err := json.Unmarshal(body, &f); err != nil {
-		return &ChainError{Seq: e.Seq, Reason: "body: " + err.Error()}
-	}
-	key := replayKey{e.Product, e.Serial}
-	lic := r.lics[key]
-	needLicense := func() error {
-		if lic == nil {
-			return &ChainError{Seq: e.Seq, Reason: "it is about a license no earlier event issued"}
-		}
-		return nil
-	}
-	switch e.Kind {
-	case eventMinted, eventImported:
-		r.keys[f.RK] = StateMinted
-	case eventVoided:
-		r.keys[f.RK] = StateVoid
-	case eventSigned:
-		r.keys[f.RK] = StateRegistered
-		r.lics[key] = &replayedLicense{generation: deref(f.Generation), expires: f.Expires}
-	case eventRenewed:
-		if err := needLicense(); err != nil {
-			return err
-		}
-		lic.expires = f.Expires
-		if f.RK != "" {
-			r.keys[f.RK] = StateRegistered
-		}
-	case eventReplaced:
-		if err := needLicense(); err != nil {
-			return err
-		}
-		lic.generation, lic.expires = deref(f.Generation), f.Expires
-	case eventTokenMade:
-		if err := needLicense(); err != nil {
-			return err
-		}
-	case eventRevoked:
-		if err := needLicense(); err != nil {
-			return err
-		}
-		b := deref(f.Below)
-		if !lic.revoked || lic.below != 0 && (b == 0 || b > lic.below) {
-			lic.revoked, lic.below = true, b
-		}
-	}
-	return nil
-}
-
-func deref(p *int) int {
-	if p == nil {
-		return 0
-	}
-	return *p
-}
-
-// check compares the tables with the state the events give; seq is the
-// head, which errors name.
-func (r *replay) check(ctx context.Context, q queryer, seq int64) error {
-	bad := func(format string, a ...any) error {
-		return &ChainError{Seq: seq, Reason: "the tables do not agree with the events: " + fmt.Sprintf(format, a...)}
-	}
-	rows, err := q.QueryContext(ctx, `SELECT rk, state FROM registration_keys`)
-	if err != nil {
-		return err
-	}
-	n := 0
-	err = ledgerdb.EachRow(rows, func(rows *sql.Rows) error {
-		var rk, state string
-		if err := rows.Scan(&rk, &state); err != nil {
-			return err
-		}
-		n++
-		if want, ok := r.keys[rk]; !ok {
-			return bad("registration key %s has no event that minted or imported it", rk)
-		} else if want != state {
-			return bad("registration key %s is %s, and the events say %s", rk, state, want)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if n != len(r.keys) {
-		return bad("%d registration keys are recorded, and the events name %d", n, len(r.keys))
-	}
-	if rows, err = q.QueryContext(ctx, `SELECT product, serial, generation, expires, revoked_below FROM licenses`); err != nil {
-		return err
-	}
-	n = 0
-	err = ledgerdb.EachRow(rows, func(rows *sql.Rows) error {
-		var product string
-		var serial int64
-		var gen, expires int
-		var below sql.NullInt64
-		if err := rows.Scan(&product, &serial, &gen, &expires, &below); err != nil {
-			return err
-		}
-		n++
-		lic, ok := r.lics[replayKey{product, formats.Serial(serial)}]
-		switch {
-		case !ok:
-			return bad("license %s-%s has no event that issued it", product, formats.Serial(serial))
-		case gen != lic.generation || formats.Day(expires).String() != lic.expires:
-			return bad("license %s-%s is at generation %d, expiring %s, and the events say %d, %s",
-				product, formats.Serial(serial), gen, formats.Day(expires), lic.generation, lic.expires)
-		case below.Valid != lic.revoked || below.Valid && int(below.Int64) != lic.below:
-			return bad("license %s-%s's revocation differs from its events", product, formats.Serial(serial))
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if n != len(r.lics) {
-		return bad("%d licenses are recorded, and the events issued %d", n, len(r.lics))
-	}
-	return nil
-}
-
-// verifyCodes checks every recorded code against the SHA-256 that its
-// event carries, so that a code swapped in the codes table is found.
-func (l *Ledger) verifyCodes(ctx context.Context) error {
+// verifyCodes checks every recorded code against the event that issued
+// it (its key columns, and the SHA-256 of its code and token), so that a
+// code swapped, edited, added or removed in the codes table is found;
+// issued is how many events issued a code, seq the head.
+func (l *Ledger) verifyCodes(ctx context.Context, seq, issued int64) error {
 	// A token made later is named by its own event, by the code's hash.
 	later := map[string]string{}
 	trows, err := l.db.QueryContext(ctx, `SELECT seq, body FROM events WHERE kind = $1`, eventTokenMade)
@@ -419,36 +278,86 @@ func (l *Ledger) verifyCodes(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := l.db.QueryContext(ctx, `SELECT c.code, c.jwt, c.event, e.body FROM codes c LEFT JOIN events e ON e.seq = c.event`)
+	bad := func(re *RowError) error {
+		return &ChainError{Seq: seq, Reason: "the tables do not agree with the events: " + strings.TrimPrefix(re.Error(), "ledger: "), Row: re}
+	}
+	rows, err := l.db.QueryContext(ctx, `SELECT c.product, c.serial, c.generation, c.issued, c.expires, c.code, c.jwt, c.event, e.kind, e.product, e.serial, e.body
+FROM codes c LEFT JOIN events e ON e.seq = c.event`)
 	if err != nil {
 		return err
 	}
-	return ledgerdb.EachRow(rows, func(rows *sql.Rows) error {
-		var code, jwt string
-		var seq int64
-		var body sql.NullString
-		if err := rows.Scan(&code, &jwt, &seq, &body); err != nil {
+	var n int64
+	err = ledgerdb.EachRow(rows, func(rows *sql.Rows) error {
+		var product, code, jwt string
+		var serial, gen, issued, expires, ev int64
+		var kind, eproduct, body sql.NullString
+		var eserial sql.NullInt64
+		if err := rows.Scan(&product, &serial, &gen, &issued, &expires, &code, &jwt, &ev, &kind, &eproduct, &eserial, &body); err != nil {
 			return err
 		}
-		var ev struct {
+		n++
+		key := keyText([]string{"product", "serial", "generation", "issued", "expires"},
+			[]cell{textCell(product), intCell(serial), intCell(gen), intCell(issued), intCell(expires)})
+		row := func(column, reason string) error {
+			return bad(&RowError{Table: "codes", Key: key, Column: column, Reason: reason})
+		}
+		switch {
+		case !body.Valid:
+			return row("event", fmt.Sprintf("event %d, which it names, does not exist: the row was inserted, or its event changed", ev))
+		case kind.String != eventSigned && kind.String != eventRenewed && kind.String != eventReplaced:
+			return row("event", fmt.Sprintf("event %d, which it names, is a %s event, which issues no code", ev, kind.String))
+		}
+		var f struct {
+			Generation int64  `json:"generation"`
+			Issued     string `json:"issued"`
+			Expires    string `json:"expires"`
 			CodeSHA256 string `json:"code_sha256"`
 			JWTSHA256  string `json:"jwt_sha256"`
 		}
-		if !body.Valid {
-			return &ChainError{Seq: seq, Reason: "a recorded code names this event, which does not exist"}
+		if err := json.Unmarshal([]byte(body.String), &f); err != nil {
+			return &ChainError{Seq: ev, Reason: "body: " + err.Error()}
 		}
-		if err := json.Unmarshal([]byte(body.String), &ev); err != nil || ev.CodeSHA256 != codeHash(code) {
-			return &ChainError{Seq: seq, Reason: "the code recorded for this event is not the one the event names"}
+		switch {
+		case eproduct.String != product:
+			return row("product", fmt.Sprintf("it is %q, and event %d says %q", product, ev, eproduct.String))
+		case eserial.Int64 != serial:
+			return row("serial", fmt.Sprintf("it is %d, and event %d says %d", serial, ev, eserial.Int64))
+		case f.Generation != gen:
+			return row("generation", fmt.Sprintf("it is %d, and event %d says %d", gen, ev, f.Generation))
+		case formats.Day(issued).String() != f.Issued:
+			return row("issued", fmt.Sprintf("it is %s, and event %d says %s", formats.Day(issued), ev, f.Issued))
+		case formats.Day(expires).String() != f.Expires:
+			return row("expires", fmt.Sprintf("it is %s, and event %d says %s", formats.Day(expires), ev, f.Expires))
+		case f.CodeSHA256 != codeHash(code):
+			return row("code", fmt.Sprintf("it is not the code event %d names by its SHA-256", ev))
 		}
-		want, made := ev.JWTSHA256, later[ev.CodeSHA256]
+		want, made := f.JWTSHA256, later[f.CodeSHA256]
 		if want == "" {
 			want = made
 		}
 		if (jwt != "" || want != "") && want != codeHash(jwt) {
-			return &ChainError{Seq: seq, Reason: "the token recorded for this event is not the one the event names"}
+			return row("jwt", fmt.Sprintf("it is not the token event %d (or its token_made event) names by its SHA-256", ev))
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	if n < issued {
+		// Which: only when one is missing, as this reads every code event.
+		var ev, serial int64
+		var product string
+		err := l.db.QueryRowContext(ctx, `SELECT e.seq, e.product, e.serial FROM events e LEFT JOIN codes c ON c.event = e.seq
+WHERE e.kind IN ($1, $2, $3) AND c.event IS NULL ORDER BY e.seq LIMIT 1`, eventSigned, eventRenewed, eventReplaced).Scan(&ev, &product, &serial)
+		if err == nil {
+			return bad(&RowError{Table: "codes", Key: serialKeyText(product, formats.Serial(serial)) + fmt.Sprintf(", event %d", ev),
+				Reason: "the row was deleted: the event issued it, and the table lacks it"})
+		}
+	}
+	if n != issued {
+		return bad(&RowError{Table: "codes", Key: "all", Reason: fmt.Sprintf("%d codes are recorded, and %d events issued one: a row was inserted or deleted", n, issued)})
+	}
+	return nil
 }
 
 func codeHash(code string) string {

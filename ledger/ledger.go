@@ -124,7 +124,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Ledger, error) {
 		l.Close()
 		return nil, fmt.Errorf("ledger %s: %w", ledgerdb.RedactDSN(dsn), err)
 	}
-	l.shared = &ledgerdb.DB{Read: l.db, Now: l.now, Rand: l.rand, Numbered: l.store.numbered(), Locked: l.inTx,
+	l.shared = &ledgerdb.DB{Read: l.db, Now: l.now, Rand: l.rand, Numbered: l.store.numbered(), Locked: l.inTx, CheckBound: l.checkBound,
 		Update: func(ctx context.Context, fn func(ledgerdb.Tx) error) error {
 			return l.update(ctx, func(t *tx) error { return fn(t) })
 		}}

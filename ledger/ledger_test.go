@@ -644,10 +644,10 @@ func TestVerifyFindsTampering(t *testing.T) {
 		"edited column":  {`UPDATE events SET actor = 'nobody' WHERE seq = 2`, "event 2: its columns differ"},
 		"deleted":        {`DELETE FROM events WHERE seq = 2`, "event 3: follows event 1"},
 		"reordered":      {`UPDATE events SET seq = -seq WHERE seq IN (2, 3); UPDATE events SET seq = 5 + seq WHERE seq IN (-2, -3)`, "event 2: prev_hash is not the hash"},
-		"swapped code":   {`UPDATE codes SET code = 'PC-FORGED' WHERE code = (SELECT MAX(code) FROM codes)`, "is not the one the event names"},
-		"un-revoked":     {`UPDATE licenses SET revoked_below = NULL`, "license PC-"},
-		"slipped-in key": {`INSERT INTO registration_keys SELECT product, serial + 1, 'PC-0000-0000-0000-0013', trial, edition, days, purpose, order_ref, customer, 'minted', NULL, minted_at, minted_by FROM registration_keys WHERE serial = (SELECT MIN(serial) FROM registration_keys)`, "has no event that minted"},
-		"swapped token":  {`UPDATE codes SET jwt = 'eyJhbGciOiJub25lIn0.e30.' WHERE code = (SELECT MAX(code) FROM codes)`, "the token recorded for this event"},
+		"swapped code":   {`UPDATE codes SET code = 'PC-FORGED' WHERE code = (SELECT MAX(code) FROM codes)`, "codes (product PC, serial "},
+		"un-revoked":     {`UPDATE licenses SET revoked_below = NULL`, "column revoked_below"},
+		"slipped-in key": {`INSERT INTO registration_keys SELECT product, serial + 1, 'PC-0000-0000-0000-0013', trial, edition, days, purpose, order_ref, customer, 'minted', NULL, minted_at, minted_by FROM registration_keys WHERE serial = (SELECT MIN(serial) FROM registration_keys)`, "the row was inserted"},
+		"swapped token":  {`UPDATE codes SET jwt = 'eyJhbGciOiJub25lIn0.e30.' WHERE code = (SELECT MAX(code) FROM codes)`, "column jwt"},
 		"rehashed chain": {`UPDATE events SET prev_hash = '` + strings.Repeat("0", 64) + `' WHERE seq = 2`, "event 2: prev_hash is not the hash"},
 	}
 	eachStore(t, func(t *testing.T, dsn string) {

@@ -71,6 +71,9 @@ func (l *Ledger) Mint(ctx context.Context, r MintRequest) (Minted, error) {
 				return err
 			}
 			if len(existing) > 0 {
+				if err := t.checkKeys(existing); err != nil {
+					return err
+				}
 				for _, k := range existing {
 					if k.Key.Product != r.Product || k.Edition != r.Edition || k.Key.Trial != r.Trial || k.Days != r.Days || k.Purpose != r.Purpose {
 						return fmt.Errorf("%w: order %q has %s keys for %s %s", ErrOrderTerms, r.Order, k.Purpose, k.Key.Product, k.Edition)
@@ -248,4 +251,26 @@ func (t *tx) queryBySerial(query string, p formats.Product, serials []int64, sca
 		}
 		return ledgerdb.EachRow(rows, scan)
 	})
+}
+
+// checkKeys compares keys read in the transaction with their events.
+func (t *tx) checkKeys(keys []*RegistrationKey) error {
+	serials := make(map[formats.Product][]int64)
+	for _, k := range keys {
+		serials[k.Key.Product] = append(serials[k.Key.Product], int64(k.Key.Serial))
+	}
+	for p, ss := range serials {
+		evs, err := t.serialEvents(p, ss)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if k.Key.Product == p {
+				if err := checkKey(k, evs[k.Key.Serial]); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -105,19 +106,41 @@ func mustDay(t time.Time) formats.Day {
 // was issued.
 func (l *Ledger) LatestRevocationList(ctx context.Context, p formats.Product) (*IssuedList, error) {
 	out := &IssuedList{Product: p}
-	var seq int64
-	var at string
-	err := l.db.QueryRowContext(ctx, `SELECT r.seq, r.list, e.at FROM revocation_lists r JOIN events e ON e.seq = r.event
-WHERE r.product = $1 ORDER BY r.seq DESC LIMIT 1`, p.String()).Scan(&seq, &out.List, &at)
+	var seq, event, issued int64
+	var at, kind, product sql.NullString
+	var newest sql.NullInt64
+	var body []byte
+	// One statement, so that the list, its event and the product's newest
+	// list event are read at one time.
+	err := l.db.QueryRowContext(ctx, `SELECT r.seq, r.list, r.event, r.issued, e.at, e.kind, e.product, e.body,
+	(SELECT MAX(n.seq) FROM events n WHERE n.product = $1 AND n.serial = 0 AND n.kind = $2)
+FROM revocation_lists r LEFT JOIN events e ON e.seq = r.event
+WHERE r.product = $1 ORDER BY r.seq DESC LIMIT 1`, p.String(), eventListIssue).Scan(&seq, &out.List, &event, &issued, &at, &kind, &product, &body, &newest)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil
 		}
 		return nil, err
 	}
+	// The list is served as it is: it must be the one its event issued,
+	// and the newest one issued.
+	var ev listEvent
+	key := keyText([]string{"product", "seq"}, []cell{textCell(p.String()), intCell(seq)})
+	t, terr := time.Parse(time.RFC3339Nano, at.String)
+	switch {
+	case !at.Valid || kind.String != eventListIssue || product.String != p.String() || json.Unmarshal(body, &ev) != nil || ev.Seq != uint64(seq):
+		return nil, l.refused(ctx, &RowError{Table: "revocation_lists", Key: key, Column: "event", Reason: fmt.Sprintf("event %d, which it names, did not issue it", event)})
+	case ev.ListSHA256 != hashHex(out.List):
+		return nil, l.refused(ctx, &RowError{Table: "revocation_lists", Key: key, Column: "list", Reason: fmt.Sprintf("it is not the list event %d issued", event)})
+	case terr != nil || int64(mustDay(t)) != issued:
+		return nil, l.refused(ctx, &RowError{Table: "revocation_lists", Key: key, Column: "issued", Reason: fmt.Sprintf("it is not the day of event %d", event)})
+	case newest.Int64 != event:
+		return nil, l.refused(ctx, &RowError{Table: "revocation_lists", Key: keyText([]string{"product"}, []cell{textCell(p.String())}),
+			Reason: fmt.Sprintf("the newest list recorded is that of event %d, and event %d issued a later one: a row was deleted", event, newest.Int64)})
+	}
 	out.Seq = uint64(seq)
-	if out.Issued, err = time.Parse(time.RFC3339Nano, at); err != nil {
-		return nil, fmt.Errorf("ledger: revocation list %d of %s: its event's time %q: %v", seq, p, at, err)
+	if out.Issued, err = time.Parse(time.RFC3339Nano, at.String); err != nil {
+		return nil, fmt.Errorf("ledger: revocation list %d of %s: its event's time %q: %v", seq, p, at.String, err)
 	}
 	return out, nil
 }
@@ -159,6 +182,9 @@ func (l *Ledger) MarkNotified(ctx context.Context, p formats.Product, serial for
 		}
 		if lic.NotifiedExpires == expires || lic.Expires != expires {
 			return nil
+		}
+		if _, err := t.checkLicenseNow(lic, false); err != nil {
+			return err
 		}
 		lic.NotifiedExpires = expires
 		if err := t.putLicense(lic, false); err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/internal/ledgerdb"
@@ -140,6 +141,88 @@ type registrations struct {
 	licenses map[serialKey]*licenseState
 	// used are the minted keys registered now, to be marked so.
 	used map[formats.Product][]int64
+	// tampered are the keys whose row, or whose license's, no longer
+	// matches its events: refused, and the refusal recorded once.
+	tampered map[serialKey]*tamperedRow
+	// events are the keys' events, as read with them.
+	events *keyEvents
+}
+
+// keyEvents are the events of the keys a transaction of Register read,
+// which checkLoaded compares them with.
+type keyEvents struct {
+	seen map[serialKey]int
+	// asMinted are the keys whose event minted them as they are
+	// (mintedAsRead), compared as read and not kept.
+	asMinted map[serialKey]bool
+	// kept are the events of the other keys, copied.
+	kept   map[serialKey][]*Event
+	fields []byte
+}
+
+func newKeyEvents(n int) *keyEvents {
+	return &keyEvents{seen: make(map[serialKey]int, n), asMinted: make(map[serialKey]bool, n), kept: make(map[serialKey][]*Event)}
+}
+
+func (ke *keyEvents) add(rk *RegistrationKey, seq int64, kind string, body []byte) {
+	id := serialKey{rk.Key.Product, rk.Key.Serial}
+	ke.seen[id]++
+	if rk.State == StateMinted {
+		if rk.License == 0 && (kind == eventMinted || kind == eventImported) {
+			ke.fields = rk.mintFields(ke.fields[:0])
+			if eventFieldsAre(body, ke.fields) {
+				ke.asMinted[id] = true
+			}
+		}
+		// Any other event of a minted key is a mismatch, which
+		// checkLoaded reads again to name.
+		return
+	}
+	ke.kept[id] = append(ke.kept[id], &Event{Seq: seq, Kind: kind, Product: rk.Key.Product.String(), Serial: rk.Key.Serial,
+		Body: append([]byte(nil), body...)})
+}
+
+type tamperedRow struct {
+	err      *RowError
+	recorded bool
+}
+
+// checkLoaded compares the keys, licenses and codes that the transaction
+// read with their events (keyEvents), before any is acted on. A key a
+// batch registers has one event, its minting, compared as read; the
+// others, few, are replayed.
+func (t *tx) checkLoaded(rs *registrations) error {
+	ke := rs.events
+	for id, rk := range rs.rks {
+		if ke.seen[id] == 1 && ke.asMinted[id] {
+			continue
+		}
+		evs := ke.kept[id]
+		sort.Slice(evs, func(i, j int) bool { return evs[i].Seq < evs[j].Seq })
+		var err error
+		if rk.State == StateMinted || rk.License != 0 && rk.License != rk.Key.Serial {
+			// Read again, in full, to say what differs; a used renewal
+			// key's events are also its license's.
+			err = t.checkKeyNow(rk)
+		} else {
+			err = checkKey(rk, evs)
+		}
+		if st := rs.licenses[id]; err == nil && st != nil {
+			if err = checkLicense(st.lic, evs); err == nil && st.current != nil {
+				err = checkCode(st.current, evs)
+			}
+		}
+		var re *RowError
+		if errors.As(err, &re) {
+			if rs.tampered == nil {
+				rs.tampered = make(map[serialKey]*tamperedRow)
+			}
+			rs.tampered[id] = &tamperedRow{err: re}
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (t *tx) registerAll(regs []Registration, out []Registered) error {
@@ -152,28 +235,47 @@ func (t *tx) registerAll(regs []Registration, out []Registered) error {
 		serials[k.Product] = append(serials[k.Product], int64(k.Serial))
 	}
 	rs := &registrations{rks: make(map[serialKey]*RegistrationKey, len(regs)), licenses: make(map[serialKey]*licenseState),
-		used: make(map[formats.Product][]int64)}
+		used: make(map[formats.Product][]int64), events: newKeyEvents(len(regs))}
 	again := make(map[formats.Product][]int64)
+	// Scanned into for every row: a body is compared as read, not kept.
+	var (
+		serial, trial int64
+		license, seq  sql.NullInt64
+		kind          sql.NullString
+		body          sql.RawBytes
+	)
 	for p, ss := range serials {
 		// The columns register needs, and the key from its product,
 		// serial and trial columns rather than by parsing its text: this
 		// read is a sixth of recording a chunk.
-		err := t.queryBySerial(`SELECT serial, trial, edition, days, purpose, order_ref, customer, state FROM registration_keys WHERE product = $1 AND serial %s`, p, ss,
+		// Each key with its events, to check it against them
+		// (checkLoaded): a key a batch registers has one.
+		err := t.queryBySerial(`SELECT k.serial, k.trial, k.edition, k.days, k.purpose, k.order_ref, k.customer, k.state, k.license, e.seq, e.kind, e.body
+FROM registration_keys k LEFT JOIN events e ON e.product = k.product AND e.serial = k.serial WHERE k.product = $1 AND k.serial %s`, p, ss,
 			func(rows *sql.Rows) error {
 				var r RegistrationKey
-				var serial int64
-				var trial int
-				if err := rows.Scan(&serial, &trial, &r.Edition, &r.Days, &r.Purpose, &r.Order, &r.Customer, &r.State); err != nil {
+				if err := rows.Scan(&serial, &trial, &r.Edition, &r.Days, &r.Purpose, &r.Order, &r.Customer, &r.State, &license, &seq, &kind, &body); err != nil {
 					return err
 				}
-				k, err := formats.NewRegistrationKey(p, trial != 0, formats.Serial(serial))
-				if err != nil {
-					return fmt.Errorf("ledger: recorded key %s serial %d: %w", p, serial, err)
+				id := serialKey{p, formats.Serial(serial)}
+				rk := rs.rks[id]
+				if rk == nil {
+					k, err := formats.NewRegistrationKey(p, trial != 0, formats.Serial(serial))
+					if err != nil {
+						return fmt.Errorf("ledger: recorded key %s serial %d: %w", p, serial, err)
+					}
+					r.Key, r.License = k, formats.Serial(license.Int64)
+					if !license.Valid && r.State == StateRegistered && r.Purpose == PurposeLicense {
+						r.License = k.Serial // NULL: its own serial (schema 7)
+					}
+					rk = &r
+					rs.rks[id] = rk
+					if r.State == StateRegistered && r.Purpose == PurposeLicense {
+						again[p] = append(again[p], int64(r.Key.Serial))
+					}
 				}
-				r.Key = k
-				rs.rks[serialKey{p, k.Serial}] = &r
-				if r.State == StateRegistered && r.Purpose == PurposeLicense {
-					again[p] = append(again[p], int64(r.Key.Serial))
+				if seq.Valid {
+					rs.events.add(rk, seq.Int64, kind.String, body)
 				}
 				return nil
 			})
@@ -182,6 +284,9 @@ func (t *tx) registerAll(regs []Registration, out []Registered) error {
 		}
 	}
 	if err := t.loadLicenses(again, rs.licenses); err != nil {
+		return err
+	}
+	if err := t.checkLoaded(rs); err != nil {
 		return err
 	}
 	for i := range regs {
@@ -254,6 +359,15 @@ func (t *tx) register(r *Registration, rs *registrations) (Registered, error) {
 	k := r.RK
 	id := serialKey{k.Product, k.Serial}
 	rec := rs.rks[id]
+	if bad := rs.tampered[id]; bad != nil {
+		if !bad.recorded {
+			if err := t.recordMismatch(bad.err); err != nil {
+				return Registered{}, err
+			}
+			bad.recorded = true
+		}
+		return Registered{}, ruleError{bad.err}
+	}
 	imported := false
 	switch {
 	case rec != nil && rec.Key != k:
@@ -367,6 +481,10 @@ func (l *Ledger) Renew(ctx context.Context, r Renewal, sign RenewFunc) (*License
 		if err := checkAccess(lic, r.Owner); err != nil {
 			return err
 		}
+		cur, err := t.checkLicenseNow(lic, true)
+		if err != nil {
+			return err
+		}
 		if lic.RevokesCurrent() {
 			return fmt.Errorf("%w: %s serial %s: %s", ErrRevoked, lic.Product, lic.Serial, lic.RevokeReason)
 		}
@@ -381,6 +499,9 @@ func (l *Ledger) Renew(ctx context.Context, r Renewal, sign RenewFunc) (*License
 			if key, err = getRK(ctx, t.sql, *r.RenewalKey); err != nil {
 				return err
 			}
+			if err := t.checkKeyNow(key); err != nil {
+				return err
+			}
 			switch {
 			case key.State == StateVoid:
 				return fmt.Errorf("%w: %s", ErrVoid, key.Key)
@@ -393,10 +514,6 @@ func (l *Ledger) Renew(ctx context.Context, r Renewal, sign RenewFunc) (*License
 			case key.Edition != lic.Edition:
 				return fmt.Errorf("%w: %s renews edition %s, and the license is %s", ErrOtherTerms, key.Key, key.Edition, lic.Edition)
 			}
-		}
-		cur, err := currentCode(ctx, t.sql, lic)
-		if err != nil {
-			return err
 		}
 		is, err := sign(lic, cur, key)
 		if err != nil {
@@ -476,6 +593,10 @@ func (l *Ledger) Replace(ctx context.Context, r Replacement, sign ReplaceFunc) (
 		if err := checkAccess(lic, r.Owner); err != nil {
 			return err
 		}
+		cur, err := t.checkLicenseNow(lic, true)
+		if err != nil {
+			return err
+		}
 		if lic.Revoked && (lic.RevokedBelow == 0 || lic.Generation+1 < lic.RevokedBelow) {
 			// Every generation, or the next one too, is revoked: a
 			// replacement would be revoked as it is issued.
@@ -486,10 +607,6 @@ func (l *Ledger) Replace(ctx context.Context, r Replacement, sign ReplaceFunc) (
 		}
 		if lic.Generation == formats.MaxGeneration {
 			return fmt.Errorf("%w (%d)", ErrLastGeneration, formats.MaxGeneration)
-		}
-		cur, err := currentCode(ctx, t.sql, lic)
-		if err != nil {
-			return err
 		}
 		next := lic.Generation + 1
 		is, err := sign(lic, cur, next)
@@ -569,6 +686,9 @@ func (l *Ledger) Revoke(ctx context.Context, p formats.Product, serial formats.S
 func (t *tx) revokeSerial(p formats.Product, serial formats.Serial, below uint8, reason string) (*License, error) {
 	lic, err := getLicense(t.ctx, t.sql, p, serial)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := t.checkLicenseNow(lic, false); err != nil {
 		return nil, err
 	}
 	if below != 0 && int(below) > int(lic.Generation)+1 {

@@ -281,7 +281,7 @@ func (l *Ledger) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return l.inTx(ctx, func(tx *sql.Tx) error {
+	return l.inConnTx(ctx, false, func(conn *sql.Conn, tx *sql.Tx) error {
 		for _, q := range bookkeeping {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
@@ -302,6 +302,9 @@ func (l *Ledger) migrate(ctx context.Context) error {
 				m.version, m.name, formatTime(l.now())); err != nil {
 				return err
 			}
+		}
+		if have < boundSchema && len(ms) >= boundSchema {
+			return l.baseline(ctx, conn, tx)
 		}
 		return nil
 	})

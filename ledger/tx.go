@@ -51,31 +51,47 @@ func (l *Ledger) write(ctx context.Context, deferred bool, fn func(*tx) error) e
 	if l.store.prepares() {
 		defer l.stmts.prepareMissed(ctx, l.wdb)
 	}
-	return l.inConnTx(ctx, deferred, func(conn *sql.Conn, s *sql.Tx) error {
-		t := &tx{ctx: ctx, sql: s, conn: conn, l: l, at: l.now()}
-		if _, err := t.execW(`INSERT INTO ledger_meta (key, value) VALUES ('last_write', $1)
-ON CONFLICT (key) DO UPDATE SET value = excluded.value`, formatTime(t.at)); err != nil {
-			return fmt.Errorf("the ledger does not take writes: %w", err)
-		}
-		h, err := readHead(ctx, s)
+	err := l.inConnTx(ctx, deferred, func(conn *sql.Conn, s *sql.Tx) error {
+		t, err := l.begin(ctx, conn, s)
 		if err != nil {
 			return err
 		}
-		t.head = h
-		t.events = insertBuf{table: "events", columns: eventColumns}
-		t.rks = insertBuf{table: "registration_keys", columns: rkColumns}
-		t.licenses = insertBuf{table: "licenses", columns: licenseColumns}
-		t.codes = insertBuf{table: "codes", columns: codeInsertColumns}
 		if err := fn(t); err != nil {
 			return err
 		}
-		for _, b := range []*insertBuf{&t.rks, &t.events, &t.licenses, &t.codes} {
-			if err := t.flush(b); err != nil {
-				return err
-			}
-		}
-		return nil
+		return t.flushAll()
 	})
+	return l.refused(ctx, err)
+}
+
+// begin starts a writing transaction's tx on s, which holds the write
+// lock.
+func (l *Ledger) begin(ctx context.Context, conn *sql.Conn, s *sql.Tx) (*tx, error) {
+	t := &tx{ctx: ctx, sql: s, conn: conn, l: l, at: l.now()}
+	if _, err := t.execW(`INSERT INTO ledger_meta (key, value) VALUES ('last_write', $1)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value`, formatTime(t.at)); err != nil {
+		return nil, fmt.Errorf("the ledger does not take writes: %w", err)
+	}
+	h, err := readHead(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	t.head = h
+	t.events = insertBuf{table: "events", columns: eventColumns}
+	t.rks = insertBuf{table: "registration_keys", columns: rkColumns}
+	t.licenses = insertBuf{table: "licenses", columns: licenseColumns}
+	t.codes = insertBuf{table: "codes", columns: codeInsertColumns}
+	return t, nil
+}
+
+// flushAll writes the rows the transaction inserted.
+func (t *tx) flushAll() error {
+	for _, b := range []*insertBuf{&t.rks, &t.events, &t.licenses, &t.codes} {
+		if err := t.flush(b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // productText is the events' product column: empty for events about no

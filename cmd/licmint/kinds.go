@@ -42,6 +42,7 @@ const (
 	kindRevoked         = "revoked"
 	kindNoLicense       = "no_license"
 	kindChain           = "chain"
+	kindTampered        = "tampered"
 	kindLedger          = "ledger"
 	kindResetUsed       = "reset_used"
 	kindResetNotLocked  = "reset_not_locked"
@@ -78,7 +79,8 @@ var errorKindTable = []struct {
 	{kindSuperseded, exitInvalid, "ledger: the code's generation was replaced; renew or replace the current one"},
 	{kindRevoked, exitInvalid, "ledger: the license is revoked"},
 	{kindNoLicense, exitInvalid, "ledger: no such license, or a key that is not for this use"},
-	{kindChain, exitInvalid, "ledger verify: an event was changed, deleted or reordered"},
+	{kindChain, exitInvalid, "ledger verify: an event was changed, deleted or reordered, or a row no longer matches its events"},
+	{kindTampered, exitInvalid, "ledger: the row acted on no longer matches the events that set it; nothing was issued"},
 	{kindResetUsed, exitInvalid, "verify --reset-code: the reset code was already used"},
 	{kindResetNotLocked, exitInvalid, "verify --reset-code: this install is not locked at the code's day"},
 	{kindResetTooEarly, exitInvalid, "verify --reset-code: the clock is before the reset code's issue day"},
@@ -122,6 +124,7 @@ var refusals = map[issuance.Kind]struct{ kind, hint string }{
 	issuance.KindLastGeneration: {kindInvalid, "issue the customer a new Registration Key"},
 	issuance.KindNotIssued:      {kindInvalid, "'licmint ledger find --serial S' shows the license's generation"},
 	issuance.KindChain:          {kindChain, ""},
+	issuance.KindTampered:       {kindTampered, "the ledger's row was changed behind its event chain, and the refusal recorded: run 'licmint ledger verify' to find every such row, and restore the ledger from a backup"},
 	issuance.KindStaffExists:    {kindInvalid, "an admin removes a staff user in the console (Staff users); a removed user may be added again"},
 	issuance.KindNoAPIToken:     {kindInvalid, "'licmint serve token list' shows the tokens and which are revoked"},
 }

@@ -43,6 +43,11 @@ type DB struct {
 	// appends no events, for records that are not changes (counters,
 	// leases), and commits if fn returns nil.
 	Locked func(ctx context.Context, fn func(*sql.Tx) error) error
+	// CheckBound compares a row that events bind (accounts, staff,
+	// api_tokens) with the event it names, and returns an error wrapping
+	// ledger.ErrTampered, recording the refusal, if they differ; a missing
+	// row is sql.ErrNoRows.
+	CheckBound func(ctx context.Context, table string, key ...any) error
 }
 
 // Tx is a writing transaction of the ledger: it holds the write lock, and
@@ -59,6 +64,10 @@ type Tx interface {
 	// Event appends an event of kind about no product, with the kind's
 	// own fields in data.
 	Event(kind string, data any) error
+	// BoundEvent is Event for a change to a row that events bind: the
+	// event also carries the row's new bound columns, as the transaction
+	// has left them, and the row is pointed at the event.
+	BoundEvent(kind string, data any, table string, key ...any) error
 }
 
 // Exec runs a statement in t.

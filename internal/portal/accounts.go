@@ -148,6 +148,10 @@ func (s *customerPages) loginForm(w http.ResponseWriter, r *http.Request) error 
 // never tells whether an account exists.
 const errLogin = "The email address or the password is not right."
 
+// errTampered answers a log-in whose account's record no longer matches
+// the ledger's event log (ledger.ErrTampered): the refusal is recorded.
+const errTampered = "This account's record no longer matches the ledger's log, so it cannot log in. The refusal has been recorded; contact support."
+
 func (s *customerPages) login(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	typed := r.PostFormValue("email")
@@ -174,6 +178,11 @@ func (s *customerPages) login(w http.ResponseWriter, r *http.Request) error {
 	var err error
 	if emailErr == nil && len(password) <= MaxPassword {
 		acc, err = s.accounts.Get(r.Context(), email)
+		if errors.Is(err, ledger.ErrTampered) {
+			p.Error = errTampered
+			s.render(w, r, http.StatusForbidden, "login", p)
+			return nil
+		}
 		if err != nil && !errors.Is(err, ledger.ErrNoAccount) {
 			return err
 		}

@@ -80,6 +80,7 @@ const (
 	apiNotFound         = "not_found"              // 404
 	apiMethodNotAllowed = "method_not_allowed"     // 405
 	apiConflict         = "conflict"               // 409
+	apiTampered         = "tampered"               // 409: a row no longer matches the ledger's events
 	apiMediaType        = "unsupported_media_type" // 415
 	apiUnprocessable    = "unprocessable"          // 422
 	apiInternal         = "internal"               // 500
@@ -92,7 +93,7 @@ const (
 
 var apiStatus = map[string]int{
 	apiUnauthorized: http.StatusUnauthorized, apiForbidden: http.StatusForbidden, apiInvalid: http.StatusBadRequest,
-	apiNotFound: http.StatusNotFound, apiMethodNotAllowed: http.StatusMethodNotAllowed, apiConflict: http.StatusConflict,
+	apiNotFound: http.StatusNotFound, apiMethodNotAllowed: http.StatusMethodNotAllowed, apiConflict: http.StatusConflict, apiTampered: http.StatusConflict,
 	apiMediaType:     http.StatusUnsupportedMediaType,
 	apiUnprocessable: http.StatusUnprocessableEntity, apiInternal: http.StatusInternalServerError,
 	apiUnavailable: http.StatusServiceUnavailable,
@@ -148,6 +149,9 @@ func (s *shopAPI) bearer(scope string, h handler) handler {
 		if errors.Is(err, portaldb.ErrNoAPIToken) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="licmint", error="invalid_token"`)
 			return apiRefuse(apiUnauthorized, "the bearer token is unknown or revoked")
+		}
+		if errors.Is(err, ledger.ErrTampered) {
+			return apiRefuse(apiForbidden, "this token's record no longer matches the ledger's event log, so it is not accepted; the refusal is recorded for the vendor")
 		}
 		if err != nil {
 			// Not a token refused: one that could not be looked up.

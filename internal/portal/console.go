@@ -179,7 +179,13 @@ func (s *consolePages) consoleLogin(w http.ResponseWriter, r *http.Request) erro
 	var st *portaldb.StaffUser
 	if emailErr == nil && len(password) <= MaxPassword {
 		var err error
-		if st, err = s.staff.Get(r.Context(), email); err != nil && !errors.Is(err, portaldb.ErrNoStaff) {
+		st, err = s.staff.Get(r.Context(), email)
+		if errors.Is(err, ledger.ErrTampered) {
+			p.Error = errTampered
+			s.consoleRender(w, r, http.StatusForbidden, "login", p)
+			return nil
+		}
+		if err != nil && !errors.Is(err, portaldb.ErrNoStaff) {
 			return err
 		}
 	}

@@ -111,6 +111,12 @@ var refusals = map[op][]refusalRule{
 	},
 }
 
+// anyOp are the refusals every op can meet.
+var anyOp = []refusalRule{
+	{[]issuance.Kind{issuance.KindTampered}, refusal{http.StatusConflict, apiTampered,
+		"The ledger's record of {license} no longer matches its event log: nothing was done. The vendor has been told (the refusal is recorded); contact support.", false}},
+}
+
 // refused returns how err is answered when o meets it, its words filled
 // in with subject (the license's id, or what else the words name), or
 // false when err is no refusal of o.
@@ -122,7 +128,7 @@ func refused(o op, err error, subject string) (refusal, bool) {
 	if k == issuance.KindNone {
 		return refusal{}, false
 	}
-	for _, rule := range refusals[o] {
+	for _, rule := range append(refusals[o], anyOp...) {
 		if slices.Contains(rule.kinds, k) {
 			r := rule.refusal
 			r.msg = strings.NewReplacer("{license}", subject, "{err}", err.Error()).Replace(r.msg)

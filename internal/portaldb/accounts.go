@@ -79,7 +79,7 @@ func (s *Accounts) Create(ctx context.Context, a Account, confirm Token, mail ..
 			a.Email, a.PasswordHash, ledgerdb.B2I(a.Confirmed), ledgerdb.FormatTime(t.At())); err != nil {
 			return err
 		}
-		if err := t.Event(eventAccountCreated, accountEvent{Account: a.Email}); err != nil {
+		if err := t.BoundEvent(eventAccountCreated, accountEvent{Account: a.Email}, "accounts", a.Email); err != nil {
 			return err
 		}
 		if confirm.Hash != "" {
@@ -107,6 +107,11 @@ func (s *Accounts) Get(ctx context.Context, email string) (*Account, error) {
 	}
 	a.Confirmed = confirmed != 0
 	a.Created = parseTime(at)
+	// Its password decides who may act as it: it must be what its events
+	// set.
+	if err := s.db.CheckBound(ctx, "accounts", a.Email); err != nil {
+		return nil, err
+	}
 	return &a, nil
 }
 
@@ -192,7 +197,7 @@ func (s *Accounts) Confirm(ctx context.Context, tokenHash string) (email string,
 		if err := ledgerdb.Exec(t, `UPDATE accounts SET confirmed = 1 WHERE email = $1`, email); err != nil {
 			return err
 		}
-		return t.Event(eventAccountConfirmed, accountEvent{Account: email})
+		return t.BoundEvent(eventAccountConfirmed, accountEvent{Account: email}, "accounts", email)
 	})
 	return email, err
 }
@@ -211,7 +216,7 @@ func (s *Accounts) ResetPassword(ctx context.Context, tokenHash, passwordHash st
 		if err := ledgerdb.Exec(t, `DELETE FROM sessions WHERE email = $1`, email); err != nil {
 			return err
 		}
-		return t.Event(eventPasswordReset, accountEvent{Account: email})
+		return t.BoundEvent(eventPasswordReset, accountEvent{Account: email}, "accounts", email)
 	})
 	return email, err
 }

@@ -84,7 +84,7 @@ func (s *APITokens) Create(ctx context.Context, hash, name, scope string) (int64
 			hash, name, scope, ledgerdb.FormatTime(t.At()), t.Actor()).Scan(&id); err != nil {
 			return err
 		}
-		return t.Event(eventAPITokenCreated, apiTokenEvent{ID: id, Name: name, Scope: scope})
+		return t.BoundEvent(eventAPITokenCreated, apiTokenEvent{ID: id, Name: name, Scope: scope}, "api_tokens", id)
 	})
 	return id, err
 }
@@ -116,7 +116,14 @@ func (s *APITokens) Get(ctx context.Context, hash string) (*APIToken, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNoAPIToken
 	}
-	return tok, err
+	if err != nil {
+		return nil, err
+	}
+	// Its scope decides what the bearer may do.
+	if err := s.db.CheckBound(ctx, "api_tokens", tok.ID); err != nil {
+		return nil, err
+	}
+	return tok, nil
 }
 
 // List lists every token, revoked ones too, oldest first.
@@ -140,6 +147,6 @@ func (s *APITokens) Revoke(ctx context.Context, id int64) error {
 		} else if n == 0 {
 			return ErrNoAPIToken
 		}
-		return t.Event(eventAPITokenRevoked, apiTokenEvent{ID: id})
+		return t.BoundEvent(eventAPITokenRevoked, apiTokenEvent{ID: id}, "api_tokens", id)
 	})
 }

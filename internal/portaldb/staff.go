@@ -92,7 +92,7 @@ VALUES ($1, $2, $3, '', 0, 0, $4, $5)`, s.Email, s.Role, s.PasswordHash, at, t.A
 		if err != nil {
 			return err
 		}
-		return t.Event(eventStaffCreated, staffEvent{Staff: s.Email, Role: s.Role})
+		return t.BoundEvent(eventStaffCreated, staffEvent{Staff: s.Email, Role: s.Role}, "staff", s.Email)
 	})
 }
 
@@ -120,7 +120,14 @@ func (st *Staff) Get(ctx context.Context, email string) (*StaffUser, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNoStaff
 	}
-	return s, err
+	if err != nil {
+		return nil, err
+	}
+	// Its role and password decide what may be done as it.
+	if err := st.db.CheckBound(ctx, "staff", s.Email); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // List returns every staff user, disabled ones too, by login id.
@@ -148,7 +155,7 @@ func (st *Staff) Disable(ctx context.Context, email string) error {
 		if err := ledgerdb.Exec(t, `DELETE FROM staff_sessions WHERE email = $1`, email); err != nil {
 			return err
 		}
-		return t.Event(eventStaffDisabled, staffEvent{Staff: email})
+		return t.BoundEvent(eventStaffDisabled, staffEvent{Staff: email}, "staff", email)
 	})
 }
 
@@ -171,7 +178,7 @@ func (st *Staff) SetPassword(ctx context.Context, email, passwordHash, keepSessi
 		if err := ledgerdb.Exec(t, `DELETE FROM staff_sessions WHERE email = $1 AND hash <> $2`, email, keepSession); err != nil {
 			return err
 		}
-		return t.Event(eventStaffPassword, staffEvent{Staff: email})
+		return t.BoundEvent(eventStaffPassword, staffEvent{Staff: email}, "staff", email)
 	})
 }
 
