@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -274,6 +275,22 @@ func (a *attack) state(t *testing.T, c *customer) attackState {
 	return attackState{a.head(t), a.newestMail(t), strings.Join(cs, "; ")}
 }
 
+// diff says what changed from s to t; the cookies' values, which are
+// sessions, are not shown.
+func (s attackState) diff(t attackState) string {
+	var out []string
+	if s.head != t.head {
+		out = append(out, fmt.Sprintf("the ledger's head from %d to %d", s.head.Seq, t.head.Seq))
+	}
+	if s.mail != t.mail {
+		out = append(out, fmt.Sprintf("the newest mail from %d to %d", s.mail, t.mail))
+	}
+	if s.cookies != t.cookies {
+		out = append(out, "the cookies")
+	}
+	return strings.Join(out, ", ")
+}
+
 // send sends one request as c, with no redirects followed, and returns
 // its status.
 func (a *attack) send(t *testing.T, c *customer, method, target, body string, header http.Header) int {
@@ -434,7 +451,7 @@ func (a *attack) methods(t *testing.T) {
 		}
 	}
 	if after := a.state(t, ann); after != before {
-		t.Errorf("the sweep changed the portal: %+v, after %+v", after, before)
+		t.Errorf("the sweep changed %s", before.diff(after))
 	}
 	for _, v := range []struct {
 		c       *customer
@@ -542,7 +559,7 @@ func (a *attack) csrf(t *testing.T) {
 			code := a.send(t, victim, "POST", path, v.Encode(), h)
 			forged++
 			if after := a.state(t, victim); after != before {
-				t.Errorf("POST %s with %s (%d): changed %+v to %+v", path, f.name, code, before, after)
+				t.Errorf("POST %s with %s (%d): changed %s", path, f.name, code, before.diff(after))
 			}
 			if code != http.StatusForbidden {
 				t.Errorf("POST %s with %s: %d, want 403", path, f.name, code)
@@ -679,7 +696,7 @@ func (a *attack) mailLimits(t *testing.T) {
 			c := a.browser(t, email)
 			// A reset past the account's limit is refused, 429; any
 			// other answer says the mail is sent, whether it is or not.
-			if code, page := c.submit(a.p, path, fields); code != http.StatusOK && code != http.StatusTooManyRequests {
+			if code, page := c.submit(a.p, path, url.Values(maps.Clone(fields))); code != http.StatusOK && code != http.StatusTooManyRequests {
 				t.Errorf("POST %s for %s: %d\n%s", path, email, code, page)
 			}
 		})
