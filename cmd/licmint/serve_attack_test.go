@@ -94,9 +94,7 @@ var (
 // in the test too, to read its head and outbox, and the mail relay it
 // sends through.
 type attack struct {
-	t     *testing.T
 	ctx   context.Context
-	dsn   string
 	led   *ledger.Ledger
 	relay *relay
 	p     *serveProc
@@ -110,7 +108,7 @@ type attack struct {
 
 func newAttack(t *testing.T, licmint, dsn string) *attack {
 	t.Helper()
-	a := &attack{t: t, ctx: context.Background(), dsn: dsn, next: 2}
+	a := &attack{ctx: context.Background(), next: 2}
 	a.keys = mintShopKeys(t, dsn, 8)
 	led, err := ledger.Open(a.ctx, dsn, ledger.WithNow(func() time.Time { return attackNow }))
 	if err != nil {
@@ -733,13 +731,29 @@ func (a *attack) sessionsEnd(t *testing.T) {
 	boss, _ := a.staff(t, "boss@vendor.test", portaldb.RoleAdmin)
 	ron, _ := a.staff(t, "ron@vendor.test", portaldb.RoleSupport)
 	rod, _ := a.staff(t, "rod@vendor.test", portaldb.RoleSupport)
-	for _, u := range []string{ron.email, rod.email} {
+	// viv has given the password, and gives the TOTP code once removed.
+	if err := portal.AddStaff(a.ctx, a.led, "viv@vendor.test", portaldb.RoleSupport, staffTestPassword); err != nil {
+		t.Fatal(err)
+	}
+	viv := a.browser(t, "viv@vendor.test")
+	_, page := viv.submit(a.p, "/console/login", url.Values{"email": {viv.email}, "password": {staffTestPassword}})
+	vivSecret := attackSecretRE.FindStringSubmatch(page)
+	if vivSecret == nil {
+		t.Fatalf("viv's enrolment page:\n%s", page)
+	}
+	for _, u := range []string{ron.email, rod.email, viv.email} {
 		if code, page := boss.submit(a.p, "/console/staff/remove?email="+url.QueryEscape(u), url.Values{"email": {u}}); code != http.StatusOK {
 			t.Fatalf("removing %s: %d\n%s", u, code, page)
 		}
 	}
 	if code, page := boss.submit(a.p, "/console/staff", url.Values{"email": {rod.email}, "role": {portaldb.RoleAdmin}, "password": {staffTestPassword}}); code != http.StatusOK {
 		t.Fatalf("adding %s as admin: %d\n%s", rod.email, code, page)
+	}
+	if code, page := viv.submit(a.p, "/console/totp", url.Values{"code": {totpAt(t, vivSecret[1], 0)}}); code >= 500 || strings.Contains(page, "Logged in to the console") {
+		t.Errorf("a removed user half way through the log-in gave the TOTP code: %d\n%s", code, page)
+	}
+	if a.loggedIn(t, viv, true) {
+		t.Error("a removed user half way through the log-in got in")
 	}
 	if a.loggedIn(t, ron, true) {
 		t.Error("a removed user's session lives on")
@@ -759,7 +773,7 @@ func (a *attack) sessionsEnd(t *testing.T) {
 	}
 	msgs := a.relay.await(t, func(m relayed) bool { return m.to == uma.email && strings.Contains(m.body, "/reset") }, 1, 1)
 	link := regexp.MustCompile(`https?://\S+`).FindString(msgs[0].body)
-	_, page := other.get(link)
+	_, page = other.get(link)
 	token := regexp.MustCompile(`name="token" value="([^"]+)"`).FindStringSubmatch(page)
 	if token == nil {
 		t.Fatalf("reset page: %s", page)
