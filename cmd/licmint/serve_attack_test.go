@@ -854,6 +854,9 @@ func (a *attack) hashMemory(t *testing.T) {
 			if code != http.StatusOK {
 				probeErrs = append(probeErrs, fmt.Sprintf("GET %s: %d", path, code))
 			}
+			// A visitor's pace, not a load of its own that would take
+			// the cores from the log-ins.
+			time.Sleep(10 * time.Millisecond)
 		}
 	}()
 
