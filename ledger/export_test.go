@@ -19,6 +19,9 @@ func Joined(l *Ledger) int {
 // ReadStats returns the statistics of l's pool of reading connections.
 func ReadStats(l *Ledger) sql.DBStats { return l.db.Stats() }
 
+// WriteStats returns the statistics of l's pool of writing connections.
+func WriteStats(l *Ledger) sql.DBStats { return l.wdb.Stats() }
+
 // PostgresConns bounds a Ledger's connections (postgresConns).
 const PostgresConns = postgresConns
 

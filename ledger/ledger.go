@@ -116,7 +116,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Ledger, error) {
 		var n int
 		err := l.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n)
 		if err != nil || n == 0 {
-			l.db.Close()
+			l.Close()
 			return nil, fmt.Errorf("%w: %s has no ledger tables", ErrNoLedger, ledgerdb.RedactDSN(dsn))
 		}
 	}

@@ -209,14 +209,29 @@ func (postgresStore) lock(ctx context.Context, tx *sql.Tx) error {
 // max_connections (100 by default).
 const postgresConns = 16
 
+// postgresWriteConns of them are for writing transactions, in a pool of
+// their own: each holds its connection while it waits for the write
+// lock, so that in one pool a burst of writes (a portal's rate-limit
+// counts under a burst of log-ins) took every connection and left every
+// read waiting for the burst to end. Writes run one at a time under the
+// lock, so a few connections keep the next ones ready.
+const postgresWriteConns = 4
+
 func openPostgres(dsn string) (read, write *sql.DB, _ store, err error) {
-	db, err := sql.Open("pgx", dsn)
+	read, err = sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	db.SetMaxOpenConns(postgresConns)
-	db.SetMaxIdleConns(postgresConns)
-	return db, db, postgresStore{}, nil
+	read.SetMaxOpenConns(postgresConns - postgresWriteConns)
+	read.SetMaxIdleConns(postgresConns - postgresWriteConns)
+	write, err = sql.Open("pgx", dsn)
+	if err != nil {
+		read.Close()
+		return nil, nil, nil, err
+	}
+	write.SetMaxOpenConns(postgresWriteConns)
+	write.SetMaxIdleConns(postgresWriteConns)
+	return read, write, postgresStore{}, nil
 }
 
 // ErrSchemaTooNew: the database was migrated by a newer licmint.

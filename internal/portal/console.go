@@ -425,6 +425,11 @@ func (s *consolePages) passwordChange(w http.ResponseWriter, r *http.Request) er
 	ok := false
 	if len(current) <= MaxPassword {
 		if ok, err = s.hashes.check(r.Context(), st.PasswordHash, current); err != nil {
+			if errors.Is(err, errBusy) {
+				// Refused for the server's load, not for the password:
+				// no failure of the user's, which would lock them out.
+				s.release(r, accBucket)
+			}
 			return s.consoleBusy(w, err, "password", p)
 		}
 	}

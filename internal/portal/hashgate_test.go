@@ -68,3 +68,25 @@ func TestPasswordHashesBusy(t *testing.T) {
 		t.Fatalf("console log-in after the burst: %d\n%s", b.code, b.last)
 	}
 }
+
+// A staff user's password change refused because the hashes are all
+// taken is no failure of the user's either: with one failure allowed,
+// the change after the burst goes through.
+func TestStaffPasswordChangeBusy(t *testing.T) {
+	limits := portal.DefaultLimits
+	limits.LoginAccount = portal.Limit{Max: 1, Window: 15 * time.Minute}
+	e := newEnv(t, portal.WithPasswordHashes(1), portal.WithLimits(limits))
+	sam, _ := e.staff("sam@vendor.test", portaldb.RoleSupport)
+	fields := url.Values{"current_password": {staffPassword}, "new_password": {"another long staff password"}}
+	release := portal.HoldPasswordHashes(e.srv)
+	for range 2 {
+		resp, body := sam.postForm("/console/password", "/console/password", fields)
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+			t.Fatalf("a password change while busy: %s, Retry-After %q\n%s", resp.Status, resp.Header.Get("Retry-After"), body)
+		}
+	}
+	release()
+	if resp, body := sam.postForm("/console/password", "/console/password", fields); resp.StatusCode != http.StatusOK {
+		t.Fatalf("a password change after the burst: %s\n%s", resp.Status, body)
+	}
+}

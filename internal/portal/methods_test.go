@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,53 +12,10 @@ import (
 	"time"
 
 	"github.com/licmint/licmint/internal/portal"
+	"github.com/licmint/licmint/internal/portal/portaltest"
 	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
 )
-
-var routeRE = regexp.MustCompile(`(?:page|login|console|staff|admin|mux\.Handle|mux\.HandleFunc)\("(?:[A-Z]+ )?(/[^"]*)"|bearer\("[A-Z]+", "(/[^"]*)"`)
-
-// routePaths returns a path for every route of routes.go, its wildcards
-// filled in by fill, so that a route added there is swept here too.
-func routePaths(t *testing.T, fill map[string][]string) []string {
-	t.Helper()
-	src, err := os.ReadFile("routes.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]bool{}
-	for _, m := range routeRE.FindAllStringSubmatch(string(src), -1) {
-		paths := []string{m[1] + m[2]}
-		for w, values := range fill {
-			var next []string
-			for _, p := range paths {
-				if !strings.Contains(p, w) {
-					next = append(next, p)
-					continue
-				}
-				for _, v := range values {
-					next = append(next, strings.ReplaceAll(p, w, v))
-				}
-			}
-			paths = next
-		}
-		for _, p := range paths {
-			if strings.Contains(p, "{") {
-				t.Fatalf("routes.go has a wildcard the sweep does not fill: %s", p)
-			}
-			seen[p] = true
-		}
-	}
-	if len(seen) < 40 {
-		t.Fatalf("only %d paths read from routes.go", len(seen))
-	}
-	out := make([]string, 0, len(seen))
-	for p := range seen {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
-}
 
 // Every route of the routes table, with every method, from every kind of
 // visitor: only a POST with the CSRF token of its own audience (or a
@@ -131,13 +85,6 @@ type sweepTry struct {
 	fields url.Values
 }
 
-// sweepPublicPOST are the POST routes anyone may use, which the sweep
-// leaves to the tests of each page.
-var sweepPublicPOST = map[string]bool{"/signup": true, "/confirm": true, "/login": true, "/logout": true, "/forgot": true,
-	"/reset": true, "/console/login": true, "/console/totp": true, "/console/logout": true}
-
-var consoleAdminOnlyRE = regexp.MustCompile(`^/console/(staff|tokens)`)
-
 // newRouteSweep makes the records and the visitors of every kind the
 // sweep needs, and reads its paths from the routes table.
 func newRouteSweep(t *testing.T, e *env) *routeSweep {
@@ -162,7 +109,7 @@ func newRouteSweep(t *testing.T, e *env) *routeSweep {
 		t.Fatal(err)
 	}
 	id := "PC-" + key.Serial.String()
-	paths := routePaths(t, map[string][]string{
+	paths, err := portaltest.Paths(map[string][]string{
 		"{$}":       {""},
 		"{license}": {id},
 		"{action}":  {"revoke", "replace", "resend", "move", "reset-code", "nosuch"},
@@ -170,6 +117,9 @@ func newRouteSweep(t *testing.T, e *env) *routeSweep {
 		"{id}":      {strconv.FormatInt(tokID, 10)},
 		"{product}": {"PC"},
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	paths = append(paths, "/nosuch", "/console/nosuch", "/api/nosuch", "/static/portal.css")
 	visitors := []sweepVisitor{
 		{name: "anonymous", b: e.browser()},
@@ -243,7 +193,7 @@ func (s *routeSweep) visit(v sweepVisitor) int {
 		}
 		api := strings.HasPrefix(path, "/api/")
 		for _, tr := range s.tries(v, path, csrf) {
-			if api && tr.method == "POST" && (path == "/api/v1/current-code" || v.scope != "" && apiScope(path) == v.scope) {
+			if api && tr.method == "POST" && (path == "/api/v1/current-code" || v.scope != "" && portaltest.APIScope(path) == v.scope) {
 				continue // the caller may: the API's tests check what it does
 			}
 			sent++
@@ -263,9 +213,9 @@ func (s *routeSweep) tries(v sweepVisitor, path, csrf string) []sweepTry {
 	tries := []sweepTry{{"GET", fields}, {"HEAD", fields}, {"PUT", fields}, {"PATCH", fields}, {"DELETE", fields}, {"OPTIONS", fields},
 		{"POST", without(fields, "csrf")}}
 	api := strings.HasPrefix(path, "/api/")
-	ours := !api && (!strings.HasPrefix(path, "/console") && (v.customer || !needsLogin(path)) ||
-		strings.HasPrefix(path, "/console") && v.staff && (v.admin || !consoleAdminOnlyRE.MatchString(path)))
-	if !api && !ours && !sweepPublicPOST[path] {
+	ours := !api && (!strings.HasPrefix(path, "/console") && (v.customer || !portaltest.NeedsLogin(path)) ||
+		strings.HasPrefix(path, "/console") && v.staff && (v.admin || !portaltest.AdminOnly(path)))
+	if !api && !ours && !portaltest.PublicPOST[path] {
 		tries = append(tries, sweepTry{"POST", fields})
 	}
 	return tries
@@ -309,27 +259,6 @@ func without(v url.Values, key string) url.Values {
 		}
 	}
 	return out
-}
-
-// needsLogin tells whether a customer path is behind the log-in.
-func needsLogin(path string) bool {
-	for _, p := range []string{"/register", "/licenses", "/renew", "/report-stolen"} {
-		if path == p || strings.HasPrefix(path, p+"/") {
-			return true
-		}
-	}
-	return false
-}
-
-// apiScope is the scope a shop API path's POST needs.
-func apiScope(path string) string {
-	switch {
-	case path == "/api/v1/registration-keys":
-		return portaldb.ScopeMint
-	case strings.HasSuffix(path, "/revoke"):
-		return portaldb.ScopeRevoke
-	}
-	return ""
 }
 
 // The portal's own failures, here a ledger that is gone, are told to each

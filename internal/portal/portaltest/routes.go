@@ -1,0 +1,124 @@
+// Package portaltest reads the portal's routes table for the tests that
+// send every method to every route, in process and against 'licmint
+// serve', so that a route added to the table is swept by both.
+package portaltest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/licmint/licmint/internal/portaldb"
+)
+
+var routeRE = regexp.MustCompile(`(?:page|login|console|staff|admin|mux\.Handle|mux\.HandleFunc)\("(?:([A-Z]+) )?(/[^"]*)"|bearer\("([A-Z]+)", "(/[^"]*)"`)
+
+// Route is a pattern of the routes table: its method ("" for any) and
+// path, wildcards and all.
+type Route struct{ Method, Path string }
+
+// Routes reads the routes table, routes.go of the portal's source.
+func Routes() ([]Route, error) {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return nil, fmt.Errorf("portaltest: the source of the routes table is not known")
+	}
+	src, err := os.ReadFile(filepath.Join(filepath.Dir(file), "..", "routes.go"))
+	if err != nil {
+		return nil, fmt.Errorf("portaltest: the routes table: %w", err)
+	}
+	var out []Route
+	for _, m := range routeRE.FindAllStringSubmatch(string(src), -1) {
+		out = append(out, Route{Method: m[1] + m[3], Path: m[2] + m[4]})
+	}
+	if len(out) < 40 {
+		return nil, fmt.Errorf("portaltest: only %d routes read from %s", len(out), file)
+	}
+	return out, nil
+}
+
+// Paths returns a path for every route of the table, its wildcards
+// filled in by fill, each value in turn: sorted, each once. A wildcard
+// fill has no values for is an error, so that a new one is not left out.
+func Paths(fill map[string][]string) ([]string, error) {
+	return paths(fill, func(Route) bool { return true })
+}
+
+// POSTPaths is Paths of the routes that take POST.
+func POSTPaths(fill map[string][]string) ([]string, error) {
+	return paths(fill, func(r Route) bool { return r.Method == "POST" })
+}
+
+func paths(fill map[string][]string, keep func(Route) bool) ([]string, error) {
+	routes, err := Routes()
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, r := range routes {
+		if !keep(r) {
+			continue
+		}
+		ps := []string{r.Path}
+		for w, values := range fill {
+			var next []string
+			for _, p := range ps {
+				if !strings.Contains(p, w) {
+					next = append(next, p)
+					continue
+				}
+				for _, v := range values {
+					next = append(next, strings.ReplaceAll(p, w, v))
+				}
+			}
+			ps = next
+		}
+		for _, p := range ps {
+			if strings.Contains(p, "{") {
+				return nil, fmt.Errorf("portaltest: the routes table has a wildcard not filled in: %s", p)
+			}
+			seen[p] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for p := range seen {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// PublicPOST are the POST routes anyone may use, with no session of the
+// audience: signing up, logging in and out, and the password's.
+var PublicPOST = map[string]bool{"/signup": true, "/confirm": true, "/login": true, "/logout": true, "/forgot": true,
+	"/reset": true, "/console/login": true, "/console/totp": true, "/console/logout": true}
+
+var consoleAdminOnlyRE = regexp.MustCompile(`^/console/(staff|tokens)`)
+
+// AdminOnly tells whether a console path is an admin's only.
+func AdminOnly(path string) bool { return consoleAdminOnlyRE.MatchString(path) }
+
+// NeedsLogin tells whether a customer path is behind the log-in.
+func NeedsLogin(path string) bool {
+	for _, p := range []string{"/register", "/licenses", "/renew", "/report-stolen"} {
+		if path == p || strings.HasPrefix(path, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// APIScope is the scope a shop API path's POST needs.
+func APIScope(path string) string {
+	switch {
+	case path == "/api/v1/registration-keys":
+		return portaldb.ScopeMint
+	case strings.HasSuffix(path, "/revoke"):
+		return portaldb.ScopeRevoke
+	}
+	return ""
+}
