@@ -1,0 +1,79 @@
+// Package js_test runs the JavaScript package's suite (test/suite.mjs) in
+// Node and in headless Chromium against Go's answers, measures the
+// package's size, and times verify in Node against Go.
+package js_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// requireEnv makes a missing Node, npm install or Chromium a failure
+// rather than a skip; .ci/run sets it.
+const requireEnv = "LICMINT_REQUIRE_JS"
+
+// needNode skips (or, under LICMINT_REQUIRE_JS, fails) without node and
+// the package's installed dependencies (npm ci in bindings/js).
+func needNode(t testing.TB) {
+	t.Helper()
+	miss := ""
+	if _, err := exec.LookPath("node"); err != nil {
+		miss = "node not found: the JavaScript tests need Node.js 20 or later"
+	} else if _, err := os.Stat("node_modules/@noble/ed25519/package.json"); err != nil {
+		miss = "bindings/js/node_modules is missing: run npm ci in bindings/js"
+	}
+	if miss == "" {
+		return
+	}
+	if os.Getenv(requireEnv) != "" {
+		t.Fatal(miss)
+	}
+	t.Skip(miss)
+}
+
+func run(t testing.TB, cmd *exec.Cmd) string {
+	t.Helper()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, out)
+	}
+	return string(out)
+}
+
+// TestNode runs test/node.test.mjs: the suite once per Ed25519 check Node
+// has, and FileStore's tests.
+func TestNode(t *testing.T) {
+	needNode(t)
+	oracle := writeOracle(t, oracleDir(t))
+	abs, _ := filepath.Abs(testdata)
+	cmd := exec.Command("node", "--test", "--test-reporter=tap", "test/")
+	cmd.Env = append(os.Environ(), "LICMINT_TESTDATA="+abs, "LICMINT_ORACLE="+oracle)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "\n# fail 0") {
+		t.Fatalf("node --test: %v\n%s", err, tail(string(out), 30000))
+	}
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "# pass") || strings.HasPrefix(l, "# tests") {
+			t.Log(l)
+		}
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "..." + s[len(s)-n:]
+	}
+	return s
+}
+
+// oracleDir is where the oracle goes: a temporary directory, or
+// LICMINT_ORACLE_DIR, to run the JavaScript suite by hand afterwards.
+func oracleDir(t testing.TB) string {
+	if d := os.Getenv("LICMINT_ORACLE_DIR"); d != "" {
+		return d
+	}
+	return t.TempDir()
+}
