@@ -1,4 +1,4 @@
-// Catalogs (FORMAT.md section 9), read by the rules of Go's catalog.Parse:
+// licmint/catalog: catalogs (FORMAT.md section 9), read by the rules of Go's catalog.Parse:
 // unknown fields, duplicate edition names or numbers and terms out of
 // range are errors; field names match in any case, as Go's do.
 import { LicmintError } from './errors.js';

@@ -12,9 +12,12 @@
 // verify, which is cofactored and so accepts signatures Go refuses.
 import { Point } from '@noble/ed25519';
 import { LicmintError } from './errors.js';
+import { concat, hex as hexOf } from './formats.js';
+
+// SPKI_PREFIX begins the DER of an Ed25519 public key (RFC 8410).
+const SPKI_PREFIX = Uint8Array.of(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00);
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
-const P = 2n ** 255n - 19n;
 const le = (b) => {
   let v = 0n;
   for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
@@ -24,19 +27,6 @@ const le = (b) => {
 const keyHint = 'the key file was altered or holds no key made by licmint keygen: take the .pub.pem that keygen wrote';
 const keyError = (kind, msg) => new LicmintError(kind, 'public key: ' + msg, { input: 'public key', hint: keyHint });
 
-// The canonical encodings of the eight points of small order, as Go's
-// formats.smallOrder lists them.
-const SMALL_ORDER = [
-  '0100000000000000000000000000000000000000000000000000000000000000',
-  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-  '0000000000000000000000000000000000000000000000000000000000000000',
-  '0000000000000000000000000000000000000000000000000000000000000080',
-  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
-  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85',
-  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
-  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
-];
-const hexOf = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 /**
  * checkPublicKey throws a LicmintError ('malformed' or 'weak_key') unless
@@ -55,7 +45,7 @@ export function checkPublicKey(pub) {
     throw keyError('malformed', 'not a point on the Ed25519 curve');
   }
   const c = a.toBytes();
-  if (SMALL_ORDER.includes(hexOf(c))) {
+  if (a.isSmallOrder()) {
     throw keyError('weak_key', 'of small order ([8]A is the identity): anyone can forge signatures that verify under it; no key made by licmint keygen is');
   }
   if (hexOf(c) !== hexOf(pub)) {
@@ -66,16 +56,7 @@ export function checkPublicKey(pub) {
 
 const subtle = globalThis.crypto?.subtle;
 
-async function sha512(...parts) {
-  const n = parts.reduce((s, p) => s + p.length, 0);
-  const b = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    b.set(p, at);
-    at += p.length;
-  }
-  return new Uint8Array(await subtle.digest('SHA-512', b));
-}
+const sha512 = async (...parts) => new Uint8Array(await subtle.digest('SHA-512', concat(...parts)));
 
 /** verifyNoble is Go's crypto/ed25519.Verify in JavaScript, for a key checkPublicKey accepts. */
 export async function verifyNoble(pub, msg, sig) {
@@ -92,19 +73,6 @@ export async function verifyNoble(pub, msg, sig) {
 // so that browsers and bundlers never see it.
 const nodeCrypto = globalThis.process?.getBuiltinModule?.('node:crypto');
 
-let webcrypto; // a Promise: does WebCrypto here verify Ed25519?
-async function hasWebCryptoEd25519() {
-  try {
-    const k = await subtle.importKey('raw', unhexed(RFC8032_TEST1_PUB), 'Ed25519', false, ['verify']);
-    return await subtle.verify('Ed25519', k, unhexed(RFC8032_TEST1_SIG), new Uint8Array(0));
-  } catch {
-    return false;
-  }
-}
-const RFC8032_TEST1_PUB = 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a';
-const RFC8032_TEST1_SIG = 'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b';
-const unhexed = (s) => Uint8Array.from(s.match(/../g), (x) => parseInt(x, 16));
-
 /**
  * signatureChecker returns the check for one trusted key:
  * (message, signature) => Promise<boolean>, and the name of what does it:
@@ -114,27 +82,19 @@ export async function signatureChecker(pub, prefer) {
   const want = prefer ?? (nodeCrypto ? 'node' : 'webcrypto');
   if (want === 'node') {
     if (!nodeCrypto) throw new TypeError("licmint: signatureCheck 'node' needs Node.js");
-    const key = nodeCrypto.createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64url(pub) }, format: 'jwk' });
+    const key = nodeCrypto.createPublicKey({ key: concat(SPKI_PREFIX, pub), format: 'der', type: 'spki' });
     return ['node', async (msg, sig) => sig.length === 64 && nodeCrypto.verify(null, msg, key, sig)];
   }
   if (!subtle) throw new TypeError('licmint: needs WebCrypto (crypto.subtle): in a browser, a secure context (https or localhost)');
   if (want === 'webcrypto') {
-    webcrypto ??= hasWebCryptoEd25519();
-    if (await webcrypto) {
-      const key = await subtle.importKey('raw', pub, 'Ed25519', false, ['verify']);
-      return ['webcrypto', async (msg, sig) => sig.length === 64 && subtle.verify('Ed25519', key, sig, msg)];
-    }
+    // A platform whose WebCrypto lacks Ed25519 refuses to import the key.
+    const key = await subtle.importKey('raw', pub, 'Ed25519', false, ['verify']).catch(() => null);
+    if (key) return ['webcrypto', async (msg, sig) => sig.length === 64 && subtle.verify('Ed25519', key, sig, msg)];
     if (prefer) throw new TypeError("licmint: signatureCheck 'webcrypto': this platform's WebCrypto has no Ed25519");
   } else if (want !== 'noble') {
     throw new TypeError(`licmint: signatureCheck ${JSON.stringify(want)}: want 'node', 'webcrypto' or 'noble'`);
   }
   return ['noble', (msg, sig) => verifyNoble(pub, msg, sig)];
-}
-
-function b64url(b) {
-  let s = '';
-  for (const x of b) s += String.fromCharCode(x);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /** sha256Hex returns the SHA-256 of b in lower-case hex. */

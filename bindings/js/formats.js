@@ -1,4 +1,4 @@
-// The bit-level codecs of FORMAT.md, as Go's package formats has them:
+// licmint/formats: the bit-level codecs of FORMAT.md, as Go's package formats has them:
 // Activation Codes, reset codes and Registration Keys in Crockford base32
 // (or digits), their CRC-30 and Damm checks with the typo locator, days,
 // install ids, revocation lists and renewal requests. Every parser reads
@@ -627,7 +627,8 @@ function checkRenewalInstallId(id) {
 }
 
 // goTrimSpace trims what Go's strings.TrimSpace does: Unicode white space.
-const goTrimSpace = (s) => s.replace(/^[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g, '');
+// JavaScript's \s has U+FEFF, which Go's lacks, and lacks U+0085.
+const goTrimSpace = (s) => s.replace(/^(?:[^\S\uFEFF]|\x85)+|(?:[^\S\uFEFF]|\x85)+$/g, '');
 
 /**
  * renewalRequest returns the text of a renewal request (FORMAT.md section

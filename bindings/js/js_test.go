@@ -4,11 +4,17 @@
 package js_test
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // requireEnv makes a missing Node, npm install or Chromium a failure
@@ -76,4 +82,64 @@ func oracleDir(t testing.TB) string {
 		return d
 	}
 	return t.TempDir()
+}
+
+// TestChromium runs the suite in headless Chromium, on a page that
+// imports the package as served, over loopback.
+func TestChromium(t *testing.T) {
+	needNode(t)
+	path := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		if os.Getenv(requireEnv) != "" {
+			t.Fatal("Chromium is absent: install it (apt-get install chromium)")
+		}
+		t.Skip("Chromium is absent: install it (apt-get install chromium) to run the browser tests")
+	}
+	oracle := writeOracle(t, oracleDir(t))
+	mux := http.NewServeMux()
+	mux.Handle("/", http.FileServer(http.Dir(".")))
+	mux.Handle("/testdata/", http.StripPrefix("/testdata/", http.FileServer(http.Dir(testdata))))
+	mux.HandleFunc("/oracle.json", func(w http.ResponseWriter, r *http.Request) { http.ServeFile(w, r, oracle) })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true)}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer bcancel()
+
+	type outcome struct {
+		Passed       int      `json:"passed"`
+		Failed       []string `json:"failed"`
+		Checks       []string `json:"checks"`
+		DefaultCheck string   `json:"defaultCheck"`
+	}
+	if _, err := chromedp.Run(bctx, chromedp.Navigate(srv.URL+"/test/browser.html")); err != nil {
+		t.Fatalf("opening the page: %v", err)
+	}
+	result, err := chromedp.Run(bctx, chromedp.Poll[outcome](`window.licmintResult`, chromedp.WithPollingInterval(200*time.Millisecond)))
+	if err != nil {
+		t.Fatalf("running the page: %v", err)
+	}
+	for _, f := range result.Failed {
+		t.Error(f)
+	}
+	if result.Passed < 50 {
+		t.Errorf("only %d tests passed", result.Passed)
+	}
+	if result.DefaultCheck != "webcrypto" {
+		t.Errorf("Chromium's default signature check is %q, want webcrypto", result.DefaultCheck)
+	}
+	t.Logf("Chromium: %d passed, %d failed, signature checks %v", result.Passed, len(result.Failed), result.Checks)
 }

@@ -19,11 +19,27 @@ import { State, ZERO_TIME } from './state.js';
 
 export { LicmintError } from './errors.js';
 export { checkPublicKey } from './ed25519.js';
-export {
-  dayString, formatRenewalRequest, parseActivationCode, parseRevocationList, parseRegistrationKey, parseRenewalRequest, parseResetCode, renewalRequest, serialString,
-} from './formats.js';
-export { MemoryStore, State, marshalState, unmarshalState, MAX_RESETS, MAX_SERIALS } from './state.js';
-export { BUILTIN_CATALOG, catalogProduct, defaultCatalog, parseCatalog } from './catalog.js';
+export { dayString, parseActivationCode, parseResetCode, parseRevocationList, renewalRequest, serialString } from './formats.js';
+export { MemoryStore, State, marshalState, unmarshalState, MAX_RESETS, MAX_SERIALS, ZERO_TIME } from './state.js';
+
+/**
+ * DEFAULT_CATALOG is the built-in catalog (Go's catalog.Default()), as
+ * parseCatalog from 'licmint/catalog' reads it: pass
+ * DEFAULT_CATALOG.products.PC as the catalog option to name the editions
+ * standard (1) and premium (2), both with the features update and scan.
+ */
+export const DEFAULT_CATALOG = Object.freeze({
+  products: {
+    PC: {
+      name: 'Example product',
+      editions: [
+        { name: 'standard', number: 1, features: ['update', 'scan'] },
+        { name: 'premium', number: 2, features: ['update', 'scan'] },
+      ],
+      trial_days: 30, maintenance_days: 365, warning_days: 60, grace_days: 30,
+    },
+  },
+});
 
 /** The default rollback tolerance, a day, in milliseconds. */
 export const DEFAULT_ROLLBACK_TOLERANCE_MS = 86400000;

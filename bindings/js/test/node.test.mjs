@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as lib from '../licmint.js';
+import * as main from '../licmint.js';
+import * as formats from '../formats.js';
+import * as catalog from '../catalog.js';
 import { FileStore } from '../node.js';
 import { tests } from './suite.mjs';
 import { signatureChecks } from './checks.mjs';
@@ -22,6 +24,7 @@ const data = {
   oracle: JSON.parse(readFileSync(process.env.LICMINT_ORACLE, 'utf8')),
 };
 const checks = await signatureChecks();
+const lib = { ...formats, ...catalog, ...main };
 const all = { ...lib, signatureChecks: checks };
 for (const check of checks) {
   for (const t of tests(all, data, { signatureCheck: check.name })) test(`${t.name} (signatures: ${check.name})`, t.fn);

@@ -39,13 +39,12 @@ const licenseOf = (l) => ({
 });
 
 export function tests(lib, data, { signatureCheck } = {}) {
-  const { Verifier, MemoryStore, catalogProduct, defaultCatalog } = lib;
+  const { Verifier, MemoryStore, DEFAULT_CATALOG } = lib;
   const out = [];
   const add = (name, fn) => out.push({ name, fn });
   const suite = data.cases;
   const keys = suite.keys.map((k) => ({ id: k.id, publicKey: hex(k.public_key_hex) }));
-  const builtin = defaultCatalog();
-  const catalogFor = (p) => (builtin.products[p.toUpperCase()] ? catalogProduct(builtin, p) : undefined);
+  const catalogFor = (p) => DEFAULT_CATALOG.products[p.toUpperCase()];
 
   for (const c of suite.cases) {
     add(`conformance: ${c.name}`, async () => {
@@ -135,7 +134,9 @@ export function tests(lib, data, { signatureCheck } = {}) {
   add('vectors: catalogs.json', async () => {
     for (const c of vec.catalogs.valid) eq(lib.parseCatalog(c.json).products, c.products, c.comment);
     for (const c of vec.catalogs.invalid) eq(errorOf(await rejects((async () => lib.parseCatalog(c.json))(), c.comment)).kind, 'invalid', c.comment);
-    eq(defaultCatalog().products, vec.catalogs.valid[0].products, 'the built-in catalog');
+    eq(lib.parseCatalog(lib.BUILTIN_CATALOG), DEFAULT_CATALOG, 'the built-in catalog');
+    eq(DEFAULT_CATALOG.products, vec.catalogs.valid[0].products, 'the built-in catalog');
+    eq(lib.catalogProduct(DEFAULT_CATALOG, 'pc'), DEFAULT_CATALOG.products.PC, 'a product by code');
   });
 
   add('vectors: revocation_lists.json', async () => {
