@@ -137,10 +137,16 @@ const upper = (c) => c & ~0x20;
 // Days (FORMAT.md section 3.1) count from 2020-01-01, UTC.
 export const EPOCH_MS = Date.UTC(2020, 0, 1);
 const DAY_MS = 86400000;
+const dayStrings = new Map(); // every verify names two days; formatting one costs more than the rest of parsing
 /** dayString returns a day number as YYYY-MM-DD, or 'perpetual'. */
 export function dayString(d) {
   if (d === PERPETUAL) return 'perpetual';
-  return new Date(EPOCH_MS + d * DAY_MS).toISOString().slice(0, 10);
+  let s = dayStrings.get(d);
+  if (s === undefined) {
+    s = new Date(EPOCH_MS + d * DAY_MS).toISOString().slice(0, 10);
+    if (dayStrings.size < 4096) dayStrings.set(d, s);
+  }
+  return s;
 }
 // dayOfMs returns the (unbounded) day number of a time in milliseconds.
 export const dayOfMs = (ms) => Math.floor((ms - EPOCH_MS) / DAY_MS);
@@ -414,7 +420,13 @@ export function parseActivationCode(input, { signed = true, product = '' } = {})
     signed: isSigned,
     header: hb,
     signature: null,
-    canonical: canonical(p, syms, 4),
+    // The text forms are made when asked for: verify never needs them.
+    get canonical() {
+      return canonical(p, syms, 4);
+    },
+    get short() {
+      return this.canonical.slice(0, SHORT_LEN);
+    },
   };
   const bad = (kind, msg, hint = NOT_OURS) => formatError(AC, kind, msg, hint);
   if (c.version !== 1) throw bad('unknown_version', `format version ${c.version}; this licmint reads version 1`, 'a newer licmint may read it');
@@ -430,7 +442,6 @@ export function parseActivationCode(input, { signed = true, product = '' } = {})
   if (product && product !== p) {
     throw formatError(AC, 'wrong_product', `this code is for product ${p}, not ${product}`, `give an activation code for ${product}`, 1, 1);
   }
-  c.short = c.canonical.slice(0, SHORT_LEN);
   return c;
 }
 

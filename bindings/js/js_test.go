@@ -55,7 +55,7 @@ func TestNode(t *testing.T) {
 	needNode(t)
 	oracle := writeOracle(t, oracleDir(t))
 	abs, _ := filepath.Abs(testdata)
-	cmd := exec.Command("node", "--test", "--test-reporter=tap", "test/")
+	cmd := exec.Command("node", "--test", "--test-reporter=tap", "test/node.test.mjs")
 	cmd.Env = append(os.Environ(), "LICMINT_TESTDATA="+abs, "LICMINT_ORACLE="+oracle)
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "\n# fail 0") {

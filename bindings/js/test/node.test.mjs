@@ -1,4 +1,4 @@
-// The Node runner: node --test test/, with LICMINT_TESTDATA naming the
+// The Node runner: node --test test/node.test.mjs, with LICMINT_TESTDATA naming the
 // repository's testdata directory and LICMINT_ORACLE the file Go's
 // TestNode writes (go test ./bindings/js runs it so). The suite runs once
 // per Ed25519 check Node has: its own crypto.verify (the default),
