@@ -4,8 +4,8 @@
 #
 #   liblicmint.so, liblicmint.a, licmint.h   the C library (bindings/c);
 #                                           needs cgo and a C compiler
-#   licmint.wasm, wasm_exec.js, licmint.mjs  the WebAssembly module and its
-#                                           ES module (bindings/wasm)
+#   licmint-VERSION.tgz                      the JavaScript package
+#                                           (bindings/js), as npm pack makes it
 #
 # usage: sh scripts/build-dist.sh        (from anywhere in the module)
 set -eu
@@ -21,7 +21,11 @@ CGO_ENABLED=1 go build -trimpath -buildmode=c-archive -o "$out/liblicmint.a" ./b
 # cgo writes its own liblicmint.h; licmint.h is the documented header.
 rm -f "$out/liblicmint.h"
 cp bindings/c/licmint.h "$out/"
-# No wasm-opt: -Oz saves 5% raw and under 1% gzipped (BENCHMARKS.md).
-GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$out/licmint.wasm" ./bindings/wasm
-cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" bindings/wasm/licmint.mjs "$out/"
+
+# The JavaScript package: its files as they are (no build step), packed.
+if ! command -v npm >/dev/null 2>&1; then
+	echo "build-dist.sh: npm not found: the JavaScript package needs Node.js and npm" >&2
+	exit 1
+fi
+(cd bindings/js && npm pack --silent --pack-destination "../../$out" >/dev/null)
 ls -l "$out"

@@ -3,7 +3,7 @@ package verifier
 import "errors"
 
 // errorKinds name the outcomes of Verify and LoadRevocationList, as
-// FORMAT.md section 7, the CLI's --json output and the C and WebAssembly
+// FORMAT.md section 7, the CLI's --json output and the C and JavaScript
 // bindings report them. The first match wins. ErrUnknownVersion reads as
 // malformed: the kinds a verifier reports are fixed, and a code of a newer
 // format is, to it, not a code.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os/exec"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -46,15 +45,6 @@ func TestSize(t *testing.T) {
 			t.Errorf("%s: %d B minified and gzipped, more than %d", entry, z, MaxGzipSize)
 		}
 	}
-}
-
-// cpuTime returns the CPU time this process has used, in nanoseconds.
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return syscall.TimevalToNsec(ru.Utime) + syscall.TimevalToNsec(ru.Stime)
 }
 
 // BenchmarkNodeVsGo times verify in Node against Verifier.Verify in Go,

@@ -143,3 +143,44 @@ func TestChromium(t *testing.T) {
 	}
 	t.Logf("Chromium: %d passed, %d failed, signature checks %v", result.Passed, len(result.Failed), result.Checks)
 }
+
+// TestReadmeExample runs README.md's JavaScript example in Node, with the
+// package installed as a product installs it (node_modules/licmint), and
+// checks the shape of its line: the example reads the system clock, on
+// which the suite's code is valid until 2027-11-27 and then expired,
+// expiring or in grace.
+func TestReadmeExample(t *testing.T) {
+	needNode(t)
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const start = "```js\n// Verify an Activation Code from JavaScript"
+	_, block, ok := strings.Cut(string(readme), start)
+	if !ok {
+		t.Fatal("README.md has no JavaScript example")
+	}
+	block, _, _ = strings.Cut(block, "\n```\n")
+	dir := t.TempDir()
+	abs, _ := filepath.Abs(".")
+	if err := os.MkdirAll(filepath.Join(dir, "node_modules"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(abs, filepath.Join(dir, "node_modules", "licmint")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "example.mjs"), []byte(start[len("```js\n"):]+block+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var s suiteFile
+	readJSON(t, filepath.Join(testdata, "conformance", "cases.json"), &s)
+	cmd := exec.Command("node", "example.mjs", s.Keys[0].Public, *s.Cases[0].Runs[0].Steps[0].Code)
+	cmd.Dir = dir
+	out, _ := cmd.CombinedOutput()
+	if !strings.Contains(string(out), " standard, ") || !strings.Contains(string(out), " days left, update ") {
+		t.Errorf("the example printed %q", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "licmint-state")); err != nil {
+		t.Errorf("the example saved no state: %v", err)
+	}
+}
