@@ -225,6 +225,25 @@ export function tests(lib, data, { signatureCheck } = {}) {
     }
   });
 
+  add('vectors: jwts.json', async () => {
+    const f = vec.jwts;
+    const pub = hex(f.test_key.public_key_hex);
+    const make = (c) => Verifier.create({ product: 'PC', keys: [{ id: 1, publicKey: pub }, { id: 2, publicKey: pub }], catalog: catalogFor('PC'),
+      now: new Date(`${c.verify_at}T00:00:00Z`), installId: c.install_id || undefined, signatureCheck });
+    for (const c of f.valid) {
+      const l = await lib.verifyToken(await make(c), c.token);
+      const w = c.license;
+      eq({ status: l.status, days_left: l.daysLeft, product: l.product, edition: l.edition, edition_number: l.editionNumber, trial: l.trial,
+        install_bound: l.bound, serial: lib.serialString(l.serial), generation: l.generation, key_id: l.keyId, issued: l.issued, expires: l.expires,
+        features: Object.fromEntries(Object.entries(l.features.map()).sort()) },
+      { ...w, features: Object.fromEntries(Object.entries(w.features).sort()) }, c.comment);
+    }
+    for (const c of f.invalid) {
+      const e = errorOf(await rejects(lib.verifyToken(await make(c), c.token), c.comment));
+      eq(e.kind, c.error, `${c.comment}: ${e.message}`);
+    }
+  });
+
   const oracle = data.oracle;
   add("oracle: every code as Go's verifier answers it, messages and hints included", async () => {
     const verifiers = new Map();
