@@ -358,6 +358,13 @@ export class Verifier {
     if (l.sequence < highest) {
       throw new LicmintError('list_replayed', `revocation list replayed: its sequence ${l.sequence} is lower than sequence ${highest}, already accepted; keeping the newer list`);
     }
+    // The same sequence with other entries is refused too (FORMAT.md
+    // section 11): a sequence names one list, and the one in force stays.
+    const held = [this.#list?.sequence === l.sequence && this.#list.data];
+    if (this.#store && this.#seen.listSequence === l.sequence) held.push(this.#seen.list);
+    if (held.some((d) => d && !sameBytes(d, data))) {
+      throw new LicmintError('list_replayed', `revocation list replayed: its sequence ${l.sequence} is that of the list already accepted, with other entries; keeping that list`);
+    }
     this.#list = l;
     if (this.#store) {
       const s = this.#seen;
@@ -477,6 +484,8 @@ export class Verifier {
 }
 
 const INTERNAL = Symbol('licmint');
+
+const sameBytes = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 // verifierKind runs a parser and reports an unknown format version as the
 // verifier's kinds have it, 'malformed': to a verifier, a code of a newer
