@@ -7,6 +7,7 @@ import * as main from '../licmint.js';
 import * as formats from '../formats.js';
 import * as catalog from '../catalog.js';
 import * as jwt from '../jwt.js';
+import * as keyfiles from '../keys.js';
 import { tests } from './suite.mjs';
 import { signatureChecks } from './checks.mjs';
 
@@ -20,7 +21,7 @@ try {
     oracle: await get('/oracle.json'),
   };
   const checks = await signatureChecks();
-  const lib = { ...formats, ...catalog, ...jwt, ...main, signatureChecks: checks };
+  const lib = { ...formats, ...catalog, ...jwt, ...keyfiles, ...main, signatureChecks: checks };
   const result = { passed: 0, failed: [], checks: checks.map((c) => c.name), defaultCheck: '' };
   const keys = data.cases.keys.map((k) => ({ id: k.id, publicKey: Uint8Array.from(k.public_key_hex.match(/../g), (b) => parseInt(b, 16)) }));
   result.defaultCheck = (await main.Verifier.create({ product: 'PC', keys })).signatureCheck;

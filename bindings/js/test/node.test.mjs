@@ -12,6 +12,7 @@ import * as main from '../licmint.js';
 import * as formats from '../formats.js';
 import * as catalog from '../catalog.js';
 import * as jwt from '../jwt.js';
+import * as keyfiles from '../keys.js';
 import { FileStore } from '../node.js';
 import { tests } from './suite.mjs';
 import { signatureChecks } from './checks.mjs';
@@ -25,7 +26,7 @@ const data = {
   oracle: JSON.parse(readFileSync(process.env.LICMINT_ORACLE, 'utf8')),
 };
 const checks = await signatureChecks();
-const lib = { ...formats, ...catalog, ...jwt, ...main };
+const lib = { ...formats, ...catalog, ...jwt, ...keyfiles, ...main };
 const all = { ...lib, signatureChecks: checks };
 for (const check of checks) {
   for (const t of tests(all, data, { signatureCheck: check.name })) test(`${t.name} (signatures: ${check.name})`, t.fn);

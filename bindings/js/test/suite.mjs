@@ -246,6 +246,19 @@ export function tests(lib, data, { signatureCheck } = {}) {
     }
   });
 
+  add('vectors: key_files.json', async () => {
+    const f = vec.key_files;
+    for (const c of f.valid) {
+      const keys = lib.parseKeyring(c.text);
+      eq(keys.map((k) => ({ key_id: k.id, public_key_hex: toHex(k.publicKey) })), c.keys, c.comment);
+      if (c.canonical === 'pem') eq(lib.keyringPEM(keys), c.text, `${c.comment}: written`);
+      if (c.canonical === 'jwks') eq(lib.keyringJWKS(keys), c.text, `${c.comment}: written`);
+      const v = await Verifier.create({ product: 'PC', keys, signatureCheck });
+      eq(v.product, 'PC', `${c.comment}: trusted`);
+    }
+    for (const c of f.invalid) eq(errorOf(await rejects((async () => lib.parseKeyring(c.text))(), c.comment)).kind, c.error, c.comment);
+  });
+
   const oracle = data.oracle;
   add("oracle: every code as Go's verifier answers it, messages and hints included", async () => {
     const verifiers = new Map();
