@@ -3,17 +3,28 @@
 // warm-up of 2,000 (by then V8 has optimised the hot code): the elapsed
 // time, and then the process's CPU time, which a busy machine inflates
 // less. SIGNATURE_CHECK is Verifier.create's option: node (the default in
-// Node), webcrypto or noble. js_test.go's BenchmarkNodeVsGo runs it.
+// Node), webcrypto or noble; or crypto.verify, to time Node's
+// crypto.verify alone on the code's message, the floor of a verify in
+// Node. js_test.go's BenchmarkNodeVsGo runs it.
+import { createPublicKey, verify } from 'node:crypto';
 import { Verifier, DEFAULT_CATALOG } from '../licmint.js';
+import { acMessage, concat, parseActivationCode } from '../formats.js';
 
 const [publicKeyHex, code, n, signatureCheck] = process.argv.slice(2);
-const v = await Verifier.create({
+let v = await Verifier.create({
   product: 'PC',
   keys: [{ id: 1, publicKey: Uint8Array.from(publicKeyHex.match(/../g), (b) => parseInt(b, 16)) }],
   catalog: DEFAULT_CATALOG.products.PC,
   now: new Date('2027-01-15T00:00:00Z'),
-  signatureCheck,
+  signatureCheck: signatureCheck === 'crypto.verify' ? undefined : signatureCheck,
 });
+if (signatureCheck === 'crypto.verify') {
+  const c = parseActivationCode(code);
+  const msg = acMessage(c, '');
+  const spki = concat(Uint8Array.of(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00), v.publicKey(1));
+  const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+  v = { verify: async () => ({ inForce: verify(null, msg, key, c.signature) }) };
+}
 const warm = signatureCheck === 'noble' ? 50 : 2000;
 for (let i = 0; i < warm; i++) await v.verify(code);
 const c0 = process.cpuUsage();
