@@ -79,6 +79,16 @@ const nodeCrypto = globalThis.process?.getBuiltinModule?.('node:crypto');
  * 'node', 'webcrypto' or 'noble'. prefer forces one of them.
  */
 export async function signatureChecker(pub, prefer) {
+  const [name, check] = await checker(pub, prefer);
+  // R the identity (01 00 .. 00), of small order, is refused (FORMAT.md
+  // section 5): for a key of prime order it is the only small-order R
+  // that the equation can let through.
+  return [name, (msg, sig) => !isIdentity(sig) && check(msg, sig)];
+}
+
+const isIdentity = (sig) => sig[0] === 1 && sig.subarray(1, 32).every((b) => b === 0);
+
+async function checker(pub, prefer) {
   const want = prefer ?? (nodeCrypto ? 'node' : 'webcrypto');
   if (want === 'node') {
     if (!nodeCrypto) throw new TypeError("licmint: signatureCheck 'node' needs Node.js");
