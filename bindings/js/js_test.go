@@ -184,3 +184,22 @@ func TestReadmeExample(t *testing.T) {
 		t.Errorf("the example saved no state: %v", err)
 	}
 }
+
+// TestEveryVectorFile fails when testdata/vectors holds a file the
+// JavaScript suite does not run, so that a new one cannot be missed.
+func TestEveryVectorFile(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(testdata, "vectors", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no vector files (%v)", err)
+	}
+	suite, err := os.ReadFile("test/suite.mjs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".json")
+		if !strings.Contains(string(suite), "vectors: "+name+".json") {
+			t.Errorf("test/suite.mjs runs no test named %q: add one for %s", "vectors: "+name+".json", f)
+		}
+	}
+}
