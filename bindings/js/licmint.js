@@ -363,7 +363,7 @@ export class Verifier {
     const held = [this.#list?.sequence === l.sequence && this.#list.data];
     if (this.#store && this.#seen.listSequence === l.sequence) held.push(this.#seen.list);
     if (held.some((d) => d && !sameBytes(d, data))) {
-      throw new LicmintError('list_replayed', `revocation list replayed: its sequence ${l.sequence} is that of the list already accepted, with other entries; keeping that list`);
+      throw new LicmintError('list_replayed', `revocation list replayed: sequence ${l.sequence} was accepted with other entries; keeping that list`);
     }
     this.#list = l;
     if (this.#store) {

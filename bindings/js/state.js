@@ -129,7 +129,7 @@ export function decodeState(data) {
       }
       case 'list-sequence': {
         const v = parseUint(val, U64_MAX);
-        if (v === null) err = `"${val}" is not a number from 0 to ${U64_MAX}`;
+        if (v === null) err = `"${val}" is not a 64-bit number`;
         else s.listSequence = v;
         break;
       }
@@ -150,8 +150,7 @@ export function decodeState(data) {
         const sp = val.indexOf(' ');
         const serial = parseUint(sp < 0 ? val : val.slice(0, sp), U64_MAX);
         const gen = sp < 0 ? 0n : parseUint(val.slice(sp + 1), 255n);
-        if (serial === null || gen === null) err = `"${val}": want "serial generation", the serial a number and the generation 0 to 255`;
-        else if (sp < 0) err = 'want "serial generation"';
+        if (serial === null || gen === null || sp < 0) err = 'want "serial generation"';
         else s.seeGeneration(serial, Number(gen));
         break;
       }
