@@ -5,8 +5,8 @@
 #   liblicmint.so(.1), liblicmint.a,         the C library (bindings/c): C99,
 #   licmint.h, licmint.pc, cmake/            needs a C compiler, make and
 #                                           libsodium-dev
-#   licmint.wasm, wasm_exec.js, licmint.mjs  the WebAssembly module and its
-#                                           ES module (bindings/wasm)
+#   licmint-VERSION.tgz                      the JavaScript package
+#                                           (bindings/js), as npm pack makes it
 #   python/licmint-*.whl, *.tar.gz          the Python package (bindings/python),
 #                                           wheel and sdist; needs python3 with
 #                                           setuptools and wheel, and no network
@@ -28,9 +28,12 @@ ln -sf liblicmint.so "$out/liblicmint.so.1" # its soname, which programs linked 
 mkdir -p "$out/cmake"
 cp "$out/c/cmake/"*.cmake "$out/cmake/"
 rm -rf "$out/c"
-# No wasm-opt: -Oz saves 5% raw and under 1% gzipped (BENCHMARKS.md).
-GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$out/licmint.wasm" ./bindings/wasm
-cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" bindings/wasm/licmint.mjs "$out/"
+# The JavaScript package: its files as they are (no build step), packed.
+if ! command -v npm >/dev/null 2>&1; then
+	echo "build-dist.sh: npm not found: the JavaScript package needs Node.js and npm" >&2
+	exit 1
+fi
+(cd bindings/js && npm pack --silent --pack-destination "../../$out" >/dev/null)
 
 # The Python package: wheel and sdist, built by setuptools' PEP 517 hooks
 # directly, so that neither pip nor the network is needed; in a copy, so

@@ -3,8 +3,8 @@ package verifier
 import "errors"
 
 // errorKinds name the outcomes of Verify, VerifyRenewal and
-// LoadRevocationList, as
-// FORMAT.md section 7, the CLI's --json output and the C and WebAssembly
+// LoadRevocationList, as FORMAT.md section 7, the CLI's --json output and
+// the C, JavaScript and Python
 // bindings report them. The first match wins. ErrUnknownVersion reads as
 // malformed: the kinds a verifier reports are fixed, and a code of a newer
 // format is, to it, not a code.

@@ -75,8 +75,7 @@ func WithRollbackTolerance(d time.Duration) Option { return func(c *config) { c.
 
 // WithSignatureCheck replaces the verifier's own Ed25519 signature check
 // with verify, for a platform whose native implementation is much faster
-// than Go's, such as Node's crypto.verify under WebAssembly
-// (bindings/wasm). verify must answer exactly as crypto/ed25519.Verify does
+// than Go's. verify must answer exactly as crypto/ed25519.Verify does
 // (RFC 8032, cofactorless, S < l): crypto/ed25519.Verify itself fits. It
 // gets one of the trusted keys (32 bytes), the signed message and the
 // signature, in fresh slices it may keep; a verifier with it allocates on

@@ -1,7 +1,7 @@
 // Package conformance holds the Go runner of the verifier conformance suite,
 // testdata/conformance/cases.json: Activation Codes, keys, install ids,
 // clocks and revocation lists, each with the outcome any verifier must
-// report. The C, Python and JavaScript runners (bindings/c, bindings/wasm)
+// report. The C, Python and JavaScript runners (bindings/c, bindings/js)
 // read the same file and must agree case for case; a port to another
 // language can prove itself against it too.
 //

@@ -6,7 +6,7 @@ import (
 )
 
 // Marshal returns s as one byte string, for products that keep the state
-// themselves, as the WebAssembly module's callers do: the state file's text
+// themselves, as the JavaScript package's MemoryStore does: the state file's text
 // (FORMAT.md section 13) and, if s keeps a revocation list, an empty line
 // and the list's bytes.
 func Marshal(s State) []byte {

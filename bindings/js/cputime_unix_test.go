@@ -1,6 +1,6 @@
-//go:build unix && !(js && wasm)
+//go:build unix
 
-package main
+package js_test
 
 import "syscall"
 

@@ -1,11 +1,9 @@
-//go:build !wasm && !licmint_fe32
-
 package ed25519v
 
 import "filippo.io/edwards25519/field"
 
 // fe is the field the curve code computes in: field.Element, with 64-bit
-// limbs, wherever Go multiplies 64×64→128 bits in one instruction.
+// limbs.
 type fe = field.Element
 
 func feFrom(e *field.Element) fe { return *e }

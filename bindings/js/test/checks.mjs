@@ -1,0 +1,19 @@
+// signatureChecks returns every Ed25519 check this platform offers, each a
+// (publicKey, message, signature) => Promise<boolean> named after it, so
+// that the suite holds each to Go's answers.
+import { signatureChecker } from '../ed25519.js';
+
+export async function signatureChecks() {
+  const out = [];
+  for (const name of ['node', 'webcrypto', 'noble']) {
+    try {
+      await signatureChecker(new Uint8Array([0xd7, 0x5a, 0x98, 0x01, 0x82, 0xb1, 0x0a, 0xb7, 0xd5, 0x4b, 0xfe, 0xd3, 0xc9, 0x64, 0x07, 0x3a, 0x0e, 0xe1, 0x72, 0xf3, 0xda, 0xa6, 0x23, 0x25, 0xaf, 0x02, 0x1a, 0x68, 0xf7, 0x07, 0x51, 0x1a]), name);
+    } catch {
+      continue; // not on this platform
+    }
+    const f = async (pub, msg, sig) => (await signatureChecker(pub, name))[1](msg, sig);
+    Object.defineProperty(f, 'name', { value: name });
+    out.push(f);
+  }
+  return out;
+}
