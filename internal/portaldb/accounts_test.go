@@ -150,7 +150,7 @@ func TestOutbox(t *testing.T) {
 		// one of its own, of this ledger.
 		ids := map[string]bool{}
 		for _, m := range ms {
-			if !regexp.MustCompile(`^<\d+\.[0-9a-f]{24}@licmint>$`).MatchString(m.MessageID) || ids[m.MessageID] {
+			if !regexp.MustCompile(`^<\d+\.[0-9a-f]{32}@licmint>$`).MatchString(m.MessageID) || ids[m.MessageID] {
 				t.Fatalf("Message-ID %q", m.MessageID)
 			}
 			ids[m.MessageID] = true
