@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"           // registers "sqlite"; pure Go, no cgo
 )
@@ -334,16 +335,50 @@ func (l *Ledger) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 // inConnTx is inTx that also hands fn the transaction's connection, for a
 // store's bulk path (store.copyRows). If deferred, the commit does not wait
 // for the disk (store.deferSync).
-func (l *Ledger) inConnTx(ctx context.Context, deferred bool, fn func(*sql.Conn, *sql.Tx) error) (err error) {
+//
+// A pooled connection may have died while idle (a database restarted): the
+// first statement on it then fails, before fn runs and so before anything
+// was done. Such a failure is tried again on another connection, as many
+// times as the pool has connections; once fn has run, nothing is retried.
+func (l *Ledger) inConnTx(ctx context.Context, deferred bool, fn func(*sql.Conn, *sql.Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		began, err := l.inConnTxOnce(ctx, deferred, fn)
+		if err == nil || began || attempt >= postgresWriteConns || ctx.Err() != nil || !errors.Is(err, errConnLost) {
+			return err
+		}
+	}
+}
+
+// errConnLost marks a failure on a connection that is no longer usable.
+var errConnLost = errors.New("connection lost")
+
+func (l *Ledger) inConnTxOnce(ctx context.Context, deferred bool, fn func(*sql.Conn, *sql.Tx) error) (began bool, err error) {
 	conn, err := l.wdb.Conn(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer conn.Close()
+	// lost wraps a failure before fn with errConnLost if the connection
+	// died of it, or had died before: pgconn marks an error safe to retry
+	// when nothing of the statement reached the server.
+	lost := func(err error) error {
+		if pgconn.SafeToRetry(err) {
+			return fmt.Errorf("%w (%w)", err, errConnLost)
+		}
+		if rerr := conn.Raw(func(dc any) error {
+			if v, ok := dc.(driver.Validator); ok && !v.IsValid() {
+				return errConnLost
+			}
+			return nil
+		}); errors.Is(rerr, errConnLost) || errors.Is(rerr, driver.ErrBadConn) {
+			return fmt.Errorf("%w (%w)", err, errConnLost)
+		}
+		return err
+	}
 	if deferred {
 		restore, err := l.store.deferSync(ctx, conn)
 		if err != nil {
-			return err
+			return false, lost(err)
 		}
 		defer func() {
 			if rerr := restore(); rerr != nil && err == nil {
@@ -353,7 +388,7 @@ func (l *Ledger) inConnTx(ctx context.Context, deferred bool, fn func(*sql.Conn,
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return false, lost(err)
 	}
 	defer func() {
 		if err != nil {
@@ -361,10 +396,10 @@ func (l *Ledger) inConnTx(ctx context.Context, deferred bool, fn func(*sql.Conn,
 		}
 	}()
 	if err := l.store.lock(ctx, tx); err != nil {
-		return err
+		return false, lost(err)
 	}
 	if err := fn(conn, tx); err != nil {
-		return err
+		return true, err
 	}
-	return tx.Commit()
+	return true, tx.Commit()
 }

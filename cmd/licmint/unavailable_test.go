@@ -103,7 +103,7 @@ func TestServeDatabaseUnavailable(t *testing.T) {
 	c.Start()
 	code, page, _ = post(t, ann, p.url+"/register", kept, formValues(kept))
 	if code != http.StatusOK || !serveCodeRE.MatchString(page) {
-		t.Fatalf("the kept form sent again: %d\n%s", code, page)
+		t.Fatalf("the kept form sent again: %d\n%s\n%s", code, page, p.stderr)
 	}
 	p.stop(t)
 }
