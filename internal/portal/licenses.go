@@ -380,7 +380,7 @@ type renewRefusal struct {
 func (e *renewRefusal) Error() string { return e.msg }
 
 func (s *customerPages) renew(w http.ResponseWriter, r *http.Request) error {
-	p := &renewPage{RK: r.PostFormValue("rk"), Request: r.PostFormValue("request"), Selected: r.PostFormValue("license")}
+	p := &renewPage{RK: r.PostFormValue("rk"), Request: pastedRequest(r), Selected: r.PostFormValue("license")}
 	// Counted first, as a registration is, and given back unless the
 	// attempt is refused in a way that counts.
 	buckets := s.registerBuckets(r)
@@ -482,19 +482,34 @@ func (s *customerPages) renewLicense(w http.ResponseWriter, r *http.Request, p *
 }
 
 // renewalRequest is the product's renewal request, uploaded or else
-// pasted.
+// pasted. The page's file input is "request-file"; a file part named
+// "request" (curl -F request=@file) is taken too.
 func renewalRequest(r *http.Request, pasted string) ([]byte, error) {
 	if r.MultipartForm != nil {
-		if fhs := r.MultipartForm.File["request"]; len(fhs) > 0 && fhs[0].Size > 0 {
-			f, err := fhs[0].Open()
-			if err != nil {
-				return nil, err
+		for _, name := range []string{"request-file", "request"} {
+			if fhs := r.MultipartForm.File[name]; len(fhs) > 0 && fhs[0].Size > 0 {
+				f, err := fhs[0].Open()
+				if err != nil {
+					return nil, err
+				}
+				defer f.Close()
+				return io.ReadAll(io.LimitReader(f, MaxForm))
 			}
-			defer f.Close()
-			return io.ReadAll(io.LimitReader(f, MaxForm))
 		}
 	}
 	return []byte(strings.TrimSpace(pasted)), nil
+}
+
+// pastedRequest is the first non-empty "request" value: a browser sends
+// a file input left empty as an empty value, which must not hide the
+// text pasted beside it.
+func pastedRequest(r *http.Request) string {
+	for _, v := range r.PostForm["request"] {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // renewedOnline answers an offline request without a renewal key: when the
