@@ -360,7 +360,13 @@ func (s *customerPages) renewForm(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	p := &renewPage{Code: code}
-	if p.Code != nil {
+	switch {
+	case p.Code == nil:
+	case r.URL.Query().Get("current") != "":
+		// An offline request without a renewal key: nothing was renewed
+		// or mailed now.
+		p.Notice = "This license was renewed already, so nothing new was renewed or emailed. Its current Activation Code is below: enter it in the product."
+	default:
 		p.Notice = "Renewed. Your new Activation Code is below; we have emailed it to you too. Enter it in the product."
 	}
 	if err := s.renewable(r, p); err != nil {
@@ -534,7 +540,7 @@ func (s *customerPages) renewedOnline(w http.ResponseWriter, r *http.Request, he
 	case cur.Expires <= held.Expires:
 		return &renewRefusal{"This license has not been renewed since the code in the request. Enter the renewal Registration Key you bought together with the request.", false}
 	}
-	http.Redirect(w, r, "/renew?done="+licenseID(lic.Product, lic.Serial), http.StatusSeeOther)
+	http.Redirect(w, r, "/renew?current=1&done="+licenseID(lic.Product, lic.Serial), http.StatusSeeOther)
 	return nil
 }
 

@@ -80,6 +80,20 @@ func TestBrowserOfflineRenewal(t *testing.T) {
 		t.Fatalf("renewed by paste: %+v, %v", got, err)
 	}
 
+	// The same request again with no key: the license was renewed since,
+	// so the page gives the current code and says that nothing was
+	// renewed or mailed now.
+	do("paste again", chromedp.Navigate(e.url("/renew")), chromedp.SendKeys(chromedp.CSS("#request"), request),
+		chromedp.Click(chromedp.CSS(offlineButton)), chromedp.WaitVisible(chromedp.CSS("[data-activation-code]")))
+	shots.shot(ctx, "renew-offline-current")
+	if s := text(`[role="status"]`); strings.HasPrefix(s, "Renewed") || strings.Contains(s, "we have emailed") ||
+		!strings.Contains(s, "renewed already") {
+		t.Fatalf("a request for a license renewed already: %q", s)
+	}
+	if c := text("[data-activation-code]"); c != pasted {
+		t.Fatalf("the current code is %q, the page shows %q", pasted, c)
+	}
+
 	// A sealed request chosen as a file, with the other key.
 	e.clock.add(24 * 3600e9)
 	sreq, err := renewseal.NewRequest(pasted, "", e.clock.now())
