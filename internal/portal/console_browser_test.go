@@ -60,6 +60,10 @@ func TestConsoleBrowser(t *testing.T) {
 	shots.shot(ctx, "console-search")
 	do("license page", chromedp.Click(chromedp.CSS("[data-result]")), chromedp.WaitVisible(chromedp.CSS(`[data-action="replace"]`)))
 	first := text("[data-activation-code]")
+	licensePath, err := chromedp.Run(ctx, chromedp.Evaluate[string]("location.pathname"))
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// Replace, revoking the old generation.
 	do("replace", chromedp.Click(chromedp.CSS(`[data-action="replace"]`)), chromedp.WaitVisible(chromedp.CSS("#reason")),
@@ -96,6 +100,7 @@ func TestConsoleBrowser(t *testing.T) {
 			t.Errorf("the history lacks %q:\n%s", want, hist)
 		}
 	}
+	checkHistoryLayout(t, ctx, shots, e.url(licensePath))
 	lic, err := e.led.License(context.Background(), pc, key.Serial)
 	if err != nil || lic.Owner != "bob@example.com" || !lic.RevokesCurrent() || lic.Generation != 2 {
 		t.Fatalf("the ledger after the console: %+v %v", lic, err)
