@@ -94,6 +94,16 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Fatalf("after revoke: %q", s)
 	}
 	shots.shot(ctx, "console-history")
+	// Revoked: only what can still be done is offered, and an action's
+	// form left open elsewhere says why it cannot be done.
+	offered, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("[data-action]")].map(a => a.dataset.action)`))
+	if err != nil || strings.Join(offered, " ") != "reset-code" {
+		t.Errorf("a revoked license offers %q (%v)", offered, err)
+	}
+	do("stale action", chromedp.Navigate(e.url(licensePath+"/replace")), chromedp.WaitVisible(chromedp.CSS(`[role="alert"]`)))
+	if s := text(`[role="alert"]`); !strings.Contains(s, "cannot be done on this license as it is now (revoked: chargeback)") {
+		t.Errorf("a replace of a revoked license: %q", s)
+	}
 	hist := text("table.history")
 	for _, want := range []string{"replaced", "moved", "revoked", "console:sam@vendor.test"} {
 		if !strings.Contains(hist, want) {

@@ -120,7 +120,7 @@ func (s *deps) view(h *ledger.History) licenseView {
 	}
 	lv.Code.Status = lv.Status
 	lv.Renewable = !lic.Trial && current.Expires != formats.Perpetual && !lic.RevokesCurrent()
-	lv.Replaceable = !lic.Revoked || lic.RevokedBelow != 0
+	lv.Replaceable = lic.Replaceable()
 	return lv
 }
 
