@@ -85,6 +85,12 @@ func TestConsoleBrowser(t *testing.T) {
 	if s := text(`[role="status"]`); !strings.HasPrefix(s, "Moved") {
 		t.Fatalf("after move: %q", s)
 	}
+	// Ann, who lost it, is told why and where to get help, and not who
+	// has it now.
+	if m := e.mail.wait(t, "ann@example.com", "was moved to another account"); !strings.Contains(m.Body, "sold twice") ||
+		!strings.Contains(m.Body, "contact the vendor's customer service") || strings.Contains(m.Body, "bob@") {
+		t.Errorf("the notice of the move:\n%s", m.Body)
+	}
 
 	// Revoke with a reason.
 	do("revoke", chromedp.Click(chromedp.CSS(`[data-action="revoke"]`)), chromedp.WaitVisible(chromedp.CSS("#reason")),
@@ -92,6 +98,10 @@ func TestConsoleBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[role="status"]`)))
 	if s := text(`[role="status"]`); !strings.HasPrefix(s, "Revoked") {
 		t.Fatalf("after revoke: %q", s)
+	}
+	if m := e.mail.wait(t, "bob@example.com", "is revoked"); !strings.Contains(m.Body, "revoked: chargeback") ||
+		!strings.Contains(m.Body, "contact the vendor's customer service") {
+		t.Errorf("the notice of the revocation:\n%s", m.Body)
 	}
 	shots.shot(ctx, "console-history")
 	// Revoked: only what can still be done is offered, and an action's

@@ -539,9 +539,11 @@ func (s *consolePages) actRevoke(r *http.Request, h *ledger.History) (string, st
 	if err != nil {
 		return "", "", err
 	}
-	if _, err := s.svc.Revoke(r.Context(), h.License.Product, h.License.Serial, why); err != nil {
+	lic := h.License
+	if _, err := s.svc.Revoke(r.Context(), lic.Product, lic.Serial, why); err != nil {
 		return "", "", err
 	}
+	s.noticeLost(r, lic.Owner, "revoked", licenseID(lic.Product, lic.Serial), why)
 	return "", "", nil
 }
 
@@ -576,6 +578,8 @@ func (s *consolePages) actMove(r *http.Request, h *ledger.History) (string, stri
 	}
 	s.codeIssued(issuedReplaced)
 	s.mailReplacement(r, is, "Our support moved to your account the license")
+	// The reason given here, not the ledger's, which names the new owner.
+	s.noticeLost(r, lic.Owner, "moved", licenseID(lic.Product, lic.Serial), why)
 	return "", "", nil
 }
 

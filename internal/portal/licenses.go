@@ -323,6 +323,20 @@ func (s *deps) mail(r *http.Request, to, subject, body string) {
 	s.kickMailer()
 }
 
+// noticeLost tells owner that the license id was taken from them (mail
+// "revoked" or "moved"), why, and how to reach support. It follows a
+// staff user's or the shop's action, each recorded in the license's
+// history, not a visitor's request: the limits of mail to one recipient,
+// which stop visitors flooding a mailbox, do not hold it back.
+func (s *deps) noticeLost(r *http.Request, owner, name, id, why string) {
+	if owner == "" {
+		return
+	}
+	subject := map[string]string{"revoked": "Your license " + id + " is revoked",
+		"moved": "Your license " + id + " was moved to another account"}[name]
+	s.mail(r, owner, subject, mailText(name, mailData{License: id, Why: why, Support: s.support}))
+}
+
 // done shows the current code of one of the account's licenses on the
 // page name after a renewal or a replacement (post, redirect, get: a
 // reload does not renew or replace again).

@@ -26,6 +26,7 @@ type mailData struct {
 	Why                       string
 	URL                       string // the portal's public URL
 	Link                      string // a link with a token
+	Support                   string // how to reach support (WithSupport)
 }
 
 // mailText renders the body of the mail name with d.
