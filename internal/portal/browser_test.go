@@ -199,6 +199,10 @@ func (b *browserSession) narrowAndErrors(e *env, other formats.RegistrationKey, 
 			shots.shot(ctx, "too-wide")
 			t.Errorf("%s at 360 px is %d px wide (%v)", path, w, err)
 		}
+		// Every page says how to reach support.
+		if s := text("footer [data-support]"); s != "the vendor's customer service" {
+			t.Errorf("%s: the footer names support %q", path, s)
+		}
 	}
 	shots.shot(ctx, "licenses-360")
 	do("wide", chromedp.EmulateViewport(1000, 800))

@@ -471,7 +471,7 @@ func (s *consolePages) actResend(r *http.Request, h *ledger.History) (string, st
 	lic := h.License
 	err := s.svc.ResendCode(r.Context(), lic.Product, lic.Serial, func(lic *ledger.License, cur *ledger.Code) ledger.Mail {
 		return ledger.Mail{To: lic.Owner, Subject: "Your Activation Code for " + lic.Product.String(),
-			Body: mailText("resent", mailData{License: licenseID(lic.Product, lic.Serial), Until: lastDay(cur.Expires), Code: cur.Code, URL: s.publicURL})}
+			Body: s.mailText("resent", mailData{License: licenseID(lic.Product, lic.Serial), Until: lastDay(cur.Expires), Code: cur.Code, URL: s.publicURL})}
 	})
 	if err != nil {
 		return "", "", actionRefused(opResend, err)
@@ -531,7 +531,7 @@ func (s *consolePages) mailReplacement(r *http.Request, is issuance.Issued, why 
 	}
 	id := licenseID(is.Code.Product, is.Code.Serial)
 	s.mail(r, is.License.Owner, "Your replacement Activation Code for "+is.Code.Product.String(),
-		mailText("replaced", mailData{Why: why, License: id, Generation: is.Code.Generation, Until: lastDay(is.Code.Expires), Code: is.Code.String(), URL: s.publicURL}))
+		s.mailText("replaced", mailData{Why: why, License: id, Generation: is.Code.Generation, Until: lastDay(is.Code.Expires), Code: is.Code.String(), URL: s.publicURL}))
 }
 
 func (s *consolePages) actRevoke(r *http.Request, h *ledger.History) (string, string, error) {

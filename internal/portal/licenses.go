@@ -224,9 +224,9 @@ func (s *customerPages) registerForm(w http.ResponseWriter, r *http.Request) err
 
 // codeMail is the mail that brings a customer the code of a key they
 // registered.
-func codeMail(to string, rk formats.RegistrationKey, kind, edition string, code formats.ActivationCode) ledger.Mail {
+func (s *deps) codeMail(to string, rk formats.RegistrationKey, kind, edition string, code formats.ActivationCode) ledger.Mail {
 	return ledger.Mail{To: to, Subject: "Your Activation Code for " + rk.Product.String(),
-		Body: mailText("registered", mailData{RK: rk.String(), Kind: kind, Product: rk.Product.String(), Edition: edition,
+		Body: s.mailText("registered", mailData{RK: rk.String(), Kind: kind, Product: rk.Product.String(), Edition: edition,
 			Until: lastDay(code.Expires), Code: code.String()})}
 }
 
@@ -263,7 +263,7 @@ func (s *customerPages) register(w http.ResponseWriter, r *http.Request) error {
 	// commit, and no code recorded without its mail.
 	is, err := s.svc.Register(r.Context(), &issuance.Registration{Registration: signer.Registration{RK: rk}, Token: true, Owner: v.account,
 		Mail: func(reg *signer.Registration, is issuance.Issued) []ledger.Mail {
-			return []ledger.Mail{codeMail(v.account, rk, kind, reg.Edition, is.Code)}
+			return []ledger.Mail{s.codeMail(v.account, rk, kind, reg.Edition, is.Code)}
 		}})
 	// The account's own key again, registered on another day, or since
 	// revoked: its license's current code, which may be a renewal or a
@@ -285,7 +285,7 @@ func (s *customerPages) register(w http.ResponseWriter, r *http.Request) error {
 	if is.Existing {
 		// Registered on the same terms outside the portal, to no account:
 		// its code, recorded then, is mailed.
-		m := codeMail(v.account, rk, kind, is.License.Edition, is.Code)
+		m := s.codeMail(v.account, rk, kind, is.License.Edition, is.Code)
 		s.mail(r, m.To, m.Subject, m.Body)
 	} else {
 		s.codeIssued(issuedRegistered)
@@ -334,7 +334,7 @@ func (s *deps) noticeLost(r *http.Request, owner, name, id, why string) {
 	}
 	subject := map[string]string{"revoked": "Your license " + id + " is revoked",
 		"moved": "Your license " + id + " was moved to another account"}[name]
-	s.mail(r, owner, subject, mailText(name, mailData{License: id, Why: why, Support: s.support}))
+	s.mail(r, owner, subject, s.mailText(name, mailData{License: id, Why: why}))
 }
 
 // done shows the current code of one of the account's licenses on the
@@ -496,7 +496,7 @@ func (s *customerPages) renewLicense(w http.ResponseWriter, r *http.Request, p *
 	}
 	id := licenseID(is.Code.Product, is.Code.Serial)
 	s.mail(r, v.account, "Your renewed Activation Code for "+is.Code.Product.String(),
-		mailText("renewed", mailData{License: id, Until: lastDay(is.Code.Expires), Code: is.Code.String()}))
+		s.mailText("renewed", mailData{License: id, Until: lastDay(is.Code.Expires), Code: is.Code.String()}))
 	http.Redirect(w, r, "/renew?done="+id, http.StatusSeeOther)
 	return nil
 }
@@ -614,7 +614,7 @@ func (s *customerPages) reportStolen(w http.ResponseWriter, r *http.Request) err
 	}
 	s.codeIssued(issuedReplaced)
 	s.mail(r, v.account, "Your replacement Activation Code for "+prod.String(),
-		mailText("stolen", mailData{License: id, Generation: is.Code.Generation, Code: is.Code.String()}))
+		s.mailText("stolen", mailData{License: id, Generation: is.Code.Generation, Code: is.Code.String()}))
 	http.Redirect(w, r, "/report-stolen?done="+id, http.StatusSeeOther)
 	return nil
 }

@@ -249,8 +249,9 @@ func WithMail(sender Sender, from string) Option {
 	return func(s *deps) { s.sender, s.mailFrom = sender, from }
 }
 
-// WithSupport sets how customers reach support, shown where the portal
-// cannot help, such as a forgotten login id.
+// WithSupport sets how customers reach support, shown in the footer of
+// every customer page and of every mail, and where the portal cannot
+// help, such as a forgotten login id.
 func WithSupport(contact string) Option { return func(s *deps) { s.support = contact } }
 
 // WithLog sets where the portal reports its own failures, such as the

@@ -75,6 +75,10 @@ func TestBrowserOfflineRenewal(t *testing.T) {
 		t.Fatalf("after a pasted renewal: %q", s)
 	}
 	pasted := text("[data-activation-code]")
+	if m := e.mail.wait(t, email, "Your renewed Activation Code"); !strings.Contains(m.Body, pasted) ||
+		!strings.HasSuffix(m.Body, "\n-- \nNeed help? Contact the vendor's customer service.\n") {
+		t.Errorf("the renewal's mail:\n%s", m.Body)
+	}
 	got, err := v.Verify(pasted)
 	if err != nil || got.Expires != first.Expires+365 {
 		t.Fatalf("renewed by paste: %+v, %v", got, err)
