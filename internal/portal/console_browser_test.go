@@ -25,7 +25,7 @@ func TestConsoleBrowser(t *testing.T) {
 	if len(ann.codes()) != 1 {
 		t.Fatalf("register: %s", alert(ann.last))
 	}
-	e.signup("bob@example.com", "another good password")
+	bob := e.signup("bob@example.com", "another good password")
 	if err := portal.AddStaff(context.Background(), e.led, "sam@vendor.test", portaldb.RoleSupport, staffPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -119,6 +119,11 @@ func TestConsoleBrowser(t *testing.T) {
 		if !strings.Contains(hist, want) {
 			t.Errorf("the history lacks %q:\n%s", want, hist)
 		}
+	}
+	// Bob's licenses say why it is revoked, and whom to ask.
+	bob.get("/licenses")
+	if !strings.Contains(bob.last, "<dd data-revoke-reason>chargeback. If you think this is a mistake, contact the vendor&#39;s customer service.</dd>") {
+		t.Errorf("bob's revoked license:\n%s", bob.last)
 	}
 	checkHistoryLayout(t, ctx, shots, e.url(licensePath))
 	lic, err := e.led.License(context.Background(), pc, key.Serial)

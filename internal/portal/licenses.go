@@ -31,6 +31,7 @@ type licenseView struct {
 	Product, Edition  string
 	Trial             bool
 	Status            string
+	RevokeReason      string // why, when the current code is revoked
 	Maintenance       string // the last day covered
 	DaysLeft          string
 	Code              codeView
@@ -109,7 +110,7 @@ func (s *deps) view(h *ledger.History) licenseView {
 	vl, err := s.status(lic, current.Code)
 	switch {
 	case lic.RevokesCurrent():
-		lv.Status = "revoked"
+		lv.Status, lv.RevokeReason = "revoked", lic.RevokeReason
 	case err != nil:
 		lv.Status = "unknown"
 	default:
