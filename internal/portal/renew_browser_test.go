@@ -36,9 +36,7 @@ func TestBrowserOfflineRenewal(t *testing.T) {
 	bs := &browserSession{t: t, ctx: ctx, shots: shots}
 	do, text := bs.do, bs.text
 
-	do("log in", chromedp.Navigate(e.url("/login")), chromedp.SendKeys(chromedp.CSS("#email"), email),
-		chromedp.SendKeys(chromedp.CSS("#password"), password), chromedp.Click(chromedp.CSS("main form button")),
-		chromedp.WaitVisible(chromedp.CSS(".who")))
+	bs.typeLogin(e, email, password)
 	do("register", chromedp.Navigate(e.url("/register")), chromedp.SendKeys(chromedp.CSS("#rk"), full.String()),
 		chromedp.Click(chromedp.CSS("main form button")), chromedp.WaitVisible(chromedp.CSS("[data-activation-code]")))
 	held := text("[data-activation-code]")
@@ -112,9 +110,7 @@ func TestBrowserOfflineRenewal(t *testing.T) {
 	if err := os.WriteFile(file, sealed, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	do("log in again", chromedp.Navigate(e.url("/login")), chromedp.SendKeys(chromedp.CSS("#email"), email),
-		chromedp.SendKeys(chromedp.CSS("#password"), password), chromedp.Click(chromedp.CSS("main form button")),
-		chromedp.WaitVisible(chromedp.CSS(".who")))
+	bs.typeLogin(e, email, password)
 	do("upload", chromedp.Navigate(e.url("/renew")), chromedp.SetUploadFiles(chromedp.CSS("#request-file"), []string{file}),
 		chromedp.SendKeys(chromedp.CSS("#rk-offline"), renewals[1].String()), chromedp.Click(chromedp.CSS(offlineButton)),
 		chromedp.WaitVisible(chromedp.CSS("[data-activation-code]")))
