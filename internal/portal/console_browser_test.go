@@ -20,16 +20,15 @@ func TestConsoleBrowser(t *testing.T) {
 	ctx := chrome(t)
 	e := newEnv(t)
 	key := e.mint(1, false, ledger.PurposeLicense)[0]
-	e.signup("ann@example.com", "correct horse battery")
 	bob := e.signup("bob@example.com", "another good password")
 	if err := portal.AddStaff(context.Background(), e.led, "sam@vendor.test", portaldb.RoleSupport, staffPassword); err != nil {
 		t.Fatal(err)
 	}
 	shots := newShooter(t)
-	// Ann registers her key, typing it, in the same browser: the
-	// console's session is a cookie of its own.
+	// Ann signs up and registers her key, typing, in the same browser:
+	// the console's session is a cookie of its own.
 	ann := &browserSession{t: t, ctx: ctx, shots: shots}
-	ann.typeLogin(e, "ann@example.com", "correct horse battery")
+	ann.typeSignup(e, "ann@example.com", "correct horse battery")
 	ann.do("register", chromedp.Navigate(e.url("/register")), chromedp.SendKeys(chromedp.CSS("#rk"), key.String()),
 		chromedp.Click(chromedp.CSS("main form button")), chromedp.WaitVisible(chromedp.CSS("[data-activation-code]")))
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {

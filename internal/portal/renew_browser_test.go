@@ -31,12 +31,11 @@ func TestBrowserOfflineRenewal(t *testing.T) {
 	full := e.mint(1, false, ledger.PurposeLicense)[0]
 	renewals := e.mint(2, false, ledger.PurposeRenewal)
 	const email, password = "ann@example.com", "correct horse battery"
-	e.signup(email, password)
 	shots := newShooter(t)
 	bs := &browserSession{t: t, ctx: ctx, shots: shots}
 	do, text := bs.do, bs.text
 
-	bs.typeLogin(e, email, password)
+	bs.typeSignup(e, email, password)
 	do("register", chromedp.Navigate(e.url("/register")), chromedp.SendKeys(chromedp.CSS("#rk"), full.String()),
 		chromedp.Click(chromedp.CSS("main form button")), chromedp.WaitVisible(chromedp.CSS("[data-activation-code]")))
 	held := text("[data-activation-code]")
