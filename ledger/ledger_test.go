@@ -454,8 +454,15 @@ func TestReplaceRevokeList(t *testing.T) {
 		if lic, _, err = replace(keys[0], false); err != nil || lic.Generation != 2 || lic.RevokedBelow != 1 {
 			t.Fatalf("second replace: %+v %v", lic, err)
 		}
+		// What a page offers agrees with what Replace and Revoke do.
+		if !lic.Replaceable() || lic.RevokesAll() {
+			t.Fatalf("a license with old generations revoked: replaceable %v, revokes all %v", lic.Replaceable(), lic.RevokesAll())
+		}
 		if _, err := l.Revoke(ctx, pc, keys[1].Serial, 0, "chargeback"); err != nil {
 			t.Fatal(err)
+		}
+		if lic, _ := l.License(ctx, pc, keys[1].Serial); lic.Replaceable() || !lic.RevokesAll() || lic.Resendable() {
+			t.Fatalf("a revoked license: replaceable %v, revokes all %v, resendable %v", lic.Replaceable(), lic.RevokesAll(), lic.Resendable())
 		}
 		if _, _, err := replace(keys[1], false); !errors.Is(err, ledger.ErrRevoked) {
 			t.Fatalf("replace of a revoked license: %v", err)

@@ -549,6 +549,26 @@ func (l *License) RevokesCurrent() bool {
 	return l.Revoked && (l.RevokedBelow == 0 || l.Generation < l.RevokedBelow)
 }
 
+// RevokesAll reports whether every generation of the license is revoked,
+// those to come too: revoking it again changes nothing.
+func (l *License) RevokesAll() bool { return l.Revoked && l.RevokedBelow == 0 }
+
+// revokesNext reports whether the license's next generation would be
+// revoked as it is issued.
+func (l *License) revokesNext() bool {
+	return l.Revoked && (l.RevokedBelow == 0 || l.Generation+1 < l.RevokedBelow)
+}
+
+// Replaceable reports whether Replace can issue the license a next
+// generation: pages offer a replacement, or a move, only then.
+func (l *License) Replaceable() bool {
+	return !l.revokesNext() && l.Generation < formats.MaxGeneration
+}
+
+// Resendable reports whether ResendCode can mail the license's current
+// code: it has an owner account, and the code is not revoked.
+func (l *License) Resendable() bool { return l.Owner != "" && !l.RevokesCurrent() }
+
 func checkAccess(lic *License, owner string) error {
 	if owner != "" && lic.Owner != owner {
 		// Said the same way as a missing license, so that nobody learns
@@ -597,9 +617,8 @@ func (l *Ledger) Replace(ctx context.Context, r Replacement, sign ReplaceFunc) (
 		if err != nil {
 			return err
 		}
-		if lic.Revoked && (lic.RevokedBelow == 0 || lic.Generation+1 < lic.RevokedBelow) {
-			// Every generation, or the next one too, is revoked: a
-			// replacement would be revoked as it is issued.
+		if lic.revokesNext() {
+			// A replacement would be revoked as it is issued.
 			return fmt.Errorf("%w: %s serial %s: %s", ErrRevoked, lic.Product, lic.Serial, lic.RevokeReason)
 		}
 		if r.CheckGeneration && r.Generation < lic.Generation {

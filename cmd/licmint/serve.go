@@ -125,7 +125,7 @@ at /outbox instead of sending mail. Nothing is kept when it stops.`,
 	fl.StringVar(&f.publicURL, "public-url", "", "the `URL` customers reach the portal at, which mailed links start with (default: the listen address)")
 	fl.StringVar(&f.smtp, "smtp", "", "send mail through the relay at `HOST:PORT` (default: keep it in the outbox)")
 	fl.StringVar(&f.mailFrom, "mail-from", "", "the `ADDRESS` mail is sent from (required with --smtp)")
-	fl.StringVar(&f.support, "support", "", "how customers reach support, shown on the forgot-login-id page, such as an email `ADDRESS`")
+	fl.StringVar(&f.support, "support", "", "how customers reach support, shown in every page's footer and every mail, such as an email `ADDRESS`")
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this certificate `FILE` (PEM, with --tls-key)")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "the private key `FILE` of --tls-cert")
 	fl.BoolVar(&f.demo, "demo", false, "run a demo: in-memory ledger, throwaway key, demo account, outbox page")

@@ -104,12 +104,12 @@ func (s *customerPages) signup(w http.ResponseWriter, r *http.Request) error {
 	err = s.accounts.Create(r.Context(), portaldb.Account{Email: email, PasswordHash: hash},
 		portaldb.Token{Hash: th, Expires: s.now().Add(ConfirmLifetime)},
 		ledger.Mail{To: email, Subject: "Confirm your email address",
-			Body: mailText("welcome", mailData{Link: s.link("/confirm", token)})})
+			Body: s.mailText("welcome", mailData{Link: s.link("/confirm", token)})})
 	if errors.Is(err, portaldb.ErrAccountExists) {
 		// The same answer as for a new account, so that sign-up does not
 		// tell who has one; the owner of the address is told instead.
 		err = s.mailbox.Queue(r.Context(), ledger.Mail{To: email, Subject: "You already have an account",
-			Body: mailText("account-exists", mailData{URL: s.publicURL})})
+			Body: s.mailText("account-exists", mailData{URL: s.publicURL})})
 	}
 	if err != nil {
 		return err
@@ -215,7 +215,7 @@ func (s *customerPages) login(w http.ResponseWriter, r *http.Request) error {
 			if token, th, err = newToken(s.rand); err == nil {
 				err = s.accounts.AddToken(r.Context(), portaldb.Token{Hash: th, Email: email, Purpose: portaldb.TokenConfirm, Expires: s.now().Add(ConfirmLifetime)},
 					ledger.Mail{To: email, Subject: "Confirm your email address",
-						Body: mailText("confirm", mailData{Link: s.link("/confirm", token)})})
+						Body: s.mailText("confirm", mailData{Link: s.link("/confirm", token)})})
 			}
 		}
 		if err != nil {
@@ -289,8 +289,8 @@ func (s *customerPages) forgot(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	_, err = s.accounts.RequestReset(r.Context(), portaldb.Token{Hash: th, Email: email, Expires: s.now().Add(ResetLifetime)},
-		ledger.Mail{To: email, Subject: "Reset your password", Body: mailText("reset", mailData{Link: s.link("/reset", token)})},
-		ledger.Mail{To: email, Subject: "No account with this address", Body: mailText("reset-no-account", mailData{URL: s.publicURL})})
+		ledger.Mail{To: email, Subject: "Reset your password", Body: s.mailText("reset", mailData{Link: s.link("/reset", token)})},
+		ledger.Mail{To: email, Subject: "No account with this address", Body: s.mailText("reset-no-account", mailData{URL: s.publicURL})})
 	if err != nil {
 		return err
 	}

@@ -320,6 +320,14 @@ func shopAPILicense(t *testing.T, e *env, d *apiDoc, tokens [3]string, minted po
 	if err != nil || !lic.Revoked {
 		t.Fatalf("the ledger has %+v, %v", lic, err)
 	}
+	// The owner is told once; revoking again changes nothing.
+	if m := e.mail.wait(t, "ann@example.com", "is revoked"); !strings.Contains(m.Body, "revoked: chargeback") {
+		t.Errorf("the notice of the revocation:\n%s", m.Body)
+	}
+	told := e.mailTo("ann@example.com")
+	if st, b := d.call(e, revoke, "POST", rev, path, `{"reason": "chargeback"}`); st != 200 || e.mailTo("ann@example.com") != told {
+		t.Fatalf("revoke again: %d %s, %d notices", st, b, e.mailTo("ann@example.com")-told+1)
+	}
 
 	// A revoked token is refused at once.
 	toks, err := portaldb.NewAPITokens(e.led).List(context.Background())

@@ -20,16 +20,17 @@ func TestConsoleBrowser(t *testing.T) {
 	ctx := chrome(t)
 	e := newEnv(t)
 	key := e.mint(1, false, ledger.PurposeLicense)[0]
-	ann := e.signup("ann@example.com", "correct horse battery")
-	ann.submit("/register", "/register", url.Values{"rk": {key.String()}})
-	if len(ann.codes()) != 1 {
-		t.Fatalf("register: %s", alert(ann.last))
-	}
-	e.signup("bob@example.com", "another good password")
+	bob := e.signup("bob@example.com", "another good password")
 	if err := portal.AddStaff(context.Background(), e.led, "sam@vendor.test", portaldb.RoleSupport, staffPassword); err != nil {
 		t.Fatal(err)
 	}
 	shots := newShooter(t)
+	// Ann signs up and registers her key, typing, in the same browser:
+	// the console's session is a cookie of its own.
+	ann := &browserSession{t: t, ctx: ctx, shots: shots}
+	ann.typeSignup(e, "ann@example.com", "correct horse battery")
+	ann.do("register", chromedp.Navigate(e.url("/register")), chromedp.SendKeys(chromedp.CSS("#rk"), key.String()),
+		chromedp.Click(chromedp.CSS("main form button")), chromedp.WaitVisible(chromedp.CSS("[data-activation-code]")))
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, steps...); err != nil {
@@ -60,6 +61,10 @@ func TestConsoleBrowser(t *testing.T) {
 	shots.shot(ctx, "console-search")
 	do("license page", chromedp.Click(chromedp.CSS("[data-result]")), chromedp.WaitVisible(chromedp.CSS(`[data-action="replace"]`)))
 	first := text("[data-activation-code]")
+	licensePath, err := chromedp.Run(ctx, chromedp.Evaluate[string]("location.pathname"))
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// Replace, revoking the old generation.
 	do("replace", chromedp.Click(chromedp.CSS(`[data-action="replace"]`)), chromedp.WaitVisible(chromedp.CSS("#reason")),
@@ -81,6 +86,12 @@ func TestConsoleBrowser(t *testing.T) {
 	if s := text(`[role="status"]`); !strings.HasPrefix(s, "Moved") {
 		t.Fatalf("after move: %q", s)
 	}
+	// Ann, who lost it, is told why and where to get help, and not who
+	// has it now.
+	if m := e.mail.wait(t, "ann@example.com", "was moved to another account"); !strings.Contains(m.Body, "sold twice") ||
+		!strings.HasSuffix(m.Body, "Need help? Contact the vendor's customer service.\n") || strings.Contains(m.Body, "bob@") {
+		t.Errorf("the notice of the move:\n%s", m.Body)
+	}
 
 	// Revoke with a reason.
 	do("revoke", chromedp.Click(chromedp.CSS(`[data-action="revoke"]`)), chromedp.WaitVisible(chromedp.CSS("#reason")),
@@ -89,13 +100,33 @@ func TestConsoleBrowser(t *testing.T) {
 	if s := text(`[role="status"]`); !strings.HasPrefix(s, "Revoked") {
 		t.Fatalf("after revoke: %q", s)
 	}
+	if m := e.mail.wait(t, "bob@example.com", "is revoked"); !strings.Contains(m.Body, "revoked: chargeback") ||
+		!strings.HasSuffix(m.Body, "Need help? Contact the vendor's customer service.\n") {
+		t.Errorf("the notice of the revocation:\n%s", m.Body)
+	}
 	shots.shot(ctx, "console-history")
+	// Revoked: only what can still be done is offered, and an action's
+	// form left open elsewhere says why it cannot be done.
+	offered, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("[data-action]")].map(a => a.dataset.action)`))
+	if err != nil || strings.Join(offered, " ") != "reset-code" {
+		t.Errorf("a revoked license offers %q (%v)", offered, err)
+	}
+	do("stale action", chromedp.Navigate(e.url(licensePath+"/replace")), chromedp.WaitVisible(chromedp.CSS(`[role="alert"]`)))
+	if s := text(`[role="alert"]`); !strings.Contains(s, "cannot be done on this license as it is now (revoked: chargeback)") {
+		t.Errorf("a replace of a revoked license: %q", s)
+	}
 	hist := text("table.history")
 	for _, want := range []string{"replaced", "moved", "revoked", "console:sam@vendor.test"} {
 		if !strings.Contains(hist, want) {
 			t.Errorf("the history lacks %q:\n%s", want, hist)
 		}
 	}
+	// Bob's licenses say why it is revoked, and whom to ask.
+	bob.get("/licenses")
+	if !strings.Contains(bob.last, "<dd data-revoke-reason>chargeback. If you think this is a mistake, contact the vendor&#39;s customer service.</dd>") {
+		t.Errorf("bob's revoked license:\n%s", bob.last)
+	}
+	checkHistoryLayout(t, ctx, shots, e.url(licensePath))
 	lic, err := e.led.License(context.Background(), pc, key.Serial)
 	if err != nil || lic.Owner != "bob@example.com" || !lic.RevokesCurrent() || lic.Generation != 2 {
 		t.Fatalf("the ledger after the console: %+v %v", lic, err)

@@ -308,7 +308,7 @@ func (s *consolePages) consoleView(h *ledger.History) *consoleLicense {
 	for _, k := range h.Keys {
 		cl.Keys = append(cl.Keys, fmt.Sprintf("%s (%s, %s)", k.Key, k.Purpose, k.State))
 	}
-	cl.Actions = s.licenseActions(cl)
+	cl.Actions = s.licenseActions(cl, lic)
 	return cl
 }
 
@@ -332,13 +332,18 @@ func (s *consolePages) consoleLicensePage(w http.ResponseWriter, r *http.Request
 	return nil
 }
 
-// licenseActions are the actions of a license page.
-func (s *consolePages) licenseActions(cl *consoleLicense) []*consoleAction {
+// licenseActionNames are the names of every action on a license.
+var licenseActionNames = []string{"resend", "replace", "revoke", "move", "reset-code"}
+
+// licenseActions are the actions that can be done on lic, by the rules the
+// ledger refuses the others by: a page offers no action that would only
+// be refused once its form is filled in.
+func (s *consolePages) licenseActions(cl *consoleLicense, lic *ledger.License) []*consoleAction {
 	base := cl.Path + "/"
 	owner := orNone(cl.Owner)
 	// The generation the page showed: what replace and move act on.
 	shown := actionField{Name: "generation", Type: "hidden", Value: strconv.Itoa(int(cl.Generation))}
-	return []*consoleAction{
+	all := []*consoleAction{
 		{Name: "resend", Title: "Resend the Activation Code", Button: "Resend to " + owner, Path: base + "resend",
 			What: []string{"The license's current Activation Code is mailed to its owner account, " + owner + ".", "Nothing about the license changes."},
 			run:  s.actResend},
@@ -365,6 +370,9 @@ func (s *consolePages) licenseActions(cl *consoleLicense) []*consoleAction {
 				{Name: "remembered", Label: "Day the product remembers", Type: "text", Required: true, Hint: "YYYY-MM-DD, as its clock_rollback message names it"}},
 			run: s.actResetCode},
 	}
+	possible := map[string]bool{"resend": lic.Resendable(), "replace": lic.Replaceable(), "revoke": !lic.RevokesAll(),
+		"move": lic.Replaceable(), "reset-code": true}
+	return slices.DeleteFunc(all, func(a *consoleAction) bool { return !possible[a.Name] })
 }
 
 // findAction returns the license the path names, its page and the action
@@ -375,10 +383,17 @@ func (s *consolePages) findAction(r *http.Request) (*ledger.History, *consoleLic
 		return nil, nil, nil, err
 	}
 	cl := s.consoleView(h)
+	name := r.PathValue("action")
 	for _, a := range cl.Actions {
-		if a.Name == r.PathValue("action") {
+		if a.Name == name {
 			return h, cl, a, nil
 		}
+	}
+	if slices.Contains(licenseActionNames, name) {
+		// Offered when the page was loaded, not since (such as revoked
+		// meanwhile): the license's page shows what can be done now.
+		return nil, nil, nil, consoleAgain(http.StatusConflict, "license", &licenseScreen{consoleLayout: consoleLayout{Title: "License " + cl.ID,
+			Error: "This action cannot be done on this license as it is now (" + licenseState(h.License) + "). Below is what can be done."}, License: cl})
 	}
 	return nil, nil, nil, notFound("There is no such action on a license.")
 }
@@ -456,7 +471,7 @@ func (s *consolePages) actResend(r *http.Request, h *ledger.History) (string, st
 	lic := h.License
 	err := s.svc.ResendCode(r.Context(), lic.Product, lic.Serial, func(lic *ledger.License, cur *ledger.Code) ledger.Mail {
 		return ledger.Mail{To: lic.Owner, Subject: "Your Activation Code for " + lic.Product.String(),
-			Body: mailText("resent", mailData{License: licenseID(lic.Product, lic.Serial), Until: lastDay(cur.Expires), Code: cur.Code, URL: s.publicURL})}
+			Body: s.mailText("resent", mailData{License: licenseID(lic.Product, lic.Serial), Until: lastDay(cur.Expires), Code: cur.Code, URL: s.publicURL})}
 	})
 	if err != nil {
 		return "", "", actionRefused(opResend, err)
@@ -516,7 +531,7 @@ func (s *consolePages) mailReplacement(r *http.Request, is issuance.Issued, why 
 	}
 	id := licenseID(is.Code.Product, is.Code.Serial)
 	s.mail(r, is.License.Owner, "Your replacement Activation Code for "+is.Code.Product.String(),
-		mailText("replaced", mailData{Why: why, License: id, Generation: is.Code.Generation, Until: lastDay(is.Code.Expires), Code: is.Code.String(), URL: s.publicURL}))
+		s.mailText("replaced", mailData{Why: why, License: id, Generation: is.Code.Generation, Until: lastDay(is.Code.Expires), Code: is.Code.String(), URL: s.publicURL}))
 }
 
 func (s *consolePages) actRevoke(r *http.Request, h *ledger.History) (string, string, error) {
@@ -524,9 +539,11 @@ func (s *consolePages) actRevoke(r *http.Request, h *ledger.History) (string, st
 	if err != nil {
 		return "", "", err
 	}
-	if _, err := s.svc.Revoke(r.Context(), h.License.Product, h.License.Serial, why); err != nil {
+	lic := h.License
+	if _, err := s.svc.Revoke(r.Context(), lic.Product, lic.Serial, why); err != nil {
 		return "", "", err
 	}
+	s.noticeLost(r, lic.Owner, "revoked", licenseID(lic.Product, lic.Serial), why)
 	return "", "", nil
 }
 
@@ -561,6 +578,8 @@ func (s *consolePages) actMove(r *http.Request, h *ledger.History) (string, stri
 	}
 	s.codeIssued(issuedReplaced)
 	s.mailReplacement(r, is, "Our support moved to your account the license")
+	// The reason given here, not the ledger's, which names the new owner.
+	s.noticeLost(r, lic.Owner, "moved", licenseID(lic.Product, lic.Serial), why)
 	return "", "", nil
 }
 

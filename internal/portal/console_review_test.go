@@ -328,10 +328,13 @@ func TestConsoleResendRevoked(t *testing.T) {
 	key, _ := e.registered()
 	id := "PC-" + key.Serial.String()
 	sam, _ := e.staff("sam@vendor.test", portaldb.RoleSupport)
-	consoleDo(t, sam, "/console/licenses/"+id+"/revoke", "Every generation", url.Values{"reason": {"chargeback"}})
+	// The resend form, opened before the license was revoked, is sent
+	// after: refused, as the license's page no longer offers it.
 	path := "/console/licenses/" + id + "/resend"
-	sam.post(path, confirmForm(t, sam, path, url.Values{}))
-	if sam.code != http.StatusUnprocessableEntity || !strings.Contains(alert(sam.last), "revoked") {
+	form := confirmForm(t, sam, path, url.Values{})
+	consoleDo(t, sam, "/console/licenses/"+id+"/revoke", "Every generation", url.Values{"reason": {"chargeback"}})
+	sam.post(path, form)
+	if sam.code != http.StatusConflict || !strings.Contains(alert(sam.last), "revoked") || strings.Contains(sam.last, `data-action="resend"`) {
 		t.Fatalf("resend of a revoked license: %d %q", sam.code, alert(sam.last))
 	}
 	es, err := e.led.Events(context.Background(), pc, key.Serial)

@@ -541,9 +541,17 @@ func (f *actionsFixture) revokeAndPublish(t *testing.T) {
 	if lic, _ := e.led.License(ctx, pc, key.Serial); !lic.RevokesCurrent() || lic.RevokeReason != "chargeback" {
 		t.Fatalf("after revoke: %+v", lic)
 	}
+	// A revoked license offers no replacement; a form for one left open
+	// from before is refused with the license's page.
+	if sam.get("/console/licenses/" + id); strings.Contains(sam.last, `data-action="replace"`) {
+		t.Fatal("a revoked license offers a replacement")
+	}
 	sam.get("/console/licenses/" + id + "/replace")
-	sam.post("/console/licenses/"+id+"/replace", hiddenFields(sam.last))
-	if sam.code != http.StatusUnprocessableEntity || !strings.Contains(alert(sam.last), "revoked") {
+	if sam.code != http.StatusConflict || !strings.Contains(alert(sam.last), "revoked") {
+		t.Fatalf("the replace form of a revoked license: %d %q", sam.code, alert(sam.last))
+	}
+	sam.post("/console/licenses/"+id+"/replace", url.Values{"csrf": {sam.csrf()}, "generation": {"0"}})
+	if sam.code != http.StatusConflict || !strings.Contains(alert(sam.last), "revoked") {
 		t.Fatalf("replace a revoked license: %d %q", sam.code, alert(sam.last))
 	}
 	sam.get("/console/revocation-list")

@@ -31,6 +31,7 @@ type licenseView struct {
 	Product, Edition  string
 	Trial             bool
 	Status            string
+	RevokeReason      string // why, when the current code is revoked
 	Maintenance       string // the last day covered
 	DaysLeft          string
 	Code              codeView
@@ -109,7 +110,7 @@ func (s *deps) view(h *ledger.History) licenseView {
 	vl, err := s.status(lic, current.Code)
 	switch {
 	case lic.RevokesCurrent():
-		lv.Status = "revoked"
+		lv.Status, lv.RevokeReason = "revoked", lic.RevokeReason
 	case err != nil:
 		lv.Status = "unknown"
 	default:
@@ -120,7 +121,7 @@ func (s *deps) view(h *ledger.History) licenseView {
 	}
 	lv.Code.Status = lv.Status
 	lv.Renewable = !lic.Trial && current.Expires != formats.Perpetual && !lic.RevokesCurrent()
-	lv.Replaceable = !lic.Revoked || lic.RevokedBelow != 0
+	lv.Replaceable = lic.Replaceable()
 	return lv
 }
 
@@ -224,9 +225,9 @@ func (s *customerPages) registerForm(w http.ResponseWriter, r *http.Request) err
 
 // codeMail is the mail that brings a customer the code of a key they
 // registered.
-func codeMail(to string, rk formats.RegistrationKey, kind, edition string, code formats.ActivationCode) ledger.Mail {
+func (s *deps) codeMail(to string, rk formats.RegistrationKey, kind, edition string, code formats.ActivationCode) ledger.Mail {
 	return ledger.Mail{To: to, Subject: "Your Activation Code for " + rk.Product.String(),
-		Body: mailText("registered", mailData{RK: rk.String(), Kind: kind, Product: rk.Product.String(), Edition: edition,
+		Body: s.mailText("registered", mailData{RK: rk.String(), Kind: kind, Product: rk.Product.String(), Edition: edition,
 			Until: lastDay(code.Expires), Code: code.String()})}
 }
 
@@ -263,7 +264,7 @@ func (s *customerPages) register(w http.ResponseWriter, r *http.Request) error {
 	// commit, and no code recorded without its mail.
 	is, err := s.svc.Register(r.Context(), &issuance.Registration{Registration: signer.Registration{RK: rk}, Token: true, Owner: v.account,
 		Mail: func(reg *signer.Registration, is issuance.Issued) []ledger.Mail {
-			return []ledger.Mail{codeMail(v.account, rk, kind, reg.Edition, is.Code)}
+			return []ledger.Mail{s.codeMail(v.account, rk, kind, reg.Edition, is.Code)}
 		}})
 	// The account's own key again, registered on another day, or since
 	// revoked: its license's current code, which may be a renewal or a
@@ -285,7 +286,7 @@ func (s *customerPages) register(w http.ResponseWriter, r *http.Request) error {
 	if is.Existing {
 		// Registered on the same terms outside the portal, to no account:
 		// its code, recorded then, is mailed.
-		m := codeMail(v.account, rk, kind, is.License.Edition, is.Code)
+		m := s.codeMail(v.account, rk, kind, is.License.Edition, is.Code)
 		s.mail(r, m.To, m.Subject, m.Body)
 	} else {
 		s.codeIssued(issuedRegistered)
@@ -321,6 +322,20 @@ func (s *deps) mail(r *http.Request, to, subject, body string) {
 		return
 	}
 	s.kickMailer()
+}
+
+// noticeLost tells owner that the license id was taken from them (mail
+// "revoked" or "moved"), why, and how to reach support. It follows a
+// staff user's or the shop's action, each recorded in the license's
+// history, not a visitor's request: the limits of mail to one recipient,
+// which stop visitors flooding a mailbox, do not hold it back.
+func (s *deps) noticeLost(r *http.Request, owner, name, id, why string) {
+	if owner == "" {
+		return
+	}
+	subject := map[string]string{"revoked": "Your license " + id + " is revoked",
+		"moved": "Your license " + id + " was moved to another account"}[name]
+	s.mail(r, owner, subject, s.mailText(name, mailData{License: id, Why: why}))
 }
 
 // done shows the current code of one of the account's licenses on the
@@ -360,7 +375,13 @@ func (s *customerPages) renewForm(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	p := &renewPage{Code: code}
-	if p.Code != nil {
+	switch {
+	case p.Code == nil:
+	case r.URL.Query().Get("current") != "":
+		// An offline request without a renewal key: nothing was renewed
+		// or mailed now.
+		p.Notice = "This license was renewed already, so nothing new was renewed or emailed. Its current Activation Code is below: enter it in the product."
+	default:
 		p.Notice = "Renewed. Your new Activation Code is below; we have emailed it to you too. Enter it in the product."
 	}
 	if err := s.renewable(r, p); err != nil {
@@ -380,7 +401,7 @@ type renewRefusal struct {
 func (e *renewRefusal) Error() string { return e.msg }
 
 func (s *customerPages) renew(w http.ResponseWriter, r *http.Request) error {
-	p := &renewPage{RK: r.PostFormValue("rk"), Request: r.PostFormValue("request"), Selected: r.PostFormValue("license")}
+	p := &renewPage{RK: r.PostFormValue("rk"), Request: pastedRequest(r), Selected: r.PostFormValue("license")}
 	// Counted first, as a registration is, and given back unless the
 	// attempt is refused in a way that counts.
 	buckets := s.registerBuckets(r)
@@ -476,25 +497,40 @@ func (s *customerPages) renewLicense(w http.ResponseWriter, r *http.Request, p *
 	}
 	id := licenseID(is.Code.Product, is.Code.Serial)
 	s.mail(r, v.account, "Your renewed Activation Code for "+is.Code.Product.String(),
-		mailText("renewed", mailData{License: id, Until: lastDay(is.Code.Expires), Code: is.Code.String()}))
+		s.mailText("renewed", mailData{License: id, Until: lastDay(is.Code.Expires), Code: is.Code.String()}))
 	http.Redirect(w, r, "/renew?done="+id, http.StatusSeeOther)
 	return nil
 }
 
 // renewalRequest is the product's renewal request, uploaded or else
-// pasted.
+// pasted. The page's file input is "request-file"; a file part named
+// "request" (curl -F request=@file) is taken too.
 func renewalRequest(r *http.Request, pasted string) ([]byte, error) {
 	if r.MultipartForm != nil {
-		if fhs := r.MultipartForm.File["request"]; len(fhs) > 0 && fhs[0].Size > 0 {
-			f, err := fhs[0].Open()
-			if err != nil {
-				return nil, err
+		for _, name := range []string{"request-file", "request"} {
+			if fhs := r.MultipartForm.File[name]; len(fhs) > 0 && fhs[0].Size > 0 {
+				f, err := fhs[0].Open()
+				if err != nil {
+					return nil, err
+				}
+				defer f.Close()
+				return io.ReadAll(io.LimitReader(f, MaxForm))
 			}
-			defer f.Close()
-			return io.ReadAll(io.LimitReader(f, MaxForm))
 		}
 	}
 	return []byte(strings.TrimSpace(pasted)), nil
+}
+
+// pastedRequest is the first non-empty "request" value: a browser sends
+// a file input left empty as an empty value, which must not hide the
+// text pasted beside it.
+func pastedRequest(r *http.Request) string {
+	for _, v := range r.PostForm["request"] {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // renewedOnline answers an offline request without a renewal key: when the
@@ -519,7 +555,7 @@ func (s *customerPages) renewedOnline(w http.ResponseWriter, r *http.Request, he
 	case cur.Expires <= held.Expires:
 		return &renewRefusal{"This license has not been renewed since the code in the request. Enter the renewal Registration Key you bought together with the request.", false}
 	}
-	http.Redirect(w, r, "/renew?done="+licenseID(lic.Product, lic.Serial), http.StatusSeeOther)
+	http.Redirect(w, r, "/renew?current=1&done="+licenseID(lic.Product, lic.Serial), http.StatusSeeOther)
 	return nil
 }
 
@@ -579,7 +615,7 @@ func (s *customerPages) reportStolen(w http.ResponseWriter, r *http.Request) err
 	}
 	s.codeIssued(issuedReplaced)
 	s.mail(r, v.account, "Your replacement Activation Code for "+prod.String(),
-		mailText("stolen", mailData{License: id, Generation: is.Code.Generation, Code: is.Code.String()}))
+		s.mailText("stolen", mailData{License: id, Generation: is.Code.Generation, Code: is.Code.String()}))
 	http.Redirect(w, r, "/report-stolen?done="+id, http.StatusSeeOther)
 	return nil
 }

@@ -26,15 +26,28 @@ type mailData struct {
 	Why                       string
 	URL                       string // the portal's public URL
 	Link                      string // a link with a token
+	Support                   string // how to reach support (WithSupport)
 }
 
-// mailText renders the body of the mail name with d.
+// mailText renders the body of the mail name with d, and the footer that
+// says how to reach support when d gives it.
 func mailText(name string, d mailData) string {
 	var b strings.Builder
-	if err := mailTemplates().ExecuteTemplate(&b, name+".txt", d); err != nil {
+	err := mailTemplates().ExecuteTemplate(&b, name+".txt", d)
+	if err == nil && d.Support != "" {
+		err = mailTemplates().ExecuteTemplate(&b, "footer.txt", d)
+	}
+	if err != nil {
 		// The templates are the package's own and d a struct, checked
 		// when the portal starts: a failure here is a bug the tests meet.
 		panic("portal: mail " + name + ": " + err.Error())
 	}
 	return b.String()
+}
+
+// mailText renders the body of the mail name with d: every mail the
+// portal sends ends with how to reach support.
+func (s *deps) mailText(name string, d mailData) string {
+	d.Support = s.support
+	return mailText(name, d)
 }

@@ -27,6 +27,10 @@ func TestMailTemplates(t *testing.T) {
 				"Our support replaced the Activation Code of your license", id, 1, until, code, url)},
 		"resent": {mailData{License: id, Until: until, Code: code, URL: url},
 			fmt.Sprintf("As you asked our support, here is the current Activation Code of your license %s (maintenance until %s):\n\n%s\n\nEnter it in the product. You can find it again under My licenses:\n\n%s/licenses\n", id, until, code, url)},
+		"revoked": {mailData{License: id, Why: "chargeback"},
+			"Your license " + id + " is revoked: chargeback.\n\nIts Activation Codes stop working in your product once it loads the next revocation list, and the license cannot be renewed or replaced. If you think this is a mistake, write to our support: the address is below.\n"},
+		"moved": {mailData{License: id, Why: "sold twice"},
+			"Our support moved your license " + id + " to another account: sold twice.\n\nThe license no longer shows under My licenses, and its Activation Code that you had stops working in your product once it loads the next revocation list. If you think this is a mistake, write to our support: the address is below.\n"},
 		"welcome": {mailData{Link: link},
 			"Welcome to the licensing portal.\n\nTo confirm your email address, open this link within 24 hours:\n\n" + link + "\n\nIf you did not sign up, ignore this message.\n"},
 		"account-exists": {mailData{URL: url},
@@ -43,7 +47,12 @@ func TestMailTemplates(t *testing.T) {
 			t.Errorf("%s:\n%q\nwant\n%q", name, got, c.want)
 		}
 	}
-	if n := len(mailTemplates().Templates()); n != 11 {
+	if n := len(mailTemplates().Templates()); n != 14 {
 		t.Errorf("%d mail templates: test each", n)
+	}
+	// Every mail the portal sends ends with how to reach support.
+	s := &deps{support: "help@vendor.test"}
+	if got, want := s.mailText("confirm", mailData{Link: link}), "To confirm your email address, open this link within 24 hours:\n\n"+link+"\n\n-- \nNeed help? Contact help@vendor.test.\n"; got != want {
+		t.Errorf("with the support address:\n%q\nwant\n%q", got, want)
 	}
 }

@@ -36,7 +36,7 @@ func (s *deps) sendNotices(ctx context.Context) (int, error) {
 		}
 		id := licenseID(lic.Product, lic.Serial)
 		m := ledger.Mail{To: lic.Owner, Subject: fmt.Sprintf("Maintenance of your %s license ends on %s", lic.Product, lastDay(lic.Expires)),
-			Body: mailText("notice", mailData{License: id, Product: lic.Product.String(), Edition: lic.Edition, Until: lastDay(lic.Expires), URL: s.publicURL})}
+			Body: s.mailText("notice", mailData{License: id, Product: lic.Product.String(), Edition: lic.Edition, Until: lastDay(lic.Expires), URL: s.publicURL})}
 		marked, err := s.svc.NotifyExpiry(ctx, lic, m)
 		if err != nil {
 			return sent, err

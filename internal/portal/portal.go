@@ -260,8 +260,9 @@ func WithMail(sender Sender, from string) Option {
 // the time the relay takes to accept a message.
 func WithMailLease(d time.Duration) Option { return func(s *deps) { s.mailLease = d } }
 
-// WithSupport sets how customers reach support, shown where the portal
-// cannot help, such as a forgotten login id.
+// WithSupport sets how customers reach support, shown in the footer of
+// every customer page and of every mail, and where the portal cannot
+// help, such as a forgotten login id.
 func WithSupport(contact string) Option { return func(s *deps) { s.support = contact } }
 
 // WithLog sets where the portal reports its own failures, such as the

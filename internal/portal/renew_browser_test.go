@@ -1,0 +1,120 @@
+package portal_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"filippo.io/age"
+	"github.com/chromedp/chromedp"
+	"github.com/licmint/licmint/internal/portal"
+	"github.com/licmint/licmint/ledger"
+	"github.com/licmint/licmint/verifier/renewseal"
+)
+
+// offlineButton is the offline renewal form's button.
+const offlineButton = `form[enctype="multipart/form-data"] button`
+
+// TestBrowserOfflineRenewal renews offline in Chromium as a customer does:
+// the request pasted into the text box, then a sealed request chosen as a
+// file, each with the renewal key typed and the button pressed. Chromium
+// sends the empty file input with the form, which must not hide the
+// pasted text.
+func TestBrowserOfflineRenewal(t *testing.T) {
+	ctx := chrome(t)
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, portal.WithRequestIdentities(id.Recipient().String(), id))
+	full := e.mint(1, false, ledger.PurposeLicense)[0]
+	renewals := e.mint(2, false, ledger.PurposeRenewal)
+	const email, password = "ann@example.com", "correct horse battery"
+	shots := newShooter(t)
+	bs := &browserSession{t: t, ctx: ctx, shots: shots}
+	do, text := bs.do, bs.text
+
+	bs.typeSignup(e, email, password)
+	do("register", chromedp.Navigate(e.url("/register")), chromedp.SendKeys(chromedp.CSS("#rk"), full.String()),
+		chromedp.Click(chromedp.CSS("main form button")), chromedp.WaitVisible(chromedp.CSS("[data-activation-code]")))
+	held := text("[data-activation-code]")
+	v := e.product(nil)
+	first, err := v.Verify(held)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := renewseal.NewRequest(held, "", e.clock.now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := req.MarshalText()
+	request := strings.TrimSpace(string(plain))
+
+	// Pasted with no renewal key, before any renewal: refused, and the
+	// pasted request is still in the box.
+	do("paste without a key", chromedp.Navigate(e.url("/renew")), chromedp.SendKeys(chromedp.CSS("#request"), request),
+		chromedp.Click(chromedp.CSS(offlineButton)), chromedp.WaitVisible(chromedp.CSS(`[role="alert"]`)))
+	shots.shot(ctx, "renew-offline-no-key")
+	if s := text(`[role="alert"]`); !strings.Contains(s, "has not been renewed") {
+		t.Fatalf("a request without a key: %q", s)
+	}
+	if kept, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#request"))); strings.TrimSpace(kept) != request {
+		t.Fatalf("the pasted request is gone: %q", kept)
+	}
+
+	// Pasted with a renewal key: the new code.
+	do("paste", chromedp.Navigate(e.url("/renew")), chromedp.SendKeys(chromedp.CSS("#request"), request),
+		chromedp.SendKeys(chromedp.CSS("#rk-offline"), renewals[0].String()), chromedp.Click(chromedp.CSS(offlineButton)),
+		chromedp.WaitVisible(chromedp.CSS("[data-activation-code]")))
+	shots.shot(ctx, "renew-offline-pasted")
+	if s := text(`[role="status"]`); !strings.HasPrefix(s, "Renewed") {
+		t.Fatalf("after a pasted renewal: %q", s)
+	}
+	pasted := text("[data-activation-code]")
+	if m := e.mail.wait(t, email, "Your renewed Activation Code"); !strings.Contains(m.Body, pasted) ||
+		!strings.HasSuffix(m.Body, "\n-- \nNeed help? Contact the vendor's customer service.\n") {
+		t.Errorf("the renewal's mail:\n%s", m.Body)
+	}
+	got, err := v.Verify(pasted)
+	if err != nil || got.Expires != first.Expires+365 {
+		t.Fatalf("renewed by paste: %+v, %v", got, err)
+	}
+
+	// The same request again with no key: the license was renewed since,
+	// so the page gives the current code and says that nothing was
+	// renewed or mailed now.
+	do("paste again", chromedp.Navigate(e.url("/renew")), chromedp.SendKeys(chromedp.CSS("#request"), request),
+		chromedp.Click(chromedp.CSS(offlineButton)), chromedp.WaitVisible(chromedp.CSS("[data-activation-code]")))
+	shots.shot(ctx, "renew-offline-current")
+	if s := text(`[role="status"]`); strings.HasPrefix(s, "Renewed") || strings.Contains(s, "we have emailed") ||
+		!strings.Contains(s, "renewed already") {
+		t.Fatalf("a request for a license renewed already: %q", s)
+	}
+	if c := text("[data-activation-code]"); c != pasted {
+		t.Fatalf("the current code is %q, the page shows %q", pasted, c)
+	}
+
+	// A sealed request chosen as a file, with the other key.
+	e.clock.add(24 * 3600e9)
+	sreq, err := renewseal.NewRequest(pasted, "", e.clock.now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := renewseal.Seal(sreq, id.Recipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "renewal.age")
+	if err := os.WriteFile(file, sealed, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bs.typeLogin(e, email, password)
+	do("upload", chromedp.Navigate(e.url("/renew")), chromedp.SetUploadFiles(chromedp.CSS("#request-file"), []string{file}),
+		chromedp.SendKeys(chromedp.CSS("#rk-offline"), renewals[1].String()), chromedp.Click(chromedp.CSS(offlineButton)),
+		chromedp.WaitVisible(chromedp.CSS("[data-activation-code]")))
+	shots.shot(ctx, "renew-offline-uploaded")
+	if got2, err := v.Verify(text("[data-activation-code]")); err != nil || got2.Expires != got.Expires+365 {
+		t.Fatalf("renewed by upload: %+v, %v", got2, err)
+	}
+}
