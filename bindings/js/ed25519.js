@@ -1,6 +1,6 @@
 // Ed25519 as the Go verifier checks it (FORMAT.md section 5): a trusted
-// key must be a canonical encoding of a point not of small order
-// (formats.CheckPublicKey), and a signature verifies as Go's
+// key must be a canonical encoding of a point of prime order L
+// (formats.CheckPublicKey, FORMAT.md section 10.1), and a signature verifies as Go's
 // crypto/ed25519.Verify decides: S < L, and the encoding of [S]B - [k]A
 // equal to R's bytes (cofactorless; k = SHA-512(R || A || M) mod L).
 //
@@ -51,6 +51,9 @@ export function checkPublicKey(pub) {
   if (hexOf(c) !== hexOf(pub)) {
     const why = hexOf(c.subarray(0, 31)) === hexOf(pub.subarray(0, 31)) ? 'x is zero but its sign bit is set' : 'y is not reduced modulo 2^255-19';
     throw keyError('weak_key', `not canonically encoded (${why}); no key made by licmint keygen is`);
+  }
+  if (!a.isTorsionFree()) {
+    throw keyError('weak_key', 'of mixed order (a small-order component: [L]A is not the identity); no key made by licmint keygen is');
   }
 }
 
