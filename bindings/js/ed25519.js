@@ -45,15 +45,14 @@ export function checkPublicKey(pub) {
     throw keyError('malformed', 'not a point on the Ed25519 curve');
   }
   const c = a.toBytes();
-  if (a.isSmallOrder()) {
-    throw keyError('weak_key', 'of small order ([8]A is the identity): anyone can forge signatures that verify under it; no key made by licmint keygen is');
+  // A key of small order lets anyone forge signatures; one with a
+  // small-order component makes verifiers that check differently disagree.
+  if (a.isSmallOrder() || !a.isTorsionFree()) {
+    throw keyError('weak_key', `of ${a.isSmallOrder() ? 'small' : 'mixed'} order, not the prime order L; no key made by licmint keygen is`);
   }
   if (hexOf(c) !== hexOf(pub)) {
     const why = hexOf(c.subarray(0, 31)) === hexOf(pub.subarray(0, 31)) ? 'x is zero but its sign bit is set' : 'y is not reduced modulo 2^255-19';
     throw keyError('weak_key', `not canonically encoded (${why}); no key made by licmint keygen is`);
-  }
-  if (!a.isTorsionFree()) {
-    throw keyError('weak_key', 'of mixed order (a small-order component: [L]A is not the identity); no key made by licmint keygen is');
   }
 }
 

@@ -230,6 +230,7 @@ export function checkInstallID(id) {
   if (isSpaceOrLineEnd(b[0]) || isSpaceOrLineEnd(b[b.length - 1])) {
     return `install id ${goQuote(id)} begins or ends with white space, which copying could lose; products must pass it trimmed`;
   }
+  if (b.includes(0)) return 'install id contains a NUL byte, which a C string cannot carry';
   return '';
 }
 

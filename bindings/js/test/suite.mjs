@@ -118,14 +118,27 @@ export function tests(lib, data, { signatureCheck } = {}) {
     for (const c of f.invalid) {
       const e = errorOf(await rejects((async () => lib.parseActivationCode(c.input, { signed: c.want === 'signed', product: c.product ?? '' }))(), c.comment));
       eq(e.kind, c.error, c.comment);
-      if (c.group !== undefined) eq([e.group, e.char], [c.group, c.char], `${c.comment}: position`);
+      eq([e.group, e.char, e.line, e.column], [c.group ?? 0, c.char ?? 0, c.line ?? 0, c.column ?? 0], `${c.comment}: position`);
+    }
+    for (const c of f.install_ids) {
+      // An install id is a string here: ids that are not UTF-8 cannot be given.
+      let id;
+      try {
+        id = new TextDecoder('utf-8', { fatal: true }).decode(hex(c.install_id_hex));
+      } catch {
+        continue;
+      }
+      const made = Verifier.create({ product: 'PC', keys: [{ id: 1, publicKey: pub }], installId: id, signatureCheck });
+      if (c.valid) await made;
+      else ok(/install id/.test((await rejects(made, c.comment)).message), c.comment);
     }
   });
 
   add('vectors: registration_keys.json', async () => {
     for (const c of vec.registration_keys.vectors) {
       if (c.error) {
-        eq(errorOf(await rejects((async () => lib.parseRegistrationKey(c.input))(), c.comment)).kind, c.error, c.comment);
+        const e = errorOf(await rejects((async () => lib.parseRegistrationKey(c.input))(), c.comment));
+        eq([e.kind, e.group, e.char, e.line, e.column], [c.error, c.group ?? 0, c.char ?? 0, c.line ?? 0, c.column ?? 0], c.comment);
         continue;
       }
       const k = lib.parseRegistrationKey(c.input);
@@ -190,7 +203,7 @@ export function tests(lib, data, { signatureCheck } = {}) {
     for (const c of f.invalid) {
       const e = errorOf(await rejects((async () => lib.parseResetCode(c.input, c.product ?? ''))(), c.comment));
       eq(e.kind, c.error, c.comment);
-      if (c.group !== undefined) eq([e.group, e.char], [c.group, c.char], `${c.comment}: position`);
+      eq([e.group, e.char, e.line, e.column], [c.group ?? 0, c.char ?? 0, c.line ?? 0, c.column ?? 0], `${c.comment}: position`);
     }
     const code = f.valid[0];
     const kinds = { accepted: '', install_mismatch: 'install_mismatch', wrong_product: 'wrong_product', used: 'reset_used', not_locked: 'reset_not_locked', too_early: 'reset_too_early' };
