@@ -138,14 +138,15 @@ const foldName = (s) => s.replace(/[A-Z\u017f\u212a]/g, (c) => (c === '\u017f' ?
 /**
  * checkJSONNames throws an Error unless, in the JSON text (already
  * parsed, so well formed), no object repeats a member name, and no member
- * of an object at a depth where known(depth) lists names (or at any depth,
- * if known returns a list for it) has a name other than one of them that
- * folds to one of them.
+ * of an object at a depth where known(depth) lists names has a name
+ * other than one of them that folds to one of them. It returns the JSON
+ * text of the top-level members whose values are numbers, by name.
  */
 export function checkJSONNames(text, known) {
   const stack = [];
-  let key = false;
-  for (const [t] of text.matchAll(/"(?:[^"\\]|\\.)*"|[{}[\],:]/g)) {
+  const numbers = {};
+  let key = false, name = '';
+  for (const [t] of text.matchAll(/"(?:[^"\\]|\\.)*"|[{}[\],:]|-?\d[\d.eE+-]*/g)) {
     const top = stack.at(-1);
     if (t === '{' || t === '[') {
       stack.push(t === '{' ? new Set() : null);
@@ -154,13 +155,14 @@ export function checkJSONNames(text, known) {
     else if (t === ',') key = !!top;
     else if (t === ':') key = false;
     else if (key) {
-      const name = JSON.parse(t);
+      name = JSON.parse(t);
       if (top.has(name)) throw new Error(`member ${goQuote(name)} appears twice`);
       top.add(name);
       const names = known(stack.length) ?? [];
       if (!names.includes(name) && names.includes(foldName(name))) throw new Error(`member ${goQuote(name)}: names are matched exactly; did you mean ${goQuote(foldName(name))}?`);
-    }
+    } else if (stack.length === 1 && top && t[0] !== '"') numbers[name] = t;
   }
+  return numbers;
 }
 
 const isLetter = (c) => (c | 0x20) >= 97 && (c | 0x20) <= 122;

@@ -38,13 +38,11 @@ const CLAIM_TYPES = {
 };
 
 function json(bytes, what, names) {
-  let text;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     const v = JSON.parse(text);
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
-    checkJSONNames(text, (depth) => (depth === 1 ? names : null));
-    return [v, text];
+    return [v, checkJSONNames(text, (depth) => (depth === 1 ? names : null))];
   } catch (e) {
     throw bad(`not a well-formed JWT: could not JSON decode ${what}: ${e.message}`);
   }
@@ -53,7 +51,7 @@ function json(bytes, what, names) {
 // claims reads the claims of the table by their exact names; a claim
 // that is null is absent, and one of the wrong type makes the token
 // malformed, before its signature is checked. Times keep their JSON text.
-function claims(obj, text) {
+function claims(obj, numbers) {
   const c = {};
   for (const [k, v] of Object.entries(obj)) {
     const type = CLAIM_TYPES[k];
@@ -68,9 +66,9 @@ function claims(obj, text) {
       else fail();
     } else if (type === 'date') {
       if (typeof v !== 'number') fail();
-      c[k] = { value: v, text: rawNumber(text, k) };
+      c[k] = { value: v, text: numbers[k] };
     } else if (type === 'uint8') {
-      if (!Number.isInteger(v) || v < 0 || v > 255 || !/^\d+$/.test(rawNumber(text, k))) fail();
+      if (!Number.isInteger(v) || v < 0 || v > 255 || !/^\d+$/.test(numbers[k])) fail();
       c[k] = v;
     } else if (type === 'strings') {
       if (!strings(v)) fail();
@@ -78,20 +76,11 @@ function claims(obj, text) {
       if (typeof v !== 'object' || Array.isArray(v) || !strings(Object.values(v))) fail();
     } else if (type === 'any') {
       if (typeof v !== 'string' && typeof v !== 'number') throw bad(`claim serial is ${typeof v === 'boolean' ? 'bool' : 'map[string]interface {}'}, want a string of 14 digits`);
-      c[k] = typeof v === 'number' ? { number: rawNumber(text, k) } : v;
+      c[k] = typeof v === 'number' ? { number: numbers[k] } : v;
     } else if (typeof v !== type) fail();
     else c[k] = v;
   }
   return c;
-}
-
-// rawNumber returns the JSON text of the last member called key, as Go
-// keeps a json.Number and a time claim's text.
-function rawNumber(text, key) {
-  const re = new RegExp(`"${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\s*:\\s*(-?[0-9][0-9.eE+-]*)`, 'g');
-  let m, last = '';
-  while ((m = re.exec(text))) last = m[1];
-  return last;
 }
 
 const checkers = new WeakMap(); // verifier -> Map(kid -> check)

@@ -7,6 +7,8 @@
 // fn throws on a failure. data holds the parsed JSON files: cases,
 // vectors (by file name without .json) and oracle.
 
+import { signAsync } from '@noble/ed25519';
+
 const show = (v) => JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? `${x}n` : x));
 function eq(got, want, where) {
   const g = show(got), w = show(want);
@@ -257,6 +259,15 @@ export function tests(lib, data, { signatureCheck } = {}) {
       const e = errorOf(await rejects(lib.verifyToken(await make(c), c.token), c.comment));
       eq(e.kind, c.error, `${c.comment}: ${e.message}`);
     }
+    // A member named exp inside another is not the claim: the token's own
+    // exp is read, wherever the other stands.
+    const b64u = (b) => btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const c = f.valid[0];
+    const [h, p] = c.token.split('.');
+    const claims = new TextDecoder().decode(Uint8Array.from(atob(p.replace(/-/g, '+').replace(/_/g, '/')), (x) => x.charCodeAt(0)));
+    const body = b64u(new TextEncoder().encode(`${claims.slice(0, -1)},"x":{"exp":1}}`));
+    const sig = await signAsync(new TextEncoder().encode(`${h}.${body}`), hex(f.test_key.seed_hex));
+    eq((await lib.verifyToken(await make(c), `${h}.${body}.${b64u(sig)}`)).serial, (await lib.verifyToken(await make(c), c.token)).serial, 'exp nested in another member');
   });
 
   add('vectors: key_files.json', async () => {
