@@ -1,7 +1,8 @@
 // licmint/catalog: catalogs (FORMAT.md section 9), read by the rules of Go's catalog.Parse:
-// unknown fields, duplicate edition names or numbers and terms out of
-// range are errors; field names match in any case, as Go's do.
+// unknown fields, null members, names repeated or in another case,
+// duplicate edition names or numbers, and terms out of range are errors.
 import { LicmintError } from './errors.js';
+import { checkJSONNames } from './formats.js';
 
 /** The built-in catalog, Go's catalog.Default(). */
 export const BUILTIN_CATALOG = `{
@@ -19,6 +20,7 @@ export const BUILTIN_CATALOG = `{
 const MAX_CATALOG_SIZE = 1 << 20;
 const MAX_TERM_DAYS = 36500;
 const TERMS = { trial_days: 30, maintenance_days: 365, warning_days: 60, grace_days: 30 };
+const NAMES = ['products', 'name', 'editions', 'number', 'features', ...Object.keys(TERMS)];
 
 function parseProducts(text) {
   const bad = (msg) => {
@@ -31,22 +33,22 @@ function parseProducts(text) {
   let doc;
   try {
     doc = JSON.parse(text);
+    // Names are matched exactly, each once (FORMAT.md section 1).
+    checkJSONNames(text, () => NAMES);
   } catch (e) {
     bad(e.message);
   }
+  if (/\d[.eE]/.test(text.replace(/"(?:[^"\\]|\\.)*"/g, '""'))) bad('a number with a fraction or an exponent: numbers are integers');
   const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
   // fields returns o's fields by their names in want, in any case; null
   // stands for a field left out, as in Go.
   const fields = (o, want, where) => {
-    if (o === null) return {};
     if (!isObject(o)) bad(`${where}: want an object`);
-    const got = {};
     for (const [k, v] of Object.entries(o)) {
-      const name = want.includes(k) ? k : want.find((w) => w === k.toLowerCase());
-      if (name === undefined) bad(`${where}: unknown field "${k}"`);
-      if (v !== null) got[name] = v;
+      if (!want.includes(k)) bad(`${where}: unknown field "${k}"`);
+      if (v === null) bad(`${where}: ${k} is null; leave out a member to take its default`);
     }
-    return got;
+    return o;
   };
   const str = (v, where) => {
     if (v !== undefined && typeof v !== 'string') bad(`${where}: want a string`);

@@ -1,6 +1,6 @@
 // Ed25519 as the Go verifier checks it (FORMAT.md section 5): a trusted
-// key must be a canonical encoding of a point not of small order
-// (formats.CheckPublicKey), and a signature verifies as Go's
+// key must be a canonical encoding of a point of prime order L
+// (formats.CheckPublicKey, FORMAT.md section 10.1), and a signature verifies as Go's
 // crypto/ed25519.Verify decides: S < L, and the encoding of [S]B - [k]A
 // equal to R's bytes (cofactorless; k = SHA-512(R || A || M) mod L).
 //
@@ -45,8 +45,10 @@ export function checkPublicKey(pub) {
     throw keyError('malformed', 'not a point on the Ed25519 curve');
   }
   const c = a.toBytes();
-  if (a.isSmallOrder()) {
-    throw keyError('weak_key', 'of small order ([8]A is the identity): anyone can forge signatures that verify under it; no key made by licmint keygen is');
+  // A key of small order lets anyone forge signatures; one with a
+  // small-order component makes verifiers that check differently disagree.
+  if (a.isSmallOrder() || !a.isTorsionFree()) {
+    throw keyError('weak_key', `of ${a.isSmallOrder() ? 'small' : 'mixed'} order, not the prime order L; no key made by licmint keygen is`);
   }
   if (hexOf(c) !== hexOf(pub)) {
     const why = hexOf(c.subarray(0, 31)) === hexOf(pub.subarray(0, 31)) ? 'x is zero but its sign bit is set' : 'y is not reduced modulo 2^255-19';

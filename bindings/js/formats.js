@@ -131,6 +131,40 @@ function lineColumn(s, off) {
   return [line, col];
 }
 
+// foldName maps a JSON member name as Go's encoding/json matches names:
+// A-Z to a-z, U+017F to s, U+212A to k (FORMAT.md section 1).
+const foldName = (s) => s.replace(/[A-Z\u017f\u212a]/g, (c) => (c === '\u017f' ? 's' : c === '\u212a' ? 'k' : c.toLowerCase()));
+
+/**
+ * checkJSONNames throws an Error unless, in the JSON text (already
+ * parsed, so well formed), no object repeats a member name, and no member
+ * of an object at a depth where known(depth) lists names has a name
+ * other than one of them that folds to one of them. It returns the JSON
+ * text of the top-level members whose values are numbers, by name.
+ */
+export function checkJSONNames(text, known) {
+  const stack = [];
+  const numbers = {};
+  let key = false, name = '';
+  for (const [t] of text.matchAll(/"(?:[^"\\]|\\.)*"|[{}[\],:]|-?\d[\d.eE+-]*/g)) {
+    const top = stack.at(-1);
+    if (t === '{' || t === '[') {
+      stack.push(t === '{' ? new Set() : null);
+      key = t === '{';
+    } else if (t === '}' || t === ']') stack.pop();
+    else if (t === ',') key = !!top;
+    else if (t === ':') key = false;
+    else if (key) {
+      name = JSON.parse(t);
+      if (top.has(name)) throw new Error(`member ${goQuote(name)} appears twice`);
+      top.add(name);
+      const names = known(stack.length) ?? [];
+      if (!names.includes(name) && names.includes(foldName(name))) throw new Error(`member ${goQuote(name)}: names are matched exactly; did you mean ${goQuote(foldName(name))}?`);
+    } else if (stack.length === 1 && top && t[0] !== '"') numbers[name] = t;
+  }
+  return numbers;
+}
+
 const isLetter = (c) => (c | 0x20) >= 97 && (c | 0x20) <= 122;
 const upper = (c) => c & ~0x20;
 
@@ -163,21 +197,15 @@ export function parseDate(s) {
   return d.getTime();
 }
 
-// parseRFC3339 reads a time as Go's time.Parse(time.RFC3339) does (the
-// hour may have one digit); it
-// returns milliseconds, or null.
+// parseRFC3339 reads a time in the one grammar of FORMAT.md section 1
+// (Go's formats.ParseTime): YYYY-MM-DDTHH:MM:SS, an optional fraction,
+// then Z or +HH:MM / -HH:MM; it returns milliseconds, truncated to the
+// second, or null.
 export function parseRFC3339(s) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{1,2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+-](\d{2}):(\d{2}))$/.exec(s);
-  if (!m) return null;
-  const day = parseDate(`${m[1]}-${m[2]}-${m[3]}`);
-  if (day === null || +m[4] > 23 || +m[5] > 59 || +m[6] > 59) return null;
-  let off = 0;
-  if (m[8] !== 'Z') {
-    if (+m[9] > 23 || +m[10] > 59) return null;
-    off = (m[8][0] === '-' ? -1 : 1) * (+m[9] * 60 + +m[10]) * 60000;
-  }
-  const frac = m[7] ? Math.floor(Number('0.' + m[7]) * 1000) : 0;
-  return day + ((+m[4] * 60 + +m[5]) * 60 + +m[6]) * 1000 + frac - off;
+  const m = s.length < 65 && /^(\d{4}-\d\d-\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(Z|([+-])(\d\d):(\d\d))$/.exec(s);
+  const day = m ? parseDate(m[1]) : null;
+  if (day === null || m[2] > 23 || m[3] > 59 || m[4] > 59 || m[7] > 23 || m[8] > 59) return null;
+  return day + ((m[2] * 60 + +m[3]) * 60 + +m[4]) * 1000 - (m[6] ? (m[6] + 1) * (m[7] * 60 + +m[8]) * 60000 : 0);
 }
 
 // formatRFC3339 writes a UTC time to the second, as Go's time.RFC3339.
@@ -204,6 +232,7 @@ export function checkInstallID(id) {
   if (isSpaceOrLineEnd(b[0]) || isSpaceOrLineEnd(b[b.length - 1])) {
     return `install id ${goQuote(id)} begins or ends with white space, which copying could lose; products must pass it trimmed`;
   }
+  if (b.includes(0)) return 'install id contains a NUL byte, which a C string cannot carry';
   return '';
 }
 
@@ -255,6 +284,13 @@ function scanSymbols(s, f) {
     n++;
   }
   return [p, syms.subarray(0, Math.max(n, 0))];
+}
+
+// wrongProduct locates a code for another product at its first letter.
+function wrongProduct(s, kind, what, a, p, product) {
+  let i = 0;
+  while (SYMBOL[s[i]] === SEPARATOR) i++;
+  return formatError(kind, 'wrong_product', `this ${what} is for product ${p}, not ${product}`, `give ${a} for ${product}`, 1, 1, ...lineColumn(s, i));
 }
 
 const productBytes = (p) => [p.charCodeAt(0), p.charCodeAt(1)];
@@ -440,7 +476,7 @@ export function parseActivationCode(input, { signed = true, product = '' } = {})
     c.signature = sb.subarray(0, 64);
   }
   if (product && product !== p) {
-    throw formatError(AC, 'wrong_product', `this code is for product ${p}, not ${product}`, `give an activation code for ${product}`, 1, 1);
+    throw wrongProduct(s, AC, 'code', 'an activation code', p, product);
   }
   return c;
 }
@@ -486,7 +522,7 @@ export function parseResetCode(input, product = '') {
   if (sb[64] !== 0) throw formatError(RESET, 'malformed', "the signature's 3 spare bits are not zero", hint);
   c.signature = sb.subarray(0, 64);
   if (product && product !== p) {
-    throw formatError(RESET, 'wrong_product', `this reset code is for product ${p}, not ${product}`, `give a reset code for ${product}`, 1, 1);
+    throw wrongProduct(s, RESET, 'reset code', 'a reset code', p, product);
   }
   c.canonical = canonical(p, syms, 5);
   return c;
@@ -515,10 +551,12 @@ export function parseRegistrationKey(input) {
   const d = [];
   let p = '';
   let n = 0;
+  let first = 0; // where the type digit is
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
     const v = SYMBOL[c];
     if (v === SEPARATOR) continue;
+    if (n === 2) first = i;
     if (n < 2) {
       if (!isLetter(c)) throw fail('malformed', i, n, `${quoteByte(c)}: the product code is two letters`, 'a registration key looks like PC-0123-4567-8901-2345');
       p += String.fromCharCode(upper(c));
@@ -534,7 +572,7 @@ export function parseRegistrationKey(input) {
   if (d.reduce((x, v) => DAMM[x][v], 0) !== 0) {
     throw fail('typo', -1, -1, 'check digit does not match', 'one digit is probably mistyped, or two neighbours swapped; compare the key with the original');
   }
-  if (d[0] > 1) throw fail('malformed', -1, 2, `type digit ${d[0]} is neither 0 (full) nor 1 (trial)`, 'this is not a registration key this version of licmint issues');
+  if (d[0] > 1) throw fail('malformed', first, 2, `type digit ${d[0]} is neither 0 (full) nor 1 (trial)`, 'this is not a registration key this version of licmint issues');
   const digits = d.join('');
   return {
     product: p,

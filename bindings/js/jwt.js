@@ -4,7 +4,7 @@
 // license is that code's, from the core verifier.
 import { LicmintError } from './errors.js';
 import { signatureChecker } from './ed25519.js';
-import { dayStartMs, goQuote, parseActivationCode, serialString } from './formats.js';
+import { checkJSONNames, dayStartMs, goQuote, parseActivationCode, serialString } from './formats.js';
 
 /** MAX_TOKEN_LEN bounds a token, in bytes. */
 export const MAX_TOKEN_LEN = 16 << 10;
@@ -26,59 +26,61 @@ function b64url(s, what) {
   return out;
 }
 
-function json(bytes, what) {
+// A member named twice would be read by a last-wins decoder as its last
+// value, and one named in another case ("EXP") by Go's as that member:
+// both are refused, in the header and the claims, before anything else
+// is read from them (FORMAT.md section 14).
+const HEADER_NAMES = ['alg', 'kid', 'typ', 'crit'];
+const CLAIM_TYPES = {
+  iss: 'string', sub: 'string', aud: 'aud', exp: 'date', nbf: 'date', iat: 'date', jti: 'string', product: 'string',
+  edition: 'string', edition_number: 'uint8', features: 'strings', trial: 'boolean', install_bound: 'boolean', install_id_sha256: 'string',
+  generation: 'uint8', serial: 'any', activation_code: 'string', customer: 'object',
+};
+
+function json(bytes, what, names) {
   try {
-    const v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    const v = JSON.parse(text);
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
-    return v;
+    return [v, checkJSONNames(text, (depth) => (depth === 1 ? names : null))];
   } catch (e) {
     throw bad(`not a well-formed JWT: could not JSON decode ${what}: ${e.message}`);
   }
 }
 
-// claims reads the claims as Go's encoding/json fills licjwt.Claims:
-// names match in any case (the last of several wins), and a present claim
-// of the wrong type makes the token malformed. Times keep their JSON text.
-function claims(obj, text) {
-  const want = {
-    iss: 'string', sub: 'string', aud: 'aud', exp: 'date', nbf: 'date', iat: 'date', jti: 'string', product: 'string',
-    edition: 'string', edition_number: 'uint8', trial: 'boolean', install_bound: 'boolean', generation: 'uint8',
-    serial: 'any', activation_code: 'string',
-  };
+// claims reads the claims of the table by their exact names; a claim
+// that is null is absent, and one of the wrong type makes the token
+// malformed, before its signature is checked. Times keep their JSON text.
+function claims(obj, numbers) {
   const c = {};
   for (const [k, v] of Object.entries(obj)) {
-    const name = want[k] ? k : Object.keys(want).find((w) => w === k.toLowerCase());
-    if (!name || v === null) continue;
-    const type = want[name];
+    const type = CLAIM_TYPES[k];
+    if (!Object.hasOwn(CLAIM_TYPES, k) || v === null) continue;
     const fail = () => {
-      throw bad(`not a well-formed JWT: could not JSON decode claim: claim ${name} of the wrong type`);
+      throw bad(`not a well-formed JWT: could not JSON decode claim: claim ${k} of the wrong type`);
     };
+    const strings = (a) => Array.isArray(a) && a.every((x) => typeof x === 'string');
     if (type === 'aud') {
       if (typeof v === 'string') c.aud = [v];
-      else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) c.aud = v;
+      else if (strings(v)) c.aud = v;
       else fail();
     } else if (type === 'date') {
       if (typeof v !== 'number') fail();
-      c[name] = { value: v, text: rawNumber(text, k) };
+      c[k] = { value: v, text: numbers[k] };
     } else if (type === 'uint8') {
-      if (!Number.isInteger(v) || v < 0 || v > 255 || !/^\d+$/.test(rawNumber(text, k))) fail();
-      c[name] = v;
+      if (!Number.isInteger(v) || v < 0 || v > 255 || !/^\d+$/.test(numbers[k])) fail();
+      c[k] = v;
+    } else if (type === 'strings') {
+      if (!strings(v)) fail();
+    } else if (type === 'object') {
+      if (typeof v !== 'object' || Array.isArray(v) || !strings(Object.values(v))) fail();
     } else if (type === 'any') {
       if (typeof v !== 'string' && typeof v !== 'number') throw bad(`claim serial is ${typeof v === 'boolean' ? 'bool' : 'map[string]interface {}'}, want a string of 14 digits`);
-      c[name] = typeof v === 'number' ? { number: rawNumber(text, k) } : v;
+      c[k] = typeof v === 'number' ? { number: numbers[k] } : v;
     } else if (typeof v !== type) fail();
-    else c[name] = v;
+    else c[k] = v;
   }
   return c;
-}
-
-// rawNumber returns the JSON text of the last member called key, as Go
-// keeps a json.Number and a time claim's text.
-function rawNumber(text, key) {
-  const re = new RegExp(`"${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\s*:\\s*(-?[0-9][0-9.eE+-]*)`, 'g');
-  let m, last = '';
-  while ((m = re.exec(text))) last = m[1];
-  return last;
 }
 
 const checkers = new WeakMap(); // verifier -> Map(kid -> check)
@@ -97,9 +99,8 @@ export async function verifyToken(v, token) {
   if (size > MAX_TOKEN_LEN) throw bad(`${size} bytes, more than ${MAX_TOKEN_LEN}`);
   const parts = token.split('.');
   if (parts.length !== 3) throw bad('not a signed JWT (want three base64url parts separated by dots)');
-  const header = json(b64url(parts[0], 'header'), 'header');
-  const payload = b64url(parts[1], 'claims');
-  const c = claims(json(payload, 'claims'), new TextDecoder().decode(payload));
+  const [header] = json(b64url(parts[0], 'header'), 'header', HEADER_NAMES);
+  const c = claims(...json(b64url(parts[1], 'claims'), 'claims', Object.keys(CLAIM_TYPES)));
   const sig = b64url(parts[2], 'signature');
   if (header.alg !== 'EdDSA') throw bad(`alg ${goQuote(String(header.alg))}: license tokens are signed with EdDSA only`);
   if (!('kid' in header)) throw bad('no kid in the header: it must name a trusted key id');

@@ -5,7 +5,7 @@
 // straight to Verifier.create.
 import { LicmintError } from './errors.js';
 import { checkPublicKey } from './ed25519.js';
-import { concat, decodeUTF8, encodeUTF8, goQuote } from './formats.js';
+import { checkJSONNames, concat, decodeUTF8, encodeUTF8, goQuote } from './formats.js';
 
 const MAX_FILE_SIZE = 1 << 20;
 const SPKI_PREFIX = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
@@ -52,37 +52,41 @@ export function parseKeyring(input) {
   const size = encodeUTF8(text).length;
   if (size > MAX_FILE_SIZE) throw fail(`${size} bytes, more than ${MAX_FILE_SIZE}`);
   if (text.trim().startsWith('{')) return parseJWKS(text.trim());
+  // PEM is read line by line, exactly (FORMAT.md section 10): a damaged
+  // block is an error, never skipped as text.
   const keys = [];
-  const block = /-----BEGIN ([^\r\n]*?)-----[ \t]*\r?\n([\s\S]*?)\r?\n-----END \1-----[ \t]*(?:\r?\n|$)/g;
-  let from = 0, m;
-  for (let n = 1; (m = block.exec(text)); n++) {
-    const preamble = text.slice(from, m.index);
-    const line = 1 + (text.slice(0, from).match(/\n/g)?.length ?? 0);
-    from = block.lastIndex;
-    const where = `PEM block ${n} (from line ${line})`;
-    if (m[1] !== 'PUBLIC KEY') {
-      const hint = m[1].includes('PRIVATE') ? '; this is a private key: give the public key (.pub.pem) instead' : '';
-      throw fail(`${where}: type ${goQuote(m[1])}, want "PUBLIC KEY"${hint}`);
-    }
-    let id = null;
-    for (const l of preamble.split('\n')) {
-      const t = l.trim();
-      if (!t.startsWith('key-id:')) continue;
-      const v = t.slice(7).trim();
-      if (!/^[0-9]+$/.test(v) || +v > 255) throw fail(`${where}: key-id ${goQuote(v)}: want a number from 0 to 255`);
-      id = +v;
-    }
-    if (id === null) throw fail(`${where}: no key-id line before it (write "key-id: N" on the line above -----BEGIN)`, 'no_key_id');
-    let der;
-    try {
-      der = unb64(m[2].replace(/[ \t\r\n]/g, ''), false);
-    } catch {
-      throw fail(`${where}: the PEM body is not base64`);
-    }
-    if (der.length !== 44 || SPKI_PREFIX.some((b, i) => der[i] !== b)) {
-      throw fail(`${where}: not an Ed25519 public key (SubjectPublicKeyInfo, RFC 8410)`);
-    }
-    keys.push({ id, publicKey: checked(der.slice(12), where) });
+  const lines = text.split(/\r?\n/).map((l) => l.replace(/[ \t]+$/, ''));
+  let id = null; // the value of the last key-id line since the last block
+  for (let i = 0, n = 1; i < lines.length; i++) {
+    const l = lines[i];
+    if (l.startsWith('-----BEGIN')) {
+      const where = `PEM block ${n++} (line ${i + 1})`;
+      if (l !== '-----BEGIN PUBLIC KEY-----') {
+        const hint = l.includes('PRIVATE') ? '; this is a private key: give the public key (.pub.pem) instead' : '';
+        throw fail(`${where}: ${goQuote(l)}, want "-----BEGIN PUBLIC KEY-----"${hint}`);
+      }
+      let body = '';
+      for (i++; lines[i] !== '-----END PUBLIC KEY-----'; i++) {
+        if (i >= lines.length) throw fail(`${where}: no "-----END PUBLIC KEY-----" line`);
+        if (!/^[A-Za-z0-9+/=]+$/.test(lines[i])) throw fail(`${where}: line ${i + 1}: want base64 only (no headers, blank lines or spaces) up to the END line`);
+        body += lines[i];
+      }
+      if (id === null) throw fail(`${where}: no key-id line before it (write "key-id: N" on the line above -----BEGIN)`, 'no_key_id');
+      if (!/^[0-9]+$/.test(id) || +id > 255) throw fail(`${where}: key-id ${goQuote(id)}: want a number from 0 to 255`);
+      let der;
+      try {
+        der = unb64(body, false);
+      } catch {
+        throw fail(`${where}: the PEM body is not base64`);
+      }
+      if (der.length !== 44 || SPKI_PREFIX.some((b, i) => der[i] !== b)) {
+        throw fail(`${where}: not an Ed25519 public key (SubjectPublicKeyInfo, RFC 8410)`);
+      }
+      keys.push({ id: +id, publicKey: checked(der.slice(12), where) });
+      id = null;
+    } else if (l.startsWith('-----END')) {
+      throw fail(`line ${i + 1}: ${goQuote(l)} outside a PEM block`);
+    } else if (/^[ \t]*key-id:/.test(l)) id = l.replace(/^[ \t]*key-id:[ \t]*/, '');
   }
   if (keys.length === 0) throw fail('no PEM block and no JSON: want a .pub.pem file, PEM blocks or a JWK Set');
   return keyring(keys);
@@ -92,6 +96,7 @@ function parseJWKS(text) {
   let doc;
   try {
     doc = JSON.parse(text);
+    checkJSONNames(text, () => ['keys', 'kty', 'crv', 'x', 'kid', 'alg', 'use', 'd']);
   } catch (e) {
     throw fail(`JSON: ${e.message}`);
   }
@@ -106,11 +111,12 @@ function parseJWKS(text) {
       return v ?? '';
     };
     if (typeof j !== 'object' || j === null || Array.isArray(j)) throw fail(`${where}: want an object`);
-    const [kty, crv, x, kid, alg, use, d] = ['kty', 'crv', 'x', 'kid', 'alg', 'use', 'd'].map(str);
-    if (d !== '') throw fail(`${where}: has a private part ("d"): give the public key only`);
+    const [kty, crv, x, kid] = ['kty', 'crv', 'x', 'kid'].map(str);
+    if ('d' in j) throw fail(`${where}: has a private part ("d"): give the public key only`);
     if (kty !== 'OKP' || crv !== 'Ed25519') throw fail(`${where}: kty ${goQuote(kty)} crv ${goQuote(crv)}, want OKP and Ed25519`);
-    if (alg !== '' && alg !== 'EdDSA') throw fail(`${where}: alg ${goQuote(alg)}, want EdDSA`);
-    if (use !== '' && use !== 'sig') throw fail(`${where}: use ${goQuote(use)}, want sig`);
+    // alg and use may be left out, but not be null or anything else.
+    if ('alg' in j && j.alg !== 'EdDSA') throw fail(`${where}: alg ${JSON.stringify(j.alg)}, want "EdDSA"`);
+    if ('use' in j && j.use !== 'sig') throw fail(`${where}: use ${JSON.stringify(j.use)}, want "sig"`);
     if (!/^(0|[1-9][0-9]{0,2})$/.test(kid) || +kid > 255) throw fail(`${where}: kid ${goQuote(kid)}: want a key id from 0 to 255 in decimal`);
     let pub = null;
     try {

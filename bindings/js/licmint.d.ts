@@ -75,7 +75,7 @@ export interface VerifierOptions {
   graceDays?: number;
   /** The clock: a function returning the time, or a fixed Date; the system clock by default. Only its UTC day matters. */
   now?: (() => Date | number) | Date;
-  /** This install's id, 1 to 255 bytes without white space at either end: what install-bound codes and reset codes are bound to. */
+  /** This install's id, 1 to 255 bytes without white space at either end or a NUL byte: what install-bound codes and reset codes are bound to. */
   installId?: string;
   /** A memory between runs: FileStore (from 'licmint/node'), MemoryStore, or the product's own. With it verify reports superseded and clock_rollback, and replayed lists are refused across runs. */
   store?: Store;
@@ -180,7 +180,7 @@ export const MAX_INPUT_LEN: number;
 export const MAX_FEATURES: number;
 export const DEFAULT_ROLLBACK_TOLERANCE_MS: number;
 
-/** Throws a LicmintError ('malformed' or 'weak_key') unless pub may be trusted as a signing key. */
+/** Throws a LicmintError ('malformed' or 'weak_key') unless pub may be trusted as a signing key: the canonical encoding of a point of prime order (FORMAT.md section 10.1). */
 export function checkPublicKey(pub: Uint8Array): void;
 
 /** A decoded Activation Code, its signature not checked. */

@@ -96,11 +96,13 @@ export function stateError(kind, message, state) {
 }
 
 const U64_MAX = 2n ** 64n - 1n;
-const parseUint = (s, max) => (/^[0-9]+$/.test(s) && BigInt(s) <= max ? BigInt(s) : null);
+// Numbers are plain decimal, without leading zeros, as a writer writes them.
+const parseUint = (s, max) => (/^(0|[1-9][0-9]{0,19})$/.test(s) && BigInt(s) <= max ? BigInt(s) : null);
 
 /**
- * decodeState reads the state file's text (bytes); it returns [state,
- * listSum] or throws a plain Error saying which line is wrong.
+ * decodeState reads the state file's text (bytes), strictly (FORMAT.md
+ * section 13); it returns [state, listSum] or throws a plain Error saying
+ * which line is wrong.
  */
 export function decodeState(data) {
   if (data.length > MAX_FILE_SIZE) throw new Error(`${data.length} bytes, more than ${MAX_FILE_SIZE}`);
@@ -120,40 +122,33 @@ export function decodeState(data) {
     }
     seen.add(key);
     let err = '';
+    let m;
     switch (key) {
-      case 'last-seen': {
-        const t = parseRFC3339(val);
-        if (t === null) err = `parsing time "${val}": not an RFC 3339 time`;
-        else s.lastSeen = t;
+      case 'last-seen':
+        m = parseRFC3339(val);
+        if (m === null) err = 'not a time';
+        else s.lastSeen = m;
         break;
-      }
-      case 'list-sequence': {
-        const v = parseUint(val, U64_MAX);
-        if (v === null) err = `"${val}" is not a 64-bit number`;
-        else s.listSequence = v;
+      case 'list-sequence':
+        s.listSequence = parseUint(val, U64_MAX);
+        if (s.listSequence === null) err = `"${val}" is not a 64-bit number`;
         break;
-      }
       case 'list-sha256':
-        if (!/^[0-9a-fA-F]{64}$/.test(val)) err = 'want 64 hexadecimal digits';
+        if (!/^[0-9a-f]{64}$/.test(val)) err = 'want 64 hexadecimal digits';
         listSum = val;
         break;
-      case 'reset': {
-        const sp = val.indexOf(' ');
-        const day = parseDate(sp < 0 ? val : val.slice(0, sp));
-        const id = sp < 0 ? '' : val.slice(sp + 1);
-        if (day === null) err = `parsing time "${val}": not a YYYY-MM-DD day`;
-        else if (sp < 0 || !/^[0-9a-f]{20}$/.test(id)) err = 'want "YYYY-MM-DD ID", the ID 20 lower-case hexadecimal digits';
-        else s.addReset(id, day);
+      case 'reset':
+        m = /^(\S+) ([0-9a-f]{20})$/.exec(val);
+        if (!m || parseDate(m[1]) === null) err = 'want "YYYY-MM-DD ID"';
+        else if (s.resets.has(m[2]) || s.resets.size >= MAX_RESETS) err = 'a repeated or 101st reset';
+        else s.addReset(m[2], parseDate(m[1]));
         break;
-      }
-      case 'generation': {
-        const sp = val.indexOf(' ');
-        const serial = parseUint(sp < 0 ? val : val.slice(0, sp), U64_MAX);
-        const gen = sp < 0 ? 0n : parseUint(val.slice(sp + 1), 255n);
-        if (serial === null || gen === null || sp < 0) err = 'want "serial generation"';
-        else s.seeGeneration(serial, Number(gen));
+      case 'generation':
+        m = /^(0|[1-9][0-9]{0,13}) (0|[1-9][0-9]{0,2})$/.exec(val);
+        if (!m || +m[2] > 255) err = 'want "SERIAL GENERATION"';
+        else if (s.generations.has(BigInt(m[1])) || s.generations.size >= MAX_SERIALS) err = 'a repeated or 10001st serial';
+        else s.seeGeneration(BigInt(m[1]), +m[2]);
         break;
-      }
       default:
         err = `unknown name "${key}"`;
     }

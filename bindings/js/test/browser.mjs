@@ -14,7 +14,7 @@ import { signatureChecks } from './checks.mjs';
 const out = document.getElementById('out');
 try {
   const get = async (p) => (await fetch(p)).json();
-  const names = ['activation_codes', 'catalogs', 'jwts', 'key_files', 'registration_keys', 'renewal_requests', 'reset_codes', 'revocation_lists'];
+  const names = ['activation_codes', 'catalogs', 'jwts', 'key_files', 'registration_keys', 'renewal_requests', 'renewals', 'reset_codes', 'revocation_lists', 'state_files'];
   const data = {
     cases: await get('/testdata/conformance/cases.json'),
     vectors: Object.fromEntries(await Promise.all(names.map(async (n) => [n, await get(`/testdata/vectors/${n}.json`)]))),

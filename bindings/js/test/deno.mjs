@@ -14,7 +14,7 @@ import { signatureChecks } from './checks.mjs';
 
 const testdata = Deno.env.get('LICMINT_TESTDATA');
 const read = (p) => JSON.parse(Deno.readTextFileSync(p));
-const names = ['activation_codes', 'catalogs', 'jwts', 'key_files', 'registration_keys', 'renewal_requests', 'reset_codes', 'revocation_lists'];
+const names = ['activation_codes', 'catalogs', 'jwts', 'key_files', 'registration_keys', 'renewal_requests', 'renewals', 'reset_codes', 'revocation_lists', 'state_files'];
 const data = {
   cases: read(`${testdata}/conformance/cases.json`),
   vectors: Object.fromEntries(names.map((n) => [n, read(`${testdata}/vectors/${n}.json`)])),

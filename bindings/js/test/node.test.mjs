@@ -19,7 +19,7 @@ import { signatureChecks } from './checks.mjs';
 
 const testdata = process.env.LICMINT_TESTDATA ?? new URL('../../../testdata', import.meta.url).pathname;
 const read = (f) => JSON.parse(readFileSync(path.join(testdata, f), 'utf8'));
-const names = ['activation_codes', 'catalogs', 'jwts', 'key_files', 'registration_keys', 'renewal_requests', 'reset_codes', 'revocation_lists'];
+const names = ['activation_codes', 'catalogs', 'jwts', 'key_files', 'registration_keys', 'renewal_requests', 'renewals', 'reset_codes', 'revocation_lists', 'state_files'];
 const data = {
   cases: read('conformance/cases.json'),
   vectors: Object.fromEntries(names.map((n) => [n, read(`vectors/${n}.json`)])),

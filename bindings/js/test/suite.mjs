@@ -7,6 +7,8 @@
 // fn throws on a failure. data holds the parsed JSON files: cases,
 // vectors (by file name without .json) and oracle.
 
+import { signAsync } from '@noble/ed25519';
+
 const show = (v) => JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? `${x}n` : x));
 function eq(got, want, where) {
   const g = show(got), w = show(want);
@@ -118,14 +120,27 @@ export function tests(lib, data, { signatureCheck } = {}) {
     for (const c of f.invalid) {
       const e = errorOf(await rejects((async () => lib.parseActivationCode(c.input, { signed: c.want === 'signed', product: c.product ?? '' }))(), c.comment));
       eq(e.kind, c.error, c.comment);
-      if (c.group !== undefined) eq([e.group, e.char], [c.group, c.char], `${c.comment}: position`);
+      eq([e.group, e.char, e.line, e.column], [c.group ?? 0, c.char ?? 0, c.line ?? 0, c.column ?? 0], `${c.comment}: position`);
+    }
+    for (const c of f.install_ids) {
+      // An install id is a string here: ids that are not UTF-8 cannot be given.
+      let id;
+      try {
+        id = new TextDecoder('utf-8', { fatal: true }).decode(hex(c.install_id_hex));
+      } catch {
+        continue;
+      }
+      const made = Verifier.create({ product: 'PC', keys: [{ id: 1, publicKey: pub }], installId: id, signatureCheck });
+      if (c.valid) await made;
+      else ok(/install id/.test((await rejects(made, c.comment)).message), c.comment);
     }
   });
 
   add('vectors: registration_keys.json', async () => {
     for (const c of vec.registration_keys.vectors) {
       if (c.error) {
-        eq(errorOf(await rejects((async () => lib.parseRegistrationKey(c.input))(), c.comment)).kind, c.error, c.comment);
+        const e = errorOf(await rejects((async () => lib.parseRegistrationKey(c.input))(), c.comment));
+        eq([e.kind, e.group, e.char, e.line, e.column], [c.error, c.group ?? 0, c.char ?? 0, c.line ?? 0, c.column ?? 0], c.comment);
         continue;
       }
       const k = lib.parseRegistrationKey(c.input);
@@ -190,7 +205,7 @@ export function tests(lib, data, { signatureCheck } = {}) {
     for (const c of f.invalid) {
       const e = errorOf(await rejects((async () => lib.parseResetCode(c.input, c.product ?? ''))(), c.comment));
       eq(e.kind, c.error, c.comment);
-      if (c.group !== undefined) eq([e.group, e.char], [c.group, c.char], `${c.comment}: position`);
+      eq([e.group, e.char, e.line, e.column], [c.group ?? 0, c.char ?? 0, c.line ?? 0, c.column ?? 0], `${c.comment}: position`);
     }
     const code = f.valid[0];
     const kinds = { accepted: '', install_mismatch: 'install_mismatch', wrong_product: 'wrong_product', used: 'reset_used', not_locked: 'reset_not_locked', too_early: 'reset_too_early' };
@@ -244,6 +259,15 @@ export function tests(lib, data, { signatureCheck } = {}) {
       const e = errorOf(await rejects(lib.verifyToken(await make(c), c.token), c.comment));
       eq(e.kind, c.error, `${c.comment}: ${e.message}`);
     }
+    // A member named exp inside another is not the claim: the token's own
+    // exp is read, wherever the other stands.
+    const b64u = (b) => btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const c = f.valid[0];
+    const [h, p] = c.token.split('.');
+    const claims = new TextDecoder().decode(Uint8Array.from(atob(p.replace(/-/g, '+').replace(/_/g, '/')), (x) => x.charCodeAt(0)));
+    const body = b64u(new TextEncoder().encode(`${claims.slice(0, -1)},"x":{"exp":1}}`));
+    const sig = await signAsync(new TextEncoder().encode(`${h}.${body}`), hex(f.test_key.seed_hex));
+    eq((await lib.verifyToken(await make(c), `${h}.${body}.${b64u(sig)}`)).serial, (await lib.verifyToken(await make(c), c.token)).serial, 'exp nested in another member');
   });
 
   add('vectors: key_files.json', async () => {
@@ -257,6 +281,55 @@ export function tests(lib, data, { signatureCheck } = {}) {
       eq(v.product, 'PC', `${c.comment}: trusted`);
     }
     for (const c of f.invalid) eq(errorOf(await rejects((async () => lib.parseKeyring(c.text))(), c.comment)).kind, c.error, c.comment);
+  });
+
+  add('vectors: state_files.json', async () => {
+    const f = vec.state_files;
+    // A state with its list is read as marshalState writes it: the text, an empty line, the list.
+    const read = (text, list) => lib.unmarshalState(list ? hex(toHex(new TextEncoder().encode(text.replace(/\n?$/, '\n\n'))) + list) : new TextEncoder().encode(text));
+    const text = async (s) => {
+      const b = await lib.marshalState(s);
+      const cut = s.list ? b.length - s.list.length - 1 : b.length;
+      return [new TextDecoder().decode(b.subarray(0, cut)), s.list ? toHex(s.list) : undefined];
+    };
+    for (const c of f.valid) {
+      const s = await read(c.text, c.list_hex);
+      const w = c.fields;
+      eq({ last_seen: s.lastSeen === lib.ZERO_TIME ? '' : lib.formatRFC3339(s.lastSeen), list_sequence: Number(s.listSequence), list_sha256: s.list ? toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', s.list))) : '',
+        generations: [...s.generations].map(([k, g]) => [Number(k), g]).sort((a, b) => a[0] - b[0]),
+        resets: [...s.resets].map(([id, d]) => [lib.dayString(lib.dayOfMs(d)), id]).sort() },
+      w, c.comment);
+      eq(await text(s), [c.canonical, c.list_hex], `${c.comment}: written`);
+    }
+    for (const c of f.invalid) {
+      eq(errorOf(await rejects(read(c.text, c.list_hex), c.comment)).kind, 'state_corrupt', c.comment);
+    }
+    for (const c of f.merges) {
+      const into = await read(c.into, c.into_list_hex);
+      into.merge(await read(c.from, c.from_list_hex));
+      eq(await text(into), [c.merged, c.merged_list_hex], c.comment);
+    }
+  });
+
+  add('vectors: renewals.json', async () => {
+    const f = vec.renewals;
+    const pub = hex(f.test_key.public_key_hex);
+    for (const c of f.cases) {
+      const v = await Verifier.create({ product: 'PC', keys: [{ id: 1, publicKey: pub }], catalog: catalogFor('PC'), store: new MemoryStore(),
+        now: new Date(c.now), installId: c.install_id || undefined, signatureCheck });
+      if (c.revocation_list_hex) await v.loadRevocationList(hex(c.revocation_list_hex));
+      for (const s of c.seen ?? []) await v.verify(s);
+      const w = c.want;
+      let got;
+      try {
+        const l = await v.verifyRenewal(c.installed, c.new);
+        got = { error_kind: '', status: l.status, generation: l.generation, edition_number: l.editionNumber, trial: l.trial, install_bound: l.bound, expires: l.expires };
+      } catch (e) {
+        got = { error_kind: errorOf(e).kind, status: '', generation: 0, edition_number: 0, trial: false, install_bound: false, expires: '' };
+      }
+      got.installed_after = await v.verify(c.installed).then((l) => l.status, (e) => (errorOf(e), 'invalid'));
+      eq(got, w, c.comment);
+    }
   });
 
   const oracle = data.oracle;
