@@ -117,6 +117,7 @@ func TestBrowser(t *testing.T) {
 	shots.shot(ctx, "licenses")
 	// 7. Report it stolen; 8. see the replacement.
 	do("report stolen", chromedp.Navigate(e.url("/report-stolen")), chromedp.Click(chromedp.CSS("form.stolen button")),
+		chromedp.WaitVisible(chromedp.CSS(".confirm-stolen")), chromedp.Click(chromedp.CSS(".confirm-stolen button")),
 		chromedp.WaitVisible(chromedp.CSS("[data-activation-code]")))
 	repl := text("[data-activation-code]")
 	shots.shot(ctx, "replaced")

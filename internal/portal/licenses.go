@@ -591,6 +591,28 @@ func (s *customerPages) stolenForm(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
+// stolenConfirm says what reporting the license's code stolen does and
+// asks to confirm it: the report cannot be undone, so one click on the
+// list only leads here.
+func (s *customerPages) stolenConfirm(w http.ResponseWriter, r *http.Request) error {
+	p := &stolenPage{}
+	if err := s.replaceable(r, p); err != nil {
+		return err
+	}
+	id := r.URL.Query().Get("license")
+	for i := range p.Licenses {
+		if p.Licenses[i].ID == id {
+			p.Confirm = &p.Licenses[i]
+			p.Title = "Report the code of " + id + " stolen?"
+			s.render(w, r, http.StatusOK, "stolen", p)
+			return nil
+		}
+	}
+	p.Error = "Choose one of your licenses."
+	s.render(w, r, http.StatusNotFound, "stolen", p)
+	return nil
+}
+
 func (s *customerPages) reportStolen(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	id := r.PostFormValue("license")

@@ -79,11 +79,12 @@ type renewPage struct {
 }
 
 // stolenPage is the page "stolen": the licenses that can be replaced and
-// the replacement.
+// the replacement, or the one license whose report waits to be confirmed.
 type stolenPage struct {
 	layout
 	Code     *codeView
 	Licenses []licenseView
+	Confirm  *licenseView
 }
 
 // outboxPage is the demo's page "outbox".

@@ -40,6 +40,7 @@ func (s *Server) Handler() http.Handler {
 	login("POST /renew", c.renew)
 	login("GET /report-stolen", c.stolenForm)
 	login("POST /report-stolen", c.reportStolen)
+	login("GET /report-stolen/confirm", c.stolenConfirm)
 	if s.d.demo {
 		page("GET /outbox", c.outbox)
 	}
