@@ -140,7 +140,7 @@ func (s *customerPages) confirm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *customerPages) loginForm(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "login", &emailForm{layout: titled("Log in")})
+	s.render(w, r, http.StatusOK, "login", &emailForm{layout: titled("Log in"), Next: localPath(r.URL.Query().Get("next"))})
 	return nil
 }
 
@@ -155,7 +155,8 @@ const errTampered = "This account's record no longer matches the ledger's log, s
 func (s *customerPages) login(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	typed := r.PostFormValue("email")
-	p := &emailForm{layout: titled("Log in"), Email: typed}
+	next := localPath(r.PostFormValue("next"))
+	p := &emailForm{layout: titled("Log in"), Email: typed, Next: next}
 	email, emailErr := parseEmail(typed)
 	ipBucket := bucket{"login:ip:" + rateAddr(v.ip), s.limits.LoginIP}
 	accBucket := bucket{loginBucket(email), s.limits.LoginAccount}
@@ -237,7 +238,10 @@ func (s *customerPages) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.setCookie(w, id)
-	http.Redirect(w, r, "/licenses", http.StatusSeeOther)
+	if next == "" {
+		next = "/licenses"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
 

@@ -219,7 +219,9 @@ func (s *customerPages) registerBuckets(r *http.Request) []bucket {
 }
 
 func (s *customerPages) registerForm(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "register", &registerPage{layout: titled("Register your product")})
+	// The key may come back from the log-in page, kept from a form whose
+	// session ended (sessionEnded): shown, never registered by a GET.
+	s.render(w, r, http.StatusOK, "register", &registerPage{layout: titled("Register your product"), RK: r.URL.Query().Get("rk")})
 	return nil
 }
 
@@ -374,7 +376,9 @@ func (s *customerPages) renewForm(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	p := &renewPage{Code: code}
+	q := r.URL.Query()
+	// What was typed may come back from the log-in page (sessionEnded).
+	p := &renewPage{Code: code, RK: q.Get("rk"), Request: q.Get("request"), Selected: q.Get("license")}
 	switch {
 	case p.Code == nil:
 	case r.URL.Query().Get("current") != "":

@@ -41,7 +41,7 @@ func TestMailTemplates(t *testing.T) {
 		"reset-no-account": {mailData{URL: url},
 			"Someone, perhaps you, asked to reset the password of the licensing portal's account with this email address, but there is no account with it.\n\nIf you have an account under another address, ask for the reset there:\n\n" + url + "/forgot\n\nIf you did not ask for this, ignore this message.\n"},
 		"notice": {mailData{License: id, Product: "PC", Edition: "standard", Until: until, URL: url},
-			fmt.Sprintf("The maintenance of your license %s (%s %s) ends on %s.\n\nTo keep receiving updates, buy a renewal key and enter it for license %s here:\n\n%s/renew\n", id, "PC", "standard", until, id, url)},
+			fmt.Sprintf("The maintenance of your license %s (%s %s) ends on %s.\n\nTo keep receiving updates, buy a renewal key and enter it for license %s here:\n\n%s/renew?license=%s\n", id, "PC", "standard", until, id, url, id)},
 	} {
 		if got := mailText(name, c.d); got != c.want {
 			t.Errorf("%s:\n%q\nwant\n%q", name, got, c.want)

@@ -522,6 +522,13 @@ func (s *customerPages) secured(next http.Handler) http.Handler {
 			} else {
 				got = r.PostFormValue("csrf")
 			}
+			if !hmac.Equal([]byte(got), []byte(v.csrf)) && v.account == "" && r.Method == http.MethodPost && keptFields[r.URL.Path] != nil {
+				// A form behind the log-in whose session has ended and
+				// whose cookie is gone with it: a log-in, not a forgery.
+				// Nothing is done either way.
+				s.sessionEnded(w, r)
+				return
+			}
 			if !hmac.Equal([]byte(got), []byte(v.csrf)) {
 				s.render(w, r, http.StatusForbidden, "message", &layout{Title: "Form expired",
 					Error: "This form has expired or did not come from this site. Go back, reload the page and try again."})
@@ -541,7 +548,11 @@ func (s *customerPages) secured(next http.Handler) http.Handler {
 func (s *customerPages) needLogin(h handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if visitOf(r).account == "" {
-			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			if r.Method == http.MethodPost {
+				s.sessionEnded(w, r)
+				return nil
+			}
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return nil
 		}
 		return h(w, r)

@@ -47,6 +47,7 @@ func titled(title string) layout { return layout{Title: title} }
 type emailForm struct {
 	layout
 	Email string
+	Next  string // the local path to go to once logged in
 }
 
 // tokenForm is the page of "confirm" and "reset": the link's token.
