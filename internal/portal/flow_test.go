@@ -40,7 +40,7 @@ func TestFlow(t *testing.T) {
 
 	// My licenses: every column, the code and the token.
 	b.get("/licenses")
-	for _, want := range []string{"PC standard", "<dt>Trial</dt><dd>no</dd>", `data-status>valid<`, "<dt>Days left</dt><dd>365</dd>", "Maintenance ends", ac, "/licenses/jwt?license="} {
+	for _, want := range []string{"PC standard", "<dt>Trial</dt><dd data-trial>no</dd>", `data-status>valid<`, "<dt>Days left</dt><dd data-days-left>365</dd>", "Maintenance ends", ac, "/licenses/jwt?license="} {
 		if !strings.Contains(b.last, want) {
 			t.Errorf("licenses page lacks %q", want)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,18 +28,25 @@ type codeView struct {
 
 // licenseView is a row of the licenses page.
 type licenseView struct {
-	ID                string
-	Product, Edition  string
-	Trial             bool
-	Status            string
-	RevokeReason      string // why, when the current code is revoked
-	Maintenance       string // the last day covered
-	DaysLeft          string
-	Code              codeView
-	JWT               bool
-	Earlier           []codeView
-	Renewable         bool
-	Replaceable       bool
+	ID               string
+	Product, Edition string
+	Trial            bool
+	Status           string
+	RevokeReason     string // why, when the current code is revoked
+	Maintenance      string // the last day covered
+	DaysLeft         string
+	Code             codeView
+	JWT              bool
+	Earlier          []codeView
+	Renewable        bool
+	Replaceable      bool
+	// RK is the Registration Key the license was bought with, and
+	// RenewalKeys the keys that renewed it, oldest first.
+	RK          string
+	RenewalKeys []string
+	// RenewNow: a renewable license whose maintenance ends soon, is in
+	// its grace days or has ended.
+	RenewNow          bool
 	Generation        int
 	InstallBound      bool
 	ProductAndEdition string
@@ -85,6 +93,14 @@ func (s *deps) view(h *ledger.History) licenseView {
 	lv := licenseView{ID: licenseID(lic.Product, lic.Serial), Product: lic.Product.String(), Edition: lic.Edition, Trial: lic.Trial,
 		Generation: int(lic.Generation), InstallBound: lic.InstallID != ""}
 	lv.ProductAndEdition = lv.Product + " " + lv.Edition
+	for _, k := range h.Keys {
+		switch k.Purpose {
+		case ledger.PurposeLicense:
+			lv.RK = k.Key.String()
+		case ledger.PurposeRenewal:
+			lv.RenewalKeys = append(lv.RenewalKeys, k.Key.String())
+		}
+	}
 	var current *ledger.Code
 	for _, c := range h.Codes {
 		if c.Generation == lic.Generation {
@@ -122,6 +138,10 @@ func (s *deps) view(h *ledger.History) licenseView {
 	lv.Code.Status = lv.Status
 	lv.Renewable = !lic.Trial && current.Expires != formats.Perpetual && !lic.RevokesCurrent()
 	lv.Replaceable = lic.Replaceable()
+	switch lv.Status {
+	case "expiring", "grace", "expired":
+		lv.RenewNow = lv.Renewable
+	}
 	return lv
 }
 
@@ -168,7 +188,21 @@ func (s *customerPages) licenses(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "licenses", &licensesPage{layout: titled("My licenses"), Licenses: ls})
+	p := &licensesPage{layout: titled("My licenses")}
+	// Grouped by product, in the catalog's names, products in code order
+	// and each product's licenses as the ledger lists them.
+	slices.SortStableFunc(ls, func(a, b licenseView) int { return strings.Compare(a.Product, b.Product) })
+	for _, l := range ls {
+		if n := len(p.Products); n == 0 || p.Products[n-1].Code != l.Product {
+			name := l.Product
+			if cp, err := s.svc.Catalog().Product(l.Product); err == nil && cp.Name != "" {
+				name = cp.Name
+			}
+			p.Products = append(p.Products, productGroup{Code: l.Product, Name: name})
+		}
+		p.Products[len(p.Products)-1].Licenses = append(p.Products[len(p.Products)-1].Licenses, l)
+	}
+	s.render(w, r, http.StatusOK, "licenses", p)
 	return nil
 }
 

@@ -56,10 +56,16 @@ type tokenForm struct {
 	Token string
 }
 
-// licensesPage is the page "licenses".
+// licensesPage is the page "licenses": the account's licenses by product.
 type licensesPage struct {
 	layout
-	Licenses []licenseView
+	Products []productGroup
+}
+
+// productGroup is one product's licenses on the licenses page.
+type productGroup struct {
+	Code, Name string
+	Licenses   []licenseView
 }
 
 // registerPage is the page "register": the key typed, and the code.
