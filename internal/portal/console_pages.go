@@ -332,6 +332,17 @@ func (s *consolePages) consoleLicensePage(w http.ResponseWriter, r *http.Request
 	return nil
 }
 
+// consoleCodeFile serves a license's current Activation Code as a text
+// file, for an agent to attach to a reply.
+func (s *consolePages) consoleCodeFile(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.findLicense(r)
+	if err != nil {
+		return err
+	}
+	writeCodeFile(w, h)
+	return nil
+}
+
 // licenseActionNames are the names of every action on a license.
 var licenseActionNames = []string{"resend", "replace", "revoke", "move", "reset-code"}
 
