@@ -50,6 +50,7 @@ type loginScreen struct {
 type totpScreen struct {
 	consoleLayout
 	TOTPURI    template.URL // otpauth://, which html/template would refuse as a link
+	TOTPQR     template.HTML
 	TOTPSecret string
 }
 

@@ -3,6 +3,7 @@ package portal_test
 import (
 	"bytes"
 	"context"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -24,6 +25,7 @@ const staffPassword = "staff password 1"
 var (
 	secretRE  = regexp.MustCompile(`data-totp-secret>([A-Z2-7]+)<`)
 	uriRE     = regexp.MustCompile(`data-totp-uri href="([^"]+)"`)
+	totpQRRE  = regexp.MustCompile(`data-totp-qr>(<svg .*?</svg>)`)
 	resultRE  = regexp.MustCompile(`<a href="(/console/[^"]+)" data-result>`)
 	resetRE   = regexp.MustCompile(`data-reset-code>([^<]+)<`)
 	apiTokRE  = regexp.MustCompile(`data-api-token>(lmt_[A-Za-z0-9_-]+)<`)
@@ -57,6 +59,12 @@ func (e *env) staff(email, role string) (*browser, string) {
 	}
 	if u := uriRE.FindStringSubmatch(b.last); u == nil || !strings.HasPrefix(u[1], "otpauth://totp/") || !strings.Contains(u[1], "secret="+m[1]) {
 		e.t.Fatalf("no otpauth URI with the secret: %v", u)
+	}
+	// Beside the link, the same link as a QR code for the phone's app.
+	if q := totpQRRE.FindStringSubmatch(b.last); q == nil {
+		e.t.Fatalf("no QR code of the link:\n%s", b.last)
+	} else if label, text := portal.ScanQRSVG(e.t, q[1]); label == "" || text != html.UnescapeString(uriRE.FindStringSubmatch(b.last)[1]) {
+		e.t.Fatalf("the QR code, %q, holds %q", label, text)
 	}
 	b.post("/console/totp", url.Values{"csrf": {b.csrf()}, "code": {e.totpCode(m[1])}})
 	if !strings.Contains(b.last, "Logged in to the console as "+email) {
