@@ -117,6 +117,20 @@ func TestBrowserCode(t *testing.T) {
 	if err != nil || said != "Copied" {
 		t.Fatalf("after Copy the button says %q (%v)", said, err)
 	}
+	// Renewed: the new code, shown as text with Copy, as a file and as a
+	// QR code, open at once.
+	renewal := e.mint(1, false, ledger.PurposeRenewal)[0]
+	bs.do("renew", chromedp.Navigate(e.url("/renew")), chromedp.SendKeys(chromedp.CSS("#rk"), renewal.String()),
+		chromedp.Click(chromedp.CSS(`form[action="/renew"]:not([enctype]) button`)), chromedp.WaitVisible(chromedp.CSS(".code svg.qr")))
+	renewed := bs.text("[data-activation-code]")
+	if svg, err := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS(".code svg.qr"))); err != nil {
+		t.Fatal(err)
+	} else if _, text := portal.ScanQRSVG(t, svg); renewed == code || text != renewed {
+		t.Fatalf("renewed from %q to %q, the QR code holds %q", code, renewed, text)
+	}
+	checkCodeLayout(t, ctx, shots, "renewed", 1280)
+	bs.do("licenses", chromedp.Navigate(e.url("/licenses")), chromedp.WaitVisible(chromedp.CSS("[data-activation-code]")))
+
 	// The QR code on My licenses is behind a disclosure that works with
 	// no JavaScript, and has an accessible name.
 	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.license details.qr-box svg.qr[role="img"][aria-label] title').length`))

@@ -341,6 +341,7 @@ func (s *customerPages) ownCode(r *http.Request, rk formats.RegistrationKey) *co
 		return nil
 	}
 	lv := s.view(h)
+	lv.Code.ShowQR = true // asked for again: shown as when issued
 	return &lv.Code
 }
 
