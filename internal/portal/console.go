@@ -335,7 +335,8 @@ func (s *consolePages) fillTOTPPage(r *http.Request, p *totpScreen) error {
 	}
 	p.Title = "Set up your authenticator"
 	p.TOTPSecret, p.TOTPURI = key.Secret(), template.URL(key.URL())
-	return nil
+	p.TOTPQR, err = qrSVG(key.URL(), "QR code of the authenticator link")
+	return err
 }
 
 func (s *consolePages) totpForm(w http.ResponseWriter, r *http.Request) error {

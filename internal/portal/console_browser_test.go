@@ -54,6 +54,18 @@ func TestConsoleBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#password"), staffPassword+"\r"), chromedp.WaitVisible(chromedp.CSS("[data-totp-secret]")))
 	shots.shot(ctx, "console-enrol")
 	secret := text("[data-totp-secret]")
+	// Beside the secret, the otpauth:// link as a QR code for the phone.
+	svg, err := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("[data-totp-qr] svg")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("[data-totp-uri]").getAttribute("href")`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if label, scanned := portal.ScanQRSVG(t, svg); label == "" || scanned != link || !strings.Contains(link, "secret="+secret) {
+		t.Fatalf("the QR code, %q, holds %q; the link is %q", label, scanned, link)
+	}
 	do("totp", chromedp.SendKeys(chromedp.CSS("#code"), e.totpCode(secret)+"\r"), chromedp.WaitVisible(chromedp.CSS(".who")))
 
 	// Search by the key the customer quotes.
@@ -61,6 +73,13 @@ func TestConsoleBrowser(t *testing.T) {
 	shots.shot(ctx, "console-search")
 	do("license page", chromedp.Click(chromedp.CSS("[data-result]")), chromedp.WaitVisible(chromedp.CSS(`[data-action="replace"]`)))
 	first := text("[data-activation-code]")
+	// The code breaks between groups only, on an agent's screen and a
+	// phone's.
+	for _, px := range []int{1280, 390} {
+		do("resize", chromedp.EmulateViewport(int64(px), 844))
+		checkCodeLayout(t, ctx, shots, "console-license", px)
+	}
+	do("resize", chromedp.EmulateViewport(1000, 800))
 	licensePath, err := chromedp.Run(ctx, chromedp.Evaluate[string]("location.pathname"))
 	if err != nil {
 		t.Fatal(err)

@@ -50,6 +50,7 @@ type loginScreen struct {
 type totpScreen struct {
 	consoleLayout
 	TOTPURI    template.URL // otpauth://, which html/template would refuse as a link
+	TOTPQR     template.HTML
 	TOTPSecret string
 }
 
@@ -329,6 +330,17 @@ func (s *consolePages) consoleLicensePage(w http.ResponseWriter, r *http.Request
 	}
 	cl := s.consoleView(h)
 	s.consoleRender(w, r, http.StatusOK, "license", &licenseScreen{consoleLayout: consoleLayout{Title: "License " + cl.ID, Notice: doneNotices[r.URL.Query().Get("done")]}, License: cl})
+	return nil
+}
+
+// consoleCodeFile serves a license's current Activation Code as a text
+// file, for an agent to attach to a reply.
+func (s *consolePages) consoleCodeFile(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.findLicense(r)
+	if err != nil {
+		return err
+	}
+	writeCodeFile(w, h)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package portal_test
 import (
 	"bytes"
 	"context"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -24,6 +25,7 @@ const staffPassword = "staff password 1"
 var (
 	secretRE  = regexp.MustCompile(`data-totp-secret>([A-Z2-7]+)<`)
 	uriRE     = regexp.MustCompile(`data-totp-uri href="([^"]+)"`)
+	totpQRRE  = regexp.MustCompile(`data-totp-qr>(<svg .*?</svg>)`)
 	resultRE  = regexp.MustCompile(`<a href="(/console/[^"]+)" data-result>`)
 	resetRE   = regexp.MustCompile(`data-reset-code>([^<]+)<`)
 	apiTokRE  = regexp.MustCompile(`data-api-token>(lmt_[A-Za-z0-9_-]+)<`)
@@ -57,6 +59,12 @@ func (e *env) staff(email, role string) (*browser, string) {
 	}
 	if u := uriRE.FindStringSubmatch(b.last); u == nil || !strings.HasPrefix(u[1], "otpauth://totp/") || !strings.Contains(u[1], "secret="+m[1]) {
 		e.t.Fatalf("no otpauth URI with the secret: %v", u)
+	}
+	// Beside the link, the same link as a QR code for the phone's app.
+	if q := totpQRRE.FindStringSubmatch(b.last); q == nil {
+		e.t.Fatalf("no QR code of the link:\n%s", b.last)
+	} else if label, text := portal.ScanQRSVG(e.t, q[1]); label == "" || text != html.UnescapeString(uriRE.FindStringSubmatch(b.last)[1]) {
+		e.t.Fatalf("the QR code, %q, holds %q", label, text)
 	}
 	b.post("/console/totp", url.Values{"csrf": {b.csrf()}, "code": {e.totpCode(m[1])}})
 	if !strings.Contains(b.last, "Logged in to the console as "+email) {
@@ -445,7 +453,7 @@ func (f *actionsFixture) search(t *testing.T) {
 
 	// The license page: the current code and the whole history.
 	sam.get("/console/licenses/" + id)
-	if !strings.Contains(sam.last, "<code data-activation-code>"+code+"</code>") || !hasEvent(sam.last, "signed", "ann@example.com") {
+	if cs := sam.codes(); len(cs) != 1 || cs[0] != code || !hasEvent(sam.last, "signed", "ann@example.com") {
 		t.Fatalf("license page:\n%s", sam.last)
 	}
 
@@ -456,7 +464,7 @@ func (f *actionsFixture) resendAndReplace(t *testing.T) {
 	ctx := context.Background()
 	// Resend.
 	consoleDo(t, sam, "/console/licenses/"+id+"/resend", "mailed to its owner account, ann@example.com", url.Values{})
-	if got := e.mail.wait(t, "ann@example.com", "Your Activation Code"); !strings.Contains(got.Body, code) {
+	if got := e.mail.wait(t, "ann@example.com", "Your Activation Code"); !mailHasCode(got.Body, code) {
 		t.Fatalf("resent mail:\n%s", got.Body)
 	}
 	if !hasEvent(sam.last, "code resent", actor) || !strings.Contains(sam.last, "queued for mail") {
@@ -522,7 +530,7 @@ func (f *actionsFixture) move(t *testing.T) {
 	}
 	moved := e.mail.wait(t, "bob@example.com", "replacement")
 	bob.get("/licenses")
-	if cs := bob.codes(); len(cs) != 1 || !strings.Contains(moved.Body, cs[0]) {
+	if cs := bob.codes(); len(cs) != 1 || !mailHasCode(moved.Body, cs[0]) {
 		t.Fatalf("bob's licenses: %v", cs)
 	}
 	ann.get("/licenses")

@@ -230,13 +230,23 @@ func (b *browser) login(email, password string) string {
 	return b.submit("/login", "/login", url.Values{"email": {email}, "password": {password}})
 }
 
-var codeRE = regexp.MustCompile(`<code data-activation-code>([^<]+)</code>`)
+var (
+	codeRE = regexp.MustCompile(`<code data-activation-code>(.*?)</code>`)
+	tagRE  = regexp.MustCompile(`<[^>]*>`)
+)
 
-// codes returns the Activation Codes shown on the last page.
+// mailHasCode reports whether a mail body holds code, broken over lines
+// between its groups as the portal's mail has it.
+func mailHasCode(body, code string) bool {
+	return strings.Contains(strings.ReplaceAll(body, "-\n", "-"), code)
+}
+
+// codes returns the Activation Codes shown on the last page, their
+// groups' markup taken out.
 func (b *browser) codes() []string {
 	var out []string
 	for _, m := range codeRE.FindAllStringSubmatch(b.last, -1) {
-		out = append(out, m[1])
+		out = append(out, tagRE.ReplaceAllString(m[1], ""))
 	}
 	return out
 }

@@ -19,3 +19,7 @@ func HoldPasswordHashes(s *Server) (release func()) {
 		}
 	}
 }
+
+// ScanQRSVG reads a QR code a page shows as SVG back to its accessible
+// name and text, as a phone scans it.
+var ScanQRSVG = scanSVG

@@ -34,21 +34,31 @@ func TestFlow(t *testing.T) {
 	if lic, err := v.Verify(ac); err != nil || lic.Status != verifier.StatusValid || lic.Serial != full.Serial {
 		t.Fatalf("the product refuses the code: %+v, %v", lic, err)
 	}
-	if m := e.mail.wait(t, "ann@example.com", "Your Activation Code"); !strings.Contains(m.Body, ac) {
+	if m := e.mail.wait(t, "ann@example.com", "Your Activation Code"); !mailHasCode(m.Body, ac) {
 		t.Fatalf("the mail lacks the code:\n%s", m.Body)
 	}
 
 	// My licenses: every column, the code and the token.
 	b.get("/licenses")
-	for _, want := range []string{"PC standard", "<dt>Trial</dt><dd data-trial>no</dd>", `data-status>valid<`, "<dt>Days left</dt><dd data-days-left>365</dd>", "Maintenance ends", ac, "/licenses/jwt?license="} {
+	for _, want := range []string{"PC standard", "<dt>Trial</dt><dd data-trial>no</dd>", `data-status>valid<`, "<dt>Days left</dt><dd data-days-left>365</dd>", "Maintenance ends", "/licenses/jwt?license=", "/licenses/code?license="} {
 		if !strings.Contains(b.last, want) {
 			t.Errorf("licenses page lacks %q", want)
 		}
+	}
+	if cs := b.codes(); len(cs) != 1 || cs[0] != ac {
+		t.Errorf("licenses page shows codes %q, not %q", cs, ac)
 	}
 	id := licenseOf(t, b.last)
 	tok := b.get("/licenses/jwt?license=" + id)
 	if b.code != 200 || strings.Count(tok, ".") != 2 {
 		t.Fatalf("JWT download: %d %q", b.code, tok)
+	}
+	// The code as a text file: one line, as products read it.
+	if file := b.get("/licenses/code?license=" + id); b.code != 200 || file != ac+"\n" {
+		t.Fatalf("code download: %d %q", b.code, file)
+	}
+	if b.get("/licenses/code?license=PC-1"); b.code != 404 {
+		t.Fatalf("code download of another license: %d", b.code)
 	}
 
 	// Report it stolen: a replacement at once, the old one superseded

@@ -24,6 +24,7 @@ type codeView struct {
 	Generation int
 	Expires    string
 	Status     string
+	ShowQR     bool // the QR code shown open, where the code was just issued
 }
 
 // licenseView is a row of the licenses page.
@@ -229,6 +230,35 @@ func (s *customerPages) jwt(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// code serves the current Activation Code of one of the account's
+// licenses as a text file, for a customer to carry to the product.
+func (s *customerPages) code(w http.ResponseWriter, r *http.Request) error {
+	h, ok, err := s.myLicense(r, r.URL.Query().Get("license"))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		s.render(w, r, http.StatusNotFound, "message", &layout{Title: "No such license", Error: "You have no license with this id: see My licenses."})
+		return nil
+	}
+	writeCodeFile(w, h)
+	return nil
+}
+
+// writeCodeFile answers with the current Activation Code of h as a text
+// file named after the license: the code on one line, as products read it.
+func writeCodeFile(w http.ResponseWriter, h *ledger.History) {
+	var code string
+	for _, c := range h.Codes {
+		if c.Generation == h.License.Generation {
+			code = c.Code
+		}
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.txt"`, licenseID(h.License.Product, h.License.Serial)))
+	io.WriteString(w, code+"\n")
+}
+
 // rkError words a Registration Key that did not parse, with where the
 // mistake is when that is known.
 func rkError(err error) string {
@@ -330,7 +360,7 @@ func (s *customerPages) register(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.RK = ""
 	p.Notice = fmt.Sprintf("Registered. Your %s is below; we have emailed it to %s too.", kind, v.account)
-	p.Code = &codeView{License: licenseID(rk.Product, rk.Serial), Text: is.Code.String(), Generation: int(is.Code.Generation), Expires: lastDay(is.Code.Expires)}
+	p.Code = &codeView{License: licenseID(rk.Product, rk.Serial), Text: is.Code.String(), Generation: int(is.Code.Generation), Expires: lastDay(is.Code.Expires), ShowQR: true}
 	s.render(w, r, http.StatusOK, "register", p)
 	return nil
 }
@@ -347,6 +377,7 @@ func (s *customerPages) ownCode(r *http.Request, rk formats.RegistrationKey) *co
 		return nil
 	}
 	lv := s.view(h)
+	lv.Code.ShowQR = true // asked for again: shown as when issued
 	return &lv.Code
 }
 
@@ -387,6 +418,7 @@ func (s *customerPages) done(r *http.Request) (*codeView, error) {
 		return nil, err
 	}
 	lv := s.view(h)
+	lv.Code.ShowQR = true
 	return &lv.Code, nil
 }
 

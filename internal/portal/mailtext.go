@@ -32,6 +32,9 @@ type mailData struct {
 // mailText renders the body of the mail name with d, and the footer that
 // says how to reach support when d gives it.
 func mailText(name string, d mailData) string {
+	// A 168-character code on one line is broken by mail clients
+	// anywhere, inside a group too; broken here between groups instead.
+	d.Code = wrapCode(d.Code)
 	var b strings.Builder
 	err := mailTemplates().ExecuteTemplate(&b, name+".txt", d)
 	if err == nil && d.Support != "" {

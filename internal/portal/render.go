@@ -101,6 +101,8 @@ type outboxPage struct {
 }
 
 var funcs = template.FuncMap{
+	"groups": codeGroups,
+	"qr":     qrSVG,
 	// linkify splits a mail body into text and the links it holds, so
 	// that the demo's outbox page can show them as links.
 	"linkify": func(body string) []mailPart {
