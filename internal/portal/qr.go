@@ -5,7 +5,7 @@ import (
 	"html/template"
 	"strings"
 
-	qr "github.com/piglig/go-qr"
+	"github.com/piglig/go-qr"
 )
 
 // qrQuiet is the light margin around a QR code, in modules: the 4 that
@@ -18,7 +18,7 @@ const qrQuiet = 4
 // correction keeps a 168-character Activation Code at version 9, small
 // enough for a phone held at arm's length.
 func qrSVG(text, label string) (template.HTML, error) {
-	code, err := qr.EncodeText(text, qr.Medium)
+	code, err := go_qr.EncodeText(text, go_qr.Medium)
 	if err != nil {
 		return "", fmt.Errorf("portal: QR code of %d characters: %w", len(text), err)
 	}

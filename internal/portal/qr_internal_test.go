@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	qr "github.com/piglig/go-qr"
+	"github.com/piglig/go-qr"
 
 	"github.com/licmint/licmint/formats"
 )
@@ -76,7 +76,7 @@ func scanSVG(t testing.TB, svg string) (label, text string) {
 			img.SetGray(x, y, c)
 		}
 	}
-	text, err := qr.Decode(img)
+	text, err := go_qr.Decode(img)
 	if err != nil {
 		t.Fatalf("the QR code does not scan: %v", err)
 	}
@@ -97,7 +97,7 @@ func TestQRSVG(t *testing.T) {
 		if label != "QR code of &#34;&lt;this&gt;&#34; &amp; that" {
 			t.Errorf("accessible name %q", label)
 		}
-		want, err := qr.EncodeText(text, qr.Medium)
+		want, err := go_qr.EncodeText(text, go_qr.Medium)
 		if err != nil {
 			t.Fatal(err)
 		}
