@@ -366,6 +366,9 @@ type Renewal struct {
 	// Token also makes the renewed code's JWT license token. With a
 	// ledger, a license whose current code has a token gets one anyway.
 	Token bool
+	// Mail, with a ledger, makes the messages queued in the transaction
+	// that records the renewed code (not for a renewal on record already).
+	Mail func(is Issued) []ledger.Mail
 }
 
 // Renew extends a license. With a ledger, the code's generation must be
@@ -397,7 +400,14 @@ func (s *Service) Renew(ctx context.Context, r *Renewal) (Issued, error) {
 		return Issued{}, err
 	}
 	var renewedSince *ledger.Code
-	lic, code, err := s.ledger.Renew(ctx, ledger.Renewal{Product: r.Code.Product, Serial: r.Code.Serial, Generation: r.Code.Generation, RenewalKey: r.Key, Owner: r.Owner},
+	var signed formats.ActivationCode // by the sign func below
+	ren := ledger.Renewal{Product: r.Code.Product, Serial: r.Code.Serial, Generation: r.Code.Generation, RenewalKey: r.Key, Owner: r.Owner}
+	if r.Mail != nil {
+		ren.Mail = func(lic *ledger.License, code *ledger.Code) []ledger.Mail {
+			return r.Mail(Issued{Code: signed, JWT: code.JWT, License: lic})
+		}
+	}
+	lic, code, err := s.ledger.Renew(ctx, ren,
 		func(lic *ledger.License, cur *ledger.Code, key *ledger.RegistrationKey) (ledger.Issue, error) {
 			if key == nil && cur.Code != r.Code.String() && cur.Expires > r.Code.Expires {
 				// The code was renewed already (the same request sent
@@ -425,6 +435,7 @@ func (s *Service) Renew(ctx context.Context, r *Renewal) (Issued, error) {
 			if err != nil {
 				return ledger.Issue{}, err
 			}
+			signed = c
 			return ledger.Issue{Code: c, JWT: tok, InstallID: lic.InstallID}, nil
 		})
 	if errors.Is(err, errRenewedSince) {
@@ -521,6 +532,10 @@ type Replacement struct {
 	// license whose current code has a token gets one anyway, with that
 	// token's customer claims unless the license moves to a new owner.
 	Token bool
+	// Mail, with a ledger, makes the messages queued in the transaction
+	// that records the replacement: to the owner, and, for a move, to
+	// from, the owner before it.
+	Mail func(from string, is Issued) []ledger.Mail
 }
 
 // Replace issues the next generation of a license, as for a stolen code.
@@ -556,6 +571,12 @@ func (s *Service) Replace(ctx context.Context, r *Replacement) (Issued, error) {
 	if r.Code != nil {
 		rep.Generation, rep.CheckGeneration = r.Code.Generation, true
 	}
+	var signed formats.ActivationCode // by the sign func below
+	if r.Mail != nil {
+		rep.Mail = func(from string, lic *ledger.License, code *ledger.Code) []ledger.Mail {
+			return r.Mail(from, Issued{Code: signed, JWT: code.JWT, License: lic})
+		}
+	}
 	lic, code, err := s.ledger.Replace(ctx, rep,
 		func(lic *ledger.License, cur *ledger.Code, next uint8) (ledger.Issue, error) {
 			from, err := formats.ParseActivationCode(cur.Code)
@@ -573,6 +594,7 @@ func (s *Service) Replace(ctx context.Context, r *Replacement) (Issued, error) {
 				asked, prev = true, ""
 			}
 			tok, err := s.nextToken(c, lic.InstallID, asked, prev)
+			signed = c
 			return ledger.Issue{Code: c, JWT: tok, InstallID: lic.InstallID}, err
 		})
 	if err != nil {
@@ -644,11 +666,11 @@ func (s *Service) ResetCode(ctx context.Context, p formats.Product, serial forma
 // Revoke revokes every generation of a license, for the next revocation
 // list, recording why. Revoking what is already revoked changes nothing.
 // A license the ledger does not have is ledger.ErrNoLicense.
-func (s *Service) Revoke(ctx context.Context, p formats.Product, serial formats.Serial, reason string) (*ledger.License, error) {
+func (s *Service) Revoke(ctx context.Context, p formats.Product, serial formats.Serial, reason string, notices ...ledger.Notice) (*ledger.License, error) {
 	if s.ledger == nil {
 		return nil, ErrNoLedger
 	}
-	return s.ledger.Revoke(ctx, p, serial, 0, reason)
+	return s.ledger.Revoke(ctx, p, serial, 0, reason, notices...)
 }
 
 // Void makes a minted, unused Registration Key unusable, as for a refunded

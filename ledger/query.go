@@ -44,7 +44,7 @@ func (l *Ledger) RevokeAndIssueList(ctx context.Context, p formats.Product, entr
 	var out *IssuedList
 	err := l.update(ctx, func(t *tx) error {
 		for _, e := range entries {
-			if _, err := t.revokeSerial(p, e.Serial, e.Below, reason); err != nil {
+			if _, _, err := t.revokeSerial(p, e.Serial, e.Below, reason); err != nil {
 				return err
 			}
 		}

@@ -462,6 +462,9 @@ type Renewal struct {
 	RenewalKey *formats.RegistrationKey
 	// Owner, if set, must own the license.
 	Owner string
+	// Mail, if set, makes the messages queued in the transaction that
+	// records the renewed code.
+	Mail func(lic *License, code *Code) []Mail
 }
 
 // RenewFunc signs the renewed code for the license as it stands, with the
@@ -534,8 +537,10 @@ func (l *Ledger) Renew(ctx context.Context, r Renewal, sign RenewFunc) (*License
 		if err := t.putLicense(lic, false); err != nil {
 			return err
 		}
-		code, err = t.addCode(eventRenewed, lic, is, ev)
-		return err
+		if code, err = t.addCode(eventRenewed, lic, is, ev); err != nil || r.Mail == nil {
+			return err
+		}
+		return ledgerdb.QueueMail(t, r.Mail(lic, code))
 	})
 	if err != nil {
 		return nil, nil, err
@@ -595,6 +600,11 @@ type Replacement struct {
 	// with ErrSuperseded rather than replaced again.
 	Generation      uint8
 	CheckGeneration bool
+	// Mail, if set, makes the messages queued in the transaction that
+	// records the replacement, from the license as it leaves it, its new
+	// code and from, the owner before a move: a replacement recorded is a
+	// replacement mailed, and a crash loses neither or both.
+	Mail func(from string, lic *License, code *Code) []Mail
 }
 
 // ReplaceFunc signs the license's code at generation next.
@@ -651,11 +661,17 @@ func (l *Ledger) Replace(ctx context.Context, r Replacement, sign ReplaceFunc) (
 			}
 		}
 		if r.RevokeOld {
-			if err := t.revoke(lic, next, r.Reason); err != nil {
+			if _, err := t.revoke(lic, next, r.Reason); err != nil {
 				return err
 			}
 		}
-		return t.putLicense(lic, false)
+		if err := t.putLicense(lic, false); err != nil {
+			return err
+		}
+		if r.Mail == nil {
+			return nil
+		}
+		return ledgerdb.QueueMail(t, r.Mail(from, lic, code))
 	})
 	if err != nil {
 		return nil, nil, err
@@ -674,50 +690,68 @@ type revokeEvent struct {
 }
 
 // revoke records that the generations below below (all of them for 0)
-// are revoked; the caller writes lic back.
-func (t *tx) revoke(lic *License, below uint8, reason string) error {
+// are revoked, and reports whether that changed anything; the caller
+// writes lic back.
+func (t *tx) revoke(lic *License, below uint8, reason string) (bool, error) {
 	if lic.Revoked && (lic.RevokedBelow == 0 || (below != 0 && below <= lic.RevokedBelow)) {
-		return nil // already revoked at least that far
+		return false, nil // already revoked at least that far
 	}
 	lic.Revoked, lic.RevokedBelow, lic.RevokeReason = true, below, reason
 	_, err := t.event(eventRevoked, lic.Product, lic.Serial, revokeEvent{Below: below, Reason: reason})
-	return err
+	return err == nil, err
 }
 
+// A Notice makes the messages that tell of a change to a license, from
+// the license as the change leaves it. They are queued in the change's
+// transaction, and only if it changed something.
+type Notice func(lic *License) []Mail
+
 // Revoke revokes a license's generations below below, or every generation
-// when below is 0, for the next revocation list. Revoking what is already
-// revoked changes nothing.
-func (l *Ledger) Revoke(ctx context.Context, p formats.Product, serial formats.Serial, below uint8, reason string) (*License, error) {
+// when below is 0, for the next revocation list, and queues the mail of
+// notices with it. Revoking what is already revoked changes nothing and
+// mails nothing.
+func (l *Ledger) Revoke(ctx context.Context, p formats.Product, serial formats.Serial, below uint8, reason string, notices ...Notice) (*License, error) {
 	if reason == "" {
 		return nil, errors.New("ledger: revoke: give a reason")
 	}
 	var lic *License
 	err := l.update(ctx, func(t *tx) (err error) {
-		lic, err = t.revokeSerial(p, serial, below, reason)
-		return err
+		var changed bool
+		lic, changed, err = t.revokeSerial(p, serial, below, reason)
+		if err != nil || !changed {
+			return err
+		}
+		for _, n := range notices {
+			if err := ledgerdb.QueueMail(t, n(lic)); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return lic, err
 }
 
 // revokeSerial records a revocation of the license's generations below
 // below (every one for 0), which must all have been issued: revoking
-// generations to come would revoke the license's next replacement.
-func (t *tx) revokeSerial(p formats.Product, serial formats.Serial, below uint8, reason string) (*License, error) {
+// generations to come would revoke the license's next replacement. It
+// reports whether that changed anything.
+func (t *tx) revokeSerial(p formats.Product, serial formats.Serial, below uint8, reason string) (*License, bool, error) {
 	lic, err := getLicense(t.ctx, t.sql, p, serial)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if _, err := t.checkLicenseNow(lic, false); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if below != 0 && int(below) > int(lic.Generation)+1 {
-		return nil, fmt.Errorf("%w: %s serial %s is at generation %d, so %s:%d would revoke generations not issued yet; give %s:%d at most, or %s to revoke every generation",
+		return nil, false, fmt.Errorf("%w: %s serial %s is at generation %d, so %s:%d would revoke generations not issued yet; give %s:%d at most, or %s to revoke every generation",
 			ErrNotIssued, p, serial, lic.Generation, serial, below, serial, lic.Generation+1, serial)
 	}
-	if err := t.revoke(lic, below, reason); err != nil {
-		return nil, err
+	changed, err := t.revoke(lic, below, reason)
+	if err != nil {
+		return nil, false, err
 	}
-	return lic, t.putLicense(lic, false)
+	return lic, changed, t.putLicense(lic, false)
 }
 
 // License returns the license with the serial.

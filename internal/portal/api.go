@@ -383,18 +383,14 @@ func (s *shopAPI) apiRevoke(w http.ResponseWriter, r *http.Request) error {
 	if req.Reason = strings.TrimSpace(req.Reason); req.Reason == "" || len(req.Reason) > MaxReason || !printable(req.Reason) {
 		return apiRefuse(apiInvalid, "reason: say why the license is revoked, such as chargeback, in 1 to %d printable bytes", MaxReason)
 	}
-	before, err := s.led.License(r.Context(), p, serial)
+	// Revoking again changes nothing, and tells nobody again.
+	lic, err := s.svc.Revoke(r.Context(), p, serial, req.Reason, func(lic *ledger.License) []ledger.Mail {
+		return s.lostMail(lic.Owner, "revoked", licenseID(p, serial), req.Reason)
+	})
 	if err != nil {
 		return apiRefused(opRevoke, err, licenseID(p, serial))
 	}
-	lic, err := s.svc.Revoke(r.Context(), p, serial, req.Reason)
-	if err != nil {
-		return apiRefused(opRevoke, err, licenseID(p, serial))
-	}
-	if !before.RevokesAll() {
-		// Revoking again changes nothing, and tells nobody again.
-		s.noticeLost(r, lic.Owner, "revoked", licenseID(p, serial), req.Reason)
-	}
+	s.kickMailer()
 	writeJSON(w, http.StatusOK, struct {
 		License LicenseJSON `json:"license"`
 	}{licenseJSON(lic)})

@@ -527,23 +527,26 @@ func (s *consolePages) actReplace(r *http.Request, h *ledger.History) (string, s
 	if err != nil {
 		return "", "", err
 	}
-	is, err := s.svc.Replace(r.Context(), &issuance.Replacement{Code: shown, InstallID: lic.InstallID, RevokeOld: revokeOld, Reason: why})
+	_, err = s.svc.Replace(r.Context(), &issuance.Replacement{Code: shown, InstallID: lic.InstallID, RevokeOld: revokeOld, Reason: why,
+		Mail: func(_ string, is issuance.Issued) []ledger.Mail {
+			return s.replacementMail(is, "Our support replaced the Activation Code of your license")
+		}})
 	if err != nil {
 		return "", "", actionRefused(opReplace, err)
 	}
 	s.codeIssued(issuedReplaced)
-	s.mailReplacement(r, is, "Our support replaced the Activation Code of your license")
+	s.kickMailer()
 	return "", "", nil
 }
 
-// mailReplacement mails a replacement to the license's owner, if any.
-func (s *consolePages) mailReplacement(r *http.Request, is issuance.Issued, why string) {
+// replacementMail carries a replacement to the license's owner, if any.
+func (s *consolePages) replacementMail(is issuance.Issued, why string) []ledger.Mail {
 	if is.License == nil || is.License.Owner == "" {
-		return
+		return nil
 	}
 	id := licenseID(is.Code.Product, is.Code.Serial)
-	s.mail(r, is.License.Owner, "Your replacement Activation Code for "+is.Code.Product.String(),
-		s.mailText("replaced", mailData{Why: why, License: id, Generation: is.Code.Generation, Until: lastDay(is.Code.Expires), Code: is.Code.String(), URL: s.publicURL}))
+	return []ledger.Mail{{To: is.License.Owner, Subject: "Your replacement Activation Code for " + is.Code.Product.String(),
+		Body: s.mailText("replaced", mailData{Why: why, License: id, Generation: is.Code.Generation, Until: lastDay(is.Code.Expires), Code: is.Code.String(), URL: s.publicURL})}}
 }
 
 func (s *consolePages) actRevoke(r *http.Request, h *ledger.History) (string, string, error) {
@@ -552,10 +555,12 @@ func (s *consolePages) actRevoke(r *http.Request, h *ledger.History) (string, st
 		return "", "", err
 	}
 	lic := h.License
-	if _, err := s.svc.Revoke(r.Context(), lic.Product, lic.Serial, why); err != nil {
+	if _, err := s.svc.Revoke(r.Context(), lic.Product, lic.Serial, why, func(lic *ledger.License) []ledger.Mail {
+		return s.lostMail(lic.Owner, "revoked", licenseID(lic.Product, lic.Serial), why)
+	}); err != nil {
 		return "", "", err
 	}
-	s.noticeLost(r, lic.Owner, "revoked", licenseID(lic.Product, lic.Serial), why)
+	s.kickMailer()
 	return "", "", nil
 }
 
@@ -583,15 +588,19 @@ func (s *consolePages) actMove(r *http.Request, h *ledger.History) (string, stri
 	if err != nil {
 		return "", "", err
 	}
-	is, err := s.svc.Replace(r.Context(), &issuance.Replacement{Code: shown, InstallID: lic.InstallID, RevokeOld: true,
-		Reason: "moved to " + to + ": " + why, NewOwner: to})
+	_, err = s.svc.Replace(r.Context(), &issuance.Replacement{Code: shown, InstallID: lic.InstallID, RevokeOld: true,
+		Reason: "moved to " + to + ": " + why, NewOwner: to,
+		Mail: func(from string, is issuance.Issued) []ledger.Mail {
+			// The reason given here, not the ledger's, which names the
+			// new owner.
+			return append(s.replacementMail(is, "Our support moved to your account the license"),
+				s.lostMail(from, "moved", licenseID(is.Code.Product, is.Code.Serial), why)...)
+		}})
 	if err != nil {
 		return "", "", actionRefused(opReplace, err)
 	}
 	s.codeIssued(issuedReplaced)
-	s.mailReplacement(r, is, "Our support moved to your account the license")
-	// The reason given here, not the ledger's, which names the new owner.
-	s.noticeLost(r, lic.Owner, "moved", licenseID(lic.Product, lic.Serial), why)
+	s.kickMailer()
 	return "", "", nil
 }
 

@@ -391,18 +391,19 @@ func (s *deps) mail(r *http.Request, to, subject, body string) {
 	s.kickMailer()
 }
 
-// noticeLost tells owner that the license id was taken from them (mail
-// "revoked" or "moved"), why, and how to reach support. It follows a
+// lostMail tells owner, if any, that the license id was taken from them
+// (mail "revoked" or "moved"), why, and how to reach support. It follows a
 // staff user's or the shop's action, each recorded in the license's
 // history, not a visitor's request: the limits of mail to one recipient,
-// which stop visitors flooding a mailbox, do not hold it back.
-func (s *deps) noticeLost(r *http.Request, owner, name, id, why string) {
+// which stop visitors flooding a mailbox, do not hold it back. It is
+// queued in the transaction that records the action.
+func (s *deps) lostMail(owner, name, id, why string) []ledger.Mail {
 	if owner == "" {
-		return
+		return nil
 	}
 	subject := map[string]string{"revoked": "Your license " + id + " is revoked",
 		"moved": "Your license " + id + " was moved to another account"}[name]
-	s.mail(r, owner, subject, s.mailText(name, mailData{License: id, Why: why}))
+	return []ledger.Mail{{To: owner, Subject: subject, Body: s.mailText(name, mailData{License: id, Why: why})}}
 }
 
 // done shows the current code of one of the account's licenses on the
@@ -524,7 +525,12 @@ func (s *customerPages) renewLicense(w http.ResponseWriter, r *http.Request, p *
 		}
 		key = &k
 	}
-	ren := &issuance.Renewal{Key: key, Owner: v.account}
+	renewedMail := func(is issuance.Issued) ledger.Mail {
+		return ledger.Mail{To: v.account, Subject: "Your renewed Activation Code for " + is.Code.Product.String(),
+			Body: s.mailText("renewed", mailData{License: licenseID(is.Code.Product, is.Code.Serial), Until: lastDay(is.Code.Expires), Code: is.Code.String()})}
+	}
+	ren := &issuance.Renewal{Key: key, Owner: v.account,
+		Mail: func(is issuance.Issued) []ledger.Mail { return []ledger.Mail{renewedMail(is)} }}
 	switch {
 	case len(reqData) > 0:
 		// Offline: the product's request names the code and install.
@@ -562,12 +568,15 @@ func (s *customerPages) renewLicense(w http.ResponseWriter, r *http.Request, p *
 	if err != nil {
 		return err
 	}
-	if !is.Existing {
+	if is.Existing {
+		// Renewed already: the code on record is mailed again.
+		m := renewedMail(is)
+		s.mail(r, m.To, m.Subject, m.Body)
+	} else {
 		s.codeIssued(issuedRenewed)
+		s.kickMailer()
 	}
 	id := licenseID(is.Code.Product, is.Code.Serial)
-	s.mail(r, v.account, "Your renewed Activation Code for "+is.Code.Product.String(),
-		s.mailText("renewed", mailData{License: id, Until: lastDay(is.Code.Expires), Code: is.Code.String()}))
 	http.Redirect(w, r, "/renew?done="+id, http.StatusSeeOther)
 	return nil
 }
@@ -697,8 +706,12 @@ func (s *customerPages) reportStolen(w http.ResponseWriter, r *http.Request) err
 	if !ok {
 		return refuse("Choose one of your licenses.")
 	}
-	is, err := s.svc.Replace(r.Context(), &issuance.Replacement{Product: prod, Serial: serial, RevokeOld: true,
-		Reason: "reported stolen by the licensee", Owner: v.account})
+	_, err := s.svc.Replace(r.Context(), &issuance.Replacement{Product: prod, Serial: serial, RevokeOld: true,
+		Reason: "reported stolen by the licensee", Owner: v.account,
+		Mail: func(_ string, is issuance.Issued) []ledger.Mail {
+			return []ledger.Mail{{To: v.account, Subject: "Your replacement Activation Code for " + prod.String(),
+				Body: s.mailText("stolen", mailData{License: id, Generation: is.Code.Generation, Code: is.Code.String()})}}
+		}})
 	if rf, ok := refused(opReportStolen, err, ""); ok {
 		return refuse(rf.msg)
 	}
@@ -706,8 +719,7 @@ func (s *customerPages) reportStolen(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	s.codeIssued(issuedReplaced)
-	s.mail(r, v.account, "Your replacement Activation Code for "+prod.String(),
-		s.mailText("stolen", mailData{License: id, Generation: is.Code.Generation, Code: is.Code.String()}))
+	s.kickMailer()
 	http.Redirect(w, r, "/report-stolen?done="+id, http.StatusSeeOther)
 	return nil
 }
