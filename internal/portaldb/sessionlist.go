@@ -15,29 +15,28 @@ type SessionInfo struct {
 	// what End and EndAll take.
 	Hash     string
 	Started  time.Time
-	LastUsed time.Time // Started if the store does not record use
+	LastUsed time.Time // as Touch recorded it; Started until then
 	Expires  time.Time
-	// Agent is the browser's User-Agent as recorded when the session was
-	// used, if the store records it.
+	// Agent is the browser's User-Agent as Touch recorded it: empty for
+	// staff sessions, which record none.
 	Agent string
 }
 
 // List returns the sessions of the user with email that have not expired
 // at now, the most recently started first.
 func (s *Sessions) List(ctx context.Context, email string, now time.Time) ([]SessionInfo, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT hash, created_at, expires_at FROM `+s.table+
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT hash, created_at, expires_at, `+s.used+` FROM `+s.table+
 		` WHERE email = $1 AND expires_at > $2 ORDER BY created_at DESC, hash`, email, ledgerdb.FormatTime(now))
 	if err != nil {
 		return nil, err
 	}
 	all, err := ledgerdb.ScanAll(rows, func(sc ledgerdb.Scanner) (SessionInfo, error) {
 		var si SessionInfo
-		var started, expires string
-		if err := sc.Scan(&si.Hash, &started, &expires); err != nil {
+		var started, expires, used string
+		if err := sc.Scan(&si.Hash, &started, &expires, &used, &si.Agent); err != nil {
 			return si, err
 		}
-		si.Started, si.Expires = parseTime(started), parseTime(expires)
-		si.LastUsed = si.Started
+		si.Started, si.Expires, si.LastUsed = parseTime(started), parseTime(expires), parseTime(used)
 		return si, nil
 	})
 	if err != nil {
@@ -58,47 +57,51 @@ func (s *Sessions) List(ctx context.Context, email string, now time.Time) ([]Ses
 // is except ("" for none), and returns how many it ended. Each ended
 // session is recorded as End records one.
 func (s *Sessions) EndAll(ctx context.Context, email, except string) (int, error) {
-	verifiedCol := "1"
-	if s.twoStep {
-		verifiedCol = "verified"
-	}
 	n := 0
-	err := s.db.Update(ctx, func(t ledgerdb.Tx) error {
-		n = 0
-		rows, err := t.SQL().QueryContext(t.Context(), `SELECT hash, `+verifiedCol+` FROM `+s.table+` WHERE email = $1 AND hash <> $2 ORDER BY hash`, email, except)
-		if err != nil {
-			return err
-		}
-		type ended struct {
-			hash     string
-			verified bool
-		}
-		all, err := ledgerdb.ScanAll(rows, func(sc ledgerdb.Scanner) (ended, error) {
-			var e ended
-			var v int
-			err := sc.Scan(&e.hash, &v)
-			e.verified = v != 0
-			return e, err
-		})
-		if err != nil {
-			return err
-		}
-		for _, e := range all {
-			if err := ledgerdb.Exec(t, `DELETE FROM `+s.table+` WHERE hash = $1`, e.hash); err != nil {
-				return err
-			}
-			n++
-			if !e.verified {
-				continue
-			}
-			if err := t.Event(s.end, s.event(email)); err != nil {
-				return err
-			}
-		}
-		return nil
+	err := s.db.Update(ctx, func(t ledgerdb.Tx) (err error) {
+		n, err = s.endAll(t, email, except)
+		return err
 	})
 	if err != nil {
 		return 0, err
 	}
 	return n, nil
+}
+
+// endAll is EndAll in t.
+func (r realm) endAll(t ledgerdb.Tx, email, except string) (int, error) {
+	verifiedCol := "1"
+	if r.twoStep {
+		verifiedCol = "verified"
+	}
+	rows, err := t.SQL().QueryContext(t.Context(), `SELECT hash, `+verifiedCol+` FROM `+r.table+` WHERE email = $1 AND hash <> $2 ORDER BY hash`, email, except)
+	if err != nil {
+		return 0, err
+	}
+	type ended struct {
+		hash     string
+		verified bool
+	}
+	all, err := ledgerdb.ScanAll(rows, func(sc ledgerdb.Scanner) (ended, error) {
+		var e ended
+		var v int
+		err := sc.Scan(&e.hash, &v)
+		e.verified = v != 0
+		return e, err
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, e := range all {
+		if err := ledgerdb.Exec(t, `DELETE FROM `+r.table+` WHERE hash = $1`, e.hash); err != nil {
+			return 0, err
+		}
+		if !e.verified {
+			continue
+		}
+		if err := t.Event(r.end, r.event(email)); err != nil {
+			return 0, err
+		}
+	}
+	return len(all), nil
 }

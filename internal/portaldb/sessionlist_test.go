@@ -2,8 +2,11 @@ package portaldb_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/licmint/licmint/internal/portaldb"
 	"github.com/licmint/licmint/ledger"
@@ -87,5 +90,51 @@ func TestSessionsListEndAll(t *testing.T) {
 		if _, err := st.List(ctx, "nobody@example.com", now); err != nil {
 			t.Fatal(err)
 		}
+	})
+}
+
+func TestSessionTouchAndChangePassword(t *testing.T) {
+	eachStore(t, func(t *testing.T, dsn string) {
+		now := day0
+		l := open(t, dsn, ledger.WithNow(func() time.Time { return now }))
+		ctx := context.Background()
+		acc := portaldb.NewAccounts(l)
+		if err := acc.Create(ctx, portaldb.Account{Email: "ann@example.com", PasswordHash: "old", Confirmed: true}, portaldb.Token{}); err != nil {
+			t.Fatal(err)
+		}
+		ss := portaldb.NewCustomerSessions(l)
+		for _, h := range []string{"s1", "s2"} {
+			if err := ss.Start(ctx, h, "ann@example.com", true, now.Add(12*time.Hour), ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		long := strings.Repeat("é", portaldb.MaxAgent)
+		if err := ss.Touch(ctx, "s1", long, now.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		s, err := ss.Get(ctx, "s1", now)
+		if err != nil || len(s.Agent) > portaldb.MaxAgent || !utf8.ValidString(s.Agent) || !strings.HasPrefix(long, s.Agent) || !s.LastUsed.Equal(now.Add(time.Minute)) {
+			t.Fatalf("touched session: %+v, %v", s, err)
+		}
+		if s, err := ss.Get(ctx, "s2", now); err != nil || s.Agent != "" || !s.LastUsed.Equal(day0) {
+			t.Fatalf("untouched session: %+v, %v", s, err)
+		}
+
+		if err := acc.ChangePassword(ctx, "ann@example.com", "new", "s1", ledger.Mail{To: "ann@example.com", Subject: "Changed", Body: "x"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ss.Get(ctx, "s1", now); err != nil {
+			t.Fatalf("the session that changed it: %v", err)
+		}
+		if _, err := ss.Get(ctx, "s2", now); err == nil {
+			t.Fatal("another session survived a password change")
+		}
+		if a, err := acc.Get(ctx, "ann@example.com"); err != nil || a.PasswordHash != "new" {
+			t.Fatalf("account: %+v, %v", a, err)
+		}
+		if err := acc.ChangePassword(ctx, "bob@example.com", "new", ""); !errors.Is(err, portaldb.ErrNoAccount) {
+			t.Fatalf("no account: %v", err)
+		}
+		verifyChain(t, l)
 	})
 }
