@@ -267,6 +267,9 @@ type boundRow struct {
 	Table   string             `json:"table"`
 	Key     []string           `json:"key"`
 	Columns map[string]*string `json:"columns"`
+	// From is the row's key before the event, when the event changed it
+	// (an account's new email address): the row under it is gone.
+	From []string `json:"from,omitempty"`
 }
 
 // apply takes one event into the state.
@@ -434,6 +437,16 @@ func (r *replay) applyRow(seq int64, row *boundRow) error {
 	cols = append(cols, intCell(seq))
 	if r.rows[bt.name] == nil {
 		r.rows[bt.name] = map[string][]cell{}
+	}
+	if row.From != nil {
+		if len(row.From) != len(bt.key) {
+			return &ChainError{Seq: seq, Reason: fmt.Sprintf("its row member's from names %d key columns of %s, not %d", len(row.From), bt.name, len(bt.key))}
+		}
+		fromCells := make([]cell, len(row.From))
+		for i, k := range row.From {
+			fromCells[i] = textCell(k)
+		}
+		delete(r.rows[bt.name], keyText(bt.key, fromCells))
 	}
 	r.rows[bt.name][keyText(bt.key, keyCells)] = cols
 	return nil
@@ -805,6 +818,21 @@ func (l *Ledger) refused(ctx context.Context, err error) error {
 // carries the current bound columns of the byEvent table's row with key,
 // as the transaction has left it, and points the row at the event.
 func (t *tx) BoundEvent(kind string, data any, table string, key ...any) error {
+	return t.boundEvent(kind, data, table, nil, key)
+}
+
+// RekeyEvent is BoundEvent for a row whose key the transaction changed
+// from from to key: its row member names from too, and replaying it
+// forgets the row under from.
+func (t *tx) RekeyEvent(kind string, data any, table string, from []any, key ...any) error {
+	bt := boundTableNamed(table)
+	if bt == nil || len(from) != len(bt.key) {
+		return fmt.Errorf("ledger: %s is not a table whose rows events bind by key", table)
+	}
+	return t.boundEvent(kind, data, table, from, key)
+}
+
+func (t *tx) boundEvent(kind string, data any, table string, from, key []any) error {
 	bt := boundTableNamed(table)
 	if bt == nil || !bt.byEvent || len(key) != len(bt.key) {
 		return fmt.Errorf("ledger: %s is not a table whose rows events bind by key", table)
@@ -812,6 +840,9 @@ func (t *tx) BoundEvent(kind string, data any, table string, key ...any) error {
 	row, err := t.readBound(bt, key)
 	if err != nil {
 		return err
+	}
+	for _, k := range from {
+		row.From = append(row.From, fmt.Sprint(k))
 	}
 	b, err := withRow(data, row)
 	if err != nil {

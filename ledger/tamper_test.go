@@ -349,7 +349,8 @@ func TestMigrateBindsOldRows(t *testing.T) {
 		// Back to schema 7, with rows its portal wrote.
 		db := rawDB(t, dsn)
 		for _, q := range []string{
-			`DELETE FROM schema_migrations WHERE version = 9`,
+			`DELETE FROM schema_migrations WHERE version >= 9`,
+			`ALTER TABLE sessions DROP COLUMN last_used_at`, `ALTER TABLE sessions DROP COLUMN agent`, `ALTER TABLE account_tokens DROP COLUMN new_email`,
 			`ALTER TABLE accounts DROP COLUMN event`, `ALTER TABLE staff DROP COLUMN event`, `ALTER TABLE api_tokens DROP COLUMN event`,
 			`INSERT INTO accounts (email, password_hash, confirmed, created_at) VALUES ('ann@example.com', '$argon2id$ann', 1, '2027-01-01T00:00:00Z')`,
 			`INSERT INTO staff (email, role, password_hash, totp_secret, totp_confirmed, totp_last_step, created_at, created_by)

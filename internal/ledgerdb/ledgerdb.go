@@ -68,6 +68,14 @@ type Tx interface {
 	// event also carries the row's new bound columns, as the transaction
 	// has left them, and the row is pointed at the event.
 	BoundEvent(kind string, data any, table string, key ...any) error
+	// RekeyEvent is BoundEvent for a row whose key the transaction
+	// changed from from to key: the event also names the old key, so that
+	// the chain no longer has a row under it.
+	RekeyEvent(kind string, data any, table string, from []any, key ...any) error
+	// MoveLicenses moves every license the account from owns to the
+	// account to, each checked against its events and recorded as a move
+	// is, and returns how many it moved.
+	MoveLicenses(from, to string) (int, error)
 }
 
 // Exec runs a statement in t.

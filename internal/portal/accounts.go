@@ -84,7 +84,7 @@ func (s *customerPages) signup(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	sent := &layout{Title: "Check your mail",
-		Notice: "We have sent a confirmation link to " + email + ". Follow it to confirm your address, then log in. Your email address is your login id, and it cannot be changed later."}
+		Notice: "We have sent a confirmation link to " + email + ". Follow it to confirm your address, then log in. Your email address is your login id; you can change it later on the Account page."}
 	if ok, err := s.mailAllowed(r.Context(), email); err != nil || !ok {
 		// Past the limit of mail to the address nothing is recorded,
 		// and the answer is the same.
@@ -170,7 +170,7 @@ func (s *customerPages) login(w http.ResponseWriter, r *http.Request) error {
 	if err := s.reserve(w, r, "login", p, ipBucket, pairBucket); err != nil {
 		return err
 	}
-	if err := s.slowLogin(w, r, p, accBucket, rateAddr(v.ip)); err != nil {
+	if err := s.slowLogin(w, r, "login", p, accBucket, rateAddr(v.ip)); err != nil {
 		s.release(r, pairBucket)
 		return err
 	}

@@ -27,6 +27,7 @@ type mailData struct {
 	URL                       string // the portal's public URL
 	Link                      string // a link with a token
 	Support                   string // how to reach support (WithSupport)
+	OldEmail, NewEmail        string // an account's login id, and the one asked for
 }
 
 // mailText renders the body of the mail name with d, and the footer that

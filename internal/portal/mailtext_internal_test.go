@@ -42,12 +42,22 @@ func TestMailTemplates(t *testing.T) {
 			"Someone, perhaps you, asked to reset the password of the licensing portal's account with this email address, but there is no account with it.\n\nIf you have an account under another address, ask for the reset there:\n\n" + url + "/forgot\n\nIf you did not ask for this, ignore this message.\n"},
 		"notice": {mailData{License: id, Product: "PC", Edition: "standard", Until: until, URL: url},
 			fmt.Sprintf("The maintenance of your license %s (%s %s) ends on %s.\n\nTo keep receiving updates, buy a renewal key and enter it for license %s here:\n\n%s/renew?license=%s\n", id, "PC", "standard", until, id, url, id)},
+		"email-confirm": {mailData{Link: link, OldEmail: "ann@example.com", NewEmail: "ann@example.org"},
+			"Someone, perhaps you, asked to make this address the email address, and the login id, of the licensing portal's account ann@example.com.\n\nTo confirm, open this link within 24 hours. It works once:\n\n" + link + "\n\nIf you did not ask for this, ignore this message: nothing changes.\n"},
+		"email-change-asked": {mailData{URL: url, NewEmail: "ann@example.org"},
+			"Someone logged in to your licensing portal account asked to change its email address, your login id, to ann@example.org.\n\nIt changes only if the link we sent to that address is followed.\n\nIf this was not you, someone may know your password: change it now on your account page, which also logs out everyone else,\n\n" + url + "/account\n\nand contact support.\n"},
+		"email-changed": {mailData{URL: url, OldEmail: "ann@example.com", NewEmail: "ann@example.org"},
+			"The email address of your licensing portal account, and your login id, is now ann@example.org; ann@example.com no longer logs in. Your licenses are with the account under its new address.\n\nIf this was not you, contact support at once.\n"},
+		"email-taken": {mailData{URL: url},
+			"Someone, perhaps you, asked to make this address the login id of another licensing portal account. This address has an account already, so nothing changes.\n\nLog in with this address at\n\n" + url + "/login\n\nor, if you forgot its password, reset it at\n\n" + url + "/forgot\n"},
+		"password-changed": {mailData{URL: url},
+			"The password of your licensing portal account was changed, and the account was logged out everywhere but where the change was made.\n\nIf this was not you, reset your password now at\n\n" + url + "/forgot\n\nand contact support.\n"},
 	} {
 		if got := mailText(name, c.d); got != c.want {
 			t.Errorf("%s:\n%q\nwant\n%q", name, got, c.want)
 		}
 	}
-	if n := len(mailTemplates().Templates()); n != 14 {
+	if n := len(mailTemplates().Templates()); n != 19 {
 		t.Errorf("%d mail templates: test each", n)
 	}
 	// Every mail the portal sends ends with how to reach support.

@@ -34,6 +34,10 @@ var keptFields = map[string][]string{
 	"/register":      {"rk"},
 	"/renew":         {"license", "rk", "request"},
 	"/report-stolen": {"license"},
+	// The account page's forms go back to the account page.
+	"/account/password":            {},
+	"/account/email":               {"new_email"},
+	"/account/sessions/end-others": {},
 }
 
 // afterLogin is the page a POST to path is sent back to once the
@@ -45,6 +49,9 @@ func afterLogin(path string, kept url.Values) string {
 	if path == "/report-stolen" {
 		// The report is confirmed again, not made by the log-in.
 		path = "/report-stolen/confirm"
+	}
+	if strings.HasPrefix(path, "/account/") {
+		path = "/account"
 	}
 	if len(kept) == 0 {
 		return path

@@ -489,6 +489,7 @@ func (s *customerPages) secured(next http.Handler) http.Handler {
 			switch sess, err := s.sessions.Get(r.Context(), tokenHash(c.Value), s.now()); {
 			case err == nil:
 				v.account = sess.Email
+				s.touch(r, tokenHash(c.Value), sess)
 			case !errors.Is(err, portaldb.ErrNoSession):
 				unreadable = &unavailableError{fmt.Errorf("looking up the session: %w", err)}
 			}
@@ -542,6 +543,28 @@ func (s *customerPages) secured(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// touchEvery is how stale a session's record of its last use may grow:
+// it is written at most this often, not at every page.
+const touchEvery = 5 * time.Minute
+
+// touch records the session's use for its owner's list of sessions, when
+// its record is stale or names another browser. A failure only leaves the
+// record stale.
+func (s *customerPages) touch(r *http.Request, hash string, sess *portaldb.Session) {
+	agent := r.UserAgent()
+	if len(agent) > portaldb.MaxAgent {
+		agent = agent[:portaldb.MaxAgent]
+	}
+	now := s.now()
+	sameAgent := sess.Agent == agent || sess.Agent != "" && strings.HasPrefix(agent, sess.Agent)
+	if now.Sub(sess.LastUsed) < touchEvery && sameAgent {
+		return
+	}
+	if err := s.sessions.Touch(r.Context(), hash, agent, now); err != nil {
+		s.logf("portal: recording a session's use: %v", err)
+	}
 }
 
 // needLogin sends a visitor who is not logged in to the log-in page.

@@ -102,7 +102,10 @@ type outboxPage struct {
 
 var funcs = template.FuncMap{
 	"groups": codeGroups,
-	"qr":     qrSVG,
+	// fieldOf is a form's errors by field and one field's id, for the
+	// template that shows that field's error.
+	"fieldOf": func(errs map[string]string, id string) fieldRef { return fieldRef{errs, id} },
+	"qr":      qrSVG,
 	// linkify splits a mail body into text and the links it holds, so
 	// that the demo's outbox page can show them as links.
 	"linkify": func(body string) []mailPart {
@@ -120,6 +123,11 @@ var funcs = template.FuncMap{
 }
 
 type mailPart struct{ Text, Link string }
+
+type fieldRef struct {
+	Fields map[string]string
+	ID     string
+}
 
 // templates and consoleTemplates parse the pages on first use, not at
 // package init: every licmint command links the portal, and only serve
@@ -185,12 +193,13 @@ func (s *customerPages) reserve(w http.ResponseWriter, r *http.Request, name str
 // buckets under it, the failures from each address.
 func loginBucket(email string) string { return "login:account:" + email }
 
-// slowLogin counts a log-in to an account in acc before it is tried and,
+// slowLogin counts a log-in to an account in acc before it is tried (or
+// a check of its password, on the page name) and,
 // past acc's limit, lets addr one try a slot, the slot twice as long
 // after each further failure, up to the limits' LoginWait; a try sooner
 // is answered 429 with the seconds to wait. A stranger failing from other
 // addresses only makes the customer wait a slot, never locks them out.
-func (s *customerPages) slowLogin(w http.ResponseWriter, r *http.Request, p view, acc bucket, addr string) error {
+func (s *customerPages) slowLogin(w http.ResponseWriter, r *http.Request, name string, p view, acc bucket, addr string) error {
 	if acc.key == "" || acc.limit.Max <= 0 {
 		return nil
 	}
@@ -211,7 +220,7 @@ func (s *customerPages) slowLogin(w http.ResponseWriter, r *http.Request, p view
 	wait := int((slot - now.Sub(now.Truncate(slot)) + time.Second - 1) / time.Second)
 	w.Header().Set("Retry-After", fmt.Sprint(wait))
 	p.frame().Error = fmt.Sprintf("This account has had many failed log-ins. Please try again in %d seconds.", wait)
-	return again(http.StatusTooManyRequests, "login", p)
+	return again(http.StatusTooManyRequests, name, p)
 }
 
 // overLimit reads each bucket's count, counting one more first if add,

@@ -42,6 +42,12 @@ func (s *Server) Handler() http.Handler {
 	login("GET /report-stolen", c.stolenForm)
 	login("POST /report-stolen", c.reportStolen)
 	login("GET /report-stolen/confirm", c.stolenConfirm)
+	login("GET /account", c.account)
+	login("POST /account/password", c.passwordChange)
+	login("POST /account/email", c.emailChange)
+	login("POST /account/sessions/end-others", c.endOthers)
+	page("GET /confirm-email", c.confirmEmailForm)
+	page("POST /confirm-email", c.confirmEmail)
 	if s.d.demo {
 		page("GET /outbox", c.outbox)
 	}

@@ -20,12 +20,15 @@ const (
 	eventResetNoAccount   = "reset_no_account"
 	eventSessionStarted   = "session_started"
 	eventSessionEnded     = "session_ended"
+	eventEmailChanged     = "account_email_changed"
+	eventPasswordChanged  = "password_changed"
 )
 
 // Token purposes.
 const (
 	TokenConfirm = "confirm" // confirms an account's email address
 	TokenReset   = "reset"   // sets a new password
+	TokenEmail   = "email"   // makes its NewEmail the account's login id
 )
 
 // Outcomes of the customers' records.
@@ -37,7 +40,7 @@ var (
 
 // Account is a customer's login.
 type Account struct {
-	// Email is the login id: it never changes once the account exists.
+	// Email is the login id: it changes only by ChangeEmail.
 	Email        string
 	PasswordHash string
 	Confirmed    bool
@@ -50,11 +53,15 @@ type Token struct {
 	Email   string
 	Purpose string
 	Expires time.Time
+	// NewEmail is the address a TokenEmail token makes the login id.
+	NewEmail string
 }
 
 type accountEvent struct {
 	Account string `json:"account"`
 	Purpose string `json:"purpose,omitempty"`
+	// From is the login id an email change replaced.
+	From string `json:"from,omitempty"`
 }
 
 // Accounts are the customers' accounts and their one-time tokens.
@@ -151,8 +158,11 @@ func (s *Accounts) RequestReset(ctx context.Context, tok Token, mail, noAccount 
 }
 
 func addToken(t ledgerdb.Tx, tok Token) error {
-	if tok.Purpose != TokenConfirm && tok.Purpose != TokenReset {
-		return fmt.Errorf("ledger: token purpose %q is not confirm or reset", tok.Purpose)
+	if tok.Purpose != TokenConfirm && tok.Purpose != TokenReset && tok.Purpose != TokenEmail {
+		return fmt.Errorf("ledger: token purpose %q is not confirm, reset or email", tok.Purpose)
+	}
+	if (tok.Purpose == TokenEmail) != (tok.NewEmail != "") {
+		return fmt.Errorf("ledger: a token has a new email address if and only if its purpose is email")
 	}
 	var n int
 	if err := t.SQL().QueryRowContext(t.Context(), `SELECT COUNT(*) FROM accounts WHERE email = $1`, tok.Email).Scan(&n); err != nil {
@@ -161,8 +171,8 @@ func addToken(t ledgerdb.Tx, tok Token) error {
 	if n == 0 {
 		return ErrNoAccount
 	}
-	if err := ledgerdb.Exec(t, `INSERT INTO account_tokens (hash, email, purpose, expires_at) VALUES ($1, $2, $3, $4)`,
-		tok.Hash, tok.Email, tok.Purpose, ledgerdb.FormatTime(tok.Expires)); err != nil {
+	if err := ledgerdb.Exec(t, `INSERT INTO account_tokens (hash, email, purpose, expires_at, new_email) VALUES ($1, $2, $3, $4, $5)`,
+		tok.Hash, tok.Email, tok.Purpose, ledgerdb.FormatTime(tok.Expires), tok.NewEmail); err != nil {
 		return err
 	}
 	return t.Event(eventTokenIssued, accountEvent{Account: tok.Email, Purpose: tok.Purpose})
@@ -219,4 +229,29 @@ func (s *Accounts) ResetPassword(ctx context.Context, tokenHash, passwordHash st
 		return t.BoundEvent(eventPasswordReset, accountEvent{Account: email}, "accounts", email)
 	})
 	return email, err
+}
+
+// ChangePassword sets the account's password hash, as its owner chooses a
+// new one, ends every other session of the account (whoever logged in
+// with the old password is out) but keepSession's, the hash of the one
+// that made the change, and queues mail, in one transaction.
+func (s *Accounts) ChangePassword(ctx context.Context, email, passwordHash, keepSession string, mail ...Mail) error {
+	return s.db.Update(ctx, func(t ledgerdb.Tx) error {
+		res, err := t.SQL().ExecContext(ctx, `UPDATE accounts SET password_hash = $1 WHERE email = $2`, passwordHash, email)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrNoAccount
+		}
+		if err := t.BoundEvent(eventPasswordChanged, accountEvent{Account: email}, "accounts", email); err != nil {
+			return err
+		}
+		if _, err := customerRealm.endAll(t, email, keepSession); err != nil {
+			return err
+		}
+		return ledgerdb.QueueMail(t, mail)
+	})
 }

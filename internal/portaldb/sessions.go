@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/licmint/licmint/internal/ledgerdb"
@@ -22,6 +23,10 @@ type Session struct {
 	// half way until the TOTP code is entered too; a customer's always is.
 	Verified bool
 	Expires  time.Time
+	// LastUsed and Agent are as Touch last recorded them (a customer's
+	// session only): LastUsed is the start until then, Agent empty.
+	LastUsed time.Time
+	Agent    string
 }
 
 // realm is where one audience's sessions are kept, and how they are
@@ -34,22 +39,28 @@ type realm struct {
 	twoStep    bool
 	start, end string           // event kinds
 	event      func(string) any // an event's body for an email
-	// lookup reads email, role, verified and expires_at by hash: only of
-	// users who may log in.
+	// lookup reads email, role, verified, expires_at, last used and agent
+	// by hash: only of users who may log in.
 	lookup string
+	// used is the columns of last use and agent, as lookup reads them,
+	// for List; touch is whether the table records them.
+	used  string
+	touch bool
 }
 
 var customerRealm = realm{
 	table: "sessions", start: eventSessionStarted, end: eventSessionEnded,
 	event:  func(email string) any { return accountEvent{Account: email} },
-	lookup: `SELECT email, '', 1, expires_at FROM sessions WHERE hash = $1`,
+	lookup: `SELECT email, '', 1, expires_at, COALESCE(last_used_at, created_at), agent FROM sessions WHERE hash = $1`,
+	used:   `COALESCE(last_used_at, created_at), agent`, touch: true,
 }
 
 var staffRealm = realm{
 	table: "staff_sessions", twoStep: true, start: eventStaffSessionStart, end: eventStaffSessionEnd,
 	event: func(email string) any { return staffEvent{Staff: email} },
-	lookup: `SELECT s.email, st.role, s.verified, s.expires_at FROM staff_sessions s JOIN staff st ON st.email = s.email
+	lookup: `SELECT s.email, st.role, s.verified, s.expires_at, s.created_at, '' FROM staff_sessions s JOIN staff st ON st.email = s.email
 WHERE s.hash = $1 AND st.disabled_at IS NULL`,
+	used: `created_at, ''`,
 }
 
 // Sessions are the sessions of one audience: customers or staff.
@@ -106,8 +117,8 @@ func (s *Sessions) Start(ctx context.Context, hash, email string, verified bool,
 func (s *Sessions) Get(ctx context.Context, hash string, now time.Time) (*Session, error) {
 	var out Session
 	var verified int
-	var expires string
-	err := s.db.Read.QueryRowContext(ctx, s.lookup, hash).Scan(&out.Email, &out.Role, &verified, &expires)
+	var expires, used string
+	err := s.db.Read.QueryRowContext(ctx, s.lookup, hash).Scan(&out.Email, &out.Role, &verified, &expires, &used, &out.Agent)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNoSession
 	}
@@ -118,7 +129,29 @@ func (s *Sessions) Get(ctx context.Context, hash string, now time.Time) (*Sessio
 		return nil, ErrNoSession
 	}
 	out.Verified = verified != 0
+	out.LastUsed = parseTime(used)
 	return &out, nil
+}
+
+// MaxAgent is the longest User-Agent Touch records, in bytes.
+const MaxAgent = 200
+
+// Touch records that the session with the hash was used at now, from the
+// browser agent (cut to MaxAgent bytes), for its owner's list of
+// sessions. It is bookkeeping, not a change: no event. Staff sessions
+// record no use.
+func (s *Sessions) Touch(ctx context.Context, hash, agent string, now time.Time) error {
+	if !s.touch {
+		return nil
+	}
+	agent = strings.ToValidUTF8(agent, "")
+	if len(agent) > MaxAgent {
+		agent = strings.ToValidUTF8(agent[:MaxAgent], "")
+	}
+	return s.db.Locked(ctx, func(t *sql.Tx) error {
+		_, err := t.ExecContext(ctx, `UPDATE `+s.table+` SET last_used_at = $1, agent = $2 WHERE hash = $3`, ledgerdb.FormatTime(now), agent, hash)
+		return err
+	})
 }
 
 // End removes a session; ending one that does not exist is no error and

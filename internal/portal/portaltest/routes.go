@@ -93,9 +93,10 @@ func paths(fill map[string][]string, keep func(Route) bool) ([]string, error) {
 }
 
 // PublicPOST are the POST routes anyone may use, with no session of the
-// audience: signing up, logging in and out, and the password's.
+// audience: signing up, logging in and out, the password's, and the
+// confirmation of a new email address (whose link may open anywhere).
 var PublicPOST = map[string]bool{"/signup": true, "/confirm": true, "/login": true, "/logout": true, "/forgot": true,
-	"/reset": true, "/console/login": true, "/console/totp": true, "/console/logout": true}
+	"/reset": true, "/confirm-email": true, "/console/login": true, "/console/totp": true, "/console/logout": true}
 
 var consoleAdminOnlyRE = regexp.MustCompile(`^/console/(staff|tokens)`)
 
@@ -104,7 +105,7 @@ func AdminOnly(path string) bool { return consoleAdminOnlyRE.MatchString(path) }
 
 // NeedsLogin tells whether a customer path is behind the log-in.
 func NeedsLogin(path string) bool {
-	for _, p := range []string{"/register", "/licenses", "/renew", "/report-stolen"} {
+	for _, p := range []string{"/register", "/licenses", "/renew", "/report-stolen", "/account"} {
 		if path == p || strings.HasPrefix(path, p+"/") {
 			return true
 		}
