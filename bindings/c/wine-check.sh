@@ -80,5 +80,33 @@ ccode=$(python3 -c 'import json, sys; print(next(s["code"] for c in json.load(op
 out=$("$wine" "$work/win/example.exe" "$ckey" "$ccode" | tr -d '\r')
 echo "example.exe: $out"
 [ "$out" = 'valid premium, 0 days left, update on' ]
+# The example again, built by CMake (cross, with mingw-w64) through the
+# package config that make windows-install puts beside the DLL.
+if command -v cmake >/dev/null; then
+	rm -rf "$work/install" "$work/cmake"
+	make -s -C "$here" WINOUT="$work/win" OUT="$work/build" PREFIX="$work/install" windows-install
+	mkdir -p "$work/cmake/src"
+	cat >"$work/cmake/mingw.cmake" <<CMAKE
+set(CMAKE_SYSTEM_NAME Windows)
+set(CMAKE_C_COMPILER x86_64-w64-mingw32-gcc)
+CMAKE
+	cat >"$work/cmake/src/CMakeLists.txt" <<CMAKE
+cmake_minimum_required(VERSION 3.16)
+project(example C)
+find_package(licmint 1.1 REQUIRED)
+add_executable(example "$here/examples/example.c")
+target_link_libraries(example PRIVATE licmint::licmint)
+CMAKE
+	cmake -S "$work/cmake/src" -B "$work/cmake/build" -DCMAKE_TOOLCHAIN_FILE="$work/cmake/mingw.cmake" \
+		-DCMAKE_PREFIX_PATH="$work/install" >/dev/null
+	cmake --build "$work/cmake/build" >/dev/null
+	cp "$work/install/bin/licmint.dll" "$work/win/libsodium-26.dll" "$work/cmake/build/"
+	out=$("$wine" "$work/cmake/build/example.exe" "$ckey" "$ccode" | tr -d '\r')
+	echo "example.exe (CMake): $out"
+	[ "$out" = 'valid premium, 0 days left, update on' ]
+else
+	echo "wine-check: no cmake: the CMake package config for Windows is not tried"
+fi
+
 LICMINT_C_LIBRARY="$(winpath "$work/win/licmint.dll")" "$wine" "$work/win/ctest.exe" -test.count=1 -test.v |
 	grep -E '^(--- |ok|PASS|FAIL)|(_test\.go:[0-9]+:)'
