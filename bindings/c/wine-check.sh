@@ -12,9 +12,11 @@
 # here from Debian's own source package of libsodium (apt-get source, with
 # Debian's patches, from a deb-src list of its own that leaves the
 # system's apt configuration alone), every source file compiled into one
-# DLL with mingw-w64, as libsodium's MSVC project does. The functions
-# licmint.dll imports by name (cmake/libsodium.def) have had the same ABI
-# since libsodium 1.0.
+# DLL with mingw-w64, as libsodium's MSVC project does. It is named as
+# libsodium's own mingw releases name theirs: the four functions
+# licmint.dll imports by name (cmake/libsodium.def) have the same ABI in
+# Debian's 1.0.18, which carries the fix to crypto_core_ed25519_is_valid_point
+# (CVE-2025-69277), as in those releases.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 work=${1:-$(mktemp -d)}
