@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -25,9 +26,21 @@ var (
 // directory, since every fuzz worker is a process of its own), loads it,
 // and returns the directory that holds it. It skips the test where no C
 // compiler or libsodium exists.
+//
+// With LICMINT_C_LIBRARY set to a library built elsewhere (licmint.dll, for
+// the test binary cross-built for Windows), it loads that one instead and
+// returns "": the tests that build programs of their own skip.
 func library(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
+		if lib := os.Getenv("LICMINT_C_LIBRARY"); lib != "" {
+			buildErr = load(lib)
+			return
+		}
+		if runtime.GOOS == "windows" {
+			buildSkip = "set LICMINT_C_LIBRARY to licmint.dll (make windows): the C verifier is not built on Windows"
+			return
+		}
 		cc := os.Getenv("CC")
 		if cc == "" {
 			cc = "cc"
@@ -103,3 +116,39 @@ type buildError struct {
 }
 
 func (e *buildError) Error() string { return e.err.Error() + "\n" + e.out }
+
+// builtLibrary is library's directory, for the tests that build programs
+// against liblicmint.a or install it; they skip with a prebuilt library.
+func builtLibrary(t *testing.T) string {
+	t.Helper()
+	dir := library(t)
+	if dir == "" {
+		t.Skip("LICMINT_C_LIBRARY names a prebuilt library: nothing is built against it")
+	}
+	return dir
+}
+
+// stateDir is a temporary folder for state files. On Windows it is
+// emptied name by name: os.RemoveAll, as t.TempDir's cleanup calls it,
+// relies on POSIX-semantics deletion, which Wine (where CI runs the
+// Windows build) lacks.
+func stateDir(t *testing.T) string {
+	t.Helper()
+	if runtime.GOOS != "windows" {
+		return t.TempDir()
+	}
+	dir, err := os.MkdirTemp("", "licmint-c-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+		if err := os.Remove(dir); err != nil {
+			t.Errorf("removing %s: %v", dir, err)
+		}
+	})
+	return dir
+}

@@ -4,7 +4,6 @@ package c
 
 /*
 #cgo linux LDFLAGS: -ldl
-#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 #define LM_NO_PROTOTYPES
@@ -31,10 +30,24 @@ typedef struct lm_fns {
 
 static lm_fns fns;
 
+#ifdef _WIN32
+#include <windows.h>
+// The search path altered to licmint.dll's folder, so that the
+// libsodium-26.dll shipped beside it is the one loaded, as in a product.
+static void *lm_open(const char *path) { return (void *)LoadLibraryExA(path, NULL, LOAD_WITH_ALTERED_SEARCH_PATH); }
+static const char *lm_open_error(void) { return "LoadLibraryEx failed"; }
+static void *lm_sym(void *h, const char *name) { return (void *)GetProcAddress((HMODULE)h, name); }
+#else
+#include <dlfcn.h>
+static void *lm_open(const char *path) { return dlopen(path, RTLD_NOW | RTLD_LOCAL); }
+static const char *lm_open_error(void) { return dlerror(); }
+static void *lm_sym(void *h, const char *name) { return dlsym(h, name); }
+#endif
+
 static const char *lm_load(const char *path) {
-	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!h) return dlerror();
-#define SYM(field, name) if (!(*(void **)(&fns.field) = dlsym(h, name))) return "missing " name;
+	void *h = lm_open(path);
+	if (!h) return lm_open_error();
+#define SYM(field, name) if (!(*(void **)(&fns.field) = lm_sym(h, name))) return "missing " name;
 	SYM(verifier_new, "lm_verifier_new")
 	SYM(verify, "lm_verify")
 	SYM(load_list, "lm_load_revocation_list")

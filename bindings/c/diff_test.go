@@ -205,7 +205,7 @@ func differential(t *testing.T, op uint8, a, b, st []byte, day uint16, inst uint
 		same(t, "revocation list", g, c)
 		verifyBoth(t, gv, cv, b)
 	case 2, 4:
-		dir := t.TempDir()
+		dir := stateDir(t)
 		s.statePath = filepath.Join(dir, "state")
 		// FORMAT.md section 13 reads last-seen to the second; package
 		// verifier/state keeps a fraction, so Go gets it cut.

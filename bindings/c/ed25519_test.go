@@ -57,7 +57,7 @@ func goAccepts(c sigCase) bool {
 // library's key check and signature check (libsodium), and fails where it
 // answers otherwise than FORMAT.md's rule in Go.
 func TestEd25519Vectors(t *testing.T) {
-	dir := library(t)
+	dir := builtLibrary(t)
 	cc := os.Getenv("CC")
 	if cc == "" {
 		cc = "cc"

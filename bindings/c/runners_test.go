@@ -41,7 +41,7 @@ func firstCase(t *testing.T) (pub, code string) {
 // Python (ctypes), the argument and thread checks, and the example program
 // built through pkg-config (and CMake where it is installed).
 func TestCRunners(t *testing.T) {
-	library(t)
+	builtLibrary(t)
 	prefix := t.TempDir()
 	out := t.TempDir()
 	run(t, exec.Command("make", "-s", "OUT="+out, "PREFIX="+prefix, "install"))

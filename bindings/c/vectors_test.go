@@ -199,7 +199,7 @@ func TestResetCodeVectors(t *testing.T) {
 	}
 	id := "host-7f3a9c0e"
 	for _, c := range v.Invalid {
-		path := filepath.Join(t.TempDir(), "state")
+		path := filepath.Join(stateDir(t), "state")
 		writeState(path, "2036-11-29T08:15:00Z", nil)
 		cv, _ := NewVerifier("PC", []Key{testKey(t)}, &Options{InstallID: &id, NowUnix: 1795000000, StatePath: path})
 		l, r := cv.Reset([]byte(c.Input))
@@ -214,7 +214,7 @@ func TestResetCodeVectors(t *testing.T) {
 	}
 	results := map[string]string{"used": "reset_used", "not_locked": "reset_not_locked", "too_early": "reset_too_early", "accepted": ""}
 	for _, c := range v.Acceptance {
-		path := filepath.Join(t.TempDir(), "state")
+		path := filepath.Join(stateDir(t), "state")
 		writeState(path, c.LastSeen, c.Used)
 		now, _ := time.Parse(time.RFC3339, c.Now)
 		inst := c.InstallID
@@ -310,7 +310,7 @@ func TestStateFileVectors(t *testing.T) {
 	}
 	vectors(t, "state_files.json", &v)
 	read := func(text, listHex string) string {
-		path := filepath.Join(t.TempDir(), "state")
+		path := filepath.Join(stateDir(t), "state")
 		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -375,7 +375,7 @@ func TestRenewalVectors(t *testing.T) {
 			t.Fatal(err)
 		}
 		cv, r := NewVerifier("PC", []Key{testKey(t)}, &Options{InstallID: c.InstallID, NowUnix: now.Unix(),
-			StatePath: filepath.Join(t.TempDir(), "state")})
+			StatePath: filepath.Join(stateDir(t), "state")})
 		if r != 0 {
 			t.Fatalf("%s: %s", c.Comment, cv.Message())
 		}

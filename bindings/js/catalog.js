@@ -52,6 +52,8 @@ function parseProducts(text) {
   };
   const str = (v, where) => {
     if (v !== undefined && typeof v !== 'string') bad(`${where}: want a string`);
+    // Products written in C read these names as NUL-terminated strings.
+    if (v?.includes('\0')) bad(`${where}: ${JSON.stringify(v)} holds U+0000, which no name may`);
     return v ?? '';
   };
   const int = (v, min, max, where) => {

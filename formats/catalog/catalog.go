@@ -128,12 +128,18 @@ func (p *Product) check() error {
 	if len(p.Editions) == 0 {
 		return errors.New("no editions")
 	}
+	// Products written in C read these names as NUL-terminated strings.
+	if strings.ContainsRune(p.Name, 0) {
+		return fmt.Errorf("name %q holds U+0000, which no name may", p.Name)
+	}
 	names := map[string]bool{}
 	numbers := map[uint8]bool{}
 	for i, e := range p.Editions {
 		switch {
 		case e.Name == "" || strings.TrimSpace(e.Name) != e.Name:
 			return fmt.Errorf("edition %d: name %q is empty or has surrounding spaces", i+1, e.Name)
+		case strings.ContainsRune(e.Name, 0):
+			return fmt.Errorf("edition %d: name %q holds U+0000, which no name may", i+1, e.Name)
 		case names[e.Name]:
 			return fmt.Errorf("edition name %q appears twice", e.Name)
 		case numbers[e.Number]:
@@ -143,6 +149,9 @@ func (p *Product) check() error {
 		for _, f := range e.Features {
 			if f == "" || strings.TrimSpace(f) != f {
 				return fmt.Errorf("edition %s: feature name %q is empty or has surrounding spaces", e.Name, f)
+			}
+			if strings.ContainsRune(f, 0) {
+				return fmt.Errorf("edition %s: feature name %q holds U+0000, which no name may", e.Name, f)
 			}
 		}
 	}

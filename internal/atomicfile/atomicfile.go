@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -133,6 +134,12 @@ func (f *File) Commit() (err error) {
 		if _, err := os.Lstat(f.path); err == nil {
 			return existError(f.path)
 		}
+	}
+	if runtime.GOOS == "windows" {
+		// Windows refuses to rename a file open without FILE_SHARE_DELETE,
+		// as os.OpenFile opens it; it has no flock either, so closing
+		// first loses no lock.
+		f.f.Close()
 	}
 	if err := os.Rename(f.tmpName, f.path); err != nil {
 		return err

@@ -6,16 +6,27 @@
 #
 # licmint::licmint is the shared library; licmint::static the static one,
 # which also links libsodium (found through pkg-config).
+#
+# On Windows (the mingw-w64 build, installed by make windows-install) there
+# is licmint::licmint only: bin/licmint.dll and its import library
+# lib/liblicmint.dll.a. The product ships licmint.dll and libsodium-26.dll.
 get_filename_component(_licmint_prefix "${CMAKE_CURRENT_LIST_DIR}/../../.." ABSOLUTE)
 
 if(NOT TARGET licmint::licmint)
   add_library(licmint::licmint SHARED IMPORTED)
   set_target_properties(licmint::licmint PROPERTIES
-    IMPORTED_LOCATION "${_licmint_prefix}/lib/liblicmint.so"
     INTERFACE_INCLUDE_DIRECTORIES "${_licmint_prefix}/include")
+  if(WIN32)
+    set_target_properties(licmint::licmint PROPERTIES
+      IMPORTED_LOCATION "${_licmint_prefix}/bin/licmint.dll"
+      IMPORTED_IMPLIB "${_licmint_prefix}/lib/liblicmint.dll.a")
+  else()
+    set_target_properties(licmint::licmint PROPERTIES
+      IMPORTED_LOCATION "${_licmint_prefix}/lib/liblicmint.so")
+  endif()
 endif()
 
-if(NOT TARGET licmint::static)
+if(NOT TARGET licmint::static AND NOT WIN32)
   find_package(PkgConfig QUIET)
   if(PkgConfig_FOUND)
     pkg_check_modules(_licmint_sodium QUIET IMPORTED_TARGET libsodium)

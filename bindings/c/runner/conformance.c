@@ -12,6 +12,10 @@
 #include <time.h>
 #include "licmint.h"
 
+#ifdef _WIN32
+#define timegm _mkgmtime /* the same function, by Microsoft's name */
+#endif
+
 typedef struct json json;
 struct json {
 	char type; /* o(bject) a(rray) s(tring) n(umber) t(rue) f(alse) z(null) */

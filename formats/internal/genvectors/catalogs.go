@@ -82,6 +82,9 @@ func genCatalogs() {
 		{"a member name in another case (Products)", `{"Products": {"PC": {"name": "x", ` + ed + `}}}`, "invalid"},
 		{"a term with a fraction", one(`{"name": "x", ` + ed + `, "grace_days": 10.0}`), "invalid"},
 		{"an edition number as a string", one(`{"name": "x", "editions": [{"name": "a", "number": "1"}]}`), "invalid"},
+		{"U+0000 in an edition name: no name may hold it (C reads names as NUL-terminated strings)", one(`{"name": "x", "editions": [{"name": "a\u0000b", "number": 1}]}`), "invalid"},
+		{"U+0000 in a feature name", one(`{"name": "x", "editions": [{"name": "a", "number": 1, "features": ["scan\u0000"]}]}`), "invalid"},
+		{"U+0000 in a product name", one(`{"name": "\u0000", ` + ed + `}`), "invalid"},
 	}
 	writeJSON("catalogs.json", map[string]any{
 		"comment": "Catalog vectors (FORMAT.md section 9): each file and the products it describes, terms with defaults applied. Written by formats/internal/genvectors (go generate ./formats); do not edit.",

@@ -105,6 +105,9 @@ def _str(v: Any, what: str) -> str:
         return ""
     if not isinstance(v, str):
         raise CatalogError("%s: %s is not a string" % (what, json.dumps(v)))
+    # Products written in C read these names as NUL-terminated strings.
+    if "\0" in v:
+        raise CatalogError("%s: %s holds U+0000, which no name may" % (what, json.dumps(v)))
     return v
 
 
