@@ -78,6 +78,9 @@ type confirmScreen struct {
 	License *consoleLicense
 	Action  *consoleAction
 	Values  url.Values
+	// Back and BackTo are the page the action is of and its name, when
+	// that is not a license's.
+	Back, BackTo string
 }
 
 // staffScreen is the admins' page "staff".

@@ -288,7 +288,7 @@ func mistyped(what, notOne string, err error) string {
 
 func (s *customerPages) registerBuckets(r *http.Request) []bucket {
 	v := visitOf(r)
-	return []bucket{{"register:ip:" + rateAddr(v.ip), s.limits.RegisterIP}, {"register:account:" + v.account, s.limits.RegisterAccount}}
+	return []bucket{{"register:ip:" + rateAddr(v.ip), s.limits.RegisterIP}, {registerBucket(v.account), s.limits.RegisterAccount}}
 }
 
 func (s *customerPages) registerForm(w http.ResponseWriter, r *http.Request) error {
