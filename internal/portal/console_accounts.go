@@ -153,7 +153,7 @@ func (s *consolePages) fillLimits(ctx context.Context, a *accountView) error {
 			case !strings.Contains(rest, " "):
 				return "Failed log-ins from " + rest + " (past the limit, refused from there)", s.limits.LoginPair
 			}
-			return "", Limit{} // a slot's own count, part of the first
+			return "", Limit{}
 		}},
 		{registerBucket(a.Email), func(rest string) (string, Limit) {
 			return "Registration Keys refused (past the limit, registering and renewing wait)", s.limits.RegisterAccount
@@ -165,7 +165,8 @@ func (s *consolePages) fillLimits(ctx context.Context, a *accountView) error {
 		}
 		for _, c := range cs {
 			what, l := b.what(strings.TrimPrefix(strings.TrimPrefix(c.Bucket, b.bucket), " "))
-			if what == "" {
+			if what == "" || c.Hits == 0 {
+				// A slot's own count, or attempts that were given back.
 				continue
 			}
 			v := limitView{What: what, Count: strconv.Itoa(c.Hits), Until: day(c.Expires)}
@@ -250,7 +251,7 @@ func (s *consolePages) findAccountAction(r *http.Request, name string) (*account
 		}
 		if m := a.retriable[id]; m != nil {
 			return a, &consoleAction{Name: name, Title: fmt.Sprintf("Send message %d again now", id), Button: "Send it now", Path: fmt.Sprintf("%s/retry-mail?mail=%d", a.Path, id),
-				What: []string{fmt.Sprintf("The message %q to %s, which failed %d times, is sent at once rather than at its next attempt, %s.", m.Subject, a.Email, m.Attempts, day(m.NextAttempt)),
+				What: []string{fmt.Sprintf("The message %q to %s, not sent after %s, is sent at once rather than at its next attempt, %s.", m.Subject, a.Email, attempts(m.Attempts), day(m.NextAttempt)),
 					"It is the same message: if the first attempts did reach the customer after all, they have it twice."}}, nil
 		}
 	} else {
@@ -334,4 +335,11 @@ func (s *deps) sendConfirmation(ctx context.Context, email string) error {
 		s.kickMailer()
 	}
 	return err
+}
+
+func attempts(n int) string {
+	if n == 1 {
+		return "1 attempt"
+	}
+	return strconv.Itoa(n) + " attempts"
 }

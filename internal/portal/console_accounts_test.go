@@ -124,9 +124,9 @@ func TestConsoleAccountView(t *testing.T) {
 		for _, want := range []string{"<h1>Account ann@example.com</h1>", "<dd data-account-email>ann@example.com</dd>", "<dd data-confirmed>confirmed</dd>",
 			"<dd data-session-count>2</dd>", `<a href="/console/licenses/` + id + `" data-license>` + id + `</a>`,
 			`<a href="/console/keys/` + key.String() + `" data-key>`, "license key, registered, for " + id,
-			"<td>Failed log-ins, from anywhere (past the limit, each address gets one try a slot)</td><td>3 of 10</td>",
-			"<td>Failed log-ins from 127.0.0.1 (past the limit, refused from there)</td><td>3 of 10</td>",
-			"<td>Registration Keys refused (past the limit, registering and renewing wait)</td><td>1 of 10</td>",
+			"<td>3 of 10</td><td>no</td><td>2027-03-01 10:15:00 UTC</td><td>Failed log-ins, from anywhere (past the limit, each address gets one try a slot)</td>",
+			"<td>3 of 10</td><td>no</td><td>2027-03-01 10:15:00 UTC</td><td>Failed log-ins from 127.0.0.1 (past the limit, refused from there)</td>",
+			"<td>1 of 10</td><td>no</td><td>2027-03-01 11:00:00 UTC</td><td>Registration Keys refused (past the limit, registering and renewing wait)</td>",
 			"<dd data-held>no</dd>"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("no %q on the account page", want)
@@ -393,6 +393,10 @@ func TestConsoleAccountOddAddress(t *testing.T) {
 	sam.get(path)
 	if sam.code != http.StatusOK || !strings.Contains(sam.last, "<dd data-account-email>o&#39;hara/x&amp;y{z}@example.com</dd>") {
 		t.Fatalf("the account page: %d\n%s", sam.code, sam.last)
+	}
+	// A key registered is counted, then given back: no count to show.
+	if strings.Contains(sam.last, "data-limit") || strings.Contains(sam.last, `data-action="unlock"`) {
+		t.Errorf("counts given back are shown:\n%s", sam.last)
 	}
 	consoleDo(t, sam, path+"/logout", "open sessions end now", url.Values{})
 	if b.get("/licenses"); strings.Contains(b.last, "Logged in as") {
