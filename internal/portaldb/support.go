@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/licmint/licmint/internal/ledgerdb"
 )
@@ -69,10 +68,8 @@ type RateCount struct {
 // Under returns the counters of bucket and of the buckets under it (named
 // bucket, a space and more) in their current windows, by name.
 func (s *RateLimits) Under(ctx context.Context, bucket string) ([]*RateCount, error) {
-	sub := bucket + " "
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT bucket, hits, expires_at FROM rate_limits
-WHERE (bucket = $1 OR substr(bucket, 1, $2) = $3) AND expires_at > $4 ORDER BY bucket, window_start`,
-		bucket, utf8.RuneCountInString(sub), sub, ledgerdb.FormatTime(s.db.Now()))
+WHERE `+underBucket+` AND expires_at > $4 ORDER BY bucket, window_start`, append(underArgs(bucket), ledgerdb.FormatTime(s.db.Now()))...)
 	if err != nil {
 		return nil, err
 	}
@@ -94,9 +91,7 @@ WHERE (bucket = $1 OR substr(bucket, 1, $2) = $3) AND expires_at > $4 ORDER BY b
 func (s *Accounts) ClearLimits(ctx context.Context, email string, buckets ...string) error {
 	return s.db.Update(ctx, func(t ledgerdb.Tx) error {
 		for _, b := range buckets {
-			sub := b + " "
-			if err := ledgerdb.Exec(t, `DELETE FROM rate_limits WHERE bucket = $1 OR substr(bucket, 1, $2) = $3`,
-				b, utf8.RuneCountInString(sub), sub); err != nil {
+			if err := clearBucket(t.Context(), t.SQL(), b); err != nil {
 				return err
 			}
 		}
