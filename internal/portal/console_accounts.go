@@ -77,10 +77,10 @@ func registerBucket(email string) string { return "register:account:" + email }
 
 // findAccount returns the page of the account the path names.
 func (s *consolePages) findAccount(r *http.Request) (*accountView, error) {
-	typed := r.PathValue("account")
-	email, err := parseEmail(typed)
+	email, err := parseEmail(r.PathValue("account"))
 	if err != nil {
-		return nil, notFound("The portal has no account with the login id %s.", typed)
+		// Not echoed: it may be anything, of any length.
+		return nil, notFound("The portal has no account with the login id given: a login id is an email address.")
 	}
 	acc, err := s.accounts.Get(r.Context(), email)
 	switch {

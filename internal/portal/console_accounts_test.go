@@ -351,10 +351,10 @@ func TestConsoleAccountRefusals(t *testing.T) {
 	// Unknown, malformed or marked-up login ids: 404, said as text.
 	for _, path := range []string{"/console/accounts/nobody@example.com", "/console/accounts/nobody@example.com/unlock",
 		"/console/accounts/" + url.PathEscape(`<script>alert(1)</script>@example.com`), "/console/accounts/" + url.PathEscape(`"><img src=x onerror=alert(1)>`),
-		"/console/accounts/" + url.PathEscape("x'&y@example.com") + "/logout"} {
+		"/console/accounts/" + url.PathEscape("x'&y@example.com") + "/logout", "/console/accounts/" + strings.Repeat("a", 5000) + "@example.com"} {
 		sam.get(path)
 		if sam.code != http.StatusNotFound || !strings.Contains(alert(sam.last), "The portal has no account with the login id") ||
-			strings.Contains(sam.last, "<script>alert") || strings.Contains(sam.last, "<img") {
+			strings.Contains(sam.last, "<script>alert") || strings.Contains(sam.last, "<img") || strings.Contains(sam.last, strings.Repeat("a", 300)) {
 			t.Errorf("GET %s: %d %q", path, sam.code, alert(sam.last))
 		}
 		f := url.Values{"csrf": {samCSRF}}
