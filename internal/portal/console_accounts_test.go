@@ -291,10 +291,15 @@ func TestConsoleAccountRefusals(t *testing.T) {
 	samCSRF := sam.csrf()
 	retry := "/console/accounts/ann@example.com/retry-mail?mail=" + strconv.FormatInt(failed, 10)
 	paths := []string{"/console/accounts/ann@example.com/unlock", "/console/accounts/ann@example.com/logout", retry}
-	// Each is offered to sam, and would be done.
+	// Each is offered to sam, of the support staff, and to an admin.
 	sam.get("/console/accounts/ann@example.com")
 	if got := strings.Join(offered(sam.last), " "); got != "unlock logout" || !retryRE.MatchString(sam.last) {
 		t.Fatalf("offered: %q", got)
+	}
+	ada, _ := e.staff("ada@vendor.test", portaldb.RoleAdmin)
+	ada.get("/console/accounts/ann@example.com")
+	if got := strings.Join(offered(ada.last), " "); ada.code != http.StatusOK || got != "unlock logout" || !retryRE.MatchString(ada.last) {
+		t.Fatalf("offered to an admin: %d %q", ada.code, got)
 	}
 
 	seq := headSeq(t, e)
