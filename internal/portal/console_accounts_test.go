@@ -19,7 +19,7 @@ import (
 
 var (
 	retryRE     = regexp.MustCompile(`<a href="(/console/accounts/[^"]+/retry-mail\?mail=(\d+))" data-retry-mail>`)
-	mailRowRE   = regexp.MustCompile(`<tr data-mail="(\d+)" data-mail-state="([a-z]+)"><td>\d+</td><td>([^<]*)</td>`)
+	mailRowRE   = regexp.MustCompile(`<tr data-mail="(\d+)" data-mail-state="([a-z]+)"><td>[a-z]+(?: <a [^>]*>[^<]*</a>)?</td><td>([^<]*)</td>`)
 	accActionRE = regexp.MustCompile(`data-action="([a-z-]+)"`)
 )
 

@@ -251,6 +251,8 @@ func TestConsoleAccountBrowser(t *testing.T) {
 			t.Errorf("the account at %s px: %q %q %q", px, bc.text("[data-account-email]"), bc.text("[data-session-count]"), bc.text("[data-confirmed]"))
 		}
 		fits("account")
+		bc.do("the mail", chromedp.ScrollIntoView(chromedp.CSS("[data-mail]")))
+		fits("account-mail")
 
 		if s := confirm("retry", "[data-retry-mail]"); !strings.HasPrefix(s, "The message is due now") {
 			t.Errorf("after sending again at %s px: %q", px, s)
