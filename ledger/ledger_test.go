@@ -618,7 +618,7 @@ func TestFind(t *testing.T) {
 		short := got.Code.Code[:formats.ShortLen]
 		serial := keys[0].Serial
 		for name, q := range map[string]ledger.Query{
-			"rk": {RK: &keys[0]}, "serial": {Product: pc, Serial: serial}, "order": {Order: "A-9"},
+			"rk": {RK: &keys[0]}, "serial": {Product: pc, Serial: serial},
 			"customer": {Customer: "globex"}, "owner": {Owner: "ops@globex.example"}, "short form": {ShortForm: short},
 		} {
 			hs, err := l.Find(ctx, q)
@@ -629,6 +629,12 @@ func TestFind(t *testing.T) {
 		hs, err := l.Find(ctx, ledger.Query{RK: &keys[1]})
 		if err != nil || len(hs) != 1 || hs[0].License != nil || hs[0].Keys[0].State != ledger.StateMinted {
 			t.Fatalf("unregistered key: %v %v", hs, err)
+		}
+		// An order: its license, then its key not yet registered.
+		hs, err = l.Find(ctx, ledger.Query{Order: "A-9"})
+		if err != nil || len(hs) != 2 || hs[0].License == nil || hs[0].License.Serial != serial || len(hs[0].Keys) != 1 ||
+			hs[1].License != nil || len(hs[1].Keys) != 1 || hs[1].Keys[0].Key != keys[1] || hs[1].Keys[0].State != ledger.StateMinted {
+			t.Fatalf("find by order: %v %v", hs, err)
 		}
 		if _, err := l.Find(ctx, ledger.Query{}); err == nil {
 			t.Fatal("empty query accepted")

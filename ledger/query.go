@@ -226,7 +226,8 @@ type History struct {
 const maxFind = 1000
 
 // Find returns the histories of the licenses the query selects. A key
-// minted but never registered has a History with no License.
+// minted but never registered has a History with no License: an order's
+// come after its licenses.
 func (l *Ledger) Find(ctx context.Context, q Query) ([]*History, error) {
 	var where string
 	var arg []any
@@ -281,14 +282,17 @@ func (l *Ledger) Find(ctx context.Context, q Query) ([]*History, error) {
 			return nil, err
 		}
 	}
-	if len(out) == 0 && q.Order != "" {
-		// An order whose keys are not yet registered.
+	if q.Order != "" {
+		// The order's keys not registered (minted, or void), after its
+		// licenses: what the customer has yet to register is part of it.
 		keys, err := orderKeys(ctx, l.db, q.Order)
 		if err != nil {
 			return nil, err
 		}
 		for _, k := range keys {
-			out = append(out, &History{Keys: []*RegistrationKey{k}})
+			if k.State != StateRegistered && len(out) < maxFind {
+				out = append(out, &History{Keys: []*RegistrationKey{k}})
+			}
 		}
 	}
 	return out, nil

@@ -381,6 +381,7 @@ func (a *attack) methods(t *testing.T) {
 		"{rk}":      {unused.String()},
 		"{id}":      {strconv.FormatInt(victim, 10)},
 		"{product}": {"PC"},
+		"{account}": {"ann@example.com", "nobody@example.com"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -513,6 +514,7 @@ func (a *attack) csrf(t *testing.T) {
 		"{action}":  {"revoke", "replace", "resend", "move", "reset-code"},
 		"{rk}":      {unused.String()},
 		"{id}":      {strconv.FormatInt(victim, 10)},
+		"{account}": {cyd.email},
 	})
 	if err != nil {
 		t.Fatal(err)

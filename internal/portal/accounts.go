@@ -212,17 +212,11 @@ func (s *customerPages) login(w http.ResponseWriter, r *http.Request) error {
 		// link counts as mail to the address.
 		ok, err := s.mailAllowed(r.Context(), email)
 		if err == nil && ok {
-			var token, th string
-			if token, th, err = newToken(s.rand); err == nil {
-				err = s.accounts.AddToken(r.Context(), portaldb.Token{Hash: th, Email: email, Purpose: portaldb.TokenConfirm, Expires: s.now().Add(ConfirmLifetime)},
-					ledger.Mail{To: email, Subject: "Confirm your email address",
-						Body: s.mailText("confirm", mailData{Link: s.link("/confirm", token)})})
-			}
+			err = s.sendConfirmation(r.Context(), email)
 		}
 		if err != nil {
 			return err
 		}
-		s.kickMailer()
 		p.Error = "Confirm your email address first: we have sent you a new link."
 		s.render(w, r, http.StatusForbidden, "login", p)
 		return nil

@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -156,5 +157,143 @@ func TestConsoleBrowser(t *testing.T) {
 	if w, err := chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth")); err != nil || w > 360 {
 		shots.shot(ctx, "console-too-wide")
 		t.Errorf("the search page at 360 px is %d px wide (%v)", w, err)
+	}
+}
+
+// TestConsoleAccountBrowser drives Chromium through the account view as a
+// support agent uses it, at a desktop's width and a phone's: type the
+// customer's address in the search box, open the account, and press each
+// action (send a failed message again, lift the lock, log out everywhere,
+// a new confirmation link for an account not confirmed), checking the
+// page after each; a mistyped key and an order half registered on the
+// way.
+func TestConsoleAccountBrowser(t *testing.T) {
+	ctx := chrome(t)
+	e := newEnv(t)
+	sam, _ := e.staff("sam@vendor.test", portaldb.RoleSupport)
+	bc := &browserSession{t: t, ctx: ctx, shots: newShooter(t)}
+	// The agent logs in, typing, with the code of the same authenticator.
+	if err := portal.AddStaff(context.Background(), e.led, "kim@vendor.test", portaldb.RoleSupport, staffPassword); err != nil {
+		t.Fatal(err)
+	}
+	bc.do("log in", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(e.url("/console/login")), chromedp.SendKeys(chromedp.CSS("#email"), "kim@vendor.test"),
+		chromedp.SendKeys(chromedp.CSS("#password"), staffPassword+"\r"), chromedp.WaitVisible(chromedp.CSS("[data-totp-secret]")))
+	bc.do("totp", chromedp.SendKeys(chromedp.CSS("#code"), e.totpCode(bc.text("[data-totp-secret]"))+"\r"), chromedp.WaitVisible(chromedp.CSS(".who")))
+
+	for i, size := range []struct{ w, h int64 }{{1280, 900}, {390, 844}} {
+		px := fmt.Sprint(size.w)
+		owner, unconfirmed := fmt.Sprintf("ann%d@example.com", i), fmt.Sprintf("cy%d@example.com", i)
+		// The customer: a license from an order of two keys, a session on
+		// a laptop and a phone, failed log-ins, a message the relay refused.
+		m, err := e.svc.Mint(context.Background(), ledger.MintRequest{Product: pc, Edition: "standard", Count: 2, Order: "W-" + px})
+		if err != nil {
+			t.Fatal(err)
+		}
+		laptop := e.signup(owner, "correct horse battery")
+		laptop.submit("/register", "/register", url.Values{"rk": {m.Keys[0].String()}})
+		id := "PC-" + m.Keys[0].Serial.String()
+		phone := e.browser()
+		phone.login(owner, "correct horse battery")
+		for range 2 {
+			e.browser().login(owner, "not the password")
+		}
+		failMail(t, e, owner, func() {
+			consoleDo(t, sam, "/console/licenses/"+id+"/resend", "mailed to its owner account", url.Values{})
+		})
+		e.browser().submit("/signup", "/signup", url.Values{"email": {unconfirmed}, "password": {"correct horse battery"}})
+		e.mail.wait(t, unconfirmed, "Confirm your email address")
+
+		bc.do("resize", chromedp.EmulateViewport(size.w, size.h))
+		search := func(q string, wait string) {
+			t.Helper()
+			bc.do("search "+q, chromedp.Navigate(e.url("/console/")), chromedp.SendKeys(chromedp.CSS("#q"), q),
+				chromedp.Click(chromedp.CSS(`form[role="search"] button`)), chromedp.WaitVisible(chromedp.CSS(wait)))
+		}
+		// Fits the width, or scrolls a table within its own box.
+		fits := func(page string) {
+			t.Helper()
+			if w, err := chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth")); err != nil || w > int(size.w) {
+				t.Errorf("%s at %s px is %d px wide (%v)", page, px, w, err)
+			}
+			bc.shots.shot(ctx, "console-"+page+"-"+px)
+		}
+		// confirm presses an action of the account page, then its
+		// confirmation page's button, and returns the notice after.
+		confirm := func(what, link string) string {
+			t.Helper()
+			bc.do(what, chromedp.Click(chromedp.CSS(link)), chromedp.WaitVisible(chromedp.CSS("[data-confirm]")))
+			fits(what + "-confirm")
+			bc.do(what, chromedp.Click(chromedp.CSS("[data-confirm]")), chromedp.WaitVisible(chromedp.CSS(`[role="status"]`)))
+			fits(what + "-done")
+			return bc.text(`[role="status"]`)
+		}
+
+		// A key typed with a letter for a digit: where, as the customer is told.
+		bad := []byte(m.Keys[1].String())
+		bad[5] = 'x'
+		search(string(bad), `[role="alert"]`)
+		if s := bc.text(`[role="alert"]`); !strings.Contains(s, "This Registration Key is mistyped at character 3 of group 2") {
+			t.Errorf("a mistyped key at %s px: %q", px, s)
+		}
+		fits("search-typo")
+		// The order: its license and its key not yet registered.
+		search("W-"+px, "[data-result]")
+		results, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("[data-result]")].map(a => a.getAttribute("href"))`))
+		if err != nil || strings.Join(results, " ") != "/console/licenses/"+id+" /console/keys/"+m.Keys[1].String() {
+			t.Errorf("the order at %s px: %q (%v)", px, results, err)
+		}
+		fits("search-order")
+
+		// The account, from its address typed in the search box.
+		search(owner, `a[data-result][href^="/console/accounts/"]`)
+		bc.do("open the account", chromedp.Click(chromedp.CSS(`a[data-result][href^="/console/accounts/"]`)), chromedp.WaitVisible(chromedp.CSS("[data-account-email]")))
+		if bc.text("[data-account-email]") != owner || bc.text("[data-session-count]") != "2" || bc.text("[data-confirmed]") != "confirmed" {
+			t.Errorf("the account at %s px: %q %q %q", px, bc.text("[data-account-email]"), bc.text("[data-session-count]"), bc.text("[data-confirmed]"))
+		}
+		fits("account")
+		bc.do("the mail", chromedp.ScrollIntoView(chromedp.CSS("[data-mail]")))
+		fits("account-mail")
+
+		if s := confirm("retry", "[data-retry-mail]"); !strings.HasPrefix(s, "The message is due now") {
+			t.Errorf("after sending again at %s px: %q", px, s)
+		}
+		e.mail.wait(t, owner, "Your Activation Code")
+		if s := confirm("unlock", `[data-action="unlock"]`); !strings.HasPrefix(s, "The lock is lifted") {
+			t.Errorf("after unlock at %s px: %q", px, s)
+		}
+		if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("[data-limit]").length`)); n != 0 {
+			t.Errorf("after unlock at %s px: %d counts shown", px, n)
+		}
+		if s := confirm("logout", `[data-action="logout"]`); !strings.HasPrefix(s, "Logged out everywhere") || bc.text("[data-session-count]") != "0" {
+			t.Errorf("after log-out at %s px: %q, %s sessions", px, s, bc.text("[data-session-count]"))
+		}
+		for _, b := range []*browser{laptop, phone} {
+			if b.get("/licenses"); strings.Contains(b.last, "Logged in as") {
+				t.Errorf("a session of %s lives on", owner)
+			}
+		}
+		if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("[data-action]").length`)); n != 0 {
+			t.Errorf("after every action at %s px, %d are still offered", px, n)
+		}
+		// The license page links back to the account.
+		bc.do("license", chromedp.Click(chromedp.CSS("[data-license]")), chromedp.WaitVisible(chromedp.CSS("[data-account-link]")))
+		fits("license")
+
+		// An account not confirmed: a new link, which the customer follows.
+		search(unconfirmed, `a[data-result][href^="/console/accounts/"]`)
+		bc.do("open the account", chromedp.Click(chromedp.CSS(`a[data-result][href^="/console/accounts/"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-action="confirmation"]`)))
+		if s := confirm("confirmation", `[data-action="confirmation"]`); !strings.HasPrefix(s, "A new confirmation link is queued") {
+			t.Errorf("after the confirmation at %s px: %q", px, s)
+		}
+		if link := e.mail.link(t, unconfirmed, "Confirm your email address"); !strings.Contains(link, "/confirm?token=") {
+			t.Errorf("the new link: %s", link)
+		}
+	}
+	hist, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.title`))
+	if err != nil || !strings.Contains(hist, "Account cy1@example.com") {
+		t.Errorf("the last page: %q %v", hist, err)
+	}
+	if _, err := e.led.Verify(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/licmint/licmint/formats"
 	"github.com/licmint/licmint/internal/portaldb"
@@ -77,6 +78,9 @@ type confirmScreen struct {
 	License *consoleLicense
 	Action  *consoleAction
 	Values  url.Values
+	// Back and BackTo are the page the action is of and its name, when
+	// that is not a license's.
+	Back, BackTo string
 }
 
 // staffScreen is the admins' page "staff".
@@ -95,6 +99,8 @@ type tokensScreen struct {
 
 type consoleResult struct {
 	Link, Title, Detail string
+	// Account is the owner's email, and AccountLink its page, if any.
+	Account, AccountLink string
 }
 
 // consoleLicense is a license's page, or an unregistered key's.
@@ -109,6 +115,7 @@ type consoleLicense struct {
 	Events            []eventView
 	Actions           []*consoleAction
 	Owner             string
+	OwnerLink         string // the owner's account page
 	ProductAndEdition string
 	Generation        uint8
 }
@@ -199,19 +206,91 @@ func (s *consolePages) consoleSearch(w http.ResponseWriter, r *http.Request) err
 	for _, h := range hs {
 		if h.License == nil {
 			for _, k := range h.Keys {
+				kind := "full"
+				if k.Key.Trial {
+					kind = "trial"
+				}
 				p.Results = append(p.Results, consoleResult{Link: "/console/keys/" + k.Key.String(), Title: k.Key.String(),
-					Detail: fmt.Sprintf("Registration Key, %s, %s, order %s", k.State, k.Edition, orNone(k.Order))})
+					Detail: fmt.Sprintf("Registration Key, %s: %s %s, %s, minted %s, order %s", k.State, k.Key.Product, k.Edition, kind, day(k.MintedAt), orNone(k.Order))})
 			}
 			continue
 		}
 		lic := h.License
-		p.Results = append(p.Results, consoleResult{Link: "/console/licenses/" + licenseID(lic.Product, lic.Serial),
-			Title:  licenseID(lic.Product, lic.Serial),
-			Detail: fmt.Sprintf("%s %s, generation %d, owner %s, order %s, %s", lic.Product, lic.Edition, lic.Generation, orNone(lic.Owner), orNone(lic.Order), licenseState(lic))})
+		res := consoleResult{Link: "/console/licenses/" + licenseID(lic.Product, lic.Serial), Title: licenseID(lic.Product, lic.Serial),
+			Detail: fmt.Sprintf("%s %s, generation %d, owner %s, order %s, %s", lic.Product, lic.Edition, lic.Generation, orNone(lic.Owner), orNone(lic.Order), licenseState(lic))}
+		if lic.Owner != "" {
+			res.Account, res.AccountLink = lic.Owner, accountPath(lic.Owner)
+		}
+		p.Results = append(p.Results, res)
+	}
+	if query.Owner != "" {
+		// The account itself, after its licenses, whether or not it owns
+		// any.
+		switch _, err := s.accounts.Get(r.Context(), query.Owner); {
+		case err == nil:
+			p.Results = append(p.Results, consoleResult{Link: accountPath(query.Owner), Title: "Account " + query.Owner,
+				Detail: "Portal account: its licenses, mail, sessions and log-in lock"})
+		case !errors.Is(err, ledger.ErrNoAccount):
+			return err
+		}
+	}
+	if len(p.Results) == 0 && query.Order != "" {
+		// Read as an order reference, as nothing else: if it is shaped
+		// like a key or a code, the agent is told where it is mistyped, as
+		// the customer would be.
+		p.Error = typoHint(q)
 	}
 	s.consoleRender(w, r, http.StatusOK, "search", p)
 	return nil
 }
+
+// typoHint words q as a mistyped Registration Key or Activation Code, as
+// the customers' pages do, or is "" when q is shaped like neither: an
+// order reference, say.
+func typoHint(q string) string {
+	// The symbols typed, without the separators the parsers skip.
+	compact := strings.Map(func(c rune) rune {
+		if c == '-' || unicode.IsSpace(c) {
+			return -1
+		}
+		return c
+	}, q)
+	if len(compact) < 2 || !isASCIILetter(compact[0]) || !isASCIILetter(compact[1]) {
+		return ""
+	}
+	near := func(n int, want ...int) bool {
+		for _, w := range want {
+			if n >= w-3 && n <= w+3 {
+				return true
+			}
+		}
+		return false
+	}
+	if _, err := formats.ParseRegistrationKey(q); errors.Is(err, formats.ErrTypo) ||
+		errors.Is(err, formats.ErrMalformed) && near(len(compact)-2, formats.RKDigits) && nonDigits(compact[2:]) <= 2 {
+		return rkError(err)
+	}
+	if _, err := formats.ParseActivationCode(q); errors.Is(err, formats.ErrTypo) ||
+		errors.Is(err, formats.ErrMalformed) && near(len(compact)-2, formats.ShortSymbols, formats.SignedSymbols) {
+		return mistyped("Activation Code", "", err)
+	}
+	return ""
+}
+
+func nonDigits(s string) int {
+	n := 0
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			n++
+		}
+	}
+	return n
+}
+
+func isASCIILetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+
+// accountPath is the console's page of the account email.
+func accountPath(email string) string { return "/console/accounts/" + url.PathEscape(email) }
 
 func orNone(s string) string {
 	if s == "" {
@@ -297,7 +376,7 @@ func (s *consolePages) consoleView(h *ledger.History) *consoleLicense {
 	lic := h.License
 	id := licenseID(lic.Product, lic.Serial)
 	lv := s.view(h)
-	cl := &consoleLicense{ID: id, Path: "/console/licenses/" + id, Owner: lic.Owner, Code: lv.Code.Text,
+	cl := &consoleLicense{ID: id, Path: "/console/licenses/" + id, Owner: lic.Owner, OwnerLink: accountPath(lic.Owner), Code: lv.Code.Text,
 		ProductAndEdition: lv.ProductAndEdition, Events: events(h.Events), Generation: lic.Generation}
 	cl.Fields = [][2]string{{"Product and edition", lv.ProductAndEdition}, {"Trial", strconv.FormatBool(lic.Trial)},
 		{"Generation", strconv.Itoa(int(lic.Generation))}, {"Status", lv.Status + " (" + licenseState(lic) + ")"},

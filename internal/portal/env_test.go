@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"html"
 	"io"
 	"mime/quotedprintable"
 	"net"
@@ -220,7 +221,7 @@ func (e *env) signup(email, password string) *browser {
 		e.t.Fatalf("confirm: %s", b.last)
 	}
 	b.login(email, password)
-	if !strings.Contains(b.last, "Logged in as "+email) {
+	if !strings.Contains(b.last, "Logged in as "+html.EscapeString(email)) {
 		e.t.Fatalf("log-in: %d %s", b.code, b.last)
 	}
 	return b

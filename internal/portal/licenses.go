@@ -262,24 +262,33 @@ func writeCodeFile(w http.ResponseWriter, h *ledger.History) {
 // rkError words a Registration Key that did not parse, with where the
 // mistake is when that is known.
 func rkError(err error) string {
+	return mistyped("Registration Key", "This is not a Registration Key: it has two letters and four groups of four digits, such as PC-1234-5678-9012-3456.", err)
+}
+
+// mistyped words a key or code (what) that did not parse, with where the
+// mistake is when that is known, or else says notOne.
+func mistyped(what, notOne string, err error) string {
 	var fe *formats.FormatError
 	if !errors.As(err, &fe) {
-		return "This is not a Registration Key: it has two letters and four groups of four digits, such as PC-1234-5678-9012-3456."
+		return notOne
 	}
 	at := ""
 	if fe.Group > 0 {
 		at = fmt.Sprintf(" at character %d of group %d", fe.Char, fe.Group)
 	}
-	msg := fmt.Sprintf("This Registration Key is mistyped%s: %s.", at, fe.Msg)
+	msg := fmt.Sprintf("This %s is mistyped%s: %s.", what, at, fe.Msg)
 	if fe.Hint != "" {
-		msg += " " + strings.ToUpper(fe.Hint[:1]) + fe.Hint[1:] + "."
+		msg += " " + strings.ToUpper(fe.Hint[:1]) + fe.Hint[1:]
+		if !strings.HasSuffix(msg, "?") {
+			msg += "."
+		}
 	}
 	return msg
 }
 
 func (s *customerPages) registerBuckets(r *http.Request) []bucket {
 	v := visitOf(r)
-	return []bucket{{"register:ip:" + rateAddr(v.ip), s.limits.RegisterIP}, {"register:account:" + v.account, s.limits.RegisterAccount}}
+	return []bucket{{"register:ip:" + rateAddr(v.ip), s.limits.RegisterIP}, {registerBucket(v.account), s.limits.RegisterAccount}}
 }
 
 func (s *customerPages) registerForm(w http.ResponseWriter, r *http.Request) error {

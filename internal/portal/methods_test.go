@@ -116,6 +116,7 @@ func newRouteSweep(t *testing.T, e *env) *routeSweep {
 		"{rk}":      {unused.String()},
 		"{id}":      {strconv.FormatInt(tokID, 10)},
 		"{product}": {"PC"},
+		"{account}": {"ann@example.com", "nobody@example.com"},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,7 @@ import (
 // method the route does not take.
 func TestActionsChangeNothingButByPOST(t *testing.T) {
 	e := newEnv(t)
-	key, _ := e.registered()
+	key, ann := e.registered()
 	unused := e.mint(1, false, ledger.PurposeLicense)[0]
 	admin, _ := e.staff("ada@vendor.test", portaldb.RoleAdmin)
 	sam, _ := e.staff("sam@vendor.test", portaldb.RoleSupport)
@@ -24,7 +24,8 @@ func TestActionsChangeNothingButByPOST(t *testing.T) {
 	admin.get("/console/tokens")
 	q := url.Values{"reason": {"chargeback"}, "csrf": {admin.csrf()}, "email": {"sam@vendor.test"}}.Encode()
 	paths := []string{"/console/licenses/" + id + "/revoke", "/console/licenses/" + id + "/replace", "/console/licenses/" + id + "/resend",
-		"/console/keys/" + unused.String() + "/void", "/console/staff/remove?email=sam%40vendor.test"}
+		"/console/keys/" + unused.String() + "/void", "/console/staff/remove?email=sam%40vendor.test",
+		"/console/accounts/ann@example.com/unlock", "/console/accounts/ann@example.com/logout", "/console/accounts/ann@example.com/confirmation"}
 	for _, path := range paths {
 		for _, method := range []string{"HEAD", "PUT", "DELETE"} {
 			target := path
@@ -58,6 +59,9 @@ func TestActionsChangeNothingButByPOST(t *testing.T) {
 	}
 	if sam.get("/console/"); sam.code != http.StatusOK {
 		t.Fatalf("the support user was removed: %d", sam.code)
+	}
+	if ann.get("/licenses"); !strings.Contains(ann.last, "Logged in as ann@example.com") {
+		t.Fatal("the customer was logged out")
 	}
 }
 

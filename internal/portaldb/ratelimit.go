@@ -67,10 +67,19 @@ func (s *RateLimits) Release(ctx context.Context, bucket string, window time.Dur
 // named bucket, a space and more: an account's own count and its counts
 // per address, say, after its password is reset or an admin lifts a lock.
 func (s *RateLimits) Clear(ctx context.Context, bucket string) error {
+	return s.db.Locked(ctx, func(tx *sql.Tx) error { return clearBucket(ctx, tx, bucket) })
+}
+
+// clearBucket deletes bucket and the buckets under it in tx.
+func clearBucket(ctx context.Context, tx *sql.Tx, bucket string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM rate_limits WHERE `+underBucket, underArgs(bucket)...)
+	return err
+}
+
+// underBucket matches the bucket $1 and those under it, with underArgs.
+const underBucket = `(bucket = $1 OR substr(bucket, 1, $2) = $3)`
+
+func underArgs(bucket string) []any {
 	sub := bucket + " "
-	return s.db.Locked(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM rate_limits WHERE bucket = $1 OR substr(bucket, 1, $2) = $3`,
-			bucket, utf8.RuneCountInString(sub), sub)
-		return err
-	})
+	return []any{bucket, utf8.RuneCountInString(sub), sub}
 }
