@@ -20,10 +20,16 @@ type accountPage struct {
 	Sessions []sessionView
 }
 
-// sessionView is one of the account's sessions as listed: never its id.
+// sessionView is one of an account's sessions as the account page and
+// the console list it: never its id.
 type sessionView struct {
-	Started, LastUsed, Browser string
-	Current                    bool
+	Started, LastUsed, Expires, Browser string
+	Current                             bool
+}
+
+func newSessionView(si portaldb.SessionInfo, current string) sessionView {
+	return sessionView{Started: shortTime(si.Started), LastUsed: shortTime(si.LastUsed), Expires: shortTime(si.Expires),
+		Browser: shortAgent(si.Agent), Current: si.Hash == current}
 }
 
 // fieldError shows msg at the field with the id.
@@ -56,7 +62,7 @@ func (s *customerPages) newAccountPage(r *http.Request) (*accountPage, error) {
 	}
 	this := tokenHash(v.id)
 	for _, si := range list {
-		sv := sessionView{Started: shortTime(si.Started), LastUsed: shortTime(si.LastUsed), Browser: shortAgent(si.Agent), Current: si.Hash == this}
+		sv := newSessionView(si, this)
 		if sv.Current {
 			// This browser first.
 			p.Sessions = append([]sessionView{sv}, p.Sessions...)

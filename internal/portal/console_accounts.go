@@ -42,8 +42,6 @@ type accountView struct {
 	sessionsOpen, hits int
 }
 
-type sessionView struct{ Started, LastUsed, Expires, Agent string }
-
 // mailRow is a message to the account, as the page lists it: never its
 // body, which may hold a one-time link.
 type mailRow struct {
@@ -104,7 +102,7 @@ func (s *consolePages) findAccount(r *http.Request) (*accountView, error) {
 		return nil, err
 	}
 	for _, si := range ss {
-		a.Sessions = append(a.Sessions, sessionView{Started: day(si.Started), LastUsed: day(si.LastUsed), Expires: day(si.Expires), Agent: si.Agent})
+		a.Sessions = append(a.Sessions, newSessionView(si, ""))
 	}
 	a.sessionsOpen = len(ss)
 	if err := s.fillMail(r.Context(), a); err != nil {
