@@ -12,8 +12,8 @@ import (
 func newRequestCmd() *cobra.Command {
 	var (
 		code, installID, out, portal string
-		to                   []string
-		force, asJSON        bool
+		to                           []string
+		force, asJSON                bool
 	)
 	cmd := &cobra.Command{
 		Use:   "request --code AC [--install-id ID] [--to age1...] [--out FILE] [--url PORTAL]",
