@@ -37,7 +37,7 @@ func TestOfflineRenewal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEnv(t, portal.WithRequestIdentities(id.Recipient().String(), id))
+	e := newEnv(t, portal.WithRequestIdentities(id))
 	full := e.mint(1, false, ledger.PurposeLicense)[0]
 	renewals := e.mint(2, false, ledger.PurposeRenewal)
 	b := e.signup("ann@example.com", "correct horse battery")
@@ -92,7 +92,7 @@ func TestOfflineRenewal(t *testing.T) {
 	}
 	// Garbage is refused with a message.
 	b.upload([]byte("not a request"), "")
-	if !strings.Contains(alert(b.last), "could not be read") {
+	if !strings.Contains(alert(b.last), "not a whole renewal request") {
 		t.Fatalf("garbage request: %q", alert(b.last))
 	}
 }

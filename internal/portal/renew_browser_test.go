@@ -27,7 +27,7 @@ func TestBrowserOfflineRenewal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEnv(t, portal.WithRequestIdentities(id.Recipient().String(), id))
+	e := newEnv(t, portal.WithRequestIdentities(id))
 	full := e.mint(1, false, ledger.PurposeLicense)[0]
 	renewals := e.mint(2, false, ledger.PurposeRenewal)
 	const email, password = "ann@example.com", "correct horse battery"
