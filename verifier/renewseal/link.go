@@ -15,7 +15,7 @@ import (
 // MaxRequestURL bounds the link RequestURL makes, in bytes. A QR code
 // holds 2331 bytes at error correction level M, and every browser takes
 // a link of this length; a plain request's link is about 360 bytes, a
-// sealed one's about 880.
+// sealed one's 830 to 880.
 const MaxRequestURL = 2048
 
 // ErrPortalURL: the portal's address given to RequestURL cannot carry a
