@@ -13,7 +13,7 @@ func newRequestCmd() *cobra.Command {
 	var (
 		code, installID, out, portal string
 		to                           []string
-		force, asJSON                bool
+		force, asJSON, showQR        bool
 	)
 	cmd := &cobra.Command{
 		Use:   "request --code AC [--install-id ID] [--to age1...] [--out FILE] [--url PORTAL]",
@@ -29,10 +29,11 @@ without --force). With --url, the link to the portal's renew page that
 carries the request is printed instead (beside --out's file): opened on a
 phone, as a QR code or a message, it fills the request in there. The
 request is in the link's fragment (after #), which browsers never send to
-the server.`,
+the server. --qr draws the link as a QR code below it, for a phone to scan
+from the terminal.`,
 		Example: `  licmint request --code PC-2081-... > renewal.txt
   licmint request --code "$(cat code.txt)" --install-id host-7f3a --to age1... --out renewal.age
-  licmint request --code PC-2081-... --url https://licenses.example.com`,
+  licmint request --code PC-2081-... --url https://licenses.example.com --qr`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if code == "" {
@@ -65,6 +66,9 @@ the server.`,
 			if err != nil {
 				return err
 			}
+			if showQR && (portal == "" || asJSON) {
+				return usageError("--qr draws the --url link in the terminal: give --url, without --json")
+			}
 			rec := requestJSON{Out: out, Encrypted: len(to) > 0}
 			if portal != "" {
 				if rec.URL, err = renewseal.RequestURL(portal, text); err != nil {
@@ -77,7 +81,7 @@ the server.`,
 					return printJSON(cmd.OutOrStdout(), rec)
 				}
 				if rec.URL != "" {
-					text = []byte(rec.URL + "\n")
+					return printLink(cmd.OutOrStdout(), rec.URL, showQR)
 				}
 				_, err = cmd.OutOrStdout().Write(text)
 				return err
@@ -92,9 +96,9 @@ the server.`,
 				return printJSON(cmd.OutOrStdout(), rec)
 			}
 			if rec.URL != "" {
-				_, err = fmt.Fprintln(cmd.OutOrStdout(), rec.URL)
+				return printLink(cmd.OutOrStdout(), rec.URL, showQR)
 			}
-			return err
+			return nil
 		},
 	}
 	f := cmd.Flags()
@@ -104,8 +108,17 @@ the server.`,
 	f.StringVar(&out, "out", "", "write the request to this file instead of standard output")
 	f.BoolVar(&force, "force", false, "overwrite --out if it exists")
 	f.StringVar(&portal, "url", "", "print the link to this portal's renew page that carries the request, such as https://licenses.example.com")
+	f.BoolVar(&showQR, "qr", false, "draw the --url link as a QR code too")
 	jsonFlagVar(cmd, &asJSON)
 	return cmd
+}
+
+// printLink prints the renewal link, and below it its QR code.
+func printLink(w io.Writer, link string, qr bool) error {
+	if _, err := fmt.Fprintln(w, link); err != nil || !qr {
+		return err
+	}
+	return writeTermQR(w, link)
 }
 
 // requestJSON is the --json record of request: the request itself, or the
