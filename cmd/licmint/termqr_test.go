@@ -1,6 +1,8 @@
 package main
 
 import (
+	"image"
+	"image/color"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -10,7 +12,8 @@ import (
 
 // TestTermQR reads the modules back from the drawing and compares them
 // with the code's: the light ones drawn, two rows a line, the quiet zone
-// around, and a plain renewal link within 80 columns.
+// around, and a plain renewal link within 80 columns. A picture of the
+// terminal, light text on dark, scans back to the link.
 func TestTermQR(t *testing.T) {
 	link := "https://licenses.example.com/renew#request=" + strings.Repeat("-----BEGIN%20LICMINT%20RENEWAL%20REQUEST", 8)[:319]
 	var b strings.Builder
@@ -27,6 +30,8 @@ func TestTermQR(t *testing.T) {
 	if len(lines) != (side+1)/2 || side > 80 {
 		t.Fatalf("%d lines for %d modules a side", len(lines), side)
 	}
+	const px = 4
+	img := image.NewGray(image.Rect(0, 0, side*px, side*px))
 	for row, line := range lines {
 		if utf8.RuneCountInString(line) != side {
 			t.Fatalf("line %d is %d columns, want %d", row, utf8.RuneCountInString(line), side)
@@ -44,7 +49,17 @@ func TestTermQR(t *testing.T) {
 				if got != want {
 					t.Fatalf("module %d,%d is drawn light=%v, want %v", x, y, got, want)
 				}
+				c := color.Gray{}
+				if got {
+					c.Y = 255
+				}
+				for i := range px * px {
+					img.SetGray(x*px+i%px, y*px+i/px, c)
+				}
 			}
 		}
+	}
+	if text, err := go_qr.Decode(img); err != nil || text != link {
+		t.Fatalf("the terminal's QR code scans as %q, %v", text, err)
 	}
 }
