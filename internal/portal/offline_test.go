@@ -45,6 +45,14 @@ func TestOfflineRenewal(t *testing.T) {
 	held := b.codes()[0]
 	v := e.product(nil)
 	first, _ := v.Verify(held)
+	// The page speaks of what the customer has, the product: no
+	// licmint command and no age recipient, which is the vendor's.
+	b.get("/renew")
+	if offline := b.last[strings.Index(b.last, `id="renew-offline"`):]; strings.Contains(offline, "licmint") ||
+		strings.Contains(offline, "age1") || strings.Contains(offline, id.Recipient().String()) ||
+		!strings.Contains(offline, "In the product, choose to renew offline") {
+		t.Errorf("the offline section of the renew page:\n%s", offline)
+	}
 
 	// The product makes a request; pasted with no renewal key, it is
 	// refused: nothing was paid for.
