@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/licmint/licmint/internal/portal"
 	"github.com/licmint/licmint/ledger"
@@ -220,4 +221,46 @@ func TestBrowserRenewalLink(t *testing.T) {
 		t.Errorf("a damaged link filled in %q", got)
 	}
 	shots.shot(ctx, "renew-link-damaged")
+
+	// A link opened in the tab at the renew page changes only the
+	// fragment: the request is filled in all the same.
+	request := mustRequest(t, held, e.clock.now())
+	link, err := renewseal.RequestURL(e.url("/"), []byte(request))
+	if err != nil {
+		t.Fatal(err)
+	}
+	do("link in the same page", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("[data-request-filled]")),
+		chromedp.WaitNotVisible(chromedp.CSS("[data-request-damaged]")))
+	if got, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#request"))); got != request {
+		t.Errorf("a link in the same page filled in %q", got)
+	}
+
+	// Without JavaScript nothing is filled in, and the page says to
+	// paste the request.
+	do("blank", chromedp.Navigate("about:blank"))
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	do("no script", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#request")))
+	if s := text("#renew-offline"); !strings.Contains(s, "Without JavaScript this page cannot fill in the request: copy it from the product and paste it below.") {
+		t.Errorf("without JavaScript the offline section says %q", s)
+	}
+	if got, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#request"))); got != "" {
+		t.Errorf("without JavaScript the request box holds %q", got)
+	}
+	shots.shot(ctx, "renew-link-no-script")
+}
+
+// mustRequest is the text of a renewal request for code at now.
+func mustRequest(t *testing.T, code string, now time.Time) string {
+	t.Helper()
+	req, err := renewseal.NewRequest(code, "", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := req.MarshalText()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(text)
 }

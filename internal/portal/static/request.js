@@ -4,7 +4,7 @@
 // log-in page the fragment is carried through the log-in; on the renew
 // page it fills in the offline form and leaves the address bar. Without
 // JavaScript the renew page says to paste the request.
-(function () {
+function fillRequest() {
   var prefix = "#request=";
   if (location.hash.indexOf(prefix) !== 0) return;
   var login = document.querySelector('form[action^="/login"]');
@@ -20,18 +20,15 @@
     text = decodeURIComponent(location.hash.slice(prefix.length));
   } catch (e) {}
   history.replaceState(null, "", location.pathname + location.search);
-  var show = function (sel) {
-    var p = document.querySelector(sel);
-    if (p) p.hidden = false;
-  };
-  if (text === null || text.indexOf("-----BEGIN ") < 0) {
-    show("[data-request-damaged]");
-  } else {
-    box.value = text;
-    show("[data-request-filled]");
-  }
+  var ok = text !== null && text.indexOf("-----BEGIN ") >= 0;
+  if (ok) box.value = text;
+  document.querySelector("[data-request-filled]").hidden = !ok;
+  document.querySelector("[data-request-damaged]").hidden = ok;
   var section = document.getElementById("renew-offline");
   if (section) section.scrollIntoView();
   var key = document.getElementById("rk-offline");
   if (key) key.focus();
-})();
+}
+fillRequest();
+// A link opened in a tab already at the page changes only the fragment.
+window.addEventListener("hashchange", fillRequest);
