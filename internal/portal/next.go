@@ -92,17 +92,13 @@ type keptKey struct{}
 // keptValue is the value of field kept across the log-in that r renders
 // the form again after, or "".
 func keptValue(r *http.Request, field string) string {
-	for _, k := range keptValues(r) {
+	kept, _ := r.Context().Value(keptKey{}).([]loginKept)
+	for _, k := range kept {
 		if k.Name == field {
 			return k.Value
 		}
 	}
 	return ""
-}
-
-func keptValues(r *http.Request) []loginKept {
-	kept, _ := r.Context().Value(keptKey{}).([]loginKept)
-	return kept
 }
 
 // formAgain renders the form of page filled in with kept, in answer to
