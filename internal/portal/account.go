@@ -123,7 +123,7 @@ func (s *customerPages) account(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// A form sent as the session ended comes back with what was typed.
-	p.NewEmail = r.URL.Query().Get("new_email")
+	p.NewEmail = keptValue(r, "new_email")
 	s.render(w, r, http.StatusOK, "account", p)
 	return nil
 }

@@ -156,7 +156,8 @@ func (s *customerPages) login(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	typed := r.PostFormValue("email")
 	next := localPath(r.PostFormValue("next"))
-	p := &emailForm{layout: titled("Log in"), Email: typed, Next: next}
+	kept := keptFor(r, next)
+	p := &emailForm{layout: titled("Log in"), Email: typed, Next: next, Kept: kept}
 	email, emailErr := parseEmail(typed)
 	ipBucket := bucket{"login:ip:" + rateAddr(v.ip), s.limits.LoginIP}
 	accBucket := bucket{loginBucket(email), s.limits.LoginAccount}
@@ -232,6 +233,12 @@ func (s *customerPages) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.setCookie(w, id)
+	if len(kept) > 0 {
+		// The form is shown filled in under the new session, so that
+		// the values typed never travel in a redirect's URL.
+		v.id, v.account, v.csrf = id, email, s.csrfToken(id)
+		return s.formAgain(w, r, next, kept)
+	}
 	if next == "" {
 		next = "/licenses"
 	}

@@ -16,14 +16,18 @@ import (
 // TestConsoleBrowser drives Chromium through the support console as staff
 // use it: log in with the TOTP code of the secret the enrolment page shows
 // (computed here at the test's clock), search by key, then replace, move
-// and revoke from the license page, each through its confirmation page.
+// and revoke from the license page, each through its confirmation page;
+// then an admin adds a staff user, who logs in on a phone and enrols an
+// authenticator.
 func TestConsoleBrowser(t *testing.T) {
 	ctx := chrome(t)
 	e := newEnv(t)
 	key := e.mint(1, false, ledger.PurposeLicense)[0]
 	bob := e.signup("bob@example.com", "another good password")
-	if err := portal.AddStaff(context.Background(), e.led, "sam@vendor.test", portaldb.RoleSupport, staffPassword); err != nil {
-		t.Fatal(err)
+	for email, role := range map[string]string{"sam@vendor.test": portaldb.RoleSupport, "ada@vendor.test": portaldb.RoleAdmin} {
+		if err := portal.AddStaff(context.Background(), e.led, email, role, staffPassword); err != nil {
+			t.Fatal(err)
+		}
 	}
 	shots := newShooter(t)
 	// Ann signs up and registers her key, typing, in the same browser:
@@ -157,6 +161,72 @@ func TestConsoleBrowser(t *testing.T) {
 	if w, err := chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth")); err != nil || w > 360 {
 		shots.shot(ctx, "console-too-wide")
 		t.Errorf("the search page at 360 px is %d px wide (%v)", w, err)
+	}
+
+	// An admin adds a staff user, typing their details; sam, support,
+	// is not offered the page.
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('a[href="/console/staff"]').length`)); n != 0 {
+		t.Errorf("support is offered the staff page")
+	}
+	logIn := func(who, password string) {
+		t.Helper()
+		do(who+": log in", chromedp.Navigate(e.url("/console/login")), chromedp.SendKeys(chromedp.CSS("#email"), who),
+			chromedp.SendKeys(chromedp.CSS("#password"), password+"\r"), chromedp.WaitVisible(chromedp.CSS("[data-totp-secret]")))
+		shots.shot(ctx, "console-enrol-"+strings.Split(who, "@")[0])
+		do(who+": totp", chromedp.SendKeys(chromedp.CSS("#code"), e.totpCode(text("[data-totp-secret]"))),
+			chromedp.Click(chromedp.CSS("main form button")), chromedp.WaitVisible(chromedp.CSS(".who")))
+	}
+	logOut := func() {
+		t.Helper()
+		// From a page loaded at the present width: a click on a page
+		// laid out again as the viewport changes may miss the button.
+		do("log out", chromedp.Navigate(e.url("/console/")), chromedp.WaitVisible(chromedp.CSS(`form[action="/console/logout"] button`)),
+			chromedp.Click(chromedp.CSS(`form[action="/console/logout"] button`)), chromedp.WaitVisible(chromedp.CSS("#password")))
+	}
+	do("desk", chromedp.EmulateViewport(1280, 900))
+	logOut()
+	logIn("ada@vendor.test", staffPassword)
+	const kimPassword = "kim's first password"
+	do("staff page", chromedp.Click(chromedp.CSS(`nav a[href="/console/staff"]`)), chromedp.WaitVisible(chromedp.CSS("#role")),
+		chromedp.SendKeys(chromedp.CSS("#email"), "kim@vendor.test"), chromedp.SendKeys(chromedp.CSS("#role"), "admin"),
+		chromedp.SendKeys(chromedp.CSS("#password"), kimPassword))
+	if role, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#role"))); role != "admin" {
+		t.Fatalf("typing admin into the role chose %q", role)
+	}
+	shots.shot(ctx, "console-staff-add")
+	do("add", chromedp.Click(chromedp.CSS(`form[action="/console/staff"] button`)), chromedp.WaitVisible(chromedp.CSS(`[role="status"]`)))
+	if s := text(`[role="status"]`); !strings.HasPrefix(s, "Added.") {
+		t.Fatalf("after adding a staff user: %q", s)
+	}
+	if row := text(`[data-staff="kim@vendor.test"]`); !strings.Contains(row, "admin") || !strings.Contains(row, "by console:ada@vendor.test") {
+		t.Errorf("the new staff user's row: %q", row)
+	}
+	if pw, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#password"))); pw != "" {
+		t.Error("the page shows the first password again")
+	}
+	shots.shot(ctx, "console-staff-added")
+	checkHistoryLayout(t, ctx, shots, e.url("/console/staff"))
+
+	// The new user logs in on a phone: the first password, then the
+	// authenticator they set up from the enrolment page.
+	do("desk", chromedp.EmulateViewport(1280, 900))
+	logOut()
+	do("phone", chromedp.EmulateViewport(390, 844))
+	logIn("kim@vendor.test", kimPassword)
+	if s := text(".who"); s != "Logged in to the console as kim@vendor.test (admin)" {
+		t.Fatalf("the new staff user: %q", s)
+	}
+	if w, err := chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth")); err != nil || w > 390 {
+		t.Errorf("the console at 390 px is %d px wide (%v)", w, err)
+	}
+	shots.shot(ctx, "console-new-staff")
+	// Their authenticator is set up: the next log-in asks for its code,
+	// not for a new enrolment.
+	logOut()
+	do("kim again", chromedp.SendKeys(chromedp.CSS("#email"), "kim@vendor.test"), chromedp.SendKeys(chromedp.CSS("#password"), kimPassword+"\r"),
+		chromedp.WaitVisible(chromedp.CSS("#code")))
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("[data-totp-secret]").length`)); n != 0 {
+		t.Error("the second log-in shows the enrolment again")
 	}
 }
 

@@ -294,7 +294,7 @@ func (s *customerPages) registerBuckets(r *http.Request) []bucket {
 func (s *customerPages) registerForm(w http.ResponseWriter, r *http.Request) error {
 	// The key may come back from the log-in page, kept from a form whose
 	// session ended (sessionEnded): shown, never registered by a GET.
-	s.render(w, r, http.StatusOK, "register", &registerPage{layout: titled("Register your product"), RK: r.URL.Query().Get("rk")})
+	s.render(w, r, http.StatusOK, "register", &registerPage{layout: titled("Register your product"), RK: keptValue(r, "rk")})
 	return nil
 }
 
@@ -443,7 +443,7 @@ func (s *customerPages) renewable(r *http.Request, p *renewPage) error {
 			p.Licenses = append(p.Licenses, l)
 		}
 	}
-	p.Title, p.Recipient = "Renew", s.recipient
+	p.Title = "Renew"
 	return nil
 }
 
@@ -453,8 +453,12 @@ func (s *customerPages) renewForm(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	q := r.URL.Query()
-	// What was typed may come back from the log-in page (sessionEnded).
-	p := &renewPage{Code: code, RK: q.Get("rk"), Request: q.Get("request"), Selected: q.Get("license")}
+	// What was typed may come back from the log-in page (sessionEnded);
+	// a license is chosen by the link of an expiry notice.
+	p := &renewPage{Code: code, RK: keptValue(r, "rk"), Request: keptValue(r, "request"), Selected: q.Get("license")}
+	if l := keptValue(r, "license"); l != "" {
+		p.Selected = l
+	}
 	switch {
 	case p.Code == nil:
 	case r.URL.Query().Get("current") != "":
@@ -545,7 +549,7 @@ func (s *customerPages) renewLicense(w http.ResponseWriter, r *http.Request, p *
 		// Offline: the product's request names the code and install.
 		req, err := renewseal.Open(reqData, s.ids...)
 		if err != nil {
-			return &renewRefusal{"The renewal request could not be read: " + err.Error() + ". Paste or upload the whole file that the product's 'licmint request' wrote.", false}
+			return &renewRefusal{"This is not a whole renewal request (" + err.Error() + "). Copy all of the request your product shows, from its BEGIN line to its END line, or choose the file it saved.", false}
 		}
 		ren.Code, ren.InstallID = req.Code, req.InstallID
 		if key == nil {
@@ -688,6 +692,9 @@ func (s *customerPages) stolenConfirm(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	id := r.URL.Query().Get("license")
+	if l := keptValue(r, "license"); l != "" {
+		id = l
+	}
 	for i := range p.Licenses {
 		if p.Licenses[i].ID == id {
 			p.Confirm = &p.Licenses[i]

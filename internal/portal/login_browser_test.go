@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/licmint/licmint/internal/portal"
 	"github.com/licmint/licmint/ledger"
@@ -65,7 +66,8 @@ func TestBrowserLoginReturns(t *testing.T) {
 // TestBrowserSessionEndedKeepsForm ends the session while a form is open,
 // by time and by the cookie going away, and presses the button: the
 // log-in page says to log in again, and after it the form is back with
-// what was typed, which then goes through.
+// what was typed, which then goes through. What was typed never shows in
+// the address bar or the tab's history: it travels in the forms' bodies.
 func TestBrowserSessionEndedKeepsForm(t *testing.T) {
 	ctx := chrome(t)
 	e := newEnv(t)
@@ -77,29 +79,59 @@ func TestBrowserSessionEndedKeepsForm(t *testing.T) {
 	bs.typeSignup(e, email, password)
 
 	for i, end := range []struct {
-		name string
-		do   func()
+		name          string
+		width, height int64
+		do            func()
 	}{
-		{"expired", func() { e.clock.add(portal.SessionLifetime + time.Minute) }},
-		{"cookie gone", func() {
+		{"expired", 1280, 900, func() { e.clock.add(portal.SessionLifetime + time.Minute) }},
+		{"cookie gone", 390, 844, func() {
 			if _, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
 				t.Fatal(err)
 			}
 		}},
 	} {
 		typed := keys[i].String()
-		do(end.name, chromedp.Navigate(e.url("/register")), chromedp.SendKeys(chromedp.CSS("#rk"), typed))
+		do(end.name, chromedp.EmulateViewport(end.width, end.height), chromedp.Navigate(e.url("/register")),
+			chromedp.SendKeys(chromedp.CSS("#rk"), typed))
 		end.do()
 		do(end.name, chromedp.Click(chromedp.CSS("main form button")), chromedp.WaitVisible(chromedp.CSS(`[role="alert"]`)))
 		shots.shot(ctx, "session-ended-"+strings.ReplaceAll(end.name, " ", "-"))
 		if s := text(`[role="alert"]`); !strings.Contains(s, "Log in again") || strings.Contains(s, "did not come from this site") {
 			t.Fatalf("%s: %q", end.name, s)
 		}
+		bs.urlsLack(end.name+": the log-in page", typed)
 		do(end.name+": log in", chromedp.SendKeys(chromedp.CSS("#email"), email), chromedp.SendKeys(chromedp.CSS("#password"), password),
 			chromedp.Click(chromedp.CSS("main form button")), chromedp.WaitVisible(chromedp.CSS("#rk")))
 		if kept, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#rk"))); kept != typed {
 			t.Fatalf("%s: the key typed is gone: %q", end.name, kept)
 		}
+		bs.urlsLack(end.name+": the form again", typed)
 		do(end.name+": register", chromedp.Click(chromedp.CSS("main form button")), chromedp.WaitVisible(chromedp.CSS("[data-activation-code]")))
+		bs.urlsLack(end.name+": registered", typed)
+	}
+}
+
+// urlsLack fails the test when the address bar or any entry of the tab's
+// history holds s, in any of its spellings in a URL.
+func (b *browserSession) urlsLack(what, s string) {
+	b.t.Helper()
+	h, err := chromedp.Call(b.ctx, page.GetNavigationHistory, cdp.Empty{})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	urls := []string{loc}
+	for _, entry := range h.Entries {
+		urls = append(urls, entry.URL, entry.UserTypedURL)
+	}
+	for _, u := range urls {
+		for _, form := range []string{s, url.QueryEscape(s), url.PathEscape(s)} {
+			if strings.Contains(u, form) {
+				b.t.Errorf("%s: a URL holds what was typed: %s", what, u)
+			}
+		}
 	}
 }

@@ -37,7 +37,7 @@ func TestOfflineRenewal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEnv(t, portal.WithRequestIdentities(id.Recipient().String(), id))
+	e := newEnv(t, portal.WithRequestIdentities(id))
 	full := e.mint(1, false, ledger.PurposeLicense)[0]
 	renewals := e.mint(2, false, ledger.PurposeRenewal)
 	b := e.signup("ann@example.com", "correct horse battery")
@@ -45,6 +45,14 @@ func TestOfflineRenewal(t *testing.T) {
 	held := b.codes()[0]
 	v := e.product(nil)
 	first, _ := v.Verify(held)
+	// The page speaks of what the customer has, the product: no
+	// licmint command and no age recipient, which is the vendor's.
+	b.get("/renew")
+	if offline := b.last[strings.Index(b.last, `id="renew-offline"`):]; strings.Contains(offline, "licmint") ||
+		strings.Contains(offline, "age1") || strings.Contains(offline, id.Recipient().String()) ||
+		!strings.Contains(offline, "In the product, choose to renew offline") {
+		t.Errorf("the offline section of the renew page:\n%s", offline)
+	}
 
 	// The product makes a request; pasted with no renewal key, it is
 	// refused: nothing was paid for.
@@ -92,7 +100,7 @@ func TestOfflineRenewal(t *testing.T) {
 	}
 	// Garbage is refused with a message.
 	b.upload([]byte("not a request"), "")
-	if !strings.Contains(alert(b.last), "could not be read") {
+	if !strings.Contains(alert(b.last), "not a whole renewal request") {
 		t.Fatalf("garbage request: %q", alert(b.last))
 	}
 }

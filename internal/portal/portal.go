@@ -165,7 +165,6 @@ type deps struct {
 	now       func() time.Time
 	rand      io.Reader
 	ids       []age.Identity
-	recipient string
 	demo      bool
 	secure    bool
 	limits    Limits
@@ -210,9 +209,10 @@ func WithTrustedKeys(keys ...verifier.Key) Option {
 }
 
 // WithRequestIdentities sets the age identities that open renewal
-// requests sealed to the portal, and the recipient shown to customers.
-func WithRequestIdentities(recipient string, ids ...age.Identity) Option {
-	return func(s *deps) { s.recipient, s.ids = recipient, ids }
+// requests sealed to the portal. Their recipient is the vendor's to give
+// products (Started.Recipient); customers never need it.
+func WithRequestIdentities(ids ...age.Identity) Option {
+	return func(s *deps) { s.ids = ids }
 }
 
 // WithDemo shows the outbox at /outbox, for the demo, where mail is kept

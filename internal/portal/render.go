@@ -47,7 +47,8 @@ func titled(title string) layout { return layout{Title: title} }
 type emailForm struct {
 	layout
 	Email string
-	Next  string // the local path to go to once logged in
+	Next  string      // the local path to go to once logged in
+	Kept  []loginKept // the values typed into Next's form, kept across the log-in
 }
 
 // tokenForm is the page of "confirm" and "reset": the link's token.
@@ -76,13 +77,12 @@ type registerPage struct {
 }
 
 // renewPage is the page "renew": the licenses that can be renewed, the
-// form's values echoed, the code renewed and the recipient of requests.
+// form's values echoed and the code renewed.
 type renewPage struct {
 	layout
 	RK, Request, Selected string
 	Code                  *codeView
 	Licenses              []licenseView
-	Recipient             string
 }
 
 // stolenPage is the page "stolen": the licenses that can be replaced and

@@ -32,7 +32,7 @@ type Config struct {
 	// Catalog is what the portal sells; nil is catalog.Default.
 	Catalog *catalog.Catalog
 	// RequestIdentities open renewal requests sealed to the portal; the
-	// first X25519 one's recipient is shown to customers.
+	// first X25519 one's recipient is Started.Recipient.
 	RequestIdentities []age.Identity
 	// Demo runs on an in-memory ledger with a throwaway key and request
 	// identity, a demo account and sample keys, and shows the outbox at
@@ -233,7 +233,7 @@ func newRunServer(ctx context.Context, svc *issuance.Service, cfg *Config) (*Ser
 		}
 	}
 	if len(cfg.RequestIdentities) > 0 {
-		opts = append(opts, WithRequestIdentities(started.Recipient, cfg.RequestIdentities...))
+		opts = append(opts, WithRequestIdentities(cfg.RequestIdentities...))
 	}
 	if cfg.Support != "" {
 		opts = append(opts, WithSupport(cfg.Support))
