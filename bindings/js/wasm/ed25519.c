@@ -296,7 +296,7 @@ NOINLINE static i32 divsteps(i32 eta, u32 f, u32 g, i32 *t) {
 }
 
 // update_de sets d, e = t·(d, e) / 2^30 mod p, keeping them in (-2p, p).
-NOINLINE static void update_de(s30 *d, s30 *e, const i32 *t) {
+COLD static void update_de(s30 *d, s30 *e, const i32 *t) {
 	i32 u = t[0], v = t[1], q = t[2], r = t[3];
 	i32 sd = d->v[8] >> 31, se = e->v[8] >> 31;
 	i32 md = (u & sd) + (v & se), me = (q & sd) + (r & se);
@@ -318,7 +318,7 @@ NOINLINE static void update_de(s30 *d, s30 *e, const i32 *t) {
 }
 
 // update_fg sets f, g = t·(f, g) / 2^30, on their first n limbs.
-NOINLINE static void update_fg(int n, s30 *f, s30 *g, const i32 *t) {
+COLD static void update_fg(int n, s30 *f, s30 *g, const i32 *t) {
 	i32 u = t[0], v = t[1], q = t[2], r = t[3];
 	i64 cf = (i64)u * f->v[0] + (i64)v * g->v[0];
 	i64 cg = (i64)q * f->v[0] + (i64)r * g->v[0];
