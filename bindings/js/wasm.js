@@ -18,7 +18,7 @@ import { hex as hexOf } from './formats.js';
 import wasmHex from './ed25519wasm.js';
 
 let x; // the module's exports
-let made; // the promise of them, made on first use, once
+let made; // the promise of them, made on first use (again after a failure)
 
 // io returns the module's buffer for n bytes: a key, or a signature and a
 // message. Memory grows as keys are loaded, so it is looked up anew.
@@ -31,9 +31,22 @@ const io = (n) => {
 // handles maps a key (hex) to its tables in the module: each is built once.
 const handles = new Map();
 
+async function instantiate() {
+  try {
+    return (await WebAssembly.instantiate(Uint8Array.from(wasmHex.match(/../g), (b) => parseInt(b, 16)))).instance.exports;
+  } catch (e) {
+    throw new TypeError(`licmint/wasm: this platform refused WebAssembly (${e?.message ?? e}); in a page, the Content Security Policy must allow 'wasm-unsafe-eval'`);
+  }
+}
+
 async function load(pub) {
-  made ??= WebAssembly.instantiate(Uint8Array.from(wasmHex.match(/../g), (b) => parseInt(b, 16)));
-  x = (await made).instance.exports;
+  made ??= instantiate();
+  try {
+    x = await made;
+  } catch (e) {
+    made = undefined; // to try again, where a policy may have changed
+    throw e;
+  }
   const k = hexOf(pub);
   let h = handles.get(k);
   if (h === undefined) {

@@ -183,3 +183,19 @@ test('wasm refuses exactly the keys checkPublicKey refuses, for the same reason'
   }
   assert.deepEqual([...seen].sort(), [-1, -2, -3, 0], 'every reachable outcome is met');
 });
+
+test('without WebAssembly (a page whose policy forbids it), the check says what to allow, and works once it may', async () => {
+  // A module instance of its own, which has not instantiated the module yet.
+  const { wasm: fresh } = await import('../wasm.js?without-webassembly');
+  const { pub } = keyFromSeed(rand(32, 'no wasm'));
+  const saved = globalThis.WebAssembly;
+  try {
+    delete globalThis.WebAssembly;
+    await assert.rejects(fresh.checker(pub), (e) => e instanceof TypeError && e.message.includes("'wasm-unsafe-eval'"));
+  } finally {
+    globalThis.WebAssembly = saved;
+  }
+  const [name, check] = await fresh.checker(pub);
+  assert.equal(name, 'wasm');
+  assert.equal(await check(new Uint8Array(0), new Uint8Array(64)), false);
+});
