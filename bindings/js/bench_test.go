@@ -38,7 +38,7 @@ func TestSize(t *testing.T) {
 	if _, err := exec.LookPath("node_modules/.bin/esbuild"); err != nil {
 		t.Fatal("esbuild is missing: run npm ci in bindings/js")
 	}
-	for _, entry := range []string{"licmint.js", "catalog.js", "formats.js", "jwt.js", "keys.js"} {
+	for _, entry := range []string{"licmint.js", "catalog.js", "formats.js", "jwt.js", "keys.js", "wasm.js"} {
 		m, z := bundleSize(t, entry)
 		t.Logf("%s with its imports: %d B minified, %d B gzipped", entry, m, z)
 		if entry == "licmint.js" && z > MaxGzipSize {
@@ -52,8 +52,8 @@ func TestSize(t *testing.T) {
 // Node process (timed inside it, after a warm-up). ratio is Node's time
 // over Go's; cpu-ratio the same for CPU time (on a busy machine the two
 // sides' elapsed times suffer unequally). The sub-benchmarks are the
-// Ed25519 check: node (crypto.verify, Node's default), webcrypto and
-// noble; and crypto.verify, Node's Ed25519 alone on the code's message,
+// Ed25519 check: node (crypto.verify, Node's default), webcrypto, noble
+// and wasm (licmint/wasm); and crypto.verify, Node's Ed25519 alone on the code's message,
 // against Go's whole Verify: the floor of any verify in Node.
 func BenchmarkNodeVsGo(b *testing.B) {
 	needNode(b)
@@ -72,7 +72,7 @@ func BenchmarkNodeVsGo(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, check := range []string{"node", "crypto.verify", "webcrypto", "noble"} {
+	for _, check := range []string{"node", "crypto.verify", "webcrypto", "noble", "wasm"} {
 		b.Run(check, func(b *testing.B) {
 			n := 2000
 			if check == "noble" {

@@ -78,7 +78,8 @@ const nodeCrypto = globalThis.process?.getBuiltinModule?.('node:crypto');
 /**
  * signatureChecker returns the check for one trusted key:
  * (message, signature) => Promise<boolean>, and the name of what does it:
- * 'node', 'webcrypto' or 'noble'. prefer forces one of them.
+ * 'node', 'webcrypto' or 'noble'. prefer forces one of them, or is an
+ * object whose checker(pub) returns both (licmint/wasm's wasm).
  */
 export async function signatureChecker(pub, prefer) {
   const [name, check] = await checker(pub, prefer);
@@ -91,6 +92,8 @@ export async function signatureChecker(pub, prefer) {
 const isIdentity = (sig) => sig[0] === 1 && sig.subarray(1, 32).every((b) => b === 0);
 
 async function checker(pub, prefer) {
+  // An object with a checker method, as licmint/wasm exports, makes its own.
+  if (typeof prefer?.checker === 'function') return prefer.checker(pub);
   const want = prefer ?? (nodeCrypto ? 'node' : 'webcrypto');
   if (want === 'node') {
     if (!nodeCrypto) throw new TypeError("licmint: signatureCheck 'node' needs Node.js");

@@ -50,12 +50,13 @@ func run(t testing.TB, cmd *exec.Cmd) string {
 }
 
 // TestNode runs test/node.test.mjs: the suite once per Ed25519 check Node
-// has, and FileStore's tests.
+// has, and FileStore's tests; and test/wasm.test.mjs, the WebAssembly
+// check against crypto.verify and noble on random and mutated input.
 func TestNode(t *testing.T) {
 	needNode(t)
 	oracle := writeOracle(t, oracleDir(t))
 	abs, _ := filepath.Abs(testdata)
-	cmd := exec.Command("node", "--test", "--test-reporter=tap", "test/node.test.mjs")
+	cmd := exec.Command("node", "--test", "--test-reporter=tap", "test/node.test.mjs", "test/wasm.test.mjs")
 	cmd.Env = append(os.Environ(), "LICMINT_TESTDATA="+abs, "LICMINT_ORACLE="+oracle)
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "\n# fail 0") {

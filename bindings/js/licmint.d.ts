@@ -81,8 +81,13 @@ export interface VerifierOptions {
   store?: Store;
   /** How far the clock may go back behind the latest time seen before clock_rollback; a day by default. */
   rollbackToleranceMs?: number;
-  /** Who checks Ed25519 signatures: Node's crypto.verify ('node', the default in Node), WebCrypto ('webcrypto', the default elsewhere, with 'noble' where WebCrypto lacks Ed25519), this package's JavaScript ('noble'), or a function that answers as Go's crypto/ed25519.Verify. */
-  signatureCheck?: 'node' | 'webcrypto' | 'noble' | ((publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean | Promise<boolean>);
+  /** Who checks Ed25519 signatures: Node's crypto.verify ('node', the default in Node), WebCrypto ('webcrypto', the default elsewhere, with 'noble' where WebCrypto lacks Ed25519), this package's JavaScript ('noble'), WebAssembly (`wasm` from 'licmint/wasm', the fastest), or a function that answers as Go's crypto/ed25519.Verify. */
+  signatureCheck?: 'node' | 'webcrypto' | 'noble' | SignatureChecker | ((publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean | Promise<boolean>);
+}
+
+/** A signature check that loads each trusted key itself, as `wasm` from 'licmint/wasm'. */
+export interface SignatureChecker {
+  checker(publicKey: Uint8Array): Promise<[string, (message: Uint8Array, signature: Uint8Array) => Promise<boolean>]>;
 }
 
 /** Which of an edition's features a license enables: all while in force, none otherwise. */

@@ -3,11 +3,12 @@
 // warm-up of 2,000 (by then V8 has optimised the hot code): the elapsed
 // time, and then the process's CPU time, which a busy machine inflates
 // less. SIGNATURE_CHECK is Verifier.create's option: node (the default in
-// Node), webcrypto or noble; or crypto.verify, to time Node's
+// Node), webcrypto, noble or wasm (licmint/wasm); or crypto.verify, to time Node's
 // crypto.verify alone on the code's message, the floor of a verify in
 // Node. js_test.go's BenchmarkNodeVsGo runs it.
 import { createPublicKey, verify } from 'node:crypto';
 import { Verifier, DEFAULT_CATALOG } from '../licmint.js';
+import { wasm } from '../wasm.js';
 import { acMessage, concat, parseActivationCode } from '../formats.js';
 
 const [publicKeyHex, code, n, signatureCheck] = process.argv.slice(2);
@@ -16,7 +17,7 @@ let v = await Verifier.create({
   keys: [{ id: 1, publicKey: Uint8Array.from(publicKeyHex.match(/../g), (b) => parseInt(b, 16)) }],
   catalog: DEFAULT_CATALOG.products.PC,
   now: new Date('2027-01-15T00:00:00Z'),
-  signatureCheck: signatureCheck === 'crypto.verify' ? undefined : signatureCheck,
+  signatureCheck: signatureCheck === 'wasm' ? wasm : signatureCheck === 'crypto.verify' ? undefined : signatureCheck,
 });
 if (signatureCheck === 'crypto.verify') {
   const c = parseActivationCode(code);

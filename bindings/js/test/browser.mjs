@@ -26,7 +26,7 @@ try {
   const keys = data.cases.keys.map((k) => ({ id: k.id, publicKey: Uint8Array.from(k.public_key_hex.match(/../g), (b) => parseInt(b, 16)) }));
   result.defaultCheck = (await main.Verifier.create({ product: 'PC', keys })).signatureCheck;
   for (const check of checks) {
-    for (const t of tests(lib, data, { signatureCheck: check.name })) {
+    for (const t of tests(lib, data, { signatureCheck: check.option })) {
       try {
         await t.fn();
         result.passed++;

@@ -24,7 +24,7 @@ const checks = await signatureChecks();
 const lib = { ...formats, ...catalog, ...jwt, ...keyfiles, ...main, signatureChecks: checks };
 let pass = 0, fail = 0;
 for (const check of checks) {
-  for (const t of tests(lib, data, { signatureCheck: check.name })) {
+  for (const t of tests(lib, data, { signatureCheck: check.option })) {
     try {
       await t.fn();
       pass++;

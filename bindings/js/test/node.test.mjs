@@ -29,7 +29,7 @@ const checks = await signatureChecks();
 const lib = { ...formats, ...catalog, ...jwt, ...keyfiles, ...main };
 const all = { ...lib, signatureChecks: checks };
 for (const check of checks) {
-  for (const t of tests(all, data, { signatureCheck: check.name })) test(`${t.name} (signatures: ${check.name})`, t.fn);
+  for (const t of tests(all, data, { signatureCheck: check.option })) test(`${t.name} (signatures: ${check.name})`, t.fn);
 }
 
 test('the default check in Node is crypto.verify', async () => {
