@@ -106,7 +106,12 @@ func TestBrowserAccessibility(t *testing.T) {
 		"/console/staff/remove":  {"?email=sam%40vendor.test"},
 	}
 
-	s := &a11ySweep{t: t, ctx: ctx, e: e, axe: string(axeJS), shots: newShooter(t), found: map[string]*axeTally{}}
+	s := &a11ySweep{t: t, ctx: ctx, e: e, axe: string(axeJS), shots: newShooter(t), found: map[string]*axeTally{},
+		wantInvalid: map[string]string{"/register form1-typed-wrong": "rk", "/login form1-typed-wrong": "password",
+			"/renew form1-typed-wrong": "rk", "/renew form2-typed-wrong": "rk-offline",
+			"/console/login form1-typed-wrong": "password", "/console/password form1-typed-wrong": "current_password",
+			"/console/revocation-list form1-typed-wrong": "product", "/console/licenses/" + id + "/move form1-typed-wrong": "email",
+			"/console/licenses/" + id + "/reset-code form1-typed-wrong": "remembered"}}
 	s.do("start", chromedp.EmulateViewport(sweepWidths[0].w, sweepWidths[0].h), chromedp.Navigate(e.url("/login")))
 	s.keyboard()
 	for _, visitor := range []string{"anonymous", "customer", "support", "admin"} {
@@ -162,6 +167,9 @@ type a11ySweep struct {
 	shots  *shooter
 	states int
 	found  map[string]*axeTally // by rule id
+	// wantInvalid are states, "path state", whose error the portal
+	// gives about one field: its input, which the error must be tied to.
+	wantInvalid map[string]string
 }
 
 // axeTally counts a rule's violations over the sweep.
@@ -414,11 +422,6 @@ const structureJS = `(() => {
 	return out;
 })()`
 
-// wantInvalid are forms whose wrong values the portal refuses as wrong in
-// one field: the input the sweep checks the error is tied to.
-var wantInvalid = map[string]string{"/register": "rk", "/login": "password", "/console/login": "password",
-	"/console/password": "current_password", "/console/revocation-list": "product"}
-
 // check runs axe on the tab's page at each width, checks its structure,
 // and saves its screenshots.
 func (s *a11ySweep) check(path, visitor, state string) {
@@ -435,7 +438,7 @@ func (s *a11ySweep) check(path, visitor, state string) {
 	for _, p := range problems {
 		s.t.Errorf("%s as %s (%s): %s", path, visitor, state, p)
 	}
-	if id, ok := wantInvalid[path]; ok && state == "form1-typed-wrong" {
+	if id, ok := s.wantInvalid[path+" "+state]; ok {
 		if v, _ := chromedp.Run(s.ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.getElementById(%q)?.getAttribute("aria-invalid") || ""`, id))); v != "true" {
 			s.t.Errorf("%s as %s (%s): the error is not tied to #%s", path, visitor, state, id)
 		}
