@@ -30,8 +30,9 @@ import (
 // skip (as it does under CI=true).
 var axeScript = filepath.Join("testdata", "axe", "node_modules", "axe-core", "axe.min.js")
 
-// axeRun runs the rules of WCAG 2.0 and 2.1, levels A and AA, on the page
-// and returns what they found, one entry a rule.
+// axeRun runs the rules of WCAG 2.0 and 2.1, levels A and AA, and axe's
+// best practices (landmarks, heading order and the like) on the page, and
+// returns what they found, one entry a rule.
 const axeRun = `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}, resultTypes: ["violations"]})
 	.then(r => r.violations.map(v => ({id: v.id, impact: v.impact || "", help: v.help,
 		targets: v.nodes.map(n => n.target.map(String).join(" "))})))`
@@ -88,10 +89,11 @@ func TestBrowserAccessibility(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := "PC-" + key.Serial.String()
+	actions := []string{"move", "replace", "reset-code", "resend", "revoke"}
 	paths, err := portaltest.GETPaths(map[string][]string{
 		"{$}":       {""},
 		"{license}": {id},
-		"{action}":  {"move", "replace", "reset-code", "resend", "revoke"},
+		"{action}":  actions,
 		"{rk}":      {unused.String()},
 		"{id}":      {strconv.FormatInt(tokID, 10)},
 		"{product}": {"PC"},
@@ -125,6 +127,19 @@ func TestBrowserAccessibility(t *testing.T) {
 			}
 		case "support", "admin":
 			s.staffLogin(map[string]string{"support": "sam@vendor.test", "admin": "ada@vendor.test"}[visitor], visitor)
+		}
+		if visitor == "support" {
+			// Each action the license page offers is swept.
+			s.do("license page", chromedp.Navigate(e.url("/console/licenses/"+id)))
+			offered, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("[data-action]")].map(a => a.dataset.action)`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range offered {
+				if !slices.Contains(actions, a) {
+					t.Errorf("the license page offers the action %q, which the sweep does not visit: add it to actions", a)
+				}
+			}
 		}
 		for _, path := range paths {
 			if !slices.Contains(seenBy(path), visitor) {
@@ -179,9 +194,13 @@ type axeTally struct {
 	first        string
 }
 
+// do runs the steps, each call bounded to a minute, so that a page that
+// never comes fails the test at once rather than at its deadline.
 func (s *a11ySweep) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	s.t.Helper()
-	if err := chromedp.Do(s.ctx, steps...); err != nil {
+	ctx, cancel := context.WithTimeout(s.ctx, time.Minute)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
 		s.shots.shot(s.ctx, "a11y-failed")
 		html, _ := chromedp.Run(s.ctx, chromedp.OuterHTML(chromedp.CSS("body")))
 		s.t.Fatalf("%s: %v\n%s", what, err, html)
@@ -195,7 +214,9 @@ func (s *a11ySweep) staffLogin(email, visitor string) {
 	s.t.Helper()
 	s.do("console", chromedp.Navigate(s.e.url("/console/login")))
 	if n, _ := chromedp.Run(s.ctx, chromedp.Evaluate[int](`document.querySelectorAll('form[action="/console/logout"]').length`)); n > 0 {
-		s.do("console log-out", chromedp.Click(chromedp.CSS(`form[action="/console/logout"] button`)), chromedp.WaitVisible(chromedp.CSS("#password")))
+		// Gone once the page after the log-out has loaded.
+		s.do("console log-out", chromedp.Click(chromedp.CSS(`form[action="/console/logout"] button`)),
+			chromedp.WaitNotPresent(chromedp.CSS(`form[action="/console/logout"]`)))
 		s.do("console", chromedp.Navigate(s.e.url("/console/login")))
 	}
 	s.do("console log-in", chromedp.SendKeys(chromedp.CSS("#email"), email), chromedp.SendKeys(chromedp.CSS("#password"), staffPassword),
