@@ -66,6 +66,11 @@ func TestBrowserAccessibility(t *testing.T) {
 		t.Skip(msg)
 	}
 	ctx := chromeFor(t, 15*time.Minute)
+	// The browser starts on the test's context: a step's own timeout,
+	// if it started it, would close it (see a11ySweep.do).
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
 	e := newEnv(t, portal.WithDemo(true))
 	start := time.Now()
 	bg := context.Background()
