@@ -79,7 +79,7 @@ func (s *customerPages) signup(w http.ResponseWriter, r *http.Request) error {
 		err = checkNewPassword(r.PostFormValue("password"), email)
 	}
 	if err != nil {
-		p.Error = inputMsg(err)
+		p.fieldError(err, nil)
 		s.render(w, r, http.StatusUnprocessableEntity, "signup", p)
 		return nil
 	}
@@ -203,7 +203,7 @@ func (s *customerPages) login(w http.ResponseWriter, r *http.Request) error {
 		return s.busy(w, err, "login", p)
 	}
 	if acc == nil || !ok {
-		p.Error = errLogin
+		p.Error, p.Invalid = errLogin, []string{"email", "password"}
 		s.render(w, r, http.StatusUnauthorized, "login", p)
 		return nil
 	}
@@ -271,7 +271,7 @@ func (s *customerPages) forgot(w http.ResponseWriter, r *http.Request) error {
 	p := &emailForm{layout: titled("Forgot your password?"), Email: typed}
 	email, err := parseEmail(typed)
 	if err != nil {
-		p.Error = inputMsg(err)
+		p.fieldError(err, nil)
 		s.render(w, r, http.StatusUnprocessableEntity, "forgot", p)
 		return nil
 	}
@@ -321,7 +321,7 @@ func (s *customerPages) reset(w http.ResponseWriter, r *http.Request) error {
 	p := &tokenForm{layout: titled("Choose a new password"), Token: token}
 	password := r.PostFormValue("password")
 	if err := checkNewPassword(password, ""); err != nil {
-		p.Error = inputMsg(err)
+		p.fieldError(err, nil)
 		s.render(w, r, http.StatusUnprocessableEntity, "reset", p)
 		return nil
 	}

@@ -24,6 +24,12 @@ const artefactsEnv = "LICMINT_ARTIFACTS"
 // installed (.ci/run installs Debian's chromium).
 func chrome(t *testing.T) context.Context {
 	t.Helper()
+	return chromeFor(t, 90*time.Second)
+}
+
+// chromeFor is chrome for a test that may take up to d.
+func chromeFor(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
 	var path string
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -38,7 +44,7 @@ func chrome(t *testing.T) context.Context {
 		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1000, 800),
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true)}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
 	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
 	t.Cleanup(acancel)
@@ -48,7 +54,7 @@ func chrome(t *testing.T) context.Context {
 }
 
 // shooter writes numbered screenshots of each page to the artefact
-// directory.
+// directory, in a directory of the test's own.
 type shooter struct {
 	t   *testing.T
 	dir string
@@ -60,7 +66,7 @@ func newShooter(t *testing.T) *shooter {
 	if dir == "" {
 		dir = t.TempDir()
 	} else {
-		dir = filepath.Join(dir, "portal-browser")
+		dir = filepath.Join(dir, "portal-browser", t.Name())
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)

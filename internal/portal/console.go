@@ -203,7 +203,7 @@ func (s *consolePages) consoleLogin(w http.ResponseWriter, r *http.Request) erro
 		return s.consoleBusy(w, err, "login", p)
 	}
 	if st == nil || !ok {
-		p.Error = errLogin
+		p.Error, p.Invalid = errLogin, []string{"email", "password"}
 		s.consoleRender(w, r, http.StatusUnauthorized, "login", p)
 		return nil
 	}
@@ -370,7 +370,7 @@ func (s *consolePages) totpCheck(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	refuse := func(status int, msg string) {
-		p.Error = msg
+		p.Error, p.Invalid = msg, []string{"code"}
 		s.consoleRender(w, r, status, "totp", p)
 	}
 	// The attempt is counted before the code is checked, and refused if
@@ -435,18 +435,18 @@ func (s *consolePages) passwordChange(w http.ResponseWriter, r *http.Request) er
 		}
 	}
 	if !ok {
-		p.Error = "Your current password is not right."
+		p.Error, p.Invalid = "Your current password is not right.", []string{"current_password"}
 		s.consoleRender(w, r, http.StatusUnauthorized, "password", p)
 		return nil
 	}
 	s.release(r, accBucket)
 	if err := checkNewPassword(next, v.email); err != nil {
-		p.Error = inputMsg(err)
+		p.Error, p.Invalid = inputMsg(err), invalidField(err, map[string]string{"password": "new_password"})
 		s.consoleRender(w, r, http.StatusUnprocessableEntity, "password", p)
 		return nil
 	}
 	if next == current {
-		p.Error = "Choose a new password, not the one you have."
+		p.Error, p.Invalid = "Choose a new password, not the one you have.", []string{"new_password"}
 		s.consoleRender(w, r, http.StatusUnprocessableEntity, "password", p)
 		return nil
 	}

@@ -50,9 +50,9 @@ func (s *consolePages) staffAdd(w http.ResponseWriter, r *http.Request) error {
 	var ie *InputError
 	switch {
 	case errors.As(err, &ie):
-		p.Error = ie.Msg
+		p.Error, p.Invalid = ie.Msg, invalidField(err, nil)
 	case errors.Is(err, portaldb.ErrStaffExists):
-		p.Error = "A staff user with this login id exists already."
+		p.Error, p.Invalid = "A staff user with this login id exists already.", []string{"email"}
 	case err != nil:
 		return err
 	}
@@ -128,7 +128,15 @@ func (s *consolePages) tokenList(w http.ResponseWriter, r *http.Request, status 
 func (s *consolePages) tokenCreate(w http.ResponseWriter, r *http.Request) error {
 	name, scope := strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("scope")
 	if !portaldb.ValidScope(scope) || !portaldb.ValidTokenName(name) {
-		return s.tokenList(w, r, http.StatusUnprocessableEntity, &tokensScreen{consoleLayout: consoleLayout{Error: fmt.Sprintf("Choose the scope (mint, read or revoke) and a name of at most %d characters.", portaldb.MaxTokenName)}})
+		var invalid []string
+		if !portaldb.ValidTokenName(name) {
+			invalid = append(invalid, "name")
+		}
+		if !portaldb.ValidScope(scope) {
+			invalid = append(invalid, "scope")
+		}
+		return s.tokenList(w, r, http.StatusUnprocessableEntity, &tokensScreen{consoleLayout: consoleLayout{Error: fmt.Sprintf("Choose the scope (mint, read or revoke) and a name of at most %d characters.", portaldb.MaxTokenName),
+			Invalid: invalid}})
 	}
 	token, id, err := CreateAPIToken(r.Context(), s.led, name, scope)
 	if err != nil {

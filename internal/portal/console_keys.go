@@ -110,7 +110,7 @@ func (s *consolePages) crlPublish(w http.ResponseWriter, r *http.Request) error 
 	}
 	if err != nil {
 		s.consoleRender(w, r, http.StatusUnprocessableEntity, "crl", &consoleLayout{Title: "Revocation lists",
-			Error: "Enter a product code of the catalog, two letters such as PC."})
+			Error: "Enter a product code of the catalog, two letters such as PC.", Invalid: []string{"product"}})
 		return nil
 	}
 	seq, list, err := s.svc.RevocationList(r.Context(), &issuance.ListRequest{Product: p})

@@ -26,15 +26,20 @@ const MaxQuery = 300
 // consoleLayout is what the console's layout.html draws around every
 // page, and all that "message", "crl" and "password" are rendered with.
 type consoleLayout struct {
-	Title  string
-	Staff  string
-	Admin  bool
-	CSRF   string
-	Error  string // shown in role="alert"
-	Notice string // shown in role="status"
+	Title   string
+	Staff   string
+	Admin   bool
+	CSRF    string
+	Error   string   // shown in role="alert"
+	Invalid []string // the ids of the inputs Error is about
+	Notice  string   // shown in role="status"
 }
 
 func (l *consoleLayout) consoleFrame() *consoleLayout { return l }
+
+// Field returns the attributes that tie the input id to the page's error
+// when the error is about it.
+func (l *consoleLayout) Field(id string) template.HTMLAttr { return fieldAttrs(l.Invalid, id) }
 
 // A consoleViewer is what a console page is rendered with: its own fields
 // and the layout's.
@@ -182,7 +187,7 @@ func (s *consolePages) consoleSearch(w http.ResponseWriter, r *http.Request) err
 		return nil
 	}
 	if len(q) > MaxQuery {
-		p.Error = fmt.Sprintf("Search for at most %d characters: one key, code, email, serial or order reference.", MaxQuery)
+		p.Error, p.Invalid = fmt.Sprintf("Search for at most %d characters: one key, code, email, serial or order reference.", MaxQuery), []string{"q"}
 		s.consoleRender(w, r, http.StatusUnprocessableEntity, "search", p)
 		return nil
 	}
@@ -514,7 +519,7 @@ func (s *consolePages) runAction(w http.ResponseWriter, r *http.Request, cl *con
 	var ie *InputError
 	switch {
 	case errors.As(err, &ie):
-		return consoleAgain(http.StatusUnprocessableEntity, "confirm", &confirmScreen{consoleLayout: consoleLayout{Title: act.Title + ": " + cl.ID, Error: ie.Msg},
+		return consoleAgain(http.StatusUnprocessableEntity, "confirm", &confirmScreen{consoleLayout: consoleLayout{Title: act.Title + ": " + cl.ID, Error: ie.Msg, Invalid: invalidField(err, nil)},
 			License: cl, Action: act, Values: r.PostForm})
 	case err != nil:
 		return err

@@ -324,7 +324,7 @@ func (s *customerPages) register(w http.ResponseWriter, r *http.Request) error {
 	}()
 	refuse := func(msg string) error {
 		counted = true
-		p.Error = msg
+		p.Error, p.Invalid = msg, []string{"rk"}
 		return again(http.StatusUnprocessableEntity, "register", p)
 	}
 	rk, err := formats.ParseRegistrationKey(typed)
@@ -480,6 +480,24 @@ func (s *customerPages) renewForm(w http.ResponseWriter, r *http.Request) error 
 type renewRefusal struct {
 	msg     string
 	counted bool
+	// field is what msg is about: "rk", "request" or "license"; none for
+	// what the form asks first (the key online, the request offline).
+	field string
+}
+
+// invalid is the id of the renew page's input the refusal is about: the
+// offline form (multipart, for its file) has a key input of its own.
+func (e *renewRefusal) invalid(r *http.Request) []string {
+	offline := r.MultipartForm != nil
+	switch {
+	case e.field == "" && offline:
+		return []string{"request"}
+	case e.field == "" || e.field == "rk" && !offline:
+		return []string{"rk"}
+	case e.field == "rk":
+		return []string{"rk-offline"}
+	}
+	return []string{e.field}
 }
 
 func (e *renewRefusal) Error() string { return e.msg }
@@ -500,7 +518,7 @@ func (s *customerPages) renew(w http.ResponseWriter, r *http.Request) error {
 	if rr == nil {
 		return err
 	}
-	p.Error = rr.msg
+	p.Error, p.Invalid = rr.msg, rr.invalid(r)
 	if err := s.renewable(r, p); err != nil {
 		return err
 	}
@@ -534,7 +552,7 @@ func (s *customerPages) renewLicense(w http.ResponseWriter, r *http.Request, p *
 	if strings.TrimSpace(p.RK) != "" {
 		k, err := formats.ParseRegistrationKey(p.RK)
 		if err != nil {
-			return &renewRefusal{rkError(err), true}
+			return &renewRefusal{rkError(err), true, "rk"}
 		}
 		key = &k
 	}
@@ -549,21 +567,21 @@ func (s *customerPages) renewLicense(w http.ResponseWriter, r *http.Request, p *
 		// Offline: the product's request names the code and install.
 		req, err := renewseal.Open(reqData, s.ids...)
 		if err != nil {
-			return &renewRefusal{"This is not a whole renewal request (" + err.Error() + "). Copy all of the request your product shows, from its BEGIN line to its END line, or choose the file it saved.", false}
+			return &renewRefusal{"This is not a whole renewal request (" + err.Error() + "). Copy all of the request your product shows, from its BEGIN line to its END line, or choose the file it saved.", false, "request"}
 		}
 		ren.Code, ren.InstallID = req.Code, req.InstallID
 		if key == nil {
 			return s.renewedOnline(w, r, req.Code)
 		}
 	case key == nil:
-		return &renewRefusal{"Enter the renewal Registration Key you bought, or give the product's renewal request.", false}
+		return &renewRefusal{"Enter the renewal Registration Key you bought, or give the product's renewal request.", false, ""}
 	default:
 		h, ok, err := s.myLicense(r, p.Selected)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return &renewRefusal{"Choose one of your licenses to renew.", false}
+			return &renewRefusal{"Choose one of your licenses to renew.", false, "license"}
 		}
 		cur, err := s.led.CurrentCode(r.Context(), h.License)
 		if err != nil {
@@ -576,7 +594,7 @@ func (s *customerPages) renewLicense(w http.ResponseWriter, r *http.Request, p *
 	}
 	is, err := s.svc.Renew(r.Context(), ren)
 	if rf, ok := refused(opRenew, err, ""); ok {
-		return &renewRefusal{rf.msg, rf.counted}
+		return &renewRefusal{rf.msg, rf.counted, "rk"}
 	}
 	if err != nil {
 		return err
@@ -635,7 +653,7 @@ func (s *customerPages) renewedOnline(w http.ResponseWriter, r *http.Request, he
 		return err
 	}
 	if !ok {
-		return &renewRefusal{msgNotYours, true}
+		return &renewRefusal{msgNotYours, true, "request"}
 	}
 	lic := h.License
 	cur, err := s.led.CurrentCode(r.Context(), lic)
@@ -643,9 +661,9 @@ func (s *customerPages) renewedOnline(w http.ResponseWriter, r *http.Request, he
 	case err != nil:
 		return err
 	case held.Generation < lic.Generation:
-		return &renewRefusal{msgReplaced, false}
+		return &renewRefusal{msgReplaced, false, "request"}
 	case cur.Expires <= held.Expires:
-		return &renewRefusal{"This license has not been renewed since the code in the request. Enter the renewal Registration Key you bought together with the request.", false}
+		return &renewRefusal{"This license has not been renewed since the code in the request. Enter the renewal Registration Key you bought together with the request.", false, "rk"}
 	}
 	http.Redirect(w, r, "/renew?current=1&done="+licenseID(lic.Product, lic.Serial), http.StatusSeeOther)
 	return nil

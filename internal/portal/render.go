@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -29,12 +30,53 @@ type layout struct {
 	Account string
 	CSRF    string
 	Demo    bool
-	Error   string // shown in role="alert"
-	Notice  string // shown in role="status"
+	Error   string   // shown in role="alert"
+	Invalid []string // the ids of the inputs Error is about
+	Notice  string   // shown in role="status"
 	Support string
 }
 
 func (l *layout) frame() *layout { return l }
+
+// Field returns the attributes that tie the input id to the page's error
+// when the error is about it.
+func (l *layout) Field(id string) template.HTMLAttr { return fieldAttrs(l.Invalid, id) }
+
+// fieldError shows err, an *InputError's message, on the page, tied to
+// the input of its field (its name, the id it has unless ids says
+// otherwise).
+func (l *layout) fieldError(err error, ids map[string]string) {
+	l.Error, l.Invalid = inputMsg(err), invalidField(err, ids)
+}
+
+// errorID is the id of the page's error, which aria-describedby of the
+// inputs it is about names.
+const errorID = "error"
+
+// fieldAttrs marks the input id invalid, described by the page's error,
+// when invalid holds it. Screen readers then read the error with the
+// input, and axe-core checks the reference.
+func fieldAttrs(invalid []string, id string) template.HTMLAttr {
+	for _, v := range invalid {
+		if v == id {
+			return ` aria-invalid="true" aria-describedby="` + errorID + `"`
+		}
+	}
+	return ""
+}
+
+// invalidField is the id of the input an *InputError is about, its field
+// renamed by ids; none for other errors.
+func invalidField(err error, ids map[string]string) []string {
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Field == "" {
+		return nil
+	}
+	if id, ok := ids[ie.Field]; ok {
+		return []string{id}
+	}
+	return []string{ie.Field}
+}
 
 // A view is what a customer page is rendered with: its own fields and the
 // layout's.

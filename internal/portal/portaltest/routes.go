@@ -48,6 +48,48 @@ func Paths(fill map[string][]string) ([]string, error) {
 	return paths(fill, func(Route) bool { return true })
 }
 
+// GETPaths is Paths of the routes a browser can GET: those of GET and of
+// any method. A subtree pattern ("/console/") stands for a path under it
+// that no other route takes ("/console/no-such-page"), its page for a
+// path not found, as well as for itself if a "{$}" route takes that.
+func GETPaths(fill map[string][]string) ([]string, error) {
+	ps, err := paths(fill, func(r Route) bool { return r.Method == "GET" || r.Method == "" })
+	if err != nil {
+		return nil, err
+	}
+	routes, _ := Routes()
+	subtree := map[string]bool{}
+	for _, r := range routes {
+		if strings.HasSuffix(r.Path, "/") {
+			subtree[r.Path] = true
+		}
+	}
+	var out []string
+	for _, p := range ps {
+		if !subtree[p] {
+			out = append(out, p)
+			continue
+		}
+		if exact(routes, p) {
+			out = append(out, p)
+		}
+		out = append(out, p+"no-such-page")
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// exact tells whether a route of the table takes GET of path itself
+// (its pattern ends in "{$}").
+func exact(routes []Route, path string) bool {
+	for _, r := range routes {
+		if r.Path == path+"{$}" && (r.Method == "GET" || r.Method == "") {
+			return true
+		}
+	}
+	return false
+}
+
 // POSTPaths is Paths of the routes that take POST.
 func POSTPaths(fill map[string][]string) ([]string, error) {
 	return paths(fill, func(r Route) bool { return r.Method == "POST" })
