@@ -102,6 +102,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		"{rk}":      {unused.String()},
 		"{id}":      {strconv.FormatInt(tokID, 10)},
 		"{product}": {"PC"},
+		"{account}": {"ann@example.com"},
 	})
 	if err != nil {
 		t.Fatal(err)
