@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	go_qr "github.com/piglig/go-qr"
+	"github.com/piglig/go-qr"
 )
 
 // termQRQuiet is the light margin around a terminal QR code, in modules:

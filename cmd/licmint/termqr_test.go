@@ -7,7 +7,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	go_qr "github.com/piglig/go-qr"
+	"github.com/piglig/go-qr"
 )
 
 // TestTermQR reads the modules back from the drawing and compares them

@@ -204,7 +204,17 @@ func (b *browserSession) typeLogin(e *env, email, password string) {
 
 func (b *browserSession) text(sel string) string {
 	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	var s string
+	var err error
+	// A page that a click submitted can still be replacing the one the
+	// element was found in: the node goes, and is found again in the new
+	// page.
+	for try := 0; try < 5; try++ {
+		if s, err = chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel))); err == nil || !strings.Contains(err.Error(), "No node with given id") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err != nil {
 		b.t.Fatalf("text of %s: %v", sel, err)
 	}

@@ -9,7 +9,7 @@ import (
 // "{$}" ones as their path, and a not-found path under each subtree;
 // never a route that only takes POST.
 func TestGETPaths(t *testing.T) {
-	fill := map[string][]string{"{$}": {""}, "{license}": {"PC-1"}, "{action}": {"revoke"}, "{rk}": {"RK"}, "{id}": {"7"}, "{product}": {"PC"}}
+	fill := map[string][]string{"{$}": {""}, "{license}": {"PC-1"}, "{action}": {"revoke"}, "{rk}": {"RK"}, "{id}": {"7"}, "{product}": {"PC"}, "{account}": {"ann@example.com"}}
 	ps, err := GETPaths(fill)
 	if err != nil {
 		t.Fatal(err)
