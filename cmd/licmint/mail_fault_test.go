@@ -31,9 +31,13 @@ import (
 const (
 	faultMail = 300
 	faultAt   = 100
-	// The mailer looks for due mail every 100 ms, and its claims last 3 s,
-	// so that a dead process's claims lapse within the test.
-	faultMailTiming = "100ms,3s"
+	// The mailer looks for due mail every 100 ms, and its claims last
+	// 10 s, so that a dead process's claims lapse within the test. Not
+	// shorter: a message whose exchange the claim's end cuts short may
+	// have been taken by the relay all the same, and is sent again; a
+	// batch of 50 under the race detector on a loaded machine took more
+	// than 3 s.
+	faultMailTiming = "100ms,10s"
 )
 
 // SIGKILL of the serve process as the relay takes a message: that
