@@ -65,3 +65,21 @@ func TestAccountEmailLinkAfterPasswordChange(t *testing.T) {
 		}
 	})
 }
+
+// The limit on changes of address counts the changes that mail, not the
+// mistyped passwords before one: three typos left the form refusing its
+// owner for an hour.
+func TestAccountEmailTyposNotCounted(t *testing.T) {
+	e := newEnv(t)
+	ann := e.signup("ann@example.com", "correct horse battery")
+	for range 3 {
+		ann.submit("/account", "/account/email", url.Values{"new_email": {"ann@example.org"}, "email_password": {"wrong horse battery"}})
+		if ann.code != http.StatusUnauthorized {
+			t.Fatalf("a mistyped password: %d", ann.code)
+		}
+	}
+	ann.submit("/account", "/account/email", url.Values{"new_email": {"ann@example.org"}, "email_password": {"correct horse battery"}})
+	if ann.code != http.StatusOK {
+		t.Fatalf("the right password after three typos: %d %q", ann.code, alert(ann.last))
+	}
+}
