@@ -78,6 +78,10 @@ type Registration struct {
 	Token bool
 	// Owner is the account the license is registered to, if any.
 	Owner string
+	// OwnerAccount, with a ledger, refuses the registration with
+	// ledger.ErrNoAccount unless Owner is a portal account when the
+	// code is recorded (see ledger.Registration).
+	OwnerAccount bool
 	// AllowUnminted records a key the ledger never minted, as imported,
 	// instead of refusing it.
 	AllowUnminted bool
@@ -149,7 +153,7 @@ func (s *Service) RegisterBatch(ctx context.Context, regs []*Registration) ([]Re
 				Issue:         ledger.Issue{Code: is.Code, JWT: is.JWT, InstallID: reg.InstallID},
 				Customer:      reg.Customer["customer"],
 				Order:         reg.Customer["order"],
-				AllowUnminted: r.AllowUnminted})
+				AllowUnminted: r.AllowUnminted, OwnerAccount: r.OwnerAccount})
 			if r.Mail != nil {
 				rows[len(rows)-1].Mail = r.Mail(&reg, is)
 			}

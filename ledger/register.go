@@ -25,6 +25,12 @@ type Registration struct {
 	Issue Issue
 	// Owner is the account the license is registered to, if any.
 	Owner string
+	// OwnerAccount refuses the registration with ErrNoAccount unless
+	// Owner is the login id of a portal account in this ledger, checked
+	// in the transaction that records the code: an account whose login
+	// id changed meanwhile would otherwise leave the license to an
+	// address no account has, for whoever signs it up next.
+	OwnerAccount bool
 	// Customer and Order are kept for keys imported without being minted;
 	// a minted key keeps the references it was minted with.
 	Customer, Order string
@@ -394,6 +400,15 @@ func (t *tx) register(r *Registration, rs *registrations) (Registered, error) {
 		return Registered{}, rule("%w: %s was sold with a %d-day term, not %d", ErrOtherTerms, k, rec.Days, int(c.Expires)-int(c.Issued))
 	case rec.State == StateRegistered:
 		return existing(r, rs.licenses[id])
+	}
+	if r.Owner != "" && r.OwnerAccount {
+		var n int
+		if err := t.sql.QueryRowContext(t.ctx, `SELECT COUNT(*) FROM accounts WHERE email = $1`, r.Owner).Scan(&n); err != nil {
+			return Registered{}, err
+		}
+		if n == 0 {
+			return Registered{}, rule("%w: %s is no account's login id", ErrNoAccount, r.Owner)
+		}
 	}
 	rec.State, rec.License = StateRegistered, k.Serial
 	if imported {

@@ -51,6 +51,7 @@ func TestServeAttack(t *testing.T) {
 			t.Run("csrf", a.csrf)
 			t.Run("limits", a.limits)
 			t.Run("mail", a.mailLimits)
+			t.Run("email", a.emailTakeover)
 			// Last: it removes and changes staff users.
 			t.Run("sessions", a.sessionsEnd)
 		})
@@ -110,7 +111,7 @@ type attack struct {
 func newAttack(t *testing.T, licmint, dsn string) *attack {
 	t.Helper()
 	a := &attack{ctx: context.Background(), next: 2}
-	a.keys = mintShopKeys(t, dsn, 8)
+	a.keys = mintShopKeys(t, dsn, 9)
 	led, err := ledger.Open(a.ctx, dsn, ledger.WithNow(func() time.Time { return attackNow }))
 	if err != nil {
 		t.Fatal(err)

@@ -227,10 +227,15 @@ func (s *customerPages) emailChange(w http.ResponseWriter, r *http.Request) erro
 		p.fieldError("new_email", "This is your email address already: enter the new one.")
 		return again(http.StatusUnprocessableEntity, "account", p)
 	}
-	if err := s.reserve(w, r, "account", p, bucket{emailChangeBucket(v.account), s.limits.ResetAccount}); err != nil {
+	// Counted first, so that changes sent at once meet the limit too, and
+	// given back unless mail is queued: a mistyped password is counted
+	// as a failed log-in, not as a change.
+	change := bucket{emailChangeBucket(v.account), s.limits.ResetAccount}
+	if err := s.reserve(w, r, "account", p, change); err != nil {
 		return err
 	}
 	if _, err := s.checkPassword(w, r, p, "email_password"); err != nil {
+		s.release(r, change)
 		return err
 	}
 	sent := "We have sent a confirmation link to " + to + ". Your email address changes when you follow it; until then, log in with " +
@@ -246,6 +251,7 @@ func (s *customerPages) emailChange(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	if !okOld {
+		s.release(r, change)
 		p.Error = "We have sent your email address many messages lately, and send it no more for now. Please try again later."
 		return again(http.StatusTooManyRequests, "account", p)
 	}

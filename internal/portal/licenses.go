@@ -338,6 +338,7 @@ func (s *customerPages) register(w http.ResponseWriter, r *http.Request) error {
 	// The mail is queued by the transaction that records the code: one
 	// commit, and no code recorded without its mail.
 	is, err := s.svc.Register(r.Context(), &issuance.Registration{Registration: signer.Registration{RK: rk}, Token: true, Owner: v.account,
+		OwnerAccount: true,
 		Mail: func(reg *signer.Registration, is issuance.Issued) []ledger.Mail {
 			return []ledger.Mail{s.codeMail(v.account, rk, kind, reg.Edition, is.Code)}
 		}})
@@ -353,7 +354,10 @@ func (s *customerPages) register(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if rf, ok := refused(opRegister, err, ""); ok {
-		return refuse(rf.msg)
+		err := refuse(rf.msg)
+		// Only a key that may be a guess counts against the limit.
+		counted = rf.counted
+		return err
 	}
 	if err != nil {
 		return err

@@ -45,7 +45,7 @@ func TestMailTemplates(t *testing.T) {
 		"email-confirm": {mailData{Link: link, OldEmail: "ann@example.com", NewEmail: "ann@example.org"},
 			"Someone, perhaps you, asked to make this address the email address, and the login id, of the licensing portal's account ann@example.com.\n\nTo confirm, open this link within 24 hours. It works once:\n\n" + link + "\n\nIf you did not ask for this, ignore this message: nothing changes.\n"},
 		"email-change-asked": {mailData{URL: url, NewEmail: "ann@example.org"},
-			"Someone logged in to your licensing portal account asked to change its email address, your login id, to ann@example.org.\n\nIt changes only if the link we sent to that address is followed.\n\nIf this was not you, someone may know your password: change it now on your account page, which also logs out everyone else,\n\n" + url + "/account\n\nand contact support.\n"},
+			"Someone logged in to your licensing portal account asked to change its email address, your login id, to ann@example.org.\n\nIt changes only if the link we sent to that address is followed.\n\nIf this was not you, someone may know your password: change it now on your account page, which also logs out everyone else and cancels the change of address,\n\n" + url + "/account\n\nand contact support.\n"},
 		"email-changed": {mailData{URL: url, OldEmail: "ann@example.com", NewEmail: "ann@example.org"},
 			"The email address of your licensing portal account, and your login id, is now ann@example.org; ann@example.com no longer logs in. Your licenses are with the account under its new address.\n\nIf this was not you, contact support at once.\n"},
 		"email-taken": {mailData{URL: url},

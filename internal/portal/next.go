@@ -121,6 +121,8 @@ func (s *customerPages) formAgain(w http.ResponseWriter, r *http.Request, page s
 		return s.renewForm(w, g)
 	case "/report-stolen/confirm":
 		return s.stolenConfirm(w, g)
+	case "/account":
+		return s.account(w, g)
 	}
 	http.Redirect(w, r, page, http.StatusSeeOther)
 	return nil

@@ -63,6 +63,8 @@ var refusals = map[op][]refusalRule{
 		// One answer for a key never minted, void or another account's,
 		// so that the portal never tells which, or whose.
 		{[]issuance.Kind{issuance.KindNotMinted, issuance.KindVoid, issuance.KindOtherOwner, issuance.KindOtherTerms}, refusal{unprocessable, "", msgRefusedKey, true}},
+		// The account's login id changed as the key was sent.
+		{[]issuance.Kind{issuance.KindNoAccount}, refusal{http.StatusConflict, "", "Your email address, your login id, changed as this key was sent, so nothing was registered. Register it again.", false}},
 	},
 	opRenew: {
 		{[]issuance.Kind{issuance.KindNotMinted, issuance.KindVoid}, refusal{unprocessable, "", "This Registration Key cannot renew a license. Check it against your purchase, or contact support.", true}},

@@ -198,6 +198,14 @@ func useToken(t ledgerdb.Tx, hash, purpose string) (string, error) {
 	return email, ledgerdb.Exec(t, `UPDATE account_tokens SET used_at = $1 WHERE hash = $2`, ledgerdb.FormatTime(t.At()), hash)
 }
 
+// cancelEmailChanges uses up the account's pending changes of address,
+// as its password changes: whoever asked with the old password must not
+// move the account once its owner has shut them out.
+func cancelEmailChanges(t ledgerdb.Tx, email string) error {
+	return ledgerdb.Exec(t, `UPDATE account_tokens SET used_at = $1 WHERE email = $2 AND purpose = $3 AND used_at IS NULL`,
+		ledgerdb.FormatTime(t.At()), email, TokenEmail)
+}
+
 // Confirm uses a confirmation token and marks its account confirmed.
 func (s *Accounts) Confirm(ctx context.Context, tokenHash string) (email string, err error) {
 	err = s.db.Update(ctx, func(t ledgerdb.Tx) error {
@@ -213,7 +221,8 @@ func (s *Accounts) Confirm(ctx context.Context, tokenHash string) (email string,
 }
 
 // ResetPassword uses a reset token, sets the account's password hash and
-// ends every session of the account. Following a mailed reset link also
+// ends every session of the account and its pending changes of address.
+// Following a mailed reset link also
 // proves the address, so the account is confirmed too.
 func (s *Accounts) ResetPassword(ctx context.Context, tokenHash, passwordHash string) (email string, err error) {
 	err = s.db.Update(ctx, func(t ledgerdb.Tx) error {
@@ -226,6 +235,9 @@ func (s *Accounts) ResetPassword(ctx context.Context, tokenHash, passwordHash st
 		if err := ledgerdb.Exec(t, `DELETE FROM sessions WHERE email = $1`, email); err != nil {
 			return err
 		}
+		if err := cancelEmailChanges(t, email); err != nil {
+			return err
+		}
 		return t.BoundEvent(eventPasswordReset, accountEvent{Account: email}, "accounts", email)
 	})
 	return email, err
@@ -234,7 +246,8 @@ func (s *Accounts) ResetPassword(ctx context.Context, tokenHash, passwordHash st
 // ChangePassword sets the account's password hash, as its owner chooses a
 // new one, ends every other session of the account (whoever logged in
 // with the old password is out) but keepSession's, the hash of the one
-// that made the change, and queues mail, in one transaction.
+// that made the change, ends its pending changes of address, and queues
+// mail, in one transaction.
 func (s *Accounts) ChangePassword(ctx context.Context, email, passwordHash, keepSession string, mail ...Mail) error {
 	return s.db.Update(ctx, func(t ledgerdb.Tx) error {
 		res, err := t.SQL().ExecContext(ctx, `UPDATE accounts SET password_hash = $1 WHERE email = $2`, passwordHash, email)
@@ -250,6 +263,9 @@ func (s *Accounts) ChangePassword(ctx context.Context, email, passwordHash, keep
 			return err
 		}
 		if _, err := customerRealm.endAll(t, email, keepSession); err != nil {
+			return err
+		}
+		if err := cancelEmailChanges(t, email); err != nil {
 			return err
 		}
 		return ledgerdb.QueueMail(t, mail)
