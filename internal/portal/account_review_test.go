@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -81,5 +82,34 @@ func TestAccountEmailTyposNotCounted(t *testing.T) {
 	ann.submit("/account", "/account/email", url.Values{"new_email": {"ann@example.org"}, "email_password": {"correct horse battery"}})
 	if ann.code != http.StatusOK {
 		t.Fatalf("the right password after three typos: %d %q", ann.code, alert(ann.last))
+	}
+}
+
+// Notices to an account's own address about its own security take
+// nothing from the limits of mail to one recipient and are never dropped:
+// after three changes of address asked for in an hour (each telling the
+// account), a password change still tells it, and a forgotten password
+// still gets its reset link.
+func TestAccountNoticesNotLimited(t *testing.T) {
+	e := newEnv(t)
+	ann := e.signup("ann@example.com", "correct horse battery")
+	before := e.mailTo("ann@example.com")
+	for i := range 3 {
+		ann.submit("/account", "/account/email", url.Values{"new_email": {fmt.Sprintf("ann%d@example.org", i)}, "email_password": {"correct horse battery"}})
+		if ann.code != http.StatusOK {
+			t.Fatalf("change of address %d: %d %q", i, ann.code, alert(ann.last))
+		}
+	}
+	ann.submit("/account", "/account/password", url.Values{"current_password": {"correct horse battery"}, "new_password": {"staple battery horse"}})
+	if ann.code != http.StatusOK {
+		t.Fatalf("password change: %d %q", ann.code, alert(ann.last))
+	}
+	if got := e.mailTo("ann@example.com") - before; got != 4 {
+		t.Fatalf("the account was told of %d of its 4 changes", got)
+	}
+	anon := e.browser()
+	anon.submit("/forgot", "/forgot", url.Values{"email": {"ann@example.com"}})
+	if got := e.mailTo("ann@example.com") - before; got != 5 {
+		t.Fatalf("after the notices, a forgotten password mailed %d messages in all, not 5", got)
 	}
 }
