@@ -530,8 +530,11 @@ type Replacement struct {
 	// the next revocation list).
 	RevokeOld bool
 	Reason    string
-	// Owner, if set, must own the license; NewOwner moves it.
+	// Owner, if set, must own the license; NewOwner moves it, with
+	// NewOwnerAccount only to a portal account's login id
+	// (ledger.Replacement).
 	Owner, NewOwner string
+	NewOwnerAccount bool
 	// Token also makes the new code's JWT license token. With a ledger, a
 	// license whose current code has a token gets one anyway, with that
 	// token's customer claims unless the license moves to a new owner.
@@ -571,7 +574,8 @@ func (s *Service) Replace(ctx context.Context, r *Replacement) (Issued, error) {
 			return Issued{}, err
 		}
 	}
-	rep := ledger.Replacement{Product: p, Serial: serial, RevokeOld: r.RevokeOld, Reason: r.Reason, Owner: r.Owner, NewOwner: r.NewOwner}
+	rep := ledger.Replacement{Product: p, Serial: serial, RevokeOld: r.RevokeOld, Reason: r.Reason, Owner: r.Owner,
+		NewOwner: r.NewOwner, NewOwnerAccount: r.NewOwnerAccount}
 	if r.Code != nil {
 		rep.Generation, rep.CheckGeneration = r.Code.Generation, true
 	}

@@ -402,12 +402,11 @@ func (t *tx) register(r *Registration, rs *registrations) (Registered, error) {
 		return existing(r, rs.licenses[id])
 	}
 	if r.Owner != "" && r.OwnerAccount {
-		var n int
-		if err := t.sql.QueryRowContext(t.ctx, `SELECT COUNT(*) FROM accounts WHERE email = $1`, r.Owner).Scan(&n); err != nil {
+		if err := t.checkAccount(r.Owner); err != nil {
+			if errors.Is(err, ErrNoAccount) {
+				return Registered{}, rule("%w", err)
+			}
 			return Registered{}, err
-		}
-		if n == 0 {
-			return Registered{}, rule("%w: %s is no account's login id", ErrNoAccount, r.Owner)
 		}
 	}
 	rec.State, rec.License = StateRegistered, k.Serial
@@ -608,8 +607,11 @@ type Replacement struct {
 	Reason    string
 	// Owner, if set, must own the license.
 	Owner string
-	// NewOwner, if set, moves the license to that account.
-	NewOwner string
+	// NewOwner, if set, moves the license to that account; with
+	// NewOwnerAccount, only if it is the login id of a portal account in
+	// this ledger (else ErrNoAccount), checked in the transaction.
+	NewOwner        string
+	NewOwnerAccount bool
 	// Generation, with CheckGeneration, is that of the code reported:
 	// one the license has moved past was replaced already, and is refused
 	// with ErrSuperseded rather than replaced again.
@@ -620,6 +622,21 @@ type Replacement struct {
 	// code and from, the owner before a move: a replacement recorded is a
 	// replacement mailed, and a crash loses neither or both.
 	Mail func(from string, lic *License, code *Code) []Mail
+}
+
+// checkAccount is ErrNoAccount unless email is the login id of a portal
+// account in this ledger now, in the transaction: one whose login id
+// changed meanwhile would otherwise be given a license that no account
+// holds, for whoever signs up the address next.
+func (t *tx) checkAccount(email string) error {
+	var n int
+	if err := t.sql.QueryRowContext(t.ctx, `SELECT COUNT(*) FROM accounts WHERE email = $1`, email).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: %s is no account's login id", ErrNoAccount, email)
+	}
+	return nil
 }
 
 // ReplaceFunc signs the license's code at generation next.
@@ -637,6 +654,11 @@ func (l *Ledger) Replace(ctx context.Context, r Replacement, sign ReplaceFunc) (
 		}
 		if err := checkAccess(lic, r.Owner); err != nil {
 			return err
+		}
+		if r.NewOwner != "" && r.NewOwnerAccount {
+			if err := t.checkAccount(r.NewOwner); err != nil {
+				return err
+			}
 		}
 		cur, err := t.checkLicenseNow(lic, true)
 		if err != nil {

@@ -673,13 +673,17 @@ func (s *consolePages) actMove(r *http.Request, h *ledger.History) (string, stri
 		return "", "", err
 	}
 	_, err = s.svc.Replace(r.Context(), &issuance.Replacement{Code: shown, InstallID: lic.InstallID, RevokeOld: true,
-		Reason: "moved to " + to + ": " + why, NewOwner: to,
+		Reason: "moved to " + to + ": " + why, NewOwner: to, NewOwnerAccount: true,
 		Mail: func(from string, is issuance.Issued) []ledger.Mail {
 			// The reason given here, not the ledger's, which names the
 			// new owner.
 			return append(s.replacementMail(is, "Our support moved to your account the license"),
 				s.lostMail(from, "moved", licenseID(is.Code.Product, is.Code.Serial), why)...)
 		}})
+	if errors.Is(err, ledger.ErrNoAccount) {
+		// Its login id changed since the check above.
+		return "", "", inputErr("email", "No portal account has the login id %s now: it may have just changed. Search for the customer again.", to)
+	}
 	if err != nil {
 		return "", "", actionRefused(opReplace, err)
 	}

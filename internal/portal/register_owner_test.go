@@ -99,3 +99,42 @@ func TestRegisterWhileEmailChanges(t *testing.T) {
 		}
 	})
 }
+
+// A move checks the new owner's account in the transaction that records
+// it, as a registration does: a login id that changed since the console
+// looked gets no license, and nothing is recorded or mailed.
+func TestMoveNewOwnerAccount(t *testing.T) {
+	eachPortalStore(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		key, _ := e.registered()
+		e.signup("bob@example.com", "correct horse battery")
+		before := e.mailTo("ann@example.com")
+		move := func(to string) error {
+			_, err := e.svc.Replace(ctx, &issuance.Replacement{Product: pc, Serial: key.Serial, RevokeOld: true, Reason: "moved",
+				NewOwner: to, NewOwnerAccount: true,
+				Mail: func(from string, is issuance.Issued) []ledger.Mail {
+					return []ledger.Mail{{To: from, Subject: "lost", Body: "."}}
+				}})
+			return err
+		}
+		if err := move("gone@example.com"); !errors.Is(err, ledger.ErrNoAccount) {
+			t.Fatalf("a move to no account: %v", err)
+		}
+		if lic, err := e.led.License(ctx, pc, key.Serial); err != nil || lic.Owner != "ann@example.com" || lic.Generation != 0 {
+			t.Fatalf("after the refused move: %+v %v", lic, err)
+		}
+		if e.mailTo("ann@example.com") != before {
+			t.Fatal("the refused move mailed the owner")
+		}
+		if err := move("bob@example.com"); err != nil {
+			t.Fatal(err)
+		}
+		if lic, err := e.led.License(ctx, pc, key.Serial); err != nil || lic.Owner != "bob@example.com" || e.mailTo("ann@example.com") != before+1 {
+			t.Fatalf("after the move: %+v %v", lic, err)
+		}
+		e.quiet()
+		if _, err := e.led.Verify(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
