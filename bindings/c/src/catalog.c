@@ -397,7 +397,7 @@ static int product(parser *p, lm__cat_product *c) {
 }
 
 /* Unicode white space (unicode.IsSpace) at the start or end of s. */
-static int space_rune_at(const unsigned char *u, size_t n) {
+int lm__space_rune_at(const unsigned char *u, size_t n) {
 	if (n >= 1 && (u[0] == ' ' || (u[0] >= '\t' && u[0] <= '\r'))) return 1;
 	if (n >= 2 && u[0] == 0xC2 && (u[1] == 0x85 || u[1] == 0xA0)) return 2;
 	if (n >= 3 && u[0] == 0xE1 && u[1] == 0x9A && u[2] == 0x80) return 3;
@@ -410,9 +410,9 @@ static int space_rune_at(const unsigned char *u, size_t n) {
 int lm__trimmed(const char *s) {
 	size_t n = strlen(s), k;
 	const unsigned char *u = (const unsigned char *)s;
-	if (n == 0 || space_rune_at(u, n)) return 0;
+	if (n == 0 || lm__space_rune_at(u, n)) return 0;
 	for (k = 1; k <= 3 && k <= n; k++)
-		if (space_rune_at(u + n - k, k) == (int)k) return 0;
+		if (lm__space_rune_at(u + n - k, k) == (int)k) return 0;
 	return 1;
 }
 

@@ -14,12 +14,10 @@
 
 static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-#define SYM_INVALID 0xFF
-#define SYM_SEPARATOR 0xFE
 
-static uint8_t symbol_value(uint8_t c) {
+uint8_t lm__symbol_value(uint8_t c) {
 	switch (c) {
-	case ' ': case '\t': case '\r': case '\n': case '-': return SYM_SEPARATOR;
+	case ' ': case '\t': case '\r': case '\n': case '-': return LM__SYM_SEPARATOR;
 	case 'O': case 'o': return 0;
 	case 'I': case 'i': case 'L': case 'l': return 1;
 	}
@@ -29,7 +27,7 @@ static uint8_t symbol_value(uint8_t c) {
 		const char *p = strchr(alphabet, c);
 		if (p) return (uint8_t)(p - alphabet);
 	}
-	return SYM_INVALID;
+	return LM__SYM_INVALID;
 }
 
 static int is_letter(uint8_t c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
@@ -202,7 +200,7 @@ static void position(const form *f, int n, int32_t *group, int32_t *chr) {
 	}
 }
 
-static void line_column(const char *s, size_t len, size_t off, int32_t *line, int32_t *col) {
+void lm__line_column(const char *s, size_t len, size_t off, int32_t *line, int32_t *col) {
 	size_t i;
 	*line = 1, *col = 1;
 	for (i = 0; i < off && i < len; i++) {
@@ -213,19 +211,23 @@ static void line_column(const char *s, size_t len, size_t off, int32_t *line, in
 
 /* Formats e->msg as FormatError.Error(): kind, position, message. */
 static void format_error(lm__error *e, const form *f, lm_result res, const char *hint, const char *msg) {
+	lm__format_error(e, f->kind, res, hint, msg);
+}
+
+void lm__format_error(lm__error *e, const char *kind, lm_result res, const char *hint, const char *msg) {
 	int32_t g = e->group, c = e->chr, l = e->line, col = e->column;
 	char m[1024];
 	snprintf(m, sizeof m, "%s", msg);
 	memset(e, 0, sizeof *e);
 	e->res = res, e->group = g, e->chr = c, e->line = l, e->column = col;
-	snprintf(e->msg, sizeof e->msg, "%s", f->kind);
+	snprintf(e->msg, sizeof e->msg, "%s", kind);
 	if (g > 0) lm__append(e->msg, sizeof e->msg, ", group %d character %d", (int)g, (int)c);
 	if (l > 0) lm__append(e->msg, sizeof e->msg, " (line %d, column %d)", (int)l, (int)col);
 	lm__append(e->msg, sizeof e->msg, ": %s", m);
 	snprintf(e->hint, sizeof e->hint, "%s", hint ? hint : "");
 }
 
-static void quote_byte(uint8_t c, char out[16]) {
+void lm__quote_byte(uint8_t c, char out[16]) {
 	if (c >= 0x20 && c < 0x7F) {
 		if (c == '\'' || c == '\\') snprintf(out, 16, "'\\%c'", c);
 		else snprintf(out, 16, "'%c'", c);
@@ -237,7 +239,7 @@ static void quote_byte(uint8_t c, char out[16]) {
 static void char_error(lm__error *e, const char *s, size_t len, size_t off, int n, const form *f, const char *msg, const char *hint) {
 	memset(e, 0, sizeof *e);
 	position(f, n, &e->group, &e->chr);
-	line_column(s, len, off, &e->line, &e->column);
+	lm__line_column(s, len, off, &e->line, &e->column);
 	format_error(e, f, LM_ERR_MALFORMED, hint, msg);
 }
 
@@ -247,18 +249,18 @@ static int scan_symbols(const char *s, size_t len, const form *f, char p[2], uin
 	size_t i;
 	char msg[256], q[16], hint[128];
 	for (i = 0; i < len; i++) {
-		uint8_t ch = (uint8_t)s[i], v = symbol_value(ch);
-		if (v == SYM_SEPARATOR) continue;
+		uint8_t ch = (uint8_t)s[i], v = lm__symbol_value(ch);
+		if (v == LM__SYM_SEPARATOR) continue;
 		if (n < 0) {
 			if (!is_letter(ch)) {
-				quote_byte(ch, q);
+				lm__quote_byte(ch, q);
 				snprintf(msg, sizeof msg, "%s: %s starts with the two-letter product code", q, f->a);
 				char_error(e, s, len, i, n, f, msg, "");
 				return -1;
 			}
 			p[n + 2] = (char)(ch & ~0x20);
-		} else if (v == SYM_INVALID) {
-			quote_byte(ch, q);
+		} else if (v == LM__SYM_INVALID) {
+			lm__quote_byte(ch, q);
 			snprintf(msg, sizeof msg, "%s is not a base32 symbol", q);
 			if (ch == 'U' || ch == 'u') snprintf(hint, sizeof hint, "U is never used in %s: check the original", f->a);
 			else snprintf(hint, sizeof hint, "%ss use digits and the letters A-Z except I, L, O and U", f->kind);
@@ -310,7 +312,7 @@ static int substitute(const syndromes *sy, int i, uint8_t orig, uint8_t *out) {
 		int last = sy->last[k];
 		if (i <= last) {
 			uint8_t d = crc30_inv_low[sy->back[k][i] & 0xFF];
-			uint8_t v = symbol_value((uint8_t)(alphabet[orig] ^ d));
+			uint8_t v = lm__symbol_value((uint8_t)(alphabet[orig] ^ d));
 			*out = v;
 			return d != 0 && v < 32 && (uint8_t)alphabet[v] == (uint8_t)(alphabet[orig] ^ d);
 		}
@@ -403,7 +405,7 @@ static long symbol_offset(const char *s, size_t len, int n) {
 	int k = -2;
 	size_t i;
 	for (i = 0; i < len; i++) {
-		if (symbol_value((uint8_t)s[i]) == SYM_SEPARATOR) continue;
+		if (lm__symbol_value((uint8_t)s[i]) == LM__SYM_SEPARATOR) continue;
 		if (k == n) return (long)i;
 		k++;
 	}
@@ -422,7 +424,7 @@ static void typo_error(lm__error *e, const char *s, size_t len, const char p[2],
 	}
 	position(f, pos, &e->group, &e->chr);
 	off = symbol_offset(s, len, pos);
-	if (off >= 0) line_column(s, len, (size_t)off, &e->line, &e->column);
+	if (off >= 0) lm__line_column(s, len, (size_t)off, &e->line, &e->column);
 	snprintf(msg, sizeof msg, "check symbols do not match: %s", fix);
 	format_error(e, f, LM_ERR_TYPO, "a character is probably mistyped, or two swapped; compare the code with the original", msg);
 }
@@ -543,7 +545,7 @@ int lm__parse_ac(const char *s, size_t len, int want_signed, const char *product
 		snprintf(msg, sizeof msg, "this code is for product %.2s, not %.2s", c->product, product);
 		snprintf(hint, sizeof hint, "give an activation code for %.2s", product);
 		e->group = 1, e->chr = 1;
-		line_column(s, len, (size_t)symbol_offset(s, len, -2), &e->line, &e->column);
+		lm__line_column(s, len, (size_t)symbol_offset(s, len, -2), &e->line, &e->column);
 		format_error(e, f, LM_ERR_WRONG_PRODUCT, hint, msg);
 		return -1;
 	}
@@ -688,7 +690,7 @@ int lm__parse_reset(const char *s, size_t len, const char *product, lm__reset *c
 		snprintf(msg, sizeof msg, "this reset code is for product %.2s, not %.2s", c->product, product);
 		snprintf(hint, sizeof hint, "give a reset code for %.2s", product);
 		e->group = 1, e->chr = 1;
-		line_column(s, len, (size_t)symbol_offset(s, len, -2), &e->line, &e->column);
+		lm__line_column(s, len, (size_t)symbol_offset(s, len, -2), &e->line, &e->column);
 		format_error(e, f, LM_ERR_WRONG_PRODUCT, hint, msg);
 		memset(c, 0, sizeof *c);
 		return -1;

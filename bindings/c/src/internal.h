@@ -48,6 +48,18 @@ int64_t lm__days_from_civil(int64_t y, int m, int d);
 void lm__civil_from_days(int64_t z, int64_t *y, int *m, int *d);
 
 /* codes.c */
+#define LM__SYM_INVALID 0xFF
+#define LM__SYM_SEPARATOR 0xFE
+/* A character's symbol value (Crockford base32 with its aliases), or one
+ * of the two above. */
+uint8_t lm__symbol_value(uint8_t c);
+/* Line and column (from 1, bytes; only LF ends a line) of offset off. */
+void lm__line_column(const char *s, size_t len, size_t off, int32_t *line, int32_t *col);
+/* A byte as Go's formats.quoteByte shows it: 'x' or byte 0x00. */
+void lm__quote_byte(uint8_t c, char out[16]);
+/* Sets e as FormatError.Error() reads: kind, group and character, line
+ * and column (those already in e), then msg. */
+void lm__format_error(lm__error *e, const char *kind, lm_result res, const char *hint, const char *msg);
 #define LM__HEADER_SYMBOLS 23
 #define LM__CHECK_SYMBOLS 6
 #define LM__SIG_SYMBOLS 103
@@ -116,6 +128,55 @@ void lm__catalog_free(lm__catalog *c);
 /* Whether s is not empty and neither begins nor ends with Unicode white
  * space (strings.TrimSpace(s) == s). */
 int lm__trimmed(const char *s);
+/* The length of the Unicode white space rune at u (unicode.IsSpace), or 0. */
+int lm__space_rune_at(const unsigned char *u, size_t n);
+
+/* json.c: strict JSON (FORMAT.md section 1), read without allocating. */
+typedef struct lm__json_opts {
+	/* Names the format defines (lower case, NULL-terminated list): a
+	 * member equal to one only after case folding is refused; with
+	 * top_level, only in the outermost object. */
+	const char *const *names;
+	int top_level;
+	/* null: 0 refused, 1 anywhere, 2 only as a member of the outermost
+	 * object. */
+	int null_ok;
+} lm__json_opts;
+/* Checks that s holds one JSON value between white space; 0, or -1 with
+ * "line L, column C: what" in err. */
+int lm__json_check(const char *s, size_t n, const lm__json_opts *o, char *err, size_t err_len);
+/* On checked JSON, offsets of values (0: none): the first element or
+ * member name of the container at i, the next after the one at i, the
+ * value of the member whose name is at i, the value of member name in the
+ * object at obj; the offset past the value at i. */
+size_t lm__json_first(const char *s, size_t n, size_t i);
+size_t lm__json_next(const char *s, size_t n, size_t i);
+size_t lm__json_value(const char *s, size_t n, size_t name);
+size_t lm__json_member(const char *s, size_t n, size_t obj, const char *name);
+size_t lm__json_skip(const char *s, size_t n, size_t i);
+/* Whether the string at i is lit; the string at i into buf (cut to fit,
+ * NUL-terminated), returning its whole length. */
+int lm__json_is(const char *s, size_t n, size_t i, const char *lit);
+size_t lm__json_string(const char *s, size_t n, size_t i, char *buf, size_t cap);
+
+/* keys.c */
+/* Strict base64 (url: RFC 4648 section 5 without padding; else with
+ * padding); pad bits must be zero. Returns the length, or -1 if invalid
+ * or longer than cap. */
+long lm__base64(const char *s, size_t n, int url, uint8_t *out, size_t cap);
+/* verifier.c: what is wrong with a public key (lm__check_public_key). */
+const char *lm__key_problem(int problem);
+/* Copies an internal error into the public one. */
+void lm__error_out(lm_error *out, const lm__error *e);
+
+/* verifier.c, for jwt.c */
+int lm__verifier_ok(const lm_verifier *v);
+const uint8_t *lm__verifier_key(const lm_verifier *v, uint8_t id); /* NULL: not trusted */
+void lm__verifier_product(const lm_verifier *v, char out[3]);
+void lm__verifier_fail(lm_verifier *v, const lm__error *e);
+/* lm_verify, with the code's fields in *c and the error in *e, and the
+ * verifier's message left alone. */
+lm_result lm__verify_code(lm_verifier *v, const char *code, size_t len, lm_license *out, lm__ac *c, lm__error *e);
 
 /* state.c: the verifier state (FORMAT.md section 13), in the file format
  * of package verifier/state. */

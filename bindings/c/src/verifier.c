@@ -442,6 +442,16 @@ lm_result lm_verify(lm_verifier *v, const char *code, size_t len, lm_license *ou
 	return LM_OK;
 }
 
+/* For jwt.c: a verifier's parts, and lm_verify without its message. */
+int lm__verifier_ok(const lm_verifier *v) { return v && v->ok; }
+const uint8_t *lm__verifier_key(const lm_verifier *v, uint8_t id) { return v->has_key[id] ? v->keys[id] : NULL; }
+void lm__verifier_product(const lm_verifier *v, char out[3]) { out[0] = v->product[0], out[1] = v->product[1], out[2] = 0; }
+void lm__verifier_fail(lm_verifier *v, const lm__error *e) { fail(v, e); }
+lm_result lm__verify_code(lm_verifier *v, const char *code, size_t len, lm_license *out, lm__ac *c, lm__error *e) {
+	if (lm__parse_ac(code, len, 1, v->product, c, e) || check(v, c, 1, out, e) != LM_OK) return e->res;
+	return LM_OK;
+}
+
 lm_result lm_verify_renewal(lm_verifier *v, const char *installed, size_t installed_len, const char *next, size_t next_len,
                             lm_license *out) {
 	lm__ac cur_code, next_code;
@@ -826,6 +836,9 @@ const char *lm_result_name(lm_result r) {
 	case LM_ERR_BAD_SIGNATURE: return "bad_signature";
 	case LM_ERR_INSTALL_MISMATCH: return "install_mismatch";
 	case LM_ERR_NOT_RENEWAL: return "not_renewal";
+	case LM_ERR_BAD_TOKEN: return "bad_token";
+	case LM_ERR_KEYS_INVALID: return "invalid";
+	case LM_ERR_NO_KEY_ID: return "no_key_id";
 	case LM_ERR_LIST_MALFORMED: return "list_malformed";
 	case LM_ERR_LIST_UNKNOWN_KEY: return "list_unknown_key";
 	case LM_ERR_LIST_BAD_SIGNATURE: return "list_bad_signature";
@@ -923,7 +936,7 @@ oom:
 	return -1;
 }
 
-static const char *key_problem(int k) {
+const char *lm__key_problem(int k) {
 	switch (k) {
 	case LM_KEY_NOT_ON_CURVE: return "not a point on the Ed25519 curve";
 	case LM_KEY_SMALL_ORDER:
@@ -1042,7 +1055,7 @@ static lm_result setup(lm_verifier *v, const char *product, const lm_key *keys, 
 		}
 		problem = lm__check_public_key(keys[i].public_key);
 		if (problem != LM_KEY_OK) {
-			snprintf(err, err_len, "verifier: key id %d: public key: %s", keys[i].id, key_problem(problem));
+			snprintf(err, err_len, "verifier: key id %d: public key: %s", keys[i].id, lm__key_problem(problem));
 			snprintf(v->hint, sizeof v->hint,
 			         "the key file was altered or holds no key made by licmint keygen: take the .pub.pem that keygen wrote");
 			return LM_ERR_ARGUMENT;
