@@ -86,10 +86,10 @@ enum {
 	LM_ERR_RESET_USED = 30,     /* lm_reset: this reset code was used here */
 	LM_ERR_RESET_NOT_LOCKED = 31, /* no lock at the reset code's day */
 	LM_ERR_RESET_TOO_EARLY = 32,  /* the clock is before the code's issue day */
-	LM_ERR_KEYS_INVALID = 50,   /* lm_parse_keys: not a key file (name "invalid") */
-	LM_ERR_NO_KEY_ID = 51,      /* lm_parse_keys: a PEM block without its key-id line */
 	LM_ERR_ARGUMENT = 40,       /* NULL, too long, or out of range */
-	LM_ERR_HANDLE = 41          /* not a verifier, freed, or failed to start */
+	LM_ERR_HANDLE = 41,         /* not a verifier, freed, or failed to start */
+	LM_ERR_KEYS_INVALID = 50,   /* lm_parse_keys: not a key file (name "invalid") */
+	LM_ERR_NO_KEY_ID = 51       /* lm_parse_keys: a PEM block without its key-id line */
 };
 
 /* Whether this header's declarations of the functions after LM_VERSION

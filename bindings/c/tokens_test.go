@@ -130,13 +130,13 @@ func TestTokenVectors(t *testing.T) {
 			InstallID      *string `json:"install_id"`
 			License        struct {
 				Status, Product, Edition, Serial, Issued, Expires string
-				DaysLeft                                         int32 `json:"days_left"`
-				EditionNumber                                    uint8 `json:"edition_number"`
-				Trial                                            bool
-				InstallBound                                     bool `json:"install_bound"`
-				Generation                                       uint8
-				KeyID                                            uint8 `json:"key_id"`
-				Features                                         map[string]bool
+				DaysLeft                                          int32 `json:"days_left"`
+				EditionNumber                                     uint8 `json:"edition_number"`
+				Trial                                             bool
+				InstallBound                                      bool `json:"install_bound"`
+				Generation                                        uint8
+				KeyID                                             uint8 `json:"key_id"`
+				Features                                          map[string]bool
 			}
 		}
 		Invalid []struct {

@@ -162,7 +162,7 @@ size_t lm__json_string(const char *s, size_t n, size_t i, char *buf, size_t cap)
 /* keys.c */
 /* Strict base64 (url: RFC 4648 section 5 without padding; else with
  * padding); pad bits must be zero. Returns the length, or -1 if invalid
- * or longer than cap. */
+ * or longer than cap. out NULL: only checks. */
 long lm__base64(const char *s, size_t n, int url, uint8_t *out, size_t cap);
 /* verifier.c: what is wrong with a public key (lm__check_public_key). */
 const char *lm__key_problem(int problem);

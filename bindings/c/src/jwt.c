@@ -251,6 +251,8 @@ static lm_result verify_token(lm_verifier *v, const char *tok, size_t len, lm_li
 	if ((r = decode_part(tok + d1 + 1, d2 - d1 - 1, cbuf, sizeof cbuf, 1, &t.c, &t.cn, &t.co, e)) != LM_OK) return r;
 	if (!types_ok(t.c, t.cn, t.co, &bad_claim))
 		return bad(e, LM_ERR_BAD_TOKEN, "not a well-formed JWT: claim %s of the wrong type%s", bad_claim, "");
+	if (lm__base64(tok + d2 + 1, end - d2 - 1, 1, NULL, 0) < 0)
+		return bad(e, LM_ERR_BAD_TOKEN, "not a well-formed JWT: could not base64 decode signature%s%s", "", "");
 	val = lm__json_member(t.h, t.hn, t.ho, "alg");
 	if (!val || !lm__json_is(t.h, t.hn, val, "EdDSA")) {
 		char a[64] = "";
@@ -275,16 +277,12 @@ static lm_result verify_token(lm_verifier *v, const char *tok, size_t len, lm_li
 	if (lm__json_member(t.h, t.hn, t.ho, "crit"))
 		return bad(e, LM_ERR_BAD_TOKEN, "crit header: no JWS extensions are supported%s%s", "", "");
 	{
-		/* Decoded into a buffer that holds any part, as a signature of the
-		 * wrong length is bad, not malformed. */
-		long sl = lm__base64(tok + d2 + 1, end - d2 - 1, 1, hbuf, sizeof hbuf);
-		if (sl < 0) return bad(e, LM_ERR_BAD_TOKEN, "not a well-formed JWT: could not base64 decode signature%s%s", "", "");
-		if (sl == 64) memcpy(sig, hbuf, 64);
-		else memset(sig, 0, 64);
+		/* A signature of the wrong length is bad, not malformed. */
+		long sl = lm__base64(tok + d2 + 1, end - d2 - 1, 1, NULL, 0);
 		if (sl != 64) return bad(e, LM_ERR_BAD_SIGNATURE, "the signature does not verify with key id %s: the token was altered or forged%s", kid, "");
 	}
-	if (
-	    !lm__ed25519_verify(pub, (const uint8_t *)tok + b, d2 - b, sig))
+	lm__base64(tok + d2 + 1, end - d2 - 1, 1, sig, sizeof sig);
+	if (!lm__ed25519_verify(pub, (const uint8_t *)tok + b, d2 - b, sig))
 		return bad(e, LM_ERR_BAD_SIGNATURE, "the signature does not verify with key id %s: the token was altered or forged%s", kid, "");
 
 	{

@@ -157,8 +157,11 @@ long lm__base64(const char *s, size_t n, int url, uint8_t *out, size_t cap) {
 		acc = acc << 6 | (uint32_t)v, bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
-			if (o == cap) return -1;
-			out[o++] = (uint8_t)(acc >> bits);
+			if (out) {
+				if (o == cap) return -1;
+				out[o] = (uint8_t)(acc >> bits);
+			}
+			o++;
 			acc &= (1u << bits) - 1;
 		}
 	}
