@@ -297,7 +297,8 @@ LM_API lm_result lm_parse_keys(const char *data, size_t len, lm_key *keys, size_
  * lm_verify checks a code, and fills in *out with that code's license.
  * Returns LM_OK, or the first of LM_ERR_UNKNOWN_KEY, LM_ERR_BAD_SIGNATURE,
  * LM_ERR_INSTALL_MISMATCH, LM_ERR_WRONG_PRODUCT and LM_ERR_BAD_TOKEN that
- * applies; lm_error_message and lm_error_hint say why. */
+ * applies; lm_error_message and lm_error_hint say why. White space around
+ * the token is ignored; len over LM_MAX_KEY_FILE_LEN is refused unread. */
 LM_API lm_result lm_verify_token(lm_verifier *v, const char *token, size_t len, lm_license *out);
 
 /* Releases v. NULL is ignored. */

@@ -228,6 +228,12 @@ static lm_result verify_token(lm_verifier *v, const char *tok, size_t len, lm_li
 	int k, dots = 0;
 	lm__ac ac;
 	lm_result r;
+	/* Bounded before white space is trimmed, so that no more than
+	 * LM_MAX_KEY_FILE_LEN bytes are ever read. */
+	if (len > LM_MAX_KEY_FILE_LEN) {
+		snprintf(m, sizeof m, "%lu", (unsigned long)len);
+		return bad(e, LM_ERR_BAD_TOKEN, "%s bytes, more than %s", m, "16384");
+	}
 	while (b < end && (k = lm__space_rune_at(u + b, end - b)) > 0) b += (size_t)k;
 	for (;;) {
 		int cut = 0;
