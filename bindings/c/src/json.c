@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static size_t ws(const char *s, size_t n, size_t i) {
+static size_t json_ws(const char *s, size_t n, size_t i) {
 	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
 	return i;
 }
@@ -43,7 +43,7 @@ static int hexval(char c) {
 	return -1;
 }
 
-static int hex4(const char *s, size_t n, size_t i, uint32_t *v) {
+static int json_hex4(const char *s, size_t n, size_t i, uint32_t *v) {
 	int k;
 	*v = 0;
 	if (i + 4 > n) return -1;
@@ -69,7 +69,7 @@ static size_t scan_string(const char *s, size_t n, size_t i, size_t *bad) {
 				i += 2;
 				continue;
 			}
-			if (s[i + 1] != 'u' || hex4(s, n, i + 2, &r)) break;
+			if (s[i + 1] != 'u' || json_hex4(s, n, i + 2, &r)) break;
 			i += 6;
 			continue;
 		}
@@ -105,9 +105,9 @@ static int32_t rune(const char *s, size_t n, size_t *i) {
 	case 'u': break;
 	default: *i += 2; return (unsigned char)s[*i - 1];
 	}
-	hex4(s, n, *i + 2, &r);
+	json_hex4(s, n, *i + 2, &r);
 	*i += 6;
-	if (r >= 0xD800 && r < 0xDC00 && *i + 6 <= n && s[*i] == '\\' && s[*i + 1] == 'u' && !hex4(s, n, *i + 2, &lo) &&
+	if (r >= 0xD800 && r < 0xDC00 && *i + 6 <= n && s[*i] == '\\' && s[*i + 1] == 'u' && !json_hex4(s, n, *i + 2, &lo) &&
 	    lo >= 0xDC00 && lo < 0xE000) {
 		*i += 6;
 		return (int32_t)(0x10000 + ((r - 0xD800) << 10) + (lo - 0xDC00));
@@ -148,7 +148,7 @@ static int name_match(const char *s, size_t n, size_t i, const char *lit) {
 
 /* Decodes the string at i into buf (cap bytes, NUL-terminated, cut to
  * fit, runes as UTF-8); returns its whole length. */
-size_t lm__json_string(const char *s, size_t n, size_t i, char *buf, size_t cap) {
+LM__PART size_t lm__json_string(const char *s, size_t n, size_t i, char *buf, size_t cap) {
 	size_t len = 0;
 	int32_t r;
 	unsigned char e[4];
@@ -170,7 +170,7 @@ size_t lm__json_string(const char *s, size_t n, size_t i, char *buf, size_t cap)
 	return len;
 }
 
-int lm__json_is(const char *s, size_t n, size_t i, const char *lit) {
+LM__PART int lm__json_is(const char *s, size_t n, size_t i, const char *lit) {
 	return s[i] == '"' && name_match(s, n, i, lit) == 2;
 }
 
@@ -178,7 +178,7 @@ static void error_at(const char *s, size_t n, size_t off, char *err, size_t err_
 	int32_t line, col;
 	char q[160];
 	lm__line_column(s, n, off, &line, &col);
-	snprintf(err, err_len, "line %d, column %d: ", (int)line, (int)col);
+	lm__fmt(err, err_len, "line %d, column %d: ", (int)line, (int)col);
 	if (name) {
 		q[0] = 0;
 		lm__json_string(s, n, name, q, sizeof q);
@@ -209,13 +209,13 @@ static size_t scan_number(const char *s, size_t n, size_t i) {
 	return i;
 }
 
-int lm__json_check(const char *s, size_t n, const lm__json_opts *o, char *err, size_t err_len) {
+LM__PART int lm__json_check(const char *s, size_t n, const lm__json_opts *o, char *err, size_t err_len) {
 	/* Per open container: whether an object, and where its names start in
 	 * names[]. */
 	uint8_t obj[LM_MAX_JSON_DEPTH];
 	uint16_t from[LM_MAX_JSON_DEPTH];
 	uint32_t names[LM_MAX_JSON_MEMBERS];
-	size_t depth = 0, nn = 0, i = ws(s, n, 0), end, bad;
+	size_t depth = 0, nn = 0, i = json_ws(s, n, 0), end, bad;
 	int k;
 	if (n > 0xFFFFFFFFu) return error_at(s, n, 0, err, err_len, "too large", 0), -1;
 	for (;;) {
@@ -226,7 +226,7 @@ int lm__json_check(const char *s, size_t n, const lm__json_opts *o, char *err, s
 		case '[':
 			if (depth == LM_MAX_JSON_DEPTH) return error_at(s, n, i, err, err_len, "nested too deeply", 0), -1;
 			obj[depth] = s[i] == '{', from[depth] = (uint16_t)nn, depth++;
-			i = ws(s, n, i + 1);
+			i = json_ws(s, n, i + 1);
 			if (i < n && s[i] == (obj[depth - 1] ? '}' : ']')) {
 				depth--, i++;
 				break;
@@ -254,7 +254,7 @@ int lm__json_check(const char *s, size_t n, const lm__json_opts *o, char *err, s
 		}
 		/* After a value. */
 		for (;;) {
-			i = ws(s, n, i);
+			i = json_ws(s, n, i);
 			if (depth == 0) {
 				if (i != n) return error_at(s, n, i, err, err_len, "invalid character after the JSON value", 0), -1;
 				return 0;
@@ -264,7 +264,7 @@ int lm__json_check(const char *s, size_t n, const lm__json_opts *o, char *err, s
 				continue;
 			}
 			if (i >= n || s[i] != ',') return error_at(s, n, i, err, err_len, "want a comma or the end of the object or array", 0), -1;
-			i = ws(s, n, i + 1);
+			i = json_ws(s, n, i + 1);
 			if (obj[depth - 1]) goto name;
 			break;
 		}
@@ -279,20 +279,20 @@ int lm__json_check(const char *s, size_t n, const lm__json_opts *o, char *err, s
 			for (w = o->names; *w; w++)
 				if (name_match(s, n, i, *w) == 1) {
 					char m[96];
-					snprintf(m, sizeof m, ": the name is \"%s\", in that case", *w);
+					lm__fmt(m, sizeof m, ": the name is \"%s\", in that case", *w);
 					return error_at(s, n, end, err, err_len, m, i), -1;
 				}
 		}
 		if (nn == LM_MAX_JSON_MEMBERS) return error_at(s, n, i, err, err_len, "too many members", 0), -1;
 		names[nn++] = (uint32_t)i;
-		i = ws(s, n, end);
+		i = json_ws(s, n, end);
 		if (i >= n || s[i] != ':') return error_at(s, n, i, err, err_len, "want a colon after a member name", 0), -1;
-		i = ws(s, n, i + 1);
+		i = json_ws(s, n, i + 1);
 	}
 }
 
 /* Past the checked value at i. */
-size_t lm__json_skip(const char *s, size_t n, size_t i) {
+LM__PART size_t lm__json_skip(const char *s, size_t n, size_t i) {
 	size_t depth = 0, bad;
 	do {
 		switch (s[i]) {
@@ -303,29 +303,29 @@ size_t lm__json_skip(const char *s, size_t n, size_t i) {
 		case 'f': i += 5; break;
 		default: i = scan_number(s, n, i);
 		}
-		i = ws(s, n, i);
-		if (depth > 0 && i < n && (s[i] == ',' || s[i] == ':')) i = ws(s, n, i + 1);
+		i = json_ws(s, n, i);
+		if (depth > 0 && i < n && (s[i] == ',' || s[i] == ':')) i = json_ws(s, n, i + 1);
 	} while (depth > 0 && i < n);
 	return i;
 }
 
-size_t lm__json_first(const char *s, size_t n, size_t i) {
-	i = ws(s, n, i + 1);
+LM__PART size_t lm__json_first(const char *s, size_t n, size_t i) {
+	i = json_ws(s, n, i + 1);
 	return s[i] == '}' || s[i] == ']' ? 0 : i;
 }
 
-size_t lm__json_next(const char *s, size_t n, size_t i) {
-	i = ws(s, n, lm__json_skip(s, n, i));
-	return i < n && s[i] == ',' ? ws(s, n, i + 1) : 0;
+LM__PART size_t lm__json_next(const char *s, size_t n, size_t i) {
+	i = json_ws(s, n, lm__json_skip(s, n, i));
+	return i < n && s[i] == ',' ? json_ws(s, n, i + 1) : 0;
 }
 
-size_t lm__json_value(const char *s, size_t n, size_t name) {
+LM__PART size_t lm__json_value(const char *s, size_t n, size_t name) {
 	size_t bad;
-	name = ws(s, n, scan_string(s, n, name, &bad));
-	return ws(s, n, name + 1);
+	name = json_ws(s, n, scan_string(s, n, name, &bad));
+	return json_ws(s, n, name + 1);
 }
 
-size_t lm__json_member(const char *s, size_t n, size_t obj, const char *name) {
+LM__PART size_t lm__json_member(const char *s, size_t n, size_t obj, const char *name) {
 	size_t i;
 	for (i = lm__json_first(s, n, obj); i; i = lm__json_next(s, n, lm__json_value(s, n, i)))
 		if (lm__json_is(s, n, i, name)) return lm__json_value(s, n, i);

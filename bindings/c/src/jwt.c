@@ -29,13 +29,13 @@ typedef struct token {
 static lm_result bad(lm__error *e, lm_result r, const char *fmt, const char *a, const char *b) {
 	memset(e, 0, sizeof *e);
 	e->res = r;
-	snprintf(e->msg, sizeof e->msg, "license token: ");
+	lm__fmt(e->msg, sizeof e->msg, "license token: ");
 	lm__append(e->msg, sizeof e->msg, fmt, a, b);
 	return r;
 }
 
 /* The value of member name of the object, or 0 if it is absent or null. */
-static size_t member(const char *s, size_t n, size_t obj, const char *name) {
+static size_t claim(const char *s, size_t n, size_t obj, const char *name) {
 	size_t v = lm__json_member(s, n, obj, name);
 	return v && s[v] != 'n' ? v : 0;
 }
@@ -134,7 +134,7 @@ static int string_is(const char *s, size_t n, size_t v, const char *text) { retu
 
 static lm_result mismatch(lm__error *e, const char *claim, const char *got, const char *want) {
 	char m[96];
-	snprintf(m, sizeof m, "claim %s is ", claim);
+	lm__fmt(m, sizeof m, "claim %s is ", claim);
 	bad(e, LM_ERR_BAD_TOKEN, "%s%s", m, got);
 	lm__append(e->msg, sizeof e->msg, " but the activation code says %s", want);
 	return LM_ERR_BAD_TOKEN;
@@ -151,9 +151,9 @@ static lm_result agree(const token *t, const lm__ac *ac, const lm_license *l, lm
 		return bad(e, LM_ERR_BAD_TOKEN, "activation_code claim: the code is perpetual, and a license token must expire (exp)%s%s", "", "");
 	for (k = 0; k < 3; k++) {
 		int64_t day = k == 0 ? l->expires : l->issued;
-		v = member(s, n, o, time_claims[k]);
+		v = claim(s, n, o, time_claims[k]);
 		if (!v) return bad(e, LM_ERR_BAD_TOKEN, "no %s claim%s", time_claims[k], "");
-		snprintf(want, sizeof want, "%lld", (long long)LM_DAY_TO_UNIX(day));
+		lm__fmt(want, sizeof want, "%lld", (long long)LM_DAY_TO_UNIX(day));
 		if (!number_is(s, n, v, want)) {
 			number_text(s, n, v, got);
 			return mismatch(e, time_claims[k], got, want);
@@ -161,7 +161,7 @@ static lm_result agree(const token *t, const lm__ac *ac, const lm_license *l, lm
 	}
 	lm__ac_text(ac, text);
 	text[37] = 0; /* the short form: the product, header and check symbols */
-	v = member(s, n, o, "jti");
+	v = claim(s, n, o, "jti");
 	if (!v || string_is(s, n, v, "")) return bad(e, LM_ERR_BAD_TOKEN, "no jti claim%s%s", "", "");
 	if (!string_is(s, n, v, text)) {
 		got[0] = 0;
@@ -170,14 +170,14 @@ static lm_result agree(const token *t, const lm__ac *ac, const lm_license *l, lm
 		want[0] = '"', memcpy(want + 1, text, 37), want[38] = '"', want[39] = 0;
 		return mismatch(e, "jti", got, want);
 	}
-	v = member(s, n, o, "edition_number");
-	snprintf(want, sizeof want, "%d", l->edition_number);
+	v = claim(s, n, o, "edition_number");
+	lm__fmt(want, sizeof want, "%d", l->edition_number);
 	if (!v) return bad(e, LM_ERR_BAD_TOKEN, "no edition_number claim%s%s", "", "");
 	if (!number_is(s, n, v, want)) {
 		number_text(s, n, v, got);
 		return mismatch(e, "edition_number", got, want);
 	}
-	v = member(s, n, o, "edition");
+	v = claim(s, n, o, "edition");
 	if (!v) return bad(e, LM_ERR_BAD_TOKEN, "no edition claim%s%s", "", "");
 	if (strcmp(l->edition, want) != 0 && !string_is(s, n, v, l->edition)) {
 		char q[LM_MAX_NAME_LEN + 8] = "";
@@ -187,26 +187,26 @@ static lm_result agree(const token *t, const lm__ac *ac, const lm_license *l, lm
 		lm__append_quoted(q, sizeof q, l->edition, strlen(l->edition));
 		return mismatch(e, "edition", got, q);
 	}
-	if ((v = member(s, n, o, "product")) && !string_is(s, n, v, l->product)) {
+	if ((v = claim(s, n, o, "product")) && !string_is(s, n, v, l->product)) {
 		lm__json_string(s, n, v, got, 64);
 		return mismatch(e, "product", got, l->product);
 	}
-	if ((v = member(s, n, o, "trial")) && (s[v] == 't') != (l->trial != 0))
+	if ((v = claim(s, n, o, "trial")) && (s[v] == 't') != (l->trial != 0))
 		return mismatch(e, "trial", s[v] == 't' ? "true" : "false", l->trial ? "true" : "false");
-	if ((v = member(s, n, o, "install_bound")) && (s[v] == 't') != (l->install_bound != 0))
+	if ((v = claim(s, n, o, "install_bound")) && (s[v] == 't') != (l->install_bound != 0))
 		return mismatch(e, "install_bound", s[v] == 't' ? "true" : "false", l->install_bound ? "true" : "false");
-	snprintf(want, sizeof want, "%d", l->generation);
-	if ((v = member(s, n, o, "generation")) && !number_is(s, n, v, want)) {
+	lm__fmt(want, sizeof want, "%d", l->generation);
+	if ((v = claim(s, n, o, "generation")) && !number_is(s, n, v, want)) {
 		number_text(s, n, v, got);
 		return mismatch(e, "generation", got, want);
 	}
-	snprintf(serial, sizeof serial, "%014llu", (unsigned long long)l->serial);
-	if ((v = member(s, n, o, "sub")) && !string_is(s, n, v, "") && !string_is(s, n, v, serial)) {
+	lm__fmt(serial, sizeof serial, "%014llu", (unsigned long long)l->serial);
+	if ((v = claim(s, n, o, "sub")) && !string_is(s, n, v, "") && !string_is(s, n, v, serial)) {
 		lm__json_string(s, n, v, got, 64);
 		return mismatch(e, "sub", got, serial);
 	}
-	if ((v = member(s, n, o, "serial"))) {
-		snprintf(want, sizeof want, "%llu", (unsigned long long)l->serial);
+	if ((v = claim(s, n, o, "serial"))) {
+		lm__fmt(want, sizeof want, "%llu", (unsigned long long)l->serial);
 		if (s[v] == '"' ? !string_is(s, n, v, serial) : !number_is(s, n, v, want)) {
 			if (s[v] == '"') lm__json_string(s, n, v, got, 64);
 			else number_text(s, n, v, got);
@@ -231,7 +231,7 @@ static lm_result verify_token(lm_verifier *v, const char *tok, size_t len, lm_li
 	/* Bounded before white space is trimmed, so that no more than
 	 * LM_MAX_KEY_FILE_LEN bytes are ever read. */
 	if (len > LM_MAX_KEY_FILE_LEN) {
-		snprintf(m, sizeof m, "%lu", (unsigned long)len);
+		lm__fmt(m, sizeof m, "%lu", (unsigned long)len);
 		return bad(e, LM_ERR_BAD_TOKEN, "%s bytes, more than %s", m, "16384");
 	}
 	while (b < end && (k = lm__space_rune_at(u + b, end - b)) > 0) b += (size_t)k;
@@ -243,7 +243,7 @@ static lm_result verify_token(lm_verifier *v, const char *tok, size_t len, lm_li
 		end -= (size_t)cut;
 	}
 	if (end - b > LM_MAX_TOKEN_LEN) {
-		snprintf(m, sizeof m, "%lu", (unsigned long)(end - b));
+		lm__fmt(m, sizeof m, "%lu", (unsigned long)(end - b));
 		return bad(e, LM_ERR_BAD_TOKEN, "%s bytes, more than %s", m, "16384");
 	}
 	for (i = b, d1 = d2 = 0; i < end; i++)
@@ -263,7 +263,7 @@ static lm_result verify_token(lm_verifier *v, const char *tok, size_t len, lm_li
 	if (!val || !lm__json_is(t.h, t.hn, val, "EdDSA")) {
 		char a[64] = "";
 		if (val && t.h[val] == '"') lm__json_string(t.h, t.hn, val, kid, sizeof kid), lm__append_quoted(a, sizeof a, kid, strlen(kid));
-		else snprintf(a, sizeof a, "\"%s\"", val ? "?" : "<nil>");
+		else lm__fmt(a, sizeof a, "\"%s\"", val ? "?" : "<nil>");
 		return bad(e, LM_ERR_BAD_TOKEN, "alg %s: license tokens are signed with EdDSA only%s", a, "");
 	}
 	val = lm__json_member(t.h, t.hn, t.ho, "kid");
@@ -292,13 +292,13 @@ static lm_result verify_token(lm_verifier *v, const char *tok, size_t len, lm_li
 		return bad(e, LM_ERR_BAD_SIGNATURE, "the signature does not verify with key id %s: the token was altered or forged%s", kid, "");
 
 	{
-		size_t exp = member(t.c, t.cn, t.co, "exp"), iat = member(t.c, t.cn, t.co, "iat");
+		size_t exp = claim(t.c, t.cn, t.co, "exp"), iat = claim(t.c, t.cn, t.co, "iat");
 		if (!exp) return bad(e, LM_ERR_BAD_TOKEN, "no exp claim%s%s", "", "");
 		if (!iat) return bad(e, LM_ERR_BAD_TOKEN, "no iat claim%s%s", "", "");
 		if (number(t.c, t.cn, exp) < number(t.c, t.cn, iat)) return bad(e, LM_ERR_BAD_TOKEN, "exp is before iat%s%s", "", "");
 	}
 	lm__verifier_product(v, product);
-	aud = member(t.c, t.cn, t.co, "aud");
+	aud = claim(t.c, t.cn, t.co, "aud");
 	{
 		int in = 0;
 		if (aud && t.c[aud] == '"') in = lm__json_is(t.c, t.cn, aud, product);
@@ -306,7 +306,7 @@ static lm_result verify_token(lm_verifier *v, const char *tok, size_t len, lm_li
 			for (i = lm__json_first(t.c, t.cn, aud); i && !in; i = lm__json_next(t.c, t.cn, i)) in = lm__json_is(t.c, t.cn, i, product);
 		if (!in) return bad(e, LM_ERR_WRONG_PRODUCT, "the audience does not include product %s%s", product, "");
 	}
-	val = member(t.c, t.cn, t.co, "activation_code");
+	val = claim(t.c, t.cn, t.co, "activation_code");
 	if (!val || lm__json_is(t.c, t.cn, val, "")) return bad(e, LM_ERR_BAD_TOKEN, "no activation_code claim%s%s", "", "");
 	{
 		size_t l = lm__json_string(t.c, t.cn, val, code, sizeof code);

@@ -16,7 +16,7 @@ static void cut(char *dst, size_t n, const char *src) {
 	dst[l] = 0;
 }
 
-void lm__error_out(lm_error *out, const lm__error *e) {
+LM__PART void lm__error_out(lm_error *out, const lm__error *e) {
 	if (!out) return;
 	memset(out, 0, sizeof *out);
 	out->kind = e->res;
@@ -53,7 +53,7 @@ static lm_result parse_rk(const char *s, size_t len, lm_registration_key *k, lm_
 	int n = 0, j;
 	long type_at = -1;
 	if (len > LM_MAX_RK_LEN) {
-		snprintf(m, sizeof m, "input is %lu bytes, more than %d", (unsigned long)len, LM_MAX_RK_LEN);
+		lm__fmt(m, sizeof m, "input is %lu bytes, more than %d", (unsigned long)len, LM_MAX_RK_LEN);
 		return rk_fail(e, s, len, -1, -1, LM_ERR_MALFORMED, "give one key, such as PC-0123-4567-8901-2345", m);
 	}
 	for (i = 0; i < len; i++) {
@@ -62,13 +62,13 @@ static lm_result parse_rk(const char *s, size_t len, lm_registration_key *k, lm_
 		lm__quote_byte(ch, q);
 		if (n < 2) {
 			if (!((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z')) {
-				snprintf(m, sizeof m, "%s: the product code is two letters", q);
+				lm__fmt(m, sizeof m, "%s: the product code is two letters", q);
 				return rk_fail(e, s, len, (long)i, n, LM_ERR_MALFORMED, "a registration key looks like PC-0123-4567-8901-2345", m);
 			}
 			k->product[n] = (char)(ch & ~0x20);
 		} else if (n < 18) {
 			if (v > 9) {
-				snprintf(m, sizeof m, "%s is not a digit", q);
+				lm__fmt(m, sizeof m, "%s is not a digit", q);
 				return rk_fail(e, s, len, (long)i, n, LM_ERR_MALFORMED,
 				               "after the two-letter product code a registration key has only digits", m);
 			}
@@ -76,7 +76,7 @@ static lm_result parse_rk(const char *s, size_t len, lm_registration_key *k, lm_
 			if (n == 2) type_at = (long)i;
 		} else if (v > 9) {
 			/* Past the key, so no group of it: the position is the input's. */
-			snprintf(m, sizeof m, "%s after the last digit", q);
+			lm__fmt(m, sizeof m, "%s after the last digit", q);
 			return rk_fail(e, s, len, (long)i, -1, LM_ERR_MALFORMED,
 			               "a registration key ends with its 16th digit; remove what follows it", m);
 		} else {
@@ -86,7 +86,7 @@ static lm_result parse_rk(const char *s, size_t len, lm_registration_key *k, lm_
 		n++;
 	}
 	if (n < 18) {
-		snprintf(m, sizeof m, "%d digits, want 16", n > 2 ? n - 2 : 0);
+		lm__fmt(m, sizeof m, "%d digits, want 16", n > 2 ? n - 2 : 0);
 		return rk_fail(e, s, len, -1, -1, LM_ERR_MALFORMED,
 		               "a registration key has four groups of four digits; is one missing?", m);
 	}
@@ -96,7 +96,7 @@ static lm_result parse_rk(const char *s, size_t len, lm_registration_key *k, lm_
 		               "one digit is probably mistyped, or two neighbours swapped; compare the key with the original",
 		               "check digit does not match");
 	if (d[0] > 1) {
-		snprintf(m, sizeof m, "type digit %d is neither 0 (full) nor 1 (trial)", d[0]);
+		lm__fmt(m, sizeof m, "type digit %d is neither 0 (full) nor 1 (trial)", d[0]);
 		return rk_fail(e, s, len, type_at, 2, LM_ERR_MALFORMED, "this is not a registration key this version of licmint issues", m);
 	}
 	k->trial = d[0];
@@ -115,7 +115,7 @@ lm_result lm_parse_registration_key(const char *s, size_t len, lm_registration_k
 	lm_result r;
 	if (err) memset(err, 0, sizeof *err);
 	if (!out || (!s && len > 0)) {
-		if (err) err->kind = LM_ERR_ARGUMENT, snprintf(err->message, sizeof err->message, "registration key: NULL argument");
+		if (err) err->kind = LM_ERR_ARGUMENT, lm__fmt(err->message, sizeof err->message, "registration key: NULL argument");
 		return LM_ERR_ARGUMENT;
 	}
 	memset(out, 0, sizeof *out);
@@ -140,7 +140,7 @@ static int b64_value(char c, int url) {
 	return -1;
 }
 
-long lm__base64(const char *s, size_t n, int url, uint8_t *out, size_t cap) {
+LM__PART long lm__base64(const char *s, size_t n, int url, uint8_t *out, size_t cap) {
 	size_t i, o = 0, pad = 0;
 	uint32_t acc = 0;
 	int bits = 0;
@@ -183,8 +183,8 @@ typedef struct keyset {
 static lm_result key_fail(lm__error *e, lm_result r, const char *hint, const char *fmt, const char *a, const char *b) {
 	memset(e, 0, sizeof *e);
 	e->res = r;
-	snprintf(e->msg, sizeof e->msg, fmt, a, b);
-	snprintf(e->hint, sizeof e->hint, "%s", hint);
+	lm__fmt(e->msg, sizeof e->msg, fmt, a, b);
+	lm__fmt(e->hint, sizeof e->hint, "%s", hint);
 	return r;
 }
 
@@ -196,7 +196,7 @@ static lm_result add_key(keyset *ks, uint8_t id, const uint8_t pub[32], const ch
 	char m[64];
 	if (problem != LM_KEY_OK) return key_fail(e, LM_ERR_KEYS_INVALID, key_hint, "%spublic key: %s", where, lm__key_problem(problem));
 	if (ks->seen[id]) {
-		snprintf(m, sizeof m, "%d", id);
+		lm__fmt(m, sizeof m, "%d", id);
 		return key_fail(e, LM_ERR_KEYS_INVALID, key_hint, "keyring: key id %s appears twice%s", m, "");
 	}
 	if (ks->n == ks->cap) return key_fail(e, LM_ERR_ARGUMENT, "", "keyring: more keys than the array given has room for%s%s", "", "");
@@ -265,7 +265,7 @@ static lm_result parse_pem(const char *s, size_t n, keyset *ks, lm__error *e) {
 			char m[32];
 			q[0] = 0;
 			lm__append_quoted(q, sizeof q, s + b, le - b);
-			snprintf(m, sizeof m, "keyring: line %lu: ", (unsigned long)line_no);
+			lm__fmt(m, sizeof m, "keyring: line %lu: ", (unsigned long)line_no);
 			return key_fail(e, LM_ERR_KEYS_INVALID, key_hint, "%s%s with no -----BEGIN line before it", m, q);
 		}
 		if (starts(s, b, le, "-----BEGIN")) {
@@ -274,7 +274,7 @@ static lm_result parse_pem(const char *s, size_t n, keyset *ks, lm__error *e) {
 			size_t nb = 0, j = nl + 1, body_line = line_no;
 			int over = 0;
 			long got;
-			snprintf(where, sizeof where, "keyring: PEM block %lu (from line %lu): ", (unsigned long)ks->n + 1, (unsigned long)text_line);
+			lm__fmt(where, sizeof where, "keyring: PEM block %lu (from line %lu): ", (unsigned long)ks->n + 1, (unsigned long)text_line);
 			q[0] = 0;
 			lm__append_quoted(q, sizeof q, s + b, le - b);
 			if (!is_line(s, b, le, "-----BEGIN PUBLIC KEY-----")) {
@@ -304,7 +304,7 @@ static lm_result parse_pem(const char *s, size_t n, keyset *ks, lm__error *e) {
 				for (k = j; k < ble && (b64_value(s[k], 0) >= 0 || s[k] == '='); k++) {}
 				if (ble == j || k < ble) {
 					char m[32];
-					snprintf(m, sizeof m, "line %lu", (unsigned long)body_line);
+					lm__fmt(m, sizeof m, "line %lu", (unsigned long)body_line);
 					return key_fail(e, LM_ERR_KEYS_INVALID, key_hint,
 					                "%s%s is not base64: a PEM body has only base64 lines, no headers, blank lines or spaces", where, m);
 				}
@@ -349,7 +349,7 @@ static lm_result parse_jwk(const char *s, size_t n, size_t obj, unsigned idx, ke
 	uint8_t pub[32];
 	unsigned id = 0;
 	size_t k;
-	snprintf(where, sizeof where, "keyring: JWK %u: ", idx);
+	lm__fmt(where, sizeof where, "keyring: JWK %u: ", idx);
 	if (s[obj] != '{') return key_fail(e, LM_ERR_KEYS_INVALID, key_hint, "%snot a JSON object%s", where, "");
 	if (jwk_string(s, n, obj, "kty", kty, sizeof kty, &lk, &pk) || jwk_string(s, n, obj, "crv", crv, sizeof crv, &lc, &pc) ||
 	    jwk_string(s, n, obj, "x", x, sizeof x, &lx, &px) || jwk_string(s, n, obj, "kid", kid, sizeof kid, &li, &pi) ||
@@ -407,18 +407,18 @@ lm_result lm_parse_keys(const char *data, size_t len, lm_key *keys, size_t cap, 
 	if (err) memset(err, 0, sizeof *err);
 	if (n_keys) *n_keys = 0;
 	if ((!data && len > 0) || (!keys && cap > 0) || !n_keys) {
-		if (err) err->kind = LM_ERR_ARGUMENT, snprintf(err->message, sizeof err->message, "keyring: NULL argument");
+		if (err) err->kind = LM_ERR_ARGUMENT, lm__fmt(err->message, sizeof err->message, "keyring: NULL argument");
 		return LM_ERR_ARGUMENT;
 	}
 	if (lm__crypto_init()) {
-		if (err) err->kind = LM_ERR_ARGUMENT, snprintf(err->message, sizeof err->message, "keyring: libsodium failed to start");
+		if (err) err->kind = LM_ERR_ARGUMENT, lm__fmt(err->message, sizeof err->message, "keyring: libsodium failed to start");
 		return LM_ERR_ARGUMENT;
 	}
 	memset(&ks, 0, sizeof ks);
 	ks.keys = keys, ks.cap = cap;
 	if (len > LM_MAX_KEY_FILE_LEN) {
 		char m[32];
-		snprintf(m, sizeof m, "%lu", (unsigned long)len);
+		lm__fmt(m, sizeof m, "%lu", (unsigned long)len);
 		r = key_fail(&e, LM_ERR_KEYS_INVALID, key_hint, "keyring: %s bytes, more than %s", m, "1048576");
 	} else {
 		/* bytes.TrimSpace: JSON is recognised, and read, without it. */
