@@ -6,8 +6,11 @@
  * It checks Activation Codes offline (FORMAT.md) exactly as the Go package
  * verifier does: same statuses, same error kinds, positions and hints, the
  * same state file, same results for every case of
- * testdata/conformance/cases.json. It keeps no global state and, without a
- * state file, lm_verify allocates nothing.
+ * testdata/conformance/cases.json; it also reads Registration Keys, key
+ * files and JWT license tokens as packages formats, formats/keyring and
+ * verifier/licjwt do. It keeps no global state and, without a state file,
+ * lm_verify, lm_verify_token, lm_parse_keys and lm_parse_registration_key
+ * allocate nothing.
  *
  * Threads: every function may be called from any thread, concurrently,
  * also on the same verifier, but a thread must not be cancelled
