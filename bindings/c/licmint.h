@@ -301,7 +301,8 @@ LM_API lm_result lm_parse_keys(const char *data, size_t len, lm_key *keys, size_
  * Returns LM_OK, or the first of LM_ERR_UNKNOWN_KEY, LM_ERR_BAD_SIGNATURE,
  * LM_ERR_INSTALL_MISMATCH, LM_ERR_WRONG_PRODUCT and LM_ERR_BAD_TOKEN that
  * applies; lm_error_message and lm_error_hint say why. White space around
- * the token is ignored; len over LM_MAX_KEY_FILE_LEN is refused unread. */
+ * the token is ignored; len over LM_MAX_KEY_FILE_LEN is refused unread.
+ * It decodes the token on the stack: about 40 KB of it. */
 LM_API lm_result lm_verify_token(lm_verifier *v, const char *token, size_t len, lm_license *out);
 
 /* Releases v. NULL is ignored. */

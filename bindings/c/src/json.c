@@ -209,6 +209,8 @@ static size_t scan_number(const char *s, size_t n, size_t i) {
 	return i;
 }
 
+/* n is at most LM_MAX_KEY_FILE_LEN (the callers bound it), so names[]
+ * holds offsets in 32 bits. */
 LM__PART int lm__json_check(const char *s, size_t n, const lm__json_opts *o, char *err, size_t err_len) {
 	/* Per open container: whether an object, and where its names start in
 	 * names[]. */
@@ -217,7 +219,6 @@ LM__PART int lm__json_check(const char *s, size_t n, const lm__json_opts *o, cha
 	uint32_t names[LM_MAX_JSON_MEMBERS];
 	size_t depth = 0, nn = 0, i = json_ws(s, n, 0), end, bad;
 	int k;
-	if (n > 0xFFFFFFFFu) return error_at(s, n, 0, err, err_len, "too large", 0), -1;
 	for (;;) {
 		/* A value at i. */
 		if (i >= n) return error_at(s, n, i, err, err_len, "unexpected end of JSON input", 0), -1;
