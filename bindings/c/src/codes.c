@@ -62,10 +62,11 @@ LM__PART void lm__set(lm__error *e, lm_result res, const char *hint, const char 
 	if (hint) lm__fmt(e->hint, sizeof e->hint, "%s", hint);
 }
 
-static size_t utf8_len(const uint8_t *s, size_t n) {
+/* The length of the UTF-8 sequence at s, 0 if invalid, and its rune. */
+static size_t utf8_len(const uint8_t *s, size_t n, uint32_t *rune) {
 	uint32_t r;
 	size_t k, i;
-	if (s[0] < 0x80) return 1;
+	if (s[0] < 0x80) return *rune = s[0], 1;
 	if (s[0] >= 0xC2 && s[0] <= 0xDF) k = 2, r = s[0] & 0x1F;
 	else if (s[0] >= 0xE0 && s[0] <= 0xEF) k = 3, r = s[0] & 0x0F;
 	else if (s[0] >= 0xF0 && s[0] <= 0xF4) k = 4, r = s[0] & 0x07;
@@ -76,15 +77,22 @@ static size_t utf8_len(const uint8_t *s, size_t n) {
 		r = r << 6 | (s[i] & 0x3F);
 	}
 	if ((k == 3 && (r < 0x800 || (r >= 0xD800 && r <= 0xDFFF))) || (k == 4 && (r < 0x10000 || r > 0x10FFFF))) return 0;
-	/* Go's %q escapes non-printable runes; the C1 controls, the
-	 * separators and the specials below are the ones an install id might
-	 * plausibly hold. */
-	if (r < 0xA0 || r == 0xAD || r == 0x2028 || r == 0x2029 || r == 0xFEFF || (r >= 0x200B && r <= 0x200F)) return 0;
+	*rune = r;
 	return k;
+}
+
+/* Whether Go's %q shows rune r (not ASCII) as it is (strconv.IsPrint):
+ * not the C1 controls, the non-ASCII spaces, the format characters an
+ * install id might plausibly hold, private use or noncharacters. */
+static int printable(uint32_t r) {
+	return !(r < 0xA1 || r == 0xAD || r == 0x1680 || r == 0x180E || (r >= 0x2000 && r <= 0x200F) ||
+	         (r >= 0x2028 && r <= 0x202F) || (r >= 0x205F && r <= 0x206F) || r == 0x3000 || r == 0xFEFF ||
+	         (r >= 0xE000 && r <= 0xF8FF) || (r >= 0xFFF9 && r <= 0xFFFB) || (r & 0xFFFE) == 0xFFFE || r >= 0xF0000);
 }
 
 LM__PART void lm__append_quoted(char *buf, size_t n, const char *s, size_t len) {
 	size_t i = 0;
+	uint32_t r;
 	lm__append(buf, n, "\"");
 	while (i < len) {
 		uint8_t c = (uint8_t)s[i];
@@ -105,13 +113,14 @@ LM__PART void lm__append_quoted(char *buf, size_t n, const char *s, size_t len) 
 			i++;
 			continue;
 		}
-		k = c < 0x80 ? 0 : utf8_len((const uint8_t *)s + i, len - i);
+		k = c < 0x80 ? 0 : utf8_len((const uint8_t *)s + i, len - i, &r);
 		if (k == 0) {
 			lm__append(buf, n, "\\x%02x", c);
 			i++;
 			continue;
 		}
-		lm__append(buf, n, "%.*s", (int)k, s + i);
+		if (!printable(r)) lm__append(buf, n, r < 0x10000 ? "\\u%04x" : "\\U%08x", (unsigned)r);
+		else lm__append(buf, n, "%.*s", (int)k, s + i);
 		i += k;
 	}
 	lm__append(buf, n, "\"");
