@@ -26,6 +26,9 @@ typedef struct lm_fns {
 	const char *(*result_name)(lm_result);
 	const char *(*status_name)(lm_status);
 	const char *(*version)(void);
+	lm_result (*parse_registration_key)(const char *, size_t, lm_registration_key *, lm_error *);
+	lm_result (*parse_keys)(const char *, size_t, lm_key *, size_t, size_t *, lm_error *);
+	lm_result (*verify_token)(lm_verifier *, const char *, size_t, lm_license *);
 } lm_fns;
 
 static lm_fns fns;
@@ -63,6 +66,9 @@ static const char *lm_load(const char *path) {
 	SYM(result_name, "lm_result_name")
 	SYM(status_name, "lm_status_name")
 	SYM(version, "lm_version")
+	SYM(parse_registration_key, "lm_parse_registration_key")
+	SYM(parse_keys, "lm_parse_keys")
+	SYM(verify_token, "lm_verify_token")
 #undef SYM
 	return NULL;
 }
@@ -82,6 +88,9 @@ static void c_free(lm_verifier *v) { fns.verifier_free(v); }
 static const char *c_result_name(lm_result r) { return fns.result_name(r); }
 static const char *c_status_name(lm_status s) { return fns.status_name(s); }
 static const char *c_version(void) { return fns.version(); }
+static lm_result c_parse_rk(const void *s, size_t n, lm_registration_key *k, lm_error *e) { return fns.parse_registration_key(s, n, k, e); }
+static lm_result c_parse_keys(const void *d, size_t n, lm_key *k, size_t cap, size_t *nk, lm_error *e) { return fns.parse_keys(d, n, k, cap, nk, e); }
+static lm_result c_verify_token(lm_verifier *v, const void *t, size_t n, lm_license *out) { return fns.verify_token(v, t, n, out); }
 
 // A C caller of lm_verify for the benchmark: Go calls C once, C calls the
 // library n times, as a product would.
@@ -306,3 +315,61 @@ func (v *Verifier) Free() { C.c_free(v.p) }
 func ResultName(r int32) string { return C.GoString(C.c_result_name(C.lm_result(r))) }
 func StatusName(s int32) string { return C.GoString(C.c_status_name(C.lm_status(s))) }
 func Version() string           { return C.GoString(C.c_version()) }
+
+// Error is lm_error: the error of a call without a verifier.
+type Error struct {
+	Kind                      int32
+	Group, Char, Line, Column int32
+	Message, Hint             string
+}
+
+func goError(e *C.lm_error) Error {
+	return Error{Kind: int32(e.kind), Group: int32(e.group), Char: int32(e.character), Line: int32(e.line),
+		Column: int32(e.column), Message: C.GoString(&e.message[0]), Hint: C.GoString(&e.hint[0])}
+}
+
+// RegistrationKey is lm_registration_key.
+type RegistrationKey struct {
+	Product string
+	Trial   bool
+	Serial  uint64
+	Text    string
+}
+
+// ParseRegistrationKey calls lm_parse_registration_key.
+func ParseRegistrationKey(s []byte) (RegistrationKey, Error, int32) {
+	var k C.lm_registration_key
+	var e C.lm_error
+	p, n := cbytes(s)
+	r := C.c_parse_rk(unsafe.Pointer(p), n, &k, &e)
+	return RegistrationKey{Product: C.GoString(&k.product[0]), Trial: k.trial != 0, Serial: uint64(k.serial),
+		Text: C.GoString(&k.text[0])}, goError(&e), int32(r)
+}
+
+// ParseKeys calls lm_parse_keys with room for capacity keys.
+func ParseKeys(data []byte, capacity int) ([]Key, Error, int32) {
+	var e C.lm_error
+	var n C.size_t
+	ks := (*C.lm_key)(C.calloc(C.size_t(capacity+1), C.size_t(unsafe.Sizeof(C.lm_key{}))))
+	defer C.free(unsafe.Pointer(ks))
+	p, l := cbytes(data)
+	r := C.c_parse_keys(unsafe.Pointer(p), l, ks, C.size_t(capacity), &n, &e)
+	var out []Key
+	for _, k := range unsafe.Slice(ks, capacity+1)[:n] {
+		var key Key
+		key.ID = uint8(k.id)
+		for j := range key.Public {
+			key.Public[j] = byte(k.public_key[j])
+		}
+		out = append(out, key)
+	}
+	return out, goError(&e), int32(r)
+}
+
+// VerifyToken calls lm_verify_token.
+func (v *Verifier) VerifyToken(token []byte) (License, int32) {
+	var l C.lm_license
+	p, n := cbytes(token)
+	r := C.c_verify_token(v.p, unsafe.Pointer(p), n, &l)
+	return license(&l), int32(r)
+}

@@ -178,11 +178,18 @@ func verifyBoth(t *testing.T, gv *verifier.Verifier, cv *Verifier, code []byte) 
 
 // differential runs one operation on both verifiers. op selects it: verify
 // a code; load a list, then verify; verify with a state file; a renewal;
-// a reset code; a renewal request; a catalog.
+// a reset code; a renewal request; a catalog; a Registration Key; a key
+// file; a license token.
 func differential(t *testing.T, op uint8, a, b, st []byte, day uint16, inst uint8) {
 	library(t)
 	s := setup{now: time.Unix(formats.Day(0).Time().Unix()+int64(day)*86400+43200, 0).UTC(), installID: installIDs[int(inst)%len(installIDs)]}
-	switch op % 7 {
+	switch op % 10 {
+	case 7:
+		registrationKeyBoth(t, a)
+	case 8:
+		keyFileBoth(t, a)
+	case 9:
+		tokenBoth(t, s, a)
 	case 6:
 		catalogBoth(t, a)
 	case 0:

@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
+	"slices"
 	"testing"
+	"time"
 )
 
 // vectors reads a vector file of testdata/vectors into v.
@@ -144,6 +146,39 @@ func FuzzDiff(f *testing.F) {
 	vectors(f, "catalogs.json", &cats)
 	for _, c := range append(cats.Valid, cats.Invalid...) {
 		f.Add(uint8(6), []byte(c.JSON), []byte(nil), []byte(nil), day, uint8(0))
+	}
+	var rks struct{ Vectors []struct{ Input string } }
+	vectors(f, "registration_keys.json", &rks)
+	for _, k := range rks.Vectors {
+		f.Add(uint8(7), []byte(k.Input), []byte(nil), []byte(nil), day, uint8(0))
+	}
+	var keyFiles struct{ Valid, Invalid, Private []struct{ Text string } }
+	vectors(f, "key_files.json", &keyFiles)
+	for _, k := range append(append(keyFiles.Valid, keyFiles.Invalid...), keyFiles.Private...) {
+		f.Add(uint8(8), []byte(k.Text), []byte(nil), []byte(nil), day, uint8(0))
+	}
+	var tokens struct {
+		Valid, Invalid []struct {
+			Token     string
+			VerifyAt  string  `json:"verify_at"`
+			InstallID *string `json:"install_id"`
+		}
+	}
+	vectors(f, "jwts.json", &tokens)
+	for _, k := range append(tokens.Valid, tokens.Invalid...) {
+		at, err := time.Parse(time.DateOnly, k.VerifyAt)
+		if err != nil {
+			f.Fatal(err)
+		}
+		inst := uint8(0)
+		if k.InstallID != nil {
+			// Another install than the token's: "other install".
+			inst = 3
+			if i := slices.IndexFunc(installIDs, func(p *string) bool { return p != nil && *p == *k.InstallID }); i >= 0 {
+				inst = uint8(i)
+			}
+		}
+		f.Add(uint8(9), []byte(k.Token), []byte(nil), []byte(nil), uint16(at.Unix()/86400-18262), inst)
 	}
 	f.Fuzz(differential)
 }

@@ -6,8 +6,11 @@
  * It checks Activation Codes offline (FORMAT.md) exactly as the Go package
  * verifier does: same statuses, same error kinds, positions and hints, the
  * same state file, same results for every case of
- * testdata/conformance/cases.json. It keeps no global state and, without a
- * state file, lm_verify allocates nothing.
+ * testdata/conformance/cases.json; it also reads Registration Keys, key
+ * files and JWT license tokens as packages formats, formats/keyring and
+ * verifier/licjwt do. It keeps no global state and, without a state file,
+ * lm_verify, lm_verify_token, lm_parse_keys and lm_parse_registration_key
+ * allocate nothing.
  *
  * Threads: every function may be called from any thread, concurrently,
  * also on the same verifier, but a thread must not be cancelled
@@ -38,7 +41,7 @@ extern "C" {
 #endif
 
 /* The version of this header; lm_version() gives the library's. */
-#define LM_VERSION "1.1.0"
+#define LM_VERSION "1.2.0"
 
 /* Sizes and bounds. */
 #define LM_PUBLIC_KEY_SIZE 32       /* an Ed25519 public key */
@@ -52,6 +55,14 @@ extern "C" {
 #define LM_MAX_FEATURES 64
 #define LM_PERPETUAL 65535          /* lm_license.expires of a perpetual code */
 #define LM_MAX_REQUEST_LEN 1024     /* a renewal request's text, with its NUL */
+#define LM_MAX_TOKEN_LEN (16 << 10) /* a license token, without surrounding white space */
+#define LM_MAX_KEY_FILE_LEN (1 << 20) /* a key file or keyring */
+#define LM_MAX_RK_LEN 1024          /* a Registration Key as typed */
+/* JSON (key files, tokens) nests at most this deep, and an object being
+ * read holds at most LM_MAX_JSON_MEMBERS members with those of the
+ * objects around it; deeper or larger JSON is refused. */
+#define LM_MAX_JSON_DEPTH 64
+#define LM_MAX_JSON_MEMBERS 1024
 /* Days count from 2020-01-01 UTC; this gives the Unix time of a day. */
 #define LM_DAY_TO_UNIX(day) (((int64_t)(day) + 18262) * 86400)
 
@@ -68,6 +79,7 @@ enum {
 	LM_ERR_BAD_SIGNATURE = 6,   /* altered or forged */
 	LM_ERR_INSTALL_MISMATCH = 7,/* bound to another install, or none given */
 	LM_ERR_NOT_RENEWAL = 8,     /* lm_verify_renewal: not a renewal of the installed code */
+	LM_ERR_BAD_TOKEN = 9,       /* lm_verify_token: not an acceptable license token */
 	LM_ERR_LIST_MALFORMED = 20, /* lm_load_revocation_list: not a list */
 	LM_ERR_LIST_UNKNOWN_KEY = 21,
 	LM_ERR_LIST_BAD_SIGNATURE = 22,
@@ -78,13 +90,18 @@ enum {
 	LM_ERR_RESET_NOT_LOCKED = 31, /* no lock at the reset code's day */
 	LM_ERR_RESET_TOO_EARLY = 32,  /* the clock is before the code's issue day */
 	LM_ERR_ARGUMENT = 40,       /* NULL, too long, or out of range */
-	LM_ERR_HANDLE = 41          /* not a verifier, freed, or failed to start */
+	LM_ERR_HANDLE = 41,         /* not a verifier, freed, or failed to start */
+	LM_ERR_KEYS_INVALID = 50,   /* lm_parse_keys: not a key file (name "invalid") */
+	LM_ERR_NO_KEY_ID = 51       /* lm_parse_keys: a PEM block without its key-id line */
 };
 
 /* Whether this header's declarations of the functions after LM_VERSION
  * 1.0.0 (lm_error_hint, lm_verify_renewal, lm_reset, lm_renewal_request)
  * are present. */
 #define LM_HAS_RENEWAL 1
+/* Whether the declarations after LM_VERSION 1.1.0 (lm_parse_registration_key,
+ * lm_parse_keys, lm_verify_token) are present. */
+#define LM_HAS_TOKENS 1
 
 /* lm_status: where a license stands on the verifier's clock. Features are
  * on in VALID, EXPIRING and GRACE only. */
@@ -157,6 +174,25 @@ typedef struct lm_license {
 	uint32_t n_features;         /* the edition's features, 0 to 64 */
 	uint64_t features;           /* bit i set: feature i is on (lm_feature_name) */
 } lm_license;
+
+/* An error of a call without a verifier (lm_parse_registration_key,
+ * lm_parse_keys): its kind, where it is when known (else 0), as lm_license
+ * has them, and its message and hint as lm_error_message and lm_error_hint
+ * give them, NUL-terminated and cut to fit. */
+typedef struct lm_error {
+	lm_result kind;
+	int32_t group, character, line, column;
+	char message[768];
+	char hint[256];
+} lm_error;
+
+/* A Registration Key (FORMAT.md section 2). */
+typedef struct lm_registration_key {
+	char product[3];            /* NUL-terminated, upper case */
+	uint8_t trial;              /* 0 or 1 */
+	uint64_t serial;            /* 0 to 99999999999999 */
+	char text[23];              /* canonical: PC-TSSS-SSSS-SSSS-SSSK */
+} lm_registration_key;
 
 #ifndef LM_NO_PROTOTYPES
 
@@ -242,6 +278,32 @@ LM_API lm_result lm_reset(lm_verifier *v, const char *code, size_t len, lm_licen
  * needed. */
 LM_API lm_result lm_renewal_request(lm_verifier *v, const char *code, size_t len, char *buf, size_t buf_len,
                              size_t *out_len);
+
+/* Reads a Registration Key of len bytes as typed (any case, spaces,
+ * hyphens and line breaks anywhere; O for 0 and I or L for 1) into *out.
+ * On failure err, if not NULL, gets the kind (LM_ERR_MALFORMED or
+ * LM_ERR_TYPO), its position and hint; *out is zeroed. */
+LM_API lm_result lm_parse_registration_key(const char *s, size_t len, lm_registration_key *out, lm_error *err);
+
+/* Reads a key file or keyring of len bytes (FORMAT.md section 10): public
+ * key PEM blocks each after its key-id line, a JWK or a JWK Set, into
+ * keys, which has room for cap keys (LM_MAX_KEYS always suffices), in id
+ * order; *n_keys gets their number. The keys are checked as
+ * lm_verifier_new checks them, so they can be given to it. A file that
+ * holds more keys than cap is LM_ERR_ARGUMENT. Other failures are
+ * LM_ERR_KEYS_INVALID or LM_ERR_NO_KEY_ID, with err, if not NULL, saying
+ * why; a private key is refused and never shown. */
+LM_API lm_result lm_parse_keys(const char *data, size_t len, lm_key *keys, size_t cap, size_t *n_keys, lm_error *err);
+
+/* Checks a license token (FORMAT.md section 14) of len bytes, an EdDSA
+ * JWT signed by one of v's keys (kid) and carrying an Activation Code, as
+ * lm_verify checks a code, and fills in *out with that code's license.
+ * Returns LM_OK, or the first of LM_ERR_UNKNOWN_KEY, LM_ERR_BAD_SIGNATURE,
+ * LM_ERR_INSTALL_MISMATCH, LM_ERR_WRONG_PRODUCT and LM_ERR_BAD_TOKEN that
+ * applies; lm_error_message and lm_error_hint say why. White space around
+ * the token is ignored; len over LM_MAX_KEY_FILE_LEN is refused unread.
+ * It decodes the token on the stack: about 40 KB of it. */
+LM_API lm_result lm_verify_token(lm_verifier *v, const char *token, size_t len, lm_license *out);
 
 /* Releases v. NULL is ignored. */
 LM_API void lm_verifier_free(lm_verifier *v);

@@ -102,6 +102,11 @@ func (t *Verifier) Verify(token string) (verifier.License, error) {
 		if err := jsonstrict.Check(b, jsonstrict.Options{AllowTopLevelNull: true, Names: partNames[i], TopLevel: true}); err != nil {
 			return verifier.License{}, badToken(nil, "%s: %v", []string{"header", "claims"}[i], err)
 		}
+		// jwt decodes the claims with a json.Decoder, which stops after
+		// the first value: what follows it would pass unread.
+		if !json.Valid(b) {
+			return verifier.License{}, badToken(nil, "not a well-formed JWT: the %s are not one JSON value", []string{"header", "claims"}[i])
+		}
 	}
 	var c Claims
 	var keyErr error // key's own error, which jwt wraps in its words

@@ -185,6 +185,10 @@ func TestRejected(t *testing.T) {
 	critTok, _ := crit.SignedString(testKey)
 	typo := []byte(standardCode)
 	typo[40] ^= 1
+	// Claims followed by more text, signed: FORMAT.md section 14 takes
+	// the claims as one JSON object.
+	trailing := parts[0] + "." + base64.RawURLEncoding.EncodeToString(append(payload, "}"...))
+	trailing += "." + base64.RawURLEncoding.EncodeToString(ed25519.Sign(testKey, []byte(trailing)))
 
 	for _, tc := range []struct {
 		name, token string
@@ -220,6 +224,7 @@ func TestRejected(t *testing.T) {
 		{"install_bound disagrees", signToken(t, jwt.SigningMethodEdDSA, testKey, "1", with("install_bound", true)), nil},
 		{"serial of the wrong type", signToken(t, jwt.SigningMethodEdDSA, testKey, "1", with("serial", []int{1})), nil},
 		{"tampered payload", tampered, []error{verifier.ErrBadSignature}},
+		{"claims with text after them", trailing, nil},
 		{"truncated signature", good[:len(good)-2], []error{verifier.ErrBadSignature}},
 		{"signature cut mid-symbol", good[:len(good)-1], nil},
 		{"signature missing", strings.Join(parts[:2], ".") + ".", []error{verifier.ErrBadSignature}},

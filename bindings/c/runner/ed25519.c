@@ -2,8 +2,9 @@
 // on standard input, 1 if the library trusts the key and accepts the
 // signature, else 0: the rule of FORMAT.md section 10 as the library
 // applies it (lm__check_public_key at lm_verifier_new, then
-// lm__ed25519_verify). Linked with the static library, whose internal
-// functions it calls; bindings/c's tests compare its answers with Go's.
+// lm__ed25519_verify). Built with the library's src/crypto.c and
+// src/curve.c, whose functions it calls (static in the library, one
+// translation unit); bindings/c's tests compare its answers with Go's.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -22,6 +22,7 @@ static void *worker(void *arg) {
 		if (arg) {
 			/* A refused list and the messages, meanwhile. */
 			if (lm_load_revocation_list(shared, (const uint8_t *)"LMRL", 4) != LM_ERR_LIST_MALFORMED) failures++;
+			if (lm_verify_token(shared, "e30.e30.", 8, &l) != LM_ERR_BAD_TOKEN) failures++;
 			lm_error_message(shared, buf, sizeof buf);
 			lm_state_error(shared, buf, sizeof buf);
 		}
@@ -77,6 +78,30 @@ int main(int argc, char **argv) {
 	EXPECT(lm_error_message(NULL, buf, sizeof buf) > 0);
 	EXPECT(lm_state_error(v, buf, sizeof buf) == 0);
 
+	/* Registration Keys, key files and tokens: NULL and oversized input. */
+	lm_registration_key rk;
+	lm_error err;
+	lm_key keys[LM_MAX_KEYS];
+	size_t nk = 7;
+	EXPECT(lm_parse_registration_key(NULL, 5, &rk, &err) == LM_ERR_ARGUMENT && err.kind == LM_ERR_ARGUMENT);
+	EXPECT(lm_parse_registration_key("PC-0314-1592-6535-8978", 22, NULL, NULL) == LM_ERR_ARGUMENT);
+	EXPECT(lm_parse_registration_key(NULL, 0, &rk, NULL) == LM_ERR_MALFORMED);
+	EXPECT(lm_parse_registration_key(big, (size_t)-1, &rk, &err) == LM_ERR_MALFORMED && err.line == 0);
+	EXPECT(lm_parse_registration_key("PC-0314-1592-6535-8978", 22, &rk, NULL) == LM_OK && rk.serial == 31415926535897ULL);
+	EXPECT(lm_parse_keys(NULL, 5, keys, LM_MAX_KEYS, &nk, &err) == LM_ERR_ARGUMENT && nk == 0);
+	EXPECT(lm_parse_keys("{}", 2, keys, LM_MAX_KEYS, NULL, &err) == LM_ERR_ARGUMENT);
+	EXPECT(lm_parse_keys("{}", 2, NULL, 5, &nk, &err) == LM_ERR_ARGUMENT);
+	EXPECT(lm_parse_keys(NULL, 0, NULL, 0, &nk, &err) == LM_ERR_KEYS_INVALID && strstr(err.message, "no PEM block"));
+	EXPECT(lm_parse_keys(big, (size_t)-1, keys, LM_MAX_KEYS, &nk, NULL) == LM_ERR_KEYS_INVALID);
+	EXPECT(lm_parse_keys("{\"keys\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+	                     146, keys, LM_MAX_KEYS, &nk, &err) == LM_ERR_KEYS_INVALID && strstr(err.message, "deeply"));
+	EXPECT(lm_verify_token(v, code, strlen(code), NULL) == LM_ERR_ARGUMENT);
+	EXPECT(lm_verify_token(v, NULL, 10, &l) == LM_ERR_ARGUMENT);
+	EXPECT(lm_verify_token(v, NULL, 0, &l) == LM_ERR_BAD_TOKEN && l.error == LM_ERR_BAD_TOKEN);
+	EXPECT(lm_verify_token(v, big, (size_t)-1, &l) == LM_ERR_BAD_TOKEN);
+	EXPECT(lm_verify_token(v, "a.b.c", 5, &l) == LM_ERR_BAD_TOKEN);
+	EXPECT(strcmp(lm_result_name(LM_ERR_BAD_TOKEN), "bad_token") == 0 && strcmp(lm_result_name(LM_ERR_NO_KEY_ID), "no_key_id") == 0);
+
 	shared = v;
 	pthread_t t[8];
 	for (int i = 0; i < 8; i++) pthread_create(&t[i], NULL, worker, i % 2 ? shared : NULL);
@@ -106,6 +131,7 @@ int main(int argc, char **argv) {
 	EXPECT(lm_load_revocation_list(v, NULL, 0) == LM_ERR_HANDLE);
 	EXPECT(lm_feature_bit(v, 1, "scan") == -1);
 	EXPECT(lm_reset(v, code, strlen(code), &l) == LM_ERR_HANDLE);
+	EXPECT(lm_verify_token(v, code, strlen(code), &l) == LM_ERR_HANDLE && l.error == LM_ERR_HANDLE);
 	EXPECT(strcmp(lm_result_name(LM_ERR_TYPO), "typo") == 0 && strcmp(lm_status_name(99), "invalid") == 0);
 	EXPECT(strcmp(lm_version(), LM_VERSION) == 0);
 	printf("safety: %d failures\n", failures);

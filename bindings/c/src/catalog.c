@@ -21,7 +21,7 @@ typedef struct parser {
 	int failed;
 } parser;
 
-static int fail(parser *p, const char *what) {
+static int cat_fail(parser *p, const char *what) {
 	size_t k, line = 1, col = 1;
 	if (p->failed) return -1;
 	p->failed = 1;
@@ -29,7 +29,7 @@ static int fail(parser *p, const char *what) {
 		if (p->s[k] == '\n') line++, col = 1;
 		else col++;
 	}
-	snprintf(p->err, p->err_len, "catalog: line %lu, column %lu: %s", (unsigned long)line, (unsigned long)col, what);
+	lm__fmt(p->err, p->err_len, "catalog: line %lu, column %lu: %s", (unsigned long)line, (unsigned long)col, what);
 	return -1;
 }
 
@@ -43,8 +43,8 @@ static int expect(parser *p, char c) {
 	ws(p);
 	if (peek(p) != c) {
 		char m[64];
-		snprintf(m, sizeof m, "want '%c'", c);
-		return fail(p, m);
+		lm__fmt(m, sizeof m, "want '%c'", c);
+		return cat_fail(p, m);
 	}
 	p->i++;
 	return 0;
@@ -91,14 +91,14 @@ static char *string(parser *p, size_t *len) {
 	char *out;
 	ws(p);
 	if (peek(p) != '"') {
-		fail(p, "want a string");
+		cat_fail(p, "want a string");
 		return NULL;
 	}
 	start = ++p->i;
 	/* Each input byte yields at most 3 output bytes. */
 	out = malloc(3 * (p->n - start) + 1);
 	if (!out) {
-		fail(p, "out of memory");
+		cat_fail(p, "out of memory");
 		return NULL;
 	}
 	for (;;) {
@@ -179,13 +179,13 @@ static char *string(parser *p, size_t *len) {
 	*len = o;
 	if (memchr(out, 0, o)) {
 		free(out);
-		fail(p, "a string holds \\u0000, which a C string cannot");
+		cat_fail(p, "a string holds \\u0000, which a C string cannot");
 		return NULL;
 	}
 	return out;
 bad:
 	free(out);
-	fail(p, "invalid string");
+	cat_fail(p, "invalid string");
 	return NULL;
 }
 
@@ -196,7 +196,7 @@ static int integer(parser *p, int64_t lo, int64_t hi, int64_t *v, const char *wh
 	uint64_t acc = 0, over = 0;
 	char m[160];
 	ws(p);
-	if (peek(p) == 'n') return fail(p, "null is not allowed: leave the member out instead");
+	if (peek(p) == 'n') return cat_fail(p, "null is not allowed: leave the member out instead");
 	start = p->i;
 	if (peek(p) == '-') neg = 1, p->i++;
 	if (peek(p) == '0') {
@@ -208,23 +208,23 @@ static int integer(parser *p, int64_t lo, int64_t hi, int64_t *v, const char *wh
 			p->i++, digits++;
 		}
 	}
-	if (!digits) return fail(p, "want a number");
+	if (!digits) return cat_fail(p, "want a number");
 	if (peek(p) == '.') {
 		p->i++, frac = 1;
-		if (!(peek(p) >= '0' && peek(p) <= '9')) return fail(p, "invalid number");
+		if (!(peek(p) >= '0' && peek(p) <= '9')) return cat_fail(p, "invalid number");
 		while (peek(p) >= '0' && peek(p) <= '9') p->i++;
 	}
 	if (peek(p) == 'e' || peek(p) == 'E') {
 		p->i++, frac = 1;
 		if (peek(p) == '+' || peek(p) == '-') p->i++;
-		if (!(peek(p) >= '0' && peek(p) <= '9')) return fail(p, "invalid number");
+		if (!(peek(p) >= '0' && peek(p) <= '9')) return cat_fail(p, "invalid number");
 		while (peek(p) >= '0' && peek(p) <= '9') p->i++;
 	}
 	if (frac || over || (neg && lo >= 0) || acc > (uint64_t)INT64_MAX ||
 	    (neg ? -(int64_t)acc < lo : (int64_t)acc > hi)) {
-		snprintf(m, sizeof m, "cannot read number %.*s as %s", (int)(p->i - start < 40 ? p->i - start : 40), p->s + start, what);
+		lm__fmt(m, sizeof m, "cannot read number %.*s as %s", (int)(p->i - start < 40 ? p->i - start : 40), p->s + start, what);
 		p->i = start;
-		return fail(p, m);
+		return cat_fail(p, m);
 	}
 	*v = neg ? -(int64_t)acc : (int64_t)acc;
 	return 0;
@@ -270,7 +270,7 @@ static int member(parser *p, int *first, char **name, size_t *len) {
 		lm__append_quoted(m, sizeof m, *name, *len);
 		lm__append(m, sizeof m, " is null: leave it out instead");
 		free(*name);
-		return fail(p, m);
+		return cat_fail(p, m);
 	}
 	return 1;
 }
@@ -279,7 +279,7 @@ static int unknown(parser *p, const char *name, size_t len) {
 	char m[200] = "";
 	lm__append(m, sizeof m, "unknown member ");
 	lm__append_quoted(m, sizeof m, name, len);
-	return fail(p, m);
+	return cat_fail(p, m);
 }
 
 static int repeated(parser *p, const char *name, size_t len) {
@@ -287,7 +287,7 @@ static int repeated(parser *p, const char *name, size_t len) {
 	lm__append(m, sizeof m, "member ");
 	lm__append_quoted(m, sizeof m, name, len);
 	lm__append(m, sizeof m, " appears twice");
-	return fail(p, m);
+	return cat_fail(p, m);
 }
 
 /* Iterates an array's elements: returns 1 before each, 0 at the end. */
@@ -309,11 +309,11 @@ static int element(parser *p, int *first) {
 		if (expect(p, ',')) return -1;
 	}
 	ws(p);
-	if (peek(p) == 'n') return fail(p, "null is not allowed in an array");
+	if (peek(p) == 'n') return cat_fail(p, "null is not allowed in an array");
 	return 1;
 }
 
-static int edition(parser *p, lm__cat_edition *e) {
+static int cat_edition(parser *p, lm__cat_edition *e) {
 	int first = 1, r, seen[3] = {0, 0, 0};
 	char *name;
 	size_t len, n;
@@ -338,7 +338,7 @@ static int edition(parser *p, lm__cat_edition *e) {
 			int f = 1;
 			while ((r = element(p, &f)) == 1) {
 				char **grown = realloc(e->features, (e->n_features + 1) * sizeof *grown);
-				if (!grown) return fail(p, "out of memory");
+				if (!grown) return cat_fail(p, "out of memory");
 				e->features = grown;
 				e->features[e->n_features] = string(p, &n);
 				if (!e->features[e->n_features]) return -1;
@@ -350,7 +350,7 @@ static int edition(parser *p, lm__cat_edition *e) {
 	if (r < 0) return -1;
 	if (!e->name) {
 		e->name = malloc(1);
-		if (!e->name) return fail(p, "out of memory");
+		if (!e->name) return cat_fail(p, "out of memory");
 		e->name[0] = 0;
 	}
 	return 0;
@@ -380,11 +380,11 @@ static int product(parser *p, lm__cat_product *c) {
 			int f = 1;
 			while ((r = element(p, &f)) == 1) {
 				lm__cat_edition *grown = realloc(c->editions, (c->n_editions + 1) * sizeof *grown);
-				if (!grown) return fail(p, "out of memory");
+				if (!grown) return cat_fail(p, "out of memory");
 				c->editions = grown;
 				memset(&c->editions[c->n_editions], 0, sizeof *grown);
 				c->n_editions++;
-				if (edition(p, &c->editions[c->n_editions - 1])) return -1;
+				if (cat_edition(p, &c->editions[c->n_editions - 1])) return -1;
 			}
 			if (r < 0) return -1;
 		} else {
@@ -397,7 +397,7 @@ static int product(parser *p, lm__cat_product *c) {
 }
 
 /* Unicode white space (unicode.IsSpace) at the start or end of s. */
-static int space_rune_at(const unsigned char *u, size_t n) {
+LM__PART int lm__space_rune_at(const unsigned char *u, size_t n) {
 	if (n >= 1 && (u[0] == ' ' || (u[0] >= '\t' && u[0] <= '\r'))) return 1;
 	if (n >= 2 && u[0] == 0xC2 && (u[1] == 0x85 || u[1] == 0xA0)) return 2;
 	if (n >= 3 && u[0] == 0xE1 && u[1] == 0x9A && u[2] == 0x80) return 3;
@@ -407,22 +407,22 @@ static int space_rune_at(const unsigned char *u, size_t n) {
 	return 0;
 }
 
-int lm__trimmed(const char *s) {
+LM__PART int lm__trimmed(const char *s) {
 	size_t n = strlen(s), k;
 	const unsigned char *u = (const unsigned char *)s;
-	if (n == 0 || space_rune_at(u, n)) return 0;
+	if (n == 0 || lm__space_rune_at(u, n)) return 0;
 	for (k = 1; k <= 3 && k <= n; k++)
-		if (space_rune_at(u + n - k, k) == (int)k) return 0;
+		if (lm__space_rune_at(u + n - k, k) == (int)k) return 0;
 	return 1;
 }
 
-static int check(lm__cat_product *c, char *err, size_t err_len) {
+static int cat_check(lm__cat_product *c, char *err, size_t err_len) {
 	uint32_t i, j, f;
 	int64_t terms[4];
 	static const char *const term_names[] = {"trial_days", "maintenance_days", "warning_days", "grace_days"};
 	char m[300];
 	if (c->n_editions == 0) {
-		snprintf(err, err_len, "catalog: product %s: no editions", c->code);
+		lm__fmt(err, err_len, "catalog: product %s: no editions", c->code);
 		return -1;
 	}
 	for (i = 0; i < c->n_editions; i++) {
@@ -431,18 +431,18 @@ static int check(lm__cat_product *c, char *err, size_t err_len) {
 			m[0] = 0;
 			lm__append(m, sizeof m, "edition %u: name ", (unsigned)i + 1);
 			lm__append_quoted(m, sizeof m, e->name, strlen(e->name));
-			snprintf(err, err_len, "catalog: product %s: %s is empty or has surrounding spaces", c->code, m);
+			lm__fmt(err, err_len, "catalog: product %s: %s is empty or has surrounding spaces", c->code, m);
 			return -1;
 		}
 		for (j = 0; j < i; j++) {
 			if (!strcmp(c->editions[j].name, e->name)) {
 				m[0] = 0;
 				lm__append_quoted(m, sizeof m, e->name, strlen(e->name));
-				snprintf(err, err_len, "catalog: product %s: edition name %s appears twice", c->code, m);
+				lm__fmt(err, err_len, "catalog: product %s: edition name %s appears twice", c->code, m);
 				return -1;
 			}
 			if (c->editions[j].number == e->number) {
-				snprintf(err, err_len, "catalog: product %s: edition number %u appears twice", c->code, (unsigned)e->number);
+				lm__fmt(err, err_len, "catalog: product %s: edition number %u appears twice", c->code, (unsigned)e->number);
 				return -1;
 			}
 		}
@@ -450,7 +450,7 @@ static int check(lm__cat_product *c, char *err, size_t err_len) {
 			if (!lm__trimmed(e->features[f])) {
 				m[0] = 0;
 				lm__append_quoted(m, sizeof m, e->features[f], strlen(e->features[f]));
-				snprintf(err, err_len, "catalog: product %s: edition %s: feature name %s is empty or has surrounding spaces",
+				lm__fmt(err, err_len, "catalog: product %s: edition %s: feature name %s is empty or has surrounding spaces",
 				         c->code, e->name, m);
 				return -1;
 			}
@@ -459,7 +459,7 @@ static int check(lm__cat_product *c, char *err, size_t err_len) {
 	terms[0] = c->trial_days, terms[1] = c->maintenance_days, terms[2] = c->warning_days, terms[3] = c->grace_days;
 	for (i = 0; i < 4; i++) {
 		if (terms[i] < 0 || terms[i] > MAX_TERM_DAYS) {
-			snprintf(err, err_len, "catalog: product %s: %s is %lld; want 0 (the default) to %d", c->code, term_names[i],
+			lm__fmt(err, err_len, "catalog: product %s: %s is %lld; want 0 (the default) to %d", c->code, term_names[i],
 			         (long long)terms[i], MAX_TERM_DAYS);
 			return -1;
 		}
@@ -467,7 +467,7 @@ static int check(lm__cat_product *c, char *err, size_t err_len) {
 	return 0;
 }
 
-int lm__catalog_parse(const char *data, size_t len, lm__catalog *c, char *err, size_t err_len) {
+LM__PART int lm__catalog_parse(const char *data, size_t len, lm__catalog *c, char *err, size_t err_len) {
 	parser p;
 	int first = 1, r, seen = 0;
 	char *name;
@@ -477,12 +477,12 @@ int lm__catalog_parse(const char *data, size_t len, lm__catalog *c, char *err, s
 	memset(&p, 0, sizeof p);
 	p.s = data, p.n = len, p.err = err, p.err_len = err_len;
 	if (len > LM_MAX_CATALOG_LEN) {
-		snprintf(err, err_len, "catalog: %lu bytes, more than %d", (unsigned long)len, LM_MAX_CATALOG_LEN);
+		lm__fmt(err, err_len, "catalog: %lu bytes, more than %d", (unsigned long)len, LM_MAX_CATALOG_LEN);
 		return -1;
 	}
 	ws(&p);
 	if (peek(&p) != '{') {
-		fail(&p, "want a JSON object: {\"products\": {\"PC\": {...}}}");
+		cat_fail(&p, "want a JSON object: {\"products\": {\"PC\": {...}}}");
 		return -1;
 	}
 	while ((r = member(&p, &first, &name, &nlen)) == 1) {
@@ -504,7 +504,7 @@ int lm__catalog_parse(const char *data, size_t len, lm__catalog *c, char *err, s
 					lm__append(m, sizeof m, "product code ");
 					lm__append_quoted(m, sizeof m, name, nlen);
 					lm__append(m, sizeof m, ": want two upper-case letters, such as PC");
-					snprintf(err, err_len, "catalog: %s", m);
+					lm__fmt(err, err_len, "catalog: %s", m);
 					p.failed = 1;
 				}
 				free(name);
@@ -513,7 +513,7 @@ int lm__catalog_parse(const char *data, size_t len, lm__catalog *c, char *err, s
 			grown = realloc(c->products, (c->n_products + 1) * sizeof *grown);
 			if (!grown) {
 				free(name);
-				fail(&p, "out of memory");
+				cat_fail(&p, "out of memory");
 				goto bad;
 			}
 			c->products = grown;
@@ -528,22 +528,22 @@ int lm__catalog_parse(const char *data, size_t len, lm__catalog *c, char *err, s
 	if (r < 0) goto bad;
 	ws(&p);
 	if (p.i != p.n) {
-		snprintf(err, err_len, "catalog: data after the JSON object");
+		lm__fmt(err, err_len, "catalog: data after the JSON object");
 		goto bad;
 	}
 	if (c->n_products == 0) {
-		snprintf(err, err_len, "catalog: no products; want {\"products\": {\"PC\": {...}}}");
+		lm__fmt(err, err_len, "catalog: no products; want {\"products\": {\"PC\": {...}}}");
 		goto bad;
 	}
 	for (i = 0; i < c->n_products; i++)
-		if (check(&c->products[i], err, err_len)) goto bad;
+		if (cat_check(&c->products[i], err, err_len)) goto bad;
 	return 0;
 bad:
 	lm__catalog_free(c);
 	return -1;
 }
 
-void lm__catalog_free(lm__catalog *c) {
+LM__PART void lm__catalog_free(lm__catalog *c) {
 	uint32_t i, j, f;
 	for (i = 0; i < c->n_products; i++) {
 		lm__cat_product *p = &c->products[i];

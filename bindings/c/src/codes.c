@@ -14,12 +14,10 @@
 
 static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-#define SYM_INVALID 0xFF
-#define SYM_SEPARATOR 0xFE
 
-static uint8_t symbol_value(uint8_t c) {
+LM__PART uint8_t lm__symbol_value(uint8_t c) {
 	switch (c) {
-	case ' ': case '\t': case '\r': case '\n': case '-': return SYM_SEPARATOR;
+	case ' ': case '\t': case '\r': case '\n': case '-': return LM__SYM_SEPARATOR;
 	case 'O': case 'o': return 0;
 	case 'I': case 'i': case 'L': case 'l': return 1;
 	}
@@ -29,14 +27,23 @@ static uint8_t symbol_value(uint8_t c) {
 		const char *p = strchr(alphabet, c);
 		if (p) return (uint8_t)(p - alphabet);
 	}
-	return SYM_INVALID;
+	return LM__SYM_INVALID;
 }
 
 static int is_letter(uint8_t c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 
 /* ---- text helpers shared by the library ---- */
 
-void lm__append(char *buf, size_t n, const char *fmt, ...) {
+LM__PART int lm__fmt(char *buf, size_t n, const char *fmt, ...) {
+	va_list ap;
+	int r;
+	va_start(ap, fmt);
+	r = vsnprintf(buf, n, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+LM__PART void lm__append(char *buf, size_t n, const char *fmt, ...) {
 	size_t len = strlen(buf);
 	va_list ap;
 	if (len + 1 >= n) return;
@@ -45,20 +52,21 @@ void lm__append(char *buf, size_t n, const char *fmt, ...) {
 	va_end(ap);
 }
 
-void lm__set(lm__error *e, lm_result res, const char *hint, const char *fmt, ...) {
+LM__PART void lm__set(lm__error *e, lm_result res, const char *hint, const char *fmt, ...) {
 	va_list ap;
 	memset(e, 0, sizeof *e);
 	e->res = res;
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	va_end(ap);
-	if (hint) snprintf(e->hint, sizeof e->hint, "%s", hint);
+	if (hint) lm__fmt(e->hint, sizeof e->hint, "%s", hint);
 }
 
-static size_t utf8_len(const uint8_t *s, size_t n) {
+/* The length of the UTF-8 sequence at s, 0 if invalid, and its rune. */
+static size_t utf8_len(const uint8_t *s, size_t n, uint32_t *rune) {
 	uint32_t r;
 	size_t k, i;
-	if (s[0] < 0x80) return 1;
+	if (s[0] < 0x80) return *rune = s[0], 1;
 	if (s[0] >= 0xC2 && s[0] <= 0xDF) k = 2, r = s[0] & 0x1F;
 	else if (s[0] >= 0xE0 && s[0] <= 0xEF) k = 3, r = s[0] & 0x0F;
 	else if (s[0] >= 0xF0 && s[0] <= 0xF4) k = 4, r = s[0] & 0x07;
@@ -69,15 +77,22 @@ static size_t utf8_len(const uint8_t *s, size_t n) {
 		r = r << 6 | (s[i] & 0x3F);
 	}
 	if ((k == 3 && (r < 0x800 || (r >= 0xD800 && r <= 0xDFFF))) || (k == 4 && (r < 0x10000 || r > 0x10FFFF))) return 0;
-	/* Go's %q escapes non-printable runes; the C1 controls, the
-	 * separators and the specials below are the ones an install id might
-	 * plausibly hold. */
-	if (r < 0xA0 || r == 0xAD || r == 0x2028 || r == 0x2029 || r == 0xFEFF || (r >= 0x200B && r <= 0x200F)) return 0;
+	*rune = r;
 	return k;
 }
 
-void lm__append_quoted(char *buf, size_t n, const char *s, size_t len) {
+/* Whether Go's %q shows rune r (not ASCII) as it is (strconv.IsPrint):
+ * not the C1 controls, the non-ASCII spaces, the format characters an
+ * install id might plausibly hold, private use or noncharacters. */
+static int printable(uint32_t r) {
+	return !(r < 0xA1 || r == 0xAD || r == 0x1680 || r == 0x180E || (r >= 0x2000 && r <= 0x200F) ||
+	         (r >= 0x2028 && r <= 0x202F) || (r >= 0x205F && r <= 0x206F) || r == 0x3000 || r == 0xFEFF ||
+	         (r >= 0xE000 && r <= 0xF8FF) || (r >= 0xFFF9 && r <= 0xFFFB) || (r & 0xFFFE) == 0xFFFE || r >= 0xF0000);
+}
+
+LM__PART void lm__append_quoted(char *buf, size_t n, const char *s, size_t len) {
 	size_t i = 0;
+	uint32_t r;
 	lm__append(buf, n, "\"");
 	while (i < len) {
 		uint8_t c = (uint8_t)s[i];
@@ -98,20 +113,21 @@ void lm__append_quoted(char *buf, size_t n, const char *s, size_t len) {
 			i++;
 			continue;
 		}
-		k = c < 0x80 ? 0 : utf8_len((const uint8_t *)s + i, len - i);
+		k = c < 0x80 ? 0 : utf8_len((const uint8_t *)s + i, len - i, &r);
 		if (k == 0) {
 			lm__append(buf, n, "\\x%02x", c);
 			i++;
 			continue;
 		}
-		lm__append(buf, n, "%.*s", (int)k, s + i);
+		if (!printable(r)) lm__append(buf, n, r < 0x10000 ? "\\u%04x" : "\\U%08x", (unsigned)r);
+		else lm__append(buf, n, "%.*s", (int)k, s + i);
 		i += k;
 	}
 	lm__append(buf, n, "\"");
 }
 
 /* Howard Hinnant's civil calendar algorithms. */
-int64_t lm__days_from_civil(int64_t y, int m, int d) {
+LM__PART int64_t lm__days_from_civil(int64_t y, int m, int d) {
 	int64_t era, yoe, doy, doe;
 	y -= m <= 2;
 	era = (y >= 0 ? y : y - 399) / 400;
@@ -121,7 +137,7 @@ int64_t lm__days_from_civil(int64_t y, int m, int d) {
 	return era * 146097 + doe - 719468;
 }
 
-void lm__civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
+LM__PART void lm__civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
 	int64_t era, doe, yoe, doy, mp;
 	z += 719468;
 	era = (z >= 0 ? z : z - 146096) / 146097;
@@ -134,7 +150,7 @@ void lm__civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
 	*y = yoe + era * 400 + (*m <= 2);
 }
 
-void lm__day_string(int64_t day, char out[16]) {
+LM__PART void lm__day_string(int64_t day, char out[16]) {
 	int64_t y;
 	int m, d;
 	if (day == LM_PERPETUAL) {
@@ -142,7 +158,7 @@ void lm__day_string(int64_t day, char out[16]) {
 		return;
 	}
 	lm__civil_from_days(day + 18262, &y, &m, &d);
-	snprintf(out, 16, "%04d-%02d-%02d", (int)y, m, d);
+	lm__fmt(out, 16, "%04d-%02d-%02d", (int)y, m, d);
 }
 
 /* ---- CRC-30 ---- */
@@ -202,7 +218,7 @@ static void position(const form *f, int n, int32_t *group, int32_t *chr) {
 	}
 }
 
-static void line_column(const char *s, size_t len, size_t off, int32_t *line, int32_t *col) {
+LM__PART void lm__line_column(const char *s, size_t len, size_t off, int32_t *line, int32_t *col) {
 	size_t i;
 	*line = 1, *col = 1;
 	for (i = 0; i < off && i < len; i++) {
@@ -213,31 +229,35 @@ static void line_column(const char *s, size_t len, size_t off, int32_t *line, in
 
 /* Formats e->msg as FormatError.Error(): kind, position, message. */
 static void format_error(lm__error *e, const form *f, lm_result res, const char *hint, const char *msg) {
+	lm__format_error(e, f->kind, res, hint, msg);
+}
+
+LM__PART void lm__format_error(lm__error *e, const char *kind, lm_result res, const char *hint, const char *msg) {
 	int32_t g = e->group, c = e->chr, l = e->line, col = e->column;
 	char m[1024];
-	snprintf(m, sizeof m, "%s", msg);
+	lm__fmt(m, sizeof m, "%s", msg);
 	memset(e, 0, sizeof *e);
 	e->res = res, e->group = g, e->chr = c, e->line = l, e->column = col;
-	snprintf(e->msg, sizeof e->msg, "%s", f->kind);
+	lm__fmt(e->msg, sizeof e->msg, "%s", kind);
 	if (g > 0) lm__append(e->msg, sizeof e->msg, ", group %d character %d", (int)g, (int)c);
 	if (l > 0) lm__append(e->msg, sizeof e->msg, " (line %d, column %d)", (int)l, (int)col);
 	lm__append(e->msg, sizeof e->msg, ": %s", m);
-	snprintf(e->hint, sizeof e->hint, "%s", hint ? hint : "");
+	lm__fmt(e->hint, sizeof e->hint, "%s", hint ? hint : "");
 }
 
-static void quote_byte(uint8_t c, char out[16]) {
+LM__PART void lm__quote_byte(uint8_t c, char out[16]) {
 	if (c >= 0x20 && c < 0x7F) {
-		if (c == '\'' || c == '\\') snprintf(out, 16, "'\\%c'", c);
-		else snprintf(out, 16, "'%c'", c);
+		if (c == '\'' || c == '\\') lm__fmt(out, 16, "'\\%c'", c);
+		else lm__fmt(out, 16, "'%c'", c);
 	} else {
-		snprintf(out, 16, "byte 0x%02X", c);
+		lm__fmt(out, 16, "byte 0x%02X", c);
 	}
 }
 
 static void char_error(lm__error *e, const char *s, size_t len, size_t off, int n, const form *f, const char *msg, const char *hint) {
 	memset(e, 0, sizeof *e);
 	position(f, n, &e->group, &e->chr);
-	line_column(s, len, off, &e->line, &e->column);
+	lm__line_column(s, len, off, &e->line, &e->column);
 	format_error(e, f, LM_ERR_MALFORMED, hint, msg);
 }
 
@@ -247,25 +267,25 @@ static int scan_symbols(const char *s, size_t len, const form *f, char p[2], uin
 	size_t i;
 	char msg[256], q[16], hint[128];
 	for (i = 0; i < len; i++) {
-		uint8_t ch = (uint8_t)s[i], v = symbol_value(ch);
-		if (v == SYM_SEPARATOR) continue;
+		uint8_t ch = (uint8_t)s[i], v = lm__symbol_value(ch);
+		if (v == LM__SYM_SEPARATOR) continue;
 		if (n < 0) {
 			if (!is_letter(ch)) {
-				quote_byte(ch, q);
-				snprintf(msg, sizeof msg, "%s: %s starts with the two-letter product code", q, f->a);
+				lm__quote_byte(ch, q);
+				lm__fmt(msg, sizeof msg, "%s: %s starts with the two-letter product code", q, f->a);
 				char_error(e, s, len, i, n, f, msg, "");
 				return -1;
 			}
 			p[n + 2] = (char)(ch & ~0x20);
-		} else if (v == SYM_INVALID) {
-			quote_byte(ch, q);
-			snprintf(msg, sizeof msg, "%s is not a base32 symbol", q);
-			if (ch == 'U' || ch == 'u') snprintf(hint, sizeof hint, "U is never used in %s: check the original", f->a);
-			else snprintf(hint, sizeof hint, "%ss use digits and the letters A-Z except I, L, O and U", f->kind);
+		} else if (v == LM__SYM_INVALID) {
+			lm__quote_byte(ch, q);
+			lm__fmt(msg, sizeof msg, "%s is not a base32 symbol", q);
+			if (ch == 'U' || ch == 'u') lm__fmt(hint, sizeof hint, "U is never used in %s: check the original", f->a);
+			else lm__fmt(hint, sizeof hint, "%ss use digits and the letters A-Z except I, L, O and U", f->kind);
 			char_error(e, s, len, i, n, f, msg, hint);
 			return -1;
 		} else if (n >= LM__SIGNED_SYMBOLS) {
-			snprintf(msg, sizeof msg, "more than %d symbols", f->longest);
+			lm__fmt(msg, sizeof msg, "more than %d symbols", f->longest);
 			char_error(e, s, len, i, n, f, msg, "is there more than one code, or other text, in the input?");
 			return -1;
 		} else {
@@ -310,7 +330,7 @@ static int substitute(const syndromes *sy, int i, uint8_t orig, uint8_t *out) {
 		int last = sy->last[k];
 		if (i <= last) {
 			uint8_t d = crc30_inv_low[sy->back[k][i] & 0xFF];
-			uint8_t v = symbol_value((uint8_t)(alphabet[orig] ^ d));
+			uint8_t v = lm__symbol_value((uint8_t)(alphabet[orig] ^ d));
 			*out = v;
 			return d != 0 && v < 32 && (uint8_t)alphabet[v] == (uint8_t)(alphabet[orig] ^ d);
 		}
@@ -368,7 +388,7 @@ static int locate_typo(const char p[2], const uint8_t *syms, int n, const form *
 		if (substitute(&sy, i, syms[i], &v) && cancelled_by(&sy, i, syms + i, &v, 1)) {
 			if (++hits == 1) {
 				*pos = i;
-				snprintf(fix, 96, "perhaps '%c' should be '%c'", alphabet[syms[i]], alphabet[v]);
+				lm__fmt(fix, 96, "perhaps '%c' should be '%c'", alphabet[syms[i]], alphabet[v]);
 			}
 		}
 	}
@@ -378,7 +398,7 @@ static int locate_typo(const char p[2], const uint8_t *syms, int n, const form *
 		if (syms[i] != syms[i + 1] && cancelled_by(&sy, i, syms + i, sw, 2)) {
 			if (++hits == 1) {
 				*pos = i;
-				snprintf(fix, 96, "perhaps '%c' and '%c' are swapped", alphabet[syms[i]], alphabet[syms[i + 1]]);
+				lm__fmt(fix, 96, "perhaps '%c' and '%c' are swapped", alphabet[syms[i]], alphabet[syms[i + 1]]);
 			}
 		}
 	}
@@ -391,7 +411,7 @@ static int locate_typo(const char p[2], const uint8_t *syms, int n, const form *
 			if (c != p[j] && checks_pass(q, syms, f)) {
 				if (++hits == 1) {
 					*pos = j - 2;
-					snprintf(fix, 96, "perhaps product letter '%c' should be '%c'", p[j], c);
+					lm__fmt(fix, 96, "perhaps product letter '%c' should be '%c'", p[j], c);
 				}
 			}
 		}
@@ -403,7 +423,7 @@ static long symbol_offset(const char *s, size_t len, int n) {
 	int k = -2;
 	size_t i;
 	for (i = 0; i < len; i++) {
-		if (symbol_value((uint8_t)s[i]) == SYM_SEPARATOR) continue;
+		if (lm__symbol_value((uint8_t)s[i]) == LM__SYM_SEPARATOR) continue;
 		if (k == n) return (long)i;
 		k++;
 	}
@@ -422,8 +442,8 @@ static void typo_error(lm__error *e, const char *s, size_t len, const char p[2],
 	}
 	position(f, pos, &e->group, &e->chr);
 	off = symbol_offset(s, len, pos);
-	if (off >= 0) line_column(s, len, (size_t)off, &e->line, &e->column);
-	snprintf(msg, sizeof msg, "check symbols do not match: %s", fix);
+	if (off >= 0) lm__line_column(s, len, (size_t)off, &e->line, &e->column);
+	lm__fmt(msg, sizeof msg, "check symbols do not match: %s", fix);
 	format_error(e, f, LM_ERR_TYPO, "a character is probably mistyped, or two swapped; compare the code with the original", msg);
 }
 
@@ -451,7 +471,7 @@ static uint64_t be64(const uint8_t *b) {
 
 static const char not_licmint[] = "this code was not made by a licmint encoder";
 
-int lm__parse_ac(const char *s, size_t len, int want_signed, const char *product, lm__ac *c, lm__error *e) {
+LM__PART int lm__parse_ac(const char *s, size_t len, int want_signed, const char *product, lm__ac *c, lm__error *e) {
 	uint8_t syms[LM__SIGNED_SYMBOLS], text[LM__SIGNED_SYMBOLS], hb[15], l8[8], sb[65];
 	const form *f = &ac_signed;
 	char msg[256], hint[128];
@@ -461,7 +481,7 @@ int lm__parse_ac(const char *s, size_t len, int want_signed, const char *product
 	memset(c, 0, sizeof *c);
 	memset(e, 0, sizeof *e);
 	if (len > LM_MAX_CODE_LEN) {
-		snprintf(msg, sizeof msg, "input is %lu bytes, more than %d", (unsigned long)len, LM_MAX_CODE_LEN);
+		lm__fmt(msg, sizeof msg, "input is %lu bytes, more than %d", (unsigned long)len, LM_MAX_CODE_LEN);
 		format_error(e, f, LM_ERR_MALFORMED, "give one activation code", msg);
 		return -1;
 	}
@@ -479,7 +499,7 @@ int lm__parse_ac(const char *s, size_t len, int want_signed, const char *product
 		const char *h = "check that the whole code was copied";
 		if (n == LM__SHORT_SYMBOLS - 1 || n == LM__SIGNED_SYMBOLS - 1) h = "one character is missing";
 		if (n == LM__SHORT_SYMBOLS + 1 || n == LM__SIGNED_SYMBOLS + 1) h = "one character too many";
-		snprintf(msg, sizeof msg, "%d symbols after the product code; a short code has %d, a signed code %d", n,
+		lm__fmt(msg, sizeof msg, "%d symbols after the product code; a short code has %d, a signed code %d", n,
 		         LM__SHORT_SYMBOLS, LM__SIGNED_SYMBOLS);
 		format_error(e, f, LM_ERR_MALFORMED, h, msg);
 		return -1;
@@ -511,21 +531,21 @@ int lm__parse_ac(const char *s, size_t len, int want_signed, const char *product
 	c->serial = (hi & 3) << 45 | lo >> 19;
 	msg[0] = 0;
 	if (c->version != 1) {
-		snprintf(msg, sizeof msg, "format version %d; this licmint reads version 1", c->version);
+		lm__fmt(msg, sizeof msg, "format version %d; this licmint reads version 1", c->version);
 		format_error(e, f, LM_ERR_MALFORMED, "a newer licmint may read it", msg);
 		return -1;
 	}
 	if (c->serial > LM__MAX_SERIAL) {
-		snprintf(msg, sizeof msg, "serial %llu has more than 14 digits", (unsigned long long)c->serial);
+		lm__fmt(msg, sizeof msg, "serial %llu has more than 14 digits", (unsigned long long)c->serial);
 	} else if (c->issued > LM__MAX_DAY) {
-		snprintf(msg, sizeof msg, "issue day is not a date");
+		lm__fmt(msg, sizeof msg, "issue day is not a date");
 	} else if (c->expires != LM_PERPETUAL && c->expires <= c->issued) {
 		char a[16], b[16];
 		lm__day_string(c->expires, a);
 		lm__day_string(c->issued, b);
-		snprintf(msg, sizeof msg, "expires %s, not after issued %s", a, b);
+		lm__fmt(msg, sizeof msg, "expires %s, not after issued %s", a, b);
 	} else if ((lo >> 13 & 63) != 0) {
-		snprintf(msg, sizeof msg, "reserved header bits are set");
+		lm__fmt(msg, sizeof msg, "reserved header bits are set");
 	}
 	if (msg[0]) {
 		format_error(e, f, LM_ERR_MALFORMED, not_licmint, msg);
@@ -540,10 +560,10 @@ int lm__parse_ac(const char *s, size_t len, int want_signed, const char *product
 		memcpy(c->sig, sb, 64);
 	}
 	if (product && (product[0] != c->product[0] || product[1] != c->product[1])) {
-		snprintf(msg, sizeof msg, "this code is for product %.2s, not %.2s", c->product, product);
-		snprintf(hint, sizeof hint, "give an activation code for %.2s", product);
+		lm__fmt(msg, sizeof msg, "this code is for product %.2s, not %.2s", c->product, product);
+		lm__fmt(hint, sizeof hint, "give an activation code for %.2s", product);
 		e->group = 1, e->chr = 1;
-		line_column(s, len, (size_t)symbol_offset(s, len, -2), &e->line, &e->column);
+		lm__line_column(s, len, (size_t)symbol_offset(s, len, -2), &e->line, &e->column);
 		format_error(e, f, LM_ERR_WRONG_PRODUCT, hint, msg);
 		return -1;
 	}
@@ -560,7 +580,7 @@ static void header_bytes(const lm__ac *c, uint8_t out[15]) {
 	for (i = 0; i < 7; i++) out[8 + i] = (uint8_t)(lo >> (56 - 8 * i));
 }
 
-size_t lm__ac_message(const lm__ac *c, const char *install_id, size_t id_len, uint8_t out[LM__MAX_MESSAGE]) {
+LM__PART size_t lm__ac_message(const lm__ac *c, const char *install_id, size_t id_len, uint8_t out[LM__MAX_MESSAGE]) {
 	size_t n = sizeof LM__CONTEXT_AC; /* with its NUL */
 	memcpy(out, LM__CONTEXT_AC, n);
 	out[n++] = (uint8_t)c->product[0];
@@ -594,7 +614,7 @@ static void put_check_text(char *dst, uint32_t sum) {
 	for (i = 0; i < LM__CHECK_SYMBOLS; i++) dst[i] = alphabet[(sum >> (25 - 5 * i)) & 31];
 }
 
-void lm__ac_text(const lm__ac *c, char out[169]) {
+LM__PART void lm__ac_text(const lm__ac *c, char out[169]) {
 	char a[LM__SIGNED_SYMBOLS];
 	uint8_t hb[15];
 	uint32_t reg;
@@ -619,7 +639,7 @@ void lm__ac_text(const lm__ac *c, char out[169]) {
 
 static const char reset_not_licmint[] = "this reset code was not made by a licmint encoder";
 
-int lm__parse_reset(const char *s, size_t len, const char *product, lm__reset *c, lm__error *e) {
+LM__PART int lm__parse_reset(const char *s, size_t len, const char *product, lm__reset *c, lm__error *e) {
 	uint8_t syms[LM__SIGNED_SYMBOLS], text[LM__SIGNED_SYMBOLS], hb[10], sb[65];
 	const form *f = &reset_form;
 	char msg[256], hint[128], p[2];
@@ -630,7 +650,7 @@ int lm__parse_reset(const char *s, size_t len, const char *product, lm__reset *c
 	memset(c, 0, sizeof *c);
 	memset(e, 0, sizeof *e);
 	if (len > LM_MAX_CODE_LEN) {
-		snprintf(msg, sizeof msg, "input is %lu bytes, more than %d", (unsigned long)len, LM_MAX_CODE_LEN);
+		lm__fmt(msg, sizeof msg, "input is %lu bytes, more than %d", (unsigned long)len, LM_MAX_CODE_LEN);
 		format_error(e, f, LM_ERR_MALFORMED, "give one reset code", msg);
 		return -1;
 	}
@@ -645,7 +665,7 @@ int lm__parse_reset(const char *s, size_t len, const char *product, lm__reset *c
 		const char *h = "check that the whole code was copied";
 		if (n == LM__RESET_SYMBOLS - 1) h = "one character is missing";
 		if (n == LM__RESET_SYMBOLS + 1) h = "one character too many";
-		snprintf(msg, sizeof msg, "%d symbols after the product code; a reset code has %d", n, LM__RESET_SYMBOLS);
+		lm__fmt(msg, sizeof msg, "%d symbols after the product code; a reset code has %d", n, LM__RESET_SYMBOLS);
 		format_error(e, f, LM_ERR_MALFORMED, h, msg);
 		return -1;
 	}
@@ -666,17 +686,17 @@ int lm__parse_reset(const char *s, size_t len, const char *product, lm__reset *c
 	c->nonce = (uint32_t)(hi & 0xFFFFF) << 12 | (uint32_t)(lo >> 4);
 	msg[0] = 0;
 	if (c->version != 1) {
-		snprintf(msg, sizeof msg, "reset code version %d; this licmint reads version 1", c->version);
+		lm__fmt(msg, sizeof msg, "reset code version %d; this licmint reads version 1", c->version);
 		format_error(e, f, LM_ERR_MALFORMED, "a newer licmint may read it", msg);
 		memset(c, 0, sizeof *c);
 		return -1;
 	}
-	if (c->remembered > LM__MAX_DAY) snprintf(msg, sizeof msg, "remembered day is not a date");
-	else if (c->issued > LM__MAX_DAY) snprintf(msg, sizeof msg, "issue day is not a date");
-	else if ((lo & 15) != 0) snprintf(msg, sizeof msg, "reserved header bits are set");
+	if (c->remembered > LM__MAX_DAY) lm__fmt(msg, sizeof msg, "remembered day is not a date");
+	else if (c->issued > LM__MAX_DAY) lm__fmt(msg, sizeof msg, "issue day is not a date");
+	else if ((lo & 15) != 0) lm__fmt(msg, sizeof msg, "reserved header bits are set");
 	if (!msg[0]) {
 		pack_symbols(sb, syms + LM__RESET_HEADER_SYMBOLS, LM__SIG_SYMBOLS);
-		if (sb[64] != 0) snprintf(msg, sizeof msg, "the signature's 3 spare bits are not zero");
+		if (sb[64] != 0) lm__fmt(msg, sizeof msg, "the signature's 3 spare bits are not zero");
 		else memcpy(c->sig, sb, 64);
 	}
 	if (msg[0]) {
@@ -685,10 +705,10 @@ int lm__parse_reset(const char *s, size_t len, const char *product, lm__reset *c
 		return -1;
 	}
 	if (product && (product[0] != c->product[0] || product[1] != c->product[1])) {
-		snprintf(msg, sizeof msg, "this reset code is for product %.2s, not %.2s", c->product, product);
-		snprintf(hint, sizeof hint, "give a reset code for %.2s", product);
+		lm__fmt(msg, sizeof msg, "this reset code is for product %.2s, not %.2s", c->product, product);
+		lm__fmt(hint, sizeof hint, "give a reset code for %.2s", product);
 		e->group = 1, e->chr = 1;
-		line_column(s, len, (size_t)symbol_offset(s, len, -2), &e->line, &e->column);
+		lm__line_column(s, len, (size_t)symbol_offset(s, len, -2), &e->line, &e->column);
 		format_error(e, f, LM_ERR_WRONG_PRODUCT, hint, msg);
 		memset(c, 0, sizeof *c);
 		return -1;
@@ -705,7 +725,7 @@ static void reset_header(const lm__reset *c, uint8_t out[10]) {
 	out[9] = (uint8_t)((c->nonce & 0xFFF) << 4);
 }
 
-size_t lm__reset_message(const lm__reset *c, const char *install_id, size_t id_len, uint8_t out[LM__MAX_MESSAGE]) {
+LM__PART size_t lm__reset_message(const lm__reset *c, const char *install_id, size_t id_len, uint8_t out[LM__MAX_MESSAGE]) {
 	size_t n = sizeof LM__CONTEXT_RESET;
 	memcpy(out, LM__CONTEXT_RESET, n);
 	out[n++] = (uint8_t)c->product[0];
@@ -716,9 +736,9 @@ size_t lm__reset_message(const lm__reset *c, const char *install_id, size_t id_l
 	return n + id_len;
 }
 
-void lm__reset_id(const lm__reset *c, char out[21]) {
+LM__PART void lm__reset_id(const lm__reset *c, char out[21]) {
 	uint8_t hb[10];
 	int i;
 	reset_header(c, hb);
-	for (i = 0; i < 10; i++) snprintf(out + 2 * i, 3, "%02x", hb[i]);
+	for (i = 0; i < 10; i++) lm__fmt(out + 2 * i, 3, "%02x", hb[i]);
 }

@@ -17,19 +17,19 @@ int crypto_core_ed25519_is_valid_point(const unsigned char *p);
 #include <sodium.h>
 #endif
 
-int lm__crypto_init(void) { return sodium_init() < 0 ? -1 : 0; }
+LM__PART int lm__crypto_init(void) { return sodium_init() < 0 ? -1 : 0; }
 
 /*
  * FORMAT.md section 13: S < L, R not of small order, and [S]B - [k]A
  * encoding to R, cofactorless. That is crypto_sign_verify_detached's rule
  * exactly, for keys that passed lm__prime_order_point.
  */
-int lm__ed25519_verify(const uint8_t pub[32], const uint8_t *msg, size_t len, const uint8_t sig[64]) {
+LM__PART int lm__ed25519_verify(const uint8_t pub[32], const uint8_t *msg, size_t len, const uint8_t sig[64]) {
 	return crypto_sign_verify_detached(sig, msg, (unsigned long long)len, pub) == 0;
 }
 
-int lm__prime_order_point(const uint8_t pub[32]) { return crypto_core_ed25519_is_valid_point(pub) == 1; }
+LM__PART int lm__prime_order_point(const uint8_t pub[32]) { return crypto_core_ed25519_is_valid_point(pub) == 1; }
 
-void lm__sha256(const uint8_t *data, size_t len, uint8_t out[32]) {
+LM__PART void lm__sha256(const uint8_t *data, size_t len, uint8_t out[32]) {
 	crypto_hash_sha256(out, data, (unsigned long long)len);
 }

@@ -6,7 +6,9 @@
  * the same merge.
  */
 #if !defined(_WIN32)
+#ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE /* flock, fsync, mkstemp */
+#endif
 #endif
 
 #include "internal.h"
@@ -33,9 +35,9 @@ static const char header[] = "licmint verifier state v1";
 
 /* ---- time ---- */
 
-int lm__time_before(lm__time a, lm__time b) { return a.sec < b.sec || (a.sec == b.sec && a.nsec < b.nsec); }
-int lm__time_is_zero(lm__time t) { return t.sec == LM__ZERO_SEC && t.nsec == 0; }
-lm__time lm__time_add(lm__time t, int64_t sec) { t.sec += sec; return t; }
+LM__PART int lm__time_before(lm__time a, lm__time b) { return a.sec < b.sec || (a.sec == b.sec && a.nsec < b.nsec); }
+LM__PART int lm__time_is_zero(lm__time t) { return t.sec == LM__ZERO_SEC && t.nsec == 0; }
+LM__PART lm__time lm__time_add(lm__time t, int64_t sec) { t.sec += sec; return t; }
 
 static int digits(const char *s, size_t n) {
 	size_t i;
@@ -103,20 +105,20 @@ static void format_time(lm__time t, char out[40]) {
 	int64_t days = t.sec >= 0 ? t.sec / 86400 : (t.sec - 86399) / 86400, rem = t.sec - days * 86400, y;
 	int m, d;
 	lm__civil_from_days(days, &y, &m, &d);
-	snprintf(out, 40, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
+	lm__fmt(out, 40, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
 	         (int)(rem % 60));
 }
 
 /* ---- the state in memory ---- */
 
-int lm__state_init(lm__state *s) {
+LM__PART int lm__state_init(lm__state *s) {
 	memset(s, 0, sizeof *s);
 	s->last_seen.sec = LM__ZERO_SEC;
 	s->gens = malloc(LM__MAX_SERIALS * sizeof *s->gens);
 	return s->gens ? 0 : -1;
 }
 
-void lm__state_free(lm__state *s) {
+LM__PART void lm__state_free(lm__state *s) {
 	free(s->gens);
 	free(s->list);
 	memset(s, 0, sizeof *s);
@@ -132,7 +134,7 @@ static int set_list(lm__state *s, const uint8_t *list, size_t len) {
 	return 0;
 }
 
-int lm__state_copy(lm__state *s, const lm__state *o) {
+LM__PART int lm__state_copy(lm__state *s, const lm__state *o) {
 	lm__gen *gens = s->gens;
 	uint8_t *list = s->list;
 	memcpy(gens, o->gens, o->n_gens * sizeof *gens);
@@ -155,7 +157,7 @@ static uint32_t gen_index(const lm__state *s, uint64_t serial) {
 	return lo;
 }
 
-int lm__state_find_gen(const lm__state *s, uint64_t serial, uint8_t *gen) {
+LM__PART int lm__state_find_gen(const lm__state *s, uint64_t serial, uint8_t *gen) {
 	uint32_t i = gen_index(s, serial);
 	if (i < s->n_gens && s->gens[i].serial == serial) {
 		*gen = s->gens[i].gen;
@@ -166,7 +168,7 @@ int lm__state_find_gen(const lm__state *s, uint64_t serial, uint8_t *gen) {
 
 /* state.SeeGeneration: remembers the higher generation; a new serial when
  * the state is full forgets the lowest serial. */
-void lm__state_see_gen(lm__state *s, uint64_t serial, uint8_t gen) {
+LM__PART void lm__state_see_gen(lm__state *s, uint64_t serial, uint8_t gen) {
 	uint32_t i = gen_index(s, serial);
 	if (i < s->n_gens && s->gens[i].serial == serial) {
 		if (s->gens[i].gen < gen) s->gens[i].gen = gen;
@@ -183,7 +185,7 @@ void lm__state_see_gen(lm__state *s, uint64_t serial, uint8_t gen) {
 	s->n_gens++;
 }
 
-int lm__state_has_reset(const lm__state *s, const char *id) {
+LM__PART int lm__state_has_reset(const lm__state *s, const char *id) {
 	uint32_t i;
 	for (i = 0; i < s->n_resets; i++)
 		if (!strcmp(s->resets[i].id, id)) return 1;
@@ -191,7 +193,7 @@ int lm__state_has_reset(const lm__state *s, const char *id) {
 }
 
 /* state.AddReset, keeping the ids in order. */
-void lm__state_add_reset(lm__state *s, const char *id, int64_t day) {
+LM__PART void lm__state_add_reset(lm__state *s, const char *id, int64_t day) {
 	uint32_t i, oldest = 0;
 	if (lm__state_has_reset(s, id)) return;
 	if (s->n_resets >= LM__MAX_RESETS) {
@@ -223,7 +225,7 @@ static int cleared_by(const lm__state *resets, const lm__state *known, lm__time 
 /* state.Merge: the later time (unless a reset the other side has not seen
  * cleared it), the union of resets, the higher list, the higher
  * generations. */
-int lm__state_merge(lm__state *s, const lm__state *o) {
+LM__PART int lm__state_merge(lm__state *s, const lm__state *o) {
 	lm__time mine = s->last_seen, theirs = o->last_seen, zero;
 	uint32_t i;
 	zero.sec = LM__ZERO_SEC, zero.nsec = 0;
@@ -248,7 +250,7 @@ int lm__state_merge(lm__state *s, const lm__state *o) {
 
 static void hex(const uint8_t *b, size_t n, char *out) {
 	size_t i;
-	for (i = 0; i < n; i++) snprintf(out + 2 * i, 3, "%02x", b[i]);
+	for (i = 0; i < n; i++) lm__fmt(out + 2 * i, 3, "%02x", b[i]);
 }
 
 /* A decimal number with no leading zero (0 itself allowed), at most max. */
@@ -272,7 +274,7 @@ static int is_reset_id(const char *s, size_t n) {
 }
 
 /* Decodes the text of a state file; list_sum gets its list-sha256, or "". */
-static int decode(const char *data, size_t len, lm__state *s, char list_sum[65], char *err, size_t err_len) {
+static int decode_state(const char *data, size_t len, lm__state *s, char list_sum[65], char *err, size_t err_len) {
 	size_t pos = 0, line_no = 1;
 	int seen_last = 0, seen_seq = 0, seen_sum = 0;
 	uint32_t n_gen_lines = 0, n_reset_lines = 0;
@@ -285,7 +287,7 @@ static int decode(const char *data, size_t len, lm__state *s, char list_sum[65],
 		pos += n + 1;
 		if (line_no++ == 1) {
 			if (n != sizeof header - 1 || memcmp(line, header, n)) {
-				snprintf(err, err_len, "first line is not \"%s\"", header);
+				lm__fmt(err, err_len, "first line is not \"%s\"", header);
 				return -1;
 			}
 			continue;
@@ -307,7 +309,7 @@ static int decode(const char *data, size_t len, lm__state *s, char list_sum[65],
 			if (parse_time(val, vlen, &s->last_seen)) {
 				char q[200] = "";
 				lm__append_quoted(q, sizeof q, val, vlen < 64 ? vlen : 64);
-				snprintf(err, err_len,
+				lm__fmt(err, err_len,
 				         "line %lu: time %s: want RFC 3339 in the form 2027-10-01T09:30:00Z (a fraction and an offset such as +02:00 are allowed)",
 				         (unsigned long)line_no - 1, q);
 				return -1;
@@ -321,7 +323,7 @@ static int decode(const char *data, size_t len, lm__state *s, char list_sum[65],
 			for (i = 0; i < vlen && vlen == 64; i++)
 				if (!((val[i] >= '0' && val[i] <= '9') || (val[i] >= 'a' && val[i] <= 'f'))) break;
 			if (vlen != 64 || i != 64) {
-				snprintf(err, err_len, "line %lu: want 64 lower-case hexadecimal digits", (unsigned long)line_no - 1);
+				lm__fmt(err, err_len, "line %lu: want 64 lower-case hexadecimal digits", (unsigned long)line_no - 1);
 				return -1;
 			}
 			memcpy(list_sum, val, 64);
@@ -332,17 +334,17 @@ static int decode(const char *data, size_t len, lm__state *s, char list_sum[65],
 			uint8_t old;
 			if (!sp || canonical_uint(val, (size_t)(sp - val), LM__MAX_SERIAL, &serial) ||
 			    canonical_uint(sp + 1, vlen - (size_t)(sp - val) - 1, 255, &gen)) {
-				snprintf(err, err_len,
+				lm__fmt(err, err_len,
 				         "line %lu: want \"SERIAL GENERATION\": a serial of at most 14 digits and a generation from 0 to 255, in decimal with no leading zeros",
 				         (unsigned long)line_no - 1);
 				return -1;
 			}
 			if (lm__state_find_gen(s, serial, &old)) {
-				snprintf(err, err_len, "line %lu: serial %llu is listed twice", (unsigned long)line_no - 1, (unsigned long long)serial);
+				lm__fmt(err, err_len, "line %lu: serial %llu is listed twice", (unsigned long)line_no - 1, (unsigned long long)serial);
 				return -1;
 			}
 			if (++n_gen_lines > LM__MAX_SERIALS) {
-				snprintf(err, err_len, "line %lu: more than %d generation lines", (unsigned long)line_no - 1, LM__MAX_SERIALS);
+				lm__fmt(err, err_len, "line %lu: more than %d generation lines", (unsigned long)line_no - 1, LM__MAX_SERIALS);
 				return -1;
 			}
 			lm__state_see_gen(s, serial, (uint8_t)gen);
@@ -351,34 +353,34 @@ static int decode(const char *data, size_t len, lm__state *s, char list_sum[65],
 			int64_t day;
 			char id[21];
 			if (!sp || parse_date(val, (size_t)(sp - val), &day) || !is_reset_id(sp + 1, vlen - (size_t)(sp - val) - 1)) {
-				snprintf(err, err_len, "line %lu: want \"YYYY-MM-DD ID\", the ID 20 lower-case hexadecimal digits",
+				lm__fmt(err, err_len, "line %lu: want \"YYYY-MM-DD ID\", the ID 20 lower-case hexadecimal digits",
 				         (unsigned long)line_no - 1);
 				return -1;
 			}
 			memcpy(id, sp + 1, 20);
 			id[20] = 0;
 			if (lm__state_has_reset(s, id)) {
-				snprintf(err, err_len, "line %lu: reset code %s is listed twice", (unsigned long)line_no - 1, id);
+				lm__fmt(err, err_len, "line %lu: reset code %s is listed twice", (unsigned long)line_no - 1, id);
 				return -1;
 			}
 			if (++n_reset_lines > LM__MAX_RESETS) {
-				snprintf(err, err_len, "line %lu: more than %d reset lines", (unsigned long)line_no - 1, LM__MAX_RESETS);
+				lm__fmt(err, err_len, "line %lu: more than %d reset lines", (unsigned long)line_no - 1, LM__MAX_RESETS);
 				return -1;
 			}
 			lm__state_add_reset(s, id, day * 86400);
 		} else {
 			char k[96] = "";
 			lm__append_quoted(k, sizeof k, line, klen < 40 ? klen : 40);
-			snprintf(err, err_len, "line %lu: unknown name %s", (unsigned long)line_no - 1, k);
+			lm__fmt(err, err_len, "line %lu: unknown name %s", (unsigned long)line_no - 1, k);
 			return -1;
 		}
 #undef KEY
 		continue;
 	syntax:
-		snprintf(err, err_len, "line %lu: want \"name: value\", each name once", (unsigned long)line_no - 1);
+		lm__fmt(err, err_len, "line %lu: want \"name: value\", each name once", (unsigned long)line_no - 1);
 		return -1;
 	bad_number:
-		snprintf(err, err_len, "line %lu: want the sequence in decimal, no leading zeros", (unsigned long)line_no - 1);
+		lm__fmt(err, err_len, "line %lu: want the sequence in decimal, no leading zeros", (unsigned long)line_no - 1);
 		return -1;
 	}
 	return 0;
@@ -445,32 +447,32 @@ static int read_bounded(const char *path, long limit, char **out, size_t *len) {
 	return 0;
 }
 
-static void list_path(const char *path, char *out, size_t n) { snprintf(out, n, "%s.list", path); }
+static void list_path(const char *path, char *out, size_t n) { lm__fmt(out, n, "%s.list", path); }
 
-int lm__state_load(const char *path, lm__state *s, char *err, size_t err_len) {
+LM__PART int lm__state_load(const char *path, lm__state *s, char *err, size_t err_len) {
 	char *data = NULL, sum[65], why[512], lp[LM_MAX_PATH_LEN + 16];
 	size_t len;
 	if (read_bounded(path, MAX_FILE_SIZE, &data, &len) != 0) {
 		if (errno == ENOENT) {
-			snprintf(err, err_len, "no saved verifier state: %s does not exist", path);
+			lm__fmt(err, err_len, "no saved verifier state: %s does not exist", path);
 			return LM__LOAD_MISSING;
 		}
 		if (errno == EFBIG) {
-			snprintf(err, err_len, "verifier state is corrupt: %s: too large: more than %ld bytes", path, MAX_FILE_SIZE);
+			lm__fmt(err, err_len, "verifier state is corrupt: %s: too large: more than %ld bytes", path, MAX_FILE_SIZE);
 			return LM__LOAD_CORRUPT;
 		}
-		if (errno == EINVAL) snprintf(err, err_len, "reading verifier state: %s: not a regular file", path);
-		else snprintf(err, err_len, "reading verifier state: %s: %s", path, strerror(errno));
+		if (errno == EINVAL) lm__fmt(err, err_len, "reading verifier state: %s: not a regular file", path);
+		else lm__fmt(err, err_len, "reading verifier state: %s: %s", path, strerror(errno));
 		return LM__LOAD_ERROR;
 	}
-	if (decode(data, len, s, sum, why, sizeof why)) {
+	if (decode_state(data, len, s, sum, why, sizeof why)) {
 		lm__state_free(s);
 		free(data);
 		if (lm__state_init(s)) {
-			snprintf(err, err_len, "reading verifier state: out of memory");
+			lm__fmt(err, err_len, "reading verifier state: out of memory");
 			return LM__LOAD_ERROR;
 		}
-		snprintf(err, err_len, "verifier state is corrupt: %s: %s", path, why);
+		lm__fmt(err, err_len, "verifier state is corrupt: %s: %s", path, why);
 		return LM__LOAD_CORRUPT;
 	}
 	free(data);
@@ -485,7 +487,7 @@ int lm__state_load(const char *path, lm__state *s, char *err, size_t err_len) {
 		}
 		if (!list || strcmp(got, sum)) {
 			free(list);
-			snprintf(err, err_len, "verifier state is corrupt: %s: the revocation list saved with it is missing or altered", lp);
+			lm__fmt(err, err_len, "verifier state is corrupt: %s: the revocation list saved with it is missing or altered", lp);
 			return LM__LOAD_CORRUPT;
 		}
 		free(s->list);
@@ -520,17 +522,17 @@ typedef struct file_lock {
 static int lock(const char *path, file_lock *l, char *err, size_t err_len) {
 	char lp[LM_MAX_PATH_LEN + 16];
 	int waited = 0;
-	snprintf(lp, sizeof lp, "%s.lock", path);
+	lm__fmt(lp, sizeof lp, "%s.lock", path);
 #ifdef _WIN32
 	for (;;) {
 		HANDLE h = CreateFileA(lp, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
 		if (h != INVALID_HANDLE_VALUE) {
 			CloseHandle(h);
-			snprintf(l->path, sizeof l->path, "%s", lp);
+			lm__fmt(l->path, sizeof l->path, "%s", lp);
 			return 0;
 		}
 		if (GetLastError() != ERROR_FILE_EXISTS) {
-			snprintf(err, err_len, "locking verifier state: cannot create %s", lp);
+			lm__fmt(err, err_len, "locking verifier state: cannot create %s", lp);
 			return -1;
 		}
 		{
@@ -541,7 +543,7 @@ static int lock(const char *path, file_lock *l, char *err, size_t err_len) {
 			}
 		}
 		if (waited >= 10000) {
-			snprintf(err, err_len, "locking verifier state %s: still locked after 10s", lp);
+			lm__fmt(err, err_len, "locking verifier state %s: still locked after 10s", lp);
 			return -1;
 		}
 		sleep_ms(5);
@@ -550,13 +552,13 @@ static int lock(const char *path, file_lock *l, char *err, size_t err_len) {
 #else
 	l->fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (l->fd < 0) {
-		snprintf(err, err_len, "locking verifier state: open %s: %s", lp, strerror(errno));
+		lm__fmt(err, err_len, "locking verifier state: open %s: %s", lp, strerror(errno));
 		return -1;
 	}
 	for (;;) {
 		if (flock(l->fd, LOCK_EX | LOCK_NB) == 0) return 0;
 		if (errno != EWOULDBLOCK || waited >= 10000) {
-			snprintf(err, err_len, "locking verifier state %s: %s (is another process stuck updating it?)", lp, strerror(errno));
+			lm__fmt(err, err_len, "locking verifier state %s: %s (is another process stuck updating it?)", lp, strerror(errno));
 			close(l->fd);
 			return -1;
 		}
@@ -582,17 +584,17 @@ static int write_atomic(const char *path, const lm__state *s, const uint8_t *raw
 	FILE *f;
 	int ok;
 #ifdef _WIN32
-	snprintf(tmp, sizeof tmp, "%s.tmp%lu", path, (unsigned long)GetCurrentThreadId());
+	lm__fmt(tmp, sizeof tmp, "%s.tmp%lu", path, (unsigned long)GetCurrentThreadId());
 	f = fopen(tmp, "wb");
 #else
 	int fd;
-	snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
+	lm__fmt(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
 	fd = mkstemp(tmp);
 	f = fd < 0 ? NULL : fdopen(fd, "wb");
 	if (!f && fd >= 0) close(fd);
 #endif
 	if (!f) {
-		snprintf(err, err_len, "saving verifier state: %s: %s", tmp, strerror(errno));
+		lm__fmt(err, err_len, "saving verifier state: %s: %s", tmp, strerror(errno));
 		return -1;
 	}
 	if (s) ok = encode(f, s) == 0;
@@ -610,7 +612,7 @@ static int write_atomic(const char *path, const lm__state *s, const uint8_t *raw
 	ok = ok && rename(tmp, path) == 0;
 #endif
 	if (!ok) {
-		snprintf(err, err_len, "saving verifier state: %s: %s", path, strerror(errno));
+		lm__fmt(err, err_len, "saving verifier state: %s: %s", path, strerror(errno));
 		remove(tmp);
 		return -1;
 	}
@@ -619,10 +621,10 @@ static int write_atomic(const char *path, const lm__state *s, const uint8_t *raw
 		char dir[LM_MAX_PATH_LEN + 16];
 		char *slash;
 		int dfd;
-		snprintf(dir, sizeof dir, "%s", path);
+		lm__fmt(dir, sizeof dir, "%s", path);
 		slash = strrchr(dir, '/');
 		if (slash) *(slash == dir ? slash + 1 : slash) = 0;
-		else snprintf(dir, sizeof dir, ".");
+		else lm__fmt(dir, sizeof dir, ".");
 		dfd = open(dir, O_RDONLY);
 		if (dfd >= 0) {
 			fsync(dfd);
@@ -633,7 +635,7 @@ static int write_atomic(const char *path, const lm__state *s, const uint8_t *raw
 	return 0;
 }
 
-int lm__state_update(const char *path, lm__update_fn fn, void *arg, char *err, size_t err_len) {
+LM__PART int lm__state_update(const char *path, lm__update_fn fn, void *arg, char *err, size_t err_len) {
 	file_lock l;
 	lm__state s;
 	int load, r;
@@ -642,7 +644,7 @@ int lm__state_update(const char *path, lm__update_fn fn, void *arg, char *err, s
 	if (lock(path, &l, err, err_len)) return LM__LOAD_ERROR;
 	if (lm__state_init(&s)) {
 		unlock(&l);
-		snprintf(err, err_len, "saving verifier state: out of memory");
+		lm__fmt(err, err_len, "saving verifier state: out of memory");
 		return LM__LOAD_ERROR;
 	}
 	load = lm__state_load(path, &s, err, err_len);
@@ -654,13 +656,13 @@ int lm__state_update(const char *path, lm__update_fn fn, void *arg, char *err, s
 		break;
 	case LM__LOAD_CORRUPT: {
 		char aside[LM_MAX_PATH_LEN + 16];
-		snprintf(aside, sizeof aside, "%s.corrupt", path);
+		lm__fmt(aside, sizeof aside, "%s.corrupt", path);
 #ifdef _WIN32
 		if (!MoveFileExA(path, aside, MOVEFILE_REPLACE_EXISTING)) {
 #else
 		if (rename(path, aside) != 0) {
 #endif
-			snprintf(err, err_len, "setting aside corrupt verifier state: %s", strerror(errno));
+			lm__fmt(err, err_len, "setting aside corrupt verifier state: %s", strerror(errno));
 			load = LM__LOAD_ERROR;
 		}
 		break;

@@ -5,7 +5,9 @@
  * error).
  */
 #if !defined(_WIN32)
+#ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#endif
 #endif
 
 #include "internal.h"
@@ -89,7 +91,7 @@ static void fail(lm_verifier *v, const lm__error *e) {
 
 static lm_result failf(lm_verifier *v, lm_result r, const char *msg) {
 	mutex_lock(&v->mu);
-	snprintf(v->msg, sizeof v->msg, "%s", msg);
+	lm__fmt(v->msg, sizeof v->msg, "%s", msg);
 	v->hint[0] = 0;
 	mutex_unlock(&v->mu);
 	return r;
@@ -303,7 +305,7 @@ static void save(lm_verifier *v) {
 	if (lm__state_init(&snap) || lm__state_init(&merged)) {
 		lm__state_free(&snap);
 		mutex_lock(&v->mu);
-		snprintf(v->save_err, sizeof v->save_err, "saving verifier state: out of memory");
+		lm__fmt(v->save_err, sizeof v->save_err, "saving verifier state: out of memory");
 		mutex_unlock(&v->mu);
 		return;
 	}
@@ -312,15 +314,15 @@ static void save(lm_verifier *v) {
 	mutex_unlock(&v->mu);
 	a.snap = &snap, a.merged = &merged;
 	if (r == 0) r = lm__state_update(v->state_path, merge_fn, &a, err, sizeof err);
-	else snprintf(err, sizeof err, "saving verifier state: out of memory"), r = LM__LOAD_ERROR;
+	else lm__fmt(err, sizeof err, "saving verifier state: out of memory"), r = LM__LOAD_ERROR;
 	mutex_lock(&v->mu);
 	if (r == LM__LOAD_OK || r == LM__LOAD_CORRUPT) {
 		v->save_err[0] = 0;
-		if (r == LM__LOAD_CORRUPT && !v->state_err[0]) snprintf(v->state_err, sizeof v->state_err, "%s", err);
+		if (r == LM__LOAD_CORRUPT && !v->state_err[0]) lm__fmt(v->state_err, sizeof v->state_err, "%s", err);
 		lm__state_merge(&v->seen, &merged);
 		if (lm__time_before(v->saved, snap.last_seen)) v->saved = snap.last_seen;
 	} else {
-		snprintf(v->save_err, sizeof v->save_err, "%s", err[0] ? err : "saving verifier state failed");
+		lm__fmt(v->save_err, sizeof v->save_err, "%s", err[0] ? err : "saving verifier state failed");
 	}
 	mutex_unlock(&v->mu);
 	lm__state_free(&snap);
@@ -354,8 +356,8 @@ static void observe(lm_verifier *v, uint64_t serial, uint8_t gen, lm__time t, in
 static lm_result verify_error(lm__error *e, lm_result r, const char *hint, const char *msg) {
 	memset(e, 0, sizeof *e);
 	e->res = r;
-	snprintf(e->msg, sizeof e->msg, "activation code: %s", msg);
-	snprintf(e->hint, sizeof e->hint, "%s", hint);
+	lm__fmt(e->msg, sizeof e->msg, "activation code: %s", msg);
+	lm__fmt(e->hint, sizeof e->hint, "%s", hint);
 	return r;
 }
 
@@ -370,7 +372,7 @@ static lm_result check(lm_verifier *v, const lm__ac *c, int record, lm_license *
 	int superseded = 0, rolled_back = 0, is_revoked = 0;
 	const edition *ed;
 	if (!v->has_key[c->key_id]) {
-		snprintf(m, sizeof m, "signed with key id %d, which this verifier does not trust", c->key_id);
+		lm__fmt(m, sizeof m, "signed with key id %d, which this verifier does not trust", c->key_id);
 		return verify_error(e, LM_ERR_UNKNOWN_KEY,
 		                    "the code may come from another vendor, or be signed with a newer key than this version of the "
 		                    "product knows: ask the vendor for a code it accepts",
@@ -388,7 +390,7 @@ static lm_result check(lm_verifier *v, const lm__ac *c, int record, lm_license *
 			                    "enter the code on the install it was issued for, or ask the vendor for a code for this install",
 			                    "the signature does not verify with this install id: the code is bound to another install, or "
 			                    "was altered");
-		snprintf(m, sizeof m, "the signature does not verify with key id %d: the code was altered or forged", c->key_id);
+		lm__fmt(m, sizeof m, "the signature does not verify with key id %d: the code was altered or forged", c->key_id);
 		return verify_error(e, LM_ERR_BAD_SIGNATURE, "copy the code again from the original; a code that still fails is not genuine", m);
 	}
 	t = now(v);
@@ -404,7 +406,7 @@ static lm_result check(lm_verifier *v, const lm__ac *c, int record, lm_license *
 	memset(out, 0, sizeof *out);
 	out->status = st;
 	out->product[0] = c->product[0], out->product[1] = c->product[1];
-	snprintf(out->edition, sizeof out->edition, "%s", ed->name ? ed->name : v->numbers[c->edition]);
+	lm__fmt(out->edition, sizeof out->edition, "%s", ed->name ? ed->name : v->numbers[c->edition]);
 	out->edition_number = c->edition;
 	out->trial = c->trial, out->install_bound = c->bound;
 	out->generation = c->generation, out->key_id = c->key_id;
@@ -442,6 +444,16 @@ lm_result lm_verify(lm_verifier *v, const char *code, size_t len, lm_license *ou
 	return LM_OK;
 }
 
+/* For jwt.c: a verifier's parts, and lm_verify without its message. */
+LM__PART int lm__verifier_ok(const lm_verifier *v) { return v && v->ok; }
+LM__PART const uint8_t *lm__verifier_key(const lm_verifier *v, uint8_t id) { return v->has_key[id] ? v->keys[id] : NULL; }
+LM__PART void lm__verifier_product(const lm_verifier *v, char out[3]) { out[0] = v->product[0], out[1] = v->product[1], out[2] = 0; }
+LM__PART void lm__verifier_fail(lm_verifier *v, const lm__error *e) { fail(v, e); }
+LM__PART lm_result lm__verify_code(lm_verifier *v, const char *code, size_t len, lm_license *out, lm__ac *c, lm__error *e) {
+	if (lm__parse_ac(code, len, 1, v->product, c, e) || check(v, c, 1, out, e) != LM_OK) return e->res;
+	return LM_OK;
+}
+
 lm_result lm_verify_renewal(lm_verifier *v, const char *installed, size_t installed_len, const char *next, size_t next_len,
                             lm_license *out) {
 	lm__ac cur_code, next_code;
@@ -472,31 +484,31 @@ lm_result lm_verify_renewal(lm_verifier *v, const char *installed, size_t instal
 	}
 	m[0] = 0;
 	if (l.serial != cur.serial) {
-		snprintf(m, sizeof m, "the new code is for serial %014llu, the installed one for serial %014llu",
+		lm__fmt(m, sizeof m, "the new code is for serial %014llu, the installed one for serial %014llu",
 		         (unsigned long long)l.serial, (unsigned long long)cur.serial);
 	} else if (l.generation < cur.generation) {
 		hint = "keep the installed code: the new one is older";
-		snprintf(m, sizeof m, "the new code is generation %d, lower than the installed generation %d", l.generation, cur.generation);
+		lm__fmt(m, sizeof m, "the new code is generation %d, lower than the installed generation %d", l.generation, cur.generation);
 	} else if (cur.expires == LM_PERPETUAL) {
 		hint = "keep the installed code";
-		snprintf(m, sizeof m, "the installed code is perpetual: nothing extends it");
+		lm__fmt(m, sizeof m, "the installed code is perpetual: nothing extends it");
 	} else if (l.expires <= cur.expires) {
 		char a[16], b[16];
 		lm__day_string(l.expires, a);
 		lm__day_string(cur.expires, b);
-		snprintf(m, sizeof m, "the new code expires %s, which does not extend the installed code's expiry, %s", a, b);
+		lm__fmt(m, sizeof m, "the new code expires %s, which does not extend the installed code's expiry, %s", a, b);
 	} else if (l.status == LM_STATUS_REVOKED) {
-		snprintf(m, sizeof m, "the new code is revoked by the revocation list in force");
+		lm__fmt(m, sizeof m, "the new code is revoked by the revocation list in force");
 	} else if (l.status == LM_STATUS_SUPERSEDED) {
 		hint = "enter the latest code the vendor issued for this serial";
-		snprintf(m, sizeof m, "a higher generation of serial %014llu than the new code's %d has been seen here",
+		lm__fmt(m, sizeof m, "a higher generation of serial %014llu than the new code's %d has been seen here",
 		         (unsigned long long)l.serial, l.generation);
 	}
 	if (m[0]) {
 		memset(&e, 0, sizeof e);
 		e.res = LM_ERR_NOT_RENEWAL;
-		snprintf(e.msg, sizeof e.msg, "activation code: not a renewal: %s", m);
-		snprintf(e.hint, sizeof e.hint, "%s", hint);
+		lm__fmt(e.msg, sizeof e.msg, "activation code: not a renewal: %s", m);
+		lm__fmt(e.hint, sizeof e.hint, "%s", hint);
 		error_out(out, &e);
 		fail(v, &e);
 		return LM_ERR_NOT_RENEWAL;
@@ -516,7 +528,7 @@ lm_result lm_load_revocation_list(lm_verifier *v, const uint8_t *data, size_t le
 	if (!v || !v->ok) return LM_ERR_HANDLE;
 	if ((!data && len > 0) || len > (size_t)LM_MAX_LIST_LEN) {
 		char m[128];
-		snprintf(m, sizeof m, "revocation list: NULL, or more than %ld bytes", (long)LM_MAX_LIST_LEN);
+		lm__fmt(m, sizeof m, "revocation list: NULL, or more than %ld bytes", (long)LM_MAX_LIST_LEN);
 		return failf(v, LM_ERR_ARGUMENT, m);
 	}
 	l = parse_list(v, data ? data : (const uint8_t *)"", len, &e);
@@ -534,10 +546,10 @@ lm_result lm_load_revocation_list(lm_verifier *v, const uint8_t *data, size_t le
 		char m[256];
 		mutex_unlock(&v->mu);
 		if (l->sequence < highest)
-			snprintf(m, sizeof m, "revocation list replayed: its sequence %llu is lower than sequence %llu, already accepted; keeping the newer list",
+			lm__fmt(m, sizeof m, "revocation list replayed: its sequence %llu is lower than sequence %llu, already accepted; keeping the newer list",
 			         (unsigned long long)l->sequence, (unsigned long long)highest);
 		else
-			snprintf(m, sizeof m, "revocation list replayed: another list with sequence %llu was accepted already; keeping it (a newer list has a higher sequence)",
+			lm__fmt(m, sizeof m, "revocation list replayed: another list with sequence %llu was accepted already; keeping it (a newer list has a higher sequence)",
 			         (unsigned long long)l->sequence);
 		free_list(l);
 		return failf(v, LM_ERR_LIST_REPLAYED, m);
@@ -555,7 +567,7 @@ lm_result lm_load_revocation_list(lm_verifier *v, const uint8_t *data, size_t le
 				v->seen.list_sequence = l->sequence;
 			} else {
 				newer = 0;
-				snprintf(v->save_err, sizeof v->save_err, "saving verifier state: out of memory");
+				lm__fmt(v->save_err, sizeof v->save_err, "saving verifier state: out of memory");
 			}
 		}
 	}
@@ -581,8 +593,8 @@ typedef struct reset_arg {
 static int refuse_reset(lm__error *e, lm_result r, const char *hint, const char *msg) {
 	memset(e, 0, sizeof *e);
 	e->res = r;
-	snprintf(e->msg, sizeof e->msg, "reset code: %s", msg);
-	snprintf(e->hint, sizeof e->hint, "%s", hint);
+	lm__fmt(e->msg, sizeof e->msg, "reset code: %s", msg);
+	lm__fmt(e->hint, sizeof e->hint, "%s", hint);
 	return 32;
 }
 
@@ -596,7 +608,7 @@ static int reset_fn(lm__state *s, void *arg) {
 	issued.sec = ((int64_t)a->c->issued + 18262) * 86400, issued.nsec = 0;
 	lm__append_quoted(q, sizeof q, v->install_id, v->install_len);
 	if (lm__state_has_reset(s, a->id)) {
-		snprintf(h, sizeof h, "if this install is locked again, ask the vendor for a new reset code for install %s and the day it remembers", q);
+		lm__fmt(h, sizeof h, "if this install is locked again, ask the vendor for a new reset code for install %s and the day it remembers", q);
 		return refuse_reset(a->e, LM_ERR_RESET_USED, h,
 		                    "this reset code was already used on this install; a reset code clears one lock once");
 	}
@@ -605,19 +617,19 @@ static int reset_fn(lm__state *s, void *arg) {
 	day_of(seen, d1);
 	if (today(seen) != (int64_t)a->c->remembered) {
 		lm__day_string(a->c->remembered, d2);
-		snprintf(h, sizeof h, "if the clock is right, ask the vendor for a reset code for install %s and day %s", q, d1);
-		snprintf(m, sizeof m, "the code clears a lock at %s, but this install remembers %s", d2, d1);
+		lm__fmt(h, sizeof h, "if the clock is right, ask the vendor for a reset code for install %s and day %s", q, d1);
+		lm__fmt(m, sizeof m, "the code clears a lock at %s, but this install remembers %s", d2, d1);
 		return refuse_reset(a->e, LM_ERR_RESET_NOT_LOCKED, h, m);
 	}
 	if (!lm__time_before(a->now, lm__time_add(seen, -TOLERANCE))) {
 		day_of(a->now, d2);
-		snprintf(m, sizeof m, "the clock reads %s, not behind the remembered %s: there is no lock to clear", d2, d1);
+		lm__fmt(m, sizeof m, "the clock reads %s, not behind the remembered %s: there is no lock to clear", d2, d1);
 		return refuse_reset(a->e, LM_ERR_RESET_NOT_LOCKED, "nothing needs resetting; keep the code in case the clock is set back", m);
 	}
 	if (lm__time_before(a->now, lm__time_add(issued, -TOLERANCE))) {
 		day_of(a->now, d2);
 		lm__day_string(a->c->issued, d1);
-		snprintf(m, sizeof m, "the clock reads %s, before %s, the day the code was issued: the clock is wrong", d2, d1);
+		lm__fmt(m, sizeof m, "the clock reads %s, before %s, the day the code was issued: the clock is wrong", d2, d1);
 		return refuse_reset(a->e, LM_ERR_RESET_TOO_EARLY, "set the clock right, then give the same reset code again", m);
 	}
 	s->last_seen = lm__time_before(a->now, issued) ? issued : a->now;
@@ -651,7 +663,7 @@ lm_result lm_reset(lm_verifier *v, const char *code, size_t len, lm_license *out
 	}
 	if (lm__parse_reset(code ? code : "", len, v->product, &c, &e)) goto failed;
 	if (!v->has_key[c.key_id]) {
-		snprintf(m, sizeof m, "signed with key id %d, which this verifier does not trust", c.key_id);
+		lm__fmt(m, sizeof m, "signed with key id %d, which this verifier does not trust", c.key_id);
 		refuse_reset(&e, LM_ERR_UNKNOWN_KEY, "ask the vendor for a reset code signed with a key this product trusts", m);
 		goto failed;
 	}
@@ -665,8 +677,8 @@ lm_result lm_reset(lm_verifier *v, const char *code, size_t len, lm_license *out
 	if (!lm__ed25519_verify(v->keys[c.key_id], msg, n, c.sig)) {
 		char h[1024];
 		lm__append_quoted(q, sizeof q, v->install_id, v->install_len);
-		snprintf(h, sizeof h, "ask the vendor for a reset code for install %s, or copy the code again from the original", q);
-		snprintf(m, sizeof m, "the signature does not verify with install id %s: the code was issued for another install, or altered", q);
+		lm__fmt(h, sizeof h, "ask the vendor for a reset code for install %s, or copy the code again from the original", q);
+		lm__fmt(m, sizeof m, "the signature does not verify with install id %s: the code was issued for another install, or altered", q);
 		refuse_reset(&e, LM_ERR_INSTALL_MISMATCH, h, m);
 		goto failed;
 	}
@@ -742,10 +754,10 @@ lm_result lm_renewal_request(lm_verifier *v, const char *code, size_t len, char 
 	days = tm.sec >= 0 ? tm.sec / 86400 : (tm.sec - 86399) / 86400;
 	rem = tm.sec - days * 86400;
 	lm__civil_from_days(days, &y, &mo, &d);
-	snprintf(t, sizeof t, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, mo, d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
-	n = snprintf(text, sizeof text, "-----BEGIN LICMINT RENEWAL REQUEST-----\nproduct: %.2s\ncode: %s\n", c.product, canon);
-	if (c.bound && v->has_install) n += snprintf(text + n, sizeof text - (size_t)n, "install-id: %s\n", v->install_id);
-	n += snprintf(text + n, sizeof text - (size_t)n, "time: %s\n-----END LICMINT RENEWAL REQUEST-----\n", t);
+	lm__fmt(t, sizeof t, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, mo, d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+	n = lm__fmt(text, sizeof text, "-----BEGIN LICMINT RENEWAL REQUEST-----\nproduct: %.2s\ncode: %s\n", c.product, canon);
+	if (c.bound && v->has_install) n += lm__fmt(text + n, sizeof text - (size_t)n, "install-id: %s\n", v->install_id);
+	n += lm__fmt(text + n, sizeof text - (size_t)n, "time: %s\n-----END LICMINT RENEWAL REQUEST-----\n", t);
 	if (out_len) *out_len = (size_t)n;
 	if (!buf || buf_len < (size_t)n + 1) return failf(v, LM_ERR_ARGUMENT, "renewal request buffer: too small");
 	memcpy(buf, text, (size_t)n + 1);
@@ -759,13 +771,13 @@ lm_result lm_feature_name(lm_verifier *v, uint8_t ed, uint32_t index, char *buf,
 	char m[160];
 	if (!v || !v->ok) return LM_ERR_HANDLE;
 	if (index >= v->editions[ed].n_features) {
-		snprintf(m, sizeof m, "feature index %lu: edition %d has %lu features", (unsigned long)index, ed,
+		lm__fmt(m, sizeof m, "feature index %lu: edition %d has %lu features", (unsigned long)index, ed,
 		         (unsigned long)v->editions[ed].n_features);
 		return failf(v, LM_ERR_ARGUMENT, m);
 	}
 	name = v->editions[ed].features[index];
 	if (!buf || len < strlen(name) + 1) {
-		snprintf(m, sizeof m, "feature name buffer: want %lu bytes", (unsigned long)strlen(name) + 1);
+		lm__fmt(m, sizeof m, "feature name buffer: want %lu bytes", (unsigned long)strlen(name) + 1);
 		return failf(v, LM_ERR_ARGUMENT, m);
 	}
 	copy_out(buf, len, name);
@@ -807,7 +819,7 @@ size_t lm_state_error(lm_verifier *v, char *buf, size_t len) {
 	char joined[sizeof v->state_err + sizeof v->save_err + 2];
 	if (!v || !v->ok) return copy_out(buf, len, "not a verifier, or one that failed to start");
 	mutex_lock(&v->mu);
-	snprintf(joined, sizeof joined, "%s", v->state_err);
+	lm__fmt(joined, sizeof joined, "%s", v->state_err);
 	join(joined, sizeof joined, v->save_err);
 	mutex_unlock(&v->mu);
 	return copy_out(buf, len, joined);
@@ -826,6 +838,9 @@ const char *lm_result_name(lm_result r) {
 	case LM_ERR_BAD_SIGNATURE: return "bad_signature";
 	case LM_ERR_INSTALL_MISMATCH: return "install_mismatch";
 	case LM_ERR_NOT_RENEWAL: return "not_renewal";
+	case LM_ERR_BAD_TOKEN: return "bad_token";
+	case LM_ERR_KEYS_INVALID: return "invalid";
+	case LM_ERR_NO_KEY_ID: return "no_key_id";
 	case LM_ERR_LIST_MALFORMED: return "list_malformed";
 	case LM_ERR_LIST_UNKNOWN_KEY: return "list_unknown_key";
 	case LM_ERR_LIST_BAD_SIGNATURE: return "list_bad_signature";
@@ -874,7 +889,7 @@ static void free_editions(lm_verifier *v) {
 	}
 }
 
-static char *dup(const char *s) {
+static char *dup_string(const char *s) {
 	size_t n = strlen(s) + 1;
 	char *d = malloc(n);
 	if (d) memcpy(d, s, n);
@@ -890,27 +905,27 @@ static int use_catalog(lm_verifier *v, const lm__cat_product *p, char *err, size
 		if (strlen(e->name) > LM_MAX_NAME_LEN) {
 			char q[300] = "";
 			lm__append_quoted(q, sizeof q, e->name, strlen(e->name));
-			snprintf(err, err_len, "catalog: edition name %s is longer than %d bytes", q, LM_MAX_NAME_LEN);
+			lm__fmt(err, err_len, "catalog: edition name %s is longer than %d bytes", q, LM_MAX_NAME_LEN);
 			return -1;
 		}
 		for (f = 0; f < e->n_features; f++) {
 			if (strlen(e->features[f]) > LM_MAX_NAME_LEN) {
 				char q[300] = "";
 				lm__append_quoted(q, sizeof q, e->features[f], strlen(e->features[f]));
-				snprintf(err, err_len, "catalog: feature name %s is longer than %d bytes", q, LM_MAX_NAME_LEN);
+				lm__fmt(err, err_len, "catalog: feature name %s is longer than %d bytes", q, LM_MAX_NAME_LEN);
 				return -1;
 			}
 		}
 		if (e->n_features > LM_MAX_FEATURES) {
-			snprintf(err, err_len, "verifier: edition %s has %lu features; at most %d are supported", e->name,
+			lm__fmt(err, err_len, "verifier: edition %s has %lu features; at most %d are supported", e->name,
 			         (unsigned long)e->n_features, LM_MAX_FEATURES);
 			return -1;
 		}
-		d->name = dup(e->name);
+		d->name = dup_string(e->name);
 		d->features = calloc(e->n_features ? e->n_features : 1, sizeof *d->features);
 		if (!d->name || !d->features) goto oom;
 		for (f = 0; f < e->n_features; f++) {
-			d->features[f] = dup(e->features[f]);
+			d->features[f] = dup_string(e->features[f]);
 			if (!d->features[f]) goto oom;
 			d->n_features = f + 1;
 		}
@@ -919,11 +934,11 @@ static int use_catalog(lm_verifier *v, const lm__cat_product *p, char *err, size
 	v->grace = p->grace_days ? (int32_t)p->grace_days : DEFAULT_GRACE;
 	return 0;
 oom:
-	snprintf(err, err_len, "verifier: out of memory");
+	lm__fmt(err, err_len, "verifier: out of memory");
 	return -1;
 }
 
-static const char *key_problem(int k) {
+LM__PART const char *lm__key_problem(int k) {
 	switch (k) {
 	case LM_KEY_NOT_ON_CURVE: return "not a point on the Ed25519 curve";
 	case LM_KEY_SMALL_ORDER:
@@ -944,17 +959,17 @@ static void attach_state(lm_verifier *v) {
 	char err[1024] = "";
 	int r = lm__state_load(v->state_path, &v->seen, err, sizeof err);
 	v->has_state = 1;
-	if (r == LM__LOAD_CORRUPT || r == LM__LOAD_ERROR) snprintf(v->state_err, sizeof v->state_err, "%s", err);
+	if (r == LM__LOAD_CORRUPT || r == LM__LOAD_ERROR) lm__fmt(v->state_err, sizeof v->state_err, "%s", err);
 	v->saved = v->seen.last_seen;
 	if (v->seen.list) {
 		lm__error e;
 		list *l = parse_list(v, v->seen.list, v->seen.list_len, &e);
 		char m[sizeof e.msg + 64];
 		if (!l) {
-			snprintf(m, sizeof m, "the saved revocation list does not load: %s", e.msg);
+			lm__fmt(m, sizeof m, "the saved revocation list does not load: %s", e.msg);
 			join(v->state_err, sizeof v->state_err, m);
 		} else if (l->sequence < v->seen.list_sequence) {
-			snprintf(m, sizeof m, "the saved revocation list has sequence %llu, below the %llu accepted",
+			lm__fmt(m, sizeof m, "the saved revocation list has sequence %llu, below the %llu accepted",
 			         (unsigned long long)l->sequence, (unsigned long long)v->seen.list_sequence);
 			join(v->state_err, sizeof v->state_err, m);
 			free_list(l);
@@ -976,11 +991,11 @@ static lm_result setup(lm_verifier *v, const char *product, const lm_key *keys, 
 	int r, warn_set = 0, grace_set = 0;
 	int32_t warn = 0, grace = 0;
 	if (!product || bounded_len(product, 2) < 0) {
-		snprintf(err, err_len, "product: want two letters, such as \"PC\"");
+		lm__fmt(err, err_len, "product: want two letters, such as \"PC\"");
 		return LM_ERR_ARGUMENT;
 	}
 	if (!keys || n_keys == 0 || n_keys > LM_MAX_KEYS) {
-		snprintf(err, err_len, "keys: want 1 to %d keys, got %lu", LM_MAX_KEYS, (unsigned long)n_keys);
+		lm__fmt(err, err_len, "keys: want 1 to %d keys, got %lu", LM_MAX_KEYS, (unsigned long)n_keys);
 		return LM_ERR_ARGUMENT;
 	}
 	memset(&o, 0, sizeof o);
@@ -988,7 +1003,7 @@ static lm_result setup(lm_verifier *v, const char *product, const lm_key *keys, 
 	if (o.install_id) {
 		n = bounded_len(o.install_id, LM_MAX_INSTALL_ID_LEN);
 		if (n < 0) {
-			snprintf(err, err_len, "install_id: more than %d bytes", LM_MAX_INSTALL_ID_LEN);
+			lm__fmt(err, err_len, "install_id: more than %d bytes", LM_MAX_INSTALL_ID_LEN);
 			return LM_ERR_ARGUMENT;
 		}
 		memcpy(v->install_id, o.install_id, (size_t)n + 1);
@@ -998,29 +1013,29 @@ static lm_result setup(lm_verifier *v, const char *product, const lm_key *keys, 
 	v->now_unix = o.now_unix;
 	if (o.warn_days == -1) warn_set = 1, warn = 0;
 	else if (o.warn_days < -1 || o.warn_days > MAX_TERM_DAYS) {
-		snprintf(err, err_len, "warn_days is %ld: want 0 (the catalog's), -1 (none) or 1 to %d", (long)o.warn_days, MAX_TERM_DAYS);
+		lm__fmt(err, err_len, "warn_days is %ld: want 0 (the catalog's), -1 (none) or 1 to %d", (long)o.warn_days, MAX_TERM_DAYS);
 		return LM_ERR_ARGUMENT;
 	} else if (o.warn_days > 0) warn_set = 1, warn = o.warn_days;
 	if (o.grace_days == -1) grace_set = 1, grace = 0;
 	else if (o.grace_days < -1 || o.grace_days > MAX_TERM_DAYS) {
-		snprintf(err, err_len, "grace_days is %ld: want 0 (the catalog's), -1 (none) or 1 to %d", (long)o.grace_days, MAX_TERM_DAYS);
+		lm__fmt(err, err_len, "grace_days is %ld: want 0 (the catalog's), -1 (none) or 1 to %d", (long)o.grace_days, MAX_TERM_DAYS);
 		return LM_ERR_ARGUMENT;
 	} else if (o.grace_days > 0) grace_set = 1, grace = o.grace_days;
 	if (o.state_path) {
 		n = bounded_len(o.state_path, LM_MAX_PATH_LEN);
 		if (n <= 0) {
-			snprintf(err, err_len, "state_path: empty or more than %d bytes", LM_MAX_PATH_LEN);
+			lm__fmt(err, err_len, "state_path: empty or more than %d bytes", LM_MAX_PATH_LEN);
 			return LM_ERR_ARGUMENT;
 		}
-		v->state_path = dup(o.state_path);
+		v->state_path = dup_string(o.state_path);
 		if (!v->state_path) {
-			snprintf(err, err_len, "verifier: out of memory");
+			lm__fmt(err, err_len, "verifier: out of memory");
 			return LM_ERR_ARGUMENT;
 		}
 	}
 	if (o.catalog_json) {
 		if (o.catalog_len > LM_MAX_CATALOG_LEN) {
-			snprintf(err, err_len, "catalog: %lu bytes, more than %d", (unsigned long)o.catalog_len, LM_MAX_CATALOG_LEN);
+			lm__fmt(err, err_len, "catalog: %lu bytes, more than %d", (unsigned long)o.catalog_len, LM_MAX_CATALOG_LEN);
 			return LM_ERR_ARGUMENT;
 		}
 		json = o.catalog_json, json_len = o.catalog_len;
@@ -1030,20 +1045,20 @@ static lm_result setup(lm_verifier *v, const char *product, const lm_key *keys, 
 	    !((product[1] | 0x20) >= 'a' && (product[1] | 0x20) <= 'z')) {
 		char q[32] = "";
 		lm__append_quoted(q, sizeof q, product, strlen(product));
-		snprintf(err, err_len, "verifier: product code %s: want two letters A-Z, such as PC", q);
+		lm__fmt(err, err_len, "verifier: product code %s: want two letters A-Z, such as PC", q);
 		return LM_ERR_ARGUMENT;
 	}
 	v->product[0] = (char)(product[0] & ~0x20), v->product[1] = (char)(product[1] & ~0x20);
 	for (i = 0; i < n_keys; i++) {
 		int problem;
 		if (v->has_key[keys[i].id]) {
-			snprintf(err, err_len, "verifier: key id %d appears twice", keys[i].id);
+			lm__fmt(err, err_len, "verifier: key id %d appears twice", keys[i].id);
 			return LM_ERR_ARGUMENT;
 		}
 		problem = lm__check_public_key(keys[i].public_key);
 		if (problem != LM_KEY_OK) {
-			snprintf(err, err_len, "verifier: key id %d: public key: %s", keys[i].id, key_problem(problem));
-			snprintf(v->hint, sizeof v->hint,
+			lm__fmt(err, err_len, "verifier: key id %d: public key: %s", keys[i].id, lm__key_problem(problem));
+			lm__fmt(v->hint, sizeof v->hint,
 			         "the key file was altered or holds no key made by licmint keygen: take the .pub.pem that keygen wrote");
 			return LM_ERR_ARGUMENT;
 		}
@@ -1054,20 +1069,20 @@ static lm_result setup(lm_verifier *v, const char *product, const lm_key *keys, 
 		const char *id = v->install_id;
 		size_t len = v->install_len;
 		if (len == 0) {
-			snprintf(err, err_len, "verifier: install id is 0 bytes; an install-bound code needs 1 to %d", LM_MAX_INSTALL_ID_LEN);
+			lm__fmt(err, err_len, "verifier: install id is 0 bytes; an install-bound code needs 1 to %d", LM_MAX_INSTALL_ID_LEN);
 			return LM_ERR_ARGUMENT;
 		}
 #define SPACE(c) ((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n')
 		if (SPACE(id[0]) || SPACE(id[len - 1])) {
 			char q[1100] = "";
 			lm__append_quoted(q, sizeof q, id, len);
-			snprintf(err, err_len,
+			lm__fmt(err, err_len,
 			         "verifier: install id %s begins or ends with white space, which copying could lose; products must pass it trimmed", q);
 			return LM_ERR_ARGUMENT;
 		}
 #undef SPACE
 	}
-	for (k = 0; k < 256; k++) snprintf(v->numbers[k], sizeof v->numbers[k], "%u", (unsigned)k);
+	for (k = 0; k < 256; k++) lm__fmt(v->numbers[k], sizeof v->numbers[k], "%u", (unsigned)k);
 	v->warn = DEFAULT_WARN, v->grace = DEFAULT_GRACE;
 	if (lm__catalog_parse(json, json_len, &cat, err, err_len)) return LM_ERR_ARGUMENT;
 	for (k = 0; k < cat.n_products; k++)
@@ -1084,7 +1099,7 @@ static lm_result setup(lm_verifier *v, const char *product, const lm_key *keys, 
 				if (strcmp(cat.products[m].code, last) > 0 && (!best || strcmp(cat.products[m].code, best) < 0)) best = cat.products[m].code;
 			if (best) lm__append(codes, sizeof codes, "%s%s", codes[0] ? ", " : "", best);
 		}
-		snprintf(err, err_len, "unknown product \"%.2s\"; the catalog has %s", product, codes);
+		lm__fmt(err, err_len, "unknown product \"%.2s\"; the catalog has %s", product, codes);
 		r = -1;
 	} else {
 		r = 0;
@@ -1094,12 +1109,12 @@ static lm_result setup(lm_verifier *v, const char *product, const lm_key *keys, 
 	if (warn_set) v->warn = warn;
 	if (grace_set) v->grace = grace;
 	if (lm__crypto_init()) {
-		snprintf(err, err_len, "verifier: libsodium failed to start");
+		lm__fmt(err, err_len, "verifier: libsodium failed to start");
 		return LM_ERR_ARGUMENT;
 	}
 	if (v->state_path) {
 		if (lm__state_init(&v->seen)) {
-			snprintf(err, err_len, "verifier: out of memory");
+			lm__fmt(err, err_len, "verifier: out of memory");
 			return LM_ERR_ARGUMENT;
 		}
 		attach_state(v);
