@@ -4,7 +4,8 @@
 // {"exp":bad,"exp":good} would read as good), and, where the format says
 // so, null, which encoding/json reads as "leave the field alone", and a
 // member name that encoding/json matches to a field regardless of case
-// ("EXP" read as "exp"), which no other language's reader does.
+// ("EXP" read as "exp"), which no other language's reader does, and bytes
+// that are not UTF-8, which encoding/json reads as U+FFFD.
 package jsonstrict
 
 import (
@@ -14,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // Error is a refused member, with where it is in the input.
@@ -40,10 +42,19 @@ type Options struct {
 }
 
 // Check walks data, one or more JSON values, and returns an *Error for the
-// first member name that appears twice in one object, at any depth, and
-// for what o refuses. Syntax errors are left to the caller's decoder,
+// first byte that is not UTF-8, the first member name that appears twice
+// in one object, at any depth, and for what o refuses. Syntax errors are left to the caller's decoder,
 // which reports them in its own words: Check returns nil at the first one.
 func Check(data []byte, o Options) error {
+	// JSON text is UTF-8 (RFC 8259, section 8.1); Go's decoder would read
+	// a byte that is not as U+FFFD, where other readers refuse it.
+	for off := 0; off < len(data); {
+		r, size := utf8.DecodeRune(data[off:])
+		if r == utf8.RuneError && size <= 1 {
+			return at(data, off, fmt.Sprintf("byte 0x%02x is not UTF-8: JSON text is UTF-8", data[off]))
+		}
+		off += size
+	}
 	type frame struct {
 		obj  bool
 		key  bool // the next token is a member name

@@ -25,6 +25,10 @@ func TestCheck(t *testing.T) {
 		{`{"a":`, true, ""},           // syntax errors are the caller's
 		{`{"a" 1, "a": 2}`, true, ""}, // likewise
 		{"", false, ""},
+		{"{\"a\":\"x\xffy\"}", true, "byte 0xff is not UTF-8"},
+		{"{\"a\":\"\xed\xa0\x80\"}", true, "byte 0xed is not UTF-8"}, // a surrogate
+		{"{\"a\":\"\xc0\xaf\"}", true, "byte 0xc0 is not UTF-8"},     // an overlong
+		{"{\"a\":\"\uFFFD \xef\xbf\xbd\"}", true, ""},                // U+FFFD itself, escaped and not
 	} {
 		err := Check([]byte(c.in), Options{AllowNull: c.allowNull})
 		switch {

@@ -251,6 +251,8 @@ func invalidJWTs(codes []validVector, valid []jwtVector) []badJWTVector {
 	add("iss a number: claim types are checked, iss included", raw(string(hJSON), replaceOnce(string(cJSON), `"iss":"licmint"`, `"iss":5`), edSign), "bad_token")
 	add("aud a number: bad_token, not wrong_product", raw(string(hJSON), replaceOnce(string(cJSON), `"aud":["PC"]`, `"aud":5`), edSign), "bad_token")
 	add("a null among the features: null is absent only as a claim's value", raw(string(hJSON), replaceOnce(string(cJSON), `"features":["update","scan"]`, `"features":["update",null]`), edSign), "bad_token")
+	add("a customer field with byte 0xff, which is not UTF-8: refused, never read as U+FFFD",
+		raw(string(hJSON), string(cJSON[:len(cJSON)-1])+",\"customer\":{\"company\":\"AC\xffME\"}}", edSign), "bad_token")
 	add("a customer field null", raw(string(hJSON), string(cJSON[:len(cJSON)-1])+`,"customer":{"company":null}}`, edSign), "bad_token")
 	add("features not an array of strings", raw(string(hJSON), replaceOnce(string(cJSON), `"features":["update","scan"]`, `"features":"update"`), edSign), "bad_token")
 	add("exp a string holding the right number", raw(string(hJSON), replaceOnce(string(cJSON), fmt.Sprintf(`"exp":%d`, std.Claims.Exp), fmt.Sprintf(`"exp":"%d"`, std.Claims.Exp)), edSign), "bad_token")

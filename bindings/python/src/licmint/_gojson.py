@@ -21,14 +21,16 @@ _DECODER = json.JSONDecoder(object_pairs_hook=Pairs, parse_constant=reject)
 
 
 def loads(data: bytes) -> Any:
-    """The one JSON value of data; raises ValueError (or RecursionError)."""
-    return _DECODER.decode(data.decode("utf-8", "replace"))
+    """The one JSON value of data; raises ValueError (or RecursionError).
+    JSON text is UTF-8: other bytes are refused (UnicodeDecodeError), as
+    Go's reader does."""
+    return _DECODER.decode(data.decode("utf-8"))
 
 
 def decode_first(data: bytes) -> Any:
     """The first JSON value of data, ignoring what follows it, as a Go
     json.Decoder reads one value."""
-    text = data.decode("utf-8", "replace")
+    text = data.decode("utf-8")
     i = len(text) - len(text.lstrip(" \t\r\n"))
     value, _ = _DECODER.raw_decode(text, i)
     return value

@@ -77,7 +77,7 @@ def _claims(data: bytes) -> Dict[str, Any]:
     """The claims as jwtclaims.Claims decodes them, or _Bad/ValueError."""
     dec = json.JSONDecoder(object_pairs_hook=_gojson.Pairs, parse_int=_Num, parse_float=_Num,
                            parse_constant=_gojson.reject)
-    text = data.decode("utf-8", "replace")
+    text = data.decode("utf-8")  # JSON text is UTF-8: anything else is refused
     i = len(text) - len(text.lstrip(" \t\r\n"))
     root, _ = dec.raw_decode(text, i)
     if root is None:
