@@ -51,7 +51,17 @@ export function parseKeyring(input) {
   const text = typeof input === 'string' ? input : decodeUTF8(input);
   const size = encodeUTF8(text).length;
   if (size > MAX_FILE_SIZE) throw fail(`${size} bytes, more than ${MAX_FILE_SIZE}`);
-  if (text.trim().startsWith('{')) return parseJWKS(text.trim());
+  if (text.trim().startsWith('{')) {
+    // JSON text is UTF-8 (FORMAT.md section 1): no byte read as U+FFFD.
+    if (typeof input !== 'string') {
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(input);
+      } catch {
+        throw fail('not UTF-8');
+      }
+    }
+    return parseJWKS(text.trim());
+  }
   // PEM is read line by line, exactly (FORMAT.md section 10): a damaged
   // block is an error, never skipped as text.
   const keys = [];

@@ -74,6 +74,14 @@ func TestKeyringFiles(t *testing.T) {
 	if one, err := keyring.Parse([]byte(jwk)); err != nil || len(one.Keys()) != 1 {
 		t.Fatalf("single JWK: %v", err)
 	}
+	// JSON is UTF-8 text: é in a member of its own is read, byte 0xff is
+	// refused rather than read as U+FFFD.
+	if _, err := keyring.Parse([]byte(`{"x-note":"é",` + jwk[1:])); err != nil {
+		t.Fatalf("a JWK with é: %v", err)
+	}
+	if _, err := keyring.Parse([]byte("{\"x-note\":\"\xff\"," + jwk[1:])); err == nil || !strings.Contains(err.Error(), "not UTF-8") {
+		t.Fatalf("a JWK with byte 0xff: %v", err)
+	}
 }
 
 func must(b []byte, err error) []byte {

@@ -281,6 +281,14 @@ export function tests(lib, data, { signatureCheck } = {}) {
       eq(v.product, 'PC', `${c.comment}: trusted`);
     }
     for (const c of f.invalid) eq(errorOf(await rejects((async () => lib.parseKeyring(c.text))(), c.comment)).kind, c.error, c.comment);
+    // JSON text is UTF-8: a JWK Set read from bytes with one that is not
+    // is refused, never read with U+FFFD (which vectors, being JSON, cannot carry).
+    const valid = new TextEncoder().encode(f.valid.find((c) => c.canonical === 'jwks').text);
+    eq(lib.parseKeyring(valid).length > 0, true, 'a JWK Set as bytes');
+    // A member the format does not define, ignored, holding é and then 0xff.
+    const other = (b) => Uint8Array.from([0x7b, ...new TextEncoder().encode('"x":"'), ...b, 0x22, 0x2c, ...valid.slice(1)]);
+    eq(lib.parseKeyring(other([0xc3, 0xa9])).length > 0, true, 'a JWK Set with é in a member of its own');
+    eq(errorOf(await rejects((async () => lib.parseKeyring(other([0xff])))(), 'byte 0xff')).kind, 'invalid', 'a JWK Set with byte 0xff');
   });
 
   add('vectors: state_files.json', async () => {
